@@ -1,0 +1,458 @@
+//! Keys: Ed25519 signing and public keys (JWK, RFC 7638 thumbprints as key ids,
+//! JWKS key sets) and HMAC root keys for capabilities. Secrets never print.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ed25519_dalek::Signer;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::{b64, jcs, Error, ErrorCode};
+
+/// Bounds on what a caller may hand us.
+pub const MAX_ROOT_KEY_BYTES: usize = 1024;
+pub const MIN_ROOT_KEY_BYTES: usize = 32;
+pub const MAX_KEYS_PER_SET: usize = 256;
+pub const MAX_JWKS_BYTES: usize = 256 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("{what} must be {expected} bytes, got {got}")]
+    WrongLength {
+        what: &'static str,
+        expected: &'static str,
+        got: usize,
+    },
+    #[error("public key is not a valid Ed25519 point, or is of small order")]
+    InvalidPoint,
+    #[error("invalid JWK: {0}")]
+    Jwk(String),
+    #[error("key set holds more than {MAX_KEYS_PER_SET} keys")]
+    TooManyKeys,
+    #[error("invalid JWKS JSON: {0}")]
+    Json(#[from] jcs::JsonError),
+    #[error("no trusted key has id {0:?}")]
+    UnknownKid(String),
+    #[error("signature does not verify")]
+    BadSignature,
+}
+
+impl KeyError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            KeyError::WrongLength { .. } | KeyError::InvalidPoint => ErrorCode::InvalidArgument,
+            KeyError::Jwk(_) => ErrorCode::Malformed,
+            KeyError::TooManyKeys => ErrorCode::LimitExceeded,
+            KeyError::Json(e) => e.code(),
+            KeyError::UnknownKid(_) => ErrorCode::UnknownKey,
+            KeyError::BadSignature => ErrorCode::BadSignature,
+        }
+    }
+}
+
+impl From<KeyError> for Error {
+    fn from(e: KeyError) -> Self {
+        Error::new(e.code(), e.to_string())
+    }
+}
+
+/// The bytes a domain-separated signature or MAC covers: `label || 0x00 || message`.
+pub(crate) fn labeled(label: &str, message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(label.len() + 1 + message.len());
+    out.extend_from_slice(label.as_bytes());
+    out.push(0);
+    out.extend_from_slice(message);
+    out
+}
+
+/// An Ed25519 private key.
+#[derive(Clone)]
+pub struct SigningKey {
+    inner: ed25519_dalek::SigningKey,
+}
+
+impl SigningKey {
+    pub fn generate() -> Self {
+        SigningKey {
+            inner: ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng),
+        }
+    }
+
+    /// From the 32-byte seed.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let seed: [u8; 32] = bytes.try_into().map_err(|_| KeyError::WrongLength {
+            what: "an Ed25519 signing key seed",
+            expected: "32",
+            got: bytes.len(),
+        })?;
+        Ok(SigningKey {
+            inner: ed25519_dalek::SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// The 32-byte seed. Handle with care: this is the secret.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.inner.to_bytes())
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey::from_dalek(self.inner.verifying_key())
+    }
+
+    pub fn kid(&self) -> String {
+        self.public_key().kid().to_string()
+    }
+
+    /// Signs `label || 0x00 || message`.
+    pub(crate) fn sign_labeled(&self, label: &str, message: &[u8]) -> [u8; 64] {
+        self.inner.sign(&labeled(label, message)).to_bytes()
+    }
+
+    /// Signs raw bytes (JWS signing input, whose domain is fixed by its header).
+    pub(crate) fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
+        self.inner.sign(message).to_bytes()
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An Ed25519 public key with its RFC 7638 thumbprint as key id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    inner: ed25519_dalek::VerifyingKey,
+    kid: String,
+}
+
+impl PublicKey {
+    fn from_dalek(inner: ed25519_dalek::VerifyingKey) -> Self {
+        let x = b64::encode(inner.as_bytes());
+        // RFC 7638: the required members, lexicographic order, no whitespace.
+        let thumb = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+        PublicKey {
+            inner,
+            kid: b64::encode(Sha256::digest(thumb.as_bytes())),
+        }
+    }
+
+    /// From the 32-byte compressed point; small-order and invalid points are refused.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let raw: [u8; 32] = bytes.try_into().map_err(|_| KeyError::WrongLength {
+            what: "an Ed25519 public key",
+            expected: "32",
+            got: bytes.len(),
+        })?;
+        let inner =
+            ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|_| KeyError::InvalidPoint)?;
+        if inner.is_weak() {
+            return Err(KeyError::InvalidPoint);
+        }
+        Ok(PublicKey::from_dalek(inner))
+    }
+
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.inner.to_bytes()
+    }
+
+    /// RFC 7638 JWK thumbprint (SHA-256, base64url).
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public JWK (RFC 8037 OKP) with `kid`, `alg` and `use`.
+    pub fn to_jwk(&self) -> Value {
+        json!({
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": b64::encode(self.inner.as_bytes()),
+            "kid": self.kid,
+            "alg": "EdDSA",
+            "use": "sig",
+        })
+    }
+
+    /// Parses a public JWK. Private members, other curves or algorithms, unknown
+    /// members and a `kid` that is not the thumbprint are refused.
+    pub fn from_jwk(jwk: &Value) -> Result<Self, KeyError> {
+        let obj = jwk
+            .as_object()
+            .ok_or_else(|| KeyError::Jwk("a JWK must be a JSON object".into()))?;
+        for (name, value) in obj {
+            let ok = match name.as_str() {
+                "kty" => value == "OKP",
+                "crv" => value == "Ed25519",
+                "alg" => value == "EdDSA",
+                "use" => value == "sig",
+                "x" | "kid" => value.is_string(),
+                "d" => {
+                    return Err(KeyError::Jwk(
+                        "this JWK holds a private key (\"d\"); share only public keys".into(),
+                    ))
+                }
+                other => return Err(KeyError::Jwk(format!("unknown member {other:?}"))),
+            };
+            if !ok {
+                return Err(KeyError::Jwk(format!(
+                    "member {name:?} must be {}",
+                    match name.as_str() {
+                        "kty" => "\"OKP\"",
+                        "crv" => "\"Ed25519\"",
+                        "alg" => "\"EdDSA\"",
+                        "use" => "\"sig\"",
+                        _ => "a string",
+                    }
+                )));
+            }
+        }
+        for required in ["kty", "crv", "x"] {
+            if !obj.contains_key(required) {
+                return Err(KeyError::Jwk(format!("missing member {required:?}")));
+            }
+        }
+        let x = obj["x"].as_str().unwrap_or_default();
+        let bytes = b64::decode(x)
+            .ok_or_else(|| KeyError::Jwk("\"x\" is not canonical base64url".into()))?;
+        let key = PublicKey::from_bytes(&bytes)?;
+        if let Some(kid) = obj.get("kid") {
+            if kid != key.kid() {
+                return Err(KeyError::Jwk(format!(
+                    "\"kid\" {kid} is not the key's RFC 7638 thumbprint {:?}",
+                    key.kid()
+                )));
+            }
+        }
+        Ok(key)
+    }
+
+    /// Strictly verifies a signature over `label || 0x00 || message`.
+    pub(crate) fn verify_labeled(
+        &self,
+        label: &str,
+        message: &[u8],
+        sig: &[u8],
+    ) -> Result<(), KeyError> {
+        self.verify_raw(&labeled(label, message), sig)
+    }
+
+    /// Strict Ed25519 verification (no malleable or small-order signatures).
+    pub(crate) fn verify_raw(&self, message: &[u8], sig: &[u8]) -> Result<(), KeyError> {
+        let sig = ed25519_dalek::Signature::from_slice(sig).map_err(|_| KeyError::BadSignature)?;
+        self.inner
+            .verify_strict(message, &sig)
+            .map_err(|_| KeyError::BadSignature)
+    }
+
+    pub(crate) fn dalek(&self) -> &ed25519_dalek::VerifyingKey {
+        &self.inner
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey").field("kid", &self.kid).finish()
+    }
+}
+
+/// Trusted public keys by kid, as travel in a JWKS. Several at once allow rotation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeySet {
+    keys: BTreeMap<String, PublicKey>,
+}
+
+impl KeySet {
+    pub fn new() -> Self {
+        KeySet::default()
+    }
+
+    pub fn from_keys(keys: impl IntoIterator<Item = PublicKey>) -> Result<Self, KeyError> {
+        let mut set = KeySet::new();
+        for k in keys {
+            set.insert(k)?;
+        }
+        Ok(set)
+    }
+
+    /// Parses `{"keys":[...]}`; every key must be a valid public Ed25519 JWK.
+    pub fn from_jwks(text: &str) -> Result<Self, KeyError> {
+        if text.len() > MAX_JWKS_BYTES {
+            return Err(KeyError::TooManyKeys);
+        }
+        let doc = jcs::parse(text)?;
+        let obj = doc
+            .as_object()
+            .ok_or_else(|| KeyError::Jwk("a JWKS must be a JSON object".into()))?;
+        if let Some(extra) = obj.keys().find(|k| k.as_str() != "keys") {
+            return Err(KeyError::Jwk(format!("unknown JWKS member {extra:?}")));
+        }
+        let keys = obj
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| KeyError::Jwk("a JWKS needs a \"keys\" array".into()))?;
+        let mut set = KeySet::new();
+        for jwk in keys {
+            set.insert(PublicKey::from_jwk(jwk)?)?;
+        }
+        Ok(set)
+    }
+
+    /// Canonical (JCS) JWKS text, keys ordered by kid.
+    pub fn to_jwks(&self) -> String {
+        let keys: Vec<Value> = self.keys.values().map(PublicKey::to_jwk).collect();
+        jcs::canonicalize(&json!({ "keys": keys })).expect("JWKS members are plain strings")
+    }
+
+    pub fn insert(&mut self, key: PublicKey) -> Result<(), KeyError> {
+        if self.keys.len() >= MAX_KEYS_PER_SET && !self.keys.contains_key(key.kid()) {
+            return Err(KeyError::TooManyKeys);
+        }
+        self.keys.insert(key.kid.clone(), key);
+        Ok(())
+    }
+
+    pub fn get(&self, kid: &str) -> Result<&PublicKey, KeyError> {
+        self.keys
+            .get(kid)
+            .ok_or_else(|| KeyError::UnknownKid(kid.to_string()))
+    }
+
+    pub fn kids(&self) -> impl Iterator<Item = &str> {
+        self.keys.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// A secret HMAC key that capabilities are minted from, with a derived public id
+/// carried in every capability so a verifier can hold several (rotation).
+#[derive(Clone)]
+pub struct RootKey {
+    bytes: Zeroizing<Vec<u8>>,
+    kid: String,
+}
+
+impl RootKey {
+    pub fn generate() -> Self {
+        let mut bytes = Zeroizing::new(vec![0u8; 32]);
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+        RootKey::from_bytes(&bytes).expect("32 random bytes are a valid root key")
+    }
+
+    /// At least 32 bytes (the HMAC-SHA256 security level), at most 1 KiB.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        if !(MIN_ROOT_KEY_BYTES..=MAX_ROOT_KEY_BYTES).contains(&bytes.len()) {
+            return Err(KeyError::WrongLength {
+                what: "a root key",
+                expected: "32 to 1024",
+                got: bytes.len(),
+            });
+        }
+        let digest = Sha256::digest(labeled("charter/v1/root-key-id", bytes));
+        Ok(RootKey {
+            bytes: Zeroizing::new(bytes.to_vec()),
+            kid: b64::encode(&digest[..16]),
+        })
+    }
+
+    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+        self.bytes.clone()
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub(crate) fn secret(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for RootKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RootKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc8037_thumbprint() {
+        // RFC 8037 Appendix A.3: the thumbprint of the example public key.
+        let x = b64::decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
+        let key = PublicKey::from_bytes(&x).unwrap();
+        assert_eq!(key.kid(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+        assert_eq!(PublicKey::from_jwk(&key.to_jwk()).unwrap(), key);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let sk = SigningKey::from_bytes(&[7; 32]).unwrap();
+        let rk = RootKey::from_bytes(&[9; 32]).unwrap();
+        let printed = format!("{sk:?} {rk:?}");
+        assert!(
+            !printed.contains("7, 7") && !printed.contains("9, 9"),
+            "{printed}"
+        );
+        assert!(printed.contains(&sk.kid()) && printed.contains(rk.kid()));
+    }
+
+    #[test]
+    fn key_lengths_and_points_are_checked() {
+        assert_eq!(
+            SigningKey::from_bytes(&[0; 31]).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            RootKey::from_bytes(&[0; 31]).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        // The identity point is of small order.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(
+            PublicKey::from_bytes(&identity).unwrap_err(),
+            KeyError::InvalidPoint
+        );
+    }
+
+    #[test]
+    fn jwks_round_trip_and_strictness() {
+        let a = SigningKey::from_bytes(&[1; 32]).unwrap().public_key();
+        let b = SigningKey::from_bytes(&[2; 32]).unwrap().public_key();
+        let set = KeySet::from_keys([a.clone(), b]).unwrap();
+        let text = set.to_jwks();
+        assert_eq!(KeySet::from_jwks(&text).unwrap(), set);
+        let mut jwk = a.to_jwk();
+        jwk["d"] = json!("AAAA");
+        assert!(PublicKey::from_jwk(&jwk).is_err());
+        let mut jwk = a.to_jwk();
+        jwk["kid"] = json!("not-the-thumbprint");
+        assert!(PublicKey::from_jwk(&jwk).is_err());
+        assert_eq!(set.get("nope").unwrap_err().code(), ErrorCode::UnknownKey);
+    }
+
+    #[test]
+    fn labeled_signatures_do_not_cross_domains() {
+        let sk = SigningKey::generate();
+        let sig = sk.sign_labeled("charter/v1/receipt", b"m");
+        let pk = sk.public_key();
+        assert!(pk.verify_labeled("charter/v1/receipt", b"m", &sig).is_ok());
+        assert!(pk.verify_labeled("charter/v1/proof", b"m", &sig).is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! charter-core: offline, in-process authorization for AI agents.
+//!
+//! - a [`capability::Capability`] (a macaroon whose caveats are CEL expressions)
+//!   says what an agent may do; any holder can narrow it, nobody can widen it;
+//! - a permit (an Ed25519 JWT) authorizes one exact call, once;
+//! - a receipt (signed, hash-chained) records every decision.
+//!
+//! Every object has one canonical encoding, every bound is a count, and every
+//! doubt is a denial or an error with a stable [`ErrorCode`].
+
+pub mod b64;
+pub mod decision;
+pub mod error;
+pub mod jcs;
+pub mod keys;
+
+pub use decision::{Decision, Reason};
+pub use error::{Error, ErrorCode, Result};
+pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
