@@ -13,7 +13,9 @@ pub mod decision;
 pub mod error;
 pub mod jcs;
 pub mod keys;
+pub mod replay;
 
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
+pub use replay::{MemoryReplayStore, ReplayStore};
