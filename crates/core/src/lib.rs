@@ -1,7 +1,7 @@
 //! charter-core: offline, in-process authorization for AI agents.
 //!
-//! - a [`capability::Capability`] (a macaroon whose caveats are CEL expressions)
-//!   says what an agent may do; any holder can narrow it, nobody can widen it;
+//! - a [`Capability`] (a macaroon whose caveats are CEL expressions) says what
+//!   an agent may do; any holder can narrow it, nobody can widen it;
 //! - a permit (an Ed25519 JWT) authorizes one exact call, once;
 //! - a receipt (signed, hash-chained) records every decision.
 //!
@@ -9,13 +9,32 @@
 //! doubt is a denial or an error with a stable [`ErrorCode`].
 
 pub mod b64;
+pub mod capability;
+pub mod caveat;
 pub mod decision;
 pub mod error;
+pub mod holder;
 pub mod jcs;
 pub mod keys;
 pub mod replay;
+pub mod request;
+pub mod revocation;
+pub mod verifier;
 
+pub use capability::{Capability, CapabilityBuilder, Issuer};
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
+pub use holder::Holder;
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
 pub use replay::{MemoryReplayStore, ReplayStore};
+pub use request::Request;
+pub use revocation::{MemoryRevocationList, RevocationList};
+pub use verifier::Verifier;
+
+/// The system clock, Unix seconds (what `now` is when a caller gives none).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

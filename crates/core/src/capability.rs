@@ -1,0 +1,677 @@
+//! Capabilities: macaroons whose caveats are CEL expressions.
+//!
+//! The binary form is libmacaroons' V2 format and the HMAC chain is
+//! libmacaroons' own, so pymacaroons and other macaroon libraries can parse a
+//! Charter capability and check its chain. Anyone holding a capability can
+//! append a caveat (narrow it) offline; removing one would need the root key.
+//!
+//! Identifier: `charter/v1/capability ` followed by the JCS object
+//! `{"iat":…,"kid":…,"tid":…}` — the version and domain label, the root key
+//! id, a random 128-bit token id and the issue time (Unix seconds).
+
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::caveat::{self, Expr};
+use crate::keys::{labeled, RootKey};
+use crate::{b64, jcs, Error, ErrorCode};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Largest capability text accepted (base64url characters).
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Most caveats one capability may carry.
+pub const MAX_CAVEATS: usize = 64;
+
+const ID_LABEL: &str = "charter/v1/capability ";
+const ID_PREFIX: &str = "charter/";
+const FIELD_EOS: u8 = 0;
+const FIELD_LOCATION: u8 = 1;
+const FIELD_IDENTIFIER: u8 = 2;
+const FIELD_VID: u8 = 4;
+const FIELD_SIGNATURE: u8 = 6;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CapabilityError {
+    #[error("capability is {0} bytes; the limit is {MAX_TOKEN_BYTES}")]
+    TooLarge(usize),
+    #[error("capability has {0} caveats; the limit is {MAX_CAVEATS}")]
+    TooManyCaveats(usize),
+    #[error("capability is not canonical base64url (RFC 4648 §5, no padding)")]
+    Base64,
+    #[error("malformed capability: {0}")]
+    Format(&'static str),
+    #[error("unsupported capability version: {0}")]
+    Version(String),
+    #[error("malformed capability identifier: {0}")]
+    Identifier(String),
+    #[error("capability was minted with root key {0:?}, which this verifier does not hold")]
+    UnknownRoot(String),
+    #[error("capability signature does not verify: it was altered, truncated, or minted with another root key")]
+    BadTag,
+    #[error("invalid argument: {0}")]
+    Invalid(String),
+}
+
+impl CapabilityError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CapabilityError::TooLarge(_) | CapabilityError::TooManyCaveats(_) => {
+                ErrorCode::LimitExceeded
+            }
+            CapabilityError::Base64
+            | CapabilityError::Format(_)
+            | CapabilityError::Identifier(_) => ErrorCode::Malformed,
+            CapabilityError::Version(_) => ErrorCode::UnsupportedVersion,
+            CapabilityError::UnknownRoot(_) => ErrorCode::UnknownKey,
+            CapabilityError::BadTag => ErrorCode::BadSignature,
+            CapabilityError::Invalid(_) => ErrorCode::InvalidArgument,
+        }
+    }
+}
+
+impl From<CapabilityError> for Error {
+    fn from(e: CapabilityError) -> Self {
+        Error::new(e.code(), e.to_string())
+    }
+}
+
+/// A parsed capability. Parsing checks structure only; a [`crate::Verifier`]
+/// checks the chain and the caveats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capability {
+    identifier: Vec<u8>,
+    root_kid: String,
+    token_id: String,
+    issued_at: i64,
+    caveats: Vec<String>,
+    tag: [u8; 32],
+}
+
+impl Capability {
+    /// Parses the base64url text of a V2 macaroon, strictly.
+    pub fn parse(text: &str) -> Result<Capability, CapabilityError> {
+        if text.len() > MAX_TOKEN_BYTES {
+            return Err(CapabilityError::TooLarge(text.len()));
+        }
+        let bytes = b64::decode(text).ok_or(CapabilityError::Base64)?;
+        Capability::from_bytes(&bytes)
+    }
+
+    /// Parses the binary V2 macaroon.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Capability, CapabilityError> {
+        let mut r = Reader { b: bytes, i: 0 };
+        if r.byte()? != 2 {
+            return Err(CapabilityError::Version(
+                "only macaroon format V2 (first byte 0x02) is supported".into(),
+            ));
+        }
+        let (kind, identifier) = r.field()?;
+        if kind == FIELD_LOCATION {
+            return Err(CapabilityError::Format(
+                "location fields are not used by Charter",
+            ));
+        }
+        if kind != FIELD_IDENTIFIER {
+            return Err(CapabilityError::Format("expected the identifier field"));
+        }
+        if r.byte()? != FIELD_EOS {
+            return Err(CapabilityError::Format(
+                "expected the end of the header section",
+            ));
+        }
+        let mut caveats = Vec::new();
+        loop {
+            match r.peek()? {
+                FIELD_EOS => {
+                    r.i += 1;
+                    break;
+                }
+                FIELD_LOCATION => {
+                    return Err(CapabilityError::Format(
+                        "caveat location fields are not used by Charter",
+                    ))
+                }
+                FIELD_IDENTIFIER => {}
+                _ => return Err(CapabilityError::Format("unexpected field in a caveat")),
+            }
+            if caveats.len() == MAX_CAVEATS {
+                return Err(CapabilityError::TooManyCaveats(MAX_CAVEATS + 1));
+            }
+            let (_, cid) = r.field()?;
+            match r.byte()? {
+                FIELD_EOS => {}
+                FIELD_VID => {
+                    return Err(CapabilityError::Format(
+                        "third-party caveats are not supported",
+                    ))
+                }
+                _ => return Err(CapabilityError::Format("expected the end of a caveat")),
+            }
+            let text = std::str::from_utf8(cid)
+                .map_err(|_| CapabilityError::Format("caveat is not UTF-8"))?;
+            caveats.push(text.to_string());
+        }
+        let (kind, sig) = r.field()?;
+        if kind != FIELD_SIGNATURE || sig.len() != 32 {
+            return Err(CapabilityError::Format(
+                "expected a 32-byte signature field",
+            ));
+        }
+        if r.i != bytes.len() {
+            return Err(CapabilityError::Format(
+                "trailing bytes after the signature",
+            ));
+        }
+        let (root_kid, token_id, issued_at) = parse_identifier(identifier)?;
+        Ok(Capability {
+            identifier: identifier.to_vec(),
+            root_kid,
+            token_id,
+            issued_at,
+            caveats,
+            tag: sig.try_into().expect("length checked"),
+        })
+    }
+
+    /// The binary V2 macaroon.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            64 + self.identifier.len() + self.caveats.iter().map(|c| c.len() + 4).sum::<usize>(),
+        );
+        out.push(2);
+        put_field(&mut out, FIELD_IDENTIFIER, &self.identifier);
+        out.push(FIELD_EOS);
+        for c in &self.caveats {
+            put_field(&mut out, FIELD_IDENTIFIER, c.as_bytes());
+            out.push(FIELD_EOS);
+        }
+        out.push(FIELD_EOS);
+        put_field(&mut out, FIELD_SIGNATURE, &self.tag);
+        out
+    }
+
+    /// The base64url text form.
+    pub fn serialize(&self) -> String {
+        b64::encode(self.to_bytes())
+    }
+
+    /// A stable public id: base64url of the first 16 bytes of
+    /// SHA-256("charter/v1/capability-id" 0x00 tag). Receipts and revocation
+    /// lists name capabilities by it; revoking an id revokes every capability
+    /// narrowed from it too, since their chains pass through its tag.
+    pub fn id(&self) -> String {
+        id_of_tag(&self.tag)
+    }
+
+    /// The random id shared by this capability and every narrowing of it.
+    pub fn token_id(&self) -> &str {
+        &self.token_id
+    }
+
+    /// Id of the root key this capability was minted with.
+    pub fn root_kid(&self) -> &str {
+        &self.root_kid
+    }
+
+    /// Issue time, Unix seconds.
+    pub fn issued_at(&self) -> i64 {
+        self.issued_at
+    }
+
+    /// The caveat expressions, oldest first.
+    pub fn caveats(&self) -> &[String] {
+        &self.caveats
+    }
+
+    /// Appends a caveat. Checks that it is in the caveat language and within
+    /// the limits, so a typo fails here and not at every later check.
+    pub fn attenuate(&self, caveat: &str) -> Result<Capability, Error> {
+        Expr::compile(caveat)?;
+        if self.caveats.len() >= MAX_CAVEATS {
+            return Err(CapabilityError::TooManyCaveats(self.caveats.len() + 1).into());
+        }
+        let mut next = self.clone();
+        next.tag = chain_step(&self.tag, caveat.as_bytes());
+        next.caveats.push(caveat.to_string());
+        let size = b64_len(next.to_bytes().len());
+        if size > MAX_TOKEN_BYTES {
+            return Err(CapabilityError::TooLarge(size).into());
+        }
+        Ok(next)
+    }
+
+    /// Binds the capability to a holder key: only a request that carries a
+    /// fresh proof signed by the key with this JWK thumbprint passes.
+    pub fn bind_holder(&self, holder_kid: &str) -> Result<Capability, Error> {
+        if b64::decode(holder_kid).is_none_or(|b| b.len() != 32) {
+            return Err(CapabilityError::Invalid(format!(
+                "holder must be a key id (a 43-character RFC 7638 thumbprint), got {holder_kid:?}"
+            ))
+            .into());
+        }
+        self.attenuate(&format!("holder == {}", quote(holder_kid)))
+    }
+
+    /// Recomputes the chain with `root` and compares it to the tag in
+    /// constant time. Returns the tag after each caveat (index 0 = identifier).
+    pub(crate) fn verify_chain(&self, root: &RootKey) -> Result<Vec<[u8; 32]>, CapabilityError> {
+        let tags = chain(
+            root,
+            &self.identifier,
+            self.caveats.iter().map(String::as_bytes),
+        );
+        let last = tags.last().expect("the identifier step is always there");
+        if bool::from(last.ct_eq(&self.tag)) {
+            Ok(tags)
+        } else {
+            Err(CapabilityError::BadTag)
+        }
+    }
+}
+
+pub(crate) fn id_of_tag(tag: &[u8; 32]) -> String {
+    b64::encode(&Sha256::digest(labeled("charter/v1/capability-id", tag))[..16])
+}
+
+/// libmacaroons' key derivation: HMAC("macaroons-key-generator", root).
+fn derived_key(root: &RootKey) -> [u8; 32] {
+    let mut mac =
+        HmacSha256::new_from_slice(b"macaroons-key-generator").expect("HMAC takes any key length");
+    mac.update(root.secret());
+    mac.finalize().into_bytes().into()
+}
+
+fn chain_step(key: &[u8; 32], data: &[u8]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// The macaroon HMAC chain: every intermediate tag, identifier first.
+pub(crate) fn chain<'a>(
+    root: &RootKey,
+    identifier: &[u8],
+    caveats: impl Iterator<Item = &'a [u8]>,
+) -> Vec<[u8; 32]> {
+    let mut tags = vec![chain_step(&derived_key(root), identifier)];
+    for c in caveats {
+        let next = chain_step(tags.last().expect("non-empty"), c);
+        tags.push(next);
+    }
+    tags
+}
+
+fn b64_len(n: usize) -> usize {
+    (n * 4).div_ceil(3)
+}
+
+fn put_field(out: &mut Vec<u8>, kind: u8, data: &[u8]) {
+    out.push(kind);
+    let mut n = data.len();
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+    out.extend_from_slice(data);
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Result<u8, CapabilityError> {
+        self.b
+            .get(self.i)
+            .copied()
+            .ok_or(CapabilityError::Format("unexpected end of data"))
+    }
+
+    fn byte(&mut self) -> Result<u8, CapabilityError> {
+        let b = self.peek()?;
+        self.i += 1;
+        Ok(b)
+    }
+
+    /// An unsigned LEB128 length; non-minimal encodings are refused.
+    fn varint(&mut self) -> Result<usize, CapabilityError> {
+        let mut n: usize = 0;
+        for k in 0..3 {
+            let b = self.byte()?;
+            n |= ((b & 0x7f) as usize) << (7 * k);
+            if b & 0x80 == 0 {
+                if k > 0 && b == 0 {
+                    return Err(CapabilityError::Format("non-minimal varint"));
+                }
+                return Ok(n);
+            }
+        }
+        Err(CapabilityError::Format(
+            "field length beyond the token size limit",
+        ))
+    }
+
+    fn field(&mut self) -> Result<(u8, &'a [u8]), CapabilityError> {
+        let kind = self.byte()?;
+        let len = self.varint()?;
+        let end = self
+            .i
+            .checked_add(len)
+            .filter(|&e| e <= self.b.len())
+            .ok_or(CapabilityError::Format("field runs past the end of data"))?;
+        let data = &self.b[self.i..end];
+        self.i = end;
+        Ok((kind, data))
+    }
+}
+
+fn parse_identifier(id: &[u8]) -> Result<(String, String, i64), CapabilityError> {
+    let text =
+        std::str::from_utf8(id).map_err(|_| CapabilityError::Identifier("not UTF-8".into()))?;
+    let Some(body) = text.strip_prefix(ID_LABEL) else {
+        if text.starts_with(ID_PREFIX) {
+            let label = text.split(' ').next().unwrap_or(text);
+            return Err(CapabilityError::Version(format!(
+                "{label:?} (this build reads charter/v1)"
+            )));
+        }
+        return Err(CapabilityError::Identifier(
+            "not a Charter capability (no charter/v1 label)".into(),
+        ));
+    };
+    let value = jcs::parse(body).map_err(|e| CapabilityError::Identifier(e.to_string()))?;
+    if jcs::canonicalize(&value).ok().as_deref() != Some(body) {
+        return Err(CapabilityError::Identifier(
+            "identifier JSON is not canonical (RFC 8785)".into(),
+        ));
+    }
+    let obj = value
+        .as_object()
+        .ok_or_else(|| CapabilityError::Identifier("expected a JSON object".into()))?;
+    if obj.len() != 3 {
+        return Err(CapabilityError::Identifier(
+            "expected exactly the members iat, kid and tid".into(),
+        ));
+    }
+    let iat = obj
+        .get("iat")
+        .and_then(Value::as_i64)
+        .filter(|t| *t >= 0)
+        .ok_or_else(|| CapabilityError::Identifier("iat must be a non-negative integer".into()))?;
+    let kid = obj
+        .get("kid")
+        .and_then(Value::as_str)
+        .filter(|k| b64::decode(k).is_some_and(|b| b.len() == 16))
+        .ok_or_else(|| {
+            CapabilityError::Identifier("kid must be a 16-byte base64url root key id".into())
+        })?;
+    let tid = obj
+        .get("tid")
+        .and_then(Value::as_str)
+        .filter(|k| b64::decode(k).is_some_and(|b| b.len() == 16))
+        .ok_or_else(|| {
+            CapabilityError::Identifier("tid must be a 16-byte base64url token id".into())
+        })?;
+    Ok((kid.to_string(), tid.to_string(), iat))
+}
+
+/// A CEL string literal for `s`.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// RFC 3339 UTC text of a Unix time, for `timestamp("…")` caveats.
+pub fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Mints capabilities with one root key.
+#[derive(Clone, Debug)]
+pub struct Issuer {
+    root: RootKey,
+}
+
+impl Issuer {
+    pub fn new(root: RootKey) -> Self {
+        Issuer { root }
+    }
+
+    /// Starts a capability; add caveats, then [`CapabilityBuilder::build`].
+    pub fn issue(&self) -> CapabilityBuilder<'_> {
+        CapabilityBuilder {
+            root: &self.root,
+            caveats: Vec::new(),
+            token_id: None,
+            issued_at: None,
+        }
+    }
+}
+
+/// Collects the first caveats of a new capability.
+#[derive(Clone, Debug)]
+pub struct CapabilityBuilder<'a> {
+    root: &'a RootKey,
+    caveats: Vec<String>,
+    token_id: Option<[u8; 16]>,
+    issued_at: Option<i64>,
+}
+
+impl CapabilityBuilder<'_> {
+    /// Any caveat expression.
+    pub fn caveat(mut self, expr: impl Into<String>) -> Self {
+        self.caveats.push(expr.into());
+        self
+    }
+
+    /// Only this agent may use it: `agent == "…"`.
+    pub fn agent(self, agent: &str) -> Self {
+        self.caveat(format!("agent == {}", quote(agent)))
+    }
+
+    /// Only these actions: `action in ["…", …]`.
+    pub fn actions<S: AsRef<str>>(self, actions: &[S]) -> Self {
+        let list: Vec<String> = actions.iter().map(|a| quote(a.as_ref())).collect();
+        self.caveat(format!("action in [{}]", list.join(", ")))
+    }
+
+    /// Only at this verifier: `audience == "…"`.
+    pub fn audience(self, audience: &str) -> Self {
+        self.caveat(format!("audience == {}", quote(audience)))
+    }
+
+    /// Valid strictly before this Unix time: `now < timestamp("…")`.
+    pub fn expires_at(self, unix: i64) -> Self {
+        self.caveat(format!("now < timestamp(\"{}\")", rfc3339(unix)))
+    }
+
+    /// Valid from this Unix time on: `now >= timestamp("…")`.
+    pub fn not_before(self, unix: i64) -> Self {
+        self.caveat(format!("now >= timestamp(\"{}\")", rfc3339(unix)))
+    }
+
+    /// Fixes the token id (tests and vectors); random by default.
+    pub fn token_id(mut self, id: [u8; 16]) -> Self {
+        self.token_id = Some(id);
+        self
+    }
+
+    /// Fixes the issue time (tests and vectors); the system clock by default.
+    pub fn issued_at(mut self, unix: i64) -> Self {
+        self.issued_at = Some(unix);
+        self
+    }
+
+    pub fn build(self) -> Result<Capability, Error> {
+        let token_id = self.token_id.unwrap_or_else(|| {
+            let mut id = [0u8; 16];
+            rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
+            id
+        });
+        let issued_at = self.issued_at.unwrap_or_else(crate::unix_now);
+        if issued_at < 0 {
+            return Err(
+                CapabilityError::Invalid("issue time must not be before 1970".into()).into(),
+            );
+        }
+        let body = jcs::canonicalize(
+            &json!({"iat": issued_at, "kid": self.root.kid(), "tid": b64::encode(token_id)}),
+        )?;
+        let identifier = format!("{ID_LABEL}{body}").into_bytes();
+        let tag = chain(self.root, &identifier, std::iter::empty())[0];
+        let mut cap = Capability {
+            identifier,
+            root_kid: self.root.kid().to_string(),
+            token_id: b64::encode(token_id),
+            issued_at,
+            caveats: Vec::new(),
+            tag,
+        };
+        for c in &self.caveats {
+            cap = cap.attenuate(c)?;
+        }
+        Ok(cap)
+    }
+}
+
+/// Compiles a caveat the way a verifier will (for tools that lint caveats).
+pub fn check_caveat(expr: &str) -> Result<(), Error> {
+    caveat::Expr::compile(expr).map(|_| ()).map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> RootKey {
+        RootKey::from_bytes(&[42; 32]).unwrap()
+    }
+
+    fn cap() -> Capability {
+        Issuer::new(root())
+            .issue()
+            .token_id([1; 16])
+            .issued_at(1_700_000_000)
+            .actions(&["refund"])
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_chains() {
+        let c = cap().attenuate("args.amount <= 5000").unwrap();
+        let text = c.serialize();
+        let back = Capability::parse(&text).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(
+            back.caveats(),
+            ["action in [\"refund\"]", "args.amount <= 5000"]
+        );
+        assert_eq!(back.verify_chain(&root()).unwrap().len(), 3);
+        let other = RootKey::from_bytes(&[43; 32]).unwrap();
+        assert_eq!(
+            back.verify_chain(&other).unwrap_err(),
+            CapabilityError::BadTag
+        );
+    }
+
+    #[test]
+    fn strict_parsing() {
+        let bytes = cap().to_bytes();
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert_eq!(
+            Capability::from_bytes(&trailing).unwrap_err().code(),
+            ErrorCode::Malformed
+        );
+        let mut v1 = bytes.clone();
+        v1[0] = 1;
+        assert_eq!(
+            Capability::from_bytes(&v1).unwrap_err().code(),
+            ErrorCode::UnsupportedVersion
+        );
+        // A non-minimal varint for the identifier length (0x80|n, 0x00 is refused; here n<128).
+        let mut nonmin = vec![2, FIELD_IDENTIFIER, (bytes[2] | 0x80), 0];
+        nonmin.extend_from_slice(&bytes[3..]);
+        assert_eq!(
+            Capability::from_bytes(&nonmin).unwrap_err(),
+            CapabilityError::Format("non-minimal varint")
+        );
+        let text = cap().serialize();
+        assert_eq!(
+            Capability::parse(&format!("{text}=")).unwrap_err(),
+            CapabilityError::Base64
+        );
+        assert_eq!(
+            Capability::parse(&"A".repeat(MAX_TOKEN_BYTES + 1))
+                .unwrap_err()
+                .code(),
+            ErrorCode::LimitExceeded
+        );
+    }
+
+    #[test]
+    fn rfc3339_matches_known_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn quotes_cel_strings() {
+        assert_eq!(quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+
+    #[test]
+    fn caveat_count_is_bounded() {
+        let mut c = Issuer::new(root())
+            .issue()
+            .token_id([1; 16])
+            .issued_at(0)
+            .build()
+            .unwrap();
+        for k in 0..MAX_CAVEATS {
+            c = c.attenuate(&format!("agent != \"{k}\"")).unwrap();
+        }
+        assert_eq!(
+            c.attenuate("true").unwrap_err().code(),
+            ErrorCode::LimitExceeded
+        );
+    }
+}

@@ -1,0 +1,341 @@
+//! Deciding one call: is this capability, presented with this request (and
+//! maybe a holder proof), allowed here and now?
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use crate::capability::{id_of_tag, Capability};
+use crate::caveat::{Context, Expr};
+use crate::decision::{Decision, Reason};
+use crate::holder::verify_proof;
+use crate::keys::RootKey;
+use crate::replay::{MemoryReplayStore, ReplayStore};
+use crate::request::Request;
+use crate::revocation::{MemoryRevocationList, RevocationList};
+use crate::{Error, ErrorCode};
+
+/// How long a holder proof stays fresh, seconds.
+pub const DEFAULT_PROOF_WINDOW: i64 = 60;
+/// Clock skew tolerated between holder and verifier, seconds.
+pub const DEFAULT_LEEWAY: i64 = 30;
+/// Largest proof window or leeway a verifier may be configured with.
+pub const MAX_WINDOW: i64 = 600;
+/// Compiled caveats kept per verifier (a count, so memory stays bounded).
+const CACHE_CAPACITY: usize = 4096;
+
+/// Checks capabilities minted with any of its root keys, for one audience.
+pub struct Verifier {
+    roots: BTreeMap<String, RootKey>,
+    audience: String,
+    revocations: Arc<dyn RevocationList>,
+    replay: Arc<dyn ReplayStore>,
+    proof_window: i64,
+    leeway: i64,
+    compiled: RwLock<HashMap<String, Arc<Expr>>>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("audience", &self.audience)
+            .field("roots", &self.roots.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier holding `roots` (several allow rotation) for `audience`,
+    /// the identity caveats see as `audience`.
+    pub fn new(
+        roots: impl IntoIterator<Item = RootKey>,
+        audience: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let roots: BTreeMap<String, RootKey> = roots
+            .into_iter()
+            .map(|r| (r.kid().to_string(), r))
+            .collect();
+        if roots.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a verifier needs at least one root key",
+            ));
+        }
+        Ok(Verifier {
+            roots,
+            audience: audience.into(),
+            revocations: Arc::new(MemoryRevocationList::new()),
+            replay: Arc::new(MemoryReplayStore::new()),
+            proof_window: DEFAULT_PROOF_WINDOW,
+            leeway: DEFAULT_LEEWAY,
+            compiled: RwLock::new(HashMap::new()),
+        })
+    }
+
+    pub fn with_revocations(mut self, list: Arc<dyn RevocationList>) -> Self {
+        self.revocations = list;
+        self
+    }
+
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = store;
+        self
+    }
+
+    /// Proof freshness window and clock leeway, each 0 to 600 seconds.
+    pub fn with_proof_window(mut self, window: i64, leeway: i64) -> Result<Self, Error> {
+        if !(0..=MAX_WINDOW).contains(&window) || !(0..=MAX_WINDOW).contains(&leeway) {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("proof window and leeway must be 0 to {MAX_WINDOW} seconds"),
+            ));
+        }
+        self.proof_window = window;
+        self.leeway = leeway;
+        Ok(self)
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// Decides a capability given as text; a token that does not parse is a denial.
+    pub fn check_token(
+        &self,
+        token: &str,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> Decision {
+        match Capability::parse(token) {
+            Ok(cap) => self.check(&cap, request, proof, now),
+            Err(e) => Decision::deny(vec![Reason::from(Error::from(e))]),
+        }
+    }
+
+    /// Decides one request. Structural failures (unknown root, bad chain,
+    /// revoked, bad proof) give one reason; otherwise every caveat is
+    /// evaluated and each one that fails is named.
+    pub fn check(
+        &self,
+        cap: &Capability,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> Decision {
+        match self.check_inner(cap, request, proof, now) {
+            Ok(reasons) if reasons.is_empty() => Decision::allow(),
+            Ok(reasons) => Decision::deny(reasons),
+            Err(e) => Decision::deny(vec![e.into()]),
+        }
+    }
+
+    fn check_inner(
+        &self,
+        cap: &Capability,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> Result<Vec<Reason>, Error> {
+        request.validate()?;
+        let root = self.roots.get(cap.root_kid()).ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnknownKey,
+                format!(
+                    "capability was minted with root key {:?}, which this verifier does not hold",
+                    cap.root_kid()
+                ),
+            )
+        })?;
+        let tags = cap.verify_chain(root)?;
+        if !self.revocations.is_empty() {
+            for tag in &tags {
+                let id = id_of_tag(tag);
+                if self.revocations.is_revoked(&id) {
+                    return Err(Error::new(
+                        ErrorCode::Revoked,
+                        format!(
+                            "capability {id} (this one or one it was narrowed from) is revoked"
+                        ),
+                    ));
+                }
+            }
+        }
+        let holder = match proof {
+            Some(p) => Some(verify_proof(
+                p,
+                &cap.id(),
+                request,
+                &self.audience,
+                now,
+                self.proof_window,
+                self.leeway,
+                self.replay.as_ref(),
+            )?),
+            None => None,
+        };
+        let ctx = Context {
+            agent: &request.agent,
+            action: &request.action,
+            args: &request.args,
+            resource: request.resource.as_deref(),
+            audience: &self.audience,
+            now,
+            holder: holder.as_deref(),
+        };
+        let mut reasons = Vec::new();
+        for (index, source) in cap.caveats().iter().enumerate() {
+            let index = index as u32;
+            let outcome = self.compiled(source).and_then(|expr| expr.eval(&ctx));
+            match outcome {
+                Ok(true) => {}
+                Ok(false) => reasons.push(Reason::new(
+                    ErrorCode::CaveatFailed,
+                    Some(index),
+                    format!("caveat {index} is false: {source}"),
+                )),
+                Err(e) => {
+                    let hint = if e.code() == ErrorCode::CaveatError
+                        && source.contains("holder")
+                        && holder.is_none()
+                    {
+                        " (this capability is bound to a holder key: present a holder proof)"
+                    } else {
+                        ""
+                    };
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}{hint}"),
+                    ));
+                }
+            }
+        }
+        Ok(reasons)
+    }
+
+    fn compiled(&self, source: &str) -> Result<Arc<Expr>, crate::caveat::CaveatError> {
+        if let Some(expr) = self
+            .compiled
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(source)
+        {
+            return Ok(expr.clone());
+        }
+        let expr = Arc::new(Expr::compile(source)?);
+        let mut cache = self.compiled.write().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(source.to_string(), expr.clone());
+        Ok(expr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Holder, Issuer, SigningKey};
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn setup() -> (RootKey, Capability, Request) {
+        let root = RootKey::from_bytes(&[5; 32]).unwrap();
+        let cap = Issuer::new(root.clone())
+            .issue()
+            .token_id([3; 16])
+            .issued_at(NOW)
+            .actions(&["refund"])
+            .expires_at(NOW + 3600)
+            .build()
+            .unwrap();
+        (
+            root,
+            cap,
+            Request::new("shopper", "refund", json!({"amount": 100})),
+        )
+    }
+
+    fn codes(d: &Decision) -> Vec<&'static str> {
+        d.reasons.iter().map(|r| r.code.as_str()).collect()
+    }
+
+    #[test]
+    fn allows_and_denies_with_reasons() {
+        let (root, cap, req) = setup();
+        let v = Verifier::new([root], "shop").unwrap();
+        assert!(v.check(&cap, &req, None, NOW).allowed);
+        let narrowed = cap.attenuate("args.amount <= 50").unwrap();
+        let d = v.check(&narrowed, &req, None, NOW);
+        assert_eq!(codes(&d), ["caveat_failed"]);
+        assert_eq!(d.reasons[0].caveat_index, Some(2));
+    }
+
+    #[test]
+    fn unknown_root_and_tampering() {
+        let (root, cap, req) = setup();
+        let other = Verifier::new([RootKey::from_bytes(&[6; 32]).unwrap()], "shop").unwrap();
+        assert_eq!(codes(&other.check(&cap, &req, None, NOW)), ["unknown_key"]);
+        let v = Verifier::new([root], "shop").unwrap();
+        let mut bytes = cap.to_bytes();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let tampered = Capability::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            codes(&v.check(&tampered, &req, None, NOW)),
+            ["bad_signature"]
+        );
+        assert_eq!(codes(&v.check_token("!!", &req, None, NOW)), ["malformed"]);
+    }
+
+    #[test]
+    fn revoking_a_parent_revokes_its_narrowings() {
+        let (root, cap, req) = setup();
+        let list = Arc::new(MemoryRevocationList::new());
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_revocations(list.clone());
+        let child = cap.attenuate("args.amount <= 500").unwrap();
+        assert!(v.check(&child, &req, None, NOW).allowed);
+        list.revoke(cap.id());
+        assert_eq!(codes(&v.check(&child, &req, None, NOW)), ["revoked"]);
+    }
+
+    #[test]
+    fn holder_binding_needs_a_fresh_single_use_proof() {
+        let (root, cap, req) = setup();
+        let v = Verifier::new([root], "shop").unwrap();
+        let agent = Holder::new(SigningKey::from_bytes(&[8; 32]).unwrap());
+        let bound = cap.bind_holder(&agent.kid()).unwrap();
+        assert_eq!(codes(&v.check(&bound, &req, None, NOW)), ["caveat_error"]);
+        let proof = agent.prove(&bound, &req, "shop", NOW).unwrap();
+        assert!(v.check(&bound, &req, Some(&proof), NOW + 5).allowed);
+        assert_eq!(
+            codes(&v.check(&bound, &req, Some(&proof), NOW + 6)),
+            ["replayed"]
+        );
+        let stale = agent.prove(&bound, &req, "shop", NOW - 600).unwrap();
+        assert_eq!(
+            codes(&v.check(&bound, &req, Some(&stale), NOW)),
+            ["proof_invalid"]
+        );
+        let elsewhere = agent.prove(&bound, &req, "bank", NOW).unwrap();
+        assert_eq!(
+            codes(&v.check(&bound, &req, Some(&elsewhere), NOW)),
+            ["proof_invalid"]
+        );
+        let other_req = Request::new("shopper", "refund", json!({"amount": 99}));
+        let wrong = agent.prove(&bound, &other_req, "shop", NOW).unwrap();
+        assert_eq!(
+            codes(&v.check(&bound, &req, Some(&wrong), NOW)),
+            ["proof_invalid"]
+        );
+        let thief = Holder::new(SigningKey::from_bytes(&[9; 32]).unwrap());
+        let stolen = thief.prove(&bound, &req, "shop", NOW).unwrap();
+        assert_eq!(
+            codes(&v.check(&bound, &req, Some(&stolen), NOW)),
+            ["caveat_failed"]
+        );
+    }
+}
