@@ -25,6 +25,10 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Most caveats one capability may carry.
 pub const MAX_CAVEATS: usize = 64;
 
+/// How the builder writes expiry and not-before caveats; verifiers report
+/// these failing as `expired` and `not_yet_valid`.
+pub const EXPIRES_PREFIX: &str = "now < timestamp(\"";
+pub const NOT_BEFORE_PREFIX: &str = "now >= timestamp(\"";
 const ID_LABEL: &str = "charter/v1/capability ";
 const ID_PREFIX: &str = "charter/";
 const FIELD_EOS: u8 = 0;
@@ -483,6 +487,59 @@ impl Issuer {
     }
 }
 
+/// Everything a new capability can start with, as one value: what bindings
+/// pass to `Issuer.issue(...)`. Caveats are added in this field order:
+/// agent, actions, audience, not_before, expires_at, then `caveats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IssueOptions {
+    pub agent: Option<String>,
+    pub actions: Option<Vec<String>>,
+    pub audience: Option<String>,
+    pub not_before: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub caveats: Vec<String>,
+    /// Fixed token id (tests and vectors); random when `None`.
+    pub token_id: Option<Vec<u8>>,
+    /// Fixed issue time (tests and vectors); the system clock when `None`.
+    pub issued_at: Option<i64>,
+}
+
+impl Issuer {
+    /// Mints a capability from options (see [`IssueOptions`] for the order).
+    pub fn issue_with(&self, o: &IssueOptions) -> Result<Capability, Error> {
+        let mut b = self.issue();
+        if let Some(agent) = &o.agent {
+            b = b.agent(agent);
+        }
+        if let Some(actions) = &o.actions {
+            if actions.is_empty() {
+                return Err(CapabilityError::Invalid("actions must not be empty; omit it to allow any action".into()).into());
+            }
+            b = b.actions(actions);
+        }
+        if let Some(audience) = &o.audience {
+            b = b.audience(audience);
+        }
+        if let Some(t) = o.not_before {
+            b = b.not_before(t);
+        }
+        if let Some(t) = o.expires_at {
+            b = b.expires_at(t);
+        }
+        for c in &o.caveats {
+            b = b.caveat(c.clone());
+        }
+        if let Some(id) = &o.token_id {
+            let id: [u8; 16] = id.as_slice().try_into().map_err(|_| CapabilityError::Invalid(format!("token id must be 16 bytes, got {}", id.len())))?;
+            b = b.token_id(id);
+        }
+        if let Some(t) = o.issued_at {
+            b = b.issued_at(t);
+        }
+        b.build()
+    }
+}
+
 /// Collects the first caveats of a new capability.
 #[derive(Clone, Debug)]
 pub struct CapabilityBuilder<'a> {
@@ -517,12 +574,12 @@ impl CapabilityBuilder<'_> {
 
     /// Valid strictly before this Unix time: `now < timestamp("…")`.
     pub fn expires_at(self, unix: i64) -> Self {
-        self.caveat(format!("now < timestamp(\"{}\")", rfc3339(unix)))
+        self.caveat(format!("{EXPIRES_PREFIX}{}\")", rfc3339(unix)))
     }
 
     /// Valid from this Unix time on: `now >= timestamp("…")`.
     pub fn not_before(self, unix: i64) -> Self {
-        self.caveat(format!("now >= timestamp(\"{}\")", rfc3339(unix)))
+        self.caveat(format!("{NOT_BEFORE_PREFIX}{}\")", rfc3339(unix)))
     }
 
     /// Fixes the token id (tests and vectors); random by default.

@@ -21,7 +21,7 @@ pub mod request;
 pub mod revocation;
 pub mod verifier;
 
-pub use capability::{Capability, CapabilityBuilder, Issuer};
+pub use capability::{Capability, CapabilityBuilder, IssueOptions, Issuer};
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
 pub use holder::Holder;

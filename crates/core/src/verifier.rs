@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use crate::capability::{id_of_tag, Capability};
+use crate::capability::{id_of_tag, Capability, EXPIRES_PREFIX, NOT_BEFORE_PREFIX};
 use crate::caveat::{Context, Expr};
 use crate::decision::{Decision, Reason};
 use crate::holder::verify_proof;
@@ -188,11 +188,26 @@ impl Verifier {
             let outcome = self.compiled(source).and_then(|expr| expr.eval(&ctx));
             match outcome {
                 Ok(true) => {}
-                Ok(false) => reasons.push(Reason::new(
-                    ErrorCode::CaveatFailed,
-                    Some(index),
-                    format!("caveat {index} is false: {source}"),
-                )),
+                Ok(false) => {
+                    // The builder's own time caveats get the codes people look for.
+                    let code = if source.starts_with(EXPIRES_PREFIX) {
+                        ErrorCode::Expired
+                    } else if source.starts_with(NOT_BEFORE_PREFIX) {
+                        ErrorCode::NotYetValid
+                    } else {
+                        ErrorCode::CaveatFailed
+                    };
+                    let message = match code {
+                        ErrorCode::Expired => {
+                            format!("capability expired (caveat {index}: {source})")
+                        }
+                        ErrorCode::NotYetValid => {
+                            format!("capability not valid yet (caveat {index}: {source})")
+                        }
+                        _ => format!("caveat {index} is false: {source}"),
+                    };
+                    reasons.push(Reason::new(code, Some(index), message));
+                }
                 Err(e) => {
                     let hint = if e.code() == ErrorCode::CaveatError
                         && source.contains("holder")

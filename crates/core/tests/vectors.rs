@@ -1,0 +1,221 @@
+//! Runs every vector in `contract/vectors/` through the public API and
+//! requires the exact expected output; then sweeps single-bit flips over every
+//! allowed capability and checks that every error code is produced somewhere.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use charter_core::capability::IssueOptions;
+use charter_core::{b64, jcs, Capability, Error, Holder, Issuer, KeySet, MemoryRevocationList, PublicKey, Request, RootKey, SigningKey, Verifier};
+use serde_json::{json, Value};
+
+fn contract() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contract")
+}
+
+fn load(kind: &str) -> Vec<Value> {
+    let path = contract().join("vectors").join(format!("{kind}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["kind"], kind);
+    assert_eq!(doc["version"], 1);
+    let vectors = doc["vectors"].as_array().unwrap().clone();
+    assert!(!vectors.is_empty(), "{kind}: no vectors");
+    vectors
+}
+
+fn hex(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().unwrap()).unwrap()
+}
+
+fn err(e: Error) -> Value {
+    json!({"error": e.code().as_str(), "message": e.message()})
+}
+
+fn s(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+#[test]
+fn jcs_vectors() {
+    for v in load("jcs") {
+        let got = match jcs::canonicalize_str(v["input"].as_str().unwrap()) {
+            Ok(out) => json!({"output": out}),
+            Err(e) => err(e.into()),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn key_vectors() {
+    for v in load("keys") {
+        let got = match v["type"].as_str().unwrap() {
+            "signing_key" => match SigningKey::from_bytes(&hex(&v["seed"])) {
+                Ok(sk) => {
+                    let pk = sk.public_key();
+                    json!({"kid": sk.kid(), "public": hex::encode(pk.to_bytes()), "jwk": jcs::canonicalize(&pk.to_jwk()).unwrap()})
+                }
+                Err(e) => err(e.into()),
+            },
+            "public_key" => match PublicKey::from_bytes(&hex(&v["public"])) {
+                Ok(pk) => json!({"kid": pk.kid(), "jwk": jcs::canonicalize(&pk.to_jwk()).unwrap()}),
+                Err(e) => err(e.into()),
+            },
+            "root_key" => match RootKey::from_bytes(&hex(&v["secret"])) {
+                Ok(rk) => json!({"kid": rk.kid()}),
+                Err(e) => err(e.into()),
+            },
+            "jwks" => match KeySet::from_jwks(v["jwks"].as_str().unwrap()) {
+                Ok(set) => json!({"kids": set.kids().collect::<Vec<_>>(), "jwks": set.to_jwks()}),
+                Err(e) => err(e.into()),
+            },
+            other => panic!("unknown key vector type {other}"),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+fn options(o: &Value) -> IssueOptions {
+    IssueOptions {
+        agent: s(&o["agent"]),
+        actions: o["actions"].as_array().map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect()),
+        audience: s(&o["audience"]),
+        not_before: o["not_before"].as_i64(),
+        expires_at: o["expires_at"].as_i64(),
+        caveats: o["caveats"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+        token_id: o["token_id"].as_str().map(|h| hex::decode(h).unwrap()),
+        issued_at: o["issued_at"].as_i64(),
+    }
+}
+
+fn described(cap: &Capability) -> Value {
+    json!({"id": cap.id(), "token_id": cap.token_id(), "root_kid": cap.root_kid(), "issued_at": cap.issued_at(), "caveats": cap.caveats(), "token": cap.serialize()})
+}
+
+#[test]
+fn capability_vectors() {
+    for v in load("capabilities") {
+        let got = match v["type"].as_str().unwrap() {
+            "mint" => {
+                let minted = (|| -> Result<Capability, Error> {
+                    let mut cap = Issuer::new(RootKey::from_bytes(&hex(&v["root"]))?).issue_with(&options(&v["options"]))?;
+                    for c in v["attenuate"].as_array().unwrap() {
+                        cap = cap.attenuate(c.as_str().unwrap())?;
+                    }
+                    if let Some(h) = v["holder"].as_str() {
+                        cap = cap.bind_holder(h)?;
+                    }
+                    Ok(cap)
+                })();
+                minted.map(|c| described(&c)).unwrap_or_else(err)
+            }
+            "parse" => Capability::parse(v["token"].as_str().unwrap()).map(|c| described(&c)).unwrap_or_else(|e| err(e.into())),
+            other => panic!("unknown capability vector type {other}"),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+fn verifier(v: &Value) -> Verifier {
+    let roots: Vec<RootKey> = v["roots"].as_array().unwrap().iter().map(|r| RootKey::from_bytes(&hex(r)).unwrap()).collect();
+    let list = Arc::new(MemoryRevocationList::new());
+    for id in v["revoked"].as_array().unwrap() {
+        list.revoke(id.as_str().unwrap());
+    }
+    Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap().with_revocations(list)
+}
+
+fn run_check(v: &Value) -> Value {
+    let verifier = verifier(v);
+    let req = match Request::from_json(v["request"].as_str().unwrap()) {
+        Ok(r) => r,
+        Err(e) => return err(e),
+    };
+    let (token, proof, now) = (v["token"].as_str().unwrap(), v["proof"].as_str(), v["now"].as_i64().unwrap());
+    let mut d = verifier.check_token(token, &req, proof, now);
+    if v["repeat"].as_bool().unwrap() {
+        assert!(d.allowed, "{}: first presentation", v["id"]);
+        d = verifier.check_token(token, &req, proof, now);
+    }
+    serde_json::to_value(&d).unwrap()
+}
+
+#[test]
+fn caveat_and_check_vectors() {
+    for kind in ["caveats", "checks"] {
+        for v in load(kind) {
+            assert_eq!(run_check(&v), v["expect"], "{}", v["id"]);
+        }
+    }
+}
+
+#[test]
+fn proof_vectors() {
+    for v in load("proofs") {
+        let holder = Holder::new(SigningKey::from_bytes(&hex(&v["holder"])).unwrap());
+        let cap = Capability::parse(v["token"].as_str().unwrap()).unwrap();
+        let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
+        let got = holder
+            .prove_with_nonce(&cap, &req, v["audience"].as_str().unwrap(), v["now"].as_i64().unwrap(), &hex(&v["nonce"]))
+            .map(|p| json!({"proof": p, "holder_kid": holder.kid()}))
+            .unwrap_or_else(err);
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+/// Every single-bit flip of every allowed vector capability must deny.
+#[test]
+fn every_bit_flip_of_an_allowed_capability_denies() {
+    let mut swept = 0;
+    for kind in ["caveats", "checks"] {
+        for v in load(kind) {
+            if v["expect"]["allowed"] != json!(true) || v["repeat"] == json!(true) {
+                continue;
+            }
+            let bytes = b64::decode(v["token"].as_str().unwrap()).unwrap();
+            let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
+            let verifier = verifier(&v);
+            for bit in 0..bytes.len() * 8 {
+                let mut flipped = bytes.clone();
+                flipped[bit / 8] ^= 1 << (bit % 8);
+                let d = verifier.check_token(&b64::encode(&flipped), &req, v["proof"].as_str(), v["now"].as_i64().unwrap());
+                assert!(!d.allowed, "{}: flipping bit {bit} still allows", v["id"]);
+                swept += 1;
+            }
+        }
+    }
+    assert!(swept > 10_000, "only {swept} flips swept");
+}
+
+/// Each code in contract/errors.json is produced by at least one vector.
+#[test]
+fn every_error_code_is_produced_by_a_vector() {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(contract().join("errors.json")).unwrap()).unwrap();
+    let listed: BTreeSet<String> = doc["codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
+    let core: BTreeSet<String> = charter_core::ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    assert_eq!(listed, core, "errors.json and ErrorCode::ALL differ");
+    let mut produced = BTreeSet::new();
+    for entry in std::fs::read_dir(contract().join("vectors")).unwrap() {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        collect_codes(&doc, &mut produced);
+    }
+    let missing: Vec<_> = listed.difference(&produced).collect();
+    assert!(missing.is_empty(), "no vector produces {missing:?}");
+}
+
+fn collect_codes(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                if let (true, Some(code)) = (k == "error" || k == "code", x.as_str()) {
+                    out.insert(code.to_string());
+                }
+                collect_codes(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_codes(x, out)),
+        _ => {}
+    }
+}

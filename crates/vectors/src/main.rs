@@ -1,0 +1,78 @@
+//! Writes `contract/vectors/*.json` and `contract/errors.json` from the core.
+//!
+//! Inputs are fixed (keys derived from labels, fixed times and token ids), so
+//! the output is byte-for-byte reproducible; CI regenerates and diffs it.
+//! Where a vector states what a case should mean (a caveat's CEL result), the
+//! generator stops if the core disagrees, so a vector never records a bug.
+//!
+//! Usage: `cargo run -p charter-vectors -- [CONTRACT_DIR]` (default `contract`).
+
+mod cases;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+fn main() {
+    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "contract".into()));
+    std::fs::create_dir_all(dir.join("vectors")).expect("create contract/vectors");
+    let files: Vec<(&str, &str, Vec<Value>)> = vec![
+        ("jcs", "RFC 8785 canonical JSON of strict I-JSON input", cases::jcs()),
+        ("keys", "Ed25519 signing keys, root keys and JWKS", cases::keys()),
+        ("capabilities", "Minting, narrowing and parsing capabilities", cases::capabilities()),
+        ("caveats", "The caveat language, each case one caveat checked against one request", cases::caveats()),
+        ("checks", "Verifier decisions: chains, roots, revocation, time, holder proofs", cases::checks()),
+        ("proofs", "Holder proofs signed with fixed nonces", cases::proofs()),
+    ];
+    let mut total = 0;
+    for (name, description, vectors) in files {
+        total += vectors.len();
+        let doc = json!({"kind": name, "version": 1, "description": description, "vectors": vectors});
+        write(&dir.join("vectors").join(format!("{name}.json")), &doc);
+    }
+    write(&dir.join("errors.json"), &errors());
+    eprintln!("wrote {total} vectors to {}", dir.join("vectors").display());
+}
+
+fn write(path: &Path, doc: &Value) {
+    let mut text = serde_json::to_string_pretty(doc).expect("vectors serialize");
+    text.push('\n');
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+fn errors() -> Value {
+    use charter_core::ErrorCode as C;
+    let describe = |c: C| match c {
+        C::Malformed => "Input could not be decoded: bad base64, bad varint, unknown or duplicate field, trailing bytes, non-canonical encoding.",
+        C::UnsupportedVersion => "A format version this build does not read.",
+        C::InvalidArgument => "A value of the right type but an unusable shape, such as a 16-byte root key or an empty action.",
+        C::BadSignature => "A MAC or signature does not verify: the object was altered or made with another key.",
+        C::UnknownKey => "No trusted key has the id the object names.",
+        C::Expired => "Past its expiry, beyond the clock leeway.",
+        C::NotYetValid => "Not valid yet, beyond the clock leeway.",
+        C::CaveatFailed => "A caveat evaluated to false.",
+        C::CaveatError => "A caveat could not be evaluated (missing field, type error, unbound holder); it denies.",
+        C::CaveatSyntax => "A caveat is not in Charter's CEL subset.",
+        C::LimitExceeded => "A counted bound was hit: size, nesting depth, evaluation steps, caveat count, store capacity.",
+        C::Replayed => "A single-use value (permit jti, proof nonce) was presented again.",
+        C::Revoked => "The capability, or one it was narrowed from, is revoked.",
+        C::ProofInvalid => "The holder proof is malformed, stale, or made for another capability, request or audience.",
+        C::AudienceMismatch => "Made for another audience.",
+        C::ActionMismatch => "Made for another action.",
+        C::ArgsMismatch => "Made for other arguments.",
+        C::ChainBroken => "An audit chain link, sequence number or head does not match.",
+        C::LogCorrupt => "An audit log file ends in a partial record (a torn write); repair it knowingly.",
+        C::Io => "Reading or writing durable storage failed.",
+        C::Unsupported => "Not available on this platform (for example files in WebAssembly).",
+        C::Denied => "protect() refused the call; the error carries the decision's reasons.",
+    };
+    let codes: Vec<Value> = C::ALL
+        .iter()
+        .map(|&c| json!({"code": c.as_str(), "family": c.family(), "description": describe(c)}))
+        .collect();
+    json!({
+        "version": 1,
+        "description": "Stable error codes. Every binding raises or returns exactly these, as `.code`, grouped into the named families.",
+        "codes": codes,
+    })
+}
