@@ -9,6 +9,7 @@
 //! doubt is a denial or an error with a stable [`ErrorCode`].
 
 pub mod b64;
+pub mod caveat;
 pub mod decision;
 pub mod error;
 pub mod jcs;
