@@ -13,7 +13,10 @@ fn num_str<T: std::str::FromStr>(v: &Value) -> T
 where
     T::Err: std::fmt::Debug,
 {
-    v.as_str().expect("number as string").parse().expect("number")
+    v.as_str()
+        .expect("number as string")
+        .parse()
+        .expect("number")
 }
 
 fn to_value(j: &Value) -> TestValue {
@@ -88,8 +91,10 @@ fn cel_conformance() {
             .and_then(Value::as_object)
             .map(|o| o.iter().map(|(k, v)| (k.clone(), to_value(v))).collect())
             .unwrap_or_default();
-        let refs: Vec<(&str, TestValue)> =
-            bindings.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let refs: Vec<(&str, TestValue)> = bindings
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
         let expected = c.get("value").map(to_value);
         let is_bool = matches!(expected, Some(TestValue::Bool(_)));
         let got = eval_value(expr, &refs);

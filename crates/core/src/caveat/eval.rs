@@ -17,7 +17,11 @@ pub(crate) enum Vars<'a> {
     Test(&'a [Val<'a>]),
 }
 
-pub(crate) fn run<'a>(root: &'a Node, vars: &Vars<'a>, max_steps: u64) -> Result<Val<'a>, CaveatError> {
+pub(crate) fn run<'a>(
+    root: &'a Node,
+    vars: &Vars<'a>,
+    max_steps: u64,
+) -> Result<Val<'a>, CaveatError> {
     let mut ev = Ev {
         vars,
         steps: 0,
@@ -76,11 +80,15 @@ impl<'a> Ev<'_, 'a> {
                 2 => Val::from_json(c.args),
                 3 => match c.resource {
                     Some(r) => Val::str(r),
-                    None => return err("resource is not set for this request, so a caveat on resource cannot hold"),
+                    None => return err(
+                        "resource is not set for this request, so a caveat on resource cannot hold",
+                    ),
                 },
                 4 => Val::str(c.audience),
                 5 => {
-                    time::ts_in_range(c.now).map_err(|_| CaveatError::eval("the verifier's clock (now) is outside years 1 to 9999"))?;
+                    time::ts_in_range(c.now).map_err(|_| {
+                        CaveatError::eval("the verifier's clock (now) is outside years 1 to 9999")
+                    })?;
                     Val::Ts(c.now, 0)
                 }
                 _ => match c.holder {
@@ -117,8 +125,9 @@ impl<'a> Ev<'_, 'a> {
                 match v {
                     Val::Map(m) => {
                         self.charge(1)?;
-                        m.get_str(field)
-                            .ok_or_else(|| CaveatError::eval(format!("no such key {:?} in {desc}", &**field)))
+                        m.get_str(field).ok_or_else(|| {
+                            CaveatError::eval(format!("no such key {:?} in {desc}", &**field))
+                        })
                     }
                     other => err(format!(
                         "cannot select field {:?} from {desc}, which is a {}",
@@ -153,7 +162,10 @@ impl<'a> Ev<'_, 'a> {
                     .map(Val::Int)
                     .ok_or_else(|| CaveatError::eval("integer overflow in negation")),
                 Val::Double(d) => Ok(Val::Double(-d)),
-                other => err(format!("unary - needs an int or double, got a {}", other.type_name())),
+                other => err(format!(
+                    "unary - needs an int or double, got a {}",
+                    other.type_name()
+                )),
             },
             Node::Bin(op, l, r) => {
                 let a = self.eval(l)?;
@@ -165,7 +177,10 @@ impl<'a> Ev<'_, 'a> {
             Node::Cond(c, t, e) => match self.eval(c)? {
                 Val::Bool(true) => self.eval(t),
                 Val::Bool(false) => self.eval(e),
-                other => err(format!("the condition of ?: must be a bool, got a {}", other.type_name())),
+                other => err(format!(
+                    "the condition of ?: must be a bool, got a {}",
+                    other.type_name()
+                )),
             },
             Node::Call(f, args) => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -180,7 +195,10 @@ impl<'a> Ev<'_, 'a> {
                     self.charge(n.saturating_mul(1 + *plen as u64 / 32) / 16)?;
                     Ok(Val::Bool(re.is_match(s.as_str())))
                 }
-                other => err(format!("matches() needs a string, got a {}", other.type_name())),
+                other => err(format!(
+                    "matches() needs a string, got a {}",
+                    other.type_name()
+                )),
             },
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
         }
@@ -259,9 +277,14 @@ impl<'a> Ev<'_, 'a> {
             Val::Map(m) => {
                 let (found, n) = m.get(&k);
                 self.charge(n as u64)?;
-                found.ok_or_else(|| CaveatError::eval(format!("no such key {} in {desc}", key_text(&k))))
+                found.ok_or_else(|| {
+                    CaveatError::eval(format!("no such key {} in {desc}", key_text(&k)))
+                })
             }
-            other => err(format!("cannot index {desc}, which is a {}", other.type_name())),
+            other => err(format!(
+                "cannot index {desc}, which is a {}",
+                other.type_name()
+            )),
         }
     }
 
@@ -323,8 +346,12 @@ impl<'a> Ev<'_, 'a> {
             (BinOp::Add, Int(x), Int(y)) => Int(x.checked_add(*y).ok_or_else(overflow)?),
             (BinOp::Sub, Int(x), Int(y)) => Int(x.checked_sub(*y).ok_or_else(overflow)?),
             (BinOp::Mul, Int(x), Int(y)) => Int(x.checked_mul(*y).ok_or_else(overflow)?),
-            (BinOp::Div, Int(_), Int(0)) | (BinOp::Div, Uint(_), Uint(0)) => return err("division by zero"),
-            (BinOp::Rem, Int(_), Int(0)) | (BinOp::Rem, Uint(_), Uint(0)) => return err("modulus by zero"),
+            (BinOp::Div, Int(_), Int(0)) | (BinOp::Div, Uint(_), Uint(0)) => {
+                return err("division by zero")
+            }
+            (BinOp::Rem, Int(_), Int(0)) | (BinOp::Rem, Uint(_), Uint(0)) => {
+                return err("modulus by zero")
+            }
             (BinOp::Div, Int(x), Int(y)) => Int(x.checked_div(*y).ok_or_else(overflow)?),
             (BinOp::Rem, Int(x), Int(y)) => Int(x.checked_rem(*y).ok_or_else(overflow)?),
             (BinOp::Add, Uint(x), Uint(y)) => Uint(x.checked_add(*y).ok_or_else(overflow)?),
@@ -355,9 +382,15 @@ impl<'a> Ev<'_, 'a> {
                 let (s, n) = time::ts_add(*s, *n, -i128::from(*d)).map_err(range)?;
                 Ts(s, n)
             }
-            (BinOp::Sub, Ts(s1, n1), Ts(s2, n2)) => Dur(time::ts_sub((*s1, *n1), (*s2, *n2)).map_err(range)?),
-            (BinOp::Add, Dur(x), Dur(y)) => Dur(x.checked_add(*y).ok_or_else(|| range("duration overflow".into()))?),
-            (BinOp::Sub, Dur(x), Dur(y)) => Dur(x.checked_sub(*y).ok_or_else(|| range("duration overflow".into()))?),
+            (BinOp::Sub, Ts(s1, n1), Ts(s2, n2)) => {
+                Dur(time::ts_sub((*s1, *n1), (*s2, *n2)).map_err(range)?)
+            }
+            (BinOp::Add, Dur(x), Dur(y)) => Dur(x
+                .checked_add(*y)
+                .ok_or_else(|| range("duration overflow".into()))?),
+            (BinOp::Sub, Dur(x), Dur(y)) => Dur(x
+                .checked_sub(*y)
+                .ok_or_else(|| range("duration overflow".into()))?),
             _ => {
                 let sym = match op {
                     BinOp::Add => "+",
@@ -393,7 +426,10 @@ impl<'a> Ev<'_, 'a> {
         let two = |args: Vec<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
             match args.into_iter().next() {
                 Some(v @ Str(_)) => Ok(v),
-                Some(v) => err(format!("{name}() needs a string argument, got a {}", v.type_name())),
+                Some(v) => err(format!(
+                    "{name}() needs a string argument, got a {}",
+                    v.type_name()
+                )),
                 None => err(format!("{name}() needs an argument")),
             }
         };
@@ -415,12 +451,19 @@ impl<'a> Ev<'_, 'a> {
                     _ => "contains",
                 };
                 let Str(s) = &x else {
-                    return err(format!("{name}() needs a string receiver, got a {}", x.type_name()));
+                    return err(format!(
+                        "{name}() needs a string receiver, got a {}",
+                        x.type_name()
+                    ));
                 };
                 let p = two(args, name)?;
                 let Str(p) = &p else { unreachable!() };
                 let (s, p) = (s.as_str(), p.as_str());
-                self.charge(str_cost(if f == Func::Contains { s.len() + p.len() } else { p.len() }))?;
+                self.charge(str_cost(if f == Func::Contains {
+                    s.len() + p.len()
+                } else {
+                    p.len()
+                }))?;
                 Bool(match f {
                     Func::StartsWith => s.starts_with(p),
                     Func::EndsWith => s.ends_with(p),
@@ -429,25 +472,34 @@ impl<'a> Ev<'_, 'a> {
             }
             Func::Int => match &x {
                 Int(_) => x,
-                Uint(u) => Int(i64::try_from(*u).map_err(|_| CaveatError::eval(format!("int() range error: {u}u does not fit in an int")))?),
+                Uint(u) => Int(i64::try_from(*u).map_err(|_| {
+                    CaveatError::eval(format!("int() range error: {u}u does not fit in an int"))
+                })?),
                 Double(d) => {
-                    if d.is_nan() || *d <= -9.223_372_036_854_775_808e18 || *d >= 9.223_372_036_854_775_808e18 {
+                    if d.is_nan()
+                        || *d <= i64::MIN as f64
+                        || *d >= -(i64::MIN as f64)
+                    {
                         return err(format!("int() range error: {d} does not fit in an int"));
                     }
                     Int(*d as i64)
                 }
                 Str(s) => {
                     self.charge(str_cost(s.as_str().len()))?;
-                    Int(s.as_str().parse().map_err(|_| CaveatError::eval(format!("int() cannot convert {:?}", s.as_str())))?)
+                    Int(s.as_str().parse().map_err(|_| {
+                        CaveatError::eval(format!("int() cannot convert {:?}", s.as_str()))
+                    })?)
                 }
                 Ts(s, _) => Int(*s),
                 _ => return bad("int()", &x),
             },
             Func::Uint => match &x {
                 Uint(_) => x,
-                Int(i) => Uint(u64::try_from(*i).map_err(|_| CaveatError::eval(format!("uint() range error: {i} is negative")))?),
+                Int(i) => Uint(u64::try_from(*i).map_err(|_| {
+                    CaveatError::eval(format!("uint() range error: {i} is negative"))
+                })?),
                 Double(d) => {
-                    if d.is_nan() || *d < 0.0 || *d >= 1.844_674_407_370_955_2e19 {
+                    if d.is_nan() || *d < 0.0 || *d >= u64::MAX as f64 {
                         return err(format!("uint() range error: {d} does not fit in a uint"));
                     }
                     Uint(*d as u64)
@@ -455,8 +507,14 @@ impl<'a> Ev<'_, 'a> {
                 Str(s) => {
                     self.charge(str_cost(s.as_str().len()))?;
                     let t = s.as_str();
-                    let v = if t.starts_with('+') { None } else { t.parse().ok() };
-                    Uint(v.ok_or_else(|| CaveatError::eval(format!("uint() cannot convert {t:?}")))?)
+                    let v = if t.starts_with('+') {
+                        None
+                    } else {
+                        t.parse().ok()
+                    };
+                    Uint(
+                        v.ok_or_else(|| CaveatError::eval(format!("uint() cannot convert {t:?}")))?,
+                    )
                 }
                 _ => return bad("uint()", &x),
             },
@@ -528,7 +586,12 @@ impl<'a> Ev<'_, 'a> {
         let items: Vec<Val<'a>> = match self.eval(target)? {
             Val::List(l) => (0..l.len()).map(|i| l.get(i)).collect(),
             Val::Map(m) => m.keys(),
-            other => return err(format!("{name}() needs a list or map, got a {}", other.type_name())),
+            other => {
+                return err(format!(
+                    "{name}() needs a list or map, got a {}",
+                    other.type_name()
+                ))
+            }
         };
         debug_assert_eq!(self.locals.len(), slot);
         self.locals.push(Val::Null);
@@ -592,7 +655,9 @@ fn parse_double(s: &str) -> Result<f64, CaveatError> {
     if v.is_infinite() {
         let t = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
         if t != "inf" && t != "infinity" {
-            return Err(CaveatError::eval(format!("double() range error: {s:?} is too large")));
+            return Err(CaveatError::eval(format!(
+                "double() range error: {s:?} is too large"
+            )));
         }
     }
     Ok(v)
@@ -605,10 +670,18 @@ pub(crate) fn format_double(d: f64) -> String {
         return "NaN".into();
     }
     if d.is_infinite() {
-        return if d > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if d > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if d == 0.0 {
-        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if d.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let e = format!("{:e}", d.abs());
     let (mant, exp) = e.split_once('e').expect("LowerExp has an exponent");

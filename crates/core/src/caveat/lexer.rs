@@ -89,13 +89,19 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, CaveatError> {
         // String literals, with optional raw prefix; bytes literals are refused.
         if c == b'"' || c == b'\'' {
             let (s, n) = string_lit(src, i, false)?;
-            out.push(Token { tok: Tok::Str(s), at });
+            out.push(Token {
+                tok: Tok::Str(s),
+                at,
+            });
             i = n;
             continue;
         }
         if (c == b'r' || c == b'R') && matches!(b.get(i + 1), Some(b'"' | b'\'')) {
             let (s, n) = string_lit(src, i + 1, true)?;
-            out.push(Token { tok: Tok::Str(s), at });
+            out.push(Token {
+                tok: Tok::Str(s),
+                at,
+            });
             i = n;
             continue;
         }
@@ -121,7 +127,8 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, CaveatError> {
         if c == b'`' {
             let mut j = i + 1;
             while j < b.len()
-                && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'_' | b'.' | b'-' | b'/' | b' '))
+                && (b[j].is_ascii_alphanumeric()
+                    || matches!(b[j], b'_' | b'.' | b'-' | b'/' | b' '))
             {
                 j += 1;
             }
@@ -141,7 +148,11 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, CaveatError> {
             i = n;
             continue;
         }
-        let two = if i + 1 < b.len() { &b[i..i + 2] } else { &b[i..i + 1] };
+        let two = if i + 1 < b.len() {
+            &b[i..i + 2]
+        } else {
+            &b[i..i + 1]
+        };
         let (sym, len) = match two {
             b"==" => (Sym::EqEq, 2),
             b"!=" => (Sym::Ne, 2),
@@ -337,7 +348,11 @@ fn escape(src: &str, i: usize) -> Result<(char, usize), CaveatError> {
         }
         _ => return Err(syntax(i, "unknown escape sequence")),
     };
-    let ch = char::from_u32(code)
-        .ok_or_else(|| syntax(i, "escape is not a Unicode scalar value (surrogate or too large)"))?;
+    let ch = char::from_u32(code).ok_or_else(|| {
+        syntax(
+            i,
+            "escape is not a Unicode scalar value (surrogate or too large)",
+        )
+    })?;
     Ok((ch, next))
 }

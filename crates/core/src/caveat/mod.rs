@@ -215,14 +215,14 @@ pub mod testing {
     }
 
     /// Compiles `src` with `bindings` as its variables and evaluates it to a value.
-    pub fn eval_value(
-        src: &str,
-        bindings: &[(&str, TestValue)],
-    ) -> Result<TestValue, CaveatError> {
+    pub fn eval_value(src: &str, bindings: &[(&str, TestValue)]) -> Result<TestValue, CaveatError> {
         let names: Vec<&str> = bindings.iter().map(|(n, _)| *n).collect();
         let limits = Limits::default();
         let expr = Expr::compile_env(src, &limits, &names)?;
-        let vals: Vec<value::Val> = bindings.iter().map(|(_, v)| value::Val::from_test(v)).collect();
+        let vals: Vec<value::Val> = bindings
+            .iter()
+            .map(|(_, v)| value::Val::from_test(v))
+            .collect();
         let vars = eval::Vars::Test(&vals);
         let v = eval::run(&expr.root, &vars, limits.max_steps)?;
         Ok(v.to_test())

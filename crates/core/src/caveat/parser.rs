@@ -112,7 +112,17 @@ const RESERVED: [&str; 17] = [
 ];
 
 const TYPE_NAMES: [&str; 11] = [
-    "int", "uint", "double", "string", "bool", "bytes", "list", "map", "null_type", "type", "dyn",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "dyn",
 ];
 
 struct Parser<'s> {
@@ -240,7 +250,11 @@ impl Parser<'_> {
         } else {
             Err(syntax(
                 self.at(),
-                format!("expected {:?} but found {}", sym_text(s), describe(self.peek())),
+                format!(
+                    "expected {:?} but found {}",
+                    sym_text(s),
+                    describe(self.peek())
+                ),
             ))
         }
     }
@@ -391,6 +405,7 @@ impl Parser<'_> {
             let mut k = 0usize;
             while self.eat(Sym::Not) {
                 k += 1;
+                self.unary_run(k)?;
             }
             let m = self.member()?;
             if k % 2 == 0 {
@@ -400,11 +415,10 @@ impl Parser<'_> {
         }
         if self.is(Sym::Minus) {
             let mut k = 0usize;
-            while self.is(Sym::Minus)
-                && !matches!(self.peek_at(1), Tok::Int(_) | Tok::Double(_))
-            {
+            while self.is(Sym::Minus) && !matches!(self.peek_at(1), Tok::Int(_) | Tok::Double(_)) {
                 self.bump();
                 k += 1;
+                self.unary_run(k)?;
             }
             let m = self.member()?;
             if k % 2 == 0 {
@@ -413,6 +427,17 @@ impl Parser<'_> {
             return self.mk(Node::Neg(Box::new(m.node)), m.h + 1, at);
         }
         self.member()
+    }
+
+    /// A run of prefix operators counts as nesting, even where CEL cancels
+    /// pairs out, so `!!!!...` is bounded like `((((...`.
+    fn unary_run(&self, k: usize) -> Result<(), CaveatError> {
+        if self.depth + k > self.max_depth {
+            return Err(CaveatError::TooDeep {
+                max: self.max_depth,
+            });
+        }
+        Ok(())
     }
 
     fn member(&mut self) -> Result<P, CaveatError> {
@@ -453,7 +478,10 @@ impl Parser<'_> {
                     other => {
                         return Err(syntax(
                             name_at,
-                            format!("expected a field name after '.' but found {}", describe(&other)),
+                            format!(
+                                "expected a field name after '.' but found {}",
+                                describe(&other)
+                            ),
                         ))
                     }
                 }
@@ -516,8 +544,12 @@ impl Parser<'_> {
                     }
                 };
                 self.expect(Sym::Comma)?;
-                if matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma) {
-                    return Err(unsupported(at, format!("the two-variable form of {name}()")));
+                if matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma)
+                {
+                    return Err(unsupported(
+                        at,
+                        format!("the two-variable form of {name}()"),
+                    ));
                 }
                 let slot = self.scope.len();
                 self.scope.push(var);
@@ -604,10 +636,11 @@ impl Parser<'_> {
         let a = args.into_iter().next().expect("one arg");
         if name == "has" {
             return match a.node {
-                Node::Select(operand, field, _) => {
-                    self.mk(Node::Has(operand, field), a.h, at)
-                }
-                _ => Err(syntax(a.at, "has() needs a field selection, like has(args.limit)")),
+                Node::Select(operand, field, _) => self.mk(Node::Has(operand, field), a.h, at),
+                _ => Err(syntax(
+                    a.at,
+                    "has() needs a field selection, like has(args.limit)",
+                )),
             };
         }
         self.mk(Node::Call(f, vec![a.node]), a.h + 1, at)

@@ -21,13 +21,20 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
         .build()
         .map_err(|e| {
             let first = e.to_string();
-            let first = first.lines().last().unwrap_or("invalid pattern").trim().to_string();
+            let first = first
+                .lines()
+                .last()
+                .unwrap_or("invalid pattern")
+                .trim()
+                .to_string();
             format!("regular expression {pattern:?} is not valid or too large: {first}")
         })
 }
 
 fn translate(p: &str) -> Result<String, String> {
-    let refuse = |what: &str| Err(format!("regular expression {p:?} uses {what}, which RE2 (CEL's regex syntax) reads differently; rewrite it without"));
+    let refuse = |what: &str| {
+        Err(format!("regular expression {p:?} uses {what}, which RE2 (CEL's regex syntax) reads differently; rewrite it without"))
+    };
     let mut out = String::with_capacity(p.len() + 16);
     let mut chars = p.chars().peekable();
     let mut in_class = false;
@@ -35,7 +42,9 @@ fn translate(p: &str) -> Result<String, String> {
         match c {
             '\\' => {
                 let Some(e) = chars.next() else {
-                    return Err(format!("regular expression {p:?} ends with a lone backslash"));
+                    return Err(format!(
+                        "regular expression {p:?} ends with a lone backslash"
+                    ));
                 };
                 match (e, in_class) {
                     ('d', false) => out.push_str("[0-9]"),
@@ -47,17 +56,16 @@ fn translate(p: &str) -> Result<String, String> {
                     ('d', true) => out.push_str("0-9"),
                     ('w', true) => out.push_str("0-9A-Za-z_"),
                     ('s', true) => out.push_str("\\t\\n\\f\\r "),
-                    ('D' | 'W' | 'S', true) => return refuse("a negated class escape inside [...]"),
+                    ('D' | 'W' | 'S', true) => {
+                        return refuse("a negated class escape inside [...]")
+                    }
                     ('b', false) => out.push_str("(?-u:\\b)"),
                     ('B', false) => out.push_str("(?-u:\\B)"),
                     ('p' | 'P' | 'x', _) => {
                         out.push('\\');
                         out.push(e);
                     }
-                    (
-                        'A' | 'z' | 'a' | 'f' | 't' | 'n' | 'r' | 'v',
-                        _,
-                    ) => {
+                    ('A' | 'z' | 'a' | 'f' | 't' | 'n' | 'r' | 'v', _) => {
                         out.push('\\');
                         out.push(e);
                     }

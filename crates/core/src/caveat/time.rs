@@ -158,7 +158,8 @@ pub(crate) fn ts_add(secs: i64, nanos: u32, d: i128) -> Result<(i64, u32), Strin
 
 /// `t1 - t2` as a duration, failing when it does not fit (about ±292 years).
 pub(crate) fn ts_sub(a: (i64, u32), b: (i64, u32)) -> Result<i64, String> {
-    let d = (i128::from(a.0) * NANOS + i128::from(a.1)) - (i128::from(b.0) * NANOS + i128::from(b.1));
+    let d =
+        (i128::from(a.0) * NANOS + i128::from(a.1)) - (i128::from(b.0) * NANOS + i128::from(b.1));
     i64::try_from(d).map_err(|_| "duration out of range (about ±292 years)".to_string())
 }
 
@@ -240,7 +241,10 @@ pub(crate) fn parse_duration(orig: &str) -> Result<i64, String> {
         if f > 0 {
             // Go computes the fraction in floating point; so do we.
             let extra = (f as f64 * (unit as f64 / scale)) as u64;
-            v = v.checked_add(extra).filter(|v| *v <= LIMIT).ok_or_else(range)?;
+            v = v
+                .checked_add(extra)
+                .filter(|v| *v <= LIMIT)
+                .ok_or_else(range)?;
         }
         d = d.checked_add(v).filter(|d| *d <= LIMIT).ok_or_else(range)?;
         s = &s[i..];
@@ -285,14 +289,20 @@ mod tests {
         }
         assert_eq!(parse_timestamp("0001-01-01T00:00:00Z").unwrap().0, MIN_SECS);
         assert_eq!(parse_timestamp("9999-12-31T23:59:59Z").unwrap().0, MAX_SECS);
-        assert_eq!(parse_timestamp("2009-02-13T23:31:30Z").unwrap(), (1_234_567_890, 0));
+        assert_eq!(
+            parse_timestamp("2009-02-13T23:31:30Z").unwrap(),
+            (1_234_567_890, 0)
+        );
         assert_eq!(
             parse_timestamp("2009-02-14T01:31:30.5+02:00").unwrap(),
             (1_234_567_890, 500_000_000)
         );
         assert!(parse_timestamp("2023-02-29T00:00:00Z").is_err());
         assert!(parse_timestamp("2024-02-29T00:00:00Z").is_ok());
-        assert_eq!(format_timestamp(1_234_567_890, 120_000_000), "2009-02-13T23:31:30.12Z");
+        assert_eq!(
+            format_timestamp(1_234_567_890, 120_000_000),
+            "2009-02-13T23:31:30.12Z"
+        );
     }
 
     #[test]

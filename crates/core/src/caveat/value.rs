@@ -109,7 +109,9 @@ impl<'a> Val<'a> {
             TestValue::Uint(u) => Val::Uint(*u),
             TestValue::Double(d) => Val::Double(*d),
             TestValue::String(s) => Val::str(s),
-            TestValue::List(l) => Val::List(List::Own(Rc::new(l.iter().map(Val::from_test).collect()))),
+            TestValue::List(l) => {
+                Val::List(List::Own(Rc::new(l.iter().map(Val::from_test).collect())))
+            }
             TestValue::Map(m) => Val::Map(Map::Own(Rc::new(
                 m.iter()
                     .map(|(k, v)| (Val::from_test(k), Val::from_test(v)))
@@ -249,7 +251,12 @@ fn is_num(v: &Val<'_>) -> bool {
 /// CEL equality: total (values of different types are unequal, never an
 /// error), numbers compare across int/uint/double, NaN equals nothing.
 /// `cost` counts the elements compared, for the step budget.
-pub(crate) fn equals(a: &Val<'_>, b: &Val<'_>, cost: &mut u64, depth: usize) -> Result<bool, CaveatError> {
+pub(crate) fn equals(
+    a: &Val<'_>,
+    b: &Val<'_>,
+    cost: &mut u64,
+    depth: usize,
+) -> Result<bool, CaveatError> {
     if depth > MAX_VALUE_DEPTH {
         return Err(CaveatError::eval("values nest too deeply to compare"));
     }
