@@ -476,10 +476,7 @@ impl<'a> Ev<'_, 'a> {
                     CaveatError::eval(format!("int() range error: {u}u does not fit in an int"))
                 })?),
                 Double(d) => {
-                    if d.is_nan()
-                        || *d <= i64::MIN as f64
-                        || *d >= -(i64::MIN as f64)
-                    {
+                    if d.is_nan() || *d <= i64::MIN as f64 || *d >= -(i64::MIN as f64) {
                         return err(format!("int() range error: {d} does not fit in an int"));
                     }
                     Int(*d as i64)

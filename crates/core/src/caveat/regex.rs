@@ -69,6 +69,7 @@ fn translate(p: &str) -> Result<String, String> {
                         out.push('\\');
                         out.push(e);
                     }
+                    ('<' | '>', _) => return refuse(&format!("the escape \\{e}")),
                     (e, _) if e.is_ascii_punctuation() => {
                         out.push('\\');
                         out.push(e);
@@ -126,6 +127,21 @@ fn translate(p: &str) -> Result<String, String> {
                     chars.next();
                 }
                 out.push_str(&rest);
+            }
+            '{' if !in_class => {
+                // RE2 refuses repetition counts above 1000; Rust would accept
+                // them (up to its size limit).
+                let digits: String = chars
+                    .clone()
+                    .take_while(|c| c.is_ascii_digit() || *c == ',')
+                    .collect();
+                if digits
+                    .split(',')
+                    .any(|d| d.len() > 4 || d.parse::<u32>().is_ok_and(|n| n > 1000))
+                {
+                    return refuse("a repetition count above 1000");
+                }
+                out.push('{');
             }
             _ => out.push(c),
         }

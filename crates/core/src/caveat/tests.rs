@@ -241,10 +241,12 @@ fn matches_is_re2_and_linear() {
         Expr::compile("'a'.matches('[a&&b]')").unwrap_err().code(),
         ErrorCode::CaveatSyntax
     );
-    assert_eq!(
-        Expr::compile("'a'.matches('(?x)a')").unwrap_err().code(),
-        ErrorCode::CaveatSyntax
-    );
+    for bad in ["(?x)a", r"\\<a", "a{1001}", r"\\Qa", "[[a]]", "(?=a)"] {
+        let src = format!("'a'.matches('{bad}')");
+        let e = Expr::compile(&src).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{src}");
+    }
+    assert!(t("'aaa'.matches('^a{3}$') && 'a<'.matches('[[:alpha:]]<')"));
     // A pattern that backtracking engines take exponential time on.
     let long = format!("{}b", "a".repeat(20_000));
     let e = Expr::compile("args.s.matches('(a+)+$')").unwrap();
