@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::parser::{BinOp, Const, Func, MacroKind, Node};
+use super::parser::{BinOp, Const, Func, Getter, MacroKind, Node};
 use super::time;
 use super::value::{compare, equals, key_eq, List, Map, Val};
 use super::{CaveatError, Context};
@@ -435,6 +435,36 @@ impl<'a> Ev<'_, 'a> {
         };
         Ok(match f {
             Func::Dyn => x,
+            Func::Get(g) => match (&x, g) {
+                (Ts(_, n), Getter::Milliseconds) => Int(i64::from(*n / 1_000_000)),
+                (Ts(s, _), g) => {
+                    let [y, mo, doy, dom, dow, h, mi, se] = time::fields(*s);
+                    Int(match g {
+                        Getter::FullYear => y,
+                        Getter::Month => mo,
+                        Getter::DayOfYear => doy,
+                        Getter::DayOfMonth => dom,
+                        Getter::Date => dom + 1,
+                        Getter::DayOfWeek => dow,
+                        Getter::Hours => h,
+                        Getter::Minutes => mi,
+                        Getter::Seconds => se,
+                        Getter::Milliseconds => unreachable!("handled above"),
+                    })
+                }
+                // Durations: whole hours, minutes and seconds in total, and the
+                // milliseconds within the second, truncated toward zero.
+                (Dur(d), Getter::Hours) => Int(d / 3_600_000_000_000),
+                (Dur(d), Getter::Minutes) => Int(d / 60_000_000_000),
+                (Dur(d), Getter::Seconds) => Int(d / 1_000_000_000),
+                (Dur(d), Getter::Milliseconds) => Int(d % 1_000_000_000 / 1_000_000),
+                _ => {
+                    return err(format!(
+                        "{} does not have this accessor (timestamps have getFullYear() to getMilliseconds(); durations getHours() to getMilliseconds())",
+                        x.type_name()
+                    ))
+                }
+            },
             Func::Size => match &x {
                 Str(s) => {
                     self.charge(str_cost(s.as_str().len()))?;

@@ -50,6 +50,22 @@ pub(crate) enum Func {
     StartsWith,
     EndsWith,
     Contains,
+    /// A timestamp or duration accessor, in UTC.
+    Get(Getter),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Getter {
+    FullYear,
+    Month,
+    DayOfYear,
+    DayOfMonth,
+    Date,
+    DayOfWeek,
+    Hours,
+    Minutes,
+    Seconds,
+    Milliseconds,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -563,6 +579,30 @@ impl Parser<'_> {
                     h,
                     start,
                 )
+            }
+            "getFullYear" | "getMonth" | "getDayOfYear" | "getDayOfMonth" | "getDate"
+            | "getDayOfWeek" | "getHours" | "getMinutes" | "getSeconds" | "getMilliseconds" => {
+                let args = self.args()?;
+                if !args.is_empty() {
+                    return Err(unsupported(
+                        at,
+                        format!("{name}() with a time zone (only UTC, {name}(), is supported)"),
+                    ));
+                }
+                let g = match name {
+                    "getFullYear" => Getter::FullYear,
+                    "getMonth" => Getter::Month,
+                    "getDayOfYear" => Getter::DayOfYear,
+                    "getDayOfMonth" => Getter::DayOfMonth,
+                    "getDate" => Getter::Date,
+                    "getDayOfWeek" => Getter::DayOfWeek,
+                    "getHours" => Getter::Hours,
+                    "getMinutes" => Getter::Minutes,
+                    "getSeconds" => Getter::Seconds,
+                    _ => Getter::Milliseconds,
+                };
+                let h = recv.h + 1;
+                self.mk(Node::Call(Func::Get(g), vec![recv.node]), h, start)
             }
             "size" | "startsWith" | "endsWith" | "contains" | "matches" => {
                 let args = self.args()?;

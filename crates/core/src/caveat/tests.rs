@@ -334,6 +334,33 @@ fn timestamps_and_durations() {
 }
 
 #[test]
+fn time_accessors_in_utc() {
+    // 2023-11-14T22:13:20Z, a Tuesday.
+    assert!(t(
+        "now.getFullYear() == 2023 && now.getMonth() == 10 && now.getDate() == 14"
+    ));
+    assert!(t(
+        "now.getDayOfMonth() == 13 && now.getDayOfWeek() == 2 && now.getDayOfYear() == 317"
+    ));
+    assert!(t(
+        "now.getHours() == 22 && now.getMinutes() == 13 && now.getSeconds() == 20"
+    ));
+    assert!(t(
+        "timestamp('2024-01-01T00:00:00.5Z').getMilliseconds() == 500"
+    ));
+    assert!(t(
+        "duration('3730s').getMinutes() == 62 && duration('1.25s').getMilliseconds() == 250"
+    ));
+    assert!(t("now.getHours() >= 9 || now.getHours() < 17"));
+    let e = Expr::compile("now.getHours('Europe/Paris') > 1").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CaveatSyntax);
+    assert_eq!(
+        code("'x'.getHours() == 1", json!({})),
+        ErrorCode::CaveatError
+    );
+}
+
+#[test]
 fn macros() {
     let a = json!({"items": [{"price": 5}, {"price": 7}], "tags": {"a": 1, "b": 2}});
     assert!(run("args.items.all(i, i.price < 10)", a.clone()).unwrap());

@@ -126,6 +126,28 @@ pub(crate) fn parse_timestamp(s: &str) -> Result<(i64, u32), String> {
     Ok((secs, nanos))
 }
 
+/// UTC calendar fields of a timestamp, as CEL's accessors return them:
+/// (year, month 0-11, day of year 0-365, day of month 0-30, day of week 0-6
+/// from Sunday, hours, minutes, seconds).
+pub(crate) fn fields(secs: i64) -> [i64; 8] {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let doy = days - days_from_civil(y, 1, 1);
+    // 1970-01-01 was a Thursday (4).
+    let dow = (days + 4).rem_euclid(7);
+    [
+        y,
+        m - 1,
+        doy,
+        d - 1,
+        dow,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+    ]
+}
+
 /// RFC 3339 in UTC with trailing zeros of the fraction removed (Go's RFC3339Nano).
 pub(crate) fn format_timestamp(secs: i64, nanos: u32) -> String {
     let days = secs.div_euclid(86_400);
