@@ -71,6 +71,10 @@ impl<'a> Ev<'_, 'a> {
         Ok(())
     }
 
+    fn remaining(&self) -> u64 {
+        self.max.saturating_sub(self.steps)
+    }
+
     fn var(&self, slot: usize) -> Result<Val<'a>, CaveatError> {
         match self.vars {
             Vars::Test(v) => Ok(v[slot].clone()),
@@ -296,7 +300,7 @@ impl<'a> Ev<'_, 'a> {
         match op {
             BinOp::Eq | BinOp::Ne => {
                 let mut cost = 0;
-                let eq = equals(&a, &b, &mut cost, 0)?;
+                let eq = equals(&a, &b, &mut cost, self.remaining(), 0)?;
                 self.charge(cost)?;
                 return Ok(Bool(eq == (op == BinOp::Eq)));
             }
@@ -315,12 +319,13 @@ impl<'a> Ev<'_, 'a> {
                 return match &b {
                     List(l) => {
                         let mut cost = 0;
+                        let cap = self.remaining();
                         for i in 0..l.len() {
-                            if equals(&a, &l.get(i), &mut cost, 0)? {
+                            if equals(&a, &l.get(i), &mut cost, cap, 0)? {
                                 self.charge(cost)?;
                                 return Ok(Bool(true));
                             }
-                            if cost > self.max {
+                            if cost > cap {
                                 break;
                             }
                         }
@@ -610,9 +615,14 @@ impl<'a> Ev<'_, 'a> {
             MacroKind::Exists => "exists",
             MacroKind::ExistsOne => "exists_one",
         };
+        // Each iteration costs at least one step: never gather more items
+        // than the budget can pay for.
+        let n = usize::try_from(self.remaining())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
         let items: Vec<Val<'a>> = match self.eval(target)? {
-            Val::List(l) => (0..l.len()).map(|i| l.get(i)).collect(),
-            Val::Map(m) => m.keys(),
+            Val::List(l) => (0..l.len().min(n)).map(|i| l.get(i)).collect(),
+            Val::Map(m) => m.keys(n),
             other => {
                 return err(format!(
                     "{name}() needs a list or map, got a {}",

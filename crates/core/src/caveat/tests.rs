@@ -500,6 +500,19 @@ fn step_budget() {
     );
     let small = json!({ "s": "x".repeat(1000) });
     assert!(!e.eval(&ctx(&small)).unwrap());
+    // Work on huge values stops at the budget instead of finishing first.
+    let big = json!({ "l": vec![1; 1_000_000], "m": (0..100_000).map(|i| (i.to_string(), json!(i))).collect::<serde_json::Map<_, _>>() });
+    for src in [
+        "args.l == args.l",
+        "2 in args.l",
+        "args.l.exists(x, x == 2)",
+        "args.m == args.m",
+        "args.m.all(k, true)",
+        "args.l + args.l == []",
+    ] {
+        let e = Expr::compile(src).unwrap().eval(&ctx(&big)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded, "{src}");
+    }
     // A tiny budget; the same expression and input always give the same answer.
     let tiny = Limits {
         max_steps: 3,

@@ -178,10 +178,11 @@ impl<'a> Map<'a> {
         }
     }
 
-    pub fn keys(&self) -> Vec<Val<'a>> {
+    /// The first `n` keys (macros never need more than their step budget).
+    pub fn keys(&self, n: usize) -> Vec<Val<'a>> {
         match self {
-            Map::Json(m) => m.keys().map(|k| Val::str(k.as_str())).collect(),
-            Map::Own(v) => v.iter().map(|(k, _)| k.clone()).collect(),
+            Map::Json(m) => m.keys().take(n).map(|k| Val::str(k.as_str())).collect(),
+            Map::Own(v) => v.iter().take(n).map(|(k, _)| k.clone()).collect(),
         }
     }
 
@@ -250,23 +251,29 @@ fn is_num(v: &Val<'_>) -> bool {
 
 /// CEL equality: total (values of different types are unequal, never an
 /// error), numbers compare across int/uint/double, NaN equals nothing.
-/// `cost` counts the elements compared, for the step budget.
+/// `cost` counts the work done, for the step budget; once it passes `cap`
+/// the comparison stops early (its answer is then meaningless: the caller's
+/// charge fails), so equality of huge values is bounded like everything else.
 pub(crate) fn equals(
     a: &Val<'_>,
     b: &Val<'_>,
     cost: &mut u64,
+    cap: u64,
     depth: usize,
 ) -> Result<bool, CaveatError> {
     if depth > MAX_VALUE_DEPTH {
         return Err(CaveatError::eval("values nest too deeply to compare"));
     }
     *cost += 1;
+    if *cost > cap {
+        return Ok(false);
+    }
     Ok(match (a, b) {
         _ if is_num(a) && is_num(b) => num_cmp(a, b) == Some(Ordering::Equal),
         (Val::Null, Val::Null) => true,
         (Val::Bool(x), Val::Bool(y)) => x == y,
         (Val::Str(x), Val::Str(y)) => {
-            *cost += (x.as_str().len() / 64) as u64;
+            *cost += (x.as_str().len().min(y.as_str().len()) / 64) as u64;
             x.as_str() == y.as_str()
         }
         (Val::Ts(s1, n1), Val::Ts(s2, n2)) => s1 == s2 && n1 == n2,
@@ -276,7 +283,7 @@ pub(crate) fn equals(
                 return Ok(false);
             }
             for i in 0..x.len() {
-                if !equals(&x.get(i), &y.get(i), cost, depth + 1)? {
+                if !equals(&x.get(i), &y.get(i), cost, cap, depth + 1)? {
                     return Ok(false);
                 }
             }
@@ -286,12 +293,28 @@ pub(crate) fn equals(
             if x.len() != y.len() {
                 return Ok(false);
             }
-            for (k, v) in x.entries() {
+            let mut check = |k: Val<'_>, v: Val<'_>| -> Result<bool, CaveatError> {
                 let (found, n) = y.get(&k);
                 *cost += n as u64;
                 match found {
-                    Some(w) if equals(&v, &w, cost, depth + 1)? => {}
-                    _ => return Ok(false),
+                    Some(w) => equals(&v, &w, cost, cap, depth + 1),
+                    None => Ok(false),
+                }
+            };
+            match x {
+                Map::Json(m) => {
+                    for (k, v) in m.iter() {
+                        if !check(Val::str(k), Val::from_json(v))? {
+                            return Ok(false);
+                        }
+                    }
+                }
+                Map::Own(m) => {
+                    for (k, v) in m.iter() {
+                        if !check(k.clone(), v.clone())? {
+                            return Ok(false);
+                        }
+                    }
                 }
             }
             true
