@@ -51,6 +51,17 @@ fn is_limit(e: &CaveatError) -> bool {
     e.code() == ErrorCode::LimitExceeded
 }
 
+/// "an int", "a string": the value's CEL type with its article, for messages.
+pub(crate) fn a_type(v: &Val<'_>) -> String {
+    let t = v.type_name();
+    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {t}")
+}
+
 fn key_text(k: &Val<'_>) -> String {
     match k {
         Val::Str(s) => format!("{:?}", s.as_str()),
@@ -134,9 +145,9 @@ impl<'a> Ev<'_, 'a> {
                         })
                     }
                     other => err(format!(
-                        "cannot select field {:?} from {desc}, which is a {}",
+                        "cannot select field {:?} from {desc}, which is {}",
                         &**field,
-                        other.type_name()
+                        a_type(&other)
                     )),
                 }
             }
@@ -146,9 +157,9 @@ impl<'a> Ev<'_, 'a> {
                     Ok(Val::Bool(m.get_str(field).is_some()))
                 }
                 other => err(format!(
-                    "has() needs a map to test for {:?}, got a {}",
+                    "has() needs a map to test for {:?}, got {}",
                     &**field,
-                    other.type_name()
+                    a_type(&other)
                 )),
             },
             Node::Index(operand, index, desc) => {
@@ -158,7 +169,7 @@ impl<'a> Ev<'_, 'a> {
             }
             Node::Not(x) => match self.eval(x)? {
                 Val::Bool(b) => Ok(Val::Bool(!b)),
-                other => err(format!("! needs a bool, got a {}", other.type_name())),
+                other => err(format!("! needs a bool, got {}", a_type(&other))),
             },
             Node::Neg(x) => match self.eval(x)? {
                 Val::Int(i) => i
@@ -167,8 +178,8 @@ impl<'a> Ev<'_, 'a> {
                     .ok_or_else(|| CaveatError::eval("integer overflow in negation")),
                 Val::Double(d) => Ok(Val::Double(-d)),
                 other => err(format!(
-                    "unary - needs an int or double, got a {}",
-                    other.type_name()
+                    "unary - needs an int or double, got {}",
+                    a_type(&other)
                 )),
             },
             Node::Bin(op, l, r) => {
@@ -182,8 +193,8 @@ impl<'a> Ev<'_, 'a> {
                 Val::Bool(true) => self.eval(t),
                 Val::Bool(false) => self.eval(e),
                 other => err(format!(
-                    "the condition of ?: must be a bool, got a {}",
-                    other.type_name()
+                    "the condition of ?: must be a bool, got {}",
+                    a_type(&other)
                 )),
             },
             Node::Call(f, args) => {
@@ -199,10 +210,7 @@ impl<'a> Ev<'_, 'a> {
                     self.charge(n.saturating_mul(1 + *plen as u64 / 32) / 16)?;
                     Ok(Val::Bool(re.is_match(s.as_str())))
                 }
-                other => err(format!(
-                    "matches() needs a string, got a {}",
-                    other.type_name()
-                )),
+                other => err(format!("matches() needs a string, got {}", a_type(&other))),
             },
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
         }
@@ -219,9 +227,9 @@ impl<'a> Ev<'_, 'a> {
                 Ok(Val::Bool(_)) => {}
                 Ok(other) => {
                     first_err.get_or_insert(CaveatError::eval(format!(
-                        "{} needs bool operands, got a {}",
+                        "{} needs bool operands, got {}",
                         if or { "||" } else { "&&" },
-                        other.type_name()
+                        a_type(&other)
                     )));
                 }
                 Err(e) if is_limit(&e) => return Err(e),
@@ -285,10 +293,7 @@ impl<'a> Ev<'_, 'a> {
                     CaveatError::eval(format!("no such key {} in {desc}", key_text(&k)))
                 })
             }
-            other => err(format!(
-                "cannot index {desc}, which is a {}",
-                other.type_name()
-            )),
+            other => err(format!("cannot index {desc}, which is {}", a_type(&other))),
         }
     }
 
@@ -338,8 +343,8 @@ impl<'a> Ev<'_, 'a> {
                         Ok(Bool(found.is_some()))
                     }
                     other => err(format!(
-                        "'in' needs a list or map on its right, got a {}",
-                        other.type_name()
+                        "'in' needs a list or map on its right, got {}",
+                        a_type(&other)
                     )),
                 };
             }
@@ -426,14 +431,14 @@ impl<'a> Ev<'_, 'a> {
         use Val::*;
         let x = args.remove(0);
         let bad = |what: &str, v: &Val<'_>| -> Result<Val<'a>, CaveatError> {
-            err(format!("{what} does not accept a {}", v.type_name()))
+            err(format!("{what} does not accept {}", a_type(&v)))
         };
         let two = |args: Vec<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
             match args.into_iter().next() {
                 Some(v @ Str(_)) => Ok(v),
                 Some(v) => err(format!(
-                    "{name}() needs a string argument, got a {}",
-                    v.type_name()
+                    "{name}() needs a string argument, got {}",
+                    a_type(&v)
                 )),
                 None => err(format!("{name}() needs an argument")),
             }
@@ -465,8 +470,8 @@ impl<'a> Ev<'_, 'a> {
                 (Dur(d), Getter::Milliseconds) => Int(d % 1_000_000_000 / 1_000_000),
                 _ => {
                     return err(format!(
-                        "{} does not have this accessor (timestamps have getFullYear() to getMilliseconds(); durations getHours() to getMilliseconds())",
-                        x.type_name()
+                        "{} has no such accessor (timestamps have getFullYear() to getMilliseconds(); durations getHours() to getMilliseconds())",
+                        a_type(&x)
                     ))
                 }
             },
@@ -487,8 +492,8 @@ impl<'a> Ev<'_, 'a> {
                 };
                 let Str(s) = &x else {
                     return err(format!(
-                        "{name}() needs a string receiver, got a {}",
-                        x.type_name()
+                        "{name}() needs a string receiver, got {}",
+                        a_type(&x)
                     ));
                 };
                 let p = two(args, name)?;
@@ -625,8 +630,8 @@ impl<'a> Ev<'_, 'a> {
             Val::Map(m) => m.keys(n),
             other => {
                 return err(format!(
-                    "{name}() needs a list or map, got a {}",
-                    other.type_name()
+                    "{name}() needs a list or map, got {}",
+                    a_type(&other)
                 ))
             }
         };
@@ -660,8 +665,8 @@ impl<'a> Ev<'_, 'a> {
                 (_, Ok(Val::Bool(_))) => {}
                 (_, Ok(other)) => {
                     let e = CaveatError::eval(format!(
-                        "the predicate of {name}() must be a bool, got a {}",
-                        other.type_name()
+                        "the predicate of {name}() must be a bool, got {}",
+                        a_type(&other)
                     ));
                     if kind == MacroKind::ExistsOne {
                         return Err(e);

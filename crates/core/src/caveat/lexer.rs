@@ -243,6 +243,9 @@ fn number(src: &str, start: usize) -> Result<(Tok, usize), CaveatError> {
         let v: f64 = src[start..i]
             .parse()
             .map_err(|_| syntax(start, "malformed floating-point literal"))?;
+        if v.is_infinite() {
+            return Err(syntax(start, "floating-point literal out of range"));
+        }
         return Ok((Tok::Double(v), i));
     }
     debug_assert!(int_len > 0);

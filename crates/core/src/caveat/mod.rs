@@ -103,8 +103,8 @@ pub enum CaveatError {
     #[error("{msg}")]
     Eval { msg: String },
     /// The caveat evaluated to something other than a bool.
-    #[error("caveat evaluated to a {got}, not a bool")]
-    NotBool { got: &'static str },
+    #[error("caveat evaluated to {got}, not a bool")]
+    NotBool { got: String },
 }
 
 impl CaveatError {
@@ -185,7 +185,7 @@ impl Expr {
         match eval::run(&self.root, &vars, limits.max_steps)? {
             value::Val::Bool(b) => Ok(b),
             other => Err(CaveatError::NotBool {
-                got: other.type_name(),
+                got: eval::a_type(&other),
             }),
         }
     }

@@ -412,6 +412,8 @@ fn outside_the_subset_is_caveat_syntax() {
         "'\\q' == ''",
         "9223372036854775808 > 0",
         "if == 1",
+        "1e400 > 0.0",
+        "0x8000000000000000 > 0",
     ] {
         let e = Expr::compile(src).unwrap_err();
         assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{src}: {e}");
@@ -426,7 +428,7 @@ fn outside_the_subset_is_caveat_syntax() {
 fn result_must_be_bool() {
     let e = run("1 + 1", json!({})).unwrap_err();
     assert_eq!(e.code(), ErrorCode::CaveatError);
-    assert_eq!(e.to_string(), "caveat evaluated to a int, not a bool");
+    assert_eq!(e.to_string(), "caveat evaluated to an int, not a bool");
 }
 
 #[test]
