@@ -344,7 +344,7 @@ impl<'a> Ev<'_, 'a> {
                     }
                     other => err(format!(
                         "'in' needs a list or map on its right, got {}",
-                        a_type(&other)
+                        a_type(other)
                     )),
                 };
             }
@@ -431,7 +431,7 @@ impl<'a> Ev<'_, 'a> {
         use Val::*;
         let x = args.remove(0);
         let bad = |what: &str, v: &Val<'_>| -> Result<Val<'a>, CaveatError> {
-            err(format!("{what} does not accept {}", a_type(&v)))
+            err(format!("{what} does not accept {}", a_type(v)))
         };
         let two = |args: Vec<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
             match args.into_iter().next() {
