@@ -23,6 +23,7 @@ say() { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
 # Tokens are shown by their variable names, other arguments quoted as needed.
 show() {
   local shown=() a
+  # shellcheck disable=SC2016 # the variable names are shown literally, on purpose
   for a in "$@"; do
     if [[ -n "${TOKEN:-}" && "$a" == "$TOKEN" ]]; then
       shown+=('"$TOKEN"')
