@@ -86,7 +86,10 @@ step_vectors() {
     return 0
   fi
   bash scripts/gen-vectors.sh
-  git diff --exit-code -- contract/
+  if ! git diff --exit-code -- contract/; then
+    echo "contract/ differs from what scripts/gen-vectors.sh writes: regenerate and commit it" >&2
+    return 1
+  fi
   local untracked
   untracked="$(git ls-files --others --exclude-standard -- contract/)"
   if [[ -n "$untracked" ]]; then

@@ -454,6 +454,10 @@ fn help_explains_commands_and_exit_codes() {
         );
     }
     assert!(env.ok(&["inspect", "--help"]).contains("NOT verify"));
+    // No command at all is a usage error: the help goes to stderr, exit 2.
+    let bare = env.run(&[]);
+    assert_eq!(bare.code, 2);
+    assert!(bare.stderr.contains("Usage: charter"), "{}", bare.stderr);
     assert!(env
         .ok(&["attenuate", "--help"])
         .contains("No key is needed"));
