@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart vectors actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 
-ALL_STEPS=(fmt clippy test quickstart vectors actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors actionlint shellcheck)
 
 section() {
   printf '\n==> %s\n' "$*"
@@ -73,6 +73,14 @@ step_quickstart() {
     return 1
   fi
   cargo run --quiet -p charter-core --example quickstart
+}
+
+step_demo() {
+  section "demo: scripts/demo.sh must run to the end (keys in a throwaway CHARTER_HOME)"
+  local home
+  home="$(mktemp -d)"
+  CHARTER_HOME="$home" bash scripts/demo.sh
+  rm -rf "$home"
 }
 
 # --- Conformance vectors ----------------------------------------------------

@@ -462,3 +462,59 @@ fn help_explains_commands_and_exit_codes() {
         .ok(&["attenuate", "--help"])
         .contains("No key is needed"));
 }
+
+#[test]
+fn key_files_are_read_strictly() {
+    let env = Env::new();
+    let key = json(&std::fs::read_to_string(env.path("root.json")).unwrap());
+    let write = |name: &str, value: &Value| {
+        std::fs::write(env.path(name), value.to_string()).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let private = std::fs::Permissions::from_mode(0o600);
+            std::fs::set_permissions(env.path(name), private).unwrap();
+        }
+    };
+    let issue_with = |name: &str| env.run(&["issue", "--root-key", name, "--action", "buy"]);
+
+    let mut wrong_kid = key.clone();
+    wrong_kid["kid"] = "AAAAAAAAAAAAAAAAAAAAAA".into();
+    write("wrong-kid.json", &wrong_kid);
+    let mut extra = key.clone();
+    extra["note"] = "hello".into();
+    write("extra.json", &extra);
+    let mut short = key.clone();
+    short["secret"] = "AAAA".into();
+    write("short.json", &short);
+    std::fs::write(env.path("junk.json"), "{\"kind\":").unwrap();
+    for (name, code) in [
+        ("wrong-kid.json", "malformed"),
+        ("extra.json", "malformed"),
+        ("short.json", "invalid_argument"),
+        ("junk.json", "malformed"),
+    ] {
+        let r = issue_with(name);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("error[{code}]: ")),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        write("open.json", &key);
+        let open = std::fs::Permissions::from_mode(0o644);
+        std::fs::set_permissions(env.path("open.json"), open).unwrap();
+        let r = issue_with("open.json");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("chmod 600"),
+            "a readable secret is flagged: {}",
+            r.stderr
+        );
+    }
+}
