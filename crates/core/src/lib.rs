@@ -13,9 +13,11 @@ pub mod decision;
 pub mod error;
 pub mod jcs;
 pub mod keys;
+pub mod permit;
 pub mod replay;
 
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
+pub use permit::{Permit, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier};
 pub use replay::{MemoryReplayStore, ReplayStore};
