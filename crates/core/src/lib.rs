@@ -14,10 +14,12 @@ pub mod error;
 pub mod jcs;
 pub mod keys;
 pub mod permit;
+pub mod receipt;
 pub mod replay;
 
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
 pub use permit::{Permit, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier};
+pub use receipt::{Outcome, Receipt, ReceiptInput, GENESIS};
 pub use replay::{MemoryReplayStore, ReplayStore};
