@@ -8,6 +8,7 @@
 //! Every object has one canonical encoding, every bound is a count, and every
 //! doubt is a denial or an error with a stable [`ErrorCode`].
 
+pub mod audit;
 pub mod b64;
 pub mod decision;
 pub mod error;
@@ -17,6 +18,10 @@ pub mod permit;
 pub mod receipt;
 pub mod replay;
 
+pub use audit::{
+    export_bundle, verify_bundle, verify_bundle_from, AuditLog, Bundle, BundleHead, BundleReport,
+    FileAuditLog, MemoryAuditLog, TornTail,
+};
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};

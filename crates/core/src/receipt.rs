@@ -305,6 +305,7 @@ impl Receipt {
         })
     }
 
+    #[cfg(test)]
     pub(crate) fn to_value(&self) -> Value {
         serde_json::to_value(&self.wire).expect("plain receipt")
     }
