@@ -114,74 +114,38 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    /// Evaluates one node. Kept small: the work of each kind of node is in
+    /// its own function, so the frame that recursion repeats stays small
+    /// (debug builds give a function one slot per temporary of every arm).
     fn eval(&mut self, node: &'a Node) -> Result<Val<'a>, CaveatError> {
         self.charge(1)?;
         match node {
-            Node::Const(c) => Ok(match c {
-                Const::Null => Val::Null,
-                Const::Bool(b) => Val::Bool(*b),
-                Const::Int(i) => Val::Int(*i),
-                Const::Uint(u) => Val::Uint(*u),
-                Const::Double(d) => Val::Double(*d),
-                Const::Str(s) => Val::str(s),
-            }),
+            Node::Const(c) => Ok(constant(c)),
             Node::Var(slot) => self.var(*slot),
             Node::Local(slot) => Ok(self.locals[*slot].clone()),
-            Node::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.push(self.eval(i)?);
-                }
-                Ok(Val::List(List::Own(Rc::new(out))))
-            }
+            Node::List(items) => self.list(items),
             Node::Map(items) => self.map_literal(items),
             Node::Select(operand, field, desc) => {
                 let v = self.eval(operand)?;
-                match v {
-                    Val::Map(m) => {
-                        self.charge(1)?;
-                        m.get_str(field).ok_or_else(|| {
-                            CaveatError::eval(format!("no such key {:?} in {desc}", &**field))
-                        })
-                    }
-                    other => err(format!(
-                        "cannot select field {:?} from {desc}, which is {}",
-                        &**field,
-                        a_type(&other)
-                    )),
-                }
+                self.select(v, field, desc)
             }
-            Node::Has(operand, field) => match self.eval(operand)? {
-                Val::Map(m) => {
-                    self.charge(1)?;
-                    Ok(Val::Bool(m.get_str(field).is_some()))
-                }
-                other => err(format!(
-                    "has() needs a map to test for {:?}, got {}",
-                    &**field,
-                    a_type(&other)
-                )),
-            },
+            Node::Has(operand, field) => {
+                let v = self.eval(operand)?;
+                self.has(v, field)
+            }
             Node::Index(operand, index, desc) => {
                 let v = self.eval(operand)?;
                 let k = self.eval(index)?;
                 self.index(v, k, desc)
             }
-            Node::Not(x) => match self.eval(x)? {
-                Val::Bool(b) => Ok(Val::Bool(!b)),
-                other => err(format!("! needs a bool, got {}", a_type(&other))),
-            },
-            Node::Neg(x) => match self.eval(x)? {
-                Val::Int(i) => i
-                    .checked_neg()
-                    .map(Val::Int)
-                    .ok_or_else(|| CaveatError::eval("integer overflow in negation")),
-                Val::Double(d) => Ok(Val::Double(-d)),
-                other => err(format!(
-                    "unary - needs an int or double, got {}",
-                    a_type(&other)
-                )),
-            },
+            Node::Not(x) => {
+                let v = self.eval(x)?;
+                not(v)
+            }
+            Node::Neg(x) => {
+                let v = self.eval(x)?;
+                neg(v)
+            }
             Node::Bin(op, l, r) => {
                 let a = self.eval(l)?;
                 let b = self.eval(r)?;
@@ -189,30 +153,78 @@ impl<'a> Ev<'_, 'a> {
             }
             Node::And(items) => self.logic(items, false),
             Node::Or(items) => self.logic(items, true),
-            Node::Cond(c, t, e) => match self.eval(c)? {
-                Val::Bool(true) => self.eval(t),
-                Val::Bool(false) => self.eval(e),
-                other => err(format!(
-                    "the condition of ?: must be a bool, got {}",
-                    a_type(&other)
-                )),
-            },
-            Node::Call(f, args) => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(a)?);
+            Node::Cond(c, t, e) => {
+                let v = self.eval(c)?;
+                match cond(v)? {
+                    true => self.eval(t),
+                    false => self.eval(e),
                 }
-                self.call(*f, vals)
             }
-            Node::Matches(target, re, plen) => match self.eval(target)? {
-                Val::Str(s) => {
-                    let n = s.as_str().len() as u64;
-                    self.charge(n.saturating_mul(1 + *plen as u64 / 32) / 16)?;
-                    Ok(Val::Bool(re.is_match(s.as_str())))
-                }
-                other => err(format!("matches() needs a string, got {}", a_type(&other))),
-            },
+            Node::Call(f, args) => self.call_node(*f, args),
+            Node::Matches(target, re, plen) => {
+                let v = self.eval(target)?;
+                self.matches(v, re, *plen)
+            }
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
+        }
+    }
+
+    fn list(&mut self, items: &'a [Node]) -> Result<Val<'a>, CaveatError> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(self.eval(i)?);
+        }
+        Ok(Val::List(List::Own(Rc::new(out))))
+    }
+
+    fn select(&mut self, v: Val<'a>, field: &str, desc: &str) -> Result<Val<'a>, CaveatError> {
+        match v {
+            Val::Map(m) => {
+                self.charge(1)?;
+                m.get_str(field)
+                    .ok_or_else(|| CaveatError::eval(format!("no such key {field:?} in {desc}")))
+            }
+            other => err(format!(
+                "cannot select field {field:?} from {desc}, which is {}",
+                a_type(&other)
+            )),
+        }
+    }
+
+    fn has(&mut self, v: Val<'a>, field: &str) -> Result<Val<'a>, CaveatError> {
+        match v {
+            Val::Map(m) => {
+                self.charge(1)?;
+                Ok(Val::Bool(m.get_str(field).is_some()))
+            }
+            other => err(format!(
+                "has() needs a map to test for {field:?}, got {}",
+                a_type(&other)
+            )),
+        }
+    }
+
+    fn call_node(&mut self, f: Func, args: &'a [Node]) -> Result<Val<'a>, CaveatError> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        self.call(f, vals)
+    }
+
+    fn matches(
+        &mut self,
+        v: Val<'a>,
+        re: &regex::Regex,
+        plen: usize,
+    ) -> Result<Val<'a>, CaveatError> {
+        match v {
+            Val::Str(s) => {
+                let n = s.as_str().len() as u64;
+                self.charge(n.saturating_mul(1 + plen as u64 / 32) / 16)?;
+                Ok(Val::Bool(re.is_match(s.as_str())))
+            }
+            other => err(format!("matches() needs a string, got {}", a_type(&other))),
         }
     }
 
@@ -703,6 +715,48 @@ fn parse_double(s: &str) -> Result<f64, CaveatError> {
         }
     }
     Ok(v)
+}
+
+fn constant<'a>(c: &'a Const) -> Val<'a> {
+    match c {
+        Const::Null => Val::Null,
+        Const::Bool(b) => Val::Bool(*b),
+        Const::Int(i) => Val::Int(*i),
+        Const::Uint(u) => Val::Uint(*u),
+        Const::Double(d) => Val::Double(*d),
+        Const::Str(s) => Val::str(s),
+    }
+}
+
+fn not(v: Val<'_>) -> Result<Val<'_>, CaveatError> {
+    match v {
+        Val::Bool(b) => Ok(Val::Bool(!b)),
+        other => err(format!("! needs a bool, got {}", a_type(&other))),
+    }
+}
+
+fn neg(v: Val<'_>) -> Result<Val<'_>, CaveatError> {
+    match v {
+        Val::Int(i) => i
+            .checked_neg()
+            .map(Val::Int)
+            .ok_or_else(|| CaveatError::eval("integer overflow in negation")),
+        Val::Double(d) => Ok(Val::Double(-d)),
+        other => err(format!(
+            "unary - needs an int or double, got {}",
+            a_type(&other)
+        )),
+    }
+}
+
+fn cond(v: Val<'_>) -> Result<bool, CaveatError> {
+    match v {
+        Val::Bool(b) => Ok(b),
+        other => err(format!(
+            "the condition of ?: must be a bool, got {}",
+            a_type(&other)
+        )),
+    }
 }
 
 /// `string(double)`: Go's `strconv.FormatFloat(d, 'g', -1, 64)`, as cel-go

@@ -469,6 +469,37 @@ fn deep_nesting_is_a_limit_not_a_stack_overflow() {
             other => panic!("{}: {:?}", &src[..20], other.map(|_| ())),
         }
     }
+    // The hard cap holds whatever the caller asks for, and trees just under
+    // it parse and evaluate on a test thread's 2 MiB stack.
+    let huge = Limits {
+        max_depth: usize::MAX,
+        ..big.clone()
+    };
+    for src in &inputs {
+        match Expr::compile_with(src, &huge) {
+            Err(CaveatError::TooDeep { max: 100 }) => {}
+            other => panic!("{}: {:?}", &src[..20], other.map(|_| ())),
+        }
+    }
+    let n = 48;
+    for src in [
+        format!("{}1{} == 1", "(".repeat(n), ")".repeat(n)),
+        format!("{}1{}[0] == 1", "[".repeat(n), "]".repeat(n)),
+        format!("size({}1{}) == 1", "size([".repeat(n), "])".repeat(n)),
+        format!("{}1 == 1{}", "[1].exists(x, ".repeat(n), ")".repeat(n)),
+        format!("{}true", "!".repeat(2 * n)),
+        format!("{} > 0", vec!["1"; 2 * n].join(" + ")),
+        format!("{}true{}", "[1].all(x, ".repeat(n), ")".repeat(n)),
+        format!("{}true{}", "(true ? ".repeat(n), " : false)".repeat(n)),
+    ] {
+        let e = Expr::compile_with(&src, &huge).unwrap_or_else(|e| panic!("{}: {e}", &src[..20]));
+        let r = e.eval(&ctx(&json!({})));
+        assert!(
+            r.is_ok() || matches!(r, Err(CaveatError::Eval { .. })),
+            "{}: {r:?}",
+            &src[..20]
+        );
+    }
     // Long flat chains of && and || are not deep.
     let flat = vec!["true"; 1000].join(" && ");
     assert!(Expr::compile_with(&flat, &big)
