@@ -41,8 +41,9 @@ pub struct Limits {
     pub max_expr_bytes: usize,
     /// Height of the syntax tree (default 64). CEL requires implementations to
     /// accept 32 repetitions of an operator (`1 + 1 + ... + 1`, 33 levels) and
-    /// 12 levels of nesting; 64 leaves room for both and keeps the evaluator's
-    /// recursion shallow.
+    /// 12 levels of nesting; 64 leaves room for both and keeps recursion
+    /// shallow. Values above 100 act as 100 (the hard cap that keeps even a
+    /// debug build well inside a 2 MiB thread stack).
     pub max_depth: usize,
     /// Evaluation steps (default 10 000): every node costs at least one step,
     /// string and list work costs in proportion to its size, macros charge
