@@ -54,7 +54,7 @@ fn is_limit(e: &CaveatError) -> bool {
 /// "an int", "a string": the value's CEL type with its article, for messages.
 pub(crate) fn a_type(v: &Val<'_>) -> String {
     let t = v.type_name();
-    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+    let article = if t.starts_with(['a', 'e', 'i', 'o']) {
         "an"
     } else {
         "a"
