@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::parser::{BinOp, Const, Func, Getter, MacroKind, Node};
+use super::parser::{BinOp, Func, Getter, MacroKind, Node};
 use super::time;
 use super::value::{compare, equals, key_eq, List, Map, Val};
 use super::{CaveatError, Context};
@@ -120,7 +120,8 @@ impl<'a> Ev<'_, 'a> {
     fn eval(&mut self, node: &'a Node) -> Result<Val<'a>, CaveatError> {
         self.charge(1)?;
         match node {
-            Node::Const(c) => Ok(constant(c)),
+            Node::Const(c) => Ok(Val::from_const(c)),
+            Node::ConstList(items) => Ok(Val::List(List::Const(items))),
             Node::Var(slot) => self.var(*slot),
             Node::Local(slot) => Ok(self.locals[*slot].clone()),
             Node::List(items) => self.list(items),
@@ -169,6 +170,7 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    #[inline(never)]
     fn list(&mut self, items: &'a [Node]) -> Result<Val<'a>, CaveatError> {
         let mut out = Vec::with_capacity(items.len());
         for i in items {
@@ -177,6 +179,7 @@ impl<'a> Ev<'_, 'a> {
         Ok(Val::List(List::Own(Rc::new(out))))
     }
 
+    #[inline(never)]
     fn select(&mut self, v: Val<'a>, field: &str, desc: &str) -> Result<Val<'a>, CaveatError> {
         match v {
             Val::Map(m) => {
@@ -191,6 +194,7 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    #[inline(never)]
     fn has(&mut self, v: Val<'a>, field: &str) -> Result<Val<'a>, CaveatError> {
         match v {
             Val::Map(m) => {
@@ -204,14 +208,18 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    /// Calls have one or two operands (receiver and argument); no allocation.
+    #[inline(never)]
     fn call_node(&mut self, f: Func, args: &'a [Node]) -> Result<Val<'a>, CaveatError> {
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a)?);
-        }
-        self.call(f, vals)
+        let x = self.eval(&args[0])?;
+        let y = match args.get(1) {
+            Some(a) => Some(self.eval(a)?),
+            None => None,
+        };
+        self.call(f, x, y)
     }
 
+    #[inline(never)]
     fn matches(
         &mut self,
         v: Val<'a>,
@@ -231,6 +239,7 @@ impl<'a> Ev<'_, 'a> {
     /// `&&` (`or == false`) and `||` (`or == true`) over any number of terms,
     /// with CEL's commutative error absorption: a deciding value anywhere
     /// wins over errors anywhere else. Limit errors are never absorbed.
+    #[inline(never)]
     fn logic(&mut self, items: &'a [Node], or: bool) -> Result<Val<'a>, CaveatError> {
         let mut first_err: Option<CaveatError> = None;
         for item in items {
@@ -256,6 +265,7 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    #[inline(never)]
     fn map_literal(&mut self, items: &'a [(Node, Node)]) -> Result<Val<'a>, CaveatError> {
         let mut out: Vec<(Val<'a>, Val<'a>)> = Vec::with_capacity(items.len());
         for (kn, vn) in items {
@@ -276,6 +286,7 @@ impl<'a> Ev<'_, 'a> {
         Ok(Val::Map(Map::Own(Rc::new(out))))
     }
 
+    #[inline(never)]
     fn index(&mut self, v: Val<'a>, k: Val<'a>, desc: &str) -> Result<Val<'a>, CaveatError> {
         match v {
             Val::List(l) => {
@@ -309,6 +320,7 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    #[inline(never)]
     fn binary(&mut self, op: BinOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, CaveatError> {
         use Val::*;
         let cmp = |want: fn(Ordering) -> bool| -> Result<Val<'a>, CaveatError> {
@@ -439,14 +451,14 @@ impl<'a> Ev<'_, 'a> {
         Ok(r)
     }
 
-    fn call(&mut self, f: Func, mut args: Vec<Val<'a>>) -> Result<Val<'a>, CaveatError> {
+    #[inline(never)]
+    fn call(&mut self, f: Func, x: Val<'a>, y: Option<Val<'a>>) -> Result<Val<'a>, CaveatError> {
         use Val::*;
-        let x = args.remove(0);
         let bad = |what: &str, v: &Val<'_>| -> Result<Val<'a>, CaveatError> {
             err(format!("{what} does not accept {}", a_type(v)))
         };
-        let two = |args: Vec<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
-            match args.into_iter().next() {
+        let two = |y: Option<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
+            match y {
                 Some(v @ Str(_)) => Ok(v),
                 Some(v) => err(format!(
                     "{name}() needs a string argument, got {}",
@@ -508,7 +520,7 @@ impl<'a> Ev<'_, 'a> {
                         a_type(&x)
                     ));
                 };
-                let p = two(args, name)?;
+                let p = two(y, name)?;
                 let Str(p) = &p else { unreachable!() };
                 let (s, p) = (s.as_str(), p.as_str());
                 self.charge(str_cost(if f == Func::Contains {
@@ -620,6 +632,7 @@ impl<'a> Ev<'_, 'a> {
         })
     }
 
+    #[inline(never)]
     fn comprehension(
         &mut self,
         kind: MacroKind,
@@ -654,6 +667,7 @@ impl<'a> Ev<'_, 'a> {
         r
     }
 
+    #[inline(never)]
     fn iterate(
         &mut self,
         kind: MacroKind,
@@ -715,17 +729,6 @@ fn parse_double(s: &str) -> Result<f64, CaveatError> {
         }
     }
     Ok(v)
-}
-
-fn constant<'a>(c: &'a Const) -> Val<'a> {
-    match c {
-        Const::Null => Val::Null,
-        Const::Bool(b) => Val::Bool(*b),
-        Const::Int(i) => Val::Int(*i),
-        Const::Uint(u) => Val::Uint(*u),
-        Const::Double(d) => Val::Double(*d),
-        Const::Str(s) => Val::str(s),
-    }
 }
 
 fn not(v: Val<'_>) -> Result<Val<'_>, CaveatError> {

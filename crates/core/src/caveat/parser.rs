@@ -18,6 +18,11 @@ pub(crate) enum Const {
     Uint(u64),
     Double(f64),
     Str(Box<str>),
+    /// `timestamp('...')` and `duration('...')` of a valid literal, folded
+    /// when the caveat is compiled (an invalid one stays a call and fails
+    /// at evaluation, as in CEL).
+    Ts(i64, u32),
+    Dur(i64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +88,8 @@ pub(crate) enum Node {
     /// A macro's iteration variable, by scope slot.
     Local(usize),
     List(Vec<Node>),
+    /// A list literal whose elements are all constants.
+    ConstList(Vec<Const>),
     Map(Vec<(Node, Node)>),
     /// `operand.field`; `desc` is the operand's source text, for messages.
     Select(Box<Node>, Box<str>, Box<str>),
@@ -712,6 +719,18 @@ impl Parser<'_> {
                 )),
             };
         }
+        if let Node::Const(Const::Str(lit)) = &a.node {
+            let folded = match f {
+                Func::Timestamp => super::time::parse_timestamp(lit)
+                    .ok()
+                    .map(|(s, n)| Const::Ts(s, n)),
+                Func::Duration => super::time::parse_duration(lit).ok().map(Const::Dur),
+                _ => None,
+            };
+            if let Some(c) = folded {
+                return self.mk(Node::Const(c), a.h + 1, at);
+            }
+        }
         self.mk(Node::Call(f, vec![a.node]), a.h + 1, at)
     }
 
@@ -759,6 +778,16 @@ impl Parser<'_> {
             }
         }
         self.expect(Sym::RBracket)?;
+        if !items.is_empty() && items.iter().all(|n| matches!(n, Node::Const(_))) {
+            let consts = items
+                .into_iter()
+                .map(|n| match n {
+                    Node::Const(c) => c,
+                    _ => unreachable!("checked above"),
+                })
+                .collect();
+            return self.mk(Node::ConstList(consts), h + 1, at);
+        }
         self.mk(Node::List(items), h + 1, at)
     }
 
