@@ -69,7 +69,7 @@ fn key_text(k: &Val<'_>) -> String {
         Val::Uint(u) => format!("{u}u"),
         Val::Double(d) => format!("{d:?}"),
         Val::Bool(b) => b.to_string(),
-        other => other.type_name().to_string(),
+        other => format!("({})", a_type(other)),
     }
 }
 
