@@ -568,3 +568,47 @@ fn errors_convert_with_their_code() {
     assert_eq!(e.code(), ErrorCode::CaveatError);
     assert_eq!(e.message(), "no such key \"x\" in args");
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Integer comparisons and arithmetic on JSON integers are exact.
+        #[test]
+        fn int_comparisons_are_exact(a in -(1i64 << 53) + 1..(1i64 << 53), b in -(1i64 << 53) + 1..(1i64 << 53)) {
+            let args = json!({"a": a, "b": b});
+            let e = Expr::compile("(args.a <= args.b) == (args.b - args.a >= 0) && (args.a == args.b) == !(args.a != args.b)").unwrap();
+            prop_assert!(e.eval(&ctx(&args)).unwrap());
+            let le = Expr::compile("args.a <= args.b").unwrap();
+            prop_assert_eq!(le.eval(&ctx(&args)).unwrap(), a <= b);
+        }
+
+        /// Arbitrary text never panics: it compiles or is refused, and what
+        /// compiles evaluates or fails with a code.
+        #[test]
+        fn arbitrary_text_never_panics(src in "[ -~\\n\\t\\u{e9}\\u{1F600}]{0,60}") {
+            if let Ok(e) = Expr::compile(&src) {
+                let _ = e.eval(&ctx(&json!({"a": [1, "x", {"b": null}]})));
+            }
+        }
+
+        /// Text built from CEL's own tokens, which reaches deeper into the parser.
+        #[test]
+        fn token_soup_never_panics(toks in proptest::collection::vec(prop_oneof![
+            Just("args"), Just("."), Just("a"), Just("("), Just(")"), Just("["), Just("]"),
+            Just("{"), Just("}"), Just(","), Just(":"), Just("?"), Just("!"), Just("-"),
+            Just("+"), Just("*"), Just("/"), Just("%"), Just("=="), Just("<"), Just("&&"),
+            Just("||"), Just(" in "), Just("1"), Just("2u"), Just("1.5"), Just("'s'"),
+            Just("true"), Just("null"), Just("size"), Just("all"), Just("x"), Just("now"),
+            Just("has"), Just("timestamp"), Just("duration"), Just("'1s'"), Just("matches"),
+        ], 0..40)) {
+            let src = toks.join(" ");
+            if let Ok(e) = Expr::compile(&src) {
+                let _ = e.eval(&ctx(&json!({"a": [1, "x", {"b": null}]})));
+            }
+        }
+    }
+}
