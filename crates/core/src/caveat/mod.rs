@@ -61,8 +61,9 @@ impl Default for Limits {
     }
 }
 
-/// What a caveat can see. Everything comes from the verifier: `now` from its
-/// clock, `audience` from its configuration, never from the agent's request.
+/// What a caveat can see: the request (agent, action, arguments, resource)
+/// and what only the verifier knows. `now` comes from the verifier's clock and
+/// `audience` from its configuration, never from the request an agent sends.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     pub agent: &'a str,
