@@ -287,7 +287,7 @@ impl Receipt {
         if !is_digest(&wire.args) {
             return Err(malformed("args is not a base64url SHA-256".into()));
         }
-        if !b64::decode(&wire.sig).is_some_and(|s| s.len() == 64) {
+        if b64::decode(&wire.sig).is_none_or(|s| s.len() != 64) {
             return Err(malformed("sig is not a base64url Ed25519 signature".into()));
         }
         let mut reasons = Vec::with_capacity(wire.reasons.len());
