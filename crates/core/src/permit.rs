@@ -614,11 +614,26 @@ fn claims_json(c: &PermitClaims) -> String {
 }
 
 fn decode_claims(part: &str) -> Result<PermitClaims, PermitError> {
-    let (value, text) = decode_json(part, "claims")?;
-    let claims: PermitClaims =
-        serde_json::from_value(value).map_err(|e| malformed(format!("claims: {e}")))?;
-    if claims_json(&claims) != text {
-        return Err(malformed("claims are not canonical JSON (RFC 8785)"));
+    let bytes = b64::decode(part).ok_or_else(|| malformed("claims are not canonical base64url"))?;
+    // Fast path: typed parsing, then the text must be exactly the canonical
+    // form of what was parsed (which also rules out duplicate members,
+    // whitespace, escapes and number spellings). Anything else goes through
+    // the strict I-JSON parser for a precise error.
+    let claims = match serde_json::from_slice::<PermitClaims>(&bytes) {
+        Ok(c) if claims_json(&c).as_bytes() == bytes.as_slice() => c,
+        _ => {
+            let (value, text) = decode_json(part, "claims")?;
+            let claims: PermitClaims =
+                serde_json::from_value(value).map_err(|e| malformed(format!("claims: {e}")))?;
+            if claims_json(&claims) != text {
+                return Err(malformed("claims are not canonical JSON (RFC 8785)"));
+            }
+            claims
+        }
+    };
+    let safe = jcs::MAX_SAFE_INTEGER;
+    if claims.iat.unsigned_abs() > safe as u64 || claims.exp.unsigned_abs() > safe as u64 {
+        return Err(malformed("claims: iat or exp beyond 2^53 − 1"));
     }
     if claims.exp < claims.iat {
         return Err(malformed("claims: exp is before iat"));

@@ -272,6 +272,20 @@ impl Receipt {
             None => return Err(malformed("missing member \"v\"".into())),
         }
         let wire: Wire = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
+        Receipt::from_wire(wire, text)
+    }
+
+    /// From deserialized members; `text`, when given, must be their canonical form.
+    pub(crate) fn from_wire(wire: Wire, text: Option<&str>) -> Result<Receipt, ReceiptError> {
+        let malformed = |m: String| ReceiptError::Malformed(m);
+        if wire.v != RECEIPT_VERSION {
+            return Err(ReceiptError::UnsupportedVersion(wire.v.to_string()));
+        }
+        if wire.seq > jcs::MAX_SAFE_INTEGER as u64
+            || wire.ts.unsigned_abs() > jcs::MAX_SAFE_INTEGER as u64
+        {
+            return Err(malformed("seq or ts beyond 2^53 − 1".into()));
+        }
         let json = full_json(&wire).map_err(|e| malformed(e.to_string()))?;
         if let Some(text) = text {
             if json != text {
