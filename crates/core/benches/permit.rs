@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
 
     let permit = issuer.issue(&req, NOW).unwrap();
     let token = permit.token().to_string();
-    let signing_input = token[..token.rfind('.').unwrap()].as_bytes().to_vec();
+    let signing_input = token.as_bytes()[..token.rfind('.').unwrap()].to_vec();
     let dalek = ed25519_dalek::SigningKey::from_bytes(&seed);
     let vk = dalek.verifying_key();
     let sig = dalek.sign(&signing_input);

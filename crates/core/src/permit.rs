@@ -19,6 +19,7 @@
 //! hash (`*_mismatch`), and last the single use of `jti` (`replayed`). Nothing
 //! in the claims is looked at before the signature has verified.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -232,8 +233,7 @@ impl PermitIssuer {
             kid: kid.clone(),
             typ: PERMIT_TYP.into(),
         };
-        let header_json = jcs::canonicalize(&serde_json::to_value(&header).expect("strings"))
-            .expect("header members are strings");
+        let header_json = header_json(&header);
         PermitIssuer {
             key: signing_key,
             kid,
@@ -316,7 +316,7 @@ impl PermitIssuer {
             jti,
             idem: req.idempotency_key.map(str::to_string),
         };
-        let claims_json = jcs::canonicalize(&serde_json::to_value(&claims).expect("plain claims"))?;
+        let claims_json = claims_json(&claims);
         let mut token =
             String::with_capacity(self.header_b64.len() + claims_json.len() * 4 / 3 + 2 + 88);
         token.push_str(&self.header_b64);
@@ -340,6 +340,9 @@ impl PermitIssuer {
 #[derive(Clone)]
 pub struct PermitVerifier {
     keys: KeySet,
+    /// The exact base64url header of each trusted key: a token whose header is
+    /// one of these skips header parsing (it is the only header accepted for that kid).
+    headers: HashMap<String, String>,
     audience: String,
     leeway: i64,
     replay: Arc<dyn ReplayStore>,
@@ -359,8 +362,20 @@ impl PermitVerifier {
     /// A verifier for permits addressed to `audience`, with a fresh in-memory
     /// replay store and the default leeway.
     pub fn new(keys: KeySet, audience: impl Into<String>) -> Self {
+        let headers = keys
+            .kids()
+            .map(|kid| {
+                let h = Header {
+                    alg: PERMIT_ALG.into(),
+                    kid: kid.to_string(),
+                    typ: PERMIT_TYP.into(),
+                };
+                (b64::encode(header_json(&h)), kid.to_string())
+            })
+            .collect();
         PermitVerifier {
             keys,
+            headers,
             audience: audience.into(),
             leeway: DEFAULT_LEEWAY,
             replay: Arc::new(MemoryReplayStore::new()),
@@ -403,11 +418,14 @@ impl PermitVerifier {
         now: i64,
     ) -> Result<PermitClaims, Error> {
         let parts = split(token)?;
-        let header = decode_header(parts.header)?;
+        let kid = match self.headers.get(parts.header) {
+            Some(kid) => kid.as_str(),
+            None => &decode_header(parts.header)?.kid.clone(),
+        };
         let key = self
             .keys
-            .get(&header.kid)
-            .map_err(|_| PermitError::UnknownKey(header.kid.clone()))?;
+            .get(kid)
+            .map_err(|_| PermitError::UnknownKey(kid.to_string()))?;
         let sig = b64::decode(parts.sig)
             .ok_or_else(|| malformed("signature is not canonical base64url"))?;
         if sig.len() != 64 {
@@ -544,11 +562,79 @@ fn decode_header(part: &str) -> Result<Header, PermitError> {
     Ok(header)
 }
 
+fn header_json(h: &Header) -> String {
+    let mut out = String::with_capacity(96);
+    out.push_str("{\"alg\":");
+    jcs::write_string(&mut out, &h.alg);
+    out.push_str(",\"kid\":");
+    jcs::write_string(&mut out, &h.kid);
+    out.push_str(",\"typ\":");
+    jcs::write_string(&mut out, &h.typ);
+    out.push('}');
+    out
+}
+
+/// RFC 8785 text of the claims, written directly: fixed ASCII member names
+/// and safe integers (times are bounded on issue and by the strict parser).
+fn claims_json(c: &PermitClaims) -> String {
+    let mut out = String::with_capacity(256);
+    out.push('{');
+    let member = |out: &mut String, name: &str, first: bool| {
+        if !first {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":");
+    };
+    member(&mut out, "act", true);
+    jcs::write_string(&mut out, &c.act);
+    member(&mut out, "args", false);
+    jcs::write_string(&mut out, &c.args);
+    member(&mut out, "aud", false);
+    jcs::write_string(&mut out, &c.aud);
+    member(&mut out, "cap", false);
+    jcs::write_string(&mut out, &c.cap);
+    member(&mut out, "exp", false);
+    out.push_str(&c.exp.to_string());
+    member(&mut out, "iat", false);
+    out.push_str(&c.iat.to_string());
+    if let Some(idem) = &c.idem {
+        member(&mut out, "idem", false);
+        jcs::write_string(&mut out, idem);
+    }
+    member(&mut out, "iss", false);
+    jcs::write_string(&mut out, &c.iss);
+    member(&mut out, "jti", false);
+    jcs::write_string(&mut out, &c.jti);
+    member(&mut out, "sub", false);
+    jcs::write_string(&mut out, &c.sub);
+    out.push('}');
+    out
+}
+
 fn decode_claims(part: &str) -> Result<PermitClaims, PermitError> {
-    let (value, text) = decode_json(part, "claims")?;
-    let claims: PermitClaims =
-        serde_json::from_value(value).map_err(|e| malformed(format!("claims: {e}")))?;
-    check_canonical(&claims, &text, "claims")?;
+    let bytes = b64::decode(part).ok_or_else(|| malformed("claims are not canonical base64url"))?;
+    // Fast path: typed parsing, then the text must be exactly the canonical
+    // form of what was parsed (which also rules out duplicate members,
+    // whitespace, escapes and number spellings). Anything else goes through
+    // the strict I-JSON parser for a precise error.
+    let claims = match serde_json::from_slice::<PermitClaims>(&bytes) {
+        Ok(c) if claims_json(&c).as_bytes() == bytes.as_slice() => c,
+        _ => {
+            let (value, text) = decode_json(part, "claims")?;
+            let claims: PermitClaims =
+                serde_json::from_value(value).map_err(|e| malformed(format!("claims: {e}")))?;
+            if claims_json(&claims) != text {
+                return Err(malformed("claims are not canonical JSON (RFC 8785)"));
+            }
+            claims
+        }
+    };
+    let safe = jcs::MAX_SAFE_INTEGER;
+    if claims.iat.unsigned_abs() > safe as u64 || claims.exp.unsigned_abs() > safe as u64 {
+        return Err(malformed("claims: iat or exp beyond 2^53 − 1"));
+    }
     if claims.exp < claims.iat {
         return Err(malformed("claims: exp is before iat"));
     }
@@ -596,6 +682,17 @@ mod tests {
             )
         );
         assert_eq!(Permit::parse(p.token()).unwrap(), p);
+        for c in [
+            p.claims().clone(),
+            PermitClaims {
+                idem: Some("é\"\u{1}😀".into()),
+                sub: "\u{2028}\\".into(),
+                ..p.claims().clone()
+            },
+        ] {
+            let generic = jcs::canonicalize(&serde_json::to_value(&c).unwrap()).unwrap();
+            assert_eq!(claims_json(&c), generic);
+        }
         let claims = verifier
             .verify(p.token(), "send_email", &args, NOW + 5)
             .unwrap();

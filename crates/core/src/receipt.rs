@@ -272,6 +272,20 @@ impl Receipt {
             None => return Err(malformed("missing member \"v\"".into())),
         }
         let wire: Wire = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
+        Receipt::from_wire(wire, text)
+    }
+
+    /// From deserialized members; `text`, when given, must be their canonical form.
+    pub(crate) fn from_wire(wire: Wire, text: Option<&str>) -> Result<Receipt, ReceiptError> {
+        let malformed = |m: String| ReceiptError::Malformed(m);
+        if wire.v != RECEIPT_VERSION {
+            return Err(ReceiptError::UnsupportedVersion(wire.v.to_string()));
+        }
+        if wire.seq > jcs::MAX_SAFE_INTEGER as u64
+            || wire.ts.unsigned_abs() > jcs::MAX_SAFE_INTEGER as u64
+        {
+            return Err(malformed("seq or ts beyond 2^53 − 1".into()));
+        }
         let json = full_json(&wire).map_err(|e| malformed(e.to_string()))?;
         if let Some(text) = text {
             if json != text {
@@ -287,7 +301,7 @@ impl Receipt {
         if !is_digest(&wire.args) {
             return Err(malformed("args is not a base64url SHA-256".into()));
         }
-        if !b64::decode(&wire.sig).is_some_and(|s| s.len() == 64) {
+        if b64::decode(&wire.sig).is_none_or(|s| s.len() != 64) {
             return Err(malformed("sig is not a base64url Ed25519 signature".into()));
         }
         let mut reasons = Vec::with_capacity(wire.reasons.len());
@@ -322,12 +336,7 @@ impl Receipt {
 
     /// The bytes the signature covers (without the label): JCS of every member but `sig`.
     pub fn signed_body(&self) -> String {
-        // Removing one member of a canonical object leaves it canonical; `sig`
-        // is neither its first nor its last member.
-        let needle = format!("\"sig\":\"{}\",", self.wire.sig);
-        let body = self.json.replacen(&needle, "", 1);
-        debug_assert_eq!(Some(&body), body_json(&self.wire).ok().as_ref());
-        body
+        write_wire(&self.wire, false)
     }
 
     /// Checks the signature with the trusted key named by `kid`.
@@ -392,13 +401,73 @@ fn check_consistent(decision: Outcome, reasons: &[Reason]) -> Result<(), String>
 }
 
 fn full_json(wire: &Wire) -> Result<String, jcs::JsonError> {
-    jcs::canonicalize(&serde_json::to_value(wire).expect("plain receipt"))
+    Ok(write_wire(wire, true))
 }
 
 fn body_json(wire: &Wire) -> Result<String, jcs::JsonError> {
-    let mut v = serde_json::to_value(wire).expect("plain receipt");
-    v.as_object_mut().expect("an object").remove("sig");
-    jcs::canonicalize(&v)
+    Ok(write_wire(wire, false))
+}
+
+/// RFC 8785 text of a receipt, written directly: the members are fixed ASCII
+/// names (so UTF-16 order is their byte order) and integers are safe (checked
+/// on sign and by the strict parser). Tests check it against `jcs::canonicalize`.
+fn write_wire(w: &Wire, with_sig: bool) -> String {
+    let mut out = String::with_capacity(
+        256 + w.action.len()
+            + w.agent.len()
+            + w.reasons
+                .iter()
+                .map(|r| r.message.len() + 64)
+                .sum::<usize>(),
+    );
+    let opt = |out: &mut String, v: &Option<String>| match v {
+        Some(s) => jcs::write_string(out, s),
+        None => out.push_str("null"),
+    };
+    out.push_str("{\"action\":");
+    jcs::write_string(&mut out, &w.action);
+    out.push_str(",\"agent\":");
+    jcs::write_string(&mut out, &w.agent);
+    out.push_str(",\"args\":");
+    jcs::write_string(&mut out, &w.args);
+    out.push_str(",\"cap\":");
+    opt(&mut out, &w.cap);
+    out.push_str(",\"decision\":\"");
+    out.push_str(w.decision.as_str());
+    out.push_str("\",\"kid\":");
+    jcs::write_string(&mut out, &w.kid);
+    out.push_str(",\"permit\":");
+    opt(&mut out, &w.permit);
+    out.push_str(",\"prev\":");
+    jcs::write_string(&mut out, &w.prev);
+    out.push_str(",\"reasons\":[");
+    for (i, r) in w.reasons.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"caveat\":");
+        match r.caveat {
+            Some(c) => out.push_str(&c.to_string()),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"code\":");
+        jcs::write_string(&mut out, &r.code);
+        out.push_str(",\"message\":");
+        jcs::write_string(&mut out, &r.message);
+        out.push('}');
+    }
+    out.push_str("],\"seq\":");
+    out.push_str(&w.seq.to_string());
+    if with_sig {
+        out.push_str(",\"sig\":");
+        jcs::write_string(&mut out, &w.sig);
+    }
+    out.push_str(",\"ts\":");
+    out.push_str(&w.ts.to_string());
+    out.push_str(",\"v\":");
+    out.push_str(&w.v.to_string());
+    out.push('}');
+    out
 }
 
 #[cfg(test)]
@@ -439,8 +508,16 @@ mod tests {
             assert_eq!(back, r);
             back.verify(&keys).unwrap();
             assert_eq!(r.hash(), sha256_b64(r.to_json()));
-            assert_eq!(r.signed_body(), body_json(&r.wire).unwrap());
+            let mut generic = r.to_value();
+            assert_eq!(r.to_json(), jcs::canonicalize(&generic).unwrap());
+            generic.as_object_mut().unwrap().remove("sig");
+            assert_eq!(r.signed_body(), jcs::canonicalize(&generic).unwrap());
         }
+        let mut odd = input(Outcome::Deny);
+        odd.agent = "agént \"x\"\n\u{1f}\u{2028}😀".into();
+        let r = Receipt::sign(&odd, 9, GENESIS, &k).unwrap();
+        assert_eq!(r.to_json(), jcs::canonicalize(&r.to_value()).unwrap());
+        assert_eq!(Receipt::parse(r.to_json()).unwrap(), r);
         let r = Receipt::sign(&input(Outcome::Deny), 0, GENESIS, &k).unwrap();
         let text = r.to_json();
         assert!(
