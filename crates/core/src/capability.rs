@@ -281,10 +281,10 @@ pub(crate) fn id_of_tag(tag: &[u8; 32]) -> String {
 }
 
 /// libmacaroons' key derivation: HMAC("macaroons-key-generator", root).
-fn derived_key(root: &RootKey) -> [u8; 32] {
+pub(crate) fn derived_key(secret: &[u8]) -> [u8; 32] {
     let mut mac =
         HmacSha256::new_from_slice(b"macaroons-key-generator").expect("HMAC takes any key length");
-    mac.update(root.secret());
+    mac.update(secret);
     mac.finalize().into_bytes().into()
 }
 
@@ -300,7 +300,7 @@ pub(crate) fn chain<'a>(
     identifier: &[u8],
     caveats: impl Iterator<Item = &'a [u8]>,
 ) -> Vec<[u8; 32]> {
-    let mut tags = vec![chain_step(&derived_key(root), identifier)];
+    let mut tags = vec![chain_step(root.derived(), identifier)];
     for c in caveats {
         let next = chain_step(tags.last().expect("non-empty"), c);
         tags.push(next);
@@ -374,7 +374,40 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Reads an identifier in its one canonical form without a JSON parser:
+/// `{"iat":N,"kid":"<22>","tid":"<22>"}` after the label. Anything else goes
+/// to [`parse_identifier_slow`], which refuses it with a precise message.
 fn parse_identifier(id: &[u8]) -> Result<(String, String, i64), CapabilityError> {
+    fast_identifier(id).map_or_else(|| parse_identifier_slow(id), Ok)
+}
+
+fn fast_identifier(id: &[u8]) -> Option<(String, String, i64)> {
+    let rest = id
+        .strip_prefix(ID_LABEL.as_bytes())?
+        .strip_prefix(b"{\"iat\":")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 16 || (digits > 1 && rest[0] == b'0') {
+        return None;
+    }
+    let iat: i64 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    if iat > jcs::MAX_SAFE_INTEGER {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(b",\"kid\":\"")?;
+    let (kid, rest) = (rest.get(..22)?, rest.get(22..)?);
+    let rest = rest.strip_prefix(b"\",\"tid\":\"")?;
+    let (tid, rest) = (rest.get(..22)?, rest.get(22..)?);
+    if rest != b"\"}" {
+        return None;
+    }
+    let id16 = |b: &[u8]| -> Option<String> {
+        let text = std::str::from_utf8(b).ok()?;
+        (b64::decode(text)?.len() == 16).then(|| text.to_string())
+    };
+    Some((id16(kid)?, id16(tid)?, iat))
+}
+
+fn parse_identifier_slow(id: &[u8]) -> Result<(String, String, i64), CapabilityError> {
     let text =
         std::str::from_utf8(id).map_err(|_| CapabilityError::Identifier("not UTF-8".into()))?;
     let Some(body) = text.strip_prefix(ID_LABEL) else {

@@ -340,6 +340,8 @@ impl KeySet {
 #[derive(Clone)]
 pub struct RootKey {
     bytes: Zeroizing<Vec<u8>>,
+    /// libmacaroons' derived key, computed once rather than at every check.
+    derived: Zeroizing<[u8; 32]>,
     kid: String,
 }
 
@@ -362,6 +364,7 @@ impl RootKey {
         let digest = Sha256::digest(labeled("charter/v1/root-key-id", bytes));
         Ok(RootKey {
             bytes: Zeroizing::new(bytes.to_vec()),
+            derived: Zeroizing::new(crate::capability::derived_key(bytes)),
             kid: b64::encode(&digest[..16]),
         })
     }
@@ -374,8 +377,8 @@ impl RootKey {
         &self.kid
     }
 
-    pub(crate) fn secret(&self) -> &[u8] {
-        &self.bytes
+    pub(crate) fn derived(&self) -> &[u8; 32] {
+        &self.derived
     }
 }
 

@@ -294,17 +294,25 @@ fn permit_vectors() {
                     .unwrap_or_else(err)
             }
             "verify" => {
-                let mut verifier = PermitVerifier::new(KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(), v["audience"].as_str().unwrap());
+                let mut verifier = PermitVerifier::new(
+                    KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(),
+                    v["audience"].as_str().unwrap(),
+                );
                 if let Some(l) = v["leeway"].as_i64() {
                     verifier = verifier.with_leeway(l).unwrap();
                 }
-                let (token, action, now) = (v["token"].as_str().unwrap(), v["action"].as_str().unwrap(), v["now"].as_i64().unwrap());
+                let (token, action, now) = (
+                    v["token"].as_str().unwrap(),
+                    v["action"].as_str().unwrap(),
+                    v["now"].as_i64().unwrap(),
+                );
                 let mut got = verifier.verify(token, action, &args, now);
                 if v["repeat"] == json!(true) {
                     assert!(got.is_ok(), "{}: first verification", v["id"]);
                     got = verifier.verify(token, action, &args, now);
                 }
-                got.map(|c| json!({"claims": serde_json::to_value(c).unwrap()})).unwrap_or_else(err)
+                got.map(|c| json!({"claims": serde_json::to_value(c).unwrap()}))
+                    .unwrap_or_else(err)
             }
             other => panic!("unknown permit vector type {other}"),
         };
@@ -333,7 +341,10 @@ fn receipt_vectors() {
 #[test]
 fn bundle_vectors() {
     for v in load("bundles") {
-        let (bundle, trusted) = (v["bundle"].as_str().unwrap(), KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap());
+        let (bundle, trusted) = (
+            v["bundle"].as_str().unwrap(),
+            KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap(),
+        );
         let got = match v["anchor"].as_str() {
             Some(a) => charter_core::verify_bundle_from(bundle, &trusted, a),
             None => charter_core::verify_bundle(bundle, &trusted),
@@ -348,18 +359,43 @@ fn bundle_vectors() {
 fn guard_vectors() {
     use charter_core::{AuditLog, Guard, MemoryAuditLog, PermitIssuer};
     for v in load("guard") {
-        let roots: Vec<RootKey> = v["roots"].as_array().unwrap().iter().map(|r| RootKey::from_bytes(&hex(r)).unwrap()).collect();
-        let log = Arc::new(MemoryAuditLog::new(SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap()));
-        let permits = PermitIssuer::new(SigningKey::from_bytes(&hex(&v["permit_key"])).unwrap(), v["issuer"].as_str().unwrap());
-        let guard = Guard::new(Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap(), permits, log.clone());
+        let roots: Vec<RootKey> = v["roots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| RootKey::from_bytes(&hex(r)).unwrap())
+            .collect();
+        let log = Arc::new(MemoryAuditLog::new(
+            SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap(),
+        ));
+        let permits = PermitIssuer::new(
+            SigningKey::from_bytes(&hex(&v["permit_key"])).unwrap(),
+            v["issuer"].as_str().unwrap(),
+        );
+        let guard = Guard::new(
+            Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap(),
+            permits,
+            log.clone(),
+        );
         let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
         let (token, now) = (v["token"].as_str().unwrap(), v["now"].as_i64().unwrap());
         let mut got = match v["mode"].as_str().unwrap() {
-            "protect" => match guard.protect_token(token, &req, v["proof"].as_str(), v["idempotency_key"].as_str(), now, v["permit_id"].as_str()) {
+            "protect" => match guard.protect_token(
+                token,
+                &req,
+                v["proof"].as_str(),
+                v["idempotency_key"].as_str(),
+                now,
+                v["permit_id"].as_str(),
+            ) {
                 Ok(p) => json!({"permit": p.token()}),
-                Err(e) => json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()}),
+                Err(e) => {
+                    json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()})
+                }
             },
-            "check" => json!({"decision": serde_json::to_value(guard.check_token(token, &req, v["proof"].as_str(), now)).unwrap()}),
+            "check" => {
+                json!({"decision": serde_json::to_value(guard.check_token(token, &req, v["proof"].as_str(), now)).unwrap()})
+            }
             other => panic!("unknown guard mode {other}"),
         };
         got["receipt"] = json!(log.head().map(|h| h.to_json().to_string()));
@@ -378,9 +414,14 @@ fn audit_file_vectors() {
             "file" => std::fs::write(&path, v["content"].as_str().unwrap()).unwrap(),
             other => panic!("unknown setup {other}"),
         }
-        let got = match FileAuditLog::open(&path, SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap()) {
+        let got = match FileAuditLog::open(
+            &path,
+            SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap(),
+        ) {
             Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
-            Err(e) => json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")}),
+            Err(e) => {
+                json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")})
+            }
         };
         assert_eq!(got, v["expect"], "{}", v["id"]);
         assert_eq!(v["without_files"]["error"], "unsupported");
@@ -403,13 +444,30 @@ fn every_bit_flip_of_a_permit_receipt_or_bundle_is_refused() {
             .collect()
     };
     for v in load("permits") {
-        if v["type"] != "verify" || v["expect"].get("claims").is_none() || v["repeat"] == json!(true) {
+        if v["type"] != "verify"
+            || v["expect"].get("claims").is_none()
+            || v["repeat"] == json!(true)
+        {
             continue;
         }
         let args = jcs::parse(v["args"].as_str().unwrap()).unwrap();
         for flipped in flips(v["token"].as_str().unwrap()) {
-            let verifier = PermitVerifier::new(KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(), v["audience"].as_str().unwrap());
-            assert!(verifier.verify(&flipped, v["action"].as_str().unwrap(), &args, v["now"].as_i64().unwrap()).is_err(), "{}: {flipped}", v["id"]);
+            let verifier = PermitVerifier::new(
+                KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(),
+                v["audience"].as_str().unwrap(),
+            );
+            assert!(
+                verifier
+                    .verify(
+                        &flipped,
+                        v["action"].as_str().unwrap(),
+                        &args,
+                        v["now"].as_i64().unwrap()
+                    )
+                    .is_err(),
+                "{}: {flipped}",
+                v["id"]
+            );
             swept += 1;
         }
     }
@@ -419,7 +477,13 @@ fn every_bit_flip_of_a_permit_receipt_or_bundle_is_refused() {
         }
         let keys = KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap();
         for flipped in flips(v["receipt"].as_str().unwrap()) {
-            assert!(Receipt::parse(&flipped).and_then(|r| r.verify(&keys)).is_err(), "{}: {flipped}", v["id"]);
+            assert!(
+                Receipt::parse(&flipped)
+                    .and_then(|r| r.verify(&keys))
+                    .is_err(),
+                "{}: {flipped}",
+                v["id"]
+            );
             swept += 1;
         }
     }
@@ -429,7 +493,11 @@ fn every_bit_flip_of_a_permit_receipt_or_bundle_is_refused() {
         }
         let trusted = KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap();
         for flipped in flips(v["bundle"].as_str().unwrap()) {
-            assert!(charter_core::verify_bundle(&flipped, &trusted).is_err(), "{}: flipped bundle verified", v["id"]);
+            assert!(
+                charter_core::verify_bundle(&flipped, &trusted).is_err(),
+                "{}: flipped bundle verified",
+                v["id"]
+            );
             swept += 1;
         }
     }
