@@ -1,0 +1,60 @@
+"""Charter: offline, in-process authorization for AI agents.
+
+- a :class:`Capability` (a macaroon whose caveats are CEL expressions) says what
+  an agent may do; any holder can narrow it, nobody can widen it;
+- a :class:`Verifier` decides one call: a :class:`Decision` with reasons;
+- :class:`Guard` checks, signs a single-use permit and records a receipt, and
+  raises :class:`Denied` when the call must not proceed.
+
+Every error is a :class:`CharterError` with a stable ``.code``.
+"""
+
+from charter._charter import (
+    AuditError,
+    AuthorizationError,
+    Capability,
+    CharterError,
+    CryptoError,
+    Decision,
+    Denied,
+    EnvironmentError,
+    FormatError,
+    Holder,
+    Issuer,
+    KeySet,
+    PublicKey,
+    Reason,
+    Request,
+    RootKey,
+    SigningKey,
+    UsageError,
+    Verifier,
+    canonicalize_json,
+    hash_json,
+)
+from charter.decorators import guard
+
+__all__ = [
+    "AuditError",
+    "AuthorizationError",
+    "Capability",
+    "CharterError",
+    "CryptoError",
+    "Decision",
+    "Denied",
+    "EnvironmentError",
+    "FormatError",
+    "Holder",
+    "Issuer",
+    "KeySet",
+    "PublicKey",
+    "Reason",
+    "Request",
+    "RootKey",
+    "SigningKey",
+    "UsageError",
+    "Verifier",
+    "canonicalize_json",
+    "guard",
+    "hash_json",
+]

@@ -1,0 +1,2 @@
+def guard(*a, **k):  # placeholder until Guard lands
+    raise NotImplementedError
