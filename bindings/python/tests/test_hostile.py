@@ -80,8 +80,8 @@ CASES: list[tuple[str, type[charter.CharterError], str, Callable[[], object]]] =
     ("unsafe int text", charter.FormatError, "malformed", lambda: charter.Request("a", "b", '{"amount":9007199254740993}')),
     ("nan", charter.FormatError, "malformed", lambda: charter.hash_json({"x": float("nan")})),
     ("inf", charter.FormatError, "malformed", lambda: charter.hash_json([float("inf")])),
-    ("non-str key", charter.UsageError, "invalid_argument", lambda: charter.hash_json({1: 2})),
-    ("tuple key", charter.UsageError, "invalid_argument", lambda: charter.hash_json({(1,): 2})),
+    ("non-str key", charter.UsageError, "invalid_argument", lambda: charter.hash_json({1: 2})),  # type: ignore[dict-item]
+    ("tuple key", charter.UsageError, "invalid_argument", lambda: charter.hash_json({(1,): 2})),  # type: ignore[dict-item]
     ("object value", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": object()})),
     ("bytes value", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": b"raw"})),
     ("set value", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": {1}})),
@@ -92,7 +92,7 @@ CASES: list[tuple[str, type[charter.CharterError], str, Callable[[], object]]] =
     ("deep text", charter.UsageError, "limit_exceeded", lambda: charter.canonicalize_json("[" * 100_000 + "]" * 100_000)),
     ("duplicate keys", charter.FormatError, "malformed", lambda: charter.canonicalize_json('{"a":1,"a":2}')),
     ("trailing", charter.FormatError, "malformed", lambda: charter.canonicalize_json("{} x")),
-    ("args not object", charter.UsageError, "invalid_argument", lambda: charter.Request("a", "b", [1, 2])),
+    ("args not object", charter.UsageError, "invalid_argument", lambda: charter.Request("a", "b", [1, 2])),  # type: ignore[arg-type]
     ("empty action", charter.UsageError, "invalid_argument", lambda: charter.Request("a", "", {})),
     ("request json unknown member", charter.FormatError, "malformed", lambda: charter.Request.from_json('{"agent":"a","action":"b","x":1}')),
     ("huge request", charter.UsageError, "limit_exceeded", lambda: charter.Request.from_json(" " * 2_000_000)),

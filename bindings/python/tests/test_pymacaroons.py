@@ -30,7 +30,12 @@ def test_pymacaroons_parses_and_verifies_the_chain() -> None:
     assert m.identifier_bytes.startswith(b"charter/v1/capability ")
     seen: list[str] = []
     v = pymacaroons.Verifier()
-    v.satisfy_general(lambda c: seen.append(c) or True)  # c: the caveat text
+
+    def general(caveat: str) -> bool:
+        seen.append(caveat)
+        return True
+
+    v.satisfy_general(general)
     assert v.verify(m, SECRET)
     assert seen == cap.caveats
 
