@@ -1,0 +1,137 @@
+//! Audit logs (in memory, or a JSON Lines file) and offline bundle verification.
+
+use std::sync::Arc;
+
+use charter_core::audit as core;
+use charter_core::audit::AuditLog as _;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::convert::{class, to_py_value, Text};
+use crate::errors::{check, detached, invalid};
+use crate::keys::{KeySet, SigningKey};
+use crate::permit::keyset_arg;
+use crate::receipt::Receipt;
+
+/// An append-only log of signed, hash-chained receipts: `in_memory(key)`, or
+/// `open(path, key)` for a JSON Lines file synced on every append.
+#[pyclass(module = "charter", frozen)]
+pub struct AuditLog {
+    pub inner: Arc<dyn core::AuditLog>,
+}
+
+#[pymethods]
+impl AuditLog {
+    /// A log kept in memory, signed with `signing_key`.
+    #[staticmethod]
+    fn in_memory(signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let key = class::<SigningKey>(signing_key, "signing_key")?;
+        Ok(AuditLog {
+            inner: Arc::new(core::MemoryAuditLog::new(key.get().inner.clone())),
+        })
+    }
+
+    /// Opens (or creates) a JSON Lines log file; its chain is verified on open.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let key = class::<SigningKey>(signing_key, "signing_key")?.get().inner.clone();
+        let path: std::path::PathBuf = match path.extract::<std::path::PathBuf>() {
+            Ok(p) => p,
+            Err(_) => return Err(invalid(py, "path must be a str or os.PathLike")),
+        };
+        let log = detached(py, move || core::FileAuditLog::open(&path, key))?;
+        Ok(AuditLog {
+            inner: Arc::new(log),
+        })
+    }
+
+    /// Number of receipts.
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len() as usize
+    }
+
+    /// The last receipt, or None when the log is empty.
+    fn head(&self) -> Option<Receipt> {
+        self.inner.head().map(|inner| Receipt { inner })
+    }
+
+    /// Receipts with seq in [start, end).
+    fn receipts<'py>(&self, py: Python<'py>, start: u64, end: u64) -> PyResult<Bound<'py, PyList>> {
+        let inner = &self.inner;
+        let list = detached(py, move || inner.receipts(start..end))?;
+        PyList::new(py, list.into_iter().map(|inner| Receipt { inner }))
+    }
+
+    /// The public keys that verify this log.
+    fn keys(&self) -> KeySet {
+        KeySet {
+            inner: self.inner.keys(),
+        }
+    }
+
+    /// Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
+    #[pyo3(signature = (start=None, end=None))]
+    fn export_bundle(&self, py: Python<'_>, start: Option<u64>, end: Option<u64>) -> PyResult<String> {
+        let inner = &self.inner;
+        detached(py, move || {
+            let range = start.unwrap_or(0)..end.unwrap_or_else(|| inner.len());
+            core::export_bundle(inner.as_ref(), range).map(|b| b.to_json())
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("AuditLog(len={})", self.inner.len())
+    }
+}
+
+/// What a verified bundle covers: `count` receipts, seq `first_seq` to
+/// `last_seq`, and its signed `head` (a dict).
+#[pyclass(module = "charter", frozen)]
+pub struct BundleReport {
+    inner: core::BundleReport,
+}
+
+#[pymethods]
+impl BundleReport {
+    #[getter]
+    fn count(&self) -> u64 {
+        self.inner.count
+    }
+    #[getter]
+    fn first_seq(&self) -> u64 {
+        self.inner.first_seq
+    }
+    #[getter]
+    fn last_seq(&self) -> u64 {
+        self.inner.last_seq
+    }
+    /// The signed head (anchor, count, first_seq, kid, last_hash, last_seq, sig, ts, v).
+    #[getter]
+    fn head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = serde_json::to_value(&self.inner.head)
+            .map_err(|e| invalid(py, format!("bundle head: {e}")))?;
+        to_py_value(py, &v)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "BundleReport(count={}, first_seq={}, last_seq={})",
+            self.inner.count, self.inner.first_seq, self.inner.last_seq
+        )
+    }
+}
+
+/// Verifies an exported audit bundle (JSON text) against trusted keys
+/// (KeySet or JWKS), offline: every signature, link, sequence number, time
+/// and the signed head. Raises AuditError / CryptoError / FormatError naming
+/// the first bad receipt.
+#[pyfunction]
+pub fn verify_bundle(py: Python<'_>, bundle: Text, trusted: &Bound<'_, PyAny>) -> PyResult<BundleReport> {
+    let keys = keyset_arg(trusted)?;
+    let report = detached(py, move || core::verify_bundle(&bundle.0, &keys))?;
+    Ok(BundleReport { inner: report })
+}
