@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use charter_core::audit as core;
-use charter_core::audit::AuditLog as _;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::convert::{class, to_py_value, Text};
-use crate::errors::{check, detached, invalid};
+use crate::errors::{detached, invalid};
 use crate::keys::{KeySet, SigningKey};
 use crate::permit::keyset_arg;
 use crate::receipt::Receipt;

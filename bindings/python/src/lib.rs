@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+mod audit;
 mod capability;
 mod convert;
 mod decision;
@@ -11,6 +12,8 @@ mod errors;
 mod holder;
 mod jcs;
 mod keys;
+mod permit;
+mod receipt;
 mod request;
 mod verifier;
 
@@ -20,6 +23,7 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(jcs::canonicalize_json, m)?)?;
     m.add_function(wrap_pyfunction!(jcs::hash_json, m)?)?;
+    m.add_function(wrap_pyfunction!(audit::verify_bundle, m)?)?;
     m.add_class::<keys::RootKey>()?;
     m.add_class::<keys::SigningKey>()?;
     m.add_class::<keys::PublicKey>()?;
@@ -31,5 +35,12 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::Verifier>()?;
     m.add_class::<decision::Decision>()?;
     m.add_class::<decision::Reason>()?;
+    m.add_class::<permit::PermitIssuer>()?;
+    m.add_class::<permit::Permit>()?;
+    m.add_class::<permit::PermitClaims>()?;
+    m.add_class::<permit::PermitVerifier>()?;
+    m.add_class::<receipt::Receipt>()?;
+    m.add_class::<audit::AuditLog>()?;
+    m.add_class::<audit::BundleReport>()?;
     Ok(())
 }

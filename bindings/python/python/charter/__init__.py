@@ -11,7 +11,9 @@ Every error is a :class:`CharterError` with a stable ``.code``.
 
 from charter._charter import (
     AuditError,
+    AuditLog,
     AuthorizationError,
+    BundleReport,
     Capability,
     CharterError,
     CryptoError,
@@ -22,8 +24,13 @@ from charter._charter import (
     Holder,
     Issuer,
     KeySet,
+    Permit,
+    PermitClaims,
+    PermitIssuer,
+    PermitVerifier,
     PublicKey,
     Reason,
+    Receipt,
     Request,
     RootKey,
     SigningKey,
@@ -31,12 +38,15 @@ from charter._charter import (
     Verifier,
     canonicalize_json,
     hash_json,
+    verify_bundle,
 )
 from charter.decorators import guard
 
 __all__ = [
     "AuditError",
+    "AuditLog",
     "AuthorizationError",
+    "BundleReport",
     "Capability",
     "CharterError",
     "CryptoError",
@@ -47,8 +57,13 @@ __all__ = [
     "Holder",
     "Issuer",
     "KeySet",
+    "Permit",
+    "PermitClaims",
+    "PermitIssuer",
+    "PermitVerifier",
     "PublicKey",
     "Reason",
+    "Receipt",
     "Request",
     "RootKey",
     "SigningKey",
@@ -57,4 +72,5 @@ __all__ = [
     "canonicalize_json",
     "guard",
     "hash_json",
+    "verify_bundle",
 ]
