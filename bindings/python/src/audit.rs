@@ -49,10 +49,6 @@ impl AuditLog {
         self.inner.len()
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len() as usize
-    }
-
     /// The last receipt, or None when the log is empty.
     fn head(&self) -> Option<Receipt> {
         self.inner.head().map(|inner| Receipt { inner })

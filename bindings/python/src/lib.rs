@@ -9,6 +9,7 @@ mod capability;
 mod convert;
 mod decision;
 mod errors;
+mod guard;
 mod holder;
 mod jcs;
 mod keys;
@@ -42,5 +43,6 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<receipt::Receipt>()?;
     m.add_class::<audit::AuditLog>()?;
     m.add_class::<audit::BundleReport>()?;
+    m.add_class::<guard::Guard>()?;
     Ok(())
 }

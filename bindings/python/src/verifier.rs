@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use charter_core::MemoryRevocationList;
+use charter_core::{MemoryReplayStore, MemoryRevocationList};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -18,13 +18,37 @@ use crate::request::request_arg;
 /// replay store (holder proof nonces are single-use).
 #[pyclass(module = "charter", frozen)]
 pub struct Verifier {
-    pub inner: Arc<charter_core::Verifier>,
+    inner: charter_core::Verifier,
+    roots: Vec<charter_core::RootKey>,
+    window: (i64, i64),
     revocations: Arc<MemoryRevocationList>,
+    replay: Arc<MemoryReplayStore>,
 }
 
 impl Verifier {
-    pub fn core(&self) -> &Arc<charter_core::Verifier> {
-        &self.inner
+    fn build(
+        roots: Vec<charter_core::RootKey>,
+        audience: String,
+        window: (i64, i64),
+        revocations: Arc<MemoryRevocationList>,
+        replay: Arc<MemoryReplayStore>,
+    ) -> Result<charter_core::Verifier, charter_core::Error> {
+        charter_core::Verifier::new(roots, audience)?
+            .with_revocations(revocations)
+            .with_replay_store(replay)
+            .with_proof_window(window.0, window.1)
+    }
+
+    /// Another core verifier with the same roots, audience and window, sharing
+    /// this one's revocation list and replay store (for a Guard).
+    pub fn twin(&self) -> Result<charter_core::Verifier, charter_core::Error> {
+        Verifier::build(
+            self.roots.clone(),
+            self.inner.audience().to_string(),
+            self.window,
+            self.revocations.clone(),
+            self.replay.clone(),
+        )
     }
 }
 
@@ -73,20 +97,27 @@ impl Verifier {
             keys.push(class::<RootKey>(&item, "each root")?.get().inner.clone());
         }
         let revocations = Arc::new(MemoryRevocationList::new());
-        let mut v = check(py, charter_core::Verifier::new(keys, audience.0))?
-            .with_revocations(revocations.clone());
-        if proof_window.is_some() || leeway.is_some() {
-            v = check(
-                py,
-                v.with_proof_window(
-                    proof_window.unwrap_or(charter_core::verifier::DEFAULT_PROOF_WINDOW),
-                    leeway.unwrap_or(charter_core::verifier::DEFAULT_LEEWAY),
-                ),
-            )?;
-        }
+        let replay = Arc::new(MemoryReplayStore::new());
+        let window = (
+            proof_window.unwrap_or(charter_core::verifier::DEFAULT_PROOF_WINDOW),
+            leeway.unwrap_or(charter_core::verifier::DEFAULT_LEEWAY),
+        );
+        let inner = check(
+            py,
+            Verifier::build(
+                keys.clone(),
+                audience.0,
+                window,
+                revocations.clone(),
+                replay.clone(),
+            ),
+        )?;
         Ok(Verifier {
-            inner: Arc::new(v),
+            inner,
+            roots: keys,
+            window,
             revocations,
+            replay,
         })
     }
 

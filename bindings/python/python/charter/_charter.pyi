@@ -336,7 +336,6 @@ class AuditLog:
     @staticmethod
     def open(path: str | os.PathLike[str], signing_key: SigningKey) -> AuditLog: ...
     def len(self) -> int: ...
-    def __len__(self) -> int: ...
     def head(self) -> Receipt | None: ...
     def receipts(self, start: int, end: int) -> list[Receipt]: ...
     def keys(self) -> KeySet: ...
@@ -357,3 +356,27 @@ class BundleReport:
 
 def verify_bundle(bundle: str, trusted: _Keys) -> BundleReport:
     """Verifies an exported audit bundle (JSON text) against trusted keys, offline."""
+
+# --- guard --------------------------------------------------------------------------------
+
+@final
+class Guard:
+    """check -> permit -> receipt, fail closed: protect() returns a Permit or raises Denied, and records a receipt either way."""
+
+    def __new__(cls, verifier: Verifier, permit_issuer: PermitIssuer, audit_log: AuditLog) -> Self: ...
+    def check(
+        self,
+        capability: _CapabilityLike,
+        request: _RequestLike,
+        proof: str | None = None,
+        now: _Time | None = None,
+    ) -> Decision: ...
+    def protect(
+        self,
+        capability: _CapabilityLike,
+        request: _RequestLike,
+        proof: str | None = None,
+        idempotency_key: str | None = None,
+        now: _Time | None = None,
+        permit_id: str | None = None,
+    ) -> Permit: ...
