@@ -66,6 +66,40 @@ def main() -> None:
         lambda: cap.attenuate("args.amount <= 1000"), batch, rounds
     )
 
+    # Permit verify: each permit is single-use, so every call gets a fresh one.
+    sk = charter.SigningKey.from_bytes(bytes([5] * 32))
+    issuer = charter.PermitIssuer(sk, "gateway")
+    jwks = charter.KeySet.from_keys([sk.public_key()])
+    n_permits = batch * (rounds + 1)
+    tokens = [
+        issuer.issue("shopper-7", "tools.shop.example", "payments.refund", ARGS, cap.id, NOW, f"jti-{i}").token
+        for i in range(n_permits)
+    ]
+    pv = charter.PermitVerifier(jwks, "tools.shop.example")
+    it = iter(tokens)
+    results["permit verify (EdDSA, replay store)"] = median_us(
+        lambda: pv.verify(next(it), "payments.refund", ARGS, NOW), batch, rounds
+    )
+    results["permit issue"] = median_us(
+        lambda: issuer.issue("shopper-7", "tools.shop.example", "payments.refund", ARGS, cap.id, NOW),
+        batch,
+        rounds,
+    )
+
+    # Bundle verify: a log of n receipts written by a Guard, exported once.
+    n_receipts = 100 if opts.quick else 1000
+    log = charter.AuditLog.in_memory(sk)
+    guard = charter.Guard(verifier, issuer, log)
+    for i in range(n_receipts):
+        guard.check(token, request, None, NOW + i)
+    bundle = log.export_bundle()
+    keys = log.keys()
+    per_bundle = median_us(lambda: charter.verify_bundle(bundle, keys), max(1, batch // 200), rounds)
+    results[f"bundle verify ({n_receipts} receipts), per receipt"] = per_bundle / n_receipts
+    results["guard.check (check + receipt append)"] = median_us(
+        lambda: guard.check(token, request, None, NOW + n_receipts), batch, rounds
+    )
+
     try:
         import pymacaroons  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - the test venv has it
@@ -83,6 +117,27 @@ def main() -> None:
         peer_check()
         results["peer: pymacaroons 0.13 verify, 4 exact caveats"] = median_us(
             peer_check, max(1, batch // 4), rounds
+        )
+    try:
+        import jwt
+    except ImportError:  # pragma: no cover
+        jwt = None  # type: ignore[assignment]
+    if jwt is not None:
+        key = jwt.PyJWK(sk.public_key().to_jwk()).key
+        permit_token = tokens[0]
+
+        def peer_jwt() -> None:
+            jwt.decode(
+                permit_token,
+                key,
+                algorithms=["EdDSA"],
+                audience="tools.shop.example",
+                options={"verify_exp": False, "verify_iat": False},
+            )
+
+        peer_jwt()
+        results["peer: PyJWT 2.15 EdDSA decode of the permit"] = median_us(
+            peer_jwt, max(1, batch // 4), rounds
         )
 
     width = max(len(k) for k in results)

@@ -32,8 +32,15 @@ impl AuditLog {
 
     /// Opens (or creates) a JSON Lines log file; its chain is verified on open.
     #[staticmethod]
-    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let key = class::<SigningKey>(signing_key, "signing_key")?.get().inner.clone();
+    fn open(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        signing_key: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let key = class::<SigningKey>(signing_key, "signing_key")?
+            .get()
+            .inner
+            .clone();
         let path: std::path::PathBuf = match path.extract::<std::path::PathBuf>() {
             Ok(p) => p,
             Err(_) => return Err(invalid(py, "path must be a str or os.PathLike")),
@@ -70,7 +77,12 @@ impl AuditLog {
 
     /// Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
     #[pyo3(signature = (start=None, end=None))]
-    fn export_bundle(&self, py: Python<'_>, start: Option<u64>, end: Option<u64>) -> PyResult<String> {
+    fn export_bundle(
+        &self,
+        py: Python<'_>,
+        start: Option<u64>,
+        end: Option<u64>,
+    ) -> PyResult<String> {
         let inner = &self.inner;
         detached(py, move || {
             let range = start.unwrap_or(0)..end.unwrap_or_else(|| inner.len());
@@ -125,7 +137,11 @@ impl BundleReport {
 /// and the signed head. Raises AuditError / CryptoError / FormatError naming
 /// the first bad receipt.
 #[pyfunction]
-pub fn verify_bundle(py: Python<'_>, bundle: Text, trusted: &Bound<'_, PyAny>) -> PyResult<BundleReport> {
+pub fn verify_bundle(
+    py: Python<'_>,
+    bundle: Text,
+    trusted: &Bound<'_, PyAny>,
+) -> PyResult<BundleReport> {
     let keys = keyset_arg(trusted)?;
     let report = detached(py, move || core::verify_bundle(&bundle.0, &keys))?;
     Ok(BundleReport { inner: report })

@@ -70,7 +70,10 @@ impl Issuer {
 pub fn strings(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     let py = obj.py();
     if obj.is_instance_of::<PyString>() {
-        return Err(invalid(py, format!("{what} must be a list of str, not a str")));
+        return Err(invalid(
+            py,
+            format!("{what} must be a list of str, not a str"),
+        ));
     }
     let iter = obj
         .try_iter()

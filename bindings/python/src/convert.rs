@@ -83,9 +83,10 @@ impl<'py> FromPyObject<'_, 'py> for Time {
             return Err(invalid(py, "a time must be int Unix seconds, not bool"));
         }
         if obj.is_instance_of::<PyInt>() {
-            return obj.extract::<i64>().map(Time).map_err(|_| {
-                invalid(py, "time is out of range (int Unix seconds, 64-bit)")
-            });
+            return obj
+                .extract::<i64>()
+                .map(Time)
+                .map_err(|_| invalid(py, "time is out of range (int Unix seconds, 64-bit)"));
         }
         let datetime = py.import("datetime")?.getattr("datetime")?;
         if obj.is_instance(&datetime)? {
@@ -168,13 +169,13 @@ fn convert(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         };
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return str_of(&s).map(Value::String);
+        return str_of(s).map(Value::String);
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
             let key = match k.cast::<PyString>() {
-                Ok(s) => str_of(&s)?,
+                Ok(s) => str_of(s)?,
                 Err(_) => {
                     return Err(invalid(
                         py,
@@ -220,10 +221,7 @@ pub fn to_py_value<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny
             } else if let Some(u) = n.as_u64() {
                 u.into_pyobject(py)?.into_any()
             } else {
-                n.as_f64()
-                    .unwrap_or(f64::NAN)
-                    .into_pyobject(py)?
-                    .into_any()
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
             }
         }
         Value::String(s) => PyString::new(py, s).into_any(),
@@ -252,11 +250,7 @@ pub fn class<'a, 'py, T: pyo3::PyClass>(
     obj.cast::<T>().map_err(|_| {
         invalid(
             obj.py(),
-            format!(
-                "{what} must be a {}, got {}",
-                T::NAME,
-                type_name(obj)
-            ),
+            format!("{what} must be a {}, got {}", T::NAME, type_name(obj)),
         )
     })
 }

@@ -32,7 +32,10 @@ impl Guard {
             .get()
             .inner
             .clone();
-        let log = class::<AuditLog>(audit_log, "audit_log")?.get().inner.clone();
+        let log = class::<AuditLog>(audit_log, "audit_log")?
+            .get()
+            .inner
+            .clone();
         Ok(Guard {
             inner: charter_core::guard::Guard::new(verifier, permits, log),
         })

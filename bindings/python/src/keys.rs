@@ -175,9 +175,10 @@ impl KeySet {
     #[staticmethod]
     fn from_keys(py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<Self> {
         let mut set = core::KeySet::new();
-        for item in keys.try_iter().map_err(|_| {
-            invalid(py, "keys must be an iterable of PublicKey")
-        })? {
+        for item in keys
+            .try_iter()
+            .map_err(|_| invalid(py, "keys must be an iterable of PublicKey"))?
+        {
             let item = item?;
             let key = crate::convert::class::<PublicKey>(&item, "each key")?;
             check(py, set.insert(key.get().inner.clone()))?;

@@ -175,8 +175,13 @@ impl PermitIssuer {
         let now = now.map(|t| t.0).unwrap_or_else(charter_core::unix_now);
         let inner = &self.inner;
         let permit = detached(py, move || {
-            let mut req =
-                core::PermitRequest::new(&subject.0, &audience.0, &action.0, &args.0, &capability_id.0);
+            let mut req = core::PermitRequest::new(
+                &subject.0,
+                &audience.0,
+                &action.0,
+                &args.0,
+                &capability_id.0,
+            );
             if let Some(j) = &jti {
                 req = req.with_jti(&j.0);
             }
@@ -210,14 +215,20 @@ pub fn keyset_arg(obj: &Bound<'_, PyAny>) -> PyResult<charter_core::KeySet> {
         return Ok(k.get().inner.clone());
     }
     if obj.is_instance_of::<pyo3::types::PyString>() {
-        return check(py, charter_core::KeySet::from_jwks(&obj.extract::<Text>()?.0));
+        return check(
+            py,
+            charter_core::KeySet::from_jwks(&obj.extract::<Text>()?.0),
+        );
     }
     if obj.is_instance_of::<pyo3::types::PyDict>() {
         let v = obj.extract::<JsonArg>()?.0;
         let text = check(py, charter_core::jcs::canonicalize(&v))?;
         return check(py, charter_core::KeySet::from_jwks(&text));
     }
-    Err(invalid(py, "keys must be a KeySet or a JWKS (dict or JSON text)"))
+    Err(invalid(
+        py,
+        "keys must be a KeySet or a JWKS (dict or JSON text)",
+    ))
 }
 
 /// Verifies permits offline with a public key set, each once (its `jti` is

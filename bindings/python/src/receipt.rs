@@ -83,7 +83,13 @@ impl Receipt {
     }
     #[getter]
     fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let reasons: Vec<Reason> = self.inner.reasons().iter().cloned().map(Reason::from).collect();
+        let reasons: Vec<Reason> = self
+            .inner
+            .reasons()
+            .iter()
+            .cloned()
+            .map(Reason::from)
+            .collect();
         PyList::new(py, reasons)
     }
     #[getter]
