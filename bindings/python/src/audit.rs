@@ -134,15 +134,22 @@ impl BundleReport {
 
 /// Verifies an exported audit bundle (JSON text) against trusted keys
 /// (KeySet or JWKS), offline: every signature, link, sequence number, time
-/// and the signed head. Raises AuditError / CryptoError / FormatError naming
-/// the first bad receipt.
+/// and the signed head. A bundle must start at the genesis unless `anchor`
+/// (the hash of the receipt before its first, which the auditor trusts) is
+/// given. Raises AuditError / CryptoError / FormatError naming the first bad
+/// receipt.
 #[pyfunction]
+#[pyo3(signature = (bundle, trusted, anchor=None))]
 pub fn verify_bundle(
     py: Python<'_>,
     bundle: Text,
     trusted: &Bound<'_, PyAny>,
+    anchor: Option<Text>,
 ) -> PyResult<BundleReport> {
     let keys = keyset_arg(trusted)?;
-    let report = detached(py, move || core::verify_bundle(&bundle.0, &keys))?;
+    let report = detached(py, move || match &anchor {
+        Some(a) => core::verify_bundle_from(&bundle.0, &keys, &a.0),
+        None => core::verify_bundle(&bundle.0, &keys),
+    })?;
     Ok(BundleReport { inner: report })
 }

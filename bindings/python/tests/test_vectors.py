@@ -8,6 +8,8 @@ the number of vectors run must equal the number in the files.
 from __future__ import annotations
 
 import json
+import pathlib
+import tempfile
 from typing import Any, Callable
 
 import pytest
@@ -144,6 +146,116 @@ def run_proofs(v: Vector) -> Any:
     return {"proof": proof, "holder_kid": holder.kid}
 
 
+def reasons_of(reasons: list[charter.Reason]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "caveat_index": r.caveat_index, "message": r.message} for r in reasons]
+
+
+def claims_of(c: charter.PermitClaims) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "iss": c.iss, "sub": c.sub, "aud": c.aud, "act": c.act, "args": c.args,
+        "cap": c.cap, "iat": c.iat, "exp": c.exp, "jti": c.jti,
+    }
+    if c.idem is not None:
+        out["idem"] = c.idem
+    return out
+
+
+def run_permits(v: Vector) -> Any:
+    t = v["type"]
+    try:
+        if t == "issue":
+            issuer = charter.PermitIssuer(
+                charter.SigningKey.from_bytes(h(v["signing_key"])), v["issuer"], v["ttl"]
+            )
+            p = issuer.issue(
+                v["subject"], v["audience"], v["action"], v["args"], v["capability_id"],
+                v["now"], v["jti"], v["idempotency_key"],
+            )
+            return {"token": p.token, "kid": p.kid, "claims": claims_of(p.claims)}
+        if t == "verify":
+            verifier = charter.PermitVerifier(
+                charter.KeySet.from_jwks(v["jwks"]), v["audience"], v.get("leeway")
+            )
+            claims = verifier.verify(v["token"], v["action"], v["args"], v["now"])
+            if v.get("repeat"):
+                claims = verifier.verify(v["token"], v["action"], v["args"], v["now"])
+            return {"claims": claims_of(claims)}
+    except charter.CharterError as e:
+        return err(e)
+    pytest.fail(f"unknown permits vector type {t!r}")
+
+
+def run_receipts(v: Vector) -> Any:
+    if v["type"] != "verify":
+        pytest.fail(f"unknown receipts vector type {v['type']!r}")
+    try:
+        r = charter.Receipt.parse(v["receipt"])
+        r.verify(charter.KeySet.from_jwks(v["jwks"]))
+    except charter.CharterError as e:
+        return err(e)
+    return {
+        "hash": r.hash(), "seq": r.seq, "prev": r.prev, "ts": r.ts, "agent": r.agent,
+        "action": r.action, "args": r.args, "cap": r.cap, "permit": r.permit,
+        "decision": r.decision, "reasons": reasons_of(r.reasons), "kid": r.kid,
+        "json": r.to_json(),
+    }
+
+
+def run_bundles(v: Vector) -> Any:
+    trusted = charter.KeySet.from_jwks(v["trusted"])
+    try:
+        r = charter.verify_bundle(v["bundle"], trusted, v["anchor"])
+    except charter.CharterError as e:
+        return err(e)
+    return {"report": {"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": r.head}}
+
+
+def run_guard(v: Vector) -> Any:
+    log = charter.AuditLog.in_memory(charter.SigningKey.from_bytes(h(v["audit_key"])))
+    guard = charter.Guard(
+        charter.Verifier([charter.RootKey.from_bytes(h(r)) for r in v["roots"]], v["audience"]),
+        charter.PermitIssuer(charter.SigningKey.from_bytes(h(v["permit_key"])), v["issuer"]),
+        log,
+    )
+    request = charter.Request.from_json(v["request"])
+    got: dict[str, Any]
+    if v["mode"] == "protect":
+        try:
+            p = guard.protect(
+                v["token"], request, v["proof"], v["idempotency_key"], v["now"], v["permit_id"]
+            )
+            got = {"permit": p.token}
+        except charter.Denied as e:
+            got = {"error": e.code, "message": e.message, "reasons": reasons_of(e.reasons)}
+    elif v["mode"] == "check":
+        got = {"decision": decision(guard.check(v["token"], request, v["proof"], v["now"]))}
+    else:
+        pytest.fail(f"unknown guard vector mode {v['mode']!r}")
+    head = log.head()
+    got["receipt"] = head.to_json() if head is not None else None
+    return got
+
+
+def run_audit_files(v: Vector) -> Any:
+    if v["type"] != "open":
+        pytest.fail(f"unknown audit-files vector type {v['type']!r}")
+    assert v["without_files"]["error"] == "unsupported"
+    with tempfile.TemporaryDirectory() as d:
+        path = pathlib.Path(d) / v["id"].replace("/", "_")
+        if v["setup"] == "directory":
+            path.mkdir()
+        elif v["setup"] == "file":
+            path.write_bytes(v["content"].encode("utf-8"))
+        else:
+            pytest.fail(f"unknown audit-files setup {v['setup']!r}")
+        try:
+            log = charter.AuditLog.open(path, charter.SigningKey.from_bytes(h(v["audit_key"])))
+        except charter.CharterError as e:
+            return {"error": e.code, "message": e.message.replace(str(path), "{path}")}
+        head = log.head()
+        return {"len": log.len(), "head": head.hash() if head is not None else None}
+
+
 RUNNERS: dict[str, Callable[[Vector], Any]] = {
     "jcs": run_jcs,
     "keys": run_keys,
@@ -151,6 +263,11 @@ RUNNERS: dict[str, Callable[[Vector], Any]] = {
     "caveats": run_check,
     "checks": run_check,
     "proofs": run_proofs,
+    "permits": run_permits,
+    "receipts": run_receipts,
+    "bundles": run_bundles,
+    "guard": run_guard,
+    "audit-files": run_audit_files,
 }
 
 

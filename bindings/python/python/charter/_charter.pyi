@@ -354,8 +354,12 @@ class BundleReport:
     @property
     def head(self) -> dict[str, Any]: ...
 
-def verify_bundle(bundle: str, trusted: _Keys) -> BundleReport:
-    """Verifies an exported audit bundle (JSON text) against trusted keys, offline."""
+def verify_bundle(bundle: str, trusted: _Keys, anchor: str | None = None) -> BundleReport:
+    """Verifies an exported audit bundle (JSON text) against trusted keys, offline.
+
+    `anchor` (a Python extra beyond surface.json): the hash of the receipt just
+    before the bundle's first, for a bundle that does not start at the genesis.
+    """
 
 # --- guard --------------------------------------------------------------------------------
 
