@@ -6,7 +6,7 @@ use charter_core::audit as core;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::convert::{class, to_py_value, Text};
+use crate::convert::{class, Text};
 use crate::errors::{detached, invalid};
 use crate::keys::{KeySet, SigningKey};
 use crate::permit::keyset_arg;
@@ -116,18 +116,73 @@ impl BundleReport {
     fn last_seq(&self) -> u64 {
         self.inner.last_seq
     }
-    /// The signed head (anchor, count, first_seq, kid, last_hash, last_seq, sig, ts, v).
+    /// The signed head.
     #[getter]
-    fn head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = serde_json::to_value(&self.inner.head)
-            .map_err(|e| invalid(py, format!("bundle head: {e}")))?;
-        to_py_value(py, &v)
+    fn head(&self) -> BundleHead {
+        BundleHead {
+            inner: self.inner.head.clone(),
+        }
     }
 
     fn __repr__(&self) -> String {
         format!(
             "BundleReport(count={}, first_seq={}, last_seq={})",
             self.inner.count, self.inner.first_seq, self.inner.last_seq
+        )
+    }
+}
+
+/// The signed summary of a bundle: `anchor` (the `prev` of its first
+/// receipt), `count`, `first_seq`, `last_seq`, `last_hash`, `ts` (of the last
+/// receipt), `kid` and `sig` of the signer, format version `v`.
+#[pyclass(module = "charter", frozen)]
+pub struct BundleHead {
+    inner: core::BundleHead,
+}
+
+#[pymethods]
+impl BundleHead {
+    #[getter]
+    fn anchor(&self) -> &str {
+        &self.inner.anchor
+    }
+    #[getter]
+    fn count(&self) -> u64 {
+        self.inner.count
+    }
+    #[getter]
+    fn first_seq(&self) -> u64 {
+        self.inner.first_seq
+    }
+    #[getter]
+    fn kid(&self) -> &str {
+        &self.inner.kid
+    }
+    #[getter]
+    fn last_hash(&self) -> &str {
+        &self.inner.last_hash
+    }
+    #[getter]
+    fn last_seq(&self) -> u64 {
+        self.inner.last_seq
+    }
+    #[getter]
+    fn sig(&self) -> &str {
+        &self.inner.sig
+    }
+    #[getter]
+    fn ts(&self) -> i64 {
+        self.inner.ts
+    }
+    #[getter]
+    fn v(&self) -> u64 {
+        self.inner.v
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "BundleHead(count={}, last_seq={}, last_hash={:?})",
+            self.inner.count, self.inner.last_seq, self.inner.last_hash
         )
     }
 }

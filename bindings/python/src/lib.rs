@@ -43,6 +43,7 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<receipt::Receipt>()?;
     m.add_class::<audit::AuditLog>()?;
     m.add_class::<audit::BundleReport>()?;
+    m.add_class::<audit::BundleHead>()?;
     m.add_class::<guard::Guard>()?;
     Ok(())
 }

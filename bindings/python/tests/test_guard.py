@@ -84,7 +84,7 @@ def test_bundles_verify_offline_and_tampering_is_caught() -> None:
     bundle = log.export_bundle()
     report = charter.verify_bundle(bundle, log.keys())
     assert (report.count, report.first_seq, report.last_seq) == (10, 0, 9)
-    assert report.head["count"] == 10 and report.head["last_hash"] == log.head().hash()  # type: ignore[union-attr]
+    assert report.head.count == 10 and report.head.last_hash == log.head().hash()  # type: ignore[union-attr]
     assert charter.verify_bundle(bundle, log.keys().to_jwks()).count == 10
     doc = json.loads(bundle)
     doc["receipts"] = doc["receipts"][1:]  # cut off the first receipt

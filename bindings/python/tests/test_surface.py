@@ -22,9 +22,8 @@ SURFACE = json.loads((CONTRACT / "surface.json").read_text(encoding="utf-8"))
 # __repr__, __eq__, __hash__, __len__, __contains__, __str__ are all fine).
 EXTRA_MODULE_NAMES = {"guard"}  # the decorator (charter.decorators)
 EXTRA_MEMBERS: dict[str, set[str]] = {}
-# Extra optional parameters beyond surface.json (the core has them; the
-# vectors use them): verify_bundle(..., anchor?) = core verify_bundle_from.
-EXTRA_PARAMS: dict[str, list[str]] = {"verify_bundle": ["anchor?"]}
+# Extra parameters beyond surface.json: none.
+EXTRA_PARAMS: dict[str, list[str]] = {}
 
 
 def public(cls: type) -> set[str]:

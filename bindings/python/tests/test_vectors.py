@@ -207,7 +207,12 @@ def run_bundles(v: Vector) -> Any:
         r = charter.verify_bundle(v["bundle"], trusted, v["anchor"])
     except charter.CharterError as e:
         return err(e)
-    return {"report": {"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": r.head}}
+    hd = r.head
+    head = {
+        "anchor": hd.anchor, "count": hd.count, "first_seq": hd.first_seq, "kid": hd.kid,
+        "last_hash": hd.last_hash, "last_seq": hd.last_seq, "sig": hd.sig, "ts": hd.ts, "v": hd.v,
+    }
+    return {"report": {"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": head}}
 
 
 def run_guard(v: Vector) -> Any:

@@ -352,13 +352,36 @@ class BundleReport:
     @property
     def last_seq(self) -> int: ...
     @property
-    def head(self) -> dict[str, Any]: ...
+    def head(self) -> BundleHead: ...
+
+@final
+class BundleHead:
+    """The signed summary of a bundle."""
+
+    @property
+    def anchor(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def first_seq(self) -> int: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def last_hash(self) -> str: ...
+    @property
+    def last_seq(self) -> int: ...
+    @property
+    def sig(self) -> str: ...
+    @property
+    def ts(self) -> int: ...
+    @property
+    def v(self) -> int: ...
 
 def verify_bundle(bundle: str, trusted: _Keys, anchor: str | None = None) -> BundleReport:
     """Verifies an exported audit bundle (JSON text) against trusted keys, offline.
 
-    `anchor` (a Python extra beyond surface.json): the hash of the receipt just
-    before the bundle's first, for a bundle that does not start at the genesis.
+    `anchor`: the hash of the receipt just before the bundle's first, for a
+    bundle that does not start at the genesis.
     """
 
 # --- guard --------------------------------------------------------------------------------
