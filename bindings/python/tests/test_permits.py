@@ -86,3 +86,25 @@ def test_pyjwt_verifies_a_charter_permit_with_the_jwks() -> None:
     assert jwt.get_unverified_header(p.token) == {"alg": "EdDSA", "kid": SK.kid, "typ": "permit+jwt"}
     with pytest.raises(jwt.InvalidAlgorithmError):
         jwt.decode(p.token, key.key, algorithms=["HS256"], audience="payments.svc")
+
+
+def test_pyjwt_verifies_the_vector_permits_with_the_vector_jwks() -> None:
+    from conftest import CONTRACT
+
+    doc = json.loads((CONTRACT / "vectors" / "permits.json").read_text(encoding="utf-8"))
+    good = [
+        v for v in doc["vectors"]
+        if v["type"] == "verify" and "claims" in v["expect"] and not v.get("repeat")
+    ]
+    assert good, "no valid permit among the vectors"
+    for v in good:
+        header = jwt.get_unverified_header(v["token"])
+        key = jwt.PyJWKSet.from_json(v["jwks"])[header["kid"]]
+        claims = jwt.decode(
+            v["token"],
+            key.key,
+            algorithms=["EdDSA"],
+            audience=v["audience"],
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+        assert claims == v["expect"]["claims"], v["id"]
