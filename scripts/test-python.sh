@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The Python binding's checks: builds bindings/python into a cached venv and
+# runs mypy --strict (package, stubs, examples), stubtest (the .pyi against the
+# built module) and pytest (vectors, surface drift, hostile inputs, threads,
+# pymacaroons and PyJWT interop, README quickstart, example, bench smoke test).
+#
+#   scripts/test-python.sh            # build (release) + every check
+#   CHARTER_CACHE=/tmp/c scripts/test-python.sh
+#
+# Idempotent: the venv lives outside the repo, under
+# ${CHARTER_CACHE:-$HOME/.cache/charter}/py-venv, and is reused when its pins
+# match. Tool versions are pinned exactly (checked with `pip index versions`).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+
+CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
+VENV="$CACHE/py-venv"
+PY="${PYTHON:-python3}"
+PINS=(
+  "maturin==1.16.0"
+  "pytest==9.2.0"
+  "mypy==2.4.1"
+  "pymacaroons==0.13.0"
+  "pyjwt[crypto]==2.15.1"
+)
+STAMP="$VENV/.charter-pins"
+
+section() {
+  printf '\n==> %s\n' "$*"
+}
+
+section "python: venv $VENV"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  mkdir -p "$CACHE"
+  "$PY" -m venv "$VENV"
+fi
+if [[ "$(cat "$STAMP" 2>/dev/null)" != "${PINS[*]}" ]]; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
+  printf '%s' "${PINS[*]}" >"$STAMP"
+fi
+"$VENV/bin/python" --version
+
+section "python: maturin develop --release (bindings/python)"
+# maturin finds the venv through VIRTUAL_ENV; the wheel is abi3 (CPython >= 3.10).
+(cd bindings/python && VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet)
+
+section "python: mypy --strict (package, stubs, examples, tests, bench)"
+(cd bindings/python && "$VENV/bin/python" -m mypy --strict \
+  python/charter "$ROOT/examples/python" bench.py tests)
+
+section "python: stubtest (_charter.pyi against the built module)"
+(cd bindings/python && "$VENV/bin/python" -m mypy.stubtest charter._charter \
+  --allowlist stubtest-allowlist.txt)
+
+section "python: pytest"
+(cd bindings/python && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@")
