@@ -4,7 +4,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use charter_core as core;
-use js_sys::{Array, Object, Reflect};
+use js_sys::Array;
+
 use wasm_bindgen::prelude::*;
 
 use crate::conv::{self, obj, put};
@@ -61,15 +62,14 @@ fn issue_options(v: &JsValue) -> Result<core::IssueOptions, core::Error> {
         o.issued_at = Some(conv::clock_now());
         return Ok(o);
     }
-    if !v.is_object() || Array::is_array(v) {
+    if !conv::is_plain_object(v, "options")? {
         return Err(invalid(format!(
             "options must be an object, got {}",
             conv::type_name(v)
         )));
     }
-    let keys = Object::keys(v.unchecked_ref::<Object>());
-    for i in 0..keys.length() {
-        let k = keys.get(i).as_string().unwrap_or_default();
+    for key in conv::object_keys(v, "options")? {
+        let k = key.as_string().unwrap_or_default();
         if !ISSUE_OPTIONS.contains(&k.as_str()) {
             return Err(invalid(format!(
                 "unknown option {k:?}; expected one of {}",
@@ -77,21 +77,21 @@ fn issue_options(v: &JsValue) -> Result<core::IssueOptions, core::Error> {
             )));
         }
     }
-    let get = |k: &str| Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    o.agent = conv::opt_string(&get("agent"), "options.agent")?;
-    let actions = get("actions");
+    let get = |k: &str| conv::get(v, k, "options");
+    o.agent = conv::opt_string(&get("agent")?, "options.agent")?;
+    let actions = get("actions")?;
     if !conv::is_absent(&actions) {
         o.actions = Some(conv::strings(&actions, "options.actions")?);
     }
-    o.audience = conv::opt_string(&get("audience"), "options.audience")?;
-    o.not_before = conv::opt_integer(&get("notBefore"), "options.notBefore")?;
-    o.expires_at = conv::opt_integer(&get("expiresAt"), "options.expiresAt")?;
-    let caveats = get("caveats");
+    o.audience = conv::opt_string(&get("audience")?, "options.audience")?;
+    o.not_before = conv::opt_integer(&get("notBefore")?, "options.notBefore")?;
+    o.expires_at = conv::opt_integer(&get("expiresAt")?, "options.expiresAt")?;
+    let caveats = get("caveats")?;
     if !conv::is_absent(&caveats) {
         o.caveats = conv::strings(&caveats, "options.caveats")?;
     }
-    o.token_id = conv::opt_bytes(&get("tokenId"), "options.tokenId")?;
-    o.issued_at = Some(conv::opt_integer(&get("issuedAt"), "options.issuedAt")?.unwrap_or_else(conv::clock_now));
+    o.token_id = conv::opt_bytes(&get("tokenId")?, "options.tokenId")?;
+    o.issued_at = Some(conv::opt_integer(&get("issuedAt")?, "options.issuedAt")?.unwrap_or_else(conv::clock_now));
     Ok(o)
 }
 
@@ -368,12 +368,9 @@ impl Verifier {
         #[wasm_bindgen(unchecked_optional_param_type = "number | null")] leeway: JsValue,
     ) -> JsResult<Verifier> {
         let mut keys = Vec::new();
-        if let Some(arr) = roots.dyn_ref::<Array>() {
-            if arr.length() > 1024 {
-                return Err(invalid("roots holds more than 1024 keys")).js();
-            }
-            for i in 0..arr.length() {
-                let r = lookup::<core::RootKey>(&arr.get(i), &format!("roots[{i}]"), "RootKey").js()?;
+        if conv::is_array(&roots, "roots").js()? {
+            for (i, item) in conv::array_items(&roots, "roots", 1024).js()?.iter().enumerate() {
+                let r = lookup::<core::RootKey>(item, &format!("roots[{i}]"), "RootKey").js()?;
                 keys.push((*r).clone());
             }
         } else {

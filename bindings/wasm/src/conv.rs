@@ -6,7 +6,94 @@ use charter_core::jcs::{self, JsonError, MAX_DEPTH, MAX_SAFE_INTEGER};
 use charter_core::{Error, ErrorCode};
 use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
 use serde_json::{Map, Number, Value};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+// Operations on values a caller hands us go through `catch` imports only: a
+// Proxy's trap (or a revoked Proxy) may throw, and an exception unwinding
+// through Rust frames would skip their cleanup. Here it becomes an error.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn js_is_array(v: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn js_get_prototype_of(v: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn js_object_keys(v: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(js_namespace = ArrayBuffer, js_name = isView)]
+    fn js_is_view(v: &JsValue) -> bool;
+    #[wasm_bindgen(js_namespace = Object, js_name = prototype, thread_local_v2)]
+    static OBJECT_PROTOTYPE: JsValue;
+    #[wasm_bindgen(js_name = Uint8Array, thread_local_v2)]
+    static UINT8ARRAY: JsValue;
+}
+
+fn unreadable(what: &str) -> Error {
+    invalid(format!("{what} could not be read (a getter or Proxy trap threw)"))
+}
+
+/// `Array.isArray(v)`, refusing a value whose inspection throws.
+pub fn is_array(v: &JsValue, what: &str) -> Result<bool, Error> {
+    if !v.is_object() {
+        return Ok(false);
+    }
+    js_is_array(v).map_err(|_| unreadable(what))
+}
+
+/// The items of an array, at most `max` of them.
+pub fn array_items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error> {
+    let len = Reflect::get(v, &JsValue::from_str("length"))
+        .map_err(|_| unreadable(what))?
+        .as_f64()
+        .unwrap_or(0.0);
+    if len > max as f64 {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("{what} has {len} items; the limit is {max}"),
+        ));
+    }
+    (0..len as u32)
+        .map(|i| Reflect::get_u32(v, i).map_err(|_| unreadable(what)))
+        .collect()
+}
+
+pub fn is_plain_object(v: &JsValue, what: &str) -> Result<bool, Error> {
+    if !v.is_object() || v.is_function() {
+        return Ok(false);
+    }
+    let proto = js_get_prototype_of(v).map_err(|_| unreadable(what))?;
+    Ok(proto.is_null() || OBJECT_PROTOTYPE.with(|p| proto == *p))
+}
+
+/// The own enumerable keys of a plain object.
+pub fn object_keys(v: &JsValue, what: &str) -> Result<Vec<JsValue>, Error> {
+    Ok(js_object_keys(v).map_err(|_| unreadable(what))?.iter().collect())
+}
+
+/// `obj[key]`, refusing a getter or trap that throws.
+pub fn get(v: &JsValue, key: &str, what: &str) -> Result<JsValue, Error> {
+    Reflect::get(v, &JsValue::from_str(key)).map_err(|_| unreadable(what))
+}
+
+/// A `Uint8Array` (or subclass, e.g. Node's Buffer), checked without traps.
+fn as_uint8array(v: &JsValue) -> Option<&Uint8Array> {
+    // isView reads an internal slot: false for any Proxy.
+    if !v.is_object() || !js_is_view(v) {
+        return None;
+    }
+    // Function.prototype[Symbol.hasInstance] (inherited by the constructor),
+    // through Reflect.apply, which catches a trap in v's prototype chain.
+    let yes = UINT8ARRAY.with(|c| {
+        let has_instance = Reflect::get(c, &js_sys::Symbol::has_instance()).ok()?;
+        let f: &js_sys::Function = has_instance.dyn_ref()?;
+        Reflect::apply(f, c, &Array::of1(v)).ok()
+    })?;
+    if yes.as_bool() == Some(true) {
+        Some(v.unchecked_ref())
+    } else {
+        None
+    }
+}
 
 use crate::err::{invalid, set};
 
@@ -123,7 +210,7 @@ fn number_text(v: &JsValue) -> String {
 
 /// Bytes: a `Uint8Array` (a Node `Buffer` is one).
 pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, Error> {
-    v.dyn_ref::<Uint8Array>()
+    as_uint8array(v)
         .map(Uint8Array::to_vec)
         .ok_or_else(|| invalid(format!("{what} must be a Uint8Array, got {}", type_name(v))))
 }
@@ -142,18 +229,16 @@ pub fn bytes_out(b: &[u8]) -> Uint8Array {
 
 /// An array of strings.
 pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
-    let arr = v
-        .dyn_ref::<Array>()
-        .ok_or_else(|| invalid(format!("{what} must be an array of strings, got {}", type_name(v))))?;
-    let len = arr.length();
-    if len as usize > charter_core::capability::MAX_CAVEATS * 64 {
-        return Err(Error::new(
-            ErrorCode::LimitExceeded,
-            format!("{what} has {len} items, too many"),
-        ));
+    if !is_array(v, what)? {
+        return Err(invalid(format!(
+            "{what} must be an array of strings, got {}",
+            type_name(v)
+        )));
     }
-    (0..len)
-        .map(|i| js_string(&arr.get(i), &format!("{what}[{i}]")))
+    array_items(v, what, 4096)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| js_string(item, &format!("{what}[{i}]")))
         .collect()
 }
 
@@ -171,15 +256,26 @@ pub fn json(v: &JsValue, what: &str) -> Result<Value, Error> {
         let text = js_string(v, what)?;
         return Ok(jcs::parse(&text)?);
     }
-    let value = from_js(v, what, 1)?;
+    let mut budget = MAX_NODES;
+    let value = from_js(v, what, 1, &mut budget)?;
     jcs::validate(&value)?;
     Ok(value)
 }
 
-fn from_js(v: &JsValue, path: &str, depth: usize) -> Result<Value, Error> {
+/// Most values (objects, arrays, scalars) one native JSON argument may hold.
+const MAX_NODES: usize = 1 << 20;
+
+fn from_js(v: &JsValue, path: &str, depth: usize, budget: &mut usize) -> Result<Value, Error> {
     if depth > MAX_DEPTH {
         return Err(JsonError::TooDeep.into());
     }
+    if *budget == 0 {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("{path}: a JSON argument holds at most {MAX_NODES} values"),
+        ));
+    }
+    *budget -= 1;
     if v.is_null() {
         return Ok(Value::Null);
     }
@@ -202,33 +298,31 @@ fn from_js(v: &JsValue, path: &str, depth: usize) -> Result<Value, Error> {
         })?;
         return Ok(Value::Number(n.into()));
     }
-    if let Some(arr) = v.dyn_ref::<Array>() {
-        let len = arr.length();
-        let mut out = Vec::with_capacity(len.min(1024) as usize);
-        for i in 0..len {
-            out.push(from_js(&arr.get(i), &format!("{path}[{i}]"), depth + 1)?);
+    if is_array(v, path)? {
+        let items = array_items(v, path, *budget)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(from_js(item, &format!("{path}[{i}]"), depth + 1, budget)?);
         }
         return Ok(Value::Array(out));
     }
     if v.is_object() && !v.is_function() {
-        let proto = Object::get_prototype_of(v);
-        let plain = proto.is_null() || proto == Object::get_prototype_of(&Object::new().into());
-        if !plain {
+        if !is_plain_object(v, path)? {
             return Err(invalid(format!(
                 "{path} must be JSON: a plain object, array, string, number, boolean or null (got another kind of object)"
             )));
         }
-        let obj: &Object = v.unchecked_ref();
-        let keys = Object::keys(obj);
+        let keys = js_object_keys(v).map_err(|_| unreadable(path))?;
         let mut out = Map::new();
         for i in 0..keys.length() {
             let k = keys.get(i);
             let key = js_string(&k, &format!("a key of {path}"))?;
-            let value = Reflect::get(obj, &k).map_err(|_| invalid(format!("{path}.{key} could not be read")))?;
+            let value = Reflect::get(v, &k).map_err(|_| unreadable(&format!("{path}.{key}")))?;
             if value.is_undefined() {
                 return Err(invalid(format!("{path}.{key} is undefined, which is not JSON")));
             }
-            out.insert(key.clone(), from_js(&value, &format!("{path}.{key}"), depth + 1)?);
+            let child = from_js(&value, &format!("{path}.{key}"), depth + 1, budget)?;
+            out.insert(key, child);
         }
         return Ok(Value::Object(out));
     }

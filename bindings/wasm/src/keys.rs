@@ -190,17 +190,13 @@ impl KeySet {
     pub fn from_keys(
         #[wasm_bindgen(unchecked_param_type = "PublicKey[]")] keys: JsValue,
     ) -> JsResult<KeySet> {
-        let arr = keys
-            .dyn_ref::<Array>()
-            .ok_or_else(|| invalid("keys must be an array of PublicKey"))
-            .js()?;
-        if arr.length() as usize > core::keys::MAX_KEYS_PER_SET {
-            return Err(core::keys::KeyError::TooManyKeys).js();
+        if !conv::is_array(&keys, "keys").js()? {
+            return Err(invalid("keys must be an array of PublicKey")).js();
         }
         let mut out = Vec::new();
-        for i in 0..arr.length() {
-            let k = lookup::<core::PublicKey>(&arr.get(i), &format!("keys[{i}]"), "PublicKey")
-                .js()?;
+        let items = conv::array_items(&keys, "keys", core::keys::MAX_KEYS_PER_SET).js()?;
+        for (i, item) in items.iter().enumerate() {
+            let k = lookup::<core::PublicKey>(item, &format!("keys[{i}]"), "PublicKey").js()?;
             out.push((*k).clone());
         }
         Ok(KeySet::wrap(core::KeySet::from_keys(out).js()?))
