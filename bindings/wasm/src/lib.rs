@@ -9,14 +9,18 @@
 //! wasm32-unknown-unknown) is never reached: `now` is always passed, from
 //! `Date.now()` when the caller gives none.
 
+mod audit;
 mod cap;
 mod conv;
 mod err;
 mod handle;
 mod keys;
+mod permit;
 
+pub use audit::{verify_bundle, AuditLog, Receipt};
 pub use cap::{Capability, Holder, Issuer, Request, Verifier};
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
+pub use permit::{Permit, PermitIssuer, PermitVerifier};
 
 use charter_core::jcs;
 use wasm_bindgen::prelude::*;
@@ -39,6 +43,19 @@ export type ErrorCode =
   | "unsupported" | "denied";
 export interface Reason { code: ErrorCode; caveatIndex: number | null; message: string }
 export interface Decision { allowed: boolean; reasons: Reason[] }
+export interface PermitClaims {
+  iss: string; sub: string; aud: string; act: string;
+  /** hashJson of the call's arguments. */
+  args: string;
+  cap: string; iat: number; exp: number; jti: string;
+  /** The idempotency key, or null. */
+  idem: string | null;
+}
+export interface BundleHead {
+  anchor: string; count: number; firstSeq: number; kid: string;
+  lastHash: string; lastSeq: number; sig: string; ts: number; v: number;
+}
+export interface BundleReport { count: number; firstSeq: number; lastSeq: number; head: BundleHead }
 export interface IssueOptions {
   agent?: string; actions?: string[]; audience?: string;
   notBefore?: number; expiresAt?: number; caveats?: string[];
