@@ -14,6 +14,7 @@ pub mod capability;
 pub mod caveat;
 pub mod decision;
 pub mod error;
+pub mod guard;
 pub mod holder;
 pub mod jcs;
 pub mod keys;
@@ -31,6 +32,7 @@ pub use audit::{
 pub use capability::{Capability, CapabilityBuilder, IssueOptions, Issuer};
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, Result};
+pub use guard::Guard;
 pub use holder::Holder;
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
 pub use permit::{Permit, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier};
