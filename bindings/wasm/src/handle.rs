@@ -51,10 +51,6 @@ impl<T: 'static> Handle<T> {
     pub fn get(&self) -> &T {
         &self.rc
     }
-
-    pub fn rc(&self) -> Rc<T> {
-        self.rc.clone()
-    }
 }
 
 impl<T: 'static> Drop for Handle<T> {

@@ -13,12 +13,14 @@ mod audit;
 mod cap;
 mod conv;
 mod err;
+mod guard;
 mod handle;
 mod keys;
 mod permit;
 
 pub use audit::{verify_bundle, AuditLog, Receipt};
 pub use cap::{Capability, Holder, Issuer, Request, Verifier};
+pub use guard::Guard;
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
 pub use permit::{Permit, PermitIssuer, PermitVerifier};
 
