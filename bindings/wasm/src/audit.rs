@@ -31,7 +31,9 @@ impl Receipt {
     }
 
     /// Parses a receipt's canonical JSON text strictly. Verifies nothing.
-    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] json: JsValue) -> JsResult<Receipt> {
+    pub fn parse(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+    ) -> JsResult<Receipt> {
         let t = conv::string(&json, "json").js()?;
         Ok(Receipt::wrap(core::Receipt::parse(&t).js()?))
     }
@@ -48,7 +50,10 @@ impl Receipt {
     }
 
     /// Checks the signature with `keys`; throws (CryptoError) when it does not verify.
-    pub fn verify(&self, #[wasm_bindgen(unchecked_param_type = "KeySet")] keys: JsValue) -> JsResult<()> {
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KeySet")] keys: JsValue,
+    ) -> JsResult<()> {
         let keys = lookup::<core::KeySet>(&keys, "keys", "KeySet").js()?;
         self.h.get().verify(&keys).js()
     }
@@ -119,7 +124,9 @@ fn seq_arg(v: &JsValue, what: &str) -> Result<Option<u64>, core::Error> {
     match conv::opt_integer(v, what)? {
         None => Ok(None),
         Some(n) if n >= 0 => Ok(Some(n as u64)),
-        Some(n) => Err(crate::err::invalid(format!("{what} must not be negative, got {n}"))),
+        Some(n) => Err(crate::err::invalid(format!(
+            "{what} must not be negative, got {n}"
+        ))),
     }
 }
 
@@ -138,7 +145,9 @@ impl AuditLog {
     ) -> JsResult<AuditLog> {
         let key = lookup::<core::SigningKey>(&signing_key, "signingKey", "SigningKey").js()?;
         let log: SharedLog = Arc::new(core::MemoryAuditLog::new((*key).clone()));
-        Ok(AuditLog { h: Handle::new(log) })
+        Ok(AuditLog {
+            h: Handle::new(log),
+        })
     }
 
     /// Not available in WebAssembly: throws EnvironmentError `unsupported`.
@@ -178,10 +187,19 @@ impl AuditLog {
         #[wasm_bindgen(unchecked_param_type = "number")] start: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] end: JsValue,
     ) -> JsResult<Array> {
-        let start = seq_arg(&start, "start").js()?.ok_or_else(|| crate::err::invalid("start must be an integer")).js()?;
-        let end = seq_arg(&end, "end").js()?.ok_or_else(|| crate::err::invalid("end must be an integer")).js()?;
+        let start = seq_arg(&start, "start")
+            .js()?
+            .ok_or_else(|| crate::err::invalid("start must be an integer"))
+            .js()?;
+        let end = seq_arg(&end, "end")
+            .js()?
+            .ok_or_else(|| crate::err::invalid("end must be an integer"))
+            .js()?;
         let list = self.h.get().receipts(start..end).js()?;
-        Ok(list.into_iter().map(|r| JsValue::from(Receipt::wrap(r))).collect())
+        Ok(list
+            .into_iter()
+            .map(|r| JsValue::from(Receipt::wrap(r)))
+            .collect())
     }
 
     /// The public keys that verify this log.

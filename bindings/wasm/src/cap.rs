@@ -37,7 +37,9 @@ impl Issuer {
     }
 
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "RootKey")] root: JsValue) -> JsResult<Issuer> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RootKey")] root: JsValue,
+    ) -> JsResult<Issuer> {
         let root = lookup::<core::RootKey>(&root, "root", "RootKey").js()?;
         Ok(Issuer {
             h: Handle::new(core::Issuer::new((*root).clone())),
@@ -91,7 +93,9 @@ fn issue_options(v: &JsValue) -> Result<core::IssueOptions, core::Error> {
         o.caveats = conv::strings(&caveats, "options.caveats")?;
     }
     o.token_id = conv::opt_bytes(&get("tokenId")?, "options.tokenId")?;
-    o.issued_at = Some(conv::opt_integer(&get("issuedAt")?, "options.issuedAt")?.unwrap_or_else(conv::clock_now));
+    o.issued_at = Some(
+        conv::opt_integer(&get("issuedAt")?, "options.issuedAt")?.unwrap_or_else(conv::clock_now),
+    );
     Ok(o)
 }
 
@@ -115,7 +119,9 @@ impl Capability {
     }
 
     /// Parses a capability token (base64url). Verifies nothing.
-    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsResult<Capability> {
+    pub fn parse(
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> JsResult<Capability> {
         let t = conv::string(&token, "token").js()?;
         Ok(Capability::wrap(core::Capability::parse(&t).js()?))
     }
@@ -249,7 +255,9 @@ impl Request {
 
     /// Parses `{"agent","action","args","resource"?}` strictly.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsResult<Request> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<Request> {
         let t = conv::string(&text, "text").js()?;
         Ok(Request::wrap(core::Request::from_json(&t).js()?))
     }
@@ -295,7 +303,8 @@ impl Holder {
 
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(js_name = signingKey, unchecked_param_type = "SigningKey")] signing_key: JsValue,
+        #[wasm_bindgen(js_name = signingKey, unchecked_param_type = "SigningKey")]
+        signing_key: JsValue,
     ) -> JsResult<Holder> {
         let k = lookup::<core::SigningKey>(&signing_key, "signingKey", "SigningKey").js()?;
         Ok(Holder {
@@ -411,12 +420,17 @@ impl Verifier {
     ) -> JsResult<Verifier> {
         let mut keys = Vec::new();
         if conv::is_array(&roots, "roots").js()? {
-            for (i, item) in conv::array_items(&roots, "roots", 1024).js()?.iter().enumerate() {
+            for (i, item) in conv::array_items(&roots, "roots", 1024)
+                .js()?
+                .iter()
+                .enumerate()
+            {
                 let r = lookup::<core::RootKey>(item, &format!("roots[{i}]"), "RootKey").js()?;
                 keys.push((*r).clone());
             }
         } else {
-            let r = lookup::<core::RootKey>(&roots, "roots", "RootKey or an array of RootKey").js()?;
+            let r =
+                lookup::<core::RootKey>(&roots, "roots", "RootKey or an array of RootKey").js()?;
             keys.push((*r).clone());
         }
         let audience = conv::string(&audience, "audience").js()?;
@@ -461,7 +475,8 @@ impl Verifier {
     /// Revokes a capability id, and with it every capability narrowed from it.
     pub fn revoke(
         &self,
-        #[wasm_bindgen(js_name = capabilityId, unchecked_param_type = "string")] capability_id: JsValue,
+        #[wasm_bindgen(js_name = capabilityId, unchecked_param_type = "string")]
+        capability_id: JsValue,
     ) -> JsResult<()> {
         let id = conv::string(&capability_id, "capabilityId").js()?;
         self.h.get().revocations.revoke(id);

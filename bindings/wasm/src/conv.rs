@@ -29,7 +29,9 @@ extern "C" {
 }
 
 fn unreadable(what: &str) -> Error {
-    invalid(format!("{what} could not be read (a getter or Proxy trap threw)"))
+    invalid(format!(
+        "{what} could not be read (a getter or Proxy trap threw)"
+    ))
 }
 
 /// `Array.isArray(v)`, refusing a value whose inspection throws.
@@ -67,7 +69,10 @@ pub fn is_plain_object(v: &JsValue, what: &str) -> Result<bool, Error> {
 
 /// The own enumerable keys of a plain object.
 pub fn object_keys(v: &JsValue, what: &str) -> Result<Vec<JsValue>, Error> {
-    Ok(js_object_keys(v).map_err(|_| unreadable(what))?.iter().collect())
+    Ok(js_object_keys(v)
+        .map_err(|_| unreadable(what))?
+        .iter()
+        .collect())
 }
 
 /// `obj[key]`, refusing a getter or trap that throws.
@@ -174,7 +179,11 @@ pub fn integer(v: &JsValue, what: &str) -> Result<i64, Error> {
 }
 
 fn bigint(v: &JsValue, what: &str) -> Result<i64, Error> {
-    let text = String::from(v.unchecked_ref::<js_sys::BigInt>().to_string(10).unwrap_or_else(|_| JsString::from("?")));
+    let text = String::from(
+        v.unchecked_ref::<js_sys::BigInt>()
+            .to_string(10)
+            .unwrap_or_else(|_| JsString::from("?")),
+    );
     match text.parse::<i64>() {
         Ok(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => Ok(n),
         _ => Err(invalid(format!(
@@ -319,14 +328,19 @@ fn from_js(v: &JsValue, path: &str, depth: usize, budget: &mut usize) -> Result<
             let key = js_string(&k, &format!("a key of {path}"))?;
             let value = Reflect::get(v, &k).map_err(|_| unreadable(&format!("{path}.{key}")))?;
             if value.is_undefined() {
-                return Err(invalid(format!("{path}.{key} is undefined, which is not JSON")));
+                return Err(invalid(format!(
+                    "{path}.{key} is undefined, which is not JSON"
+                )));
             }
             let child = from_js(&value, &format!("{path}.{key}"), depth + 1, budget)?;
             out.insert(key, child);
         }
         return Ok(Value::Object(out));
     }
-    Err(invalid(format!("{path} must be JSON, got {}", type_name(v))))
+    Err(invalid(format!(
+        "{path} must be JSON, got {}",
+        type_name(v)
+    )))
 }
 
 fn number(n: f64, v: &JsValue) -> Result<Value, Error> {
@@ -345,9 +359,12 @@ fn number(n: f64, v: &JsValue) -> Result<Value, Error> {
         }
         return Ok(Value::Number((n as i64).into()));
     }
-    Number::from_f64(n)
-        .map(Value::Number)
-        .ok_or_else(|| JsonError::NonFinite { literal: number_text(v) }.into())
+    Number::from_f64(n).map(Value::Number).ok_or_else(|| {
+        JsonError::NonFinite {
+            literal: number_text(v),
+        }
+        .into()
+    })
 }
 
 /// A JSON value out, as a native JS value (I-JSON only, so JSON.parse is exact).

@@ -35,10 +35,13 @@ impl Guard {
         #[wasm_bindgen(js_name = auditLog, unchecked_param_type = "AuditLog")] audit_log: JsValue,
     ) -> JsResult<Guard> {
         let v = lookup::<VerifierInner>(&verifier, "verifier", "Verifier").js()?;
-        let p = lookup::<core::PermitIssuer>(&permit_issuer, "permitIssuer", "PermitIssuer").js()?;
+        let p =
+            lookup::<core::PermitIssuer>(&permit_issuer, "permitIssuer", "PermitIssuer").js()?;
         let log = lookup::<SharedLog>(&audit_log, "auditLog", "AuditLog").js()?;
         let guard = core::guard::Guard::new(v.twin().js()?, (*p).clone(), (*log).clone());
-        Ok(Guard { h: Handle::new(guard) })
+        Ok(Guard {
+            h: Handle::new(guard),
+        })
     }
 
     /// Decides and records the decision; returns it as data (`{allowed, reasons}`).
@@ -83,12 +86,22 @@ impl Guard {
         let jti = conv::opt_string(&permit_id, "permitId").js()?;
         let g = self.h.get();
         let p = match &cap {
-            CapArg::Parsed(c) => {
-                g.protect(c, &req, proof.as_deref(), idem.as_deref(), now, jti.as_deref())
-            }
-            CapArg::Text(t) => {
-                g.protect_token(t, &req, proof.as_deref(), idem.as_deref(), now, jti.as_deref())
-            }
+            CapArg::Parsed(c) => g.protect(
+                c,
+                &req,
+                proof.as_deref(),
+                idem.as_deref(),
+                now,
+                jti.as_deref(),
+            ),
+            CapArg::Text(t) => g.protect_token(
+                t,
+                &req,
+                proof.as_deref(),
+                idem.as_deref(),
+                now,
+                jti.as_deref(),
+            ),
         }
         .js()?;
         Ok(Permit::wrap(p))

@@ -209,7 +209,10 @@ impl KeySet {
     }
 
     /// The key with this id; throws CryptoError `unknown_key` when absent.
-    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] kid: JsValue) -> JsResult<PublicKey> {
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] kid: JsValue,
+    ) -> JsResult<PublicKey> {
         let kid = conv::string(&kid, "kid").js()?;
         Ok(PublicKey::wrap(self.h.get().get(&kid).js()?.clone()))
     }

@@ -70,14 +70,18 @@ export interface IssueOptions {
 
 /// RFC 8785 canonical form of strict I-JSON text.
 #[wasm_bindgen(js_name = canonicalizeJson)]
-pub fn canonicalize_json(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsResult<String> {
+pub fn canonicalize_json(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> JsResult<String> {
     let t = conv::string(&text, "text").js()?;
     jcs::canonicalize_str(&t).js()
 }
 
 /// base64url SHA-256 of the canonical form (the args hash of permits and receipts).
 #[wasm_bindgen(js_name = hashJson)]
-pub fn hash_json(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsResult<String> {
+pub fn hash_json(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> JsResult<String> {
     let t = conv::string(&text, "text").js()?;
     let v = jcs::parse(&t).js()?;
     jcs::hash(&v).js()

@@ -115,7 +115,9 @@ impl Permit {
 
     /// Decodes a permit for inspection. This verifies NOTHING: use
     /// `PermitVerifier.verify` to decide.
-    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsResult<Permit> {
+    pub fn parse(
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> JsResult<Permit> {
         let t = conv::string(&token, "token").js()?;
         Ok(Permit::wrap(core::Permit::parse(&t).js()?))
     }
