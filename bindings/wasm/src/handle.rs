@@ -16,7 +16,13 @@ use std::rc::Rc;
 
 use charter_core::Error;
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = getOwnPropertyDescriptor)]
+    fn own_descriptor(v: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+}
 
 use crate::conv::type_name;
 use crate::err::invalid;
@@ -69,7 +75,12 @@ pub fn try_lookup<T: 'static>(v: &JsValue) -> Option<Rc<T>> {
     if !v.is_object() {
         return None;
     }
-    let id = Reflect::get(v, &JsValue::from_str("__charterId"))
+    let key = JsValue::from_str("__charterId");
+    // Ours is a getter on the class prototype; an own property is a forgery.
+    if !own_descriptor(v, &key).ok()?.is_undefined() {
+        return None;
+    }
+    let id = Reflect::get(v, &key)
         .ok()?
         .as_f64()?;
     if !(id >= 1.0 && id.fract() == 0.0 && id < 9.0e15) {

@@ -100,7 +100,16 @@ test("hostile: wrong objects where a class is expected", () => {
   const r = RootKey.generate();
   r.free();
   throwsCode(() => new Issuer(r), "UsageError", "invalid_argument");
-  throwsCode(() => verifier.check(cap, new Proxy({}, { get() { throw new Error("trap"); } })), "UsageError", "invalid_argument");
+  // Proxies whose traps throw are refused, not propagated.
+  const trap = () => {
+    throw new Error("trap");
+  };
+  throwsCode(() => verifier.check(cap, new Proxy({}, { getPrototypeOf: trap })), "UsageError", "invalid_argument", /could not be read/);
+  throwsCode(() => verifier.check(cap, new Proxy({}, { ownKeys: trap })), "UsageError", "invalid_argument", /could not be read/);
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  throwsCode(() => new Request("a", "read", revocable.proxy), "UsageError", "invalid_argument");
+  throwsCode(() => RootKey.fromBytes(new Proxy(new Uint8Array(32), { getPrototypeOf: trap })), "UsageError", "invalid_argument");
 });
 
 test("hostile: bad base64 and garbage tokens are denials in check, errors in parse", () => {

@@ -117,7 +117,7 @@ async function main() {
   out.logLen = log.len();
   const bundle = log.exportBundle();
   out.bundleReport = verifyBundle(bundle, log.keys());
-  const tampered = bundle.replace('"decision":"deny"', '"decision":"allow"');
+  const tampered = bundle.replace('"agent":"shopper-7"', '"agent":"shopper-8"');
   out.tamperedBundle = errorOf(() => verifyBundle(tampered, log.keys()));
 
   window.__charter = out;
