@@ -244,6 +244,9 @@ struct FileState {
     failed: Option<String>,
 }
 
+/// What opening a file log says where there is no file system (browsers, edge).
+pub const UNSUPPORTED_FILES: &str = "file audit logs need a file system, which this platform does not have; use an in-memory audit log and export bundles to store them";
+
 /// An append-only JSON Lines audit log file, synced on every append.
 #[derive(Debug)]
 pub struct FileAuditLog {
@@ -282,6 +285,9 @@ impl FileAuditLog {
         signing_key: SigningKey,
         older_keys: &KeySet,
     ) -> Result<Self, Error> {
+        if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+            return Err(Error::new(ErrorCode::Unsupported, UNSUPPORTED_FILES));
+        }
         let path = path.as_ref().to_path_buf();
         let keys = log_keys(&signing_key, older_keys)?;
         let existed = path.exists();
