@@ -157,11 +157,11 @@ impl AuditLog {
         signing_key: JsValue,
     ) -> JsResult<AuditLog> {
         let _ = (path, signing_key);
+        // The message is the contract's (vectors/audit-files.json, `without_files`).
         Err(core::Error::new(
             core::ErrorCode::Unsupported,
-            "AuditLog.open needs a file system, which WebAssembly in a browser or edge runtime \
-             does not have: use AuditLog.inMemory(signingKey) in the browser, and export its \
-             receipts with exportBundle() to keep them",
+            "file audit logs need a file system, which this platform does not have; \
+             use an in-memory audit log and export bundles to store them",
         ))
         .js()
     }
@@ -246,18 +246,26 @@ pub(crate) fn report_to_js(r: &core::BundleReport) -> JsValue {
 
 /// Verifies an exported audit bundle (its JSON text, or the parsed object)
 /// against trusted keys, offline: every signature, link, sequence number and
-/// the signed head. Returns what it covers, or throws saying what is wrong.
+/// the signed head. A bundle that does not start at genesis needs `anchor`:
+/// the hash of the receipt before its first. Returns what it covers, or
+/// throws saying what is wrong.
 #[wasm_bindgen(js_name = verifyBundle, unchecked_return_type = "BundleReport")]
 pub fn verify_bundle(
     #[wasm_bindgen(unchecked_param_type = "string | JsonObject")] bundle: JsValue,
     #[wasm_bindgen(unchecked_param_type = "KeySet")] trusted: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] anchor: JsValue,
 ) -> JsResult<JsValue> {
+    let anchor = conv::opt_string(&anchor, "anchor").js()?;
     let text = if bundle.is_string() {
         conv::string(&bundle, "bundle").js()?
     } else {
         core::jcs::canonicalize(&conv::json(&bundle, "bundle").js()?).js()?
     };
     let keys = lookup::<core::KeySet>(&trusted, "trusted", "KeySet").js()?;
-    let report = core::verify_bundle(&text, &keys).js()?;
+    let report = match &anchor {
+        Some(a) => core::verify_bundle_from(&text, &keys, a),
+        None => core::verify_bundle(&text, &keys),
+    }
+    .js()?;
     Ok(report_to_js(&report))
 }

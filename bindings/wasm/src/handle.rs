@@ -80,9 +80,7 @@ pub fn try_lookup<T: 'static>(v: &JsValue) -> Option<Rc<T>> {
     if !own_descriptor(v, &key).ok()?.is_undefined() {
         return None;
     }
-    let id = Reflect::get(v, &key)
-        .ok()?
-        .as_f64()?;
+    let id = Reflect::get(v, &key).ok()?.as_f64()?;
     if !(id >= 1.0 && id.fract() == 0.0 && id < 9.0e15) {
         return None;
     }

@@ -114,7 +114,7 @@ test("browser: the web build in headless Chromium", { timeout: 120000 }, async (
     assert.equal(out.parseErrorIsFormatError, true);
     assert.equal(out.fileLog.name, "EnvironmentError");
     assert.equal(out.fileLog.code, "unsupported");
-    assert.match(out.fileLog.message, /AuditLog\.inMemory/);
+    assert.match(out.fileLog.message, /in-memory audit log/);
     assert.equal(out.fileLogIsEnvironmentError, true);
 
     assert.equal(out.permitClaims.act, "payments.refund");

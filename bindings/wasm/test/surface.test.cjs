@@ -157,3 +157,16 @@ test("surface: records Decision and Reason", () => {
 });
 
 module.exports = { recordFields };
+
+test("surface: records PermitClaims, BundleReport and BundleHead", () => {
+  const root = charter.RootKey.generate();
+  const sk = charter.SigningKey.generate();
+  const log = charter.AuditLog.inMemory(sk);
+  const guard = new charter.Guard(new charter.Verifier([root], "aud"), new charter.PermitIssuer(sk, "iss"), log);
+  const cap = new charter.Issuer(root).issue({ actions: ["read"] });
+  const permit = guard.protect(cap, { agent: "a", action: "read", args: {} }, null, "idem-1");
+  assert.deepEqual(sorted(Object.keys(permit.claims())), recordFields("PermitClaims"));
+  const report = charter.verifyBundle(log.exportBundle(), log.keys());
+  assert.deepEqual(sorted(Object.keys(report)), recordFields("BundleReport"));
+  assert.deepEqual(sorted(Object.keys(report.head)), recordFields("BundleHead"));
+});
