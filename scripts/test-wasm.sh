@@ -66,7 +66,7 @@ section "types: tsc --noEmit on the generated .d.ts and a typed example"
 (cd "$PKG" && ./node_modules/.bin/tsc -p test/types/tsconfig.json)
 
 section "test: node --test bindings/wasm/test/ (vectors, surface drift, hostile inputs, README, browser)"
-(cd "$PKG" && node --test --test-reporter=spec test/)
+(cd "$PKG" && node --test --test-reporter=spec test/*.test.cjs)
 
 if [[ "${1:-}" == "--bench" ]]; then
   section "bench: node bindings/wasm/bench.mjs"
