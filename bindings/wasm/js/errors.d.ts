@@ -1,0 +1,24 @@
+import type { ErrorCode, Reason } from "./charter_wasm.js";
+
+/** Every error Charter throws: `.code` is the stable code (contract/errors.json). */
+export class CharterError extends Error {
+  constructor(message: string, code: ErrorCode);
+  readonly code: ErrorCode;
+}
+/** malformed, unsupported_version */
+export class FormatError extends CharterError {}
+/** invalid_argument, limit_exceeded */
+export class UsageError extends CharterError {}
+/** bad_signature, unknown_key */
+export class CryptoError extends CharterError {}
+/** expired, not_yet_valid, caveat_*, replayed, revoked, proof_invalid, *_mismatch */
+export class AuthorizationError extends CharterError {}
+/** chain_broken, log_corrupt */
+export class AuditError extends CharterError {}
+/** io, unsupported */
+export class EnvironmentError extends CharterError {}
+/** `Guard.protect` refused the call; `reasons` says why. */
+export class Denied extends CharterError {
+  constructor(message: string, reasons: Reason[], code?: ErrorCode);
+  readonly reasons: Reason[];
+}

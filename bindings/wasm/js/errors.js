@@ -1,0 +1,55 @@
+// Charter's error classes. One base, `CharterError` (with the stable `.code`
+// of contract/errors.json), and one subclass per family; `Denied` carries the
+// decision's `.reasons`. The wasm module builds every error it throws through
+// `makeError`, so `err instanceof UsageError` and `err.code` always hold.
+// (Written as ES module; the build derives the CommonJS copy for Node.)
+
+export class CharterError extends Error {
+  /** @param {string} message @param {string} code */
+  constructor(message, code) {
+    super(message);
+    /** The stable error code (contract/errors.json). */
+    this.code = code;
+  }
+}
+CharterError.prototype.name = "CharterError";
+
+export class FormatError extends CharterError {}
+FormatError.prototype.name = "FormatError";
+export class UsageError extends CharterError {}
+UsageError.prototype.name = "UsageError";
+export class CryptoError extends CharterError {}
+CryptoError.prototype.name = "CryptoError";
+export class AuthorizationError extends CharterError {}
+AuthorizationError.prototype.name = "AuthorizationError";
+export class AuditError extends CharterError {}
+AuditError.prototype.name = "AuditError";
+export class EnvironmentError extends CharterError {}
+EnvironmentError.prototype.name = "EnvironmentError";
+
+/** `protect()` refused the call; `reasons` says why. */
+export class Denied extends CharterError {
+  /** @param {string} message @param {Array<{code: string, caveatIndex: number|null, message: string}>} reasons */
+  constructor(message, reasons, code = "denied") {
+    super(message, code);
+    this.reasons = reasons;
+  }
+}
+Denied.prototype.name = "Denied";
+
+const FAMILIES = {
+  FormatError,
+  UsageError,
+  CryptoError,
+  AuthorizationError,
+  AuditError,
+  EnvironmentError,
+  Denied,
+};
+
+/** Used by the wasm module only. */
+export function makeError(code, family, message, reasons) {
+  if (family === "Denied") return new Denied(message, reasons, code);
+  const C = Object.prototype.hasOwnProperty.call(FAMILIES, family) ? FAMILIES[family] : CharterError;
+  return new C(message, code);
+}

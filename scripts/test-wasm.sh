@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The WASM package (bindings/wasm): installs what is missing, builds, tests.
+#
+#   scripts/test-wasm.sh            # setup + build + tsc + node --test (incl. the browser test)
+#   scripts/test-wasm.sh --bench    # ...then the benchmark
+#
+# Idempotent; caches outside the repo under ${CHARTER_CACHE:-$HOME/.cache/charter}:
+#   - rustup target wasm32-unknown-unknown
+#   - wasm-bindgen-cli at exactly the version of the wasm-bindgen crate (pinned
+#     with = in bindings/wasm/Cargo.toml), in $CHARTER_CACHE/wasm-bindgen-<version>
+#   - npm dependencies from the committed package-lock.json (npm ci)
+#   - Debian's chromium (apt-get), for the headless browser test
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+PKG="$ROOT/bindings/wasm"
+CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
+
+section() {
+  printf '\n==> %s\n' "$*"
+}
+
+# The wasm-bindgen version is whatever the crate pins (`wasm-bindgen = "=X.Y.Z"`).
+WB_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' "$PKG/Cargo.toml")"
+if [[ -z "$WB_VERSION" ]]; then
+  echo "bindings/wasm/Cargo.toml must pin wasm-bindgen with = (wasm-bindgen = \"=X.Y.Z\")" >&2
+  exit 1
+fi
+WB_ROOT="$CACHE/wasm-bindgen-$WB_VERSION"
+WASM_BINDGEN="$WB_ROOT/bin/wasm-bindgen"
+
+section "setup: rustup target wasm32-unknown-unknown"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+section "setup: wasm-bindgen-cli $WB_VERSION"
+if [[ ! -x "$WASM_BINDGEN" ]] || [[ "$("$WASM_BINDGEN" --version)" != "wasm-bindgen $WB_VERSION" ]]; then
+  cargo install wasm-bindgen-cli --version "=$WB_VERSION" --locked --root "$WB_ROOT"
+fi
+"$WASM_BINDGEN" --version
+
+section "setup: chromium (Debian) for the browser test"
+if [[ ! -x /usr/bin/chromium ]]; then
+  SUDO=""
+  if [[ $(id -u) != 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+fi
+/usr/bin/chromium --version
+
+section "setup: npm ci (playwright-core, typescript; pinned in package-lock.json)"
+# Reinstall only when the lock file changed since the last install.
+stamp="$PKG/node_modules/.charter-lock-sha256"
+want="$(sha256sum "$PKG/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -f "$stamp" ]] || [[ "$(cat "$stamp")" != "$want" ]]; then
+  (cd "$PKG" && npm ci --no-audit --no-fund)
+  echo "$want" >"$stamp"
+fi
+
+section "build: cargo build --target wasm32-unknown-unknown --release -p charter-wasm; wasm-bindgen --target nodejs|web"
+(cd "$PKG" && WASM_BINDGEN="$WASM_BINDGEN" node build.mjs)
+
+section "types: tsc --noEmit on the generated .d.ts and a typed example"
+(cd "$PKG" && ./node_modules/.bin/tsc -p test/types/tsconfig.json)
+
+section "test: node --test bindings/wasm/test/ (vectors, surface drift, hostile inputs, README, browser)"
+(cd "$PKG" && node --test --test-reporter=spec test/*.test.cjs)
+
+if [[ "${1:-}" == "--bench" ]]; then
+  section "bench: node bindings/wasm/bench.mjs"
+  (cd "$PKG" && node bench.mjs)
+fi
