@@ -106,7 +106,11 @@ pub struct AppendArgs {
     #[arg(long, value_enum)]
     decision: DecisionArg,
     /// Why it was denied, as CODE:MESSAGE (CODE a stable error code); repeat for several.
-    #[arg(long = "reason", value_name = "CODE:MESSAGE", allow_hyphen_values = true)]
+    #[arg(
+        long = "reason",
+        value_name = "CODE:MESSAGE",
+        allow_hyphen_values = true
+    )]
     reasons: Vec<String>,
     /// Id of the capability checked.
     #[arg(long, value_name = "ID", allow_hyphen_values = true)]
@@ -279,7 +283,10 @@ fn export(a: ExportArgs) -> Result<ExitCode, Error> {
     if len == 0 {
         return Err(Error::new(
             ErrorCode::InvalidArgument,
-            format!("{} holds no receipts: nothing to export", a.log.log.display()),
+            format!(
+                "{} holds no receipts: nothing to export",
+                a.log.log.display()
+            ),
         ));
     }
     let to = a.to.unwrap_or(len - 1);
@@ -344,7 +351,11 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     let text = if a.bundle == "-" {
-        read_limited(std::io::stdin().lock(), "standard input", MAX_BUNDLE_BYTES as u64)?
+        read_limited(
+            std::io::stdin().lock(),
+            "standard input",
+            MAX_BUNDLE_BYTES as u64,
+        )?
     } else {
         let path = Path::new(&a.bundle);
         let file = std::fs::File::open(path).map_err(|e| io_error(path, "read", e, ""))?;

@@ -56,8 +56,11 @@ fn fresh_dir(dir: &Path) -> Result<(), Error> {
         std::fs::remove_dir_all(dir).map_err(|e| io_error(dir, "clear", e, ""))?;
     }
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", e, ""))?;
-    std::fs::write(dir.join(MARKER), "made by charter demo; cleared on its next run\n")
-        .map_err(|e| io_error(dir, "write in", e, ""))
+    std::fs::write(
+        dir.join(MARKER),
+        "made by charter demo; cleared on its next run\n",
+    )
+    .map_err(|e| io_error(dir, "write in", e, ""))
 }
 
 /// A step that did not come out as narrated.
@@ -78,7 +81,11 @@ fn detail(text: &str) {
 }
 
 fn short(token: &str) -> String {
-    format!("{}… ({} characters)", &token[..token.len().min(32)], token.len())
+    format!(
+        "{}… ({} characters)",
+        &token[..token.len().min(32)],
+        token.len()
+    )
 }
 
 pub fn run(a: DemoArgs) -> Result<ExitCode, Error> {
@@ -164,7 +171,12 @@ fn story(dir: &Path) -> Result<(), Failed> {
     let proof = holder.prove(&sub, &small, "payments", now)?;
     let permit = guard
         .protect(&sub, &small, Some(proof.as_str()), None, now, None)
-        .map_err(|e| Failed(format!("the 19.99 USD refund should be allowed: {}", e.message())))?;
+        .map_err(|e| {
+            Failed(format!(
+                "the 19.99 USD refund should be allowed: {}",
+                e.message()
+            ))
+        })?;
     detail(&format!("ALLOWED: permit {}", short(permit.token())));
 
     step("5. refund-bot asks for 75.00 USD: over the platform's limit, so the gateway denies it and\n   says which caveat failed. The denial is recorded too.");
@@ -243,7 +255,11 @@ fn story(dir: &Path) -> Result<(), Failed> {
     let bundle = log.export_bundle(0..log.len())?.to_json();
     write(dir, "bundle.json", &format!("{bundle}\n"))?;
     let audit_keys = log.keys();
-    write(dir, "audit-jwks.json", &format!("{}\n", audit_keys.to_jwks()))?;
+    write(
+        dir,
+        "audit-jwks.json",
+        &format!("{}\n", audit_keys.to_jwks()),
+    )?;
     let report = verify_bundle(&bundle, &audit_keys)
         .map_err(|e| Failed(format!("the bundle should verify: {}", e.message())))?;
     detail(&format!(

@@ -51,7 +51,12 @@ pub struct ProtectArgs {
     #[arg(long, value_name = "FILE")]
     permit_key: PathBuf,
     /// The permits' issuer (`iss`): this gateway's name.
-    #[arg(long, value_name = "ISS", default_value = "charter-guard", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "ISS",
+        default_value = "charter-guard",
+        allow_hyphen_values = true
+    )]
     issuer: String,
     /// Permit lifetime in seconds (1 to 3600).
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TTL)]

@@ -605,7 +605,10 @@ pub(crate) fn read_text_arg(arg: &str, what: &str) -> Result<String, Error> {
     };
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::new(ErrorCode::Malformed, format!("the {what} is empty")));
+        return Err(Error::new(
+            ErrorCode::Malformed,
+            format!("the {what} is empty"),
+        ));
     }
     Ok(text.to_string())
 }

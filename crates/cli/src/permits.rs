@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use charter_core::capability::rfc3339;
 use charter_core::permit::{DEFAULT_LEEWAY, DEFAULT_TTL, MAX_LEEWAY};
-use charter_core::{Error, ErrorCode, KeySet, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier};
+use charter_core::{
+    Error, ErrorCode, KeySet, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier,
+};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -187,7 +189,10 @@ fn verify(a: PermitVerifyArgs) -> Result<ExitCode, Error> {
     if !(0..=MAX_LEEWAY).contains(&a.leeway) {
         return Err(Error::new(
             ErrorCode::InvalidArgument,
-            format!("--leeway must be 0 to {MAX_LEEWAY} seconds, got {}", a.leeway),
+            format!(
+                "--leeway must be 0 to {MAX_LEEWAY} seconds, got {}",
+                a.leeway
+            ),
         ));
     }
     let mut verifier = PermitVerifier::new(keys, a.audience.clone()).with_leeway(a.leeway)?;
@@ -219,7 +224,10 @@ fn verify(a: PermitVerifyArgs) -> Result<ExitCode, Error> {
 fn is_error(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::Malformed | ErrorCode::UnsupportedVersion | ErrorCode::InvalidArgument | ErrorCode::Io
+        ErrorCode::Malformed
+            | ErrorCode::UnsupportedVersion
+            | ErrorCode::InvalidArgument
+            | ErrorCode::Io
     )
 }
 

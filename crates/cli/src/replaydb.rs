@@ -64,7 +64,8 @@ impl FileReplayStore {
         }
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let torn = complete < bytes.len();
-        let text = std::str::from_utf8(&bytes[..complete]).map_err(|_| self.damaged(0, "not UTF-8"))?;
+        let text =
+            std::str::from_utf8(&bytes[..complete]).map_err(|_| self.damaged(0, "not UTF-8"))?;
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let parsed = line

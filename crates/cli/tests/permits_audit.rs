@@ -42,7 +42,11 @@ impl Env {
 
     fn ok(&self, args: &[&str]) -> String {
         let r = self.run(args);
-        assert_eq!(r.code, 0, "charter {args:?} failed: {}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, 0,
+            "charter {args:?} failed: {}{}",
+            r.stdout, r.stderr
+        );
         r.stdout.trim().to_string()
     }
 
@@ -202,8 +206,17 @@ fn permit_issue_verify_and_replay_db() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("args_mismatch"), "{}", r.stdout);
     let r = env.run(&[
-        "permit", "verify", &token, "--jwks", "jwks.json", "--audience", "orders", "--action",
-        "payments.refund", "--args", SMALL,
+        "permit",
+        "verify",
+        &token,
+        "--jwks",
+        "jwks.json",
+        "--audience",
+        "orders",
+        "--action",
+        "payments.refund",
+        "--args",
+        SMALL,
     ]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("audience_mismatch"), "{}", r.stdout);
@@ -212,8 +225,17 @@ fn permit_issue_verify_and_replay_db() {
     assert!(r.stdout.contains("expired"), "{}", r.stdout);
     env.jwks("bot.json", "other.json");
     let r = env.run(&[
-        "permit", "verify", &token, "--jwks", "other.json", "--audience", "payments",
-        "--action", "payments.refund", "--args", SMALL,
+        "permit",
+        "verify",
+        &token,
+        "--jwks",
+        "other.json",
+        "--audience",
+        "payments",
+        "--action",
+        "payments.refund",
+        "--args",
+        SMALL,
     ]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("unknown_key"), "{}", r.stdout);
@@ -227,12 +249,31 @@ fn permit_issue_verify_and_replay_db() {
     assert_eq!(r.code, 2, "a damaged replay db fails closed: {}", r.stdout);
     assert!(r.stderr.contains("line 2"), "{}", r.stderr);
     let r = env.run(&[
-        "permit", "issue", "--signing-key", "permits.json", "--issuer", "g", "--agent", "a",
-        "--audience", "b", "--action", "c", "--args", "{}", "--capability-id", "d", "--ttl",
+        "permit",
+        "issue",
+        "--signing-key",
+        "permits.json",
+        "--issuer",
+        "g",
+        "--agent",
+        "a",
+        "--audience",
+        "b",
+        "--action",
+        "c",
+        "--args",
+        "{}",
+        "--capability-id",
+        "d",
+        "--ttl",
         "7200",
     ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("error[invalid_argument]: "), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error[invalid_argument]: "),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -251,7 +292,11 @@ fn guard_protect_permits_denies_and_records_every_decision() {
     let r = env.protect(&cap, LARGE, &[]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.starts_with("DENIED"), "{}", r.stdout);
-    assert!(r.stdout.contains("caveat_failed (caveat 3)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("caveat_failed (caveat 3)"),
+        "{}",
+        r.stdout
+    );
 
     let r = env.protect(&cap, LARGE, &["--json"]);
     assert_eq!(r.code, 1);
@@ -266,12 +311,12 @@ fn guard_protect_permits_denies_and_records_every_decision() {
     assert!(r.stdout.contains("malformed"), "{}", r.stdout);
 
     let log = env.log_lines();
-    let decisions: Vec<&str> = log.iter().map(|r| r["decision"].as_str().unwrap()).collect();
+    let decisions: Vec<&str> = log
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap())
+        .collect();
     assert_eq!(decisions, ["allow", "deny", "deny", "deny"]);
-    let claims = json(
-        &env.verify_permit(&permit, SMALL, &["--json"]).stdout,
-    )["claims"]
-        .clone();
+    let claims = json(&env.verify_permit(&permit, SMALL, &["--json"]).stdout)["claims"].clone();
     assert_eq!(log[0]["permit"], claims["jti"]);
     assert_eq!(claims["idem"], "call-1");
     assert_eq!(log[3]["cap"], Value::Null);
@@ -281,22 +326,50 @@ fn guard_protect_permits_denies_and_records_every_decision() {
     let r = env.protect(&bound, SMALL, &[]);
     assert_eq!(r.code, 1, "no proof, no permit: {}", r.stdout);
     let proof = env.ok(&[
-        "prove", &bound, "--key", "bot.json", "--audience", "payments", "--agent", "shopper",
-        "--action", "payments.refund", "--args", SMALL,
+        "prove",
+        &bound,
+        "--key",
+        "bot.json",
+        "--audience",
+        "payments",
+        "--agent",
+        "shopper",
+        "--action",
+        "payments.refund",
+        "--args",
+        SMALL,
     ]);
     let with_proof = ["--proof", proof.as_str(), "--replay-db", "gateway.db"];
     let r = env.protect(&bound, SMALL, &with_proof);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let r = env.protect(&bound, SMALL, &with_proof);
     assert_eq!(r.code, 1, "a replayed proof is refused: {}", r.stdout);
-    assert!(r.stdout.contains("proof_invalid") || r.stdout.contains("replayed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("proof_invalid") || r.stdout.contains("replayed"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(env.log_lines().len(), 7);
 
     // Unusable keys are errors (exit 2) and nothing is recorded.
     let r = env.run(&[
-        "guard", "protect", &cap, "--root-key", "root.json", "--permit-key", "root.json",
-        "--log", "audit.log", "--log-key", "audit-key.json", "--audience", "payments",
-        "--agent", "shopper", "--action", "payments.refund",
+        "guard",
+        "protect",
+        &cap,
+        "--root-key",
+        "root.json",
+        "--permit-key",
+        "root.json",
+        "--log",
+        "audit.log",
+        "--log-key",
+        "audit-key.json",
+        "--audience",
+        "payments",
+        "--agent",
+        "shopper",
+        "--action",
+        "payments.refund",
     ]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(env.log_lines().len(), 7);
@@ -307,15 +380,27 @@ fn audit_append_export_verify_and_tamper() {
     let env = Env::new();
     let append = |extra: &[&str]| {
         let mut argv = vec![
-            "audit", "append", "--log", "audit.log", "--signing-key", "audit-key.json",
-            "--agent", "shopper", "--action", "payments.refund",
+            "audit",
+            "append",
+            "--log",
+            "audit.log",
+            "--signing-key",
+            "audit-key.json",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
         ];
         argv.extend_from_slice(extra);
         env.run(&argv)
     };
     let r = append(&["--args", SMALL, "--decision", "allow", "--permit", "jti-1"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("appended receipt 0 (allow)"), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("appended receipt 0 (allow)"),
+        "{}",
+        r.stdout
+    );
     let r = append(&[
         "--args",
         LARGE,
@@ -336,8 +421,22 @@ fn audit_append_export_verify_and_tamper() {
 
     for bad in [
         &["--args", SMALL, "--decision", "deny"][..],
-        &["--args", SMALL, "--decision", "allow", "--reason", "caveat_failed:x"],
-        &["--args", SMALL, "--decision", "deny", "--reason", "no_such_code:x"],
+        &[
+            "--args",
+            SMALL,
+            "--decision",
+            "allow",
+            "--reason",
+            "caveat_failed:x",
+        ],
+        &[
+            "--args",
+            SMALL,
+            "--decision",
+            "deny",
+            "--reason",
+            "no_such_code:x",
+        ],
         &["--args", "{\"a\":1,\"a\":2}", "--decision", "allow"],
     ] {
         let r = append(bad);
@@ -348,15 +447,36 @@ fn audit_append_export_verify_and_tamper() {
 
     env.jwks("audit-key.json", "audit-jwks.json");
     let out = env.ok(&[
-        "audit", "export", "--log", "audit.log", "--signing-key", "audit-key.json", "--out",
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--out",
         "bundle.json",
     ]);
     assert!(out.contains("exported 3 receipts (seq 0 to 2)"), "{out}");
-    let r = env.run(&["audit", "verify", "bundle.json", "--jwks", "audit-jwks.json"]);
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "bundle.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.starts_with("VERIFIED: 3 receipts (seq 0 to 2)"), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("VERIFIED: 3 receipts (seq 0 to 2)"),
+        "{}",
+        r.stdout
+    );
     let report = json(&env.ok(&[
-        "audit", "verify", "bundle.json", "--jwks", "audit-jwks.json", "--json",
+        "audit",
+        "verify",
+        "bundle.json",
+        "--jwks",
+        "audit-jwks.json",
+        "--json",
     ]));
     assert_eq!(report["count"], 3);
     assert_eq!(report["last_seq"], 2);
@@ -367,9 +487,19 @@ fn audit_append_export_verify_and_tamper() {
     let tampered = bundle.replace("limited to 50.00 USD", "limited to 90.00 USD");
     assert_ne!(tampered, bundle);
     std::fs::write(env.path("tampered.json"), &tampered).unwrap();
-    let r = env.run(&["audit", "verify", "tampered.json", "--jwks", "audit-jwks.json"]);
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "tampered.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.starts_with("REJECTED: receipt 1 (seq 1)"), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("REJECTED: receipt 1 (seq 1)"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("bad_signature"), "{}", r.stdout);
 
     // Another auditor key: rejected. An unreadable bundle: error.
@@ -377,34 +507,75 @@ fn audit_append_export_verify_and_tamper() {
     let r = env.run(&["audit", "verify", "bundle.json", "--jwks", "wrong.json"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("not trusted"), "{}", r.stdout);
-    let r = env.run(&["audit", "verify", "missing.json", "--jwks", "audit-jwks.json"]);
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "missing.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("error[io]: "), "{}", r.stderr);
 
     // A partial export verifies only against the hash of the receipt before it.
     let part = env.ok(&[
-        "audit", "export", "--log", "audit.log", "--signing-key", "audit-key.json", "--from",
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--from",
         "1",
     ]);
     std::fs::write(env.path("part.json"), &part).unwrap();
     let r = env.run(&["audit", "verify", "part.json", "--jwks", "audit-jwks.json"]);
-    assert_eq!(r.code, 1, "a bundle without its start must fail: {}", r.stdout);
+    assert_eq!(
+        r.code, 1,
+        "a bundle without its start must fail: {}",
+        r.stdout
+    );
     let anchor = receipt["prev"].as_str().unwrap();
     let r = env.run(&[
-        "audit", "verify", "part.json", "--jwks", "audit-jwks.json", "--anchor", anchor,
+        "audit",
+        "verify",
+        "part.json",
+        "--jwks",
+        "audit-jwks.json",
+        "--anchor",
+        anchor,
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.starts_with("VERIFIED: 2 receipts (seq 1 to 2)"), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("VERIFIED: 2 receipts (seq 1 to 2)"),
+        "{}",
+        r.stdout
+    );
 
     let r = env.run(&[
-        "audit", "export", "--log", "audit.log", "--signing-key", "audit-key.json", "--to", "3",
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--to",
+        "3",
     ]);
     assert_eq!(r.code, 2);
     let r = env.run(&[
-        "audit", "export", "--log", "nope.log", "--signing-key", "audit-key.json",
+        "audit",
+        "export",
+        "--log",
+        "nope.log",
+        "--signing-key",
+        "audit-key.json",
     ]);
     assert_eq!(r.code, 2);
-    assert!(!env.path("nope.log").exists(), "export must not create a log");
+    assert!(
+        !env.path("nope.log").exists(),
+        "export must not create a log"
+    );
 
     // A torn last line (a crash mid-append) blocks the log until repaired.
     let mut text = std::fs::read_to_string(env.path("audit.log")).unwrap();
@@ -427,7 +598,14 @@ fn demo_runs_the_whole_story_and_starts_fresh() {
     for _ in 0..2 {
         let r = run_in(dir.path(), &["demo", "--dir", "story"]);
         assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-        for needle in ["ALLOWED", "DENIED", "VALID", "replayed", "VERIFIED", "REJECTED: receipt 1"] {
+        for needle in [
+            "ALLOWED",
+            "DENIED",
+            "VALID",
+            "replayed",
+            "VERIFIED",
+            "REJECTED: receipt 1",
+        ] {
             assert!(r.stdout.contains(needle), "no {needle:?} in:\n{}", r.stdout);
         }
     }
@@ -436,7 +614,13 @@ fn demo_runs_the_whole_story_and_starts_fresh() {
     // The files it leaves work with the commands.
     let r = run_in(
         &dir.path().join("story"),
-        &["audit", "verify", "bundle.json", "--jwks", "audit-jwks.json"],
+        &[
+            "audit",
+            "verify",
+            "bundle.json",
+            "--jwks",
+            "audit-jwks.json",
+        ],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 
@@ -466,8 +650,15 @@ fn new_commands_have_help_with_examples() {
         argv.push("--help");
         let r = run_in(dir.path(), &argv);
         assert_eq!(r.code, 0, "{sub:?}");
-        assert!(r.stdout.contains("Example"), "{sub:?} --help has no example");
+        assert!(
+            r.stdout.contains("Example"),
+            "{sub:?} --help has no example"
+        );
     }
     let r = run_in(dir.path(), &["permit", "verify", "--help"]);
-    assert!(r.stdout.contains("cannot be detected across invocations"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("cannot be detected across invocations"),
+        "{}",
+        r.stdout
+    );
 }
