@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# A short, real walk through Charter with the `charter` command: a platform
-# gives a shopping agent a capability, the agent narrows it for a sub-agent,
-# and the shop decides two calls. Every step runs for real and is checked.
+# The Charter story, told with the `charter` command. A platform gives its
+# shopping agent a capability; the agent narrows it for a sub-agent; a gateway
+# turns the sub-agent's allowed refund into a permit and denies one over the
+# limit; the payments tool verifies the permit offline, once; an auditor
+# verifies the signed receipts and catches a tampered copy. Every step runs for
+# real and its outcome (exit status) is checked.
 #
 #   scripts/demo.sh
 #
-# Keys are kept in ${CHARTER_HOME:-.charter} (ignored by git) and reused on the
-# next run. The demo exits 0 only if every decision comes out as narrated.
+# Files go to ${CHARTER_HOME:-.charter}/demo, which every run starts afresh.
+# `charter demo` tells the same story in one process. This script exits 0 only
+# if every step behaved as narrated.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 HOME_DIR="${CHARTER_HOME:-$ROOT/.charter}"
+DEMO="$HOME_DIR/demo"
+MARKER=.charter-demo
 
 if [[ -t 1 ]]; then
   bold=$'\033[1m' plain=$'\033[0m'
@@ -19,28 +25,33 @@ else
   bold='' plain=''
 fi
 say() { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
-# Echoes a command (on stderr, so $(show ...) captures only its output), then runs it.
-# Tokens are shown by their variable names, other arguments quoted as needed.
-show() {
-  local shown=() a
-  # shellcheck disable=SC2016 # the variable names are shown literally, on purpose
-  for a in "$@"; do
-    if [[ -n "${TOKEN:-}" && "$a" == "$TOKEN" ]]; then
-      shown+=('"$TOKEN"')
-    elif [[ -n "${BUDGET:-}" && "$a" == "$BUDGET" ]]; then
-      shown+=('"$BUDGET"')
-    elif [[ "$a" =~ ^[A-Za-z0-9_./=-]+$ ]]; then
-      shown+=("$a")
-    else
-      shown+=("'$a'")
-    fi
-  done
-  printf '  $ %s\n' "${shown[*]}" >&2
-  "$@"
-}
+detail() { printf '%s\n' "$@" | sed 's/^/   /'; }
 fail() {
-  printf '\ndemo FAILED: %s\n' "$*" >&2
+  printf '\ndemo FAILED: %s\n' "$1" >&2
+  [[ -z "${2:-}" ]] || printf '%s\n' "$2" | sed 's/^/   | /' >&2
   exit 1
+}
+
+# run STATUS charter ARGS...: runs a command, keeps its stdout in $OUT and its
+# stderr in $ERR, and fails the demo unless it exits with STATUS. It shows the
+# command up to its first option (the full commands are in this script).
+run() {
+  local want=$1 shown=() a status=0
+  shift
+  for a in "$@"; do
+    [[ "$a" == --* ]] && break
+    # shellcheck disable=SC2016 # the variable names are shown literally, on purpose
+    case "$a" in
+      "${CAP:-}") a='"$CAP"' ;;
+      "${SUB:-}") a='"$SUB"' ;;
+      "${PERMIT:-}") a='"$PERMIT"' ;;
+    esac
+    shown+=("$a")
+  done
+  printf '   $ %s …\n' "${shown[*]}"
+  OUT="$("$@" 2>"$DEMO/stderr.txt")" || status=$?
+  ERR="$(<"$DEMO/stderr.txt")"
+  [[ $status == "$want" ]] || fail "expected exit status $want, got $status: $*" "$ERR"
 }
 
 say "Building the charter command (cargo build -p charter-cli)"
@@ -48,50 +59,111 @@ cargo build --quiet -p charter-cli
 CHARTER="${CARGO_TARGET_DIR:-$ROOT/target}/debug/charter"
 [[ -x "$CHARTER" ]] || fail "built binary not found at $CHARTER"
 charter() { "$CHARTER" "$@"; }
+command -v python3 >/dev/null || fail "python3 is needed to tamper with a bundle in step 10"
 
-mkdir -p "$HOME_DIR"
-cd "$HOME_DIR"
-
-say "1. The platform owner makes a root key. Only the platform and the shop (the verifier) ever hold it."
-if [[ -f root.json ]]; then
-  echo "  (reusing $HOME_DIR/root.json from an earlier run)"
-else
-  show charter keygen root --out root.json
+# A fresh demo directory on every run; never clear a directory we did not make.
+if [[ -e "$DEMO" ]]; then
+  if [[ -n "$(ls -A "$DEMO")" && ! -f "$DEMO/$MARKER" ]]; then
+    fail "refusing to clear $DEMO: it was not made by this demo (no $MARKER file)"
+  fi
+  rm -rf "$DEMO"
 fi
+mkdir -p "$DEMO"
+echo "made by scripts/demo.sh; cleared on its next run" >"$DEMO/$MARKER"
+cd "$DEMO"
 
-say "2. The platform mints a capability for its shopping agent: search and checkout, at the shop, for one hour."
-TOKEN="$(show charter issue --root-key root.json --agent shopper --audience shop \
-  --action search --action checkout --expires-in 1h)"
-echo "  token: ${TOKEN:0:60}... (${#TOKEN} characters)"
+say "1. Four keys. The platform's root key mints and checks capabilities; the gateway signs
+   permits with its own key; the audit log signs receipts with another; the sub-agent
+   (refund-bot) has a key of its own."
+for key in permits audit-key refund-bot; do
+  run 0 charter keygen signing --out "$key.json"
+done
+run 0 charter keygen root --out root.json
+BOT_KID="$(sed -n 's/^  "kid": "\(.*\)",$/\1/p' refund-bot.json)"
+[[ -n "$BOT_KID" ]] || fail "no kid in refund-bot.json"
 
-say "3. Anyone can read a token. Reading is not trusting: inspect verifies nothing."
-show charter inspect "$TOKEN"
+say "2. The platform mints a capability for its shopping agent: refunds of at most 50.00 USD
+   (amounts in cents, exact integers) and reading orders, for one hour."
+LIMIT='action != "payments.refund" || (args.amount_cents <= 5000 && args.currency == "USD")'
+run 0 charter issue --root-key root.json --agent shopper \
+  --action payments.refund --action orders.read --expires-in 1h --caveat "$LIMIT"
+CAP="$OUT"
+detail "$(charter inspect "$CAP" | sed -n 's/^    //p')"
 
-say "4. The agent hands a sub-agent a narrower copy: checkouts of at most 100. No key is needed to narrow."
-BUDGET="$(show charter attenuate "$TOKEN" --caveat 'args.amount <= 100')"
-show charter inspect "$BUDGET" | tail -n 2
+say "3. The shopping agent narrows it for its sub-agent, offline and with no key: refunds only,
+   and only for whoever holds refund-bot's key."
+run 0 charter attenuate "$CAP" --caveat 'action == "payments.refund"' --holder "$BOT_KID"
+SUB="$OUT"
+detail "$(charter inspect "$SUB" | sed -n 's/^    \(\[[45]\]\)/\1/p')"
 
-say "5. The shop decides a checkout of 80: every caveat holds."
-show charter check "$BUDGET" --root-key root.json --audience shop --agent shopper \
-  --action checkout --args '{"amount": 80}' || fail "a checkout of 80 should be allowed"
+# The gateway in front of the payments tool: its keys, its audit log, its memory of proofs.
+GATEWAY=(--root-key root.json --permit-key permits.json --issuer shop-gateway
+  --log audit.log --log-key audit-key.json --replay-db gateway-seen.db --audience payments)
+SMALL='{"amount_cents": 1999, "currency": "USD", "order": "A-1001"}'
+LARGE='{"amount_cents": 7500, "currency": "USD", "order": "A-1002"}'
 
-say "6. The shop decides a checkout of 250: the sub-agent's budget caveat fails (exit status 1)."
-status=0
-show charter check "$BUDGET" --root-key root.json --audience shop --agent shopper \
-  --action checkout --args '{"amount": 250}' || status=$?
-[[ $status == 1 ]] || fail "a checkout of 250 should be denied with exit status 1, got $status"
+say "4. refund-bot asks the payments gateway to refund 19.99 USD, with a proof that it holds its
+   key. The gateway checks every caveat, signs a permit for exactly this call, records it."
+run 0 charter prove "$SUB" --key refund-bot.json --audience payments --agent shopper \
+  --action payments.refund --args "$SMALL"
+PROOF="$OUT"
+run 0 charter guard protect "$SUB" "${GATEWAY[@]}" --agent shopper \
+  --action payments.refund --args "$SMALL" --proof "$PROOF"
+PERMIT="$OUT"
+detail "ALLOWED: permit ${PERMIT:0:32}… (${#PERMIT} characters)" "$ERR"
 
-say "7. Narrowing never widens: an action the original token never allowed stays denied."
-status=0
-show charter check "$BUDGET" --root-key root.json --audience shop --agent shopper \
-  --action delete_account --args '{"amount": 0}' || status=$?
-[[ $status == 1 ]] || fail "delete_account should be denied with exit status 1, got $status"
+say "5. refund-bot asks for 75.00 USD: over the platform's limit, so the gateway denies it and
+   says which caveat failed (exit status 1). The denial is recorded too."
+run 0 charter prove "$SUB" --key refund-bot.json --audience payments --agent shopper \
+  --action payments.refund --args "$LARGE"
+PROOF="$OUT"
+run 1 charter guard protect "$SUB" "${GATEWAY[@]}" --agent shopper \
+  --action payments.refund --args "$LARGE" --proof "$PROOF"
+[[ "$OUT" == *"caveat_failed (caveat 3)"* ]] || fail "the denial should name the refund limit (caveat 3)" "$OUT"
+detail "$OUT" "$ERR"
 
-say "8. A token from another platform (another root key) is refused."
-[[ -f other-root.json ]] || charter keygen root --out other-root.json 2>/dev/null
-status=0
-show charter check "$BUDGET" --root-key other-root.json --audience shop --agent shopper \
-  --action checkout --args '{"amount": 80}' || status=$?
-[[ $status == 1 ]] || fail "an unknown root key should deny with exit status 1, got $status"
+say "6. The payments tool verifies the permit offline, with only the gateway's public keys
+   (a JWKS), before it moves any money: signature, audience, action, exact arguments, once."
+run 0 charter keys jwks --signing-key permits.json
+printf '%s\n' "$OUT" >jwks.json
+run 0 charter permit verify "$PERMIT" --jwks jwks.json --audience payments \
+  --action payments.refund --args "$SMALL" --replay-db payments-seen.db
+detail "$(printf '%s\n' "$OUT" | sed -n '1p;/agent:/p;/action:/p;/permit id:/p')"
 
-say "Done. Every decision above was made offline, in process. Keys are in $HOME_DIR."
+say "7. Someone replays the same permit (a new process, the same replay db): refused, it is
+   single-use (exit status 1)."
+run 1 charter permit verify "$PERMIT" --jwks jwks.json --audience payments \
+  --action payments.refund --args "$SMALL" --replay-db payments-seen.db
+[[ "$OUT" == *"replayed"* ]] || fail "the replay should be refused as replayed" "$OUT"
+detail "$OUT"
+
+say "8. Every decision is a signed receipt, hash-chained to the one before, one line each in
+   audit.log on disk."
+[[ "$(wc -l <audit.log)" -eq 2 ]] || fail "audit.log should hold 2 receipts" "$(cat audit.log)"
+detail "$(sed -n 's/.*"decision":"\([a-z]*\)".*"seq":\([0-9]*\).*/receipt \2: \1/p' audit.log)"
+
+say "9. The log is exported as a bundle; an auditor verifies it offline with the log's public
+   key: nothing removed, reordered or altered."
+run 0 charter audit export --log audit.log --signing-key audit-key.json --out bundle.json
+run 0 charter keys jwks --signing-key audit-key.json
+printf '%s\n' "$OUT" >audit-jwks.json
+run 0 charter audit verify bundle.json --jwks audit-jwks.json
+detail "$OUT"
+
+say "10. Someone edits a copy to turn the denied refund into an allowed one. The auditor's
+    check rejects it and names the altered receipt (exit status 1)."
+python3 - bundle.json bundle-tampered.json <<'EOF'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    bundle = json.load(f)
+bundle["receipts"][1]["decision"] = "allow"
+bundle["receipts"][1]["reasons"] = []
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(json.dumps(bundle, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")
+EOF
+run 1 charter audit verify bundle-tampered.json --jwks audit-jwks.json
+[[ "$OUT" == *"receipt 1 "* ]] || fail "the rejection should name receipt 1" "$OUT"
+detail "$OUT"
+
+rm -f stderr.txt
+say "Done: every step behaved as told, offline. Files are in $DEMO."

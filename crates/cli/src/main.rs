@@ -1,7 +1,8 @@
-//! `charter`: make keys, mint, narrow, read and check capabilities from the shell.
+//! `charter`: make keys, mint, narrow, read and check capabilities, issue and
+//! verify permits, keep and verify audit logs, from the shell.
 //!
-//! Exit status: 0 success (for `check`: allowed), 1 denied (`check` only),
-//! 2 error. Errors print `error[<code>]: <message>` with a stable code.
+//! Exit status: 0 success (for a decision: allowed / valid), 1 denied or
+//! refused, 2 error. Errors print `error[<code>]: <message>` with a stable code.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -9,15 +10,20 @@ use std::process::ExitCode;
 
 use charter_core::capability::rfc3339;
 use charter_core::{
-    jcs, Capability, Decision, Error, ErrorCode, Holder, Issuer, Request, RootKey, SigningKey,
-    Verifier,
+    jcs, Capability, Decision, Error, ErrorCode, Holder, Issuer, KeySet, Reason, Request, RootKey,
+    SigningKey, Verifier,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
+mod audit;
+mod demo;
+mod guard;
 mod keyfile;
+mod permits;
+mod replaydb;
 
-const EXIT_DENIED: u8 = 1;
+pub(crate) const EXIT_DENIED: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 /// Most bytes read from stdin or from an `@file` argument.
 const MAX_INPUT_BYTES: u64 = 1024 * 1024;
@@ -30,15 +36,24 @@ Quick start:
   charter inspect \"$SMALL\"
   charter check \"$SMALL\" --root-key root.json --audience shop --agent shopper \\
       --action buy --args '{\"amount\": 20}'
+  charter demo                      # the whole story: capability, permit, receipts, audit
 
 Exit status:
-  0  success; for `check`: the call is ALLOWED
-  1  `check` only: the call is DENIED (every reason is printed)
+  0  success; for `check` / `guard protect`: ALLOWED; for `permit verify` /
+     `audit verify`: VALID / VERIFIED
+  1  DENIED (`check`, `guard protect`) or REFUSED / REJECTED (`permit verify`,
+     `audit verify`); every reason is printed
   2  error: bad usage, malformed input, unreadable or unwritable file
 
 Errors are printed on stderr as `error[<code>]: <message>`, where <code> is one of
 Charter's stable error codes (malformed, invalid_argument, io, caveat_syntax, ...).
 Every TOKEN argument may be `-` to read the token from standard input.";
+
+const DEMO_AFTER_HELP: &str = "\
+Examples:
+  charter demo
+  charter demo --dir /tmp/charter-demo
+  CHARTER_HOME=/tmp/ch charter demo     # uses /tmp/ch/demo";
 
 /// Offline authorization for AI agents: capabilities an agent can narrow but never widen.
 #[derive(Parser, Debug)]
@@ -142,6 +157,28 @@ enum Command {
             --action buy --args '{\"amount\": 20}' --proof \"$PROOF\""
     )]
     Prove(ProveArgs),
+    /// Public key sets: `keys jwks` prints the JWKS of signing keys.
+    #[command(subcommand)]
+    Keys(permits::KeysCommand),
+    /// Permits: sign one for an exact call, or verify one offline (once).
+    #[command(subcommand)]
+    Permit(permits::PermitCommand),
+    /// Audit logs: append receipts, export bundles, verify them offline.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// The gateway step: check, then permit, then receipt.
+    #[command(subcommand)]
+    Guard(guard::GuardCommand),
+    /// Run the whole story in process: capability, narrowing, permits, receipts, audit.
+    #[command(
+        long_about = "Run the story of scripts/demo.sh in this process, narrating each step:             a platform mints a capability for a shopping agent, the agent narrows it for a             sub-agent bound to its key, a gateway allows one refund (a permit) and denies             one over the limit, the payments tool verifies the permit once and refuses its             replay, and an auditor verifies the exported receipts and catches a tampered             copy.\n\n\
+            Keys, the audit log and the bundles are written to --dir (default \
+            $CHARTER_HOME/demo, else .charter/demo). Each run starts that directory afresh; \
+            a directory that was not made by `charter demo` is never cleared. Exit 0 only \
+            when every step came out as narrated.",
+        after_help = DEMO_AFTER_HELP
+    )]
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -212,12 +249,12 @@ struct InspectArgs {
     json: bool,
 }
 
-/// The call being decided (shared by `check` and `prove`).
+/// The call being decided (shared by `check`, `prove` and `guard protect`).
 #[derive(Args, Debug)]
-struct CallArgs {
+pub(crate) struct CallArgs {
     /// The verifier's own identity (what `audience` is in caveats).
     #[arg(long, value_name = "AUD", allow_hyphen_values = true)]
-    audience: String,
+    pub(crate) audience: String,
     /// The agent making the call.
     #[arg(long, value_name = "A", allow_hyphen_values = true)]
     agent: String,
@@ -331,6 +368,11 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Inspect(a) => inspect(a),
         Command::Check(a) => check(a),
         Command::Prove(a) => prove(a),
+        Command::Keys(c) => permits::keys(c),
+        Command::Permit(c) => permits::permit(c),
+        Command::Audit(c) => audit::audit(c),
+        Command::Guard(c) => guard::guard(c),
+        Command::Demo(a) => demo::run(a),
     }
 }
 
@@ -491,30 +533,53 @@ fn print_decision(d: &Decision, as_json: bool) {
         return;
     }
     println!("DENIED");
-    for r in &d.reasons {
-        match r.caveat_index {
-            Some(i) => println!("  - {} (caveat {i}): {}", r.code, r.message),
-            None => println!("  - {}: {}", r.code, r.message),
-        }
+    print_reasons(&d.reasons);
+}
+
+pub(crate) fn print_reasons(reasons: &[Reason]) {
+    for r in reasons {
+        println!("  - {}", reason_line(r));
     }
 }
 
-fn pretty(v: &Value) -> String {
+pub(crate) fn reason_line(r: &Reason) -> String {
+    match r.caveat_index {
+        Some(i) => format!("{} (caveat {i}): {}", r.code, r.message),
+        None => format!("{}: {}", r.code, r.message),
+    }
+}
+
+pub(crate) fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).expect("plain JSON")
 }
 
+/// A JSON argument given inline or as `@FILE`, parsed strictly (I-JSON).
+pub(crate) fn read_json_arg(text: &str, flag: &str) -> Result<Value, Error> {
+    let (text, from) = match text.strip_prefix('@') {
+        Some(path) => (read_file(Path::new(path))?, format!(" in {path}")),
+        None => (text.to_string(), String::new()),
+    };
+    jcs::parse(&text)
+        .map_err(|e| Error::new(e.code(), format!("{flag}{from} is not valid JSON: {e}")))
+}
+
+/// A public key set (JWKS) file.
+pub(crate) fn read_keyset(path: &Path) -> Result<KeySet, Error> {
+    let text = read_file(path)?;
+    KeySet::from_jwks(&text).map_err(|e| {
+        let e = Error::from(e);
+        Error::new(
+            e.code(),
+            format!("{} is not a usable JWKS: {}", path.display(), e.message()),
+        )
+    })
+}
+
 /// The request of `check` / `prove`, validated, and the time to decide at.
-fn read_call(c: &CallArgs) -> Result<(Request, i64), Error> {
+pub(crate) fn read_call(c: &CallArgs) -> Result<(Request, i64), Error> {
     let args = match c.args.as_deref() {
         None => json!({}),
-        Some(text) => {
-            let (text, from) = match text.strip_prefix('@') {
-                Some(path) => (read_file(Path::new(path))?, format!(" in {path}")),
-                None => (text.to_string(), String::new()),
-            };
-            jcs::parse(&text)
-                .map_err(|e| Error::new(e.code(), format!("--args{from} is not valid JSON: {e}")))?
-        }
+        Some(text) => read_json_arg(text, "--args")?,
     };
     if !args.is_object() {
         return Err(Error::new(
@@ -530,11 +595,11 @@ fn read_call(c: &CallArgs) -> Result<(Request, i64), Error> {
     Ok((request, c.now.unwrap_or_else(charter_core::unix_now)))
 }
 
-/// A token argument: the text itself, or `-` for stdin. Surrounding whitespace
-/// (a trailing newline from `echo` or a file) is ignored.
-fn parse_token(arg: &str) -> Result<Capability, Error> {
+/// A token argument: the text itself, or `-` for stdin, trimmed of
+/// surrounding whitespace (a trailing newline from `echo` or a file).
+pub(crate) fn read_text_arg(arg: &str, what: &str) -> Result<String, Error> {
     let text = if arg == "-" {
-        read_limited(std::io::stdin().lock(), "standard input")?
+        read_limited(std::io::stdin().lock(), "standard input", MAX_INPUT_BYTES)?
     } else {
         arg.to_string()
     };
@@ -542,26 +607,32 @@ fn parse_token(arg: &str) -> Result<Capability, Error> {
     if text.is_empty() {
         return Err(Error::new(
             ErrorCode::Malformed,
-            "the capability token is empty",
+            format!("the {what} is empty"),
         ));
     }
-    Capability::parse(text).map_err(|e| Error::new(e.code(), e.to_string()))
+    Ok(text.to_string())
+}
+
+/// A capability token argument (see [`read_text_arg`]), parsed.
+fn parse_token(arg: &str) -> Result<Capability, Error> {
+    let text = read_text_arg(arg, "capability token")?;
+    Capability::parse(&text).map_err(|e| Error::new(e.code(), e.to_string()))
 }
 
 fn read_file(path: &Path) -> Result<String, Error> {
     let file = std::fs::File::open(path).map_err(|e| keyfile::io_error(path, "read", e, ""))?;
-    read_limited(file, &path.display().to_string())
+    read_limited(file, &path.display().to_string(), MAX_INPUT_BYTES)
 }
 
-fn read_limited(r: impl Read, what: &str) -> Result<String, Error> {
+pub(crate) fn read_limited(r: impl Read, what: &str, limit: u64) -> Result<String, Error> {
     let mut buf = Vec::new();
-    r.take(MAX_INPUT_BYTES + 1)
+    r.take(limit + 1)
         .read_to_end(&mut buf)
         .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read {what}: {e}")))?;
-    if buf.len() as u64 > MAX_INPUT_BYTES {
+    if buf.len() as u64 > limit {
         return Err(Error::new(
             ErrorCode::LimitExceeded,
-            format!("{what} is larger than {MAX_INPUT_BYTES} bytes"),
+            format!("{what} is larger than {limit} bytes"),
         ));
     }
     String::from_utf8(buf)

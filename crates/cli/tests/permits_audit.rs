@@ -1,0 +1,664 @@
+//! End-to-end tests of `keys jwks`, `permit issue|verify`, `guard protect`,
+//! `audit append|export|verify|repair` and `demo`, through the built binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+const SMALL: &str = r#"{"amount_cents": 1999, "currency": "USD"}"#;
+const LARGE: &str = r#"{"amount_cents": 7500, "currency": "USD"}"#;
+const LIMIT: &str = r#"args.amount_cents <= 5000 && args.currency == "USD""#;
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        env.ok(&["keygen", "root", "--out", "root.json"]);
+        for key in ["permits.json", "audit-key.json", "bot.json"] {
+            env.ok(&["keygen", "signing", "--out", key]);
+        }
+        env
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), args)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 0,
+            "charter {args:?} failed: {}{}",
+            r.stdout, r.stderr
+        );
+        r.stdout.trim().to_string()
+    }
+
+    fn kid(&self, key: &str) -> String {
+        json(&std::fs::read_to_string(self.path(key)).unwrap())["kid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn cap(&self) -> String {
+        self.ok(&[
+            "issue",
+            "--root-key",
+            "root.json",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
+            "--expires-in",
+            "1h",
+            "--caveat",
+            LIMIT,
+        ])
+    }
+
+    fn protect(&self, token: &str, args: &str, extra: &[&str]) -> Run {
+        let mut argv = vec![
+            "guard",
+            "protect",
+            token,
+            "--root-key",
+            "root.json",
+            "--permit-key",
+            "permits.json",
+            "--log",
+            "audit.log",
+            "--log-key",
+            "audit-key.json",
+            "--audience",
+            "payments",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
+            "--args",
+            args,
+        ];
+        argv.extend_from_slice(extra);
+        self.run(&argv)
+    }
+
+    fn verify_permit(&self, token: &str, args: &str, extra: &[&str]) -> Run {
+        let mut argv = vec![
+            "permit",
+            "verify",
+            token,
+            "--jwks",
+            "jwks.json",
+            "--audience",
+            "payments",
+            "--action",
+            "payments.refund",
+            "--args",
+            args,
+        ];
+        argv.extend_from_slice(extra);
+        self.run(&argv)
+    }
+
+    fn jwks(&self, key: &str, out: &str) {
+        let jwks = self.ok(&["keys", "jwks", "--signing-key", key]);
+        std::fs::write(self.path(out), jwks).unwrap();
+    }
+
+    fn log_lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.path("audit.log"))
+            .unwrap()
+            .lines()
+            .map(json)
+            .collect()
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CHARTER_HOME")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the charter binary runs");
+    Run {
+        code: out.status.code().expect("exits normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn permit_issue_verify_and_replay_db() {
+    let env = Env::new();
+    env.jwks("permits.json", "jwks.json");
+    let jwks = json(&std::fs::read_to_string(env.path("jwks.json")).unwrap());
+    assert_eq!(jwks["keys"][0]["kid"], env.kid("permits.json").as_str());
+    assert!(jwks["keys"][0].get("d").is_none(), "public keys only");
+
+    let issue = |extra: &[&str]| {
+        let mut argv = vec![
+            "permit",
+            "issue",
+            "--signing-key",
+            "permits.json",
+            "--issuer",
+            "gateway",
+            "--agent",
+            "shopper",
+            "--audience",
+            "payments",
+            "--action",
+            "payments.refund",
+            "--args",
+            SMALL,
+            "--capability-id",
+            "cap-1",
+        ];
+        argv.extend_from_slice(extra);
+        env.ok(&argv)
+    };
+    let token = issue(&["--idempotency-key", "call-1"]);
+    assert_eq!(token.split('.').count(), 3, "a JWS compact token: {token}");
+
+    let r = env.verify_permit(&token, SMALL, &["--replay-db", "seen.db"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("VALID"), "{}", r.stdout);
+    assert!(r.stdout.contains("call-1"), "{}", r.stdout);
+    let db = std::fs::read_to_string(env.path("seen.db")).unwrap();
+    assert!(db.starts_with("permit:") && db.ends_with('\n'), "{db}");
+
+    // A second process with the same replay db refuses it.
+    let r = env.verify_permit(&token, SMALL, &["--replay-db", "seen.db", "--json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = json(&r.stdout);
+    assert_eq!(out["valid"], false);
+    assert_eq!(out["code"], "replayed");
+    // Without a replay db a run cannot know (the help says so).
+    let r = env.verify_permit(&token, SMALL, &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(json(&r.stdout)["claims"]["sub"], "shopper");
+
+    // Other arguments, another audience, a later time, an unknown key: refused.
+    let r = env.verify_permit(&token, LARGE, &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("args_mismatch"), "{}", r.stdout);
+    let r = env.run(&[
+        "permit",
+        "verify",
+        &token,
+        "--jwks",
+        "jwks.json",
+        "--audience",
+        "orders",
+        "--action",
+        "payments.refund",
+        "--args",
+        SMALL,
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("audience_mismatch"), "{}", r.stdout);
+    let r = env.verify_permit(&token, SMALL, &["--now", "4102444800"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("expired"), "{}", r.stdout);
+    env.jwks("bot.json", "other.json");
+    let r = env.run(&[
+        "permit",
+        "verify",
+        &token,
+        "--jwks",
+        "other.json",
+        "--audience",
+        "payments",
+        "--action",
+        "payments.refund",
+        "--args",
+        SMALL,
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("unknown_key"), "{}", r.stdout);
+
+    // Errors are exit 2 with a stable code.
+    let r = env.verify_permit("not-a-permit", SMALL, &[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.starts_with("error[malformed]: "), "{}", r.stderr);
+    std::fs::write(env.path("bad.db"), "permit:x 1\nnonsense\n").unwrap();
+    let r = env.verify_permit(&issue(&[]), SMALL, &["--replay-db", "bad.db"]);
+    assert_eq!(r.code, 2, "a damaged replay db fails closed: {}", r.stdout);
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    let r = env.run(&[
+        "permit",
+        "issue",
+        "--signing-key",
+        "permits.json",
+        "--issuer",
+        "g",
+        "--agent",
+        "a",
+        "--audience",
+        "b",
+        "--action",
+        "c",
+        "--args",
+        "{}",
+        "--capability-id",
+        "d",
+        "--ttl",
+        "7200",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with("error[invalid_argument]: "),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn guard_protect_permits_denies_and_records_every_decision() {
+    let env = Env::new();
+    env.jwks("permits.json", "jwks.json");
+    let cap = env.cap();
+
+    let r = env.protect(&cap, SMALL, &["--idempotency-key", "call-1"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let permit = r.stdout.trim().to_string();
+    assert!(r.stderr.contains("receipt 0"), "{}", r.stderr);
+    let r = env.verify_permit(&permit, SMALL, &["--replay-db", "seen.db"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    let r = env.protect(&cap, LARGE, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("DENIED"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("caveat_failed (caveat 3)"),
+        "{}",
+        r.stdout
+    );
+
+    let r = env.protect(&cap, LARGE, &["--json"]);
+    assert_eq!(r.code, 1);
+    let out = json(&r.stdout);
+    assert_eq!(out["allowed"], false);
+    assert_eq!(out["reasons"][0]["code"], "caveat_failed");
+    assert_eq!(out["receipt"]["seq"], 2);
+
+    // A token that does not parse is a recorded denial, not an unrecorded error.
+    let r = env.protect("garbage", SMALL, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("malformed"), "{}", r.stdout);
+
+    let log = env.log_lines();
+    let decisions: Vec<&str> = log
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["allow", "deny", "deny", "deny"]);
+    let claims = json(&env.verify_permit(&permit, SMALL, &["--json"]).stdout)["claims"].clone();
+    assert_eq!(log[0]["permit"], claims["jti"]);
+    assert_eq!(claims["idem"], "call-1");
+    assert_eq!(log[3]["cap"], Value::Null);
+
+    // Holder-bound: a proof is needed, and with --replay-db it works once.
+    let bound = env.ok(&["attenuate", &cap, "--holder", &env.kid("bot.json")]);
+    let r = env.protect(&bound, SMALL, &[]);
+    assert_eq!(r.code, 1, "no proof, no permit: {}", r.stdout);
+    let proof = env.ok(&[
+        "prove",
+        &bound,
+        "--key",
+        "bot.json",
+        "--audience",
+        "payments",
+        "--agent",
+        "shopper",
+        "--action",
+        "payments.refund",
+        "--args",
+        SMALL,
+    ]);
+    let with_proof = ["--proof", proof.as_str(), "--replay-db", "gateway.db"];
+    let r = env.protect(&bound, SMALL, &with_proof);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = env.protect(&bound, SMALL, &with_proof);
+    assert_eq!(r.code, 1, "a replayed proof is refused: {}", r.stdout);
+    assert!(
+        r.stdout.contains("proof_invalid") || r.stdout.contains("replayed"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(env.log_lines().len(), 7);
+
+    // Unusable keys are errors (exit 2) and nothing is recorded.
+    let r = env.run(&[
+        "guard",
+        "protect",
+        &cap,
+        "--root-key",
+        "root.json",
+        "--permit-key",
+        "root.json",
+        "--log",
+        "audit.log",
+        "--log-key",
+        "audit-key.json",
+        "--audience",
+        "payments",
+        "--agent",
+        "shopper",
+        "--action",
+        "payments.refund",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(env.log_lines().len(), 7);
+}
+
+#[test]
+fn audit_append_export_verify_and_tamper() {
+    let env = Env::new();
+    let append = |extra: &[&str]| {
+        let mut argv = vec![
+            "audit",
+            "append",
+            "--log",
+            "audit.log",
+            "--signing-key",
+            "audit-key.json",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
+        ];
+        argv.extend_from_slice(extra);
+        env.run(&argv)
+    };
+    let r = append(&["--args", SMALL, "--decision", "allow", "--permit", "jti-1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("appended receipt 0 (allow)"),
+        "{}",
+        r.stdout
+    );
+    let r = append(&[
+        "--args",
+        LARGE,
+        "--decision",
+        "deny",
+        "--reason",
+        "caveat_failed:refunds are limited to 50.00 USD",
+        "--capability-id",
+        "cap-1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let receipt = json(&r.stdout);
+    assert_eq!(receipt["seq"], 1);
+    assert_eq!(receipt["reasons"][0]["code"], "caveat_failed");
+    let r = append(&["--args", SMALL, "--decision", "allow"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    for bad in [
+        &["--args", SMALL, "--decision", "deny"][..],
+        &[
+            "--args",
+            SMALL,
+            "--decision",
+            "allow",
+            "--reason",
+            "caveat_failed:x",
+        ],
+        &[
+            "--args",
+            SMALL,
+            "--decision",
+            "deny",
+            "--reason",
+            "no_such_code:x",
+        ],
+        &["--args", "{\"a\":1,\"a\":2}", "--decision", "allow"],
+    ] {
+        let r = append(bad);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stdout);
+        assert!(r.stderr.starts_with("error["), "{}", r.stderr);
+    }
+    assert_eq!(env.log_lines().len(), 3);
+
+    env.jwks("audit-key.json", "audit-jwks.json");
+    let out = env.ok(&[
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--out",
+        "bundle.json",
+    ]);
+    assert!(out.contains("exported 3 receipts (seq 0 to 2)"), "{out}");
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "bundle.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("VERIFIED: 3 receipts (seq 0 to 2)"),
+        "{}",
+        r.stdout
+    );
+    let report = json(&env.ok(&[
+        "audit",
+        "verify",
+        "bundle.json",
+        "--jwks",
+        "audit-jwks.json",
+        "--json",
+    ]));
+    assert_eq!(report["count"], 3);
+    assert_eq!(report["last_seq"], 2);
+    assert!(report["last_hash"].is_string(), "{report}");
+
+    // Edit the recorded reason of receipt 1: still canonical JSON, but it no longer verifies.
+    let bundle = std::fs::read_to_string(env.path("bundle.json")).unwrap();
+    let tampered = bundle.replace("limited to 50.00 USD", "limited to 90.00 USD");
+    assert_ne!(tampered, bundle);
+    std::fs::write(env.path("tampered.json"), &tampered).unwrap();
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "tampered.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("REJECTED: receipt 1 (seq 1)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("bad_signature"), "{}", r.stdout);
+
+    // Another auditor key: rejected. An unreadable bundle: error.
+    env.jwks("permits.json", "wrong.json");
+    let r = env.run(&["audit", "verify", "bundle.json", "--jwks", "wrong.json"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("not trusted"), "{}", r.stdout);
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "missing.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("error[io]: "), "{}", r.stderr);
+
+    // A partial export verifies only against the hash of the receipt before it.
+    let part = env.ok(&[
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--from",
+        "1",
+    ]);
+    std::fs::write(env.path("part.json"), &part).unwrap();
+    let r = env.run(&["audit", "verify", "part.json", "--jwks", "audit-jwks.json"]);
+    assert_eq!(
+        r.code, 1,
+        "a bundle without its start must fail: {}",
+        r.stdout
+    );
+    let anchor = receipt["prev"].as_str().unwrap();
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "part.json",
+        "--jwks",
+        "audit-jwks.json",
+        "--anchor",
+        anchor,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("VERIFIED: 2 receipts (seq 1 to 2)"),
+        "{}",
+        r.stdout
+    );
+
+    let r = env.run(&[
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--to",
+        "3",
+    ]);
+    assert_eq!(r.code, 2);
+    let r = env.run(&[
+        "audit",
+        "export",
+        "--log",
+        "nope.log",
+        "--signing-key",
+        "audit-key.json",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        !env.path("nope.log").exists(),
+        "export must not create a log"
+    );
+
+    // A torn last line (a crash mid-append) blocks the log until repaired.
+    let mut text = std::fs::read_to_string(env.path("audit.log")).unwrap();
+    text.push_str("{\"action\":\"x\"");
+    std::fs::write(env.path("audit.log"), text).unwrap();
+    let r = append(&["--args", SMALL, "--decision", "allow"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("error[log_corrupt]: "), "{}", r.stderr);
+    assert!(r.stderr.contains("charter audit repair"), "{}", r.stderr);
+    let out = env.ok(&["audit", "repair", "--log", "audit.log"]);
+    assert!(out.contains("line 4"), "{out}");
+    let r = append(&["--args", SMALL, "--decision", "allow"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("appended receipt 3"), "{}", r.stdout);
+}
+
+#[test]
+fn demo_runs_the_whole_story_and_starts_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let r = run_in(dir.path(), &["demo", "--dir", "story"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        for needle in [
+            "ALLOWED",
+            "DENIED",
+            "VALID",
+            "replayed",
+            "VERIFIED",
+            "REJECTED: receipt 1",
+        ] {
+            assert!(r.stdout.contains(needle), "no {needle:?} in:\n{}", r.stdout);
+        }
+    }
+    let log = std::fs::read_to_string(dir.path().join("story/audit.log")).unwrap();
+    assert_eq!(log.lines().count(), 2, "a fresh log on every run");
+    // The files it leaves work with the commands.
+    let r = run_in(
+        &dir.path().join("story"),
+        &[
+            "audit",
+            "verify",
+            "bundle.json",
+            "--jwks",
+            "audit-jwks.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/notes.txt"), "keep me").unwrap();
+    let r = run_in(dir.path(), &["demo", "--dir", "mine"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("refusing to clear"), "{}", r.stderr);
+    assert!(dir.path().join("mine/notes.txt").exists());
+}
+
+#[test]
+fn new_commands_have_help_with_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        &["keys", "jwks"][..],
+        &["permit", "issue"],
+        &["permit", "verify"],
+        &["audit", "append"],
+        &["audit", "export"],
+        &["audit", "verify"],
+        &["audit", "repair"],
+        &["guard", "protect"],
+        &["demo"],
+    ] {
+        let mut argv = sub.to_vec();
+        argv.push("--help");
+        let r = run_in(dir.path(), &argv);
+        assert_eq!(r.code, 0, "{sub:?}");
+        assert!(
+            r.stdout.contains("Example"),
+            "{sub:?} --help has no example"
+        );
+    }
+    let r = run_in(dir.path(), &["permit", "verify", "--help"]);
+    assert!(
+        r.stdout.contains("cannot be detected across invocations"),
+        "{}",
+        r.stdout
+    );
+}
