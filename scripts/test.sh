@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas python wasm actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python wasm actionlint shellcheck)
 
 section() {
   printf '\n==> %s\n' "$*"
@@ -114,14 +114,19 @@ step_schemas() {
 }
 
 # --- Bindings -----------------------------------------------------------------
-# Extension points: each binding adds its own step here and to ALL_STEPS, and a
-# matching job in .github/workflows/ci.yml. Each loads every vector in
-# contract/vectors/ through its public API and checks its surface against
-# contract/surface.json.
-#   python  bindings/python: maturin develop into the tools venv, then pytest
-#   node    bindings/node:   napi build, then node --test
-#   wasm    bindings/wasm:   wasm-bindgen (pinned) for node and headless chromium
-#   uniffi  bindings/uniffi: kotlinc + JNA tests; Swift tests in the trixie chroot
+# Each binding loads every vector in contract/vectors/ through its public API
+# and checks its surface against contract/surface.json. Their scripts install
+# what they need (idempotently, cached outside the repo) and can run alone.
+
+step_python() {
+  section "python: bindings/python (maturin, mypy --strict, stubtest, pytest)"
+  bash scripts/test-python.sh
+}
+
+step_wasm() {
+  section "wasm: bindings/wasm (wasm-bindgen, tsc, node --test, headless chromium)"
+  bash scripts/test-wasm.sh
+}
 
 # --- Repository hygiene -----------------------------------------------------
 
