@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use charter_core::capability::IssueOptions;
-use charter_core::{b64, jcs, Capability, Error, Holder, Issuer, KeySet, MemoryRevocationList, PublicKey, Request, RootKey, SigningKey, Verifier};
+use charter_core::{
+    b64, jcs, Capability, Error, Holder, Issuer, KeySet, MemoryRevocationList, PublicKey, Request,
+    RootKey, SigningKey, Verifier,
+};
 use serde_json::{json, Value};
 
 fn contract() -> PathBuf {
@@ -80,11 +83,18 @@ fn key_vectors() {
 fn options(o: &Value) -> IssueOptions {
     IssueOptions {
         agent: s(&o["agent"]),
-        actions: o["actions"].as_array().map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect()),
+        actions: o["actions"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect()),
         audience: s(&o["audience"]),
         not_before: o["not_before"].as_i64(),
         expires_at: o["expires_at"].as_i64(),
-        caveats: o["caveats"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+        caveats: o["caveats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect(),
         token_id: o["token_id"].as_str().map(|h| hex::decode(h).unwrap()),
         issued_at: o["issued_at"].as_i64(),
     }
@@ -100,7 +110,8 @@ fn capability_vectors() {
         let got = match v["type"].as_str().unwrap() {
             "mint" => {
                 let minted = (|| -> Result<Capability, Error> {
-                    let mut cap = Issuer::new(RootKey::from_bytes(&hex(&v["root"]))?).issue_with(&options(&v["options"]))?;
+                    let mut cap = Issuer::new(RootKey::from_bytes(&hex(&v["root"]))?)
+                        .issue_with(&options(&v["options"]))?;
                     for c in v["attenuate"].as_array().unwrap() {
                         cap = cap.attenuate(c.as_str().unwrap())?;
                     }
@@ -111,7 +122,9 @@ fn capability_vectors() {
                 })();
                 minted.map(|c| described(&c)).unwrap_or_else(err)
             }
-            "parse" => Capability::parse(v["token"].as_str().unwrap()).map(|c| described(&c)).unwrap_or_else(|e| err(e.into())),
+            "parse" => Capability::parse(v["token"].as_str().unwrap())
+                .map(|c| described(&c))
+                .unwrap_or_else(|e| err(e.into())),
             other => panic!("unknown capability vector type {other}"),
         };
         assert_eq!(got, v["expect"], "{}", v["id"]);
@@ -119,12 +132,19 @@ fn capability_vectors() {
 }
 
 fn verifier(v: &Value) -> Verifier {
-    let roots: Vec<RootKey> = v["roots"].as_array().unwrap().iter().map(|r| RootKey::from_bytes(&hex(r)).unwrap()).collect();
+    let roots: Vec<RootKey> = v["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| RootKey::from_bytes(&hex(r)).unwrap())
+        .collect();
     let list = Arc::new(MemoryRevocationList::new());
     for id in v["revoked"].as_array().unwrap() {
         list.revoke(id.as_str().unwrap());
     }
-    Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap().with_revocations(list)
+    Verifier::new(roots, v["audience"].as_str().unwrap())
+        .unwrap()
+        .with_revocations(list)
 }
 
 fn run_check(v: &Value) -> Value {
@@ -133,7 +153,11 @@ fn run_check(v: &Value) -> Value {
         Ok(r) => r,
         Err(e) => return err(e),
     };
-    let (token, proof, now) = (v["token"].as_str().unwrap(), v["proof"].as_str(), v["now"].as_i64().unwrap());
+    let (token, proof, now) = (
+        v["token"].as_str().unwrap(),
+        v["proof"].as_str(),
+        v["now"].as_i64().unwrap(),
+    );
     let mut d = verifier.check_token(token, &req, proof, now);
     if v["repeat"].as_bool().unwrap() {
         assert!(d.allowed, "{}: first presentation", v["id"]);
@@ -158,7 +182,13 @@ fn proof_vectors() {
         let cap = Capability::parse(v["token"].as_str().unwrap()).unwrap();
         let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
         let got = holder
-            .prove_with_nonce(&cap, &req, v["audience"].as_str().unwrap(), v["now"].as_i64().unwrap(), &hex(&v["nonce"]))
+            .prove_with_nonce(
+                &cap,
+                &req,
+                v["audience"].as_str().unwrap(),
+                v["now"].as_i64().unwrap(),
+                &hex(&v["nonce"]),
+            )
             .map(|p| json!({"proof": p, "holder_kid": holder.kid()}))
             .unwrap_or_else(err);
         assert_eq!(got, v["expect"], "{}", v["id"]);
@@ -180,7 +210,12 @@ fn every_bit_flip_of_an_allowed_capability_denies() {
             for bit in 0..bytes.len() * 8 {
                 let mut flipped = bytes.clone();
                 flipped[bit / 8] ^= 1 << (bit % 8);
-                let d = verifier.check_token(&b64::encode(&flipped), &req, v["proof"].as_str(), v["now"].as_i64().unwrap());
+                let d = verifier.check_token(
+                    &b64::encode(&flipped),
+                    &req,
+                    v["proof"].as_str(),
+                    v["now"].as_i64().unwrap(),
+                );
                 assert!(!d.allowed, "{}: flipping bit {bit} still allows", v["id"]);
                 swept += 1;
             }
@@ -192,13 +227,24 @@ fn every_bit_flip_of_an_allowed_capability_denies() {
 /// Each code in contract/errors.json is produced by at least one vector.
 #[test]
 fn every_error_code_is_produced_by_a_vector() {
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(contract().join("errors.json")).unwrap()).unwrap();
-    let listed: BTreeSet<String> = doc["codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
-    let core: BTreeSet<String> = charter_core::ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(contract().join("errors.json")).unwrap())
+            .unwrap();
+    let listed: BTreeSet<String> = doc["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
+    let core: BTreeSet<String> = charter_core::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
     assert_eq!(listed, core, "errors.json and ErrorCode::ALL differ");
     let mut produced = BTreeSet::new();
     for entry in std::fs::read_dir(contract().join("vectors")).unwrap() {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         collect_codes(&doc, &mut produced);
     }
     let missing: Vec<_> = listed.difference(&produced).collect();

@@ -192,7 +192,7 @@ fn describe(t: &Tok) -> String {
         Tok::Ident(s) => format!("{s:?}"),
         Tok::Quoted(s) => format!("`{s}`"),
         Tok::Sym(s) => format!("{:?}", sym_text(*s)),
-        Tok::Eof => "the end of the caveat".into(),
+        Tok::Eof => "end of the caveat".into(),
     }
 }
 
