@@ -844,6 +844,7 @@ module.exports.Request = nativeBinding.Request
 module.exports.RootKey = nativeBinding.RootKey
 module.exports.SigningKey = nativeBinding.SigningKey
 module.exports.Verifier = nativeBinding.Verifier
+module.exports.__benchNativeCheck = nativeBinding.__benchNativeCheck
 module.exports.__errorFamilies = nativeBinding.__errorFamilies
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson
 module.exports.hashJson = nativeBinding.hashJson

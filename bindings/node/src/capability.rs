@@ -177,9 +177,9 @@ impl<'a> CapabilityArg<'a> {
             return crate::json::string(env, raw, "capability").map(CapabilityArg::Text);
         }
         if t == sys::ValueType::napi_object {
-            if let Ok(c) =
-                unsafe { <ClassInstance<'a, Capability> as FromNapiValue>::from_napi_value(env, raw) }
-            {
+            if let Ok(c) = unsafe {
+                <ClassInstance<'a, Capability> as FromNapiValue>::from_napi_value(env, raw)
+            } {
                 return Ok(CapabilityArg::Parsed(c));
             }
         }

@@ -52,7 +52,9 @@ fn check(status: sys::napi_status) -> Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else if status == sys::Status::napi_pending_exception {
-        Err(errors::napi(napi::Error::from_status(napi::Status::PendingException)))
+        Err(errors::napi(napi::Error::from_status(
+            napi::Status::PendingException,
+        )))
     } else {
         Err(errors::invalid("could not read a JavaScript value"))
     }
@@ -95,7 +97,9 @@ impl Walker {
         let mut global = ptr::null_mut();
         check(unsafe { sys::napi_get_global(env, &mut global) })?;
         let mut object = ptr::null_mut();
-        check(unsafe { sys::napi_get_named_property(env, global, c"Object".as_ptr(), &mut object) })?;
+        check(unsafe {
+            sys::napi_get_named_property(env, global, c"Object".as_ptr(), &mut object)
+        })?;
         let mut proto = ptr::null_mut();
         check(unsafe {
             sys::napi_get_named_property(env, object, c"prototype".as_ptr(), &mut proto)
@@ -185,7 +189,10 @@ impl Walker {
 
     fn number(&self, n: f64) -> Result<Value> {
         if !n.is_finite() {
-            return Err(self.fail(ErrorCode::InvalidArgument, format!("number {n} is not finite")));
+            return Err(self.fail(
+                ErrorCode::InvalidArgument,
+                format!("number {n} is not finite"),
+            ));
         }
         if n.fract() == 0.0 {
             if n.abs() > jcs::MAX_SAFE_INTEGER as f64 {
@@ -275,7 +282,11 @@ pub fn to_js(env: sys::napi_env, v: &Value) -> Result<sys::napi_value> {
         Value::Null => check(unsafe { sys::napi_get_null(env, &mut out) })?,
         Value::Bool(b) => check(unsafe { sys::napi_get_boolean(env, *b, &mut out) })?,
         Value::Number(n) => {
-            let f = if let Some(i) = n.as_i64() { i as f64 } else { n.as_f64().unwrap_or(f64::NAN) };
+            let f = if let Some(i) = n.as_i64() {
+                i as f64
+            } else {
+                n.as_f64().unwrap_or(f64::NAN)
+            };
             check(unsafe { sys::napi_create_double(env, f, &mut out) })?
         }
         Value::String(s) => check(unsafe {

@@ -5,6 +5,7 @@
 #![deny(clippy::all)]
 
 mod args;
+mod bench;
 mod capability;
 mod errors;
 mod holder;
@@ -28,7 +29,9 @@ pub fn canonicalize_json(text: String) -> Result<String> {
 /// base64url SHA-256 of the canonical form (the args hash of permits and
 /// receipts). Takes JSON text, or a plain JS value.
 #[napi]
-pub fn hash_json(#[napi(ts_arg_type = "string | Record<string, unknown>")] text: Unknown) -> Result<String> {
+pub fn hash_json(
+    #[napi(ts_arg_type = "string | Record<string, unknown>")] text: Unknown,
+) -> Result<String> {
     guard(|| {
         let value = json::arg(&text, "text")?;
         jcs::hash(&value).or_throw()
