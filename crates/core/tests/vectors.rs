@@ -265,3 +265,173 @@ fn collect_codes(v: &Value, out: &mut BTreeSet<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn permit_vectors() {
+    use charter_core::{PermitIssuer, PermitRequest, PermitVerifier};
+    for v in load("permits") {
+        let args = jcs::parse(v["args"].as_str().unwrap()).unwrap();
+        let got = match v["type"].as_str().unwrap() {
+            "issue" => {
+                let key = SigningKey::from_bytes(&hex(&v["signing_key"])).unwrap();
+                let issuer = PermitIssuer::new(key, v["issuer"].as_str().unwrap());
+                let issuer = match v["ttl"].as_i64() {
+                    Some(t) => issuer.with_ttl(t),
+                    None => Ok(issuer),
+                };
+                issuer
+                    .and_then(|i| {
+                        let mut req = PermitRequest::new(v["subject"].as_str().unwrap(), v["audience"].as_str().unwrap(), v["action"].as_str().unwrap(), &args, v["capability_id"].as_str().unwrap());
+                        if let Some(j) = v["jti"].as_str() {
+                            req = req.with_jti(j);
+                        }
+                        if let Some(k) = v["idempotency_key"].as_str() {
+                            req = req.with_idempotency_key(k);
+                        }
+                        i.issue(&req, v["now"].as_i64().unwrap())
+                    })
+                    .map(|p| json!({"token": p.token(), "kid": p.kid(), "claims": serde_json::to_value(p.claims()).unwrap()}))
+                    .unwrap_or_else(err)
+            }
+            "verify" => {
+                let mut verifier = PermitVerifier::new(KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(), v["audience"].as_str().unwrap());
+                if let Some(l) = v["leeway"].as_i64() {
+                    verifier = verifier.with_leeway(l).unwrap();
+                }
+                let (token, action, now) = (v["token"].as_str().unwrap(), v["action"].as_str().unwrap(), v["now"].as_i64().unwrap());
+                let mut got = verifier.verify(token, action, &args, now);
+                if v["repeat"] == json!(true) {
+                    assert!(got.is_ok(), "{}: first verification", v["id"]);
+                    got = verifier.verify(token, action, &args, now);
+                }
+                got.map(|c| json!({"claims": serde_json::to_value(c).unwrap()})).unwrap_or_else(err)
+            }
+            other => panic!("unknown permit vector type {other}"),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn receipt_vectors() {
+    use charter_core::Receipt;
+    for v in load("receipts") {
+        let got = Receipt::parse(v["receipt"].as_str().unwrap())
+            .and_then(|r| r.verify(&KeySet::from_jwks(v["jwks"].as_str().unwrap())?).map(|_| r))
+            .map(|r| {
+                json!({
+                    "hash": r.hash(), "seq": r.seq(), "prev": r.prev(), "ts": r.ts(), "agent": r.agent(), "action": r.action(),
+                    "args": r.args(), "cap": r.cap(), "permit": r.permit(), "decision": r.decision().as_str(),
+                    "reasons": serde_json::to_value(r.reasons()).unwrap(), "kid": r.kid(), "json": r.to_json(),
+                })
+            })
+            .unwrap_or_else(err);
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn bundle_vectors() {
+    for v in load("bundles") {
+        let (bundle, trusted) = (v["bundle"].as_str().unwrap(), KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap());
+        let got = match v["anchor"].as_str() {
+            Some(a) => charter_core::verify_bundle_from(bundle, &trusted, a),
+            None => charter_core::verify_bundle(bundle, &trusted),
+        }
+        .map(|r| json!({"report": {"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": serde_json::to_value(&r.head).unwrap()}}))
+        .unwrap_or_else(err);
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn guard_vectors() {
+    use charter_core::{AuditLog, Guard, MemoryAuditLog, PermitIssuer};
+    for v in load("guard") {
+        let roots: Vec<RootKey> = v["roots"].as_array().unwrap().iter().map(|r| RootKey::from_bytes(&hex(r)).unwrap()).collect();
+        let log = Arc::new(MemoryAuditLog::new(SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap()));
+        let permits = PermitIssuer::new(SigningKey::from_bytes(&hex(&v["permit_key"])).unwrap(), v["issuer"].as_str().unwrap());
+        let guard = Guard::new(Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap(), permits, log.clone());
+        let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
+        let (token, now) = (v["token"].as_str().unwrap(), v["now"].as_i64().unwrap());
+        let mut got = match v["mode"].as_str().unwrap() {
+            "protect" => match guard.protect_token(token, &req, v["proof"].as_str(), v["idempotency_key"].as_str(), now, v["permit_id"].as_str()) {
+                Ok(p) => json!({"permit": p.token()}),
+                Err(e) => json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()}),
+            },
+            "check" => json!({"decision": serde_json::to_value(guard.check_token(token, &req, v["proof"].as_str(), now)).unwrap()}),
+            other => panic!("unknown guard mode {other}"),
+        };
+        got["receipt"] = json!(log.head().map(|h| h.to_json().to_string()));
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn audit_file_vectors() {
+    use charter_core::{AuditLog, FileAuditLog};
+    let dir = tempfile::tempdir().unwrap();
+    for v in load("audit-files") {
+        let path = dir.path().join(v["id"].as_str().unwrap().replace('/', "_"));
+        match v["setup"].as_str().unwrap() {
+            "directory" => std::fs::create_dir(&path).unwrap(),
+            "file" => std::fs::write(&path, v["content"].as_str().unwrap()).unwrap(),
+            other => panic!("unknown setup {other}"),
+        }
+        let got = match FileAuditLog::open(&path, SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap()) {
+            Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
+            Err(e) => json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")}),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+        assert_eq!(v["without_files"]["error"], "unsupported");
+    }
+}
+
+/// Every single-bit flip of every valid vector permit, receipt and bundle is refused.
+#[test]
+fn every_bit_flip_of_a_permit_receipt_or_bundle_is_refused() {
+    use charter_core::{PermitVerifier, Receipt};
+    let mut swept = 0usize;
+    let flips = |text: &str| -> Vec<String> {
+        let bytes = text.as_bytes();
+        (0..bytes.len() * 8)
+            .filter_map(|bit| {
+                let mut b = bytes.to_vec();
+                b[bit / 8] ^= 1 << (bit % 8);
+                String::from_utf8(b).ok()
+            })
+            .collect()
+    };
+    for v in load("permits") {
+        if v["type"] != "verify" || v["expect"].get("claims").is_none() || v["repeat"] == json!(true) {
+            continue;
+        }
+        let args = jcs::parse(v["args"].as_str().unwrap()).unwrap();
+        for flipped in flips(v["token"].as_str().unwrap()) {
+            let verifier = PermitVerifier::new(KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(), v["audience"].as_str().unwrap());
+            assert!(verifier.verify(&flipped, v["action"].as_str().unwrap(), &args, v["now"].as_i64().unwrap()).is_err(), "{}: {flipped}", v["id"]);
+            swept += 1;
+        }
+    }
+    for v in load("receipts") {
+        if v["expect"].get("hash").is_none() {
+            continue;
+        }
+        let keys = KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap();
+        for flipped in flips(v["receipt"].as_str().unwrap()) {
+            assert!(Receipt::parse(&flipped).and_then(|r| r.verify(&keys)).is_err(), "{}: {flipped}", v["id"]);
+            swept += 1;
+        }
+    }
+    for v in load("bundles") {
+        if v["expect"].get("report").is_none() || !v["anchor"].is_null() {
+            continue;
+        }
+        let trusted = KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap();
+        for flipped in flips(v["bundle"].as_str().unwrap()) {
+            assert!(charter_core::verify_bundle(&flipped, &trusted).is_err(), "{}: flipped bundle verified", v["id"]);
+            swept += 1;
+        }
+    }
+    assert!(swept > 50_000, "only {swept} flips swept");
+}

@@ -15,15 +15,15 @@ pub const T0: i64 = 1_767_225_600;
 const AUDIENCE: &str = "tools.shop.example";
 
 /// 32 bytes derived from a label, so fixtures are reproducible and distinct.
-fn bytes32(label: &str) -> [u8; 32] {
+pub(crate) fn bytes32(label: &str) -> [u8; 32] {
     Sha256::digest(format!("charter vectors: {label}").as_bytes()).into()
 }
 
-fn root(label: &str) -> RootKey {
+pub(crate) fn root(label: &str) -> RootKey {
     RootKey::from_bytes(&bytes32(label)).expect("32 bytes")
 }
 
-fn signing(label: &str) -> SigningKey {
+pub(crate) fn signing(label: &str) -> SigningKey {
     SigningKey::from_bytes(&bytes32(label)).expect("32 bytes")
 }
 
@@ -33,7 +33,7 @@ fn token_id(n: u8) -> Vec<u8> {
         .collect()
 }
 
-fn expect_error(e: &Error) -> Value {
+pub(crate) fn expect_error(e: &Error) -> Value {
     json!({"error": e.code().as_str(), "message": e.message()})
 }
 
@@ -55,7 +55,7 @@ fn standard_args() -> Value {
     })
 }
 
-fn standard_request() -> Request {
+pub(crate) fn standard_request() -> Request {
     Request::new("shopper-7", "payments.refund", standard_args()).with_resource("orders/A-1001")
 }
 
@@ -293,7 +293,7 @@ fn options_json(o: &IssueOptions) -> Value {
     })
 }
 
-fn base_options(n: u8) -> IssueOptions {
+pub(crate) fn base_options(n: u8) -> IssueOptions {
     IssueOptions {
         token_id: Some(token_id(n)),
         issued_at: Some(T0),
@@ -301,7 +301,7 @@ fn base_options(n: u8) -> IssueOptions {
     }
 }
 
-fn shop_options() -> IssueOptions {
+pub(crate) fn shop_options() -> IssueOptions {
     IssueOptions {
         agent: Some("shopper-7".into()),
         actions: Some(vec!["payments.refund".into(), "orders.read".into()]),
@@ -312,7 +312,7 @@ fn shop_options() -> IssueOptions {
     }
 }
 
-fn mint(root_label: &str, o: &IssueOptions) -> Capability {
+pub(crate) fn mint(root_label: &str, o: &IssueOptions) -> Capability {
     Issuer::new(root(root_label)).issue_with(o).expect("mint")
 }
 

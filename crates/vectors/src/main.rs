@@ -7,7 +7,9 @@
 //!
 //! Usage: `cargo run -p charter-vectors -- [CONTRACT_DIR]` (default `contract`).
 
+mod audit;
 mod cases;
+mod permits;
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +48,31 @@ fn main() {
             "proofs",
             "Holder proofs signed with fixed nonces",
             cases::proofs(),
+        ),
+        (
+            "permits",
+            "Permits issued, and every way verification refuses one",
+            permits::permits(),
+        ),
+        (
+            "receipts",
+            "Receipts verified, and every way a tampered receipt is refused",
+            audit::receipts(),
+        ),
+        (
+            "bundles",
+            "Audit bundles verified offline, and every tampering refused",
+            audit::bundles(),
+        ),
+        (
+            "guard",
+            "Guard.protect and Guard.check: decision, permit and the receipt recorded",
+            audit::guards(),
+        ),
+        (
+            "audit-files",
+            "Reopening audit log files: intact, torn, reordered, altered",
+            audit::audit_files(),
         ),
     ];
     let mut total = 0;

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::parser::{BinOp, Const, Func, Getter, MacroKind, Node};
+use super::parser::{BinOp, Func, Getter, MacroKind, Node};
 use super::time;
 use super::value::{compare, equals, key_eq, List, Map, Val};
 use super::{CaveatError, Context};
@@ -54,7 +54,7 @@ fn is_limit(e: &CaveatError) -> bool {
 /// "an int", "a string": the value's CEL type with its article, for messages.
 pub(crate) fn a_type(v: &Val<'_>) -> String {
     let t = v.type_name();
-    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+    let article = if t.starts_with(['a', 'e', 'i', 'o']) {
         "an"
     } else {
         "a"
@@ -69,7 +69,7 @@ fn key_text(k: &Val<'_>) -> String {
         Val::Uint(u) => format!("{u}u"),
         Val::Double(d) => format!("{d:?}"),
         Val::Bool(b) => b.to_string(),
-        other => other.type_name().to_string(),
+        other => format!("({})", a_type(other)),
     }
 }
 
@@ -114,74 +114,39 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    /// Evaluates one node. Kept small: the work of each kind of node is in
+    /// its own function, so the frame that recursion repeats stays small
+    /// (debug builds give a function one slot per temporary of every arm).
     fn eval(&mut self, node: &'a Node) -> Result<Val<'a>, CaveatError> {
         self.charge(1)?;
         match node {
-            Node::Const(c) => Ok(match c {
-                Const::Null => Val::Null,
-                Const::Bool(b) => Val::Bool(*b),
-                Const::Int(i) => Val::Int(*i),
-                Const::Uint(u) => Val::Uint(*u),
-                Const::Double(d) => Val::Double(*d),
-                Const::Str(s) => Val::str(s),
-            }),
+            Node::Const(c) => Ok(Val::from_const(c)),
+            Node::ConstList(items) => Ok(Val::List(List::Const(items))),
             Node::Var(slot) => self.var(*slot),
             Node::Local(slot) => Ok(self.locals[*slot].clone()),
-            Node::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.push(self.eval(i)?);
-                }
-                Ok(Val::List(List::Own(Rc::new(out))))
-            }
+            Node::List(items) => self.list(items),
             Node::Map(items) => self.map_literal(items),
             Node::Select(operand, field, desc) => {
                 let v = self.eval(operand)?;
-                match v {
-                    Val::Map(m) => {
-                        self.charge(1)?;
-                        m.get_str(field).ok_or_else(|| {
-                            CaveatError::eval(format!("no such key {:?} in {desc}", &**field))
-                        })
-                    }
-                    other => err(format!(
-                        "cannot select field {:?} from {desc}, which is {}",
-                        &**field,
-                        a_type(&other)
-                    )),
-                }
+                self.select(v, field, desc)
             }
-            Node::Has(operand, field) => match self.eval(operand)? {
-                Val::Map(m) => {
-                    self.charge(1)?;
-                    Ok(Val::Bool(m.get_str(field).is_some()))
-                }
-                other => err(format!(
-                    "has() needs a map to test for {:?}, got {}",
-                    &**field,
-                    a_type(&other)
-                )),
-            },
+            Node::Has(operand, field) => {
+                let v = self.eval(operand)?;
+                self.has(v, field)
+            }
             Node::Index(operand, index, desc) => {
                 let v = self.eval(operand)?;
                 let k = self.eval(index)?;
                 self.index(v, k, desc)
             }
-            Node::Not(x) => match self.eval(x)? {
-                Val::Bool(b) => Ok(Val::Bool(!b)),
-                other => err(format!("! needs a bool, got {}", a_type(&other))),
-            },
-            Node::Neg(x) => match self.eval(x)? {
-                Val::Int(i) => i
-                    .checked_neg()
-                    .map(Val::Int)
-                    .ok_or_else(|| CaveatError::eval("integer overflow in negation")),
-                Val::Double(d) => Ok(Val::Double(-d)),
-                other => err(format!(
-                    "unary - needs an int or double, got {}",
-                    a_type(&other)
-                )),
-            },
+            Node::Not(x) => {
+                let v = self.eval(x)?;
+                not(v)
+            }
+            Node::Neg(x) => {
+                let v = self.eval(x)?;
+                neg(v)
+            }
             Node::Bin(op, l, r) => {
                 let a = self.eval(l)?;
                 let b = self.eval(r)?;
@@ -189,36 +154,92 @@ impl<'a> Ev<'_, 'a> {
             }
             Node::And(items) => self.logic(items, false),
             Node::Or(items) => self.logic(items, true),
-            Node::Cond(c, t, e) => match self.eval(c)? {
-                Val::Bool(true) => self.eval(t),
-                Val::Bool(false) => self.eval(e),
-                other => err(format!(
-                    "the condition of ?: must be a bool, got {}",
-                    a_type(&other)
-                )),
-            },
-            Node::Call(f, args) => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(a)?);
+            Node::Cond(c, t, e) => {
+                let v = self.eval(c)?;
+                match cond(v)? {
+                    true => self.eval(t),
+                    false => self.eval(e),
                 }
-                self.call(*f, vals)
             }
-            Node::Matches(target, re, plen) => match self.eval(target)? {
-                Val::Str(s) => {
-                    let n = s.as_str().len() as u64;
-                    self.charge(n.saturating_mul(1 + *plen as u64 / 32) / 16)?;
-                    Ok(Val::Bool(re.is_match(s.as_str())))
-                }
-                other => err(format!("matches() needs a string, got {}", a_type(&other))),
-            },
+            Node::Call(f, args) => self.call_node(*f, args),
+            Node::Matches(target, re, plen) => {
+                let v = self.eval(target)?;
+                self.matches(v, re, *plen)
+            }
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
+        }
+    }
+
+    #[inline(never)]
+    fn list(&mut self, items: &'a [Node]) -> Result<Val<'a>, CaveatError> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(self.eval(i)?);
+        }
+        Ok(Val::List(List::Own(Rc::new(out))))
+    }
+
+    #[inline(never)]
+    fn select(&mut self, v: Val<'a>, field: &str, desc: &str) -> Result<Val<'a>, CaveatError> {
+        match v {
+            Val::Map(m) => {
+                self.charge(1)?;
+                m.get_str(field)
+                    .ok_or_else(|| CaveatError::eval(format!("no such key {field:?} in {desc}")))
+            }
+            other => err(format!(
+                "cannot select field {field:?} from {desc}, which is {}",
+                a_type(&other)
+            )),
+        }
+    }
+
+    #[inline(never)]
+    fn has(&mut self, v: Val<'a>, field: &str) -> Result<Val<'a>, CaveatError> {
+        match v {
+            Val::Map(m) => {
+                self.charge(1)?;
+                Ok(Val::Bool(m.get_str(field).is_some()))
+            }
+            other => err(format!(
+                "has() needs a map to test for {field:?}, got {}",
+                a_type(&other)
+            )),
+        }
+    }
+
+    /// Calls have one or two operands (receiver and argument); no allocation.
+    #[inline(never)]
+    fn call_node(&mut self, f: Func, args: &'a [Node]) -> Result<Val<'a>, CaveatError> {
+        let x = self.eval(&args[0])?;
+        let y = match args.get(1) {
+            Some(a) => Some(self.eval(a)?),
+            None => None,
+        };
+        self.call(f, x, y)
+    }
+
+    #[inline(never)]
+    fn matches(
+        &mut self,
+        v: Val<'a>,
+        re: &regex::Regex,
+        plen: usize,
+    ) -> Result<Val<'a>, CaveatError> {
+        match v {
+            Val::Str(s) => {
+                let n = s.as_str().len() as u64;
+                self.charge(n.saturating_mul(1 + plen as u64 / 32) / 16)?;
+                Ok(Val::Bool(re.is_match(s.as_str())))
+            }
+            other => err(format!("matches() needs a string, got {}", a_type(&other))),
         }
     }
 
     /// `&&` (`or == false`) and `||` (`or == true`) over any number of terms,
     /// with CEL's commutative error absorption: a deciding value anywhere
     /// wins over errors anywhere else. Limit errors are never absorbed.
+    #[inline(never)]
     fn logic(&mut self, items: &'a [Node], or: bool) -> Result<Val<'a>, CaveatError> {
         let mut first_err: Option<CaveatError> = None;
         for item in items {
@@ -244,6 +265,7 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    #[inline(never)]
     fn map_literal(&mut self, items: &'a [(Node, Node)]) -> Result<Val<'a>, CaveatError> {
         let mut out: Vec<(Val<'a>, Val<'a>)> = Vec::with_capacity(items.len());
         for (kn, vn) in items {
@@ -264,6 +286,7 @@ impl<'a> Ev<'_, 'a> {
         Ok(Val::Map(Map::Own(Rc::new(out))))
     }
 
+    #[inline(never)]
     fn index(&mut self, v: Val<'a>, k: Val<'a>, desc: &str) -> Result<Val<'a>, CaveatError> {
         match v {
             Val::List(l) => {
@@ -297,6 +320,7 @@ impl<'a> Ev<'_, 'a> {
         }
     }
 
+    #[inline(never)]
     fn binary(&mut self, op: BinOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, CaveatError> {
         use Val::*;
         let cmp = |want: fn(Ordering) -> bool| -> Result<Val<'a>, CaveatError> {
@@ -427,14 +451,14 @@ impl<'a> Ev<'_, 'a> {
         Ok(r)
     }
 
-    fn call(&mut self, f: Func, mut args: Vec<Val<'a>>) -> Result<Val<'a>, CaveatError> {
+    #[inline(never)]
+    fn call(&mut self, f: Func, x: Val<'a>, y: Option<Val<'a>>) -> Result<Val<'a>, CaveatError> {
         use Val::*;
-        let x = args.remove(0);
         let bad = |what: &str, v: &Val<'_>| -> Result<Val<'a>, CaveatError> {
             err(format!("{what} does not accept {}", a_type(v)))
         };
-        let two = |args: Vec<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
-            match args.into_iter().next() {
+        let two = |y: Option<Val<'a>>, name: &str| -> Result<Val<'a>, CaveatError> {
+            match y {
                 Some(v @ Str(_)) => Ok(v),
                 Some(v) => err(format!(
                     "{name}() needs a string argument, got {}",
@@ -496,7 +520,7 @@ impl<'a> Ev<'_, 'a> {
                         a_type(&x)
                     ));
                 };
-                let p = two(args, name)?;
+                let p = two(y, name)?;
                 let Str(p) = &p else { unreachable!() };
                 let (s, p) = (s.as_str(), p.as_str());
                 self.charge(str_cost(if f == Func::Contains {
@@ -608,6 +632,7 @@ impl<'a> Ev<'_, 'a> {
         })
     }
 
+    #[inline(never)]
     fn comprehension(
         &mut self,
         kind: MacroKind,
@@ -642,6 +667,7 @@ impl<'a> Ev<'_, 'a> {
         r
     }
 
+    #[inline(never)]
     fn iterate(
         &mut self,
         kind: MacroKind,
@@ -703,6 +729,37 @@ fn parse_double(s: &str) -> Result<f64, CaveatError> {
         }
     }
     Ok(v)
+}
+
+fn not(v: Val<'_>) -> Result<Val<'_>, CaveatError> {
+    match v {
+        Val::Bool(b) => Ok(Val::Bool(!b)),
+        other => err(format!("! needs a bool, got {}", a_type(&other))),
+    }
+}
+
+fn neg(v: Val<'_>) -> Result<Val<'_>, CaveatError> {
+    match v {
+        Val::Int(i) => i
+            .checked_neg()
+            .map(Val::Int)
+            .ok_or_else(|| CaveatError::eval("integer overflow in negation")),
+        Val::Double(d) => Ok(Val::Double(-d)),
+        other => err(format!(
+            "unary - needs an int or double, got {}",
+            a_type(&other)
+        )),
+    }
+}
+
+fn cond(v: Val<'_>) -> Result<bool, CaveatError> {
+    match v {
+        Val::Bool(b) => Ok(b),
+        other => err(format!(
+            "the condition of ?: must be a bool, got {}",
+            a_type(&other)
+        )),
+    }
 }
 
 /// `string(double)`: Go's `strconv.FormatFloat(d, 'g', -1, 64)`, as cel-go

@@ -41,8 +41,9 @@ pub struct Limits {
     pub max_expr_bytes: usize,
     /// Height of the syntax tree (default 64). CEL requires implementations to
     /// accept 32 repetitions of an operator (`1 + 1 + ... + 1`, 33 levels) and
-    /// 12 levels of nesting; 64 leaves room for both and keeps the evaluator's
-    /// recursion shallow.
+    /// 12 levels of nesting; 64 leaves room for both and keeps recursion
+    /// shallow. Values above 100 act as 100 (the hard cap that keeps even a
+    /// debug build well inside a 2 MiB thread stack).
     pub max_depth: usize,
     /// Evaluation steps (default 10 000): every node costs at least one step,
     /// string and list work costs in proportion to its size, macros charge
@@ -60,8 +61,9 @@ impl Default for Limits {
     }
 }
 
-/// What a caveat can see. Everything comes from the verifier: `now` from its
-/// clock, `audience` from its configuration, never from the agent's request.
+/// What a caveat can see: the request (agent, action, arguments, resource)
+/// and what only the verifier knows. `now` comes from the verifier's clock and
+/// `audience` from its configuration, never from the request an agent sends.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     pub agent: &'a str,

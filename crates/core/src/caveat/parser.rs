@@ -8,7 +8,7 @@ use super::CaveatError;
 
 /// Whatever the caller's `max_depth`, parsing and evaluation never nest deeper
 /// than this (each level is a few stack frames).
-pub(crate) const HARD_MAX_DEPTH: usize = 256;
+pub(crate) const HARD_MAX_DEPTH: usize = 100;
 
 #[derive(Debug)]
 pub(crate) enum Const {
@@ -18,6 +18,11 @@ pub(crate) enum Const {
     Uint(u64),
     Double(f64),
     Str(Box<str>),
+    /// `timestamp('...')` and `duration('...')` of a valid literal, folded
+    /// when the caveat is compiled (an invalid one stays a call and fails
+    /// at evaluation, as in CEL).
+    Ts(i64, u32),
+    Dur(i64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +88,8 @@ pub(crate) enum Node {
     /// A macro's iteration variable, by scope slot.
     Local(usize),
     List(Vec<Node>),
+    /// A list literal whose elements are all constants.
+    ConstList(Vec<Const>),
     Map(Vec<(Node, Node)>),
     /// `operand.field`; `desc` is the operand's source text, for messages.
     Select(Box<Node>, Box<str>, Box<str>),
@@ -98,6 +105,13 @@ pub(crate) enum Node {
     /// `s.matches(re)`: the pattern's length scales the step cost.
     Matches(Box<Node>, regex::Regex, usize),
     Macro(MacroKind, Box<Node>, usize, Box<Node>),
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    Or,
+    And,
+    Bin(BinOp),
 }
 
 /// A parsed node with the height of its tree and where its source starts.
@@ -312,11 +326,11 @@ impl Parser<'_> {
     }
 
     fn ternary(&mut self) -> Result<P, CaveatError> {
-        let c = self.or()?;
+        let c = self.binary()?;
         if !self.eat(Sym::Question) {
             return Ok(c);
         }
-        let t = self.or()?;
+        let t = self.binary()?;
         self.expect(Sym::Colon)?;
         let e = self.expr()?;
         let h = 1 + c.h.max(t.h).max(e.h);
@@ -328,89 +342,71 @@ impl Parser<'_> {
         )
     }
 
-    fn or(&mut self) -> Result<P, CaveatError> {
-        let first = self.and()?;
-        if !self.is(Sym::OrOr) {
-            return Ok(first);
-        }
-        let at = first.at;
-        let mut h = first.h;
-        let mut items = vec![first.node];
-        while self.eat(Sym::OrOr) {
-            let n = self.and()?;
-            h = h.max(n.h);
-            items.push(n.node);
-        }
-        self.mk(Node::Or(items), h + 1, at)
+    fn peek_op(&self) -> Option<(Op, u8)> {
+        Some(match self.peek() {
+            Tok::Sym(Sym::OrOr) => (Op::Or, 1),
+            Tok::Sym(Sym::AndAnd) => (Op::And, 2),
+            Tok::Sym(Sym::EqEq) => (Op::Bin(BinOp::Eq), 3),
+            Tok::Sym(Sym::Ne) => (Op::Bin(BinOp::Ne), 3),
+            Tok::Sym(Sym::Lt) => (Op::Bin(BinOp::Lt), 3),
+            Tok::Sym(Sym::Le) => (Op::Bin(BinOp::Le), 3),
+            Tok::Sym(Sym::Gt) => (Op::Bin(BinOp::Gt), 3),
+            Tok::Sym(Sym::Ge) => (Op::Bin(BinOp::Ge), 3),
+            Tok::Ident(s) if s == "in" => (Op::Bin(BinOp::In), 3),
+            Tok::Sym(Sym::Plus) => (Op::Bin(BinOp::Add), 4),
+            Tok::Sym(Sym::Minus) => (Op::Bin(BinOp::Sub), 4),
+            Tok::Sym(Sym::Star) => (Op::Bin(BinOp::Mul), 5),
+            Tok::Sym(Sym::Slash) => (Op::Bin(BinOp::Div), 5),
+            Tok::Sym(Sym::Percent) => (Op::Bin(BinOp::Rem), 5),
+            _ => return None,
+        })
     }
 
-    fn and(&mut self) -> Result<P, CaveatError> {
-        let first = self.relation()?;
-        if !self.is(Sym::AndAnd) {
-            return Ok(first);
-        }
-        let at = first.at;
-        let mut h = first.h;
-        let mut items = vec![first.node];
-        while self.eat(Sym::AndAnd) {
-            let n = self.relation()?;
-            h = h.max(n.h);
-            items.push(n.node);
-        }
-        self.mk(Node::And(items), h + 1, at)
-    }
-
-    fn relation(&mut self) -> Result<P, CaveatError> {
-        let mut l = self.addition()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Sym(Sym::EqEq) => BinOp::Eq,
-                Tok::Sym(Sym::Ne) => BinOp::Ne,
-                Tok::Sym(Sym::Lt) => BinOp::Lt,
-                Tok::Sym(Sym::Le) => BinOp::Le,
-                Tok::Sym(Sym::Gt) => BinOp::Gt,
-                Tok::Sym(Sym::Ge) => BinOp::Ge,
-                Tok::Ident(s) if s == "in" => BinOp::In,
-                _ => return Ok(l),
-            };
+    /// CEL's binary operators, all left-associative, by precedence
+    /// (`||` < `&&` < relations and `in` < `+ -` < `* / %`), parsed with
+    /// explicit stacks instead of one recursive function per level.
+    fn binary(&mut self) -> Result<P, CaveatError> {
+        let mut operands = vec![self.unary()?];
+        let mut ops: Vec<(Op, u8)> = Vec::new();
+        while let Some((op, prec)) = self.peek_op() {
             self.bump();
-            let r = self.addition()?;
-            l = self.bin(op, l, r)?;
+            while ops.last().is_some_and(|&(_, p)| p >= prec) {
+                self.reduce(&mut operands, &mut ops)?;
+            }
+            ops.push((op, prec));
+            operands.push(self.unary()?);
         }
+        while !ops.is_empty() {
+            self.reduce(&mut operands, &mut ops)?;
+        }
+        Ok(operands.pop().expect("one operand left"))
     }
 
-    fn bin(&self, op: BinOp, l: P, r: P) -> Result<P, CaveatError> {
-        let h = 1 + l.h.max(r.h);
-        self.mk(Node::Bin(op, Box::new(l.node), Box::new(r.node)), h, l.at)
-    }
-
-    fn addition(&mut self) -> Result<P, CaveatError> {
-        let mut l = self.multiplication()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Sym(Sym::Plus) => BinOp::Add,
-                Tok::Sym(Sym::Minus) => BinOp::Sub,
-                _ => return Ok(l),
-            };
-            self.bump();
-            let r = self.multiplication()?;
-            l = self.bin(op, l, r)?;
-        }
-    }
-
-    fn multiplication(&mut self) -> Result<P, CaveatError> {
-        let mut l = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Sym(Sym::Star) => BinOp::Mul,
-                Tok::Sym(Sym::Slash) => BinOp::Div,
-                Tok::Sym(Sym::Percent) => BinOp::Rem,
-                _ => return Ok(l),
-            };
-            self.bump();
-            let r = self.unary()?;
-            l = self.bin(op, l, r)?;
-        }
+    fn reduce(&self, operands: &mut Vec<P>, ops: &mut Vec<(Op, u8)>) -> Result<(), CaveatError> {
+        let (op, _) = ops.pop().expect("an operator");
+        let r = operands.pop().expect("right operand");
+        let l = operands.pop().expect("left operand");
+        let at = l.at;
+        let p = match (op, l.node) {
+            // `a && b && c` is one node with three operands, as in CEL.
+            (Op::And, Node::And(mut items)) => {
+                items.push(r.node);
+                self.mk(Node::And(items), l.h.max(r.h + 1), at)?
+            }
+            (Op::Or, Node::Or(mut items)) => {
+                items.push(r.node);
+                self.mk(Node::Or(items), l.h.max(r.h + 1), at)?
+            }
+            (Op::And, ln) => self.mk(Node::And(vec![ln, r.node]), 1 + l.h.max(r.h), at)?,
+            (Op::Or, ln) => self.mk(Node::Or(vec![ln, r.node]), 1 + l.h.max(r.h), at)?,
+            (Op::Bin(b), ln) => self.mk(
+                Node::Bin(b, Box::new(ln), Box::new(r.node)),
+                1 + l.h.max(r.h),
+                at,
+            )?,
+        };
+        operands.push(p);
+        Ok(())
     }
 
     /// `!`+ and `-`+ as CEL's parser treats them: an even run cancels out,
@@ -458,70 +454,67 @@ impl Parser<'_> {
 
     fn member(&mut self) -> Result<P, CaveatError> {
         let mut cur = self.primary()?;
-        let start = cur.at;
         loop {
-            if self.is(Sym::Dot) {
-                let dot_at = self.at();
-                self.bump();
-                let name_at = self.at();
-                let t = self.bump();
-                match t.tok {
-                    Tok::Ident(name) => {
-                        if self.is(Sym::LParen) {
-                            cur = self.method(cur, &name, name_at)?;
-                        } else {
-                            let desc = self.text(start, dot_at);
-                            let h = cur.h + 1;
-                            cur = self.mk(
-                                Node::Select(Box::new(cur.node), name.into(), desc),
-                                h,
-                                start,
-                            )?;
-                        }
-                    }
-                    Tok::Quoted(name) => {
-                        let desc = self.text(start, dot_at);
-                        let h = cur.h + 1;
-                        cur = self.mk(
-                            Node::Select(Box::new(cur.node), name.into(), desc),
-                            h,
-                            start,
-                        )?;
-                    }
-                    Tok::Sym(Sym::Question) => {
-                        return Err(unsupported(dot_at, "optional field selection (.?)"))
-                    }
-                    other => {
-                        return Err(syntax(
-                            name_at,
-                            format!(
-                                "expected a field name after '.' but found {}",
-                                describe(&other)
-                            ),
-                        ))
-                    }
-                }
+            cur = if self.is(Sym::Dot) {
+                self.dot(cur)?
             } else if self.is(Sym::LBracket) {
-                let br_at = self.at();
-                self.bump();
-                if self.is(Sym::Question) {
-                    return Err(unsupported(br_at, "optional indexing ([?])"));
-                }
-                let idx = self.expr()?;
-                self.expect(Sym::RBracket)?;
-                let desc = self.text(start, br_at);
-                let h = 1 + cur.h.max(idx.h);
-                cur = self.mk(
-                    Node::Index(Box::new(cur.node), Box::new(idx.node), desc),
-                    h,
-                    start,
-                )?;
+                self.index(cur)?
             } else if self.is(Sym::LBrace) {
                 return Err(unsupported(self.at(), "message construction (Type{...})"));
             } else {
                 return Ok(cur);
-            }
+            };
         }
+    }
+
+    /// `.field`, `` .`field` `` or `.method(...)` after `cur`.
+    fn dot(&mut self, cur: P) -> Result<P, CaveatError> {
+        let start = cur.at;
+        let dot_at = self.at();
+        self.bump();
+        let name_at = self.at();
+        let name = match self.bump().tok {
+            Tok::Ident(name) if self.is(Sym::LParen) => return self.method(cur, &name, name_at),
+            Tok::Ident(name) | Tok::Quoted(name) => name,
+            Tok::Sym(Sym::Question) => {
+                return Err(unsupported(dot_at, "optional field selection (.?)"))
+            }
+            other => {
+                return Err(syntax(
+                    name_at,
+                    format!(
+                        "expected a field name after '.' but found {}",
+                        describe(&other)
+                    ),
+                ))
+            }
+        };
+        let desc = self.text(start, dot_at);
+        let h = cur.h + 1;
+        self.mk(
+            Node::Select(Box::new(cur.node), name.into(), desc),
+            h,
+            start,
+        )
+    }
+
+    /// `[index]` after `cur`.
+    fn index(&mut self, cur: P) -> Result<P, CaveatError> {
+        let start = cur.at;
+        let br_at = self.at();
+        self.bump();
+        if self.is(Sym::Question) {
+            return Err(unsupported(br_at, "optional indexing ([?])"));
+        }
+        let idx = self.expr()?;
+        self.expect(Sym::RBracket)?;
+        let desc = self.text(start, br_at);
+        let h = 1 + cur.h.max(idx.h);
+        self.mk(
+            Node::Index(Box::new(cur.node), Box::new(idx.node), desc),
+            h,
+            start,
+        )
     }
 
     fn args(&mut self) -> Result<Vec<P>, CaveatError> {
@@ -540,49 +533,83 @@ impl Parser<'_> {
     }
 
     fn method(&mut self, recv: P, name: &str, at: usize) -> Result<P, CaveatError> {
+        const METHODS: [&str; 15] = [
+            "getFullYear",
+            "getMonth",
+            "getDayOfYear",
+            "getDayOfMonth",
+            "getDate",
+            "getDayOfWeek",
+            "getHours",
+            "getMinutes",
+            "getSeconds",
+            "getMilliseconds",
+            "size",
+            "startsWith",
+            "endsWith",
+            "contains",
+            "matches",
+        ];
+        if matches!(name, "all" | "exists" | "exists_one") {
+            return self.macro_call(recv, name, at);
+        }
+        if !METHODS.contains(&name) {
+            return Err(unsupported(at, format!("the function {name}()")));
+        }
+        let args = self.args()?;
+        self.finish_method(recv, name, args, at)
+    }
+
+    fn macro_call(&mut self, recv: P, name: &str, at: usize) -> Result<P, CaveatError> {
+        let start = recv.at;
+        let kind = match name {
+            "all" => MacroKind::All,
+            "exists" => MacroKind::Exists,
+            _ => MacroKind::ExistsOne,
+        };
+        self.expect(Sym::LParen)?;
+        let var_at = self.at();
+        let var = match self.bump().tok {
+            Tok::Ident(v) if !RESERVED.contains(&v.as_str()) && v != "in" => v,
+            _ => {
+                return Err(syntax(
+                    var_at,
+                    format!("{name}() needs a variable name as its first argument"),
+                ))
+            }
+        };
+        self.expect(Sym::Comma)?;
+        if matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma) {
+            return Err(unsupported(
+                at,
+                format!("the two-variable form of {name}()"),
+            ));
+        }
+        let slot = self.scope.len();
+        self.scope.push(var);
+        let pred = self.expr();
+        self.scope.pop();
+        let pred = pred?;
+        self.expect(Sym::RParen)?;
+        let h = 1 + recv.h.max(pred.h);
+        self.mk(
+            Node::Macro(kind, Box::new(recv.node), slot, Box::new(pred.node)),
+            h,
+            start,
+        )
+    }
+
+    fn finish_method(
+        &self,
+        recv: P,
+        name: &str,
+        args: Vec<P>,
+        at: usize,
+    ) -> Result<P, CaveatError> {
         let start = recv.at;
         match name {
-            "all" | "exists" | "exists_one" => {
-                let kind = match name {
-                    "all" => MacroKind::All,
-                    "exists" => MacroKind::Exists,
-                    _ => MacroKind::ExistsOne,
-                };
-                self.expect(Sym::LParen)?;
-                let var_at = self.at();
-                let var = match self.bump().tok {
-                    Tok::Ident(v) if !RESERVED.contains(&v.as_str()) && v != "in" => v,
-                    _ => {
-                        return Err(syntax(
-                            var_at,
-                            format!("{name}() needs a variable name as its first argument"),
-                        ))
-                    }
-                };
-                self.expect(Sym::Comma)?;
-                if matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma)
-                {
-                    return Err(unsupported(
-                        at,
-                        format!("the two-variable form of {name}()"),
-                    ));
-                }
-                let slot = self.scope.len();
-                self.scope.push(var);
-                let pred = self.expr();
-                self.scope.pop();
-                let pred = pred?;
-                self.expect(Sym::RParen)?;
-                let h = 1 + recv.h.max(pred.h);
-                self.mk(
-                    Node::Macro(kind, Box::new(recv.node), slot, Box::new(pred.node)),
-                    h,
-                    start,
-                )
-            }
             "getFullYear" | "getMonth" | "getDayOfYear" | "getDayOfMonth" | "getDate"
             | "getDayOfWeek" | "getHours" | "getMinutes" | "getSeconds" | "getMilliseconds" => {
-                let args = self.args()?;
                 if !args.is_empty() {
                     return Err(unsupported(
                         at,
@@ -605,7 +632,6 @@ impl Parser<'_> {
                 self.mk(Node::Call(Func::Get(g), vec![recv.node]), h, start)
             }
             "size" | "startsWith" | "endsWith" | "contains" | "matches" => {
-                let args = self.args()?;
                 let want = usize::from(name != "size");
                 if args.len() != want {
                     return Err(syntax(
@@ -660,6 +686,16 @@ impl Parser<'_> {
             _ => return Err(unsupported(at, format!("the function {name}()"))),
         };
         let args = self.args()?;
+        self.finish_global(name, f, args, at)
+    }
+
+    fn finish_global(
+        &self,
+        name: &str,
+        f: Func,
+        args: Vec<P>,
+        at: usize,
+    ) -> Result<P, CaveatError> {
         let want = if name == "matches" { 2 } else { 1 };
         if args.len() != want {
             return Err(syntax(
@@ -683,10 +719,100 @@ impl Parser<'_> {
                 )),
             };
         }
+        if let Node::Const(Const::Str(lit)) = &a.node {
+            let folded = match f {
+                Func::Timestamp => super::time::parse_timestamp(lit)
+                    .ok()
+                    .map(|(s, n)| Const::Ts(s, n)),
+                Func::Duration => super::time::parse_duration(lit).ok().map(Const::Dur),
+                _ => None,
+            };
+            if let Some(c) = folded {
+                return self.mk(Node::Const(c), a.h + 1, at);
+            }
+        }
         self.mk(Node::Call(f, vec![a.node]), a.h + 1, at)
     }
 
+    /// Dispatches on the first token; the cases that recurse get their own
+    /// small functions so deep nesting costs little stack per level.
     fn primary(&mut self) -> Result<P, CaveatError> {
+        let at = self.at();
+        match self.peek() {
+            Tok::Sym(Sym::LParen) => {
+                self.bump();
+                let e = self.expr()?;
+                self.expect(Sym::RParen)?;
+                Ok(P { at, ..e })
+            }
+            Tok::Sym(Sym::LBracket) => {
+                self.bump();
+                self.list_literal(at)
+            }
+            Tok::Sym(Sym::LBrace) => {
+                self.bump();
+                self.map_literal(at)
+            }
+            Tok::Ident(_) if self.peek_at(1) == &Tok::Sym(Sym::LParen) => {
+                let Tok::Ident(name) = self.bump().tok else {
+                    unreachable!("peeked an identifier")
+                };
+                self.global_call(&name, at)
+            }
+            _ => self.atom(),
+        }
+    }
+
+    fn list_literal(&mut self, at: usize) -> Result<P, CaveatError> {
+        let mut items = Vec::new();
+        let mut h = 0;
+        while !self.is(Sym::RBracket) {
+            if self.is(Sym::Question) {
+                return Err(unsupported(self.at(), "optional list elements (?x)"));
+            }
+            let e = self.expr()?;
+            h = h.max(e.h);
+            items.push(e.node);
+            if !self.eat(Sym::Comma) {
+                break;
+            }
+        }
+        self.expect(Sym::RBracket)?;
+        if !items.is_empty() && items.iter().all(|n| matches!(n, Node::Const(_))) {
+            let consts = items
+                .into_iter()
+                .map(|n| match n {
+                    Node::Const(c) => c,
+                    _ => unreachable!("checked above"),
+                })
+                .collect();
+            return self.mk(Node::ConstList(consts), h + 1, at);
+        }
+        self.mk(Node::List(items), h + 1, at)
+    }
+
+    fn map_literal(&mut self, at: usize) -> Result<P, CaveatError> {
+        let mut items = Vec::new();
+        let mut h = 0;
+        while !self.is(Sym::RBrace) {
+            if self.is(Sym::Question) {
+                return Err(unsupported(self.at(), "optional map entries (?k: v)"));
+            }
+            let k = self.expr()?;
+            self.expect(Sym::Colon)?;
+            let v = self.expr()?;
+            h = h.max(k.h).max(v.h);
+            items.push((k.node, v.node));
+            if !self.eat(Sym::Comma) {
+                break;
+            }
+        }
+        self.expect(Sym::RBrace)?;
+        self.mk(Node::Map(items), h + 1, at)
+    }
+
+    /// Literals and names: nothing here recurses.
+    fn atom(&mut self) -> Result<P, CaveatError> {
         let at = self.at();
         let t = self.bump();
         let node = match t.tok {
@@ -700,9 +826,6 @@ impl Parser<'_> {
                 _ => return Err(syntax(at, "expected a number after '-'")),
             },
             Tok::Ident(name) => {
-                if self.is(Sym::LParen) {
-                    return self.global_call(&name, at);
-                }
                 if self.is(Sym::LBrace) {
                     return Err(unsupported(at, "message construction (Type{...})"));
                 }
@@ -712,47 +835,6 @@ impl Parser<'_> {
                     "null" => Node::Const(Const::Null),
                     _ => self.resolve(&name, at)?,
                 }
-            }
-            Tok::Sym(Sym::LParen) => {
-                let e = self.expr()?;
-                self.expect(Sym::RParen)?;
-                return Ok(P { at, ..e });
-            }
-            Tok::Sym(Sym::LBracket) => {
-                let mut items = Vec::new();
-                let mut h = 0;
-                while !self.is(Sym::RBracket) {
-                    if self.is(Sym::Question) {
-                        return Err(unsupported(self.at(), "optional list elements (?x)"));
-                    }
-                    let e = self.expr()?;
-                    h = h.max(e.h);
-                    items.push(e.node);
-                    if !self.eat(Sym::Comma) {
-                        break;
-                    }
-                }
-                self.expect(Sym::RBracket)?;
-                return self.mk(Node::List(items), h + 1, at);
-            }
-            Tok::Sym(Sym::LBrace) => {
-                let mut items = Vec::new();
-                let mut h = 0;
-                while !self.is(Sym::RBrace) {
-                    if self.is(Sym::Question) {
-                        return Err(unsupported(self.at(), "optional map entries (?k: v)"));
-                    }
-                    let k = self.expr()?;
-                    self.expect(Sym::Colon)?;
-                    let v = self.expr()?;
-                    h = h.max(k.h).max(v.h);
-                    items.push((k.node, v.node));
-                    if !self.eat(Sym::Comma) {
-                        break;
-                    }
-                }
-                self.expect(Sym::RBrace)?;
-                return self.mk(Node::Map(items), h + 1, at);
             }
             Tok::Sym(Sym::Dot) => {
                 return Err(unsupported(at, "leading-dot qualified names (.name)"));

@@ -469,6 +469,37 @@ fn deep_nesting_is_a_limit_not_a_stack_overflow() {
             other => panic!("{}: {:?}", &src[..20], other.map(|_| ())),
         }
     }
+    // The hard cap holds whatever the caller asks for, and trees just under
+    // it parse and evaluate on a test thread's 2 MiB stack.
+    let huge = Limits {
+        max_depth: usize::MAX,
+        ..big.clone()
+    };
+    for src in &inputs {
+        match Expr::compile_with(src, &huge) {
+            Err(CaveatError::TooDeep { max: 100 }) => {}
+            other => panic!("{}: {:?}", &src[..20], other.map(|_| ())),
+        }
+    }
+    let n = 48;
+    for src in [
+        format!("{}1{} == 1", "(".repeat(n), ")".repeat(n)),
+        format!("{}1{}[0] == 1", "[".repeat(n), "]".repeat(n)),
+        format!("size({}1{}) == 1", "size([".repeat(n), "])".repeat(n)),
+        format!("{}1 == 1{}", "[1].exists(x, ".repeat(n), ")".repeat(n)),
+        format!("{}true", "!".repeat(2 * n)),
+        format!("{} > 0", vec!["1"; 2 * n].join(" + ")),
+        format!("{}true{}", "[1].all(x, ".repeat(n), ")".repeat(n)),
+        format!("{}true{}", "(true ? ".repeat(n), " : false)".repeat(n)),
+    ] {
+        let e = Expr::compile_with(&src, &huge).unwrap_or_else(|e| panic!("{}: {e}", &src[..20]));
+        let r = e.eval(&ctx(&json!({})));
+        assert!(
+            r.is_ok() || matches!(r, Err(CaveatError::Eval { .. })),
+            "{}: {r:?}",
+            &src[..20]
+        );
+    }
     // Long flat chains of && and || are not deep.
     let flat = vec!["true"; 1000].join(" && ");
     assert!(Expr::compile_with(&flat, &big)
@@ -536,4 +567,48 @@ fn errors_convert_with_their_code() {
     let e: crate::Error = run("args.x", json!({})).unwrap_err().into();
     assert_eq!(e.code(), ErrorCode::CaveatError);
     assert_eq!(e.message(), "no such key \"x\" in args");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Integer comparisons and arithmetic on JSON integers are exact.
+        #[test]
+        fn int_comparisons_are_exact(a in -(1i64 << 53) + 1..(1i64 << 53), b in -(1i64 << 53) + 1..(1i64 << 53)) {
+            let args = json!({"a": a, "b": b});
+            let e = Expr::compile("(args.a <= args.b) == (args.b - args.a >= 0) && (args.a == args.b) == !(args.a != args.b)").unwrap();
+            prop_assert!(e.eval(&ctx(&args)).unwrap());
+            let le = Expr::compile("args.a <= args.b").unwrap();
+            prop_assert_eq!(le.eval(&ctx(&args)).unwrap(), a <= b);
+        }
+
+        /// Arbitrary text never panics: it compiles or is refused, and what
+        /// compiles evaluates or fails with a code.
+        #[test]
+        fn arbitrary_text_never_panics(src in "[ -~\\n\\t\\u{e9}\\u{1F600}]{0,60}") {
+            if let Ok(e) = Expr::compile(&src) {
+                let _ = e.eval(&ctx(&json!({"a": [1, "x", {"b": null}]})));
+            }
+        }
+
+        /// Text built from CEL's own tokens, which reaches deeper into the parser.
+        #[test]
+        fn token_soup_never_panics(toks in proptest::collection::vec(prop_oneof![
+            Just("args"), Just("."), Just("a"), Just("("), Just(")"), Just("["), Just("]"),
+            Just("{"), Just("}"), Just(","), Just(":"), Just("?"), Just("!"), Just("-"),
+            Just("+"), Just("*"), Just("/"), Just("%"), Just("=="), Just("<"), Just("&&"),
+            Just("||"), Just(" in "), Just("1"), Just("2u"), Just("1.5"), Just("'s'"),
+            Just("true"), Just("null"), Just("size"), Just("all"), Just("x"), Just("now"),
+            Just("has"), Just("timestamp"), Just("duration"), Just("'1s'"), Just("matches"),
+        ], 0..40)) {
+            let src = toks.join(" ");
+            if let Ok(e) = Expr::compile(&src) {
+                let _ = e.eval(&ctx(&json!({"a": [1, "x", {"b": null}]})));
+            }
+        }
+    }
 }

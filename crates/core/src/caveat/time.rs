@@ -280,23 +280,15 @@ pub(crate) fn parse_duration(orig: &str) -> Result<i64, String> {
     Ok(d as i64)
 }
 
-/// Seconds with the fraction's trailing zeros removed, then `s` (`90s`, `1.5s`).
+/// `string(duration)` as cel-go prints it: Go's `d.Seconds()` (whole seconds
+/// plus the nanoseconds as a double) in shortest fixed notation, then `s`
+/// (`90s`, `1.5s`). Rust's `Display` for `f64` is the same shortest
+/// round-trip fixed form as Go's `FormatFloat(x, 'f', -1, 64)`.
 pub(crate) fn format_duration(nanos: i64) -> String {
-    let neg = nanos < 0;
-    let abs = nanos.unsigned_abs();
-    let secs = abs / 1_000_000_000;
-    let frac = abs % 1_000_000_000;
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    out.push_str(&secs.to_string());
-    if frac > 0 {
-        out.push('.');
-        out.push_str(format!("{frac:09}").trim_end_matches('0'));
-    }
-    out.push('s');
-    out
+    let secs = nanos / 1_000_000_000;
+    let frac = nanos % 1_000_000_000;
+    let f = secs as f64 + frac as f64 / 1e9;
+    format!("{f}s")
 }
 
 #[cfg(test)]

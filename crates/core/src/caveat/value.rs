@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use serde_json::Value as Json;
 
+use super::parser::Const;
 use super::testing::TestValue;
 use super::CaveatError;
 
@@ -29,6 +30,8 @@ impl Str<'_> {
 #[derive(Clone, Debug)]
 pub(crate) enum List<'a> {
     Json(&'a [Json]),
+    /// A list literal of constants, straight from the compiled caveat.
+    Const(&'a [Const]),
     Own(Rc<Vec<Val<'a>>>),
 }
 
@@ -93,6 +96,19 @@ impl<'a> Val<'a> {
         }
     }
 
+    pub fn from_const(c: &'a Const) -> Val<'a> {
+        match c {
+            Const::Null => Val::Null,
+            Const::Bool(b) => Val::Bool(*b),
+            Const::Int(i) => Val::Int(*i),
+            Const::Uint(u) => Val::Uint(*u),
+            Const::Double(d) => Val::Double(*d),
+            Const::Str(s) => Val::str(s),
+            Const::Ts(s, n) => Val::Ts(*s, *n),
+            Const::Dur(d) => Val::Dur(*d),
+        }
+    }
+
     pub fn str(s: &'a str) -> Val<'a> {
         Val::Str(Str::B(s))
     }
@@ -147,6 +163,7 @@ impl<'a> List<'a> {
     pub fn len(&self) -> usize {
         match self {
             List::Json(a) => a.len(),
+            List::Const(c) => c.len(),
             List::Own(v) => v.len(),
         }
     }
@@ -154,6 +171,7 @@ impl<'a> List<'a> {
     pub fn get(&self, i: usize) -> Val<'a> {
         match self {
             List::Json(a) => Val::from_json(&a[i]),
+            List::Const(c) => Val::from_const(&c[i]),
             List::Own(v) => v[i].clone(),
         }
     }
