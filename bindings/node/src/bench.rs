@@ -27,7 +27,9 @@ pub fn bench_native_check(
         let start = Instant::now();
         for _ in 0..iterations {
             let d = match &cap {
-                CapabilityArg::Parsed(c) => verifier.inner.check(&c.inner, &request.inner, None, now),
+                CapabilityArg::Parsed(c) => {
+                    verifier.inner.check(&c.inner, &request.inner, None, now)
+                }
                 CapabilityArg::Text(t) => verifier.inner.check_token(t, &request.inner, None, now),
             };
             std::hint::black_box(d);

@@ -5,12 +5,15 @@
 #![deny(clippy::all)]
 
 mod args;
+mod audit;
 mod bench;
 mod capability;
 mod errors;
+mod guard;
 mod holder;
 mod json;
 mod keys;
+mod permit;
 mod request;
 mod verifier;
 
