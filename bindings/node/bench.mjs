@@ -63,3 +63,25 @@ row('check, 4 caveats, parsed Capability (Rust)', rustParsed, `Node overhead ${f
 row('Capability.parse', bench(() => Capability.parse(token)))
 row('attenuate', bench(() => cap.attenuate('args.amount <= 1000')))
 row('new Request (object args)', bench(() => new Request('shopper-7', 'payments.refund', { amount: 4200, currency: 'USD' })))
+
+// --- permit verify (each permit once: the verifier consumes its jti) ----------
+const { SigningKey, PermitIssuer, PermitVerifier, KeySet, AuditLog, Guard, verifyBundle } = charter
+const permitKey = SigningKey.fromBytes(new Uint8Array(32).fill(3))
+const issuer = new PermitIssuer(permitKey, 'gateway.shop.example')
+const N = 5000
+const args = { amount: 4200, currency: 'USD' }
+const argsText = JSON.stringify(args)
+const tokens = Array.from({ length: N * 16 }, (_, i) =>
+  issuer.issue('shopper-7', 'payments.example', 'payments.refund', argsText, 'cap', NOW, `jti-${i}`).token())
+const permits = new PermitVerifier(KeySet.fromKeys([permitKey.publicKey()]), 'payments.example')
+row('permit issue', bench((i) => issuer.issue('shopper-7', 'payments.example', 'payments.refund', argsText, 'cap', NOW, `x-${i}`), 5000, 9))
+row('permit verify (args as JSON text)', bench((i) => permits.verify(tokens[i], 'payments.refund', argsText, NOW), N, 15))
+
+// --- audit bundle verify -----------------------------------------------------
+const log = AuditLog.inMemory(SigningKey.fromBytes(new Uint8Array(32).fill(4)))
+const guard = new Guard(verifier, issuer, log)
+for (let i = 0; i < 1000; i++) guard.check(token, request, null, NOW + i)
+const bundle = log.exportBundle()
+const keys = log.keys()
+const perBundle = bench(() => verifyBundle(bundle, keys), 5, 15)
+row('bundle verify, 1000 receipts', perBundle, `${fmt(perBundle / 1000)} per receipt`)

@@ -2,9 +2,12 @@
 // generated index.d.ts, and the error classes charter.js adds.
 export {
   RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
-  canonicalizeJson, hashJson,
+  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
+  canonicalizeJson, hashJson, verifyBundle,
 } from './index'
-export type { Decision, Reason, IssueOptions, Jwk, Jwks } from './index'
+export type {
+  Decision, Reason, IssueOptions, Jwk, Jwks, PermitClaims, BundleReport, BundleHead,
+} from './index'
 
 import type { Reason } from './index'
 

@@ -10,8 +10,10 @@ const { CONTRACT, charter, hex, toHex, readJson } = require('./helpers')
 
 const {
   RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
-  CharterError, canonicalizeJson,
+  PermitIssuer, PermitVerifier, Receipt, AuditLog, Guard, Denied,
+  CharterError, canonicalizeJson, verifyBundle,
 } = charter
+const os = require('node:os')
 
 const FAMILY = Object.fromEntries(readJson(path.join(CONTRACT, 'errors.json')).codes.map((c) => [c.code, c.family]))
 
@@ -139,6 +141,103 @@ const RUNNERS = {
     }),
 }
 RUNNERS.checks = RUNNERS.caveats
+
+/** Claims as the vectors write them (no `idem` member when there is none). */
+const claimsOut = (c) => {
+  const out = { ...c }
+  if (out.idem === null) delete out.idem
+  return out
+}
+const headOut = (h) => ({
+  anchor: h.anchor, count: h.count, first_seq: h.firstSeq, kid: h.kid, last_hash: h.lastHash,
+  last_seq: h.lastSeq, sig: h.sig, ts: h.ts, v: h.v,
+})
+
+RUNNERS.permits = (v) => {
+  switch (v.type) {
+    case 'issue':
+      return outcome(() => {
+        const issuer = new PermitIssuer(SigningKey.fromBytes(hex(v.signing_key)), v.issuer, v.ttl)
+        const p = issuer.issue(v.subject, v.audience, v.action, v.args, v.capability_id, v.now, v.jti, v.idempotency_key)
+        assert.equal(p.kid(), issuer.kid())
+        return { token: p.token(), kid: p.kid(), claims: claimsOut(p.claims()) }
+      })
+    case 'verify':
+      return outcome(() => {
+        const verifier = new PermitVerifier(KeySet.fromJwks(v.jwks), v.audience, v.leeway)
+        const verify = () => ({ claims: claimsOut(verifier.verify(v.token, v.action, v.args, v.now)) })
+        if (v.repeat) verify()
+        return verify()
+      })
+    default:
+      throw new Error(`unknown permits vector type ${v.type}`)
+  }
+}
+
+RUNNERS.receipts = (v) => {
+  assert.equal(v.type, 'verify', `unknown receipts vector type ${v.type}`)
+  return outcome(() => {
+    const r = Receipt.parse(v.receipt)
+    r.verify(KeySet.fromJwks(v.jwks))
+    return {
+      hash: r.hash(), seq: r.seq(), prev: r.prev(), ts: r.ts(), agent: r.agent(), action: r.action(),
+      args: r.args(), cap: r.cap(), permit: r.permit(), decision: r.decision(),
+      reasons: r.reasons().map((x) => ({ code: x.code, caveat: x.caveatIndex, message: x.message })),
+      kid: r.kid(), json: r.toJson(),
+    }
+  })
+}
+
+RUNNERS.bundles = (v) =>
+  outcome(() => {
+    const r = verifyBundle(v.bundle, KeySet.fromJwks(v.trusted), v.anchor)
+    return { report: { count: r.count, first_seq: r.firstSeq, last_seq: r.lastSeq, head: headOut(r.head) } }
+  })
+
+RUNNERS.guard = (v) => {
+  const log = AuditLog.inMemory(SigningKey.fromBytes(hex(v.audit_key)))
+  const guard = new Guard(
+    new Verifier(v.roots.map((r) => RootKey.fromBytes(hex(r))), v.audience),
+    new PermitIssuer(SigningKey.fromBytes(hex(v.permit_key)), v.issuer),
+    log,
+  )
+  const request = Request.fromJson(v.request)
+  let out
+  if (v.mode === 'protect') {
+    try {
+      out = { permit: guard.protect(v.token, request, v.proof, v.idempotency_key, v.now, v.permit_id).token() }
+    } catch (e) {
+      if (!(e instanceof Denied)) throw e
+      assert.equal(e.name, 'Denied')
+      out = { error: e.code, message: e.message, reasons: e.reasons.map(reasonOut) }
+    }
+  } else {
+    assert.equal(v.mode, 'check', `unknown guard mode ${v.mode}`)
+    out = { decision: decisionOut(guard.check(v.token, request, v.proof, v.now)) }
+  }
+  const head = log.head()
+  out.receipt = head === null ? null : head.toJson()
+  return out
+}
+
+RUNNERS['audit-files'] = (v) => {
+  assert.equal(v.type, 'open', `unknown audit-files vector type ${v.type}`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-audit-'))
+  const file = path.join(dir, 'audit.jsonl')
+  try {
+    if (v.setup === 'directory') fs.mkdirSync(file)
+    else fs.writeFileSync(file, v.content)
+    const got = outcome(() => {
+      const log = AuditLog.open(file, SigningKey.fromBytes(hex(v.audit_key)))
+      const head = log.head()
+      return { len: log.len(), head: head === null ? null : head.hash() }
+    })
+    if (got.message) got.message = got.message.split(file).join('{path}')
+    return got
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 const files = fs
   .readdirSync(path.join(CONTRACT, 'vectors'))
