@@ -9,6 +9,26 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** An append-only log of receipts, in memory or in a JSON Lines file. */
+export declare class AuditLog {
+  static inMemory(signingKey: SigningKey): AuditLog
+  /**
+   * Opens (or creates) a JSON Lines log file, verifying what it holds;
+   * every append is synced to disk.
+   */
+  static open(path: string, signingKey: SigningKey): AuditLog
+  /** Number of receipts. */
+  len(): number
+  /** The last receipt, or null. */
+  head(): Receipt | null
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** The public keys that verify this log. */
+  keys(): KeySet
+  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
+  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
+}
+
 /** What an agent may do: a macaroon with CEL caveats. */
 export declare class Capability {
   /** Parses a token strictly; verifies nothing (a `Verifier` does). */
@@ -29,6 +49,26 @@ export declare class Capability {
   issuedAt(): number
   /** The caveat expressions, oldest first. */
   caveats(): Array<string>
+}
+
+/**
+ * check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
+ * throws `Denied`, and records a receipt either way.
+ */
+export declare class Guard {
+  /**
+   * The guard decides with the verifier's roots, audience, revocations and
+   * replay store (shared with `verifier`), signs permits for the verifier's
+   * audience, and records in `auditLog`.
+   */
+  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
+  /** Decides and records the decision; returns it as data. */
+  check(capability: Capability | string, request: Request, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  /**
+   * A permit for exactly this call, or throws `Denied` (with `.reasons`).
+   * `permitId` fixes the permit's `jti` (default random).
+   */
+  protect(capability: Capability | string, request: Request, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
@@ -60,6 +100,33 @@ export declare class KeySet {
   toJwks(): string
 }
 
+/** A permit token and its claims. `parse()` verifies nothing. */
+export declare class Permit {
+  static parse(token: string): Permit
+  /** The compact JWS. */
+  token(): string
+  claims(): PermitClaims
+  kid(): string
+}
+
+/** Signs permits: one allowed call, short-lived, single-use. */
+export declare class PermitIssuer {
+  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600). */
+  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null)
+  /** A permit for one exact call. `jti` defaults to a random id. */
+  issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
+  /** Id of the signing key (the JWS `kid`). */
+  kid(): string
+}
+
+/** Verifies permits offline with a public key set, each once. */
+export declare class PermitVerifier {
+  /** `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
+  constructor(keys: KeySet, audience: string, leeway?: number | undefined | null)
+  /** Verifies `token` for this call and consumes it; returns its claims or throws. */
+  verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
+}
+
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
 export declare class PublicKey {
   /** From the 32-byte compressed point. */
@@ -70,6 +137,35 @@ export declare class PublicKey {
   toBytes(): Uint8Array
   /** The public JWK (RFC 8037 OKP) with kid, alg and use. */
   toJwk(): Jwk
+}
+
+/** One signed, hash-chained decision record. */
+export declare class Receipt {
+  /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
+  static parse(json: string): Receipt
+  /** The canonical JSON text. */
+  toJson(): string
+  /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
+  hash(): string
+  /** Checks the signature against trusted keys; throws when it does not verify. */
+  verify(keys: KeySet): void
+  seq(): number
+  prev(): string
+  /** Decision time, Unix seconds. */
+  ts(): number
+  agent(): string
+  action(): string
+  /** The hash of the call's arguments (see `hashJson`). */
+  args(): string
+  /** The capability id, or null. */
+  cap(): string | null
+  /** The permit's `jti`, or null. */
+  permit(): string | null
+  /** `"allow"` or `"deny"`. */
+  decision(): 'allow' | 'deny'
+  reasons(): Array<Reason>
+  /** Id of the key that signed it. */
+  kid(): string
 }
 
 /**
@@ -139,6 +235,30 @@ export declare function __benchNativeCheck(verifier: Verifier, capability: Capab
  */
 export declare function __errorFamilies(): Record<string, string>
 
+/** The signed summary of a bundle. */
+export interface BundleHead {
+  /** `prev` of the first receipt (the genesis value for a bundle from seq 0). */
+  anchor: string
+  count: number
+  firstSeq: number
+  kid: string
+  /** Hash of the last receipt. */
+  lastHash: string
+  lastSeq: number
+  sig: string
+  /** `ts` of the last receipt. */
+  ts: number
+  v: number
+}
+
+/** What a verified bundle covers. */
+export interface BundleReport {
+  count: number
+  firstSeq: number
+  lastSeq: number
+  head: BundleHead
+}
+
 /** RFC 8785 canonical form of strict I-JSON text. */
 export declare function canonicalizeJson(text: string): string
 
@@ -193,6 +313,24 @@ export interface Jwks {
 }
 
 /**
+ * The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
+ * arguments hashed in `args`) where (`aud`), under which capability (`cap`),
+ * from `iat` until `exp`, once (`jti`).
+ */
+export interface PermitClaims {
+  iss: string
+  sub: string
+  aud: string
+  act: string
+  args: string
+  cap: string
+  iat: number
+  exp: number
+  jti: string
+  idem: string | null
+}
+
+/**
  * Why a check denied: a stable code, the failing caveat's index (or null)
  * and a message a person can act on.
  */
@@ -201,3 +339,10 @@ export interface Reason {
   caveatIndex: number | null
   message: string
 }
+
+/**
+ * Verifies an exported audit bundle (JSON text) against trusted keys,
+ * offline. A bundle that does not start at genesis needs the anchor: the
+ * hash of the receipt before its first.
+ */
+export declare function verifyBundle(bundle: string, trusted: KeySet, anchor?: string | undefined | null): BundleReport

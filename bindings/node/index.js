@@ -835,11 +835,17 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.Capability = nativeBinding.Capability
+module.exports.Guard = nativeBinding.Guard
 module.exports.Holder = nativeBinding.Holder
 module.exports.Issuer = nativeBinding.Issuer
 module.exports.KeySet = nativeBinding.KeySet
+module.exports.Permit = nativeBinding.Permit
+module.exports.PermitIssuer = nativeBinding.PermitIssuer
+module.exports.PermitVerifier = nativeBinding.PermitVerifier
 module.exports.PublicKey = nativeBinding.PublicKey
+module.exports.Receipt = nativeBinding.Receipt
 module.exports.Request = nativeBinding.Request
 module.exports.RootKey = nativeBinding.RootKey
 module.exports.SigningKey = nativeBinding.SigningKey
@@ -848,3 +854,4 @@ module.exports.__benchNativeCheck = nativeBinding.__benchNativeCheck
 module.exports.__errorFamilies = nativeBinding.__errorFamilies
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson
 module.exports.hashJson = nativeBinding.hashJson
+module.exports.verifyBundle = nativeBinding.verifyBundle

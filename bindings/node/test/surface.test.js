@@ -134,4 +134,12 @@ test('records at run time have exactly their fields', () => {
   const d = new Verifier([root], 'svc').check(cap, new Request('a', 'write', {}))
   assert.deepEqual(sorted(Object.keys(d)), sorted(surface.records.Decision.map(camel)))
   assert.deepEqual(sorted(Object.keys(d.reasons[0])), sorted(surface.records.Reason.map(camel)))
+  const { SigningKey, PermitIssuer, AuditLog, Guard, verifyBundle } = charter
+  const log = AuditLog.inMemory(SigningKey.generate())
+  const guard = new Guard(new Verifier([root], 'svc'), new PermitIssuer(SigningKey.generate(), 'gw'), log)
+  const permit = guard.protect(cap, new Request('a', 'read', {}))
+  assert.deepEqual(sorted(Object.keys(permit.claims())), sorted(surface.records.PermitClaims.map(camel)))
+  const report = verifyBundle(log.exportBundle(), log.keys())
+  assert.deepEqual(sorted(Object.keys(report)), sorted(surface.records.BundleReport.map(camel)))
+  assert.deepEqual(sorted(Object.keys(report.head)), sorted(surface.records.BundleHead.map(camel)))
 })

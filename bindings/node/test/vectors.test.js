@@ -182,7 +182,7 @@ RUNNERS.receipts = (v) => {
     return {
       hash: r.hash(), seq: r.seq(), prev: r.prev(), ts: r.ts(), agent: r.agent(), action: r.action(),
       args: r.args(), cap: r.cap(), permit: r.permit(), decision: r.decision(),
-      reasons: r.reasons().map((x) => ({ code: x.code, caveat: x.caveatIndex, message: x.message })),
+      reasons: r.reasons().map(reasonOut),
       kid: r.kid(), json: r.toJson(),
     }
   })
