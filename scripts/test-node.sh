@@ -35,7 +35,9 @@ lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_sum" ]]; then
   echo "reusing node_modules (lock file unchanged)"
 else
-  npm ci --no-audit --no-fund --cache "$CACHE/npm" --prefer-offline
+  # npm ci refuses this lock file (npm omits the optional per-platform packages
+  # of @napi-rs/cli's wasm tools from it); npm install keeps every locked version.
+  npm install --no-audit --no-fund --cache "$CACHE/npm" --prefer-offline
   echo "$lock_sum" >"$stamp"
 fi
 
