@@ -25,7 +25,7 @@ function bench(fn, n = 20000, batches = 15) {
   const per = []
   for (let b = 0; b < batches; b++) {
     const t0 = process.hrtime.bigint()
-    for (let i = 0; i < n; i++) fn(b * n + i)
+    for (let i = 0; i < n; i++) fn((b + 1) * n + i)
     per.push(Number(process.hrtime.bigint() - t0) / n)
   }
   per.sort((x, y) => x - y)
