@@ -1,0 +1,44 @@
+// Types of the `charter` package: the native classes declared in the
+// generated index.d.ts, and the error classes charter.js adds.
+export {
+  RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
+  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
+  canonicalizeJson, hashJson, verifyBundle,
+} from './index'
+export type {
+  Decision, Reason, IssueOptions, Jwk, Jwks, PermitClaims, BundleReport, BundleHead,
+} from './index'
+
+import type { Reason } from './index'
+
+/** Every stable error code (contract/errors.json). */
+export type ErrorCode =
+  | 'malformed' | 'unsupported_version' | 'invalid_argument' | 'bad_signature' | 'unknown_key'
+  | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax'
+  | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'audience_mismatch'
+  | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported'
+  | 'denied'
+
+/** Base of every error Charter throws. `code` is stable; `message` is for people. */
+export declare class CharterError extends Error {
+  constructor(message: string, code: ErrorCode | 'internal')
+  readonly code: ErrorCode | 'internal'
+}
+/** malformed, unsupported_version */
+export declare class FormatError extends CharterError {}
+/** invalid_argument, limit_exceeded */
+export declare class UsageError extends CharterError {}
+/** bad_signature, unknown_key */
+export declare class CryptoError extends CharterError {}
+/** expired, not_yet_valid, caveat_*, replayed, revoked, proof_invalid, *_mismatch */
+export declare class AuthorizationError extends CharterError {}
+/** chain_broken, log_corrupt */
+export declare class AuditError extends CharterError {}
+/** io, unsupported */
+export declare class EnvironmentError extends CharterError {}
+/** `Guard.protect` refused the call; `reasons` say why. */
+export declare class Denied extends CharterError {
+  constructor(message: string, reasons: Reason[])
+  readonly code: 'denied'
+  readonly reasons: Reason[]
+}

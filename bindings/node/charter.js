@@ -1,0 +1,170 @@
+'use strict'
+// The public entry point of the `charter` package: the native classes from
+// the generated loader (index.js), with every call wrapped so that errors
+// arrive as instances of one error class per family (`FormatError`, …,
+// `Denied` with `.reasons`), each with the stable `.code` of
+// contract/errors.json. The families come from the core (ErrorCode::family),
+// so they are mapped in one place. Nothing else happens here.
+
+const native = require('./index.js')
+
+/** Base of every error Charter throws; `.code` is the stable code. */
+class CharterError extends Error {
+  constructor(message, code) {
+    super(message)
+    this.code = code
+  }
+}
+class FormatError extends CharterError {}
+class UsageError extends CharterError {}
+class CryptoError extends CharterError {}
+class AuthorizationError extends CharterError {}
+class AuditError extends CharterError {}
+class EnvironmentError extends CharterError {}
+/** `Guard.protect` refused the call; `.reasons` say why. */
+class Denied extends CharterError {
+  constructor(message, reasons) {
+    super(message, 'denied')
+    this.reasons = reasons
+  }
+}
+const ERROR_CLASSES = {
+  CharterError,
+  FormatError,
+  UsageError,
+  CryptoError,
+  AuthorizationError,
+  AuditError,
+  EnvironmentError,
+  Denied,
+}
+for (const [name, cls] of Object.entries(ERROR_CLASSES)) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true })
+}
+
+/** Stable code -> family name, from charter-core. */
+const FAMILIES = native.__errorFamilies()
+
+// Statuses napi-rs itself raises when an argument has the wrong type.
+const NAPI_STATUSES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'GenericFailure', 'BigintExpected',
+  'DateExpected', 'ArrayBufferExpected', 'DetachableArraybufferExpected',
+])
+
+/** The one mapping from a native error to its Charter class. */
+function convert(err, where, frame) {
+  if (err === null || typeof err !== 'object' || err instanceof CharterError) return err
+  const code = err.code
+  let out
+  if (code === 'denied') {
+    let body
+    try {
+      body = JSON.parse(err.message)
+    } catch {
+      body = { message: err.message, reasons: [] }
+    }
+    out = new Denied(body.message, body.reasons)
+  } else if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(FAMILIES, code)) {
+    out = new ERROR_CLASSES[FAMILIES[code]](err.message, code)
+  } else if (code === 'internal') {
+    out = new CharterError(err.message, 'internal')
+  } else if (NAPI_STATUSES.has(code) || (err instanceof TypeError && code === undefined && err.message === 'Illegal invocation')) {
+    out = new UsageError(`${where}: ${err.message}`, 'invalid_argument')
+  } else {
+    // Not Charter's: e.g. an exception thrown by a getter of a caller's object.
+    return err
+  }
+  if (Error.captureStackTrace) Error.captureStackTrace(out, frame)
+  return out
+}
+
+// napi reads strings as UTF-8 and would replace a lone surrogate with U+FFFD:
+// refuse instead, so no argument is ever changed silently.
+function checkStrings(args, where) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (typeof a === 'string' && !a.isWellFormed()) {
+      throw new FormatError(
+        `${where}: argument ${i + 1} has a lone surrogate; strings must be valid Unicode`,
+        'malformed',
+      )
+    }
+  }
+}
+
+function wrap(fn, where) {
+  const wrapped = function (...args) {
+    checkStrings(args, where)
+    try {
+      return fn.apply(this, args)
+    } catch (err) {
+      throw convert(err, where, wrapped)
+    }
+  }
+  Object.defineProperty(wrapped, 'name', { value: fn.name })
+  Object.defineProperty(wrapped, 'length', { value: fn.length })
+  return wrapped
+}
+
+function wrapClass(cls) {
+  const proto = cls.prototype
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, key)
+    if (key !== 'constructor' && typeof d.value === 'function') {
+      Object.defineProperty(proto, key, { ...d, value: wrap(d.value, `${cls.name}.${key}`) })
+    }
+  }
+  // A facade sharing the native prototype: instances made natively (by
+  // factories and methods) are `instanceof` it, and its static members (not
+  // configurable on napi classes) are wrapped copies.
+  const name = cls.name
+  const staticNames = Object.getOwnPropertyNames(cls).filter(
+    (k) => !['length', 'name', 'prototype', 'arguments', 'caller'].includes(k) && typeof cls[k] === 'function',
+  )
+  const facade = {
+    [name]: function (...args) {
+      if (new.target === undefined) {
+        throw new UsageError(`${name} is a class: use new ${name}(...)`, 'invalid_argument')
+      }
+      if (FACTORY_ONLY.includes(name)) {
+        throw new UsageError(`${name} has no public constructor; use ${staticNames.map((k) => `${name}.${k}()`).join(' or ')}`, 'invalid_argument')
+      }
+      checkStrings(args, `new ${name}`)
+      try {
+        return Reflect.construct(cls, args, new.target === facade ? cls : new.target)
+      } catch (err) {
+        throw convert(err, `new ${name}`, facade)
+      }
+    },
+  }[name]
+  Object.defineProperty(facade, 'length', { value: cls.length })
+  Object.defineProperty(facade, 'prototype', { value: proto, writable: false })
+  for (const key of staticNames) {
+    {
+      const fn = cls[key]
+      const w = wrap(function (...args) {
+        return fn.apply(cls, args)
+      }, `${name}.${key}`)
+      Object.defineProperty(w, 'name', { value: key })
+      Object.defineProperty(facade, key, { value: w, writable: true, configurable: true })
+    }
+  }
+  return facade
+}
+
+const CLASSES = [
+  'RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Issuer', 'Capability', 'Request', 'Holder',
+  'Verifier', 'PermitIssuer', 'Permit', 'PermitVerifier', 'Receipt', 'AuditLog', 'Guard',
+]
+// Classes made only by their static factories (no constructor in surface.json).
+const FACTORY_ONLY = ['RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Capability', 'Permit', 'Receipt', 'AuditLog']
+const FUNCTIONS = ['canonicalizeJson', 'hashJson', 'verifyBundle']
+
+for (const name of CLASSES) {
+  if (typeof native[name] === 'function') module.exports[name] = wrapClass(native[name])
+}
+for (const name of FUNCTIONS) {
+  if (typeof native[name] === 'function') module.exports[name] = wrap(native[name], name)
+}
+Object.assign(module.exports, ERROR_CLASSES)

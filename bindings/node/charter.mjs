@@ -1,0 +1,11 @@
+// ES module entry: the same objects as charter.js.
+import charter from './charter.js'
+
+export const {
+  RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
+  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
+  canonicalizeJson, hashJson, verifyBundle,
+  CharterError, FormatError, UsageError, CryptoError, AuthorizationError, AuditError,
+  EnvironmentError, Denied,
+} = charter
+export default charter

@@ -1,0 +1,216 @@
+//! Keys: `RootKey`, `SigningKey`, `PublicKey`, `KeySet`.
+
+use charter_core as core;
+use napi::bindgen_prelude::{Uint8Array, Unknown};
+use napi_derive::napi;
+
+use crate::errors::{guard, OrThrow, Result};
+use crate::json::{self, JsJson};
+
+/// A secret HMAC key that capabilities are minted from.
+#[napi]
+pub struct RootKey {
+    pub(crate) inner: core::RootKey,
+}
+
+#[napi]
+impl RootKey {
+    /// A new random 32-byte root key.
+    #[napi(factory)]
+    pub fn generate() -> Result<RootKey> {
+        guard(|| {
+            Ok(RootKey {
+                inner: core::RootKey::generate(),
+            })
+        })
+    }
+
+    /// From 32 to 1024 secret bytes.
+    #[napi(factory)]
+    pub fn from_bytes(bytes: Uint8Array) -> Result<RootKey> {
+        guard(|| {
+            Ok(RootKey {
+                inner: core::RootKey::from_bytes(&bytes).or_throw()?,
+            })
+        })
+    }
+
+    /// The key id carried in every capability minted with this key.
+    #[napi]
+    pub fn kid(&self) -> String {
+        self.inner.kid().to_string()
+    }
+
+    /// The secret bytes. Handle with care.
+    #[napi]
+    pub fn to_bytes(&self) -> Uint8Array {
+        Uint8Array::new(self.inner.to_bytes().to_vec())
+    }
+}
+
+/// An Ed25519 private key.
+#[napi]
+pub struct SigningKey {
+    pub(crate) inner: core::SigningKey,
+}
+
+#[napi]
+impl SigningKey {
+    #[napi(factory)]
+    pub fn generate() -> Result<SigningKey> {
+        guard(|| {
+            Ok(SigningKey {
+                inner: core::SigningKey::generate(),
+            })
+        })
+    }
+
+    /// From the 32-byte seed.
+    #[napi(factory)]
+    pub fn from_bytes(bytes: Uint8Array) -> Result<SigningKey> {
+        guard(|| {
+            Ok(SigningKey {
+                inner: core::SigningKey::from_bytes(&bytes).or_throw()?,
+            })
+        })
+    }
+
+    /// RFC 7638 thumbprint of the public key.
+    #[napi]
+    pub fn kid(&self) -> String {
+        self.inner.kid()
+    }
+
+    #[napi]
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key(),
+        }
+    }
+
+    /// The 32-byte seed. Handle with care: this is the secret.
+    #[napi]
+    pub fn to_bytes(&self) -> Uint8Array {
+        Uint8Array::new(self.inner.to_bytes().to_vec())
+    }
+}
+
+/// An Ed25519 public key; kid is its RFC 7638 thumbprint.
+#[napi]
+#[derive(Clone)]
+pub struct PublicKey {
+    pub(crate) inner: core::PublicKey,
+}
+
+#[napi]
+impl PublicKey {
+    /// From the 32-byte compressed point.
+    #[napi(factory)]
+    pub fn from_bytes(bytes: Uint8Array) -> Result<PublicKey> {
+        guard(|| {
+            Ok(PublicKey {
+                inner: core::PublicKey::from_bytes(&bytes).or_throw()?,
+            })
+        })
+    }
+
+    /// From a public JWK (an object, or its JSON text).
+    #[napi(factory)]
+    pub fn from_jwk(#[napi(ts_arg_type = "Jwk | string")] jwk: Unknown) -> Result<PublicKey> {
+        guard(|| {
+            let value = json::arg(&jwk, "jwk")?;
+            Ok(PublicKey {
+                inner: core::PublicKey::from_jwk(&value).or_throw()?,
+            })
+        })
+    }
+
+    #[napi]
+    pub fn kid(&self) -> String {
+        self.inner.kid().to_string()
+    }
+
+    #[napi]
+    pub fn to_bytes(&self) -> Uint8Array {
+        Uint8Array::new(self.inner.to_bytes().to_vec())
+    }
+
+    /// The public JWK (RFC 8037 OKP) with kid, alg and use.
+    #[napi(ts_return_type = "Jwk")]
+    pub fn to_jwk(&self) -> JsJson {
+        JsJson(self.inner.to_jwk())
+    }
+}
+
+/// Trusted public keys by kid (a JWKS).
+#[napi]
+#[derive(Clone)]
+pub struct KeySet {
+    pub(crate) inner: core::KeySet,
+}
+
+#[napi]
+impl KeySet {
+    /// From a JWKS `{"keys":[…]}` (an object, or its JSON text).
+    #[napi(factory)]
+    pub fn from_jwks(#[napi(ts_arg_type = "Jwks | string")] jwks: Unknown) -> Result<KeySet> {
+        guard(|| {
+            let text = json::arg_text(&jwks, "jwks")?;
+            Ok(KeySet {
+                inner: core::KeySet::from_jwks(&text).or_throw()?,
+            })
+        })
+    }
+
+    #[napi(factory)]
+    pub fn from_keys(keys: Vec<&PublicKey>) -> Result<KeySet> {
+        guard(|| {
+            Ok(KeySet {
+                inner: core::KeySet::from_keys(keys.into_iter().map(|k| k.inner.clone()))
+                    .or_throw()?,
+            })
+        })
+    }
+
+    /// Key ids, sorted.
+    #[napi]
+    pub fn kids(&self) -> Vec<String> {
+        self.inner.kids().map(str::to_string).collect()
+    }
+
+    /// The key with this id; throws `unknown_key` when there is none.
+    #[napi]
+    pub fn get(&self, kid: String) -> Result<PublicKey> {
+        guard(|| {
+            Ok(PublicKey {
+                inner: self.inner.get(&kid).or_throw()?.clone(),
+            })
+        })
+    }
+
+    /// Canonical (JCS) JWKS text, keys ordered by kid.
+    #[napi]
+    pub fn to_jwks(&self) -> Result<String> {
+        guard(|| Ok(self.inner.to_jwks()))
+    }
+}
+
+/// A public JWK (RFC 8037 OKP, Ed25519).
+#[allow(dead_code)] // a type for index.d.ts; read member by member
+#[napi(object)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    pub x: String,
+    pub kid: Option<String>,
+    pub alg: Option<String>,
+    #[napi(js_name = "use")]
+    pub use_: Option<String>,
+}
+
+/// A JSON Web Key Set.
+#[allow(dead_code)] // a type for index.d.ts; read member by member
+#[napi(object)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}

@@ -1,0 +1,143 @@
+'use strict'
+// Hostile and wrong inputs: every one is a Charter error with the right class
+// and code — never a crash, a panic, a hang or a silent change.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { charter } = require('./helpers')
+
+const {
+  RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
+  canonicalizeJson, hashJson, CharterError, FormatError, UsageError,
+} = charter
+
+const NOW = 1767225600
+
+function throwsCode(fn, cls, code, re) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof CharterError, `a CharterError, got ${e && e.constructor && e.constructor.name}: ${e && e.message}`)
+    assert.ok(e instanceof cls, `${cls.name}, got ${e.name}`)
+    assert.equal(e.code, code, e.message)
+    assert.equal(e.name, cls.name)
+    assert.ok(e.stack.startsWith(`${cls.name}: `))
+    if (re) assert.match(e.message, re)
+    return true
+  })
+}
+
+const root = RootKey.fromBytes(new Uint8Array(32).fill(9))
+const cap = new Issuer(root).issue({ actions: ['read'], issuedAt: NOW, expiresAt: NOW + 3600 })
+const verifier = new Verifier([root], 'svc')
+const req = new Request('agent', 'read', { n: 1 })
+
+function deep(n, arrays) {
+  let v = arrays ? [] : {}
+  const top = v
+  for (let i = 0; i < n; i++) {
+    const next = arrays ? [] : {}
+    if (arrays) v.push(next)
+    else v.a = next
+    v = next
+  }
+  return top
+}
+
+test('wrong types are UsageError invalid_argument', () => {
+  throwsCode(() => RootKey.fromBytes('not bytes'), UsageError, 'invalid_argument', /RootKey\.fromBytes/)
+  throwsCode(() => RootKey.fromBytes(), UsageError, 'invalid_argument')
+  throwsCode(() => RootKey.fromBytes(new Uint16Array(32)), UsageError, 'invalid_argument')
+  throwsCode(() => SigningKey.fromBytes(null), UsageError, 'invalid_argument')
+  throwsCode(() => Capability.parse(42), UsageError, 'invalid_argument')
+  throwsCode(() => new Issuer('root'), UsageError, 'invalid_argument')
+  throwsCode(() => new Issuer(SigningKey.generate()), UsageError, 'invalid_argument')
+  throwsCode(() => new Verifier([SigningKey.generate()], 'svc'), UsageError, 'invalid_argument')
+  throwsCode(() => new Verifier([], 'svc'), UsageError, 'invalid_argument')
+  throwsCode(() => verifier.check(root, req), UsageError, 'invalid_argument', /Capability or its token text/)
+  throwsCode(() => verifier.check(cap, { agent: 'a', action: 'read', args: {} }), UsageError, 'invalid_argument')
+  throwsCode(() => verifier.check(cap, req, 5), UsageError, 'invalid_argument')
+  throwsCode(() => verifier.check(cap, req, null, 'now'), UsageError, 'invalid_argument')
+  throwsCode(() => RootKey.prototype.kid.call({}), UsageError, 'invalid_argument')
+  throwsCode(() => Capability(), UsageError, 'invalid_argument', /use new Capability|is a class/)
+  throwsCode(() => new Capability(), UsageError, 'invalid_argument', /no public constructor/)
+  throwsCode(() => KeySet.fromKeys([root]), UsageError, 'invalid_argument')
+  throwsCode(() => new Holder(root), UsageError, 'invalid_argument')
+})
+
+test('times and integers must be safe integers', () => {
+  for (const bad of [1.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 60)]) {
+    throwsCode(() => verifier.check(cap, req, null, bad), UsageError, 'invalid_argument', /safe integer/)
+    throwsCode(() => new Issuer(root).issue({ expiresAt: bad }), UsageError, 'invalid_argument', /safe integer/)
+  }
+  throwsCode(() => new Issuer(root).issue({ expiresAt: '2026' }), UsageError, 'invalid_argument', /expiresAt/)
+  throwsCode(() => new Verifier([root], 'svc', 1e9), UsageError, 'invalid_argument')
+})
+
+test('option objects refuse unknown members (a typo must not drop a limit)', () => {
+  throwsCode(() => new Issuer(root).issue({ expiresat: NOW }), UsageError, 'invalid_argument', /unknown member "expiresat"/)
+  throwsCode(() => new Issuer(root).issue('options'), UsageError, 'invalid_argument')
+  throwsCode(() => new Issuer(root).issue({ actions: 'read' }), UsageError, 'invalid_argument', /array of strings/)
+  throwsCode(() => new Issuer(root).issue({ actions: ['read', 7] }), UsageError, 'invalid_argument')
+  throwsCode(() => new Issuer(root).issue({ actions: [] }), UsageError, 'invalid_argument')
+  throwsCode(() => new Issuer(root).issue({ tokenId: new Uint8Array(3) }), UsageError, 'invalid_argument')
+})
+
+test('JSON values: unsafe numbers, non-JSON values, depth, size', () => {
+  throwsCode(() => new Request('a', 'b', { n: 2 ** 53 }), UsageError, 'invalid_argument', /safe integer.*JSON as text/)
+  throwsCode(() => new Request('a', 'b', { n: 1e21 }), UsageError, 'invalid_argument', /safe integer/)
+  throwsCode(() => new Request('a', 'b', { n: NaN }), UsageError, 'invalid_argument', /args\.n: number NaN is not finite/)
+  throwsCode(() => new Request('a', 'b', { n: undefined }), UsageError, 'invalid_argument', /undefined/)
+  throwsCode(() => new Request('a', 'b', { n: 1n }), UsageError, 'invalid_argument', /BigInt/)
+  throwsCode(() => new Request('a', 'b', { f() {} }), UsageError, 'invalid_argument')
+  throwsCode(() => new Request('a', 'b', { d: new Date() }), UsageError, 'invalid_argument', /plain objects/)
+  throwsCode(() => new Request('a', 'b', { m: new Map() }), UsageError, 'invalid_argument')
+  throwsCode(() => new Request('a', 'b', [1, 2]), UsageError, 'invalid_argument', /object/)
+  throwsCode(() => new Request('a', 'b', { s: 'x\ud800' }), FormatError, 'malformed', /lone surrogate/)
+  throwsCode(() => new Request('a', 'b', deep(100000, false)), UsageError, 'limit_exceeded', /nesting/)
+  throwsCode(() => new Request('a', 'b', { a: deep(100000, true) }), UsageError, 'limit_exceeded', /nesting/)
+  throwsCode(() => new Request('a', 'b', { big: 'x'.repeat(2 * 1024 * 1024) }), UsageError, 'limit_exceeded')
+  throwsCode(() => new Request('a', 'b', { many: new Array(2 * 1024 * 1024).fill(0) }), UsageError, 'limit_exceeded')
+  // The same as text: exact, or refused by the strict parser.
+  throwsCode(() => new Request('a', 'b', '{"n":9007199254740993}'), FormatError, 'malformed', /2\^53/)
+  throwsCode(() => new Request('a', 'b', '{"n":1,"n":2}'), FormatError, 'malformed', /duplicate/)
+  throwsCode(() => Request.fromJson('['.repeat(100000)), UsageError, 'limit_exceeded')
+  throwsCode(() => canonicalizeJson('{"a":' + '['.repeat(100000)), UsageError, 'limit_exceeded')
+  throwsCode(() => canonicalizeJson('"\ud800"'), FormatError, 'malformed', /lone surrogate/)
+  throwsCode(() => hashJson({ n: 2 ** 60 }), UsageError, 'invalid_argument')
+  // A getter that throws: the caller's own exception passes through unchanged.
+  const boom = new Error('boom')
+  assert.throws(() => new Request('a', 'b', { get x() { throw boom } }), (e) => e === boom)
+})
+
+test('huge strings and bad base64 are refused with codes', () => {
+  const huge = 'A'.repeat(20 * 1024 * 1024)
+  throwsCode(() => Capability.parse(huge), UsageError, 'limit_exceeded')
+  assert.deepEqual(verifier.check(huge, req).reasons.map((r) => r.code), ['limit_exceeded'])
+  throwsCode(() => Capability.parse('AgJ='), FormatError, 'malformed', /base64url/)
+  throwsCode(() => Capability.parse('!!!!'), FormatError, 'malformed')
+  throwsCode(() => Capability.parse(''), FormatError, 'malformed')
+  throwsCode(() => KeySet.fromJwks(huge), UsageError, 'limit_exceeded')
+  throwsCode(() => KeySet.fromJwks('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA=="}]}'), FormatError, 'malformed')
+  throwsCode(() => PublicKey.fromJwk({ kty: 'OKP', crv: 'Ed25519', x: '!!' }), FormatError, 'malformed')
+  throwsCode(() => cap.attenuate('x'.repeat(1024 * 1024)), UsageError, 'limit_exceeded')
+  throwsCode(() => cap.attenuate('args.a == '), charter.AuthorizationError, 'caveat_syntax')
+  throwsCode(() => cap.bindHolder('not-a-kid'), UsageError, 'invalid_argument')
+  assert.deepEqual(verifier.check(cap, req, 'x'.repeat(1e6), NOW).reasons.map((r) => r.code), ['limit_exceeded'])
+})
+
+test('wrong key lengths', () => {
+  for (const n of [0, 31, 33, 64]) {
+    throwsCode(() => SigningKey.fromBytes(new Uint8Array(n)), UsageError, 'invalid_argument', /32 bytes/)
+    throwsCode(() => PublicKey.fromBytes(new Uint8Array(n)), UsageError, 'invalid_argument', /32 bytes/)
+  }
+  throwsCode(() => RootKey.fromBytes(new Uint8Array(31)), UsageError, 'invalid_argument')
+  throwsCode(() => RootKey.fromBytes(new Uint8Array(1025)), UsageError, 'invalid_argument')
+  throwsCode(() => new Holder(SigningKey.generate()).prove(cap, req, 'svc', NOW, new Uint8Array(8)), UsageError, 'invalid_argument')
+})
+
+test('a bad proof or token is a denial (data), not an exception', () => {
+  const d = verifier.check('garbage', req, 'also.garbage', NOW)
+  assert.equal(d.allowed, false)
+  assert.equal(d.reasons[0].code, 'malformed')
+  const p = verifier.check(cap, req, 'x.y', NOW)
+  assert.equal(p.allowed, false)
+  assert.equal(p.reasons[0].code, 'proof_invalid')
+})
