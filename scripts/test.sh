@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas python wasm actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas python node wasm actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python wasm actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python node wasm actionlint shellcheck)
 
 section() {
   printf '\n==> %s\n' "$*"
@@ -121,6 +121,11 @@ step_schemas() {
 step_python() {
   section "python: bindings/python (maturin, mypy --strict, stubtest, pytest)"
   bash scripts/test-python.sh
+}
+
+step_node() {
+  section "node: bindings/node (napi-rs, tsc, node --test, jose interop)"
+  bash scripts/test-node.sh
 }
 
 step_wasm() {
