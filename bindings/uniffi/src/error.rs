@@ -1,7 +1,9 @@
 //! The one place core errors become foreign errors.
 //!
 //! `CharterError` has one variant per family of `contract/errors.json`; each
-//! carries the stable `code` and the core's `message` (and `Denied` the
+//! carries the stable `code` and the core's message as `detail` (Kotlin's
+//! `Throwable.message` is taken; the hand-written accessors `errorMessage`
+//! (Kotlin) and `message` (Swift) read it) (and `Denied` the
 //! decision's `reasons`). Kotlin sees a sealed `CharterException` with
 //! `FormatException`, `UsageException`, … `Denied` subclasses; Swift sees an
 //! `enum CharterError: Error` with one case per family. The family is chosen
@@ -17,21 +19,21 @@ use crate::verify::Reason;
 #[derive(Debug, Clone, PartialEq, uniffi::Error)]
 pub enum CharterError {
     /// Input could not be decoded (`malformed`, `unsupported_version`).
-    FormatError { code: String, message: String },
+    FormatError { code: String, detail: String },
     /// A usable type with an unusable value, or a bound hit (`invalid_argument`, `limit_exceeded`).
-    UsageError { code: String, message: String },
+    UsageError { code: String, detail: String },
     /// A signature or key problem (`bad_signature`, `unknown_key`).
-    CryptoError { code: String, message: String },
+    CryptoError { code: String, detail: String },
     /// Not authorized: expired, replayed, wrong audience, … .
-    AuthorizationError { code: String, message: String },
+    AuthorizationError { code: String, detail: String },
     /// An audit chain or log problem (`chain_broken`, `log_corrupt`).
-    AuditError { code: String, message: String },
+    AuditError { code: String, detail: String },
     /// The platform failed or lacks the feature (`io`, `unsupported`).
-    EnvironmentError { code: String, message: String },
+    EnvironmentError { code: String, detail: String },
     /// `protect` refused the call; `reasons` say why (code `denied`).
     Denied {
         code: String,
-        message: String,
+        detail: String,
         reasons: Vec<Reason>,
     },
 }
@@ -53,13 +55,13 @@ impl CharterError {
     /// The message, whatever the family.
     pub fn message(&self) -> &str {
         match self {
-            CharterError::FormatError { message, .. }
-            | CharterError::UsageError { message, .. }
-            | CharterError::CryptoError { message, .. }
-            | CharterError::AuthorizationError { message, .. }
-            | CharterError::AuditError { message, .. }
-            | CharterError::EnvironmentError { message, .. }
-            | CharterError::Denied { message, .. } => message,
+            CharterError::FormatError { detail, .. }
+            | CharterError::UsageError { detail, .. }
+            | CharterError::CryptoError { detail, .. }
+            | CharterError::AuthorizationError { detail, .. }
+            | CharterError::AuditError { detail, .. }
+            | CharterError::EnvironmentError { detail, .. }
+            | CharterError::Denied { detail, .. } => detail,
         }
     }
 
@@ -76,20 +78,20 @@ impl std::error::Error for CharterError {}
 impl From<charter_core::Error> for CharterError {
     fn from(e: charter_core::Error) -> Self {
         let code = e.code().as_str().to_string();
-        let message = e.message().to_string();
+        let detail = e.message().to_string();
         match e.code().family() {
-            "FormatError" => CharterError::FormatError { code, message },
-            "UsageError" => CharterError::UsageError { code, message },
-            "CryptoError" => CharterError::CryptoError { code, message },
-            "AuthorizationError" => CharterError::AuthorizationError { code, message },
-            "AuditError" => CharterError::AuditError { code, message },
+            "FormatError" => CharterError::FormatError { code, detail },
+            "UsageError" => CharterError::UsageError { code, detail },
+            "CryptoError" => CharterError::CryptoError { code, detail },
+            "AuthorizationError" => CharterError::AuthorizationError { code, detail },
+            "AuditError" => CharterError::AuditError { code, detail },
             "Denied" => CharterError::Denied {
                 code,
-                message,
+                detail,
                 reasons: e.reasons().iter().map(Reason::from).collect(),
             },
             // "EnvironmentError", and any family a newer core adds.
-            _ => CharterError::EnvironmentError { code, message },
+            _ => CharterError::EnvironmentError { code, detail },
         }
     }
 }

@@ -2364,37 +2364,37 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     /**
      * Input could not be decoded (`malformed`, `unsupported_version`).
      */
-    case FormatError(code: String, message: String
+    case FormatError(code: String, detail: String
     )
     /**
      * A usable type with an unusable value, or a bound hit (`invalid_argument`, `limit_exceeded`).
      */
-    case UsageError(code: String, message: String
+    case UsageError(code: String, detail: String
     )
     /**
      * A signature or key problem (`bad_signature`, `unknown_key`).
      */
-    case CryptoError(code: String, message: String
+    case CryptoError(code: String, detail: String
     )
     /**
      * Not authorized: expired, replayed, wrong audience, … .
      */
-    case AuthorizationError(code: String, message: String
+    case AuthorizationError(code: String, detail: String
     )
     /**
      * An audit chain or log problem (`chain_broken`, `log_corrupt`).
      */
-    case AuditError(code: String, message: String
+    case AuditError(code: String, detail: String
     )
     /**
      * The platform failed or lacks the feature (`io`, `unsupported`).
      */
-    case EnvironmentError(code: String, message: String
+    case EnvironmentError(code: String, detail: String
     )
     /**
      * `protect` refused the call; `reasons` say why (code `denied`).
      */
-    case Denied(code: String, message: String, reasons: [Reason]
+    case Denied(code: String, detail: String, reasons: [Reason]
     )
 
     
@@ -2427,31 +2427,31 @@ public struct FfiConverterTypeCharterError: FfiConverterRustBuffer {
         
         case 1: return .FormatError(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf)
             )
         case 2: return .UsageError(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf)
             )
         case 3: return .CryptoError(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf)
             )
         case 4: return .AuthorizationError(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf)
             )
         case 5: return .AuditError(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf)
             )
         case 6: return .EnvironmentError(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf)
             )
         case 7: return .Denied(
             code: try FfiConverterString.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
             reasons: try FfiConverterSequenceTypeReason.read(from: &buf)
             )
 
@@ -2466,46 +2466,46 @@ public struct FfiConverterTypeCharterError: FfiConverterRustBuffer {
 
         
         
-        case let .FormatError(code,message):
+        case let .FormatError(code,detail):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             
         
-        case let .UsageError(code,message):
+        case let .UsageError(code,detail):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             
         
-        case let .CryptoError(code,message):
+        case let .CryptoError(code,detail):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             
         
-        case let .AuthorizationError(code,message):
+        case let .AuthorizationError(code,detail):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             
         
-        case let .AuditError(code,message):
+        case let .AuditError(code,detail):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             
         
-        case let .EnvironmentError(code,message):
+        case let .EnvironmentError(code,detail):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Denied(code,message,reasons):
+        case let .Denied(code,detail,reasons):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
             FfiConverterSequenceTypeReason.write(reasons, into: &buf)
             
         }

@@ -16,10 +16,10 @@ extension CharterError {
     /// A message a person can act on.
     public var message: String {
         switch self {
-        case let .FormatError(_, message), let .UsageError(_, message), let .CryptoError(_, message),
-             let .AuthorizationError(_, message), let .AuditError(_, message),
-             let .EnvironmentError(_, message), let .Denied(_, message, _):
-            return message
+        case let .FormatError(_, detail), let .UsageError(_, detail), let .CryptoError(_, detail),
+             let .AuthorizationError(_, detail), let .AuditError(_, detail),
+             let .EnvironmentError(_, detail), let .Denied(_, detail, _):
+            return detail
         }
     }
 

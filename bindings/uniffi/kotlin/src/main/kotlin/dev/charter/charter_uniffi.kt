@@ -4589,10 +4589,10 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }"
+            get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
     /**
@@ -4602,10 +4602,10 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }"
+            get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
     /**
@@ -4615,10 +4615,10 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }"
+            get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
     /**
@@ -4628,10 +4628,10 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }"
+            get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
     /**
@@ -4641,10 +4641,10 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }"
+            get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
     /**
@@ -4654,10 +4654,10 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }"
+            get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
     /**
@@ -4667,12 +4667,12 @@ sealed class CharterException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
-        val `message`: kotlin.String, 
+        val `detail`: kotlin.String, 
         
         val `reasons`: List<Reason>
         ) : CharterException() {
         override val message
-            get() = "code=${ `code` }, message=${ `message` }, reasons=${ `reasons` }"
+            get() = "code=${ `code` }, detail=${ `detail` }, reasons=${ `reasons` }"
     }
     
 
@@ -4733,43 +4733,43 @@ public object FfiConverterTypeCharterError : FfiConverterRustBuffer<CharterExcep
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is CharterException.UsageException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is CharterException.CryptoException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is CharterException.AuthorizationException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is CharterException.AuditException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is CharterException.EnvironmentException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is CharterException.Denied -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
                 + FfiConverterSequenceTypeReason.allocationSize(value.`reasons`)
             )
         }
@@ -4780,43 +4780,43 @@ public object FfiConverterTypeCharterError : FfiConverterRustBuffer<CharterExcep
             is CharterException.FormatException -> {
                 buf.putInt(1)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CharterException.UsageException -> {
                 buf.putInt(2)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CharterException.CryptoException -> {
                 buf.putInt(3)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CharterException.AuthorizationException -> {
                 buf.putInt(4)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CharterException.AuditException -> {
                 buf.putInt(5)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CharterException.EnvironmentException -> {
                 buf.putInt(6)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CharterException.Denied -> {
                 buf.putInt(7)
                 FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 FfiConverterSequenceTypeReason.write(value.`reasons`, buf)
                 Unit
             }

@@ -8,9 +8,9 @@ import dev.charter.*
 
 inline fun <reified E : CharterException> expectCode(code: String, body: () -> Unit) {
     val e = assertThrows<CharterException>(body)
-    if (e !is E) throw AssertionError("expected ${E::class.simpleName}, got ${e::class.simpleName} (${e.code}: ${e.message})")
+    if (e !is E) throw AssertionError("expected ${E::class.simpleName}, got ${e::class.simpleName} (${e.code}: ${e.errorMessage})")
     assertEq(code, e.code, "code")
-    check(e.message.isNotEmpty()) { "empty message" }
+    check(e.errorMessage.isNotEmpty()) { "empty message" }
 }
 
 fun hostileTests(t: Tests) {

@@ -114,14 +114,16 @@ fun surfaceTests(repo: File, t: Tests) {
         val denied = e["denied_members"].arr().map { camel(it.str()) }
         for (sub in base.sealedSubclasses) {
             val props = sub.declaredMemberProperties.map { it.name }.toSet()
-            val wantProps = members.toSet() + if (sub.simpleName == "Denied") denied else emptyList()
-            // `message` is Throwable's, overridden by each family class.
+            // Kotlin's Throwable owns `message`: the core's message is the
+            // field `detail` (read on the base class as `errorMessage`).
+            val wantProps = members.map { if (it == "message") "detail" else it }.toSet() +
+                (if (sub.simpleName == "Denied") denied else emptyList()) + "message"
             check(props == wantProps) { "${sub.simpleName}: want $wantProps, got $props" }
         }
         // Base-class accessors (hand-written CharterException.kt).
         val sample: CharterException = CharterException.FormatException("malformed", "m")
         assertEq("malformed", sample.code)
-        assertEq("m", sample.message)
+        assertEq("m", sample.errorMessage)
     }
 
     t.test("surface: every code of errors.json maps to its family") {
