@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates the Kotlin and Swift sources of charter-uniffi from the built
 # library (uniffi "library mode": the metadata is read from the .so itself).
-# Generated files are checked in and never edited by hand; CI regenerates them
+# uniffi.toml (beside this script, in the crate root) is found through cargo
+# metadata. Generated files are checked in and never edited by hand; CI regenerates them
 # and fails on any difference (scripts/test-uniffi.sh).
 #
 # Usage: bindings/uniffi/generate.sh [LIBRARY] [OUT_ROOT]
@@ -25,9 +26,9 @@ BINDGEN="$TARGET/release/uniffi-bindgen"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 "$BINDGEN" generate --library "$LIB" --language kotlin --no-format \
-  --config "$HERE/uniffi.toml" --out-dir "$TMP/kotlin" >/dev/null
+  --out-dir "$TMP/kotlin" >/dev/null
 "$BINDGEN" generate --library "$LIB" --language swift --no-format \
-  --config "$HERE/uniffi.toml" --out-dir "$TMP/swift" >/dev/null
+  --out-dir "$TMP/swift" >/dev/null
 
 KT="$OUT/kotlin/src/main/kotlin/dev/charter"
 SW="$OUT/swift/Sources"

@@ -57,3 +57,8 @@ fun main(args: Array<String>) {
     }
     kotlin.system.exitProcess(t.summary())
 }
+
+/** The README's Kotlin quickstart, extracted by scripts/test-uniffi.sh into quickstart(). */
+fun quickstartTests(t: Tests) {
+    t.test("quickstart (README)") { quickstart() }
+}
