@@ -152,17 +152,14 @@ if [ "$SWIFT" = 1 ]; then
     cleanup
     MOUNTS=()
   fi
-  # XCTest's own summary, restated as the plain closing line.
-  SUMMARY="$(grep -E '^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?' "$LOG" | tail -n 1 || true)"
-  if [ -z "$SUMMARY" ]; then
+  # One line per XCTest test case, restated as the plain closing line.
+  n="$(grep -cE "^Test Case '.*' passed" "$LOG" || true)"
+  f="$(grep -cE "^Test Case '.*' failed" "$LOG" || true)"
+  if ! grep -qE '^[[:space:]]*Executed [0-9]+ tests?' "$LOG"; then
     echo "swift: the test run did not complete" >&2
-    echo "0 passed, 1 failed"
-    rc=1
-  else
-    n="$(echo "$SUMMARY" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')"
-    f="$(echo "$SUMMARY" | sed -E 's/.*with ([0-9]+) failures?.*/\1/')"
-    echo "$((n - f)) passed, $f failed"
-    [ "$f" = 0 ] || rc=1
+    f=$((f + 1))
   fi
+  echo "swift: $n passed, $f failed"
+  [ "$f" = 0 ] || rc=1
 fi
 exit "$rc"

@@ -159,16 +159,20 @@ final class CharterTests: XCTestCase {
         // public classes and their public funcs, parsed from the generated source
         var exported: [String: Set<String>] = [:]
         var current: String? = nil
+        // In the generated file a class's members start at column 0 and its
+        // region ends at its FfiConverter struct.
         for line in generated.split(separator: "\n", omittingEmptySubsequences: false) {
-            let l = line.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("open class ") || line.hasPrefix("public class ") || line.hasPrefix("public final class ") {
-                let name = l.split(separator: " ").first { !["open", "public", "final", "class"].contains($0) }!
-                current = String(name.prefix { $0.isLetter || $0.isNumber })
+            let l = String(line)
+            if l.hasPrefix("open class ") {
+                let name = l.dropFirst("open class ".count).prefix { $0.isLetter || $0.isNumber }
+                current = String(name)
                 exported[current!] = []
-            } else if line.hasPrefix("}") { current = nil }
-            if let c = current, line.hasPrefix("    ") && !line.hasPrefix("     "),
-               l.hasPrefix("open func ") || l.hasPrefix("public func ") || l.hasPrefix("public static func ") || l.hasPrefix("public convenience init(") {
-                if l.contains("init(") { exported[c]!.insert("init") } else {
+            } else if l.hasPrefix("public struct ") || l.hasPrefix("public protocol ") || l.hasPrefix("public enum ") {
+                current = nil
+            } else if let c = current {
+                if l.hasPrefix("public convenience init(") {
+                    exported[c]!.insert("init")
+                } else if l.hasPrefix("open func ") || l.hasPrefix("public static func ") {
                     let after = l.components(separatedBy: "func ")[1]
                     exported[c]!.insert(String(after.prefix { $0 != "(" }))
                 }
