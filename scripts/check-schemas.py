@@ -73,8 +73,26 @@ def main():
     return 0
 
 
-# Instances carried by later vector kinds: schema name -> function(vector) -> instances.
-EXTRA = {}
+def jws_part(token, index):
+    return json.loads(b64(token.split(".")[index]))
+
+
+def receipts_in(v):
+    expect = v["expect"]
+    if v.get("id", "").startswith("receipts/") and "json" in expect:
+        yield json.loads(expect["json"])
+    if isinstance(expect.get("receipt"), str):
+        yield json.loads(expect["receipt"])
+
+
+# Instances carried by the other vector kinds: schema name -> function(vector) -> instances.
+EXTRA = {
+    "permit-header": lambda v: [jws_part(v["expect"]["token"], 0)] if v["id"].startswith("permits/") and "token" in v["expect"] else [],
+    "permit-claims": lambda v: [c for c in [v["expect"].get("claims")] if c] + ([jws_part(v["expect"]["permit"], 1)] if v["id"].startswith("guard/") and "permit" in v["expect"] else []),
+    "receipt": lambda v: list(receipts_in(v)),
+    "bundle": lambda v: [json.loads(v["bundle"])] if v.get("id", "").startswith("bundles/") and "report" in v["expect"] else [],
+    "bundle-report": lambda v: [v["expect"]["report"]] if "report" in v["expect"] else [],
+}
 
 if __name__ == "__main__":
     sys.exit(main())

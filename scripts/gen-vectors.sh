@@ -4,4 +4,4 @@
 # in the same commit as the code that changes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --quiet --release -p charter-vectors -- contract
+cargo run --quiet -p charter-vectors -- contract

@@ -1,1 +1,612 @@
-fn main() {}
+//! `charter`: make keys, mint, narrow, read and check capabilities from the shell.
+//!
+//! Exit status: 0 success (for `check`: allowed), 1 denied (`check` only),
+//! 2 error. Errors print `error[<code>]: <message>` with a stable code.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use charter_core::capability::rfc3339;
+use charter_core::{
+    jcs, Capability, Decision, Error, ErrorCode, Holder, Issuer, Request, RootKey, SigningKey,
+    Verifier,
+};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value};
+
+mod keyfile;
+
+const EXIT_DENIED: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+/// Most bytes read from stdin or from an `@file` argument.
+const MAX_INPUT_BYTES: u64 = 1024 * 1024;
+
+const TOP_AFTER_HELP: &str = "\
+Quick start:
+  charter keygen root --out root.json
+  TOKEN=$(charter issue --root-key root.json --agent shopper --action search --action buy --expires-in 1h)
+  SMALL=$(charter attenuate \"$TOKEN\" --caveat 'args.amount <= 50')
+  charter inspect \"$SMALL\"
+  charter check \"$SMALL\" --root-key root.json --audience shop --agent shopper \\
+      --action buy --args '{\"amount\": 20}'
+
+Exit status:
+  0  success; for `check`: the call is ALLOWED
+  1  `check` only: the call is DENIED (every reason is printed)
+  2  error: bad usage, malformed input, unreadable or unwritable file
+
+Errors are printed on stderr as `error[<code>]: <message>`, where <code> is one of
+Charter's stable error codes (malformed, invalid_argument, io, caveat_syntax, ...).
+Every TOKEN argument may be `-` to read the token from standard input.";
+
+/// Offline authorization for AI agents: capabilities an agent can narrow but never widen.
+#[derive(Parser, Debug)]
+#[command(
+    name = "charter",
+    version,
+    about = "Offline authorization for AI agents: mint, narrow, inspect and check capabilities",
+    long_about = "Offline authorization for AI agents.\n\n\
+        A capability is a token that says what an agent may do (which actions, which \
+        arguments, until when). Whoever holds one can narrow it with more caveats, \
+        offline, without any key; nobody can widen it. Whoever holds the root key \
+        checks it, in process, with no server round trip.",
+    after_help = TOP_AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate a new secret key (a root key for capabilities, or an agent's signing key).
+    #[command(
+        long_about = "Generate a new secret key and print it (or write it with --out) as JSON.\n\n\
+            root:    an HMAC root key; capabilities are minted and checked with it.\n\
+            signing: an Ed25519 key an agent uses to prove it holds a capability bound to it\n         \
+            (see `attenuate --holder` and `prove`). Its \"kid\" is what you bind to.\n\n\
+            The output contains the SECRET. Keep it private. Files are created with mode 0600\n\
+            and an existing file is never overwritten.",
+        after_help = "Examples:\n  \
+            charter keygen root --out root.json\n  \
+            charter keygen signing --out agent.json"
+    )]
+    Keygen(KeygenArgs),
+    /// Mint a new capability with a root key and print its token.
+    #[command(
+        long_about = "Mint a new capability with a root key and print its token on stdout.\n\n\
+            Each option adds one caveat (a condition every later check must meet):\n  \
+            --action buy --action search   ->  action in [\"buy\", \"search\"]\n  \
+            --agent shopper                ->  agent == \"shopper\"\n  \
+            --audience shop                ->  audience == \"shop\"\n  \
+            --expires-in 1h                ->  now < timestamp(\"<now + 1h, RFC 3339>\")\n  \
+            --caveat EXPR                  ->  EXPR, any caveat expression (a subset of CEL)\n\n\
+            A capability with no caveat at all allows everything; you are warned about it.",
+        after_help = "Example:\n  \
+            charter issue --root-key root.json --agent shopper --audience shop \\\n      \
+            --action search --action buy --expires-in 1h --caveat 'args.amount <= 100'"
+    )]
+    Issue(IssueArgs),
+    /// Narrow a capability with more caveats (no key needed) and print the new token.
+    #[command(
+        long_about = "Narrow a capability by appending caveats, and print the new token.\n\n\
+            No key is needed: anyone holding a capability can narrow it, offline, before \
+            handing it to a sub-agent. Nobody can remove a caveat, so the result can only \
+            ever allow less than the input. With --holder KID the result is bound to an \
+            agent's signing key: every check then needs a fresh proof from that key \
+            (see `prove`).",
+        after_help = "Examples:\n  \
+            charter attenuate \"$TOKEN\" --caveat 'args.amount <= 50' --caveat 'action == \"buy\"'\n  \
+            echo \"$TOKEN\" | charter attenuate - --holder \"$(jq -r .kid agent.json)\""
+    )]
+    Attenuate(AttenuateArgs),
+    /// Decode a capability and show what it says (does NOT verify anything).
+    #[command(
+        long_about = "Decode a capability and print its ids, issue time and caveats.\n\n\
+            inspect does NOT verify anything: not the signature, not the caveats, not the \
+            key. Anyone can forge a token that inspects nicely. Use `charter check` to \
+            decide whether a call is allowed.",
+        after_help = "Examples:\n  \
+            charter inspect \"$TOKEN\"\n  \
+            charter inspect --json \"$TOKEN\""
+    )]
+    Inspect(InspectArgs),
+    /// Decide one call: is this capability allowed to do this, here and now?
+    #[command(
+        long_about = "Decide one call with the root key(s): verify the token's chain, then \
+            evaluate every caveat against the call. Prints ALLOWED, or DENIED followed by \
+            every reason (stable code, index of the failing caveat, message).\n\n\
+            Exit status 0 means allowed, 1 denied, 2 an error (for example a token that \
+            does not even parse).\n\n\
+            `now` is this machine's clock unless --now is given. A holder proof (--proof) \
+            is checked for freshness, but this one-shot process cannot remember proofs \
+            between runs, so replays are only caught inside a long-lived verifier.",
+        after_help = "Examples:\n  \
+            charter check \"$TOKEN\" --root-key root.json --audience shop --agent shopper \\\n      \
+            --action buy --args '{\"amount\": 20}'\n  \
+            charter check - --root-key new.json --root-key old.json --audience shop \\\n      \
+            --agent shopper --action buy --args @call.json --json < token.txt"
+    )]
+    Check(CheckArgs),
+    /// Sign a holder proof for one call, with an agent's signing key.
+    #[command(
+        long_about = "Sign a holder proof: evidence that the caller holds the signing key a \
+            capability was bound to (attenuate --holder). The proof covers the capability, \
+            the exact call (agent, action, args, resource), the audience and the time; pass \
+            it to `check --proof` with the very same call. It is fresh for 60 seconds.",
+        after_help = "Example:\n  \
+            PROOF=$(charter prove \"$BOUND\" --key agent.json --audience shop --agent shopper \\\n      \
+            --action buy --args '{\"amount\": 20}')\n  \
+            charter check \"$BOUND\" --root-key root.json --audience shop --agent shopper \\\n      \
+            --action buy --args '{\"amount\": 20}' --proof \"$PROOF\""
+    )]
+    Prove(ProveArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum KeyKind {
+    /// HMAC root key: mints and checks capabilities.
+    Root,
+    /// Ed25519 signing key: an agent's identity for holder proofs.
+    Signing,
+}
+
+#[derive(Args, Debug)]
+struct KeygenArgs {
+    /// Which kind of key.
+    #[arg(value_enum)]
+    kind: KeyKind,
+    /// Write the key to this file (mode 0600, never overwritten) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct IssueArgs {
+    /// Root key file (from `charter keygen root`).
+    #[arg(long, value_name = "FILE")]
+    root_key: PathBuf,
+    /// Allow this action; repeat for several (one caveat `action in [...]`).
+    #[arg(long = "action", value_name = "A", allow_hyphen_values = true)]
+    actions: Vec<String>,
+    /// Only this agent may use the capability.
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    agent: Option<String>,
+    /// Only this verifier (tool, service) accepts it.
+    #[arg(long, value_name = "AUD", allow_hyphen_values = true)]
+    audience: Option<String>,
+    /// Expire after this long: e.g. 3600s, 30m, 1h, 7d.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    expires_in: Option<i64>,
+    /// Any caveat expression; repeat for several (all must hold).
+    #[arg(long = "caveat", value_name = "EXPR", allow_hyphen_values = true)]
+    caveats: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct AttenuateArgs {
+    /// The capability token, or `-` to read it from stdin.
+    #[arg(value_name = "TOKEN|-")]
+    token: String,
+    /// Caveat expression to append; repeat for several.
+    #[arg(
+        long = "caveat",
+        value_name = "EXPR",
+        required_unless_present = "holder",
+        allow_hyphen_values = true
+    )]
+    caveats: Vec<String>,
+    /// Bind to the signing key with this key id (the "kid" of `charter keygen signing`).
+    #[arg(long, value_name = "KID", allow_hyphen_values = true)]
+    holder: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct InspectArgs {
+    /// The capability token, or `-` to read it from stdin.
+    #[arg(value_name = "TOKEN|-")]
+    token: String,
+    /// Print a JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The call being decided (shared by `check` and `prove`).
+#[derive(Args, Debug)]
+struct CallArgs {
+    /// The verifier's own identity (what `audience` is in caveats).
+    #[arg(long, value_name = "AUD", allow_hyphen_values = true)]
+    audience: String,
+    /// The agent making the call.
+    #[arg(long, value_name = "A", allow_hyphen_values = true)]
+    agent: String,
+    /// The action (tool) being called.
+    #[arg(long, value_name = "ACT", allow_hyphen_values = true)]
+    action: String,
+    /// The call's arguments: a JSON object, or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON|@FILE", allow_hyphen_values = true)]
+    args: Option<String>,
+    /// The resource acted on, if any.
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
+    resource: Option<String>,
+    /// Use this time (Unix seconds) instead of the system clock.
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
+    now: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The capability token, or `-` to read it from stdin.
+    #[arg(value_name = "TOKEN|-")]
+    token: String,
+    /// Root key file; repeat to trust several (key rotation).
+    #[arg(long = "root-key", value_name = "FILE", required = true)]
+    root_keys: Vec<PathBuf>,
+    #[command(flatten)]
+    call: CallArgs,
+    /// Holder proof (from `charter prove`), for capabilities bound to a key.
+    #[arg(long, value_name = "P", allow_hyphen_values = true)]
+    proof: Option<String>,
+    /// Print the decision as JSON: {"allowed":…,"reasons":[{"code","caveat_index","message"}]}.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct ProveArgs {
+    /// The capability token, or `-` to read it from stdin.
+    #[arg(value_name = "TOKEN|-")]
+    token: String,
+    /// Signing key file (from `charter keygen signing`).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    #[command(flatten)]
+    call: CallArgs,
+}
+
+/// `30`, `30s`, `15m`, `1h`, `7d` → seconds (positive, at most 100 years).
+fn parse_duration(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?}: use s, m, h or d (e.g. 30m)"
+            ))
+        }
+    };
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| "expected a number followed by s, m, h or d (e.g. 1h)".to_string())?;
+    let secs = n
+        .checked_mul(scale)
+        .filter(|s| (1..=100 * 365 * 86_400).contains(s))
+        .ok_or_else(|| "duration must be between 1 second and 100 years".to_string())?;
+    Ok(secs)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            // --help and --version exit 0; a bare `charter` prints the help on
+            // stderr and exits 2 (usage). Both are clap's own behaviour.
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("error[{}]: {text}", ErrorCode::InvalidArgument);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error[{}]: {}", e.code(), e.message());
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, Error> {
+    match command {
+        Command::Keygen(a) => keygen(a),
+        Command::Issue(a) => issue(a),
+        Command::Attenuate(a) => attenuate(a),
+        Command::Inspect(a) => inspect(a),
+        Command::Check(a) => check(a),
+        Command::Prove(a) => prove(a),
+    }
+}
+
+fn keygen(a: KeygenArgs) -> Result<ExitCode, Error> {
+    let (value, kind) = match a.kind {
+        KeyKind::Root => (keyfile::root_to_json(&RootKey::generate()), "root"),
+        KeyKind::Signing => (keyfile::signing_to_json(&SigningKey::generate()), "signing"),
+    };
+    let text = keyfile::render(&value);
+    match &a.out {
+        Some(path) => {
+            keyfile::write_secret(path, &text)?;
+            eprintln!(
+                "wrote a new {kind} key (kid {}) to {} with mode 0600.\n\
+                 warning: this file holds a SECRET key: keep it private, never commit or share it.",
+                value["kid"].as_str().unwrap_or_default(),
+                path.display()
+            );
+        }
+        None => {
+            print!("{text}");
+            eprintln!(
+                "warning: the \"secret\" above is a SECRET {kind} key: keep it private, \
+                 never commit or share it (use --out FILE to write it with mode 0600)."
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
+    let root = keyfile::read_root(&a.root_key)?;
+    let now = charter_core::unix_now();
+    let issuer = Issuer::new(root);
+    let mut builder = issuer.issue().issued_at(now);
+    if !a.actions.is_empty() {
+        if let Some(empty) = a.actions.iter().find(|s| s.is_empty()) {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("--action must not be empty (got {empty:?})"),
+            ));
+        }
+        builder = builder.actions(&a.actions);
+    }
+    if let Some(agent) = &a.agent {
+        builder = builder.agent(agent);
+    }
+    if let Some(audience) = &a.audience {
+        builder = builder.audience(audience);
+    }
+    if let Some(secs) = a.expires_in {
+        builder = builder.expires_at(now + secs);
+    }
+    let unrestricted = a.actions.is_empty()
+        && a.agent.is_none()
+        && a.audience.is_none()
+        && a.expires_in.is_none()
+        && a.caveats.is_empty();
+    for c in a.caveats {
+        builder = builder.caveat(c);
+    }
+    let cap = builder.build()?;
+    if unrestricted {
+        eprintln!(
+            "warning: this capability has no caveats: it allows every action, by any agent, \
+             at any verifier, forever. Add --action, --agent, --audience or --expires-in."
+        );
+    }
+    println!("{}", cap.serialize());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn attenuate(a: AttenuateArgs) -> Result<ExitCode, Error> {
+    let mut cap = parse_token(&a.token)?;
+    for c in &a.caveats {
+        cap = cap.attenuate(c)?;
+    }
+    if let Some(kid) = &a.holder {
+        cap = cap.bind_holder(kid)?;
+    }
+    println!("{}", cap.serialize());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inspect(a: InspectArgs) -> Result<ExitCode, Error> {
+    let cap = parse_token(&a.token)?;
+    if a.json {
+        let out = json!({
+            "verified": false,
+            "note": "decoded only: nothing was verified; use `charter check`",
+            "id": cap.id(),
+            "token_id": cap.token_id(),
+            "root_kid": cap.root_kid(),
+            "issued_at": cap.issued_at(),
+            "issued_at_rfc3339": rfc3339(cap.issued_at()),
+            "caveats": cap.caveats(),
+        });
+        println!("{}", pretty(&out));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Charter capability (decoded only: NOTHING was verified; use `charter check`)");
+    println!("  id:           {}", cap.id());
+    println!("  token id:     {}", cap.token_id());
+    println!("  root key id:  {}", cap.root_kid());
+    println!(
+        "  issued at:    {} ({})",
+        rfc3339(cap.issued_at()),
+        cap.issued_at()
+    );
+    match cap.caveats().len() {
+        0 => println!("  caveats:      none (this capability allows everything)"),
+        n => {
+            println!("  caveats:      {n} (all must hold)");
+            for (i, c) in cap.caveats().iter().enumerate() {
+                println!("    [{i}] {c}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(a: CheckArgs) -> Result<ExitCode, Error> {
+    let cap = parse_token(&a.token)?;
+    let roots = a
+        .root_keys
+        .iter()
+        .map(|p| keyfile::read_root(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (request, now) = read_call(&a.call)?;
+    let proof = a.proof.as_deref().map(str::trim);
+    let verifier = Verifier::new(roots, a.call.audience.clone())?;
+    let decision = verifier.check(&cap, &request, proof, now);
+    print_decision(&decision, a.json);
+    Ok(if decision.allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_DENIED)
+    })
+}
+
+fn prove(a: ProveArgs) -> Result<ExitCode, Error> {
+    let cap = parse_token(&a.token)?;
+    let key = keyfile::read_signing(&a.key)?;
+    let (request, now) = read_call(&a.call)?;
+    let proof = Holder::new(key).prove(&cap, &request, &a.call.audience, now)?;
+    println!("{proof}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_decision(d: &Decision, as_json: bool) {
+    if as_json {
+        let value = serde_json::to_value(d).expect("a decision is plain data");
+        println!("{}", pretty(&value));
+        return;
+    }
+    if d.allowed {
+        println!("ALLOWED");
+        return;
+    }
+    println!("DENIED");
+    for r in &d.reasons {
+        match r.caveat_index {
+            Some(i) => println!("  - {} (caveat {i}): {}", r.code, r.message),
+            None => println!("  - {}: {}", r.code, r.message),
+        }
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).expect("plain JSON")
+}
+
+/// The request of `check` / `prove`, validated, and the time to decide at.
+fn read_call(c: &CallArgs) -> Result<(Request, i64), Error> {
+    let args = match c.args.as_deref() {
+        None => json!({}),
+        Some(text) => {
+            let (text, from) = match text.strip_prefix('@') {
+                Some(path) => (read_file(Path::new(path))?, format!(" in {path}")),
+                None => (text.to_string(), String::new()),
+            };
+            jcs::parse(&text)
+                .map_err(|e| Error::new(e.code(), format!("--args{from} is not valid JSON: {e}")))?
+        }
+    };
+    if !args.is_object() {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "--args must be a JSON object, e.g. '{\"amount\": 20}'",
+        ));
+    }
+    let mut request = Request::new(c.agent.clone(), c.action.clone(), args);
+    if let Some(r) = &c.resource {
+        request = request.with_resource(r.clone());
+    }
+    request.validate()?;
+    Ok((request, c.now.unwrap_or_else(charter_core::unix_now)))
+}
+
+/// A token argument: the text itself, or `-` for stdin. Surrounding whitespace
+/// (a trailing newline from `echo` or a file) is ignored.
+fn parse_token(arg: &str) -> Result<Capability, Error> {
+    let text = if arg == "-" {
+        read_limited(std::io::stdin().lock(), "standard input")?
+    } else {
+        arg.to_string()
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Malformed,
+            "the capability token is empty",
+        ));
+    }
+    Capability::parse(text).map_err(|e| Error::new(e.code(), e.to_string()))
+}
+
+fn read_file(path: &Path) -> Result<String, Error> {
+    let file = std::fs::File::open(path).map_err(|e| keyfile::io_error(path, "read", e, ""))?;
+    read_limited(file, &path.display().to_string())
+}
+
+fn read_limited(r: impl Read, what: &str) -> Result<String, Error> {
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read {what}: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("{what} is larger than {MAX_INPUT_BYTES} bytes"),
+        ));
+    }
+    String::from_utf8(buf)
+        .map_err(|_| Error::new(ErrorCode::Malformed, format!("{what} is not UTF-8")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("3600s"), Ok(3600));
+        assert_eq!(parse_duration("30m"), Ok(1800));
+        assert_eq!(parse_duration("1h"), Ok(3600));
+        assert_eq!(parse_duration("2d"), Ok(172_800));
+        assert_eq!(parse_duration("90"), Ok(90));
+        for bad in ["", "h", "0s", "-5m", "1w", "1.5h", "99999999999999999999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn values_may_start_with_a_hyphen() {
+        // base64url key ids, proofs and caveats can begin with '-'.
+        let cli = Cli::try_parse_from([
+            "charter",
+            "attenuate",
+            "Ag",
+            "--caveat",
+            "-1 < args.n",
+            "--holder",
+            "-B0k",
+        ])
+        .unwrap();
+        let Command::Attenuate(a) = cli.command else {
+            panic!("parsed as another command")
+        };
+        assert_eq!(a.caveats, ["-1 < args.n"]);
+        assert_eq!(a.holder.as_deref(), Some("-B0k"));
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

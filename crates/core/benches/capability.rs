@@ -19,9 +19,16 @@ const CAVEATS: [&str; 4] = [
 ];
 
 fn capability(root: &RootKey, n: usize) -> Capability {
-    let caveats = (0..n).map(|k| CAVEATS[k % CAVEATS.len()].to_string()).collect();
+    let caveats = (0..n)
+        .map(|k| CAVEATS[k % CAVEATS.len()].to_string())
+        .collect();
     Issuer::new(root.clone())
-        .issue_with(&IssueOptions { caveats, token_id: Some(vec![7; 16]), issued_at: Some(NOW), ..Default::default() })
+        .issue_with(&IssueOptions {
+            caveats,
+            token_id: Some(vec![7; 16]),
+            issued_at: Some(NOW),
+            ..Default::default()
+        })
         .unwrap()
 }
 
@@ -42,7 +49,11 @@ fn bare_chain(root: &[u8], identifier: &[u8], caveats: &[&[u8]]) -> [u8; 32] {
 fn benches(c: &mut Criterion) {
     let root = RootKey::from_bytes(&[9; 32]).unwrap();
     let verifier = Verifier::new([root.clone()], "tools.shop.example").unwrap();
-    let request = Request::new("shopper-7", "payments.refund", json!({"amount": 4200, "currency": "USD"}));
+    let request = Request::new(
+        "shopper-7",
+        "payments.refund",
+        json!({"amount": 4200, "currency": "USD"}),
+    );
     let secret = root.to_bytes();
 
     let mut group = c.benchmark_group("capability");
@@ -57,10 +68,24 @@ fn benches(c: &mut Criterion) {
             bytes[3..3 + len].to_vec()
         };
         let caveats: Vec<&[u8]> = cap.caveats().iter().map(|c| c.as_bytes()).collect();
-        group.bench_with_input(BenchmarkId::new("bare_chain", n), &n, |b, _| b.iter(|| bare_chain(black_box(&secret), black_box(&identifier), black_box(&caveats))));
-        group.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| b.iter(|| verifier.check_token(black_box(&token), black_box(&request), None, NOW)));
-        group.bench_with_input(BenchmarkId::new("parse", n), &n, |b, _| b.iter(|| Capability::parse(black_box(&token)).unwrap()));
-        group.bench_with_input(BenchmarkId::new("attenuate", n), &n, |b, _| b.iter(|| cap.attenuate(black_box("args.amount <= 1000")).unwrap()));
+        group.bench_with_input(BenchmarkId::new("bare_chain", n), &n, |b, _| {
+            b.iter(|| {
+                bare_chain(
+                    black_box(&secret),
+                    black_box(&identifier),
+                    black_box(&caveats),
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| {
+            b.iter(|| verifier.check_token(black_box(&token), black_box(&request), None, NOW))
+        });
+        group.bench_with_input(BenchmarkId::new("parse", n), &n, |b, _| {
+            b.iter(|| Capability::parse(black_box(&token)).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("attenuate", n), &n, |b, _| {
+            b.iter(|| cap.attenuate(black_box("args.amount <= 1000")).unwrap())
+        });
     }
     group.finish();
 }

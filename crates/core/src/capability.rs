@@ -513,7 +513,10 @@ impl Issuer {
         }
         if let Some(actions) = &o.actions {
             if actions.is_empty() {
-                return Err(CapabilityError::Invalid("actions must not be empty; omit it to allow any action".into()).into());
+                return Err(CapabilityError::Invalid(
+                    "actions must not be empty; omit it to allow any action".into(),
+                )
+                .into());
             }
             b = b.actions(actions);
         }
@@ -530,7 +533,9 @@ impl Issuer {
             b = b.caveat(c.clone());
         }
         if let Some(id) = &o.token_id {
-            let id: [u8; 16] = id.as_slice().try_into().map_err(|_| CapabilityError::Invalid(format!("token id must be 16 bytes, got {}", id.len())))?;
+            let id: [u8; 16] = id.as_slice().try_into().map_err(|_| {
+                CapabilityError::Invalid(format!("token id must be 16 bytes, got {}", id.len()))
+            })?;
             b = b.token_id(id);
         }
         if let Some(t) = o.issued_at {

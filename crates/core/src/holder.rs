@@ -166,10 +166,18 @@ pub(crate) fn verify_proof(
     if b64::decode(nonce).is_none_or(|n| n.len() < 16 || n.len() > 64) {
         return Err(invalid("nonce must be 16 to 64 bytes of base64url"));
     }
-    replay.check_and_record(
-        &format!("proof:{}:{nonce}", key.kid()),
-        iat + window + leeway,
-        now,
-    )?;
+    replay
+        .check_and_record(
+            &format!("proof:{}:{nonce}", key.kid()),
+            iat + window + leeway,
+            now,
+        )
+        .map_err(|e| match e.code() {
+            ErrorCode::Replayed => Error::new(
+                ErrorCode::Replayed,
+                "this holder proof was already presented; sign a fresh proof for every request",
+            ),
+            _ => e,
+        })?;
     Ok(key.kid().to_string())
 }

@@ -43,6 +43,16 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
+/// A caveat as quoted in a reason: whole when short, else its first 80
+/// characters, so a hostile 4 KiB caveat cannot flood logs and messages.
+fn excerpt(source: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 80;
+    match source.char_indices().nth(MAX) {
+        None => source.into(),
+        Some((cut, _)) => format!("{}…", &source[..cut]).into(),
+    }
+}
+
 impl Verifier {
     /// A verifier holding `roots` (several allow rotation) for `audience`,
     /// the identity caveats see as `audience`.
@@ -183,16 +193,17 @@ impl Verifier {
             holder: holder.as_deref(),
         };
         let mut reasons = Vec::new();
-        for (index, source) in cap.caveats().iter().enumerate() {
+        for (index, full) in cap.caveats().iter().enumerate() {
             let index = index as u32;
-            let outcome = self.compiled(source).and_then(|expr| expr.eval(&ctx));
+            let source = excerpt(full);
+            let outcome = self.compiled(full).and_then(|expr| expr.eval(&ctx));
             match outcome {
                 Ok(true) => {}
                 Ok(false) => {
                     // The builder's own time caveats get the codes people look for.
-                    let code = if source.starts_with(EXPIRES_PREFIX) {
+                    let code = if full.starts_with(EXPIRES_PREFIX) {
                         ErrorCode::Expired
-                    } else if source.starts_with(NOT_BEFORE_PREFIX) {
+                    } else if full.starts_with(NOT_BEFORE_PREFIX) {
                         ErrorCode::NotYetValid
                     } else {
                         ErrorCode::CaveatFailed
@@ -210,7 +221,7 @@ impl Verifier {
                 }
                 Err(e) => {
                     let hint = if e.code() == ErrorCode::CaveatError
-                        && source.contains("holder")
+                        && full.contains("holder")
                         && holder.is_none()
                     {
                         " (this capability is bound to a holder key: present a holder proof)"

@@ -13,7 +13,8 @@ fn caveat() -> impl Strategy<Value = String> {
     prop_oneof![
         (0i64..200).prop_map(|n| format!("args.amount <= {n}")),
         (0i64..200).prop_map(|n| format!("args.amount > {n}")),
-        prop::sample::select(vec!["read", "write", "refund"]).prop_map(|a| format!("action == \"{a}\"")),
+        prop::sample::select(vec!["read", "write", "refund"])
+            .prop_map(|a| format!("action == \"{a}\"")),
         prop::sample::select(vec!["a", "b"]).prop_map(|a| format!("agent != \"{a}\"")),
         prop::sample::select(vec!["gift", "sale"]).prop_map(|t| format!("\"{t}\" in args.tags")),
         (0i64..200).prop_map(|n| format!("args.amount % 2 == 0 || args.amount < {n}")),
@@ -30,7 +31,9 @@ fn request() -> impl Strategy<Value = Request> {
         0i64..200,
         prop::collection::vec(prop::sample::select(vec!["gift", "sale", "x"]), 0..4),
     )
-        .prop_map(|(agent, action, amount, tags)| Request::new(agent, action, json!({"amount": amount, "tags": tags})))
+        .prop_map(|(agent, action, amount, tags)| {
+            Request::new(agent, action, json!({"amount": amount, "tags": tags}))
+        })
 }
 
 proptest! {

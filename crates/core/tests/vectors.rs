@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use charter_core::capability::IssueOptions;
-use charter_core::{b64, jcs, Capability, Error, Holder, Issuer, KeySet, MemoryRevocationList, PublicKey, Request, RootKey, SigningKey, Verifier};
+use charter_core::{
+    b64, jcs, Capability, Error, Holder, Issuer, KeySet, MemoryRevocationList, PublicKey, Request,
+    RootKey, SigningKey, Verifier,
+};
 use serde_json::{json, Value};
 
 fn contract() -> PathBuf {
@@ -80,11 +83,18 @@ fn key_vectors() {
 fn options(o: &Value) -> IssueOptions {
     IssueOptions {
         agent: s(&o["agent"]),
-        actions: o["actions"].as_array().map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect()),
+        actions: o["actions"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect()),
         audience: s(&o["audience"]),
         not_before: o["not_before"].as_i64(),
         expires_at: o["expires_at"].as_i64(),
-        caveats: o["caveats"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+        caveats: o["caveats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect(),
         token_id: o["token_id"].as_str().map(|h| hex::decode(h).unwrap()),
         issued_at: o["issued_at"].as_i64(),
     }
@@ -100,7 +110,8 @@ fn capability_vectors() {
         let got = match v["type"].as_str().unwrap() {
             "mint" => {
                 let minted = (|| -> Result<Capability, Error> {
-                    let mut cap = Issuer::new(RootKey::from_bytes(&hex(&v["root"]))?).issue_with(&options(&v["options"]))?;
+                    let mut cap = Issuer::new(RootKey::from_bytes(&hex(&v["root"]))?)
+                        .issue_with(&options(&v["options"]))?;
                     for c in v["attenuate"].as_array().unwrap() {
                         cap = cap.attenuate(c.as_str().unwrap())?;
                     }
@@ -111,7 +122,9 @@ fn capability_vectors() {
                 })();
                 minted.map(|c| described(&c)).unwrap_or_else(err)
             }
-            "parse" => Capability::parse(v["token"].as_str().unwrap()).map(|c| described(&c)).unwrap_or_else(|e| err(e.into())),
+            "parse" => Capability::parse(v["token"].as_str().unwrap())
+                .map(|c| described(&c))
+                .unwrap_or_else(|e| err(e.into())),
             other => panic!("unknown capability vector type {other}"),
         };
         assert_eq!(got, v["expect"], "{}", v["id"]);
@@ -119,12 +132,19 @@ fn capability_vectors() {
 }
 
 fn verifier(v: &Value) -> Verifier {
-    let roots: Vec<RootKey> = v["roots"].as_array().unwrap().iter().map(|r| RootKey::from_bytes(&hex(r)).unwrap()).collect();
+    let roots: Vec<RootKey> = v["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| RootKey::from_bytes(&hex(r)).unwrap())
+        .collect();
     let list = Arc::new(MemoryRevocationList::new());
     for id in v["revoked"].as_array().unwrap() {
         list.revoke(id.as_str().unwrap());
     }
-    Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap().with_revocations(list)
+    Verifier::new(roots, v["audience"].as_str().unwrap())
+        .unwrap()
+        .with_revocations(list)
 }
 
 fn run_check(v: &Value) -> Value {
@@ -133,7 +153,11 @@ fn run_check(v: &Value) -> Value {
         Ok(r) => r,
         Err(e) => return err(e),
     };
-    let (token, proof, now) = (v["token"].as_str().unwrap(), v["proof"].as_str(), v["now"].as_i64().unwrap());
+    let (token, proof, now) = (
+        v["token"].as_str().unwrap(),
+        v["proof"].as_str(),
+        v["now"].as_i64().unwrap(),
+    );
     let mut d = verifier.check_token(token, &req, proof, now);
     if v["repeat"].as_bool().unwrap() {
         assert!(d.allowed, "{}: first presentation", v["id"]);
@@ -158,7 +182,13 @@ fn proof_vectors() {
         let cap = Capability::parse(v["token"].as_str().unwrap()).unwrap();
         let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
         let got = holder
-            .prove_with_nonce(&cap, &req, v["audience"].as_str().unwrap(), v["now"].as_i64().unwrap(), &hex(&v["nonce"]))
+            .prove_with_nonce(
+                &cap,
+                &req,
+                v["audience"].as_str().unwrap(),
+                v["now"].as_i64().unwrap(),
+                &hex(&v["nonce"]),
+            )
             .map(|p| json!({"proof": p, "holder_kid": holder.kid()}))
             .unwrap_or_else(err);
         assert_eq!(got, v["expect"], "{}", v["id"]);
@@ -180,7 +210,12 @@ fn every_bit_flip_of_an_allowed_capability_denies() {
             for bit in 0..bytes.len() * 8 {
                 let mut flipped = bytes.clone();
                 flipped[bit / 8] ^= 1 << (bit % 8);
-                let d = verifier.check_token(&b64::encode(&flipped), &req, v["proof"].as_str(), v["now"].as_i64().unwrap());
+                let d = verifier.check_token(
+                    &b64::encode(&flipped),
+                    &req,
+                    v["proof"].as_str(),
+                    v["now"].as_i64().unwrap(),
+                );
                 assert!(!d.allowed, "{}: flipping bit {bit} still allows", v["id"]);
                 swept += 1;
             }
@@ -192,13 +227,24 @@ fn every_bit_flip_of_an_allowed_capability_denies() {
 /// Each code in contract/errors.json is produced by at least one vector.
 #[test]
 fn every_error_code_is_produced_by_a_vector() {
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(contract().join("errors.json")).unwrap()).unwrap();
-    let listed: BTreeSet<String> = doc["codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
-    let core: BTreeSet<String> = charter_core::ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(contract().join("errors.json")).unwrap())
+            .unwrap();
+    let listed: BTreeSet<String> = doc["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
+    let core: BTreeSet<String> = charter_core::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
     assert_eq!(listed, core, "errors.json and ErrorCode::ALL differ");
     let mut produced = BTreeSet::new();
     for entry in std::fs::read_dir(contract().join("vectors")).unwrap() {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         collect_codes(&doc, &mut produced);
     }
     let missing: Vec<_> = listed.difference(&produced).collect();
@@ -218,4 +264,174 @@ fn collect_codes(v: &Value, out: &mut BTreeSet<String>) {
         Value::Array(a) => a.iter().for_each(|x| collect_codes(x, out)),
         _ => {}
     }
+}
+
+#[test]
+fn permit_vectors() {
+    use charter_core::{PermitIssuer, PermitRequest, PermitVerifier};
+    for v in load("permits") {
+        let args = jcs::parse(v["args"].as_str().unwrap()).unwrap();
+        let got = match v["type"].as_str().unwrap() {
+            "issue" => {
+                let key = SigningKey::from_bytes(&hex(&v["signing_key"])).unwrap();
+                let issuer = PermitIssuer::new(key, v["issuer"].as_str().unwrap());
+                let issuer = match v["ttl"].as_i64() {
+                    Some(t) => issuer.with_ttl(t),
+                    None => Ok(issuer),
+                };
+                issuer
+                    .and_then(|i| {
+                        let mut req = PermitRequest::new(v["subject"].as_str().unwrap(), v["audience"].as_str().unwrap(), v["action"].as_str().unwrap(), &args, v["capability_id"].as_str().unwrap());
+                        if let Some(j) = v["jti"].as_str() {
+                            req = req.with_jti(j);
+                        }
+                        if let Some(k) = v["idempotency_key"].as_str() {
+                            req = req.with_idempotency_key(k);
+                        }
+                        i.issue(&req, v["now"].as_i64().unwrap())
+                    })
+                    .map(|p| json!({"token": p.token(), "kid": p.kid(), "claims": serde_json::to_value(p.claims()).unwrap()}))
+                    .unwrap_or_else(err)
+            }
+            "verify" => {
+                let mut verifier = PermitVerifier::new(KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(), v["audience"].as_str().unwrap());
+                if let Some(l) = v["leeway"].as_i64() {
+                    verifier = verifier.with_leeway(l).unwrap();
+                }
+                let (token, action, now) = (v["token"].as_str().unwrap(), v["action"].as_str().unwrap(), v["now"].as_i64().unwrap());
+                let mut got = verifier.verify(token, action, &args, now);
+                if v["repeat"] == json!(true) {
+                    assert!(got.is_ok(), "{}: first verification", v["id"]);
+                    got = verifier.verify(token, action, &args, now);
+                }
+                got.map(|c| json!({"claims": serde_json::to_value(c).unwrap()})).unwrap_or_else(err)
+            }
+            other => panic!("unknown permit vector type {other}"),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn receipt_vectors() {
+    use charter_core::Receipt;
+    for v in load("receipts") {
+        let got = Receipt::parse(v["receipt"].as_str().unwrap())
+            .and_then(|r| r.verify(&KeySet::from_jwks(v["jwks"].as_str().unwrap())?).map(|_| r))
+            .map(|r| {
+                json!({
+                    "hash": r.hash(), "seq": r.seq(), "prev": r.prev(), "ts": r.ts(), "agent": r.agent(), "action": r.action(),
+                    "args": r.args(), "cap": r.cap(), "permit": r.permit(), "decision": r.decision().as_str(),
+                    "reasons": serde_json::to_value(r.reasons()).unwrap(), "kid": r.kid(), "json": r.to_json(),
+                })
+            })
+            .unwrap_or_else(err);
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn bundle_vectors() {
+    for v in load("bundles") {
+        let (bundle, trusted) = (v["bundle"].as_str().unwrap(), KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap());
+        let got = match v["anchor"].as_str() {
+            Some(a) => charter_core::verify_bundle_from(bundle, &trusted, a),
+            None => charter_core::verify_bundle(bundle, &trusted),
+        }
+        .map(|r| json!({"report": {"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": serde_json::to_value(&r.head).unwrap()}}))
+        .unwrap_or_else(err);
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn guard_vectors() {
+    use charter_core::{AuditLog, Guard, MemoryAuditLog, PermitIssuer};
+    for v in load("guard") {
+        let roots: Vec<RootKey> = v["roots"].as_array().unwrap().iter().map(|r| RootKey::from_bytes(&hex(r)).unwrap()).collect();
+        let log = Arc::new(MemoryAuditLog::new(SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap()));
+        let permits = PermitIssuer::new(SigningKey::from_bytes(&hex(&v["permit_key"])).unwrap(), v["issuer"].as_str().unwrap());
+        let guard = Guard::new(Verifier::new(roots, v["audience"].as_str().unwrap()).unwrap(), permits, log.clone());
+        let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
+        let (token, now) = (v["token"].as_str().unwrap(), v["now"].as_i64().unwrap());
+        let mut got = match v["mode"].as_str().unwrap() {
+            "protect" => match guard.protect_token(token, &req, v["proof"].as_str(), v["idempotency_key"].as_str(), now, v["permit_id"].as_str()) {
+                Ok(p) => json!({"permit": p.token()}),
+                Err(e) => json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()}),
+            },
+            "check" => json!({"decision": serde_json::to_value(guard.check_token(token, &req, v["proof"].as_str(), now)).unwrap()}),
+            other => panic!("unknown guard mode {other}"),
+        };
+        got["receipt"] = json!(log.head().map(|h| h.to_json().to_string()));
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+#[test]
+fn audit_file_vectors() {
+    use charter_core::{AuditLog, FileAuditLog};
+    let dir = tempfile::tempdir().unwrap();
+    for v in load("audit-files") {
+        let path = dir.path().join(v["id"].as_str().unwrap().replace('/', "_"));
+        match v["setup"].as_str().unwrap() {
+            "directory" => std::fs::create_dir(&path).unwrap(),
+            "file" => std::fs::write(&path, v["content"].as_str().unwrap()).unwrap(),
+            other => panic!("unknown setup {other}"),
+        }
+        let got = match FileAuditLog::open(&path, SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap()) {
+            Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
+            Err(e) => json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")}),
+        };
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+        assert_eq!(v["without_files"]["error"], "unsupported");
+    }
+}
+
+/// Every single-bit flip of every valid vector permit, receipt and bundle is refused.
+#[test]
+fn every_bit_flip_of_a_permit_receipt_or_bundle_is_refused() {
+    use charter_core::{PermitVerifier, Receipt};
+    let mut swept = 0usize;
+    let flips = |text: &str| -> Vec<String> {
+        let bytes = text.as_bytes();
+        (0..bytes.len() * 8)
+            .filter_map(|bit| {
+                let mut b = bytes.to_vec();
+                b[bit / 8] ^= 1 << (bit % 8);
+                String::from_utf8(b).ok()
+            })
+            .collect()
+    };
+    for v in load("permits") {
+        if v["type"] != "verify" || v["expect"].get("claims").is_none() || v["repeat"] == json!(true) {
+            continue;
+        }
+        let args = jcs::parse(v["args"].as_str().unwrap()).unwrap();
+        for flipped in flips(v["token"].as_str().unwrap()) {
+            let verifier = PermitVerifier::new(KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(), v["audience"].as_str().unwrap());
+            assert!(verifier.verify(&flipped, v["action"].as_str().unwrap(), &args, v["now"].as_i64().unwrap()).is_err(), "{}: {flipped}", v["id"]);
+            swept += 1;
+        }
+    }
+    for v in load("receipts") {
+        if v["expect"].get("hash").is_none() {
+            continue;
+        }
+        let keys = KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap();
+        for flipped in flips(v["receipt"].as_str().unwrap()) {
+            assert!(Receipt::parse(&flipped).and_then(|r| r.verify(&keys)).is_err(), "{}: {flipped}", v["id"]);
+            swept += 1;
+        }
+    }
+    for v in load("bundles") {
+        if v["expect"].get("report").is_none() || !v["anchor"].is_null() {
+            continue;
+        }
+        let trusted = KeySet::from_jwks(v["trusted"].as_str().unwrap()).unwrap();
+        for flipped in flips(v["bundle"].as_str().unwrap()) {
+            assert!(charter_core::verify_bundle(&flipped, &trusted).is_err(), "{}: flipped bundle verified", v["id"]);
+            swept += 1;
+        }
+    }
+    assert!(swept > 50_000, "only {swept} flips swept");
 }

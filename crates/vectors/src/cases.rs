@@ -1,7 +1,10 @@
 //! The vector cases. Each function returns the vectors of one file.
 
 use charter_core::capability::{Capability, IssueOptions, Issuer, MAX_CAVEATS, MAX_TOKEN_BYTES};
-use charter_core::{b64, jcs, Decision, Error, Holder, KeySet, MemoryRevocationList, PublicKey, Request, RootKey, SigningKey, Verifier};
+use charter_core::{
+    b64, jcs, Decision, Error, Holder, KeySet, MemoryRevocationList, PublicKey, Request, RootKey,
+    SigningKey, Verifier,
+};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -12,23 +15,25 @@ pub const T0: i64 = 1_767_225_600;
 const AUDIENCE: &str = "tools.shop.example";
 
 /// 32 bytes derived from a label, so fixtures are reproducible and distinct.
-fn bytes32(label: &str) -> [u8; 32] {
+pub(crate) fn bytes32(label: &str) -> [u8; 32] {
     Sha256::digest(format!("charter vectors: {label}").as_bytes()).into()
 }
 
-fn root(label: &str) -> RootKey {
+pub(crate) fn root(label: &str) -> RootKey {
     RootKey::from_bytes(&bytes32(label)).expect("32 bytes")
 }
 
-fn signing(label: &str) -> SigningKey {
+pub(crate) fn signing(label: &str) -> SigningKey {
     SigningKey::from_bytes(&bytes32(label)).expect("32 bytes")
 }
 
 fn token_id(n: u8) -> Vec<u8> {
-    (0..16).map(|k| n.wrapping_mul(16).wrapping_add(k)).collect()
+    (0..16)
+        .map(|k| n.wrapping_mul(16).wrapping_add(k))
+        .collect()
 }
 
-fn expect_error(e: &Error) -> Value {
+pub(crate) fn expect_error(e: &Error) -> Value {
     json!({"error": e.code().as_str(), "message": e.message()})
 }
 
@@ -50,7 +55,7 @@ fn standard_args() -> Value {
     })
 }
 
-fn standard_request() -> Request {
+pub(crate) fn standard_request() -> Request {
     Request::new("shopper-7", "payments.refund", standard_args()).with_resource("orders/A-1001")
 }
 
@@ -60,42 +65,122 @@ fn request_text(r: &Request) -> String {
 
 pub fn jcs() -> Vec<Value> {
     let cases: &[(&str, &str, &str)] = &[
-        ("sorts-keys", "members sort by key", r#"{"b":1,"a":2,"c":{"z":0,"y":[3,2,1]}}"#),
-        ("utf16-order", "keys sort by UTF-16 code units: U+1F600 (D83D) before U+E000", "{\"\u{e000}\":1,\"\u{1f600}\":2,\"\u{7f}\":3,\"a\":4}"),
-        ("whitespace", "insignificant whitespace disappears", " { \"a\" : [ 1 , 2 ] ,\n\t\"b\" : null } "),
+        (
+            "sorts-keys",
+            "members sort by key",
+            r#"{"b":1,"a":2,"c":{"z":0,"y":[3,2,1]}}"#,
+        ),
+        (
+            "utf16-order",
+            "keys sort by UTF-16 code units: U+1F600 (D83D) before U+E000",
+            "{\"\u{e000}\":1,\"\u{1f600}\":2,\"\u{7f}\":3,\"a\":4}",
+        ),
+        (
+            "whitespace",
+            "insignificant whitespace disappears",
+            " { \"a\" : [ 1 , 2 ] ,\n\t\"b\" : null } ",
+        ),
         ("float-100.0", "100.0 is the number 100", "100.0"),
-        ("float-1e21", "1e21 prints in exponent form, as ECMAScript does", "1e21"),
+        (
+            "float-1e21",
+            "1e21 prints in exponent form, as ECMAScript does",
+            "1e21",
+        ),
         ("float-1e20", "1e20 prints in full", "1e20"),
         ("float-1e-7", "1e-7 prints in exponent form", "1e-7"),
         ("float-1e-6", "0.000001 prints in full", "1e-6"),
         ("negative-zero", "-0 prints as 0", "-0"),
         ("negative-zero-float", "-0.0 prints as 0", "-0.0"),
-        ("max-safe-integer", "2^53-1 is the largest exact integer", "9007199254740991"),
-        ("min-safe-integer", "-(2^53-1) is the smallest exact integer", "-9007199254740991"),
-        ("shortest-double", "doubles print in their shortest round-trip form", "[0.1,1.5,-2.25e3,3.141592653589793,5e-324,2.5e-8]"),
-        ("exact-big-double", "an integral double beyond 2^53 written exactly is accepted", "4.5e15"),
-        ("unicode-escapes", "escapes decode; only required characters are escaped", r#""\u00e9\ud83d\ude00\u001f\u2028\/\"\\\n\t""#),
-        ("control-escapes", "control characters use short escapes or lowercase \\u00xx", r#""\u0000\u0008\u000c\u000d\u007f""#),
-        ("nested-unicode", "nested objects with escaped keys", r#"{"\u00e9":{"\ud83d\ude00":["\u0041"]}}"#),
+        (
+            "max-safe-integer",
+            "2^53-1 is the largest exact integer",
+            "9007199254740991",
+        ),
+        (
+            "min-safe-integer",
+            "-(2^53-1) is the smallest exact integer",
+            "-9007199254740991",
+        ),
+        (
+            "shortest-double",
+            "doubles print in their shortest round-trip form",
+            "[0.1,1.5,-2.25e3,3.141592653589793,5e-324,2.5e-8]",
+        ),
+        (
+            "exact-big-double",
+            "an integral double beyond 2^53 written exactly is accepted",
+            "4.5e15",
+        ),
+        (
+            "unicode-escapes",
+            "escapes decode; only required characters are escaped",
+            r#""\u00e9\ud83d\ude00\u001f\u2028\/\"\\\n\t""#,
+        ),
+        (
+            "control-escapes",
+            "control characters use short escapes or lowercase \\u00xx",
+            r#""\u0000\u0008\u000c\u000d\u007f""#,
+        ),
+        (
+            "nested-unicode",
+            "nested objects with escaped keys",
+            r#"{"\u00e9":{"\ud83d\ude00":["\u0041"]}}"#,
+        ),
         ("literals", "true, false and null", "[true,false,null]"),
         ("empty", "empty containers", r#"{"a":{},"b":[]}"#),
     ];
     let errors: &[(&str, &str, &str)] = &[
-        ("beyond-2^53", "2^53 is not a safe integer: refused, never rounded", "9007199254740992"),
-        ("beyond-minus-2^53", "-2^53 is not a safe integer", "-9007199254740992"),
-        ("inexact-double", "9007199254740993.0 cannot be held exactly", "9007199254740993.0"),
-        ("inexact-shortest", "1.2345678901234568e20 is not the double's exact value", "1.2345678901234568e20"),
-        ("inexact-max-double", "the largest double's shortest form is not its exact value", "1.7976931348623157e308"),
+        (
+            "beyond-2^53",
+            "2^53 is not a safe integer: refused, never rounded",
+            "9007199254740992",
+        ),
+        (
+            "beyond-minus-2^53",
+            "-2^53 is not a safe integer",
+            "-9007199254740992",
+        ),
+        (
+            "inexact-double",
+            "9007199254740993.0 cannot be held exactly",
+            "9007199254740993.0",
+        ),
+        (
+            "inexact-shortest",
+            "1.2345678901234568e20 is not the double's exact value",
+            "1.2345678901234568e20",
+        ),
+        (
+            "inexact-max-double",
+            "the largest double's shortest form is not its exact value",
+            "1.7976931348623157e308",
+        ),
         ("overflow", "1e400 is not finite", "1e400"),
         ("nan", "NaN is not JSON", "NaN"),
-        ("duplicate-key", "duplicate keys are refused", r#"{"a":1,"a":2}"#),
-        ("lone-high-surrogate", "a lone high surrogate is not Unicode", r#""\ud800""#),
-        ("lone-low-surrogate", "a lone low surrogate is not Unicode", r#""\udc00""#),
+        (
+            "duplicate-key",
+            "duplicate keys are refused",
+            r#"{"a":1,"a":2}"#,
+        ),
+        (
+            "lone-high-surrogate",
+            "a lone high surrogate is not Unicode",
+            r#""\ud800""#,
+        ),
+        (
+            "lone-low-surrogate",
+            "a lone low surrogate is not Unicode",
+            r#""\udc00""#,
+        ),
         ("trailing", "trailing characters after the value", "{} {}"),
         ("trailing-comma", "trailing commas are not JSON", "[1,]"),
         ("leading-zero", "leading zeros are not JSON", "[01]"),
         ("single-quotes", "single quotes are not JSON", "{'a':1}"),
-        ("raw-control", "a raw control character inside a string", "\"a\u{1}b\""),
+        (
+            "raw-control",
+            "a raw control character inside a string",
+            "\"a\u{1}b\"",
+        ),
         ("too-deep", "nesting beyond 64 levels", &"[".repeat(65)),
     ];
     let mut out = Vec::new();
@@ -136,7 +221,10 @@ pub fn keys() -> Vec<Value> {
     let e = Error::from(SigningKey::from_bytes(&[1; 33]).unwrap_err());
     out.push(json!({"id": "keys/signing-long", "type": "signing_key", "description": "a seed must be exactly 32 bytes", "seed": hex::encode([1u8; 33]), "expect": expect_error(&e)}));
 
-    for (id, secret) in [("root-32", bytes32("root A").to_vec()), ("root-64", [bytes32("r1"), bytes32("r2")].concat())] {
+    for (id, secret) in [
+        ("root-32", bytes32("root A").to_vec()),
+        ("root-64", [bytes32("r1"), bytes32("r2")].concat()),
+    ] {
         let rk = RootKey::from_bytes(&secret).unwrap();
         out.push(json!({"id": format!("keys/{id}"), "type": "root_key", "description": "a root key's id is derived from it", "secret": hex::encode(&secret), "expect": {"kid": rk.kid()}}));
     }
@@ -145,7 +233,11 @@ pub fn keys() -> Vec<Value> {
         out.push(json!({"id": format!("keys/{id}"), "type": "root_key", "description": "root keys are 32 to 1024 bytes", "secret": hex::encode(vec![7u8; len]), "expect": expect_error(&e)}));
     }
 
-    let set = KeySet::from_keys([signing("signing 1").public_key(), signing("signing 2").public_key()]).unwrap();
+    let set = KeySet::from_keys([
+        signing("signing 1").public_key(),
+        signing("signing 2").public_key(),
+    ])
+    .unwrap();
     let good = set.to_jwks();
     out.push(json!({"id": "keys/jwks-two", "type": "jwks", "description": "a JWKS with two keys (rotation)", "jwks": good, "expect": {"kids": set.kids().collect::<Vec<_>>(), "jwks": good}}));
     let one = signing("signing 1").public_key().to_jwk();
@@ -158,11 +250,31 @@ pub fn keys() -> Vec<Value> {
     let mut rsa = one.clone();
     rsa["kty"] = json!("RSA");
     let bad: Vec<(&str, &str, String)> = vec![
-        ("jwks-private", "a JWKS must not carry private keys", json!({"keys": [with_d]}).to_string()),
-        ("jwks-wrong-kid", "kid must be the RFC 7638 thumbprint", json!({"keys": [wrong_kid]}).to_string()),
-        ("jwks-unknown-member", "unknown JWK members are refused", json!({"keys": [extra]}).to_string()),
-        ("jwks-rsa", "only OKP Ed25519 keys", json!({"keys": [rsa]}).to_string()),
-        ("jwks-duplicate-member", "duplicate JSON keys are refused", format!(r#"{{"keys":[],"keys":[{one}]}}"#)),
+        (
+            "jwks-private",
+            "a JWKS must not carry private keys",
+            json!({"keys": [with_d]}).to_string(),
+        ),
+        (
+            "jwks-wrong-kid",
+            "kid must be the RFC 7638 thumbprint",
+            json!({"keys": [wrong_kid]}).to_string(),
+        ),
+        (
+            "jwks-unknown-member",
+            "unknown JWK members are refused",
+            json!({"keys": [extra]}).to_string(),
+        ),
+        (
+            "jwks-rsa",
+            "only OKP Ed25519 keys",
+            json!({"keys": [rsa]}).to_string(),
+        ),
+        (
+            "jwks-duplicate-member",
+            "duplicate JSON keys are refused",
+            format!(r#"{{"keys":[],"keys":[{one}]}}"#),
+        ),
         ("jwks-not-json", "not JSON", "keys".to_string()),
     ];
     for (id, description, text) in bad {
@@ -181,11 +293,15 @@ fn options_json(o: &IssueOptions) -> Value {
     })
 }
 
-fn base_options(n: u8) -> IssueOptions {
-    IssueOptions { token_id: Some(token_id(n)), issued_at: Some(T0), ..IssueOptions::default() }
+pub(crate) fn base_options(n: u8) -> IssueOptions {
+    IssueOptions {
+        token_id: Some(token_id(n)),
+        issued_at: Some(T0),
+        ..IssueOptions::default()
+    }
 }
 
-fn shop_options() -> IssueOptions {
+pub(crate) fn shop_options() -> IssueOptions {
     IssueOptions {
         agent: Some("shopper-7".into()),
         actions: Some(vec!["payments.refund".into(), "orders.read".into()]),
@@ -196,13 +312,18 @@ fn shop_options() -> IssueOptions {
     }
 }
 
-fn mint(root_label: &str, o: &IssueOptions) -> Capability {
+pub(crate) fn mint(root_label: &str, o: &IssueOptions) -> Capability {
     Issuer::new(root(root_label)).issue_with(o).expect("mint")
 }
 
 pub fn capabilities() -> Vec<Value> {
     let mut out = Vec::new();
-    let mut mint_case = |id: &str, description: &str, root_label: &str, o: IssueOptions, attenuate: Vec<String>, holder: Option<String>| {
+    let mut mint_case = |id: &str,
+                         description: &str,
+                         root_label: &str,
+                         o: IssueOptions,
+                         attenuate: Vec<String>,
+                         holder: Option<String>| {
         let result = (|| -> Result<Capability, Error> {
             let mut cap = Issuer::new(RootKey::from_bytes(&bytes32(root_label))?).issue_with(&o)?;
             for c in &attenuate {
@@ -214,7 +335,9 @@ pub fn capabilities() -> Vec<Value> {
             Ok(cap)
         })();
         let expect = match result {
-            Ok(cap) => json!({"token": cap.serialize(), "id": cap.id(), "token_id": cap.token_id(), "root_kid": cap.root_kid(), "issued_at": cap.issued_at(), "caveats": cap.caveats()}),
+            Ok(cap) => {
+                json!({"token": cap.serialize(), "id": cap.id(), "token_id": cap.token_id(), "root_kid": cap.root_kid(), "issued_at": cap.issued_at(), "caveats": cap.caveats()})
+            }
             Err(e) => expect_error(&e),
         };
         out.push(json!({
@@ -223,55 +346,239 @@ pub fn capabilities() -> Vec<Value> {
             "attenuate": attenuate, "holder": holder, "expect": expect,
         }));
     };
-    mint_case("mint-bare", "a capability with no caveats allows everything its root allows", "root A", base_options(0), vec![], None);
-    mint_case("mint-shop", "agent, actions, audience, expiry and an argument caveat", "root A", shop_options(), vec![], None);
-    mint_case("mint-not-before", "a not-before caveat", "root A", IssueOptions { not_before: Some(T0 + 60), ..base_options(2) }, vec![], None);
-    mint_case("attenuate-twice", "narrowing appends caveats in order", "root A", shop_options(), vec!["args.amount <= 1000".into(), "resource.startsWith(\"orders/\")".into()], None);
-    mint_case("bind-holder", "binding to a holder key adds a holder caveat", "root A", shop_options(), vec![], Some(signing("holder 1").kid()));
-    mint_case("quoting", "builder values are quoted as CEL strings", "root A", IssueOptions { agent: Some("a \"quoted\" \\ agent\n".into()), ..base_options(3) }, vec![], None);
-    mint_case("attenuate-syntax", "a caveat outside the language is refused when narrowing", "root A", base_options(4), vec!["args.amount <=".into()], None);
-    mint_case("attenuate-unknown-variable", "unknown variables are refused when narrowing", "root A", base_options(4), vec!["user == \"x\"".into()], None);
-    mint_case("attenuate-too-deep", "nesting beyond the depth limit is refused", "root A", base_options(4), vec![format!("{}true{}", "(".repeat(100), ")".repeat(100))], None);
-    mint_case("attenuate-too-long", "a caveat beyond the size limit is refused", "root A", base_options(4), vec![format!("agent == \"{}\"", "x".repeat(5000))], None);
-    mint_case("too-many-caveats", "a capability holds at most 64 caveats", "root A", base_options(5), (0..=MAX_CAVEATS).map(|k| format!("args.n != {k}")).collect(), None);
-    mint_case("bind-holder-bad-kid", "a holder must be a key id", "root A", base_options(6), vec![], Some("alice".into()));
-    mint_case("empty-actions", "an empty action list is refused", "root A", IssueOptions { actions: Some(vec![]), ..base_options(7) }, vec![], None);
-    mint_case("short-token-id", "a token id is 16 bytes", "root A", IssueOptions { token_id: Some(vec![1; 8]), ..base_options(7) }, vec![], None);
+    mint_case(
+        "mint-bare",
+        "a capability with no caveats allows everything its root allows",
+        "root A",
+        base_options(0),
+        vec![],
+        None,
+    );
+    mint_case(
+        "mint-shop",
+        "agent, actions, audience, expiry and an argument caveat",
+        "root A",
+        shop_options(),
+        vec![],
+        None,
+    );
+    mint_case(
+        "mint-not-before",
+        "a not-before caveat",
+        "root A",
+        IssueOptions {
+            not_before: Some(T0 + 60),
+            ..base_options(2)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "attenuate-twice",
+        "narrowing appends caveats in order",
+        "root A",
+        shop_options(),
+        vec![
+            "args.amount <= 1000".into(),
+            "resource.startsWith(\"orders/\")".into(),
+        ],
+        None,
+    );
+    mint_case(
+        "bind-holder",
+        "binding to a holder key adds a holder caveat",
+        "root A",
+        shop_options(),
+        vec![],
+        Some(signing("holder 1").kid()),
+    );
+    mint_case(
+        "quoting",
+        "builder values are quoted as CEL strings",
+        "root A",
+        IssueOptions {
+            agent: Some("a \"quoted\" \\ agent\n".into()),
+            ..base_options(3)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "attenuate-syntax",
+        "a caveat outside the language is refused when narrowing",
+        "root A",
+        base_options(4),
+        vec!["args.amount <=".into()],
+        None,
+    );
+    mint_case(
+        "attenuate-unknown-variable",
+        "unknown variables are refused when narrowing",
+        "root A",
+        base_options(4),
+        vec!["user == \"x\"".into()],
+        None,
+    );
+    mint_case(
+        "attenuate-too-deep",
+        "nesting beyond the depth limit is refused",
+        "root A",
+        base_options(4),
+        vec![format!("{}true{}", "(".repeat(100), ")".repeat(100))],
+        None,
+    );
+    mint_case(
+        "attenuate-too-long",
+        "a caveat beyond the size limit is refused",
+        "root A",
+        base_options(4),
+        vec![format!("agent == \"{}\"", "x".repeat(5000))],
+        None,
+    );
+    mint_case(
+        "too-many-caveats",
+        "a capability holds at most 64 caveats",
+        "root A",
+        base_options(5),
+        (0..=MAX_CAVEATS)
+            .map(|k| format!("args.n != {k}"))
+            .collect(),
+        None,
+    );
+    mint_case(
+        "bind-holder-bad-kid",
+        "a holder must be a key id",
+        "root A",
+        base_options(6),
+        vec![],
+        Some("alice".into()),
+    );
+    mint_case(
+        "empty-actions",
+        "an empty action list is refused",
+        "root A",
+        IssueOptions {
+            actions: Some(vec![]),
+            ..base_options(7)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "short-token-id",
+        "a token id is 16 bytes",
+        "root A",
+        IssueOptions {
+            token_id: Some(vec![1; 8]),
+            ..base_options(7)
+        },
+        vec![],
+        None,
+    );
 
     let shop = mint("root A", &shop_options());
     let mut parse_case = |id: &str, description: &str, token: String| {
         let expect = match Capability::parse(&token) {
-            Ok(cap) => json!({"id": cap.id(), "token_id": cap.token_id(), "root_kid": cap.root_kid(), "issued_at": cap.issued_at(), "caveats": cap.caveats(), "token": cap.serialize()}),
+            Ok(cap) => {
+                json!({"id": cap.id(), "token_id": cap.token_id(), "root_kid": cap.root_kid(), "issued_at": cap.issued_at(), "caveats": cap.caveats(), "token": cap.serialize()})
+            }
             Err(e) => expect_error(&Error::from(e)),
         };
         out.push(json!({"id": format!("capabilities/{id}"), "type": "parse", "description": description, "token": token, "expect": expect}));
     };
     let bytes = shop.to_bytes();
-    parse_case("parse-shop", "parsing reads the fields without verifying anything", shop.serialize());
-    parse_case("parse-padded", "padded base64 is refused", format!("{}==", shop.serialize()));
-    parse_case("parse-std-alphabet", "standard base64 characters are refused", shop.serialize().replace('-', "+").replace('_', "/") + "+");
-    parse_case("parse-trailing", "bytes after the signature are refused", b64::encode([bytes.clone(), vec![0]].concat()));
-    parse_case("parse-truncated", "a truncated token is refused", b64::encode(&bytes[..bytes.len() - 1]));
-    parse_case("parse-v1", "macaroon format V1 is not read", b64::encode([vec![1u8], bytes[1..].to_vec()].concat()));
-    parse_case("parse-v3", "an unknown macaroon version is not read", b64::encode([vec![3u8], bytes[1..].to_vec()].concat()));
+    parse_case(
+        "parse-shop",
+        "parsing reads the fields without verifying anything",
+        shop.serialize(),
+    );
+    parse_case(
+        "parse-padded",
+        "padded base64 is refused",
+        format!("{}==", shop.serialize()),
+    );
+    parse_case(
+        "parse-std-alphabet",
+        "standard base64 characters are refused",
+        shop.serialize().replace('-', "+").replace('_', "/") + "+",
+    );
+    parse_case(
+        "parse-trailing",
+        "bytes after the signature are refused",
+        b64::encode([bytes.clone(), vec![0]].concat()),
+    );
+    parse_case(
+        "parse-truncated",
+        "a truncated token is refused",
+        b64::encode(&bytes[..bytes.len() - 1]),
+    );
+    parse_case(
+        "parse-v1",
+        "macaroon format V1 is not read",
+        b64::encode([vec![1u8], bytes[1..].to_vec()].concat()),
+    );
+    parse_case(
+        "parse-v3",
+        "an unknown macaroon version is not read",
+        b64::encode([vec![3u8], bytes[1..].to_vec()].concat()),
+    );
     parse_case("parse-empty", "empty input", String::new());
-    parse_case("parse-oversize", "tokens beyond 16 KiB are refused before decoding", "A".repeat(MAX_TOKEN_BYTES + 4));
+    parse_case(
+        "parse-oversize",
+        "tokens beyond 16 KiB are refused before decoding",
+        "A".repeat(MAX_TOKEN_BYTES + 4),
+    );
     let nonminimal = {
         let mut v = vec![2u8, 2, (bytes[2] | 0x80), 0];
         v.extend_from_slice(&bytes[3..]);
         v
     };
-    parse_case("parse-nonminimal-varint", "a length with a redundant zero continuation byte is refused", b64::encode(nonminimal));
+    parse_case(
+        "parse-nonminimal-varint",
+        "a length with a redundant zero continuation byte is refused",
+        b64::encode(nonminimal),
+    );
     let r = root("root A");
-    parse_case("parse-charter-v2", "an unknown Charter identifier version", b64::encode(raw(&r, &identifier("charter/v2/capability", &r, 1), &[])));
-    parse_case("parse-foreign-identifier", "a macaroon that is not a Charter capability", b64::encode(raw(&r, b"user-1234", &[])));
-    parse_case("parse-noncanonical-identifier", "identifier JSON must be canonical", b64::encode(raw(&r, format!("charter/v1/capability {{\"tid\":\"{}\",\"kid\":\"{}\",\"iat\":{T0}}}", b64::encode(token_id(1)), r.kid()).as_bytes(), &[])));
-    parse_case("parse-raw-macaroon", "a macaroon built by another library with Charter's identifier parses", b64::encode(raw(&r, &identifier("charter/v1/capability", &r, 9), &["action == \"orders.read\""])));
+    parse_case(
+        "parse-charter-v2",
+        "an unknown Charter identifier version",
+        b64::encode(raw(&r, &identifier("charter/v2/capability", &r, 1), &[])),
+    );
+    parse_case(
+        "parse-foreign-identifier",
+        "a macaroon that is not a Charter capability",
+        b64::encode(raw(&r, b"user-1234", &[])),
+    );
+    parse_case(
+        "parse-noncanonical-identifier",
+        "identifier JSON must be canonical",
+        b64::encode(raw(
+            &r,
+            format!(
+                "charter/v1/capability {{\"tid\":\"{}\",\"kid\":\"{}\",\"iat\":{T0}}}",
+                b64::encode(token_id(1)),
+                r.kid()
+            )
+            .as_bytes(),
+            &[],
+        )),
+    );
+    parse_case(
+        "parse-raw-macaroon",
+        "a macaroon built by another library with Charter's identifier parses",
+        b64::encode(raw(
+            &r,
+            &identifier("charter/v1/capability", &r, 9),
+            &["action == \"orders.read\""],
+        )),
+    );
     out
 }
 
 fn identifier(label: &str, r: &RootKey, n: u8) -> Vec<u8> {
-    let body = jcs::canonicalize(&json!({"iat": T0, "kid": r.kid(), "tid": b64::encode(token_id(n))})).unwrap();
+    let body =
+        jcs::canonicalize(&json!({"iat": T0, "kid": r.kid(), "tid": b64::encode(token_id(n))}))
+            .unwrap();
     format!("{label} {body}").into_bytes()
 }
 
@@ -333,7 +640,17 @@ struct Check<'a> {
 
 impl<'a> Check<'a> {
     fn new(id: &'a str, description: &'a str, token: String) -> Self {
-        Check { id, description, roots: vec!["root A"], token, request: request_text(&standard_request()), proof: None, now: T0 + 600, revoked: vec![], repeat: false }
+        Check {
+            id,
+            description,
+            roots: vec!["root A"],
+            token,
+            request: request_text(&standard_request()),
+            proof: None,
+            now: T0 + 600,
+            revoked: vec![],
+            repeat: false,
+        }
     }
 
     fn run(&self) -> Value {
@@ -342,14 +659,26 @@ impl<'a> Check<'a> {
         for id in &self.revoked {
             list.revoke(id.clone());
         }
-        let verifier = Verifier::new(roots, AUDIENCE).unwrap().with_revocations(list);
+        let verifier = Verifier::new(roots, AUDIENCE)
+            .unwrap()
+            .with_revocations(list);
         let expect = match Request::from_json(&self.request) {
             Err(e) => expect_error(&e),
             Ok(req) => {
-                let first = verifier.check_token(&self.token, &req, self.proof.as_deref(), self.now);
+                let first =
+                    verifier.check_token(&self.token, &req, self.proof.as_deref(), self.now);
                 if self.repeat {
-                    assert!(first.allowed, "{}: the first presentation must be allowed", self.id);
-                    decision_json(&verifier.check_token(&self.token, &req, self.proof.as_deref(), self.now))
+                    assert!(
+                        first.allowed,
+                        "{}: the first presentation must be allowed",
+                        self.id
+                    );
+                    decision_json(&verifier.check_token(
+                        &self.token,
+                        &req,
+                        self.proof.as_deref(),
+                        self.now,
+                    ))
                 } else {
                     decision_json(&first)
                 }
@@ -374,75 +703,415 @@ enum Means {
 pub fn caveats() -> Vec<Value> {
     use Means::*;
     let list: Vec<(&str, &str, String, Means)> = vec![
-        ("eq-string", "string equality", r#"action == "payments.refund""#.into(), True),
-        ("in-list", "membership in a list literal", r#"action in ["payments.refund", "payments.charge"]"#.into(), True),
-        ("not-in-list", "non-membership", r#"action in ["orders.read"]"#.into(), False),
-        ("starts-with", "startsWith", r#"agent.startsWith("shopper-")"#.into(), True),
-        ("int-le-true", "exact integer comparison, at the limit", "args.amount <= 4200".into(), True),
-        ("int-le-false", "exact integer comparison, one below", "args.amount <= 4199".into(), False),
-        ("int-lt", "strictly less", "args.amount < 4200".into(), False),
-        ("and", "&& of two true terms", r#"args.currency == "USD" && args.amount <= 5000"#.into(), True),
-        ("or-false", "|| of two false terms", r#"args.currency != "USD" || args.amount > 10000"#.into(), False),
+        (
+            "eq-string",
+            "string equality",
+            r#"action == "payments.refund""#.into(),
+            True,
+        ),
+        (
+            "in-list",
+            "membership in a list literal",
+            r#"action in ["payments.refund", "payments.charge"]"#.into(),
+            True,
+        ),
+        (
+            "not-in-list",
+            "non-membership",
+            r#"action in ["orders.read"]"#.into(),
+            False,
+        ),
+        (
+            "starts-with",
+            "startsWith",
+            r#"agent.startsWith("shopper-")"#.into(),
+            True,
+        ),
+        (
+            "int-le-true",
+            "exact integer comparison, at the limit",
+            "args.amount <= 4200".into(),
+            True,
+        ),
+        (
+            "int-le-false",
+            "exact integer comparison, one below",
+            "args.amount <= 4199".into(),
+            False,
+        ),
+        (
+            "int-lt",
+            "strictly less",
+            "args.amount < 4200".into(),
+            False,
+        ),
+        (
+            "and",
+            "&& of two true terms",
+            r#"args.currency == "USD" && args.amount <= 5000"#.into(),
+            True,
+        ),
+        (
+            "or-false",
+            "|| of two false terms",
+            r#"args.currency != "USD" || args.amount > 10000"#.into(),
+            False,
+        ),
         ("not", "negation", "!(args.amount > 5000)".into(), True),
-        ("arith-mul", "integer multiplication", "args.amount * 2 == 8400".into(), True),
-        ("arith-div", "integer division truncates", "args.amount / 1000 == 4".into(), True),
-        ("arith-mod", "integer remainder", "args.amount % 1000 == 200".into(), True),
-        ("arith-sub", "integer subtraction below zero", "args.amount - 5000 < 0".into(), True),
-        ("unary-minus", "unary minus", "-args.amount == -4200".into(), True),
-        ("max-safe-int", "2^53-1 stays exact", "args.big == 9007199254740991".into(), True),
-        ("max-safe-int-plus", "int64 arithmetic beyond 2^53 stays exact", "args.big + 2 == 9007199254740993".into(), True),
-        ("double-eq", "doubles compare as doubles", "args.ratio == 0.25".into(), True),
-        ("size-string", "size counts code points", "size(args.note) == 6".into(), True),
-        ("size-method", "size as a method", "args.note.size() == 6".into(), True),
-        ("size-list", "size of a list", "size(args.tags) == 2".into(), True),
-        ("in-args-list", "membership in an argument list", r#""gift" in args.tags"#.into(), True),
-        ("not-in-args-list", "absent from an argument list", r#""sale" in args.tags"#.into(), False),
-        ("in-map", "in tests map keys", r#""currency" in args"#.into(), True),
-        ("has-present", "has() of a present field", "has(args.order.id)".into(), True),
-        ("has-absent", "has() of an absent field", "has(args.coupon)".into(), False),
-        ("all", "all() over a list of maps", "args.order.items.all(i, i.qty <= 2)".into(), True),
-        ("exists", "exists()", r#"args.order.items.exists(i, i.sku == "tee")"#.into(), True),
-        ("exists-one", "exists_one()", "args.order.items.exists_one(i, i.qty == 2)".into(), True),
-        ("index-list", "list indexing and field selection", r#"args.order.items[0].sku == "mug""#.into(), True),
-        ("index-map", "map indexing with a string key", r#"args["currency"] == "USD""#.into(), True),
-        ("contains", "contains() with non-ASCII text", r#"args.note.contains("☕")"#.into(), True),
-        ("ends-with", "endsWith()", r#"args.note.endsWith("é ☕")"#.into(), True),
-        ("matches", "matches() with an RE2-style pattern", r#"resource.matches("^orders/[A-Z]-[0-9]+$")"#.into(), True),
-        ("matches-false", "matches() that fails", r#"resource.matches("^invoices/")"#.into(), False),
-        ("timestamp-lt", "now before a timestamp", r#"now < timestamp("2026-01-01T01:00:00Z")"#.into(), True),
-        ("timestamp-ge", "now at or after a timestamp", r#"now >= timestamp("2026-01-01T00:10:00Z")"#.into(), True),
-        ("timestamp-plus-duration", "timestamp + duration", r#"timestamp("2026-01-01T00:00:00Z") + duration("1h") > now"#.into(), True),
-        ("timestamp-minus-timestamp", "timestamp - timestamp is a duration", r#"now - timestamp("2026-01-01T00:00:00Z") <= duration("10m")"#.into(), True),
-        ("audience", "the verifier's own audience", format!("audience == \"{AUDIENCE}\""), True),
+        (
+            "arith-mul",
+            "integer multiplication",
+            "args.amount * 2 == 8400".into(),
+            True,
+        ),
+        (
+            "arith-div",
+            "integer division truncates",
+            "args.amount / 1000 == 4".into(),
+            True,
+        ),
+        (
+            "arith-mod",
+            "integer remainder",
+            "args.amount % 1000 == 200".into(),
+            True,
+        ),
+        (
+            "arith-sub",
+            "integer subtraction below zero",
+            "args.amount - 5000 < 0".into(),
+            True,
+        ),
+        (
+            "unary-minus",
+            "unary minus",
+            "-args.amount == -4200".into(),
+            True,
+        ),
+        (
+            "max-safe-int",
+            "2^53-1 stays exact",
+            "args.big == 9007199254740991".into(),
+            True,
+        ),
+        (
+            "max-safe-int-plus",
+            "int64 arithmetic beyond 2^53 stays exact",
+            "args.big + 2 == 9007199254740993".into(),
+            True,
+        ),
+        (
+            "double-eq",
+            "doubles compare as doubles",
+            "args.ratio == 0.25".into(),
+            True,
+        ),
+        (
+            "size-string",
+            "size counts code points",
+            "size(args.note) == 6".into(),
+            True,
+        ),
+        (
+            "size-method",
+            "size as a method",
+            "args.note.size() == 6".into(),
+            True,
+        ),
+        (
+            "size-list",
+            "size of a list",
+            "size(args.tags) == 2".into(),
+            True,
+        ),
+        (
+            "in-args-list",
+            "membership in an argument list",
+            r#""gift" in args.tags"#.into(),
+            True,
+        ),
+        (
+            "not-in-args-list",
+            "absent from an argument list",
+            r#""sale" in args.tags"#.into(),
+            False,
+        ),
+        (
+            "in-map",
+            "in tests map keys",
+            r#""currency" in args"#.into(),
+            True,
+        ),
+        (
+            "has-present",
+            "has() of a present field",
+            "has(args.order.id)".into(),
+            True,
+        ),
+        (
+            "has-absent",
+            "has() of an absent field",
+            "has(args.coupon)".into(),
+            False,
+        ),
+        (
+            "all",
+            "all() over a list of maps",
+            "args.order.items.all(i, i.qty <= 2)".into(),
+            True,
+        ),
+        (
+            "exists",
+            "exists()",
+            r#"args.order.items.exists(i, i.sku == "tee")"#.into(),
+            True,
+        ),
+        (
+            "exists-one",
+            "exists_one()",
+            "args.order.items.exists_one(i, i.qty == 2)".into(),
+            True,
+        ),
+        (
+            "index-list",
+            "list indexing and field selection",
+            r#"args.order.items[0].sku == "mug""#.into(),
+            True,
+        ),
+        (
+            "index-map",
+            "map indexing with a string key",
+            r#"args["currency"] == "USD""#.into(),
+            True,
+        ),
+        (
+            "contains",
+            "contains() with non-ASCII text",
+            r#"args.note.contains("☕")"#.into(),
+            True,
+        ),
+        (
+            "ends-with",
+            "endsWith()",
+            r#"args.note.endsWith("é ☕")"#.into(),
+            True,
+        ),
+        (
+            "matches",
+            "matches() with an RE2-style pattern",
+            r#"resource.matches("^orders/[A-Z]-[0-9]+$")"#.into(),
+            True,
+        ),
+        (
+            "matches-false",
+            "matches() that fails",
+            r#"resource.matches("^invoices/")"#.into(),
+            False,
+        ),
+        (
+            "timestamp-lt",
+            "now before a timestamp",
+            r#"now < timestamp("2026-01-01T01:00:00Z")"#.into(),
+            True,
+        ),
+        (
+            "timestamp-ge",
+            "now at or after a timestamp",
+            r#"now >= timestamp("2026-01-01T00:10:00Z")"#.into(),
+            True,
+        ),
+        (
+            "timestamp-plus-duration",
+            "timestamp + duration",
+            r#"timestamp("2026-01-01T00:00:00Z") + duration("1h") > now"#.into(),
+            True,
+        ),
+        (
+            "timestamp-minus-timestamp",
+            "timestamp - timestamp is a duration",
+            r#"now - timestamp("2026-01-01T00:00:00Z") <= duration("10m")"#.into(),
+            True,
+        ),
+        (
+            "audience",
+            "the verifier's own audience",
+            format!("audience == \"{AUDIENCE}\""),
+            True,
+        ),
         ("bool-field", "a boolean argument", "args.flag".into(), True),
-        ("ternary", "the conditional operator", "args.flag ? args.amount < 5000 : false".into(), True),
+        (
+            "ternary",
+            "the conditional operator",
+            "args.flag ? args.amount < 5000 : false".into(),
+            True,
+        ),
         ("null", "null equality", "args.none == null".into(), True),
-        ("int-conversion", "int() of a string", r#"int("42") == 42"#.into(), True),
-        ("string-conversion", "string() of an int", r#"string(args.amount) == "4200""#.into(), True),
-        ("double-conversion", "double() of an int", "double(args.amount) == 4200.0".into(), True),
-        ("uint", "uint literals and arithmetic", "1u + 2u == 3u".into(), True),
-        ("string-concat", "string concatenation", r#""a" + "b" == "ab""#.into(), True),
-        ("list-concat", "list concatenation and equality", "[1] + [2] == [1, 2]".into(), True),
-        ("map-literal", "map literal field selection", r#"{"a": 1}.a == 1"#.into(), True),
-        ("nested-macro", "a macro inside a macro", "args.order.items.all(i, [1, 2].exists(n, n == i.qty))".into(), True),
-        ("and-absorbs-error", "false && error is false, as in CEL", "false && args.coupon == 1".into(), False),
-        ("or-absorbs-error", "error || true is true, as in CEL", "args.coupon == 1 || true".into(), True),
-        ("missing-field", "a missing field is an error, and the caveat denies", r#"args.coupon == "X""#.into(), Error("caveat_error")),
-        ("int-plus-double", "CEL has no int + double", "args.amount + 1.5 > 0.0".into(), Error("caveat_error")),
-        ("string-vs-int", "no ordering between string and int", "args.currency > 5".into(), Error("caveat_error")),
-        ("divide-by-zero", "division by zero is an error", "args.amount / 0 == 0".into(), Error("caveat_error")),
-        ("overflow", "int64 overflow is an error, never a wrap", "args.big * args.big > 0".into(), Error("caveat_error")),
-        ("index-out-of-range", "indexing past the end is an error", r#"args.order.items[5].sku == "x""#.into(), Error("caveat_error")),
-        ("not-bool", "a caveat must evaluate to a bool", "args.amount".into(), Error("caveat_error")),
-        ("holder-unbound", "holder is unbound without a proof", r#"holder == "abc""#.into(), Error("caveat_error")),
-        ("steps", "the step budget bounds evaluation", format!("[{}].all(x, [{}].all(y, x + y > 0))", (1..=100).map(|n| n.to_string()).collect::<Vec<_>>().join(","), (1..=100).map(|n| n.to_string()).collect::<Vec<_>>().join(",")), Error("limit_exceeded")),
-        ("syntax-incomplete", "an incomplete expression (minted by another library)", "args.amount <=".into(), Error("caveat_syntax")),
-        ("syntax-unknown-variable", "an unknown variable", r#"user == "x""#.into(), Error("caveat_syntax")),
-        ("syntax-unknown-function", "a function outside the subset", r#"args.note.lowerAscii() == "x""#.into(), Error("caveat_syntax")),
-        ("syntax-dynamic-pattern", "matches() patterns must be literals", "resource.matches(args.note)".into(), Error("caveat_syntax")),
-        ("depth", "100-deep nesting is refused by count", format!("{}true{}", "(".repeat(100), ")".repeat(100)), Error("limit_exceeded")),
-        ("size", "a caveat beyond 4096 bytes", format!("agent == \"{}\"", "x".repeat(5000)), Error("limit_exceeded")),
-        ("deep-not", "100,000 nested negations is a limit, not a stack overflow", format!("{}true", "!".repeat(100_000)), Error("limit_exceeded")),
+        (
+            "int-conversion",
+            "int() of a string",
+            r#"int("42") == 42"#.into(),
+            True,
+        ),
+        (
+            "string-conversion",
+            "string() of an int",
+            r#"string(args.amount) == "4200""#.into(),
+            True,
+        ),
+        (
+            "double-conversion",
+            "double() of an int",
+            "double(args.amount) == 4200.0".into(),
+            True,
+        ),
+        (
+            "uint",
+            "uint literals and arithmetic",
+            "1u + 2u == 3u".into(),
+            True,
+        ),
+        (
+            "string-concat",
+            "string concatenation",
+            r#""a" + "b" == "ab""#.into(),
+            True,
+        ),
+        (
+            "list-concat",
+            "list concatenation and equality",
+            "[1] + [2] == [1, 2]".into(),
+            True,
+        ),
+        (
+            "map-literal",
+            "map literal field selection",
+            r#"{"a": 1}.a == 1"#.into(),
+            True,
+        ),
+        (
+            "nested-macro",
+            "a macro inside a macro",
+            "args.order.items.all(i, [1, 2].exists(n, n == i.qty))".into(),
+            True,
+        ),
+        (
+            "and-absorbs-error",
+            "false && error is false, as in CEL",
+            "false && args.coupon == 1".into(),
+            False,
+        ),
+        (
+            "or-absorbs-error",
+            "error || true is true, as in CEL",
+            "args.coupon == 1 || true".into(),
+            True,
+        ),
+        (
+            "missing-field",
+            "a missing field is an error, and the caveat denies",
+            r#"args.coupon == "X""#.into(),
+            Error("caveat_error"),
+        ),
+        (
+            "int-plus-double",
+            "CEL has no int + double",
+            "args.amount + 1.5 > 0.0".into(),
+            Error("caveat_error"),
+        ),
+        (
+            "string-vs-int",
+            "no ordering between string and int",
+            "args.currency > 5".into(),
+            Error("caveat_error"),
+        ),
+        (
+            "divide-by-zero",
+            "division by zero is an error",
+            "args.amount / 0 == 0".into(),
+            Error("caveat_error"),
+        ),
+        (
+            "overflow",
+            "int64 overflow is an error, never a wrap",
+            "args.big * args.big > 0".into(),
+            Error("caveat_error"),
+        ),
+        (
+            "index-out-of-range",
+            "indexing past the end is an error",
+            r#"args.order.items[5].sku == "x""#.into(),
+            Error("caveat_error"),
+        ),
+        (
+            "not-bool",
+            "a caveat must evaluate to a bool",
+            "args.amount".into(),
+            Error("caveat_error"),
+        ),
+        (
+            "holder-unbound",
+            "holder is unbound without a proof",
+            r#"holder == "abc""#.into(),
+            Error("caveat_error"),
+        ),
+        (
+            "steps",
+            "the step budget bounds evaluation",
+            format!(
+                "[{}].all(x, [{}].all(y, x + y > 0))",
+                (1..=100)
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                (1..=100)
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Error("limit_exceeded"),
+        ),
+        (
+            "syntax-incomplete",
+            "an incomplete expression (minted by another library)",
+            "args.amount <=".into(),
+            Error("caveat_syntax"),
+        ),
+        (
+            "syntax-unknown-variable",
+            "an unknown variable",
+            r#"user == "x""#.into(),
+            Error("caveat_syntax"),
+        ),
+        (
+            "syntax-unknown-function",
+            "a function outside the subset",
+            r#"args.note.lowerAscii() == "x""#.into(),
+            Error("caveat_syntax"),
+        ),
+        (
+            "syntax-dynamic-pattern",
+            "matches() patterns must be literals",
+            "resource.matches(args.note)".into(),
+            Error("caveat_syntax"),
+        ),
+        (
+            "depth",
+            "100-deep nesting is refused by count",
+            format!("{}true{}", "(".repeat(100), ")".repeat(100)),
+            Error("limit_exceeded"),
+        ),
+        (
+            "size",
+            "a caveat beyond 4096 bytes",
+            format!("agent == \"{}\"", "x".repeat(5000)),
+            Error("limit_exceeded"),
+        ),
+        (
+            "deep-not",
+            "4,000 nested negations (within the size limit) hit the depth limit, not the stack",
+            format!("{}true", "!".repeat(4_000)),
+            Error("limit_exceeded"),
+        ),
     ];
     let r = root("root A");
     let id = identifier("charter/v1/capability", &r, 8);
@@ -466,7 +1135,10 @@ pub fn caveats() -> Vec<Value> {
                 False => "false",
                 Error(code) => code,
             };
-            assert_eq!(got, want, "caveats/{name}: `{expr}` should mean {want} in CEL, the core says {got}: {d}");
+            assert_eq!(
+                got, want,
+                "caveats/{name}: `{expr}` should mean {want} in CEL, the core says {got}: {d}"
+            );
             v
         })
         .collect()
@@ -478,59 +1150,268 @@ pub fn checks() -> Vec<Value> {
     let holder = Holder::new(signing("holder 1"));
     let bound = shop.bind_holder(&holder.kid()).unwrap();
     let req = standard_request();
-    let proof = |h: &Holder, cap: &Capability, r: &Request, aud: &str, at: i64, nonce: u8| h.prove_with_nonce(cap, r, aud, at, &[nonce; 16]).unwrap();
+    let proof = |h: &Holder, cap: &Capability, r: &Request, aud: &str, at: i64, nonce: u8| {
+        h.prove_with_nonce(cap, r, aud, at, &[nonce; 16]).unwrap()
+    };
     let r = root("root A");
     let ident = identifier("charter/v1/capability", &r, 1);
     let caveats: Vec<&str> = shop.caveats().iter().map(String::as_str).collect();
 
     let mut out = Vec::new();
     let mut add = |c: Check| out.push(c.run());
-    add(Check::new("checks/allow", "every caveat holds", token.clone()));
-    add(Check { roots: vec!["root B", "root A"], ..Check::new("checks/rotation", "a verifier holding several roots picks the capability's", token.clone()) });
-    add(Check { roots: vec!["root B"], ..Check::new("checks/unknown-root", "a capability minted with a root the verifier lacks", token.clone()) });
-    add(Check { now: T0 + 3600, ..Check::new("checks/expired", "at the expiry instant the capability is expired", token.clone()) });
-    let later = Issuer::new(r.clone()).issue_with(&IssueOptions { not_before: Some(T0 + 3600), ..base_options(2) }).unwrap();
-    add(Check::new("checks/not-yet-valid", "before its not-before time", later.serialize()));
-    let other = Request::new("shopper-7", "payments.charge", json!({"amount": 9000, "currency": "EUR"}));
-    add(Check { request: request_text(&other), ..Check::new("checks/several-reasons", "each failing caveat is named", token.clone()) });
+    add(Check::new(
+        "checks/allow",
+        "every caveat holds",
+        token.clone(),
+    ));
+    add(Check {
+        roots: vec!["root B", "root A"],
+        ..Check::new(
+            "checks/rotation",
+            "a verifier holding several roots picks the capability's",
+            token.clone(),
+        )
+    });
+    add(Check {
+        roots: vec!["root B"],
+        ..Check::new(
+            "checks/unknown-root",
+            "a capability minted with a root the verifier lacks",
+            token.clone(),
+        )
+    });
+    add(Check {
+        now: T0 + 3600,
+        ..Check::new(
+            "checks/expired",
+            "at the expiry instant the capability is expired",
+            token.clone(),
+        )
+    });
+    let later = Issuer::new(r.clone())
+        .issue_with(&IssueOptions {
+            not_before: Some(T0 + 3600),
+            ..base_options(2)
+        })
+        .unwrap();
+    add(Check::new(
+        "checks/not-yet-valid",
+        "before its not-before time",
+        later.serialize(),
+    ));
+    let other = Request::new(
+        "shopper-7",
+        "payments.charge",
+        json!({"amount": 9000, "currency": "EUR"}),
+    );
+    add(Check {
+        request: request_text(&other),
+        ..Check::new(
+            "checks/several-reasons",
+            "each failing caveat is named",
+            token.clone(),
+        )
+    });
     let narrowed = shop.attenuate("args.amount <= 1000").unwrap();
-    add(Check::new("checks/narrowed-deny", "a narrowed capability denies what its parent allowed", narrowed.serialize()));
+    add(Check::new(
+        "checks/narrowed-deny",
+        "a narrowed capability denies what its parent allowed",
+        narrowed.serialize(),
+    ));
     let mut flipped = shop.to_bytes();
     let n = flipped.len();
     flipped[n - 1] ^= 0x01;
-    add(Check::new("checks/tampered-tag", "one flipped bit in the tag", b64::encode(&flipped)));
-    add(Check::new("checks/removed-caveat", "the last caveat removed, tag kept", b64::encode(raw_with_tag(&ident, &caveats[..caveats.len() - 1], raw_tag(&r, &ident, &caveats)))));
+    add(Check::new(
+        "checks/tampered-tag",
+        "one flipped bit in the tag",
+        b64::encode(&flipped),
+    ));
+    add(Check::new(
+        "checks/removed-caveat",
+        "the last caveat removed, tag kept",
+        b64::encode(raw_with_tag(
+            &ident,
+            &caveats[..caveats.len() - 1],
+            raw_tag(&r, &ident, &caveats),
+        )),
+    ));
     let mut swapped = caveats.clone();
     swapped.swap(0, 1);
-    add(Check::new("checks/reordered-caveats", "two caveats swapped, tag kept", b64::encode(raw_with_tag(&ident, &swapped, raw_tag(&r, &ident, &caveats)))));
+    add(Check::new(
+        "checks/reordered-caveats",
+        "two caveats swapped, tag kept",
+        b64::encode(raw_with_tag(
+            &ident,
+            &swapped,
+            raw_tag(&r, &ident, &caveats),
+        )),
+    ));
     let mut changed = caveats.clone();
     let widened = "args.currency == \"USD\" && args.amount <= 50000";
     *changed.last_mut().unwrap() = widened;
-    add(Check::new("checks/widened-caveat", "a caveat edited to widen it, tag kept", b64::encode(raw_with_tag(&ident, &changed, raw_tag(&r, &ident, &caveats)))));
-    add(Check::new("checks/malformed", "text that is not a capability", "not a capability!".into()));
-    add(Check::new("checks/unsupported-version", "macaroon V1", b64::encode([vec![1u8], shop.to_bytes()[1..].to_vec()].concat())));
-    add(Check::new("checks/too-large", "a token beyond the size limit", "A".repeat(MAX_TOKEN_BYTES + 4)));
-    let many: Vec<String> = (0..=MAX_CAVEATS).map(|k| format!("args.n != {k}")).collect();
+    add(Check::new(
+        "checks/widened-caveat",
+        "a caveat edited to widen it, tag kept",
+        b64::encode(raw_with_tag(
+            &ident,
+            &changed,
+            raw_tag(&r, &ident, &caveats),
+        )),
+    ));
+    add(Check::new(
+        "checks/malformed",
+        "text that is not a capability",
+        "not a capability!".into(),
+    ));
+    add(Check::new(
+        "checks/unsupported-version",
+        "macaroon V1",
+        b64::encode([vec![1u8], shop.to_bytes()[1..].to_vec()].concat()),
+    ));
+    add(Check::new(
+        "checks/too-large",
+        "a token beyond the size limit",
+        "A".repeat(MAX_TOKEN_BYTES + 4),
+    ));
+    let many: Vec<String> = (0..=MAX_CAVEATS)
+        .map(|k| format!("args.n != {k}"))
+        .collect();
     let many_refs: Vec<&str> = many.iter().map(String::as_str).collect();
-    add(Check::new("checks/too-many-caveats", "more caveats than the limit (minted by hand)", b64::encode(raw(&r, &ident, &many_refs))));
-    add(Check { revoked: vec![shop.id()], ..Check::new("checks/revoked", "the capability itself is revoked", token.clone()) });
-    add(Check { revoked: vec![shop.id()], ..Check::new("checks/revoked-parent", "revoking a parent revokes its narrowings", narrowed.serialize()) });
-    add(Check { revoked: vec![narrowed.id()], ..Check::new("checks/revoked-child-only", "revoking a narrowing leaves its parent valid", token.clone()) });
-    add(Check::new("checks/holder-no-proof", "a holder-bound capability without a proof", bound.serialize()));
-    add(Check { proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 590, 1)), ..Check::new("checks/holder-proof", "a fresh proof by the bound key", bound.serialize()) });
-    add(Check { proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 595, 2)), repeat: true, ..Check::new("checks/holder-replay", "the same proof presented twice", bound.serialize()) });
-    add(Check { proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 400, 3)), ..Check::new("checks/holder-stale", "a proof older than the window", bound.serialize()) });
-    add(Check { proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 700, 4)), ..Check::new("checks/holder-future", "a proof dated beyond the leeway", bound.serialize()) });
-    add(Check { proof: Some(proof(&holder, &bound, &req, "bank.example", T0 + 600, 5)), ..Check::new("checks/holder-audience", "a proof for another audience", bound.serialize()) });
+    add(Check::new(
+        "checks/too-many-caveats",
+        "more caveats than the limit (minted by hand)",
+        b64::encode(raw(&r, &ident, &many_refs)),
+    ));
+    add(Check {
+        revoked: vec![shop.id()],
+        ..Check::new(
+            "checks/revoked",
+            "the capability itself is revoked",
+            token.clone(),
+        )
+    });
+    add(Check {
+        revoked: vec![shop.id()],
+        ..Check::new(
+            "checks/revoked-parent",
+            "revoking a parent revokes its narrowings",
+            narrowed.serialize(),
+        )
+    });
+    add(Check {
+        revoked: vec![narrowed.id()],
+        ..Check::new(
+            "checks/revoked-child-only",
+            "revoking a narrowing leaves its parent valid",
+            token.clone(),
+        )
+    });
+    add(Check::new(
+        "checks/holder-no-proof",
+        "a holder-bound capability without a proof",
+        bound.serialize(),
+    ));
+    add(Check {
+        proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 590, 1)),
+        ..Check::new(
+            "checks/holder-proof",
+            "a fresh proof by the bound key",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 595, 2)),
+        repeat: true,
+        ..Check::new(
+            "checks/holder-replay",
+            "the same proof presented twice",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 400, 3)),
+        ..Check::new(
+            "checks/holder-stale",
+            "a proof older than the window",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 700, 4)),
+        ..Check::new(
+            "checks/holder-future",
+            "a proof dated beyond the leeway",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        proof: Some(proof(&holder, &bound, &req, "bank.example", T0 + 600, 5)),
+        ..Check::new(
+            "checks/holder-audience",
+            "a proof for another audience",
+            bound.serialize(),
+        )
+    });
     let other_args = Request::new("shopper-7", "payments.refund", json!({"amount": 1}));
-    add(Check { proof: Some(proof(&holder, &bound, &other_args, AUDIENCE, T0 + 600, 6)), ..Check::new("checks/holder-other-request", "a proof for another request", bound.serialize()) });
-    add(Check { proof: Some(proof(&holder, &shop, &req, AUDIENCE, T0 + 600, 7)), ..Check::new("checks/holder-other-capability", "a proof for another capability", bound.serialize()) });
+    add(Check {
+        proof: Some(proof(&holder, &bound, &other_args, AUDIENCE, T0 + 600, 6)),
+        ..Check::new(
+            "checks/holder-other-request",
+            "a proof for another request",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        proof: Some(proof(&holder, &shop, &req, AUDIENCE, T0 + 600, 7)),
+        ..Check::new(
+            "checks/holder-other-capability",
+            "a proof for another capability",
+            bound.serialize(),
+        )
+    });
     let thief = Holder::new(signing("thief"));
-    add(Check { proof: Some(proof(&thief, &bound, &req, AUDIENCE, T0 + 600, 8)), ..Check::new("checks/holder-wrong-key", "a valid proof by a key the capability is not bound to", bound.serialize()) });
-    add(Check { proof: Some("e30.AAAA".into()), ..Check::new("checks/holder-garbage", "a proof that is not a proof", bound.serialize()) });
-    add(Check { request: r#"{"agent":"shopper-7","action":"payments.refund","args":{"amount":9007199254740993}}"#.into(), ..Check::new("checks/unsafe-integer", "arguments must be I-JSON: no silent rounding", token.clone()) });
-    add(Check { request: r#"{"agent":"shopper-7","action":"payments.refund","args":{},"extra":1}"#.into(), ..Check::new("checks/request-unknown-member", "unknown request members are refused", token.clone()) });
-    add(Check { request: r#"{"agent":"shopper-7","action":"","args":{}}"#.into(), ..Check::new("checks/empty-action", "a request needs an action", token.clone()) });
+    add(Check {
+        proof: Some(proof(&thief, &bound, &req, AUDIENCE, T0 + 600, 8)),
+        ..Check::new(
+            "checks/holder-wrong-key",
+            "a valid proof by a key the capability is not bound to",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        proof: Some("e30.AAAA".into()),
+        ..Check::new(
+            "checks/holder-garbage",
+            "a proof that is not a proof",
+            bound.serialize(),
+        )
+    });
+    add(Check {
+        request:
+            r#"{"agent":"shopper-7","action":"payments.refund","args":{"amount":9007199254740993}}"#
+                .into(),
+        ..Check::new(
+            "checks/unsafe-integer",
+            "arguments must be I-JSON: no silent rounding",
+            token.clone(),
+        )
+    });
+    add(Check {
+        request: r#"{"agent":"shopper-7","action":"payments.refund","args":{},"extra":1}"#.into(),
+        ..Check::new(
+            "checks/request-unknown-member",
+            "unknown request members are refused",
+            token.clone(),
+        )
+    });
+    add(Check {
+        request: r#"{"agent":"shopper-7","action":"","args":{}}"#.into(),
+        ..Check::new(
+            "checks/empty-action",
+            "a request needs an action",
+            token.clone(),
+        )
+    });
     out
 }
 
@@ -541,7 +1422,9 @@ pub fn proofs() -> Vec<Value> {
     for (n, label) in [(1u8, "holder 1"), (2, "signing 2")] {
         let h = Holder::new(signing(label));
         let bound = shop.bind_holder(&h.kid()).unwrap();
-        let proof = h.prove_with_nonce(&bound, &req, AUDIENCE, T0 + 600, &[n; 16]).unwrap();
+        let proof = h
+            .prove_with_nonce(&bound, &req, AUDIENCE, T0 + 600, &[n; 16])
+            .unwrap();
         out.push(json!({
             "id": format!("proofs/{}", label.replace(' ', "-")), "type": "prove",
             "description": "a holder proof is deterministic given its nonce",
@@ -550,7 +1433,9 @@ pub fn proofs() -> Vec<Value> {
         }));
     }
     let h = Holder::new(signing("holder 1"));
-    let e = h.prove_with_nonce(&shop, &req, AUDIENCE, T0, &[1; 8]).unwrap_err();
+    let e = h
+        .prove_with_nonce(&shop, &req, AUDIENCE, T0, &[1; 8])
+        .unwrap_err();
     out.push(json!({
         "id": "proofs/short-nonce", "type": "prove", "description": "a nonce has at least 16 bytes",
         "holder": hex::encode(bytes32("holder 1")), "token": shop.serialize(), "request": request_text(&req),

@@ -7,7 +7,9 @@
 //!
 //! Usage: `cargo run -p charter-vectors -- [CONTRACT_DIR]` (default `contract`).
 
+mod audit;
 mod cases;
+mod permits;
 
 use std::path::{Path, PathBuf};
 
@@ -17,17 +19,67 @@ fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "contract".into()));
     std::fs::create_dir_all(dir.join("vectors")).expect("create contract/vectors");
     let files: Vec<(&str, &str, Vec<Value>)> = vec![
-        ("jcs", "RFC 8785 canonical JSON of strict I-JSON input", cases::jcs()),
-        ("keys", "Ed25519 signing keys, root keys and JWKS", cases::keys()),
-        ("capabilities", "Minting, narrowing and parsing capabilities", cases::capabilities()),
-        ("caveats", "The caveat language, each case one caveat checked against one request", cases::caveats()),
-        ("checks", "Verifier decisions: chains, roots, revocation, time, holder proofs", cases::checks()),
-        ("proofs", "Holder proofs signed with fixed nonces", cases::proofs()),
+        (
+            "jcs",
+            "RFC 8785 canonical JSON of strict I-JSON input",
+            cases::jcs(),
+        ),
+        (
+            "keys",
+            "Ed25519 signing keys, root keys and JWKS",
+            cases::keys(),
+        ),
+        (
+            "capabilities",
+            "Minting, narrowing and parsing capabilities",
+            cases::capabilities(),
+        ),
+        (
+            "caveats",
+            "The caveat language, each case one caveat checked against one request",
+            cases::caveats(),
+        ),
+        (
+            "checks",
+            "Verifier decisions: chains, roots, revocation, time, holder proofs",
+            cases::checks(),
+        ),
+        (
+            "proofs",
+            "Holder proofs signed with fixed nonces",
+            cases::proofs(),
+        ),
+        (
+            "permits",
+            "Permits issued, and every way verification refuses one",
+            permits::permits(),
+        ),
+        (
+            "receipts",
+            "Receipts verified, and every way a tampered receipt is refused",
+            audit::receipts(),
+        ),
+        (
+            "bundles",
+            "Audit bundles verified offline, and every tampering refused",
+            audit::bundles(),
+        ),
+        (
+            "guard",
+            "Guard.protect and Guard.check: decision, permit and the receipt recorded",
+            audit::guards(),
+        ),
+        (
+            "audit-files",
+            "Reopening audit log files: intact, torn, reordered, altered",
+            audit::audit_files(),
+        ),
     ];
     let mut total = 0;
     for (name, description, vectors) in files {
         total += vectors.len();
-        let doc = json!({"kind": name, "version": 1, "description": description, "vectors": vectors});
+        let doc =
+            json!({"kind": name, "version": 1, "description": description, "vectors": vectors});
         write(&dir.join("vectors").join(format!("{name}.json")), &doc);
     }
     write(&dir.join("errors.json"), &errors());
@@ -42,7 +94,8 @@ fn write(path: &Path, doc: &Value) {
 
 fn errors() -> Value {
     use charter_core::ErrorCode as C;
-    let describe = |c: C| match c {
+    let describe = |c: C| {
+        match c {
         C::Malformed => "Input could not be decoded: bad base64, bad varint, unknown or duplicate field, trailing bytes, non-canonical encoding.",
         C::UnsupportedVersion => "A format version this build does not read.",
         C::InvalidArgument => "A value of the right type but an unusable shape, such as a 16-byte root key or an empty action.",
@@ -65,6 +118,7 @@ fn errors() -> Value {
         C::Io => "Reading or writing durable storage failed.",
         C::Unsupported => "Not available on this platform (for example files in WebAssembly).",
         C::Denied => "protect() refused the call; the error carries the decision's reasons.",
+    }
     };
     let codes: Vec<Value> = C::ALL
         .iter()

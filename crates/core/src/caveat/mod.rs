@@ -1,87 +1,232 @@
-// TEMPORARY local stub; the real module lands from the caveat branch.
+//! Caveats: a strict subset of Google's Common Expression Language (CEL).
+//!
+//! People who write Kubernetes admission policies or Envoy RBAC rules already
+//! know CEL, so caveats use it; Charter keeps its own lexer, parser and
+//! evaluator so that evaluation is fast, bounded by counts (never by time) and
+//! identical on every platform. Every expression Charter accepts means exactly
+//! what it means in CEL; anything else is refused at compile time with
+//! [`ErrorCode::CaveatSyntax`]. The language is specified in
+//! `contract/caveat-language.md`.
+//!
+//! ```
+//! use charter_core::caveat::{Context, Expr};
+//! let e = Expr::compile("action == 'pay' && args.amount <= 5000").unwrap();
+//! let args = serde_json::json!({"amount": 5000});
+//! let ctx = Context {
+//!     agent: "agent-1", action: "pay", args: &args, resource: None,
+//!     audience: "bank", now: 1_700_000_000, holder: None,
+//! };
+//! assert!(e.eval(&ctx).unwrap());
+//! ```
+
+mod eval;
+mod lexer;
+mod parser;
+mod regex;
+mod time;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
 use crate::ErrorCode;
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CaveatError {
-    #[error("syntax: {0}")]
-    Syntax(String),
-    #[error("limit: {0}")]
-    Limit(String),
-    #[error("eval: {0}")]
-    Eval(String),
+
+/// Counted bounds on a caveat. Every one is a count, never a time, so the same
+/// caveat gives the same answer however loaded the machine is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest accepted source, in bytes (default 4096).
+    pub max_expr_bytes: usize,
+    /// Height of the syntax tree (default 64). CEL requires implementations to
+    /// accept 32 repetitions of an operator (`1 + 1 + ... + 1`, 33 levels) and
+    /// 12 levels of nesting; 64 leaves room for both and keeps recursion
+    /// shallow. Values above 100 act as 100 (the hard cap that keeps even a
+    /// debug build well inside a 2 MiB thread stack).
+    pub max_depth: usize,
+    /// Evaluation steps (default 10 000): every node costs at least one step,
+    /// string and list work costs in proportion to its size, macros charge
+    /// every iteration. See `contract/caveat-language.md` for the cost table.
+    pub max_steps: u64,
 }
-impl CaveatError {
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            CaveatError::Syntax(_) => ErrorCode::CaveatSyntax,
-            CaveatError::Limit(_) => ErrorCode::LimitExceeded,
-            CaveatError::Eval(_) => ErrorCode::CaveatError,
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_expr_bytes: 4096,
+            max_depth: 64,
+            max_steps: 10_000,
         }
     }
 }
+
+/// What a caveat can see: the request (agent, action, arguments, resource)
+/// and what only the verifier knows. `now` comes from the verifier's clock and
+/// `audience` from its configuration, never from the request an agent sends.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    pub agent: &'a str,
+    pub action: &'a str,
+    /// The tool call's JSON arguments: integers (no fraction or exponent) are
+    /// CEL `int`, other numbers `double`, objects maps with string keys.
+    pub args: &'a serde_json::Value,
+    pub resource: Option<&'a str>,
+    pub audience: &'a str,
+    /// Unix seconds, from the verifier's clock.
+    pub now: i64,
+    /// JWK thumbprint, set only when a valid holder proof was shown.
+    pub holder: Option<&'a str>,
+}
+
+/// Why a caveat could not be compiled or evaluated.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CaveatError {
+    /// Not valid CEL (a parse error).
+    #[error("caveat syntax error at byte {at}: {msg}")]
+    Syntax { at: usize, msg: String },
+    /// Valid CEL, but outside the subset Charter accepts.
+    #[error("caveat uses {what} at byte {at}, which is not in Charter's CEL subset")]
+    Unsupported { at: usize, what: String },
+    /// An identifier that is neither a caveat variable nor a macro variable.
+    #[error("unknown identifier {name:?} at byte {at}; caveats can use agent, action, args, resource, audience, now and holder")]
+    UnknownIdentifier { at: usize, name: String },
+    /// The source is longer than [`Limits::max_expr_bytes`].
+    #[error("caveat is {len} bytes long; the limit is {max} bytes")]
+    TooLong { len: usize, max: usize },
+    /// The expression nests deeper than [`Limits::max_depth`].
+    #[error("caveat nests deeper than {max} levels")]
+    TooDeep { max: usize },
+    /// Evaluation used up [`Limits::max_steps`].
+    #[error("caveat evaluation needed more than {max} steps")]
+    StepsExhausted { max: u64 },
+    /// Evaluation failed: missing field, type error, overflow, unbound
+    /// variable. A caveat that fails to evaluate denies.
+    #[error("{msg}")]
+    Eval { msg: String },
+    /// The caveat evaluated to something other than a bool.
+    #[error("caveat evaluated to {got}, not a bool")]
+    NotBool { got: String },
+}
+
+impl CaveatError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CaveatError::Syntax { .. }
+            | CaveatError::Unsupported { .. }
+            | CaveatError::UnknownIdentifier { .. } => ErrorCode::CaveatSyntax,
+            CaveatError::TooLong { .. }
+            | CaveatError::TooDeep { .. }
+            | CaveatError::StepsExhausted { .. } => ErrorCode::LimitExceeded,
+            CaveatError::Eval { .. } | CaveatError::NotBool { .. } => ErrorCode::CaveatError,
+        }
+    }
+
+    pub(crate) fn eval(msg: impl Into<String>) -> Self {
+        CaveatError::Eval { msg: msg.into() }
+    }
+}
+
 impl From<CaveatError> for crate::Error {
     fn from(e: CaveatError) -> Self {
         crate::Error::new(e.code(), e.to_string())
     }
 }
-pub struct Limits {
-    pub max_expr_bytes: usize,
-    pub max_depth: usize,
-    pub max_steps: u64,
-}
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_expr_bytes: 4096,
-            max_depth: 32,
-            max_steps: 10_000,
-        }
-    }
-}
+
+/// A compiled caveat: parsed, names resolved, regexes built. Cheap to clone
+/// and to evaluate many times, from any thread.
 #[derive(Clone, Debug)]
 pub struct Expr {
-    src: String,
+    src: Arc<str>,
+    root: Arc<parser::Node>,
 }
-pub struct Context<'a> {
-    pub agent: &'a str,
-    pub action: &'a str,
-    pub args: &'a serde_json::Value,
-    pub resource: Option<&'a str>,
-    pub audience: &'a str,
-    pub now: i64,
-    pub holder: Option<&'a str>,
-}
+
+/// The variables every caveat can name, in slot order.
+pub(crate) const VARIABLES: [&str; 7] = [
+    "agent", "action", "args", "resource", "audience", "now", "holder",
+];
+
 impl Expr {
+    /// Compiles with [`Limits::default`].
     pub fn compile(src: &str) -> Result<Expr, CaveatError> {
-        if src.len() > 4096 {
-            return Err(CaveatError::Limit("big".into()));
-        }
-        if src.contains("@@") {
-            return Err(CaveatError::Syntax("bad".into()));
-        }
-        Ok(Expr { src: src.into() })
+        Expr::compile_with(src, &Limits::default())
     }
+
+    pub fn compile_with(src: &str, limits: &Limits) -> Result<Expr, CaveatError> {
+        Expr::compile_env(src, limits, &VARIABLES)
+    }
+
+    fn compile_env(src: &str, limits: &Limits, vars: &[&str]) -> Result<Expr, CaveatError> {
+        if src.len() > limits.max_expr_bytes {
+            return Err(CaveatError::TooLong {
+                len: src.len(),
+                max: limits.max_expr_bytes,
+            });
+        }
+        let root = parser::parse(src, limits.max_depth, vars)?;
+        Ok(Expr {
+            src: Arc::from(src),
+            root: Arc::new(root),
+        })
+    }
+
+    /// The source text this caveat was compiled from.
     pub fn source(&self) -> &str {
         &self.src
     }
+
+    /// Evaluates with the default step budget.
     pub fn eval(&self, ctx: &Context) -> Result<bool, CaveatError> {
-        if let Some(h) = self.src.strip_prefix("holder == ") {
-            return match ctx.holder {
-                Some(x) => Ok(format!("\"{x}\"") == h),
-                None => Err(CaveatError::Eval("holder unbound".into())),
-            };
+        self.eval_with(ctx, &Limits::default())
+    }
+
+    /// Evaluates with `limits.max_steps` as the step budget; the result must be
+    /// a bool.
+    pub fn eval_with(&self, ctx: &Context, limits: &Limits) -> Result<bool, CaveatError> {
+        let vars = eval::Vars::Ctx(ctx);
+        match eval::run(&self.root, &vars, limits.max_steps)? {
+            value::Val::Bool(b) => Ok(b),
+            other => Err(CaveatError::NotBool {
+                got: eval::a_type(&other),
+            }),
         }
-        if self.src.starts_with("now < ") {
-            return Ok(ctx.now < 2_000_000_000);
-        }
-        if self.src.starts_with("action in ") {
-            return Ok(self.src.contains(&format!("\"{}\"", ctx.action)));
-        }
-        if let Some(n) = self.src.strip_prefix("args.amount <= ") {
-            return match ctx.args.get("amount").and_then(|v| v.as_i64()) {
-                Some(a) => Ok(a <= n.parse::<i64>().unwrap()),
-                None => Err(CaveatError::Eval("no amount".into())),
-            };
-        }
-        Ok(self.src != "false")
+    }
+}
+
+/// Hooks for the CEL conformance test: evaluate to any value, with arbitrary
+/// variable names. Not part of the API.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+
+    /// A CEL value, owned.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum TestValue {
+        Null,
+        Bool(bool),
+        Int(i64),
+        Uint(u64),
+        Double(f64),
+        String(String),
+        List(Vec<TestValue>),
+        Map(Vec<(TestValue, TestValue)>),
+        /// Seconds and nanoseconds since the Unix epoch.
+        Timestamp(i64, u32),
+        /// Nanoseconds.
+        Duration(i64),
+    }
+
+    /// Compiles `src` with `bindings` as its variables and evaluates it to a value.
+    pub fn eval_value(src: &str, bindings: &[(&str, TestValue)]) -> Result<TestValue, CaveatError> {
+        let names: Vec<&str> = bindings.iter().map(|(n, _)| *n).collect();
+        let limits = Limits::default();
+        let expr = Expr::compile_env(src, &limits, &names)?;
+        let vals: Vec<value::Val> = bindings
+            .iter()
+            .map(|(_, v)| value::Val::from_test(v))
+            .collect();
+        let vars = eval::Vars::Test(&vals);
+        let v = eval::run(&expr.root, &vars, limits.max_steps)?;
+        Ok(v.to_test())
     }
 }

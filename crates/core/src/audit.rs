@@ -1,0 +1,1347 @@
+//! Audit logs and bundles.
+//!
+//! An [`AuditLog`] turns each decision ([`ReceiptInput`]) into a signed
+//! [`Receipt`] chained to the one before: it assigns `seq` (from 0), `prev`
+//! (the previous receipt's hash, [`GENESIS`] first) and signs with its own key.
+//! Time never goes backwards in a log: an input older than the last receipt is
+//! recorded at the last receipt's `ts`.
+//!
+//! - [`MemoryAuditLog`] keeps receipts in memory.
+//! - [`FileAuditLog`] appends one canonical receipt per line (JSON Lines) and
+//!   `fsync`s (`File::sync_data`) before `append` returns, so an acknowledged
+//!   receipt survives a crash. Reopening verifies the whole chain. A torn last
+//!   line (a write cut short by a crash) is reported as `log_corrupt` with its
+//!   line number and never silently dropped; [`FileAuditLog::repair`] cuts it
+//!   off when an operator decides so (it can only hold an unacknowledged
+//!   receipt). After any I/O error the log refuses further appends (`io`):
+//!   reopen it. One process writes a log file at a time.
+//!
+//! An audit [`Bundle`] is a contiguous run of receipts, the JWKS of the keys
+//! that signed them and a head signed by the log's key
+//! (`charter/v1/bundle-head`) committing to `count`, `first_seq`, `last_seq`,
+//! `anchor` (the first receipt's `prev`), `last_hash` and `ts` (the last
+//! receipt's time). Canonical JSON: `{"head":…,"jwks":…,"receipts":[…],"v":1}`.
+//!
+//! **Anchoring.** [`verify_bundle`] accepts only bundles that start at the
+//! genesis: `seq` 0 with `prev` = [`GENESIS`]. A bundle with its first receipts
+//! cut off therefore fails, even when its head was re-signed by the log key.
+//! A partial export (receipts `k..n`) verifies only with
+//! [`verify_bundle_from`], to which the auditor passes the anchor they already
+//! trust: the hash of receipt `k − 1`, i.e. the `last_hash` of the previous
+//! bundle they verified.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::keys::{labeled, KeySet, SigningKey};
+use crate::receipt::{Receipt, ReceiptInput, GENESIS, RECEIPT_LABEL};
+use crate::{b64, jcs, Error, ErrorCode};
+
+/// Domain-separation label of bundle head signatures.
+pub const BUNDLE_HEAD_LABEL: &str = "charter/v1/bundle-head";
+/// The bundle format version.
+pub const BUNDLE_VERSION: u64 = 1;
+/// Largest bundle text accepted, in bytes.
+pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
+/// Most receipts in one bundle.
+pub const MAX_BUNDLE_RECEIPTS: usize = 1_000_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    #[error("{0}")]
+    ChainBroken(String),
+    #[error("{0}")]
+    LogCorrupt(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    UnknownKey(String),
+    #[error("{0}")]
+    BadSignature(String),
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    #[error("{0}")]
+    UnsupportedVersion(String),
+}
+
+impl AuditError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AuditError::ChainBroken(_) => ErrorCode::ChainBroken,
+            AuditError::LogCorrupt(_) => ErrorCode::LogCorrupt,
+            AuditError::Io(_) => ErrorCode::Io,
+            AuditError::Malformed(_) => ErrorCode::Malformed,
+            AuditError::UnknownKey(_) => ErrorCode::UnknownKey,
+            AuditError::BadSignature(_) => ErrorCode::BadSignature,
+            AuditError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            AuditError::LimitExceeded(_) => ErrorCode::LimitExceeded,
+            AuditError::UnsupportedVersion(_) => ErrorCode::UnsupportedVersion,
+        }
+    }
+}
+
+impl From<AuditError> for Error {
+    fn from(e: AuditError) -> Self {
+        Error::new(e.code(), e.to_string())
+    }
+}
+
+/// An append-only, signed, hash-chained record of decisions.
+pub trait AuditLog: Send + Sync {
+    /// Signs and records one decision; returns the receipt once it is stored
+    /// (for a file log: written and synced to disk).
+    fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error>;
+    /// Number of receipts.
+    fn len(&self) -> u64;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The last receipt.
+    fn head(&self) -> Option<Receipt>;
+    /// Receipts with `seq` in `range` (`start..end`, end ≤ `len()`).
+    fn receipts(&self, range: Range<u64>) -> Result<Vec<Receipt>, Error>;
+    /// The public keys that verify this log (its signing key, and older keys
+    /// it was opened with).
+    fn keys(&self) -> KeySet;
+    /// Exports receipts `range` as a bundle whose head this log signs.
+    fn export_bundle(&self, range: Range<u64>) -> Result<Bundle, Error>;
+}
+
+/// Exports receipts `range` of `log` as a signed [`Bundle`].
+pub fn export_bundle(log: &dyn AuditLog, range: Range<u64>) -> Result<Bundle, Error> {
+    log.export_bundle(range)
+}
+
+/// The tip of a chain: what the next receipt links to.
+#[derive(Clone, Debug)]
+struct Chain {
+    len: u64,
+    last_hash: String,
+    last_ts: Option<i64>,
+    head: Option<Receipt>,
+}
+
+impl Chain {
+    fn genesis() -> Self {
+        Chain {
+            len: 0,
+            last_hash: GENESIS.to_string(),
+            last_ts: None,
+            head: None,
+        }
+    }
+
+    fn seal(&self, entry: &ReceiptInput, key: &SigningKey) -> Result<Receipt, Error> {
+        match self.last_ts {
+            Some(last) if entry.ts < last => {
+                let mut entry = entry.clone();
+                entry.ts = last;
+                Receipt::sign(&entry, self.len, &self.last_hash, key)
+            }
+            _ => Receipt::sign(entry, self.len, &self.last_hash, key),
+        }
+    }
+
+    fn advance(&mut self, r: &Receipt) {
+        self.len = r.seq() + 1;
+        self.last_hash = r.hash().to_string();
+        self.last_ts = Some(r.ts());
+        self.head = Some(r.clone());
+    }
+}
+
+fn check_range(range: &Range<u64>, len: u64) -> Result<(), Error> {
+    if range.start > range.end || range.end > len {
+        return Err(AuditError::InvalidArgument(format!(
+            "range {}..{} is outside the log's {} receipts",
+            range.start, range.end, len
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section leaves the state consistent before anything that
+    // can fail, so a poisoned lock still guards valid data.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn log_keys(key: &SigningKey, older: &KeySet) -> Result<KeySet, Error> {
+    let mut keys = older.clone();
+    keys.insert(key.public_key())?;
+    Ok(keys)
+}
+
+/// An audit log in memory.
+#[derive(Debug)]
+pub struct MemoryAuditLog {
+    key: SigningKey,
+    keys: KeySet,
+    inner: Mutex<(Chain, Vec<Receipt>)>,
+}
+
+impl MemoryAuditLog {
+    pub fn new(signing_key: SigningKey) -> Self {
+        let keys = KeySet::from_keys([signing_key.public_key()]).expect("one key");
+        MemoryAuditLog {
+            key: signing_key,
+            keys,
+            inner: Mutex::new((Chain::genesis(), Vec::new())),
+        }
+    }
+}
+
+impl AuditLog for MemoryAuditLog {
+    fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error> {
+        let mut inner = lock(&self.inner);
+        let r = inner.0.seal(&entry, &self.key)?;
+        inner.0.advance(&r);
+        inner.1.push(r.clone());
+        Ok(r)
+    }
+
+    fn len(&self) -> u64 {
+        lock(&self.inner).0.len
+    }
+
+    fn head(&self) -> Option<Receipt> {
+        lock(&self.inner).0.head.clone()
+    }
+
+    fn receipts(&self, range: Range<u64>) -> Result<Vec<Receipt>, Error> {
+        let inner = lock(&self.inner);
+        check_range(&range, inner.0.len)?;
+        Ok(inner.1[range.start as usize..range.end as usize].to_vec())
+    }
+
+    fn keys(&self) -> KeySet {
+        self.keys.clone()
+    }
+
+    fn export_bundle(&self, range: Range<u64>) -> Result<Bundle, Error> {
+        Bundle::seal(self.receipts(range)?, &self.keys, &self.key)
+    }
+}
+
+#[derive(Debug)]
+struct FileState {
+    file: File,
+    chain: Chain,
+    /// Byte offset of each line.
+    offsets: Vec<u64>,
+    end: u64,
+    failed: Option<String>,
+}
+
+/// What opening a file log says where there is no file system (browsers, edge).
+pub const UNSUPPORTED_FILES: &str = "file audit logs need a file system, which this platform does not have; use an in-memory audit log and export bundles to store them";
+
+/// An append-only JSON Lines audit log file, synced on every append.
+#[derive(Debug)]
+pub struct FileAuditLog {
+    path: PathBuf,
+    key: SigningKey,
+    keys: KeySet,
+    inner: Mutex<FileState>,
+}
+
+/// What [`FileAuditLog::repair`] cut off.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TornTail {
+    /// 1-based line number of the incomplete line.
+    pub line: u64,
+    /// Byte offset where it started (the file's new length).
+    pub offset: u64,
+    /// Bytes removed.
+    pub bytes: u64,
+}
+
+fn io_err(path: &Path, what: &str, e: std::io::Error) -> Error {
+    AuditError::Io(format!("{what} {}: {e}", path.display())).into()
+}
+
+impl FileAuditLog {
+    /// Opens (or creates) the log at `path`, verifying every receipt already
+    /// in it, and continues its chain with `signing_key`.
+    pub fn open(path: impl AsRef<Path>, signing_key: SigningKey) -> Result<Self, Error> {
+        FileAuditLog::open_with_keys(path, signing_key, &KeySet::new())
+    }
+
+    /// Like [`FileAuditLog::open`], also trusting `older_keys` for receipts
+    /// written before a key rotation.
+    pub fn open_with_keys(
+        path: impl AsRef<Path>,
+        signing_key: SigningKey,
+        older_keys: &KeySet,
+    ) -> Result<Self, Error> {
+        if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+            return Err(Error::new(ErrorCode::Unsupported, UNSUPPORTED_FILES));
+        }
+        let path = path.as_ref().to_path_buf();
+        let keys = log_keys(&signing_key, older_keys)?;
+        let existed = path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, "cannot open audit log", e))?;
+        if !existed {
+            sync_parent(&path)?;
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| io_err(&path, "cannot read audit log", e))?;
+        let (receipts, offsets) = load(&bytes, &path)?;
+        verify_chain(&receipts, &keys, GENESIS).map_err(|e| {
+            Error::new(
+                e.code(),
+                format!("audit log {}: {}", path.display(), e.message()),
+            )
+        })?;
+        let mut chain = Chain::genesis();
+        if let Some(last) = receipts.last() {
+            chain.advance(last);
+        }
+        Ok(FileAuditLog {
+            path,
+            key: signing_key,
+            keys,
+            inner: Mutex::new(FileState {
+                file,
+                chain,
+                offsets,
+                end: bytes.len() as u64,
+                failed: None,
+            }),
+        })
+    }
+
+    /// Cuts off an incomplete last line (a write torn by a crash) so the log
+    /// can be reopened. Call it knowingly: it is what `log_corrupt` on open
+    /// asks for when the last line has no newline. Such a line can never hold
+    /// an acknowledged receipt (`append` returns only after the newline is
+    /// synced). Returns what was removed, or `None` when the file ends cleanly.
+    /// Any other damage is left alone and still fails [`FileAuditLog::open`].
+    pub fn repair(path: impl AsRef<Path>) -> Result<Option<TornTail>, Error> {
+        let path = path.as_ref();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| io_err(path, "cannot open audit log", e))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| io_err(path, "cannot read audit log", e))?;
+        if bytes.is_empty() || bytes.ends_with(b"\n") {
+            return Ok(None);
+        }
+        let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = bytes[..keep].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        file.set_len(keep as u64)
+            .and_then(|_| file.sync_all())
+            .map_err(|e| io_err(path, "cannot truncate audit log", e))?;
+        Ok(Some(TornTail {
+            line,
+            offset: keep as u64,
+            bytes: (bytes.len() - keep) as u64,
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(unix)]
+fn sync_parent(path: &Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_err(dir, "cannot sync directory", e))
+}
+
+#[cfg(not(unix))]
+fn sync_parent(_path: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Splits a log file into receipts; every line must be complete and valid.
+fn load(bytes: &[u8], path: &Path) -> Result<(Vec<Receipt>, Vec<u64>), Error> {
+    let mut receipts = Vec::new();
+    let mut offsets = Vec::new();
+    let mut pos = 0usize;
+    while pos < bytes.len() {
+        let line_no = offsets.len() + 1;
+        let corrupt = |why: String| -> Error {
+            AuditError::LogCorrupt(format!(
+                "audit log {} line {line_no} (byte {pos}): {why}",
+                path.display()
+            ))
+            .into()
+        };
+        let Some(len) = bytes[pos..].iter().position(|&b| b == b'\n') else {
+            return Err(corrupt(format!(
+                "incomplete last line ({} bytes, no newline): a write torn by a crash; \
+                 FileAuditLog::repair cuts it off (it was never acknowledged)",
+                bytes.len() - pos
+            )));
+        };
+        let line =
+            std::str::from_utf8(&bytes[pos..pos + len]).map_err(|_| corrupt("not UTF-8".into()))?;
+        let r = Receipt::parse(line).map_err(|e| corrupt(e.message().to_string()))?;
+        offsets.push(pos as u64);
+        receipts.push(r);
+        pos += len + 1;
+    }
+    Ok((receipts, offsets))
+}
+
+impl AuditLog for FileAuditLog {
+    fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error> {
+        let mut st = lock(&self.inner);
+        if let Some(why) = &st.failed {
+            return Err(AuditError::Io(format!(
+                "audit log {} refuses appends after an earlier I/O error ({why}); reopen it",
+                self.path.display()
+            ))
+            .into());
+        }
+        let r = st.chain.seal(&entry, &self.key)?;
+        let mut line = String::with_capacity(r.to_json().len() + 1);
+        line.push_str(r.to_json());
+        line.push('\n');
+        let written = st
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|_| st.file.sync_data());
+        if let Err(e) = written {
+            st.failed = Some(e.to_string());
+            return Err(io_err(&self.path, "cannot write audit log", e));
+        }
+        let end = st.end;
+        st.offsets.push(end);
+        st.end += line.len() as u64;
+        st.chain.advance(&r);
+        Ok(r)
+    }
+
+    fn len(&self) -> u64 {
+        lock(&self.inner).chain.len
+    }
+
+    fn head(&self) -> Option<Receipt> {
+        lock(&self.inner).chain.head.clone()
+    }
+
+    fn receipts(&self, range: Range<u64>) -> Result<Vec<Receipt>, Error> {
+        let (from, to) = {
+            let st = lock(&self.inner);
+            check_range(&range, st.chain.len)?;
+            if range.start == range.end {
+                return Ok(Vec::new());
+            }
+            let from = st.offsets[range.start as usize];
+            let to = st
+                .offsets
+                .get(range.end as usize)
+                .copied()
+                .unwrap_or(st.end);
+            (from, to)
+        };
+        // Bytes before `end` never change: the file is append-only.
+        let mut file =
+            File::open(&self.path).map_err(|e| io_err(&self.path, "cannot open audit log", e))?;
+        let mut bytes = vec![0u8; (to - from) as usize];
+        file.seek(SeekFrom::Start(from))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|e| io_err(&self.path, "cannot read audit log", e))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            AuditError::LogCorrupt(format!(
+                "audit log {} changed under us",
+                self.path.display()
+            ))
+        })?;
+        text.lines()
+            .map(|l| {
+                Receipt::parse(l).map_err(|e| {
+                    AuditError::LogCorrupt(format!(
+                        "audit log {} changed under us: {}",
+                        self.path.display(),
+                        e.message()
+                    ))
+                    .into()
+                })
+            })
+            .collect()
+    }
+
+    fn keys(&self) -> KeySet {
+        self.keys.clone()
+    }
+
+    fn export_bundle(&self, range: Range<u64>) -> Result<Bundle, Error> {
+        Bundle::seal(self.receipts(range)?, &self.keys, &self.key)
+    }
+}
+
+/// Checks signatures (in one Ed25519 batch), links, sequence and time of a
+/// contiguous run of receipts whose first `prev` must be `anchor`. Errors
+/// name the first bad receipt (index in `receipts`) and why.
+pub(crate) fn verify_chain(receipts: &[Receipt], keys: &KeySet, anchor: &str) -> Result<(), Error> {
+    // Structure first; remember the first failure.
+    let mut structural: Option<(usize, Error)> = None;
+    for (i, r) in receipts.iter().enumerate() {
+        let fail = |code: ErrorCode, why: String| {
+            Some((
+                i,
+                Error::new(code, format!("receipt {i} (seq {}): {why}", r.seq())),
+            ))
+        };
+        if keys.get(r.kid()).is_err() {
+            structural = fail(
+                ErrorCode::UnknownKey,
+                format!("signed by key {:?}, which is not trusted", r.kid()),
+            );
+        } else if r.seq() == 0 && r.prev() != GENESIS {
+            structural = fail(
+                ErrorCode::ChainBroken,
+                "seq 0 does not link to the genesis value".into(),
+            );
+        } else if i == 0 {
+            if anchor == GENESIS && r.seq() != 0 {
+                structural = fail(
+                    ErrorCode::ChainBroken,
+                    "the chain does not start at genesis (seq 0): receipts before it are missing"
+                        .into(),
+                );
+            } else if r.prev() != anchor {
+                structural = fail(
+                    ErrorCode::ChainBroken,
+                    if anchor == GENESIS {
+                        "the chain does not start at genesis (seq 0): receipts before it are missing".into()
+                    } else {
+                        "prev does not match the expected anchor (hash of the receipt before it)"
+                            .into()
+                    },
+                );
+            }
+        } else {
+            let before = &receipts[i - 1];
+            if r.seq() != before.seq().wrapping_add(1) {
+                structural = fail(
+                    ErrorCode::ChainBroken,
+                    format!(
+                        "follows seq {} (a gap, duplicate or reordering)",
+                        before.seq()
+                    ),
+                );
+            } else if r.prev() != before.hash() {
+                structural = fail(
+                    ErrorCode::ChainBroken,
+                    format!("prev does not match the hash of receipt {}", i - 1),
+                );
+            } else if r.ts() < before.ts() {
+                structural = fail(
+                    ErrorCode::ChainBroken,
+                    format!(
+                        "ts {} is earlier than receipt {}'s {}",
+                        r.ts(),
+                        i - 1,
+                        before.ts()
+                    ),
+                );
+            }
+        }
+        if structural.is_some() {
+            break;
+        }
+    }
+    // Signatures of every receipt up to and including the first structural
+    // failure: a receipt altered in place shows as a bad signature at its own
+    // index, before the broken link after it.
+    let upto = structural.as_ref().map_or(receipts.len(), |(i, _)| i + 1);
+    let checked: Vec<&Receipt> = receipts[..upto]
+        .iter()
+        .filter(|r| keys.get(r.kid()).is_ok())
+        .collect();
+    if let Some(bad) = first_bad_signature(&checked, keys) {
+        let idx = receipts[..upto]
+            .iter()
+            .position(|r| std::ptr::eq(r, checked[bad]))
+            .unwrap_or(bad);
+        return Err(AuditError::BadSignature(format!(
+            "receipt {idx} (seq {}): signature does not verify (the receipt was altered or forged)",
+            receipts[idx].seq()
+        ))
+        .into());
+    }
+    match structural {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Batch-verifies; on failure finds the first bad signature strictly.
+fn first_bad_signature(receipts: &[&Receipt], keys: &KeySet) -> Option<usize> {
+    if receipts.is_empty() {
+        return None;
+    }
+    let mut messages = Vec::with_capacity(receipts.len());
+    let mut sigs = Vec::with_capacity(receipts.len());
+    let mut vks = Vec::with_capacity(receipts.len());
+    for (i, r) in receipts.iter().enumerate() {
+        let key = keys.get(r.kid()).ok()?;
+        let Some(sig) =
+            b64::decode(r.sig()).and_then(|s| ed25519_dalek::Signature::from_slice(&s).ok())
+        else {
+            return Some(i);
+        };
+        messages.push(labeled(RECEIPT_LABEL, r.signed_body().as_bytes()));
+        sigs.push(sig);
+        vks.push(*key.dalek());
+    }
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    if ed25519_dalek::verify_batch(&refs, &sigs, &vks).is_ok() {
+        return None;
+    }
+    receipts
+        .iter()
+        .position(|r| r.verify(keys).is_err())
+        .or(Some(0))
+}
+
+/// The signed summary of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleHead {
+    /// `prev` of the first receipt: [`GENESIS`] for a bundle from seq 0.
+    pub anchor: String,
+    pub count: u64,
+    pub first_seq: u64,
+    pub kid: String,
+    /// Hash of the last receipt.
+    pub last_hash: String,
+    pub last_seq: u64,
+    pub sig: String,
+    /// `ts` of the last receipt.
+    pub ts: i64,
+    pub v: u64,
+}
+
+impl BundleHead {
+    fn body(&self) -> String {
+        let mut v = serde_json::to_value(self).expect("plain head");
+        v.as_object_mut().expect("object").remove("sig");
+        jcs::canonicalize(&v).expect("plain head")
+    }
+
+    fn to_json(&self) -> String {
+        jcs::canonicalize(&serde_json::to_value(self).expect("plain head")).expect("plain head")
+    }
+}
+
+/// A contiguous run of receipts with the keys that signed them and a signed head.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    receipts: Vec<Receipt>,
+    keys: KeySet,
+    head: BundleHead,
+}
+
+/// What a verified bundle covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleReport {
+    pub count: u64,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    pub head: BundleHead,
+}
+
+impl Bundle {
+    /// Bundles `receipts` (a contiguous run, oldest first) with the keys of
+    /// `log_keys` that signed them, and signs the head with `key`. Audit logs
+    /// call this from [`AuditLog::export_bundle`].
+    pub fn seal(
+        receipts: Vec<Receipt>,
+        log_keys: &KeySet,
+        key: &SigningKey,
+    ) -> Result<Bundle, Error> {
+        let (Some(first), Some(last)) = (receipts.first(), receipts.last()) else {
+            return Err(
+                AuditError::InvalidArgument("a bundle holds at least one receipt".into()).into(),
+            );
+        };
+        if receipts.len() > MAX_BUNDLE_RECEIPTS {
+            return Err(AuditError::LimitExceeded(format!(
+                "a bundle holds at most {MAX_BUNDLE_RECEIPTS} receipts"
+            ))
+            .into());
+        }
+        let mut keys = KeySet::new();
+        keys.insert(key.public_key())?;
+        for r in &receipts {
+            if keys.get(r.kid()).is_err() {
+                let k = log_keys.get(r.kid()).map_err(|_| {
+                    AuditError::InvalidArgument(format!(
+                        "receipt seq {} is signed by key {:?}, which the log does not know",
+                        r.seq(),
+                        r.kid()
+                    ))
+                })?;
+                keys.insert(k.clone())?;
+            }
+        }
+        let mut head = BundleHead {
+            anchor: first.prev().to_string(),
+            count: receipts.len() as u64,
+            first_seq: first.seq(),
+            kid: key.kid(),
+            last_hash: last.hash().to_string(),
+            last_seq: last.seq(),
+            sig: String::new(),
+            ts: last.ts(),
+            v: BUNDLE_VERSION,
+        };
+        head.sig = b64::encode(key.sign_labeled(BUNDLE_HEAD_LABEL, head.body().as_bytes()));
+        Ok(Bundle {
+            receipts,
+            keys,
+            head,
+        })
+    }
+
+    pub fn receipts(&self) -> &[Receipt] {
+        &self.receipts
+    }
+
+    /// The keys the bundle carries (its JWKS).
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    pub fn head(&self) -> &BundleHead {
+        &self.head
+    }
+
+    /// Canonical JSON text.
+    pub fn to_json(&self) -> String {
+        // Members of a canonical object in order, each canonical: the whole is canonical.
+        let receipts_len: usize = self.receipts.iter().map(|r| r.to_json().len() + 1).sum();
+        let head = self.head.to_json();
+        let jwks = self.keys.to_jwks();
+        let mut out = String::with_capacity(receipts_len + head.len() + jwks.len() + 48);
+        out.push_str("{\"head\":");
+        out.push_str(&head);
+        out.push_str(",\"jwks\":");
+        out.push_str(&jwks);
+        out.push_str(",\"receipts\":[");
+        for (i, r) in self.receipts.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(r.to_json());
+        }
+        out.push_str("],\"v\":1}");
+        out
+    }
+
+    /// Parses a bundle strictly (canonical text, known members only). Verifies nothing.
+    pub fn parse(text: &str) -> Result<Bundle, Error> {
+        let malformed =
+            |m: String| -> Error { AuditError::Malformed(format!("malformed bundle: {m}")).into() };
+        if text.len() > MAX_BUNDLE_BYTES {
+            return Err(AuditError::LimitExceeded(format!(
+                "bundle is {} bytes, more than the {MAX_BUNDLE_BYTES}-byte limit",
+                text.len()
+            ))
+            .into());
+        }
+        let value = jcs::parse(text).map_err(|e| malformed(e.to_string()))?;
+        let Value::Object(mut obj) = value else {
+            return Err(malformed("not a JSON object".into()));
+        };
+        match obj.get("v") {
+            Some(v) if v == BUNDLE_VERSION => {}
+            Some(v) => {
+                return Err(AuditError::UnsupportedVersion(format!(
+                    "bundle version {v} is not supported (this build reads {BUNDLE_VERSION})"
+                ))
+                .into())
+            }
+            None => return Err(malformed("missing member \"v\"".into())),
+        }
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !["head", "jwks", "receipts", "v"].contains(&k.as_str()))
+        {
+            return Err(malformed(format!("unknown member {k:?}")));
+        }
+        let head: BundleHead = serde_json::from_value(
+            obj.remove("head")
+                .ok_or_else(|| malformed("missing \"head\"".into()))?,
+        )
+        .map_err(|e| malformed(format!("head: {e}")))?;
+        if head.v != BUNDLE_VERSION {
+            return Err(AuditError::UnsupportedVersion(format!(
+                "bundle head version {} is not supported",
+                head.v
+            ))
+            .into());
+        }
+        let jwks = obj
+            .remove("jwks")
+            .ok_or_else(|| malformed("missing \"jwks\"".into()))?;
+        let keys =
+            KeySet::from_jwks(&jcs::canonicalize(&jwks).map_err(|e| malformed(e.to_string()))?)
+                .map_err(|e| malformed(format!("jwks: {e}")))?;
+        let Some(Value::Array(items)) = obj.remove("receipts") else {
+            return Err(malformed("\"receipts\" must be an array".into()));
+        };
+        if items.len() > MAX_BUNDLE_RECEIPTS {
+            return Err(AuditError::LimitExceeded(format!(
+                "bundle holds {} receipts, more than {MAX_BUNDLE_RECEIPTS}",
+                items.len()
+            ))
+            .into());
+        }
+        let mut receipts = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let r = Receipt::from_value(item, None)
+                .map_err(|e| Error::new(e.code(), format!("bundle receipt {i}: {e}")))?;
+            receipts.push(r);
+        }
+        let bundle = Bundle {
+            receipts,
+            keys,
+            head,
+        };
+        if bundle.to_json() != text {
+            return Err(malformed("not in canonical form (RFC 8785)".into()));
+        }
+        Ok(bundle)
+    }
+
+    /// Verifies a bundle that starts at the genesis (see the module docs).
+    pub fn verify(&self, trusted: &KeySet) -> Result<BundleReport, Error> {
+        self.verify_from(trusted, GENESIS)
+    }
+
+    /// Verifies a bundle whose first receipt links to `anchor`: [`GENESIS`]
+    /// for a complete log, else the hash of the receipt before the bundle's
+    /// first, as the auditor already knows it (the `last_hash` of the
+    /// previous bundle).
+    pub fn verify_from(&self, trusted: &KeySet, anchor: &str) -> Result<BundleReport, Error> {
+        // Every key the bundle carries must be trusted (same kid, same key).
+        for kid in self.keys.kids() {
+            let theirs = self.keys.get(kid)?;
+            match trusted.get(kid) {
+                Ok(ours) if ours == theirs => {}
+                _ => {
+                    return Err(AuditError::UnknownKey(format!(
+                        "the bundle carries key {kid:?}, which is not trusted"
+                    ))
+                    .into())
+                }
+            }
+        }
+        let (Some(first), Some(last)) = (self.receipts.first(), self.receipts.last()) else {
+            return Err(AuditError::ChainBroken("the bundle holds no receipts".into()).into());
+        };
+        verify_chain(&self.receipts, &self.keys, anchor)?;
+        let head = &self.head;
+        let key = self.keys.get(&head.kid).map_err(|_| {
+            AuditError::UnknownKey(format!(
+                "head is signed by key {:?}, which is not trusted",
+                head.kid
+            ))
+        })?;
+        let sig = b64::decode(&head.sig)
+            .ok_or_else(|| AuditError::BadSignature("head: signature is not base64url".into()))?;
+        key.verify_labeled(BUNDLE_HEAD_LABEL, head.body().as_bytes(), &sig)
+            .map_err(|_| AuditError::BadSignature("head: signature does not verify".into()))?;
+        let broken = |what: &str, head_says: String, bundle_has: String| -> Error {
+            AuditError::ChainBroken(format!(
+                "head: {what} is {head_says}, but the receipts give {bundle_has} (receipts were removed or added)"
+            ))
+            .into()
+        };
+        if head.count != self.receipts.len() as u64 {
+            return Err(broken(
+                "count",
+                head.count.to_string(),
+                self.receipts.len().to_string(),
+            ));
+        }
+        if head.first_seq != first.seq() {
+            return Err(broken(
+                "first_seq",
+                head.first_seq.to_string(),
+                first.seq().to_string(),
+            ));
+        }
+        if head.last_seq != last.seq() {
+            return Err(broken(
+                "last_seq",
+                head.last_seq.to_string(),
+                last.seq().to_string(),
+            ));
+        }
+        if head.anchor != first.prev() {
+            return Err(broken(
+                "anchor",
+                head.anchor.clone(),
+                first.prev().to_string(),
+            ));
+        }
+        if head.last_hash != last.hash() {
+            return Err(broken(
+                "last_hash",
+                head.last_hash.clone(),
+                last.hash().to_string(),
+            ));
+        }
+        if head.ts != last.ts() {
+            return Err(broken("ts", head.ts.to_string(), last.ts().to_string()));
+        }
+        Ok(BundleReport {
+            count: head.count,
+            first_seq: head.first_seq,
+            last_seq: head.last_seq,
+            head: head.clone(),
+        })
+    }
+}
+
+/// Parses and verifies a bundle that starts at the genesis; see [`Bundle::verify`].
+pub fn verify_bundle(bundle_json: &str, trusted: &KeySet) -> Result<BundleReport, Error> {
+    Bundle::parse(bundle_json)?.verify(trusted)
+}
+
+/// Parses and verifies a partial bundle against the anchor the auditor trusts;
+/// see [`Bundle::verify_from`].
+pub fn verify_bundle_from(
+    bundle_json: &str,
+    trusted: &KeySet,
+    anchor: &str,
+) -> Result<BundleReport, Error> {
+    Bundle::parse(bundle_json)?.verify_from(trusted, anchor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::{Decision, Reason};
+    use serde_json::json;
+
+    const T0: i64 = 1_700_000_000;
+
+    fn key(n: u8) -> SigningKey {
+        SigningKey::from_bytes(&[n; 32]).unwrap()
+    }
+
+    fn trusted(n: u8) -> KeySet {
+        KeySet::from_keys([key(n).public_key()]).unwrap()
+    }
+
+    fn entry(i: i64) -> ReceiptInput {
+        let d = if i % 3 == 2 {
+            Decision::deny(vec![Reason::new(
+                ErrorCode::CaveatFailed,
+                Some(1),
+                format!("caveat 1 failed for call {i}"),
+            )])
+        } else {
+            Decision::allow()
+        };
+        ReceiptInput::from_decision(T0 + i, "agent", "tool.run", &json!({ "i": i }), &d)
+            .unwrap()
+            .with_capability("cap-1")
+    }
+
+    fn log_with(n: i64) -> MemoryAuditLog {
+        let log = MemoryAuditLog::new(key(1));
+        for i in 0..n {
+            log.append(entry(i)).unwrap();
+        }
+        log
+    }
+
+    fn code(r: Result<BundleReport, Error>) -> ErrorCode {
+        r.unwrap_err().code()
+    }
+
+    /// Re-serializes a tampered bundle and verifies it from its text.
+    fn reverify(b: &Bundle, keys: &KeySet) -> Result<BundleReport, Error> {
+        verify_bundle(&b.to_json(), keys)
+    }
+
+    fn altered(r: &Receipt, f: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Receipt {
+        let mut v = r.to_value();
+        f(v.as_object_mut().unwrap());
+        Receipt::from_value(v, None).unwrap()
+    }
+
+    #[test]
+    fn memory_log_chains_and_clamps_time() {
+        let log = log_with(3);
+        assert_eq!(log.len(), 3);
+        let rs = log.receipts(0..3).unwrap();
+        assert_eq!(rs[0].prev(), GENESIS);
+        assert_eq!(rs[1].prev(), rs[0].hash());
+        assert_eq!(rs[2].seq(), 2);
+        assert_eq!(log.head().unwrap(), rs[2]);
+        let mut early = entry(3);
+        early.ts = T0 - 100;
+        let r = log.append(early).unwrap();
+        assert_eq!(r.ts(), rs[2].ts(), "time never goes backwards in a log");
+        assert_eq!(
+            log.receipts(2..9).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        verify_chain(&log.receipts(0..4).unwrap(), &trusted(1), GENESIS).unwrap();
+    }
+
+    #[test]
+    fn bundle_round_trip() {
+        let log = log_with(5);
+        let b = export_bundle(&log, 0..5).unwrap();
+        let text = b.to_json();
+        assert_eq!(Bundle::parse(&text).unwrap(), b);
+        assert_eq!(jcs::canonicalize_str(&text).unwrap(), text);
+        let report = verify_bundle(&text, &trusted(1)).unwrap();
+        assert_eq!((report.count, report.first_seq, report.last_seq), (5, 0, 4));
+        assert_eq!(report.head.last_hash, log.head().unwrap().hash());
+        assert_eq!(report.head.anchor, GENESIS);
+        // A prefix of the log is a complete bundle too.
+        verify_bundle(&export_bundle(&log, 0..2).unwrap().to_json(), &trusted(1)).unwrap();
+        assert_eq!(
+            export_bundle(&log, 2..2).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn tampering_is_caught_and_named() {
+        let log = log_with(6);
+        let b = export_bundle(&log, 0..6).unwrap();
+        let keys = trusted(1);
+
+        // Reordered.
+        let mut t = b.clone();
+        t.receipts.swap(2, 3);
+        let e = reverify(&t, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken);
+        assert!(e.message().starts_with("receipt 2 (seq 3)"), "{e}");
+
+        // Duplicated.
+        let mut t = b.clone();
+        let dup = t.receipts[3].clone();
+        t.receipts.insert(3, dup);
+        let e = reverify(&t, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken);
+        assert!(e.message().starts_with("receipt 4 (seq 3)"), "{e}");
+
+        // Altered in place: its own signature fails, at its own index.
+        let mut t = b.clone();
+        t.receipts[3] = altered(&t.receipts[3], |o| {
+            o.insert("action".into(), json!("tool.delete"));
+        });
+        let e = reverify(&t, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BadSignature);
+        assert!(e.message().starts_with("receipt 3 (seq 3)"), "{e}");
+
+        // Removed from the middle.
+        let mut t = b.clone();
+        t.receipts.remove(2);
+        let e = reverify(&t, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken);
+        assert!(e.message().starts_with("receipt 2 (seq 3)"), "{e}");
+
+        // Removed from the end: the head says otherwise.
+        let mut t = b.clone();
+        t.receipts.pop();
+        let e = reverify(&t, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken);
+        assert!(e.message().starts_with("head: count"), "{e}");
+
+        // Cut off the front, even with a head re-signed by the log's own key.
+        let cut = Bundle::seal(b.receipts[2..].to_vec(), &log.keys(), &key(1)).unwrap();
+        let e = reverify(&cut, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken);
+        assert!(e.message().contains("genesis"), "{e}");
+        let mut t = b.clone();
+        t.receipts.drain(..2);
+        assert_eq!(code(reverify(&t, &keys)), ErrorCode::ChainBroken);
+        // ...unless the auditor supplies the anchor they trust.
+        let anchor = b.receipts[1].hash();
+        let r = verify_bundle_from(&cut.to_json(), &keys, anchor).unwrap();
+        assert_eq!((r.first_seq, r.last_seq, r.count), (2, 5, 4));
+        assert_eq!(
+            code(verify_bundle_from(
+                &cut.to_json(),
+                &keys,
+                b.receipts[0].hash()
+            )),
+            ErrorCode::ChainBroken
+        );
+        assert_eq!(
+            code(verify_bundle_from(
+                &export_bundle(&log, 3..6).unwrap().to_json(),
+                &keys,
+                anchor
+            )),
+            ErrorCode::ChainBroken
+        );
+
+        // Time going backwards (a re-signed receipt, so only the time is wrong).
+        let other = MemoryAuditLog::new(key(1));
+        let mut e0 = entry(0);
+        e0.ts = T0 + 10;
+        let r0 = other.append(e0).unwrap();
+        let mut e1 = entry(1);
+        e1.ts = T0;
+        let r1 = Receipt::sign(&e1, 1, r0.hash(), &key(1)).unwrap();
+        let t = Bundle::seal(vec![r0, r1], &log.keys(), &key(1)).unwrap();
+        let e = reverify(&t, &keys).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken);
+        assert!(e.message().contains("earlier"), "{e}");
+    }
+
+    #[test]
+    fn keys_and_heads_are_checked() {
+        let log = log_with(3);
+        let b = export_bundle(&log, 0..3).unwrap();
+        // A log with a foreign key.
+        let foreign = MemoryAuditLog::new(key(2));
+        for i in 0..3 {
+            foreign.append(entry(i)).unwrap();
+        }
+        let fb = export_bundle(&foreign, 0..3).unwrap();
+        assert_eq!(
+            code(verify_bundle(&fb.to_json(), &trusted(1))),
+            ErrorCode::UnknownKey
+        );
+        // A bundle that trusts the right keys but whose JWKS smuggles another one.
+        let mut t = b.clone();
+        t.keys.insert(key(2).public_key()).unwrap();
+        assert_eq!(code(reverify(&t, &trusted(1))), ErrorCode::UnknownKey);
+        // Forged head: altered without re-signing.
+        let mut t = b.clone();
+        t.head.count = 2;
+        t.receipts.pop();
+        t.head.last_seq = 1;
+        t.head.last_hash = t.receipts[1].hash().to_string();
+        let e = reverify(&t, &trusted(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BadSignature, "{e}");
+        // Forged head: signed by a foreign key.
+        let mut t = b.clone();
+        t.keys.insert(key(2).public_key()).unwrap();
+        t.head.kid = key(2).kid();
+        t.head.sig = b64::encode(key(2).sign_labeled(BUNDLE_HEAD_LABEL, t.head.body().as_bytes()));
+        let mut both = trusted(1);
+        assert_eq!(code(reverify(&t, &both)), ErrorCode::UnknownKey);
+        // Even if that key is trusted, a head must agree with its receipts.
+        both.insert(key(2).public_key()).unwrap();
+        reverify(&t, &both).unwrap();
+        t.head.count = 7;
+        t.head.sig = b64::encode(key(2).sign_labeled(BUNDLE_HEAD_LABEL, t.head.body().as_bytes()));
+        assert_eq!(code(reverify(&t, &both)), ErrorCode::ChainBroken);
+        // Not canonical, unknown members, other versions.
+        let text = b.to_json();
+        let spaced = text.replacen("{\"head\":", "{\"head\": ", 1);
+        assert_eq!(
+            code(verify_bundle(&spaced, &trusted(1))),
+            ErrorCode::Malformed
+        );
+        let extra = text.replacen("\"v\":1}", "\"v\":1,\"x\":0}", 1);
+        assert_eq!(
+            code(verify_bundle(&extra, &trusted(1))),
+            ErrorCode::Malformed
+        );
+        let v2 = format!("{}2}}", &text[..text.len() - 2]);
+        assert_eq!(
+            code(verify_bundle(&v2, &trusted(1))),
+            ErrorCode::UnsupportedVersion
+        );
+    }
+
+    #[test]
+    fn every_bit_flip_of_a_bundle_is_rejected() {
+        let log = log_with(3);
+        let text = export_bundle(&log, 0..3).unwrap().to_json().into_bytes();
+        let keys = trusted(1);
+        for i in 0..text.len() {
+            for bit in 0..8 {
+                let mut t = text.clone();
+                t[i] ^= 1 << bit;
+                let Ok(s) = std::str::from_utf8(&t) else {
+                    continue;
+                };
+                assert!(
+                    verify_bundle(s, &keys).is_err(),
+                    "flip of bit {bit} of byte {i} accepted"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn file_log_persists_and_continues() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        {
+            let log = FileAuditLog::open(&path, key(1)).unwrap();
+            for i in 0..4 {
+                log.append(entry(i)).unwrap();
+            }
+            assert_eq!(log.receipts(1..3).unwrap().len(), 2);
+        }
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        assert_eq!(log.len(), 4);
+        let r = log.append(entry(4)).unwrap();
+        assert_eq!(r.seq(), 4);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 5);
+        assert!(text.ends_with('\n'));
+        let all = log.receipts(0..5).unwrap();
+        assert_eq!(all[4], r);
+        assert_eq!(all[3].hash(), r.prev());
+        verify_bundle(&export_bundle(&log, 0..5).unwrap().to_json(), &trusted(1)).unwrap();
+        drop(log);
+        // A rotated key continues the chain when the old key is still trusted.
+        assert_eq!(
+            FileAuditLog::open(&path, key(2)).unwrap_err().code(),
+            ErrorCode::UnknownKey
+        );
+        let log = FileAuditLog::open_with_keys(&path, key(2), &trusted(1)).unwrap();
+        log.append(entry(5)).unwrap();
+        let b = export_bundle(&log, 0..6).unwrap();
+        assert_eq!(b.keys().len(), 2);
+        let mut both = trusted(1);
+        both.insert(key(2).public_key()).unwrap();
+        verify_bundle(&b.to_json(), &both).unwrap();
+        assert_eq!(
+            code(verify_bundle(&b.to_json(), &trusted(2))),
+            ErrorCode::UnknownKey
+        );
+    }
+
+    #[test]
+    fn torn_and_damaged_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        for i in 0..3 {
+            log.append(entry(i)).unwrap();
+        }
+        drop(log);
+        let good = std::fs::read(&path).unwrap();
+        let lines: Vec<&[u8]> = good.split_inclusive(|&b| b == b'\n').collect();
+
+        // Torn tail: half of a fourth line.
+        let mut torn = good.clone();
+        torn.extend_from_slice(&lines[1][..40]);
+        std::fs::write(&path, &torn).unwrap();
+        let e = FileAuditLog::open(&path, key(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LogCorrupt);
+        assert!(e.message().contains("line 4"), "{e}");
+        let cut = FileAuditLog::repair(&path).unwrap().unwrap();
+        assert_eq!(
+            cut,
+            TornTail {
+                line: 4,
+                offset: good.len() as u64,
+                bytes: 40
+            }
+        );
+        assert_eq!(FileAuditLog::repair(&path).unwrap(), None);
+        assert_eq!(FileAuditLog::open(&path, key(1)).unwrap().len(), 3);
+
+        // A damaged middle line is not repairable by truncation.
+        let mut bad = good.clone();
+        let at = lines[0].len() + 5;
+        bad[at] ^= 1;
+        std::fs::write(&path, &bad).unwrap();
+        let e = FileAuditLog::open(&path, key(1)).unwrap_err();
+        assert!(
+            matches!(e.code(), ErrorCode::LogCorrupt | ErrorCode::BadSignature),
+            "{e}"
+        );
+        assert_eq!(FileAuditLog::repair(&path).unwrap(), None);
+
+        // A removed line breaks the chain.
+        let mut missing = lines[0].to_vec();
+        missing.extend_from_slice(lines[2]);
+        std::fs::write(&path, &missing).unwrap();
+        let e = FileAuditLog::open(&path, key(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken, "{e}");
+        assert!(e.message().contains("receipt 1 (seq 2)"), "{e}");
+
+        // An altered (re-serialized, still canonical) line fails its signature.
+        let r =
+            Receipt::parse(std::str::from_utf8(&lines[1][..lines[1].len() - 1]).unwrap()).unwrap();
+        let forged = altered(&r, |o| {
+            o.insert("agent".into(), json!("someone-else"));
+        });
+        let mut text = lines[0].to_vec();
+        text.extend_from_slice(forged.to_json().as_bytes());
+        text.push(b'\n');
+        text.extend_from_slice(lines[2]);
+        std::fs::write(&path, &text).unwrap();
+        let e = FileAuditLog::open(&path, key(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BadSignature, "{e}");
+        assert!(e.message().contains("receipt 1"), "{e}");
+    }
+
+    #[test]
+    fn failed_state_refuses_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = FileAuditLog::open(dir.path().join("a.jsonl"), key(1)).unwrap();
+        log.append(entry(0)).unwrap();
+        lock(&log.inner).failed = Some("disk full".into());
+        assert_eq!(log.append(entry(1)).unwrap_err().code(), ErrorCode::Io);
+        assert_eq!(log.len(), 1);
+    }
+
+    #[test]
+    fn appends_from_many_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let log = std::sync::Arc::new(FileAuditLog::open(&path, key(1)).unwrap());
+        let mem = std::sync::Arc::new(MemoryAuditLog::new(key(1)));
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (log, mem) = (log.clone(), mem.clone());
+                std::thread::spawn(move || {
+                    for i in 0..10 {
+                        log.append(entry(t * 100 + i)).unwrap();
+                        mem.append(entry(t * 100 + i)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(log.len(), 40);
+        drop(log);
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        verify_bundle(&export_bundle(&log, 0..40).unwrap().to_json(), &trusted(1)).unwrap();
+        verify_bundle(&export_bundle(&*mem, 0..40).unwrap().to_json(), &trusted(1)).unwrap();
+    }
+}

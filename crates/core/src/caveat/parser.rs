@@ -1,0 +1,881 @@
+//! Recursive-descent parser for CEL's grammar, resolving names as it goes.
+//! Recursion depth is checked before every descent and the tree's height
+//! after every node, so hostile input (`((((...`, `!!!!...`) is refused with
+//! a limit error instead of overflowing the stack.
+
+use super::lexer::{tokenize, Sym, Tok, Token};
+use super::CaveatError;
+
+/// Whatever the caller's `max_depth`, parsing and evaluation never nest deeper
+/// than this (each level is a few stack frames).
+pub(crate) const HARD_MAX_DEPTH: usize = 100;
+
+#[derive(Debug)]
+pub(crate) enum Const {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Double(f64),
+    Str(Box<str>),
+    /// `timestamp('...')` and `duration('...')` of a valid literal, folded
+    /// when the caveat is compiled (an invalid one stays a call and fails
+    /// at evaluation, as in CEL).
+    Ts(i64, u32),
+    Dur(i64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Func {
+    Size,
+    Int,
+    Uint,
+    Double,
+    String,
+    Bool,
+    Dyn,
+    Timestamp,
+    Duration,
+    StartsWith,
+    EndsWith,
+    Contains,
+    /// A timestamp or duration accessor, in UTC.
+    Get(Getter),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Getter {
+    FullYear,
+    Month,
+    DayOfYear,
+    DayOfMonth,
+    Date,
+    DayOfWeek,
+    Hours,
+    Minutes,
+    Seconds,
+    Milliseconds,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MacroKind {
+    All,
+    Exists,
+    ExistsOne,
+}
+
+#[derive(Debug)]
+pub(crate) enum Node {
+    Const(Const),
+    /// A caveat variable, by slot.
+    Var(usize),
+    /// A macro's iteration variable, by scope slot.
+    Local(usize),
+    List(Vec<Node>),
+    /// A list literal whose elements are all constants.
+    ConstList(Vec<Const>),
+    Map(Vec<(Node, Node)>),
+    /// `operand.field`; `desc` is the operand's source text, for messages.
+    Select(Box<Node>, Box<str>, Box<str>),
+    Has(Box<Node>, Box<str>),
+    Index(Box<Node>, Box<Node>, Box<str>),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    Bin(BinOp, Box<Node>, Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Cond(Box<Node>, Box<Node>, Box<Node>),
+    Call(Func, Vec<Node>),
+    /// `s.matches(re)`: the pattern's length scales the step cost.
+    Matches(Box<Node>, regex::Regex, usize),
+    Macro(MacroKind, Box<Node>, usize, Box<Node>),
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    Or,
+    And,
+    Bin(BinOp),
+}
+
+/// A parsed node with the height of its tree and where its source starts.
+struct P {
+    node: Node,
+    h: usize,
+    at: usize,
+}
+
+const RESERVED: [&str; 17] = [
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
+];
+
+const TYPE_NAMES: [&str; 11] = [
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "dyn",
+];
+
+struct Parser<'s> {
+    src: &'s str,
+    toks: Vec<Token>,
+    pos: usize,
+    vars: &'s [&'s str],
+    scope: Vec<String>,
+    max_depth: usize,
+    depth: usize,
+}
+
+pub(crate) fn parse(src: &str, max_depth: usize, vars: &[&str]) -> Result<Node, CaveatError> {
+    let toks = tokenize(src)?;
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        vars,
+        scope: Vec::new(),
+        max_depth: max_depth.min(HARD_MAX_DEPTH),
+        depth: 0,
+    };
+    let e = p.expr()?;
+    if p.peek() != &Tok::Eof {
+        return Err(p.unexpected());
+    }
+    Ok(e.node)
+}
+
+fn syntax(at: usize, msg: impl Into<String>) -> CaveatError {
+    CaveatError::Syntax {
+        at,
+        msg: msg.into(),
+    }
+}
+
+fn unsupported(at: usize, what: impl Into<String>) -> CaveatError {
+    CaveatError::Unsupported {
+        at,
+        what: what.into(),
+    }
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Int(v) => format!("number {v}"),
+        Tok::Uint(v) => format!("number {v}u"),
+        Tok::Double(v) => format!("number {v}"),
+        Tok::Str(_) => "a string".into(),
+        Tok::Ident(s) => format!("{s:?}"),
+        Tok::Quoted(s) => format!("`{s}`"),
+        Tok::Sym(s) => format!("{:?}", sym_text(*s)),
+        Tok::Eof => "end of the caveat".into(),
+    }
+}
+
+fn sym_text(s: Sym) -> &'static str {
+    match s {
+        Sym::EqEq => "==",
+        Sym::Ne => "!=",
+        Sym::Lt => "<",
+        Sym::Le => "<=",
+        Sym::Gt => ">",
+        Sym::Ge => ">=",
+        Sym::AndAnd => "&&",
+        Sym::OrOr => "||",
+        Sym::Not => "!",
+        Sym::Question => "?",
+        Sym::Colon => ":",
+        Sym::Plus => "+",
+        Sym::Minus => "-",
+        Sym::Star => "*",
+        Sym::Slash => "/",
+        Sym::Percent => "%",
+        Sym::Dot => ".",
+        Sym::Comma => ",",
+        Sym::LParen => "(",
+        Sym::RParen => ")",
+        Sym::LBracket => "[",
+        Sym::RBracket => "]",
+        Sym::LBrace => "{",
+        Sym::RBrace => "}",
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos].tok
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        let i = (self.pos + n).min(self.toks.len() - 1);
+        &self.toks[i].tok
+    }
+
+    fn at(&self) -> usize {
+        self.toks[self.pos].at
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn is(&self, s: Sym) -> bool {
+        self.peek() == &Tok::Sym(s)
+    }
+
+    fn eat(&mut self, s: Sym) -> bool {
+        if self.is(s) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, s: Sym) -> Result<(), CaveatError> {
+        if self.eat(s) {
+            Ok(())
+        } else {
+            Err(syntax(
+                self.at(),
+                format!(
+                    "expected {:?} but found {}",
+                    sym_text(s),
+                    describe(self.peek())
+                ),
+            ))
+        }
+    }
+
+    fn unexpected(&self) -> CaveatError {
+        syntax(self.at(), format!("unexpected {}", describe(self.peek())))
+    }
+
+    /// Builds a node of height `h`, refusing trees taller than the limit.
+    fn mk(&self, node: Node, h: usize, at: usize) -> Result<P, CaveatError> {
+        if h > self.max_depth {
+            return Err(CaveatError::TooDeep {
+                max: self.max_depth,
+            });
+        }
+        Ok(P { node, h, at })
+    }
+
+    fn text(&self, from: usize, to: usize) -> Box<str> {
+        let t = self.src[from..to].trim();
+        if t.chars().count() > 60 {
+            let cut: String = t.chars().take(57).collect();
+            format!("{cut}...").into()
+        } else {
+            t.into()
+        }
+    }
+
+    fn expr(&mut self) -> Result<P, CaveatError> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(CaveatError::TooDeep {
+                max: self.max_depth,
+            });
+        }
+        let r = self.ternary();
+        self.depth -= 1;
+        r
+    }
+
+    fn ternary(&mut self) -> Result<P, CaveatError> {
+        let c = self.binary()?;
+        if !self.eat(Sym::Question) {
+            return Ok(c);
+        }
+        let t = self.binary()?;
+        self.expect(Sym::Colon)?;
+        let e = self.expr()?;
+        let h = 1 + c.h.max(t.h).max(e.h);
+        let at = c.at;
+        self.mk(
+            Node::Cond(Box::new(c.node), Box::new(t.node), Box::new(e.node)),
+            h,
+            at,
+        )
+    }
+
+    fn peek_op(&self) -> Option<(Op, u8)> {
+        Some(match self.peek() {
+            Tok::Sym(Sym::OrOr) => (Op::Or, 1),
+            Tok::Sym(Sym::AndAnd) => (Op::And, 2),
+            Tok::Sym(Sym::EqEq) => (Op::Bin(BinOp::Eq), 3),
+            Tok::Sym(Sym::Ne) => (Op::Bin(BinOp::Ne), 3),
+            Tok::Sym(Sym::Lt) => (Op::Bin(BinOp::Lt), 3),
+            Tok::Sym(Sym::Le) => (Op::Bin(BinOp::Le), 3),
+            Tok::Sym(Sym::Gt) => (Op::Bin(BinOp::Gt), 3),
+            Tok::Sym(Sym::Ge) => (Op::Bin(BinOp::Ge), 3),
+            Tok::Ident(s) if s == "in" => (Op::Bin(BinOp::In), 3),
+            Tok::Sym(Sym::Plus) => (Op::Bin(BinOp::Add), 4),
+            Tok::Sym(Sym::Minus) => (Op::Bin(BinOp::Sub), 4),
+            Tok::Sym(Sym::Star) => (Op::Bin(BinOp::Mul), 5),
+            Tok::Sym(Sym::Slash) => (Op::Bin(BinOp::Div), 5),
+            Tok::Sym(Sym::Percent) => (Op::Bin(BinOp::Rem), 5),
+            _ => return None,
+        })
+    }
+
+    /// CEL's binary operators, all left-associative, by precedence
+    /// (`||` < `&&` < relations and `in` < `+ -` < `* / %`), parsed with
+    /// explicit stacks instead of one recursive function per level.
+    fn binary(&mut self) -> Result<P, CaveatError> {
+        let mut operands = vec![self.unary()?];
+        let mut ops: Vec<(Op, u8)> = Vec::new();
+        while let Some((op, prec)) = self.peek_op() {
+            self.bump();
+            while ops.last().is_some_and(|&(_, p)| p >= prec) {
+                self.reduce(&mut operands, &mut ops)?;
+            }
+            ops.push((op, prec));
+            operands.push(self.unary()?);
+        }
+        while !ops.is_empty() {
+            self.reduce(&mut operands, &mut ops)?;
+        }
+        Ok(operands.pop().expect("one operand left"))
+    }
+
+    fn reduce(&self, operands: &mut Vec<P>, ops: &mut Vec<(Op, u8)>) -> Result<(), CaveatError> {
+        let (op, _) = ops.pop().expect("an operator");
+        let r = operands.pop().expect("right operand");
+        let l = operands.pop().expect("left operand");
+        let at = l.at;
+        let p = match (op, l.node) {
+            // `a && b && c` is one node with three operands, as in CEL.
+            (Op::And, Node::And(mut items)) => {
+                items.push(r.node);
+                self.mk(Node::And(items), l.h.max(r.h + 1), at)?
+            }
+            (Op::Or, Node::Or(mut items)) => {
+                items.push(r.node);
+                self.mk(Node::Or(items), l.h.max(r.h + 1), at)?
+            }
+            (Op::And, ln) => self.mk(Node::And(vec![ln, r.node]), 1 + l.h.max(r.h), at)?,
+            (Op::Or, ln) => self.mk(Node::Or(vec![ln, r.node]), 1 + l.h.max(r.h), at)?,
+            (Op::Bin(b), ln) => self.mk(
+                Node::Bin(b, Box::new(ln), Box::new(r.node)),
+                1 + l.h.max(r.h),
+                at,
+            )?,
+        };
+        operands.push(p);
+        Ok(())
+    }
+
+    /// `!`+ and `-`+ as CEL's parser treats them: an even run cancels out,
+    /// an odd run is one operator; a `-` right before a number is its sign.
+    fn unary(&mut self) -> Result<P, CaveatError> {
+        let at = self.at();
+        if self.is(Sym::Not) {
+            let mut k = 0usize;
+            while self.eat(Sym::Not) {
+                k += 1;
+                self.unary_run(k)?;
+            }
+            let m = self.member()?;
+            if k % 2 == 0 {
+                return Ok(m);
+            }
+            return self.mk(Node::Not(Box::new(m.node)), m.h + 1, at);
+        }
+        if self.is(Sym::Minus) {
+            let mut k = 0usize;
+            while self.is(Sym::Minus) && !matches!(self.peek_at(1), Tok::Int(_) | Tok::Double(_)) {
+                self.bump();
+                k += 1;
+                self.unary_run(k)?;
+            }
+            let m = self.member()?;
+            if k % 2 == 0 {
+                return Ok(m);
+            }
+            return self.mk(Node::Neg(Box::new(m.node)), m.h + 1, at);
+        }
+        self.member()
+    }
+
+    /// A run of prefix operators counts as nesting, even where CEL cancels
+    /// pairs out, so `!!!!...` is bounded like `((((...`.
+    fn unary_run(&self, k: usize) -> Result<(), CaveatError> {
+        if self.depth + k > self.max_depth {
+            return Err(CaveatError::TooDeep {
+                max: self.max_depth,
+            });
+        }
+        Ok(())
+    }
+
+    fn member(&mut self) -> Result<P, CaveatError> {
+        let mut cur = self.primary()?;
+        loop {
+            cur = if self.is(Sym::Dot) {
+                self.dot(cur)?
+            } else if self.is(Sym::LBracket) {
+                self.index(cur)?
+            } else if self.is(Sym::LBrace) {
+                return Err(unsupported(self.at(), "message construction (Type{...})"));
+            } else {
+                return Ok(cur);
+            };
+        }
+    }
+
+    /// `.field`, `` .`field` `` or `.method(...)` after `cur`.
+    fn dot(&mut self, cur: P) -> Result<P, CaveatError> {
+        let start = cur.at;
+        let dot_at = self.at();
+        self.bump();
+        let name_at = self.at();
+        let name = match self.bump().tok {
+            Tok::Ident(name) if self.is(Sym::LParen) => return self.method(cur, &name, name_at),
+            Tok::Ident(name) | Tok::Quoted(name) => name,
+            Tok::Sym(Sym::Question) => {
+                return Err(unsupported(dot_at, "optional field selection (.?)"))
+            }
+            other => {
+                return Err(syntax(
+                    name_at,
+                    format!(
+                        "expected a field name after '.' but found {}",
+                        describe(&other)
+                    ),
+                ))
+            }
+        };
+        let desc = self.text(start, dot_at);
+        let h = cur.h + 1;
+        self.mk(
+            Node::Select(Box::new(cur.node), name.into(), desc),
+            h,
+            start,
+        )
+    }
+
+    /// `[index]` after `cur`.
+    fn index(&mut self, cur: P) -> Result<P, CaveatError> {
+        let start = cur.at;
+        let br_at = self.at();
+        self.bump();
+        if self.is(Sym::Question) {
+            return Err(unsupported(br_at, "optional indexing ([?])"));
+        }
+        let idx = self.expr()?;
+        self.expect(Sym::RBracket)?;
+        let desc = self.text(start, br_at);
+        let h = 1 + cur.h.max(idx.h);
+        self.mk(
+            Node::Index(Box::new(cur.node), Box::new(idx.node), desc),
+            h,
+            start,
+        )
+    }
+
+    fn args(&mut self) -> Result<Vec<P>, CaveatError> {
+        self.expect(Sym::LParen)?;
+        let mut out = Vec::new();
+        if self.eat(Sym::RParen) {
+            return Ok(out);
+        }
+        loop {
+            out.push(self.expr()?);
+            if self.eat(Sym::RParen) {
+                return Ok(out);
+            }
+            self.expect(Sym::Comma)?;
+        }
+    }
+
+    fn method(&mut self, recv: P, name: &str, at: usize) -> Result<P, CaveatError> {
+        const METHODS: [&str; 15] = [
+            "getFullYear",
+            "getMonth",
+            "getDayOfYear",
+            "getDayOfMonth",
+            "getDate",
+            "getDayOfWeek",
+            "getHours",
+            "getMinutes",
+            "getSeconds",
+            "getMilliseconds",
+            "size",
+            "startsWith",
+            "endsWith",
+            "contains",
+            "matches",
+        ];
+        if matches!(name, "all" | "exists" | "exists_one") {
+            return self.macro_call(recv, name, at);
+        }
+        if !METHODS.contains(&name) {
+            return Err(unsupported(at, format!("the function {name}()")));
+        }
+        let args = self.args()?;
+        self.finish_method(recv, name, args, at)
+    }
+
+    fn macro_call(&mut self, recv: P, name: &str, at: usize) -> Result<P, CaveatError> {
+        let start = recv.at;
+        let kind = match name {
+            "all" => MacroKind::All,
+            "exists" => MacroKind::Exists,
+            _ => MacroKind::ExistsOne,
+        };
+        self.expect(Sym::LParen)?;
+        let var_at = self.at();
+        let var = match self.bump().tok {
+            Tok::Ident(v) if !RESERVED.contains(&v.as_str()) && v != "in" => v,
+            _ => {
+                return Err(syntax(
+                    var_at,
+                    format!("{name}() needs a variable name as its first argument"),
+                ))
+            }
+        };
+        self.expect(Sym::Comma)?;
+        if matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma) {
+            return Err(unsupported(
+                at,
+                format!("the two-variable form of {name}()"),
+            ));
+        }
+        let slot = self.scope.len();
+        self.scope.push(var);
+        let pred = self.expr();
+        self.scope.pop();
+        let pred = pred?;
+        self.expect(Sym::RParen)?;
+        let h = 1 + recv.h.max(pred.h);
+        self.mk(
+            Node::Macro(kind, Box::new(recv.node), slot, Box::new(pred.node)),
+            h,
+            start,
+        )
+    }
+
+    fn finish_method(
+        &self,
+        recv: P,
+        name: &str,
+        args: Vec<P>,
+        at: usize,
+    ) -> Result<P, CaveatError> {
+        let start = recv.at;
+        match name {
+            "getFullYear" | "getMonth" | "getDayOfYear" | "getDayOfMonth" | "getDate"
+            | "getDayOfWeek" | "getHours" | "getMinutes" | "getSeconds" | "getMilliseconds" => {
+                if !args.is_empty() {
+                    return Err(unsupported(
+                        at,
+                        format!("{name}() with a time zone (only UTC, {name}(), is supported)"),
+                    ));
+                }
+                let g = match name {
+                    "getFullYear" => Getter::FullYear,
+                    "getMonth" => Getter::Month,
+                    "getDayOfYear" => Getter::DayOfYear,
+                    "getDayOfMonth" => Getter::DayOfMonth,
+                    "getDate" => Getter::Date,
+                    "getDayOfWeek" => Getter::DayOfWeek,
+                    "getHours" => Getter::Hours,
+                    "getMinutes" => Getter::Minutes,
+                    "getSeconds" => Getter::Seconds,
+                    _ => Getter::Milliseconds,
+                };
+                let h = recv.h + 1;
+                self.mk(Node::Call(Func::Get(g), vec![recv.node]), h, start)
+            }
+            "size" | "startsWith" | "endsWith" | "contains" | "matches" => {
+                let want = usize::from(name != "size");
+                if args.len() != want {
+                    return Err(syntax(
+                        at,
+                        format!("{name}() takes {want} argument(s), got {}", args.len()),
+                    ));
+                }
+                if name == "matches" {
+                    let pat = args.into_iter().next().expect("one arg");
+                    return self.matches(recv, pat, start);
+                }
+                let f = match name {
+                    "size" => Func::Size,
+                    "startsWith" => Func::StartsWith,
+                    "endsWith" => Func::EndsWith,
+                    _ => Func::Contains,
+                };
+                let h = 1 + args.iter().map(|a| a.h).max().unwrap_or(0).max(recv.h);
+                let mut nodes = vec![recv.node];
+                nodes.extend(args.into_iter().map(|a| a.node));
+                self.mk(Node::Call(f, nodes), h, start)
+            }
+            _ => Err(unsupported(at, format!("the function {name}()"))),
+        }
+    }
+
+    fn matches(&self, target: P, pat: P, start: usize) -> Result<P, CaveatError> {
+        let Node::Const(Const::Str(p)) = &pat.node else {
+            return Err(unsupported(
+                pat.at,
+                "a matches() pattern that is not a string literal",
+            ));
+        };
+        let re = super::regex::compile(p).map_err(|m| syntax(pat.at, m))?;
+        let len = p.len();
+        let h = 1 + target.h;
+        self.mk(Node::Matches(Box::new(target.node), re, len), h, start)
+    }
+
+    fn global_call(&mut self, name: &str, at: usize) -> Result<P, CaveatError> {
+        let f = match name {
+            "size" => Func::Size,
+            "int" => Func::Int,
+            "uint" => Func::Uint,
+            "double" => Func::Double,
+            "string" => Func::String,
+            "bool" => Func::Bool,
+            "dyn" => Func::Dyn,
+            "timestamp" => Func::Timestamp,
+            "duration" => Func::Duration,
+            "has" | "matches" => Func::Dyn,
+            _ => return Err(unsupported(at, format!("the function {name}()"))),
+        };
+        let args = self.args()?;
+        self.finish_global(name, f, args, at)
+    }
+
+    fn finish_global(
+        &self,
+        name: &str,
+        f: Func,
+        args: Vec<P>,
+        at: usize,
+    ) -> Result<P, CaveatError> {
+        let want = if name == "matches" { 2 } else { 1 };
+        if args.len() != want {
+            return Err(syntax(
+                at,
+                format!("{name}() takes {want} argument(s), got {}", args.len()),
+            ));
+        }
+        if name == "matches" {
+            let mut it = args.into_iter();
+            let target = it.next().expect("two args");
+            let pat = it.next().expect("two args");
+            return self.matches(target, pat, at);
+        }
+        let a = args.into_iter().next().expect("one arg");
+        if name == "has" {
+            return match a.node {
+                Node::Select(operand, field, _) => self.mk(Node::Has(operand, field), a.h, at),
+                _ => Err(syntax(
+                    a.at,
+                    "has() needs a field selection, like has(args.limit)",
+                )),
+            };
+        }
+        if let Node::Const(Const::Str(lit)) = &a.node {
+            let folded = match f {
+                Func::Timestamp => super::time::parse_timestamp(lit)
+                    .ok()
+                    .map(|(s, n)| Const::Ts(s, n)),
+                Func::Duration => super::time::parse_duration(lit).ok().map(Const::Dur),
+                _ => None,
+            };
+            if let Some(c) = folded {
+                return self.mk(Node::Const(c), a.h + 1, at);
+            }
+        }
+        self.mk(Node::Call(f, vec![a.node]), a.h + 1, at)
+    }
+
+    /// Dispatches on the first token; the cases that recurse get their own
+    /// small functions so deep nesting costs little stack per level.
+    fn primary(&mut self) -> Result<P, CaveatError> {
+        let at = self.at();
+        match self.peek() {
+            Tok::Sym(Sym::LParen) => {
+                self.bump();
+                let e = self.expr()?;
+                self.expect(Sym::RParen)?;
+                Ok(P { at, ..e })
+            }
+            Tok::Sym(Sym::LBracket) => {
+                self.bump();
+                self.list_literal(at)
+            }
+            Tok::Sym(Sym::LBrace) => {
+                self.bump();
+                self.map_literal(at)
+            }
+            Tok::Ident(_) if self.peek_at(1) == &Tok::Sym(Sym::LParen) => {
+                let Tok::Ident(name) = self.bump().tok else {
+                    unreachable!("peeked an identifier")
+                };
+                self.global_call(&name, at)
+            }
+            _ => self.atom(),
+        }
+    }
+
+    fn list_literal(&mut self, at: usize) -> Result<P, CaveatError> {
+        let mut items = Vec::new();
+        let mut h = 0;
+        while !self.is(Sym::RBracket) {
+            if self.is(Sym::Question) {
+                return Err(unsupported(self.at(), "optional list elements (?x)"));
+            }
+            let e = self.expr()?;
+            h = h.max(e.h);
+            items.push(e.node);
+            if !self.eat(Sym::Comma) {
+                break;
+            }
+        }
+        self.expect(Sym::RBracket)?;
+        if !items.is_empty() && items.iter().all(|n| matches!(n, Node::Const(_))) {
+            let consts = items
+                .into_iter()
+                .map(|n| match n {
+                    Node::Const(c) => c,
+                    _ => unreachable!("checked above"),
+                })
+                .collect();
+            return self.mk(Node::ConstList(consts), h + 1, at);
+        }
+        self.mk(Node::List(items), h + 1, at)
+    }
+
+    fn map_literal(&mut self, at: usize) -> Result<P, CaveatError> {
+        let mut items = Vec::new();
+        let mut h = 0;
+        while !self.is(Sym::RBrace) {
+            if self.is(Sym::Question) {
+                return Err(unsupported(self.at(), "optional map entries (?k: v)"));
+            }
+            let k = self.expr()?;
+            self.expect(Sym::Colon)?;
+            let v = self.expr()?;
+            h = h.max(k.h).max(v.h);
+            items.push((k.node, v.node));
+            if !self.eat(Sym::Comma) {
+                break;
+            }
+        }
+        self.expect(Sym::RBrace)?;
+        self.mk(Node::Map(items), h + 1, at)
+    }
+
+    /// Literals and names: nothing here recurses.
+    fn atom(&mut self) -> Result<P, CaveatError> {
+        let at = self.at();
+        let t = self.bump();
+        let node = match t.tok {
+            Tok::Int(v) => Node::Const(Const::Int(int_lit(v, false, at)?)),
+            Tok::Uint(v) => Node::Const(Const::Uint(v)),
+            Tok::Double(v) => Node::Const(Const::Double(v)),
+            Tok::Str(s) => Node::Const(Const::Str(s.into())),
+            Tok::Sym(Sym::Minus) => match self.bump().tok {
+                Tok::Int(v) => Node::Const(Const::Int(int_lit(v, true, at)?)),
+                Tok::Double(v) => Node::Const(Const::Double(-v)),
+                _ => return Err(syntax(at, "expected a number after '-'")),
+            },
+            Tok::Ident(name) => {
+                if self.is(Sym::LBrace) {
+                    return Err(unsupported(at, "message construction (Type{...})"));
+                }
+                match name.as_str() {
+                    "true" => Node::Const(Const::Bool(true)),
+                    "false" => Node::Const(Const::Bool(false)),
+                    "null" => Node::Const(Const::Null),
+                    _ => self.resolve(&name, at)?,
+                }
+            }
+            Tok::Sym(Sym::Dot) => {
+                return Err(unsupported(at, "leading-dot qualified names (.name)"));
+            }
+            Tok::Quoted(_) => {
+                return Err(syntax(at, "a backquoted name can only follow '.'"));
+            }
+            other => {
+                return Err(syntax(at, format!("unexpected {}", describe(&other))));
+            }
+        };
+        self.mk(node, 1, at)
+    }
+
+    fn resolve(&self, name: &str, at: usize) -> Result<Node, CaveatError> {
+        if let Some(slot) = self.scope.iter().rposition(|s| s == name) {
+            return Ok(Node::Local(slot));
+        }
+        if let Some(slot) = self.vars.iter().position(|v| *v == name) {
+            return Ok(Node::Var(slot));
+        }
+        if RESERVED.contains(&name) || name == "in" {
+            return Err(syntax(at, format!("{name:?} is a reserved word")));
+        }
+        if TYPE_NAMES.contains(&name) {
+            return Err(unsupported(at, format!("the type name {name}")));
+        }
+        Err(CaveatError::UnknownIdentifier {
+            at,
+            name: name.to_string(),
+        })
+    }
+}
+
+fn int_lit(v: u64, neg: bool, at: usize) -> Result<i64, CaveatError> {
+    if neg {
+        if v <= 1 << 63 {
+            return Ok((v as i128).wrapping_neg() as i64);
+        }
+    } else if v <= i64::MAX as u64 {
+        return Ok(v as i64);
+    }
+    Err(syntax(at, "integer literal out of range for int"))
+}

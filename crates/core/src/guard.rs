@@ -1,0 +1,305 @@
+//! The fail-closed path a tool runs for every call: check the capability,
+//! sign a permit when it allows, and record a receipt either way. A receipt
+//! that cannot be recorded turns an allow into a denial.
+
+use std::sync::Arc;
+
+use crate::audit::AuditLog;
+use crate::capability::Capability;
+use crate::decision::{Decision, Reason};
+use crate::permit::{Permit, PermitIssuer, PermitRequest};
+use crate::receipt::ReceiptInput;
+use crate::request::Request;
+use crate::verifier::Verifier;
+use crate::{Error, ErrorCode};
+
+/// Verifier + permit issuer + audit log, used together.
+pub struct Guard {
+    verifier: Verifier,
+    permits: PermitIssuer,
+    log: Arc<dyn AuditLog>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("verifier", &self.verifier)
+            .field("receipts", &self.log.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Guard {
+    /// Permits are issued for the verifier's audience: the tool that runs the call.
+    pub fn new(verifier: Verifier, permits: PermitIssuer, log: Arc<dyn AuditLog>) -> Self {
+        Guard {
+            verifier,
+            permits,
+            log,
+        }
+    }
+
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    pub fn log(&self) -> &Arc<dyn AuditLog> {
+        &self.log
+    }
+
+    /// Decides and records the decision; returns it as data. If the receipt
+    /// cannot be recorded the decision is a denial naming why.
+    pub fn check(
+        &self,
+        capability: &Capability,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> Decision {
+        let decision = self.verifier.check(capability, request, proof, now);
+        match self.record(Some(capability), request, &decision, None, now) {
+            Ok(()) => decision,
+            Err(e) => Decision::deny(vec![unrecorded(e)]),
+        }
+    }
+
+    /// As [`Guard::check`] for a capability given as text; text that does not
+    /// parse is a recorded denial.
+    pub fn check_token(
+        &self,
+        token: &str,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> Decision {
+        match Capability::parse(token) {
+            Ok(cap) => self.check(&cap, request, proof, now),
+            Err(e) => self
+                .deny_unparsed(Error::from(e), request, now)
+                .unwrap_or_else(|e| Decision::deny(e.reasons().to_vec())),
+        }
+    }
+
+    /// Returns a permit for exactly this call, or `Err` with code `denied`
+    /// carrying the reasons. A receipt is recorded either way; when it cannot
+    /// be, the call is denied. `permit_id` fixes the permit's `jti` (derive it
+    /// from your own call id, or leave it random).
+    pub fn protect(
+        &self,
+        capability: &Capability,
+        request: &Request,
+        proof: Option<&str>,
+        idempotency_key: Option<&str>,
+        now: i64,
+        permit_id: Option<&str>,
+    ) -> Result<Permit, Error> {
+        let mut decision = self.verifier.check(capability, request, proof, now);
+        let mut permit = None;
+        if decision.allowed {
+            let cap_id = capability.id();
+            let mut req = PermitRequest::new(
+                &request.agent,
+                self.verifier.audience(),
+                &request.action,
+                &request.args,
+                &cap_id,
+            );
+            if let Some(jti) = permit_id {
+                req = req.with_jti(jti);
+            }
+            if let Some(key) = idempotency_key {
+                req = req.with_idempotency_key(key);
+            }
+            match self.permits.issue(&req, now) {
+                Ok(p) => permit = Some(p),
+                Err(e) => {
+                    decision = Decision::deny(vec![Reason::new(
+                        e.code(),
+                        None,
+                        format!("no permit could be issued: {}", e.message()),
+                    )])
+                }
+            }
+        }
+        self.record(Some(capability), request, &decision, permit.as_ref(), now)
+            .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
+        match permit {
+            Some(p) if decision.allowed => Ok(p),
+            _ => Err(Error::denied(decision.reasons)),
+        }
+    }
+
+    /// As [`Guard::protect`] for a capability given as text.
+    pub fn protect_token(
+        &self,
+        token: &str,
+        request: &Request,
+        proof: Option<&str>,
+        idempotency_key: Option<&str>,
+        now: i64,
+        permit_id: Option<&str>,
+    ) -> Result<Permit, Error> {
+        match Capability::parse(token) {
+            Ok(cap) => self.protect(&cap, request, proof, idempotency_key, now, permit_id),
+            Err(e) => Err(match self.deny_unparsed(Error::from(e), request, now) {
+                Ok(d) => Error::denied(d.reasons),
+                Err(e) => e,
+            }),
+        }
+    }
+
+    fn deny_unparsed(&self, e: Error, request: &Request, now: i64) -> Result<Decision, Error> {
+        let decision = Decision::deny(vec![Reason::from(e)]);
+        self.record(None, request, &decision, None, now)
+            .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
+        Ok(decision)
+    }
+
+    fn record(
+        &self,
+        capability: Option<&Capability>,
+        request: &Request,
+        decision: &Decision,
+        permit: Option<&Permit>,
+        now: i64,
+    ) -> Result<(), Error> {
+        // Arguments that are not I-JSON cannot be hashed; record the call with the hash of null.
+        let args = if crate::jcs::validate(&request.args).is_ok() {
+            request.args.clone()
+        } else {
+            serde_json::Value::Null
+        };
+        let mut input =
+            ReceiptInput::from_decision(now, &request.agent, &request.action, &args, decision)?;
+        if let Some(cap) = capability {
+            input = input.with_capability(cap.id());
+        }
+        if let Some(p) = permit {
+            input = input.with_permit(p.claims().jti.clone());
+        }
+        self.log.append(input).map(|_| ())
+    }
+}
+
+fn unrecorded(e: Error) -> Reason {
+    let code = if e.code() == ErrorCode::Denied {
+        ErrorCode::Io
+    } else {
+        e.code()
+    };
+    Reason::new(
+        code,
+        None,
+        format!(
+            "the decision could not be recorded in the audit log, so the call is denied: {}",
+            e.message()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::MemoryAuditLog;
+    use crate::keys::{KeySet, RootKey, SigningKey};
+    use crate::permit::PermitVerifier;
+    use crate::receipt::{Outcome, Receipt};
+    use crate::Issuer;
+    use serde_json::json;
+
+    const NOW: i64 = 1_767_225_600;
+
+    fn guard() -> (Guard, Capability, Arc<MemoryAuditLog>, SigningKey) {
+        let root = RootKey::from_bytes(&[1; 32]).unwrap();
+        let cap = Issuer::new(root.clone())
+            .issue()
+            .token_id([2; 16])
+            .issued_at(NOW)
+            .caveat("args.amount <= 5000")
+            .build()
+            .unwrap();
+        let permit_key = SigningKey::from_bytes(&[3; 32]).unwrap();
+        let log = Arc::new(MemoryAuditLog::new(
+            SigningKey::from_bytes(&[4; 32]).unwrap(),
+        ));
+        let g = Guard::new(
+            Verifier::new([root], "refunds").unwrap(),
+            PermitIssuer::new(permit_key.clone(), "gateway"),
+            log.clone(),
+        );
+        (g, cap, log, permit_key)
+    }
+
+    #[test]
+    fn allow_issues_a_permit_and_records_it() {
+        let (g, cap, log, key) = guard();
+        let req = Request::new("shopper", "refund", json!({"amount": 100}));
+        let permit = g
+            .protect(&cap, &req, None, Some("call-1"), NOW, Some("permit-1"))
+            .unwrap();
+        let head = log.head().unwrap();
+        assert_eq!(head.decision(), Outcome::Allow);
+        assert_eq!(head.permit(), Some("permit-1"));
+        assert_eq!(head.cap(), Some(cap.id().as_str()));
+        let verifier =
+            PermitVerifier::new(KeySet::from_keys([key.public_key()]).unwrap(), "refunds");
+        let claims = verifier
+            .verify(permit.token(), "refund", &json!({"amount": 100}), NOW + 1)
+            .unwrap();
+        assert_eq!(claims.idem.as_deref(), Some("call-1"));
+    }
+
+    #[test]
+    fn deny_raises_and_records() {
+        let (g, cap, log, _) = guard();
+        let req = Request::new("shopper", "refund", json!({"amount": 9000}));
+        let err = g.protect(&cap, &req, None, None, NOW, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Denied);
+        assert_eq!(err.reasons()[0].code, ErrorCode::CaveatFailed);
+        assert_eq!(log.head().unwrap().decision(), Outcome::Deny);
+        let d = g.check_token("garbage", &req, None, NOW);
+        assert_eq!(d.reasons[0].code, ErrorCode::Malformed);
+        assert_eq!(log.len(), 2);
+        assert_eq!(log.head().unwrap().cap(), None);
+    }
+
+    /// A log that refuses every append: the guard must deny, never allow unrecorded.
+    struct BrokenLog;
+    impl AuditLog for BrokenLog {
+        fn append(&self, _: ReceiptInput) -> Result<Receipt, Error> {
+            Err(Error::new(ErrorCode::Io, "disk full"))
+        }
+        fn len(&self) -> u64 {
+            0
+        }
+        fn head(&self) -> Option<Receipt> {
+            None
+        }
+        fn receipts(&self, _: std::ops::Range<u64>) -> Result<Vec<Receipt>, Error> {
+            Ok(vec![])
+        }
+        fn keys(&self) -> KeySet {
+            KeySet::new()
+        }
+        fn export_bundle(&self, _: std::ops::Range<u64>) -> Result<crate::audit::Bundle, Error> {
+            Err(Error::new(ErrorCode::Io, "disk full"))
+        }
+    }
+
+    #[test]
+    fn an_unrecordable_decision_denies() {
+        let (g, cap, _, key) = guard();
+        let g = Guard::new(
+            g.verifier,
+            PermitIssuer::new(key, "gateway"),
+            Arc::new(BrokenLog),
+        );
+        let req = Request::new("shopper", "refund", json!({"amount": 100}));
+        let err = g.protect(&cap, &req, None, None, NOW, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Denied);
+        assert_eq!(err.reasons()[0].code, ErrorCode::Io);
+        let d = g.check(&cap, &req, None, NOW);
+        assert!(!d.allowed);
+        assert_eq!(d.reasons[0].code, ErrorCode::Io);
+    }
+}

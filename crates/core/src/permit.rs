@@ -1,0 +1,887 @@
+//! Permits: one allowed call, short-lived, single-use, bound to its exact
+//! arguments. A permit is a JWS compact token (RFC 7515) signed with Ed25519
+//! (`alg: EdDSA`, RFC 8037), so stock JOSE libraries verify it with the JWKS.
+//!
+//! Wire form (both parts JCS-serialized, then base64url without padding):
+//!
+//! - header, exactly: `{"alg":"EdDSA","kid":"<RFC 7638 thumbprint>","typ":"permit+jwt"}`
+//! - claims: `{"act","args","aud","cap","exp","iat","iss","jti","sub"}` and
+//!   `idem` when an idempotency key was given. `args` is [`jcs::hash`] of the
+//!   call's arguments; `iat`/`exp` are Unix seconds.
+//!
+//! [`PermitVerifier::verify`] fails closed, in this order: token size
+//! (`limit_exceeded`), structure and canonical base64url (`malformed`), header
+//! (`alg` other than EdDSA → `bad_signature`; any other deviation, e.g. `typ`,
+//! `crit`, `jku`, `x5u`, `jwk`, `x5c` → `malformed`), `kid` (`unknown_key`),
+//! strict Ed25519 (`bad_signature`), claims JSON strict and canonical
+//! (`malformed`), lifetime (`exp − iat` beyond [`MAX_TTL`] → `limit_exceeded`),
+//! time with leeway (`expired` / `not_yet_valid`), audience, action, argument
+//! hash (`*_mismatch`), and last the single use of `jti` (`replayed`). Nothing
+//! in the claims is looked at before the signature has verified.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::keys::{KeySet, SigningKey};
+use crate::replay::{MemoryReplayStore, ReplayStore};
+use crate::{b64, jcs, Error, ErrorCode};
+
+/// The JWS `typ` of a permit.
+pub const PERMIT_TYP: &str = "permit+jwt";
+/// The only accepted JWS algorithm.
+pub const PERMIT_ALG: &str = "EdDSA";
+/// Default lifetime of an issued permit, in seconds.
+pub const DEFAULT_TTL: i64 = 60;
+/// Longest lifetime a permit may have (`exp − iat`), in seconds; issuers refuse
+/// longer TTLs and verifiers refuse tokens that claim one.
+pub const MAX_TTL: i64 = 3600;
+/// Default clock leeway of a verifier, in seconds.
+pub const DEFAULT_LEEWAY: i64 = 30;
+/// Largest accepted clock leeway, in seconds.
+pub const MAX_LEEWAY: i64 = 300;
+/// Largest accepted token, in bytes.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Prefix of the replay-store key of a permit's `jti`.
+pub const REPLAY_PREFIX: &str = "permit:";
+
+/// Times must stay exact JSON integers (|t| ≤ 2^53 − 1) after adding a TTL.
+const MAX_TIME: i64 = jcs::MAX_SAFE_INTEGER - MAX_TTL - MAX_LEEWAY;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PermitError {
+    #[error("permit token is {0} bytes, more than the {MAX_TOKEN_BYTES}-byte limit")]
+    TooLarge(usize),
+    #[error("malformed permit: {0}")]
+    Malformed(String),
+    #[error("permit algorithm {0} is refused: permits are signed with EdDSA (Ed25519) only")]
+    BadAlgorithm(String),
+    #[error("permit is signed by key {0:?}, which is not in the trusted key set")]
+    UnknownKey(String),
+    #[error("permit signature does not verify")]
+    BadSignature,
+    #[error("permit lifetime (exp − iat) is {0} s, more than the {MAX_TTL} s maximum")]
+    LifetimeTooLong(i64),
+    #[error("permit expired at {exp} (now {now}, leeway {leeway} s)")]
+    Expired { exp: i64, now: i64, leeway: i64 },
+    #[error("permit is not valid before {iat} (now {now}, leeway {leeway} s)")]
+    NotYetValid { iat: i64, now: i64, leeway: i64 },
+    #[error("permit is for audience {got:?}, this verifier is {expected:?}")]
+    AudienceMismatch { expected: String, got: String },
+    #[error("permit is for action {got:?}, the call is {expected:?}")]
+    ActionMismatch { expected: String, got: String },
+    #[error("permit is bound to other arguments (hash {got}, the call's is {expected})")]
+    ArgsMismatch { expected: String, got: String },
+    #[error("invalid permit request: {0}")]
+    InvalidArgument(String),
+}
+
+impl PermitError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            PermitError::TooLarge(_) | PermitError::LifetimeTooLong(_) => ErrorCode::LimitExceeded,
+            PermitError::Malformed(_) => ErrorCode::Malformed,
+            PermitError::BadAlgorithm(_) | PermitError::BadSignature => ErrorCode::BadSignature,
+            PermitError::UnknownKey(_) => ErrorCode::UnknownKey,
+            PermitError::Expired { .. } => ErrorCode::Expired,
+            PermitError::NotYetValid { .. } => ErrorCode::NotYetValid,
+            PermitError::AudienceMismatch { .. } => ErrorCode::AudienceMismatch,
+            PermitError::ActionMismatch { .. } => ErrorCode::ActionMismatch,
+            PermitError::ArgsMismatch { .. } => ErrorCode::ArgsMismatch,
+            PermitError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+        }
+    }
+}
+
+impl From<PermitError> for Error {
+    fn from(e: PermitError) -> Self {
+        Error::new(e.code(), e.to_string())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    alg: String,
+    kid: String,
+    typ: String,
+}
+
+/// The claims of a permit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermitClaims {
+    /// Issuer (the guard or gateway that decided).
+    pub iss: String,
+    /// Subject: the agent.
+    pub sub: String,
+    /// Audience: the tool or service that executes the call.
+    pub aud: String,
+    /// The action (tool name).
+    pub act: String,
+    /// [`jcs::hash`] of the call's arguments.
+    pub args: String,
+    /// The id of the capability the call was allowed under.
+    pub cap: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// Unique id; a verifier accepts it once.
+    pub jti: String,
+    /// Idempotency key of the call, when the caller gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idem: Option<String>,
+}
+
+/// What to put in a permit. Strings are borrowed; `jti` is random (128 bits)
+/// when `None` (fix it only for test vectors).
+#[derive(Clone, Copy, Debug)]
+pub struct PermitRequest<'a> {
+    pub subject: &'a str,
+    pub audience: &'a str,
+    pub action: &'a str,
+    pub args: &'a Value,
+    pub capability_id: &'a str,
+    pub jti: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl<'a> PermitRequest<'a> {
+    pub fn new(
+        subject: &'a str,
+        audience: &'a str,
+        action: &'a str,
+        args: &'a Value,
+        capability_id: &'a str,
+    ) -> Self {
+        PermitRequest {
+            subject,
+            audience,
+            action,
+            args,
+            capability_id,
+            jti: None,
+            idempotency_key: None,
+        }
+    }
+
+    pub fn with_jti(mut self, jti: &'a str) -> Self {
+        self.jti = Some(jti);
+        self
+    }
+
+    pub fn with_idempotency_key(mut self, key: &'a str) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
+}
+
+/// A permit token with its decoded claims.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permit {
+    token: String,
+    kid: String,
+    claims: PermitClaims,
+}
+
+impl Permit {
+    /// The JWS compact token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn claims(&self) -> &PermitClaims {
+        &self.claims
+    }
+
+    /// The id of the key that (claims to have) signed it.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Decodes a token for inspection. **This verifies nothing**: not the
+    /// signature, not the key, not the time, not single use. It only checks
+    /// that the token is well formed. Use [`PermitVerifier::verify`] to decide.
+    pub fn parse(token: &str) -> Result<Permit, Error> {
+        let parts = split(token)?;
+        let header = decode_header(parts.header)?;
+        let claims = decode_claims(parts.claims)?;
+        Ok(Permit {
+            token: token.to_string(),
+            kid: header.kid,
+            claims,
+        })
+    }
+}
+
+/// Mints permits with an Ed25519 key.
+#[derive(Clone, Debug)]
+pub struct PermitIssuer {
+    key: SigningKey,
+    kid: String,
+    issuer: String,
+    ttl: i64,
+    header_b64: String,
+}
+
+impl PermitIssuer {
+    pub fn new(signing_key: SigningKey, issuer: impl Into<String>) -> Self {
+        let kid = signing_key.kid();
+        let header = Header {
+            alg: PERMIT_ALG.into(),
+            kid: kid.clone(),
+            typ: PERMIT_TYP.into(),
+        };
+        let header_json = jcs::canonicalize(&serde_json::to_value(&header).expect("strings"))
+            .expect("header members are strings");
+        PermitIssuer {
+            key: signing_key,
+            kid,
+            issuer: issuer.into(),
+            ttl: DEFAULT_TTL,
+            header_b64: b64::encode(header_json),
+        }
+    }
+
+    /// Sets the lifetime of issued permits: 1 to [`MAX_TTL`] seconds.
+    pub fn with_ttl(mut self, secs: i64) -> Result<Self, Error> {
+        if !(1..=MAX_TTL).contains(&secs) {
+            return Err(PermitError::InvalidArgument(format!(
+                "ttl must be 1 to {MAX_TTL} seconds, got {secs}"
+            ))
+            .into());
+        }
+        self.ttl = secs;
+        Ok(self)
+    }
+
+    pub fn ttl(&self) -> i64 {
+        self.ttl
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Issues a permit valid from `now` for the issuer's TTL.
+    pub fn issue(&self, req: &PermitRequest<'_>, now: i64) -> Result<Permit, Error> {
+        let nonempty = |what: &str, v: &str| {
+            if v.is_empty() {
+                Err(PermitError::InvalidArgument(format!(
+                    "{what} must not be empty"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        nonempty("issuer", &self.issuer)?;
+        nonempty("subject", req.subject)?;
+        nonempty("audience", req.audience)?;
+        nonempty("action", req.action)?;
+        nonempty("capability_id", req.capability_id)?;
+        if let Some(j) = req.jti {
+            nonempty("jti", j)?;
+        }
+        if let Some(k) = req.idempotency_key {
+            nonempty("idempotency_key", k)?;
+        }
+        if !(-MAX_TIME..=MAX_TIME).contains(&now) {
+            return Err(PermitError::InvalidArgument(format!(
+                "now ({now}) is out of range for an exact JSON integer"
+            ))
+            .into());
+        }
+        let args = jcs::hash(req.args)?;
+        let jti = match req.jti {
+            Some(j) => j.to_string(),
+            None => {
+                let mut bytes = [0u8; 16];
+                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+                b64::encode(bytes)
+            }
+        };
+        let claims = PermitClaims {
+            iss: self.issuer.clone(),
+            sub: req.subject.to_string(),
+            aud: req.audience.to_string(),
+            act: req.action.to_string(),
+            args,
+            cap: req.capability_id.to_string(),
+            iat: now,
+            exp: now + self.ttl,
+            jti,
+            idem: req.idempotency_key.map(str::to_string),
+        };
+        let claims_json = jcs::canonicalize(&serde_json::to_value(&claims).expect("plain claims"))?;
+        let mut token =
+            String::with_capacity(self.header_b64.len() + claims_json.len() * 4 / 3 + 2 + 88);
+        token.push_str(&self.header_b64);
+        token.push('.');
+        token.push_str(&b64::encode(claims_json));
+        let sig = self.key.sign_raw(token.as_bytes());
+        token.push('.');
+        token.push_str(&b64::encode(sig));
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(PermitError::TooLarge(token.len()).into());
+        }
+        Ok(Permit {
+            token,
+            kid: self.kid.clone(),
+            claims,
+        })
+    }
+}
+
+/// Verifies permits offline with a trusted key set, once each.
+#[derive(Clone)]
+pub struct PermitVerifier {
+    keys: KeySet,
+    audience: String,
+    leeway: i64,
+    replay: Arc<dyn ReplayStore>,
+}
+
+impl std::fmt::Debug for PermitVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PermitVerifier")
+            .field("keys", &self.keys)
+            .field("audience", &self.audience)
+            .field("leeway", &self.leeway)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PermitVerifier {
+    /// A verifier for permits addressed to `audience`, with a fresh in-memory
+    /// replay store and the default leeway.
+    pub fn new(keys: KeySet, audience: impl Into<String>) -> Self {
+        PermitVerifier {
+            keys,
+            audience: audience.into(),
+            leeway: DEFAULT_LEEWAY,
+            replay: Arc::new(MemoryReplayStore::new()),
+        }
+    }
+
+    /// Clock leeway: 0 to [`MAX_LEEWAY`] seconds.
+    pub fn with_leeway(mut self, secs: i64) -> Result<Self, Error> {
+        if !(0..=MAX_LEEWAY).contains(&secs) {
+            return Err(PermitError::InvalidArgument(format!(
+                "leeway must be 0 to {MAX_LEEWAY} seconds, got {secs}"
+            ))
+            .into());
+        }
+        self.leeway = secs;
+        Ok(self)
+    }
+
+    /// Shares a replay store (e.g. between verifiers, or backed by a database).
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = store;
+        self
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    pub fn leeway(&self) -> i64 {
+        self.leeway
+    }
+
+    /// Verifies `token` for the call (`action`, `args`) at `now` (Unix seconds)
+    /// and consumes its `jti`. Returns the claims only when every check passes.
+    pub fn verify(
+        &self,
+        token: &str,
+        action: &str,
+        args: &Value,
+        now: i64,
+    ) -> Result<PermitClaims, Error> {
+        let parts = split(token)?;
+        let header = decode_header(parts.header)?;
+        let key = self
+            .keys
+            .get(&header.kid)
+            .map_err(|_| PermitError::UnknownKey(header.kid.clone()))?;
+        let sig = b64::decode(parts.sig)
+            .ok_or_else(|| malformed("signature is not canonical base64url"))?;
+        if sig.len() != 64 {
+            return Err(malformed(format!("signature is {} bytes, not 64", sig.len())).into());
+        }
+        key.verify_raw(parts.signing_input.as_bytes(), &sig)
+            .map_err(|_| PermitError::BadSignature)?;
+
+        // Only now are the claims trusted.
+        let claims = decode_claims(parts.claims)?;
+        let leeway = self.leeway;
+        if claims.exp - claims.iat > MAX_TTL {
+            return Err(PermitError::LifetimeTooLong(claims.exp - claims.iat).into());
+        }
+        if now > claims.exp.saturating_add(leeway) {
+            return Err(PermitError::Expired {
+                exp: claims.exp,
+                now,
+                leeway,
+            }
+            .into());
+        }
+        if claims.iat > now.saturating_add(leeway) {
+            return Err(PermitError::NotYetValid {
+                iat: claims.iat,
+                now,
+                leeway,
+            }
+            .into());
+        }
+        if claims.aud != self.audience {
+            return Err(PermitError::AudienceMismatch {
+                expected: self.audience.clone(),
+                got: claims.aud,
+            }
+            .into());
+        }
+        if claims.act != action {
+            return Err(PermitError::ActionMismatch {
+                expected: action.to_string(),
+                got: claims.act,
+            }
+            .into());
+        }
+        let hash = jcs::hash(args)?;
+        if claims.args != hash {
+            return Err(PermitError::ArgsMismatch {
+                expected: hash,
+                got: claims.args,
+            }
+            .into());
+        }
+        let mut replay_key = String::with_capacity(REPLAY_PREFIX.len() + claims.jti.len());
+        replay_key.push_str(REPLAY_PREFIX);
+        replay_key.push_str(&claims.jti);
+        self.replay
+            .check_and_record(&replay_key, claims.exp.saturating_add(leeway), now)?;
+        Ok(claims)
+    }
+}
+
+fn malformed(msg: impl Into<String>) -> PermitError {
+    PermitError::Malformed(msg.into())
+}
+
+struct Parts<'a> {
+    header: &'a str,
+    claims: &'a str,
+    sig: &'a str,
+    signing_input: &'a str,
+}
+
+fn split(token: &str) -> Result<Parts<'_>, PermitError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(PermitError::TooLarge(token.len()));
+    }
+    let mut it = token.split('.');
+    let (Some(header), Some(claims), Some(sig), None) =
+        (it.next(), it.next(), it.next(), it.next())
+    else {
+        return Err(malformed(
+            "a permit has exactly three dot-separated parts (JWS compact)",
+        ));
+    };
+    Ok(Parts {
+        header,
+        claims,
+        sig,
+        signing_input: &token[..header.len() + 1 + claims.len()],
+    })
+}
+
+/// Decodes one base64url JSON part, strictly; returns the value and its text.
+fn decode_json(part: &str, what: &str) -> Result<(Value, String), PermitError> {
+    let bytes =
+        b64::decode(part).ok_or_else(|| malformed(format!("{what} is not canonical base64url")))?;
+    let text = String::from_utf8(bytes).map_err(|_| malformed(format!("{what} is not UTF-8")))?;
+    let value = jcs::parse(&text).map_err(|e| malformed(format!("{what}: {e}")))?;
+    Ok((value, text))
+}
+
+fn check_canonical<T: Serialize>(typed: &T, text: &str, what: &str) -> Result<(), PermitError> {
+    let canonical = serde_json::to_value(typed)
+        .ok()
+        .and_then(|v| jcs::canonicalize(&v).ok());
+    if canonical.as_deref() != Some(text) {
+        return Err(malformed(format!(
+            "{what} is not canonical JSON (RFC 8785)"
+        )));
+    }
+    Ok(())
+}
+
+fn decode_header(part: &str) -> Result<Header, PermitError> {
+    let (value, text) = decode_json(part, "header")?;
+    // The algorithm is checked first so that `none` and HMAC are named as such.
+    match value.get("alg") {
+        Some(Value::String(alg)) if alg == PERMIT_ALG => {}
+        Some(alg) => return Err(PermitError::BadAlgorithm(alg.to_string())),
+        None => return Err(malformed("header has no \"alg\"")),
+    }
+    let header: Header = serde_json::from_value(value).map_err(|e| {
+        malformed(format!(
+            "header must be exactly {{\"alg\",\"kid\",\"typ\"}} (no crit, jku, x5u, jwk, x5c): {e}"
+        ))
+    })?;
+    if header.typ != PERMIT_TYP {
+        return Err(malformed(format!(
+            "header typ is {:?}, not {PERMIT_TYP:?}",
+            header.typ
+        )));
+    }
+    check_canonical(&header, &text, "header")?;
+    Ok(header)
+}
+
+fn decode_claims(part: &str) -> Result<PermitClaims, PermitError> {
+    let (value, text) = decode_json(part, "claims")?;
+    let claims: PermitClaims =
+        serde_json::from_value(value).map_err(|e| malformed(format!("claims: {e}")))?;
+    check_canonical(&claims, &text, "claims")?;
+    if claims.exp < claims.iat {
+        return Err(malformed("claims: exp is before iat"));
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn setup() -> (PermitIssuer, PermitVerifier) {
+        let sk = SigningKey::from_bytes(&[3; 32]).unwrap();
+        let keys = KeySet::from_keys([sk.public_key()]).unwrap();
+        (
+            PermitIssuer::new(sk, "guard"),
+            PermitVerifier::new(keys, "tool"),
+        )
+    }
+
+    fn req(args: &Value) -> PermitRequest<'_> {
+        PermitRequest::new("agent-1", "tool", "send_email", args, "cap-1")
+    }
+
+    /// Signs arbitrary header/claims text with the issuer's key.
+    fn forge(issuer: &PermitIssuer, header: &str, claims: &str) -> String {
+        let input = format!("{}.{}", b64::encode(header), b64::encode(claims));
+        let sig = issuer.key.sign_raw(input.as_bytes());
+        format!("{input}.{}", b64::encode(sig))
+    }
+
+    #[test]
+    fn issue_and_verify_once() {
+        let (issuer, verifier) = setup();
+        let args = json!({"to": "a@example.com", "n": 1});
+        let p = issuer.issue(&req(&args).with_jti("j1"), NOW).unwrap();
+        let header = String::from_utf8(b64::decode(p.token().split('.').next().unwrap()).unwrap());
+        assert_eq!(
+            header.unwrap(),
+            format!(
+                r#"{{"alg":"EdDSA","kid":"{}","typ":"permit+jwt"}}"#,
+                issuer.kid()
+            )
+        );
+        assert_eq!(Permit::parse(p.token()).unwrap(), p);
+        let claims = verifier
+            .verify(p.token(), "send_email", &args, NOW + 5)
+            .unwrap();
+        assert_eq!(&claims, p.claims());
+        assert_eq!(claims.exp, NOW + DEFAULT_TTL);
+        let again = verifier.verify(p.token(), "send_email", &args, NOW + 6);
+        assert_eq!(again.unwrap_err().code(), ErrorCode::Replayed);
+    }
+
+    #[test]
+    fn random_jti_and_idem() {
+        let (issuer, verifier) = setup();
+        let args = json!([]);
+        let a = issuer.issue(&req(&args), NOW).unwrap();
+        let b = issuer
+            .issue(&req(&args).with_idempotency_key("k-9"), NOW)
+            .unwrap();
+        assert_ne!(a.claims().jti, b.claims().jti);
+        assert_eq!(b64::decode(&a.claims().jti).unwrap().len(), 16);
+        assert_eq!(b.claims().idem.as_deref(), Some("k-9"));
+        verifier
+            .verify(b.token(), "send_email", &args, NOW)
+            .unwrap();
+    }
+
+    #[test]
+    fn each_check_has_its_code() {
+        let (issuer, verifier) = setup();
+        let args = json!({"x": 1});
+        let code = |token: &str, action: &str, args: &Value, now: i64| {
+            verifier
+                .verify(token, action, args, now)
+                .unwrap_err()
+                .code()
+        };
+        let p = issuer.issue(&req(&args), NOW).unwrap();
+        let t = p.token();
+        assert_eq!(
+            code(t, "send_email", &args, NOW + 60 + 31),
+            ErrorCode::Expired
+        );
+        assert_eq!(
+            code(t, "send_email", &args, NOW - 31),
+            ErrorCode::NotYetValid
+        );
+        assert_eq!(code(t, "delete", &args, NOW), ErrorCode::ActionMismatch);
+        assert_eq!(
+            code(t, "send_email", &json!({"x": 2}), NOW),
+            ErrorCode::ArgsMismatch
+        );
+        let other = PermitVerifier::new(verifier.keys.clone(), "other-tool");
+        assert_eq!(
+            other
+                .verify(t, "send_email", &args, NOW)
+                .unwrap_err()
+                .code(),
+            ErrorCode::AudienceMismatch
+        );
+        // Within leeway both ways.
+        verifier.verify(t, "send_email", &args, NOW + 90).unwrap();
+        let p = issuer.issue(&req(&args), NOW).unwrap();
+        verifier
+            .verify(p.token(), "send_email", &args, NOW - 30)
+            .unwrap();
+        // Unknown key.
+        let stranger = PermitIssuer::new(SigningKey::from_bytes(&[4; 32]).unwrap(), "guard");
+        let p = stranger.issue(&req(&args), NOW).unwrap();
+        assert_eq!(
+            code(p.token(), "send_email", &args, NOW),
+            ErrorCode::UnknownKey
+        );
+        // Too large.
+        let big = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(
+            code(&big, "send_email", &args, NOW),
+            ErrorCode::LimitExceeded
+        );
+        // Args equal as JSON values hash equal whatever their spelling.
+        let p = issuer.issue(&req(&json!({"x": 1.0})), NOW).unwrap();
+        verifier
+            .verify(p.token(), "send_email", &args, NOW)
+            .unwrap();
+    }
+
+    #[test]
+    fn ttl_and_leeway_are_bounded() {
+        let (issuer, verifier) = setup();
+        assert!(issuer.clone().with_ttl(0).is_err());
+        assert!(issuer.clone().with_ttl(MAX_TTL + 1).is_err());
+        assert!(verifier.clone().with_leeway(-1).is_err());
+        assert!(verifier.clone().with_leeway(MAX_LEEWAY + 1).is_err());
+        let long = issuer.clone().with_ttl(MAX_TTL).unwrap();
+        let args = json!(null);
+        let p = long.issue(&req(&args), NOW).unwrap();
+        verifier
+            .verify(p.token(), "send_email", &args, NOW)
+            .unwrap();
+        // A validly signed token claiming a longer lifetime is refused.
+        let claims = format!(
+            r#"{{"act":"send_email","args":"{}","aud":"tool","cap":"c","exp":{},"iat":{NOW},"iss":"guard","jti":"j","sub":"a"}}"#,
+            jcs::hash(&args).unwrap(),
+            NOW + MAX_TTL + 1
+        );
+        let header = format!(
+            r#"{{"alg":"EdDSA","kid":"{}","typ":"permit+jwt"}}"#,
+            issuer.kid()
+        );
+        let t = forge(&issuer, &header, &claims);
+        assert_eq!(
+            verifier
+                .verify(&t, "send_email", &args, NOW)
+                .unwrap_err()
+                .code(),
+            ErrorCode::LimitExceeded
+        );
+        assert_eq!(
+            issuer
+                .issue(&req(&args), jcs::MAX_SAFE_INTEGER)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidArgument
+        );
+        let empty = PermitRequest::new("", "tool", "a", &args, "c");
+        assert_eq!(
+            issuer.issue(&empty, NOW).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn headers_are_exact() {
+        let (issuer, verifier) = setup();
+        let args = json!({});
+        let kid = issuer.kid().to_string();
+        let claims = format!(
+            r#"{{"act":"a","args":"{}","aud":"tool","cap":"c","exp":{},"iat":{NOW},"iss":"guard","jti":"j","sub":"s"}}"#,
+            jcs::hash(&args).unwrap(),
+            NOW + 60
+        );
+        let cases: Vec<(String, ErrorCode)> = vec![
+            (r#"{"alg":"none"}"#.into(), ErrorCode::BadSignature),
+            (
+                format!(r#"{{"alg":"HS256","kid":"{kid}","typ":"permit+jwt"}}"#),
+                ErrorCode::BadSignature,
+            ),
+            (
+                format!(r#"{{"alg":"ES256","kid":"{kid}","typ":"permit+jwt"}}"#),
+                ErrorCode::BadSignature,
+            ),
+            (
+                format!(r#"{{"alg":"EdDSA","crit":["exp"],"kid":"{kid}","typ":"permit+jwt"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                format!(r#"{{"alg":"EdDSA","jku":"https://x","kid":"{kid}","typ":"permit+jwt"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                format!(r#"{{"alg":"EdDSA","jwk":{{}},"kid":"{kid}","typ":"permit+jwt"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                format!(r#"{{"alg":"EdDSA","kid":"{kid}","typ":"JWT"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                format!(r#"{{"kid":"{kid}","alg":"EdDSA","typ":"permit+jwt"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                format!(r#"{{"alg":"EdDSA", "kid":"{kid}","typ":"permit+jwt"}}"#),
+                ErrorCode::Malformed,
+            ),
+            (
+                r#"{"alg":"EdDSA","kid":"nope","typ":"permit+jwt"}"#.into(),
+                ErrorCode::UnknownKey,
+            ),
+        ];
+        for (header, expected) in cases {
+            let t = forge(&issuer, &header, &claims);
+            let got = verifier.verify(&t, "a", &args, NOW).unwrap_err();
+            assert_eq!(got.code(), expected, "{header}: {got}");
+        }
+        // The well-formed control passes.
+        let ok = forge(
+            &issuer,
+            &format!(r#"{{"alg":"EdDSA","kid":"{kid}","typ":"permit+jwt"}}"#),
+            &claims,
+        );
+        verifier.verify(&ok, "a", &args, NOW).unwrap();
+    }
+
+    #[test]
+    fn claims_are_strict_and_canonical() {
+        let (issuer, verifier) = setup();
+        let args = json!({});
+        let h = jcs::hash(&args).unwrap();
+        let header = format!(
+            r#"{{"alg":"EdDSA","kid":"{}","typ":"permit+jwt"}}"#,
+            issuer.kid()
+        );
+        let bad = [
+            // unknown claim
+            format!(
+                r#"{{"act":"a","args":"{h}","aud":"tool","cap":"c","exp":{},"iat":{NOW},"iss":"g","jti":"j","nbf":1,"sub":"s"}}"#,
+                NOW + 60
+            ),
+            // missing claim
+            format!(
+                r#"{{"act":"a","args":"{h}","aud":"tool","exp":{},"iat":{NOW},"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW + 60
+            ),
+            // idem null instead of absent
+            format!(
+                r#"{{"act":"a","args":"{h}","aud":"tool","cap":"c","exp":{},"iat":{NOW},"idem":null,"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW + 60
+            ),
+            // aud as array
+            format!(
+                r#"{{"act":"a","args":"{h}","aud":["tool"],"cap":"c","exp":{},"iat":{NOW},"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW + 60
+            ),
+            // float time
+            format!(
+                r#"{{"act":"a","args":"{h}","aud":"tool","cap":"c","exp":{}.5,"iat":{NOW},"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW + 60
+            ),
+            // not sorted
+            format!(
+                r#"{{"args":"{h}","act":"a","aud":"tool","cap":"c","exp":{},"iat":{NOW},"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW + 60
+            ),
+            // duplicate key
+            format!(
+                r#"{{"act":"a","act":"a","args":"{h}","aud":"tool","cap":"c","exp":{},"iat":{NOW},"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW + 60
+            ),
+            // exp before iat
+            format!(
+                r#"{{"act":"a","args":"{h}","aud":"tool","cap":"c","exp":{},"iat":{NOW},"iss":"g","jti":"j","sub":"s"}}"#,
+                NOW - 1
+            ),
+        ];
+        for claims in bad {
+            let t = forge(&issuer, &header, &claims);
+            let e = verifier.verify(&t, "a", &args, NOW).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::Malformed, "{claims}: {e}");
+        }
+        for t in ["a.b", "a.b.c.d", "", "..", "e30.e30.AA=="] {
+            assert_eq!(
+                verifier.verify(t, "a", &args, NOW).unwrap_err().code(),
+                ErrorCode::Malformed,
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_bit_flip_is_rejected() {
+        let (issuer, _) = setup();
+        let args = json!({"path": "/tmp/x", "mode": 420});
+        let p = issuer
+            .issue(&req(&args).with_jti("flip").with_idempotency_key("k"), NOW)
+            .unwrap();
+        let token = p.token().as_bytes().to_vec();
+        let keys = KeySet::from_keys([issuer.key.public_key()]).unwrap();
+        for i in 0..token.len() {
+            for bit in 0..8 {
+                let mut t = token.clone();
+                t[i] ^= 1 << bit;
+                let Ok(text) = std::str::from_utf8(&t) else {
+                    continue; // not a &str: cannot even be presented
+                };
+                // A fresh verifier each time, so only the flip can cause a rejection.
+                let v = PermitVerifier::new(keys.clone(), "tool");
+                assert!(
+                    v.verify(text, "send_email", &args, NOW).is_err(),
+                    "flip of bit {bit} of byte {i} was accepted: {text}"
+                );
+            }
+        }
+        let v = PermitVerifier::new(keys, "tool");
+        v.verify(p.token(), "send_email", &args, NOW).unwrap();
+    }
+}

