@@ -26,6 +26,9 @@ func tree(_ v: Any?) -> NSObject {
     switch v {
     case nil: return NSNull()
     case let s as String: return s as NSString
+    // JSON numbers arrive as NSNumber; match them before Bool, which an
+    // NSNumber 0 or 1 would also match.
+    case let n as NSNumber: return n
     case let b as Bool: return NSNumber(value: b)
     case let i as Int64: return NSNumber(value: i)
     case let u as UInt32: return NSNumber(value: u)
@@ -48,7 +51,7 @@ func capTree(_ c: Capability) -> [String: Any?] {
 }
 
 func decisionTree(_ d: Decision) -> [String: Any?] {
-    ["allowed": d.allowed, "reasons": d.reasons.map { ["code": $0.code, "caveat_index": $0.caveatIndex, "message": $0.message] as [String: Any?] }]
+    ["allowed": d.allowed, "reasons": d.reasons.map { ["code": $0.code, "caveat_index": $0.caveatIndex.map { NSNumber(value: $0) }, "message": $0.message] as [String: Any?] }]
 }
 
 struct UnknownVector: Error { let what: String }
