@@ -64,7 +64,6 @@ impl CharterError {
             | CharterError::Denied { detail, .. } => detail,
         }
     }
-
 }
 
 impl fmt::Display for CharterError {

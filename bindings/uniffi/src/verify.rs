@@ -87,7 +87,12 @@ impl Verifier {
         now: Option<i64>,
     ) -> Decision {
         self.inner
-            .check(&capability.0, &request.0, proof.as_deref(), now_or_clock(now))
+            .check(
+                &capability.0,
+                &request.0,
+                proof.as_deref(),
+                now_or_clock(now),
+            )
             .into()
     }
 
