@@ -1,0 +1,119 @@
+package dev.charter.test
+
+import dev.charter.*
+
+// Hostile inputs: every one must raise a CharterException of the right family
+// with the right code (or, for checks, deny) — never crash the JVM, never
+// surface a Rust panic.
+
+inline fun <reified E : CharterException> expectCode(code: String, body: () -> Unit) {
+    val e = assertThrows<CharterException>(body)
+    if (e !is E) throw AssertionError("expected ${E::class.simpleName}, got ${e::class.simpleName} (${e.code}: ${e.errorMessage})")
+    assertEq(code, e.code, "code")
+    check(e.errorMessage.isNotEmpty()) { "empty message" }
+}
+
+fun hostileTests(t: Tests) {
+    val root = RootKey.fromBytes(ByteArray(32) { 7 })
+    val cap = Issuer(root).issue(agent = "a", actions = listOf("x"), issuedAt = 1767225600L, tokenId = ByteArray(16))
+    val req = Request("a", "x", """{"n":1}""")
+    val verifier = Verifier(listOf(root), "aud")
+
+    t.test("hostile: wrong key lengths") {
+        expectCode<CharterException.UsageException>("invalid_argument") { RootKey.fromBytes(ByteArray(16)) }
+        expectCode<CharterException.UsageException>("invalid_argument") { RootKey.fromBytes(ByteArray(0)) }
+        expectCode<CharterException.UsageException>("invalid_argument") { RootKey.fromBytes(ByteArray(1025)) }
+        expectCode<CharterException.UsageException>("invalid_argument") { SigningKey.fromBytes(ByteArray(31)) }
+        expectCode<CharterException.UsageException>("invalid_argument") { SigningKey.fromBytes(ByteArray(64)) }
+        expectCode<CharterException.UsageException>("invalid_argument") { PublicKey.fromBytes(ByteArray(33)) }
+        // the identity point: small order
+        expectCode<CharterException.UsageException>("invalid_argument") { PublicKey.fromBytes(ByteArray(32).also { it[0] = 1 }) }
+        expectCode<CharterException.UsageException>("invalid_argument") { Issuer(root).issue(tokenId = ByteArray(3)) }
+    }
+
+    t.test("hostile: bad base64 and bad tokens") {
+        expectCode<CharterException.FormatException>("malformed") { Capability.parse("!!!not base64!!!") }
+        expectCode<CharterException.FormatException>("malformed") { Capability.parse(cap.serialize() + "=") }
+        expectCode<CharterException.FormatException>("malformed") { Capability.parse("") }
+        expectCode<CharterException.UsageException>("limit_exceeded") { Capability.parse("A".repeat(10_000_000)) }
+        expectCode<CharterException.UsageException>("invalid_argument") { cap.bindHolder("not a kid") }
+        // A bad proof is a denial, not an exception.
+        val d = verifier.check(cap, req, proof = "%%%.%%%", now = 1767225600L)
+        check(!d.allowed) { "a garbage proof must not allow" }
+        val big = verifier.check(cap, req, proof = "A".repeat(5_000_000), now = 1767225600L)
+        check(!big.allowed && big.reasons.single().code == "limit_exceeded") { "huge proof: $big" }
+    }
+
+    t.test("hostile: JSON that is not I-JSON") {
+        expectCode<CharterException.FormatException>("malformed") { canonicalizeJson("{\"amount\":9007199254740993}") }
+        expectCode<CharterException.FormatException>("malformed") { Request("a", "x", "{\"amount\":9007199254740993}") }
+        expectCode<CharterException.FormatException>("malformed") { Request.fromJson("{\"agent\":\"a\",\"action\":\"x\",\"args\":{\"n\":1e400}}") }
+        expectCode<CharterException.FormatException>("malformed") { canonicalizeJson("{\"a\":1,\"a\":2}") }
+        expectCode<CharterException.FormatException>("malformed") { hashJson("not json") }
+        expectCode<CharterException.FormatException>("malformed") { PublicKey.fromJwk("{") }
+        expectCode<CharterException.FormatException>("malformed") { KeySet.fromJwks("[]") }
+    }
+
+    t.test("hostile: wrong JSON types") {
+        expectCode<CharterException.UsageException>("invalid_argument") { Request("a", "x", "[1,2]") }
+        expectCode<CharterException.UsageException>("invalid_argument") { Request("a", "x", "\"text\"") }
+        expectCode<CharterException.UsageException>("invalid_argument") { Request("a", "", "{}") }
+        expectCode<CharterException.FormatException>("malformed") { Request.fromJson("[]") }
+        expectCode<CharterException.FormatException>("malformed") { Request.fromJson("{\"agent\":1,\"action\":\"x\"}") }
+        expectCode<CharterException.FormatException>("malformed") { PublicKey.fromJwk("[\"kty\"]") }
+    }
+
+    t.test("hostile: 100,000-deep JSON") {
+        val deep = "[".repeat(100_000) + "]".repeat(100_000)
+        expectCode<CharterException.UsageException>("limit_exceeded") { canonicalizeJson(deep) }
+        expectCode<CharterException.UsageException>("limit_exceeded") { hashJson(deep) }
+        expectCode<CharterException.UsageException>("limit_exceeded") { Request("a", "x", "{\"d\":$deep}") }
+        val deepObj = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000)
+        expectCode<CharterException.UsageException>("limit_exceeded") { Request.fromJson("{\"agent\":\"a\",\"action\":\"x\",\"args\":$deepObj}") }
+    }
+
+    t.test("hostile: huge strings") {
+        val huge = "x".repeat(4_000_000)
+        expectCode<CharterException.UsageException>("limit_exceeded") { Request.fromJson(huge) }
+        expectCode<CharterException.UsageException>("limit_exceeded") { Request("a", "x", "{\"s\":\"$huge\"}") }
+        expectCode<CharterException.UsageException>("limit_exceeded") { cap.attenuate("agent == \"$huge\"") }
+        expectCode<CharterException.UsageException>("limit_exceeded") { KeySet.fromJwks(huge) }
+    }
+
+    t.test("hostile: caveats outside the language") {
+        expectCode<CharterException.AuthorizationException>("caveat_syntax") { cap.attenuate("args.amount <=") }
+        expectCode<CharterException.AuthorizationException>("caveat_syntax") { cap.attenuate("\u0000") }
+    }
+
+    t.test("hostile: unusable configuration") {
+        expectCode<CharterException.UsageException>("invalid_argument") { Verifier(emptyList(), "aud") }
+        expectCode<CharterException.UsageException>("invalid_argument") { Verifier(listOf(root), "aud", proofWindow = -1) }
+        expectCode<CharterException.UsageException>("invalid_argument") { Verifier(listOf(root), "aud", leeway = 601) }
+        expectCode<CharterException.UsageException>("invalid_argument") {
+            Holder(SigningKey.fromBytes(ByteArray(32))).prove(cap, req, "aud", nonce = ByteArray(8))
+        }
+        expectCode<CharterException.CryptoException>("unknown_key") { KeySet.fromKeys(emptyList()).get("nope") }
+    }
+
+    t.test("hostile: strings that are not valid Unicode") {
+        // A lone surrogate cannot be UTF-8: the binding must refuse or
+        // replace it, never crash.
+        // uniffi's string lowering refuses it with a CharacterCodingException
+        // before any Rust code runs.
+        try {
+            canonicalizeJson("\"\uD800\"")
+            throw AssertionError("a lone surrogate was accepted")
+        } catch (e: CharterException) {
+            assertEq("malformed", e.code)
+        } catch (e: java.nio.charset.CharacterCodingException) {
+            // refused on the Kotlin side
+        }
+    }
+
+    t.test("hostile: a denial is data, with the caveat named") {
+        val d = verifier.check(cap, Request("b", "x", "{}"), now = 1767225600L)
+        check(!d.allowed) { "agent b must be denied" }
+        assertEq("caveat_failed", d.reasons.single().code)
+        assertEq(0u, d.reasons.single().caveatIndex)
+    }
+}

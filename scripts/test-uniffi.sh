@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Swift and Kotlin bindings (uniffi): installs what is missing (kotlinc from
+# npm, JNA from Debian, a Swift toolchain via scripts/setup-swift.sh), builds
+# libcharter_uniffi (release), checks the checked-in generated sources against
+# a fresh generation, then runs the Kotlin suite on the JVM and the Swift suite
+# (XCTest). Each suite ends with a line "N passed, M failed".
+#
+# Usage: scripts/test-uniffi.sh [--regen] [--bench] [--kotlin-only|--swift-only]
+#   --regen   rewrite the generated sources instead of failing on drift
+#   --bench   also run the Kotlin 4-caveat check benchmark
+# Caches (outside the repo): ${CHARTER_CACHE:-$HOME/.cache/charter}
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
+KOTLIN_VERSION=2.4.20
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+LIBDIR="$TARGET/release"
+BUILD="$TARGET/uniffi-test"
+REGEN=0 BENCH=0 KOTLIN=1 SWIFT=1
+for a in "$@"; do
+  case "$a" in
+    --regen) REGEN=1 ;;
+    --bench) BENCH=1 ;;
+    --kotlin-only) SWIFT=0 ;;
+    --swift-only) KOTLIN=0 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+step() { echo "== uniffi: $*"; }
+mkdir -p "$CACHE" "$BUILD"
+cd "$REPO"
+
+# --- toolchains -------------------------------------------------------------
+KOTLIN_HOME="$CACHE/kotlinc-$KOTLIN_VERSION/node_modules/kotlin-compiler"
+if [ "$KOTLIN" = 1 ] && [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
+  step "installing kotlinc $KOTLIN_VERSION (npm kotlin-compiler) into $CACHE"
+  mkdir -p "$CACHE/kotlinc-$KOTLIN_VERSION"
+  npm install --no-save --no-audit --no-fund --prefix "$CACHE/kotlinc-$KOTLIN_VERSION" \
+    "kotlin-compiler@$KOTLIN_VERSION" >/dev/null
+fi
+JNA=/usr/share/java/jna.jar
+if [ "$KOTLIN" = 1 ] && [ ! -f "$JNA" ]; then
+  step "installing JNA (Debian libjna-java)"
+  as_root apt-get update -qq || true
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java >/dev/null
+fi
+if [ "$SWIFT" = 1 ]; then
+  step "Swift toolchain"
+  SWIFT_ROOT="$("$REPO/scripts/setup-swift.sh" | tail -n 1)"
+fi
+
+# --- library and generated sources -----------------------------------------
+step "building libcharter_uniffi (release)"
+cargo build --release -q -p charter-uniffi -p charter-uniffi-bindgen
+LIB="$LIBDIR/libcharter_uniffi.so"
+
+if [ "$REGEN" = 1 ]; then
+  bindings/uniffi/generate.sh "$LIB"
+else
+  step "checking generated sources against a fresh generation"
+  FRESH="$BUILD/fresh"
+  rm -rf "$FRESH"
+  bindings/uniffi/generate.sh "$LIB" "$FRESH" >/dev/null
+  for f in kotlin/src/main/kotlin/dev/charter/charter_uniffi.kt swift/Sources/Charter/Charter.swift \
+           swift/Sources/CharterFFI/include/CharterFFI.h swift/Sources/CharterFFI/include/module.modulemap; do
+    if ! diff -q "$FRESH/$f" "bindings/uniffi/$f" >/dev/null; then
+      echo "generated source bindings/uniffi/$f is stale: run scripts/test-uniffi.sh --regen" >&2
+      diff -u "bindings/uniffi/$f" "$FRESH/$f" | head -40 >&2
+      exit 1
+    fi
+  done
+fi
+
+# Extracts the first ```LANG block of the README, wrapped in a function.
+quickstart() { # lang function-header closing
+  awk -v lang="$1" '
+    $0 == "```" lang { inblock = 1; next }
+    inblock && $0 == "```" { exit }
+    inblock { print }
+  ' bindings/uniffi/README.md
+}
+
+rc=0
+# --- Kotlin -----------------------------------------------------------------
+if [ "$KOTLIN" = 1 ]; then
+  step "Kotlin"
+  KT_OUT="$BUILD/kotlin"
+  mkdir -p "$KT_OUT/src"
+  {
+    echo "// Extracted from bindings/uniffi/README.md by scripts/test-uniffi.sh."
+    echo "package dev.charter.test"
+    quickstart kotlin | grep '^import '
+    echo "fun quickstart() {"
+    quickstart kotlin | grep -v '^import '
+    echo "}"
+  } > "$KT_OUT/src/Quickstart.kt"
+  SOURCES=(bindings/uniffi/kotlin/src/main/kotlin/dev/charter/*.kt
+           bindings/uniffi/kotlin/src/test/kotlin/dev/charter/test/*.kt
+           "$KT_OUT/src/Quickstart.kt")
+  STAMP="$(cat "${SOURCES[@]}" | sha256sum | cut -c1-16)-$KOTLIN_VERSION"
+  if [ ! -f "$KT_OUT/classes/.stamp-$STAMP" ]; then
+    rm -rf "$KT_OUT/classes"
+    JAVA_OPTS="-Xmx1g" "$KOTLIN_HOME/bin/kotlinc" -nowarn -java-parameters \
+      -cp "$JNA:$KOTLIN_HOME/lib/kotlin-reflect.jar" -d "$KT_OUT/classes" "${SOURCES[@]}" 2>&1 \
+      | grep -v "^warning: unable to find kotlin-stdlib.jar" || true
+    [ -f "$KT_OUT/classes/dev/charter/test/MainKt.class" ] || { echo "kotlinc failed" >&2; exit 1; }
+    touch "$KT_OUT/classes/.stamp-$STAMP"
+  fi
+  CP="$KT_OUT/classes:$JNA:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-reflect.jar"
+  java -Xss16m -Djna.library.path="$LIBDIR" -cp "$CP" dev.charter.test.MainKt "$REPO" || rc=1
+  if [ "$BENCH" = 1 ]; then
+    CHARTER_ONLY=bench java -Djna.library.path="$LIBDIR" -cp "$CP" dev.charter.test.MainKt "$REPO"
+  fi
+fi
+
+# --- Swift ------------------------------------------------------------------
+if [ "$SWIFT" = 1 ]; then
+  step "Swift"
+  QS=bindings/uniffi/swift/Tests/CharterTests/QuickstartExtracted.swift
+  {
+    echo "// Extracted from bindings/uniffi/README.md by scripts/test-uniffi.sh (not checked in)."
+    quickstart swift | grep '^import '
+    echo "func quickstart() throws {"
+    quickstart swift | grep -v '^import '
+    echo "}"
+  } > "$QS"
+  SWIFT_CMD="cd '$REPO/bindings/uniffi/swift' && swift test --scratch-path '${SWIFT_SCRATCH:-/tmp/charter-swift-build}' 2>&1"
+  LOG="$BUILD/swift-test.log"
+  if [ "$SWIFT_ROOT" = host ]; then
+    ( export CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR"
+      SWIFT_SCRATCH="$BUILD/swift-build"
+      cd "$REPO/bindings/uniffi/swift" && swift test --scratch-path "$SWIFT_SCRATCH" 2>&1 ) | tee "$LOG" || true
+  else
+    MOUNTS=()
+    cleanup() {
+      for ((i=${#MOUNTS[@]}-1; i>=0; i--)); do as_root umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
+    }
+    trap cleanup EXIT
+    bindmount() { # src dst
+      as_root mkdir -p "$2"
+      if ! mountpoint -q "$2"; then as_root mount --bind "$1" "$2"; MOUNTS+=("$2"); fi
+    }
+    bindmount "$REPO" "$SWIFT_ROOT$REPO"
+    case "$LIBDIR/" in "$REPO"/*) ;; *) bindmount "$TARGET" "$SWIFT_ROOT$TARGET" ;; esac
+    bindmount /dev "$SWIFT_ROOT/dev"
+    if ! mountpoint -q "$SWIFT_ROOT/proc"; then as_root mount -t proc proc "$SWIFT_ROOT/proc"; MOUNTS+=("$SWIFT_ROOT/proc"); fi
+    as_root chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+      CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR" \
+      sh -c "$SWIFT_CMD" | tee "$LOG" || true
+    cleanup
+    MOUNTS=()
+  fi
+  # One line per XCTest test case, restated as the plain closing line.
+  n="$(grep -cE "^Test Case '.*' passed" "$LOG" || true)"
+  f="$(grep -cE "^Test Case '.*' failed" "$LOG" || true)"
+  if ! grep -qE '^[[:space:]]*Executed [0-9]+ tests?' "$LOG"; then
+    echo "swift: the test run did not complete" >&2
+    f=$((f + 1))
+  fi
+  echo "swift: $n passed, $f failed"
+  [ "$f" = 0 ] || rc=1
+fi
+exit "$rc"
