@@ -54,5 +54,27 @@ section "python: stubtest (_charter.pyi against the built module)"
 (cd bindings/python && "$VENV/bin/python" -m mypy.stubtest charter._charter \
   --allowlist stubtest-allowlist.txt)
 
+section "python: packaging: one abi3 wheel, and pip install into a fresh venv"
+DIST="$(mktemp -d)"
+FRESH="$(mktemp -d)"
+trap 'rm -rf "$DIST" "$FRESH"' EXIT
+(cd bindings/python && "$VENV/bin/maturin" build --release --quiet --out "$DIST")
+mapfile -t wheels < <(find "$DIST" -name '*.whl')
+if [[ ${#wheels[@]} != 1 || "${wheels[0]}" != *-abi3-* ]]; then
+  printf 'expected exactly one abi3 wheel, got: %s\n' "${wheels[*]}" >&2
+  exit 1
+fi
+echo "wheel: $(basename "${wheels[0]}")"
+"$PY" -m venv "$FRESH/venv"
+"$FRESH/venv/bin/python" -m pip install --quiet --disable-pip-version-check ./bindings/python
+"$FRESH/venv/bin/python" - <<'PY'
+import charter
+root = charter.RootKey.generate()
+cap = charter.Issuer(root).issue(actions=["read"])
+d = charter.Verifier([root], "svc").check(cap, charter.Request("a", "read", {}))
+assert d.allowed, d
+print("pip install ./bindings/python: import and check OK")
+PY
+
 section "python: pytest"
 (cd bindings/python && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@")
