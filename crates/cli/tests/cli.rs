@@ -5,75 +5,26 @@
 //! same under any conforming caveat evaluator, so these tests do not depend on
 //! the details of the CEL implementation.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn charter_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_charter"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the charter binary runs");
-    {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    let out = child.wait_with_output().expect("charter finishes");
-    Run {
-        code: out
-            .status
-            .code()
-            .expect("charter exits normally, not by a signal"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
+mod common;
+use common::{Run, Scratch};
 
 /// A scratch directory with a root key in it.
-struct Env {
-    dir: tempfile::TempDir,
+struct Env(Scratch);
+
+impl std::ops::Deref for Env {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let env = Env(Scratch::new());
         env.ok(&["keygen", "root", "--out", "root.json"]);
         env
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        charter_in(self.dir.path(), args, None)
-    }
-
-    fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        charter_in(self.dir.path(), args, Some(stdin))
-    }
-
-    /// Runs and insists on exit 0; returns stdout, trimmed.
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "charter {args:?} failed: {}", r.stderr);
-        r.stdout.trim().to_string()
     }
 
     /// A capability for agent `shopper` at audience `shop`: search and buy, one hour.

@@ -1,19 +1,20 @@
 //! End-to-end tests of `keys jwks`, `permit issue|verify`, `guard protect`,
 //! `audit append|export|verify|repair` and `demo`, through the built binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+use common::{charter_in, Run, Scratch};
 
-struct Env {
-    dir: tempfile::TempDir,
+struct Env(Scratch);
+
+impl std::ops::Deref for Env {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 const SMALL: &str = r#"{"amount_cents": 1999, "currency": "USD"}"#;
@@ -22,32 +23,12 @@ const LIMIT: &str = r#"args.amount_cents <= 5000 && args.currency == "USD""#;
 
 impl Env {
     fn new() -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let env = Env(Scratch::new());
         env.ok(&["keygen", "root", "--out", "root.json"]);
         for key in ["permits.json", "audit-key.json", "bot.json"] {
             env.ok(&["keygen", "signing", "--out", key]);
         }
         env
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        run_in(self.dir.path(), args)
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(
-            r.code, 0,
-            "charter {args:?} failed: {}{}",
-            r.stdout, r.stderr
-        );
-        r.stdout.trim().to_string()
     }
 
     fn kid(&self, key: &str) -> String {
@@ -132,18 +113,7 @@ impl Env {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_charter"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CHARTER_HOME")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the charter binary runs");
-    Run {
-        code: out.status.code().expect("exits normally"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    charter_in(dir, args, None)
 }
 
 fn json(text: &str) -> Value {
