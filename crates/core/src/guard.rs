@@ -15,7 +15,7 @@ use crate::{Error, ErrorCode};
 
 /// Verifier + permit issuer + audit log, used together.
 pub struct Guard {
-    verifier: Verifier,
+    verifier: Arc<Verifier>,
     permits: PermitIssuer,
     log: Arc<dyn AuditLog>,
 }
@@ -31,9 +31,15 @@ impl std::fmt::Debug for Guard {
 
 impl Guard {
     /// Permits are issued for the verifier's audience: the tool that runs the call.
-    pub fn new(verifier: Verifier, permits: PermitIssuer, log: Arc<dyn AuditLog>) -> Self {
+    /// The verifier may be shared (`Arc`), so revoking through it, and the
+    /// holder proofs it has seen, hold for direct checks and guarded calls alike.
+    pub fn new(
+        verifier: impl Into<Arc<Verifier>>,
+        permits: PermitIssuer,
+        log: Arc<dyn AuditLog>,
+    ) -> Self {
         Guard {
-            verifier,
+            verifier: verifier.into(),
             permits,
             log,
         }
