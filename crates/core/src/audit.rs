@@ -827,7 +827,11 @@ impl Bundle {
             ))
             .into());
         }
-        let value = jcs::parse(text).map_err(|e| malformed(e.to_string()))?;
+        let value = jcs::parse(text).map_err(|e| match e.code() {
+            // Too deep to read: over a limit, as for any JSON input.
+            ErrorCode::LimitExceeded => Error::from(e),
+            _ => malformed(e.to_string()),
+        })?;
         let Value::Object(mut obj) = value else {
             return Err(malformed("not a JSON object".into()));
         };
@@ -1008,6 +1012,25 @@ mod tests {
 
     fn key(n: u8) -> SigningKey {
         SigningKey::from_bytes(&[n; 32]).unwrap()
+    }
+
+    #[test]
+    fn documents_too_deep_to_read_are_over_a_limit() {
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        let code = |r: Result<(), Error>| r.unwrap_err().code();
+        assert_eq!(
+            code(Receipt::parse(&deep).map(drop)),
+            ErrorCode::LimitExceeded
+        );
+        assert_eq!(
+            code(Bundle::parse(&deep).map(drop)),
+            ErrorCode::LimitExceeded
+        );
+        assert_eq!(code(Receipt::parse("[1]").map(drop)), ErrorCode::Malformed);
+        assert_eq!(
+            code(Bundle::parse("{\"v\":1,").map(drop)),
+            ErrorCode::Malformed
+        );
     }
 
     fn trusted(n: u8) -> KeySet {

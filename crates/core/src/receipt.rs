@@ -258,7 +258,12 @@ impl Receipt {
         if json.len() > MAX_RECEIPT_BYTES {
             return Err(ReceiptError::TooLarge(json.len()).into());
         }
-        let value = jcs::parse(json).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+        // A document too deep to read is over a limit, as for any JSON input;
+        // any other JSON error makes the receipt malformed.
+        let value = jcs::parse(json).map_err(|e| match e.code() {
+            ErrorCode::LimitExceeded => Error::from(e),
+            _ => ReceiptError::Malformed(e.to_string()).into(),
+        })?;
         Ok(Receipt::from_value(value, Some(json))?)
     }
 
