@@ -16,14 +16,20 @@
 
 uniffi::setup_scaffolding!();
 
+mod audit;
 mod capability;
 mod error;
+mod guard;
 mod keys;
+mod permit;
 mod verify;
 
+pub use audit::{verify_bundle, AuditLog, BundleHead, BundleReport, Receipt};
 pub use capability::{Capability, Holder, Issuer, Request};
 pub use error::CharterError;
+pub use guard::Guard;
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
+pub use permit::{Permit, PermitClaims, PermitIssuer, PermitVerifier};
 pub use verify::{Decision, Reason, Verifier};
 
 use charter_core::jcs;

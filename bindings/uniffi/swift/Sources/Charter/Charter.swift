@@ -481,6 +481,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -581,6 +597,234 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         writeBytes(&buf, value)
     }
 }
+
+
+
+
+/**
+ * An append-only log of receipts, in memory or in a JSON Lines file.
+ */
+public protocol AuditLogProtocol: AnyObject, Sendable {
+    
+    /**
+     * Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
+     */
+    func exportBundle(start: UInt64?, end: UInt64?) throws  -> String
+    
+    /**
+     * The last receipt, or none when the log is empty.
+     */
+    func head()  -> Receipt?
+    
+    /**
+     * The public keys that verify this log.
+     */
+    func keys()  -> KeySet
+    
+    /**
+     * Number of receipts.
+     */
+    func len()  -> UInt64
+    
+    /**
+     * Receipts with seq in [start, end).
+     */
+    func receipts(start: UInt64, end: UInt64) throws  -> [Receipt]
+    
+}
+/**
+ * An append-only log of receipts, in memory or in a JSON Lines file.
+ */
+open class AuditLog: AuditLogProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_auditlog(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_auditlog(handle, $0) }
+    }
+
+    
+    /**
+     * A log kept in memory, signed with `signing_key`.
+     */
+public static func inMemory(signingKey: SigningKey) -> AuditLog  {
+    return try!  FfiConverterTypeAuditLog_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(
+        FfiConverterTypeSigningKey_lower(signingKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens (or creates) a JSON Lines log file, synced on every append; its
+     * chain is verified on open. A torn last line is `log_corrupt` until
+     * repaired (`charter audit repair`).
+     */
+public static func `open`(path: String, signingKey: SigningKey)throws  -> AuditLog  {
+    return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_auditlog_open(
+        FfiConverterString.lower(path),
+        FfiConverterTypeSigningKey_lower(signingKey),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
+     */
+open func exportBundle(start: UInt64? = nil, end: UInt64? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_auditlog_export_bundle(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionUInt64.lower(start),
+        FfiConverterOptionUInt64.lower(end),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The last receipt, or none when the log is empty.
+     */
+open func head() -> Receipt?  {
+    return try!  FfiConverterOptionTypeReceipt.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_auditlog_head(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public keys that verify this log.
+     */
+open func keys() -> KeySet  {
+    return try!  FfiConverterTypeKeySet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_auditlog_keys(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Number of receipts.
+     */
+open func len() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_auditlog_len(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Receipts with seq in [start, end).
+     */
+open func receipts(start: UInt64, end: UInt64)throws  -> [Receipt]  {
+    return try  FfiConverterSequenceTypeReceipt.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_auditlog_receipts(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(start),
+        FfiConverterUInt64.lower(end),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditLog: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuditLog
+
+    public static func lift(_ handle: UInt64) throws -> AuditLog {
+        return AuditLog(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuditLog) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditLog {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuditLog, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditLog_lift(_ handle: UInt64) throws -> AuditLog {
+    return try FfiConverterTypeAuditLog.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditLog_lower(_ value: AuditLog) -> UInt64 {
+    return FfiConverterTypeAuditLog.lower(value)
+}
+
+
 
 
 
@@ -822,6 +1066,194 @@ public func FfiConverterTypeCapability_lift(_ handle: UInt64) throws -> Capabili
 #endif
 public func FfiConverterTypeCapability_lower(_ value: Capability) -> UInt64 {
     return FfiConverterTypeCapability.lower(value)
+}
+
+
+
+
+
+
+/**
+ * check -> permit -> receipt, fail closed: `protect` returns a Permit or
+ * throws `Denied`, and records a receipt either way.
+ *
+ * The guard takes the capability as its token text, as a gateway receives
+ * it: a token that does not parse is a recorded denial, not an exception
+ * before anything is recorded. It shares the verifier it is built with, so
+ * `Verifier.revoke` applies to guarded calls too.
+ */
+public protocol GuardProtocol: AnyObject, Sendable {
+    
+    /**
+     * Decides and records the decision; returns it as data (a denial is not
+     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     */
+    func check(capability: String, request: Request, proof: String?, now: Int64?)  -> Decision
+    
+    /**
+     * Returns a permit for exactly this call, or throws `Denied` carrying the
+     * reasons. A receipt is recorded either way. `permit_id` fixes the
+     * permit's jti (derive it from your own call id); random otherwise.
+     */
+    func protect(capability: String, request: Request, proof: String?, idempotencyKey: String?, now: Int64?, permitId: String?) throws  -> Permit
+    
+}
+/**
+ * check -> permit -> receipt, fail closed: `protect` returns a Permit or
+ * throws `Denied`, and records a receipt either way.
+ *
+ * The guard takes the capability as its token text, as a gateway receives
+ * it: a token that does not parse is a recorded denial, not an exception
+ * before anything is recorded. It shares the verifier it is built with, so
+ * `Verifier.revoke` applies to guarded calls too.
+ */
+open class Guard: GuardProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_guard(self.handle, $0) }
+    }
+    /**
+     * Permits are issued for the verifier's audience: the tool that runs the call.
+     */
+public convenience init(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_guard_new(
+        FfiConverterTypeVerifier_lower(verifier),
+        FfiConverterTypePermitIssuer_lower(permitIssuer),
+        FfiConverterTypeAuditLog_lower(auditLog),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_guard(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Decides and records the decision; returns it as data (a denial is not
+     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     */
+open func check(capability: String, request: Request, proof: String? = nil, now: Int64? = nil) -> Decision  {
+    return try!  FfiConverterTypeDecision_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_guard_check(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(capability),
+        FfiConverterTypeRequest_lower(request),
+        FfiConverterOptionString.lower(proof),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Returns a permit for exactly this call, or throws `Denied` carrying the
+     * reasons. A receipt is recorded either way. `permit_id` fixes the
+     * permit's jti (derive it from your own call id); random otherwise.
+     */
+open func protect(capability: String, request: Request, proof: String? = nil, idempotencyKey: String? = nil, now: Int64? = nil, permitId: String? = nil)throws  -> Permit  {
+    return try  FfiConverterTypePermit_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_guard_protect(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(capability),
+        FfiConverterTypeRequest_lower(request),
+        FfiConverterOptionString.lower(proof),
+        FfiConverterOptionString.lower(idempotencyKey),
+        FfiConverterOptionInt64.lower(now),
+        FfiConverterOptionString.lower(permitId),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGuard: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Guard
+
+    public static func lift(_ handle: UInt64) throws -> Guard {
+        return Guard(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Guard) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Guard {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Guard, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuard_lift(_ handle: UInt64) throws -> Guard {
+    return try FfiConverterTypeGuard.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuard_lower(_ value: Guard) -> UInt64 {
+    return FfiConverterTypeGuard.lower(value)
 }
 
 
@@ -1329,6 +1761,501 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
 
 
 /**
+ * A permit token and its claims. `parse` verifies nothing.
+ */
+public protocol PermitProtocol: AnyObject, Sendable {
+    
+    func claims()  -> PermitClaims
+    
+    /**
+     * The kid of the key that signed it.
+     */
+    func kid()  -> String
+    
+    /**
+     * The compact JWS text to hand to the tool.
+     */
+    func token()  -> String
+    
+}
+/**
+ * A permit token and its claims. `parse` verifies nothing.
+ */
+open class Permit: PermitProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_permit(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_permit(handle, $0) }
+    }
+
+    
+    /**
+     * Reads a permit's header and claims without verifying it (for display
+     * and routing; `PermitVerifier.verify` is what authorizes).
+     */
+public static func parse(token: String)throws  -> Permit  {
+    return try  FfiConverterTypePermit_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_permit_parse(
+        FfiConverterString.lower(token),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+open func claims() -> PermitClaims  {
+    return try!  FfiConverterTypePermitClaims_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permit_claims(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The kid of the key that signed it.
+     */
+open func kid() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permit_kid(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The compact JWS text to hand to the tool.
+     */
+open func token() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permit_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermit: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Permit
+
+    public static func lift(_ handle: UInt64) throws -> Permit {
+        return Permit(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Permit) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Permit {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Permit, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermit_lift(_ handle: UInt64) throws -> Permit {
+    return try FfiConverterTypePermit.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermit_lower(_ value: Permit) -> UInt64 {
+    return FfiConverterTypePermit.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Signs permits: one allowed call, short-lived, single-use.
+ */
+public protocol PermitIssuerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * it. `jti` is random when left out: give it only in tests and vectors.
+     */
+    func issue(subject: String, audience: String, action: String, args: String, capabilityId: String, now: Int64?, jti: String?, idempotencyKey: String?) throws  -> Permit
+    
+    /**
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */
+    func kid()  -> String
+    
+}
+/**
+ * Signs permits: one allowed call, short-lived, single-use.
+ */
+open class PermitIssuer: PermitIssuerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_permitissuer(self.handle, $0) }
+    }
+    /**
+     * `ttl`: seconds a permit lives, 1 to 3600 (60 by default).
+     */
+public convenience init(signingKey: SigningKey, issuer: String, ttl: Int64? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_permitissuer_new(
+        FfiConverterTypeSigningKey_lower(signingKey),
+        FfiConverterString.lower(issuer),
+        FfiConverterOptionInt64.lower(ttl),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_permitissuer(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * it. `jti` is random when left out: give it only in tests and vectors.
+     */
+open func issue(subject: String, audience: String, action: String, args: String, capabilityId: String, now: Int64? = nil, jti: String? = nil, idempotencyKey: String? = nil)throws  -> Permit  {
+    return try  FfiConverterTypePermit_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permitissuer_issue(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),
+        FfiConverterString.lower(audience),
+        FfiConverterString.lower(action),
+        FfiConverterString.lower(args),
+        FfiConverterString.lower(capabilityId),
+        FfiConverterOptionInt64.lower(now),
+        FfiConverterOptionString.lower(jti),
+        FfiConverterOptionString.lower(idempotencyKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */
+open func kid() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permitissuer_kid(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermitIssuer: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PermitIssuer
+
+    public static func lift(_ handle: UInt64) throws -> PermitIssuer {
+        return PermitIssuer(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PermitIssuer) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermitIssuer {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PermitIssuer, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermitIssuer_lift(_ handle: UInt64) throws -> PermitIssuer {
+    return try FfiConverterTypePermitIssuer.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermitIssuer_lower(_ value: PermitIssuer) -> UInt64 {
+    return FfiConverterTypePermitIssuer.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Verifies permits offline with a public key set, each once (its `jti` is
+ * remembered). Only EdDSA, only trusted kids, bounded leeway.
+ */
+public protocol PermitVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * Verifies `token` for this call (`action`, `args` as JSON object text)
+     * at `now`, consumes it, and returns its claims. Any failure is an error
+     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
+     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     */
+    func verify(token: String, action: String, args: String, now: Int64?) throws  -> PermitClaims
+    
+}
+/**
+ * Verifies permits offline with a public key set, each once (its `jti` is
+ * remembered). Only EdDSA, only trusted kids, bounded leeway.
+ */
+open class PermitVerifier: PermitVerifierProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_permitverifier(self.handle, $0) }
+    }
+    /**
+     * `leeway`: clock skew tolerated, 0 to 300 seconds (30 by default).
+     */
+public convenience init(keys: KeySet, audience: String, leeway: Int64? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_permitverifier_new(
+        FfiConverterTypeKeySet_lower(keys),
+        FfiConverterString.lower(audience),
+        FfiConverterOptionInt64.lower(leeway),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_permitverifier(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Verifies `token` for this call (`action`, `args` as JSON object text)
+     * at `now`, consumes it, and returns its claims. Any failure is an error
+     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
+     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     */
+open func verify(token: String, action: String, args: String, now: Int64? = nil)throws  -> PermitClaims  {
+    return try  FfiConverterTypePermitClaims_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permitverifier_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterString.lower(action),
+        FfiConverterString.lower(args),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermitVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PermitVerifier
+
+    public static func lift(_ handle: UInt64) throws -> PermitVerifier {
+        return PermitVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PermitVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermitVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PermitVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermitVerifier_lift(_ handle: UInt64) throws -> PermitVerifier {
+    return try FfiConverterTypePermitVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermitVerifier_lower(_ value: PermitVerifier) -> UInt64 {
+    return FfiConverterTypePermitVerifier.lower(value)
+}
+
+
+
+
+
+
+/**
  * An Ed25519 public key; kid is its RFC 7638 thumbprint.
  */
 public protocol PublicKeyProtocol: AnyObject, Sendable {
@@ -1496,6 +2423,345 @@ public func FfiConverterTypePublicKey_lift(_ handle: UInt64) throws -> PublicKey
 #endif
 public func FfiConverterTypePublicKey_lower(_ value: PublicKey) -> UInt64 {
     return FfiConverterTypePublicKey.lower(value)
+}
+
+
+
+
+
+
+/**
+ * One signed, hash-chained decision record.
+ */
+public protocol ReceiptProtocol: AnyObject, Sendable {
+    
+    func action()  -> String
+    
+    func agent()  -> String
+    
+    /**
+     * The arguments' hash.
+     */
+    func args()  -> String
+    
+    /**
+     * The capability id, when the token parsed.
+     */
+    func cap()  -> String?
+    
+    /**
+     * `"allow"` or `"deny"`.
+     */
+    func decision()  -> String
+    
+    /**
+     * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
+     */
+    func hash()  -> String
+    
+    /**
+     * The kid of the audit key that signed it.
+     */
+    func kid()  -> String
+    
+    /**
+     * The permit's jti, when one was issued.
+     */
+    func permit()  -> String?
+    
+    /**
+     * Hash of the receipt before (the genesis value for seq 0).
+     */
+    func prev()  -> String
+    
+    func reasons()  -> [Reason]
+    
+    func seq()  -> UInt64
+    
+    /**
+     * The canonical JSON text (one line of a log file).
+     */
+    func toJson()  -> String
+    
+    /**
+     * Unix seconds.
+     */
+    func ts()  -> Int64
+    
+    /**
+     * Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
+     */
+    func verify(keys: KeySet) throws 
+    
+}
+/**
+ * One signed, hash-chained decision record.
+ */
+open class Receipt: ReceiptProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_receipt(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_receipt(handle, $0) }
+    }
+
+    
+    /**
+     * Parses one receipt (its canonical JSON text) strictly. Verifies
+     * nothing: call `verify`.
+     */
+public static func parse(json: String)throws  -> Receipt  {
+    return try  FfiConverterTypeReceipt_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_receipt_parse(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+open func action() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_action(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func agent() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_agent(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The arguments' hash.
+     */
+open func args() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_args(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The capability id, when the token parsed.
+     */
+open func cap() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_cap(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `"allow"` or `"deny"`.
+     */
+open func decision() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_decision(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
+     */
+open func hash() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The kid of the audit key that signed it.
+     */
+open func kid() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_kid(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The permit's jti, when one was issued.
+     */
+open func permit() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_permit(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Hash of the receipt before (the genesis value for seq 0).
+     */
+open func prev() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_prev(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func reasons() -> [Reason]  {
+    return try!  FfiConverterSequenceTypeReason.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_reasons(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func seq() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_seq(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The canonical JSON text (one line of a log file).
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Unix seconds.
+     */
+open func ts() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_ts(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
+     */
+open func verify(keys: KeySet)throws   {try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeKeySet_lower(keys),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceipt: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Receipt
+
+    public static func lift(_ handle: UInt64) throws -> Receipt {
+        return Receipt(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Receipt) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Receipt {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Receipt, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceipt_lift(_ handle: UInt64) throws -> Receipt {
+    return try FfiConverterTypeReceipt.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceipt_lower(_ value: Receipt) -> UInt64 {
+    return FfiConverterTypeReceipt.lower(value)
 }
 
 
@@ -2234,6 +3500,174 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
 
 
 /**
+ * The signed summary of a bundle.
+ */
+public struct BundleHead: Equatable, Hashable {
+    /**
+     * `prev` of the first receipt (the genesis value for a bundle from seq 0).
+     */
+    public var anchor: String
+    public var count: UInt64
+    public var firstSeq: UInt64
+    public var kid: String
+    /**
+     * Hash of the last receipt.
+     */
+    public var lastHash: String
+    public var lastSeq: UInt64
+    public var sig: String
+    /**
+     * `ts` of the last receipt.
+     */
+    public var ts: Int64
+    public var v: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `prev` of the first receipt (the genesis value for a bundle from seq 0).
+         */anchor: String, count: UInt64, firstSeq: UInt64, kid: String, 
+        /**
+         * Hash of the last receipt.
+         */lastHash: String, lastSeq: UInt64, sig: String, 
+        /**
+         * `ts` of the last receipt.
+         */ts: Int64, v: UInt64) {
+        self.anchor = anchor
+        self.count = count
+        self.firstSeq = firstSeq
+        self.kid = kid
+        self.lastHash = lastHash
+        self.lastSeq = lastSeq
+        self.sig = sig
+        self.ts = ts
+        self.v = v
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BundleHead: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBundleHead: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleHead {
+        return
+            try BundleHead(
+                anchor: FfiConverterString.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf), 
+                firstSeq: FfiConverterUInt64.read(from: &buf), 
+                kid: FfiConverterString.read(from: &buf), 
+                lastHash: FfiConverterString.read(from: &buf), 
+                lastSeq: FfiConverterUInt64.read(from: &buf), 
+                sig: FfiConverterString.read(from: &buf), 
+                ts: FfiConverterInt64.read(from: &buf), 
+                v: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BundleHead, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.anchor, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+        FfiConverterUInt64.write(value.firstSeq, into: &buf)
+        FfiConverterString.write(value.kid, into: &buf)
+        FfiConverterString.write(value.lastHash, into: &buf)
+        FfiConverterUInt64.write(value.lastSeq, into: &buf)
+        FfiConverterString.write(value.sig, into: &buf)
+        FfiConverterInt64.write(value.ts, into: &buf)
+        FfiConverterUInt64.write(value.v, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleHead_lift(_ buf: RustBuffer) throws -> BundleHead {
+    return try FfiConverterTypeBundleHead.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleHead_lower(_ value: BundleHead) -> RustBuffer {
+    return FfiConverterTypeBundleHead.lower(value)
+}
+
+
+/**
+ * What a verified bundle covers.
+ */
+public struct BundleReport: Equatable, Hashable {
+    public var count: UInt64
+    public var firstSeq: UInt64
+    public var lastSeq: UInt64
+    public var head: BundleHead
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(count: UInt64, firstSeq: UInt64, lastSeq: UInt64, head: BundleHead) {
+        self.count = count
+        self.firstSeq = firstSeq
+        self.lastSeq = lastSeq
+        self.head = head
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BundleReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBundleReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleReport {
+        return
+            try BundleReport(
+                count: FfiConverterUInt64.read(from: &buf), 
+                firstSeq: FfiConverterUInt64.read(from: &buf), 
+                lastSeq: FfiConverterUInt64.read(from: &buf), 
+                head: FfiConverterTypeBundleHead.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BundleReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.count, into: &buf)
+        FfiConverterUInt64.write(value.firstSeq, into: &buf)
+        FfiConverterUInt64.write(value.lastSeq, into: &buf)
+        FfiConverterTypeBundleHead.write(value.head, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleReport_lift(_ buf: RustBuffer) throws -> BundleReport {
+    return try FfiConverterTypeBundleReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleReport_lower(_ value: BundleReport) -> RustBuffer {
+    return FfiConverterTypeBundleReport.lower(value)
+}
+
+
+/**
  * The outcome of a check: `allowed` is true exactly when `reasons` is empty.
  */
 public struct Decision: Equatable, Hashable {
@@ -2287,6 +3721,95 @@ public func FfiConverterTypeDecision_lift(_ buf: RustBuffer) throws -> Decision 
 #endif
 public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
     return FfiConverterTypeDecision.lower(value)
+}
+
+
+/**
+ * The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
+ */
+public struct PermitClaims: Equatable, Hashable {
+    public var iss: String
+    public var sub: String
+    public var aud: String
+    public var act: String
+    public var args: String
+    public var cap: String
+    public var iat: Int64
+    public var exp: Int64
+    public var jti: String
+    public var idem: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(iss: String, sub: String, aud: String, act: String, args: String, cap: String, iat: Int64, exp: Int64, jti: String, idem: String?) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.act = act
+        self.args = args
+        self.cap = cap
+        self.iat = iat
+        self.exp = exp
+        self.jti = jti
+        self.idem = idem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PermitClaims: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermitClaims: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermitClaims {
+        return
+            try PermitClaims(
+                iss: FfiConverterString.read(from: &buf), 
+                sub: FfiConverterString.read(from: &buf), 
+                aud: FfiConverterString.read(from: &buf), 
+                act: FfiConverterString.read(from: &buf), 
+                args: FfiConverterString.read(from: &buf), 
+                cap: FfiConverterString.read(from: &buf), 
+                iat: FfiConverterInt64.read(from: &buf), 
+                exp: FfiConverterInt64.read(from: &buf), 
+                jti: FfiConverterString.read(from: &buf), 
+                idem: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PermitClaims, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.iss, into: &buf)
+        FfiConverterString.write(value.sub, into: &buf)
+        FfiConverterString.write(value.aud, into: &buf)
+        FfiConverterString.write(value.act, into: &buf)
+        FfiConverterString.write(value.args, into: &buf)
+        FfiConverterString.write(value.cap, into: &buf)
+        FfiConverterInt64.write(value.iat, into: &buf)
+        FfiConverterInt64.write(value.exp, into: &buf)
+        FfiConverterString.write(value.jti, into: &buf)
+        FfiConverterOptionString.write(value.idem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermitClaims_lift(_ buf: RustBuffer) throws -> PermitClaims {
+    return try FfiConverterTypePermitClaims.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermitClaims_lower(_ value: PermitClaims) -> RustBuffer {
+    return FfiConverterTypePermitClaims.lower(value)
 }
 
 
@@ -2554,6 +4077,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
     typealias SwiftType = Int64?
 
@@ -2618,6 +4165,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReceipt: FfiConverterRustBuffer {
+    typealias SwiftType = Receipt?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReceipt.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReceipt.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2700,6 +4271,31 @@ fileprivate struct FfiConverterSequenceTypePublicKey: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeReceipt: FfiConverterRustBuffer {
+    typealias SwiftType = [Receipt]
+
+    public static func write(_ value: [Receipt], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReceipt.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Receipt] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Receipt]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReceipt.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRootKey: FfiConverterRustBuffer {
     typealias SwiftType = [RootKey]
 
@@ -2768,6 +4364,21 @@ public func hashJson(text: String)throws  -> String  {
     )
 })
 }
+/**
+ * Verifies an exported audit bundle (JSON text) against trusted keys,
+ * offline. A bundle that does not start at genesis needs the `anchor`: the
+ * hash of the receipt before its first.
+ */
+public func verifyBundle(bundle: String, trusted: KeySet, anchor: String? = nil)throws  -> BundleReport  {
+    return try  FfiConverterTypeBundleReport_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_func_verify_bundle(
+        FfiConverterString.lower(bundle),
+        FfiConverterTypeKeySet_lower(trusted),
+        FfiConverterOptionString.lower(anchor),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -2788,6 +4399,66 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_func_hash_json() != 12232) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_func_verify_bundle() != 14259) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() != 53559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_auditlog_head() != 57090) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_auditlog_keys() != 18173) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_auditlog_len() != 23114) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_auditlog_receipts() != 37179) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_action() != 28910) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_agent() != 26448) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_args() != 44795) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_cap() != 25390) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_decision() != 10091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_hash() != 48647) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_kid() != 63417) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_permit() != 49018) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_prev() != 46174) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_reasons() != 49419) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_seq() != 47997) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_to_json() != 13255) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_ts() != 8699) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_verify() != 37944) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_capability_attenuate() != 45568) {
@@ -2838,6 +4509,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_request_to_json() != 44863) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_charter_uniffi_checksum_method_guard_check() != 32293) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_guard_protect() != 42839) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_charter_uniffi_checksum_method_keyset_get() != 55377) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2871,6 +4548,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_signingkey_to_bytes() != 61645) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_charter_uniffi_checksum_method_permit_claims() != 25085) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_permit_kid() != 52429) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_permit_token() != 7085) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_permitissuer_issue() != 25286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_permitissuer_kid() != 12607) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_permitverifier_verify() != 8355) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_charter_uniffi_checksum_method_verifier_audience() != 64197) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2878,6 +4573,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_verifier_revoke() != 20972) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() != 16511) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_auditlog_open() != 44203) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_receipt_parse() != 12370) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_capability_parse() != 28743) {
@@ -2893,6 +4597,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_request_new() != 21634) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_guard_new() != 7608) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_keyset_from_jwks() != 17957) {
@@ -2917,6 +4624,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_signingkey_generate() != 24034) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_permit_parse() != 52588) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_permitissuer_new() != 1435) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_permitverifier_new() != 1023) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 62664) {

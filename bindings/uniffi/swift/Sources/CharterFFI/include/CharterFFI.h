@@ -243,6 +243,136 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_AUDITLOG
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_AUDITLOG
+uint64_t uniffi_charter_uniffi_fn_clone_auditlog(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_AUDITLOG
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_AUDITLOG
+void uniffi_charter_uniffi_fn_free_auditlog(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_IN_MEMORY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_IN_MEMORY
+uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(uint64_t signing_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
+uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_open(RustBuffer path, uint64_t signing_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_EXPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_EXPORT_BUNDLE
+RustBuffer uniffi_charter_uniffi_fn_method_auditlog_export_bundle(uint64_t ptr, RustBuffer start, RustBuffer end, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_HEAD
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_HEAD
+RustBuffer uniffi_charter_uniffi_fn_method_auditlog_head(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_KEYS
+uint64_t uniffi_charter_uniffi_fn_method_auditlog_keys(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_LEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_LEN
+uint64_t uniffi_charter_uniffi_fn_method_auditlog_len(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_RECEIPTS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_RECEIPTS
+RustBuffer uniffi_charter_uniffi_fn_method_auditlog_receipts(uint64_t ptr, uint64_t start, uint64_t end, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_RECEIPT
+uint64_t uniffi_charter_uniffi_fn_clone_receipt(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_RECEIPT
+void uniffi_charter_uniffi_fn_free_receipt(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_RECEIPT_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_RECEIPT_PARSE
+uint64_t uniffi_charter_uniffi_fn_constructor_receipt_parse(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ACTION
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_action(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_AGENT
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_agent(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ARGS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ARGS
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_args(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_CAP
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_CAP
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_cap(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_DECISION
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_decision(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_HASH
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_KID
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PERMIT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PERMIT
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_permit(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PREV
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PREV
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_prev(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_REASONS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_REASONS
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_reasons(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_SEQ
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_SEQ
+uint64_t uniffi_charter_uniffi_fn_method_receipt_seq(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TO_JSON
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TS
+int64_t uniffi_charter_uniffi_fn_method_receipt_ts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_VERIFY
+void uniffi_charter_uniffi_fn_method_receipt_verify(uint64_t ptr, uint64_t keys, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_CAPABILITY
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_CAPABILITY
 uint64_t uniffi_charter_uniffi_fn_clone_capability(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -388,6 +518,31 @@ RustBuffer uniffi_charter_uniffi_fn_method_request_resource(uint64_t ptr, RustCa
 RustBuffer uniffi_charter_uniffi_fn_method_request_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_GUARD
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_GUARD
+uint64_t uniffi_charter_uniffi_fn_clone_guard(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_GUARD
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_GUARD
+void uniffi_charter_uniffi_fn_free_guard(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_GUARD_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_GUARD_NEW
+uint64_t uniffi_charter_uniffi_fn_constructor_guard_new(uint64_t verifier, uint64_t permit_issuer, uint64_t audit_log, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_CHECK
+RustBuffer uniffi_charter_uniffi_fn_method_guard_check(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer proof, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_PROTECT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_PROTECT
+uint64_t uniffi_charter_uniffi_fn_method_guard_protect(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer proof, RustBuffer idempotency_key, RustBuffer now, RustBuffer permit_id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_KEYSET
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_KEYSET
 uint64_t uniffi_charter_uniffi_fn_clone_keyset(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -525,6 +680,81 @@ uint64_t uniffi_charter_uniffi_fn_method_signingkey_public_key(uint64_t ptr, Rus
 RustBuffer uniffi_charter_uniffi_fn_method_signingkey_to_bytes(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMIT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMIT
+uint64_t uniffi_charter_uniffi_fn_clone_permit(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_PERMIT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_PERMIT
+void uniffi_charter_uniffi_fn_free_permit(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMIT_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMIT_PARSE
+uint64_t uniffi_charter_uniffi_fn_constructor_permit_parse(RustBuffer token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_CLAIMS
+RustBuffer uniffi_charter_uniffi_fn_method_permit_claims(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_KID
+RustBuffer uniffi_charter_uniffi_fn_method_permit_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_TOKEN
+RustBuffer uniffi_charter_uniffi_fn_method_permit_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMITISSUER
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMITISSUER
+uint64_t uniffi_charter_uniffi_fn_clone_permitissuer(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_PERMITISSUER
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_PERMITISSUER
+void uniffi_charter_uniffi_fn_free_permitissuer(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITISSUER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITISSUER_NEW
+uint64_t uniffi_charter_uniffi_fn_constructor_permitissuer_new(uint64_t signing_key, RustBuffer issuer, RustBuffer ttl, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_ISSUE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_ISSUE
+uint64_t uniffi_charter_uniffi_fn_method_permitissuer_issue(uint64_t ptr, RustBuffer subject, RustBuffer audience, RustBuffer action, RustBuffer args, RustBuffer capability_id, RustBuffer now, RustBuffer jti, RustBuffer idempotency_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_KID
+RustBuffer uniffi_charter_uniffi_fn_method_permitissuer_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMITVERIFIER
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMITVERIFIER
+uint64_t uniffi_charter_uniffi_fn_clone_permitverifier(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_PERMITVERIFIER
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_PERMITVERIFIER
+void uniffi_charter_uniffi_fn_free_permitverifier(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITVERIFIER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITVERIFIER_NEW
+uint64_t uniffi_charter_uniffi_fn_constructor_permitverifier_new(uint64_t keys, RustBuffer audience, RustBuffer leeway, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITVERIFIER_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITVERIFIER_VERIFY
+RustBuffer uniffi_charter_uniffi_fn_method_permitverifier_verify(uint64_t ptr, RustBuffer token, RustBuffer action, RustBuffer args, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_VERIFIER
 uint64_t uniffi_charter_uniffi_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -563,6 +793,11 @@ RustBuffer uniffi_charter_uniffi_fn_func_canonicalize_json(RustBuffer text, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_HASH_JSON
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_HASH_JSON
 RustBuffer uniffi_charter_uniffi_fn_func_hash_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERIFY_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERIFY_BUNDLE
+RustBuffer uniffi_charter_uniffi_fn_func_verify_bundle(RustBuffer bundle, uint64_t trusted, RustBuffer anchor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_CHARTER_UNIFFI_RUSTBUFFER_ALLOC
@@ -837,6 +1072,126 @@ uint16_t uniffi_charter_uniffi_checksum_func_hash_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERIFY_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERIFY_BUNDLE
+uint16_t uniffi_charter_uniffi_checksum_func_verify_bundle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_EXPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_EXPORT_BUNDLE
+uint16_t uniffi_charter_uniffi_checksum_method_auditlog_export_bundle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_HEAD
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_HEAD
+uint16_t uniffi_charter_uniffi_checksum_method_auditlog_head(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_KEYS
+uint16_t uniffi_charter_uniffi_checksum_method_auditlog_keys(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_LEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_LEN
+uint16_t uniffi_charter_uniffi_checksum_method_auditlog_len(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_RECEIPTS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_AUDITLOG_RECEIPTS
+uint16_t uniffi_charter_uniffi_checksum_method_auditlog_receipts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ACTION
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_action(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_AGENT
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_agent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ARGS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ARGS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_args(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_CAP
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_CAP
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_cap(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_DECISION
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_decision(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_HASH
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_hash(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_KID
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PERMIT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PERMIT
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_permit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PREV
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PREV
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_prev(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_REASONS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_REASONS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_reasons(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_SEQ
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_SEQ
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_seq(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TO_JSON
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_ts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_VERIFY
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_verify(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ATTENUATE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ATTENUATE
 uint16_t uniffi_charter_uniffi_checksum_method_capability_attenuate(void
@@ -933,6 +1288,18 @@ uint16_t uniffi_charter_uniffi_checksum_method_request_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_GUARD_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_GUARD_CHECK
+uint16_t uniffi_charter_uniffi_checksum_method_guard_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_GUARD_PROTECT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_GUARD_PROTECT
+uint16_t uniffi_charter_uniffi_checksum_method_guard_protect(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_KEYSET_GET
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_KEYSET_GET
 uint16_t uniffi_charter_uniffi_checksum_method_keyset_get(void
@@ -999,6 +1366,42 @@ uint16_t uniffi_charter_uniffi_checksum_method_signingkey_to_bytes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_CLAIMS
+uint16_t uniffi_charter_uniffi_checksum_method_permit_claims(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_KID
+uint16_t uniffi_charter_uniffi_checksum_method_permit_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_TOKEN
+uint16_t uniffi_charter_uniffi_checksum_method_permit_token(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_ISSUE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_ISSUE
+uint16_t uniffi_charter_uniffi_checksum_method_permitissuer_issue(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_KID
+uint16_t uniffi_charter_uniffi_checksum_method_permitissuer_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITVERIFIER_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITVERIFIER_VERIFY
+uint16_t uniffi_charter_uniffi_checksum_method_permitverifier_verify(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_AUDIENCE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_AUDIENCE
 uint16_t uniffi_charter_uniffi_checksum_method_verifier_audience(void
@@ -1014,6 +1417,24 @@ uint16_t uniffi_charter_uniffi_checksum_method_verifier_check(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_REVOKE
 uint16_t uniffi_charter_uniffi_checksum_method_verifier_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_IN_MEMORY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_IN_MEMORY
+uint16_t uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_OPEN
+uint16_t uniffi_charter_uniffi_checksum_constructor_auditlog_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_RECEIPT_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_RECEIPT_PARSE
+uint16_t uniffi_charter_uniffi_checksum_constructor_receipt_parse(void
     
 );
 #endif
@@ -1044,6 +1465,12 @@ uint16_t uniffi_charter_uniffi_checksum_constructor_request_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_NEW
 uint16_t uniffi_charter_uniffi_checksum_constructor_request_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_GUARD_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_GUARD_NEW
+uint16_t uniffi_charter_uniffi_checksum_constructor_guard_new(void
     
 );
 #endif
@@ -1092,6 +1519,24 @@ uint16_t uniffi_charter_uniffi_checksum_constructor_signingkey_from_bytes(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_GENERATE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_GENERATE
 uint16_t uniffi_charter_uniffi_checksum_constructor_signingkey_generate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMIT_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMIT_PARSE
+uint16_t uniffi_charter_uniffi_checksum_constructor_permit_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMITISSUER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMITISSUER_NEW
+uint16_t uniffi_charter_uniffi_checksum_constructor_permitissuer_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMITVERIFIER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMITVERIFIER_NEW
+uint16_t uniffi_charter_uniffi_checksum_constructor_permitverifier_new(void
     
 );
 #endif

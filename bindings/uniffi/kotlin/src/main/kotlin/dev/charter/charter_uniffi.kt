@@ -679,6 +679,46 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_func_hash_json(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_func_verify_bundle(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_auditlog_export_bundle(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_auditlog_head(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_auditlog_keys(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_auditlog_len(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_auditlog_receipts(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_action(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_agent(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_args(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_cap(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_decision(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_hash(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_kid(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_permit(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_prev(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_reasons(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_seq(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_to_json(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_ts(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_verify(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_capability_attenuate(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_capability_bind_holder(
@@ -711,6 +751,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_request_to_json(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_method_guard_check(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_guard_protect(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_keyset_get(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_keyset_kids(
@@ -733,11 +777,29 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_signingkey_to_bytes(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permit_claims(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permit_kid(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permit_token(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permitissuer_issue(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permitissuer_kid(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permitverifier_verify(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_audience(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_check(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_revoke(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_auditlog_open(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_receipt_parse(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_capability_parse(
     ): Int
@@ -748,6 +810,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_charter_uniffi_checksum_constructor_request_from_json(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_request_new(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_guard_new(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_keyset_from_jwks(
     ): Int
@@ -764,6 +828,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_charter_uniffi_checksum_constructor_signingkey_from_bytes(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_signingkey_generate(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_permit_parse(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_permitissuer_new(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_permitverifier_new(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_verifier_new(
     ): Int
@@ -787,6 +857,58 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_charter_uniffi_fn_clone_auditlog(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_auditlog(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_constructor_auditlog_open(`path`: RustBuffer.ByValue,`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_auditlog_export_bundle(`ptr`: Long,`start`: RustBuffer.ByValue,`end`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_auditlog_head(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_auditlog_keys(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_auditlog_len(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_auditlog_receipts(`ptr`: Long,`start`: Long,`end`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_receipt(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_receipt(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_receipt_parse(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_receipt_action(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_args(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_cap(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_decision(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_permit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_prev(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_seq(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_receipt_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_ts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_receipt_verify(`ptr`: Long,`keys`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_charter_uniffi_fn_clone_capability(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_capability(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -845,6 +967,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_request_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_guard(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_guard(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_guard_new(`verifier`: Long,`permitIssuer`: Long,`auditLog`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_guard_check(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`proof`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_guard_protect(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`proof`: RustBuffer.ByValue,`idempotencyKey`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`permitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_charter_uniffi_fn_clone_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -899,6 +1031,36 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_method_signingkey_to_bytes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_permit(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_permit(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_permit_parse(`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_permit_claims(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_permit_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_permit_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_permitissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_permitissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_permitissuer_new(`signingKey`: Long,`issuer`: RustBuffer.ByValue,`ttl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_permitissuer_issue(`ptr`: Long,`subject`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`capabilityId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`jti`: RustBuffer.ByValue,`idempotencyKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_permitissuer_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_permitverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_permitverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_permitverifier_new(`keys`: Long,`audience`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_permitverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -914,6 +1076,8 @@ internal object UniffiLib {
     external fun uniffi_charter_uniffi_fn_func_canonicalize_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_func_hash_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_func_verify_bundle(`bundle`: RustBuffer.ByValue,`trusted`: Long,`anchor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_charter_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1040,6 +1204,66 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_func_hash_json() and 0xFFFF) != 12232) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_charter_uniffi_checksum_func_verify_bundle() and 0xFFFF) != 14259) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() and 0xFFFF) != 53559) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_head() and 0xFFFF) != 57090) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_keys() and 0xFFFF) != 18173) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_len() and 0xFFFF) != 23114) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_receipts() and 0xFFFF) != 37179) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_action() and 0xFFFF) != 28910) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_agent() and 0xFFFF) != 26448) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_args() and 0xFFFF) != 44795) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_cap() and 0xFFFF) != 25390) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_decision() and 0xFFFF) != 10091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_hash() and 0xFFFF) != 48647) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_kid() and 0xFFFF) != 63417) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_permit() and 0xFFFF) != 49018) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_prev() and 0xFFFF) != 46174) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_reasons() and 0xFFFF) != 49419) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_seq() and 0xFFFF) != 47997) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_to_json() and 0xFFFF) != 13255) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_ts() and 0xFFFF) != 8699) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_verify() and 0xFFFF) != 37944) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_charter_uniffi_checksum_method_capability_attenuate() and 0xFFFF) != 45568) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1088,6 +1312,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_request_to_json() and 0xFFFF) != 44863) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_charter_uniffi_checksum_method_guard_check() and 0xFFFF) != 32293) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_guard_protect() and 0xFFFF) != 42839) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_charter_uniffi_checksum_method_keyset_get() and 0xFFFF) != 55377) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1121,6 +1351,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_to_bytes() and 0xFFFF) != 61645) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_charter_uniffi_checksum_method_permit_claims() and 0xFFFF) != 25085) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_permit_kid() and 0xFFFF) != 52429) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_permit_token() and 0xFFFF) != 7085) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_permitissuer_issue() and 0xFFFF) != 25286) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_permitissuer_kid() and 0xFFFF) != 12607) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_permitverifier_verify() and 0xFFFF) != 8355) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_charter_uniffi_checksum_method_verifier_audience() and 0xFFFF) != 64197) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1128,6 +1376,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_verifier_revoke() and 0xFFFF) != 20972) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() and 0xFFFF) != 16511) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_open() and 0xFFFF) != 44203) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_receipt_parse() and 0xFFFF) != 12370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_capability_parse() and 0xFFFF) != 28743) {
@@ -1143,6 +1400,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_request_new() and 0xFFFF) != 21634) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_guard_new() and 0xFFFF) != 7608) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_keyset_from_jwks() and 0xFFFF) != 17957) {
@@ -1167,6 +1427,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_signingkey_generate() and 0xFFFF) != 24034) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permit_parse() and 0xFFFF) != 52588) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitissuer_new() and 0xFFFF) != 1435) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitverifier_new() and 0xFFFF) != 1023) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 62664) {
@@ -1355,6 +1624,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterLong: FfiConverter<Long, Long> {
     override fun lift(value: Long): Long {
         return value
@@ -1471,6 +1763,395 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An append-only log of receipts, in memory or in a JSON Lines file.
+ */
+public interface AuditLogInterface {
+    
+    /**
+     * Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
+     */
+    fun `exportBundle`(`start`: kotlin.ULong? = null, `end`: kotlin.ULong? = null): kotlin.String
+    
+    /**
+     * The last receipt, or none when the log is empty.
+     */
+    fun `head`(): Receipt?
+    
+    /**
+     * The public keys that verify this log.
+     */
+    fun `keys`(): KeySet
+    
+    /**
+     * Number of receipts.
+     */
+    fun `len`(): kotlin.ULong
+    
+    /**
+     * Receipts with seq in [start, end).
+     */
+    fun `receipts`(`start`: kotlin.ULong, `end`: kotlin.ULong): List<Receipt>
+    
+    companion object
+}
+
+/**
+ * An append-only log of receipts, in memory or in a JSON Lines file.
+ */
+open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_auditlog(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_auditlog(handle, status)
+        }
+    }
+
+    
+    /**
+     * Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
+     */
+    @Throws(CharterException::class)override fun `exportBundle`(`start`: kotlin.ULong?, `end`: kotlin.ULong?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_export_bundle(
+        it,
+        
+        FfiConverterOptionalULong.lower(`start`),
+        FfiConverterOptionalULong.lower(`end`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The last receipt, or none when the log is empty.
+     */override fun `head`(): Receipt? {
+            return FfiConverterOptionalTypeReceipt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_head(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public keys that verify this log.
+     */override fun `keys`(): KeySet {
+            return FfiConverterTypeKeySet.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_keys(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Number of receipts.
+     */override fun `len`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_len(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Receipts with seq in [start, end).
+     */
+    @Throws(CharterException::class)override fun `receipts`(`start`: kotlin.ULong, `end`: kotlin.ULong): List<Receipt> {
+            return FfiConverterSequenceTypeReceipt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_receipts(
+        it,
+        
+        FfiConverterULong.lower(`start`),
+        FfiConverterULong.lower(`end`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * A log kept in memory, signed with `signing_key`.
+     */ fun `inMemory`(`signingKey`: SigningKey): AuditLog {
+            return FfiConverterTypeAuditLog.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(
+    
+        
+        FfiConverterTypeSigningKey.lower(`signingKey`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Opens (or creates) a JSON Lines log file, synced on every append; its
+     * chain is verified on open. A torn last line is `log_corrupt` until
+     * repaired (`charter audit repair`).
+     */
+    @Throws(CharterException::class) fun `open`(`path`: kotlin.String, `signingKey`: SigningKey): AuditLog {
+            return FfiConverterTypeAuditLog.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_auditlog_open(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeSigningKey.lower(`signingKey`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditLog: FfiConverter<AuditLog, Long> {
+    override fun lower(value: AuditLog): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AuditLog {
+        return AuditLog(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AuditLog {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AuditLog) = 8UL
+
+    override fun write(value: AuditLog, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -1884,6 +2565,337 @@ public object FfiConverterTypeCapability: FfiConverter<Capability, Long> {
     override fun allocationSize(value: Capability) = 8UL
 
     override fun write(value: Capability, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * check -> permit -> receipt, fail closed: `protect` returns a Permit or
+ * throws `Denied`, and records a receipt either way.
+ *
+ * The guard takes the capability as its token text, as a gateway receives
+ * it: a token that does not parse is a recorded denial, not an exception
+ * before anything is recorded. It shares the verifier it is built with, so
+ * `Verifier.revoke` applies to guarded calls too.
+ */
+public interface GuardInterface {
+    
+    /**
+     * Decides and records the decision; returns it as data (a denial is not
+     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     */
+    fun `check`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String? = null, `now`: kotlin.Long? = null): Decision
+    
+    /**
+     * Returns a permit for exactly this call, or throws `Denied` carrying the
+     * reasons. A receipt is recorded either way. `permit_id` fixes the
+     * permit's jti (derive it from your own call id); random otherwise.
+     */
+    fun `protect`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String? = null, `idempotencyKey`: kotlin.String? = null, `now`: kotlin.Long? = null, `permitId`: kotlin.String? = null): Permit
+    
+    companion object
+}
+
+/**
+ * check -> permit -> receipt, fail closed: `protect` returns a Permit or
+ * throws `Denied`, and records a receipt either way.
+ *
+ * The guard takes the capability as its token text, as a gateway receives
+ * it: a token that does not parse is a recorded denial, not an exception
+ * before anything is recorded. It shares the verifier it is built with, so
+ * `Verifier.revoke` applies to guarded calls too.
+ */
+open class Guard: Disposable, AutoCloseable, GuardInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Permits are issued for the verifier's audience: the tool that runs the call.
+     */
+    constructor(`verifier`: Verifier, `permitIssuer`: PermitIssuer, `auditLog`: AuditLog) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_guard_new(
+    
+        
+        FfiConverterTypeVerifier.lower(`verifier`),
+        FfiConverterTypePermitIssuer.lower(`permitIssuer`),
+        FfiConverterTypeAuditLog.lower(`auditLog`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_guard(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_guard(handle, status)
+        }
+    }
+
+    
+    /**
+     * Decides and records the decision; returns it as data (a denial is not
+     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     */override fun `check`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String?, `now`: kotlin.Long?): Decision {
+            return FfiConverterTypeDecision.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_guard_check(
+        it,
+        
+        FfiConverterString.lower(`capability`),
+        FfiConverterTypeRequest.lower(`request`),
+        FfiConverterOptionalString.lower(`proof`),
+        FfiConverterOptionalLong.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Returns a permit for exactly this call, or throws `Denied` carrying the
+     * reasons. A receipt is recorded either way. `permit_id` fixes the
+     * permit's jti (derive it from your own call id); random otherwise.
+     */
+    @Throws(CharterException::class)override fun `protect`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String?, `idempotencyKey`: kotlin.String?, `now`: kotlin.Long?, `permitId`: kotlin.String?): Permit {
+            return FfiConverterTypePermit.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_guard_protect(
+        it,
+        
+        FfiConverterString.lower(`capability`),
+        FfiConverterTypeRequest.lower(`request`),
+        FfiConverterOptionalString.lower(`proof`),
+        FfiConverterOptionalString.lower(`idempotencyKey`),
+        FfiConverterOptionalLong.lower(`now`),
+        FfiConverterOptionalString.lower(`permitId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGuard: FfiConverter<Guard, Long> {
+    override fun lower(value: Guard): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Guard {
+        return Guard(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Guard {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Guard) = 8UL
+
+    override fun write(value: Guard, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -2919,6 +3931,931 @@ public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
 
 
 /**
+ * A permit token and its claims. `parse` verifies nothing.
+ */
+public interface PermitInterface {
+    
+    fun `claims`(): PermitClaims
+    
+    /**
+     * The kid of the key that signed it.
+     */
+    fun `kid`(): kotlin.String
+    
+    /**
+     * The compact JWS text to hand to the tool.
+     */
+    fun `token`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A permit token and its claims. `parse` verifies nothing.
+ */
+open class Permit: Disposable, AutoCloseable, PermitInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_permit(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_permit(handle, status)
+        }
+    }
+
+    override fun `claims`(): PermitClaims {
+            return FfiConverterTypePermitClaims.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permit_claims(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The kid of the key that signed it.
+     */override fun `kid`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permit_kid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The compact JWS text to hand to the tool.
+     */override fun `token`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permit_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Reads a permit's header and claims without verifying it (for display
+     * and routing; `PermitVerifier.verify` is what authorizes).
+     */
+    @Throws(CharterException::class) fun `parse`(`token`: kotlin.String): Permit {
+            return FfiConverterTypePermit.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_permit_parse(
+    
+        
+        FfiConverterString.lower(`token`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermit: FfiConverter<Permit, Long> {
+    override fun lower(value: Permit): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Permit {
+        return Permit(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Permit {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Permit) = 8UL
+
+    override fun write(value: Permit, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Signs permits: one allowed call, short-lived, single-use.
+ */
+public interface PermitIssuerInterface {
+    
+    /**
+     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * it. `jti` is random when left out: give it only in tests and vectors.
+     */
+    fun `issue`(`subject`: kotlin.String, `audience`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `capabilityId`: kotlin.String, `now`: kotlin.Long? = null, `jti`: kotlin.String? = null, `idempotencyKey`: kotlin.String? = null): Permit
+    
+    /**
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */
+    fun `kid`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * Signs permits: one allowed call, short-lived, single-use.
+ */
+open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * `ttl`: seconds a permit lives, 1 to 3600 (60 by default).
+     */
+    constructor(`signingKey`: SigningKey, `issuer`: kotlin.String, `ttl`: kotlin.Long? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_permitissuer_new(
+    
+        
+        FfiConverterTypeSigningKey.lower(`signingKey`),
+        FfiConverterString.lower(`issuer`),
+        FfiConverterOptionalLong.lower(`ttl`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_permitissuer(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_permitissuer(handle, status)
+        }
+    }
+
+    
+    /**
+     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * it. `jti` is random when left out: give it only in tests and vectors.
+     */
+    @Throws(CharterException::class)override fun `issue`(`subject`: kotlin.String, `audience`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `capabilityId`: kotlin.String, `now`: kotlin.Long?, `jti`: kotlin.String?, `idempotencyKey`: kotlin.String?): Permit {
+            return FfiConverterTypePermit.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permitissuer_issue(
+        it,
+        
+        FfiConverterString.lower(`subject`),
+        FfiConverterString.lower(`audience`),
+        FfiConverterString.lower(`action`),
+        FfiConverterString.lower(`args`),
+        FfiConverterString.lower(`capabilityId`),
+        FfiConverterOptionalLong.lower(`now`),
+        FfiConverterOptionalString.lower(`jti`),
+        FfiConverterOptionalString.lower(`idempotencyKey`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */override fun `kid`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permitissuer_kid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermitIssuer: FfiConverter<PermitIssuer, Long> {
+    override fun lower(value: PermitIssuer): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PermitIssuer {
+        return PermitIssuer(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PermitIssuer {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PermitIssuer) = 8UL
+
+    override fun write(value: PermitIssuer, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Verifies permits offline with a public key set, each once (its `jti` is
+ * remembered). Only EdDSA, only trusted kids, bounded leeway.
+ */
+public interface PermitVerifierInterface {
+    
+    /**
+     * Verifies `token` for this call (`action`, `args` as JSON object text)
+     * at `now`, consumes it, and returns its claims. Any failure is an error
+     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
+     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     */
+    fun `verify`(`token`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `now`: kotlin.Long? = null): PermitClaims
+    
+    companion object
+}
+
+/**
+ * Verifies permits offline with a public key set, each once (its `jti` is
+ * remembered). Only EdDSA, only trusted kids, bounded leeway.
+ */
+open class PermitVerifier: Disposable, AutoCloseable, PermitVerifierInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * `leeway`: clock skew tolerated, 0 to 300 seconds (30 by default).
+     */
+    constructor(`keys`: KeySet, `audience`: kotlin.String, `leeway`: kotlin.Long? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_permitverifier_new(
+    
+        
+        FfiConverterTypeKeySet.lower(`keys`),
+        FfiConverterString.lower(`audience`),
+        FfiConverterOptionalLong.lower(`leeway`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_permitverifier(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_permitverifier(handle, status)
+        }
+    }
+
+    
+    /**
+     * Verifies `token` for this call (`action`, `args` as JSON object text)
+     * at `now`, consumes it, and returns its claims. Any failure is an error
+     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
+     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     */
+    @Throws(CharterException::class)override fun `verify`(`token`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `now`: kotlin.Long?): PermitClaims {
+            return FfiConverterTypePermitClaims.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permitverifier_verify(
+        it,
+        
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`action`),
+        FfiConverterString.lower(`args`),
+        FfiConverterOptionalLong.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermitVerifier: FfiConverter<PermitVerifier, Long> {
+    override fun lower(value: PermitVerifier): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PermitVerifier {
+        return PermitVerifier(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PermitVerifier {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PermitVerifier) = 8UL
+
+    override fun write(value: PermitVerifier, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An Ed25519 public key; kid is its RFC 7638 thumbprint.
  */
 public interface PublicKeyInterface {
@@ -3146,6 +5083,538 @@ public object FfiConverterTypePublicKey: FfiConverter<PublicKey, Long> {
     override fun allocationSize(value: PublicKey) = 8UL
 
     override fun write(value: PublicKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * One signed, hash-chained decision record.
+ */
+public interface ReceiptInterface {
+    
+    fun `action`(): kotlin.String
+    
+    fun `agent`(): kotlin.String
+    
+    /**
+     * The arguments' hash.
+     */
+    fun `args`(): kotlin.String
+    
+    /**
+     * The capability id, when the token parsed.
+     */
+    fun `cap`(): kotlin.String?
+    
+    /**
+     * `"allow"` or `"deny"`.
+     */
+    fun `decision`(): kotlin.String
+    
+    /**
+     * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
+     */
+    fun `hash`(): kotlin.String
+    
+    /**
+     * The kid of the audit key that signed it.
+     */
+    fun `kid`(): kotlin.String
+    
+    /**
+     * The permit's jti, when one was issued.
+     */
+    fun `permit`(): kotlin.String?
+    
+    /**
+     * Hash of the receipt before (the genesis value for seq 0).
+     */
+    fun `prev`(): kotlin.String
+    
+    fun `reasons`(): List<Reason>
+    
+    fun `seq`(): kotlin.ULong
+    
+    /**
+     * The canonical JSON text (one line of a log file).
+     */
+    fun `toJson`(): kotlin.String
+    
+    /**
+     * Unix seconds.
+     */
+    fun `ts`(): kotlin.Long
+    
+    /**
+     * Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
+     */
+    fun `verify`(`keys`: KeySet)
+    
+    companion object
+}
+
+/**
+ * One signed, hash-chained decision record.
+ */
+open class Receipt: Disposable, AutoCloseable, ReceiptInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_receipt(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_receipt(handle, status)
+        }
+    }
+
+    override fun `action`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_action(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    override fun `agent`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_agent(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The arguments' hash.
+     */override fun `args`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_args(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The capability id, when the token parsed.
+     */override fun `cap`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_cap(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `"allow"` or `"deny"`.
+     */override fun `decision`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_decision(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
+     */override fun `hash`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_hash(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The kid of the audit key that signed it.
+     */override fun `kid`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_kid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The permit's jti, when one was issued.
+     */override fun `permit`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_permit(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Hash of the receipt before (the genesis value for seq 0).
+     */override fun `prev`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_prev(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    override fun `reasons`(): List<Reason> {
+            return FfiConverterSequenceTypeReason.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_reasons(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    override fun `seq`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_seq(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The canonical JSON text (one line of a log file).
+     */override fun `toJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_to_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Unix seconds.
+     */override fun `ts`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_ts(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
+     */
+    @Throws(CharterException::class)override fun `verify`(`keys`: KeySet)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_verify(
+        it,
+        
+        FfiConverterTypeKeySet.lower(`keys`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Parses one receipt (its canonical JSON text) strictly. Verifies
+     * nothing: call `verify`.
+     */
+    @Throws(CharterException::class) fun `parse`(`json`: kotlin.String): Receipt {
+            return FfiConverterTypeReceipt.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_receipt_parse(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceipt: FfiConverter<Receipt, Long> {
+    override fun lower(value: Receipt): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Receipt {
+        return Receipt(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Receipt {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Receipt) = 8UL
+
+    override fun write(value: Receipt, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -4487,6 +6956,142 @@ public object FfiConverterTypeVerifier: FfiConverter<Verifier, Long> {
 
 
 /**
+ * The signed summary of a bundle.
+ */
+data class BundleHead (
+    /**
+     * `prev` of the first receipt (the genesis value for a bundle from seq 0).
+     */
+    var `anchor`: kotlin.String
+    , 
+    var `count`: kotlin.ULong
+    , 
+    var `firstSeq`: kotlin.ULong
+    , 
+    var `kid`: kotlin.String
+    , 
+    /**
+     * Hash of the last receipt.
+     */
+    var `lastHash`: kotlin.String
+    , 
+    var `lastSeq`: kotlin.ULong
+    , 
+    var `sig`: kotlin.String
+    , 
+    /**
+     * `ts` of the last receipt.
+     */
+    var `ts`: kotlin.Long
+    , 
+    var `v`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBundleHead: FfiConverterRustBuffer<BundleHead> {
+    override fun read(buf: ByteBuffer): BundleHead {
+        return BundleHead(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BundleHead) = (
+            FfiConverterString.allocationSize(value.`anchor`) +
+            FfiConverterULong.allocationSize(value.`count`) +
+            FfiConverterULong.allocationSize(value.`firstSeq`) +
+            FfiConverterString.allocationSize(value.`kid`) +
+            FfiConverterString.allocationSize(value.`lastHash`) +
+            FfiConverterULong.allocationSize(value.`lastSeq`) +
+            FfiConverterString.allocationSize(value.`sig`) +
+            FfiConverterLong.allocationSize(value.`ts`) +
+            FfiConverterULong.allocationSize(value.`v`)
+    )
+
+    override fun write(value: BundleHead, buf: ByteBuffer) {
+            FfiConverterString.write(value.`anchor`, buf)
+            FfiConverterULong.write(value.`count`, buf)
+            FfiConverterULong.write(value.`firstSeq`, buf)
+            FfiConverterString.write(value.`kid`, buf)
+            FfiConverterString.write(value.`lastHash`, buf)
+            FfiConverterULong.write(value.`lastSeq`, buf)
+            FfiConverterString.write(value.`sig`, buf)
+            FfiConverterLong.write(value.`ts`, buf)
+            FfiConverterULong.write(value.`v`, buf)
+    }
+}
+
+
+
+/**
+ * What a verified bundle covers.
+ */
+data class BundleReport (
+    var `count`: kotlin.ULong
+    , 
+    var `firstSeq`: kotlin.ULong
+    , 
+    var `lastSeq`: kotlin.ULong
+    , 
+    var `head`: BundleHead
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBundleReport: FfiConverterRustBuffer<BundleReport> {
+    override fun read(buf: ByteBuffer): BundleReport {
+        return BundleReport(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterTypeBundleHead.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BundleReport) = (
+            FfiConverterULong.allocationSize(value.`count`) +
+            FfiConverterULong.allocationSize(value.`firstSeq`) +
+            FfiConverterULong.allocationSize(value.`lastSeq`) +
+            FfiConverterTypeBundleHead.allocationSize(value.`head`)
+    )
+
+    override fun write(value: BundleReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`count`, buf)
+            FfiConverterULong.write(value.`firstSeq`, buf)
+            FfiConverterULong.write(value.`lastSeq`, buf)
+            FfiConverterTypeBundleHead.write(value.`head`, buf)
+    }
+}
+
+
+
+/**
  * The outcome of a check: `allowed` is true exactly when `reasons` is empty.
  */
 data class Decision (
@@ -4522,6 +7127,87 @@ public object FfiConverterTypeDecision: FfiConverterRustBuffer<Decision> {
     override fun write(value: Decision, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`allowed`, buf)
             FfiConverterSequenceTypeReason.write(value.`reasons`, buf)
+    }
+}
+
+
+
+/**
+ * The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
+ */
+data class PermitClaims (
+    var `iss`: kotlin.String
+    , 
+    var `sub`: kotlin.String
+    , 
+    var `aud`: kotlin.String
+    , 
+    var `act`: kotlin.String
+    , 
+    var `args`: kotlin.String
+    , 
+    var `cap`: kotlin.String
+    , 
+    var `iat`: kotlin.Long
+    , 
+    var `exp`: kotlin.Long
+    , 
+    var `jti`: kotlin.String
+    , 
+    var `idem`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermitClaims: FfiConverterRustBuffer<PermitClaims> {
+    override fun read(buf: ByteBuffer): PermitClaims {
+        return PermitClaims(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PermitClaims) = (
+            FfiConverterString.allocationSize(value.`iss`) +
+            FfiConverterString.allocationSize(value.`sub`) +
+            FfiConverterString.allocationSize(value.`aud`) +
+            FfiConverterString.allocationSize(value.`act`) +
+            FfiConverterString.allocationSize(value.`args`) +
+            FfiConverterString.allocationSize(value.`cap`) +
+            FfiConverterLong.allocationSize(value.`iat`) +
+            FfiConverterLong.allocationSize(value.`exp`) +
+            FfiConverterString.allocationSize(value.`jti`) +
+            FfiConverterOptionalString.allocationSize(value.`idem`)
+    )
+
+    override fun write(value: PermitClaims, buf: ByteBuffer) {
+            FfiConverterString.write(value.`iss`, buf)
+            FfiConverterString.write(value.`sub`, buf)
+            FfiConverterString.write(value.`aud`, buf)
+            FfiConverterString.write(value.`act`, buf)
+            FfiConverterString.write(value.`args`, buf)
+            FfiConverterString.write(value.`cap`, buf)
+            FfiConverterLong.write(value.`iat`, buf)
+            FfiConverterLong.write(value.`exp`, buf)
+            FfiConverterString.write(value.`jti`, buf)
+            FfiConverterOptionalString.write(value.`idem`, buf)
     }
 }
 
@@ -4863,6 +7549,38 @@ public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
     override fun read(buf: ByteBuffer): kotlin.Long? {
         if (buf.get().toInt() == 0) {
@@ -4949,6 +7667,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeReceipt: FfiConverterRustBuffer<Receipt?> {
+    override fun read(buf: ByteBuffer): Receipt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeReceipt.read(buf)
+    }
+
+    override fun allocationSize(value: Receipt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeReceipt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Receipt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeReceipt.write(value, buf)
         }
     }
 }
@@ -5047,6 +7797,34 @@ public object FfiConverterSequenceTypePublicKey: FfiConverterRustBuffer<List<Pub
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeReceipt: FfiConverterRustBuffer<List<Receipt>> {
+    override fun read(buf: ByteBuffer): List<Receipt> {
+        val len = buf.getInt()
+        return List<Receipt>(len) {
+            FfiConverterTypeReceipt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Receipt>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReceipt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Receipt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReceipt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRootKey: FfiConverterRustBuffer<List<RootKey>> {
     override fun read(buf: ByteBuffer): List<RootKey> {
         val len = buf.getInt()
@@ -5121,6 +7899,25 @@ public object FfiConverterSequenceTypeReason: FfiConverterRustBuffer<List<Reason
     
         
         FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Verifies an exported audit bundle (JSON text) against trusted keys,
+         * offline. A bundle that does not start at genesis needs the `anchor`: the
+         * hash of the receipt before its first.
+         */
+    @Throws(CharterException::class) fun `verifyBundle`(`bundle`: kotlin.String, `trusted`: KeySet, `anchor`: kotlin.String? = null): BundleReport {
+            return FfiConverterTypeBundleReport.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_func_verify_bundle(
+    
+        
+        FfiConverterString.lower(`bundle`),
+        FfiConverterTypeKeySet.lower(`trusted`),
+        FfiConverterOptionalString.lower(`anchor`),_status)
 }
     )
     }
