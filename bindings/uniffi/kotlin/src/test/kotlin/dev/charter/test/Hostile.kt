@@ -116,4 +116,53 @@ fun hostileTests(t: Tests) {
         assertEq("caveat_failed", d.reasons.single().code)
         assertEq(0u, d.reasons.single().caveatIndex)
     }
+
+    t.test("hostile: permits") {
+        val sk = SigningKey.fromBytes(ByteArray(32) { 9 })
+        val issuer = PermitIssuer(sk, "gw")
+        val keys = KeySet.fromKeys(listOf(sk.publicKey()))
+        expectCode<CharterException.UsageException>("invalid_argument") { PermitIssuer(sk, "gw", ttl = -1) }
+        expectCode<CharterException.UsageException>("invalid_argument") { PermitVerifier(keys, "tool", leeway = 100_000) }
+        expectCode<CharterException.FormatException>("malformed") { issuer.issue("a", "tool", "x", "{\"n\":9007199254740993}", "cap") }
+        val pv = PermitVerifier(keys, "tool")
+        expectCode<CharterException.FormatException>("malformed") { pv.verify("not.a.jwt", "x", "{}") }
+        expectCode<CharterException.FormatException>("malformed") { pv.verify("", "x", "{}") }
+        expectCode<CharterException.UsageException>("limit_exceeded") { pv.verify("A".repeat(5_000_000), "x", "{}") }
+        expectCode<CharterException.FormatException>("malformed") { Permit.parse("%%%") }
+        val p = issuer.issue("a", "tool", "x", "{\"n\":1}", "cap", now = 1767225600L)
+        expectCode<CharterException.AuthorizationException>("args_mismatch") { pv.verify(p.token(), "x", "{\"n\":2}", now = 1767225600L) }
+        assertEq("cap", pv.verify(p.token(), "x", "{\"n\":1}", now = 1767225600L).cap)
+        expectCode<CharterException.AuthorizationException>("replayed") { pv.verify(p.token(), "x", "{\"n\":1}", now = 1767225600L) }
+    }
+
+    t.test("hostile: receipts, logs and bundles") {
+        expectCode<CharterException.FormatException>("malformed") { Receipt.parse("{}") }
+        expectCode<CharterException.FormatException>("malformed") { Receipt.parse("not json") }
+        expectCode<CharterException.UsageException>("limit_exceeded") { Receipt.parse("[".repeat(100_000)) }
+        val keys = KeySet.fromJwks("{\"keys\":[]}")
+        expectCode<CharterException.FormatException>("malformed") { verifyBundle("{}", keys) }
+        expectCode<CharterException.UsageException>("limit_exceeded") { verifyBundle("[".repeat(100_000), keys) }
+        val log = AuditLog.inMemory(SigningKey.fromBytes(ByteArray(32) { 5 }))
+        expectCode<CharterException.UsageException>("invalid_argument") { log.receipts(1uL, 0uL) }
+        expectCode<CharterException.UsageException>("invalid_argument") { log.receipts(0uL, ULong.MAX_VALUE) }
+        expectCode<CharterException.UsageException>("invalid_argument") { log.exportBundle(start = 3uL) }
+        expectCode<CharterException.EnvironmentException>("io") { AuditLog.open("/nonexistent-charter-dir/x/log.jsonl", SigningKey.fromBytes(ByteArray(32))) }
+        expectCode<CharterException.EnvironmentException>("io") { AuditLog.open("bad\u0000path", SigningKey.fromBytes(ByteArray(32))) }
+    }
+
+    t.test("hostile: the guard records garbage as denials") {
+        val log = AuditLog.inMemory(SigningKey.fromBytes(ByteArray(32) { 5 }))
+        val guard = Guard(verifier, PermitIssuer(SigningKey.fromBytes(ByteArray(32) { 6 }), "gw"), log)
+        val e = assertThrows<CharterException.Denied> { guard.protect("%%%", req, now = 1767225600L) }
+        assertEq("denied", e.code)
+        assertEq("malformed", e.reasons.single().code)
+        val big = guard.check(cap.serialize(), req, proof = "A".repeat(5_000_000), now = 1767225600L)
+        check(!big.allowed) { "huge proof: $big" }
+        assertEq(2uL, log.len())
+        assertEq("deny", log.head()!!.decision())
+        // Revoking through the verifier reaches the guard that shares it.
+        assertEq(true, guard.check(cap.serialize(), req, now = 1767225600L).allowed)
+        verifier.revoke(cap.id())
+        assertEq("revoked", guard.check(cap.serialize(), req, now = 1767225600L).reasons.single().code)
+    }
 }

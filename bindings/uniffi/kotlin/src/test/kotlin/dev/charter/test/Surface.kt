@@ -11,6 +11,7 @@ import kotlin.reflect.full.companionObject
 import kotlin.reflect.full.declaredMemberFunctions
 import kotlin.reflect.full.declaredMemberProperties
 import kotlin.reflect.full.memberProperties
+import kotlin.reflect.jvm.kotlinFunction
 
 // Surface drift: contract/surface.json, spelled in Kotlin's convention, must
 // equal what the generated Kotlin API exports — classes, constructors, static
@@ -100,7 +101,7 @@ fun surfaceTests(repo: File, t: Tests) {
         val facade = Class.forName("$pkg.Charter_uniffiKt")
         val got = facade.declaredMethods
             .filter { Modifier.isPublic(it.modifiers) && Modifier.isStatic(it.modifiers) && !it.isSynthetic && it.name !in FACADE_EXTRAS }
-            .associate { m -> m.name to m.parameters.map { it.name } }
+            .associate { m -> m.name to sig(m.kotlinFunction ?: error("no Kotlin function for ${m.name}")) }
         val want = surface["functions"].obj().entries.associate { (n, f) -> camel(n) to spec(f.obj()["params"].arr()) }
         check(got == want) { "want $want, got $got" }
     }

@@ -16,12 +16,7 @@ fun outcome(f: () -> Any?): Any = try {
     errorTree(e)
 }
 
-fun decisionTree(d: Decision): Any = jv(
-    mapOf(
-        "allowed" to d.allowed,
-        "reasons" to d.reasons.map { mapOf("code" to it.code, "caveat_index" to it.caveatIndex, "message" to it.message) },
-    ),
-)
+fun decisionTree(d: Decision): Any = jv(mapOf("allowed" to d.allowed, "reasons" to reasonsTree(d.reasons)))
 
 fun capabilityTree(c: Capability, withToken: Boolean = true): Map<String, Any?> {
     val m = linkedMapOf<String, Any?>(
@@ -30,6 +25,29 @@ fun capabilityTree(c: Capability, withToken: Boolean = true): Map<String, Any?> 
     )
     if (withToken) m["token"] = c.serialize()
     return m
+}
+
+fun reasonsTree(rs: List<Reason>): List<Map<String, Any?>> =
+    rs.map { mapOf("code" to it.code, "caveat_index" to it.caveatIndex, "message" to it.message) }
+
+fun claimsTree(c: PermitClaims): Map<String, Any?> {
+    val m = linkedMapOf<String, Any?>(
+        "iss" to c.iss, "sub" to c.sub, "aud" to c.aud, "act" to c.act, "args" to c.args,
+        "cap" to c.cap, "iat" to c.iat, "exp" to c.exp, "jti" to c.jti,
+    )
+    c.idem?.let { m["idem"] = it }
+    return m
+}
+
+fun reportTree(r: BundleReport): Map<String, Any?> {
+    val h = r.head
+    return mapOf(
+        "count" to r.count, "first_seq" to r.firstSeq, "last_seq" to r.lastSeq,
+        "head" to mapOf(
+            "anchor" to h.anchor, "count" to h.count, "first_seq" to h.firstSeq, "kid" to h.kid,
+            "last_hash" to h.lastHash, "last_seq" to h.lastSeq, "sig" to h.sig, "ts" to h.ts, "v" to h.v,
+        ),
+    )
 }
 
 class UnknownVector(msg: String) : Exception(msg)
@@ -115,6 +133,89 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
             mapOf("proof" to proof, "holder_kid" to h.kid())
         }
         else -> throw UnknownVector("proofs type $t")
+    }
+    "permits" -> when (val t = v["type"].str()) {
+        "issue" -> outcome {
+            val issuer = PermitIssuer(SigningKey.fromBytes(hex(v["signing_key"].str())), v["issuer"].str(), v["ttl"].longOrNull())
+            val p = issuer.issue(
+                v["subject"].str(), v["audience"].str(), v["action"].str(), v["args"].str(), v["capability_id"].str(),
+                now = v["now"].long(), jti = v["jti"].strOrNull(), idempotencyKey = v["idempotency_key"].strOrNull(),
+            )
+            mapOf("token" to p.token(), "kid" to p.kid(), "claims" to claimsTree(p.claims()))
+        }
+        "verify" -> outcome {
+            val verifier = PermitVerifier(KeySet.fromJwks(v["jwks"].str()), v["audience"].str(), v["leeway"].longOrNull())
+            var claims = verifier.verify(v["token"].str(), v["action"].str(), v["args"].str(), now = v["now"].long())
+            if (v["repeat"] == true) claims = verifier.verify(v["token"].str(), v["action"].str(), v["args"].str(), now = v["now"].long())
+            mapOf("claims" to claimsTree(claims))
+        }
+        else -> throw UnknownVector("permits type $t")
+    }
+    "receipts" -> when (val t = v["type"].str()) {
+        "verify" -> outcome {
+            val r = Receipt.parse(v["receipt"].str())
+            r.verify(KeySet.fromJwks(v["jwks"].str()))
+            mapOf(
+                "hash" to r.hash(), "seq" to r.seq(), "prev" to r.prev(), "ts" to r.ts(), "agent" to r.agent(),
+                "action" to r.action(), "args" to r.args(), "cap" to r.cap(), "permit" to r.permit(),
+                "decision" to r.decision(), "reasons" to reasonsTree(r.reasons()), "kid" to r.kid(), "json" to r.toJson(),
+            )
+        }
+        else -> throw UnknownVector("receipts type $t")
+    }
+    "bundles" -> {
+        val trusted = KeySet.fromJwks(v["trusted"].str())
+        outcome { mapOf("report" to reportTree(verifyBundle(v["bundle"].str(), trusted, v["anchor"].strOrNull()))) }
+    }
+    "guard" -> {
+        val log = AuditLog.inMemory(SigningKey.fromBytes(hex(v["audit_key"].str())))
+        val guard = Guard(
+            Verifier(v["roots"].arr().map { RootKey.fromBytes(hex(it.str())) }, v["audience"].str()),
+            PermitIssuer(SigningKey.fromBytes(hex(v["permit_key"].str())), v["issuer"].str()),
+            log,
+        )
+        val request = Request.fromJson(v["request"].str())
+        val got = linkedMapOf<String, Any?>()
+        when (val mode = v["mode"].str()) {
+            "protect" -> try {
+                val p = guard.protect(
+                    v["token"].str(), request, proof = v["proof"].strOrNull(),
+                    idempotencyKey = v["idempotency_key"].strOrNull(), now = v["now"].long(), permitId = v["permit_id"].strOrNull(),
+                )
+                got["permit"] = p.token()
+            } catch (e: CharterException.Denied) {
+                got["error"] = e.code
+                got["message"] = e.errorMessage
+                got["reasons"] = reasonsTree(e.reasons)
+            }
+            "check" -> got["decision"] = decisionTree(guard.check(v["token"].str(), request, proof = v["proof"].strOrNull(), now = v["now"].long()))
+            else -> throw UnknownVector("guard mode $mode")
+        }
+        got["receipt"] = log.head()?.toJson()
+        jv(got)
+    }
+    "audit-files" -> when (val t = v["type"].str()) {
+        "open" -> {
+            check(v["without_files"].obj()["error"] == "unsupported")
+            val dir = java.nio.file.Files.createTempDirectory("charter-audit")
+            try {
+                val path = dir.resolve(v["id"].str().replace("/", "_"))
+                when (val setup = v["setup"].str()) {
+                    "directory" -> java.nio.file.Files.createDirectory(path)
+                    "file" -> java.nio.file.Files.write(path, v["content"].str().toByteArray(Charsets.UTF_8))
+                    else -> throw UnknownVector("audit-files setup $setup")
+                }
+                try {
+                    val log = AuditLog.open(path.toString(), SigningKey.fromBytes(hex(v["audit_key"].str())))
+                    jv(mapOf("len" to log.len(), "head" to log.head()?.hash()))
+                } catch (e: CharterException) {
+                    jv(mapOf("error" to e.code, "message" to e.errorMessage.replace(path.toString(), "{path}")))
+                }
+            } finally {
+                dir.toFile().deleteRecursively()
+            }
+        }
+        else -> throw UnknownVector("audit-files type $t")
     }
     else -> throw UnknownVector("kind $kind")
 }
