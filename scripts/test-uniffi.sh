@@ -52,6 +52,8 @@ if [ "$SWIFT" = 1 ]; then
 fi
 
 # --- library and generated sources -----------------------------------------
+step "clippy (charter-uniffi)"
+cargo clippy -q -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
 step "building libcharter_uniffi (release)"
 cargo build --release -q -p charter-uniffi -p charter-uniffi-bindgen
 LIB="$LIBDIR/libcharter_uniffi.so"

@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas python node wasm actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas python node wasm uniffi actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python node wasm actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python node wasm uniffi actionlint shellcheck)
 
 section() {
   printf '\n==> %s\n' "$*"
@@ -131,6 +131,11 @@ step_node() {
 step_wasm() {
   section "wasm: bindings/wasm (wasm-bindgen, tsc, node --test, headless chromium)"
   bash scripts/test-wasm.sh
+}
+
+step_uniffi() {
+  section "uniffi: bindings/uniffi (clippy, generated-source drift, Kotlin on the JVM, Swift in a trixie chroot)"
+  bash scripts/test-uniffi.sh
 }
 
 # --- Repository hygiene -----------------------------------------------------
