@@ -209,7 +209,10 @@ export declare class SigningKey {
   toBytes(): Uint8Array
 }
 
-/** Decides calls against capabilities minted with its root keys. */
+/**
+ * Decides calls against capabilities minted with its root keys. A `Guard`
+ * built with it shares it: its revocations and the holder proofs it has seen.
+ */
 export declare class Verifier {
   /**
    * `roots`: one or more root keys (rotation); `audience`: this verifier's

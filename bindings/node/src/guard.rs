@@ -33,7 +33,7 @@ impl Guard {
         guard(|| {
             Ok(Guard {
                 inner: core::Guard::new(
-                    verifier.share()?,
+                    verifier.inner.clone(),
                     permit_issuer.inner.clone(),
                     audit_log.inner.clone(),
                 ),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use charter_core as core;
-use charter_core::{MemoryReplayStore, MemoryRevocationList};
+use charter_core::MemoryRevocationList;
 use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi_derive::napi;
 
@@ -53,46 +53,12 @@ pub fn decision(d: &core::Decision) -> Decision {
     }
 }
 
-/// Decides calls against capabilities minted with its root keys.
+/// Decides calls against capabilities minted with its root keys. A `Guard`
+/// built with it shares it: its revocations and the holder proofs it has seen.
 #[napi]
 pub struct Verifier {
     pub(crate) inner: Arc<core::Verifier>,
-    roots: Vec<core::RootKey>,
-    window: i64,
-    leeway: i64,
     revocations: Arc<MemoryRevocationList>,
-    replay: Arc<MemoryReplayStore>,
-}
-
-impl Verifier {
-    fn build(
-        roots: &[core::RootKey],
-        audience: &str,
-        window: i64,
-        leeway: i64,
-        revocations: &Arc<MemoryRevocationList>,
-        replay: &Arc<MemoryReplayStore>,
-    ) -> Result<core::Verifier> {
-        core::Verifier::new(roots.iter().cloned(), audience)
-            .or_throw()?
-            .with_revocations(revocations.clone())
-            .with_replay_store(replay.clone())
-            .with_proof_window(window, leeway)
-            .or_throw()
-    }
-
-    /// A core verifier for a `Guard` that shares this one's configuration,
-    /// revocation list and replay store (the core's Guard owns its verifier).
-    pub(crate) fn share(&self) -> Result<core::Verifier> {
-        Verifier::build(
-            &self.roots,
-            self.inner.audience(),
-            self.window,
-            self.leeway,
-            &self.revocations,
-            &self.replay,
-        )
-    }
 }
 
 #[napi]
@@ -112,18 +78,17 @@ impl Verifier {
                 Either::B(one) => vec![one.inner.clone()],
             };
             let revocations = Arc::new(MemoryRevocationList::new());
-            let replay = Arc::new(MemoryReplayStore::new());
             let window = args::opt_int(proof_window, "proofWindow")?
                 .unwrap_or(core::verifier::DEFAULT_PROOF_WINDOW);
             let leeway = args::opt_int(leeway, "leeway")?.unwrap_or(core::verifier::DEFAULT_LEEWAY);
-            let inner = Verifier::build(&roots, &audience, window, leeway, &revocations, &replay)?;
+            let inner = core::Verifier::new(roots, audience)
+                .or_throw()?
+                .with_revocations(revocations.clone())
+                .with_proof_window(window, leeway)
+                .or_throw()?;
             Ok(Verifier {
                 inner: Arc::new(inner),
-                roots,
-                window,
-                leeway,
                 revocations,
-                replay,
             })
         })
     }

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use crate::audit::AuditLog;
 use crate::convert::{class, Text, Time};
 use crate::decision::Decision;
-use crate::errors::{check, detached};
+use crate::errors::detached;
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::request_arg;
 use crate::verifier::{cap_in, CapIn, Verifier};
@@ -22,12 +22,11 @@ pub struct Guard {
 impl Guard {
     #[new]
     fn new(
-        py: Python<'_>,
         verifier: &Bound<'_, PyAny>,
         permit_issuer: &Bound<'_, PyAny>,
         audit_log: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
-        let verifier = check(py, class::<Verifier>(verifier, "verifier")?.get().twin())?;
+        let verifier = class::<Verifier>(verifier, "verifier")?.get().inner.clone();
         let permits = class::<PermitIssuer>(permit_issuer, "permit_issuer")?
             .get()
             .inner

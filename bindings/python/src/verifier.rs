@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use charter_core::{MemoryReplayStore, MemoryRevocationList};
+use charter_core::MemoryRevocationList;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -15,41 +15,12 @@ use crate::request::request_arg;
 
 /// Decides calls against capabilities minted with its root keys (several
 /// allow rotation), for one audience. Holds its own revocation list and
-/// replay store (holder proof nonces are single-use).
+/// replay store (holder proof nonces are single-use); a Guard built with it
+/// shares both.
 #[pyclass(module = "charter", frozen)]
 pub struct Verifier {
-    inner: charter_core::Verifier,
-    roots: Vec<charter_core::RootKey>,
-    window: (i64, i64),
+    pub(crate) inner: Arc<charter_core::Verifier>,
     revocations: Arc<MemoryRevocationList>,
-    replay: Arc<MemoryReplayStore>,
-}
-
-impl Verifier {
-    fn build(
-        roots: Vec<charter_core::RootKey>,
-        audience: String,
-        window: (i64, i64),
-        revocations: Arc<MemoryRevocationList>,
-        replay: Arc<MemoryReplayStore>,
-    ) -> Result<charter_core::Verifier, charter_core::Error> {
-        charter_core::Verifier::new(roots, audience)?
-            .with_revocations(revocations)
-            .with_replay_store(replay)
-            .with_proof_window(window.0, window.1)
-    }
-
-    /// Another core verifier with the same roots, audience and window, sharing
-    /// this one's revocation list and replay store (for a Guard).
-    pub fn twin(&self) -> Result<charter_core::Verifier, charter_core::Error> {
-        Verifier::build(
-            self.roots.clone(),
-            self.inner.audience().to_string(),
-            self.window,
-            self.revocations.clone(),
-            self.replay.clone(),
-        )
-    }
 }
 
 /// A capability as given: parsed, or text to parse (a parse failure is a denial).
@@ -97,27 +68,20 @@ impl Verifier {
             keys.push(class::<RootKey>(&item, "each root")?.get().inner.clone());
         }
         let revocations = Arc::new(MemoryRevocationList::new());
-        let replay = Arc::new(MemoryReplayStore::new());
-        let window = (
-            proof_window.unwrap_or(charter_core::verifier::DEFAULT_PROOF_WINDOW),
-            leeway.unwrap_or(charter_core::verifier::DEFAULT_LEEWAY),
-        );
-        let inner = check(
-            py,
-            Verifier::build(
-                keys.clone(),
-                audience.0,
-                window,
-                revocations.clone(),
-                replay.clone(),
-            ),
-        )?;
+        let mut inner = check(py, charter_core::Verifier::new(keys, audience.0))?
+            .with_revocations(revocations.clone());
+        if proof_window.is_some() || leeway.is_some() {
+            inner = check(
+                py,
+                inner.with_proof_window(
+                    proof_window.unwrap_or(charter_core::verifier::DEFAULT_PROOF_WINDOW),
+                    leeway.unwrap_or(charter_core::verifier::DEFAULT_LEEWAY),
+                ),
+            )?;
+        }
         Ok(Verifier {
-            inner,
-            roots: keys,
-            window,
+            inner: Arc::new(inner),
             revocations,
-            replay,
         })
     }
 

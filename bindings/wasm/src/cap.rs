@@ -341,51 +341,11 @@ impl Holder {
     }
 }
 
+/// What a `Verifier` handle holds: the core verifier (shared with any
+/// `Guard` built from it) and the revocation list `revoke` writes to.
 pub(crate) struct VerifierInner {
-    pub(crate) verifier: core::Verifier,
-    roots: Vec<core::RootKey>,
-    window: i64,
-    leeway: i64,
+    pub(crate) verifier: Arc<core::Verifier>,
     revocations: Arc<core::MemoryRevocationList>,
-    replay: Arc<core::MemoryReplayStore>,
-}
-
-impl VerifierInner {
-    fn build(
-        roots: Vec<core::RootKey>,
-        audience: String,
-        window: i64,
-        leeway: i64,
-        revocations: Arc<core::MemoryRevocationList>,
-        replay: Arc<core::MemoryReplayStore>,
-    ) -> Result<VerifierInner, core::Error> {
-        let verifier = core::Verifier::new(roots.clone(), audience)?
-            .with_revocations(revocations.clone())
-            .with_replay_store(replay.clone())
-            .with_proof_window(window, leeway)?;
-        Ok(VerifierInner {
-            verifier,
-            roots,
-            window,
-            leeway,
-            revocations,
-            replay,
-        })
-    }
-
-    /// Another core verifier with the same keys and settings that shares this
-    /// one's revocation list and replay store (what a Guard is built with).
-    pub(crate) fn twin(&self) -> Result<core::Verifier, core::Error> {
-        Ok(VerifierInner::build(
-            self.roots.clone(),
-            self.verifier.audience().to_string(),
-            self.window,
-            self.leeway,
-            self.revocations.clone(),
-            self.replay.clone(),
-        )?
-        .verifier)
-    }
 }
 
 /// Decides calls against capabilities minted with its root keys.
@@ -436,15 +396,19 @@ impl Verifier {
         let audience = conv::string(&audience, "audience").js()?;
         let window = conv::opt_integer(&proof_window, "proofWindow").js()?;
         let leeway = conv::opt_integer(&leeway, "leeway").js()?;
-        let inner = VerifierInner::build(
-            keys,
-            audience,
-            window.unwrap_or(core::verifier::DEFAULT_PROOF_WINDOW),
-            leeway.unwrap_or(core::verifier::DEFAULT_LEEWAY),
-            Arc::new(core::MemoryRevocationList::new()),
-            Arc::new(core::MemoryReplayStore::new()),
-        )
-        .js()?;
+        let revocations = Arc::new(core::MemoryRevocationList::new());
+        let verifier = core::Verifier::new(keys, audience)
+            .js()?
+            .with_revocations(revocations.clone())
+            .with_proof_window(
+                window.unwrap_or(core::verifier::DEFAULT_PROOF_WINDOW),
+                leeway.unwrap_or(core::verifier::DEFAULT_LEEWAY),
+            )
+            .js()?;
+        let inner = VerifierInner {
+            verifier: Arc::new(verifier),
+            revocations,
+        };
         Ok(Verifier {
             h: Handle::new(inner),
         })

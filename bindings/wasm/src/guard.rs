@@ -38,7 +38,7 @@ impl Guard {
         let p =
             lookup::<core::PermitIssuer>(&permit_issuer, "permitIssuer", "PermitIssuer").js()?;
         let log = lookup::<SharedLog>(&audit_log, "auditLog", "AuditLog").js()?;
-        let guard = core::guard::Guard::new(v.twin().js()?, (*p).clone(), (*log).clone());
+        let guard = core::guard::Guard::new(v.verifier.clone(), (*p).clone(), (*log).clone());
         Ok(Guard {
             h: Handle::new(guard),
         })
