@@ -290,6 +290,14 @@ impl FileAuditLog {
         }
         let path = path.as_ref().to_path_buf();
         let keys = log_keys(&signing_key, older_keys)?;
+        if path.is_dir() {
+            // Named here, not by the OS: its wording differs per platform.
+            return Err(AuditError::Io(format!(
+                "cannot open audit log {}: it is a directory, not a file",
+                path.display()
+            ))
+            .into());
+        }
         let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)
