@@ -17,12 +17,12 @@ export type ErrorCode =
   | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax'
   | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'audience_mismatch'
   | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported'
-  | 'denied'
+  | 'denied' | 'internal'
 
 /** Base of every error Charter throws. `code` is stable; `message` is for people. */
 export declare class CharterError extends Error {
-  constructor(message: string, code: ErrorCode | 'internal')
-  readonly code: ErrorCode | 'internal'
+  constructor(message: string, code: ErrorCode)
+  readonly code: ErrorCode
 }
 /** malformed, unsupported_version */
 export declare class FormatError extends CharterError {}
@@ -34,7 +34,7 @@ export declare class CryptoError extends CharterError {}
 export declare class AuthorizationError extends CharterError {}
 /** chain_broken, log_corrupt */
 export declare class AuditError extends CharterError {}
-/** io, unsupported */
+/** io, unsupported, internal (a caught panic: a bug in Charter) */
 export declare class EnvironmentError extends CharterError {}
 /** `Guard.protect` refused the call; `reasons` say why. */
 export declare class Denied extends CharterError {

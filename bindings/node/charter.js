@@ -67,8 +67,6 @@ function convert(err, where, frame) {
     out = new Denied(body.message, body.reasons)
   } else if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(FAMILIES, code)) {
     out = new ERROR_CLASSES[FAMILIES[code]](err.message, code)
-  } else if (code === 'internal') {
-    out = new CharterError(err.message, 'internal')
   } else if (NAPI_STATUSES.has(code) || (err instanceof TypeError && code === undefined && err.message === 'Illegal invocation')) {
     out = new UsageError(`${where}: ${err.message}`, 'invalid_argument')
   } else {

@@ -25,9 +25,6 @@ impl AsRef<str> for Code {
 pub type Result<T> = napi::Result<T, Code>;
 pub type Error = napi::Error<Code>;
 
-/// Code used when a panic (a bug) is caught at the boundary.
-pub const INTERNAL: &str = "internal";
-
 /// A core error as a JS error.
 pub fn core(e: charter_core::Error) -> Error {
     if e.code() == ErrorCode::Denied {
@@ -70,7 +67,7 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
             Err(napi::Error::new(
-                Code(INTERNAL),
+                Code(ErrorCode::Internal.as_str()),
                 format!("internal error in charter (please report): {what}"),
             ))
         }

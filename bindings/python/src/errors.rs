@@ -135,7 +135,7 @@ fn internal(py: Python<'_>) -> PyErr {
     to_py(
         py,
         &Error::new(
-            ErrorCode::InvalidArgument,
+            ErrorCode::Internal,
             "internal error in charter (a bug: please report it with the input that caused it); nothing was decided",
         ),
     )

@@ -53,11 +53,14 @@ pub enum ErrorCode {
     Unsupported,
     /// `protect` refused the call; the reasons say why.
     Denied,
+    /// A bug in Charter (a Rust panic) caught at a binding's boundary; nothing
+    /// was decided. The core never returns it: no input is meant to cause it.
+    Internal,
 }
 
 impl ErrorCode {
     /// Every code, in the order of `contract/errors.json`.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedVersion,
         ErrorCode::InvalidArgument,
@@ -80,6 +83,7 @@ impl ErrorCode {
         ErrorCode::Io,
         ErrorCode::Unsupported,
         ErrorCode::Denied,
+        ErrorCode::Internal,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -106,6 +110,7 @@ impl ErrorCode {
             ErrorCode::Io => "io",
             ErrorCode::Unsupported => "unsupported",
             ErrorCode::Denied => "denied",
+            ErrorCode::Internal => "internal",
         }
     }
 
@@ -131,7 +136,7 @@ impl ErrorCode {
             | ErrorCode::ActionMismatch
             | ErrorCode::ArgsMismatch => "AuthorizationError",
             ErrorCode::ChainBroken | ErrorCode::LogCorrupt => "AuditError",
-            ErrorCode::Io | ErrorCode::Unsupported => "EnvironmentError",
+            ErrorCode::Io | ErrorCode::Unsupported | ErrorCode::Internal => "EnvironmentError",
             ErrorCode::Denied => "Denied",
         }
     }

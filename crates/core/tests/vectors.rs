@@ -247,6 +247,8 @@ fn every_error_code_is_produced_by_a_vector() {
             serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         collect_codes(&doc, &mut produced);
     }
+    // `internal` is a caught panic: no input is meant to produce it.
+    produced.insert(charter_core::ErrorCode::Internal.as_str().to_string());
     let missing: Vec<_> = listed.difference(&produced).collect();
     assert!(missing.is_empty(), "no vector produces {missing:?}");
 }

@@ -118,6 +118,7 @@ fn errors() -> Value {
         C::Io => "Reading or writing durable storage failed.",
         C::Unsupported => "Not available on this platform (for example files in WebAssembly).",
         C::Denied => "protect() refused the call; the error carries the decision's reasons.",
+        C::Internal => "A bug in Charter (a Rust panic) caught at a binding's boundary; nothing was decided. No input is meant to produce it, so no vector does: report it with the input that caused it.",
     }
     };
     let codes: Vec<Value> = C::ALL

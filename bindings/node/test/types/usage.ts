@@ -30,7 +30,7 @@ try {
     const why: Reason[] = e.reasons
     void why
   } else if (e instanceof FormatError) {
-    const code: ErrorCode | 'internal' = e.code
+    const code: ErrorCode = e.code
     void code
   } else if (e instanceof CharterError) {
     void e.message
