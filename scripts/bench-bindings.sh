@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The 4-caveat check (token text) in Rust, Python, Node and WASM, one after
+# the other in one run, so the binding overheads in docs/benchmarks.md are
+# differences between numbers taken minutes apart on the same machine, not
+# across days. Each bench uses the same root key, token, caveats and request
+# (crates/core/benches/capability.rs, `capability/check/4`).
+#
+# Needs the bindings built first: scripts/test.sh python node wasm
+# Usage: scripts/bench-bindings.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY="${CHARTER_PYTHON:-${CHARTER_CACHE:-$HOME/.cache/charter}/py-venv/bin/python}"
+
+echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== Rust (criterion): capability/check/4 is Verifier::check_token"
+cargo bench -q -p charter-core --bench capability -- --warm-up-time 1 --measurement-time 3 'check/4$' 2>&1 \
+  | grep -A1 '^capability/check/4'
+echo "== Python: bindings/python/bench.py"
+"$PY" bindings/python/bench.py | grep -E 'check, 4 caveats'
+echo "== Node: bindings/node/bench.mjs (with its own same-process Rust loop)"
+node bindings/node/bench.mjs | grep -E '^check, 4 caveats'
+echo "== WASM (nodejs build): bindings/wasm/bench.mjs"
+(cd bindings/wasm && node bench.mjs | grep -E '^check, 4 caveats')
+echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
