@@ -27,6 +27,15 @@ PINS=(
 )
 STAMP="$VENV/.charter-pins"
 
+# One run at a time per cache: two checkouts installing their wheels into the
+# one shared venv would test each other's builds.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/py-venv.lock"
+if ! flock -n 9; then
+  echo "test-python: waiting for another run that uses $VENV" >&2
+  flock 9
+fi
+
 section() {
   printf '\n==> %s\n' "$*"
 }

@@ -31,6 +31,13 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 step() { echo "== uniffi: $*"; }
 mkdir -p "$CACHE" "$BUILD"
 cd "$REPO"
+# One run at a time per cache: the Swift chroot's bind mounts are shared, and a
+# run that unmounts them on exit would pull them from under another.
+exec 9>"$CACHE/uniffi.lock"
+if ! flock -n 9; then
+  echo "test-uniffi: waiting for another run that uses $CACHE" >&2
+  flock 9
+fi
 
 # --- toolchains -------------------------------------------------------------
 KOTLIN_HOME="$CACHE/kotlinc-$KOTLIN_VERSION/node_modules/kotlin-compiler"
