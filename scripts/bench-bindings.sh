@@ -8,8 +8,10 @@
 # Needs the bindings built first: scripts/test.sh python node wasm
 # Usage: scripts/bench-bindings.sh
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PY="${CHARTER_PYTHON:-${CHARTER_CACHE:-$HOME/.cache/charter}/py-venv/bin/python}"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CHARTER_ROOT"
+PY="${CHARTER_PYTHON:-$CHARTER_CACHE/py-venv/bin/python}"
 
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== Rust (criterion): capability/check/4 is Verifier::check_token"

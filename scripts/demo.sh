@@ -13,8 +13,10 @@
 # if every step behaved as narrated.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$(pwd)"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CHARTER_ROOT"
+ROOT="$CHARTER_ROOT"
 HOME_DIR="${CHARTER_HOME:-$ROOT/.charter}"
 DEMO="$HOME_DIR/demo"
 MARKER=.charter-demo

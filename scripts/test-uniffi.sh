@@ -11,8 +11,9 @@
 # Caches (outside the repo): ${CHARTER_CACHE:-$HOME/.cache/charter}
 set -euo pipefail
 
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
-CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+REPO="$CHARTER_ROOT"
 KOTLIN_VERSION=2.4.20
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 LIBDIR="$TARGET/release"
@@ -27,48 +28,42 @@ for a in "$@"; do
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-step() { echo "== uniffi: $*"; }
-mkdir -p "$CACHE" "$BUILD"
+SECTION_PREFIX="uniffi: "
+mkdir -p "$BUILD"
 cd "$REPO"
 # One run at a time per cache: the Swift chroot's bind mounts are shared, and a
 # run that unmounts them on exit would pull them from under another.
-exec 9>"$CACHE/uniffi.lock"
-if ! flock -n 9; then
-  echo "test-uniffi: waiting for another run that uses $CACHE" >&2
-  flock 9
-fi
+cache_lock uniffi
 
 # --- toolchains -------------------------------------------------------------
-KOTLIN_HOME="$CACHE/kotlinc-$KOTLIN_VERSION/node_modules/kotlin-compiler"
+KOTLIN_HOME="$CHARTER_CACHE/kotlinc-$KOTLIN_VERSION/node_modules/kotlin-compiler"
 if [ "$KOTLIN" = 1 ] && [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
-  step "installing kotlinc $KOTLIN_VERSION (npm kotlin-compiler) into $CACHE"
-  mkdir -p "$CACHE/kotlinc-$KOTLIN_VERSION"
-  npm install --no-save --no-audit --no-fund --prefix "$CACHE/kotlinc-$KOTLIN_VERSION" \
+  section "installing kotlinc $KOTLIN_VERSION (npm kotlin-compiler) into $CHARTER_CACHE"
+  mkdir -p "$CHARTER_CACHE/kotlinc-$KOTLIN_VERSION"
+  npm install --no-save --no-audit --no-fund --prefix "$CHARTER_CACHE/kotlinc-$KOTLIN_VERSION" \
     "kotlin-compiler@$KOTLIN_VERSION" >/dev/null
 fi
 JNA=/usr/share/java/jna.jar
 if [ "$KOTLIN" = 1 ] && [ ! -f "$JNA" ]; then
-  step "installing JNA (Debian libjna-java)"
-  as_root apt-get update -qq || true
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java >/dev/null
+  section "installing JNA (Debian libjna-java)"
+  apt_install libjna-java
 fi
 if [ "$SWIFT" = 1 ]; then
-  step "Swift toolchain"
+  section "Swift toolchain"
   SWIFT_ROOT="$("$REPO/scripts/setup-swift.sh" | tail -n 1)"
 fi
 
 # --- library and generated sources -----------------------------------------
-step "clippy (charter-uniffi)"
+section "clippy (charter-uniffi)"
 cargo clippy -q -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
-step "building libcharter_uniffi (release)"
+section "building libcharter_uniffi (release)"
 cargo build --release -q -p charter-uniffi -p charter-uniffi-bindgen
 LIB="$LIBDIR/libcharter_uniffi.so"
 
 if [ "$REGEN" = 1 ]; then
   bindings/uniffi/generate.sh "$LIB"
 else
-  step "checking generated sources against a fresh generation"
+  section "checking generated sources against a fresh generation"
   FRESH="$BUILD/fresh"
   rm -rf "$FRESH"
   bindings/uniffi/generate.sh "$LIB" "$FRESH" >/dev/null
@@ -94,7 +89,7 @@ quickstart() { # lang function-header closing
 rc=0
 # --- Kotlin -----------------------------------------------------------------
 if [ "$KOTLIN" = 1 ]; then
-  step "Kotlin"
+  section "Kotlin"
   KT_OUT="$BUILD/kotlin"
   mkdir -p "$KT_OUT/src"
   {
@@ -126,7 +121,7 @@ fi
 
 # --- Swift ------------------------------------------------------------------
 if [ "$SWIFT" = 1 ]; then
-  step "Swift"
+  section "Swift"
   QS=bindings/uniffi/swift/Tests/CharterTests/QuickstartExtracted.swift
   {
     echo "// Extracted from bindings/uniffi/README.md by scripts/test-uniffi.sh (not checked in)."

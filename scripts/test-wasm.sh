@@ -12,22 +12,16 @@
 #   - Debian's chromium (apt-get), for the headless browser test
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$(pwd)"
-PKG="$ROOT/bindings/wasm"
-CACHE="${CHARTER_CACHE:-$HOME/.cache/charter}"
-
-section() {
-  printf '\n==> %s\n' "$*"
-}
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CHARTER_ROOT"
+PKG="$CHARTER_ROOT/bindings/wasm"
 
 # The wasm-bindgen version is whatever the crate pins (`wasm-bindgen = "=X.Y.Z"`).
 WB_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' "$PKG/Cargo.toml")"
-if [[ -z "$WB_VERSION" ]]; then
-  echo "bindings/wasm/Cargo.toml must pin wasm-bindgen with = (wasm-bindgen = \"=X.Y.Z\")" >&2
-  exit 1
-fi
-WB_ROOT="$CACHE/wasm-bindgen-$WB_VERSION"
+[[ -n "$WB_VERSION" ]] ||
+  die "bindings/wasm/Cargo.toml must pin wasm-bindgen with = (wasm-bindgen = \"=X.Y.Z\")"
+WB_ROOT="$CHARTER_CACHE/wasm-bindgen-$WB_VERSION"
 WASM_BINDGEN="$WB_ROOT/bin/wasm-bindgen"
 
 section "setup: rustup target wasm32-unknown-unknown"
@@ -43,21 +37,13 @@ fi
 
 section "setup: chromium (Debian) for the browser test"
 if [[ ! -x /usr/bin/chromium ]]; then
-  SUDO=""
-  if [[ $(id -u) != 0 ]]; then SUDO="sudo"; fi
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+  apt_install --no-install-recommends chromium
 fi
 /usr/bin/chromium --version
 
 section "setup: npm ci (playwright-core, typescript; pinned in package-lock.json)"
 # Reinstall only when the lock file changed since the last install.
-stamp="$PKG/node_modules/.charter-lock-sha256"
-want="$(sha256sum "$PKG/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f "$stamp" ]] || [[ "$(cat "$stamp")" != "$want" ]]; then
-  (cd "$PKG" && npm ci --no-audit --no-fund)
-  echo "$want" >"$stamp"
-fi
+npm_deps "$PKG" npm ci --no-audit --no-fund
 
 section "build: cargo build --target wasm32-unknown-unknown --release -p charter-wasm; wasm-bindgen --target nodejs|web"
 (cd "$PKG" && WASM_BINDGEN="$WASM_BINDGEN" node build.mjs)

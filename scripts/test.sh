@@ -10,20 +10,17 @@
 # repo, by scripts/setup-tools.sh.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$(pwd)"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CHARTER_ROOT"
 
 ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python node wasm uniffi actionlint shellcheck)
-
-section() {
-  printf '\n==> %s\n' "$*"
-}
 
 tools_ready=0
 need_tools() {
   if [[ $tools_ready == 0 ]]; then
     # shellcheck source=scripts/setup-tools.sh
-    source "$ROOT/scripts/setup-tools.sh"
+    source "$CHARTER_ROOT/scripts/setup-tools.sh"
     tools_ready=1
   fi
 }
