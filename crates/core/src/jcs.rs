@@ -295,7 +295,8 @@ pub fn canonicalize_str(text: &str) -> Result<String, JsonError> {
     Ok(out)
 }
 
-/// SHA-256 of the canonical form, as base64url: the `args` hash of permits and receipts.
+/// SHA-256 of the canonical form, as base64url. Permits and receipts carry it
+/// for the call's arguments, checked by [`validate_args`] first ([`args_hash`]).
 pub fn hash(value: &Value) -> Result<String, JsonError> {
     use sha2::Digest;
     Ok(crate::b64::encode(sha2::Sha256::digest(

@@ -105,6 +105,7 @@ impl Request {
 
     /// Canonical hash of the whole request (what a holder proof signs).
     pub fn hash(&self) -> Result<String, Error> {
+        jcs::validate_args(&self.args)?;
         let canonical = jcs::canonicalize(&self.to_value())?;
         if canonical.len() > MAX_REQUEST_BYTES {
             return Err(Error::new(
@@ -147,8 +148,15 @@ mod tests {
         let e = req(r#"{"a":1.0}"#).unwrap_err();
         assert_eq!(e.code(), ErrorCode::Malformed);
         assert!(e.message().contains("as the integer 1"), "{e}");
-        let e = Request::new("a", "pay", serde_json::json!({"a": 2.0})).validate();
-        assert!(e.unwrap_err().message().contains("as the integer 2"));
+        let r = Request::new("a", "pay", serde_json::json!({"a": 2.0}));
+        assert!(r
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("as the integer 2"));
+        // Nor can a holder proof (which signs the request hash) cover it.
+        assert_eq!(r.hash().unwrap_err().code(), ErrorCode::Malformed);
+        assert_eq!(r.args_hash().unwrap_err().code(), ErrorCode::Malformed);
         // Item 8: what a request writes, it reads back to the same request.
         for args in [
             r#"{"n":1e20}"#,
