@@ -109,7 +109,12 @@ fn check_number(n: &Number) -> Result<(), JsonError> {
                 literal: n.to_string(),
             });
         }
-        // A double is valid when its canonical form reads back as itself.
+        // A double is valid when its canonical form reads back as itself. Its
+        // shortest round-trip form always does, except where that form must
+        // also be exact: integral doubles between 2^53 and 2^64.
+        if !(TWO_53..TWO_64).contains(&f.abs()) {
+            return Ok(());
+        }
         let text = shortest(f);
         match exact_double(&text) {
             Ok(g) if g == f => {}
@@ -194,6 +199,60 @@ const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 /// also be the exact value. Work is linear in the length of the text: a
 /// significand of more than 17 digits is never a shortest form.
 pub(crate) fn exact_double(text: &str) -> Result<f64, NumberError> {
+    let f: f64 = text.parse().map_err(|_| NumberError::NonFinite)?;
+    if !f.is_finite() {
+        return Err(NumberError::NonFinite);
+    }
+    let inexact = || {
+        Err(NumberError::Inexact {
+            nearest: if (TWO_53..TWO_64).contains(&f.abs()) {
+                // Every digit of an integral double, and the form JCS writes.
+                let exact = format!("{f:.0}");
+                let short = shortest(f);
+                if exact == short {
+                    exact
+                } else {
+                    format!("{exact}, which JCS writes as {short}")
+                }
+            } else {
+                shortest(f)
+            },
+        })
+    };
+    let Some((sig, pow)) = decimal_parts(text) else {
+        return inexact(); // more than 17 significant digits
+    };
+    if sig.is_empty() {
+        return Ok(f); // zero, however written
+    }
+    if f == 0.0 {
+        return inexact(); // underflow
+    }
+    // The very form JCS writes, not merely some shortest form: when two
+    // 17-digit decimals lie equally near a double (1448229986570578.25), only
+    // the one ECMAScript picks is its name, so each double has one.
+    if decimal_parts(&shortest(f.abs())) != Some((sig.clone(), pow)) {
+        return inexact();
+    }
+    if (TWO_53..TWO_64).contains(&f.abs()) {
+        // The value is an integer of at most 20 digits: compare every digit.
+        let exact = format!("{:.0}", f.abs());
+        let written_len = sig.len() as i64 + pow;
+        if written_len != exact.len() as i64
+            || !exact.as_bytes().starts_with(&sig)
+            || exact.as_bytes()[sig.len()..].iter().any(|&d| d != b'0')
+        {
+            return inexact();
+        }
+    }
+    Ok(f)
+}
+
+/// The significant digits `sig` (no leading or trailing zeros; empty for
+/// zero) and the power of ten `pow` of a decimal in [`exact_double`]'s
+/// grammar, so that its magnitude is `sig × 10^pow`. `None` when it has more
+/// than 17 significant digits (no double's shortest form has).
+fn decimal_parts(text: &str) -> Option<(Vec<u8>, i64)> {
     let b = text.as_bytes();
     let body = b.strip_prefix(b"-").unwrap_or(b);
     let (mantissa, exp_part) = match body.iter().position(|&c| c == b'e' || c == b'E') {
@@ -213,71 +272,26 @@ pub(crate) fn exact_double(text: &str) -> Result<f64, NumberError> {
             _ => (false, e),
         };
         for &d in digits {
-            exp = (exp * 10 + i64::from(d - b'0')).min(1 << 40);
+            exp = (exp * 10 + i64::from(d.wrapping_sub(b'0'))).min(1 << 40);
         }
         if neg {
             exp = -exp;
         }
     }
-    let f: f64 = text.parse().map_err(|_| NumberError::NonFinite)?;
-    if !f.is_finite() {
-        return Err(NumberError::NonFinite);
-    }
-    let inexact = || {
-        Err(NumberError::Inexact {
-            nearest: if f.abs() >= TWO_53 && f.abs() < TWO_64 {
-                // Every digit of an integral double, and the form JCS writes.
-                let exact = format!("{f:.0}");
-                let short = shortest(f);
-                if exact == short {
-                    exact
-                } else {
-                    format!("{exact}, which JCS writes as {short}")
-                }
-            } else {
-                shortest(f)
-            },
-        })
-    };
-    // Significant digits of the written value, and its power of ten.
     let all = || int_digits.iter().chain(frac_digits.iter()).copied();
     let total = int_digits.len() + frac_digits.len();
     let Some(first) = all().position(|d| d != b'0') else {
-        return Ok(f); // zero, however written
+        return Some((Vec::new(), 0));
     };
     let last = total - 1 - all().rev().position(|d| d != b'0').unwrap_or(0);
     let sig_len = last + 1 - first;
     if sig_len > 17 {
-        return inexact();
+        return None;
     }
     let sig: Vec<u8> = all().skip(first).take(sig_len).collect();
-    // value = sig × 10^pow; lengths are far below 2^40, so nothing overflows.
+    // Lengths are far below 2^40, so nothing overflows.
     let pow = exp - frac_digits.len() as i64 + (total - 1 - last) as i64;
-    if f == 0.0 {
-        return inexact(); // underflow
-    }
-    // Rust prints the shortest round-trip digits: `d.ddde±x`.
-    let sci = format!("{:e}", f.abs());
-    let (m, x) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let x: i64 = x.parse().unwrap_or(i64::MAX);
-    let short: Vec<u8> = m.bytes().filter(u8::is_ascii_digit).collect();
-    let short_len = short.iter().rposition(|&d| d != b'0').map_or(0, |k| k + 1);
-    let short_pow = x - (short.len() as i64 - 1) + (short.len() - short_len) as i64;
-    if sig != short[..short_len] || pow != short_pow {
-        return inexact();
-    }
-    if f.abs() >= TWO_53 && f.abs() < TWO_64 {
-        // 2^53 ≤ |f| < 2^64, so pow ≥ 0 and at most 20: build the integer.
-        let exact = format!("{:.0}", f.abs());
-        let written_len = sig.len() as i64 + pow;
-        if written_len != exact.len() as i64
-            || !exact.as_bytes().starts_with(&sig)
-            || exact.as_bytes()[sig.len()..].iter().any(|&d| d != b'0')
-        {
-            return inexact();
-        }
-    }
-    Ok(f)
+    Some((sig, pow))
 }
 
 /// RFC 8785 canonical form of a valid value.
@@ -720,6 +734,18 @@ mod tests {
         ] {
             assert_eq!(canonicalize_str(text).as_deref(), Ok(out), "{text}");
         }
+        // Two 17-digit decimals lie equally near 1448229986570578.25: only the
+        // one ECMAScript (and so JCS) writes names it.
+        assert_eq!(
+            canonicalize_str("-1448229986570578.2").as_deref(),
+            Ok("-1448229986570578.2")
+        );
+        let e = parse("-1448229986570578.3").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("it would read as -1448229986570578.2)"),
+            "{e}"
+        );
         // Bounded work: a long literal is refused by counting digits.
         let long = format!("1.{}", "0".repeat(200_000) + "1");
         assert!(matches!(parse(&long), Err(JsonError::InexactNumber { .. })));
@@ -768,6 +794,74 @@ mod tests {
             canonicalize(&Value::from(1e20)).as_deref(),
             Ok("100000000000000000000")
         );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            /// Every finite double is written in a form that reads back as the
+            /// same double, except where that form is not exact (and a CEL int
+            /// could fall between): integral doubles between 2^53 and 2^64.
+            #[test]
+            fn every_double_reads_back(bits in any::<u64>(), small in -1e18f64..1e18) {
+                for f in [f64::from_bits(bits), small, small.trunc()] {
+                    if !f.is_finite() {
+                        continue;
+                    }
+                    let v = Value::from(f);
+                    let sensitive = (TWO_53..TWO_64).contains(&f.abs());
+                    match canonicalize(&v) {
+                        Ok(text) => {
+                            let back = parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                            prop_assert_eq!(back.as_f64(), Some(f), "{}", text);
+                            prop_assert_eq!(canonicalize(&back), Ok(text.clone()));
+                        }
+                        Err(e) => {
+                            prop_assert!(sensitive, "{f:e} refused: {e}");
+                            prop_assert_ne!(format!("{f:.0}"), shortest(f.abs()));
+                        }
+                    }
+                }
+            }
+
+            /// A decimal written with up to 17 digits is accepted exactly when it
+            /// is the value of the double it parses to, digit for digit.
+            #[test]
+            fn decimals_are_accepted_only_when_exact(m in 1u64..100_000_000_000_000_000, e in -340i32..320) {
+                let text = format!("{m}e{e}");
+                let f: f64 = text.parse().unwrap();
+                let got = parse(&text);
+                if let Ok(v) = &got {
+                    prop_assert_eq!(v.as_f64(), Some(f));
+                }
+                // Independent oracle: Rust's own shortest digits of f, normalized,
+                // against the written digits, normalized.
+                let norm = |digits: String, pow: i64| {
+                    let t = digits.trim_end_matches('0');
+                    (t.to_string(), pow + (digits.len() - t.len()) as i64)
+                };
+                let written = norm(m.to_string(), i64::from(e));
+                // ECMAScript's form, read back as digits and a power of ten.
+                let shortest_form = if f == 0.0 || !f.is_finite() {
+                    None
+                } else {
+                    let js = ryu_js::Buffer::new().format_finite(f).to_string();
+                    let (mant, x) = js.split_once('e').unwrap_or((&js, "0"));
+                    let x: i64 = x.trim_start_matches('+').parse().unwrap();
+                    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+                    let digits = format!("{int}{frac}").trim_start_matches('0').to_string();
+                    Some(norm(digits, x - frac.len() as i64))
+                };
+                let sensitive_ok = !(TWO_53..TWO_64).contains(&f.abs())
+                    || format!("{f:.0}") == format!("{m}{}", "0".repeat(e.max(0) as usize));
+                let exact = shortest_form.as_ref() == Some(&written) && sensitive_ok;
+                prop_assert_eq!(got.is_ok(), exact, "{}", text);
+            }
+        }
     }
 
     #[test]

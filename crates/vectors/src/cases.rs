@@ -132,6 +132,11 @@ pub fn jcs() -> Vec<Value> {
             "1.7976931348623157e308",
         ),
         (
+            "tie-ecmascript-form",
+            "1448229986570578.25 lies midway between two 17-digit decimals; ECMAScript writes the even one",
+            "1448229986570578.2",
+        ),
+        (
             "spare-zeros",
             "zeros that change no digit are fine: 0.10000 is 0.1",
             "[0.10000,0.50e1,5000.000000000001,0e999999]",
@@ -189,6 +194,11 @@ pub fn jcs() -> Vec<Value> {
             "not-shortest",
             "0.30000000000000001 would read as 0.3",
             "0.30000000000000001",
+        ),
+        (
+            "tie-other-form",
+            "1448229986570578.3 reads as the same double, but JCS names it 1448229986570578.2: one name per double",
+            "1448229986570578.3",
         ),
         (
             "inexact-between-2^53-and-2^64",
