@@ -77,18 +77,30 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 
 /// Checks a value built in memory (not parsed) against the same rules.
 pub fn validate(value: &Value) -> Result<(), JsonError> {
-    fn walk(v: &Value, depth: usize) -> Result<(), JsonError> {
-        if depth > MAX_DEPTH {
-            return Err(JsonError::TooDeep);
-        }
-        match v {
-            Value::Number(n) => check_number(n),
-            Value::Array(a) => a.iter().try_for_each(|x| walk(x, depth + 1)),
-            Value::Object(o) => o.values().try_for_each(|x| walk(x, depth + 1)),
-            _ => Ok(()),
-        }
+    walk(value, 1, false)
+}
+
+fn walk(v: &Value, depth: usize, args: bool) -> Result<(), JsonError> {
+    if depth > MAX_DEPTH {
+        return Err(JsonError::TooDeep);
     }
-    walk(value, 1)
+    match v {
+        Value::Number(n) => {
+            check_number(n)?;
+            if args && !n.is_i64() && !n.is_u64() {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 {
+                    return Err(JsonError::IntegralDouble {
+                        literal: shortest(f),
+                    });
+                }
+            }
+            Ok(())
+        }
+        Value::Array(a) => a.iter().try_for_each(|x| walk(x, depth + 1, args)),
+        Value::Object(o) => o.values().try_for_each(|x| walk(x, depth + 1, args)),
+        _ => Ok(()),
+    }
 }
 
 fn check_number(n: &Number) -> Result<(), JsonError> {
@@ -140,29 +152,12 @@ fn check_number(n: &Number) -> Result<(), JsonError> {
 /// the same canonical form, and so the same args hash, as the integer (`1`),
 /// yet caveats see a double where the hash promises an int; it is refused so
 /// a permit or proof for `{"a":1}` can never stand for `{"a":1.0}`.
-pub fn validate_args(value: &Value) -> Result<(), JsonError> {
-    validate(value)?;
-    fn walk(v: &Value) -> Result<(), JsonError> {
-        match v {
-            Value::Number(n) if !n.is_i64() && !n.is_u64() => {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 {
-                    return Err(JsonError::IntegralDouble {
-                        literal: shortest(f),
-                    });
-                }
-                Ok(())
-            }
-            Value::Array(a) => a.iter().try_for_each(walk),
-            Value::Object(o) => o.values().try_for_each(walk),
-            _ => Ok(()),
-        }
-    }
-    walk(value)
+pub(crate) fn validate_args(value: &Value) -> Result<(), JsonError> {
+    walk(value, 1, true)
 }
 
 /// [`hash`] of arguments checked by [`validate_args`].
-pub fn args_hash(value: &Value) -> Result<String, JsonError> {
+pub(crate) fn args_hash(value: &Value) -> Result<String, JsonError> {
     validate_args(value)?;
     hash(value)
 }
