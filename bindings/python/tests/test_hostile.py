@@ -152,10 +152,15 @@ def test_datetime_and_int_times_agree() -> None:
 
 
 def test_json_text_keeps_exactness_and_values_round_trip() -> None:
-    r = charter.Request("a", "b", '{"x":1e21,"y":100.0,"z":[true,null,"\u00e9"]}')
-    assert r.to_json() == '{"action":"b","agent":"a","args":{"x":1e+21,"y":100,"z":[true,null,"\u00e9"]}}'
-    assert r.args == {"x": 1e21, "y": 100, "z": [True, None, "\u00e9"]}
+    r = charter.Request("a", "b", '{"w":0.50,"x":1e21,"y":100,"z":[true,null,"\u00e9"]}')
+    assert r.to_json() == '{"action":"b","agent":"a","args":{"w":0.5,"x":1e+21,"y":100,"z":[true,null,"\u00e9"]}}'
+    assert r.args == {"w": 0.5, "x": 1e21, "y": 100, "z": [True, None, "\u00e9"]}
     assert charter.Request("a", "b", r.args) == r
+    # 100.0 has the canonical form (and args hash) of 100 but is a double to caveats: refused.
+    e = raises(charter.FormatError, "malformed", lambda: charter.Request("a", "b", '{"y":100.0}'))
+    assert "write it as the integer 100" in e.message
+    e = raises(charter.FormatError, "malformed", lambda: charter.Request("a", "b", {"y": 100.0}))
+    assert "write it as the integer 100" in e.message
 
 
 def test_errors_carry_code_and_message() -> None:

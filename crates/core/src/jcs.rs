@@ -2,9 +2,12 @@
 //! serializer. Hashes and signatures cover JCS bytes, so two peers agree on
 //! them whatever their JSON library does with `100.0` or `1e21`.
 //!
-//! Numbers written without fraction or exponent are integers and must be safe
-//! (|n| ≤ 2^53 − 1); others are IEEE doubles, and an integral double beyond
-//! 2^53 is accepted only when it is exact. Nothing is ever silently rounded.
+//! Numbers written without fraction or exponent within ±(2^53 − 1) are
+//! integers; any other number is an IEEE double and must be written as exactly
+//! the decimal its canonical form prints (its shortest round-trip form, give or
+//! take zeros), so what Charter writes it reads back and nothing is ever
+//! silently rounded. Between 2^53 and 2^64 in magnitude that form must also be
+//! the double's exact value (see [`exact_double`]).
 
 use serde_json::{Map, Number, Value};
 
@@ -25,8 +28,17 @@ pub enum JsonError {
     LoneSurrogate { code: u32 },
     #[error("integer {literal} is beyond ±(2^53−1); pass it as a string to keep it exact")]
     UnsafeInteger { literal: String },
-    #[error("number {literal} cannot be represented exactly as an IEEE double")]
-    InexactNumber { literal: String },
+    #[error(
+        "number {literal} is not exactly representable as an IEEE double (it would read as {nearest}); \
+         pass it as a string, or as an integer in smaller units (cents, not dollars), to keep it exact"
+    )]
+    InexactNumber { literal: String, nearest: String },
+    #[error(
+        "a number in args with the integral value {literal} is written as a double (with a \
+         fraction or an exponent, such as {literal}.0); write it as the integer {literal}: caveats \
+         tell an int from a double, and the args hash (JCS) cannot"
+    )]
+    IntegralDouble { literal: String },
     #[error("number {literal} is not finite")]
     NonFinite { literal: String },
     #[error("JSON nesting deeper than {MAX_DEPTH} levels")]
@@ -65,18 +77,30 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 
 /// Checks a value built in memory (not parsed) against the same rules.
 pub fn validate(value: &Value) -> Result<(), JsonError> {
-    fn walk(v: &Value, depth: usize) -> Result<(), JsonError> {
-        if depth > MAX_DEPTH {
-            return Err(JsonError::TooDeep);
-        }
-        match v {
-            Value::Number(n) => check_number(n),
-            Value::Array(a) => a.iter().try_for_each(|x| walk(x, depth + 1)),
-            Value::Object(o) => o.values().try_for_each(|x| walk(x, depth + 1)),
-            _ => Ok(()),
-        }
+    walk(value, 1, false)
+}
+
+fn walk(v: &Value, depth: usize, args: bool) -> Result<(), JsonError> {
+    if depth > MAX_DEPTH {
+        return Err(JsonError::TooDeep);
     }
-    walk(value, 1)
+    match v {
+        Value::Number(n) => {
+            check_number(n)?;
+            if args && !n.is_i64() && !n.is_u64() {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 {
+                    return Err(JsonError::IntegralDouble {
+                        literal: shortest(f),
+                    });
+                }
+            }
+            Ok(())
+        }
+        Value::Array(a) => a.iter().try_for_each(|x| walk(x, depth + 1, args)),
+        Value::Object(o) => o.values().try_for_each(|x| walk(x, depth + 1, args)),
+        _ => Ok(()),
+    }
 }
 
 fn check_number(n: &Number) -> Result<(), JsonError> {
@@ -90,12 +114,179 @@ fn check_number(n: &Number) -> Result<(), JsonError> {
         return Err(JsonError::UnsafeInteger {
             literal: u.to_string(),
         });
-    } else if !n.as_f64().is_some_and(f64::is_finite) {
-        return Err(JsonError::NonFinite {
-            literal: n.to_string(),
-        });
+    } else {
+        let f = n.as_f64().unwrap_or(f64::NAN);
+        if !f.is_finite() {
+            return Err(JsonError::NonFinite {
+                literal: n.to_string(),
+            });
+        }
+        // A double is valid when its canonical form reads back as itself. Its
+        // shortest round-trip form always does, except where that form must
+        // also be exact: integral doubles between 2^53 and 2^64.
+        if !(TWO_53..TWO_64).contains(&f.abs()) {
+            return Ok(());
+        }
+        let text = shortest(f);
+        match exact_double(&text) {
+            Ok(g) if g == f => {}
+            Ok(_) | Err(NumberError::NonFinite) => {
+                return Err(JsonError::InexactNumber {
+                    nearest: text.clone(),
+                    literal: text,
+                })
+            }
+            Err(NumberError::Inexact { nearest }) => {
+                return Err(JsonError::InexactNumber {
+                    literal: text,
+                    nearest,
+                })
+            }
+        }
     }
     Ok(())
+}
+
+/// Checks JSON arguments (of a request or a permit): [`validate`], and no
+/// double with an integral value within ±(2^53 − 1). Such a double (`1.0`) has
+/// the same canonical form, and so the same args hash, as the integer (`1`),
+/// yet caveats see a double where the hash promises an int; it is refused so
+/// a permit or proof for `{"a":1}` can never stand for `{"a":1.0}`.
+pub(crate) fn validate_args(value: &Value) -> Result<(), JsonError> {
+    walk(value, 1, true)
+}
+
+/// [`hash`] of arguments checked by [`validate_args`].
+pub(crate) fn args_hash(value: &Value) -> Result<String, JsonError> {
+    validate_args(value)?;
+    hash(value)
+}
+
+/// ECMAScript's (and so JCS's) text of a finite double.
+fn shortest(f: f64) -> String {
+    if f == 0.0 {
+        "0".to_string()
+    } else {
+        ryu_js::Buffer::new().format_finite(f).to_string()
+    }
+}
+
+/// Why a decimal is not accepted as a double.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum NumberError {
+    /// Too large for a double.
+    NonFinite,
+    /// Not the decimal of a double; `nearest` is what it would have become.
+    Inexact { nearest: String },
+}
+
+/// 2^53 and 2^64 as doubles.
+const TWO_53: f64 = 9_007_199_254_740_992.0;
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
+/// Reads a decimal `[-]int[.frac][(e|E)[+|-]exp]` (its grammar already
+/// checked; `int` may be empty, as in CEL's `.5`) as an IEEE double, and
+/// accepts it only when nothing is rounded away: its value must equal the
+/// double's shortest round-trip form (the decimal JCS and ECMAScript print,
+/// so trailing zeros and exponent style do not matter). When the double lies
+/// between 2^53 and 2^64 in magnitude, where a CEL `int` or `uint` can fall
+/// between a double's exact value and its shortest form, the shortest form must
+/// also be the exact value. Work is linear in the length of the text: a
+/// significand of more than 17 digits is never a shortest form.
+pub(crate) fn exact_double(text: &str) -> Result<f64, NumberError> {
+    let f: f64 = text.parse().map_err(|_| NumberError::NonFinite)?;
+    if !f.is_finite() {
+        return Err(NumberError::NonFinite);
+    }
+    let inexact = || {
+        Err(NumberError::Inexact {
+            nearest: if (TWO_53..TWO_64).contains(&f.abs()) {
+                // Every digit of an integral double, and the form JCS writes.
+                let exact = format!("{f:.0}");
+                let short = shortest(f);
+                if exact == short {
+                    exact
+                } else {
+                    format!("{exact}, which JCS writes as {short}")
+                }
+            } else {
+                shortest(f)
+            },
+        })
+    };
+    let Some((sig, pow)) = decimal_parts(text) else {
+        return inexact(); // more than 17 significant digits
+    };
+    if sig.is_empty() {
+        return Ok(f); // zero, however written
+    }
+    if f == 0.0 {
+        return inexact(); // underflow
+    }
+    // The very form JCS writes, not merely some shortest form: when two
+    // 17-digit decimals lie equally near a double (1448229986570578.25), only
+    // the one ECMAScript picks is its name, so each double has one.
+    if decimal_parts(&shortest(f.abs())) != Some((sig.clone(), pow)) {
+        return inexact();
+    }
+    if (TWO_53..TWO_64).contains(&f.abs()) {
+        // The value is an integer of at most 20 digits: compare every digit.
+        let exact = format!("{:.0}", f.abs());
+        let written_len = sig.len() as i64 + pow;
+        if written_len != exact.len() as i64
+            || !exact.as_bytes().starts_with(&sig)
+            || exact.as_bytes()[sig.len()..].iter().any(|&d| d != b'0')
+        {
+            return inexact();
+        }
+    }
+    Ok(f)
+}
+
+/// The significant digits `sig` (no leading or trailing zeros; empty for
+/// zero) and the power of ten `pow` of a decimal in [`exact_double`]'s
+/// grammar, so that its magnitude is `sig × 10^pow`. `None` when it has more
+/// than 17 significant digits (no double's shortest form has).
+fn decimal_parts(text: &str) -> Option<(Vec<u8>, i64)> {
+    let b = text.as_bytes();
+    let body = b.strip_prefix(b"-").unwrap_or(b);
+    let (mantissa, exp_part) = match body.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(k) => (&body[..k], Some(&body[k + 1..])),
+        None => (body, None),
+    };
+    let (int_digits, frac_digits) = match mantissa.iter().position(|&c| c == b'.') {
+        Some(k) => (&mantissa[..k], &mantissa[k + 1..]),
+        None => (mantissa, &[][..]),
+    };
+    // The exponent, saturated far beyond any double's range.
+    let mut exp: i64 = 0;
+    if let Some(e) = exp_part {
+        let (neg, digits) = match e.first() {
+            Some(b'-') => (true, &e[1..]),
+            Some(b'+') => (false, &e[1..]),
+            _ => (false, e),
+        };
+        for &d in digits {
+            exp = (exp * 10 + i64::from(d.wrapping_sub(b'0'))).min(1 << 40);
+        }
+        if neg {
+            exp = -exp;
+        }
+    }
+    let all = || int_digits.iter().chain(frac_digits.iter()).copied();
+    let total = int_digits.len() + frac_digits.len();
+    let Some(first) = all().position(|d| d != b'0') else {
+        return Some((Vec::new(), 0));
+    };
+    let last = total - 1 - all().rev().position(|d| d != b'0').unwrap_or(0);
+    let sig_len = last + 1 - first;
+    if sig_len > 17 {
+        return None;
+    }
+    let sig: Vec<u8> = all().skip(first).take(sig_len).collect();
+    // Lengths are far below 2^40, so nothing overflows.
+    let pow = exp - frac_digits.len() as i64 + (total - 1 - last) as i64;
+    Some((sig, pow))
 }
 
 /// RFC 8785 canonical form of a valid value.
@@ -113,7 +304,8 @@ pub fn canonicalize_str(text: &str) -> Result<String, JsonError> {
     Ok(out)
 }
 
-/// SHA-256 of the canonical form, as base64url: the `args` hash of permits and receipts.
+/// SHA-256 of the canonical form, as base64url. Permits and receipts carry it
+/// for the call's arguments, checked by [`validate_args`] first ([`args_hash`]).
 pub fn hash(value: &Value) -> Result<String, JsonError> {
     use sha2::Digest;
     Ok(crate::b64::encode(sha2::Sha256::digest(
@@ -161,12 +353,8 @@ fn write_number(out: &mut String, n: &Number) {
     } else if let Some(u) = n.as_u64() {
         out.push_str(&u.to_string());
     } else {
-        let f = n.as_f64().unwrap_or(0.0);
-        if f == 0.0 {
-            out.push('0'); // -0 serializes as 0 in ECMAScript
-        } else {
-            out.push_str(ryu_js::Buffer::new().format_finite(f));
-        }
+        // -0 serializes as 0 in ECMAScript.
+        out.push_str(&shortest(n.as_f64().unwrap_or(0.0)));
     }
 }
 
@@ -367,7 +555,6 @@ impl Parser<'_> {
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
         self.eat(b"-");
-        let int_start = self.i;
         match self.s.get(self.i) {
             Some(b'0') => self.i += 1,
             Some(b'1'..=b'9') => {
@@ -377,8 +564,7 @@ impl Parser<'_> {
             }
             _ => return Err(self.err("expected a digit")),
         }
-        let int_digits = &self.s[int_start..self.i];
-        let mut frac_digits: &[u8] = &[];
+        let mut has_frac = false;
         if self.eat(b".") {
             let f = self.i;
             while let Some(b'0'..=b'9') = self.s.get(self.i) {
@@ -387,13 +573,12 @@ impl Parser<'_> {
             if f == self.i {
                 return Err(self.err("expected a digit after '.'"));
             }
-            frac_digits = &self.s[f..self.i];
+            has_frac = true;
         }
-        let mut exp: Option<i64> = None;
+        let mut has_exp = false;
         if let Some(b'e' | b'E') = self.s.get(self.i) {
             self.i += 1;
-            let neg = self.eat(b"-");
-            if !neg {
+            if !self.eat(b"-") {
                 self.eat(b"+");
             }
             let e = self.i;
@@ -403,68 +588,35 @@ impl Parser<'_> {
             if e == self.i {
                 return Err(self.err("expected a digit in the exponent"));
             }
-            // Saturate: anything this large overflows or underflows a double anyway.
-            let mag = std::str::from_utf8(&self.s[e..self.i])
-                .unwrap_or("0")
-                .parse::<i64>()
-                .unwrap_or(100_000);
-            exp = Some(if neg {
-                -mag.min(100_000)
-            } else {
-                mag.min(100_000)
-            });
+            has_exp = true;
         }
-        let literal = std::str::from_utf8(&self.s[start..self.i])
-            .unwrap_or_default()
-            .to_string();
-        if frac_digits.is_empty() && exp.is_none() {
-            return match literal.parse::<i64>() {
-                Ok(i) if i.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => Ok(Value::Number(i.into())),
-                _ => Err(JsonError::UnsafeInteger { literal }),
+        // The slice holds only ASCII digits, signs, '.' and 'e'.
+        let literal = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
+        if !has_frac && !has_exp {
+            if let Ok(i) = literal.parse::<i64>() {
+                if i.unsigned_abs() <= MAX_SAFE_INTEGER as u64 {
+                    return Ok(Value::Number(i.into()));
+                }
+            }
+            // Beyond ±(2^53 − 1): a double, when it is exactly one (so JCS's
+            // own `100000000000000000000` for 1e20 reads back).
+            return match exact_double(&literal) {
+                Ok(f) => Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or(JsonError::UnsafeInteger { literal }),
+                Err(_) => Err(JsonError::UnsafeInteger { literal }),
             };
         }
-        let f: f64 = literal.parse().map_err(|_| self.err("bad number"))?;
-        if !f.is_finite() {
-            return Err(JsonError::NonFinite { literal });
-        }
-        if f.abs() > MAX_SAFE_INTEGER as f64 && f.fract() == 0.0 {
-            // An integral value this large must be exactly the written one.
-            let digits: Vec<u8> = int_digits.iter().chain(frac_digits).copied().collect();
-            let shift = exp.unwrap_or(0) - frac_digits.len() as i64;
-            if !integral_literal_equals(&digits, shift, f.abs()) {
-                return Err(JsonError::InexactNumber { literal });
+        match exact_double(&literal) {
+            Ok(f) => Number::from_f64(f)
+                .map(Value::Number)
+                .ok_or(JsonError::NonFinite { literal }),
+            Err(NumberError::NonFinite) => Err(JsonError::NonFinite { literal }),
+            Err(NumberError::Inexact { nearest }) => {
+                Err(JsonError::InexactNumber { literal, nearest })
             }
         }
-        Ok(Value::Number(
-            Number::from_f64(f).ok_or(JsonError::NonFinite { literal })?,
-        ))
     }
-}
-
-/// Whether `digits × 10^shift` is exactly the integer `value`.
-fn integral_literal_equals(digits: &[u8], shift: i64, value: f64) -> bool {
-    let exact = format!("{value:.0}"); // Rust prints every digit of an integral f64
-    let trimmed: &[u8] = {
-        let first = digits
-            .iter()
-            .position(|&d| d != b'0')
-            .unwrap_or(digits.len());
-        &digits[first..]
-    };
-    let mut written: Vec<u8> = trimmed.to_vec();
-    if shift >= 0 {
-        if shift > 400 {
-            return false;
-        }
-        written.extend(std::iter::repeat_n(b'0', shift as usize));
-    } else {
-        let cut = (-shift) as usize;
-        if cut > written.len() || written[written.len() - cut..].iter().any(|&d| d != b'0') {
-            return false;
-        }
-        written.truncate(written.len() - cut);
-    }
-    written == exact.as_bytes()
 }
 
 #[cfg(test)]
@@ -484,13 +636,13 @@ mod tests {
         assert_eq!(jcs("-0.0"), "0");
         assert_eq!(jcs("0.000001"), "0.000001");
         assert_eq!(jcs("4.5e15"), "4500000000000000");
-        // The shortest form of a double beyond 2^53 is not its exact value: refused, not rounded.
+        // Between 2^53 and 2^64 the shortest form of a double must be its exact value.
         assert!(matches!(
-            parse("1.2345678901234568e20"),
+            parse("1.2345678901234567e18"),
             Err(JsonError::InexactNumber { .. })
         ));
         assert!(matches!(
-            parse("123456789012345680000"),
+            parse("123456789012345678901"),
             Err(JsonError::UnsafeInteger { .. })
         ));
         assert_eq!(jcs("9007199254740991"), "9007199254740991");
@@ -500,11 +652,11 @@ mod tests {
     #[test]
     fn rejects_non_ijson() {
         assert!(matches!(
-            parse("9007199254740992"),
+            parse("9007199254740993"),
             Err(JsonError::UnsafeInteger { .. })
         ));
         assert!(matches!(
-            parse("-9007199254740992"),
+            parse("-9007199254740993"),
             Err(JsonError::UnsafeInteger { .. })
         ));
         assert!(matches!(
@@ -543,6 +695,193 @@ mod tests {
             jcs(r#""\u00e9\ud83d\ude00\u001f\u2028/""#),
             "\"é😀\\u001f\u{2028}/\""
         );
+    }
+
+    #[test]
+    fn decimals_that_are_not_doubles_are_refused() {
+        // Issue 10, item 5: each of these would silently become another number.
+        for text in [
+            "5000.0000000000001",
+            "5000.00000000000000001",
+            "1e-400",
+            "-1e-400",
+            "0.30000000000000001",
+            "2.4703282292062328e-324",
+        ] {
+            let e = parse(text).expect_err(text);
+            assert!(matches!(e, JsonError::InexactNumber { .. }), "{text}: {e}");
+            let m = e.to_string();
+            assert!(m.contains("as a string"), "{text}: {m}");
+        }
+        assert!(parse("5000.0000000000001")
+            .unwrap_err()
+            .to_string()
+            .contains("it would read as 5000)"));
+        // Written exactly as the double's shortest form, or with spare zeros: fine.
+        for (text, out) in [
+            ("5000.000000000001", "5000.000000000001"),
+            ("0.1", "0.1"),
+            ("0.10000", "0.1"),
+            ("0.50e1", "5"),
+            ("5e-324", "5e-324"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("0e999999999999999999999", "0"),
+        ] {
+            assert_eq!(canonicalize_str(text).as_deref(), Ok(out), "{text}");
+        }
+        // Two 17-digit decimals lie equally near 1448229986570578.25: only the
+        // one ECMAScript (and so JCS) writes names it.
+        assert_eq!(
+            canonicalize_str("-1448229986570578.2").as_deref(),
+            Ok("-1448229986570578.2")
+        );
+        let e = parse("-1448229986570578.3").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("it would read as -1448229986570578.2)"),
+            "{e}"
+        );
+        // Bounded work: a long literal is refused by counting digits.
+        let long = format!("1.{}", "0".repeat(200_000) + "1");
+        assert!(matches!(parse(&long), Err(JsonError::InexactNumber { .. })));
+        let long = format!("1.{}e5", "0".repeat(200_000));
+        assert_eq!(canonicalize_str(&long).as_deref(), Ok("100000"));
+    }
+
+    #[test]
+    fn canonical_output_reads_back() {
+        // Issue 10, item 8: what Charter writes, Charter reads, to the same value.
+        for (text, out) in [
+            ("1e20", "100000000000000000000"),
+            ("9007199254740992.0", "9007199254740992"),
+            ("-9007199254740992.0", "-9007199254740992"),
+            ("2.669624328417371e+125", "2.669624328417371e+125"),
+            ("1.2345678901234568e20", "123456789012345680000"),
+            ("18446744073709552000.0", "18446744073709552000"),
+        ] {
+            let once = canonicalize_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(once, out, "{text}");
+            assert_eq!(canonicalize_str(&once).as_deref(), Ok(out), "{text} twice");
+            assert_eq!(parse(&once).unwrap(), parse(text).unwrap(), "{text}");
+        }
+        // Between 2^53 and 2^64 a CEL int or uint can fall between a double's
+        // exact value and its shortest form, so there the two must agree.
+        for text in [
+            "9223372036854775808.0",
+            "9223372036854776000.0",
+            "9223372036854776000",
+            "1.2345678901234567e18",
+            "18446744073709551616",
+        ] {
+            assert!(parse(text).is_err(), "{text}");
+        }
+        assert_eq!(
+            canonicalize_str("[9007199254740994,1e19]").as_deref(),
+            Ok("[9007199254740994,10000000000000000000]")
+        );
+        // In memory: a double whose canonical form would not read back is refused.
+        let v = Value::from(9_223_372_036_854_775_808.0_f64);
+        assert!(matches!(
+            canonicalize(&v),
+            Err(JsonError::InexactNumber { .. })
+        ));
+        assert_eq!(
+            canonicalize(&Value::from(1e20)).as_deref(),
+            Ok("100000000000000000000")
+        );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            /// Every finite double is written in a form that reads back as the
+            /// same double, except where that form is not exact (and a CEL int
+            /// could fall between): integral doubles between 2^53 and 2^64.
+            #[test]
+            fn every_double_reads_back(bits in any::<u64>(), small in -1e18f64..1e18) {
+                for f in [f64::from_bits(bits), small, small.trunc()] {
+                    if !f.is_finite() {
+                        continue;
+                    }
+                    let v = Value::from(f);
+                    let sensitive = (TWO_53..TWO_64).contains(&f.abs());
+                    match canonicalize(&v) {
+                        Ok(text) => {
+                            let back = parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                            prop_assert_eq!(back.as_f64(), Some(f), "{}", text);
+                            prop_assert_eq!(canonicalize(&back), Ok(text.clone()));
+                        }
+                        Err(e) => {
+                            prop_assert!(sensitive, "{f:e} refused: {e}");
+                            prop_assert_ne!(format!("{f:.0}"), shortest(f.abs()));
+                        }
+                    }
+                }
+            }
+
+            /// A decimal written with up to 17 digits is accepted exactly when it
+            /// is the value of the double it parses to, digit for digit.
+            #[test]
+            fn decimals_are_accepted_only_when_exact(m in 1u64..100_000_000_000_000_000, e in -340i32..320) {
+                let text = format!("{m}e{e}");
+                let f: f64 = text.parse().unwrap();
+                let got = parse(&text);
+                if let Ok(v) = &got {
+                    prop_assert_eq!(v.as_f64(), Some(f));
+                }
+                // Independent oracle: Rust's own shortest digits of f, normalized,
+                // against the written digits, normalized.
+                let norm = |digits: String, pow: i64| {
+                    let t = digits.trim_end_matches('0');
+                    (t.to_string(), pow + (digits.len() - t.len()) as i64)
+                };
+                let written = norm(m.to_string(), i64::from(e));
+                // ECMAScript's form, read back as digits and a power of ten.
+                let shortest_form = if f == 0.0 || !f.is_finite() {
+                    None
+                } else {
+                    let js = ryu_js::Buffer::new().format_finite(f).to_string();
+                    let (mant, x) = js.split_once('e').unwrap_or((&js, "0"));
+                    let x: i64 = x.trim_start_matches('+').parse().unwrap();
+                    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+                    let digits = format!("{int}{frac}").trim_start_matches('0').to_string();
+                    Some(norm(digits, x - frac.len() as i64))
+                };
+                let sensitive_ok = !(TWO_53..TWO_64).contains(&f.abs())
+                    || format!("{f:.0}") == format!("{m}{}", "0".repeat(e.max(0) as usize));
+                let exact = shortest_form.as_ref() == Some(&written) && sensitive_ok;
+                prop_assert_eq!(got.is_ok(), exact, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn integral_doubles_in_args_are_refused() {
+        // Issue 10, item 7: {"a":1.0} and {"a":1} hash alike but are an int and a double.
+        for text in [
+            r#"{"a":1.0}"#,
+            r#"{"a":[1e0]}"#,
+            r#"{"a":-0.0}"#,
+            r#"{"a":4.5e15}"#,
+        ] {
+            let v = parse(text).unwrap();
+            let e = validate_args(&v).expect_err(text);
+            assert!(matches!(e, JsonError::IntegralDouble { .. }), "{text}: {e}");
+        }
+        let e = validate_args(&parse(r#"{"a":1.0}"#).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("as the integer 1"), "{e}");
+        for text in [
+            r#"{"a":1}"#,
+            r#"{"a":1.5}"#,
+            r#"{"a":1e21}"#,
+            r#"{"a":9007199254740992}"#,
+        ] {
+            validate_args(&parse(text).unwrap()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
     }
 
     #[test]

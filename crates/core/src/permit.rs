@@ -295,7 +295,7 @@ impl PermitIssuer {
             ))
             .into());
         }
-        let args = jcs::hash(req.args)?;
+        let args = jcs::args_hash(req.args)?;
         let jti = match req.jti {
             Some(j) => j.to_string(),
             None => {
@@ -470,7 +470,7 @@ impl PermitVerifier {
             }
             .into());
         }
-        let hash = jcs::hash(args)?;
+        let hash = jcs::args_hash(args)?;
         if claims.args != hash {
             return Err(PermitError::ArgsMismatch {
                 expected: hash,
@@ -669,6 +669,25 @@ mod tests {
     }
 
     #[test]
+    fn integral_double_args_never_pass_for_an_int() {
+        // Issue 10, item 7: {"a":1} and {"a":1.0} have one JCS form but are an
+        // int and a double to a caveat, so the double form is refused.
+        let (issuer, verifier) = setup();
+        let int = crate::jcs::parse(r#"{"a":1}"#).unwrap();
+        let double = crate::jcs::parse(r#"{"a":1.0}"#).unwrap();
+        let p = issuer.issue(&req(&int), NOW).unwrap();
+        let e = verifier
+            .verify(p.token(), "send_email", &double, NOW)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Malformed, "{e}");
+        assert!(e.message().contains("as the integer 1"), "{e}");
+        // The jti was not consumed: the right arguments still verify once.
+        verifier.verify(p.token(), "send_email", &int, NOW).unwrap();
+        let e = issuer.issue(&req(&double), NOW).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Malformed, "{e}");
+    }
+
+    #[test]
     fn issue_and_verify_once() {
         let (issuer, verifier) = setup();
         let args = json!({"to": "a@example.com", "n": 1});
@@ -770,11 +789,20 @@ mod tests {
             code(&big, "send_email", &args, NOW),
             ErrorCode::LimitExceeded
         );
-        // Args equal as JSON values hash equal whatever their spelling.
-        let p = issuer.issue(&req(&json!({"x": 1.0})), NOW).unwrap();
+        // Args equal as JSON values hash equal whatever their spelling...
+        let spelled = crate::jcs::parse(r#"{"x":0.150e1}"#).unwrap();
+        let p = issuer.issue(&req(&json!({"x": 1.5})), NOW).unwrap();
         verifier
-            .verify(p.token(), "send_email", &args, NOW)
+            .verify(p.token(), "send_email", &spelled, NOW)
             .unwrap();
+        // ...but an integral double is not an int (issue 10, item 7).
+        assert_eq!(
+            issuer
+                .issue(&req(&json!({"x": 1.0})), NOW)
+                .unwrap_err()
+                .code(),
+            ErrorCode::Malformed
+        );
     }
 
     #[test]

@@ -99,12 +99,13 @@ impl Request {
                 "request args must be a JSON object",
             ));
         }
-        jcs::validate(&self.args)?;
+        jcs::validate_args(&self.args)?;
         Ok(())
     }
 
     /// Canonical hash of the whole request (what a holder proof signs).
     pub fn hash(&self) -> Result<String, Error> {
+        jcs::validate_args(&self.args)?;
         let canonical = jcs::canonicalize(&self.to_value())?;
         if canonical.len() > MAX_REQUEST_BYTES {
             return Err(Error::new(
@@ -120,6 +121,103 @@ impl Request {
 
     /// Hash of the arguments alone (what permits and receipts carry).
     pub fn args_hash(&self) -> Result<String, Error> {
-        Ok(jcs::hash(&self.args)?)
+        Ok(jcs::args_hash(&self.args)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_args_are_exact_and_typed_by_their_canonical_form() {
+        let req = |args: &str| {
+            Request::from_json(&format!(r#"{{"agent":"a","action":"pay","args":{args}}}"#))
+        };
+        // Item 5: decimals that are not doubles are refused, with a way out.
+        for args in [
+            r#"{"amount":5000.0000000000001}"#,
+            r#"{"amount":5000.00000000000000001}"#,
+            r#"{"x":1e-400}"#,
+        ] {
+            let e = req(args).expect_err(args);
+            assert_eq!(e.code(), ErrorCode::Malformed, "{args}");
+            assert!(e.message().contains("as a string"), "{args}: {e}");
+        }
+        // Item 7: an integral double would be a double to caveats but the int's JCS.
+        let e = req(r#"{"a":1.0}"#).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Malformed);
+        assert!(e.message().contains("as the integer 1"), "{e}");
+        let r = Request::new("a", "pay", serde_json::json!({"a": 2.0}));
+        assert!(r
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("as the integer 2"));
+        // Nor can a holder proof (which signs the request hash) cover it.
+        assert_eq!(r.hash().unwrap_err().code(), ErrorCode::Malformed);
+        assert_eq!(r.args_hash().unwrap_err().code(), ErrorCode::Malformed);
+        // Item 8: what a request writes, it reads back to the same request.
+        for args in [
+            r#"{"n":1e20}"#,
+            r#"{"n":9007199254740992.0}"#,
+            r#"{"n":2.669624328417371e+125}"#,
+        ] {
+            let r = req(args).unwrap_or_else(|e| panic!("{args}: {e}"));
+            let text = jcs::canonicalize(&r.to_value()).unwrap();
+            assert_eq!(Request::from_json(&text).as_ref(), Ok(&r), "{text}");
+        }
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                (-jcs::MAX_SAFE_INTEGER..=jcs::MAX_SAFE_INTEGER).prop_map(Value::from),
+                any::<f64>().prop_map(Value::from),
+                any::<u64>().prop_map(|b| Value::from(f64::from_bits(b))),
+                (-400i32..400, 0u64..100_000)
+                    .prop_map(|(e, m)| Value::from(m as f64 * 10f64.powi(e))),
+                "[ -~\\u{e9}\\u{1F600}\\u{2028}\\n]{0,8}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    proptest::collection::btree_map("[a-z\\u{e000}\\u{1F600}]{0,3}", inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// Item 8: `jcs(jcs(x)) == jcs(x)` for every value Charter accepts,
+            /// and the text reads back to the same value.
+            #[test]
+            fn jcs_is_idempotent(v in json_value()) {
+                if let Ok(once) = jcs::canonicalize(&v) {
+                    let back = jcs::parse(&once).unwrap_or_else(|e| panic!("{once}: {e}"));
+                    prop_assert_eq!(jcs::canonicalize_str(&once), Ok(once.clone()));
+                    prop_assert_eq!(jcs::canonicalize(&back), Ok(once.clone()));
+                }
+            }
+
+            /// Item 8: a request that validates round-trips through its JCS text.
+            #[test]
+            fn requests_round_trip(args in proptest::collection::btree_map("[a-z]{0,3}", json_value(), 0..6)) {
+                let r = Request::new("agent", "act", Value::Object(args.into_iter().collect()));
+                if r.validate().is_ok() {
+                    let text = jcs::canonicalize(&r.to_value()).unwrap();
+                    let back = Request::from_json(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                    prop_assert_eq!(&back, &r);
+                    prop_assert_eq!(back.args_hash().unwrap(), r.args_hash().unwrap());
+                }
+            }
+        }
     }
 }

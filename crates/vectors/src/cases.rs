@@ -108,8 +108,38 @@ pub fn jcs() -> Vec<Value> {
         ),
         (
             "exact-big-double",
-            "an integral double beyond 2^53 written exactly is accepted",
+            "an integral double written in exponent form is accepted",
             "4.5e15",
+        ),
+        (
+            "2^53-as-double",
+            "2^53 is exactly a double: it reads as one (and 9007199254740992.0 writes it)",
+            "[9007199254740992,-9007199254740992,9007199254740992.0]",
+        ),
+        (
+            "1e20-reads-back",
+            "1e20 writes as 100000000000000000000, which reads back as the same double",
+            "[1e20,100000000000000000000]",
+        ),
+        (
+            "big-shortest-double",
+            "beyond 2^64 a double's shortest form is accepted and written as is",
+            "[2.669624328417371e+125,1.2345678901234568e20,123456789012345680000]",
+        ),
+        (
+            "max-double",
+            "the largest double, in its shortest form",
+            "1.7976931348623157e308",
+        ),
+        (
+            "tie-ecmascript-form",
+            "1448229986570578.25 lies midway between two 17-digit decimals; ECMAScript writes the even one",
+            "1448229986570578.2",
+        ),
+        (
+            "spare-zeros",
+            "zeros that change no digit are fine: 0.10000 is 0.1",
+            "[0.10000,0.50e1,5000.000000000001,0e999999]",
         ),
         (
             "unicode-escapes",
@@ -132,13 +162,13 @@ pub fn jcs() -> Vec<Value> {
     let errors: &[(&str, &str, &str)] = &[
         (
             "beyond-2^53",
-            "2^53 is not a safe integer: refused, never rounded",
-            "9007199254740992",
+            "2^53+1 is not a double: refused, never rounded",
+            "9007199254740993",
         ),
         (
             "beyond-minus-2^53",
-            "-2^53 is not a safe integer",
-            "-9007199254740992",
+            "-(2^53+1) is not a double",
+            "-9007199254740993",
         ),
         (
             "inexact-double",
@@ -146,14 +176,39 @@ pub fn jcs() -> Vec<Value> {
             "9007199254740993.0",
         ),
         (
-            "inexact-shortest",
-            "1.2345678901234568e20 is not the double's exact value",
-            "1.2345678901234568e20",
+            "inexact-decimal",
+            "5000.0000000000001 would read as 5000",
+            "5000.0000000000001",
         ),
         (
-            "inexact-max-double",
-            "the largest double's shortest form is not its exact value",
-            "1.7976931348623157e308",
+            "inexact-long-decimal",
+            "5000.00000000000000001 would read as 5000",
+            "5000.00000000000000001",
+        ),
+        (
+            "underflow",
+            "1e-400 would read as 0",
+            "1e-400",
+        ),
+        (
+            "not-shortest",
+            "0.30000000000000001 would read as 0.3",
+            "0.30000000000000001",
+        ),
+        (
+            "tie-other-form",
+            "1448229986570578.3 reads as the same double, but JCS names it 1448229986570578.2: one name per double",
+            "1448229986570578.3",
+        ),
+        (
+            "inexact-between-2^53-and-2^64",
+            "between 2^53 and 2^64 the shortest form must be the exact value: 9223372036854775808 prints as 9223372036854776000",
+            "9223372036854776000.0",
+        ),
+        (
+            "inexact-shortest",
+            "1.2345678901234567e18 is not the double's exact value, and a CEL int could fall between",
+            "1.2345678901234567e18",
         ),
         ("overflow", "1e400 is not finite", "1e400"),
         ("nan", "NaN is not JSON", "NaN"),
@@ -1396,6 +1451,71 @@ pub fn checks() -> Vec<Value> {
             token.clone(),
         )
     });
+    for (id, description, args) in [
+        (
+            "checks/inexact-decimal",
+            "5000.0000000000001 would round to 5000 and pass amount <= 5000: refused",
+            r#"{"amount":5000.0000000000001,"currency":"USD"}"#,
+        ),
+        (
+            "checks/inexact-long-decimal",
+            "5000.00000000000000001 would round to 5000: refused",
+            r#"{"amount":5000.00000000000000001,"currency":"USD"}"#,
+        ),
+        (
+            "checks/underflow",
+            "1e-400 would read as 0: refused",
+            r#"{"amount":1e-400,"currency":"USD"}"#,
+        ),
+        (
+            "checks/integral-double",
+            "4200.0 hashes as 4200 but is a double to caveats: refused, write 4200",
+            r#"{"amount":4200.0,"currency":"USD"}"#,
+        ),
+    ] {
+        add(Check {
+            request: format!(r#"{{"agent":"shopper-7","action":"payments.refund","args":{args}}}"#),
+            ..Check::new(id, description, token.clone())
+        });
+    }
+    let exact = mint(
+        "root A",
+        &IssueOptions {
+            caveats: vec!["args.amount <= 9007199254740995".into()],
+            ..shop_options()
+        },
+    );
+    for (id, description, amount) in [
+        (
+            "checks/int-double-exact",
+            "9007199254740996.0 <= 9007199254740995 is false, though the int rounds to that double",
+            "9007199254740996.0",
+        ),
+        (
+            "checks/int-double-exact-allow",
+            "9007199254740994 (a double) <= 9007199254740995",
+            "9007199254740994",
+        ),
+        (
+            "checks/big-double-reads-back",
+            "1e20 written as JCS writes it (100000000000000000000) is a double",
+            "100000000000000000000",
+        ),
+    ] {
+        add(Check {
+            request: format!(
+                r#"{{"agent":"shopper-7","action":"payments.refund","args":{{"amount":{amount}}}}}"#
+            ),
+            ..Check::new(id, description, exact.serialize())
+        });
+    }
+    let mut inexact = caveats.clone();
+    inexact.push("args.amount <= 5000.0000000000001");
+    add(Check::new(
+        "checks/inexact-caveat-literal",
+        "a caveat literal that is not exactly a double (narrowed by hand) denies with caveat_syntax",
+        b64::encode(raw(&r, &ident, &inexact)),
+    ));
     add(Check {
         request: r#"{"agent":"shopper-7","action":"payments.refund","args":{},"extra":1}"#.into(),
         ..Check::new(

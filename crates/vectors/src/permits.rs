@@ -183,7 +183,17 @@ pub fn permits() -> Vec<Value> {
     });
     add(Verify {
         args: r#"{"order":"A-1001","amount":4200.0,"currency":"USD"}"#.into(),
-        ..base("verify-args-float", "4200.0 is 4200 in canonical JSON")
+        ..base(
+            "verify-args-float",
+            "4200.0 has 4200's canonical JSON but is a double to caveats: refused, never taken for the int",
+        )
+    });
+    add(Verify {
+        args: r#"{"order":"A-1001","amount":4.2e3,"currency":"USD"}"#.into(),
+        ..base(
+            "verify-args-exponent",
+            "4.2e3 is the integral double 4200, not the int 4200: refused",
+        )
     });
     add(Verify {
         now: T0 + 60 + 30,

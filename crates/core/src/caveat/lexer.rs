@@ -240,12 +240,22 @@ fn number(src: &str, start: usize) -> Result<(Tok, usize), CaveatError> {
         }
     }
     if is_float {
-        let v: f64 = src[start..i]
-            .parse()
-            .map_err(|_| syntax(start, "malformed floating-point literal"))?;
-        if v.is_infinite() {
-            return Err(syntax(start, "floating-point literal out of range"));
-        }
+        // Nothing is rounded silently: a literal must be exactly the double it
+        // becomes, by the rule request numbers follow (see jcs::exact_double).
+        let text = &src[start..i];
+        let v = crate::jcs::exact_double(text).map_err(|e| match e {
+            crate::jcs::NumberError::NonFinite => {
+                syntax(start, "floating-point literal out of range")
+            }
+            crate::jcs::NumberError::Inexact { nearest } => syntax(
+                start,
+                format!(
+                    "floating-point literal {text} is not exactly representable as a double \
+                     (it would read as {nearest}); write a value a double holds exactly, \
+                     or compare with an integer"
+                ),
+            ),
+        })?;
         return Ok((Tok::Double(v), i));
     }
     debug_assert!(int_len > 0);

@@ -161,6 +161,60 @@ fn exact_integers() {
 }
 
 #[test]
+fn int_double_comparisons_are_exact() {
+    // Issue 10, item 6: CEL compares int/uint with double on the number line.
+    let big = json!({"amount": 9_007_199_254_740_996.0_f64});
+    assert!(!run("args.amount <= 9007199254740995", big.clone()).unwrap());
+    assert!(run("args.amount > 9007199254740995", big.clone()).unwrap());
+    assert!(!run("args.amount == 9007199254740995", big.clone()).unwrap());
+    assert!(run("args.amount != 9007199254740995", big.clone()).unwrap());
+    assert!(run("args.amount == 9007199254740996", big.clone()).unwrap());
+    assert!(!run("args.amount <= 9007199254740995u", big.clone()).unwrap());
+    assert!(!run("args.amount in [9007199254740995]", big.clone()).unwrap());
+    assert!(!run("9007199254740993 == 9007199254740992.0", json!({})).unwrap());
+    assert!(t("9007199254740993 > 9007199254740992.0"));
+    assert!(t("9007199254740992.0 < 9007199254740993u"));
+    assert!(t("9223372036854775807 < double(9223372036854775807)"));
+    assert!(t(
+        "9223372036854775807 < 1e19 && 18446744073709551615u < 1e19 == false"
+    ));
+    assert!(t("-9223372036854775808 == double(-9223372036854775808)"));
+    assert!(t("18446744073709551615u < 18446744073709552000.0"));
+    assert!(t(
+        "0u > -0.5 && 1 > 0.5 && -1 < -0.5 && 2 > 1.9999999999999998"
+    ));
+    assert!(t("{9007199254740993: 'a'}[9007199254740993] == 'a'"));
+    assert_eq!(
+        code(
+            "{9007199254740993: 'a'}[9007199254740992.0] == 'a'",
+            json!({})
+        ),
+        ErrorCode::CaveatError
+    );
+    assert!(!run("args.x <= 0", json!({"x": 5e-324})).unwrap());
+}
+
+#[test]
+fn inexact_double_literals_are_refused() {
+    // Issue 10, item 6: a literal that would round is refused like a request number.
+    for src in [
+        "args.amount <= 5000.0000000000001",
+        "args.amount <= 5000.00000000000000001",
+        "args.x > 1e-400",
+        "args.x < -1e-400",
+        "args.x < 0.30000000000000001",
+        "args.x < 9223372036854775807.0",
+    ] {
+        let e = Expr::compile(src).expect_err(src);
+        assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{src}: {e}");
+        assert!(e.to_string().contains("not exactly"), "{src}: {e}");
+    }
+    assert!(
+        Expr::compile("args.x <= 0.1 && args.x > .5e-1 && args.x < 1.7976931348623157e308").is_ok()
+    );
+}
+
+#[test]
 fn fields_indexing_and_has() {
     let a = json!({"user": {"name": "ann", "roles": ["admin", "ops"]}, "tags": {"env": "prod"}});
     assert!(run("args.user.name == 'ann'", a.clone()).unwrap());

@@ -242,9 +242,10 @@ pub(crate) fn key_eq(a: &Val<'_>, b: &Val<'_>) -> bool {
     }
 }
 
-/// CEL's heterogeneous numeric comparison: int and uint compare exactly; an
-/// int or uint compares with a double as that double (cel-go's rule, which
-/// the conformance data pins down). `None` for NaN or non-numbers.
+/// CEL's heterogeneous numeric comparison: `int`, `uint` and `double` compare
+/// as the numbers they are, on one number line (CEL's language definition),
+/// exactly: `9007199254740995 < 9007199254740996.0` although the int rounds to
+/// that double. `None` for NaN or non-numbers.
 pub(crate) fn num_cmp(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
     match (a, b) {
         (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
@@ -256,11 +257,38 @@ pub(crate) fn num_cmp(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
             (*x as u64).cmp(y)
         }),
         (Val::Uint(_), Val::Int(_)) => num_cmp(b, a).map(Ordering::reverse),
-        (Val::Int(x), Val::Double(y)) => (*x as f64).partial_cmp(y),
-        (Val::Uint(x), Val::Double(y)) => (*x as f64).partial_cmp(y),
+        (Val::Int(x), Val::Double(y)) => int_double_cmp(i128::from(*x), *y),
+        (Val::Uint(x), Val::Double(y)) => int_double_cmp(i128::from(*x), *y),
         (Val::Double(_), Val::Int(_) | Val::Uint(_)) => num_cmp(b, a).map(Ordering::reverse),
         _ => None,
     }
+}
+
+/// Compares an integer (any `int` or `uint`) with a double, exactly.
+fn int_double_cmp(x: i128, y: f64) -> Option<Ordering> {
+    /// 2^64: every int and uint lies strictly between -LIMIT and LIMIT.
+    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+    if y.is_nan() {
+        return None;
+    }
+    if y >= LIMIT {
+        return Some(Ordering::Less);
+    }
+    if y <= -LIMIT {
+        return Some(Ordering::Greater);
+    }
+    // |y| < 2^64: its integer part is exact in an i128, and so is the cast.
+    let whole = y.trunc();
+    Some(x.cmp(&(whole as i128)).then_with(|| {
+        let frac = y - whole;
+        if frac > 0.0 {
+            Ordering::Less
+        } else if frac < 0.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }))
 }
 
 fn is_num(v: &Val<'_>) -> bool {
