@@ -1121,6 +1121,18 @@ pub fn caveats() -> Vec<Value> {
             Error("caveat_syntax"),
         ),
         (
+            "syntax-uppercase-hex",
+            "CEL's hexadecimal prefix is lowercase 0x only",
+            "0X10 == 16".into(),
+            Error("caveat_syntax"),
+        ),
+        (
+            "hex-and-exponent-literals",
+            "0x, the u and U suffixes, and exponents in either case are CEL",
+            "0x10 == 16 && 0x10U == 16u && 10U == 10u && 1E3 == 1e3 && .5e1 == 5.0".into(),
+            True,
+        ),
+        (
             "syntax-unknown-variable",
             "an unknown variable",
             r#"user == "x""#.into(),

@@ -521,6 +521,18 @@ fn outside_the_subset_is_caveat_syntax() {
         "if == 1",
         "1e400 > 0.0",
         "0x8000000000000000 > 0",
+        // CEL's grammar: NUM_INT is DIGIT+ | '0x' HEXDIGIT+, lowercase x only;
+        // a float needs digits on both sides of '.', or an exponent.
+        "0X10 == 16",
+        "0X10u == 16u",
+        "-0Xff == -255",
+        "1. == 1.0",
+        "1e == 1.0",
+        "1e+ == 1.0",
+        "1.5u == 1u",
+        "1e3u == 1000u",
+        "0x == 0",
+        "0x1.8p1 == 3.0",
     ] {
         let e = Expr::compile(src).unwrap_err();
         assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{src}: {e}");
@@ -529,6 +541,35 @@ fn outside_the_subset_is_caveat_syntax() {
     assert!(e.to_string().contains("map()"), "{e}");
     let e = Expr::compile("amount < 5").unwrap_err();
     assert!(e.to_string().contains("\"amount\""), "{e}");
+}
+
+/// Every numeric literal form CEL's grammar has, with the value CEL gives it.
+#[test]
+fn numeric_literals_follow_cel_grammar() {
+    use testing::TestValue::*;
+    for (src, want) in [
+        ("0x10", Int(16)),
+        ("0xFF", Int(255)),
+        ("0xaBc", Int(0xabc)),
+        ("0x10u", Uint(16)),
+        ("0x10U", Uint(16)),
+        ("10U", Uint(10)),
+        ("10u", Uint(10)),
+        ("010", Int(10)),
+        ("1e3", Double(1000.0)),
+        ("1E3", Double(1000.0)),
+        ("1e+3", Double(1000.0)),
+        ("1E-3", Double(0.001)),
+        ("1.5e2", Double(150.0)),
+        ("1.5E2", Double(150.0)),
+        (".5", Double(0.5)),
+        (".5e1", Double(5.0)),
+        ("-0x10", Int(-16)),
+    ] {
+        assert_eq!(val(src), want, "{src}");
+    }
+    let e = Expr::compile("0X10 == 16").unwrap_err();
+    assert!(e.to_string().contains("lowercase 0x"), "{e}");
 }
 
 #[test]
