@@ -1080,7 +1080,7 @@ pub fn caveats() -> Vec<Value> {
         ),
         (
             "matches-program-too-large",
-            "a pattern compiling to more than 2000 program units is refused by count",
+            "a pattern compiling to more than 1000 program units is refused by count",
             r#"resource.matches("[^X]{600}")"#.into(),
             Error("limit_exceeded"),
         ),
@@ -1099,7 +1099,7 @@ pub fn caveats() -> Vec<Value> {
         (
             "matches-patterns-over-budget",
             "the patterns of one caveat together cost more steps to compile than its budget",
-            r#"resource.matches("\\pL") || resource.matches("\\pL+")"#.into(),
+            r#"resource.matches("[^X]{24}") || resource.matches("[^Y]{24}")"#.into(),
             Error("limit_exceeded"),
         ),
         (

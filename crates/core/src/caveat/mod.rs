@@ -45,9 +45,11 @@ pub struct Limits {
     /// shallow. Values above 100 act as 100 (the hard cap that keeps even a
     /// debug build well inside a 2 MiB thread stack).
     pub max_depth: usize,
-    /// Evaluation steps (default 10 000): every node costs at least one step,
+    /// Steps (default 10 000) for compiling the caveat's `matches()`
+    /// patterns and then evaluating it: every node costs at least one step,
     /// string and list work costs in proportion to its size, macros charge
-    /// every iteration. See `contract/caveat-language.md` for the cost table.
+    /// every iteration, a pattern costs by the size of its compiled program.
+    /// See `contract/caveat-language.md` for the cost table.
     pub max_steps: u64,
 }
 

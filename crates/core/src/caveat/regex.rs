@@ -11,16 +11,17 @@ use regex_automata::nfa::thompson::{self, State, WhichCaptures, NFA};
 use regex_automata::util::pool::Pool;
 use regex_syntax::ast::{self, Ast, ClassSetItem, Flag, FlagsItemKind};
 use regex_syntax::hir::translate::TranslatorBuilder;
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Largest compiled program one pattern may have, in program units (see
 /// [`program_size`]). A count of the automaton, not of bytes of memory, so a
 /// pattern is accepted or refused alike on every platform.
-pub(crate) const MAX_PROGRAM: u64 = 2_000;
+pub(crate) const MAX_PROGRAM: u64 = 1_000;
 /// Steps every pattern costs to compile, whatever its size (parser, compiler
 /// and engine set-up).
 pub(crate) const COMPILE_BASE_STEPS: u64 = 512;
 /// Steps each program unit costs to compile.
-pub(crate) const COMPILE_STEPS_PER_UNIT: u64 = 4;
+pub(crate) const COMPILE_STEPS_PER_UNIT: u64 = 8;
 /// Program units times input positions that cost one step to match.
 pub(crate) const MATCH_UNITS_PER_STEP: u64 = 2;
 /// Heap bound handed to the NFA compiler, so that building a pattern far over
@@ -80,6 +81,97 @@ impl Pattern {
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
         let mut cache = self.caches.get();
         self.vm.is_match(&mut cache, haystack)
+    }
+}
+
+fn build(hir: &Hir) -> Result<NFA, Box<thompson::BuildError>> {
+    thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .which_captures(WhichCaptures::None)
+                .nfa_size_limit(Some(BUILD_HEAP_LIMIT)),
+        )
+        .build_from_hir(hir)
+        .map_err(Box::new)
+}
+
+/// Program units of `hir` as the NFA compiler lays it out, counted from below:
+/// `None` as soon as the count passes [`MAX_PROGRAM`]. A repetition `x{n,m}`
+/// is m copies of x (`x{n,}` is max(n, 1)) plus a 3-unit union per optional
+/// copy (one for an unbounded tail), a concatenation the sum of its parts, an
+/// alternation the sum of its branches plus its union (one of plain literals,
+/// which the compiler shares as a trie, only its longest branch), a literal 2
+/// units per byte, and a class what it compiles to on its own. Assertions
+/// count 0.
+fn lower_bound(hir: &Hir) -> Option<u64> {
+    let within = |n: u64| (n <= MAX_PROGRAM).then_some(n);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(l) => within(2 * l.0.len() as u64),
+        HirKind::Class(c) => within(class_size(c)),
+        HirKind::Capture(c) => lower_bound(&c.sub),
+        HirKind::Repetition(r) => {
+            let copies = u64::from(r.max.unwrap_or(r.min.max(1)));
+            if copies == 0 {
+                return Some(0);
+            }
+            // Each optional copy, and an unbounded tail, adds a two-way union.
+            let unions = match r.max {
+                Some(max) => u64::from(max - r.min.min(max)),
+                None => 1,
+            };
+            within(
+                lower_bound(&r.sub)?
+                    .saturating_mul(copies)
+                    .saturating_add(3 * unions),
+            )
+        }
+        HirKind::Concat(parts) => parts
+            .iter()
+            .try_fold(0u64, |acc, p| within(acc.saturating_add(lower_bound(p)?))),
+        HirKind::Alternation(parts) => {
+            if parts
+                .iter()
+                .all(|p| matches!(p.kind(), HirKind::Literal(_)))
+            {
+                return parts
+                    .iter()
+                    .try_fold(0u64, |acc, p| Some(acc.max(lower_bound(p)?)));
+            }
+            // One union state with a transition to each branch.
+            let union = 1 + parts.len() as u64;
+            parts
+                .iter()
+                .try_fold(union, |acc, p| within(acc.saturating_add(lower_bound(p)?)))
+        }
+    }
+}
+
+/// Program units one class compiles to: a single state with one transition
+/// per range when it is all ASCII, else what compiling it alone gives, less
+/// the states every program has.
+fn class_size(c: &Class) -> u64 {
+    let ascii = match c {
+        Class::Bytes(b) => b
+            .ranges()
+            .iter()
+            .all(|r| r.end() < 0x80)
+            .then(|| b.ranges().len()),
+        Class::Unicode(u) => u
+            .ranges()
+            .iter()
+            .all(|r| r.end() < '\u{80}')
+            .then(|| u.ranges().len()),
+    };
+    if let Some(n) = ascii {
+        return 1 + n as u64;
+    }
+    static BASE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(|| build(&Hir::empty()).map_or(0, |n| program_size(&n)));
+    match build(&Hir::class(c.clone())) {
+        Ok(nfa) => program_size(&nfa).saturating_sub(base),
+        // Over the heap bound on its own: over the limit.
+        Err(_) => u64::MAX,
     }
 }
 
@@ -224,19 +316,17 @@ pub(crate) fn compile(pattern: &str) -> Result<Arc<Pattern>, PatternError> {
         .build()
         .translate(&translated, &ast)
         .map_err(|e| invalid(&e))?;
-    let nfa = thompson::Compiler::new()
-        .configure(
-            thompson::Config::new()
-                .which_captures(WhichCaptures::None)
-                .nfa_size_limit(Some(BUILD_HEAP_LIMIT)),
-        )
-        .build_from_hir(&hir)
-        .map_err(|e| match e.size_limit() {
-            Some(_) => TooLarge(too_large(pattern)),
-            None => Invalid(format!(
-                "regular expression {pattern:?} cannot be compiled: {e}"
-            )),
-        })?;
+    // A lower bound of the program from the syntax tree (copies x size), so
+    // that a pattern far over the limit is refused without being built.
+    if before.saturating_add(lower_bound(&hir).unwrap_or(u64::MAX)) > MAX_PROGRAM {
+        return Err(TooLarge(too_large(pattern)));
+    }
+    let nfa = build(&hir).map_err(|e| match e.size_limit() {
+        Some(_) => TooLarge(too_large(pattern)),
+        None => Invalid(format!(
+            "regular expression {pattern:?} cannot be compiled: {e}"
+        )),
+    })?;
     let size = before.saturating_add(program_size(&nfa));
     if size > MAX_PROGRAM {
         return Err(TooLarge(too_large(pattern)));
@@ -371,4 +461,80 @@ fn translate(p: &str) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hir(p: &str) -> Hir {
+        let ast = ast::parse::Parser::new().parse(p).unwrap();
+        TranslatorBuilder::new().build().translate(p, &ast).unwrap()
+    }
+
+    /// The syntax bound refuses early only what the program count would
+    /// refuse: it never exceeds the size of the program actually built.
+    #[test]
+    fn lower_bound_never_exceeds_the_program() {
+        for p in [
+            "a",
+            "abc",
+            "[a-z]",
+            "[a-z]{100}!",
+            "[^X]",
+            "[^X]{39}",
+            ".",
+            ".{30}",
+            r"\p{Greek}",
+            r"\p{Greek}{6}",
+            "(?:a|b|c)",
+            "(?:abc|abd|xyz)",
+            "(?:[^a]|[^b]){20}",
+            "(?:a[^b]|c){20}",
+            "a*",
+            "a+",
+            "a?",
+            "(?:[^X]x){2,20}",
+            "(?:[^X]){3,}",
+            "^orders/[A-Z]-[0-9]+$",
+            r"(?i)hello",
+            r"(?i)[a-z]{50}",
+            r"\bfoo\b",
+            "(?:^$){9}",
+            "(a+)+$",
+            "[[:alpha:]]{20}",
+            "é{30}",
+            "(?:é|ü){30}",
+            "x{0}",
+            "(?:){100}",
+            "^a",
+            "^(?:a|b[^c])*$",
+            "^[^/]+/[^/]+$",
+            r"(?s).{10}",
+            "(?:a{2,5}){3}",
+        ] {
+            let h = hir(p);
+            let program = program_size(&build(&h).unwrap());
+            let bound = lower_bound(&h).unwrap_or(u64::MAX);
+            assert!(bound <= program, "{p}: bound {bound} > program {program}");
+            // And it is close: the early refusal is not much weaker than the count.
+            assert!(
+                program <= 2 * bound + 8,
+                "{p}: bound {bound}, program {program}"
+            );
+        }
+    }
+
+    #[test]
+    fn far_over_the_limit_is_refused_before_building() {
+        for p in [
+            "[^X]{1000}",
+            ".{1000}",
+            "(?:[^X]{100}){10}",
+            r"\pL",
+            r"\pL{500}",
+        ] {
+            assert!(lower_bound(&hir(p)).is_none(), "{p}");
+        }
+    }
 }
