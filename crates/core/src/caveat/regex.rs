@@ -525,6 +525,49 @@ mod tests {
         }
     }
 
+    fn pattern() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let atom = prop_oneof![
+            Just("a".to_string()),
+            Just("é".to_string()),
+            Just("[a-z]".to_string()),
+            Just("[^X]".to_string()),
+            Just(".".to_string()),
+            Just(r"\d".to_string()),
+            Just(r"\p{Greek}".to_string()),
+            Just(r"\b".to_string()),
+            Just("^".to_string()),
+            Just("$".to_string()),
+            Just("(?i)k".to_string()),
+        ];
+        atom.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
+                proptest::collection::vec(inner.clone(), 2..4)
+                    .prop_map(|v| format!("(?:{})", v.join("|"))),
+                (inner.clone(), 0u32..6, 0u32..4)
+                    .prop_map(|(x, n, extra)| format!("(?:{x}){{{n},{}}}", n + extra)),
+                (inner.clone(), 0u32..5).prop_map(|(x, n)| format!("(?:{x}){{{n},}}")),
+                (inner.clone(), 0usize..3)
+                    .prop_map(|(x, k)| format!("(?:{x}){}", ["*", "+", "?"][k])),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// On random patterns: the syntax bound never exceeds the program.
+        #[test]
+        fn lower_bound_never_exceeds_random_programs(p in pattern()) {
+            let h = hir(&p);
+            if let Ok(nfa) = build(&h) {
+                let program = program_size(&nfa);
+                if let Some(bound) = lower_bound(&h) {
+                    proptest::prop_assert!(bound <= program, "{}: bound {} > program {}", p, bound, program);
+                }
+            }
+        }
+    }
+
     #[test]
     fn far_over_the_limit_is_refused_before_building() {
         for p in [
