@@ -72,7 +72,13 @@ fn same(a: &TestValue, b: &TestValue) -> bool {
 
 fn rejected_at_compile(e: &CaveatError) -> bool {
     e.code() == ErrorCode::CaveatSyntax
-        || matches!(e, CaveatError::TooLong { .. } | CaveatError::TooDeep { .. })
+        || matches!(
+            e,
+            CaveatError::TooLong { .. }
+                | CaveatError::TooDeep { .. }
+                | CaveatError::PatternTooLarge { .. }
+                | CaveatError::PatternsTooLarge { .. }
+        )
 }
 
 #[test]

@@ -491,6 +491,14 @@ pub fn capabilities() -> Vec<Value> {
         None,
     );
     mint_case(
+        "attenuate-pattern-too-large",
+        "a matches() pattern whose compiled program is over the limit is refused when narrowing",
+        "root A",
+        base_options(4),
+        vec![r#"resource.matches("[^X]{600}")"#.into()],
+        None,
+    );
+    mint_case(
         "too-many-caveats",
         "a capability holds at most 64 caveats",
         "root A",
@@ -1126,10 +1134,58 @@ pub fn caveats() -> Vec<Value> {
             Error("limit_exceeded"),
         ),
         (
+            "matches-program-too-large",
+            "a pattern compiling to more than 1000 program units is refused by count",
+            r#"resource.matches("[^X]{600}")"#.into(),
+            Error("limit_exceeded"),
+        ),
+        (
+            "matches-repetition-too-large",
+            "a short pattern that expands to a large program is refused: 1000 copies of [a-z]",
+            r#"resource.matches("[a-z]{1000}!")"#.into(),
+            Error("limit_exceeded"),
+        ),
+        (
+            "matches-case-fold-too-large",
+            "case-insensitive Unicode property classes are refused by their folding cost",
+            r#"resource.matches("(?i)\\pL")"#.into(),
+            Error("limit_exceeded"),
+        ),
+        (
+            "matches-patterns-over-budget",
+            "the patterns of one caveat together cost more steps to compile than its budget",
+            r#"resource.matches("[^X]{24}") || resource.matches("[^Y]{24}")"#.into(),
+            Error("limit_exceeded"),
+        ),
+        (
+            "matches-input-over-budget",
+            "matching is charged input length x program size before it runs",
+            format!(r#""{}".matches("[a-z]{{100}}!")"#, "a".repeat(3000)),
+            Error("limit_exceeded"),
+        ),
+        (
+            "matches-within-budget",
+            "the same program on a short input is within the budget",
+            format!(r#""{}".matches("[a-z]{{100}}!")"#, "a".repeat(40)),
+            False,
+        ),
+        (
             "syntax-incomplete",
             "an incomplete expression (minted by another library)",
             "args.amount <=".into(),
             Error("caveat_syntax"),
+        ),
+        (
+            "syntax-uppercase-hex",
+            "CEL's hexadecimal prefix is lowercase 0x only",
+            "0X10 == 16".into(),
+            Error("caveat_syntax"),
+        ),
+        (
+            "hex-and-exponent-literals",
+            "0x, the u and U suffixes, and exponents in either case are CEL",
+            "0x10 == 16 && 0x10U == 16u && 10U == 10u && 1E3 == 1e3 && .5e1 == 5.0".into(),
+            True,
         ),
         (
             "syntax-unknown-variable",

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use super::parser::{BinOp, Func, Getter, MacroKind, Node};
+use super::regex::Pattern;
 use super::time;
 use super::value::{compare, equals, key_eq, List, Map, Val};
 use super::{CaveatError, Context};
@@ -20,6 +21,7 @@ pub(crate) enum Vars<'a> {
 pub(crate) fn run<'a>(
     root: &'a Node,
     vars: &Vars<'a>,
+    spent: u64,
     max_steps: u64,
 ) -> Result<Val<'a>, CaveatError> {
     let mut ev = Ev {
@@ -28,6 +30,8 @@ pub(crate) fn run<'a>(
         max: max_steps,
         locals: Vec::new(),
     };
+    // What compiling the caveat's patterns cost comes out of the same budget.
+    ev.charge(spent)?;
     ev.eval(root)
 }
 
@@ -162,9 +166,9 @@ impl<'a> Ev<'_, 'a> {
                 }
             }
             Node::Call(f, args) => self.call_node(*f, args),
-            Node::Matches(target, re, plen) => {
+            Node::Matches(target, re) => {
                 let v = self.eval(target)?;
-                self.matches(v, re, *plen)
+                self.matches(v, re)
             }
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
         }
@@ -220,16 +224,11 @@ impl<'a> Ev<'_, 'a> {
     }
 
     #[inline(never)]
-    fn matches(
-        &mut self,
-        v: Val<'a>,
-        re: &regex::Regex,
-        plen: usize,
-    ) -> Result<Val<'a>, CaveatError> {
+    fn matches(&mut self, v: Val<'a>, re: &Pattern) -> Result<Val<'a>, CaveatError> {
         match v {
             Val::Str(s) => {
-                let n = s.as_str().len() as u64;
-                self.charge(n.saturating_mul(1 + plen as u64 / 32) / 16)?;
+                // Charged before matching: input length x program size.
+                self.charge(re.match_steps(s.as_str().len()))?;
                 Ok(Val::Bool(re.is_match(s.as_str())))
             }
             other => err(format!("matches() needs a string, got {}", a_type(&other))),

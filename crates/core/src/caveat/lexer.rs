@@ -208,7 +208,14 @@ fn number(src: &str, start: usize) -> Result<(Tok, usize), CaveatError> {
         }
         *i - s
     };
-    if b[i] == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X')) {
+    // CEL's grammar (NUM_INT, NUM_UINT) has only a lowercase 0x prefix.
+    if b[i] == b'0' && b.get(i + 1) == Some(&b'X') {
+        return Err(syntax(
+            start,
+            "hexadecimal literals start with a lowercase 0x in CEL; write 0x, not 0X",
+        ));
+    }
+    if b[i] == b'0' && b.get(i + 1) == Some(&b'x') {
         i += 2;
         let s = i;
         while i < b.len() && b[i].is_ascii_hexdigit() {

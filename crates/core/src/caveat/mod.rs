@@ -45,9 +45,11 @@ pub struct Limits {
     /// shallow. Values above 100 act as 100 (the hard cap that keeps even a
     /// debug build well inside a 2 MiB thread stack).
     pub max_depth: usize,
-    /// Evaluation steps (default 10 000): every node costs at least one step,
+    /// Steps (default 10 000) for compiling the caveat's `matches()`
+    /// patterns and then evaluating it: every node costs at least one step,
     /// string and list work costs in proportion to its size, macros charge
-    /// every iteration. See `contract/caveat-language.md` for the cost table.
+    /// every iteration, a pattern costs by the size of its compiled program.
+    /// See `contract/caveat-language.md` for the cost table.
     pub max_steps: u64,
 }
 
@@ -97,6 +99,14 @@ pub enum CaveatError {
     /// The expression nests deeper than [`Limits::max_depth`].
     #[error("caveat nests deeper than {max} levels")]
     TooDeep { max: usize },
+    /// A `matches()` pattern compiles to a program over the limit
+    /// (`contract/caveat-language.md`, "matches").
+    #[error("{msg} (pattern at byte {at})")]
+    PatternTooLarge { at: usize, msg: String },
+    /// Compiling the caveat's `matches()` patterns alone costs more than
+    /// [`Limits::max_steps`].
+    #[error("compiling the regular expressions up to the one at byte {at} costs {steps} steps, more than the caveat's budget of {max} steps; use fewer or smaller patterns")]
+    PatternsTooLarge { at: usize, steps: u64, max: u64 },
     /// Evaluation used up [`Limits::max_steps`].
     #[error("caveat evaluation needed more than {max} steps")]
     StepsExhausted { max: u64 },
@@ -117,6 +127,8 @@ impl CaveatError {
             | CaveatError::UnknownIdentifier { .. } => ErrorCode::CaveatSyntax,
             CaveatError::TooLong { .. }
             | CaveatError::TooDeep { .. }
+            | CaveatError::PatternTooLarge { .. }
+            | CaveatError::PatternsTooLarge { .. }
             | CaveatError::StepsExhausted { .. } => ErrorCode::LimitExceeded,
             CaveatError::Eval { .. } | CaveatError::NotBool { .. } => ErrorCode::CaveatError,
         }
@@ -139,6 +151,9 @@ impl From<CaveatError> for crate::Error {
 pub struct Expr {
     src: Arc<str>,
     root: Arc<parser::Node>,
+    /// Steps its patterns cost to compile; every evaluation starts with them
+    /// spent, whether or not the verifier had the caveat compiled already.
+    compile_steps: u64,
 }
 
 /// The variables every caveat can name, in slot order.
@@ -163,10 +178,11 @@ impl Expr {
                 max: limits.max_expr_bytes,
             });
         }
-        let root = parser::parse(src, limits.max_depth, vars)?;
+        let (root, compile_steps) = parser::parse(src, limits.max_depth, limits.max_steps, vars)?;
         Ok(Expr {
             src: Arc::from(src),
             root: Arc::new(root),
+            compile_steps,
         })
     }
 
@@ -184,7 +200,7 @@ impl Expr {
     /// a bool.
     pub fn eval_with(&self, ctx: &Context, limits: &Limits) -> Result<bool, CaveatError> {
         let vars = eval::Vars::Ctx(ctx);
-        match eval::run(&self.root, &vars, limits.max_steps)? {
+        match eval::run(&self.root, &vars, self.compile_steps, limits.max_steps)? {
             value::Val::Bool(b) => Ok(b),
             other => Err(CaveatError::NotBool {
                 got: eval::a_type(&other),
@@ -216,6 +232,14 @@ pub mod testing {
         Duration(i64),
     }
 
+    /// The program size of a `matches()` pattern, in program units (for
+    /// tests and benchmarks of the cost model).
+    pub fn pattern_size(pattern: &str) -> Result<u64, String> {
+        super::regex::compile(pattern)
+            .map(|p| p.size())
+            .map_err(|e| format!("{e:?}"))
+    }
+
     /// Compiles `src` with `bindings` as its variables and evaluates it to a value.
     pub fn eval_value(src: &str, bindings: &[(&str, TestValue)]) -> Result<TestValue, CaveatError> {
         let names: Vec<&str> = bindings.iter().map(|(n, _)| *n).collect();
@@ -226,7 +250,7 @@ pub mod testing {
             .map(|(_, v)| value::Val::from_test(v))
             .collect();
         let vars = eval::Vars::Test(&vals);
-        let v = eval::run(&expr.root, &vars, limits.max_steps)?;
+        let v = eval::run(&expr.root, &vars, expr.compile_steps, limits.max_steps)?;
         Ok(v.to_test())
     }
 }

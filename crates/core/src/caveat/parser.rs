@@ -3,7 +3,11 @@
 //! after every node, so hostile input (`((((...`, `!!!!...`) is refused with
 //! a limit error instead of overflowing the stack.
 
+use std::cell::Cell;
+use std::sync::Arc;
+
 use super::lexer::{tokenize, Sym, Tok, Token};
+use super::regex::{Pattern, PatternError};
 use super::CaveatError;
 
 /// Whatever the caller's `max_depth`, parsing and evaluation never nest deeper
@@ -102,8 +106,8 @@ pub(crate) enum Node {
     Or(Vec<Node>),
     Cond(Box<Node>, Box<Node>, Box<Node>),
     Call(Func, Vec<Node>),
-    /// `s.matches(re)`: the pattern's length scales the step cost.
-    Matches(Box<Node>, regex::Regex, usize),
+    /// `s.matches(re)`: the compiled pattern's size scales the step cost.
+    Matches(Box<Node>, Arc<Pattern>),
     Macro(MacroKind, Box<Node>, usize, Box<Node>),
 }
 
@@ -163,9 +167,19 @@ struct Parser<'s> {
     scope: Vec<String>,
     max_depth: usize,
     depth: usize,
+    /// Steps charged so far for compiling the caveat's patterns, and the
+    /// budget they must stay within.
+    compile_steps: Cell<u64>,
+    max_steps: u64,
 }
 
-pub(crate) fn parse(src: &str, max_depth: usize, vars: &[&str]) -> Result<Node, CaveatError> {
+/// Parses `src`; returns the tree and the steps its patterns cost to compile.
+pub(crate) fn parse(
+    src: &str,
+    max_depth: usize,
+    max_steps: u64,
+    vars: &[&str],
+) -> Result<(Node, u64), CaveatError> {
     let toks = tokenize(src)?;
     let mut p = Parser {
         src,
@@ -175,12 +189,14 @@ pub(crate) fn parse(src: &str, max_depth: usize, vars: &[&str]) -> Result<Node, 
         scope: Vec::new(),
         max_depth: max_depth.min(HARD_MAX_DEPTH),
         depth: 0,
+        compile_steps: Cell::new(0),
+        max_steps,
     };
     let e = p.expr()?;
     if p.peek() != &Tok::Eof {
         return Err(p.unexpected());
     }
-    Ok(e.node)
+    Ok((e.node, p.compile_steps.get()))
 }
 
 fn syntax(at: usize, msg: impl Into<String>) -> CaveatError {
@@ -665,10 +681,23 @@ impl Parser<'_> {
                 "a matches() pattern that is not a string literal",
             ));
         };
-        let re = super::regex::compile(p).map_err(|m| syntax(pat.at, m))?;
-        let len = p.len();
+        let re = super::regex::compile(p).map_err(|e| match e {
+            PatternError::Invalid(m) => syntax(pat.at, m),
+            PatternError::TooLarge(msg) => CaveatError::PatternTooLarge { at: pat.at, msg },
+        })?;
+        // Compiling is paid from the caveat's step budget, counted here so a
+        // caveat packed with patterns stops compiling as soon as it is over.
+        let steps = self.compile_steps.get().saturating_add(re.compile_steps());
+        self.compile_steps.set(steps);
+        if steps > self.max_steps {
+            return Err(CaveatError::PatternsTooLarge {
+                at: pat.at,
+                steps,
+                max: self.max_steps,
+            });
+        }
         let h = 1 + target.h;
-        self.mk(Node::Matches(Box::new(target.node), re, len), h, start)
+        self.mk(Node::Matches(Box::new(target.node), re), h, start)
     }
 
     fn global_call(&mut self, name: &str, at: usize) -> Result<P, CaveatError> {

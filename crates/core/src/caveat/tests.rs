@@ -302,7 +302,7 @@ fn matches_is_re2_and_linear() {
     }
     assert!(t("'aaa'.matches('^a{3}$') && 'a<'.matches('[[:alpha:]]<')"));
     // A pattern that backtracking engines take exponential time on.
-    let long = format!("{}b", "a".repeat(20_000));
+    let long = format!("{}b", "a".repeat(1_000));
     let e = Expr::compile("args.s.matches('(a+)+$')").unwrap();
     let a = json!({ "s": long });
     let limits = Limits {
@@ -311,10 +311,118 @@ fn matches_is_re2_and_linear() {
     };
     assert!(!e.eval_with(&ctx(&a), &limits).unwrap());
     assert!(!e.eval(&ctx(&a)).unwrap());
-    // Its cost is counted against the budget: one step per 16 bytes here.
-    let a = json!({ "s": "a".repeat(200_000) });
+    // Its cost is counted against the budget: input length x program size.
+    let a = json!({ "s": "a".repeat(20_000) });
     assert_eq!(
         e.eval(&ctx(&a)).unwrap_err().code(),
+        ErrorCode::LimitExceeded
+    );
+}
+
+/// Steps a caveat needs: the smallest budget it evaluates within.
+fn steps_needed(src: &str, args: &serde_json::Value) -> u64 {
+    let big = Limits {
+        max_steps: 1 << 40,
+        ..Limits::default()
+    };
+    let e = Expr::compile_with(src, &big).unwrap();
+    let (mut lo, mut hi) = (0u64, 1 << 40);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let limits = Limits {
+            max_steps: mid,
+            ..Limits::default()
+        };
+        match e.eval_with(&ctx(args), &limits) {
+            Ok(_) => hi = mid,
+            Err(err) => {
+                assert_eq!(err.code(), ErrorCode::LimitExceeded, "{src}: {err}");
+                lo = mid + 1;
+            }
+        }
+    }
+    lo
+}
+
+#[test]
+fn regex_cost_is_the_compiled_program() {
+    use super::regex::{
+        COMPILE_BASE_STEPS, COMPILE_STEPS_PER_UNIT, MATCH_UNITS_PER_STEP, MAX_PROGRAM,
+    };
+    // Refused by compiled size, not source length: each is a few bytes long.
+    for p in [
+        "[^X]{600}",
+        "[a-z]{1000}!",
+        ".{300}",
+        "(?:[^X]{100}){10}",
+        r"\\pL{10}",
+        r"(?i)\\pL",
+        r"\\pL",
+        r"(?i)[\\x{0}-\\x{FFFF}]",
+    ] {
+        let src = format!("args.s.matches('{p}')");
+        let e = Expr::compile(&src).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded, "{src}: {e}");
+        assert!(
+            e.to_string()
+                .contains(&format!("more than {MAX_PROGRAM} program units")),
+            "{e}"
+        );
+    }
+    // Within the limit: ordinary patterns and one large Unicode class.
+    for p in [
+        "^orders/[A-Z]-[0-9]+$",
+        r"\\p{Greek}",
+        "[a-z]{400}",
+        r"(?i)^[a-z0-9._-]+$",
+    ] {
+        let src = format!("args.s.matches('{p}')");
+        Expr::compile(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+    }
+    // The patterns of one caveat share its budget at compile time.
+    let e = Expr::compile("args.s.matches('[^X]{24}') || args.s.matches('[^Y]{24}')").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LimitExceeded);
+    assert!(
+        e.to_string().contains("compiling the regular expressions"),
+        "{e}"
+    );
+
+    // The brief's example: 33 bytes of caveat, 100 KB of argument. Refused
+    // when compiled; its little brother is charged out of budget by count.
+    let big = json!({ "s": "a".repeat(100_000) });
+    assert_eq!(
+        Expr::compile("args.s.matches('[a-z]{1000}!')")
+            .unwrap_err()
+            .code(),
+        ErrorCode::LimitExceeded
+    );
+    let e = Expr::compile("args.s.matches('[a-z]{100}!')").unwrap();
+    assert!(matches!(
+        e.eval(&ctx(&big)),
+        Err(CaveatError::StepsExhausted { max: 10_000 })
+    ));
+
+    // The charge is exact: compile base + 8 per unit, then (len + 1) x units / 2.
+    let size = testing::pattern_size("[a-z]{100}!").unwrap();
+    assert_eq!(size, 208);
+    let src = "args.s.matches('[a-z]{100}!')";
+    let at = |n: usize| steps_needed(src, &json!({ "s": "a".repeat(n) }));
+    let (s0, s1) = (at(0), at(1000));
+    assert_eq!(s1 - s0, 1000 * size / MATCH_UNITS_PER_STEP);
+    assert!(s0 >= COMPILE_BASE_STEPS + COMPILE_STEPS_PER_UNIT * size + size / 2);
+    // Cached or not, a compiled caveat starts with its compile cost spent.
+    let e = Expr::compile(src).unwrap();
+    let limits = Limits {
+        max_steps: COMPILE_BASE_STEPS + COMPILE_STEPS_PER_UNIT * size - 1,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        e.eval_with(&ctx(&json!({"s": ""})), &limits),
+        Err(CaveatError::StepsExhausted { .. })
+    ));
+    // A smaller budget refuses at compile time.
+    assert_eq!(
+        Expr::compile_with(src, &limits).unwrap_err().code(),
         ErrorCode::LimitExceeded
     );
 }
@@ -468,6 +576,18 @@ fn outside_the_subset_is_caveat_syntax() {
         "if == 1",
         "1e400 > 0.0",
         "0x8000000000000000 > 0",
+        // CEL's grammar: NUM_INT is DIGIT+ | '0x' HEXDIGIT+, lowercase x only;
+        // a float needs digits on both sides of '.', or an exponent.
+        "0X10 == 16",
+        "0X10u == 16u",
+        "-0Xff == -255",
+        "1. == 1.0",
+        "1e == 1.0",
+        "1e+ == 1.0",
+        "1.5u == 1u",
+        "1e3u == 1000u",
+        "0x == 0",
+        "0x1.8p1 == 3.0",
     ] {
         let e = Expr::compile(src).unwrap_err();
         assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{src}: {e}");
@@ -476,6 +596,35 @@ fn outside_the_subset_is_caveat_syntax() {
     assert!(e.to_string().contains("map()"), "{e}");
     let e = Expr::compile("amount < 5").unwrap_err();
     assert!(e.to_string().contains("\"amount\""), "{e}");
+}
+
+/// Every numeric literal form CEL's grammar has, with the value CEL gives it.
+#[test]
+fn numeric_literals_follow_cel_grammar() {
+    use testing::TestValue::*;
+    for (src, want) in [
+        ("0x10", Int(16)),
+        ("0xFF", Int(255)),
+        ("0xaBc", Int(0xabc)),
+        ("0x10u", Uint(16)),
+        ("0x10U", Uint(16)),
+        ("10U", Uint(10)),
+        ("10u", Uint(10)),
+        ("010", Int(10)),
+        ("1e3", Double(1000.0)),
+        ("1E3", Double(1000.0)),
+        ("1e+3", Double(1000.0)),
+        ("1E-3", Double(0.001)),
+        ("1.5e2", Double(150.0)),
+        ("1.5E2", Double(150.0)),
+        (".5", Double(0.5)),
+        (".5e1", Double(5.0)),
+        ("-0x10", Int(-16)),
+    ] {
+        assert_eq!(val(src), want, "{src}");
+    }
+    let e = Expr::compile("0X10 == 16").unwrap_err();
+    assert!(e.to_string().contains("lowercase 0x"), "{e}");
 }
 
 #[test]
