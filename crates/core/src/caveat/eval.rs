@@ -22,13 +22,25 @@ pub(crate) fn run<'a>(
     vars: &Vars<'a>,
     max_steps: u64,
 ) -> Result<Val<'a>, CaveatError> {
+    run_counted(root, vars, max_steps).0
+}
+
+/// As [`run`], and the steps charged (for the fuzz targets and tests that check
+/// the budget: a result that is not `StepsExhausted` never charged more than
+/// `max_steps`).
+pub(crate) fn run_counted<'a>(
+    root: &'a Node,
+    vars: &Vars<'a>,
+    max_steps: u64,
+) -> (Result<Val<'a>, CaveatError>, u64) {
     let mut ev = Ev {
         vars,
         steps: 0,
         max: max_steps,
         locals: Vec::new(),
     };
-    ev.eval(root)
+    let result = ev.eval(root);
+    (result, ev.steps)
 }
 
 struct Ev<'v, 'a> {
