@@ -118,6 +118,27 @@ def main():
             if line.startswith("{"):
                 add("receipt", line)
 
+    # The caveat target's optional second part is args.fuzz.
+    for src, arg in [
+        ("args.fuzz.matches('^[a-z]+[0-9]*$')", "hello42"),
+        ("args.fuzz.startsWith('ab') && args.fuzz.endsWith('yz')", "abxyz"),
+        ("size(args.fuzz) <= 8 && args.fuzz.contains('\u00e9')", "caf\u00e9"),
+        ("int(args.fuzz) < 100", "42"),
+        ("double(args.fuzz) > 0.5", "1e3"),
+        ("timestamp(args.fuzz) < now", "2025-01-01T00:00:00Z"),
+        ("duration(args.fuzz) < duration('1h')", "1h30m"),
+        ("bool(args.fuzz)", "true"),
+    ]:
+        add("caveat", src.encode() + SEP + arg.encode())
+    # JSON objects of the jcs vectors as the args of a request.
+    for v in every["jcs"]:
+        try:
+            doc = json.loads(v["input"])
+        except ValueError:
+            continue
+        if isinstance(doc, dict):
+            add("request", '{"action":"payments.refund","agent":"shopper-7","args":' + v["input"] + "}")
+
     out = sys.argv[1]
     for target, items in seeds.items():
         d = os.path.join(out, target)

@@ -95,10 +95,15 @@ run() {
   local corpus="$CACHE/corpus/$target" artifacts="$CACHE/artifacts/$target"
   mkdir -p "$corpus" "$artifacts"
   echo "==> fuzz $target for ${seconds}s (corpus $corpus)" >&2
+  local dict=()
+  case "$target" in
+    caveat) dict=(-dict="$ROOT/fuzz/dicts/caveat.dict") ;;
+    jcs | request | jwks | receipt | bundle) dict=(-dict="$ROOT/fuzz/dicts/json.dict") ;;
+  esac
   local status=0
   # -timeout: one input taking over 10 s is a finding (unbounded work).
   "$(binary "$target")" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$@" \
     "$corpus" "$CACHE/seeds/$target" || status=$?
   if [[ $status != 0 ]]; then
     echo "fuzz target $target failed (exit $status); the input is in $artifacts/" >&2

@@ -1,6 +1,9 @@
 //! Caveat expressions: compile, evaluate against the vectors' request, and
 //! check through a verifier.
 //!
+//! Input: the caveat, optionally followed by 0xFF and a string the request
+//! carries as `args.fuzz`.
+//!
 //! Properties:
 //! - attenuation refuses exactly what does not compile, with the same code;
 //! - evaluation is deterministic, and a result other than "steps exhausted"
@@ -19,10 +22,20 @@ use charter_core::{Capability, ErrorCode};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some(src) = charter_fuzz::text(data) else {
+    let (src, extra) = charter_fuzz::split2(data);
+    let Some(src) = charter_fuzz::text(src) else {
         return;
     };
     let f = charter_fuzz::fixtures();
+    // An optional second part is one more argument, `args.fuzz`, so string
+    // functions and regexes meet fuzzed input too.
+    let mut request = f.request.clone();
+    if let Some(extra) = charter_fuzz::text(extra).filter(|e| !e.is_empty()) {
+        if let Some(args) = request.args.as_object_mut() {
+            args.insert("fuzz".into(), serde_json::Value::String(extra.into()));
+        }
+    }
+    let req = &request;
     let compiled = Expr::compile(src);
     let attenuated = f.bare.attenuate(src);
     let expr = match compiled {
@@ -39,7 +52,6 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(expr.source(), src);
 
-    let req = &f.request;
     let ctx = Context {
         agent: &req.agent,
         action: &req.action,
