@@ -254,3 +254,28 @@ pub fn is_known_readback_refusal(e: &charter_core::jcs::JsonError) -> bool {
             JsonError::UnsafeInteger { .. } | JsonError::InexactNumber { .. }
         )
 }
+
+/// Whether a request may still carry an integral double (`1.0`, `9E000`),
+/// which CEL types `double` but whose canonical form (`1`, `9`) reads back as
+/// an `int`, so the same capability decides the call and what a permit or
+/// receipt records of it differently: issue 10 item 7, fixed on another
+/// branch (requests with such numbers are refused). While it is present the
+/// `request` target does not compare the two decisions for a request holding
+/// such a number (everything else is still checked); once the fix is in,
+/// this is false. Remove it, and its use, after the fix has landed.
+pub fn known_integral_double_bug() -> bool {
+    static B: OnceLock<bool> = OnceLock::new();
+    *B.get_or_init(|| Request::from_json(r#"{"action":"a","agent":"b","args":{"n":1.0}}"#).is_ok())
+}
+
+/// `v` holds a double with an integral value (at any depth).
+pub fn has_integral_double(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => {
+            !n.is_i64() && !n.is_u64() && n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        Value::Array(a) => a.iter().any(has_integral_double),
+        Value::Object(o) => o.values().any(has_integral_double),
+        _ => false,
+    }
+}
