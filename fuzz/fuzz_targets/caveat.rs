@@ -5,7 +5,8 @@
 //! carries as `args.fuzz`.
 //!
 //! Properties:
-//! - attenuation refuses exactly what does not compile, with the same code;
+//! - attenuation refuses exactly what does not compile, with the same code
+//!   (or a usage error: a typo is the developer's mistake);
 //! - evaluation is deterministic, and a result other than "steps exhausted"
 //!   never charged more than the budget; exactly the steps it charged are
 //!   enough and one fewer is not (the budget is a count, never a guess);
@@ -41,10 +42,10 @@ fuzz_target!(|data: &[u8]| {
     let expr = match compiled {
         Err(e) => {
             let a = attenuated.expect_err("attenuate accepted a caveat that does not compile");
-            assert_eq!(
-                a.code(),
-                e.code(),
-                "attenuate and compile disagree on {src:?}"
+            // The same code, or one that reports a caller's mistake.
+            assert!(
+                a.code() == e.code() || a.code().family() == "UsageError",
+                "attenuate and compile disagree on {src:?}: {a:?} vs {e:?}"
             );
             return;
         }
