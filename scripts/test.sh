@@ -120,7 +120,9 @@ step_schemas() {
 
 step_fuzz() {
   local seconds="${CHARTER_FUZZ_SECONDS:-8}"
-  section "fuzz: every target in fuzz/ for ${seconds}s each (scripts/fuzz.sh smoke)"
+  section "fuzz: clippy on fuzz/, then every target for ${seconds}s each (scripts/fuzz.sh smoke)"
+  CARGO_TARGET_DIR="${CHARTER_CACHE:-$HOME/.cache/charter}/fuzz/target-clippy" \
+    cargo clippy --manifest-path fuzz/Cargo.toml --locked --bins -- -D warnings
   bash scripts/fuzz.sh smoke "$seconds"
 }
 

@@ -90,7 +90,7 @@ fn check_encoding(input: &[u8], cap: &Capability) {
 /// `input` is `out` with some `[0x01, 0x00]` pairs inserted.
 fn only_empty_locations_dropped(input: &[u8], out: &[u8]) -> bool {
     const PAIR: [u8; 2] = [1, 0];
-    if input.len() < out.len() || (input.len() - out.len()) % 2 != 0 {
+    if input.len() < out.len() || !(input.len() - out.len()).is_multiple_of(2) {
         return false;
     }
     let drops = (input.len() - out.len()) / 2;

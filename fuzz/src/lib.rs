@@ -58,7 +58,7 @@ fn vectors(text: &str) -> Vec<Value> {
 
 /// Decodes lowercase or uppercase hex.
 pub fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "hex of odd length");
+    assert!(s.len().is_multiple_of(2), "hex of odd length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digits"))
