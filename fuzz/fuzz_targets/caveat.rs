@@ -10,6 +10,7 @@
 //! - evaluation is deterministic, and a result other than "steps exhausted"
 //!   never charged more than the budget; exactly the steps it charged are
 //!   enough and one fewer is not (the budget is a count, never a guess);
+//! - `!(caveat)` evaluates to the opposite bool;
 //! - the verifier's decision on a capability narrowed by the caveat is the
 //!   caveat's value (allowed exactly when it is `true`, one reason naming
 //!   caveat 0 otherwise), and the same again from its compiled-caveat cache;
@@ -101,6 +102,19 @@ fuzz_target!(|data: &[u8]| {
                     steps - 1
                 );
             }
+        }
+    }
+
+    // Negation agrees with the value: `!(src)` is the opposite bool (the
+    // newline ends a trailing comment). A limit it meets (one more level, one
+    // more step, four more bytes) is the only excuse.
+    if let Ok(b) = result {
+        match Expr::compile(&format!("!({src}\n)")) {
+            Ok(not) => match not.eval(&ctx) {
+                Ok(nb) => assert_eq!(nb, !b, "!({src}) is not the negation of {b}"),
+                Err(e) => assert_eq!(e.code(), ErrorCode::LimitExceeded, "!({src}): {e:?}"),
+            },
+            Err(e) => assert_eq!(e.code(), ErrorCode::LimitExceeded, "!({src}): {e:?}"),
         }
     }
 
