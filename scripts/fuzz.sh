@@ -28,6 +28,14 @@ usage() {
   exit 2
 }
 
+for tool in cargo rustc python3 flock; do
+  command -v "$tool" >/dev/null || { echo "fuzz: $tool is needed and not on PATH" >&2; exit 2; }
+done
+# libfuzzer-sys compiles libFuzzer (C++) with the cc crate.
+if ! command -v "${CXX:-c++}" >/dev/null && ! command -v g++ >/dev/null && ! command -v clang++ >/dev/null; then
+  echo "fuzz: a C++ compiler is needed to build libFuzzer (Debian: apt-get install g++)" >&2
+  exit 2
+fi
 host="$(rustc -vV | sed -n 's/^host: //p')"
 
 # Two checkouts sharing the cache would build into, and run, each other's
