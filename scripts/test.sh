@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas python node wasm uniffi actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas python node wasm uniffi actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi actionlint shellcheck)
 
 tools_ready=0
 need_tools() {
@@ -31,8 +31,9 @@ need_tools() {
 # these steps never need a Python, Node or WASM toolchain.
 
 step_fmt() {
-  section "fmt: cargo fmt --all --check"
+  section "fmt: cargo fmt --all --check (and fuzz/, its own workspace)"
   cargo fmt --all --check
+  cargo fmt --manifest-path fuzz/Cargo.toml --check
 }
 
 step_clippy() {
@@ -108,6 +109,18 @@ step_schemas() {
   section "schemas: contract/ against contract/schemas (JSON Schema 2020-12)"
   need_tools
   python scripts/check-schemas.py
+}
+
+# --- Fuzzing ------------------------------------------------------------------
+# A smoke run of every libFuzzer target in fuzz/ (its own workspace), a few
+# seconds each; longer runs: scripts/fuzz.sh TARGET SECONDS (docs/fuzzing.md).
+
+step_fuzz() {
+  local seconds="${CHARTER_FUZZ_SECONDS:-8}"
+  section "fuzz: clippy on fuzz/, then every target for ${seconds}s each (scripts/fuzz.sh smoke)"
+  CARGO_TARGET_DIR="${CHARTER_CACHE:-$HOME/.cache/charter}/fuzz/target-clippy" \
+    cargo clippy --manifest-path fuzz/Cargo.toml --locked --bins -- -D warnings
+  bash scripts/fuzz.sh smoke "$seconds"
 }
 
 # --- Bindings -----------------------------------------------------------------

@@ -24,6 +24,18 @@ pub(crate) fn run<'a>(
     spent: u64,
     max_steps: u64,
 ) -> Result<Val<'a>, CaveatError> {
+    run_counted(root, vars, spent, max_steps).0
+}
+
+/// As [`run`], and the steps charged (for the fuzz targets and tests that check
+/// the budget: a result that is not `StepsExhausted` never charged more than
+/// `max_steps`).
+pub(crate) fn run_counted<'a>(
+    root: &'a Node,
+    vars: &Vars<'a>,
+    spent: u64,
+    max_steps: u64,
+) -> (Result<Val<'a>, CaveatError>, u64) {
     let mut ev = Ev {
         vars,
         steps: 0,
@@ -31,8 +43,8 @@ pub(crate) fn run<'a>(
         locals: Vec::new(),
     };
     // What compiling the caveat's patterns cost comes out of the same budget.
-    ev.charge(spent)?;
-    ev.eval(root)
+    let result = ev.charge(spent).and_then(|()| ev.eval(root));
+    (result, ev.steps)
 }
 
 struct Ev<'v, 'a> {

@@ -240,6 +240,25 @@ pub mod testing {
             .map_err(|e| format!("{e:?}"))
     }
 
+    /// Evaluates `expr` against `ctx` with `limits.max_steps` as the budget, as
+    /// [`Expr::eval_with`] does, and also returns the steps it charged.
+    pub fn eval_counted(
+        expr: &Expr,
+        ctx: &Context,
+        limits: &Limits,
+    ) -> (Result<bool, CaveatError>, u64) {
+        let vars = eval::Vars::Ctx(ctx);
+        let (result, steps) =
+            eval::run_counted(&expr.root, &vars, expr.compile_steps, limits.max_steps);
+        let result = result.and_then(|v| match v {
+            value::Val::Bool(b) => Ok(b),
+            other => Err(CaveatError::NotBool {
+                got: eval::a_type(&other),
+            }),
+        });
+        (result, steps)
+    }
+
     /// Compiles `src` with `bindings` as its variables and evaluates it to a value.
     pub fn eval_value(src: &str, bindings: &[(&str, TestValue)]) -> Result<TestValue, CaveatError> {
         let names: Vec<&str> = bindings.iter().map(|(n, _)| *n).collect();

@@ -815,3 +815,49 @@ mod props {
         }
     }
 }
+
+#[test]
+fn counted_eval_reports_the_steps_the_budget_is_checked_against() {
+    let args = json!({"tags": ["a", "b", "c"], "s": "x".repeat(300)});
+    for src in [
+        "true",
+        "args.tags.exists(t, t == 'c') && size(args.s) > 10",
+        "args.tags.all(t, t.startsWith('a'))",
+        "args.s.contains('y') || args.missing == 1",
+    ] {
+        let expr = Expr::compile(src).unwrap();
+        let limits = Limits::default();
+        let (result, steps) = testing::eval_counted(&expr, &ctx(&args), &limits);
+        assert_eq!(result, expr.eval(&ctx(&args)), "{src}");
+        assert!(steps >= 1 && steps <= limits.max_steps, "{src}: {steps}");
+        let exact = Limits {
+            max_steps: steps,
+            ..Limits::default()
+        };
+        assert_eq!(
+            testing::eval_counted(&expr, &ctx(&args), &exact),
+            (result.clone(), steps),
+            "{src}"
+        );
+        let short = Limits {
+            max_steps: steps - 1,
+            ..Limits::default()
+        };
+        let (cut, _) = testing::eval_counted(&expr, &ctx(&args), &short);
+        assert!(
+            matches!(cut, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {cut:?}"
+        );
+    }
+    let expr = Expr::compile("args.tags.all(t, t != 'z')").unwrap();
+    let tiny = Limits {
+        max_steps: 2,
+        ..Limits::default()
+    };
+    let (result, steps) = testing::eval_counted(&expr, &ctx(&args), &tiny);
+    assert!(matches!(
+        result,
+        Err(CaveatError::StepsExhausted { max: 2 })
+    ));
+    assert!(steps > 2);
+}
