@@ -97,7 +97,9 @@ enum Command {
             --audience shop                ->  audience == \"shop\"\n  \
             --expires-in 1h                ->  now < timestamp(\"<now + 1h, RFC 3339>\")\n  \
             --caveat EXPR                  ->  EXPR, any caveat expression (a subset of CEL)\n\n\
-            A capability with no caveat at all allows everything; you are warned about it.",
+            An expiry is required: give --expires-in, or --never-expires to say explicitly \
+            that the capability is valid forever. A capability with no other caveat allows \
+            everything; you are warned about it.",
         after_help = "Example:\n  \
             charter issue --root-key root.json --agent shopper --audience shop \\\n      \
             --action search --action buy --expires-in 1h --caveat 'args.amount <= 100'"
@@ -213,9 +215,12 @@ struct IssueArgs {
     /// Only this verifier (tool, service) accepts it.
     #[arg(long, value_name = "AUD", allow_hyphen_values = true)]
     audience: Option<String>,
-    /// Expire after this long: e.g. 3600s, 30m, 1h, 7d.
+    /// Expire after this long: e.g. 3600s, 30m, 1h, 7d (this or --never-expires is required).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     expires_in: Option<i64>,
+    /// Mint a capability that is valid forever (no expiry caveat), said explicitly.
+    #[arg(long, conflicts_with = "expires_in")]
+    never_expires: bool,
     /// Any caveat expression; repeat for several (all must hold).
     #[arg(long = "caveat", value_name = "EXPR", allow_hyphen_values = true)]
     caveats: Vec<String>,
@@ -423,8 +428,21 @@ fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
     if let Some(audience) = &a.audience {
         builder = builder.audience(audience);
     }
-    if let Some(secs) = a.expires_in {
-        builder = builder.expires_at(now + secs);
+    match (a.expires_in, a.never_expires) {
+        (Some(secs), _) => {
+            let at = now.checked_add(secs).ok_or_else(|| {
+                Error::new(ErrorCode::InvalidArgument, "--expires-in is too long")
+            })?;
+            builder = builder.expires_at(at);
+        }
+        (None, true) => builder = builder.never_expires(),
+        (None, false) => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a capability needs an expiry: give --expires-in DURATION (e.g. 1h), or \
+                 --never-expires to mint one that is valid forever",
+            ))
+        }
     }
     let unrestricted = a.actions.is_empty()
         && a.agent.is_none()
@@ -438,7 +456,8 @@ fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
     if unrestricted {
         eprintln!(
             "warning: this capability has no caveats: it allows every action, by any agent, \
-             at any verifier, forever. Add --action, --agent, --audience or --expires-in."
+             at any verifier, forever. Add --action, --agent or --audience, or give \
+             --expires-in instead of --never-expires."
         );
     }
     println!("{}", cap.serialize());

@@ -373,13 +373,67 @@ fn bad_input_is_exit_2_with_a_stable_code() {
             r.stdout
         );
     }
+    // A typo in a caveat while narrowing is the caller's mistake: a usage
+    // error with its own code, not an authorization failure.
     let r = env.run(&["attenuate", &token, "--caveat", "args.amount <= @@"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.starts_with("error[caveat_syntax]: "),
+        r.stderr.starts_with("error[invalid_caveat]: "),
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn issue_requires_an_expiry_or_never_expires() {
+    let env = Env::new();
+    // Nothing said about expiry: refused (it used to mint a token valid forever, with a warning).
+    let r = env.run(&["issue", "--root-key", "root.json", "--action", "buy"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "no token minted: {}", r.stdout);
+    assert!(
+        r.stderr.starts_with("error[invalid_argument]: ")
+            && r.stderr.contains("--expires-in")
+            && r.stderr.contains("--never-expires"),
+        "{}",
+        r.stderr
+    );
+    // Both at once: refused.
+    let r = env.run(&[
+        "issue",
+        "--root-key",
+        "root.json",
+        "--expires-in",
+        "1h",
+        "--never-expires",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.starts_with("error[invalid_argument]: "),
+        "{}",
+        r.stderr
+    );
+    // Said explicitly: minted, with no expiry caveat.
+    let r = env.run(&[
+        "issue",
+        "--root-key",
+        "root.json",
+        "--action",
+        "buy",
+        "--never-expires",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let inspected = env.ok(&["inspect", r.stdout.trim(), "--json"]);
+    let caveats = json(&inspected)["caveats"].clone();
+    assert_eq!(
+        caveats,
+        serde_json::json!(["action in [\"buy\"]"]),
+        "{inspected}"
+    );
+    // Nothing restricted at all: still minted when said explicitly, with a warning.
+    let r = env.run(&["issue", "--root-key", "root.json", "--never-expires"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning"), "{}", r.stderr);
 }
 
 #[test]
@@ -427,7 +481,17 @@ fn key_files_are_read_strictly() {
             std::fs::set_permissions(env.path(name), private).unwrap();
         }
     };
-    let issue_with = |name: &str| env.run(&["issue", "--root-key", name, "--action", "buy"]);
+    let issue_with = |name: &str| {
+        env.run(&[
+            "issue",
+            "--root-key",
+            name,
+            "--action",
+            "buy",
+            "--expires-in",
+            "1h",
+        ])
+    };
 
     let mut wrong_kid = key.clone();
     wrong_kid["kid"] = "AAAAAAAAAAAAAAAAAAAAAA".into();

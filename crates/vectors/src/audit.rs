@@ -399,6 +399,16 @@ pub fn guards() -> Vec<Value> {
         None,
         Some("permit-0003"),
     );
+    let two_reasons = shop.attenuate("args.amount <= 1000").unwrap();
+    add(
+        "protect-deny-two-reasons",
+        "a denial with two failing caveats names both in its message, not only the first",
+        "protect",
+        two_reasons.serialize(),
+        text(&over),
+        None,
+        Some("permit-0004"),
+    );
     add(
         "protect-malformed",
         "a token that does not parse is a recorded denial",
