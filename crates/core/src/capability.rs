@@ -50,6 +50,12 @@ pub enum CapabilityError {
     TooManyCaveats(usize),
     #[error("capability is not canonical base64url (RFC 4648 §5, no padding)")]
     Base64,
+    #[error("capability text has leading or trailing whitespace (a newline from a file or a shell?): strip it; the format itself is strict")]
+    Whitespace,
+    #[error("capability text ends in '=' padding: Charter writes base64url without padding (RFC 4648 §5); remove the trailing '='")]
+    Padded,
+    #[error("capability text has '+' or '/': it is standard base64, not base64url (RFC 4648 §5) as Charter writes it; was it re-encoded? Use the token exactly as serialize() wrote it")]
+    StandardAlphabet,
     #[error("malformed capability: {0}")]
     Format(&'static str),
     #[error("unsupported capability version: {0}")]
@@ -71,6 +77,9 @@ impl CapabilityError {
                 ErrorCode::LimitExceeded
             }
             CapabilityError::Base64
+            | CapabilityError::Whitespace
+            | CapabilityError::Padded
+            | CapabilityError::StandardAlphabet
             | CapabilityError::Format(_)
             | CapabilityError::Identifier(_) => ErrorCode::Malformed,
             CapabilityError::Version(_) => ErrorCode::UnsupportedVersion,
@@ -105,7 +114,7 @@ impl Capability {
         if text.len() > MAX_TOKEN_BYTES {
             return Err(CapabilityError::TooLarge(text.len()));
         }
-        let bytes = b64::decode(text).ok_or(CapabilityError::Base64)?;
+        let bytes = b64::decode(text).ok_or_else(|| base64_problem(text))?;
         Capability::from_bytes(&bytes)
     }
 
@@ -280,6 +289,20 @@ impl Capability {
         } else {
             Err(CapabilityError::BadTag)
         }
+    }
+}
+
+/// Why capability text is not base64url, in terms of what to do about it.
+/// Strict all the same: nothing here is accepted, only explained.
+fn base64_problem(text: &str) -> CapabilityError {
+    if text.trim() != text {
+        CapabilityError::Whitespace
+    } else if text.ends_with('=') {
+        CapabilityError::Padded
+    } else if text.contains(['+', '/']) {
+        CapabilityError::StandardAlphabet
+    } else {
+        CapabilityError::Base64
     }
 }
 
@@ -848,8 +871,29 @@ mod tests {
         let text = cap().serialize();
         assert_eq!(
             Capability::parse(&format!("{text}=")).unwrap_err(),
-            CapabilityError::Base64
+            CapabilityError::Padded
         );
+        // Strict, but each refusal says what to do.
+        for (bad, want, hint) in [
+            (format!("{text}\n"), CapabilityError::Whitespace, "strip it"),
+            (format!(" {text}"), CapabilityError::Whitespace, "strip it"),
+            (
+                format!("{text}\r\n"),
+                CapabilityError::Whitespace,
+                "strip it",
+            ),
+            (
+                text.replace('-', "+") + "/",
+                CapabilityError::StandardAlphabet,
+                "base64url",
+            ),
+            (format!("{text}*"), CapabilityError::Base64, "base64url"),
+        ] {
+            let e = Capability::parse(&bad).unwrap_err();
+            assert_eq!(e, want, "{bad:?}");
+            assert_eq!(e.code(), ErrorCode::Malformed);
+            assert!(e.to_string().contains(hint), "{e}");
+        }
         assert_eq!(
             Capability::parse(&"A".repeat(MAX_TOKEN_BYTES + 1))
                 .unwrap_err()

@@ -586,6 +586,16 @@ pub fn capabilities() -> Vec<Value> {
         format!("{}==", shop.serialize()),
     );
     parse_case(
+        "parse-trailing-newline",
+        "a trailing newline is refused, saying to strip it",
+        format!("{}\n", shop.serialize()),
+    );
+    parse_case(
+        "parse-leading-space",
+        "leading whitespace is refused, saying to strip it",
+        format!(" {}", shop.serialize()),
+    );
+    parse_case(
         "parse-std-alphabet",
         "standard base64 characters are refused",
         shop.serialize().replace('-', "+").replace('_', "/") + "+",
