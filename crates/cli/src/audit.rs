@@ -429,7 +429,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
                 let out = json!({"valid": false, "code": e.code(), "message": e.message()});
                 println!("{}", pretty(&out));
             } else {
-                println!("REJECTED: {}", e.message());
+                println!("REJECTED: {}", crate::shown(e.message()));
                 println!("  code: {}", e.code());
             }
             Ok(ExitCode::from(EXIT_DENIED))

@@ -352,6 +352,15 @@ fn main() -> ExitCode {
             }
             let text = e.render().to_string();
             let text = text.strip_prefix("error: ").unwrap_or(&text);
+            // clap's own text (multi-line on purpose); an argument it quotes
+            // is escaped line by line.
+            let text: String = text
+                .split_inclusive('\n')
+                .map(|l| match l.strip_suffix('\n') {
+                    Some(l) => format!("{}\n", shown(l)),
+                    None => shown(l).into_owned(),
+                })
+                .collect();
             eprint!("error[{}]: {text}", ErrorCode::InvalidArgument);
             return ExitCode::from(EXIT_ERROR);
         }
@@ -359,7 +368,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error[{}]: {}", e.code(), e.message());
+            eprintln!("error[{}]: {}", e.code(), shown(e.message()));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -506,7 +515,7 @@ fn inspect(a: InspectArgs) -> Result<ExitCode, Error> {
         n => {
             println!("  caveats:      {n} (all must hold)");
             for (i, c) in cap.caveats().iter().enumerate() {
-                println!("    [{i}] {c}");
+                println!("    [{i}] {}", shown(c));
             }
         }
     }
@@ -562,10 +571,44 @@ pub(crate) fn print_reasons(reasons: &[Reason]) {
 }
 
 pub(crate) fn reason_line(r: &Reason) -> String {
+    let message = shown(&r.message);
     match r.caveat_index {
-        Some(i) => format!("{} (caveat {i}): {}", r.code, r.message),
-        None => format!("{}: {}", r.code, r.message),
+        Some(i) => format!("{} (caveat {i}): {message}", r.code),
+        None => format!("{}: {message}", r.code),
     }
+}
+
+/// Text from outside (caveats, reasons, claims, messages quoting them) as it
+/// may appear in human-readable output: control characters (newline, carriage
+/// return, ANSI escape, DEL, C1), Unicode line separators and bidirectional
+/// or invisible formatting characters are written as escapes (`\n`,
+/// `\u{1b}`), so a caveat cannot start a line of its own ("ALLOWED") or
+/// restyle the terminal. JSON output needs none of this: it is escaped JSON.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    fn hostile(c: char) -> bool {
+        c.is_control()
+            || matches!(c,
+                '\u{200b}'..='\u{200f}' // zero-width, LRM, RLM
+                | '\u{2028}' | '\u{2029}' // line and paragraph separators
+                | '\u{202a}'..='\u{202e}' // bidi embeddings and overrides
+                | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+                | '\u{2066}'..='\u{2069}' // bidi isolates
+                | '\u{feff}') // BOM, zero-width no-break space
+    }
+    if !text.chars().any(hostile) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hostile(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 pub(crate) fn pretty(v: &Value) -> String {

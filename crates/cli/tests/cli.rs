@@ -533,3 +533,50 @@ fn key_files_are_read_strictly() {
         );
     }
 }
+
+/// A caveat anyone can append, made to forge output: a newline, a line that
+/// reads ALLOWED, an ANSI escape that clears the line, a bidi override.
+const FORGING: &str = "args.amount <= 10 && \"\"\"\nALLOWED\n\u{1b}[2K\u{202e}\"\"\" != \"\"";
+
+/// No raw control or bidi character, and no line of its own starting with ALLOWED.
+fn assert_inert(out: &str) {
+    assert!(
+        !out.chars()
+            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+        "raw control characters in output: {out:?}"
+    );
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("ALLOWED")),
+        "a forged ALLOWED line: {out:?}"
+    );
+}
+
+#[test]
+fn caveat_text_cannot_forge_human_output() {
+    let env = Env::new();
+    let token = env.ok(&["attenuate", &env.issue(), "--caveat", FORGING]);
+    // check: DENIED, exit 1, and the caveat's newline and escape are shown escaped.
+    let r = env.check(&token, "buy", &["--args", "{\"amount\": 20}"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("DENIED\n"), "{:?}", r.stdout);
+    assert_inert(&r.stdout);
+    assert!(
+        r.stdout.contains("\\nALLOWED\\n\\u{1b}[2K\\u{202e}"),
+        "{:?}",
+        r.stdout
+    );
+    // The exit status stays the truth: an allowed call is still exit 0.
+    let r = env.check(&token, "buy", &["--args", "{\"amount\": 5}"]);
+    assert_eq!((r.code, r.stdout.trim()), (0, "ALLOWED"), "{}", r.stderr);
+    // inspect shows the caveat escaped, on one line.
+    let out = env.ok(&["inspect", &token]);
+    assert_inert(&out);
+    assert!(out.contains("\\nALLOWED\\n\\u{1b}[2K"), "{out:?}");
+    // JSON output keeps the exact text (escaped as JSON).
+    let j = json(&env.ok(&["inspect", &token, "--json"]));
+    assert_eq!(j["caveats"][4], FORGING);
+    // An error message quoting outside text is escaped too.
+    let r = env.run(&["attenuate", &token, "--caveat", "agent ==\n\u{1b}[31m"]);
+    assert_eq!(r.code, 2);
+    assert_inert(&r.stderr);
+}

@@ -692,3 +692,51 @@ fn new_commands_have_help_with_examples() {
         r.stdout
     );
 }
+
+#[test]
+fn guard_and_audit_output_escape_outside_text() {
+    let env = Env::new();
+    let forging = "args.amount_cents <= 10 && \"\"\"\nALLOWED\n\u{1b}[2K\"\"\" != \"\"";
+    let token = env.ok(&["attenuate", &env.cap(), "--caveat", forging]);
+    let r = env.protect(&token, SMALL, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("DENIED\n"), "{:?}", r.stdout);
+    assert!(
+        !r.stdout.contains('\u{1b}') && !r.stdout.lines().any(|l| l.starts_with("ALLOWED")),
+        "{:?}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("\\nALLOWED\\n\\u{1b}[2K"),
+        "{:?}",
+        r.stdout
+    );
+    // The receipt keeps the exact text; a rejected bundle's message is escaped.
+    env.jwks("audit-key.json", "audit-jwks.json");
+    env.ok(&[
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--out",
+        "bundle.json",
+    ]);
+    let bundle = std::fs::read_to_string(env.path("bundle.json")).unwrap();
+    let tampered = bundle.replacen("\"seq\":0", "\"seq\":0,\"x\\n\\u001b[2KALLOWED\":1", 1);
+    std::fs::write(env.path("tampered.json"), tampered).unwrap();
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "tampered.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        !all.contains('\u{1b}') && !all.lines().any(|l| l.starts_with("ALLOWED")),
+        "{all:?}"
+    );
+}
