@@ -13,9 +13,11 @@ import type { Reason } from './index'
 
 /** Every stable error code (contract/errors.json). */
 export type ErrorCode =
-  | 'malformed' | 'unsupported_version' | 'invalid_argument' | 'bad_signature' | 'unknown_key'
+  | 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument'
+  | 'invalid_caveat' | 'bad_signature' | 'unknown_key'
   | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax'
-  | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'audience_mismatch'
+  | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required'
+  | 'audience_mismatch'
   | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported'
   | 'denied' | 'internal'
 
@@ -24,13 +26,13 @@ export declare class CharterError extends Error {
   constructor(message: string, code: ErrorCode)
   readonly code: ErrorCode
 }
-/** malformed, unsupported_version */
+/** malformed, not_canonical, unsupported_version */
 export declare class FormatError extends CharterError {}
-/** invalid_argument, limit_exceeded */
+/** invalid_argument, invalid_caveat (a caveat outside the language when minting or narrowing), limit_exceeded */
 export declare class UsageError extends CharterError {}
 /** bad_signature, unknown_key */
 export declare class CryptoError extends CharterError {}
-/** expired, not_yet_valid, caveat_*, replayed, revoked, proof_invalid, *_mismatch */
+/** expired, not_yet_valid, caveat_*, replayed, revoked, proof_invalid, proof_required, *_mismatch */
 export declare class AuthorizationError extends CharterError {}
 /** chain_broken, log_corrupt */
 export declare class AuditError extends CharterError {}

@@ -278,8 +278,9 @@ export interface Decision {
 export declare function hashJson(text: string | Record<string, unknown>): string
 
 /**
- * What `Issuer.issue()` accepts; every member is optional. Caveats are
- * added in this order: agent, actions, audience, notBefore, expiresAt, caveats.
+ * What `Issuer.issue()` accepts. Caveats are added in this order: agent,
+ * actions, audience, notBefore, expiresAt, caveats. Exactly one of
+ * `expiresAt` and `neverExpires: true` is required.
  */
 export interface IssueOptions {
   /** Only this agent: `agent == "…"`. */
@@ -290,8 +291,17 @@ export interface IssueOptions {
   audience?: string
   /** Valid from this Unix time on. */
   notBefore?: number
-  /** Valid strictly before this Unix time. */
+  /**
+   * Valid strictly before this Unix time, in seconds (not milliseconds:
+   * `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
+   * year 10000.
+   */
   expiresAt?: number
+  /**
+   * Says explicitly that the capability is valid forever; without it, a
+   * missing `expiresAt` is refused.
+   */
+  neverExpires?: boolean
   /** Further caveat expressions. */
   caveats?: Array<string>
   /** Fixed 16-byte token id (tests); random by default. */

@@ -49,7 +49,7 @@ def main() -> None:
 
     root = charter.RootKey.from_bytes(bytes([9] * 32))
     verifier = charter.Verifier([root], "tools.shop.example")
-    cap = charter.Issuer(root).issue(caveats=CAVEATS, token_id=bytes([7] * 16), issued_at=NOW)
+    cap = charter.Issuer(root).issue(caveats=CAVEATS, never_expires=True, token_id=bytes([7] * 16), issued_at=NOW)
     token = cap.serialize()
     request = charter.Request("shopper-7", "payments.refund", ARGS)
     assert verifier.check(token, request, None, NOW).allowed

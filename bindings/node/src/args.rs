@@ -193,6 +193,20 @@ impl Options {
         }
     }
 
+    /// A boolean, strictly (`1` or `"yes"` is refused, not coerced).
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        if type_of(self.env, v)? != sys::ValueType::napi_boolean {
+            return Err(errors::invalid(format!(
+                "{}.{name} must be a boolean",
+                self.what
+            )));
+        }
+        self.typed::<bool>(name, "a boolean")
+    }
+
     pub fn bytes(&self, name: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
             .typed::<Uint8Array>(name, "a Uint8Array (or Buffer)")?

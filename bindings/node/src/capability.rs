@@ -9,8 +9,9 @@ use crate::args::Options;
 use crate::errors::{self, guard, OrThrow, Result};
 use crate::keys::RootKey;
 
-/// What `Issuer.issue()` accepts; every member is optional. Caveats are
-/// added in this order: agent, actions, audience, notBefore, expiresAt, caveats.
+/// What `Issuer.issue()` accepts. Caveats are added in this order: agent,
+/// actions, audience, notBefore, expiresAt, caveats. Exactly one of
+/// `expiresAt` and `neverExpires: true` is required.
 #[allow(dead_code)] // a type for index.d.ts; read member by member
 #[napi(object)]
 pub struct IssueOptions {
@@ -22,8 +23,13 @@ pub struct IssueOptions {
     pub audience: Option<String>,
     /// Valid from this Unix time on.
     pub not_before: Option<f64>,
-    /// Valid strictly before this Unix time.
+    /// Valid strictly before this Unix time, in seconds (not milliseconds:
+    /// `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
+    /// year 10000.
     pub expires_at: Option<f64>,
+    /// Says explicitly that the capability is valid forever; without it, a
+    /// missing `expiresAt` is refused.
+    pub never_expires: Option<bool>,
     /// Further caveat expressions.
     pub caveats: Option<Vec<String>>,
     /// Fixed 16-byte token id (tests); random by default.
@@ -32,12 +38,13 @@ pub struct IssueOptions {
     pub issued_at: Option<f64>,
 }
 
-const ISSUE_OPTIONS: [&str; 8] = [
+const ISSUE_OPTIONS: [&str; 9] = [
     "agent",
     "actions",
     "audience",
     "notBefore",
     "expiresAt",
+    "neverExpires",
     "caveats",
     "tokenId",
     "issuedAt",
@@ -74,6 +81,7 @@ impl Issuer {
                 audience: o.string("audience")?,
                 not_before: o.int("notBefore")?,
                 expires_at: o.int("expiresAt")?,
+                never_expires: o.boolean("neverExpires")?.unwrap_or(false),
                 caveats: o.strings("caveats")?.unwrap_or_default(),
                 token_id: o.bytes("tokenId")?,
                 issued_at: o.int("issuedAt")?,

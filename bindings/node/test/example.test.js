@@ -12,7 +12,7 @@ const { RootKey, Issuer, Permit, verifyBundle } = charter
 test('the MCP-style example gates every tool call with Guard.protect', async () => {
   const root = RootKey.generate()
   const token = new Issuer(root)
-    .issue({ agent: 'shopper-7', actions: ['orders.read', 'payments.refund'] })
+    .issue({ agent: 'shopper-7', actions: ['orders.read', 'payments.refund'], neverExpires: true })
     .attenuate('action != "payments.refund" || args.amount <= 50')
     .serialize()
   const { server, log } = createServer({ root })

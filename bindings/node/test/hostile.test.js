@@ -118,7 +118,10 @@ test('huge strings and bad base64 are refused with codes', () => {
   throwsCode(() => KeySet.fromJwks('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA=="}]}'), FormatError, 'malformed')
   throwsCode(() => PublicKey.fromJwk({ kty: 'OKP', crv: 'Ed25519', x: '!!' }), FormatError, 'malformed')
   throwsCode(() => cap.attenuate('x'.repeat(1024 * 1024)), UsageError, 'limit_exceeded')
-  throwsCode(() => cap.attenuate('args.a == '), charter.AuthorizationError, 'caveat_syntax')
+  // A typo in a caveat is the caller's mistake (UsageError), not a 403.
+  throwsCode(() => cap.attenuate('args.a == '), UsageError, 'invalid_caveat')
+  throwsCode(() => new Issuer(root).issue({ caveats: ['args.x <'], neverExpires: true }), UsageError, 'invalid_caveat')
+  throwsCode(() => Capability.parse(cap.serialize() + '\n'), FormatError, 'malformed', /whitespace.*strip it/)
   throwsCode(() => cap.bindHolder('not-a-kid'), UsageError, 'invalid_argument')
   assert.deepEqual(verifier.check(cap, req, 'x'.repeat(1e6), NOW).reasons.map((r) => r.code), ['limit_exceeded'])
 })
@@ -131,6 +134,34 @@ test('wrong key lengths', () => {
   throwsCode(() => RootKey.fromBytes(new Uint8Array(31)), UsageError, 'invalid_argument')
   throwsCode(() => RootKey.fromBytes(new Uint8Array(1025)), UsageError, 'invalid_argument')
   throwsCode(() => new Holder(SigningKey.generate()).prove(cap, req, 'svc', NOW, new Uint8Array(8)), UsageError, 'invalid_argument')
+})
+
+test('an expiry is required, in the future, in seconds', () => {
+  throwsCode(() => new Issuer(root).issue(), UsageError, 'invalid_argument', /expiresAt|expires_at/)
+  throwsCode(() => new Issuer(root).issue({ agent: 'a' }), UsageError, 'invalid_argument', /never_?expires/i)
+  throwsCode(() => new Issuer(root).issue({ expiresAt: NOW + 60, neverExpires: true, issuedAt: NOW }), UsageError, 'invalid_argument')
+  throwsCode(() => new Issuer(root).issue({ expiresAt: NOW - 1, issuedAt: NOW }), UsageError, 'invalid_argument', /expired when minted/)
+  // Date.now() + 3600_000: milliseconds, the year 58,000.
+  throwsCode(() => new Issuer(root).issue({ expiresAt: NOW * 1000 + 3600000, issuedAt: NOW }), UsageError, 'invalid_argument', /seconds, not milliseconds/)
+  throwsCode(() => new Issuer(root).issue({ neverExpires: 1 }), UsageError, 'invalid_argument', /neverExpires must be a boolean/)
+  throwsCode(() => new Issuer(root).issue({ neverExpires: 'yes' }), UsageError, 'invalid_argument', /boolean/)
+  assert.deepEqual(new Issuer(root).issue({ agent: 'a', neverExpires: true }).caveats(), ['agent == "a"'])
+})
+
+test('a missing holder proof has its own code; a Denied names every reason', () => {
+  const bound = cap.bindHolder(new Holder(SigningKey.generate()).kid())
+  assert.deepEqual(verifier.check(bound, req, null, NOW).reasons.map((r) => r.code), ['proof_required'])
+  const log = charter.AuditLog.inMemory(SigningKey.generate())
+  const g = new charter.Guard(verifier, new charter.PermitIssuer(SigningKey.generate(), 'gw'), log)
+  const two = cap.attenuate('args.n > 5').attenuate('args.n > 6')
+  assert.throws(() => g.protect(two, req, null, null, NOW), (e) => {
+    assert.ok(e instanceof charter.Denied)
+    assert.equal(e.reasons.length, 2)
+    assert.match(e.message, /^denied for 2 reasons: /)
+    for (const r of e.reasons) assert.ok(e.message.includes(r.message), e.message)
+    assert.ok(String(e).includes(e.reasons[1].message))
+    return true
+  })
 })
 
 test('a bad proof or token is a denial (data), not an exception', () => {

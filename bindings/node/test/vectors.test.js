@@ -113,6 +113,7 @@ const RUNNERS = {
             audience: o.audience,
             notBefore: o.not_before,
             expiresAt: o.expires_at,
+            neverExpires: o.never_expires,
             caveats: o.caveats,
             tokenId: o.token_id === null ? null : hex(o.token_id),
             issuedAt: o.issued_at,

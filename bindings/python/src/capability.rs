@@ -29,8 +29,10 @@ impl Issuer {
     /// (`agent == …`), actions (`action in […]`), audience, not_before,
     /// expires_at, then each of `caveats`. Times are int Unix seconds or aware
     /// datetimes; `token_id` (16 bytes) and `issued_at` are for tests and
-    /// vectors (random and the system clock otherwise).
-    #[pyo3(signature = (agent=None, actions=None, audience=None, not_before=None, expires_at=None, caveats=None, token_id=None, issued_at=None))]
+    /// vectors (random and the system clock otherwise). Exactly one of
+    /// `expires_at` (after `issued_at`, before the year 10000) and
+    /// `never_expires=True` is required.
+    #[pyo3(signature = (agent=None, actions=None, audience=None, not_before=None, expires_at=None, never_expires=false, caveats=None, token_id=None, issued_at=None))]
     #[allow(clippy::too_many_arguments)]
     fn issue(
         &self,
@@ -40,6 +42,7 @@ impl Issuer {
         audience: Option<Text>,
         not_before: Option<Time>,
         expires_at: Option<Time>,
+        never_expires: bool,
         caveats: Option<&Bound<'_, PyAny>>,
         token_id: Option<Blob>,
         issued_at: Option<Time>,
@@ -50,6 +53,7 @@ impl Issuer {
             audience: audience.map(|t| t.0),
             not_before: not_before.map(|t| t.0),
             expires_at: expires_at.map(|t| t.0),
+            never_expires,
             caveats: caveats
                 .map(|c| strings(c, "caveats"))
                 .transpose()?

@@ -25,13 +25,13 @@ create_exception!(
     charter,
     FormatError,
     CharterError,
-    "Input could not be decoded, or is in a version this build does not read (malformed, unsupported_version)."
+    "Input could not be decoded, is not in its canonical form, or is in a version this build does not read (malformed, not_canonical, unsupported_version)."
 );
 create_exception!(
     charter,
     UsageError,
     CharterError,
-    "A value of an unusable type or shape, or beyond a counted limit (invalid_argument, limit_exceeded)."
+    "A value of an unusable type or shape, a caveat outside the language when minting or narrowing, or beyond a counted limit (invalid_argument, invalid_caveat, limit_exceeded)."
 );
 create_exception!(
     charter,
@@ -43,7 +43,7 @@ create_exception!(
     charter,
     AuthorizationError,
     CharterError,
-    "Not authorized: expired, replayed, revoked, made for another audience, action or arguments, or a caveat failed."
+    "Not authorized: expired, replayed, revoked, a holder proof missing or invalid, made for another audience, action or arguments, or a caveat failed."
 );
 create_exception!(
     charter,

@@ -46,7 +46,7 @@ def test_tool_gating_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("refunded 40 on A-1001 for refund-bot")
     assert out[1] == "denied: [('caveat_failed', 4)]"
-    assert out[2] == "stolen token denied: caveat_error"
+    assert out[2] == "stolen token denied: proof_required"
     assert out[4] == "replayed permit refused: replayed"
     assert out[5] == "audit bundle verified: 4 receipts, seq 0..3"
 

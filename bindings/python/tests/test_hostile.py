@@ -13,7 +13,7 @@ import charter
 NOW = 1_767_225_600
 ROOT = charter.RootKey.from_bytes(bytes(range(32)))
 CAP = charter.Issuer(ROOT).issue(
-    agent="shopper-7", actions=["payments.refund"], token_id=b"\x07" * 16, issued_at=NOW
+    agent="shopper-7", actions=["payments.refund"], never_expires=True, token_id=b"\x07" * 16, issued_at=NOW
 )
 REQ = charter.Request("shopper-7", "payments.refund", {"amount": 4200, "currency": "USD"})
 VERIFIER = charter.Verifier([ROOT], "tools.shop.example")
@@ -96,7 +96,15 @@ CASES: list[tuple[str, type[charter.CharterError], str, Callable[[], object]]] =
     ("empty action", charter.UsageError, "invalid_argument", lambda: charter.Request("a", "", {})),
     ("request json unknown member", charter.FormatError, "malformed", lambda: charter.Request.from_json('{"agent":"a","action":"b","x":1}')),
     ("huge request", charter.UsageError, "limit_exceeded", lambda: charter.Request.from_json(" " * 2_000_000)),
-    ("bad caveat", charter.AuthorizationError, "caveat_syntax", lambda: CAP.attenuate("args.amount <=")),
+    # A typo in a caveat is the caller's mistake, not a 403.
+    ("bad caveat", charter.UsageError, "invalid_caveat", lambda: CAP.attenuate("args.amount <=")),
+    ("bad caveat minting", charter.UsageError, "invalid_caveat", lambda: charter.Issuer(ROOT).issue(caveats=["args.x <"], never_expires=True)),
+    # An expiry is required, in the future, in seconds.
+    ("no expiry", charter.UsageError, "invalid_argument", lambda: charter.Issuer(ROOT).issue()),
+    ("no expiry, agent only", charter.UsageError, "invalid_argument", lambda: charter.Issuer(ROOT).issue(agent="a")),
+    ("expiry and never", charter.UsageError, "invalid_argument", lambda: charter.Issuer(ROOT).issue(expires_at=NOW + 60, never_expires=True, issued_at=NOW)),
+    ("expiry in the past", charter.UsageError, "invalid_argument", lambda: charter.Issuer(ROOT).issue(expires_at=NOW - 1, issued_at=NOW)),
+    ("expiry in ms", charter.UsageError, "invalid_argument", lambda: charter.Issuer(ROOT).issue(expires_at=(NOW + 3600) * 1000, issued_at=NOW)),
     ("verifier no roots", charter.UsageError, "invalid_argument", lambda: charter.Verifier([], "a")),
     ("verifier window", charter.UsageError, "invalid_argument", lambda: charter.Verifier([ROOT], "a", proof_window=10_000)),
 ]
@@ -105,6 +113,42 @@ CASES: list[tuple[str, type[charter.CharterError], str, Callable[[], object]]] =
 @pytest.mark.parametrize(("name", "cls", "code", "fn"), CASES, ids=[c[0] for c in CASES])
 def test_hostile(name: str, cls: type[charter.CharterError], code: str, fn: Callable[[], object]) -> None:
     raises(cls, code, fn)
+
+
+def test_expiry_messages_say_what_to_do() -> None:
+    with pytest.raises(charter.UsageError) as info:
+        charter.Issuer(ROOT).issue(agent="a")
+    assert "expires_at" in str(info.value) and "never_expires" in str(info.value)
+    with pytest.raises(charter.UsageError) as info:
+        charter.Issuer(ROOT).issue(expires_at=(NOW + 3600) * 1000, issued_at=NOW)
+    assert "not milliseconds" in str(info.value)
+    forever = charter.Issuer(ROOT).issue(agent="a", never_expires=True)
+    assert forever.caveats == ['agent == "a"']
+
+
+def test_str_of_denied_shows_every_reason() -> None:
+    log = charter.AuditLog.in_memory(charter.SigningKey.from_bytes(b"\x09" * 32))
+    g = charter.Guard(VERIFIER, charter.PermitIssuer(SK, "gw"), log)
+    two = CAP.attenuate("args.amount <= 10").attenuate('args.currency == "EUR"')
+    with pytest.raises(charter.Denied) as info:
+        g.protect(two, REQ, now=NOW)
+    text = str(info.value)
+    assert len(info.value.reasons) == 2
+    assert text.startswith("denied for 2 reasons: ")
+    for r in info.value.reasons:
+        assert r.message in text
+
+
+def test_a_missing_holder_proof_has_its_own_code() -> None:
+    bound = CAP.bind_holder(charter.Holder(SK).kid)
+    d = VERIFIER.check(bound, REQ, None, NOW)
+    assert [r.code for r in d.reasons] == ["proof_required"]
+
+
+def test_trailing_newline_in_a_token_says_strip_it() -> None:
+    with pytest.raises(charter.FormatError) as info:
+        charter.Capability.parse(CAP.serialize() + "\n")
+    assert info.value.code == "malformed" and "strip it" in str(info.value)
 
 
 def test_safe_integers_at_the_edge_pass() -> None:

@@ -38,7 +38,7 @@ def test_interpreter_is_released_during_checks() -> None:
     """While one thread checks in a loop, another thread makes progress."""
     root = charter.RootKey.generate()
     verifier = charter.Verifier([root], "svc")
-    cap = charter.Issuer(root).issue(actions=["read"])
+    cap = charter.Issuer(root).issue(actions=["read"], never_expires=True)
     req = charter.Request("agent", "read", {"n": 1})
     stop = threading.Event()
     ticks = [0]

@@ -21,13 +21,16 @@ impl Issuer {
     /// Mints a capability. Caveats are added in parameter order: agent,
     /// actions, audience, not_before, expires_at, then `caveats`. `token_id`
     /// (16 bytes) and `issued_at` are for tests and vectors: random and the
-    /// system clock when left out.
+    /// system clock when left out. Exactly one of `expires_at` (Unix seconds,
+    /// after `issued_at`, before the year 10000) and `never_expires = true`
+    /// is required.
     #[uniffi::method(default(
         agent = None,
         actions = None,
         audience = None,
         not_before = None,
         expires_at = None,
+        never_expires = false,
         caveats = None,
         token_id = None,
         issued_at = None
@@ -40,6 +43,7 @@ impl Issuer {
         audience: Option<String>,
         not_before: Option<i64>,
         expires_at: Option<i64>,
+        never_expires: bool,
         caveats: Option<Vec<String>>,
         token_id: Option<Vec<u8>>,
         issued_at: Option<i64>,
@@ -50,6 +54,7 @@ impl Issuer {
             audience,
             not_before,
             expires_at,
+            never_expires,
             caveats: caveats.unwrap_or_default(),
             token_id,
             issued_at,

@@ -18,13 +18,16 @@ use crate::verify::Reason;
 /// and a message a person can act on, grouped by family.
 #[derive(Debug, Clone, PartialEq, uniffi::Error)]
 pub enum CharterError {
-    /// Input could not be decoded (`malformed`, `unsupported_version`).
+    /// Input could not be decoded (`malformed`, `not_canonical`, `unsupported_version`).
     FormatError { code: String, detail: String },
-    /// A usable type with an unusable value, or a bound hit (`invalid_argument`, `limit_exceeded`).
+    /// A usable type with an unusable value, a caveat outside the language
+    /// when minting or narrowing, or a bound hit (`invalid_argument`,
+    /// `invalid_caveat`, `limit_exceeded`).
     UsageError { code: String, detail: String },
     /// A signature or key problem (`bad_signature`, `unknown_key`).
     CryptoError { code: String, detail: String },
-    /// Not authorized: expired, replayed, wrong audience, … .
+    /// Not authorized: expired, replayed, a holder proof missing
+    /// (`proof_required`) or invalid, wrong audience, … .
     AuthorizationError { code: String, detail: String },
     /// An audit chain or log problem (`chain_broken`, `log_corrupt`).
     AuditError { code: String, detail: String },

@@ -5,13 +5,13 @@ export class CharterError extends Error {
   constructor(message: string, code: ErrorCode);
   readonly code: ErrorCode;
 }
-/** malformed, unsupported_version */
+/** malformed, not_canonical, unsupported_version */
 export class FormatError extends CharterError {}
-/** invalid_argument, limit_exceeded */
+/** invalid_argument, invalid_caveat (a caveat outside the language when minting or narrowing), limit_exceeded */
 export class UsageError extends CharterError {}
 /** bad_signature, unknown_key */
 export class CryptoError extends CharterError {}
-/** expired, not_yet_valid, caveat_*, replayed, revoked, proof_invalid, *_mismatch */
+/** expired, not_yet_valid, caveat_*, replayed, revoked, proof_invalid, proof_required, *_mismatch */
 export class AuthorizationError extends CharterError {}
 /** chain_broken, log_corrupt */
 export class AuditError extends CharterError {}

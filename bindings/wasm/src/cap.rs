@@ -18,12 +18,13 @@ pub struct Issuer {
     h: Handle<core::Issuer>,
 }
 
-const ISSUE_OPTIONS: [&str; 8] = [
+const ISSUE_OPTIONS: [&str; 9] = [
     "agent",
     "actions",
     "audience",
     "notBefore",
     "expiresAt",
+    "neverExpires",
     "caveats",
     "tokenId",
     "issuedAt",
@@ -48,7 +49,9 @@ impl Issuer {
 
     /// Mints a capability. Caveats are added in this order: agent, actions,
     /// audience, notBefore, expiresAt, then `caveats`. `issuedAt` defaults to
-    /// the platform clock, `tokenId` (16 bytes) to random.
+    /// the platform clock, `tokenId` (16 bytes) to random. Exactly one of
+    /// `expiresAt` (Unix seconds, not milliseconds) and `neverExpires: true`
+    /// is required.
     pub fn issue(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "IssueOptions")] options: JsValue,
@@ -88,6 +91,8 @@ fn issue_options(v: &JsValue) -> Result<core::IssueOptions, core::Error> {
     o.audience = conv::opt_string(&get("audience")?, "options.audience")?;
     o.not_before = conv::opt_integer(&get("notBefore")?, "options.notBefore")?;
     o.expires_at = conv::opt_integer(&get("expiresAt")?, "options.expiresAt")?;
+    o.never_expires =
+        conv::opt_bool(&get("neverExpires")?, "options.neverExpires")?.unwrap_or(false);
     let caveats = get("caveats")?;
     if !conv::is_absent(&caveats) {
         o.caveats = conv::strings(&caveats, "options.caveats")?;

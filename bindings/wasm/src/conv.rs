@@ -147,6 +147,16 @@ pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
     js_string(v, what)
 }
 
+/// A boolean, strictly (`1` or `"yes"` is refused, not coerced).
+pub fn opt_bool(v: &JsValue, what: &str) -> Result<Option<bool>, Error> {
+    if is_absent(v) {
+        return Ok(None);
+    }
+    v.as_bool()
+        .map(Some)
+        .ok_or_else(|| crate::err::invalid(format!("{what} must be a boolean")))
+}
+
 pub fn opt_string(v: &JsValue, what: &str) -> Result<Option<String>, Error> {
     if is_absent(v) {
         Ok(None)

@@ -38,9 +38,11 @@ export type JsonObject = { [key: string]: Json };
 export type RequestLike = Request | { agent: string; action: string; args?: JsonObject; resource?: string | null } | string;
 export interface Jwk { kty: "OKP"; crv: "Ed25519"; x: string; kid?: string; alg?: "EdDSA"; use?: "sig" }
 export type ErrorCode =
-  | "malformed" | "unsupported_version" | "invalid_argument" | "bad_signature" | "unknown_key"
+  | "malformed" | "not_canonical" | "unsupported_version" | "invalid_argument"
+  | "invalid_caveat" | "bad_signature" | "unknown_key"
   | "expired" | "not_yet_valid" | "caveat_failed" | "caveat_error" | "caveat_syntax"
-  | "limit_exceeded" | "replayed" | "revoked" | "proof_invalid" | "audience_mismatch"
+  | "limit_exceeded" | "replayed" | "revoked" | "proof_invalid" | "proof_required"
+  | "audience_mismatch"
   | "action_mismatch" | "args_mismatch" | "chain_broken" | "log_corrupt" | "io"
   | "unsupported" | "denied";
 export interface Reason { code: ErrorCode; caveatIndex: number | null; message: string }
@@ -60,7 +62,13 @@ export interface BundleHead {
 export interface BundleReport { count: number; firstSeq: number; lastSeq: number; head: BundleHead }
 export interface IssueOptions {
   agent?: string; actions?: string[]; audience?: string;
-  notBefore?: number; expiresAt?: number; caveats?: string[];
+  notBefore?: number;
+  /** Unix seconds (not milliseconds: Math.floor(Date.now() / 1000) + 3600), after issuedAt,
+   * before the year 10000. This or neverExpires: true is required. */
+  expiresAt?: number;
+  /** Says explicitly that the capability is valid forever (no expiry). */
+  neverExpires?: boolean;
+  caveats?: string[];
   /** 16 bytes; random by default. */
   tokenId?: Uint8Array;
   /** Unix seconds; the platform clock by default. */

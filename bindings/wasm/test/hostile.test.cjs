@@ -24,7 +24,7 @@ const {
 
 const T0 = 1767225600;
 const root = RootKey.fromBytes(new Uint8Array(32).fill(7));
-const cap = new Issuer(root).issue({ actions: ["read"], issuedAt: T0, tokenId: new Uint8Array(16) });
+const cap = new Issuer(root).issue({ actions: ["read"], neverExpires: true, issuedAt: T0, tokenId: new Uint8Array(16) });
 const verifier = new Verifier([root], "aud");
 const req = new Request("agent", "read", { n: 1 });
 
@@ -210,5 +210,25 @@ test("hostile: options objects", () => {
   throwsCode(() => issuer.issue({ actions: [] }), "UsageError", "invalid_argument");
   throwsCode(() => issuer.issue({ caveats: [1] }), "UsageError", "invalid_argument", /caveats\[0\]/);
   throwsCode(() => issuer.issue({ tokenId: new Uint8Array(15) }), "UsageError", "invalid_argument", /16 bytes/);
-  throwsCode(() => issuer.issue({ caveats: ["args.x <"] }), "AuthorizationError", "caveat_syntax");
+  // A typo in a caveat is the caller's mistake (UsageError), not a 403.
+  throwsCode(() => issuer.issue({ caveats: ["args.x <"], neverExpires: true }), "UsageError", "invalid_caveat");
+  throwsCode(() => cap.attenuate("args.x <"), "UsageError", "invalid_caveat");
+});
+
+test("hostile: an expiry is required, in the future, in seconds", () => {
+  const issuer = new Issuer(root);
+  throwsCode(() => issuer.issue(), "UsageError", "invalid_argument", /never_expires/);
+  throwsCode(() => issuer.issue({ agent: "a" }), "UsageError", "invalid_argument", /expires_at/);
+  throwsCode(() => issuer.issue({ expiresAt: T0 + 60, neverExpires: true, issuedAt: T0 }), "UsageError", "invalid_argument");
+  throwsCode(() => issuer.issue({ expiresAt: T0 - 1, issuedAt: T0 }), "UsageError", "invalid_argument", /expired when minted/);
+  // Date.now() + 3600_000: milliseconds, the year 58,000.
+  throwsCode(() => issuer.issue({ expiresAt: T0 * 1000 + 3600000, issuedAt: T0 }), "UsageError", "invalid_argument", /seconds, not milliseconds/);
+  throwsCode(() => issuer.issue({ neverExpires: 1 }), "UsageError", "invalid_argument", /neverExpires must be a boolean/);
+  assert.deepEqual(issuer.issue({ agent: "a", neverExpires: true }).caveats(), ['agent == "a"']);
+});
+
+test("hostile: a missing proof has its own code; a token with a newline says strip it", () => {
+  const bound = cap.bindHolder(new Holder(SigningKey.generate()).kid());
+  assert.deepEqual(verifier.check(bound, req, null, T0).reasons.map((r) => r.code), ["proof_required"]);
+  throwsCode(() => Capability.parse(cap.serialize() + "\n"), "FormatError", "malformed", /strip it/);
 });

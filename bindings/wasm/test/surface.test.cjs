@@ -133,9 +133,11 @@ test("surface: Issuer.issue options are the surface's parameters", () => {
     issuedAt: 1767225600,
   });
   assert.equal(cap.caveats().length, 6);
+  // neverExpires excludes expiresAt, so it is accepted on a capability of its own.
+  assert.deepEqual(issuer.issue({ neverExpires: true, issuedAt: 1767225600 }).caveats(), []);
   assert.deepEqual(
     sorted(opts),
-    sorted(["agent", "actions", "audience", "notBefore", "expiresAt", "caveats", "tokenId", "issuedAt"]),
+    sorted(["agent", "actions", "audience", "notBefore", "expiresAt", "neverExpires", "caveats", "tokenId", "issuedAt"]),
   );
   // ...and anything else is refused.
   assert.throws(() => issuer.issue({ agnet: "a" }), (e) => e.code === "invalid_argument" && /unknown option/.test(e.message));
@@ -147,7 +149,7 @@ function recordFields(name) {
 
 test("surface: records Decision and Reason", () => {
   const root = charter.RootKey.generate();
-  const cap = new charter.Issuer(root).issue({ actions: ["read"] });
+  const cap = new charter.Issuer(root).issue({ actions: ["read"], neverExpires: true });
   const v = new charter.Verifier([root], "aud");
   const ok = v.check(cap, { agent: "a", action: "read", args: {} });
   assert.deepEqual(sorted(Object.keys(ok)), recordFields("Decision"));
@@ -163,7 +165,7 @@ test("surface: records PermitClaims, BundleReport and BundleHead", () => {
   const sk = charter.SigningKey.generate();
   const log = charter.AuditLog.inMemory(sk);
   const guard = new charter.Guard(new charter.Verifier([root], "aud"), new charter.PermitIssuer(sk, "iss"), log);
-  const cap = new charter.Issuer(root).issue({ actions: ["read"] });
+  const cap = new charter.Issuer(root).issue({ actions: ["read"], neverExpires: true });
   const permit = guard.protect(cap, { agent: "a", action: "read", args: {} }, null, "idem-1");
   assert.deepEqual(sorted(Object.keys(permit.claims())), recordFields("PermitClaims"));
   const report = charter.verifyBundle(log.exportBundle(), log.keys());

@@ -76,6 +76,7 @@ const options = (o) => {
     audience: "audience",
     not_before: "notBefore",
     expires_at: "expiresAt",
+    never_expires: "neverExpires",
     caveats: "caveats",
     issued_at: "issuedAt",
   };

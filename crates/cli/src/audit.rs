@@ -1,10 +1,11 @@
-//! `charter audit append | export | verify | repair`: a signed, hash-chained
-//! audit log file (one receipt per line) and the bundles exported from it.
+//! `charter audit append | export | verify | canonicalize | repair`: a signed,
+//! hash-chained audit log file (one receipt per line) and the bundles exported
+//! from it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use charter_core::audit::MAX_BUNDLE_BYTES;
+use charter_core::audit::{Bundle, MAX_BUNDLE_BYTES};
 use charter_core::capability::rfc3339;
 use charter_core::{
     jcs, verify_bundle_from, AuditLog, BundleReport, Error, ErrorCode, FileAuditLog, Outcome,
@@ -53,7 +54,9 @@ pub enum AuditCommand {
             signature, every hash link, no gap in seq, time never going back, the start (the \
             genesis, or --anchor) and the signed head. Prints VERIFIED with the count, the \
             first and last seq and the head hash (exit 0), or REJECTED naming the first bad \
-            receipt and why (exit 1). Exit 2: the bundle or key file cannot be read.\n\n\
+            receipt and why (exit 1). Exit 2: the bundle or key file cannot be read, or the \
+            bundle is merely not in canonical form (error[not_canonical], for example \
+            pretty-printed: nothing was verified; `charter audit canonicalize` rewrites it).\n\n\
             The keys must come from the log's owner by a channel you trust: the JWKS inside \
             a bundle is only accepted where it matches --jwks.",
         after_help = "Examples:\n  \
@@ -61,6 +64,18 @@ pub enum AuditCommand {
             charter audit verify - --jwks audit-jwks.json --anchor \"$LAST_HASH\" < part.json"
     )]
     Verify(VerifyArgs),
+    /// Rewrite a re-serialized (e.g. pretty-printed) bundle in its canonical form.
+    #[command(
+        long_about = "Rewrite an audit bundle in its one canonical form (RFC 8785): what \
+            `audit verify` needs after a tool pretty-printed, re-spaced or reordered it. The \
+            input must be strict JSON and structurally a bundle; nothing is verified, and no \
+            value changes (a number that would round is refused). Verify the result with \
+            `charter audit verify`.",
+        after_help = "Examples:\n  \
+            charter audit canonicalize pretty.json --out bundle.json\n  \
+            jq . bundle.json | charter audit canonicalize - | charter audit verify - --jwks audit-jwks.json"
+    )]
+    Canonicalize(CanonicalizeArgs),
     /// Cut off a torn last line (a write cut short by a crash) so the log opens again.
     #[command(
         long_about = "Cut off an incomplete last line of an audit log file: what a crash in the \
@@ -161,6 +176,16 @@ pub struct VerifyArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct CanonicalizeArgs {
+    /// The bundle file, or `-` to read it from stdin.
+    #[arg(value_name = "BUNDLE|-")]
+    bundle: String,
+    /// Write the canonical bundle to FILE (atomically; it may be the input) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
 pub struct RepairArgs {
     /// The audit log file.
     #[arg(long, value_name = "FILE")]
@@ -172,6 +197,7 @@ pub fn audit(cmd: AuditCommand) -> Result<ExitCode, Error> {
         AuditCommand::Append(a) => append(a),
         AuditCommand::Export(a) => export(a),
         AuditCommand::Verify(a) => verify(a),
+        AuditCommand::Canonicalize(a) => canonicalize(a),
         AuditCommand::Repair(a) => repair(a),
     }
 }
@@ -349,18 +375,43 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, "write", e, ""))
 }
 
-fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
-    let text = if a.bundle == "-" {
+/// A bundle's text from a file, or from stdin for `-`, bounded by the bundle size limit.
+fn read_bundle(arg: &str) -> Result<String, Error> {
+    if arg == "-" {
         read_limited(
             std::io::stdin().lock(),
             "standard input",
             MAX_BUNDLE_BYTES as u64,
-        )?
+        )
     } else {
-        let path = Path::new(&a.bundle);
+        let path = Path::new(arg);
         let file = std::fs::File::open(path).map_err(|e| io_error(path, "read", e, ""))?;
-        read_limited(file, &a.bundle, MAX_BUNDLE_BYTES as u64)?
-    };
+        read_limited(file, arg, MAX_BUNDLE_BYTES as u64)
+    }
+}
+
+fn canonicalize(a: CanonicalizeArgs) -> Result<ExitCode, Error> {
+    let text = read_bundle(&a.bundle)?;
+    // Strict I-JSON in (duplicate keys, unsafe numbers refused), RFC 8785 out.
+    let canonical = jcs::canonicalize_str(&text)?;
+    // It must be a bundle; its signatures are left to `audit verify`.
+    Bundle::parse(&canonical)?;
+    match &a.out {
+        None => println!("{canonical}"),
+        Some(out) => {
+            write_atomic(out, &format!("{canonical}\n"))?;
+            eprintln!(
+                "wrote the canonical form to {} (not verified: run charter audit verify {} --jwks KEYS)",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
+    let text = read_bundle(&a.bundle)?;
     let keys = read_keyset(&a.jwks)?;
     let anchor = a.anchor.as_deref().unwrap_or(GENESIS);
     // A bundle file usually ends with a newline; the canonical text does not.
@@ -370,13 +421,15 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
             print_report(&report, a.json);
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) if e.code() == ErrorCode::Io => Err(e),
+        // Unreadable, or merely re-serialized: an error (exit 2) saying what to
+        // do, never REJECTED, which means the bundle failed verification.
+        Err(e) if matches!(e.code(), ErrorCode::Io | ErrorCode::NotCanonical) => Err(e),
         Err(e) => {
             if a.json {
                 let out = json!({"valid": false, "code": e.code(), "message": e.message()});
                 println!("{}", pretty(&out));
             } else {
-                println!("REJECTED: {}", e.message());
+                println!("REJECTED: {}", crate::shown(e.message()));
                 println!("  code: {}", e.code());
             }
             Ok(ExitCode::from(EXIT_DENIED))

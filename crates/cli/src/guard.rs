@@ -127,6 +127,7 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
         ),
         None => eprintln!("{what}; NOT recorded in {}", a.log.display()),
     };
+    let note = |what: &str| note(&crate::shown(what));
     match result {
         Ok(permit) => {
             if a.json {

@@ -97,7 +97,9 @@ enum Command {
             --audience shop                ->  audience == \"shop\"\n  \
             --expires-in 1h                ->  now < timestamp(\"<now + 1h, RFC 3339>\")\n  \
             --caveat EXPR                  ->  EXPR, any caveat expression (a subset of CEL)\n\n\
-            A capability with no caveat at all allows everything; you are warned about it.",
+            An expiry is required: give --expires-in, or --never-expires to say explicitly \
+            that the capability is valid forever. A capability with no other caveat allows \
+            everything; you are warned about it.",
         after_help = "Example:\n  \
             charter issue --root-key root.json --agent shopper --audience shop \\\n      \
             --action search --action buy --expires-in 1h --caveat 'args.amount <= 100'"
@@ -213,9 +215,12 @@ struct IssueArgs {
     /// Only this verifier (tool, service) accepts it.
     #[arg(long, value_name = "AUD", allow_hyphen_values = true)]
     audience: Option<String>,
-    /// Expire after this long: e.g. 3600s, 30m, 1h, 7d.
+    /// Expire after this long: e.g. 3600s, 30m, 1h, 7d (this or --never-expires is required).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     expires_in: Option<i64>,
+    /// Mint a capability that is valid forever (no expiry caveat), said explicitly.
+    #[arg(long, conflicts_with = "expires_in")]
+    never_expires: bool,
     /// Any caveat expression; repeat for several (all must hold).
     #[arg(long = "caveat", value_name = "EXPR", allow_hyphen_values = true)]
     caveats: Vec<String>,
@@ -347,6 +352,15 @@ fn main() -> ExitCode {
             }
             let text = e.render().to_string();
             let text = text.strip_prefix("error: ").unwrap_or(&text);
+            // clap's own text (multi-line on purpose); an argument it quotes
+            // is escaped line by line.
+            let text: String = text
+                .split_inclusive('\n')
+                .map(|l| match l.strip_suffix('\n') {
+                    Some(l) => format!("{}\n", shown(l)),
+                    None => shown(l).into_owned(),
+                })
+                .collect();
             eprint!("error[{}]: {text}", ErrorCode::InvalidArgument);
             return ExitCode::from(EXIT_ERROR);
         }
@@ -354,7 +368,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error[{}]: {}", e.code(), e.message());
+            eprintln!("error[{}]: {}", e.code(), shown(e.message()));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -423,8 +437,21 @@ fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
     if let Some(audience) = &a.audience {
         builder = builder.audience(audience);
     }
-    if let Some(secs) = a.expires_in {
-        builder = builder.expires_at(now + secs);
+    match (a.expires_in, a.never_expires) {
+        (Some(secs), _) => {
+            let at = now.checked_add(secs).ok_or_else(|| {
+                Error::new(ErrorCode::InvalidArgument, "--expires-in is too long")
+            })?;
+            builder = builder.expires_at(at);
+        }
+        (None, true) => builder = builder.never_expires(),
+        (None, false) => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a capability needs an expiry: give --expires-in DURATION (e.g. 1h), or \
+                 --never-expires to mint one that is valid forever",
+            ))
+        }
     }
     let unrestricted = a.actions.is_empty()
         && a.agent.is_none()
@@ -438,7 +465,8 @@ fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
     if unrestricted {
         eprintln!(
             "warning: this capability has no caveats: it allows every action, by any agent, \
-             at any verifier, forever. Add --action, --agent, --audience or --expires-in."
+             at any verifier, forever. Add --action, --agent or --audience, or give \
+             --expires-in instead of --never-expires."
         );
     }
     println!("{}", cap.serialize());
@@ -487,7 +515,7 @@ fn inspect(a: InspectArgs) -> Result<ExitCode, Error> {
         n => {
             println!("  caveats:      {n} (all must hold)");
             for (i, c) in cap.caveats().iter().enumerate() {
-                println!("    [{i}] {c}");
+                println!("    [{i}] {}", shown(c));
             }
         }
     }
@@ -543,10 +571,44 @@ pub(crate) fn print_reasons(reasons: &[Reason]) {
 }
 
 pub(crate) fn reason_line(r: &Reason) -> String {
+    let message = shown(&r.message);
     match r.caveat_index {
-        Some(i) => format!("{} (caveat {i}): {}", r.code, r.message),
-        None => format!("{}: {}", r.code, r.message),
+        Some(i) => format!("{} (caveat {i}): {message}", r.code),
+        None => format!("{}: {message}", r.code),
     }
+}
+
+/// Text from outside (caveats, reasons, claims, messages quoting them) as it
+/// may appear in human-readable output: control characters (newline, carriage
+/// return, ANSI escape, DEL, C1), Unicode line separators and bidirectional
+/// or invisible formatting characters are written as escapes (`\n`,
+/// `\u{1b}`), so a caveat cannot start a line of its own ("ALLOWED") or
+/// restyle the terminal. JSON output needs none of this: it is escaped JSON.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    fn hostile(c: char) -> bool {
+        c.is_control()
+            || matches!(c,
+                '\u{200b}'..='\u{200f}' // zero-width, LRM, RLM
+                | '\u{2028}' | '\u{2029}' // line and paragraph separators
+                | '\u{202a}'..='\u{202e}' // bidi embeddings and overrides
+                | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+                | '\u{2066}'..='\u{2069}' // bidi isolates
+                | '\u{feff}') // BOM, zero-width no-break space
+    }
+    if !text.chars().any(hostile) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hostile(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 pub(crate) fn pretty(v: &Value) -> String {

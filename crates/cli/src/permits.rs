@@ -13,7 +13,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use crate::replaydb::FileReplayStore;
-use crate::{keyfile, pretty, read_json_arg, read_keyset, read_text_arg, EXIT_DENIED};
+use crate::{keyfile, pretty, read_json_arg, read_keyset, read_text_arg, shown, EXIT_DENIED};
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
@@ -212,7 +212,7 @@ fn verify(a: PermitVerifyArgs) -> Result<ExitCode, Error> {
                 println!("{}", pretty(&out));
             } else {
                 println!("REFUSED");
-                println!("  - {}: {}", e.code(), e.message());
+                println!("  - {}: {}", e.code(), shown(e.message()));
             }
             Ok(ExitCode::from(EXIT_DENIED))
         }
@@ -237,16 +237,16 @@ fn print_claims(c: &PermitClaims, as_json: bool) {
         return;
     }
     println!("VALID");
-    println!("  issuer:      {}", c.iss);
-    println!("  agent:       {}", c.sub);
-    println!("  audience:    {}", c.aud);
-    println!("  action:      {}", c.act);
+    println!("  issuer:      {}", shown(&c.iss));
+    println!("  agent:       {}", shown(&c.sub));
+    println!("  audience:    {}", shown(&c.aud));
+    println!("  action:      {}", shown(&c.act));
     println!("  args hash:   {}", c.args);
-    println!("  capability:  {}", c.cap);
+    println!("  capability:  {}", shown(&c.cap));
     println!("  issued at:   {} ({})", rfc3339(c.iat), c.iat);
     println!("  expires at:  {} ({})", rfc3339(c.exp), c.exp);
-    println!("  permit id:   {}", c.jti);
+    println!("  permit id:   {}", shown(&c.jti));
     if let Some(k) = &c.idem {
-        println!("  idempotency: {k}");
+        println!("  idempotency: {}", shown(k));
     }
 }

@@ -373,13 +373,67 @@ fn bad_input_is_exit_2_with_a_stable_code() {
             r.stdout
         );
     }
+    // A typo in a caveat while narrowing is the caller's mistake: a usage
+    // error with its own code, not an authorization failure.
     let r = env.run(&["attenuate", &token, "--caveat", "args.amount <= @@"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.starts_with("error[caveat_syntax]: "),
+        r.stderr.starts_with("error[invalid_caveat]: "),
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn issue_requires_an_expiry_or_never_expires() {
+    let env = Env::new();
+    // Nothing said about expiry: refused (it used to mint a token valid forever, with a warning).
+    let r = env.run(&["issue", "--root-key", "root.json", "--action", "buy"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "no token minted: {}", r.stdout);
+    assert!(
+        r.stderr.starts_with("error[invalid_argument]: ")
+            && r.stderr.contains("--expires-in")
+            && r.stderr.contains("--never-expires"),
+        "{}",
+        r.stderr
+    );
+    // Both at once: refused.
+    let r = env.run(&[
+        "issue",
+        "--root-key",
+        "root.json",
+        "--expires-in",
+        "1h",
+        "--never-expires",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.starts_with("error[invalid_argument]: "),
+        "{}",
+        r.stderr
+    );
+    // Said explicitly: minted, with no expiry caveat.
+    let r = env.run(&[
+        "issue",
+        "--root-key",
+        "root.json",
+        "--action",
+        "buy",
+        "--never-expires",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let inspected = env.ok(&["inspect", r.stdout.trim(), "--json"]);
+    let caveats = json(&inspected)["caveats"].clone();
+    assert_eq!(
+        caveats,
+        serde_json::json!(["action in [\"buy\"]"]),
+        "{inspected}"
+    );
+    // Nothing restricted at all: still minted when said explicitly, with a warning.
+    let r = env.run(&["issue", "--root-key", "root.json", "--never-expires"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning"), "{}", r.stderr);
 }
 
 #[test]
@@ -427,7 +481,17 @@ fn key_files_are_read_strictly() {
             std::fs::set_permissions(env.path(name), private).unwrap();
         }
     };
-    let issue_with = |name: &str| env.run(&["issue", "--root-key", name, "--action", "buy"]);
+    let issue_with = |name: &str| {
+        env.run(&[
+            "issue",
+            "--root-key",
+            name,
+            "--action",
+            "buy",
+            "--expires-in",
+            "1h",
+        ])
+    };
 
     let mut wrong_kid = key.clone();
     wrong_kid["kid"] = "AAAAAAAAAAAAAAAAAAAAAA".into();
@@ -468,4 +532,51 @@ fn key_files_are_read_strictly() {
             r.stderr
         );
     }
+}
+
+/// A caveat anyone can append, made to forge output: a newline, a line that
+/// reads ALLOWED, an ANSI escape that clears the line, a bidi override.
+const FORGING: &str = "args.amount <= 10 && \"\"\"\nALLOWED\n\u{1b}[2K\u{202e}\"\"\" != \"\"";
+
+/// No raw control or bidi character, and no line of its own starting with ALLOWED.
+fn assert_inert(out: &str) {
+    assert!(
+        !out.chars()
+            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+        "raw control characters in output: {out:?}"
+    );
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("ALLOWED")),
+        "a forged ALLOWED line: {out:?}"
+    );
+}
+
+#[test]
+fn caveat_text_cannot_forge_human_output() {
+    let env = Env::new();
+    let token = env.ok(&["attenuate", &env.issue(), "--caveat", FORGING]);
+    // check: DENIED, exit 1, and the caveat's newline and escape are shown escaped.
+    let r = env.check(&token, "buy", &["--args", "{\"amount\": 20}"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("DENIED\n"), "{:?}", r.stdout);
+    assert_inert(&r.stdout);
+    assert!(
+        r.stdout.contains("\\nALLOWED\\n\\u{1b}[2K\\u{202e}"),
+        "{:?}",
+        r.stdout
+    );
+    // The exit status stays the truth: an allowed call is still exit 0.
+    let r = env.check(&token, "buy", &["--args", "{\"amount\": 5}"]);
+    assert_eq!((r.code, r.stdout.trim()), (0, "ALLOWED"), "{}", r.stderr);
+    // inspect shows the caveat escaped, on one line.
+    let out = env.ok(&["inspect", &token]);
+    assert_inert(&out);
+    assert!(out.contains("\\nALLOWED\\n\\u{1b}[2K"), "{out:?}");
+    // JSON output keeps the exact text (escaped as JSON).
+    let j = json(&env.ok(&["inspect", &token, "--json"]));
+    assert_eq!(j["caveats"][4], FORGING);
+    // An error message quoting outside text is escaped too.
+    let r = env.run(&["attenuate", &token, "--caveat", "agent ==\n\u{1b}[31m"]);
+    assert_eq!(r.code, 2);
+    assert_inert(&r.stderr);
 }

@@ -472,6 +472,65 @@ fn audit_append_export_verify_and_tamper() {
     );
     assert!(r.stdout.contains("bad_signature"), "{}", r.stdout);
 
+    // Merely pretty-printed (intact, not canonical): not REJECTED (which means
+    // tampering), but an error of its own naming the command that fixes it.
+    let pretty = serde_json::to_string_pretty(&json(&bundle)).unwrap();
+    std::fs::write(env.path("pretty.json"), &pretty).unwrap();
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "pretty.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("REJECTED"), "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("error[not_canonical]: "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("charter audit canonicalize"),
+        "{}",
+        r.stderr
+    );
+    // Re-canonicalized, it verifies; to stdout and to a file.
+    let canonical = env.ok(&["audit", "canonicalize", "pretty.json"]);
+    assert_eq!(canonical, bundle.trim_end());
+    let r = env.run(&[
+        "audit",
+        "canonicalize",
+        "pretty.json",
+        "--out",
+        "pretty.json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("not verified"), "{}", r.stderr);
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "pretty.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // Canonicalizing does not launder tampering: the result still fails verification.
+    let pretty_tampered = serde_json::to_string_pretty(&json(&tampered)).unwrap();
+    let r = env.run_stdin(&["audit", "canonicalize", "-"], &pretty_tampered);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run_stdin(
+        &["audit", "verify", "-", "--jwks", "audit-jwks.json"],
+        &r.stdout,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("REJECTED: receipt 1"), "{}", r.stdout);
+    // What is not a bundle is refused, and nothing is written.
+    let r = env.run_stdin(&["audit", "canonicalize", "-"], "{\"a\": 1}");
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(r.stderr.starts_with("error[malformed]: "), "{}", r.stderr);
+
     // Another auditor key: rejected. An unreadable bundle: error.
     env.jwks("permits.json", "wrong.json");
     let r = env.run(&["audit", "verify", "bundle.json", "--jwks", "wrong.json"]);
@@ -612,6 +671,7 @@ fn new_commands_have_help_with_examples() {
         &["audit", "append"],
         &["audit", "export"],
         &["audit", "verify"],
+        &["audit", "canonicalize"],
         &["audit", "repair"],
         &["guard", "protect"],
         &["demo"],
@@ -630,5 +690,53 @@ fn new_commands_have_help_with_examples() {
         r.stdout.contains("cannot be detected across invocations"),
         "{}",
         r.stdout
+    );
+}
+
+#[test]
+fn guard_and_audit_output_escape_outside_text() {
+    let env = Env::new();
+    let forging = "args.amount_cents <= 10 && \"\"\"\nALLOWED\n\u{1b}[2K\"\"\" != \"\"";
+    let token = env.ok(&["attenuate", &env.cap(), "--caveat", forging]);
+    let r = env.protect(&token, SMALL, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("DENIED\n"), "{:?}", r.stdout);
+    assert!(
+        !r.stdout.contains('\u{1b}') && !r.stdout.lines().any(|l| l.starts_with("ALLOWED")),
+        "{:?}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("\\nALLOWED\\n\\u{1b}[2K"),
+        "{:?}",
+        r.stdout
+    );
+    // The receipt keeps the exact text; a rejected bundle's message is escaped.
+    env.jwks("audit-key.json", "audit-jwks.json");
+    env.ok(&[
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--out",
+        "bundle.json",
+    ]);
+    let bundle = std::fs::read_to_string(env.path("bundle.json")).unwrap();
+    let tampered = bundle.replacen("\"seq\":0", "\"seq\":0,\"x\\n\\u001b[2KALLOWED\":1", 1);
+    std::fs::write(env.path("tampered.json"), tampered).unwrap();
+    let r = env.run(&[
+        "audit",
+        "verify",
+        "tampered.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        !all.contains('\u{1b}') && !all.lines().any(|l| l.starts_with("ALLOWED")),
+        "{all:?}"
     );
 }

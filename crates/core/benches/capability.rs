@@ -30,6 +30,7 @@ fn capability(root: &RootKey, n: usize) -> Capability {
             caveats,
             token_id: Some(vec![7; 16]),
             issued_at: Some(NOW),
+            never_expires: true,
             ..Default::default()
         })
         .unwrap()

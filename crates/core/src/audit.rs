@@ -63,6 +63,8 @@ pub enum AuditError {
     #[error("{0}")]
     Malformed(String),
     #[error("{0}")]
+    NotCanonical(String),
+    #[error("{0}")]
     UnknownKey(String),
     #[error("{0}")]
     BadSignature(String),
@@ -81,6 +83,7 @@ impl AuditError {
             AuditError::LogCorrupt(_) => ErrorCode::LogCorrupt,
             AuditError::Io(_) => ErrorCode::Io,
             AuditError::Malformed(_) => ErrorCode::Malformed,
+            AuditError::NotCanonical(_) => ErrorCode::NotCanonical,
             AuditError::UnknownKey(_) => ErrorCode::UnknownKey,
             AuditError::BadSignature(_) => ErrorCode::BadSignature,
             AuditError::InvalidArgument(_) => ErrorCode::InvalidArgument,
@@ -898,8 +901,16 @@ impl Bundle {
             keys,
             head,
         };
-        if bundle.to_json() != text {
-            return Err(malformed("not in canonical form (RFC 8785)".into()));
+        let canonical = bundle.to_json();
+        if canonical != text {
+            return Err(match jcs::canonicalize_str(text) {
+                // Merely re-serialized, not altered: its own code, and how to fix it.
+                Ok(c) if c == canonical => AuditError::NotCanonical(
+                    crate::receipt::not_canonical_message("bundle", text, &canonical),
+                )
+                .into(),
+                _ => malformed("a member is missing or not in its canonical form".into()),
+            });
         }
         Ok(bundle)
     }
@@ -1250,11 +1261,25 @@ mod tests {
         assert_eq!(code(reverify(&t, &both)), ErrorCode::ChainBroken);
         // Not canonical, unknown members, other versions.
         let text = b.to_json();
+        // Merely re-serialized is not_canonical (not a verification failure),
+        // and the message names the command that fixes it.
         let spaced = text.replacen("{\"head\":", "{\"head\": ", 1);
+        let e = verify_bundle(&spaced, &trusted(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NotCanonical);
+        assert!(e.message().contains("charter audit canonicalize"), "{e}");
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
         assert_eq!(
-            code(verify_bundle(&spaced, &trusted(1))),
-            ErrorCode::Malformed
+            code(verify_bundle(&pretty, &trusted(1))),
+            ErrorCode::NotCanonical
         );
+        let e = verify_bundle(&format!("{text}\n"), &trusted(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NotCanonical);
+        assert!(e.message().contains("whitespace"), "{e}");
+        // Re-canonicalized, it verifies.
+        let back = crate::jcs::canonicalize_str(&pretty).unwrap();
+        assert_eq!(back, text);
+        verify_bundle(&back, &trusted(1)).unwrap();
         let extra = text.replacen("\"v\":1}", "\"v\":1,\"x\":0}", 1);
         assert_eq!(
             code(verify_bundle(&extra, &trusted(1))),

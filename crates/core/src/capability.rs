@@ -25,6 +25,11 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Most caveats one capability may carry.
 pub const MAX_CAVEATS: usize = 64;
 
+/// The latest time the builder accepts (9999-12-31T23:59:59Z, the end of the
+/// range CEL timestamps cover), in Unix seconds. A larger value is almost
+/// always milliseconds passed where seconds belong.
+pub const MAX_TIME: i64 = 253_402_300_799;
+
 /// How the builder writes expiry and not-before caveats; verifiers report
 /// these failing as `expired` and `not_yet_valid`.
 pub const EXPIRES_PREFIX: &str = "now < timestamp(\"";
@@ -45,6 +50,12 @@ pub enum CapabilityError {
     TooManyCaveats(usize),
     #[error("capability is not canonical base64url (RFC 4648 §5, no padding)")]
     Base64,
+    #[error("capability text has leading or trailing whitespace (a newline from a file or a shell?): strip it; the format itself is strict")]
+    Whitespace,
+    #[error("capability text ends in '=' padding: Charter writes base64url without padding (RFC 4648 §5); remove the trailing '='")]
+    Padded,
+    #[error("capability text has '+' or '/': it is standard base64, not base64url (RFC 4648 §5) as Charter writes it; was it re-encoded? Use the token exactly as serialize() wrote it")]
+    StandardAlphabet,
     #[error("malformed capability: {0}")]
     Format(&'static str),
     #[error("unsupported capability version: {0}")]
@@ -66,6 +77,9 @@ impl CapabilityError {
                 ErrorCode::LimitExceeded
             }
             CapabilityError::Base64
+            | CapabilityError::Whitespace
+            | CapabilityError::Padded
+            | CapabilityError::StandardAlphabet
             | CapabilityError::Format(_)
             | CapabilityError::Identifier(_) => ErrorCode::Malformed,
             CapabilityError::Version(_) => ErrorCode::UnsupportedVersion,
@@ -100,7 +114,7 @@ impl Capability {
         if text.len() > MAX_TOKEN_BYTES {
             return Err(CapabilityError::TooLarge(text.len()));
         }
-        let bytes = b64::decode(text).ok_or(CapabilityError::Base64)?;
+        let bytes = b64::decode(text).ok_or_else(|| base64_problem(text))?;
         Capability::from_bytes(&bytes)
     }
 
@@ -231,9 +245,11 @@ impl Capability {
     }
 
     /// Appends a caveat. Checks that it is in the caveat language and within
-    /// the limits, so a typo fails here and not at every later check.
+    /// the limits, so a typo fails here and not at every later check: a caveat
+    /// outside the language is `invalid_caveat` (a usage error, the caller's
+    /// to fix), never an authorization error.
     pub fn attenuate(&self, caveat: &str) -> Result<Capability, Error> {
-        Expr::compile(caveat)?;
+        Expr::compile(caveat).map_err(minting_error)?;
         if self.caveats.len() >= MAX_CAVEATS {
             return Err(CapabilityError::TooManyCaveats(self.caveats.len() + 1).into());
         }
@@ -273,6 +289,20 @@ impl Capability {
         } else {
             Err(CapabilityError::BadTag)
         }
+    }
+}
+
+/// Why capability text is not base64url, in terms of what to do about it.
+/// Strict all the same: nothing here is accepted, only explained.
+fn base64_problem(text: &str) -> CapabilityError {
+    if text.trim() != text {
+        CapabilityError::Whitespace
+    } else if text.ends_with('=') {
+        CapabilityError::Padded
+    } else if text.contains(['+', '/']) {
+        CapabilityError::StandardAlphabet
+    } else {
+        CapabilityError::Base64
     }
 }
 
@@ -516,6 +546,9 @@ impl Issuer {
             caveats: Vec::new(),
             token_id: None,
             issued_at: None,
+            expires: Vec::new(),
+            not_before: Vec::new(),
+            never_expires: false,
         }
     }
 }
@@ -523,6 +556,8 @@ impl Issuer {
 /// Everything a new capability can start with, as one value: what bindings
 /// pass to `Issuer.issue(...)`. Caveats are added in this field order:
 /// agent, actions, audience, not_before, expires_at, then `caveats`.
+/// Exactly one of `expires_at` and `never_expires` must be given (see
+/// [`CapabilityBuilder::build`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IssueOptions {
     pub agent: Option<String>,
@@ -530,6 +565,9 @@ pub struct IssueOptions {
     pub audience: Option<String>,
     pub not_before: Option<i64>,
     pub expires_at: Option<i64>,
+    /// Says explicitly that the capability is valid forever (no expiry
+    /// caveat). Without it, a missing `expires_at` is refused.
+    pub never_expires: bool,
     pub caveats: Vec<String>,
     /// Fixed token id (tests and vectors); random when `None`.
     pub token_id: Option<Vec<u8>>,
@@ -562,6 +600,9 @@ impl Issuer {
         if let Some(t) = o.expires_at {
             b = b.expires_at(t);
         }
+        if o.never_expires {
+            b = b.never_expires();
+        }
         for c in &o.caveats {
             b = b.caveat(c.clone());
         }
@@ -585,6 +626,9 @@ pub struct CapabilityBuilder<'a> {
     caveats: Vec<String>,
     token_id: Option<[u8; 16]>,
     issued_at: Option<i64>,
+    expires: Vec<i64>,
+    not_before: Vec<i64>,
+    never_expires: bool,
 }
 
 impl CapabilityBuilder<'_> {
@@ -610,14 +654,26 @@ impl CapabilityBuilder<'_> {
         self.caveat(format!("audience == {}", quote(audience)))
     }
 
-    /// Valid strictly before this Unix time: `now < timestamp("…")`.
-    pub fn expires_at(self, unix: i64) -> Self {
+    /// Valid strictly before this Unix time (seconds): `now < timestamp("…")`.
+    /// [`build`](Self::build) refuses a time at or before the issue time, or
+    /// after the year 9999 (milliseconds passed as seconds).
+    pub fn expires_at(mut self, unix: i64) -> Self {
+        self.expires.push(unix);
         self.caveat(format!("{EXPIRES_PREFIX}{}\")", rfc3339(unix)))
     }
 
-    /// Valid from this Unix time on: `now >= timestamp("…")`.
-    pub fn not_before(self, unix: i64) -> Self {
+    /// Valid from this Unix time (seconds) on: `now >= timestamp("…")`.
+    pub fn not_before(mut self, unix: i64) -> Self {
+        self.not_before.push(unix);
         self.caveat(format!("{NOT_BEFORE_PREFIX}{}\")", rfc3339(unix)))
+    }
+
+    /// Says explicitly that this capability never expires. Without it (or an
+    /// [`expires_at`](Self::expires_at)), [`build`](Self::build) refuses, so a
+    /// forgotten expiry cannot mint a token that is valid forever.
+    pub fn never_expires(mut self) -> Self {
+        self.never_expires = true;
+        self
     }
 
     /// Fixes the token id (tests and vectors); random by default.
@@ -644,6 +700,12 @@ impl CapabilityBuilder<'_> {
                 CapabilityError::Invalid("issue time must not be before 1970".into()).into(),
             );
         }
+        check_times(
+            issued_at,
+            &self.expires,
+            &self.not_before,
+            self.never_expires,
+        )?;
         let body = jcs::canonicalize(
             &json!({"iat": issued_at, "kid": self.root.kid(), "tid": b64::encode(token_id)}),
         )?;
@@ -664,9 +726,87 @@ impl CapabilityBuilder<'_> {
     }
 }
 
+/// The builder's time rules: exactly one of an expiry and `never_expires`;
+/// every time a plausible Unix second (0 to [`MAX_TIME`]); the expiry after
+/// the issue time (the issuer's clock, `issued_at`, injectable) and after
+/// every not-before time.
+fn check_times(
+    issued_at: i64,
+    expires: &[i64],
+    not_before: &[i64],
+    never_expires: bool,
+) -> Result<(), CapabilityError> {
+    let invalid = |m: String| Err(CapabilityError::Invalid(m));
+    let plausible = |name: &str, t: i64| -> Result<(), CapabilityError> {
+        if t > MAX_TIME {
+            return invalid(format!(
+                "{name} {t} is after the year 9999: times are Unix seconds, not milliseconds \
+                 (divide a millisecond time such as JavaScript's Date.now() by 1000)"
+            ));
+        }
+        if t < 0 {
+            return invalid(format!(
+                "{name} {t} is before 1970: times are Unix seconds since 1970-01-01T00:00:00Z"
+            ));
+        }
+        Ok(())
+    };
+    plausible("issue time", issued_at)?;
+    match (expires.is_empty(), never_expires) {
+        (true, false) => {
+            return invalid(
+                "a capability needs an expiry: give expires_at (Unix seconds), or say \
+                 never_expires explicitly to mint one that is valid forever"
+                    .into(),
+            )
+        }
+        (false, true) => {
+            return invalid("both an expiry and never_expires were given: give exactly one".into())
+        }
+        _ => {}
+    }
+    for &t in not_before {
+        plausible("not_before", t)?;
+    }
+    for &t in expires {
+        plausible("expires_at", t)?;
+        if t <= issued_at {
+            return invalid(format!(
+                "expires_at {t} ({}) is not after the issue time {issued_at} ({}): the \
+                 capability would be expired when minted",
+                rfc3339(t),
+                rfc3339(issued_at)
+            ));
+        }
+        if let Some(&nb) = not_before.iter().find(|&&nb| nb >= t) {
+            return invalid(format!(
+                "not_before {nb} ({}) is not before expires_at {t} ({}): the capability \
+                 would never be valid",
+                rfc3339(nb),
+                rfc3339(t)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Compiles a caveat the way a verifier will (for tools that lint caveats).
+/// A caveat outside the language is `invalid_caveat`, as when minting.
 pub fn check_caveat(expr: &str) -> Result<(), Error> {
-    caveat::Expr::compile(expr).map(|_| ()).map_err(Error::from)
+    caveat::Expr::compile(expr)
+        .map(|_| ())
+        .map_err(minting_error)
+}
+
+/// A caveat that does not compile while minting or narrowing is the caller's
+/// mistake: `invalid_caveat` (UsageError) rather than the `caveat_syntax`
+/// denial reason a verifier gives for the same text. Limits stay
+/// `limit_exceeded`.
+fn minting_error(e: caveat::CaveatError) -> Error {
+    match e.code() {
+        ErrorCode::CaveatSyntax => Error::new(ErrorCode::InvalidCaveat, e.to_string()),
+        _ => Error::from(e),
+    }
 }
 
 #[cfg(test)]
@@ -683,6 +823,7 @@ mod tests {
             .token_id([1; 16])
             .issued_at(1_700_000_000)
             .actions(&["refund"])
+            .never_expires()
             .build()
             .unwrap()
     }
@@ -730,12 +871,118 @@ mod tests {
         let text = cap().serialize();
         assert_eq!(
             Capability::parse(&format!("{text}=")).unwrap_err(),
-            CapabilityError::Base64
+            CapabilityError::Padded
         );
+        // Strict, but each refusal says what to do.
+        for (bad, want, hint) in [
+            (format!("{text}\n"), CapabilityError::Whitespace, "strip it"),
+            (format!(" {text}"), CapabilityError::Whitespace, "strip it"),
+            (
+                format!("{text}\r\n"),
+                CapabilityError::Whitespace,
+                "strip it",
+            ),
+            (
+                text.replace('-', "+") + "/",
+                CapabilityError::StandardAlphabet,
+                "base64url",
+            ),
+            (format!("{text}*"), CapabilityError::Base64, "base64url"),
+        ] {
+            let e = Capability::parse(&bad).unwrap_err();
+            assert_eq!(e, want, "{bad:?}");
+            assert_eq!(e.code(), ErrorCode::Malformed);
+            assert!(e.to_string().contains(hint), "{e}");
+        }
         assert_eq!(
             Capability::parse(&"A".repeat(MAX_TOKEN_BYTES + 1))
                 .unwrap_err()
                 .code(),
+            ErrorCode::LimitExceeded
+        );
+    }
+
+    #[test]
+    fn an_expiry_is_required_plausible_and_in_the_future() {
+        const NOW: i64 = 1_767_225_600;
+        let issuer = Issuer::new(root());
+        let issue = || issuer.issue().token_id([1; 16]).issued_at(NOW);
+        let refused = |b: CapabilityBuilder<'_>| {
+            let e = b.build().unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
+            e.message().to_string()
+        };
+        // Nothing said about expiry: refused, naming both ways out.
+        let m = refused(issue().agent("a"));
+        assert!(
+            m.contains("expires_at") && m.contains("never_expires"),
+            "{m}"
+        );
+        // Said explicitly: minted, with no expiry caveat.
+        let forever = issue().agent("a").never_expires().build().unwrap();
+        assert_eq!(forever.caveats(), ["agent == \"a\""]);
+        // Both: refused.
+        refused(issue().expires_at(NOW + 60).never_expires());
+        // At or before the issuer's clock: refused.
+        assert!(refused(issue().expires_at(NOW)).contains("expired when minted"));
+        refused(issue().expires_at(NOW - 3600));
+        assert!(issue().expires_at(NOW + 1).build().is_ok());
+        // Milliseconds (JavaScript's Date.now() + 3600_000): refused, saying so.
+        let m = refused(issue().expires_at(NOW * 1000 + 3_600_000));
+        assert!(m.contains("seconds, not milliseconds"), "{m}");
+        assert!(issue().expires_at(MAX_TIME).build().is_ok());
+        refused(issue().expires_at(MAX_TIME + 1));
+        let m = refused(issue().not_before(NOW * 1000).expires_at(NOW + 60));
+        assert!(m.contains("milliseconds"), "{m}");
+        let m = refused(issue().issued_at(NOW * 1000).never_expires());
+        assert!(m.contains("milliseconds"), "{m}");
+        // Never valid: not_before at or after the expiry.
+        assert!(
+            refused(issue().not_before(NOW + 60).expires_at(NOW + 60)).contains("never be valid")
+        );
+        assert!(issue()
+            .not_before(NOW + 59)
+            .expires_at(NOW + 60)
+            .build()
+            .is_ok());
+        // The options form follows the same rules.
+        let o = IssueOptions {
+            issued_at: Some(NOW),
+            ..IssueOptions::default()
+        };
+        assert_eq!(
+            issuer.issue_with(&o).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        let o = IssueOptions {
+            never_expires: true,
+            ..o
+        };
+        assert!(issuer.issue_with(&o).is_ok());
+    }
+
+    #[test]
+    fn a_bad_caveat_when_narrowing_is_a_usage_error() {
+        for bad in ["args.amount <=", "user == \"x\"", "args.x.foo()"] {
+            let e = cap().attenuate(bad).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidCaveat, "{bad}: {e}");
+            assert_eq!(e.code().family(), "UsageError");
+            let e = Issuer::new(root())
+                .issue()
+                .never_expires()
+                .caveat(bad)
+                .build()
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidCaveat, "{bad}: {e}");
+            assert_eq!(
+                check_caveat(bad).unwrap_err().code(),
+                ErrorCode::InvalidCaveat
+            );
+        }
+        // Limits keep their own code.
+        let deep = format!("{}true{}", "(".repeat(100), ")".repeat(100));
+        assert_eq!(
+            cap().attenuate(&deep).unwrap_err().code(),
             ErrorCode::LimitExceeded
         );
     }
@@ -759,6 +1006,7 @@ mod tests {
             .issue()
             .token_id([1; 16])
             .issued_at(0)
+            .never_expires()
             .build()
             .unwrap();
         for k in 0..MAX_CAVEATS {

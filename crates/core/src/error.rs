@@ -10,11 +10,18 @@ pub enum ErrorCode {
     /// Input could not be decoded: bad base64, bad varint, unknown field,
     /// duplicate key, trailing bytes, non-canonical encoding.
     Malformed,
+    /// Well-formed, but not in the one canonical encoding the format requires
+    /// (for example a pretty-printed bundle); re-canonicalize it, nothing was
+    /// verified or found altered.
+    NotCanonical,
     /// A format version this build does not know.
     UnsupportedVersion,
     /// The caller passed a value of the right type but an unusable shape
     /// (a 16-byte root key, a negative lifetime, an empty action).
     InvalidArgument,
+    /// A caveat given while minting or narrowing is not in the caveat
+    /// language: the caller's mistake, refused before anything is signed.
+    InvalidCaveat,
     /// A MAC or signature does not verify.
     BadSignature,
     /// No trusted key has the id an object names.
@@ -35,8 +42,10 @@ pub enum ErrorCode {
     Replayed,
     /// The capability or one of its ancestors is on the revocation list.
     Revoked,
-    /// The holder proof is missing, stale, for another capability or request.
+    /// The holder proof is malformed, stale, for another capability or request.
     ProofInvalid,
+    /// The capability is bound to a holder key and no holder proof was shown.
+    ProofRequired,
     /// Made for another audience (verifier, tool or service).
     AudienceMismatch,
     /// Made for another action.
@@ -60,10 +69,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of `contract/errors.json`.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::Malformed,
+        ErrorCode::NotCanonical,
         ErrorCode::UnsupportedVersion,
         ErrorCode::InvalidArgument,
+        ErrorCode::InvalidCaveat,
         ErrorCode::BadSignature,
         ErrorCode::UnknownKey,
         ErrorCode::Expired,
@@ -75,6 +86,7 @@ impl ErrorCode {
         ErrorCode::Replayed,
         ErrorCode::Revoked,
         ErrorCode::ProofInvalid,
+        ErrorCode::ProofRequired,
         ErrorCode::AudienceMismatch,
         ErrorCode::ActionMismatch,
         ErrorCode::ArgsMismatch,
@@ -89,8 +101,10 @@ impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Malformed => "malformed",
+            ErrorCode::NotCanonical => "not_canonical",
             ErrorCode::UnsupportedVersion => "unsupported_version",
             ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::InvalidCaveat => "invalid_caveat",
             ErrorCode::BadSignature => "bad_signature",
             ErrorCode::UnknownKey => "unknown_key",
             ErrorCode::Expired => "expired",
@@ -102,6 +116,7 @@ impl ErrorCode {
             ErrorCode::Replayed => "replayed",
             ErrorCode::Revoked => "revoked",
             ErrorCode::ProofInvalid => "proof_invalid",
+            ErrorCode::ProofRequired => "proof_required",
             ErrorCode::AudienceMismatch => "audience_mismatch",
             ErrorCode::ActionMismatch => "action_mismatch",
             ErrorCode::ArgsMismatch => "args_mismatch",
@@ -121,8 +136,12 @@ impl ErrorCode {
     /// The error family a binding raises this code as (one exception class each).
     pub const fn family(self) -> &'static str {
         match self {
-            ErrorCode::Malformed | ErrorCode::UnsupportedVersion => "FormatError",
-            ErrorCode::InvalidArgument | ErrorCode::LimitExceeded => "UsageError",
+            ErrorCode::Malformed | ErrorCode::NotCanonical | ErrorCode::UnsupportedVersion => {
+                "FormatError"
+            }
+            ErrorCode::InvalidArgument | ErrorCode::InvalidCaveat | ErrorCode::LimitExceeded => {
+                "UsageError"
+            }
             ErrorCode::BadSignature | ErrorCode::UnknownKey => "CryptoError",
             ErrorCode::Expired
             | ErrorCode::NotYetValid
@@ -132,6 +151,7 @@ impl ErrorCode {
             | ErrorCode::Replayed
             | ErrorCode::Revoked
             | ErrorCode::ProofInvalid
+            | ErrorCode::ProofRequired
             | ErrorCode::AudienceMismatch
             | ErrorCode::ActionMismatch
             | ErrorCode::ArgsMismatch => "AuthorizationError",
@@ -176,14 +196,25 @@ impl Error {
         }
     }
 
+    /// A denial carrying the decision's reasons. The message names every
+    /// reason (not only the first), so a log line or `str()` of the error
+    /// shows all that must change before the call can pass.
     pub fn denied(reasons: Vec<crate::decision::Reason>) -> Self {
-        let first = reasons
-            .first()
-            .map(|r| r.message.as_str())
-            .unwrap_or("no reason given");
+        let message = match reasons.as_slice() {
+            [] => "denied: no reason given".to_string(),
+            [one] => format!("denied: {}", one.message),
+            many => {
+                let all: Vec<String> = many
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| format!("({}) {}", i + 1, r.message))
+                    .collect();
+                format!("denied for {} reasons: {}", many.len(), all.join("; "))
+            }
+        };
         Error {
             code: ErrorCode::Denied,
-            message: format!("denied: {first}"),
+            message,
             reasons,
         }
     }
@@ -202,3 +233,43 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::Reason;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+        }
+        let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn new_codes_have_their_families() {
+        assert_eq!(ErrorCode::InvalidCaveat.family(), "UsageError");
+        assert_eq!(ErrorCode::ProofRequired.family(), "AuthorizationError");
+        assert_eq!(ErrorCode::NotCanonical.family(), "FormatError");
+    }
+
+    #[test]
+    fn a_denial_names_every_reason() {
+        let one = Error::denied(vec![Reason::new(ErrorCode::Expired, Some(0), "too late")]);
+        assert_eq!(one.message(), "denied: too late");
+        let two = Error::denied(vec![
+            Reason::new(ErrorCode::CaveatFailed, Some(1), "caveat 1 is false: a"),
+            Reason::new(ErrorCode::ProofRequired, Some(2), "caveat 2: no proof"),
+        ]);
+        assert_eq!(
+            two.message(),
+            "denied for 2 reasons: (1) caveat 1 is false: a; (2) caveat 2: no proof"
+        );
+        assert_eq!(two.to_string(), two.message());
+        assert_eq!(two.reasons().len(), 2);
+    }
+}

@@ -222,6 +222,7 @@ mod tests {
             .token_id([2; 16])
             .issued_at(NOW)
             .caveat("args.amount <= 5000")
+            .never_expires()
             .build()
             .unwrap();
         let permit_key = SigningKey::from_bytes(&[3; 32]).unwrap();

@@ -44,6 +44,10 @@ pub enum ReceiptError {
     TooLarge(usize),
     #[error("malformed receipt: {0}")]
     Malformed(String),
+    /// Valid JSON with the right members, but not the canonical text the
+    /// signature covers: re-canonicalize it, nothing was found altered.
+    #[error("{0}")]
+    NotCanonical(String),
     #[error("receipt version {0} is not supported (this build reads version {RECEIPT_VERSION})")]
     UnsupportedVersion(String),
     #[error("invalid receipt input: {0}")]
@@ -59,6 +63,7 @@ impl ReceiptError {
         match self {
             ReceiptError::TooLarge(_) => ErrorCode::LimitExceeded,
             ReceiptError::Malformed(_) => ErrorCode::Malformed,
+            ReceiptError::NotCanonical(_) => ErrorCode::NotCanonical,
             ReceiptError::UnsupportedVersion(_) => ErrorCode::UnsupportedVersion,
             ReceiptError::InvalidArgument(_) => ErrorCode::InvalidArgument,
             ReceiptError::UnknownKey(_) => ErrorCode::UnknownKey,
@@ -169,6 +174,25 @@ impl ReceiptInput {
     pub fn with_permit(mut self, jti: impl Into<String>) -> Self {
         self.permit = Some(jti.into());
         self
+    }
+}
+
+/// What to do about a JSON object (receipt or bundle) whose text is not the
+/// canonical form its signatures cover: strip surrounding whitespace, or
+/// re-canonicalize it. Shared so the receipt and bundle say it alike.
+pub(crate) fn not_canonical_message(what: &str, text: &str, canonical: &str) -> String {
+    if text.trim() == canonical {
+        format!(
+            "{what} text has leading or trailing whitespace (a newline from a file or a \
+             shell?): strip it; the format is strict, nothing was found altered"
+        )
+    } else {
+        format!(
+            "{what} is valid but not in canonical form (RFC 8785): it was re-serialized \
+             (pretty-printed, re-spaced or reordered), and nothing was verified. \
+             Re-canonicalize it (`charter audit canonicalize FILE --out FILE`, or \
+             canonicalize_json in any binding) and try again"
+        )
     }
 }
 
@@ -294,7 +318,13 @@ impl Receipt {
         let json = full_json(&wire).map_err(|e| malformed(e.to_string()))?;
         if let Some(text) = text {
             if json != text {
-                return Err(malformed("not in canonical form (RFC 8785)".into()));
+                return Err(match jcs::canonicalize_str(text) {
+                    // The same receipt, written another way.
+                    Ok(c) if c == json => {
+                        ReceiptError::NotCanonical(not_canonical_message("receipt", text, &json))
+                    }
+                    _ => malformed("a member is missing or not in its canonical form".into()),
+                });
             }
         }
         if json.len() > MAX_RECEIPT_BYTES {
@@ -599,11 +629,12 @@ mod tests {
                 }),
                 ErrorCode::Malformed,
             ),
-            (format!(" {}", r.to_json()), ErrorCode::Malformed),
-            (format!("{}\n", r.to_json()), ErrorCode::Malformed),
+            // Re-serialized but intact: its own code, saying what to do.
+            (format!(" {}", r.to_json()), ErrorCode::NotCanonical),
+            (format!("{}\n", r.to_json()), ErrorCode::NotCanonical),
             (
                 serde_json::to_string_pretty(&v).unwrap(),
-                ErrorCode::Malformed,
+                ErrorCode::NotCanonical,
             ),
             ("x".repeat(MAX_RECEIPT_BYTES + 1), ErrorCode::LimitExceeded),
         ];
@@ -611,6 +642,10 @@ mod tests {
             let e = Receipt::parse(&text).unwrap_err();
             assert_eq!(e.code(), code, "{text}: {e}");
         }
+        let e = Receipt::parse(&format!("{}\n", r.to_json())).unwrap_err();
+        assert!(e.message().contains("strip it"), "{e}");
+        let e = Receipt::parse(&serde_json::to_string_pretty(&v).unwrap()).unwrap_err();
+        assert!(e.message().contains("Re-canonicalize"), "{e}");
     }
 
     #[test]

@@ -220,18 +220,12 @@ impl Verifier {
                     reasons.push(Reason::new(code, Some(index), message));
                 }
                 Err(e) => {
-                    let hint = if e.code() == ErrorCode::CaveatError
-                        && full.contains("holder")
-                        && holder.is_none()
-                    {
-                        " (this capability is bound to a holder key: present a holder proof)"
-                    } else {
-                        ""
-                    };
+                    // A caveat that reads `holder` with no proof shown fails
+                    // with its own code (proof_required) and says what to do.
                     reasons.push(Reason::new(
                         e.code(),
                         Some(index),
-                        format!("caveat {index} ({source}): {e}{hint}"),
+                        format!("caveat {index} ({source}): {e}"),
                     ));
                 }
             }
@@ -334,7 +328,12 @@ mod tests {
         let v = Verifier::new([root], "shop").unwrap();
         let agent = Holder::new(SigningKey::from_bytes(&[8; 32]).unwrap());
         let bound = cap.bind_holder(&agent.kid()).unwrap();
-        assert_eq!(codes(&v.check(&bound, &req, None, NOW)), ["caveat_error"]);
+        // No proof: its own code, not the caveat_error of a missing argument.
+        let d = v.check(&bound, &req, None, NOW);
+        assert_eq!(codes(&d), ["proof_required"]);
+        assert!(d.reasons[0]
+            .message
+            .contains("no holder proof was presented"));
         let proof = agent.prove(&bound, &req, "shop", NOW).unwrap();
         assert!(v.check(&bound, &req, Some(&proof), NOW + 5).allowed);
         assert_eq!(

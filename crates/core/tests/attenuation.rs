@@ -42,7 +42,7 @@ proptest! {
     fn narrowing_never_widens(first in prop::collection::vec(caveat(), 0..4), more in prop::collection::vec(caveat(), 1..5), reqs in prop::collection::vec(request(), 1..8)) {
         let root = RootKey::from_bytes(&[1; 32]).unwrap();
         let verifier = Verifier::new([root.clone()], "svc").unwrap();
-        let parent = Issuer::new(root).issue_with(&IssueOptions { caveats: first, token_id: Some(vec![0; 16]), issued_at: Some(NOW), ..Default::default() }).unwrap();
+        let parent = Issuer::new(root).issue_with(&IssueOptions { caveats: first, token_id: Some(vec![0; 16]), issued_at: Some(NOW), never_expires: true, ..Default::default() }).unwrap();
         let mut chain = vec![parent];
         for c in &more {
             let next = chain.last().unwrap().attenuate(c).unwrap();

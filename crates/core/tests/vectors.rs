@@ -89,6 +89,7 @@ fn options(o: &Value) -> IssueOptions {
         audience: s(&o["audience"]),
         not_before: o["not_before"].as_i64(),
         expires_at: o["expires_at"].as_i64(),
+        never_expires: o["never_expires"].as_bool().unwrap(),
         caveats: o["caveats"]
             .as_array()
             .unwrap()

@@ -134,8 +134,14 @@ pub fn receipts() -> Vec<Value> {
     );
     add(
         "noncanonical",
-        "receipt text must be JCS",
+        "receipt text must be JCS: re-spaced is not_canonical, saying how to re-canonicalize",
         r2.replacen(',', ", ", 1),
+        &jwks,
+    );
+    add(
+        "trailing-newline",
+        "a receipt with a trailing newline is not_canonical: strip it",
+        format!("{r2}\n"),
         &jwks,
     );
     add(
@@ -300,8 +306,22 @@ pub fn bundles() -> Vec<Value> {
     );
     add(
         "noncanonical",
-        "bundle text must be JCS",
+        "bundle text must be JCS: re-spaced is not_canonical (nothing verified), not a verification failure",
         full.replacen(':', ": ", 1),
+        &jwks,
+        None,
+    );
+    add(
+        "pretty-printed",
+        "a pretty-printed bundle is not_canonical, with the command that re-canonicalizes it",
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&full).unwrap()).unwrap(),
+        &jwks,
+        None,
+    );
+    add(
+        "trailing-newline",
+        "a bundle with a trailing newline is not_canonical: strip it",
+        format!("{full}\n"),
         &jwks,
         None,
     );
@@ -398,6 +418,16 @@ pub fn guards() -> Vec<Value> {
         text(&over),
         None,
         Some("permit-0003"),
+    );
+    let two_reasons = shop.attenuate("args.amount <= 1000").unwrap();
+    add(
+        "protect-deny-two-reasons",
+        "a denial with two failing caveats names both in its message, not only the first",
+        "protect",
+        two_reasons.serialize(),
+        text(&over),
+        None,
+        Some("permit-0004"),
     );
     add(
         "protect-malformed",

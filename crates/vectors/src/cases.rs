@@ -343,15 +343,18 @@ pub fn keys() -> Vec<Value> {
 fn options_json(o: &IssueOptions) -> Value {
     json!({
         "agent": o.agent, "actions": o.actions, "audience": o.audience,
-        "not_before": o.not_before, "expires_at": o.expires_at, "caveats": o.caveats,
+        "not_before": o.not_before, "expires_at": o.expires_at, "never_expires": o.never_expires,
+        "caveats": o.caveats,
         "token_id": o.token_id.as_ref().map(hex::encode), "issued_at": o.issued_at,
     })
 }
 
+/// Fixed token id and issue time, valid forever (said explicitly).
 pub(crate) fn base_options(n: u8) -> IssueOptions {
     IssueOptions {
         token_id: Some(token_id(n)),
         issued_at: Some(T0),
+        never_expires: true,
         ..IssueOptions::default()
     }
 }
@@ -362,6 +365,7 @@ pub(crate) fn shop_options() -> IssueOptions {
         actions: Some(vec!["payments.refund".into(), "orders.read".into()]),
         audience: Some(AUDIENCE.into()),
         expires_at: Some(T0 + 3600),
+        never_expires: false,
         caveats: vec!["args.currency == \"USD\" && args.amount <= 5000".into()],
         ..base_options(1)
     }
@@ -528,6 +532,90 @@ pub fn capabilities() -> Vec<Value> {
         None,
     );
     mint_case(
+        "no-expiry",
+        "an expiry is required unless never_expires says explicitly that the capability is valid forever",
+        "root A",
+        IssueOptions {
+            agent: Some("shopper-7".into()),
+            never_expires: false,
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "expiry-and-never-expires",
+        "an expiry and never_expires together are refused",
+        "root A",
+        IssueOptions {
+            expires_at: Some(T0 + 3600),
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "expiry-in-the-past",
+        "an expiry before the issue time (the issuer's clock) is refused",
+        "root A",
+        IssueOptions {
+            expires_at: Some(T0 - 60),
+            never_expires: false,
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "expiry-at-issue-time",
+        "an expiry at the issue time is refused: the capability would be expired when minted",
+        "root A",
+        IssueOptions {
+            expires_at: Some(T0),
+            never_expires: false,
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "expiry-in-milliseconds",
+        "an expiry beyond the year 9999 (milliseconds given as seconds) is refused, saying so",
+        "root A",
+        IssueOptions {
+            expires_at: Some((T0 + 3600) * 1000),
+            never_expires: false,
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "expiry-year-9999",
+        "the last second of the year 9999 is the latest expiry accepted",
+        "root A",
+        IssueOptions {
+            expires_at: Some(charter_core::capability::MAX_TIME),
+            never_expires: false,
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
+        "not-before-after-expiry",
+        "a not-before at or after the expiry is refused: the capability would never be valid",
+        "root A",
+        IssueOptions {
+            not_before: Some(T0 + 3600),
+            expires_at: Some(T0 + 3600),
+            never_expires: false,
+            ..base_options(8)
+        },
+        vec![],
+        None,
+    );
+    mint_case(
         "short-token-id",
         "a token id is 16 bytes",
         "root A",
@@ -559,6 +647,16 @@ pub fn capabilities() -> Vec<Value> {
         "parse-padded",
         "padded base64 is refused",
         format!("{}==", shop.serialize()),
+    );
+    parse_case(
+        "parse-trailing-newline",
+        "a trailing newline is refused, saying to strip it",
+        format!("{}\n", shop.serialize()),
+    );
+    parse_case(
+        "parse-leading-space",
+        "leading whitespace is refused, saying to strip it",
+        format!(" {}", shop.serialize()),
     );
     parse_case(
         "parse-std-alphabet",
@@ -1113,9 +1211,9 @@ pub fn caveats() -> Vec<Value> {
         ),
         (
             "holder-unbound",
-            "holder is unbound without a proof",
+            "holder is unbound without a proof: proof_required (an error in CEL, with its own code)",
             r#"holder == "abc""#.into(),
-            Error("caveat_error"),
+            Error("proof_required"),
         ),
         (
             "steps",

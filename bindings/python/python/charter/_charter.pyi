@@ -111,6 +111,7 @@ class Issuer:
         audience: str | None = None,
         not_before: _Time | None = None,
         expires_at: _Time | None = None,
+        never_expires: bool = False,
         caveats: Iterable[str] | None = None,
         token_id: _Bytes | None = None,
         issued_at: _Time | None = None,

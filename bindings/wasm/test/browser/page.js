@@ -68,7 +68,7 @@ async function main() {
   const a = SigningKey.generate();
   const b = SigningKey.generate();
   out.randomKeysDiffer = a.kid() !== b.kid() && RootKey.generate().kid() !== RootKey.generate().kid();
-  out.randomTokenIds = new Issuer(root).issue().tokenId() !== new Issuer(root).issue().tokenId();
+  out.randomTokenIds = new Issuer(root).issue({ neverExpires: true }).tokenId() !== new Issuer(root).issue({ neverExpires: true }).tokenId();
 
   // Errors are real Error objects with a class and a code.
   out.parseError = errorOf(() => Capability.parse("not a token!"));

@@ -4,7 +4,7 @@ import init, { Capability, FormatError, Verifier, RootKey, Issuer, type Decision
 export async function main(): Promise<boolean> {
   await init();
   const root = RootKey.generate();
-  const token: string = new Issuer(root).issue({ actions: ["read"] }).serialize();
+  const token: string = new Issuer(root).issue({ actions: ["read"], neverExpires: true }).serialize();
   const d: Decision = new Verifier(root, "aud").check(Capability.parse(token), '{"agent":"a","action":"read","args":{}}');
   try {
     Capability.parse("!");

@@ -124,7 +124,7 @@ impl<'a> Ev<'_, 'a> {
                 }
                 _ => match c.holder {
                     Some(h) => Val::str(h),
-                    None => return err("holder is not bound: no valid holder proof was shown"),
+                    None => return Err(CaveatError::HolderUnbound),
                 },
             }),
         }

@@ -114,6 +114,10 @@ pub enum CaveatError {
     /// variable. A caveat that fails to evaluate denies.
     #[error("{msg}")]
     Eval { msg: String },
+    /// The caveat reads `holder`, and no valid holder proof was shown: the
+    /// capability is bound to a key the caller did not prove it holds.
+    #[error("holder is not bound: this capability is bound to a holder key, and no holder proof was presented (sign one with that key for this request)")]
+    HolderUnbound,
     /// The caveat evaluated to something other than a bool.
     #[error("caveat evaluated to {got}, not a bool")]
     NotBool { got: String },
@@ -130,6 +134,7 @@ impl CaveatError {
             | CaveatError::PatternTooLarge { .. }
             | CaveatError::PatternsTooLarge { .. }
             | CaveatError::StepsExhausted { .. } => ErrorCode::LimitExceeded,
+            CaveatError::HolderUnbound => ErrorCode::ProofRequired,
             CaveatError::Eval { .. } | CaveatError::NotBool { .. } => ErrorCode::CaveatError,
         }
     }

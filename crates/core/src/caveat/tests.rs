@@ -108,8 +108,9 @@ fn variables() {
         .unwrap()
         .eval(&c)
         .unwrap_err();
-    assert_eq!(e.code(), ErrorCode::CaveatError);
-    assert!(e.to_string().contains("holder"), "{e}");
+    // Its own code: the caller must present a proof, not fix an argument.
+    assert_eq!(e.code(), ErrorCode::ProofRequired);
+    assert!(e.to_string().contains("holder proof"), "{e}");
     // A bound holder is a string.
     c.holder = Some("thumb");
     assert!(Expr::compile("holder == 'thumb'")

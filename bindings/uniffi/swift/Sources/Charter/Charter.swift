@@ -1432,9 +1432,11 @@ public protocol IssuerProtocol: AnyObject, Sendable {
      * Mints a capability. Caveats are added in parameter order: agent,
      * actions, audience, not_before, expires_at, then `caveats`. `token_id`
      * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out.
+     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
+     * after `issued_at`, before the year 10000) and `never_expires = true`
+     * is required.
      */
-    func issue(agent: String?, actions: [String]?, audience: String?, notBefore: Int64?, expiresAt: Int64?, caveats: [String]?, tokenId: Data?, issuedAt: Int64?) throws  -> Capability
+    func issue(agent: String?, actions: [String]?, audience: String?, notBefore: Int64?, expiresAt: Int64?, neverExpires: Bool, caveats: [String]?, tokenId: Data?, issuedAt: Int64?) throws  -> Capability
     
 }
 /**
@@ -1506,9 +1508,11 @@ public convenience init(root: RootKey) {
      * Mints a capability. Caveats are added in parameter order: agent,
      * actions, audience, not_before, expires_at, then `caveats`. `token_id`
      * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out.
+     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
+     * after `issued_at`, before the year 10000) and `never_expires = true`
+     * is required.
      */
-open func issue(agent: String? = nil, actions: [String]? = nil, audience: String? = nil, notBefore: Int64? = nil, expiresAt: Int64? = nil, caveats: [String]? = nil, tokenId: Data? = nil, issuedAt: Int64? = nil)throws  -> Capability  {
+open func issue(agent: String? = nil, actions: [String]? = nil, audience: String? = nil, notBefore: Int64? = nil, expiresAt: Int64? = nil, neverExpires: Bool = false, caveats: [String]? = nil, tokenId: Data? = nil, issuedAt: Int64? = nil)throws  -> Capability  {
     return try  FfiConverterTypeCapability_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_issuer_issue(
@@ -1518,6 +1522,7 @@ open func issue(agent: String? = nil, actions: [String]? = nil, audience: String
         FfiConverterOptionString.lower(audience),
         FfiConverterOptionInt64.lower(notBefore),
         FfiConverterOptionInt64.lower(expiresAt),
+        FfiConverterBool.lower(neverExpires),
         FfiConverterOptionSequenceString.lower(caveats),
         FfiConverterOptionData.lower(tokenId),
         FfiConverterOptionInt64.lower(issuedAt),uniffiCallStatus
@@ -3885,12 +3890,14 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * Input could not be decoded (`malformed`, `unsupported_version`).
+     * Input could not be decoded (`malformed`, `not_canonical`, `unsupported_version`).
      */
     case FormatError(code: String, detail: String
     )
     /**
-     * A usable type with an unusable value, or a bound hit (`invalid_argument`, `limit_exceeded`).
+     * A usable type with an unusable value, a caveat outside the language
+     * when minting or narrowing, or a bound hit (`invalid_argument`,
+     * `invalid_caveat`, `limit_exceeded`).
      */
     case UsageError(code: String, detail: String
     )
@@ -3900,7 +3907,8 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case CryptoError(code: String, detail: String
     )
     /**
-     * Not authorized: expired, replayed, wrong audience, … .
+     * Not authorized: expired, replayed, a holder proof missing
+     * (`proof_required`) or invalid, wrong audience, … .
      */
     case AuthorizationError(code: String, detail: String
     )
@@ -4491,7 +4499,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_holder_prove() != 38341) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_issuer_issue() != 44834) {
+    if (uniffi_charter_uniffi_checksum_method_issuer_issue() != 54608) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_request_action() != 42038) {

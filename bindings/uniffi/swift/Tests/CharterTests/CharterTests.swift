@@ -105,7 +105,8 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             let o = v["options"] as! [String: Any]
             var cap = try Issuer(root: RootKey.fromBytes(bytes: hex(str(v["root"])!))).issue(
                 agent: str(o["agent"]), actions: o["actions"] as? [String], audience: str(o["audience"]),
-                notBefore: int(o["not_before"]), expiresAt: int(o["expires_at"]), caveats: o["caveats"] as? [String],
+                notBefore: int(o["not_before"]), expiresAt: int(o["expires_at"]),
+                neverExpires: o["never_expires"] as! Bool, caveats: o["caveats"] as? [String],
                 tokenId: str(o["token_id"]).map(hex), issuedAt: int(o["issued_at"]))
             for c in v["attenuate"] as! [String] { cap = try cap.attenuate(caveat: c) }
             if let h = str(v["holder"]) { cap = try cap.bindHolder(kid: h) }
@@ -346,8 +347,30 @@ final class CharterTests: XCTestCase {
         expect("UsageError", "limit_exceeded") { try Request.fromJson(text: String(repeating: "x", count: 4_000_000)) }
         expect("UsageError", "invalid_argument") { try Verifier(roots: [], audience: "aud") }
         let root = try RootKey.fromBytes(bytes: Data(repeating: 7, count: 32))
-        let cap = try Issuer(root: root).issue(agent: "a", issuedAt: 1767225600)
-        expect("AuthorizationError", "caveat_syntax") { try cap.attenuate(caveat: "args.amount <=") }
+        let cap = try Issuer(root: root).issue(agent: "a", neverExpires: true, issuedAt: 1767225600)
+        // A typo in a caveat is the caller's mistake: a UsageError, not a 403.
+        expect("UsageError", "invalid_caveat") { try cap.attenuate(caveat: "args.amount <=") }
+        // An expiry is required, in the future, in seconds.
+        expect("UsageError", "invalid_argument") { try Issuer(root: root).issue(agent: "a") }
+        expect("UsageError", "invalid_argument") { try Issuer(root: root).issue(expiresAt: 1767225599, issuedAt: 1767225600) }
+        expect("UsageError", "invalid_argument") { try Issuer(root: root).issue(expiresAt: 1767229200, neverExpires: true, issuedAt: 1767225600) }
+        do {
+            _ = try Issuer(root: root).issue(expiresAt: 1767229200000, issuedAt: 1767225600)
+            XCTFail("an expiry in milliseconds was accepted")
+        } catch let e as CharterError {
+            XCTAssertTrue(e.message.contains("not milliseconds"), e.message)
+        }
+        // A missing holder proof has its own code; a token with a newline says strip it.
+        let bound = try cap.bindHolder(kid: Holder(signingKey: SigningKey.generate()).kid())
+        let unproven = try Verifier(roots: [root], audience: "aud").check(capability: bound, request: Request(agent: "a", action: "x", args: "{}"), now: 1767225600)
+        XCTAssertEqual(unproven.reasons.map { $0.code }, ["proof_required"])
+        do {
+            _ = try Capability.parse(token: cap.serialize() + "\n")
+            XCTFail("a token with a newline parsed")
+        } catch let e as CharterError {
+            XCTAssertEqual(e.code, "malformed")
+            XCTAssertTrue(e.message.contains("strip it"), e.message)
+        }
         let d = try Verifier(roots: [root], audience: "aud").check(capability: cap, request: Request(agent: "a", action: "x", args: "{}"), proof: String(repeating: "A", count: 5_000_000), now: 1767225600)
         XCTAssertFalse(d.allowed)
 

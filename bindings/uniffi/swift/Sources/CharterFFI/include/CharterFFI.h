@@ -470,7 +470,7 @@ uint64_t uniffi_charter_uniffi_fn_constructor_issuer_new(uint64_t root, RustCall
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ISSUER_ISSUE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ISSUER_ISSUE
-uint64_t uniffi_charter_uniffi_fn_method_issuer_issue(uint64_t ptr, RustBuffer agent, RustBuffer actions, RustBuffer audience, RustBuffer not_before, RustBuffer expires_at, RustBuffer caveats, RustBuffer token_id, RustBuffer issued_at, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_method_issuer_issue(uint64_t ptr, RustBuffer agent, RustBuffer actions, RustBuffer audience, RustBuffer not_before, RustBuffer expires_at, int8_t never_expires, RustBuffer caveats, RustBuffer token_id, RustBuffer issued_at, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_REQUEST

@@ -947,7 +947,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_issuer_new(`root`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_issuer_issue(`ptr`: Long,`agent`: RustBuffer.ByValue,`actions`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`notBefore`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`caveats`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,`issuedAt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_issuer_issue(`ptr`: Long,`agent`: RustBuffer.ByValue,`actions`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`notBefore`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`neverExpires`: Byte,`caveats`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,`issuedAt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_clone_request(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1294,7 +1294,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_holder_prove() and 0xFFFF) != 38341) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_issuer_issue() and 0xFFFF) != 44834) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_issuer_issue() and 0xFFFF) != 54608) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_request_action() and 0xFFFF) != 42038) {
@@ -3310,9 +3310,11 @@ public interface IssuerInterface {
      * Mints a capability. Caveats are added in parameter order: agent,
      * actions, audience, not_before, expires_at, then `caveats`. `token_id`
      * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out.
+     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
+     * after `issued_at`, before the year 10000) and `never_expires = true`
+     * is required.
      */
-    fun `issue`(`agent`: kotlin.String? = null, `actions`: List<kotlin.String>? = null, `audience`: kotlin.String? = null, `notBefore`: kotlin.Long? = null, `expiresAt`: kotlin.Long? = null, `caveats`: List<kotlin.String>? = null, `tokenId`: kotlin.ByteArray? = null, `issuedAt`: kotlin.Long? = null): Capability
+    fun `issue`(`agent`: kotlin.String? = null, `actions`: List<kotlin.String>? = null, `audience`: kotlin.String? = null, `notBefore`: kotlin.Long? = null, `expiresAt`: kotlin.Long? = null, `neverExpires`: kotlin.Boolean = false, `caveats`: List<kotlin.String>? = null, `tokenId`: kotlin.ByteArray? = null, `issuedAt`: kotlin.Long? = null): Capability
     
     companion object
 }
@@ -3435,9 +3437,11 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
      * Mints a capability. Caveats are added in parameter order: agent,
      * actions, audience, not_before, expires_at, then `caveats`. `token_id`
      * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out.
+     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
+     * after `issued_at`, before the year 10000) and `never_expires = true`
+     * is required.
      */
-    @Throws(CharterException::class)override fun `issue`(`agent`: kotlin.String?, `actions`: List<kotlin.String>?, `audience`: kotlin.String?, `notBefore`: kotlin.Long?, `expiresAt`: kotlin.Long?, `caveats`: List<kotlin.String>?, `tokenId`: kotlin.ByteArray?, `issuedAt`: kotlin.Long?): Capability {
+    @Throws(CharterException::class)override fun `issue`(`agent`: kotlin.String?, `actions`: List<kotlin.String>?, `audience`: kotlin.String?, `notBefore`: kotlin.Long?, `expiresAt`: kotlin.Long?, `neverExpires`: kotlin.Boolean, `caveats`: List<kotlin.String>?, `tokenId`: kotlin.ByteArray?, `issuedAt`: kotlin.Long?): Capability {
             return FfiConverterTypeCapability.lift(
     callWithHandle {
     uniffiRustCallWithError(CharterException) { _status ->
@@ -3449,6 +3453,7 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
         FfiConverterOptionalString.lower(`audience`),
         FfiConverterOptionalLong.lower(`notBefore`),
         FfiConverterOptionalLong.lower(`expiresAt`),
+        FfiConverterBoolean.lower(`neverExpires`),
         FfiConverterOptionalSequenceString.lower(`caveats`),
         FfiConverterOptionalByteArray.lower(`tokenId`),
         FfiConverterOptionalLong.lower(`issuedAt`),_status)
@@ -7269,7 +7274,7 @@ public object FfiConverterTypeReason: FfiConverterRustBuffer<Reason> {
 sealed class CharterException: kotlin.Exception() {
     
     /**
-     * Input could not be decoded (`malformed`, `unsupported_version`).
+     * Input could not be decoded (`malformed`, `not_canonical`, `unsupported_version`).
      */
     class FormatException(
         
@@ -7282,7 +7287,9 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * A usable type with an unusable value, or a bound hit (`invalid_argument`, `limit_exceeded`).
+     * A usable type with an unusable value, a caveat outside the language
+     * when minting or narrowing, or a bound hit (`invalid_argument`,
+     * `invalid_caveat`, `limit_exceeded`).
      */
     class UsageException(
         
@@ -7308,7 +7315,8 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * Not authorized: expired, replayed, wrong audience, … .
+     * Not authorized: expired, replayed, a holder proof missing
+     * (`proof_required`) or invalid, wrong audience, … .
      */
     class AuthorizationException(
         

@@ -15,7 +15,7 @@ inline fun <reified E : CharterException> expectCode(code: String, body: () -> U
 
 fun hostileTests(t: Tests) {
     val root = RootKey.fromBytes(ByteArray(32) { 7 })
-    val cap = Issuer(root).issue(agent = "a", actions = listOf("x"), issuedAt = 1767225600L, tokenId = ByteArray(16))
+    val cap = Issuer(root).issue(agent = "a", actions = listOf("x"), neverExpires = true, issuedAt = 1767225600L, tokenId = ByteArray(16))
     val req = Request("a", "x", """{"n":1}""")
     val verifier = Verifier(listOf(root), "aud")
 
@@ -81,8 +81,36 @@ fun hostileTests(t: Tests) {
     }
 
     t.test("hostile: caveats outside the language") {
-        expectCode<CharterException.AuthorizationException>("caveat_syntax") { cap.attenuate("args.amount <=") }
-        expectCode<CharterException.AuthorizationException>("caveat_syntax") { cap.attenuate("\u0000") }
+        // The caller's typo: a UsageException, not an authorization failure.
+        expectCode<CharterException.UsageException>("invalid_caveat") { cap.attenuate("args.amount <=") }
+        expectCode<CharterException.UsageException>("invalid_caveat") { cap.attenuate("\u0000") }
+    }
+
+    t.test("hostile: an expiry is required, in the future, in seconds") {
+        val t0 = 1767225600L
+        expectCode<CharterException.UsageException>("invalid_argument") { Issuer(root).issue() }
+        expectCode<CharterException.UsageException>("invalid_argument") { Issuer(root).issue(agent = "a") }
+        expectCode<CharterException.UsageException>("invalid_argument") { Issuer(root).issue(expiresAt = t0 + 60, neverExpires = true, issuedAt = t0) }
+        expectCode<CharterException.UsageException>("invalid_argument") { Issuer(root).issue(expiresAt = t0 - 1, issuedAt = t0) }
+        try {
+            Issuer(root).issue(expiresAt = t0 * 1000 + 3_600_000, issuedAt = t0)
+            throw AssertionError("an expiry in milliseconds was accepted")
+        } catch (e: CharterException.UsageException) {
+            check(e.errorMessage.contains("not milliseconds")) { e.errorMessage }
+        }
+        check(Issuer(root).issue(agent = "a", neverExpires = true).caveats() == listOf("agent == \"a\""))
+    }
+
+    t.test("hostile: a missing holder proof has its own code; a token with a newline says strip it") {
+        val bound = cap.bindHolder(Holder(SigningKey.generate()).kid())
+        val d = verifier.check(bound, req, null, 1767225600L)
+        check(d.reasons.map { it.code } == listOf("proof_required")) { d.reasons.toString() }
+        try {
+            Capability.parse(cap.serialize() + "\n")
+            throw AssertionError("a token with a newline parsed")
+        } catch (e: CharterException.FormatException) {
+            check(e.code == "malformed" && e.errorMessage.contains("strip it")) { e.errorMessage }
+        }
     }
 
     t.test("hostile: unusable configuration") {

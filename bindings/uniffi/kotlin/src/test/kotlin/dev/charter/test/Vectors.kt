@@ -83,6 +83,7 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                 audience = o["audience"].strOrNull(),
                 notBefore = o["not_before"].longOrNull(),
                 expiresAt = o["expires_at"].longOrNull(),
+                neverExpires = o["never_expires"].bool(),
                 caveats = if (o["caveats"].isNull()) null else o["caveats"].arr().map { it.str() },
                 tokenId = o["token_id"].strOrNull()?.let { hex(it) },
                 issuedAt = o["issued_at"].longOrNull(),
