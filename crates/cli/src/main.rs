@@ -424,7 +424,13 @@ fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
         builder = builder.audience(audience);
     }
     if let Some(secs) = a.expires_in {
-        builder = builder.expires_at(now + secs);
+        let at = now.checked_add(secs).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("--expires-in {secs}s from now ({now}) is beyond any representable time"),
+            )
+        })?;
+        builder = builder.expires_at(at);
     }
     let unrestricted = a.actions.is_empty()
         && a.agent.is_none()

@@ -1180,11 +1180,30 @@ pub fn checks() -> Vec<Value> {
             token.clone(),
         )
     });
+    // A capability is valid on [not_before, expires_at): `now >= timestamp(nbf)`
+    // and `now < timestamp(exp)`, exactly, with no leeway. Each bound at, one
+    // second before and one after.
+    add(Check {
+        now: T0 + 3599,
+        ..Check::new(
+            "checks/expiry-before",
+            "one second before the expiry instant the capability is valid",
+            token.clone(),
+        )
+    });
     add(Check {
         now: T0 + 3600,
         ..Check::new(
             "checks/expired",
             "at the expiry instant the capability is expired",
+            token.clone(),
+        )
+    });
+    add(Check {
+        now: T0 + 3601,
+        ..Check::new(
+            "checks/expiry-after",
+            "one second after the expiry instant the capability is expired",
             token.clone(),
         )
     });
@@ -1199,6 +1218,28 @@ pub fn checks() -> Vec<Value> {
         "before its not-before time",
         later.serialize(),
     ));
+    for (id, description, now) in [
+        (
+            "checks/not-before-before",
+            "one second before its not-before time: not valid yet",
+            T0 + 3599,
+        ),
+        (
+            "checks/not-before-at",
+            "at its not-before time: valid",
+            T0 + 3600,
+        ),
+        (
+            "checks/not-before-after",
+            "one second after its not-before time: valid",
+            T0 + 3601,
+        ),
+    ] {
+        add(Check {
+            now,
+            ..Check::new(id, description, later.serialize())
+        });
+    }
     let other = Request::new(
         "shopper-7",
         "payments.charge",
@@ -1328,6 +1369,52 @@ pub fn checks() -> Vec<Value> {
             bound.serialize(),
         )
     });
+    // A proof signed at iat is fresh on [iat − 30, iat + 60) (default leeway
+    // and window); the verifier's now is T0 + 600. Each bound at, one second
+    // before and one after.
+    for (id, description, iat, nonce) in [
+        (
+            "checks/holder-age-before",
+            "a proof 59 s old (one second inside the 60 s window): fresh",
+            T0 + 541,
+            11u8,
+        ),
+        (
+            "checks/holder-age-at",
+            "a proof exactly 60 s old: stale",
+            T0 + 540,
+            12,
+        ),
+        (
+            "checks/holder-age-after",
+            "a proof 61 s old: stale",
+            T0 + 539,
+            13,
+        ),
+        (
+            "checks/holder-ahead-before",
+            "a proof dated 29 s ahead (within the 30 s leeway): fresh",
+            T0 + 629,
+            14,
+        ),
+        (
+            "checks/holder-ahead-at",
+            "a proof dated exactly 30 s ahead (the leeway): fresh",
+            T0 + 630,
+            15,
+        ),
+        (
+            "checks/holder-ahead-after",
+            "a proof dated 31 s ahead: refused",
+            T0 + 631,
+            16,
+        ),
+    ] {
+        add(Check {
+            proof: Some(proof(&holder, &bound, &req, AUDIENCE, iat, nonce)),
+            ..Check::new(id, description, bound.serialize())
+        });
+    }
     add(Check {
         proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 400, 3)),
         ..Check::new(
