@@ -216,6 +216,24 @@ pub fn keys() -> Vec<Value> {
     identity[0] = 1;
     let e = Error::from(PublicKey::from_bytes(&identity).unwrap_err());
     out.push(json!({"id": "keys/public-small-order", "type": "public_key", "description": "the identity point has small order and is refused", "public": hex::encode(identity), "expect": expect_error(&e)}));
+    // RFC 8032 §5.1.3: y ≥ p is not an encoding of a point. The first small y
+    // whose non-canonical form y + p the curve decoder takes for a point of
+    // large order (so only the canonicity check refuses it).
+    let (y, bad) = (0..=18u8)
+        .find_map(|y| {
+            let mut b = [0xff; 32];
+            b[0] = 0xed + y;
+            b[31] = 0x7f;
+            let p = ed25519_dalek::VerifyingKey::from_bytes(&b).ok()?;
+            (!p.is_weak()).then_some((y, b))
+        })
+        .expect("a large-order point with a small y");
+    let mut good = [0u8; 32];
+    good[0] = y;
+    let canonical = PublicKey::from_bytes(&good).unwrap();
+    let e = Error::from(PublicKey::from_bytes(&bad).unwrap_err());
+    out.push(json!({"id": "keys/public-non-canonical", "type": "public_key", "description": format!("y = {y} + p (2^255 − 19) is a non-canonical encoding of the point with y = {y} (kid {}), refused", canonical.kid()), "public": hex::encode(bad), "expect": expect_error(&e)}));
+    out.push(json!({"id": "keys/public-canonical-small-y", "type": "public_key", "description": format!("the canonical encoding of the point with y = {y}, accepted"), "public": hex::encode(good), "expect": {"kid": canonical.kid(), "jwk": jcs::canonicalize(&canonical.to_jwk()).unwrap()}}));
     let e = Error::from(PublicKey::from_bytes(&[1; 31]).unwrap_err());
     out.push(json!({"id": "keys/public-short", "type": "public_key", "description": "31 bytes is not a public key", "public": hex::encode([1u8; 31]), "expect": expect_error(&e)}));
     let e = Error::from(SigningKey::from_bytes(&[1; 33]).unwrap_err());
@@ -274,6 +292,11 @@ pub fn keys() -> Vec<Value> {
             "jwks-duplicate-member",
             "duplicate JSON keys are refused",
             format!(r#"{{"keys":[],"keys":[{one}]}}"#),
+        ),
+        (
+            "jwks-non-canonical-x",
+            "an x that encodes its point non-canonically (y + p) is refused (RFC 8032 §5.1.3)",
+            json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": b64::encode(bad)}]}).to_string(),
         ),
         ("jwks-not-json", "not JSON", "keys".to_string()),
     ];
