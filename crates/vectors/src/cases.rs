@@ -586,6 +586,49 @@ pub fn capabilities() -> Vec<Value> {
             &[],
         )),
     );
+    // pymacaroons writes an empty location field before the identifier of
+    // every macaroon it serializes; Charter accepts it and drops it.
+    let narrowed = shop.attenuate("args.amount <= 100").unwrap();
+    let narrowed_caveats: Vec<&str> = narrowed.caveats().iter().map(String::as_str).collect();
+    let shop_ident = identifier("charter/v1/capability", &r, 1);
+    parse_case(
+        "parse-empty-location",
+        "an empty location field (as pymacaroons writes) is accepted and dropped: serialize() gives the token without it",
+        b64::encode(with_location(&shop_ident, &narrowed_caveats, raw_tag(&r, &shop_ident, &narrowed_caveats), Some(b""), None)),
+    );
+    parse_case(
+        "parse-empty-caveat-location",
+        "an empty location field before a caveat is accepted and dropped",
+        b64::encode(with_location(
+            &shop_ident,
+            &narrowed_caveats,
+            raw_tag(&r, &shop_ident, &narrowed_caveats),
+            Some(b""),
+            Some(b""),
+        )),
+    );
+    parse_case(
+        "parse-location",
+        "a non-empty location field is refused",
+        b64::encode(with_location(
+            &shop_ident,
+            &narrowed_caveats,
+            raw_tag(&r, &shop_ident, &narrowed_caveats),
+            Some(b"https://payments.example"),
+            None,
+        )),
+    );
+    parse_case(
+        "parse-caveat-location",
+        "a non-empty location field before a caveat is refused",
+        b64::encode(with_location(
+            &shop_ident,
+            &narrowed_caveats,
+            raw_tag(&r, &shop_ident, &narrowed_caveats),
+            None,
+            Some(b"https://payments.example"),
+        )),
+    );
     parse_case(
         "parse-raw-macaroon",
         "a macaroon built by another library with Charter's identifier parses",
@@ -640,6 +683,43 @@ fn raw_with_tag(identifier: &[u8], caveats: &[&str], tag: [u8; 32]) -> Vec<u8> {
     field(&mut out, 2, identifier);
     out.push(0);
     for c in caveats {
+        field(&mut out, 2, c.as_bytes());
+        out.push(0);
+    }
+    out.push(0);
+    field(&mut out, 6, &tag);
+    out
+}
+
+/// As [`raw_with_tag`], with a location field before the identifier
+/// (`header`) and before each caveat's identifier (`caveat`).
+fn with_location(
+    identifier: &[u8],
+    caveats: &[&str],
+    tag: [u8; 32],
+    header: Option<&[u8]>,
+    caveat: Option<&[u8]>,
+) -> Vec<u8> {
+    fn field(out: &mut Vec<u8>, kind: u8, data: &[u8]) {
+        out.push(kind);
+        let mut n = data.len();
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out.extend_from_slice(data);
+    }
+    let mut out = vec![2u8];
+    if let Some(l) = header {
+        field(&mut out, 1, l);
+    }
+    field(&mut out, 2, identifier);
+    out.push(0);
+    for c in caveats {
+        if let Some(l) = caveat {
+            field(&mut out, 1, l);
+        }
         field(&mut out, 2, c.as_bytes());
         out.push(0);
     }
@@ -1320,6 +1400,32 @@ pub fn checks() -> Vec<Value> {
             &ident,
             &changed,
             raw_tag(&r, &ident, &caveats),
+        )),
+    ));
+    let small = shop.attenuate("args.amount <= 100").unwrap();
+    let small_caveats: Vec<&str> = small.caveats().iter().map(String::as_str).collect();
+    let small_tag = raw_tag(&r, &ident, &small_caveats);
+    add(Check {
+        request: request_text(&Request::new(
+            "shopper-7",
+            "payments.refund",
+            json!({"amount": 80, "currency": "USD"}),
+        )),
+        ..Check::new(
+            "checks/empty-location-allow",
+            "narrowed by a libmacaroons peer that writes an empty location: allowed within the added caveat",
+            b64::encode(with_location(&ident, &small_caveats, small_tag, Some(b""), None)),
+        )
+    });
+    add(Check::new(
+        "checks/empty-location-deny",
+        "the same token: denied outside the added caveat",
+        b64::encode(with_location(
+            &ident,
+            &small_caveats,
+            small_tag,
+            Some(b""),
+            None,
         )),
     ));
     add(Check::new(
