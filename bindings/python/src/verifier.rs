@@ -112,12 +112,12 @@ impl Verifier {
         Ok(d.into())
     }
 
-    /// Revokes a capability id: that capability and every one narrowed from it.
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it). Raises UsageError
+    /// (invalid_argument) for anything not shaped like one: 22 base64url
+    /// characters, no padding.
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
-        shielded(py, || {
-            self.revocations.revoke(capability_id.0);
-            Ok(())
-        })
+        shielded(py, || self.revocations.revoke(capability_id.0))
     }
 
     /// This verifier's identity.

@@ -96,9 +96,12 @@ impl Verifier {
             .into()
     }
 
-    /// Revokes a capability id, and with it every capability narrowed from it.
-    pub fn revoke(&self, capability_id: String) {
-        self.revocations.revoke(capability_id);
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it). Throws
+    /// `invalid_argument` for anything not shaped like one: 22 base64url
+    /// characters, no padding.
+    pub fn revoke(&self, capability_id: String) -> Result<(), CharterError> {
+        Ok(self.revocations.revoke(capability_id)?)
     }
 
     pub fn audience(&self) -> String {

@@ -212,3 +212,15 @@ test("hostile: options objects", () => {
   throwsCode(() => issuer.issue({ tokenId: new Uint8Array(15) }), "UsageError", "invalid_argument", /16 bytes/);
   throwsCode(() => issuer.issue({ caveats: ["args.x <"] }), "AuthorizationError", "caveat_syntax");
 });
+
+test("hostile: revoke refuses what is not a capability id; a token id revokes its family", () => {
+  const v = new Verifier([root], "aud");
+  for (const bad of ["", `${cap.id()}=`, `${cap.id()}==`, ` ${cap.id()}`, cap.id().slice(1), `${cap.id()}AA`, "not a capability id"]) {
+    throwsCode(() => v.revoke(bad), "UsageError", "invalid_argument", /22 base64url characters/);
+  }
+  throwsCode(() => v.revoke(42), "UsageError", "invalid_argument");
+  assert.equal(v.check(cap, req, null, T0).allowed, true);
+  v.revoke(cap.tokenId());
+  const d = v.check(cap.attenuate("args.n == 1"), req, null, T0);
+  assert.deepEqual(d.reasons.map((r) => r.code), ["revoked"]);
+});

@@ -162,6 +162,17 @@ impl Verifier {
         })?;
         let tags = cap.verify_chain(root)?;
         if !self.revocations.is_empty() {
+            // A token id revokes every capability minted with it (see
+            // `revocation`): ids of both kinds share one list.
+            if self.revocations.is_revoked(cap.token_id()) {
+                return Err(Error::new(
+                    ErrorCode::Revoked,
+                    format!(
+                        "token {} (every capability minted with it, this one included) is revoked",
+                        cap.token_id()
+                    ),
+                ));
+            }
             for tag in &tags {
                 let id = id_of_tag(tag);
                 if self.revocations.is_revoked(&id) {
@@ -328,8 +339,41 @@ mod tests {
             .with_revocations(list.clone());
         let child = cap.attenuate("args.amount <= 500").unwrap();
         assert!(v.check(&child, &req, None, NOW).allowed);
-        list.revoke(cap.id());
+        list.revoke(cap.id()).unwrap();
         assert_eq!(codes(&v.check(&child, &req, None, NOW)), ["revoked"]);
+    }
+
+    #[test]
+    fn revoking_a_token_id_revokes_the_whole_family() {
+        let (root, cap, req) = setup();
+        let list = Arc::new(MemoryRevocationList::new());
+        let v = Verifier::new([root.clone()], "shop")
+            .unwrap()
+            .with_revocations(list.clone());
+        let child = cap.attenuate("args.amount <= 500").unwrap();
+        let sibling = Issuer::new(root)
+            .issue()
+            .token_id([4; 16])
+            .issued_at(NOW)
+            .build()
+            .unwrap();
+        // Before: revoking the token id did nothing, so the check still allowed.
+        list.revoke(cap.token_id()).unwrap();
+        for c in [&cap, &child] {
+            let d = v.check(c, &req, None, NOW);
+            assert_eq!(codes(&d), ["revoked"]);
+            assert!(
+                d.reasons[0].message.contains(cap.token_id()),
+                "{:?}",
+                d.reasons
+            );
+        }
+        assert!(v.check(&sibling, &req, None, NOW).allowed);
+        // Malformed ids are refused, not silently stored.
+        assert_eq!(
+            list.revoke(format!("{}=", cap.id())).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
     }
 
     /// A proof is fresh on [iat − leeway, iat + window): each bound at, one

@@ -760,7 +760,7 @@ impl<'a> Check<'a> {
         let roots: Vec<RootKey> = self.roots.iter().map(|l| root(l)).collect();
         let list = Arc::new(MemoryRevocationList::new());
         for id in &self.revoked {
-            list.revoke(id.clone());
+            list.revoke(id.clone()).expect("a capability id");
         }
         let verifier = Verifier::new(roots, AUDIENCE)
             .unwrap()
@@ -1465,6 +1465,14 @@ pub fn checks() -> Vec<Value> {
         ..Check::new(
             "checks/revoked-parent",
             "revoking a parent revokes its narrowings",
+            narrowed.serialize(),
+        )
+    });
+    add(Check {
+        revoked: vec![shop.token_id().to_string()],
+        ..Check::new(
+            "checks/revoked-token-id",
+            "revoking a token id revokes every capability minted with it, narrowings included",
             narrowed.serialize(),
         )
     });
