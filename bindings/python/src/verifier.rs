@@ -46,7 +46,8 @@ pub fn cap_in(obj: &Bound<'_, PyAny>) -> PyResult<CapIn> {
 impl Verifier {
     /// `roots`: a list of RootKey; `audience`: this verifier's identity (what
     /// caveats see as `audience`); `proof_window` (default 60) and `leeway`
-    /// (default 30): holder proof freshness and clock skew, 0 to 600 seconds.
+    /// (default 30): holder proof freshness (1 to 600 seconds) and clock skew
+    /// (0 to 600 seconds); a proof is fresh while iat − leeway <= now < iat + window.
     #[new]
     #[pyo3(signature = (roots, audience, proof_window=None, leeway=None))]
     fn new(

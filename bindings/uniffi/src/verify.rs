@@ -53,7 +53,8 @@ pub struct Verifier {
 #[uniffi::export]
 impl Verifier {
     /// `proof_window` (how long a holder proof stays fresh) and `leeway`
-    /// (clock skew tolerated) are seconds, 0 to 600; 60 and 30 by default.
+    /// (clock skew tolerated) are seconds, 1 to 600 and 0 to 600; 60 and 30 by
+    /// default. A proof is fresh while `iat - leeway <= now < iat + window`.
     #[uniffi::constructor(default(proof_window = None, leeway = None))]
     pub fn new(
         roots: Vec<Arc<RootKey>>,
