@@ -21,6 +21,13 @@
 #   jsonschema   validates contract/ against contract/schemas (JSON Schema
 #                2020-12), with referencing resolving the schemas' $refs.
 #
+# A second venv, for the core's interop tests (crates/core/tests/*_interop.rs),
+# which run a real peer library when CHARTER_PYTHON names a Python that has it:
+#   pyjwt[crypto]  verifies Charter permits as a stock JOSE library
+#   pymacaroons    narrows Charter capabilities as a libmacaroons peer
+# charter_setup_interop installs them into ${CHARTER_TOOLS:-$HOME/.cache/charter}/interop-venv
+# and exports CHARTER_PYTHON (unless it is already set).
+#
 # Extension point: bindings add their tools here (maturin + pytest in this venv,
 # @napi-rs/cli from npm, wasm-bindgen-cli from crates.io at the pinned version),
 # each cached the same way.
@@ -34,6 +41,31 @@ charter_setup_tools() {
 
   pinned_venv "$venv" --only-binary :all: -- "${pins[@]}"
   export PATH="$venv/bin:$PATH"
+}
+
+charter_setup_interop() {
+  if [[ -n "${CHARTER_PYTHON:-}" ]]; then
+    echo "interop: using CHARTER_PYTHON=$CHARTER_PYTHON"
+    return 0
+  fi
+  local tools="${CHARTER_TOOLS:-$HOME/.cache/charter}"
+  local venv="$tools/interop-venv"
+  local pins="pyjwt[crypto]==2.15.1 pymacaroons==0.13.0"
+  local stamp="$venv/.charter-pins"
+
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$pins" && -x "$venv/bin/python" ]]; then
+    echo "interop: reusing $venv ($pins)"
+  else
+    echo "interop: installing $pins into $venv"
+    rm -rf "$venv"
+    mkdir -p "$tools"
+    python3 -m venv "$venv"
+    # shellcheck disable=SC2086 # $pins is a list of requirement specifiers
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      --only-binary :all: $pins
+    printf '%s' "$pins" >"$stamp"
+  fi
+  export CHARTER_PYTHON="$venv/bin/python"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -42,6 +42,9 @@ step_clippy() {
 }
 
 step_test() {
+  # The interop tests (PyJWT, pymacaroons) run against the real libraries.
+  need_tools
+  charter_setup_interop
   if command -v cargo-nextest >/dev/null 2>&1; then
     section "test: cargo nextest run (default members), then doctests"
     cargo nextest run --no-fail-fast

@@ -224,7 +224,12 @@ export declare class Verifier {
    * denial too.
    */
   check(capability: Capability | string, request: Request, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /** Revokes a capability id, and with it every capability narrowed from it. */
+  /**
+   * Revokes a capability id (that capability and every one narrowed from
+   * it) or a token id (every capability minted with it). Throws a
+   * UsageError (invalid_argument) for anything not shaped like one: 22
+   * base64url characters, no padding.
+   */
   revoke(capabilityId: string): void
   audience(): string
 }

@@ -119,10 +119,13 @@ impl Verifier {
         })
     }
 
-    /// Revokes a capability id, and with it every capability narrowed from it.
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it). Throws a
+    /// UsageError (invalid_argument) for anything not shaped like one: 22
+    /// base64url characters, no padding.
     #[napi]
-    pub fn revoke(&self, capability_id: String) {
-        self.revocations.revoke(capability_id);
+    pub fn revoke(&self, capability_id: String) -> Result<()> {
+        guard(|| self.revocations.revoke(capability_id).or_throw())
     }
 
     #[napi]

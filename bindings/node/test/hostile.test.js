@@ -172,3 +172,15 @@ test('a bad proof or token is a denial (data), not an exception', () => {
   assert.equal(p.allowed, false)
   assert.equal(p.reasons[0].code, 'proof_invalid')
 })
+
+test('revoke refuses what is not a capability id, and a token id revokes its family', () => {
+  const v = new Verifier([root], 'svc')
+  for (const bad of ['', `${cap.id()}=`, `${cap.id()}==`, ` ${cap.id()}`, cap.id().slice(1), `${cap.id()}AA`, 'not a capability id']) {
+    throwsCode(() => v.revoke(bad), UsageError, 'invalid_argument', /22 base64url characters/)
+  }
+  throwsCode(() => v.revoke(42), UsageError, 'invalid_argument')
+  assert.equal(v.check(cap, req, null, NOW).allowed, true)
+  v.revoke(cap.tokenId())
+  const d = v.check(cap.attenuate('args.n == 1'), req, null, NOW)
+  assert.deepEqual(d.reasons.map((r) => r.code), ['revoked'])
+})

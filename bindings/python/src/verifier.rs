@@ -46,7 +46,8 @@ pub fn cap_in(obj: &Bound<'_, PyAny>) -> PyResult<CapIn> {
 impl Verifier {
     /// `roots`: a list of RootKey; `audience`: this verifier's identity (what
     /// caveats see as `audience`); `proof_window` (default 60) and `leeway`
-    /// (default 30): holder proof freshness and clock skew, 0 to 600 seconds.
+    /// (default 30): holder proof freshness (1 to 600 seconds) and clock skew
+    /// (0 to 600 seconds); a proof is fresh while iat − leeway <= now < iat + window.
     #[new]
     #[pyo3(signature = (roots, audience, proof_window=None, leeway=None))]
     fn new(
@@ -112,12 +113,12 @@ impl Verifier {
         Ok(d.into())
     }
 
-    /// Revokes a capability id: that capability and every one narrowed from it.
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it). Raises UsageError
+    /// (invalid_argument) for anything not shaped like one: 22 base64url
+    /// characters, no padding.
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
-        shielded(py, || {
-            self.revocations.revoke(capability_id.0);
-            Ok(())
-        })
+        shielded(py, || self.revocations.revoke(capability_id.0))
     }
 
     /// This verifier's identity.

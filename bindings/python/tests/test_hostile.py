@@ -212,3 +212,23 @@ def test_errors_carry_code_and_message() -> None:
     assert "root key" in e.message
     assert not isinstance(e, charter.FormatError)
     assert isinstance(e, Exception)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", CAP.id + "=", CAP.id + "==", " " + CAP.id, CAP.id + "\n", CAP.id[1:], CAP.id + "AA", "not a capability id"],
+)
+def test_revoke_refuses_what_is_not_a_capability_id(bad: str) -> None:
+    v = charter.Verifier([ROOT], "tools.shop.example")
+    e = raises(charter.UsageError, "invalid_argument", lambda: v.revoke(bad))
+    assert "22 base64url characters" in e.message
+    assert v.check(CAP, REQ, now=NOW).allowed
+
+
+def test_revoking_a_token_id_revokes_every_capability_minted_with_it() -> None:
+    v = charter.Verifier([ROOT], "tools.shop.example")
+    narrowed = CAP.attenuate("args.amount <= 5000")
+    assert v.check(narrowed, REQ, now=NOW).allowed
+    v.revoke(CAP.token_id)
+    for c in (CAP, narrowed):
+        assert [r.code for r in v.check(c, REQ, now=NOW).reasons] == ["revoked"]

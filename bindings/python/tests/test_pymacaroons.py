@@ -67,3 +67,22 @@ def test_a_caveat_appended_by_pymacaroons_verifies_in_charter() -> None:
     # The same chain step on both sides gives the same tag.
     narrowed = cap.attenuate("args.amount <= 100")
     assert m.signature == pymacaroons.Macaroon.deserialize(narrowed.serialize()).signature
+
+
+def test_a_capability_narrowed_by_pymacaroons_is_decided_by_charter() -> None:
+    cap = capability()
+    m = pymacaroons.Macaroon.deserialize(cap.serialize())
+    m.add_first_party_caveat("args.amount <= 100")
+    # pymacaroons writes an empty location field; Charter accepts and drops it.
+    narrowed = charter.Capability.parse(m.serialize())
+    assert narrowed.id == cap.attenuate("args.amount <= 100").id
+    assert narrowed.serialize() == cap.attenuate("args.amount <= 100").serialize()
+    verifier = charter.Verifier([charter.RootKey.from_bytes(SECRET)], "payments.svc")
+    now = 1_767_225_700
+    small = charter.Request("shopper-7", "payments.refund", {"amount": 80, "currency": "USD"})
+    large = charter.Request("shopper-7", "payments.refund", {"amount": 250, "currency": "USD"})
+    assert verifier.check(m.serialize(), small, now=now).allowed
+    denied = verifier.check(m.serialize(), large, now=now)
+    assert not denied.allowed
+    assert [r.code for r in denied.reasons] == ["caveat_failed"]
+    assert denied.reasons[0].caveat_index == len(cap.caveats)

@@ -53,7 +53,8 @@ pub struct Verifier {
 #[uniffi::export]
 impl Verifier {
     /// `proof_window` (how long a holder proof stays fresh) and `leeway`
-    /// (clock skew tolerated) are seconds, 0 to 600; 60 and 30 by default.
+    /// (clock skew tolerated) are seconds, 1 to 600 and 0 to 600; 60 and 30 by
+    /// default. A proof is fresh while `iat - leeway <= now < iat + window`.
     #[uniffi::constructor(default(proof_window = None, leeway = None))]
     pub fn new(
         roots: Vec<Arc<RootKey>>,
@@ -96,9 +97,12 @@ impl Verifier {
             .into()
     }
 
-    /// Revokes a capability id, and with it every capability narrowed from it.
-    pub fn revoke(&self, capability_id: String) {
-        self.revocations.revoke(capability_id);
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it). Throws
+    /// `invalid_argument` for anything not shaped like one: 22 base64url
+    /// characters, no padding.
+    pub fn revoke(&self, capability_id: String) -> Result<(), CharterError> {
+        Ok(self.revocations.revoke(capability_id)?)
     }
 
     pub fn audience(&self) -> String {

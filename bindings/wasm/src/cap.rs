@@ -441,15 +441,17 @@ impl Verifier {
         Ok(decision_to_js(&d))
     }
 
-    /// Revokes a capability id, and with it every capability narrowed from it.
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it). Throws a
+    /// UsageError (invalid_argument) for anything not shaped like one: 22
+    /// base64url characters, no padding.
     pub fn revoke(
         &self,
         #[wasm_bindgen(js_name = capabilityId, unchecked_param_type = "string")]
         capability_id: JsValue,
     ) -> JsResult<()> {
         let id = conv::string(&capability_id, "capabilityId").js()?;
-        self.h.get().revocations.revoke(id);
-        Ok(())
+        self.h.get().revocations.revoke(id).js()
     }
 
     pub fn audience(&self) -> String {

@@ -232,3 +232,15 @@ test("hostile: a missing proof has its own code; a token with a newline says str
   assert.deepEqual(verifier.check(bound, req, null, T0).reasons.map((r) => r.code), ["proof_required"]);
   throwsCode(() => Capability.parse(cap.serialize() + "\n"), "FormatError", "malformed", /strip it/);
 });
+
+test("hostile: revoke refuses what is not a capability id; a token id revokes its family", () => {
+  const v = new Verifier([root], "aud");
+  for (const bad of ["", `${cap.id()}=`, `${cap.id()}==`, ` ${cap.id()}`, cap.id().slice(1), `${cap.id()}AA`, "not a capability id"]) {
+    throwsCode(() => v.revoke(bad), "UsageError", "invalid_argument", /22 base64url characters/);
+  }
+  throwsCode(() => v.revoke(42), "UsageError", "invalid_argument");
+  assert.equal(v.check(cap, req, null, T0).allowed, true);
+  v.revoke(cap.tokenId());
+  const d = v.check(cap.attenuate("args.n == 1"), req, null, T0);
+  assert.deepEqual(d.reasons.map((r) => r.code), ["revoked"]);
+});

@@ -440,7 +440,12 @@ fn issue(a: IssueArgs) -> Result<ExitCode, Error> {
     match (a.expires_in, a.never_expires) {
         (Some(secs), _) => {
             let at = now.checked_add(secs).ok_or_else(|| {
-                Error::new(ErrorCode::InvalidArgument, "--expires-in is too long")
+                Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!(
+                        "--expires-in {secs}s from now ({now}) is beyond any representable time"
+                    ),
+                )
             })?;
             builder = builder.expires_at(at);
         }

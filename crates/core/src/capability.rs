@@ -36,6 +36,8 @@ pub const EXPIRES_PREFIX: &str = "now < timestamp(\"";
 pub const NOT_BEFORE_PREFIX: &str = "now >= timestamp(\"";
 const ID_LABEL: &str = "charter/v1/capability ";
 const ID_PREFIX: &str = "charter/";
+const NON_EMPTY_LOCATION: &str = "capability has a non-empty location field; Charter capabilities carry none (an empty location, as pymacaroons writes, is accepted)";
+const NON_EMPTY_CAVEAT_LOCATION: &str = "a caveat has a non-empty location field; Charter caveats carry none (an empty location is accepted)";
 const FIELD_EOS: u8 = 0;
 const FIELD_LOCATION: u8 = 1;
 const FIELD_IDENTIFIER: u8 = 2;
@@ -126,11 +128,16 @@ impl Capability {
                 "only macaroon format V2 (first byte 0x02) is supported".into(),
             ));
         }
-        let (kind, identifier) = r.field()?;
+        let (mut kind, mut identifier) = r.field()?;
         if kind == FIELD_LOCATION {
-            return Err(CapabilityError::Format(
-                "location fields are not used by Charter",
-            ));
+            // An empty location is how pymacaroons (and other libmacaroons
+            // peers) write "no location"; it is outside the HMAC chain, so it
+            // is dropped: `serialize()` never writes one. A non-empty location
+            // names a target Charter does not have, and is refused.
+            if !identifier.is_empty() {
+                return Err(CapabilityError::Format(NON_EMPTY_LOCATION));
+            }
+            (kind, identifier) = r.field()?;
         }
         if kind != FIELD_IDENTIFIER {
             return Err(CapabilityError::Format("expected the identifier field"));
@@ -147,18 +154,25 @@ impl Capability {
                     r.i += 1;
                     break;
                 }
-                FIELD_LOCATION => {
-                    return Err(CapabilityError::Format(
-                        "caveat location fields are not used by Charter",
-                    ))
-                }
-                FIELD_IDENTIFIER => {}
+                FIELD_LOCATION | FIELD_IDENTIFIER => {}
                 _ => return Err(CapabilityError::Format("unexpected field in a caveat")),
             }
             if caveats.len() == MAX_CAVEATS {
                 return Err(CapabilityError::TooManyCaveats(MAX_CAVEATS + 1));
             }
-            let (_, cid) = r.field()?;
+            let (mut kind, mut cid) = r.field()?;
+            let mut located = false;
+            if kind == FIELD_LOCATION {
+                // As for the header: an empty location is dropped, any other
+                // refused (after a third-party caveat is named as such).
+                located = !cid.is_empty();
+                (kind, cid) = r.field()?;
+            }
+            if kind != FIELD_IDENTIFIER {
+                return Err(CapabilityError::Format(
+                    "expected a caveat identifier after its location",
+                ));
+            }
             match r.byte()? {
                 FIELD_EOS => {}
                 FIELD_VID => {
@@ -167,6 +181,9 @@ impl Capability {
                     ))
                 }
                 _ => return Err(CapabilityError::Format("expected the end of a caveat")),
+            }
+            if located {
+                return Err(CapabilityError::Format(NON_EMPTY_CAVEAT_LOCATION));
             }
             let text = std::str::from_utf8(cid)
                 .map_err(|_| CapabilityError::Format("caveat is not UTF-8"))?;
@@ -899,6 +916,81 @@ mod tests {
                 .unwrap_err()
                 .code(),
             ErrorCode::LimitExceeded
+        );
+    }
+
+    /// The V2 bytes of `cap` with a location field of `loc` before the
+    /// identifier (`header`) and before each caveat's identifier (`caveats`).
+    fn with_locations(cap: &Capability, header: Option<&[u8]>, caveats: Option<&[u8]>) -> Vec<u8> {
+        let mut out = vec![2];
+        if let Some(l) = header {
+            put_field(&mut out, FIELD_LOCATION, l);
+        }
+        put_field(&mut out, FIELD_IDENTIFIER, &cap.identifier);
+        out.push(FIELD_EOS);
+        for c in &cap.caveats {
+            if let Some(l) = caveats {
+                put_field(&mut out, FIELD_LOCATION, l);
+            }
+            put_field(&mut out, FIELD_IDENTIFIER, c.as_bytes());
+            out.push(FIELD_EOS);
+        }
+        out.push(FIELD_EOS);
+        put_field(&mut out, FIELD_SIGNATURE, &cap.tag);
+        out
+    }
+
+    #[test]
+    fn empty_locations_are_accepted_and_dropped() {
+        let c = cap().attenuate("args.amount <= 5000").unwrap();
+        for (header, caveats) in [
+            (Some(&b""[..]), None),
+            (None, Some(&b""[..])),
+            (Some(b""), Some(b"")),
+        ] {
+            let bytes = with_locations(&c, header, caveats);
+            let back = Capability::from_bytes(&bytes).unwrap();
+            assert_eq!(back, c);
+            assert_eq!(
+                back.to_bytes(),
+                c.to_bytes(),
+                "serialize() writes no location"
+            );
+            assert_eq!(back.id(), c.id());
+            assert_eq!(back.verify_chain(&root()).unwrap().len(), 3);
+        }
+        for (header, caveats, message) in [
+            (Some(&b"https://shop.example"[..]), None, NON_EMPTY_LOCATION),
+            (None, Some(&b"x"[..]), NON_EMPTY_CAVEAT_LOCATION),
+            (Some(b""), Some(b"x"), NON_EMPTY_CAVEAT_LOCATION),
+        ] {
+            let bytes = with_locations(&c, header, caveats);
+            let e = Capability::from_bytes(&bytes).unwrap_err();
+            assert_eq!(e, CapabilityError::Format(message));
+            assert_eq!(e.code(), ErrorCode::Malformed);
+        }
+        // Two locations, or a location with no identifier after it, are refused.
+        let mut twice = vec![2];
+        put_field(&mut twice, FIELD_LOCATION, b"");
+        twice.extend_from_slice(&with_locations(&c, Some(b""), None)[1..]);
+        assert_eq!(
+            Capability::from_bytes(&twice).unwrap_err(),
+            CapabilityError::Format("expected the identifier field")
+        );
+        // A third-party caveat (a verification id) stays refused, location or not.
+        let mut third = vec![2];
+        put_field(&mut third, FIELD_LOCATION, b"");
+        put_field(&mut third, FIELD_IDENTIFIER, &c.identifier);
+        third.push(FIELD_EOS);
+        put_field(&mut third, FIELD_LOCATION, b"");
+        put_field(&mut third, FIELD_IDENTIFIER, b"third-party caveat id");
+        put_field(&mut third, FIELD_VID, &[7; 48]);
+        third.push(FIELD_EOS);
+        third.push(FIELD_EOS);
+        put_field(&mut third, FIELD_SIGNATURE, &c.tag);
+        assert_eq!(
+            Capability::from_bytes(&third).unwrap_err(),
+            CapabilityError::Format("third-party caveats are not supported")
         );
     }
 

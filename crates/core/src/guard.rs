@@ -256,6 +256,24 @@ mod tests {
         assert_eq!(claims.idem.as_deref(), Some("call-1"));
     }
 
+    /// A clock at the ends of i64: no permit (its exp = iat + ttl is checked),
+    /// no receipt with an inexact ts, and the call is denied, never a panic.
+    #[test]
+    fn extreme_clocks_deny_without_panicking() {
+        let (g, cap, log, _) = guard();
+        let req = Request::new("shopper", "refund", json!({"amount": 100}));
+        for now in [i64::MAX, i64::MIN] {
+            let e = g
+                .protect(&cap, &req, None, None, now, None)
+                .expect_err("no permit at an extreme clock");
+            assert_eq!(e.code(), ErrorCode::Denied, "{now}");
+            assert!(!g.check(&cap, &req, None, now).allowed, "{now}");
+        }
+        for r in log.receipts(0..log.len()).unwrap() {
+            assert!(r.ts().unsigned_abs() <= crate::jcs::MAX_SAFE_INTEGER as u64);
+        }
+    }
+
     #[test]
     fn deny_raises_and_records() {
         let (g, cap, log, _) = guard();

@@ -150,16 +150,20 @@ pub(crate) fn verify_proof(
     let iat = obj["iat"]
         .as_i64()
         .ok_or_else(|| invalid("\"iat\" must be an integer"))?;
-    if iat > now + leeway {
+    // A proof is fresh on the half-open interval [iat − leeway, iat + window):
+    // dated at most `leeway` seconds ahead of `now`, and less than `window`
+    // seconds old. Exact arithmetic in i128: no clock value can wrap.
+    let (iat_w, now_w) = (i128::from(iat), i128::from(now));
+    let ahead = iat_w - now_w;
+    if ahead > i128::from(leeway) {
         return Err(invalid(&format!(
-            "is dated {}s in the future (leeway {leeway}s)",
-            iat - now
+            "is dated {ahead}s in the future (leeway {leeway}s)"
         )));
     }
-    if iat < now - window {
+    let age = now_w - iat_w;
+    if age >= i128::from(window) {
         return Err(invalid(&format!(
-            "is {}s old; proofs are fresh for {window}s",
-            now - iat
+            "is {age}s old; a proof must be less than {window}s old"
         )));
     }
     let nonce = str_of("nonce")?;
@@ -169,7 +173,8 @@ pub(crate) fn verify_proof(
     replay
         .check_and_record(
             &format!("proof:{}:{nonce}", key.kid()),
-            iat + window + leeway,
+            // Kept as long as the proof could still be accepted, and then some.
+            iat.saturating_add(window).saturating_add(leeway),
             now,
         )
         .map_err(|e| match e.code() {

@@ -27,6 +27,8 @@ pub enum KeyError {
     },
     #[error("public key is not a valid Ed25519 point, or is of small order")]
     InvalidPoint,
+    #[error("public key is not the canonical encoding of its point (its y coordinate is not reduced mod p, RFC 8032 §5.1.3); encode the key with y < 2^255 − 19")]
+    NonCanonical,
     #[error("invalid JWK: {0}")]
     Jwk(String),
     #[error("key set holds more than {MAX_KEYS_PER_SET} keys")]
@@ -42,7 +44,9 @@ pub enum KeyError {
 impl KeyError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            KeyError::WrongLength { .. } | KeyError::InvalidPoint => ErrorCode::InvalidArgument,
+            KeyError::WrongLength { .. } | KeyError::InvalidPoint | KeyError::NonCanonical => {
+                ErrorCode::InvalidArgument
+            }
             KeyError::Jwk(_) => ErrorCode::Malformed,
             KeyError::TooManyKeys => ErrorCode::LimitExceeded,
             KeyError::Json(e) => e.code(),
@@ -142,7 +146,9 @@ impl PublicKey {
         }
     }
 
-    /// From the 32-byte compressed point; small-order and invalid points are refused.
+    /// From the 32-byte compressed point; small-order and invalid points are
+    /// refused, and so is a non-canonical encoding (y ≥ p, or x = 0 with the
+    /// sign bit set: RFC 8032 §5.1.3), which would give one point two key ids.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
         let raw: [u8; 32] = bytes.try_into().map_err(|_| KeyError::WrongLength {
             what: "an Ed25519 public key",
@@ -153,6 +159,11 @@ impl PublicKey {
             ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|_| KeyError::InvalidPoint)?;
         if inner.is_weak() {
             return Err(KeyError::InvalidPoint);
+        }
+        // The decoder reduces y mod p; the canonical encoding of the decoded
+        // point must be the bytes we were given.
+        if inner.to_edwards().compress().to_bytes() != raw {
+            return Err(KeyError::NonCanonical);
         }
         Ok(PublicKey::from_dalek(inner))
     }
@@ -431,6 +442,61 @@ mod tests {
         assert_eq!(
             PublicKey::from_bytes(&identity).unwrap_err(),
             KeyError::InvalidPoint
+        );
+    }
+
+    /// `y + p` for a small y: the little-endian bytes of p = 2^255 − 19 with
+    /// y added to the low byte, and the sign bit of x.
+    pub(crate) fn non_canonical(y: u8, sign: bool) -> [u8; 32] {
+        let mut b = [0xff; 32];
+        b[0] = 0xed + y;
+        b[31] = 0x7f | if sign { 0x80 } else { 0 };
+        b
+    }
+
+    #[test]
+    fn non_canonical_encodings_are_refused() {
+        // Every y ≥ p that the decoder takes for a point of large order.
+        let mut refused = 0;
+        for y in 0..=18u8 {
+            for sign in [false, true] {
+                let bad = non_canonical(y, sign);
+                let Ok(point) = ed25519_dalek::VerifyingKey::from_bytes(&bad) else {
+                    continue;
+                };
+                if point.is_weak() {
+                    assert_eq!(
+                        PublicKey::from_bytes(&bad).unwrap_err(),
+                        KeyError::InvalidPoint
+                    );
+                    continue;
+                }
+                // The canonical encoding of the same point is a valid key...
+                let mut good = [0u8; 32];
+                good[0] = y;
+                good[31] = if sign { 0x80 } else { 0 };
+                let key = PublicKey::from_bytes(&good).unwrap();
+                assert_eq!(point.to_edwards(), key.dalek().to_edwards());
+                // ...and the other encoding of it is refused, by bytes and as a JWK.
+                let e = PublicKey::from_bytes(&bad).unwrap_err();
+                assert_eq!(e, KeyError::NonCanonical, "y = {y} + p");
+                assert_eq!(e.code(), ErrorCode::InvalidArgument);
+                let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(bad)});
+                assert_eq!(
+                    PublicKey::from_jwk(&jwk).unwrap_err(),
+                    KeyError::NonCanonical
+                );
+                let jwks = json!({"keys": [jwk]}).to_string();
+                assert_eq!(
+                    KeySet::from_jwks(&jwks).unwrap_err(),
+                    KeyError::NonCanonical
+                );
+                refused += 1;
+            }
+        }
+        assert!(
+            refused > 0,
+            "no non-canonical encoding of a large-order point was tried"
         );
     }
 

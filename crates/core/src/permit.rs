@@ -64,9 +64,13 @@ pub enum PermitError {
     BadSignature,
     #[error("permit lifetime (exp − iat) is {0} s, more than the {MAX_TTL} s maximum")]
     LifetimeTooLong(i64),
-    #[error("permit expired at {exp} (now {now}, leeway {leeway} s)")]
+    #[error(
+        "permit expired at {exp} (now {now}, leeway {leeway} s: valid while now < exp + leeway)"
+    )]
     Expired { exp: i64, now: i64, leeway: i64 },
-    #[error("permit is not valid before {iat} (now {now}, leeway {leeway} s)")]
+    #[error(
+        "permit is not valid before {iat} (now {now}, leeway {leeway} s: valid from iat − leeway)"
+    )]
     NotYetValid { iat: i64, now: i64, leeway: i64 },
     #[error("permit is for audience {got:?}, this verifier is {expected:?}")]
     AudienceMismatch { expected: String, got: String },
@@ -312,7 +316,9 @@ impl PermitIssuer {
             args,
             cap: req.capability_id.to_string(),
             iat: now,
-            exp: now + self.ttl,
+            exp: now.checked_add(self.ttl).ok_or_else(|| {
+                PermitError::InvalidArgument(format!("now ({now}) + ttl overflows"))
+            })?,
             jti,
             idem: req.idempotency_key.map(str::to_string),
         };
@@ -437,10 +443,22 @@ impl PermitVerifier {
         // Only now are the claims trusted.
         let claims = decode_claims(parts.claims)?;
         let leeway = self.leeway;
-        if claims.exp - claims.iat > MAX_TTL {
-            return Err(PermitError::LifetimeTooLong(claims.exp - claims.iat).into());
+        // Both times are within ±(2^53 − 1) (decode_claims), so i128 is exact
+        // for them and for any `now`: no clock value can wrap.
+        let (iat, exp, at, slack) = (
+            i128::from(claims.iat),
+            i128::from(claims.exp),
+            i128::from(now),
+            i128::from(leeway),
+        );
+        let lifetime = exp - iat;
+        if lifetime > i128::from(MAX_TTL) {
+            return Err(PermitError::LifetimeTooLong(claims.exp.saturating_sub(claims.iat)).into());
         }
-        if now > claims.exp.saturating_add(leeway) {
+        // Valid on the half-open interval [iat − leeway, exp + leeway): RFC 7519
+        // §4.1.4 wants the current time strictly before `exp`, and `iat` acts
+        // as `nbf` (§4.1.5: on or after it).
+        if at >= exp + slack {
             return Err(PermitError::Expired {
                 exp: claims.exp,
                 now,
@@ -448,7 +466,7 @@ impl PermitVerifier {
             }
             .into());
         }
-        if claims.iat > now.saturating_add(leeway) {
+        if iat > at + slack {
             return Err(PermitError::NotYetValid {
                 iat: claims.iat,
                 now,
@@ -771,7 +789,7 @@ mod tests {
             ErrorCode::AudienceMismatch
         );
         // Within leeway both ways.
-        verifier.verify(t, "send_email", &args, NOW + 90).unwrap();
+        verifier.verify(t, "send_email", &args, NOW + 89).unwrap();
         let p = issuer.issue(&req(&args), NOW).unwrap();
         verifier
             .verify(p.token(), "send_email", &args, NOW - 30)
@@ -980,6 +998,83 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    /// Each bound of [iat − leeway, exp + leeway) at, one second before and one
+    /// after, with the default leeway and with none.
+    #[test]
+    fn time_bounds_are_half_open() {
+        let (issuer, _) = setup();
+        let keys = KeySet::from_keys([issuer.key.public_key()]).unwrap();
+        let args = json!({"x": 1});
+        let p = issuer.issue(&req(&args), NOW).unwrap();
+        let exp = NOW + DEFAULT_TTL;
+        for leeway in [DEFAULT_LEEWAY, 0, MAX_LEEWAY] {
+            let verify = |now: i64| {
+                PermitVerifier::new(keys.clone(), "tool")
+                    .with_leeway(leeway)
+                    .unwrap()
+                    .verify(p.token(), "send_email", &args, now)
+                    .map(|_| ())
+                    .map_err(|e| e.code())
+            };
+            assert_eq!(verify(exp + leeway - 1), Ok(()), "leeway {leeway}");
+            assert_eq!(
+                verify(exp + leeway),
+                Err(ErrorCode::Expired),
+                "leeway {leeway}"
+            );
+            assert_eq!(verify(exp + leeway + 1), Err(ErrorCode::Expired));
+            assert_eq!(verify(NOW - leeway - 1), Err(ErrorCode::NotYetValid));
+            assert_eq!(verify(NOW - leeway), Ok(()), "leeway {leeway}");
+            assert_eq!(verify(NOW - leeway + 1), Ok(()));
+        }
+        let e = PermitVerifier::new(keys, "tool")
+            .verify(p.token(), "send_email", &args, exp + DEFAULT_LEEWAY)
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            format!(
+                "permit expired at {exp} (now {}, leeway 30 s: valid while now < exp + leeway)",
+                exp + DEFAULT_LEEWAY
+            )
+        );
+    }
+
+    /// Extreme clocks neither wrap nor panic (debug builds check overflow).
+    #[test]
+    fn extreme_clocks_fail_closed() {
+        let (issuer, _) = setup();
+        let keys = KeySet::from_keys([issuer.key.public_key()]).unwrap();
+        let args = json!({});
+        let p = issuer.issue(&req(&args), NOW).unwrap();
+        for leeway in [0, MAX_LEEWAY] {
+            let v = PermitVerifier::new(keys.clone(), "tool")
+                .with_leeway(leeway)
+                .unwrap();
+            let code = |now| {
+                v.verify(p.token(), "send_email", &args, now)
+                    .unwrap_err()
+                    .code()
+            };
+            assert_eq!(code(i64::MAX), ErrorCode::Expired);
+            assert_eq!(code(i64::MIN), ErrorCode::NotYetValid);
+        }
+        for now in [i64::MAX, i64::MIN, MAX_TIME + 1, -MAX_TIME - 1] {
+            assert_eq!(
+                issuer.issue(&req(&args), now).unwrap_err().code(),
+                ErrorCode::InvalidArgument,
+                "{now}"
+            );
+        }
+        // The largest accepted issue time still gives an exact exp.
+        let long = issuer.clone().with_ttl(MAX_TTL).unwrap();
+        let p = long.issue(&req(&args), MAX_TIME).unwrap();
+        assert_eq!(p.claims().exp, MAX_TIME + MAX_TTL);
+        let v = PermitVerifier::new(keys, "tool")
+            .with_leeway(MAX_LEEWAY)
+            .unwrap();
+        v.verify(p.token(), "send_email", &args, MAX_TIME).unwrap();
     }
 
     #[test]

@@ -1,8 +1,22 @@
 //! Revocation by capability id. Revoking an id revokes every capability
 //! narrowed from it, because the verifier checks the id of every prefix.
+//!
+//! A capability id ([`crate::Capability::id`]) and a token id
+//! ([`crate::Capability::token_id`]) have the same shape (16 bytes, 22
+//! base64url characters) and cannot be told apart, so the verifier looks up
+//! both: revoking a token id revokes every capability minted with that
+//! identifier, which is what revoking the id of the capability as first
+//! minted (before any caveat) does. Anything else is refused by
+//! [`MemoryRevocationList::revoke`] (see [`check_id`]), so a typo cannot
+//! silently revoke nothing.
 
 use std::collections::HashSet;
 use std::sync::RwLock;
+
+use crate::{b64, Error, ErrorCode};
+
+/// Bytes in a capability id (and a token id).
+pub const ID_BYTES: usize = 16;
 
 /// Where revoked capability ids are looked up. Implement it over a shared
 /// store when several verifiers must agree.
@@ -13,6 +27,32 @@ pub trait RevocationList: Send + Sync {
     fn is_empty(&self) -> bool {
         false
     }
+}
+
+/// Checks that `id` has the shape of a capability id: the canonical base64url
+/// (no padding) of 16 bytes, 22 characters, as `Capability.id` gives it.
+/// `invalid_argument` otherwise, saying what was wrong.
+pub fn check_id(id: &str) -> Result<(), Error> {
+    const SHAPE: &str = "a capability id is 22 base64url characters without padding (16 bytes), as Capability.id gives it";
+    let problem = if id.is_empty() {
+        "got an empty string".to_string()
+    } else if id.trim() != id {
+        format!("got {id:?}, which has surrounding whitespace")
+    } else if id.ends_with('=') {
+        format!("got {id:?}, which is padded: drop the '='")
+    } else {
+        match b64::decode(id) {
+            None => format!("got {id:?}, which is not canonical base64url"),
+            Some(bytes) if bytes.len() != ID_BYTES => {
+                format!("got {id:?}, which is {} bytes", bytes.len())
+            }
+            Some(_) => return Ok(()),
+        }
+    };
+    Err(Error::new(
+        ErrorCode::InvalidArgument,
+        format!("cannot revoke: {SHAPE}; {problem}"),
+    ))
 }
 
 /// An in-process revocation list.
@@ -26,12 +66,18 @@ impl MemoryRevocationList {
         MemoryRevocationList::default()
     }
 
-    pub fn revoke(&self, capability_id: impl Into<String>) {
+    /// Revokes a capability id (that capability and every narrowing of it) or
+    /// a token id (every capability minted with it). Anything that is not
+    /// shaped like one is refused with `invalid_argument` ([`check_id`]).
+    pub fn revoke(&self, capability_id: impl Into<String>) -> Result<(), Error> {
+        let id = capability_id.into();
+        check_id(&id)?;
         // A poisoned lock still holds a valid set; recover it rather than lose a revocation.
         self.ids
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(capability_id.into());
+            .insert(id);
+        Ok(())
     }
 }
 
@@ -48,5 +94,50 @@ impl RevocationList for MemoryRevocationList {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_ids_are_refused() {
+        let list = MemoryRevocationList::new();
+        let good = b64::encode([9u8; 16]);
+        assert_eq!(good.len(), 22);
+        list.revoke(good.clone()).unwrap();
+        assert!(list.is_revoked(&good));
+        for (bad, says) in [
+            (String::new(), "empty string"),
+            (format!("{good}=="), "padded"),
+            (format!(" {good}"), "whitespace"),
+            (format!("{good}\n"), "whitespace"),
+            (b64::encode([9u8; 15]), "15 bytes"),
+            (b64::encode([9u8; 32]), "32 bytes"),
+            (
+                good.replace('-', "+").replace('_', "/") + "+/",
+                "not canonical base64url",
+            ),
+            ("not a capability id".into(), "not canonical base64url"),
+        ] {
+            let e = list.revoke(bad.clone()).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad:?}");
+            assert!(e.message().contains(says), "{bad:?}: {}", e.message());
+            assert!(
+                e.message().contains("22 base64url characters"),
+                "{}",
+                e.message()
+            );
+            assert!(!list.is_revoked(&bad));
+        }
+        // The last character of 16 bytes carries 4 spare bits that must be zero.
+        let mut noncanonical = good.clone();
+        noncanonical.pop();
+        noncanonical.push('B');
+        assert_eq!(
+            list.revoke(noncanonical).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
     }
 }

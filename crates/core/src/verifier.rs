@@ -91,12 +91,16 @@ impl Verifier {
         self
     }
 
-    /// Proof freshness window and clock leeway, each 0 to 600 seconds.
+    /// Proof freshness window (1 to 600 seconds) and clock leeway (0 to 600
+    /// seconds). A proof signed at `iat` is fresh while
+    /// `iat - leeway <= now < iat + window`: a window of 60 is 60 seconds.
     pub fn with_proof_window(mut self, window: i64, leeway: i64) -> Result<Self, Error> {
-        if !(0..=MAX_WINDOW).contains(&window) || !(0..=MAX_WINDOW).contains(&leeway) {
+        if !(1..=MAX_WINDOW).contains(&window) || !(0..=MAX_WINDOW).contains(&leeway) {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
-                format!("proof window and leeway must be 0 to {MAX_WINDOW} seconds"),
+                format!(
+                    "proof window must be 1 to {MAX_WINDOW} seconds and leeway 0 to {MAX_WINDOW} seconds, got {window} and {leeway}"
+                ),
             ));
         }
         self.proof_window = window;
@@ -158,6 +162,17 @@ impl Verifier {
         })?;
         let tags = cap.verify_chain(root)?;
         if !self.revocations.is_empty() {
+            // A token id revokes every capability minted with it (see
+            // `revocation`): ids of both kinds share one list.
+            if self.revocations.is_revoked(cap.token_id()) {
+                return Err(Error::new(
+                    ErrorCode::Revoked,
+                    format!(
+                        "token {} (every capability minted with it, this one included) is revoked",
+                        cap.token_id()
+                    ),
+                ));
+            }
             for tag in &tags {
                 let id = id_of_tag(tag);
                 if self.revocations.is_revoked(&id) {
@@ -318,8 +333,165 @@ mod tests {
             .with_revocations(list.clone());
         let child = cap.attenuate("args.amount <= 500").unwrap();
         assert!(v.check(&child, &req, None, NOW).allowed);
-        list.revoke(cap.id());
+        list.revoke(cap.id()).unwrap();
         assert_eq!(codes(&v.check(&child, &req, None, NOW)), ["revoked"]);
+    }
+
+    #[test]
+    fn revoking_a_token_id_revokes_the_whole_family() {
+        let (root, cap, req) = setup();
+        let list = Arc::new(MemoryRevocationList::new());
+        let v = Verifier::new([root.clone()], "shop")
+            .unwrap()
+            .with_revocations(list.clone());
+        let child = cap.attenuate("args.amount <= 500").unwrap();
+        let sibling = Issuer::new(root)
+            .issue()
+            .token_id([4; 16])
+            .issued_at(NOW)
+            .never_expires()
+            .build()
+            .unwrap();
+        // Before: revoking the token id did nothing, so the check still allowed.
+        list.revoke(cap.token_id()).unwrap();
+        for c in [&cap, &child] {
+            let d = v.check(c, &req, None, NOW);
+            assert_eq!(codes(&d), ["revoked"]);
+            assert!(
+                d.reasons[0].message.contains(cap.token_id()),
+                "{:?}",
+                d.reasons
+            );
+        }
+        assert!(v.check(&sibling, &req, None, NOW).allowed);
+        // Malformed ids are refused, not silently stored.
+        assert_eq!(
+            list.revoke(format!("{}=", cap.id())).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+    }
+
+    /// A proof is fresh on [iat − leeway, iat + window): each bound at, one
+    /// second before and one after, for the default and other settings.
+    #[test]
+    fn proof_freshness_is_half_open() {
+        let (root, cap, req) = setup();
+        let agent = Holder::new(SigningKey::from_bytes(&[8; 32]).unwrap());
+        let bound = cap.bind_holder(&agent.kid()).unwrap();
+        for (window, leeway) in [(DEFAULT_PROOF_WINDOW, DEFAULT_LEEWAY), (1, 0), (600, 600)] {
+            let check = |iat: i64, now: i64| {
+                let v = Verifier::new([root.clone()], "shop")
+                    .unwrap()
+                    .with_proof_window(window, leeway)
+                    .unwrap();
+                let proof = agent.prove(&bound, &req, "shop", iat).unwrap();
+                codes(&v.check(&bound, &req, Some(&proof), now))
+            };
+            let ok: [&str; 0] = [];
+            // Age: fresh while now − iat < window.
+            assert_eq!(check(NOW, NOW + window - 1), ok, "{window}/{leeway}");
+            assert_eq!(check(NOW, NOW + window), ["proof_invalid"], "{window}");
+            assert_eq!(check(NOW, NOW + window + 1), ["proof_invalid"]);
+            // Dated ahead: accepted up to and including the leeway.
+            if leeway > 0 || window > 1 {
+                assert_eq!(check(NOW + leeway - 1, NOW), ok); // else too old
+            }
+            assert_eq!(check(NOW + leeway, NOW), ok, "{leeway}");
+            assert_eq!(check(NOW + leeway + 1, NOW), ["proof_invalid"]);
+        }
+        for (window, leeway) in [(0, 30), (601, 30), (60, -1), (60, 601)] {
+            let e = Verifier::new([root.clone()], "shop")
+                .unwrap()
+                .with_proof_window(window, leeway)
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{window}/{leeway}");
+        }
+    }
+
+    /// Proof freshness at extreme clocks: no wrap (debug builds panicked here),
+    /// and the message gives the true distance.
+    #[test]
+    fn proof_freshness_at_extreme_clocks() {
+        let (root, cap, req) = setup();
+        let agent = Holder::new(SigningKey::from_bytes(&[8; 32]).unwrap());
+        let bound = cap.bind_holder(&agent.kid()).unwrap();
+        let v = Verifier::new([root], "shop").unwrap();
+        let proof = agent.prove(&bound, &req, "shop", NOW).unwrap();
+        let d = v.check(&bound, &req, Some(&proof), i64::MAX);
+        assert_eq!(codes(&d), ["proof_invalid"]);
+        let age = i128::from(i64::MAX) - i128::from(NOW);
+        assert!(
+            d.reasons[0].message.contains(&format!("is {age}s old")),
+            "{}",
+            d.reasons[0].message
+        );
+        let d = v.check(&bound, &req, Some(&proof), i64::MIN);
+        assert_eq!(codes(&d), ["proof_invalid"]);
+        let ahead = i128::from(NOW) - i128::from(i64::MIN);
+        assert!(
+            d.reasons[0]
+                .message
+                .contains(&format!("dated {ahead}s in the future")),
+            "{}",
+            d.reasons[0].message
+        );
+        // Proofs dated at the extremes of exact JSON integers.
+        for iat in [crate::jcs::MAX_SAFE_INTEGER, -crate::jcs::MAX_SAFE_INTEGER] {
+            let p = agent.prove(&bound, &req, "shop", iat).unwrap();
+            for now in [i64::MAX, i64::MIN, iat] {
+                let d = v.check(&bound, &req, Some(&p), now);
+                if now == iat {
+                    // Fresh; the expiry caveat (in 2023) then denies.
+                    assert!(!d.allowed);
+                    assert_ne!(codes(&d), ["proof_invalid"], "{iat} at {now}");
+                } else {
+                    assert_eq!(codes(&d), ["proof_invalid"], "{iat} at {now}");
+                }
+            }
+        }
+    }
+
+    /// Time arithmetic in caveats at extreme clocks and times: an error that
+    /// denies, never a wrap or a panic (debug builds check overflow).
+    #[test]
+    fn caveat_time_arithmetic_at_extremes() {
+        let (root, cap, req) = setup();
+        let v = Verifier::new([root.clone()], "shop").unwrap();
+        for caveat in [
+            "now + duration(\"1h\") > now",
+            "now - duration(\"-1h\") > now",
+            "now - timestamp(\"0001-01-01T00:00:00Z\") > duration(\"1s\")",
+            "timestamp(\"9999-12-31T23:59:59Z\") + duration(\"2562047h\") > now",
+            "timestamp(\"0001-01-01T00:00:00Z\") - duration(\"2562047h\") < now",
+            "duration(\"2562047h\") + duration(\"2562047h\") > duration(\"1s\")",
+            "duration(\"-2562047h\") - duration(\"2562047h\") < duration(\"1s\")",
+            "timestamp(\"9999-12-31T23:59:59Z\") - timestamp(\"0001-01-01T00:00:00Z\") > duration(\"1s\")",
+            "timestamp(9223372036854775807) > now",
+        ] {
+            let c = cap.attenuate(caveat).unwrap();
+            for now in [i64::MAX, i64::MIN, NOW] {
+                let d = v.check(&c, &req, None, now);
+                assert!(!d.allowed || now == NOW, "{caveat} at {now}");
+                if now != NOW {
+                    assert!(
+                        d.reasons.iter().all(|r| r.code == ErrorCode::CaveatError
+                            || r.code == ErrorCode::Expired),
+                        "{caveat} at {now}: {:?}",
+                        d.reasons
+                    );
+                }
+            }
+        }
+        // The builder's own time caveats at extreme times: refused or denying, never a panic.
+        for t in [i64::MAX, i64::MIN] {
+            let built = [
+                Issuer::new(root.clone()).issue().expires_at(t).build(),
+                Issuer::new(root.clone()).issue().not_before(t).build(),
+            ];
+            for c in built.iter().flatten() {
+                assert!(!v.check(c, &req, None, NOW).allowed, "{t}");
+            }
+        }
     }
 
     #[test]

@@ -141,7 +141,7 @@ fn verifier(v: &Value) -> Verifier {
         .collect();
     let list = Arc::new(MemoryRevocationList::new());
     for id in v["revoked"].as_array().unwrap() {
-        list.revoke(id.as_str().unwrap());
+        list.revoke(id.as_str().unwrap()).unwrap();
     }
     Verifier::new(roots, v["audience"].as_str().unwrap())
         .unwrap()

@@ -271,6 +271,24 @@ pub fn keys() -> Vec<Value> {
     identity[0] = 1;
     let e = Error::from(PublicKey::from_bytes(&identity).unwrap_err());
     out.push(json!({"id": "keys/public-small-order", "type": "public_key", "description": "the identity point has small order and is refused", "public": hex::encode(identity), "expect": expect_error(&e)}));
+    // RFC 8032 §5.1.3: y ≥ p is not an encoding of a point. The first small y
+    // whose non-canonical form y + p the curve decoder takes for a point of
+    // large order (so only the canonicity check refuses it).
+    let (y, bad) = (0..=18u8)
+        .find_map(|y| {
+            let mut b = [0xff; 32];
+            b[0] = 0xed + y;
+            b[31] = 0x7f;
+            let p = ed25519_dalek::VerifyingKey::from_bytes(&b).ok()?;
+            (!p.is_weak()).then_some((y, b))
+        })
+        .expect("a large-order point with a small y");
+    let mut good = [0u8; 32];
+    good[0] = y;
+    let canonical = PublicKey::from_bytes(&good).unwrap();
+    let e = Error::from(PublicKey::from_bytes(&bad).unwrap_err());
+    out.push(json!({"id": "keys/public-non-canonical", "type": "public_key", "description": format!("y = {y} + p (2^255 − 19) is a non-canonical encoding of the point with y = {y} (kid {}), refused", canonical.kid()), "public": hex::encode(bad), "expect": expect_error(&e)}));
+    out.push(json!({"id": "keys/public-canonical-small-y", "type": "public_key", "description": format!("the canonical encoding of the point with y = {y}, accepted"), "public": hex::encode(good), "expect": {"kid": canonical.kid(), "jwk": jcs::canonicalize(&canonical.to_jwk()).unwrap()}}));
     let e = Error::from(PublicKey::from_bytes(&[1; 31]).unwrap_err());
     out.push(json!({"id": "keys/public-short", "type": "public_key", "description": "31 bytes is not a public key", "public": hex::encode([1u8; 31]), "expect": expect_error(&e)}));
     let e = Error::from(SigningKey::from_bytes(&[1; 33]).unwrap_err());
@@ -329,6 +347,11 @@ pub fn keys() -> Vec<Value> {
             "jwks-duplicate-member",
             "duplicate JSON keys are refused",
             format!(r#"{{"keys":[],"keys":[{one}]}}"#),
+        ),
+        (
+            "jwks-non-canonical-x",
+            "an x that encodes its point non-canonically (y + p) is refused (RFC 8032 §5.1.3)",
+            json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": b64::encode(bad)}]}).to_string(),
         ),
         ("jwks-not-json", "not JSON", "keys".to_string()),
     ];
@@ -724,6 +747,49 @@ pub fn capabilities() -> Vec<Value> {
             &[],
         )),
     );
+    // pymacaroons writes an empty location field before the identifier of
+    // every macaroon it serializes; Charter accepts it and drops it.
+    let narrowed = shop.attenuate("args.amount <= 100").unwrap();
+    let narrowed_caveats: Vec<&str> = narrowed.caveats().iter().map(String::as_str).collect();
+    let shop_ident = identifier("charter/v1/capability", &r, 1);
+    parse_case(
+        "parse-empty-location",
+        "an empty location field (as pymacaroons writes) is accepted and dropped: serialize() gives the token without it",
+        b64::encode(with_location(&shop_ident, &narrowed_caveats, raw_tag(&r, &shop_ident, &narrowed_caveats), Some(b""), None)),
+    );
+    parse_case(
+        "parse-empty-caveat-location",
+        "an empty location field before a caveat is accepted and dropped",
+        b64::encode(with_location(
+            &shop_ident,
+            &narrowed_caveats,
+            raw_tag(&r, &shop_ident, &narrowed_caveats),
+            Some(b""),
+            Some(b""),
+        )),
+    );
+    parse_case(
+        "parse-location",
+        "a non-empty location field is refused",
+        b64::encode(with_location(
+            &shop_ident,
+            &narrowed_caveats,
+            raw_tag(&r, &shop_ident, &narrowed_caveats),
+            Some(b"https://payments.example"),
+            None,
+        )),
+    );
+    parse_case(
+        "parse-caveat-location",
+        "a non-empty location field before a caveat is refused",
+        b64::encode(with_location(
+            &shop_ident,
+            &narrowed_caveats,
+            raw_tag(&r, &shop_ident, &narrowed_caveats),
+            None,
+            Some(b"https://payments.example"),
+        )),
+    );
     parse_case(
         "parse-raw-macaroon",
         "a macaroon built by another library with Charter's identifier parses",
@@ -786,6 +852,43 @@ fn raw_with_tag(identifier: &[u8], caveats: &[&str], tag: [u8; 32]) -> Vec<u8> {
     out
 }
 
+/// As [`raw_with_tag`], with a location field before the identifier
+/// (`header`) and before each caveat's identifier (`caveat`).
+fn with_location(
+    identifier: &[u8],
+    caveats: &[&str],
+    tag: [u8; 32],
+    header: Option<&[u8]>,
+    caveat: Option<&[u8]>,
+) -> Vec<u8> {
+    fn field(out: &mut Vec<u8>, kind: u8, data: &[u8]) {
+        out.push(kind);
+        let mut n = data.len();
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out.extend_from_slice(data);
+    }
+    let mut out = vec![2u8];
+    if let Some(l) = header {
+        field(&mut out, 1, l);
+    }
+    field(&mut out, 2, identifier);
+    out.push(0);
+    for c in caveats {
+        if let Some(l) = caveat {
+            field(&mut out, 1, l);
+        }
+        field(&mut out, 2, c.as_bytes());
+        out.push(0);
+    }
+    out.push(0);
+    field(&mut out, 6, &tag);
+    out
+}
+
 /// A check vector: everything a binding needs to rebuild the verifier and the call.
 struct Check<'a> {
     id: &'a str,
@@ -818,7 +921,7 @@ impl<'a> Check<'a> {
         let roots: Vec<RootKey> = self.roots.iter().map(|l| root(l)).collect();
         let list = Arc::new(MemoryRevocationList::new());
         for id in &self.revoked {
-            list.revoke(id.clone());
+            list.revoke(id.clone()).expect("a capability id");
         }
         let verifier = Verifier::new(roots, AUDIENCE)
             .unwrap()
@@ -1389,11 +1492,30 @@ pub fn checks() -> Vec<Value> {
             token.clone(),
         )
     });
+    // A capability is valid on [not_before, expires_at): `now >= timestamp(nbf)`
+    // and `now < timestamp(exp)`, exactly, with no leeway. Each bound at, one
+    // second before and one after.
+    add(Check {
+        now: T0 + 3599,
+        ..Check::new(
+            "checks/expiry-before",
+            "one second before the expiry instant the capability is valid",
+            token.clone(),
+        )
+    });
     add(Check {
         now: T0 + 3600,
         ..Check::new(
             "checks/expired",
             "at the expiry instant the capability is expired",
+            token.clone(),
+        )
+    });
+    add(Check {
+        now: T0 + 3601,
+        ..Check::new(
+            "checks/expiry-after",
+            "one second after the expiry instant the capability is expired",
             token.clone(),
         )
     });
@@ -1408,6 +1530,28 @@ pub fn checks() -> Vec<Value> {
         "before its not-before time",
         later.serialize(),
     ));
+    for (id, description, now) in [
+        (
+            "checks/not-before-before",
+            "one second before its not-before time: not valid yet",
+            T0 + 3599,
+        ),
+        (
+            "checks/not-before-at",
+            "at its not-before time: valid",
+            T0 + 3600,
+        ),
+        (
+            "checks/not-before-after",
+            "one second after its not-before time: valid",
+            T0 + 3601,
+        ),
+    ] {
+        add(Check {
+            now,
+            ..Check::new(id, description, later.serialize())
+        });
+    }
     let other = Request::new(
         "shopper-7",
         "payments.charge",
@@ -1467,6 +1611,32 @@ pub fn checks() -> Vec<Value> {
             raw_tag(&r, &ident, &caveats),
         )),
     ));
+    let small = shop.attenuate("args.amount <= 100").unwrap();
+    let small_caveats: Vec<&str> = small.caveats().iter().map(String::as_str).collect();
+    let small_tag = raw_tag(&r, &ident, &small_caveats);
+    add(Check {
+        request: request_text(&Request::new(
+            "shopper-7",
+            "payments.refund",
+            json!({"amount": 80, "currency": "USD"}),
+        )),
+        ..Check::new(
+            "checks/empty-location-allow",
+            "narrowed by a libmacaroons peer that writes an empty location: allowed within the added caveat",
+            b64::encode(with_location(&ident, &small_caveats, small_tag, Some(b""), None)),
+        )
+    });
+    add(Check::new(
+        "checks/empty-location-deny",
+        "the same token: denied outside the added caveat",
+        b64::encode(with_location(
+            &ident,
+            &small_caveats,
+            small_tag,
+            Some(b""),
+            None,
+        )),
+    ));
     add(Check::new(
         "checks/malformed",
         "text that is not a capability",
@@ -1508,6 +1678,14 @@ pub fn checks() -> Vec<Value> {
         )
     });
     add(Check {
+        revoked: vec![shop.token_id().to_string()],
+        ..Check::new(
+            "checks/revoked-token-id",
+            "revoking a token id revokes every capability minted with it, narrowings included",
+            narrowed.serialize(),
+        )
+    });
+    add(Check {
         revoked: vec![narrowed.id()],
         ..Check::new(
             "checks/revoked-child-only",
@@ -1537,6 +1715,52 @@ pub fn checks() -> Vec<Value> {
             bound.serialize(),
         )
     });
+    // A proof signed at iat is fresh on [iat − 30, iat + 60) (default leeway
+    // and window); the verifier's now is T0 + 600. Each bound at, one second
+    // before and one after.
+    for (id, description, iat, nonce) in [
+        (
+            "checks/holder-age-before",
+            "a proof 59 s old (one second inside the 60 s window): fresh",
+            T0 + 541,
+            11u8,
+        ),
+        (
+            "checks/holder-age-at",
+            "a proof exactly 60 s old: stale",
+            T0 + 540,
+            12,
+        ),
+        (
+            "checks/holder-age-after",
+            "a proof 61 s old: stale",
+            T0 + 539,
+            13,
+        ),
+        (
+            "checks/holder-ahead-before",
+            "a proof dated 29 s ahead (within the 30 s leeway): fresh",
+            T0 + 629,
+            14,
+        ),
+        (
+            "checks/holder-ahead-at",
+            "a proof dated exactly 30 s ahead (the leeway): fresh",
+            T0 + 630,
+            15,
+        ),
+        (
+            "checks/holder-ahead-after",
+            "a proof dated 31 s ahead: refused",
+            T0 + 631,
+            16,
+        ),
+    ] {
+        add(Check {
+            proof: Some(proof(&holder, &bound, &req, AUDIENCE, iat, nonce)),
+            ..Check::new(id, description, bound.serialize())
+        });
+    }
     add(Check {
         proof: Some(proof(&holder, &bound, &req, AUDIENCE, T0 + 400, 3)),
         ..Check::new(

@@ -195,26 +195,89 @@ pub fn permits() -> Vec<Value> {
             "4.2e3 is the integral double 4200, not the int 4200: refused",
         )
     });
-    add(Verify {
-        now: T0 + 60 + 30,
-        ..base(
-            "verify-at-leeway",
-            "at exp + leeway the permit still verifies",
-        )
-    });
-    add(Verify {
-        now: T0 + 60 + 31,
-        ..base("verify-expired", "past exp + leeway")
-    });
-    add(Verify {
-        now: T0 - 31,
-        ..base("verify-not-yet-valid", "issued after now + leeway")
-    });
-    add(Verify {
-        now: T0 + 70,
-        leeway: Some(0),
-        ..base("verify-no-leeway", "with zero leeway, just past exp")
-    });
+    // Valid on [iat − leeway, exp + leeway): each bound at, one second before
+    // and one after, with the default leeway (30 s) and with none.
+    // iat = T0, exp = T0 + 60.
+    for (id, description, now, leeway) in [
+        (
+            "verify-exp-leeway-before",
+            "one second before exp + leeway: verifies",
+            T0 + 89,
+            None,
+        ),
+        (
+            "verify-exp-leeway-at",
+            "at exp + leeway: expired (RFC 7519: now must be before exp)",
+            T0 + 90,
+            None,
+        ),
+        (
+            "verify-expired",
+            "one second past exp + leeway: expired",
+            T0 + 91,
+            None,
+        ),
+        (
+            "verify-exp-no-leeway-before",
+            "zero leeway, one second before exp: verifies",
+            T0 + 59,
+            Some(0),
+        ),
+        (
+            "verify-exp-no-leeway-at",
+            "zero leeway, at exp: expired",
+            T0 + 60,
+            Some(0),
+        ),
+        (
+            "verify-no-leeway",
+            "zero leeway, one second past exp: expired",
+            T0 + 61,
+            Some(0),
+        ),
+        (
+            "verify-not-yet-valid",
+            "one second before iat − leeway: not valid yet",
+            T0 - 31,
+            None,
+        ),
+        (
+            "verify-iat-leeway-at",
+            "at iat − leeway: verifies",
+            T0 - 30,
+            None,
+        ),
+        (
+            "verify-iat-leeway-after",
+            "one second after iat − leeway: verifies",
+            T0 - 29,
+            None,
+        ),
+        (
+            "verify-iat-no-leeway-before",
+            "zero leeway, one second before iat: not valid yet",
+            T0 - 1,
+            Some(0),
+        ),
+        (
+            "verify-iat-no-leeway-at",
+            "zero leeway, at iat: verifies",
+            T0,
+            Some(0),
+        ),
+        (
+            "verify-iat-no-leeway-after",
+            "zero leeway, one second after iat: verifies",
+            T0 + 1,
+            Some(0),
+        ),
+    ] {
+        add(Verify {
+            now,
+            leeway,
+            ..base(id, description)
+        });
+    }
     add(Verify {
         action: "payments.charge",
         ..base("verify-action", "another action")

@@ -217,7 +217,9 @@ class Verifier:
         proof: str | None = None,
         now: _Time | None = None,
     ) -> Decision: ...
-    def revoke(self, capability_id: str) -> None: ...
+    def revoke(self, capability_id: str) -> None:
+        """Revokes a capability id (and every narrowing of it) or a token id (every
+        capability minted with it); UsageError (invalid_argument) for anything else."""
     @property
     def audience(self) -> str: ...
 

@@ -3341,9 +3341,12 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func check(capability: Capability, request: Request, proof: String?, now: Int64?)  -> Decision
     
     /**
-     * Revokes a capability id, and with it every capability narrowed from it.
+     * Revokes a capability id (that capability and every one narrowed from
+     * it) or a token id (every capability minted with it). Throws
+     * `invalid_argument` for anything not shaped like one: 22 base64url
+     * characters, no padding.
      */
-    func revoke(capabilityId: String) 
+    func revoke(capabilityId: String) throws 
     
 }
 /**
@@ -3390,7 +3393,8 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
     }
     /**
      * `proof_window` (how long a holder proof stays fresh) and `leeway`
-     * (clock skew tolerated) are seconds, 0 to 600; 60 and 30 by default.
+     * (clock skew tolerated) are seconds, 1 to 600 and 0 to 600; 60 and 30 by
+     * default. A proof is fresh while `iat - leeway <= now < iat + window`.
      */
 public convenience init(roots: [RootKey], audience: String, proofWindow: Int64? = nil, leeway: Int64? = nil)throws  {
     let handle =
@@ -3445,9 +3449,12 @@ open func check(capability: Capability, request: Request, proof: String? = nil, 
 }
     
     /**
-     * Revokes a capability id, and with it every capability narrowed from it.
+     * Revokes a capability id (that capability and every one narrowed from
+     * it) or a token id (every capability minted with it). Throws
+     * `invalid_argument` for anything not shaped like one: 22 base64url
+     * characters, no padding.
      */
-open func revoke(capabilityId: String)  {try! rustCall() {
+open func revoke(capabilityId: String)throws   {try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_verifier_revoke(
             self.uniffiCloneHandle(),
@@ -4580,7 +4587,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_verifier_check() != 3917) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_verifier_revoke() != 20972) {
+    if (uniffi_charter_uniffi_checksum_method_verifier_revoke() != 62960) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() != 16511) {
@@ -4643,7 +4650,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_permitverifier_new() != 1023) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 62664) {
+    if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 23858) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -118,7 +118,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
     case "caveats", "checks":
         return outcome {
             let verifier = try Verifier(roots: (v["roots"] as! [String]).map { try RootKey.fromBytes(bytes: hex($0)) }, audience: str(v["audience"])!)
-            for id in v["revoked"] as! [String] { verifier.revoke(capabilityId: id) }
+            for id in v["revoked"] as! [String] { try verifier.revoke(capabilityId: id) }
             let request = try Request.fromJson(text: str(v["request"])!)
             func check() -> Decision {
                 // A token that does not parse is a denial with the parse error as its reason.
@@ -406,8 +406,16 @@ final class CharterTests: XCTestCase {
         XCTAssertEqual(log.head()?.decision(), "deny")
         // Revoking through the verifier reaches the guard that shares it.
         XCTAssertTrue(guard_.check(capability: cap.serialize(), request: req, now: 1767225600).allowed)
-        verifier.revoke(capabilityId: cap.id())
+        try verifier.revoke(capabilityId: cap.id())
         XCTAssertEqual(guard_.check(capability: cap.serialize(), request: req, now: 1767225600).reasons.map(\.code), ["revoked"])
+        // Anything not shaped like a capability id is refused; a token id revokes its family.
+        let fresh = try Verifier(roots: [root], audience: "aud")
+        for bad in ["", cap.id() + "=", cap.id() + "==", " " + cap.id(), String(cap.id().dropFirst()), cap.id() + "AA", "not a capability id"] {
+            expect("UsageError", "invalid_argument") { try fresh.revoke(capabilityId: bad) }
+        }
+        XCTAssertTrue(fresh.check(capability: cap, request: req, now: 1767225600).allowed)
+        try fresh.revoke(capabilityId: cap.tokenId())
+        XCTAssertEqual(try fresh.check(capability: cap.attenuate(caveat: "true"), request: req, now: 1767225600).reasons.map(\.code), ["revoked"])
     }
 
     func testQuickstart() throws {

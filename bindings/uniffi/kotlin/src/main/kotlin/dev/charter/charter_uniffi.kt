@@ -1375,7 +1375,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_verifier_check() and 0xFFFF) != 3917) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_revoke() and 0xFFFF) != 20972) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_revoke() and 0xFFFF) != 62960) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() and 0xFFFF) != 16511) {
@@ -1438,7 +1438,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_permitverifier_new() and 0xFFFF) != 1023) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 62664) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 23858) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -6743,7 +6743,10 @@ public interface VerifierInterface {
     fun `check`(`capability`: Capability, `request`: Request, `proof`: kotlin.String? = null, `now`: kotlin.Long? = null): Decision
     
     /**
-     * Revokes a capability id, and with it every capability narrowed from it.
+     * Revokes a capability id (that capability and every one narrowed from
+     * it) or a token id (every capability minted with it). Throws
+     * `invalid_argument` for anything not shaped like one: 22 base64url
+     * characters, no padding.
      */
     fun `revoke`(`capabilityId`: kotlin.String)
     
@@ -6779,7 +6782,8 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
     }
     /**
      * `proof_window` (how long a holder proof stays fresh) and `leeway`
-     * (clock skew tolerated) are seconds, 0 to 600; 60 and 30 by default.
+     * (clock skew tolerated) are seconds, 1 to 600 and 0 to 600; 60 and 30 by
+     * default. A proof is fresh while `iat - leeway <= now < iat + window`.
      */
     constructor(`roots`: List<RootKey>, `audience`: kotlin.String, `proofWindow`: kotlin.Long? = null, `leeway`: kotlin.Long? = null) :
         this(UniffiWithHandle, 
@@ -6906,11 +6910,15 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
-     * Revokes a capability id, and with it every capability narrowed from it.
-     */override fun `revoke`(`capabilityId`: kotlin.String)
+     * Revokes a capability id (that capability and every one narrowed from
+     * it) or a token id (every capability minted with it). Throws
+     * `invalid_argument` for anything not shaped like one: 22 base64url
+     * characters, no padding.
+     */
+    @Throws(CharterException::class)override fun `revoke`(`capabilityId`: kotlin.String)
         = 
     callWithHandle {
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_verifier_revoke(
         it,
         

@@ -193,4 +193,14 @@ fun hostileTests(t: Tests) {
         verifier.revoke(cap.id())
         assertEq("revoked", guard.check(cap.serialize(), req, now = 1767225600L).reasons.single().code)
     }
+
+    t.test("hostile: revoke refuses what is not a capability id; a token id revokes its family") {
+        val fresh = Verifier(listOf(root), "aud")
+        for (bad in listOf("", cap.id() + "=", cap.id() + "==", " " + cap.id(), cap.id().drop(1), cap.id() + "AA", "not a capability id")) {
+            expectCode<CharterException.UsageException>("invalid_argument") { fresh.revoke(bad) }
+        }
+        assertEq(true, fresh.check(cap, req, now = 1767225600L).allowed)
+        fresh.revoke(cap.tokenId())
+        assertEq("revoked", fresh.check(cap.attenuate("true"), req, now = 1767225600L).reasons.single().code)
+    }
 }
