@@ -300,20 +300,15 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    "not a regular file"
+    "something other than a regular file"
 }
 
 fn not_regular(path: &Path, meta: &std::fs::Metadata) -> Error {
     // Named here, not by the OS: its wording differs per platform.
-    let what = kind_of(meta);
-    let what = if what == "not a regular file" {
-        "something other than a file".to_string()
-    } else {
-        what.to_string()
-    };
     AuditError::Io(format!(
-        "cannot open audit log {}: it is {what}, not a file (an audit log must be a regular file)",
-        path.display()
+        "cannot open audit log {}: it is {}, not a file",
+        path.display(),
+        kind_of(meta)
     ))
     .into()
 }
@@ -579,14 +574,28 @@ fn check_checkpoint(receipts: &[Receipt], cp: &Receipt, path: &Path) -> Result<(
     };
     match usize::try_from(cp.seq()).ok().and_then(|i| receipts.get(i)) {
         Some(r) if r.hash() == cp.hash() => Ok(()),
-        Some(_) => Err(broken(format!(
-            "receipt {} differs from the expected head (hash {}): the log was rewritten from there on \
-             (a fork), so receipts {}..{} of the expected chain may be lost",
-            cp.seq(),
-            cp.hash(),
-            cp.seq(),
-            len
-        ))),
+        Some(r) => {
+            // Only the receipt at the checkpoint's seq was replaced when the
+            // one before it is still the one the checkpoint links to.
+            let one = cp.seq() > 0
+                && usize::try_from(cp.seq() - 1)
+                    .ok()
+                    .and_then(|i| receipts.get(i))
+                    .is_some_and(|b| b.hash() == cp.prev());
+            Err(broken(format!(
+                "receipt {} (hash {}) is not the expected head (hash {}): the log was cut behind \
+                 it and rewritten (a fork); {} of the expected chain {} missing",
+                cp.seq(),
+                r.hash(),
+                cp.hash(),
+                if one {
+                    "1 receipt"
+                } else {
+                    "at least 2 receipts"
+                },
+                if one { "is" } else { "are" },
+            )))
+        }
         None => {
             let missing = cp.seq().saturating_add(1).saturating_sub(len);
             Err(broken(format!(
