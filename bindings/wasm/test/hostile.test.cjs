@@ -212,3 +212,14 @@ test("hostile: options objects", () => {
   throwsCode(() => issuer.issue({ tokenId: new Uint8Array(15) }), "UsageError", "invalid_argument", /16 bytes/);
   throwsCode(() => issuer.issue({ caveats: ["args.x <"] }), "AuthorizationError", "caveat_syntax");
 });
+
+test("AuditLog.open with an expected head is unsupported here too, whatever the head", () => {
+  const { AuditLog, EnvironmentError } = charter;
+  const key = SigningKey.fromBytes(new Uint8Array(32).fill(3));
+  for (const expect of [undefined, null, "not a receipt", "{}"]) {
+    assert.throws(
+      () => AuditLog.open("audit.jsonl", key, expect),
+      (e) => e instanceof EnvironmentError && e.code === "unsupported",
+    );
+  }
+});

@@ -14,7 +14,13 @@
 //!   line number and never silently dropped; [`FileAuditLog::repair`] cuts it
 //!   off when an operator decides so (it can only hold an unacknowledged
 //!   receipt). After any I/O error the log refuses further appends (`io`):
-//!   reopen it. One process writes a log file at a time.
+//!   reopen it. Only a regular file is opened (a link to one is followed),
+//!   and every read is bounded ([`MAX_LOG_BYTES`], [`MAX_LOG_LINE_BYTES`]).
+//!   Several handles and processes may append to one file: each append holds
+//!   an exclusive OS lock (`flock`, Unix) over read-head/append/fsync and first
+//!   takes in what others appended, so the chain never forks.
+//!   [`FileAuditLog::open_expecting`] also refuses a file cut or rewritten
+//!   behind a receipt the caller kept elsewhere (`chain_broken`).
 //!
 //! An audit [`Bundle`] is a contiguous run of receipts, the JWKS of the keys
 //! that signed them and a head signed by the log's key
@@ -472,6 +478,31 @@ impl FileAuditLog {
         expect_head: &Receipt,
     ) -> Result<Self, Error> {
         FileAuditLog::open_inner(path.as_ref(), signing_key, older_keys, Some(expect_head))
+    }
+
+    /// What every binding's `AuditLog.open(path, signing_key, expect_head?)`
+    /// calls: `expect_head` is the JSON text of the kept receipt (`head().to_json()`).
+    pub fn open_expecting_text(
+        path: impl AsRef<Path>,
+        signing_key: SigningKey,
+        expect_head: Option<&str>,
+    ) -> Result<Self, Error> {
+        if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+            return Err(Error::new(ErrorCode::Unsupported, UNSUPPORTED_FILES));
+        }
+        let head = match expect_head {
+            Some(text) => Some(Receipt::parse(text).map_err(|e| {
+                Error::new(
+                    e.code(),
+                    format!(
+                        "expect_head must be the JSON text of a receipt (head().to_json()): {}",
+                        e.message()
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        FileAuditLog::open_inner(path.as_ref(), signing_key, &KeySet::new(), head.as_ref())
     }
 
     fn open_inner(
