@@ -14,9 +14,11 @@ export declare class AuditLog {
   static inMemory(signingKey: SigningKey): AuditLog
   /**
    * Opens (or creates) a JSON Lines log file, verifying what it holds;
-   * every append is synced to disk.
+   * every append is synced to disk. `expectHead`, the JSON text of a
+   * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
+   * makes a log cut or rewritten behind it throw `chain_broken`.
    */
-  static open(path: string, signingKey: SigningKey): AuditLog
+  static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */

@@ -136,12 +136,25 @@ impl AuditLog {
     }
 
     /// Opens (or creates) a JSON Lines log file, verifying what it holds;
-    /// every append is synced to disk.
+    /// every append is synced to disk. `expectHead`, the JSON text of a
+    /// receipt this log signed earlier (`head().toJson()`) kept elsewhere,
+    /// makes a log cut or rewritten behind it throw `chain_broken`.
     #[napi(factory)]
-    pub fn open(path: String, signing_key: &SigningKey) -> Result<AuditLog> {
+    pub fn open(
+        path: String,
+        signing_key: &SigningKey,
+        expect_head: Option<String>,
+    ) -> Result<AuditLog> {
         guard(|| {
             Ok(AuditLog {
-                inner: Arc::new(FileAuditLog::open(&path, signing_key.inner.clone()).or_throw()?),
+                inner: Arc::new(
+                    FileAuditLog::open_expecting_text(
+                        &path,
+                        signing_key.inner.clone(),
+                        expect_head.as_deref(),
+                    )
+                    .or_throw()?,
+                ),
             })
         })
     }

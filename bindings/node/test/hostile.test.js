@@ -184,3 +184,31 @@ test('revoke refuses what is not a capability id, and a token id revokes its fam
   const d = v.check(cap.attenuate('args.n == 1'), req, null, NOW)
   assert.deepEqual(d.reasons.map((r) => r.code), ['revoked'])
 })
+
+test('AuditLog.open(path, key, expectHead) refuses a log cut behind the kept head', () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const { AuditLog, Guard, PermitIssuer, AuditError } = charter
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-expect-head-'))
+  try {
+    const file = path.join(dir, 'audit.jsonl')
+    const key = SigningKey.fromBytes(new Uint8Array(32).fill(5))
+    const root = RootKey.fromBytes(new Uint8Array(32).fill(7))
+    const cap = new Issuer(root).issue({ actions: ['read'], issuedAt: NOW, tokenId: new Uint8Array(16), neverExpires: true })
+    const log = AuditLog.open(file, key)
+    const guard = new Guard(new Verifier([root], 'aud'), new PermitIssuer(key, 'gw'), log)
+    for (let n = 0; n < 5; n++) guard.check(cap, new Request('agent', 'read', { n }), null, NOW)
+    const kept = log.head().toJson()
+    assert.equal(AuditLog.open(file, key, kept).len(), 5)
+    assert.equal(AuditLog.open(file, key, null).len(), 5)
+    const lines = fs.readFileSync(file, 'utf8').split('\n')
+    fs.writeFileSync(file, lines.slice(0, 3).map((l) => l + '\n').join(''))
+    assert.equal(AuditLog.open(file, key).len(), 3)
+    throwsCode(() => AuditLog.open(file, key, kept), AuditError, 'chain_broken', /2 receipts are missing/)
+    throwsCode(() => AuditLog.open(file, key, 'not a receipt'), FormatError, 'malformed', /expect_head/)
+    throwsCode(() => AuditLog.open(file, key, 42), UsageError, 'invalid_argument')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -229,7 +229,7 @@ RUNNERS['audit-files'] = (v) => {
     if (v.setup === 'directory') fs.mkdirSync(file)
     else fs.writeFileSync(file, v.content)
     const got = outcome(() => {
-      const log = AuditLog.open(file, SigningKey.fromBytes(hex(v.audit_key)))
+      const log = AuditLog.open(file, SigningKey.fromBytes(hex(v.audit_key)), v.expect_head)
       const head = log.head()
       return { len: log.len(), head: head === null ? null : head.hash() }
     })

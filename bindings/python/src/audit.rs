@@ -31,11 +31,17 @@ impl AuditLog {
     }
 
     /// Opens (or creates) a JSON Lines log file; its chain is verified on open.
+    /// `expect_head`, the JSON text of a receipt this log signed earlier
+    /// (`head().to_json()`) kept elsewhere, makes a log cut or rewritten
+    /// behind it raise AuditError `chain_broken` naming how many receipts
+    /// are missing.
     #[staticmethod]
+    #[pyo3(signature = (path, signing_key, expect_head=None))]
     fn open(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
         signing_key: &Bound<'_, PyAny>,
+        expect_head: Option<Text>,
     ) -> PyResult<Self> {
         let key = class::<SigningKey>(signing_key, "signing_key")?
             .get()
@@ -45,7 +51,13 @@ impl AuditLog {
             Ok(p) => p,
             Err(_) => return Err(invalid(py, "path must be a str or os.PathLike")),
         };
-        let log = detached(py, move || core::FileAuditLog::open(&path, key))?;
+        let log = detached(py, move || {
+            core::FileAuditLog::open_expecting_text(
+                &path,
+                key,
+                expect_head.as_ref().map(|t| t.0.as_str()),
+            )
+        })?;
         Ok(AuditLog {
             inner: Arc::new(log),
         })

@@ -121,6 +121,30 @@ def test_file_audit_log(tmp_path: pathlib.Path) -> None:
         charter.AuditLog.open(tmp_path / "no" / "such" / "dir" / "x.jsonl", SK)
 
 
+def test_file_audit_log_expect_head_catches_a_cut(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "receipts.jsonl"
+    g, _, log, cap = setup(charter.AuditLog.open(path, SK))
+    for n in range(5):
+        g.check(cap, {"agent": "shopper-7", "action": "payments.refund", "args": {"n": n}}, now=NOW)
+    head = log.head()
+    assert head is not None
+    kept = head.to_json()  # stored somewhere the log file's writer cannot reach
+    assert charter.AuditLog.open(path, SK, kept).len() == 5
+    assert charter.AuditLog.open(path, SK, expect_head=None).len() == 5
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:3]))
+    assert charter.AuditLog.open(path, SK).len() == 3  # a clean cut alone goes unseen
+    with pytest.raises(charter.AuditError) as info:
+        charter.AuditLog.open(path, SK, kept)
+    assert info.value.code == "chain_broken"
+    assert "2 receipts are missing" in info.value.message
+    with pytest.raises(charter.FormatError) as bad:
+        charter.AuditLog.open(path, SK, "not a receipt")
+    assert bad.value.code == "malformed"
+    with pytest.raises(charter.UsageError):
+        charter.AuditLog.open(path, SK, head)  # type: ignore[arg-type]
+
+
 # --- the decorator ------------------------------------------------------------------
 # The decorator decides at the system clock.
 LATER = int(time.time()) + 3600

@@ -254,7 +254,9 @@ def run_audit_files(v: Vector) -> Any:
         else:
             pytest.fail(f"unknown audit-files setup {v['setup']!r}")
         try:
-            log = charter.AuditLog.open(path, charter.SigningKey.from_bytes(h(v["audit_key"])))
+            log = charter.AuditLog.open(
+                path, charter.SigningKey.from_bytes(h(v["audit_key"])), v["expect_head"]
+            )
         except charter.CharterError as e:
             return {"error": e.code, "message": e.message.replace(str(path), "{path}")}
         head = log.head()

@@ -105,10 +105,20 @@ impl AuditLog {
 
     /// Opens (or creates) a JSON Lines log file, synced on every append; its
     /// chain is verified on open. A torn last line is `log_corrupt` until
-    /// repaired (`charter audit repair`).
-    #[uniffi::constructor]
-    pub fn open(path: String, signing_key: Arc<SigningKey>) -> Result<Arc<Self>, CharterError> {
-        let log = core::FileAuditLog::open(&path, signing_key.0.clone())?;
+    /// repaired (`charter audit repair`). `expect_head`, the JSON text of a
+    /// receipt this log signed earlier (`head().toJson()`) kept elsewhere,
+    /// makes a log cut or rewritten behind it `chain_broken`.
+    #[uniffi::constructor(default(expect_head = None))]
+    pub fn open(
+        path: String,
+        signing_key: Arc<SigningKey>,
+        expect_head: Option<String>,
+    ) -> Result<Arc<Self>, CharterError> {
+        let log = core::FileAuditLog::open_expecting_text(
+            &path,
+            signing_key.0.clone(),
+            expect_head.as_deref(),
+        )?;
         Ok(Arc::new(AuditLog(Arc::new(log))))
     }
 

@@ -150,13 +150,17 @@ impl AuditLog {
         })
     }
 
-    /// Not available in WebAssembly: throws EnvironmentError `unsupported`.
+    /// Not available in WebAssembly: throws EnvironmentError `unsupported`
+    /// (elsewhere it opens a log file; `expectHead`, a kept receipt's JSON
+    /// text, refuses a log cut behind it).
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(js_name = signingKey, unchecked_param_type = "SigningKey")]
         signing_key: JsValue,
+        #[wasm_bindgen(js_name = expectHead, unchecked_optional_param_type = "string | null")]
+        expect_head: JsValue,
     ) -> JsResult<AuditLog> {
-        let _ = (path, signing_key);
+        let _ = (path, signing_key, expect_head);
         // The message is the contract's (vectors/audit-files.json, `without_files`).
         Err(core::Error::new(
             core::ErrorCode::Unsupported,

@@ -244,3 +244,14 @@ test("hostile: revoke refuses what is not a capability id; a token id revokes it
   const d = v.check(cap.attenuate("args.n == 1"), req, null, T0);
   assert.deepEqual(d.reasons.map((r) => r.code), ["revoked"]);
 });
+
+test("AuditLog.open with an expected head is unsupported here too, whatever the head", () => {
+  const { AuditLog, EnvironmentError } = charter;
+  const key = SigningKey.fromBytes(new Uint8Array(32).fill(3));
+  for (const expect of [undefined, null, "not a receipt", "{}"]) {
+    assert.throws(
+      () => AuditLog.open("audit.jsonl", key, expect),
+      (e) => e instanceof EnvironmentError && e.code === "unsupported",
+    );
+  }
+});

@@ -291,7 +291,9 @@ const runners = {
   // No file system here: every audit-file vector must give `without_files`.
   "audit-files": (v) => {
     if (v.type !== "open") throw new Error(`unknown audit-files vector type ${v.type}`);
-    const got = outcome(() => AuditLog.open(`/charter-vectors/${v.id}.jsonl`, SigningKey.fromBytes(hex(v.audit_key))));
+    const got = outcome(() =>
+      AuditLog.open(`/charter-vectors/${v.id}.jsonl`, SigningKey.fromBytes(hex(v.audit_key)), v.expect_head),
+    );
     assert.equal(jcs(got), jcs(v.without_files), `${v.id}: without_files`);
     return null;
   },

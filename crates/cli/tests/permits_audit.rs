@@ -740,3 +740,71 @@ fn guard_and_audit_output_escape_outside_text() {
         "{all:?}"
     );
 }
+
+/// Twenty `audit append` processes racing on one log: one unbroken chain, and
+/// every receipt a process acknowledged is in it, unchanged, at its seq.
+#[test]
+fn concurrent_appends_from_many_processes_keep_one_chain() {
+    let env = Env::new();
+    let n = 20;
+    let acked: Vec<Value> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..n)
+            .map(|i| {
+                let env = &env;
+                s.spawn(move || {
+                    let jti = format!("jti-{i}");
+                    let r = env.run(&[
+                        "audit",
+                        "append",
+                        "--log",
+                        "audit.log",
+                        "--signing-key",
+                        "audit-key.json",
+                        "--agent",
+                        "shopper",
+                        "--action",
+                        "payments.refund",
+                        "--args",
+                        SMALL,
+                        "--decision",
+                        "allow",
+                        "--permit",
+                        &jti,
+                        "--json",
+                    ]);
+                    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+                    json(&r.stdout)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let lines = env.log_lines();
+    assert_eq!(lines.len(), n);
+    for r in &acked {
+        let seq = r["seq"].as_u64().unwrap() as usize;
+        assert_eq!(
+            &lines[seq], r,
+            "acknowledged receipt {seq} is in the log as written"
+        );
+    }
+    env.jwks("audit-key.json", "audit-jwks.json");
+    env.ok(&[
+        "audit",
+        "export",
+        "--log",
+        "audit.log",
+        "--signing-key",
+        "audit-key.json",
+        "--out",
+        "bundle.json",
+    ]);
+    let out = env.ok(&[
+        "audit",
+        "verify",
+        "bundle.json",
+        "--jwks",
+        "audit-jwks.json",
+    ]);
+    assert!(out.contains("20"), "{out}");
+}

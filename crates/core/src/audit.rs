@@ -14,7 +14,13 @@
 //!   line number and never silently dropped; [`FileAuditLog::repair`] cuts it
 //!   off when an operator decides so (it can only hold an unacknowledged
 //!   receipt). After any I/O error the log refuses further appends (`io`):
-//!   reopen it. One process writes a log file at a time.
+//!   reopen it. Only a regular file is opened (a link to one is followed),
+//!   and every read is bounded ([`MAX_LOG_BYTES`], [`MAX_LOG_LINE_BYTES`]).
+//!   Several handles and processes may append to one file: each append holds
+//!   an exclusive OS lock (`flock`, Unix) over read-head/append/fsync and first
+//!   takes in what others appended, so the chain never forks.
+//!   [`FileAuditLog::open_expecting`] also refuses a file cut or rewritten
+//!   behind a receipt the caller kept elsewhere (`chain_broken`).
 //!
 //! An audit [`Bundle`] is a contiguous run of receipts, the JWKS of the keys
 //! that signed them and a head signed by the log's key
@@ -40,7 +46,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::keys::{labeled, KeySet, SigningKey};
-use crate::receipt::{Receipt, ReceiptInput, GENESIS, RECEIPT_LABEL};
+use crate::receipt::{Receipt, ReceiptInput, GENESIS, MAX_RECEIPT_BYTES, RECEIPT_LABEL};
 use crate::{b64, jcs, Error, ErrorCode};
 
 /// Domain-separation label of bundle head signatures.
@@ -250,6 +256,13 @@ struct FileState {
 /// What opening a file log says where there is no file system (browsers, edge).
 pub const UNSUPPORTED_FILES: &str = "file audit logs need a file system, which this platform does not have; use an in-memory audit log and export bundles to store them";
 
+/// Largest audit log file read or written, in bytes (1 GiB). A log at the
+/// limit refuses appends (`limit_exceeded`): start a new log file.
+pub const MAX_LOG_BYTES: u64 = 1 << 30;
+
+/// Longest line of a log file: one receipt and its newline.
+pub const MAX_LOG_LINE_BYTES: usize = MAX_RECEIPT_BYTES + 1;
+
 /// An append-only JSON Lines audit log file, synced on every append.
 #[derive(Debug)]
 pub struct FileAuditLog {
@@ -274,6 +287,164 @@ fn io_err(path: &Path, what: &str, e: std::io::Error) -> Error {
     AuditError::Io(format!("{what} {}: {e}", path.display())).into()
 }
 
+/// What a path that is not a regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "something other than a regular file"
+}
+
+fn not_regular(path: &Path, meta: &std::fs::Metadata) -> Error {
+    // Named here, not by the OS: its wording differs per platform.
+    AuditError::Io(format!(
+        "cannot open audit log {}: it is {}, not a file",
+        path.display(),
+        kind_of(meta)
+    ))
+    .into()
+}
+
+/// Opens an audit log file for reading and appending, refusing anything but a
+/// regular file. A symbolic link is followed when it leads to a regular file
+/// (what is checked is the file actually opened); a dangling link is refused
+/// rather than creating its target.
+fn open_regular(path: &Path, create: bool) -> Result<(File, bool), Error> {
+    let existed = match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => true,
+        Ok(meta) => return Err(not_regular(path, &meta)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(AuditError::Io(format!(
+                    "cannot open audit log {}: it is a symbolic link to nothing; \
+                     create the file it names, or point the link at an existing log",
+                    path.display()
+                ))
+                .into());
+            }
+            if !create {
+                return Err(io_err(path, "cannot open audit log", e));
+            }
+            false
+        }
+        Err(e) => return Err(io_err(path, "cannot open audit log", e)),
+    };
+    let mut opts = OpenOptions::new();
+    opts.read(true).append(true).create(create && !existed);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // If the path is swapped for a FIFO or a terminal between the check
+        // above and this open, never block on it or adopt it; fstat below refuses it.
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = opts
+        .open(path)
+        .map_err(|e| io_err(path, "cannot open audit log", e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| io_err(path, "cannot read audit log", e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    Ok((file, existed))
+}
+
+/// An exclusive OS lock on a log file (flock), released when dropped. Every
+/// writer of the file, in this process or another, takes it around
+/// read-head/append/fsync, so two writers never chain onto the same head.
+struct FileLock<'a>(#[allow(dead_code)] &'a File);
+
+impl<'a> FileLock<'a> {
+    fn acquire(file: &'a File, path: &Path) -> Result<FileLock<'a>, Error> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            loop {
+                // SAFETY: flock on a file descriptor that `file` owns and
+                // keeps open for the lifetime of the returned guard.
+                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+                if rc == 0 {
+                    break;
+                }
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(io_err(path, "cannot lock audit log", e));
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+        Ok(FileLock(file))
+    }
+}
+
+impl Drop for FileLock<'_> {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: as in `acquire`. Failure to unlock cannot be reported
+            // from a destructor; closing the file releases the lock anyway.
+            unsafe {
+                libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
+            }
+        }
+    }
+}
+
+/// Reads `file` from `from` to its end, at most `MAX_LOG_BYTES` in all.
+fn read_tail(file: &File, path: &Path, from: u64) -> Result<Vec<u8>, Error> {
+    let mut file = file;
+    let len = file
+        .metadata()
+        .map_err(|e| io_err(path, "cannot read audit log", e))?
+        .len();
+    if len > MAX_LOG_BYTES {
+        return Err(too_big(path, len));
+    }
+    let want = len.saturating_sub(from);
+    let mut bytes = Vec::with_capacity(usize::try_from(want).unwrap_or(0));
+    file.seek(SeekFrom::Start(from))
+        .map_err(|e| io_err(path, "cannot read audit log", e))?;
+    // Bounded even if the file grows while it is read.
+    let limit = MAX_LOG_BYTES.saturating_sub(from).saturating_add(1);
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_err(path, "cannot read audit log", e))?;
+    let total = from.saturating_add(bytes.len() as u64);
+    if total > MAX_LOG_BYTES {
+        return Err(too_big(path, total));
+    }
+    Ok(bytes)
+}
+
+fn too_big(path: &Path, len: u64) -> Error {
+    AuditError::LimitExceeded(format!(
+        "audit log {} is {len} bytes or more, over the {MAX_LOG_BYTES}-byte limit of a log file; \
+         export it in bundles and start a new log file",
+        path.display()
+    ))
+    .into()
+}
+
 impl FileAuditLog {
     /// Opens (or creates) the log at `path`, verifying every receipt already
     /// in it, and continues its chain with `signing_key`.
@@ -288,43 +459,102 @@ impl FileAuditLog {
         signing_key: SigningKey,
         older_keys: &KeySet,
     ) -> Result<Self, Error> {
+        FileAuditLog::open_inner(path.as_ref(), signing_key, older_keys, None)
+    }
+
+    /// Like [`FileAuditLog::open_with_keys`], and the log must still contain
+    /// `expect_head`, a receipt this log signed earlier (its `head()` then)
+    /// that the caller kept somewhere the log file's writer cannot reach.
+    /// A log cut after that receipt, or rewritten so that another receipt
+    /// holds its `seq`, is refused (`chain_broken`) naming how many receipts
+    /// are missing. `expect_head` must verify with this log's keys.
+    ///
+    /// What this can prove: that the file still holds every receipt up to the
+    /// checkpoint, unchanged. What no local file can prove by itself: that
+    /// nothing after the newest checkpoint was cut, or that whoever holds the
+    /// signing key did not rewrite the whole log. Keep checkpoints (or
+    /// exported bundles) often, and elsewhere.
+    pub fn open_expecting(
+        path: impl AsRef<Path>,
+        signing_key: SigningKey,
+        older_keys: &KeySet,
+        expect_head: &Receipt,
+    ) -> Result<Self, Error> {
+        FileAuditLog::open_inner(path.as_ref(), signing_key, older_keys, Some(expect_head))
+    }
+
+    /// What every binding's `AuditLog.open(path, signing_key, expect_head?)`
+    /// calls: `expect_head` is the JSON text of the kept receipt (`head().to_json()`).
+    pub fn open_expecting_text(
+        path: impl AsRef<Path>,
+        signing_key: SigningKey,
+        expect_head: Option<&str>,
+    ) -> Result<Self, Error> {
         if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
             return Err(Error::new(ErrorCode::Unsupported, UNSUPPORTED_FILES));
         }
-        let path = path.as_ref().to_path_buf();
-        let keys = log_keys(&signing_key, older_keys)?;
-        if path.is_dir() {
-            // Named here, not by the OS: its wording differs per platform.
-            return Err(AuditError::Io(format!(
-                "cannot open audit log {}: it is a directory, not a file",
-                path.display()
-            ))
-            .into());
+        let head = match expect_head {
+            Some(text) => Some(Receipt::parse(text).map_err(|e| {
+                Error::new(
+                    e.code(),
+                    format!(
+                        "expect_head must be the JSON text of a receipt (head().to_json()): {}",
+                        e.message()
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        FileAuditLog::open_inner(path.as_ref(), signing_key, &KeySet::new(), head.as_ref())
+    }
+
+    fn open_inner(
+        path: &Path,
+        signing_key: SigningKey,
+        older_keys: &KeySet,
+        expect_head: Option<&Receipt>,
+    ) -> Result<Self, Error> {
+        if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+            return Err(Error::new(ErrorCode::Unsupported, UNSUPPORTED_FILES));
         }
-        let existed = path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| io_err(&path, "cannot open audit log", e))?;
+        let path = path.to_path_buf();
+        let keys = log_keys(&signing_key, older_keys)?;
+        if let Some(cp) = expect_head {
+            cp.verify(&keys).map_err(|e| {
+                Error::new(
+                    e.code(),
+                    format!(
+                        "audit log {}: the expected head (seq {}) does not verify with the log's keys: {}",
+                        path.display(),
+                        cp.seq(),
+                        e.message()
+                    ),
+                )
+            })?;
+        }
+        let (file, existed) = open_regular(&path, true)?;
         if !existed {
             sync_parent(&path)?;
         }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| io_err(&path, "cannot read audit log", e))?;
-        let (receipts, offsets) = load(&bytes, &path)?;
-        verify_chain(&receipts, &keys, GENESIS).map_err(|e| {
-            Error::new(
-                e.code(),
-                format!("audit log {}: {}", path.display(), e.message()),
-            )
-        })?;
-        let mut chain = Chain::genesis();
-        if let Some(last) = receipts.last() {
-            chain.advance(last);
-        }
+        let (chain, offsets, end) = {
+            let _lock = FileLock::acquire(&file, &path)?;
+            let bytes = read_tail(&file, &path, 0)?;
+            let (receipts, offsets) = load(&bytes, &path, 0, 0)?;
+            verify_chain(&receipts, &keys, GENESIS).map_err(|e| {
+                Error::new(
+                    e.code(),
+                    format!("audit log {}: {}", path.display(), e.message()),
+                )
+            })?;
+            if let Some(cp) = expect_head {
+                check_checkpoint(&receipts, cp, &path)?;
+            }
+            let mut chain = Chain::genesis();
+            if let Some(last) = receipts.last() {
+                chain.advance(last);
+            }
+            (chain, offsets, bytes.len() as u64)
+        };
         Ok(FileAuditLog {
             path,
             key: signing_key,
@@ -333,7 +563,7 @@ impl FileAuditLog {
                 file,
                 chain,
                 offsets,
-                end: bytes.len() as u64,
+                end,
                 failed: None,
             }),
         })
@@ -347,14 +577,9 @@ impl FileAuditLog {
     /// Any other damage is left alone and still fails [`FileAuditLog::open`].
     pub fn repair(path: impl AsRef<Path>) -> Result<Option<TornTail>, Error> {
         let path = path.as_ref();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|e| io_err(path, "cannot open audit log", e))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| io_err(path, "cannot read audit log", e))?;
+        let (file, _) = open_regular(path, false)?;
+        let _lock = FileLock::acquire(&file, path)?;
+        let bytes = read_tail(&file, path, 0)?;
         if bytes.is_empty() || bytes.ends_with(b"\n") {
             return Ok(None);
         }
@@ -375,6 +600,50 @@ impl FileAuditLog {
     }
 }
 
+/// The log must hold `cp` at its `seq`.
+fn check_checkpoint(receipts: &[Receipt], cp: &Receipt, path: &Path) -> Result<(), Error> {
+    let len = receipts.len() as u64;
+    let broken = |why: String| -> Error {
+        AuditError::ChainBroken(format!("audit log {}: {why}", path.display())).into()
+    };
+    match usize::try_from(cp.seq()).ok().and_then(|i| receipts.get(i)) {
+        Some(r) if r.hash() == cp.hash() => Ok(()),
+        Some(r) => {
+            // Only the receipt at the checkpoint's seq was replaced when the
+            // one before it is still the one the checkpoint links to.
+            let one = cp.seq() > 0
+                && usize::try_from(cp.seq() - 1)
+                    .ok()
+                    .and_then(|i| receipts.get(i))
+                    .is_some_and(|b| b.hash() == cp.prev());
+            Err(broken(format!(
+                "receipt {} (hash {}) is not the expected head (hash {}): the log was cut behind \
+                 it and rewritten (a fork); {} of the expected chain {} missing",
+                cp.seq(),
+                r.hash(),
+                cp.hash(),
+                if one {
+                    "1 receipt"
+                } else {
+                    "at least 2 receipts"
+                },
+                if one { "is" } else { "are" },
+            )))
+        }
+        None => {
+            let missing = cp.seq().saturating_add(1).saturating_sub(len);
+            Err(broken(format!(
+                "{missing} receipt{} missing: the log holds {len} receipt{} but the expected head is \
+                 seq {} (hash {}); the file was cut or replaced by an older copy",
+                if missing == 1 { " is" } else { "s are" },
+                if len == 1 { "" } else { "s" },
+                cp.seq(),
+                cp.hash()
+            )))
+        }
+    }
+}
+
 #[cfg(unix)]
 fn sync_parent(path: &Path) -> Result<(), Error> {
     let dir = match path.parent() {
@@ -391,21 +660,38 @@ fn sync_parent(_path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Splits a log file into receipts; every line must be complete and valid.
-fn load(bytes: &[u8], path: &Path) -> Result<(Vec<Receipt>, Vec<u64>), Error> {
+/// Splits log text that starts at byte `base` (line `base_line` + 1) into
+/// receipts and their absolute offsets; every line must be complete, valid
+/// and at most [`MAX_LOG_LINE_BYTES`] long.
+fn load(
+    bytes: &[u8],
+    path: &Path,
+    base: u64,
+    base_line: usize,
+) -> Result<(Vec<Receipt>, Vec<u64>), Error> {
     let mut receipts = Vec::new();
     let mut offsets = Vec::new();
     let mut pos = 0usize;
     while pos < bytes.len() {
-        let line_no = offsets.len() + 1;
+        let line_no = base_line + offsets.len() + 1;
+        let at = base.saturating_add(pos as u64);
         let corrupt = |why: String| -> Error {
             AuditError::LogCorrupt(format!(
-                "audit log {} line {line_no} (byte {pos}): {why}",
+                "audit log {} line {line_no} (byte {at}): {why}",
                 path.display()
             ))
             .into()
         };
-        let Some(len) = bytes[pos..].iter().position(|&b| b == b'\n') else {
+        let window = &bytes[pos..bytes.len().min(pos.saturating_add(MAX_LOG_LINE_BYTES))];
+        let Some(len) = window.iter().position(|&b| b == b'\n') else {
+            if window.len() == MAX_LOG_LINE_BYTES {
+                return Err(AuditError::LimitExceeded(format!(
+                    "audit log {} line {line_no} (byte {at}): longer than {MAX_LOG_LINE_BYTES} bytes, \
+                     the most a receipt line can be; this is not an audit log, or it is damaged",
+                    path.display()
+                ))
+                .into());
+            }
             return Err(corrupt(format!(
                 "incomplete last line ({} bytes, no newline): a write torn by a crash; \
                  FileAuditLog::repair cuts it off (it was never acknowledged)",
@@ -415,27 +701,84 @@ fn load(bytes: &[u8], path: &Path) -> Result<(Vec<Receipt>, Vec<u64>), Error> {
         let line =
             std::str::from_utf8(&bytes[pos..pos + len]).map_err(|_| corrupt("not UTF-8".into()))?;
         let r = Receipt::parse(line).map_err(|e| corrupt(e.message().to_string()))?;
-        offsets.push(pos as u64);
+        offsets.push(at);
         receipts.push(r);
         pos += len + 1;
     }
     Ok((receipts, offsets))
 }
 
-impl AuditLog for FileAuditLog {
-    fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error> {
-        let mut st = lock(&self.inner);
-        if let Some(why) = &st.failed {
-            return Err(AuditError::Io(format!(
-                "audit log {} refuses appends after an earlier I/O error ({why}); reopen it",
-                self.path.display()
+impl FileAuditLog {
+    /// Under the file lock: takes in receipts another handle or process
+    /// appended since this handle last looked, so the next receipt chains onto
+    /// the file's real head.
+    fn catch_up(&self, st: &mut FileState) -> Result<(), Error> {
+        let len = st
+            .file
+            .metadata()
+            .map_err(|e| io_err(&self.path, "cannot read audit log", e))?
+            .len();
+        if len == st.end {
+            return Ok(());
+        }
+        if len < st.end {
+            return Err(AuditError::LogCorrupt(format!(
+                "audit log {} shrank from {} to {len} bytes while open: it was cut or replaced \
+                 by another program; refusing to append",
+                self.path.display(),
+                st.end
             ))
             .into());
         }
-        let r = st.chain.seal(&entry, &self.key)?;
+        let end = st.end;
+        let bytes = read_tail(&st.file, &self.path, end)?;
+        let (receipts, offsets) = load(&bytes, &self.path, end, st.offsets.len())?;
+        let Some(first) = receipts.first() else {
+            return Ok(());
+        };
+        let named = |e: Error| {
+            Error::new(
+                e.code(),
+                format!(
+                    "audit log {} (receipts appended by another writer): {}",
+                    self.path.display(),
+                    e.message()
+                ),
+            )
+        };
+        if first.seq() != st.chain.len || st.chain.last_ts.is_some_and(|t| first.ts() < t) {
+            return Err(named(
+                AuditError::ChainBroken(format!(
+                    "receipt seq {} (ts {}) does not continue seq {} (ts {:?})",
+                    first.seq(),
+                    first.ts(),
+                    st.chain.len,
+                    st.chain.last_ts
+                ))
+                .into(),
+            ));
+        }
+        verify_chain(&receipts, &self.keys, &st.chain.last_hash).map_err(named)?;
+        if let Some(last) = receipts.last() {
+            st.chain.advance(last);
+        }
+        st.offsets.extend(offsets);
+        st.end = end.saturating_add(bytes.len() as u64);
+        Ok(())
+    }
+
+    fn append_locked(&self, st: &mut FileState, entry: &ReceiptInput) -> Result<Receipt, Error> {
+        self.catch_up(st)?;
+        let r = st.chain.seal(entry, &self.key)?;
         let mut line = String::with_capacity(r.to_json().len() + 1);
         line.push_str(r.to_json());
         line.push('\n');
+        if st.end.saturating_add(line.len() as u64) > MAX_LOG_BYTES {
+            return Err(too_big(
+                &self.path,
+                st.end.saturating_add(line.len() as u64),
+            ));
+        }
         let written = st
             .file
             .write_all(line.as_bytes())
@@ -449,6 +792,28 @@ impl AuditLog for FileAuditLog {
         st.end += line.len() as u64;
         st.chain.advance(&r);
         Ok(r)
+    }
+}
+
+impl AuditLog for FileAuditLog {
+    fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error> {
+        let mut guard = lock(&self.inner);
+        let st = &mut *guard;
+        if let Some(why) = &st.failed {
+            return Err(AuditError::Io(format!(
+                "audit log {} refuses appends after an earlier I/O error ({why}); reopen it",
+                self.path.display()
+            ))
+            .into());
+        }
+        // The OS lock borrows the file while the state is mutated: take a
+        // second handle to the same open file for the lock.
+        let lock_file = st
+            .file
+            .try_clone()
+            .map_err(|e| io_err(&self.path, "cannot lock audit log", e))?;
+        let _os_lock = FileLock::acquire(&lock_file, &self.path)?;
+        self.append_locked(st, &entry)
     }
 
     fn len(&self) -> u64 {
@@ -1455,5 +1820,217 @@ mod tests {
         let log = FileAuditLog::open(&path, key(1)).unwrap();
         verify_bundle(&export_bundle(&log, 0..40).unwrap().to_json(), &trusted(1)).unwrap();
         verify_bundle(&export_bundle(&*mem, 0..40).unwrap().to_json(), &trusted(1)).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_opened() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero.log");
+        symlink("/dev/zero", &zero).unwrap();
+        let e = FileAuditLog::open(&zero, key(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Io, "{e}");
+        assert!(
+            e.message().contains("a character device, not a file"),
+            "{e}"
+        );
+        assert_eq!(
+            FileAuditLog::repair(&zero).unwrap_err().code(),
+            ErrorCode::Io
+        );
+        let e = FileAuditLog::open("/dev/null", key(1)).unwrap_err();
+        assert!(e.message().contains("character device"), "{e}");
+
+        let fifo = dir.path().join("fifo.log");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = FileAuditLog::open(&fifo, key(1)).unwrap_err();
+        assert!(e.message().contains("named pipe"), "{e}");
+
+        // A dangling link is refused, and its target is not created.
+        let dangling = dir.path().join("dangling.log");
+        symlink(dir.path().join("nowhere.log"), &dangling).unwrap();
+        let e = FileAuditLog::open(&dangling, key(1)).unwrap_err();
+        assert!(e.message().contains("symbolic link to nothing"), "{e}");
+        assert!(!dir.path().join("nowhere.log").exists());
+
+        // A link to a regular file is the file.
+        let real = dir.path().join("real.log");
+        let link = dir.path().join("link.log");
+        FileAuditLog::open(&real, key(1))
+            .unwrap()
+            .append(entry(0))
+            .unwrap();
+        symlink(&real, &link).unwrap();
+        let log = FileAuditLog::open(&link, key(1)).unwrap();
+        assert_eq!(log.len(), 1);
+        log.append(entry(1)).unwrap();
+        assert_eq!(FileAuditLog::open(&real, key(1)).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        // A line longer than any receipt, without a newline: not read to its end.
+        let path = dir.path().join("long.log");
+        std::fs::write(&path, vec![b'x'; MAX_LOG_LINE_BYTES + 10]).unwrap();
+        let e = FileAuditLog::open(&path, key(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded, "{e}");
+        assert!(e.message().contains("line 1 (byte 0)"), "{e}");
+        // A line that long with a newline is refused the same way.
+        let mut text = vec![b'x'; MAX_LOG_LINE_BYTES];
+        text.push(b'\n');
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(
+            FileAuditLog::open(&path, key(1)).unwrap_err().code(),
+            ErrorCode::LimitExceeded
+        );
+        // A file over the log limit is refused before it is read (sparse: no disk used).
+        let big = dir.path().join("big.log");
+        File::create(&big)
+            .unwrap()
+            .set_len(MAX_LOG_BYTES + 1)
+            .unwrap();
+        let e = FileAuditLog::open(&big, key(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded, "{e}");
+        assert!(e.message().contains("start a new log file"), "{e}");
+        assert_eq!(
+            FileAuditLog::repair(&big).unwrap_err().code(),
+            ErrorCode::LimitExceeded
+        );
+        // An open log at the limit refuses to grow past it.
+        let full = dir.path().join("full.log");
+        let log = FileAuditLog::open(&full, key(1)).unwrap();
+        lock(&log.inner).end = MAX_LOG_BYTES - 10;
+        let st_end = lock(&log.inner).end;
+        // Make the file's length agree with the handle so it has nothing to catch up on.
+        File::options()
+            .write(true)
+            .open(&full)
+            .unwrap()
+            .set_len(st_end)
+            .unwrap();
+        let e = log.append(entry(0)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded, "{e}");
+    }
+
+    #[test]
+    fn two_handles_on_one_file_keep_one_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let a = FileAuditLog::open(&path, key(1)).unwrap();
+        let b = FileAuditLog::open(&path, key(1)).unwrap();
+        for i in 0..5 {
+            let ra = a.append(entry(2 * i)).unwrap();
+            let rb = b.append(entry(2 * i + 1)).unwrap();
+            assert_eq!((ra.seq(), rb.seq()), (2 * i as u64, 2 * i as u64 + 1));
+            assert_eq!(rb.prev(), ra.hash());
+        }
+        assert_eq!((a.len(), b.len()), (9, 10));
+        // `a` caught up when it appended; its reads cover what `b` wrote.
+        a.append(entry(10)).unwrap();
+        assert_eq!(a.receipts(0..11).unwrap().len(), 11);
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        assert_eq!(log.len(), 11);
+        verify_bundle(&export_bundle(&a, 0..11).unwrap().to_json(), &trusted(1)).unwrap();
+
+        // A file cut under an open handle is refused, not appended to.
+        let text = std::fs::read(&path).unwrap();
+        let cut = text[..text.len() - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .unwrap()
+            + 1;
+        File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(cut as u64)
+            .unwrap();
+        let e = a.append(entry(11)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LogCorrupt, "{e}");
+        assert!(e.message().contains("shrank"), "{e}");
+        // Receipts written by another writer that do not chain are refused.
+        let other = dir.path().join("b.jsonl");
+        let c = FileAuditLog::open(&other, key(1)).unwrap();
+        c.append(entry(0)).unwrap();
+        let foreign = MemoryAuditLog::new(key(1));
+        foreign.append(entry(5)).unwrap();
+        let r1 = foreign.append(entry(6)).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&other).unwrap();
+        writeln!(f, "{}", r1.to_json()).unwrap();
+        let e = c.append(entry(2)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken, "{e}");
+        assert!(e.message().contains("another writer"), "{e}");
+    }
+
+    #[test]
+    fn many_threads_and_handles_race_on_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("race.jsonl");
+        let handles: Vec<_> = (0..6)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    // Each thread its own handle: as separate processes would.
+                    let log = FileAuditLog::open(&path, key(1)).unwrap();
+                    (0..15)
+                        .map(|i| log.append(entry(t * 100 + i)).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut acked: Vec<Receipt> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        acked.sort_by_key(|r| r.seq());
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        assert_eq!(log.len(), 90);
+        assert_eq!(log.receipts(0..90).unwrap(), acked);
+    }
+
+    #[test]
+    fn an_expected_head_catches_a_cut_or_forked_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        for i in 0..6 {
+            log.append(entry(i)).unwrap();
+        }
+        let all = log.receipts(0..6).unwrap();
+        let checkpoint = log.head().unwrap();
+        drop(log);
+        let none = KeySet::new();
+        // Intact, and a log that grew past the checkpoint: fine.
+        FileAuditLog::open_expecting(&path, key(1), &none, &checkpoint).unwrap();
+        FileAuditLog::open_expecting(&path, key(1), &none, &all[2]).unwrap();
+        // Cut cleanly at a line boundary: plain open cannot tell.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let keep: String = text.split_inclusive('\n').take(4).collect();
+        std::fs::write(&path, &keep).unwrap();
+        assert_eq!(FileAuditLog::open(&path, key(1)).unwrap().len(), 4);
+        let e = FileAuditLog::open_expecting(&path, key(1), &none, &checkpoint).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken, "{e}");
+        assert!(e.message().contains("2 receipts are missing"), "{e}");
+        std::fs::write(&path, "").unwrap();
+        let e = FileAuditLog::open_expecting(&path, key(1), &none, &all[0]).unwrap_err();
+        assert!(e.message().contains("1 receipt is missing"), "{e}");
+        // Cut, then continued: the receipt at the checkpoint's seq differs.
+        std::fs::write(&path, &keep).unwrap();
+        let log = FileAuditLog::open(&path, key(1)).unwrap();
+        log.append(entry(40)).unwrap();
+        log.append(entry(41)).unwrap();
+        drop(log);
+        let e = FileAuditLog::open_expecting(&path, key(1), &none, &checkpoint).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ChainBroken, "{e}");
+        assert!(e.message().contains("fork"), "{e}");
+        // A checkpoint that is not this log's is refused as such.
+        let foreign = MemoryAuditLog::new(key(2));
+        let r = foreign.append(entry(0)).unwrap();
+        let e = FileAuditLog::open_expecting(&path, key(1), &none, &r).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::UnknownKey, "{e}");
     }
 }

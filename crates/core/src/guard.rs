@@ -288,6 +288,30 @@ mod tests {
         assert_eq!(log.head().unwrap().cap(), None);
     }
 
+    #[test]
+    fn an_oversized_call_is_still_recorded() {
+        let (g, cap, log, _) = guard();
+        let agent = "a".repeat(70_000);
+        let action = "b".repeat(70_000);
+        let over = Request::new(&agent, &action, json!({"amount": 9000}));
+        let err = g.protect(&cap, &over, None, None, NOW, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Denied);
+        assert_eq!(err.reasons()[0].code, ErrorCode::CaveatFailed, "{err}");
+        let head = log.head().unwrap();
+        assert_eq!((log.len(), head.decision()), (1, Outcome::Deny));
+        assert!(agent.starts_with(head.agent()));
+        let clipped = head.clipped().unwrap();
+        assert_eq!(clipped["agent"].bytes, 70_000);
+        assert_eq!(clipped["action"].bytes, 70_000);
+        // An allowed call as large is recorded the same way, and stays allowed.
+        let small = Request::new(&agent, &action, json!({"amount": 100}));
+        let d = g.check(&cap, &small, None, NOW);
+        assert!(d.allowed, "{d:?}");
+        assert_eq!(log.len(), 2);
+        assert_eq!(log.head().unwrap().decision(), Outcome::Allow);
+        assert!(log.head().unwrap().clipped().is_some());
+    }
+
     /// A log that refuses every append: the guard must deny, never allow unrecorded.
     struct BrokenLog;
     impl AuditLog for BrokenLog {

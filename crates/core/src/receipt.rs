@@ -11,6 +11,7 @@
 //! | `agent`, `action` | who asked to do what |
 //! | `args` | [`jcs::hash`] of the call's arguments |
 //! | `cap` | id of the capability checked, or `null` |
+//! | `clipped` | only in a receipt whose fields were cut to fit (below) |
 //! | `permit` | `jti` of the permit issued, or `null` |
 //! | `decision` | `"allow"` or `"deny"` (deny has at least one reason, allow none) |
 //! | `reasons` | `[{"caveat": index or null, "code": error code, "message": text}]` |
@@ -19,6 +20,22 @@
 //!
 //! The receipt's hash (what the next receipt's `prev` holds) is the base64url
 //! SHA-256 of the JCS of the whole receipt, `sig` included.
+//!
+//! **Clipping.** A decision is always recorded, however large what it names
+//! (a denial that could not be recorded would let anyone probe unseen). When
+//! the full receipt would exceed [`MAX_RECEIPT_BYTES`], each of `agent`,
+//! `action`, `cap` and `permit` longer than [`MAX_CLIPPED_FIELD_BYTES`] bytes
+//! is cut to its longest prefix of at most that many bytes that ends on a
+//! character boundary; when there are more than [`MAX_CLIPPED_REASONS`]
+//! reasons or a message longer than [`MAX_CLIPPED_MESSAGE_BYTES`], the first
+//! [`MAX_CLIPPED_REASONS`] reasons are kept with their messages cut the same
+//! way. The receipt then carries `clipped`, naming each member that was cut
+//! with the size and hash of what it held: `{"agent": {"bytes": 70000,
+//! "sha256": …}}`, where `bytes` and `sha256` are of the original string's
+//! UTF-8 (for `reasons`: of the JCS text of the original reasons array). A
+//! receipt that fits is never clipped and has no `clipped` member.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -37,6 +54,14 @@ pub const RECEIPT_LABEL: &str = "charter/v1/receipt";
 pub const GENESIS: &str = "6BtSPtgf263VGd9e2p6CVc-4Z-ghfo0Rz_XdKxHDf2M";
 /// Largest receipt, in bytes of canonical JSON.
 pub const MAX_RECEIPT_BYTES: usize = 64 * 1024;
+/// Longest `agent`, `action`, `cap` or `permit` in a clipped receipt, in bytes.
+pub const MAX_CLIPPED_FIELD_BYTES: usize = 1024;
+/// Most reasons in a clipped receipt.
+pub const MAX_CLIPPED_REASONS: usize = 16;
+/// Longest reason message in a clipped receipt, in bytes.
+pub const MAX_CLIPPED_MESSAGE_BYTES: usize = 256;
+/// The members a receipt may clip.
+const CLIPPABLE: [&str; 5] = ["action", "agent", "cap", "permit", "reasons"];
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiptError {
@@ -103,6 +128,15 @@ struct WireReason {
     message: String,
 }
 
+/// What a clipped member held before it was cut: its size in bytes and its
+/// base64url SHA-256 (of a string's UTF-8; of the JCS text of `reasons`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clipped {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Wire {
@@ -110,6 +144,8 @@ pub(crate) struct Wire {
     agent: String,
     args: String,
     cap: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    clipped: Option<BTreeMap<String, Clipped>>,
     decision: Outcome,
     kid: String,
     permit: Option<String>,
@@ -244,6 +280,7 @@ impl Receipt {
             agent: input.agent.clone(),
             args: input.args.clone(),
             cap: input.cap.clone(),
+            clipped: None,
             decision: input.decision,
             kid: key.kid(),
             permit: input.permit.clone(),
@@ -262,14 +299,21 @@ impl Receipt {
             ts: input.ts,
             v: RECEIPT_VERSION,
         };
+        // The signature is 86 characters; measure with a stand-in of its size.
+        wire.sig = "A".repeat(86);
+        if full_json(&wire)?.len() > MAX_RECEIPT_BYTES {
+            clip(&mut wire);
+        }
+        wire.sig = String::new();
         let body = body_json(&wire)?;
         wire.sig = b64::encode(key.sign_labeled(RECEIPT_LABEL, body.as_bytes()));
         let json = full_json(&wire)?;
         if json.len() > MAX_RECEIPT_BYTES {
             return Err(ReceiptError::TooLarge(json.len()).into());
         }
+        let reasons = wire_reasons(&wire.reasons).map_err(bad)?;
         Ok(Receipt {
-            reasons: input.reasons.clone(),
+            reasons,
             hash: sha256_b64(&json),
             json,
             wire,
@@ -339,12 +383,10 @@ impl Receipt {
         if b64::decode(&wire.sig).is_none_or(|s| s.len() != 64) {
             return Err(malformed("sig is not a base64url Ed25519 signature".into()));
         }
-        let mut reasons = Vec::with_capacity(wire.reasons.len());
-        for r in &wire.reasons {
-            let code = ErrorCode::parse(&r.code)
-                .ok_or_else(|| malformed(format!("unknown reason code {:?}", r.code)))?;
-            reasons.push(Reason::new(code, r.caveat, r.message.clone()));
+        if let Some(clipped) = &wire.clipped {
+            check_clipped(&wire, clipped).map_err(malformed)?;
         }
+        let reasons = wire_reasons(&wire.reasons).map_err(malformed)?;
         check_consistent(wire.decision, &reasons).map_err(malformed)?;
         Ok(Receipt {
             reasons,
@@ -410,6 +452,11 @@ impl Receipt {
     pub fn cap(&self) -> Option<&str> {
         self.wire.cap.as_deref()
     }
+    /// The members cut to fit the receipt's size limit, with the size and
+    /// hash of what each held; `None` when nothing was cut.
+    pub fn clipped(&self) -> Option<&BTreeMap<String, Clipped>> {
+        self.wire.clipped.as_ref()
+    }
     pub fn permit(&self) -> Option<&str> {
         self.wire.permit.as_deref()
     }
@@ -425,6 +472,115 @@ impl Receipt {
     pub fn sig(&self) -> &str {
         &self.wire.sig
     }
+}
+
+fn wire_reasons(wire: &[WireReason]) -> Result<Vec<Reason>, String> {
+    let mut reasons = Vec::with_capacity(wire.len());
+    for r in wire {
+        let code =
+            ErrorCode::parse(&r.code).ok_or_else(|| format!("unknown reason code {:?}", r.code))?;
+        reasons.push(Reason::new(code, r.caveat, r.message.clone()));
+    }
+    Ok(reasons)
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn clip_record(bytes: &str) -> Clipped {
+    Clipped {
+        bytes: bytes.len() as u64,
+        sha256: sha256_b64(bytes),
+    }
+}
+
+/// Cuts the members of a receipt too large to sign (module docs, "Clipping").
+fn clip(w: &mut Wire) {
+    let mut clipped = BTreeMap::new();
+    let mut cut = |name: &str, s: &mut String| {
+        if s.len() > MAX_CLIPPED_FIELD_BYTES {
+            clipped.insert(name.to_string(), clip_record(s));
+            *s = prefix(s, MAX_CLIPPED_FIELD_BYTES).to_string();
+        }
+    };
+    cut("action", &mut w.action);
+    cut("agent", &mut w.agent);
+    if let Some(c) = &mut w.cap {
+        cut("cap", c);
+    }
+    if let Some(p) = &mut w.permit {
+        cut("permit", p);
+    }
+    if w.reasons.len() > MAX_CLIPPED_REASONS
+        || w.reasons
+            .iter()
+            .any(|r| r.message.len() > MAX_CLIPPED_MESSAGE_BYTES)
+    {
+        let mut text = String::new();
+        write_reasons(&mut text, &w.reasons);
+        clipped.insert("reasons".to_string(), clip_record(&text));
+        w.reasons.truncate(MAX_CLIPPED_REASONS);
+        for r in &mut w.reasons {
+            r.message = prefix(&r.message, MAX_CLIPPED_MESSAGE_BYTES).to_string();
+        }
+    }
+    if !clipped.is_empty() {
+        w.clipped = Some(clipped);
+    }
+}
+
+/// A `clipped` member must name only clippable members, each of which holds
+/// no more than a clipped receipt may, and say what they held.
+fn check_clipped(w: &Wire, clipped: &BTreeMap<String, Clipped>) -> Result<(), String> {
+    if clipped.is_empty() {
+        return Err("clipped is empty (a receipt with nothing cut has no clipped member)".into());
+    }
+    for (name, c) in clipped {
+        if !is_digest(&c.sha256) || c.bytes > jcs::MAX_SAFE_INTEGER as u64 {
+            return Err(format!(
+                "clipped.{name} needs bytes and a base64url SHA-256"
+            ));
+        }
+        let held = match name.as_str() {
+            "action" => Some(w.action.as_str()),
+            "agent" => Some(w.agent.as_str()),
+            "cap" => w.cap.as_deref(),
+            "permit" => w.permit.as_deref(),
+            "reasons" => {
+                if w.reasons.len() > MAX_CLIPPED_REASONS
+                    || w.reasons
+                        .iter()
+                        .any(|r| r.message.len() > MAX_CLIPPED_MESSAGE_BYTES)
+                {
+                    return Err("clipped reasons are longer than a clipped receipt holds".into());
+                }
+                continue;
+            }
+            other => {
+                return Err(format!(
+                    "clipped names {other:?}, which is not one of {CLIPPABLE:?}"
+                ))
+            }
+        };
+        match held {
+            Some(s) if s.len() <= MAX_CLIPPED_FIELD_BYTES && (s.len() as u64) < c.bytes => {}
+            _ => {
+                return Err(format!(
+                    "clipped.{name} does not match the {name} it describes"
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_consistent(decision: Outcome, reasons: &[Reason]) -> Result<(), String> {
@@ -467,6 +623,21 @@ fn write_wire(w: &Wire, with_sig: bool) -> String {
     jcs::write_string(&mut out, &w.args);
     out.push_str(",\"cap\":");
     opt(&mut out, &w.cap);
+    if let Some(clipped) = &w.clipped {
+        out.push_str(",\"clipped\":{");
+        for (i, (name, c)) in clipped.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            jcs::write_string(&mut out, name);
+            out.push_str(":{\"bytes\":");
+            out.push_str(&c.bytes.to_string());
+            out.push_str(",\"sha256\":");
+            jcs::write_string(&mut out, &c.sha256);
+            out.push('}');
+        }
+        out.push('}');
+    }
     out.push_str(",\"decision\":\"");
     out.push_str(w.decision.as_str());
     out.push_str("\",\"kid\":");
@@ -475,23 +646,9 @@ fn write_wire(w: &Wire, with_sig: bool) -> String {
     opt(&mut out, &w.permit);
     out.push_str(",\"prev\":");
     jcs::write_string(&mut out, &w.prev);
-    out.push_str(",\"reasons\":[");
-    for (i, r) in w.reasons.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"caveat\":");
-        match r.caveat {
-            Some(c) => out.push_str(&c.to_string()),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"code\":");
-        jcs::write_string(&mut out, &r.code);
-        out.push_str(",\"message\":");
-        jcs::write_string(&mut out, &r.message);
-        out.push('}');
-    }
-    out.push_str("],\"seq\":");
+    out.push_str(",\"reasons\":");
+    write_reasons(&mut out, &w.reasons);
+    out.push_str(",\"seq\":");
     out.push_str(&w.seq.to_string());
     if with_sig {
         out.push_str(",\"sig\":");
@@ -503,6 +660,27 @@ fn write_wire(w: &Wire, with_sig: bool) -> String {
     out.push_str(&w.v.to_string());
     out.push('}');
     out
+}
+
+/// JCS of a reasons array (`[{"caveat":…,"code":…,"message":…},…]`).
+fn write_reasons(out: &mut String, reasons: &[WireReason]) {
+    out.push('[');
+    for (i, r) in reasons.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"caveat\":");
+        match r.caveat {
+            Some(c) => out.push_str(&c.to_string()),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"code\":");
+        jcs::write_string(out, &r.code);
+        out.push_str(",\"message\":");
+        jcs::write_string(out, &r.message);
+        out.push('}');
+    }
+    out.push(']');
 }
 
 #[cfg(test)]
@@ -669,12 +847,122 @@ mod tests {
                 .code(),
             ErrorCode::InvalidArgument
         );
+    }
+
+    #[test]
+    fn oversized_fields_are_clipped_never_dropped() {
+        let k = key();
+        let keys = KeySet::from_keys([k.public_key()]).unwrap();
+        // A message alone over the limit: the reasons are clipped, nothing else.
         let mut i = input(Outcome::Deny);
         i.reasons[0].message = "m".repeat(MAX_RECEIPT_BYTES);
-        assert_eq!(
-            Receipt::sign(&i, 0, GENESIS, &k).unwrap_err().code(),
-            ErrorCode::LimitExceeded
+        let r = Receipt::sign(&i, 0, GENESIS, &k).unwrap();
+        let clipped = r.clipped().unwrap();
+        assert_eq!(clipped.keys().collect::<Vec<_>>(), ["reasons"]);
+        assert_eq!(r.reasons()[0].message.len(), MAX_CLIPPED_MESSAGE_BYTES);
+        assert_eq!(r.agent(), "agent-1");
+
+        // The worst a caller can send: every field huge, and each character
+        // one that JSON escapes to six bytes.
+        let ctl = "\u{1}".repeat(70_000);
+        let mut i = input(Outcome::Deny).with_permit(ctl.clone());
+        i.agent = ctl.clone();
+        i.action = format!("é{}", "é".repeat(40_000));
+        i.cap = Some(ctl.clone());
+        i.reasons = (0..64)
+            .map(|n| Reason::new(ErrorCode::CaveatFailed, Some(n), ctl[..2000].to_string()))
+            .collect();
+        let mut original = String::new();
+        write_reasons(
+            &mut original,
+            &i.reasons
+                .iter()
+                .map(|r| WireReason {
+                    caveat: r.caveat_index,
+                    code: r.code.as_str().into(),
+                    message: r.message.clone(),
+                })
+                .collect::<Vec<_>>(),
         );
+        let r = Receipt::sign(&i, 3, GENESIS, &k).unwrap();
+        assert!(r.to_json().len() <= MAX_RECEIPT_BYTES);
+        let clipped = r.clipped().unwrap();
+        assert_eq!(
+            clipped.keys().map(String::as_str).collect::<Vec<_>>(),
+            CLIPPABLE
+        );
+        assert_eq!(clipped["agent"], clip_record(&ctl));
+        assert_eq!(clipped["reasons"], clip_record(&original));
+        assert_eq!(clipped["action"].bytes, 80_002);
+        assert_eq!(r.agent().len(), MAX_CLIPPED_FIELD_BYTES);
+        assert!(ctl.starts_with(r.agent()));
+        // Cut on a character boundary: 1024 bytes of two-byte characters.
+        assert_eq!(r.action(), "é".repeat(512));
+        assert_eq!(r.reasons().len(), MAX_CLIPPED_REASONS);
+        assert_eq!(r.decision(), Outcome::Deny);
+        let back = Receipt::parse(r.to_json()).unwrap();
+        assert_eq!(back, r);
+        back.verify(&keys).unwrap();
+        assert_eq!(r.to_json(), jcs::canonicalize(&r.to_value()).unwrap());
+        assert!(
+            r.to_json().contains(r#","cap":""#)
+                && r.to_json()
+                    .contains(r#""clipped":{"action":{"bytes":80002,"sha256":""#),
+            "{}",
+            &r.to_json()[..200]
+        );
+        // One byte over the field limit is clipped only when the receipt is too large.
+        let mut i = input(Outcome::Allow);
+        i.agent = "a".repeat(MAX_CLIPPED_FIELD_BYTES + 1);
+        assert!(Receipt::sign(&i, 0, GENESIS, &k)
+            .unwrap()
+            .clipped()
+            .is_none());
+    }
+
+    #[test]
+    fn clipped_is_checked_on_parse() {
+        let k = key();
+        let mut i = input(Outcome::Deny);
+        i.agent = "a".repeat(MAX_RECEIPT_BYTES);
+        let r = Receipt::sign(&i, 0, GENESIS, &k).unwrap();
+        let v = r.to_value();
+        let mutate = |f: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+            let mut v = v.clone();
+            f(v.as_object_mut().unwrap());
+            jcs::canonicalize(&v).unwrap()
+        };
+        let plain = Receipt::sign(&input(Outcome::Deny), 0, GENESIS, &k).unwrap();
+        let mut pv = plain.to_value();
+        pv.as_object_mut()
+            .unwrap()
+            .insert("clipped".into(), json!(null));
+        let cases = [
+            mutate(&|o| drop(o.insert("clipped".into(), json!({})))),
+            mutate(&|o| {
+                let c = o["clipped"]["agent"].clone();
+                o.insert("clipped".into(), json!({ "args": c }));
+            }),
+            mutate(&|o| drop(o.insert("agent".into(), json!("a".repeat(2000))))),
+            mutate(&|o| {
+                o["clipped"]["agent"]["bytes"] = json!(3);
+            }),
+            mutate(&|o| {
+                o["clipped"]["agent"]["sha256"] = json!("AAAA");
+            }),
+            mutate(&|o| {
+                o["clipped"]["agent"]["x"] = json!(1);
+            }),
+            mutate(&|o| {
+                let c = o["clipped"]["agent"].clone();
+                o["clipped"]["permit"] = c;
+            }),
+            jcs::canonicalize(&pv).unwrap(),
+        ];
+        for text in cases {
+            let e = Receipt::parse(&text).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::Malformed, "{e}");
+        }
     }
 
     #[test]

@@ -408,7 +408,7 @@ fn guard_vectors() {
 
 #[test]
 fn audit_file_vectors() {
-    use charter_core::{AuditLog, FileAuditLog};
+    use charter_core::{AuditLog, FileAuditLog, Receipt};
     let dir = tempfile::tempdir().unwrap();
     for v in load("audit-files") {
         let path = dir.path().join(v["id"].as_str().unwrap().replace('/', "_"));
@@ -417,10 +417,16 @@ fn audit_file_vectors() {
             "file" => std::fs::write(&path, v["content"].as_str().unwrap()).unwrap(),
             other => panic!("unknown setup {other}"),
         }
-        let got = match FileAuditLog::open(
-            &path,
-            SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap(),
-        ) {
+        let key = SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap();
+        let opened = match v["expect_head"].as_str() {
+            Some(text) => Receipt::parse(text)
+                .and_then(|head| FileAuditLog::open_expecting(&path, key, &KeySet::new(), &head)),
+            None => {
+                assert!(v["expect_head"].is_null(), "{}", v["id"]);
+                FileAuditLog::open(&path, key)
+            }
+        };
+        let got = match opened {
             Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
             Err(e) => {
                 json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")})

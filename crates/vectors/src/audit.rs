@@ -158,6 +158,36 @@ pub fn receipts() -> Vec<Value> {
             .unwrap()
             .to_jwks(),
     );
+    // An agent name too long for a receipt: recorded cut, with the size and
+    // hash of the whole name.
+    let mut huge = ReceiptInput::from_decision(
+        T0,
+        "shopper-7 ".repeat(7_000),
+        "payments.refund",
+        &json!({"amount": 4200, "currency": "USD"}),
+        &Decision::deny(vec![Reason::new(
+            ErrorCode::CaveatFailed,
+            Some(0),
+            "caveat 0 is false: agent == \"shopper-7\"",
+        )]),
+    )
+    .unwrap();
+    huge.cap = Some("NFBW5paneGC6sYrEt7ASsg".into());
+    let clipped = Receipt::sign(&huge, 0, charter_core::GENESIS, &signing("audit key")).unwrap();
+    add(
+        "clipped-agent",
+        "a 70000-byte agent is recorded cut to 1024 bytes; clipped gives its size and hash",
+        clipped.to_json().to_string(),
+        &jwks,
+    );
+    add(
+        "clipped-altered",
+        "the size a clipped member claims is covered by the signature",
+        edit(clipped.to_json(), |v| {
+            v["clipped"]["agent"]["bytes"] = json!(70001)
+        }),
+        &jwks,
+    );
     let sig = jcs::parse(r2).unwrap()["sig"].as_str().unwrap().to_string();
     let flipped = format!(
         "{}{}",
@@ -439,6 +469,19 @@ pub fn guards() -> Vec<Value> {
         None,
     );
     add(
+        "protect-oversized",
+        "a denial of a call naming a 70000-byte agent is recorded, the agent cut (clipped)",
+        "protect",
+        shop.serialize(),
+        text(&Request::new(
+            "shopper-7 ".repeat(7_000),
+            "payments.refund",
+            json!({"amount": 100, "currency": "USD"}),
+        )),
+        None,
+        None,
+    );
+    add(
         "check-allow",
         "check records the decision and returns it as data",
         "check",
@@ -461,8 +504,43 @@ pub fn guards() -> Vec<Value> {
 
 pub fn audit_files() -> Vec<Value> {
     let log = sample_log();
-    let lines: Vec<String> = log
-        .receipts(0..log.len())
+    let all = log.receipts(0..log.len()).unwrap();
+    let lines: Vec<String> = all.iter().map(|r| format!("{}\n", r.to_json())).collect();
+    // The first four, then two other receipts in place of the last two: a fork.
+    let fork = MemoryAuditLog::new(signing("audit key"));
+    for r in &all[..4] {
+        let mut input = ReceiptInput::from_decision(
+            r.ts(),
+            r.agent(),
+            r.action(),
+            &json!({"amount": 4200, "currency": "USD"}),
+            &if r.reasons().is_empty() {
+                Decision::allow()
+            } else {
+                Decision::deny(r.reasons().to_vec())
+            },
+        )
+        .unwrap()
+        .with_capability(r.cap().unwrap());
+        if let Some(p) = r.permit() {
+            input = input.with_permit(p);
+        }
+        fork.append(input).unwrap();
+    }
+    assert_eq!(fork.head().unwrap().hash(), all[3].hash());
+    for k in 0..2 {
+        let input = ReceiptInput::from_decision(
+            T0 + 100 + k,
+            "intruder",
+            "payments.refund",
+            &json!({"amount": 1, "currency": "USD"}),
+            &Decision::allow(),
+        )
+        .unwrap();
+        fork.append(input).unwrap();
+    }
+    let forked: String = fork
+        .receipts(0..6)
         .unwrap()
         .iter()
         .map(|r| format!("{}\n", r.to_json()))
@@ -470,7 +548,11 @@ pub fn audit_files() -> Vec<Value> {
     let dir = std::env::temp_dir().join(format!("charter-vectors-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut out = Vec::new();
-    let mut add = |id: &str, description: &str, setup: &str, content: String| {
+    let mut add = |id: &str,
+                   description: &str,
+                   setup: &str,
+                   content: String,
+                   expect_head: Option<&Receipt>| {
         let path = dir.join(id);
         let _ = std::fs::remove_file(&path);
         let _ = std::fs::remove_dir(&path);
@@ -478,7 +560,11 @@ pub fn audit_files() -> Vec<Value> {
             "directory" => std::fs::create_dir_all(&path).unwrap(),
             _ => std::fs::write(&path, &content).unwrap(),
         }
-        let expect = match FileAuditLog::open(&path, signing("audit key")) {
+        let opened = match expect_head {
+            Some(h) => FileAuditLog::open_expecting(&path, signing("audit key"), &KeySet::new(), h),
+            None => FileAuditLog::open(&path, signing("audit key")),
+        };
+        let expect = match opened {
             Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
             Err(e) => {
                 json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")})
@@ -486,42 +572,101 @@ pub fn audit_files() -> Vec<Value> {
         };
         out.push(json!({
             "id": format!("audit-files/{id}"), "type": "open", "description": description, "setup": setup,
-            "content": content, "audit_key": hex::encode(bytes32("audit key")), "expect": expect,
+            "content": content, "audit_key": hex::encode(bytes32("audit key")),
+            "expect_head": expect_head.map(|h| h.to_json().to_string()), "expect": expect,
             "without_files": {"error": "unsupported", "message": UNSUPPORTED_FILES},
         }));
     };
-    add("empty", "a new, empty log", "file", String::new());
+    add("empty", "a new, empty log", "file", String::new(), None);
     add(
         "six",
         "a log of six receipts reopens and continues",
         "file",
         lines.concat(),
+        None,
     );
     add(
         "torn-tail",
         "a last line without its newline: a torn write, reported, not dropped",
         "file",
         format!("{}{}", lines[..5].concat(), &lines[5][..40]),
+        None,
     );
     add(
         "reordered",
         "two lines swapped",
         "file",
         [lines[0].clone(), lines[2].clone(), lines[1].clone()].concat(),
+        None,
     );
     add(
         "altered",
         "a line edited",
         "file",
         [lines[0].clone(), lines[1].replace("\"allow\"", "\"deny\"")].concat(),
+        None,
     );
     add(
         "not-a-file",
         "the path is a directory",
         "directory",
         String::new(),
+        None,
+    );
+    add(
+        "line-too-long",
+        "a line longer than any receipt is not read to its end",
+        "file",
+        format!(
+            "{}{}\n",
+            lines[0],
+            "x".repeat(charter_core::audit::MAX_LOG_LINE_BYTES)
+        ),
+        None,
+    );
+    add(
+        "checkpoint-kept",
+        "the log still holds the receipt the caller kept (seq 3), and more",
+        "file",
+        lines.concat(),
+        Some(&all[3]),
+    );
+    add(
+        "checkpoint-head",
+        "the kept receipt is the head",
+        "file",
+        lines.concat(),
+        Some(&all[5]),
+    );
+    add(
+        "cut-behind-checkpoint",
+        "cut cleanly at a line boundary behind the kept head: opens without it, refused with it",
+        "file",
+        lines[..4].concat(),
+        Some(&all[5]),
+    );
+    add(
+        "forked-behind-checkpoint",
+        "cut behind the kept head and continued: another receipt holds its seq",
+        "file",
+        forked,
+        Some(&all[5]),
+    );
+    add(
+        "foreign-checkpoint",
+        "a kept head this log's keys do not verify",
+        "file",
+        lines.concat(),
+        Some(
+            &Receipt::sign(
+                &ReceiptInput::from_decision(T0, "a", "b", &json!({}), &Decision::allow()).unwrap(),
+                5,
+                all[4].hash(),
+                &signing("signing 2"),
+            )
+            .unwrap(),
+        ),
     );
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = ErrorCode::Io;
     out
 }

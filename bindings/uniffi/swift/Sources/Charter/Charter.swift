@@ -701,14 +701,17 @@ public static func inMemory(signingKey: SigningKey) -> AuditLog  {
     /**
      * Opens (or creates) a JSON Lines log file, synced on every append; its
      * chain is verified on open. A torn last line is `log_corrupt` until
-     * repaired (`charter audit repair`).
+     * repaired (`charter audit repair`). `expect_head`, the JSON text of a
+     * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
+     * makes a log cut or rewritten behind it `chain_broken`.
      */
-public static func `open`(path: String, signingKey: SigningKey)throws  -> AuditLog  {
+public static func `open`(path: String, signingKey: SigningKey, expectHead: String? = nil)throws  -> AuditLog  {
     return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_constructor_auditlog_open(
         FfiConverterString.lower(path),
-        FfiConverterTypeSigningKey_lower(signingKey),uniffiCallStatus
+        FfiConverterTypeSigningKey_lower(signingKey),
+        FfiConverterOptionString.lower(expectHead),uniffiCallStatus
     )
 })
 }
@@ -4593,7 +4596,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() != 16511) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_auditlog_open() != 44203) {
+    if (uniffi_charter_uniffi_checksum_constructor_auditlog_open() != 12089) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_receipt_parse() != 12370) {

@@ -211,7 +211,9 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
         case let s: throw UnknownVector(what: "audit-files setup \(s)")
         }
         do {
-            let log = try AuditLog.open(path: path, signingKey: SigningKey.fromBytes(bytes: hex(str(v["audit_key"])!)))
+            let log = try AuditLog.open(
+                path: path, signingKey: SigningKey.fromBytes(bytes: hex(str(v["audit_key"])!)),
+                expectHead: str(v["expect_head"]))
             return tree(["len": log.len(), "head": log.head()?.hash()] as [String: Any?])
         } catch let e as CharterError {
             return tree(["error": e.code, "message": e.message.replacingOccurrences(of: path, with: "{path}")])
@@ -416,6 +418,34 @@ final class CharterTests: XCTestCase {
         XCTAssertTrue(fresh.check(capability: cap, request: req, now: 1767225600).allowed)
         try fresh.revoke(capabilityId: cap.tokenId())
         XCTAssertEqual(try fresh.check(capability: cap.attenuate(caveat: "true"), request: req, now: 1767225600).reasons.map(\.code), ["revoked"])
+    }
+
+    func testExpectHeadCatchesACut() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("charter-expect-head-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("audit.jsonl").path
+        let sk = try SigningKey.fromBytes(bytes: Data(repeating: 5, count: 32))
+        let log = try AuditLog.open(path: path, signingKey: sk)
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 7, count: 32))
+        let cap = try Issuer(root: root).issue(agent: "a", actions: ["x"], neverExpires: true, tokenId: Data(count: 16), issuedAt: 1767225600)
+        let guard_ = Guard(verifier: try Verifier(roots: [root], audience: "aud"),
+                           permitIssuer: try PermitIssuer(signingKey: sk, issuer: "gw"), auditLog: log)
+        let req = try Request(agent: "a", action: "x", args: "{}")
+        for _ in 0..<5 { _ = guard_.check(capability: cap.serialize(), request: req, now: 1767225600) }
+        let kept = log.head()!.toJson()
+        XCTAssertEqual(try AuditLog.open(path: path, signingKey: sk, expectHead: kept).len(), 5)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        try Data(lines.prefix(3).map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try AuditLog.open(path: path, signingKey: sk).len(), 3)
+        func expect(_ family: String, _ code: String, _ needle: String, _ body: () throws -> Any) {
+            do { _ = try body(); XCTFail("expected \(code), nothing thrown") } catch let e as CharterError {
+                XCTAssertEqual(e.family, family); XCTAssertEqual(e.code, code)
+                XCTAssertTrue(e.message.contains(needle), e.message)
+            } catch { XCTFail("not a CharterError: \(error)") }
+        }
+        expect("AuditError", "chain_broken", "2 receipts are missing") { try AuditLog.open(path: path, signingKey: sk, expectHead: kept) }
+        expect("FormatError", "malformed", "expect_head") { try AuditLog.open(path: path, signingKey: sk, expectHead: "{}") }
     }
 
     func testQuickstart() throws {

@@ -260,7 +260,7 @@ uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(uint64_t signin
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
-uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_open(RustBuffer path, uint64_t signing_key, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_open(RustBuffer path, uint64_t signing_key, RustBuffer expect_head, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_AUDITLOG_EXPORT_BUNDLE

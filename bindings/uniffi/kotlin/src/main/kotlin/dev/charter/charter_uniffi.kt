@@ -863,7 +863,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_constructor_auditlog_open(`path`: RustBuffer.ByValue,`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_constructor_auditlog_open(`path`: RustBuffer.ByValue,`signingKey`: Long,`expectHead`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_auditlog_export_bundle(`ptr`: Long,`start`: RustBuffer.ByValue,`end`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1381,7 +1381,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() and 0xFFFF) != 16511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_open() and 0xFFFF) != 44203) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_open() and 0xFFFF) != 12089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_receipt_parse() and 0xFFFF) != 12370) {
@@ -2111,16 +2111,19 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
     /**
      * Opens (or creates) a JSON Lines log file, synced on every append; its
      * chain is verified on open. A torn last line is `log_corrupt` until
-     * repaired (`charter audit repair`).
+     * repaired (`charter audit repair`). `expect_head`, the JSON text of a
+     * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
+     * makes a log cut or rewritten behind it `chain_broken`.
      */
-    @Throws(CharterException::class) fun `open`(`path`: kotlin.String, `signingKey`: SigningKey): AuditLog {
+    @Throws(CharterException::class) fun `open`(`path`: kotlin.String, `signingKey`: SigningKey, `expectHead`: kotlin.String? = null): AuditLog {
             return FfiConverterTypeAuditLog.lift(
     uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_constructor_auditlog_open(
     
         
         FfiConverterString.lower(`path`),
-        FfiConverterTypeSigningKey.lower(`signingKey`),_status)
+        FfiConverterTypeSigningKey.lower(`signingKey`),
+        FfiConverterOptionalString.lower(`expectHead`),_status)
 }
     )
     }

@@ -178,6 +178,28 @@ fun hostileTests(t: Tests) {
         expectCode<CharterException.EnvironmentException>("io") { AuditLog.open("bad\u0000path", SigningKey.fromBytes(ByteArray(32))) }
     }
 
+    t.test("file log: an expected head catches a log cut behind it") {
+        val dir = java.nio.file.Files.createTempDirectory("charter-expect-head")
+        try {
+            val path = dir.resolve("audit.jsonl")
+            val key = SigningKey.fromBytes(ByteArray(32) { 5 })
+            val log = AuditLog.open(path.toString(), key)
+            val guard = Guard(verifier, PermitIssuer(SigningKey.fromBytes(ByteArray(32) { 6 }), "gw"), log)
+            repeat(5) { guard.check(cap.serialize(), req, now = 1767225600L) }
+            val kept = log.head()!!.toJson()
+            assertEq(5uL, AuditLog.open(path.toString(), key, kept).len())
+            val lines = java.nio.file.Files.readAllLines(path)
+            java.nio.file.Files.write(path, lines.take(3).map { it + "\n" }.joinToString("").toByteArray())
+            assertEq(3uL, AuditLog.open(path.toString(), key).len())
+            val e = assertThrows<CharterException.AuditException> { AuditLog.open(path.toString(), key, kept) }
+            assertEq("chain_broken", e.code)
+            check(e.errorMessage.contains("2 receipts are missing")) { e.errorMessage }
+            expectCode<CharterException.FormatException>("malformed") { AuditLog.open(path.toString(), key, "{}") }
+        } finally {
+            dir.toFile().deleteRecursively()
+        }
+    }
+
     t.test("hostile: the guard records garbage as denials") {
         val log = AuditLog.inMemory(SigningKey.fromBytes(ByteArray(32) { 5 }))
         val guard = Guard(verifier, PermitIssuer(SigningKey.fromBytes(ByteArray(32) { 6 }), "gw"), log)

@@ -207,7 +207,11 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                     else -> throw UnknownVector("audit-files setup $setup")
                 }
                 try {
-                    val log = AuditLog.open(path.toString(), SigningKey.fromBytes(hex(v["audit_key"].str())))
+                    val log = AuditLog.open(
+                        path.toString(),
+                        SigningKey.fromBytes(hex(v["audit_key"].str())),
+                        v["expect_head"].strOrNull(),
+                    )
                     jv(mapOf("len" to log.len(), "head" to log.head()?.hash()))
                 } catch (e: CharterException) {
                     jv(mapOf("error" to e.code, "message" to e.errorMessage.replace(path.toString(), "{path}")))
