@@ -830,26 +830,7 @@ fn raw_tag(r: &RootKey, identifier: &[u8], caveats: &[&str]) -> [u8; 32] {
 }
 
 fn raw_with_tag(identifier: &[u8], caveats: &[&str], tag: [u8; 32]) -> Vec<u8> {
-    fn field(out: &mut Vec<u8>, kind: u8, data: &[u8]) {
-        out.push(kind);
-        let mut n = data.len();
-        while n >= 0x80 {
-            out.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        out.push(n as u8);
-        out.extend_from_slice(data);
-    }
-    let mut out = vec![2u8];
-    field(&mut out, 2, identifier);
-    out.push(0);
-    for c in caveats {
-        field(&mut out, 2, c.as_bytes());
-        out.push(0);
-    }
-    out.push(0);
-    field(&mut out, 6, &tag);
-    out
+    with_location(identifier, caveats, tag, None, None)
 }
 
 /// As [`raw_with_tag`], with a location field before the identifier
