@@ -5,13 +5,12 @@
 //! Runs when `CHARTER_PYTHON` names a Python with PyJWT and cryptography
 //! (scripts/test.sh provides one); otherwise it prints a notice and skips.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 use charter_core::{
     b64, ErrorCode, KeySet, PermitIssuer, PermitRequest, PermitVerifier, SigningKey,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[test]
 fn pyjwt_verifies_permits_and_rejects_forgeries() {
@@ -34,7 +33,6 @@ fn pyjwt_verifies_permits_and_rejects_forgeries() {
         .with_idempotency_key("idem-1");
     let permit = issuer.issue(&req, now).unwrap();
 
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pyjwt_interop.py");
     let input = json!({
         "token": permit.token(),
         "jwks": keys.to_jwks(),
@@ -42,27 +40,7 @@ fn pyjwt_verifies_permits_and_rejects_forgeries() {
         "issuer": "charter-guard",
         "public_key": b64::encode(sk.public_key().to_bytes()),
     });
-    let mut child = Command::new(&python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run CHARTER_PYTHON");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pyjwt_interop.py failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = common::run_python(&python, "pyjwt_interop.py", &input);
     println!(
         "PyJWT {} verified the permit; it rejected alg none with {} and HS256 with {}",
         result["pyjwt"], result["rejected"]["none"], result["rejected"]["hs256"]

@@ -6,11 +6,10 @@
 //! Runs when `CHARTER_PYTHON` names a Python with pymacaroons (scripts/test.sh
 //! provides one, see scripts/setup-tools.sh); otherwise it prints a notice and skips.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 use charter_core::{b64, Capability, ErrorCode, Issuer, Request, RootKey, Verifier};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[test]
 fn pymacaroons_narrows_and_charter_decides() {
@@ -31,29 +30,8 @@ fn pymacaroons_narrows_and_charter_decides() {
         .unwrap();
     let added = ["args.amount <= 100", "args.currency == \"USD\""];
 
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pymacaroons_interop.py");
     let input = json!({"token": cap.serialize(), "caveats": added, "root": hex::encode(secret)});
-    let mut child = Command::new(&python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run CHARTER_PYTHON");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pymacaroons_interop.py failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = common::run_python(&python, "pymacaroons_interop.py", &input);
     let narrowed_text = result["narrowed"].as_str().unwrap();
     println!(
         "pymacaroons {} narrowed the capability: {narrowed_text}",
