@@ -175,22 +175,13 @@ impl Lock {
             .truncate(false)
             .open(path)
             .map_err(|e| io_error(path, "open the lock file", e, ""))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            loop {
-                // SAFETY: flock on a file descriptor this function owns.
-                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-                if rc == 0 {
-                    break;
-                }
-                let e = std::io::Error::last_os_error();
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    return Err(io_error(path, "lock", e, ""));
-                }
+        loop {
+            match file.lock() {
+                Ok(()) => return Ok(Lock(file)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_error(path, "lock", e, "")),
             }
         }
-        Ok(Lock(file))
     }
 }
 

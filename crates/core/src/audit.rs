@@ -17,7 +17,7 @@
 //!   reopen it. Only a regular file is opened (a link to one is followed),
 //!   and every read is bounded ([`MAX_LOG_BYTES`], [`MAX_LOG_LINE_BYTES`]).
 //!   Several handles and processes may append to one file: each append holds
-//!   an exclusive OS lock (`flock`, Unix) over read-head/append/fsync and first
+//!   an exclusive OS lock (std's `File::lock`) over read-head/append/fsync and first
 //!   takes in what others appended, so the chain never forks.
 //!   [`FileAuditLog::open_expecting`] also refuses a file cut or rewritten
 //!   behind a receipt the caller kept elsewhere (`chain_broken`).
@@ -367,46 +367,29 @@ fn open_regular(path: &Path, create: bool) -> Result<(File, bool), Error> {
     Ok((file, existed))
 }
 
-/// An exclusive OS lock on a log file (flock), released when dropped. Every
-/// writer of the file, in this process or another, takes it around
-/// read-head/append/fsync, so two writers never chain onto the same head.
-struct FileLock<'a>(#[allow(dead_code)] &'a File);
+/// An exclusive OS lock on a log file (`flock` on Unix, `LockFileEx` on
+/// Windows, through std), released when dropped. Every writer of the file, in
+/// this process or another, takes it around read-head/append/fsync, so two
+/// writers never chain onto the same head.
+struct FileLock<'a>(&'a File);
 
 impl<'a> FileLock<'a> {
     fn acquire(file: &'a File, path: &Path) -> Result<FileLock<'a>, Error> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            loop {
-                // SAFETY: flock on a file descriptor that `file` owns and
-                // keeps open for the lifetime of the returned guard.
-                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-                if rc == 0 {
-                    break;
-                }
-                let e = std::io::Error::last_os_error();
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    return Err(io_err(path, "cannot lock audit log", e));
-                }
+        loop {
+            match file.lock() {
+                Ok(()) => return Ok(FileLock(file)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_err(path, "cannot lock audit log", e)),
             }
         }
-        #[cfg(not(unix))]
-        let _ = path;
-        Ok(FileLock(file))
     }
 }
 
 impl Drop for FileLock<'_> {
     fn drop(&mut self) {
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            // SAFETY: as in `acquire`. Failure to unlock cannot be reported
-            // from a destructor; closing the file releases the lock anyway.
-            unsafe {
-                libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-            }
-        }
+        // Failure to unlock cannot be reported from a destructor; closing the
+        // file releases the lock anyway.
+        let _ = self.0.unlock();
     }
 }
 

@@ -436,7 +436,7 @@ impl Parser<'_> {
                 self.unary_run(k)?;
             }
             let m = self.member()?;
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 return Ok(m);
             }
             return self.mk(Node::Not(Box::new(m.node)), m.h + 1, at);
@@ -449,7 +449,7 @@ impl Parser<'_> {
                 self.unary_run(k)?;
             }
             let m = self.member()?;
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 return Ok(m);
             }
             return self.mk(Node::Neg(Box::new(m.node)), m.h + 1, at);
