@@ -48,23 +48,10 @@ charter_setup_interop() {
     echo "interop: using CHARTER_PYTHON=$CHARTER_PYTHON"
     return 0
   fi
-  local tools="${CHARTER_TOOLS:-$HOME/.cache/charter}"
-  local venv="$tools/interop-venv"
-  local pins="pyjwt[crypto]==2.15.1 pymacaroons==0.13.0"
-  local stamp="$venv/.charter-pins"
+  local venv="${CHARTER_TOOLS:-$HOME/.cache/charter}/interop-venv"
+  local pins=("pyjwt[crypto]==2.15.1" pymacaroons==0.13.0)
 
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$pins" && -x "$venv/bin/python" ]]; then
-    echo "interop: reusing $venv ($pins)"
-  else
-    echo "interop: installing $pins into $venv"
-    rm -rf "$venv"
-    mkdir -p "$tools"
-    python3 -m venv "$venv"
-    # shellcheck disable=SC2086 # $pins is a list of requirement specifiers
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-      --only-binary :all: $pins
-    printf '%s' "$pins" >"$stamp"
-  fi
+  pinned_venv "$venv" --only-binary :all: -- "${pins[@]}"
   export CHARTER_PYTHON="$venv/bin/python"
 }
 
