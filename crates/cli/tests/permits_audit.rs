@@ -103,6 +103,22 @@ impl Env {
         std::fs::write(self.path(out), jwks).unwrap();
     }
 
+    /// Writes audit-jwks.json (the audit key's public JWKS) and exports the
+    /// whole log to bundle.json; returns what `audit export` printed.
+    fn export_bundle(&self) -> String {
+        self.jwks("audit-key.json", "audit-jwks.json");
+        self.ok(&[
+            "audit",
+            "export",
+            "--log",
+            "audit.log",
+            "--signing-key",
+            "audit-key.json",
+            "--out",
+            "bundle.json",
+        ])
+    }
+
     fn log_lines(&self) -> Vec<Value> {
         std::fs::read_to_string(self.path("audit.log"))
             .unwrap()
@@ -415,17 +431,7 @@ fn audit_append_export_verify_and_tamper() {
     }
     assert_eq!(env.log_lines().len(), 3);
 
-    env.jwks("audit-key.json", "audit-jwks.json");
-    let out = env.ok(&[
-        "audit",
-        "export",
-        "--log",
-        "audit.log",
-        "--signing-key",
-        "audit-key.json",
-        "--out",
-        "bundle.json",
-    ]);
+    let out = env.export_bundle();
     assert!(out.contains("exported 3 receipts (seq 0 to 2)"), "{out}");
     let r = env.run(&[
         "audit",
@@ -712,17 +718,7 @@ fn guard_and_audit_output_escape_outside_text() {
         r.stdout
     );
     // The receipt keeps the exact text; a rejected bundle's message is escaped.
-    env.jwks("audit-key.json", "audit-jwks.json");
-    env.ok(&[
-        "audit",
-        "export",
-        "--log",
-        "audit.log",
-        "--signing-key",
-        "audit-key.json",
-        "--out",
-        "bundle.json",
-    ]);
+    env.export_bundle();
     let bundle = std::fs::read_to_string(env.path("bundle.json")).unwrap();
     let tampered = bundle.replacen("\"seq\":0", "\"seq\":0,\"x\\n\\u001b[2KALLOWED\":1", 1);
     std::fs::write(env.path("tampered.json"), tampered).unwrap();
@@ -788,17 +784,7 @@ fn concurrent_appends_from_many_processes_keep_one_chain() {
             "acknowledged receipt {seq} is in the log as written"
         );
     }
-    env.jwks("audit-key.json", "audit-jwks.json");
-    env.ok(&[
-        "audit",
-        "export",
-        "--log",
-        "audit.log",
-        "--signing-key",
-        "audit-key.json",
-        "--out",
-        "bundle.json",
-    ]);
+    env.export_bundle();
     let out = env.ok(&[
         "audit",
         "verify",
