@@ -103,6 +103,25 @@ impl Env {
         std::fs::write(self.path(out), jwks).unwrap();
     }
 
+    /// `charter audit append` of a payments.refund call by shopper to
+    /// audit.log, with `extra` arguments (args, decision, permit...).
+    fn append(&self, extra: &[&str]) -> Run {
+        let mut argv = vec![
+            "audit",
+            "append",
+            "--log",
+            "audit.log",
+            "--signing-key",
+            "audit-key.json",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
+        ];
+        argv.extend_from_slice(extra);
+        self.run(&argv)
+    }
+
     /// Writes audit-jwks.json (the audit key's public JWKS) and exports the
     /// whole log to bundle.json; returns what `audit export` printed.
     fn export_bundle(&self) -> String {
@@ -364,30 +383,14 @@ fn guard_protect_permits_denies_and_records_every_decision() {
 #[test]
 fn audit_append_export_verify_and_tamper() {
     let env = Env::new();
-    let append = |extra: &[&str]| {
-        let mut argv = vec![
-            "audit",
-            "append",
-            "--log",
-            "audit.log",
-            "--signing-key",
-            "audit-key.json",
-            "--agent",
-            "shopper",
-            "--action",
-            "payments.refund",
-        ];
-        argv.extend_from_slice(extra);
-        env.run(&argv)
-    };
-    let r = append(&["--args", SMALL, "--decision", "allow", "--permit", "jti-1"]);
+    let r = env.append(&["--args", SMALL, "--decision", "allow", "--permit", "jti-1"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.starts_with("appended receipt 0 (allow)"),
         "{}",
         r.stdout
     );
-    let r = append(&[
+    let r = env.append(&[
         "--args",
         LARGE,
         "--decision",
@@ -402,7 +405,7 @@ fn audit_append_export_verify_and_tamper() {
     let receipt = json(&r.stdout);
     assert_eq!(receipt["seq"], 1);
     assert_eq!(receipt["reasons"][0]["code"], "caveat_failed");
-    let r = append(&["--args", SMALL, "--decision", "allow"]);
+    let r = env.append(&["--args", SMALL, "--decision", "allow"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 
     for bad in [
@@ -425,7 +428,7 @@ fn audit_append_export_verify_and_tamper() {
         ],
         &["--args", "{\"a\":1,\"a\":2}", "--decision", "allow"],
     ] {
-        let r = append(bad);
+        let r = env.append(bad);
         assert_eq!(r.code, 2, "{bad:?}: {}", r.stdout);
         assert!(r.stderr.starts_with("error["), "{}", r.stderr);
     }
@@ -616,13 +619,13 @@ fn audit_append_export_verify_and_tamper() {
     let mut text = std::fs::read_to_string(env.path("audit.log")).unwrap();
     text.push_str("{\"action\":\"x\"");
     std::fs::write(env.path("audit.log"), text).unwrap();
-    let r = append(&["--args", SMALL, "--decision", "allow"]);
+    let r = env.append(&["--args", SMALL, "--decision", "allow"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("error[log_corrupt]: "), "{}", r.stderr);
     assert!(r.stderr.contains("charter audit repair"), "{}", r.stderr);
     let out = env.ok(&["audit", "repair", "--log", "audit.log"]);
     assert!(out.contains("line 4"), "{out}");
-    let r = append(&["--args", SMALL, "--decision", "allow"]);
+    let r = env.append(&["--args", SMALL, "--decision", "allow"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("appended receipt 3"), "{}", r.stdout);
 }
@@ -749,17 +752,7 @@ fn concurrent_appends_from_many_processes_keep_one_chain() {
                 let env = &env;
                 s.spawn(move || {
                     let jti = format!("jti-{i}");
-                    let r = env.run(&[
-                        "audit",
-                        "append",
-                        "--log",
-                        "audit.log",
-                        "--signing-key",
-                        "audit-key.json",
-                        "--agent",
-                        "shopper",
-                        "--action",
-                        "payments.refund",
+                    let r = env.append(&[
                         "--args",
                         SMALL,
                         "--decision",
