@@ -13,6 +13,7 @@
 //! - deciding twice gives the same decision.
 #![no_main]
 
+use charter_core::CallOptions;
 use charter_core::{b64, Capability, Issuer};
 use libfuzzer_sys::fuzz_target;
 
@@ -27,9 +28,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let verifier = f.verifier();
-    let decision = verifier.check_token(text, &f.request, None, f.now);
+    let decision = verifier.check(text, &f.request, &CallOptions::at(f.now));
     assert_eq!(
-        verifier.check_token(text, &f.request, None, f.now),
+        verifier.check(text, &f.request, &CallOptions::at(f.now)),
         decision
     );
     let cap = match Capability::parse(text) {

@@ -19,6 +19,7 @@
 //! - the narrowed token re-serializes to bytes that parse back to it.
 #![no_main]
 
+use charter_core::CallOptions;
 use charter_core::caveat::{testing, CaveatError, Context, Expr, Limits};
 use charter_core::{Capability, ErrorCode};
 use libfuzzer_sys::fuzz_target;
@@ -131,7 +132,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let verifier = f.verifier();
-    let decision = verifier.check(&cap, req, None, f.now);
+    let decision = verifier.check(&cap, req, &CallOptions::at(f.now));
     assert_eq!(
         decision.allowed,
         matches!(result, Ok(true)),
@@ -150,7 +151,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     assert_eq!(
-        verifier.check(&cap, req, None, f.now),
+        verifier.check(&cap, req, &CallOptions::at(f.now)),
         decision,
         "the compiled-caveat cache changed the decision"
     );
@@ -159,7 +160,7 @@ fuzz_target!(|data: &[u8]| {
         .attenuate("true")
         .expect("`true` narrows any capability");
     assert_eq!(
-        verifier.check(&noop, req, None, f.now),
+        verifier.check(&noop, req, &CallOptions::at(f.now)),
         decision,
         "attenuating with `true` changed the decision"
     );

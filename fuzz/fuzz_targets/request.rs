@@ -11,6 +11,7 @@
 
 use std::sync::OnceLock;
 
+use charter_core::CallOptions;
 use charter_core::{jcs, Capability, Request};
 use libfuzzer_sys::fuzz_target;
 
@@ -59,9 +60,9 @@ fuzz_target!(|data: &[u8]| {
     let f = charter_fuzz::fixtures();
     let verifier = f.verifier();
     for cap in tokens() {
-        let d = verifier.check(cap, &req, None, f.now);
-        assert_eq!(verifier.check(cap, &req, None, f.now), d);
-        let d_back = verifier.check(cap, &back, None, f.now);
+        let d = verifier.check(cap, &req, &CallOptions::at(f.now));
+        assert_eq!(verifier.check(cap, &req, &CallOptions::at(f.now)), d);
+        let d_back = verifier.check(cap, &back, &CallOptions::at(f.now));
         assert_eq!(
             d_back.allowed, d.allowed,
             "{:?} decides {text:?} and its canonical form {canonical:?} differently: {d:?} vs {d_back:?}",

@@ -8,6 +8,7 @@
 
 use std::sync::OnceLock;
 
+use charter_core::CallOptions;
 use charter_core::{Capability, KeySet, Request, RootKey, SigningKey, Verifier};
 use serde_json::Value;
 
@@ -159,18 +160,13 @@ impl Fixtures {
         let verifier = self.verifier();
         assert!(
             verifier
-                .check(&self.bare, &self.request, None, self.now)
+                .check(&self.bare, &self.request, &CallOptions::at(self.now))
                 .allowed,
             "fixtures: the bare capability does not allow the vectors' request"
         );
         let proofs =
             Verifier::new([self.root.clone()], self.proof_audience.clone()).expect("one root");
-        let with = proofs.check(
-            &self.proof_cap,
-            &self.proof_request,
-            Some(&self.proof),
-            self.proof_now,
-        );
+        let with = proofs.check(&self.proof_cap, &self.proof_request, &CallOptions::at(self.proof_now).with_proof(&self.proof));
         assert!(
             with.allowed,
             "fixtures: the proof vector does not pass: {with:?}"

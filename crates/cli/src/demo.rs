@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use charter_core::CallOptions;
 use charter_core::{
     jcs, unix_now, verify_bundle, AuditLog, Capability, Error, ErrorCode, FileAuditLog, Guard,
     Holder, Issuer, KeySet, PermitIssuer, PermitVerifier, Request, RootKey, SigningKey, Verifier,
@@ -170,7 +171,14 @@ fn story(dir: &Path) -> Result<(), Failed> {
     );
     let proof = holder.prove(&sub, &small, "payments", now)?;
     let permit = guard
-        .protect(&sub, &small, Some(proof.as_str()), None, now, None)
+        .protect(
+            &sub,
+            &small,
+            &CallOptions {
+                proof: Some(proof.as_str().into()),
+                ..CallOptions::at(now)
+            },
+        )
         .map_err(|e| {
             Failed(format!(
                 "the 19.99 USD refund should be allowed: {}",
@@ -186,7 +194,14 @@ fn story(dir: &Path) -> Result<(), Failed> {
         json!({"amount_cents": 7500, "currency": "USD", "order": "A-1002"}),
     );
     let proof = holder.prove(&sub, &large, "payments", now)?;
-    match guard.protect(&sub, &large, Some(proof.as_str()), None, now, None) {
+    match guard.protect(
+        &sub,
+        &large,
+        &CallOptions {
+            proof: Some(proof.as_str().into()),
+            ..CallOptions::at(now)
+        },
+    ) {
         Ok(_) => return Err(Failed("the 75.00 USD refund should be denied".into())),
         Err(e) if e.code() == ErrorCode::Denied => {
             let limit = e

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use charter_core::permit::DEFAULT_TTL;
+use charter_core::CallOptions;
 use charter_core::{AuditLog, Error, ErrorCode, Guard, PermitIssuer, Verifier};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -107,13 +108,14 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
     let before = log.len();
     let guard = Guard::new(verifier, permits, log.clone());
     let proof = a.proof.as_deref().map(str::trim);
-    let result = guard.protect_token(
+    let result = guard.protect(
         &token,
         &request,
-        proof,
-        a.idempotency_key.as_deref(),
-        now,
-        None,
+        &CallOptions {
+            proof: proof.map(Into::into),
+            idempotency_key: a.idempotency_key.as_deref().map(Into::into),
+            ..CallOptions::at(now)
+        },
     );
     let receipt = log.head().filter(|_| log.len() > before);
     let receipt_json = receipt

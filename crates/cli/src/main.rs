@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use charter_core::capability::rfc3339;
+use charter_core::CallOptions;
 use charter_core::{
     jcs, Capability, Decision, Error, ErrorCode, Holder, Issuer, KeySet, Reason, Request, RootKey,
     SigningKey, Verifier,
@@ -537,7 +538,14 @@ fn check(a: CheckArgs) -> Result<ExitCode, Error> {
     let (request, now) = read_call(&a.call)?;
     let proof = a.proof.as_deref().map(str::trim);
     let verifier = Verifier::new(roots, a.call.audience.clone())?;
-    let decision = verifier.check(&cap, &request, proof, now);
+    let decision = verifier.check(
+        &cap,
+        &request,
+        &CallOptions {
+            proof: proof.map(Into::into),
+            ..CallOptions::at(now)
+        },
+    );
     print_decision(&decision, a.json);
     Ok(if decision.allowed {
         ExitCode::SUCCESS

@@ -10,6 +10,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use charter_core::capability::IssueOptions;
+use charter_core::CallOptions;
 use charter_core::{b64, Capability, Issuer, Request, RootKey, Verifier};
 
 const NOW: i64 = 1_767_225_600;
@@ -64,7 +65,11 @@ fn benches(c: &mut Criterion) {
     for n in [1usize, 4, 16] {
         let cap = capability(&root, n);
         let token = cap.serialize();
-        assert!(verifier.check_token(&token, &request, None, NOW).allowed);
+        assert!(
+            verifier
+                .check(&token, &request, &CallOptions::at(NOW))
+                .allowed
+        );
         let identifier = {
             // The identifier is the first field after the version byte: type 2, one-byte length.
             let bytes = b64::decode(&token).unwrap();
@@ -82,7 +87,13 @@ fn benches(c: &mut Criterion) {
             })
         });
         group.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| {
-            b.iter(|| verifier.check_token(black_box(&token), black_box(&request), None, NOW))
+            b.iter(|| {
+                verifier.check(
+                    black_box(&token),
+                    black_box(&request),
+                    &CallOptions::at(NOW),
+                )
+            })
         });
         group.bench_with_input(BenchmarkId::new("parse", n), &n, |b, _| {
             b.iter(|| Capability::parse(black_box(&token)).unwrap())
@@ -188,7 +199,7 @@ fn worst(c: &mut Criterion) {
     group.bench_function("normal/4", |b| {
         b.iter_batched(
             fresh,
-            |v| v.check_token(black_box(&normal), &request, None, NOW),
+            |v| v.check(black_box(&normal), &request, &CallOptions::at(NOW)),
             BatchSize::SmallInput,
         )
     });
@@ -198,7 +209,7 @@ fn worst(c: &mut Criterion) {
             token.len() <= charter_core::capability::MAX_TOKEN_BYTES,
             "{name}"
         );
-        let d = fresh().check_token(&token, &request, None, NOW);
+        let d = fresh().check(&token, &request, &CallOptions::at(NOW));
         assert!(
             !d.allowed && d.reasons.len() == 64,
             "{name}: {:?}",
@@ -209,7 +220,7 @@ fn worst(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new(*name, "fresh"), |b| {
             b.iter_batched(
                 fresh,
-                |v| v.check_token(black_box(&token), &request, None, NOW),
+                |v| v.check(black_box(&token), &request, &CallOptions::at(NOW)),
                 BatchSize::SmallInput,
             )
         });

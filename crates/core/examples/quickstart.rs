@@ -1,3 +1,4 @@
+use charter_core::CallOptions;
 use charter_core::{unix_now, Issuer, Request, RootKey, Verifier};
 use serde_json::json;
 
@@ -18,8 +19,11 @@ fn main() -> Result<(), charter_core::Error> {
     let shop = Verifier::new([root], "shop")?;
     let small = Request::new("shopper", "checkout", json!({"amount": 80}));
     let large = Request::new("shopper", "checkout", json!({"amount": 250}));
-    assert!(shop.check_token(&token, &small, None, unix_now()).allowed);
-    let denied = shop.check_token(&token, &large, None, unix_now());
+    assert!(
+        shop.check(&token, &small, &CallOptions::at(unix_now()))
+            .allowed
+    );
+    let denied = shop.check(&token, &large, &CallOptions::at(unix_now()));
     assert!(!denied.allowed);
     println!("denied: {}", denied.reasons[0].message);
     Ok(())

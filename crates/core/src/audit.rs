@@ -987,6 +987,7 @@ fn first_bad_signature(receipts: &[&Receipt], keys: &KeySet) -> Option<usize> {
 /// The signed summary of a bundle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BundleHead {
     /// `prev` of the first receipt: [`GENESIS`] for a bundle from seq 0.
     pub anchor: String,
@@ -1024,6 +1025,7 @@ pub struct Bundle {
 
 /// What a verified bundle covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BundleReport {
     pub count: u64,
     pub first_seq: u64,

@@ -7,6 +7,7 @@ use crate::ErrorCode;
 /// Why a check denied: a stable code, the index of the failing caveat (when a
 /// caveat failed), and a message a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Reason {
     pub code: ErrorCode,
     pub caveat_index: Option<u32>,
@@ -31,6 +32,7 @@ impl From<crate::Error> for Reason {
 
 /// The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Decision {
     pub allowed: bool,
     pub reasons: Vec<Reason>,

@@ -134,15 +134,15 @@ impl ErrorCode {
     }
 
     /// The error family a binding raises this code as (one exception class each).
-    pub const fn family(self) -> &'static str {
+    pub const fn family(self) -> ErrorFamily {
         match self {
             ErrorCode::Malformed | ErrorCode::NotCanonical | ErrorCode::UnsupportedVersion => {
-                "FormatError"
+                ErrorFamily::Format
             }
             ErrorCode::InvalidArgument | ErrorCode::InvalidCaveat | ErrorCode::LimitExceeded => {
-                "UsageError"
+                ErrorFamily::Usage
             }
-            ErrorCode::BadSignature | ErrorCode::UnknownKey => "CryptoError",
+            ErrorCode::BadSignature | ErrorCode::UnknownKey => ErrorFamily::Crypto,
             ErrorCode::Expired
             | ErrorCode::NotYetValid
             | ErrorCode::CaveatFailed
@@ -154,13 +154,75 @@ impl ErrorCode {
             | ErrorCode::ProofRequired
             | ErrorCode::AudienceMismatch
             | ErrorCode::ActionMismatch
-            | ErrorCode::ArgsMismatch => "AuthorizationError",
-            ErrorCode::ChainBroken | ErrorCode::LogCorrupt => "AuditError",
-            ErrorCode::Io | ErrorCode::Unsupported | ErrorCode::Internal => "EnvironmentError",
-            ErrorCode::Denied => "Denied",
+            | ErrorCode::ArgsMismatch => ErrorFamily::Authorization,
+            ErrorCode::ChainBroken | ErrorCode::LogCorrupt => ErrorFamily::Audit,
+            ErrorCode::Io | ErrorCode::Unsupported | ErrorCode::Internal => {
+                ErrorFamily::Environment
+            }
+            ErrorCode::Denied => ErrorFamily::Denied,
         }
     }
 }
+
+/// The exception class a binding raises an error as: one per family, all
+/// subclasses of `CharterError` (`contract/surface.json` lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorFamily {
+    /// Input that could not be decoded or is not canonical.
+    Format,
+    /// A value of the right type and the wrong shape, or a bound hit.
+    Usage,
+    /// A MAC or signature that does not verify, or an unknown key.
+    Crypto,
+    /// A check that refused: expired, caveat false, replayed, revoked, ...
+    Authorization,
+    /// An audit chain that does not hold together.
+    Audit,
+    /// Storage, platform or a bug in Charter.
+    Environment,
+    /// `protect` refused the call; the error carries the reasons.
+    Denied,
+}
+
+impl ErrorFamily {
+    /// Every family, in the order of `contract/surface.json`.
+    pub const ALL: [ErrorFamily; 7] = [
+        ErrorFamily::Format,
+        ErrorFamily::Usage,
+        ErrorFamily::Crypto,
+        ErrorFamily::Authorization,
+        ErrorFamily::Audit,
+        ErrorFamily::Environment,
+        ErrorFamily::Denied,
+    ];
+
+    /// The class name every binding uses (`FormatError`, ..., `Denied`).
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            ErrorFamily::Format => "FormatError",
+            ErrorFamily::Usage => "UsageError",
+            ErrorFamily::Crypto => "CryptoError",
+            ErrorFamily::Authorization => "AuthorizationError",
+            ErrorFamily::Audit => "AuditError",
+            ErrorFamily::Environment => "EnvironmentError",
+            ErrorFamily::Denied => "Denied",
+        }
+    }
+}
+
+impl fmt::Display for ErrorFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.class_name())
+    }
+}
+
+// Swift and Kotlin see a code as its stable string, as every other binding does.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(ErrorCode, String, {
+    lower: |code| code.as_str().to_string(),
+    try_lift: |text| ErrorCode::parse(&text)
+        .ok_or_else(|| uniffi::deps::anyhow::anyhow!("unknown error code {text:?}")),
+});
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -252,9 +314,18 @@ mod tests {
 
     #[test]
     fn new_codes_have_their_families() {
-        assert_eq!(ErrorCode::InvalidCaveat.family(), "UsageError");
-        assert_eq!(ErrorCode::ProofRequired.family(), "AuthorizationError");
-        assert_eq!(ErrorCode::NotCanonical.family(), "FormatError");
+        assert_eq!(ErrorCode::InvalidCaveat.family(), ErrorFamily::Usage);
+        assert_eq!(
+            ErrorCode::ProofRequired.family(),
+            ErrorFamily::Authorization
+        );
+        assert_eq!(ErrorCode::NotCanonical.family().class_name(), "FormatError");
+        for f in ErrorFamily::ALL {
+            assert!(
+                ErrorCode::ALL.iter().any(|c| c.family() == f),
+                "{f} has no code"
+            );
+        }
     }
 
     #[test]

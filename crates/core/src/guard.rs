@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::audit::AuditLog;
+use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::Capability;
 use crate::decision::{Decision, Reason};
 use crate::permit::{Permit, PermitIssuer, PermitRequest};
@@ -45,61 +46,67 @@ impl Guard {
         }
     }
 
+    /// The verifier it decides with (revoke through it).
     pub fn verifier(&self) -> &Verifier {
         &self.verifier
     }
 
+    /// The audit log every decision is recorded in.
     pub fn log(&self) -> &Arc<dyn AuditLog> {
         &self.log
     }
 
-    /// Decides and records the decision; returns it as data. If the receipt
-    /// cannot be recorded the decision is a denial naming why.
-    pub fn check(
+    /// Decides and records the decision; returns it as data. Capability text
+    /// that does not parse is a recorded denial. If the receipt cannot be
+    /// recorded the decision is a denial naming why.
+    pub fn check<'a>(
         &self,
-        capability: &Capability,
+        capability: impl Into<CapabilityRef<'a>>,
         request: &Request,
-        proof: Option<&str>,
-        now: i64,
+        options: &CallOptions,
     ) -> Decision {
-        let decision = self.verifier.check(capability, request, proof, now);
-        match self.record(Some(capability), request, &decision, None, now) {
+        let now = options.now();
+        let cap = match capability.into().resolve() {
+            Ok(cap) => cap,
+            Err(e) => {
+                return self
+                    .deny_unparsed(e, request, now)
+                    .unwrap_or_else(|e| Decision::deny(e.reasons().to_vec()))
+            }
+        };
+        let decision = self
+            .verifier
+            .check_at(&cap, request, options.proof.as_deref(), now);
+        match self.record(Some(&cap), request, &decision, None, now) {
             Ok(()) => decision,
             Err(e) => Decision::deny(vec![unrecorded(e)]),
         }
     }
 
-    /// As [`Guard::check`] for a capability given as text; text that does not
-    /// parse is a recorded denial.
-    pub fn check_token(
-        &self,
-        token: &str,
-        request: &Request,
-        proof: Option<&str>,
-        now: i64,
-    ) -> Decision {
-        match Capability::parse(token) {
-            Ok(cap) => self.check(&cap, request, proof, now),
-            Err(e) => self
-                .deny_unparsed(Error::from(e), request, now)
-                .unwrap_or_else(|e| Decision::deny(e.reasons().to_vec())),
-        }
-    }
-
     /// Returns a permit for exactly this call, or `Err` with code `denied`
     /// carrying the reasons. A receipt is recorded either way; when it cannot
-    /// be, the call is denied. `permit_id` fixes the permit's `jti` (derive it
-    /// from your own call id, or leave it random).
-    pub fn protect(
+    /// be, the call is denied. `options.permit_id` fixes the permit's `jti`
+    /// (derive it from your own call id, or leave it random), and
+    /// `options.idempotency_key` is carried in the permit as `idem`.
+    pub fn protect<'a>(
         &self,
-        capability: &Capability,
+        capability: impl Into<CapabilityRef<'a>>,
         request: &Request,
-        proof: Option<&str>,
-        idempotency_key: Option<&str>,
-        now: i64,
-        permit_id: Option<&str>,
+        options: &CallOptions,
     ) -> Result<Permit, Error> {
-        let mut decision = self.verifier.check(capability, request, proof, now);
+        let now = options.now();
+        let capability = match capability.into().resolve() {
+            Ok(cap) => cap,
+            Err(e) => {
+                return Err(match self.deny_unparsed(e, request, now) {
+                    Ok(d) => Error::denied(d.reasons),
+                    Err(e) => e,
+                })
+            }
+        };
+        let mut decision =
+            self.verifier
+                .check_at(&capability, request, options.proof.as_deref(), now);
         let mut permit = None;
         if decision.allowed {
             let cap_id = capability.id();
@@ -110,10 +117,10 @@ impl Guard {
                 &request.args,
                 &cap_id,
             );
-            if let Some(jti) = permit_id {
+            if let Some(jti) = &options.permit_id {
                 req = req.with_jti(jti);
             }
-            if let Some(key) = idempotency_key {
+            if let Some(key) = &options.idempotency_key {
                 req = req.with_idempotency_key(key);
             }
             match self.permits.issue(&req, now) {
@@ -127,30 +134,11 @@ impl Guard {
                 }
             }
         }
-        self.record(Some(capability), request, &decision, permit.as_ref(), now)
+        self.record(Some(&capability), request, &decision, permit.as_ref(), now)
             .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         match permit {
             Some(p) if decision.allowed => Ok(p),
             _ => Err(Error::denied(decision.reasons)),
-        }
-    }
-
-    /// As [`Guard::protect`] for a capability given as text.
-    pub fn protect_token(
-        &self,
-        token: &str,
-        request: &Request,
-        proof: Option<&str>,
-        idempotency_key: Option<&str>,
-        now: i64,
-        permit_id: Option<&str>,
-    ) -> Result<Permit, Error> {
-        match Capability::parse(token) {
-            Ok(cap) => self.protect(&cap, request, proof, idempotency_key, now, permit_id),
-            Err(e) => Err(match self.deny_unparsed(Error::from(e), request, now) {
-                Ok(d) => Error::denied(d.reasons),
-                Err(e) => e,
-            }),
         }
     }
 
@@ -242,7 +230,15 @@ mod tests {
         let (g, cap, log, key) = guard();
         let req = Request::new("shopper", "refund", json!({"amount": 100}));
         let permit = g
-            .protect(&cap, &req, None, Some("call-1"), NOW, Some("permit-1"))
+            .protect(
+                &cap,
+                &req,
+                &CallOptions {
+                    idempotency_key: Some("call-1".into()),
+                    permit_id: Some("permit-1".into()),
+                    ..CallOptions::at(NOW)
+                },
+            )
             .unwrap();
         let head = log.head().unwrap();
         assert_eq!(head.decision(), Outcome::Allow);
@@ -264,10 +260,10 @@ mod tests {
         let req = Request::new("shopper", "refund", json!({"amount": 100}));
         for now in [i64::MAX, i64::MIN] {
             let e = g
-                .protect(&cap, &req, None, None, now, None)
+                .protect(&cap, &req, &CallOptions::at(now))
                 .expect_err("no permit at an extreme clock");
             assert_eq!(e.code(), ErrorCode::Denied, "{now}");
-            assert!(!g.check(&cap, &req, None, now).allowed, "{now}");
+            assert!(!g.check(&cap, &req, &CallOptions::at(now)).allowed, "{now}");
         }
         for r in log.receipts(0..log.len()).unwrap() {
             assert!(r.ts().unsigned_abs() <= crate::jcs::MAX_SAFE_INTEGER as u64);
@@ -278,11 +274,11 @@ mod tests {
     fn deny_raises_and_records() {
         let (g, cap, log, _) = guard();
         let req = Request::new("shopper", "refund", json!({"amount": 9000}));
-        let err = g.protect(&cap, &req, None, None, NOW, None).unwrap_err();
+        let err = g.protect(&cap, &req, &CallOptions::at(NOW)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Denied);
         assert_eq!(err.reasons()[0].code, ErrorCode::CaveatFailed);
         assert_eq!(log.head().unwrap().decision(), Outcome::Deny);
-        let d = g.check_token("garbage", &req, None, NOW);
+        let d = g.check("garbage", &req, &CallOptions::at(NOW));
         assert_eq!(d.reasons[0].code, ErrorCode::Malformed);
         assert_eq!(log.len(), 2);
         assert_eq!(log.head().unwrap().cap(), None);
@@ -294,7 +290,7 @@ mod tests {
         let agent = "a".repeat(70_000);
         let action = "b".repeat(70_000);
         let over = Request::new(&agent, &action, json!({"amount": 9000}));
-        let err = g.protect(&cap, &over, None, None, NOW, None).unwrap_err();
+        let err = g.protect(&cap, &over, &CallOptions::at(NOW)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Denied);
         assert_eq!(err.reasons()[0].code, ErrorCode::CaveatFailed, "{err}");
         let head = log.head().unwrap();
@@ -305,7 +301,7 @@ mod tests {
         assert_eq!(clipped["action"].bytes, 70_000);
         // An allowed call as large is recorded the same way, and stays allowed.
         let small = Request::new(&agent, &action, json!({"amount": 100}));
-        let d = g.check(&cap, &small, None, NOW);
+        let d = g.check(&cap, &small, &CallOptions::at(NOW));
         assert!(d.allowed, "{d:?}");
         assert_eq!(log.len(), 2);
         assert_eq!(log.head().unwrap().decision(), Outcome::Allow);
@@ -344,10 +340,10 @@ mod tests {
             Arc::new(BrokenLog),
         );
         let req = Request::new("shopper", "refund", json!({"amount": 100}));
-        let err = g.protect(&cap, &req, None, None, NOW, None).unwrap_err();
+        let err = g.protect(&cap, &req, &CallOptions::at(NOW)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Denied);
         assert_eq!(err.reasons()[0].code, ErrorCode::Io);
-        let d = g.check(&cap, &req, None, NOW);
+        let d = g.check(&cap, &req, &CallOptions::at(NOW));
         assert!(!d.allowed);
         assert_eq!(d.reasons[0].code, ErrorCode::Io);
     }

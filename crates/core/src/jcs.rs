@@ -61,7 +61,12 @@ impl From<JsonError> for crate::Error {
 }
 
 /// Parses I-JSON strictly: one value, no trailing bytes, no duplicate keys.
-pub fn parse(text: &str) -> Result<Value, JsonError> {
+pub fn parse(text: &str) -> Result<Value, crate::Error> {
+    Ok(parse_raw(text)?)
+}
+
+/// [`parse`] with the precise [`JsonError`] (what other modules convert).
+pub(crate) fn parse_raw(text: &str) -> Result<Value, JsonError> {
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,
@@ -76,8 +81,8 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 }
 
 /// Checks a value built in memory (not parsed) against the same rules.
-pub fn validate(value: &Value) -> Result<(), JsonError> {
-    walk(value, 1, false)
+pub fn validate(value: &Value) -> Result<(), crate::Error> {
+    Ok(walk(value, 1, false)?)
 }
 
 fn walk(v: &Value, depth: usize, args: bool) -> Result<(), JsonError> {
@@ -157,7 +162,7 @@ pub(crate) fn validate_args(value: &Value) -> Result<(), JsonError> {
 }
 
 /// [`hash`] of arguments checked by [`validate_args`].
-pub(crate) fn args_hash(value: &Value) -> Result<String, JsonError> {
+pub(crate) fn args_hash(value: &Value) -> Result<String, crate::Error> {
     validate_args(value)?;
     hash(value)
 }
@@ -290,26 +295,30 @@ fn decimal_parts(text: &str) -> Option<(Vec<u8>, i64)> {
 }
 
 /// RFC 8785 canonical form of a valid value.
-pub fn canonicalize(value: &Value) -> Result<String, JsonError> {
-    validate(value)?;
+pub fn canonicalize(value: &Value) -> Result<String, crate::Error> {
+    Ok(canonicalize_raw(value)?)
+}
+
+fn canonicalize_raw(value: &Value) -> Result<String, JsonError> {
+    walk(value, 1, false)?;
     let mut out = String::new();
     write_value(&mut out, value);
     Ok(out)
 }
 
 /// Parses strictly, then canonicalizes.
-pub fn canonicalize_str(text: &str) -> Result<String, JsonError> {
+pub fn canonicalize_str(text: &str) -> Result<String, crate::Error> {
     let mut out = String::with_capacity(text.len());
-    write_value(&mut out, &parse(text)?);
+    write_value(&mut out, &parse_raw(text)?);
     Ok(out)
 }
 
 /// SHA-256 of the canonical form, as base64url. Permits and receipts carry it
 /// for the call's arguments, checked by [`validate_args`] first ([`args_hash`]).
-pub fn hash(value: &Value) -> Result<String, JsonError> {
+pub fn hash(value: &Value) -> Result<String, crate::Error> {
     use sha2::Digest;
     Ok(crate::b64::encode(sha2::Sha256::digest(
-        canonicalize(value)?.as_bytes(),
+        canonicalize_raw(value)?.as_bytes(),
     )))
 }
 
@@ -622,6 +631,15 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The precise error of each refusal: the public functions give the same
+    // as the umbrella `Error`.
+    fn parse(text: &str) -> Result<Value, JsonError> {
+        parse_raw(text)
+    }
+    fn canonicalize(value: &Value) -> Result<String, JsonError> {
+        canonicalize_raw(value)
+    }
 
     fn jcs(s: &str) -> String {
         canonicalize_str(s).unwrap()

@@ -85,7 +85,7 @@ impl SigningKey {
     }
 
     /// From the 32-byte seed.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let seed: [u8; 32] = bytes.try_into().map_err(|_| KeyError::WrongLength {
             what: "an Ed25519 signing key seed",
             expected: "32",
@@ -149,7 +149,7 @@ impl PublicKey {
     /// From the 32-byte compressed point; small-order and invalid points are
     /// refused, and so is a non-canonical encoding (y ≥ p, or x = 0 with the
     /// sign bit set: RFC 8032 §5.1.3), which would give one point two key ids.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let raw: [u8; 32] = bytes.try_into().map_err(|_| KeyError::WrongLength {
             what: "an Ed25519 public key",
             expected: "32",
@@ -158,12 +158,12 @@ impl PublicKey {
         let inner =
             ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|_| KeyError::InvalidPoint)?;
         if inner.is_weak() {
-            return Err(KeyError::InvalidPoint);
+            return Err(KeyError::InvalidPoint.into());
         }
         // The decoder reduces y mod p; the canonical encoding of the decoded
         // point must be the bytes we were given.
         if inner.to_edwards().compress().to_bytes() != raw {
-            return Err(KeyError::NonCanonical);
+            return Err(KeyError::NonCanonical.into());
         }
         Ok(PublicKey::from_dalek(inner))
     }
@@ -191,7 +191,7 @@ impl PublicKey {
 
     /// Parses a public JWK. Private members, other curves or algorithms, unknown
     /// members and a `kid` that is not the thumbprint are refused.
-    pub fn from_jwk(jwk: &Value) -> Result<Self, KeyError> {
+    pub fn from_jwk(jwk: &Value) -> Result<Self, Error> {
         let obj = jwk
             .as_object()
             .ok_or_else(|| KeyError::Jwk("a JWK must be a JSON object".into()))?;
@@ -205,9 +205,10 @@ impl PublicKey {
                 "d" => {
                     return Err(KeyError::Jwk(
                         "this JWK holds a private key (\"d\"); share only public keys".into(),
-                    ))
+                    )
+                    .into())
                 }
-                other => return Err(KeyError::Jwk(format!("unknown member {other:?}"))),
+                other => return Err(KeyError::Jwk(format!("unknown member {other:?}")).into()),
             };
             if !ok {
                 return Err(KeyError::Jwk(format!(
@@ -219,12 +220,13 @@ impl PublicKey {
                         "use" => "\"sig\"",
                         _ => "a string",
                     }
-                )));
+                ))
+                .into());
             }
         }
         for required in ["kty", "crv", "x"] {
             if !obj.contains_key(required) {
-                return Err(KeyError::Jwk(format!("missing member {required:?}")));
+                return Err(KeyError::Jwk(format!("missing member {required:?}")).into());
             }
         }
         let x = obj["x"].as_str().unwrap_or_default();
@@ -236,7 +238,8 @@ impl PublicKey {
                 return Err(KeyError::Jwk(format!(
                     "\"kid\" {kid} is not the key's RFC 7638 thumbprint {:?}",
                     key.kid()
-                )));
+                ))
+                .into());
             }
         }
         Ok(key)
@@ -248,16 +251,16 @@ impl PublicKey {
         label: &str,
         message: &[u8],
         sig: &[u8],
-    ) -> Result<(), KeyError> {
+    ) -> Result<(), Error> {
         self.verify_raw(&labeled(label, message), sig)
     }
 
     /// Strict Ed25519 verification (no malleable or small-order signatures).
-    pub(crate) fn verify_raw(&self, message: &[u8], sig: &[u8]) -> Result<(), KeyError> {
+    pub(crate) fn verify_raw(&self, message: &[u8], sig: &[u8]) -> Result<(), Error> {
         let sig = ed25519_dalek::Signature::from_slice(sig).map_err(|_| KeyError::BadSignature)?;
         self.inner
             .verify_strict(message, &sig)
-            .map_err(|_| KeyError::BadSignature)
+            .map_err(|_| KeyError::BadSignature.into())
     }
 
     pub(crate) fn dalek(&self) -> &ed25519_dalek::VerifyingKey {
@@ -282,7 +285,7 @@ impl KeySet {
         KeySet::default()
     }
 
-    pub fn from_keys(keys: impl IntoIterator<Item = PublicKey>) -> Result<Self, KeyError> {
+    pub fn from_keys(keys: impl IntoIterator<Item = PublicKey>) -> Result<Self, Error> {
         let mut set = KeySet::new();
         for k in keys {
             set.insert(k)?;
@@ -291,16 +294,16 @@ impl KeySet {
     }
 
     /// Parses `{"keys":[...]}`; every key must be a valid public Ed25519 JWK.
-    pub fn from_jwks(text: &str) -> Result<Self, KeyError> {
+    pub fn from_jwks(text: &str) -> Result<Self, Error> {
         if text.len() > MAX_JWKS_BYTES {
-            return Err(KeyError::TooManyKeys);
+            return Err(KeyError::TooManyKeys.into());
         }
-        let doc = jcs::parse(text)?;
+        let doc = jcs::parse_raw(text).map_err(KeyError::from)?;
         let obj = doc
             .as_object()
             .ok_or_else(|| KeyError::Jwk("a JWKS must be a JSON object".into()))?;
         if let Some(extra) = obj.keys().find(|k| k.as_str() != "keys") {
-            return Err(KeyError::Jwk(format!("unknown JWKS member {extra:?}")));
+            return Err(KeyError::Jwk(format!("unknown JWKS member {extra:?}")).into());
         }
         let keys = obj
             .get("keys")
@@ -319,18 +322,18 @@ impl KeySet {
         jcs::canonicalize(&json!({ "keys": keys })).expect("JWKS members are plain strings")
     }
 
-    pub fn insert(&mut self, key: PublicKey) -> Result<(), KeyError> {
+    pub fn insert(&mut self, key: PublicKey) -> Result<(), Error> {
         if self.keys.len() >= MAX_KEYS_PER_SET && !self.keys.contains_key(key.kid()) {
-            return Err(KeyError::TooManyKeys);
+            return Err(KeyError::TooManyKeys.into());
         }
         self.keys.insert(key.kid.clone(), key);
         Ok(())
     }
 
-    pub fn get(&self, kid: &str) -> Result<&PublicKey, KeyError> {
+    pub fn get(&self, kid: &str) -> Result<&PublicKey, Error> {
         self.keys
             .get(kid)
-            .ok_or_else(|| KeyError::UnknownKid(kid.to_string()))
+            .ok_or_else(|| KeyError::UnknownKid(kid.to_string()).into())
     }
 
     pub fn kids(&self) -> impl Iterator<Item = &str> {
@@ -364,13 +367,14 @@ impl RootKey {
     }
 
     /// At least 32 bytes (the HMAC-SHA256 security level), at most 1 KiB.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         if !(MIN_ROOT_KEY_BYTES..=MAX_ROOT_KEY_BYTES).contains(&bytes.len()) {
             return Err(KeyError::WrongLength {
                 what: "a root key",
                 expected: "32 to 1024",
                 got: bytes.len(),
-            });
+            }
+            .into());
         }
         let digest = Sha256::digest(labeled("charter/v1/root-key-id", bytes));
         Ok(RootKey {
@@ -441,7 +445,7 @@ mod tests {
         identity[0] = 1;
         assert_eq!(
             PublicKey::from_bytes(&identity).unwrap_err(),
-            KeyError::InvalidPoint
+            Error::from(KeyError::InvalidPoint)
         );
     }
 
@@ -467,7 +471,7 @@ mod tests {
                 if point.is_weak() {
                     assert_eq!(
                         PublicKey::from_bytes(&bad).unwrap_err(),
-                        KeyError::InvalidPoint
+                        Error::from(KeyError::InvalidPoint)
                     );
                     continue;
                 }
@@ -479,17 +483,17 @@ mod tests {
                 assert_eq!(point.to_edwards(), key.dalek().to_edwards());
                 // ...and the other encoding of it is refused, by bytes and as a JWK.
                 let e = PublicKey::from_bytes(&bad).unwrap_err();
-                assert_eq!(e, KeyError::NonCanonical, "y = {y} + p");
+                assert_eq!(e, Error::from(KeyError::NonCanonical), "y = {y} + p");
                 assert_eq!(e.code(), ErrorCode::InvalidArgument);
                 let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(bad)});
                 assert_eq!(
                     PublicKey::from_jwk(&jwk).unwrap_err(),
-                    KeyError::NonCanonical
+                    Error::from(KeyError::NonCanonical)
                 );
                 let jwks = json!({"keys": [jwk]}).to_string();
                 assert_eq!(
                     KeySet::from_jwks(&jwks).unwrap_err(),
-                    KeyError::NonCanonical
+                    Error::from(KeyError::NonCanonical)
                 );
                 refused += 1;
             }

@@ -8,14 +8,19 @@
 //! Every object has one canonical encoding, every bound is a count, and every
 //! doubt is a denial or an error with a stable [`ErrorCode`].
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("charter_core");
+
 pub mod audit;
 pub mod b64;
+pub mod call;
 pub mod capability;
 pub mod caveat;
 pub mod decision;
 pub mod error;
 pub mod guard;
 pub mod holder;
+pub mod host;
 pub mod jcs;
 pub mod keys;
 pub mod permit;
@@ -29,16 +34,17 @@ pub use audit::{
     export_bundle, verify_bundle, verify_bundle_from, AuditLog, Bundle, BundleHead, BundleReport,
     FileAuditLog, MemoryAuditLog, TornTail,
 };
+pub use call::{CallOptions, CapabilityRef};
 pub use capability::{Capability, CapabilityBuilder, IssueOptions, Issuer};
 pub use decision::{Decision, Reason};
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use guard::Guard;
 pub use holder::Holder;
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
 pub use permit::{Permit, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier};
 pub use receipt::{Outcome, Receipt, ReceiptInput, GENESIS};
 pub use replay::{MemoryReplayStore, ReplayStore};
-pub use request::Request;
+pub use request::{JsonInput, Request};
 pub use revocation::{MemoryRevocationList, RevocationList};
 pub use verifier::Verifier;
 

@@ -116,6 +116,7 @@ struct Header {
 /// The claims of a permit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PermitClaims {
     /// Issuer (the guard or gateway that decided).
     pub iss: String,

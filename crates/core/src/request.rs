@@ -7,6 +7,16 @@ use crate::{jcs, Error, ErrorCode};
 /// Largest canonical request accepted (bytes of JCS).
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
+/// JSON as a caller passes it: a value (built from a host value by
+/// [`crate::host::from_host`]) or text, parsed strictly.
+#[derive(Clone, Debug)]
+pub enum JsonInput<'a> {
+    /// A value already built and checked.
+    Value(Value),
+    /// JSON text.
+    Text(&'a str),
+}
+
 /// A tool call to decide. `now` and `audience` are not part of it: they come
 /// from the verifier's own clock and configuration, never from the caller.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +40,37 @@ impl Request {
     pub fn with_resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
         self
+    }
+
+    /// A validated request from its parts, `args` as a value or as JSON
+    /// text (parsed strictly, so its numbers stay exact). What every binding's
+    /// `Request(agent, action, args, resource?)` calls.
+    pub fn build(
+        agent: impl Into<String>,
+        action: impl Into<String>,
+        args: JsonInput<'_>,
+        resource: Option<String>,
+    ) -> Result<Request, Error> {
+        let args = match args {
+            JsonInput::Value(v) => v,
+            JsonInput::Text(text) => {
+                if text.len() > MAX_REQUEST_BYTES {
+                    return Err(Error::new(
+                        ErrorCode::LimitExceeded,
+                        format!("request args are larger than {MAX_REQUEST_BYTES} bytes"),
+                    ));
+                }
+                jcs::parse(text)?
+            }
+        };
+        let req = Request {
+            agent: agent.into(),
+            action: action.into(),
+            args,
+            resource,
+        };
+        req.validate()?;
+        Ok(req)
     }
 
     /// Parses `{"agent":…,"action":…,"args":{…},"resource":…?}` strictly.

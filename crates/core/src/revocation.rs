@@ -21,7 +21,11 @@ pub const ID_BYTES: usize = 16;
 /// Where revoked capability ids are looked up. Implement it over a shared
 /// store when several verifiers must agree.
 pub trait RevocationList: Send + Sync {
+    /// Whether this capability id or token id is revoked.
     fn is_revoked(&self, capability_id: &str) -> bool;
+
+    /// Adds a capability id or token id; refuses anything else ([`check_id`]).
+    fn revoke(&self, capability_id: &str) -> Result<(), Error>;
 
     /// Lets a verifier skip hashing prefixes when nothing is revoked.
     fn is_empty(&self) -> bool {
@@ -62,6 +66,7 @@ pub struct MemoryRevocationList {
 }
 
 impl MemoryRevocationList {
+    /// An empty list.
     pub fn new() -> Self {
         MemoryRevocationList::default()
     }
@@ -82,6 +87,10 @@ impl MemoryRevocationList {
 }
 
 impl RevocationList for MemoryRevocationList {
+    fn revoke(&self, capability_id: &str) -> Result<(), Error> {
+        MemoryRevocationList::revoke(self, capability_id)
+    }
+
     fn is_revoked(&self, capability_id: &str) -> bool {
         self.ids
             .read()

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::{id_of_tag, Capability, EXPIRES_PREFIX, NOT_BEFORE_PREFIX};
 use crate::caveat::{Context, Expr};
 use crate::decision::{Decision, Reason};
@@ -81,20 +82,31 @@ impl Verifier {
         })
     }
 
+    /// Looks revocations up in `list` (shared with other verifiers, or a
+    /// store), instead of the verifier's own in-memory list.
     pub fn with_revocations(mut self, list: Arc<dyn RevocationList>) -> Self {
         self.revocations = list;
         self
     }
 
+    /// Remembers holder-proof nonces in `store` instead of in memory.
     pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
         self.replay = store;
         self
     }
 
-    /// Proof freshness window (1 to 600 seconds) and clock leeway (0 to 600
-    /// seconds). A proof signed at `iat` is fresh while
-    /// `iat - leeway <= now < iat + window`: a window of 60 is 60 seconds.
-    pub fn with_proof_window(mut self, window: i64, leeway: i64) -> Result<Self, Error> {
+    /// Proof freshness window (1 to 600 seconds, default
+    /// [`DEFAULT_PROOF_WINDOW`]) and clock leeway (0 to 600 seconds, default
+    /// [`DEFAULT_LEEWAY`]); `None` keeps the default. A proof signed at `iat`
+    /// is fresh while `iat - leeway <= now < iat + window`: a window of 60 is
+    /// 60 seconds.
+    pub fn with_proof_window(
+        mut self,
+        window: Option<i64>,
+        leeway: Option<i64>,
+    ) -> Result<Self, Error> {
+        let window = window.unwrap_or(DEFAULT_PROOF_WINDOW);
+        let leeway = leeway.unwrap_or(DEFAULT_LEEWAY);
         if !(1..=MAX_WINDOW).contains(&window) || !(0..=MAX_WINDOW).contains(&leeway) {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
@@ -108,28 +120,41 @@ impl Verifier {
         Ok(self)
     }
 
+    /// Revokes a capability id (that capability and every narrowing of it) or
+    /// a token id (every capability minted with it), in this verifier's
+    /// revocation list; anything not shaped like an id is `invalid_argument`.
+    pub fn revoke(&self, capability_id: &str) -> Result<(), Error> {
+        self.revocations.revoke(capability_id)
+    }
+
+    /// The identity caveats see as `audience`; permits are issued for it.
     pub fn audience(&self) -> &str {
         &self.audience
     }
 
-    /// Decides a capability given as text; a token that does not parse is a denial.
-    pub fn check_token(
+    /// Decides one request. Structural failures (unparsable text, unknown
+    /// root, bad chain, revoked, bad proof) give one reason; otherwise every
+    /// caveat is evaluated and each one that fails is named. `options` gives
+    /// the proof and the time (the system clock when absent).
+    pub fn check<'a>(
         &self,
-        token: &str,
+        capability: impl Into<CapabilityRef<'a>>,
         request: &Request,
-        proof: Option<&str>,
-        now: i64,
+        options: &CallOptions,
     ) -> Decision {
-        match Capability::parse(token) {
-            Ok(cap) => self.check(&cap, request, proof, now),
-            Err(e) => Decision::deny(vec![Reason::from(Error::from(e))]),
+        let decided = capability.into().resolve().and_then(|cap| {
+            self.check_inner(&cap, request, options.proof.as_deref(), options.now())
+        });
+        match decided {
+            Ok(reasons) if reasons.is_empty() => Decision::allow(),
+            Ok(reasons) => Decision::deny(reasons),
+            Err(e) => Decision::deny(vec![e.into()]),
         }
     }
 
-    /// Decides one request. Structural failures (unknown root, bad chain,
-    /// revoked, bad proof) give one reason; otherwise every caveat is
-    /// evaluated and each one that fails is named.
-    pub fn check(
+    /// [`Verifier::check`] of a parsed capability at `now`, for the guard
+    /// (which has parsed it already and fixed the time).
+    pub(crate) fn check_at(
         &self,
         cap: &Capability,
         request: &Request,
@@ -300,9 +325,9 @@ mod tests {
     fn allows_and_denies_with_reasons() {
         let (root, cap, req) = setup();
         let v = Verifier::new([root], "shop").unwrap();
-        assert!(v.check(&cap, &req, None, NOW).allowed);
+        assert!(v.check(&cap, &req, &CallOptions::at(NOW)).allowed);
         let narrowed = cap.attenuate("args.amount <= 50").unwrap();
-        let d = v.check(&narrowed, &req, None, NOW);
+        let d = v.check(&narrowed, &req, &CallOptions::at(NOW));
         assert_eq!(codes(&d), ["caveat_failed"]);
         assert_eq!(d.reasons[0].caveat_index, Some(2));
     }
@@ -311,17 +336,23 @@ mod tests {
     fn unknown_root_and_tampering() {
         let (root, cap, req) = setup();
         let other = Verifier::new([RootKey::from_bytes(&[6; 32]).unwrap()], "shop").unwrap();
-        assert_eq!(codes(&other.check(&cap, &req, None, NOW)), ["unknown_key"]);
+        assert_eq!(
+            codes(&other.check(&cap, &req, &CallOptions::at(NOW))),
+            ["unknown_key"]
+        );
         let v = Verifier::new([root], "shop").unwrap();
         let mut bytes = cap.to_bytes();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         let tampered = Capability::from_bytes(&bytes).unwrap();
         assert_eq!(
-            codes(&v.check(&tampered, &req, None, NOW)),
+            codes(&v.check(&tampered, &req, &CallOptions::at(NOW))),
             ["bad_signature"]
         );
-        assert_eq!(codes(&v.check_token("!!", &req, None, NOW)), ["malformed"]);
+        assert_eq!(
+            codes(&v.check("!!", &req, &CallOptions::at(NOW))),
+            ["malformed"]
+        );
     }
 
     #[test]
@@ -332,9 +363,12 @@ mod tests {
             .unwrap()
             .with_revocations(list.clone());
         let child = cap.attenuate("args.amount <= 500").unwrap();
-        assert!(v.check(&child, &req, None, NOW).allowed);
+        assert!(v.check(&child, &req, &CallOptions::at(NOW)).allowed);
         list.revoke(cap.id()).unwrap();
-        assert_eq!(codes(&v.check(&child, &req, None, NOW)), ["revoked"]);
+        assert_eq!(
+            codes(&v.check(&child, &req, &CallOptions::at(NOW))),
+            ["revoked"]
+        );
     }
 
     #[test]
@@ -355,7 +389,7 @@ mod tests {
         // Before: revoking the token id did nothing, so the check still allowed.
         list.revoke(cap.token_id()).unwrap();
         for c in [&cap, &child] {
-            let d = v.check(c, &req, None, NOW);
+            let d = v.check(c, &req, &CallOptions::at(NOW));
             assert_eq!(codes(&d), ["revoked"]);
             assert!(
                 d.reasons[0].message.contains(cap.token_id()),
@@ -363,7 +397,7 @@ mod tests {
                 d.reasons
             );
         }
-        assert!(v.check(&sibling, &req, None, NOW).allowed);
+        assert!(v.check(&sibling, &req, &CallOptions::at(NOW)).allowed);
         // Malformed ids are refused, not silently stored.
         assert_eq!(
             list.revoke(format!("{}=", cap.id())).unwrap_err().code(),
@@ -382,10 +416,10 @@ mod tests {
             let check = |iat: i64, now: i64| {
                 let v = Verifier::new([root.clone()], "shop")
                     .unwrap()
-                    .with_proof_window(window, leeway)
+                    .with_proof_window(Some(window), Some(leeway))
                     .unwrap();
                 let proof = agent.prove(&bound, &req, "shop", iat).unwrap();
-                codes(&v.check(&bound, &req, Some(&proof), now))
+                codes(&v.check(&bound, &req, &CallOptions::at(now).with_proof(&proof)))
             };
             let ok: [&str; 0] = [];
             // Age: fresh while now − iat < window.
@@ -402,7 +436,7 @@ mod tests {
         for (window, leeway) in [(0, 30), (601, 30), (60, -1), (60, 601)] {
             let e = Verifier::new([root.clone()], "shop")
                 .unwrap()
-                .with_proof_window(window, leeway)
+                .with_proof_window(Some(window), Some(leeway))
                 .unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidArgument, "{window}/{leeway}");
         }
@@ -417,7 +451,7 @@ mod tests {
         let bound = cap.bind_holder(&agent.kid()).unwrap();
         let v = Verifier::new([root], "shop").unwrap();
         let proof = agent.prove(&bound, &req, "shop", NOW).unwrap();
-        let d = v.check(&bound, &req, Some(&proof), i64::MAX);
+        let d = v.check(&bound, &req, &CallOptions::at(i64::MAX).with_proof(&proof));
         assert_eq!(codes(&d), ["proof_invalid"]);
         let age = i128::from(i64::MAX) - i128::from(NOW);
         assert!(
@@ -425,7 +459,7 @@ mod tests {
             "{}",
             d.reasons[0].message
         );
-        let d = v.check(&bound, &req, Some(&proof), i64::MIN);
+        let d = v.check(&bound, &req, &CallOptions::at(i64::MIN).with_proof(&proof));
         assert_eq!(codes(&d), ["proof_invalid"]);
         let ahead = i128::from(NOW) - i128::from(i64::MIN);
         assert!(
@@ -439,7 +473,7 @@ mod tests {
         for iat in [crate::jcs::MAX_SAFE_INTEGER, -crate::jcs::MAX_SAFE_INTEGER] {
             let p = agent.prove(&bound, &req, "shop", iat).unwrap();
             for now in [i64::MAX, i64::MIN, iat] {
-                let d = v.check(&bound, &req, Some(&p), now);
+                let d = v.check(&bound, &req, &CallOptions::at(now).with_proof(&p));
                 if now == iat {
                     // Fresh; the expiry caveat (in 2023) then denies.
                     assert!(!d.allowed);
@@ -470,7 +504,7 @@ mod tests {
         ] {
             let c = cap.attenuate(caveat).unwrap();
             for now in [i64::MAX, i64::MIN, NOW] {
-                let d = v.check(&c, &req, None, now);
+                let d = v.check(&c, &req, &CallOptions::at(now));
                 assert!(!d.allowed || now == NOW, "{caveat} at {now}");
                 if now != NOW {
                     assert!(
@@ -489,7 +523,7 @@ mod tests {
                 Issuer::new(root.clone()).issue().not_before(t).build(),
             ];
             for c in built.iter().flatten() {
-                assert!(!v.check(c, &req, None, NOW).allowed, "{t}");
+                assert!(!v.check(c, &req, &CallOptions::at(NOW)).allowed, "{t}");
             }
         }
     }
@@ -501,37 +535,40 @@ mod tests {
         let agent = Holder::new(SigningKey::from_bytes(&[8; 32]).unwrap());
         let bound = cap.bind_holder(&agent.kid()).unwrap();
         // No proof: its own code, not the caveat_error of a missing argument.
-        let d = v.check(&bound, &req, None, NOW);
+        let d = v.check(&bound, &req, &CallOptions::at(NOW));
         assert_eq!(codes(&d), ["proof_required"]);
         assert!(d.reasons[0]
             .message
             .contains("no holder proof was presented"));
         let proof = agent.prove(&bound, &req, "shop", NOW).unwrap();
-        assert!(v.check(&bound, &req, Some(&proof), NOW + 5).allowed);
+        assert!(
+            v.check(&bound, &req, &CallOptions::at(NOW + 5).with_proof(&proof))
+                .allowed
+        );
         assert_eq!(
-            codes(&v.check(&bound, &req, Some(&proof), NOW + 6)),
+            codes(&v.check(&bound, &req, &CallOptions::at(NOW + 6).with_proof(&proof))),
             ["replayed"]
         );
         let stale = agent.prove(&bound, &req, "shop", NOW - 600).unwrap();
         assert_eq!(
-            codes(&v.check(&bound, &req, Some(&stale), NOW)),
+            codes(&v.check(&bound, &req, &CallOptions::at(NOW).with_proof(&stale))),
             ["proof_invalid"]
         );
         let elsewhere = agent.prove(&bound, &req, "bank", NOW).unwrap();
         assert_eq!(
-            codes(&v.check(&bound, &req, Some(&elsewhere), NOW)),
+            codes(&v.check(&bound, &req, &CallOptions::at(NOW).with_proof(&elsewhere))),
             ["proof_invalid"]
         );
         let other_req = Request::new("shopper", "refund", json!({"amount": 99}));
         let wrong = agent.prove(&bound, &other_req, "shop", NOW).unwrap();
         assert_eq!(
-            codes(&v.check(&bound, &req, Some(&wrong), NOW)),
+            codes(&v.check(&bound, &req, &CallOptions::at(NOW).with_proof(&wrong))),
             ["proof_invalid"]
         );
         let thief = Holder::new(SigningKey::from_bytes(&[9; 32]).unwrap());
         let stolen = thief.prove(&bound, &req, "shop", NOW).unwrap();
         assert_eq!(
-            codes(&v.check(&bound, &req, Some(&stolen), NOW)),
+            codes(&v.check(&bound, &req, &CallOptions::at(NOW).with_proof(&stolen))),
             ["caveat_failed"]
         );
     }

@@ -3,6 +3,7 @@
 //! narrowing never changes the caveats it inherited.
 
 use charter_core::capability::IssueOptions;
+use charter_core::CallOptions;
 use charter_core::{Issuer, Request, RootKey, Verifier};
 use proptest::prelude::*;
 use serde_json::json;
@@ -50,7 +51,7 @@ proptest! {
             chain.push(next);
         }
         for req in &reqs {
-            let allowed: Vec<bool> = chain.iter().map(|c| verifier.check(c, req, None, NOW).allowed).collect();
+            let allowed: Vec<bool> = chain.iter().map(|c| verifier.check(c, req, &CallOptions::at(NOW)).allowed).collect();
             for k in 1..allowed.len() {
                 prop_assert!(!allowed[k] || allowed[k - 1], "narrowing {k} allows {req:?} but its parent denies it");
             }

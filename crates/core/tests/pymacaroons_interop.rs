@@ -8,6 +8,7 @@
 
 mod common;
 
+use charter_core::CallOptions;
 use charter_core::{b64, Capability, ErrorCode, Issuer, Request, RootKey, Verifier};
 use serde_json::json;
 
@@ -70,21 +71,25 @@ fn pymacaroons_narrows_and_charter_decides() {
     };
     // Within the caveats pymacaroons added: allowed, from the token text too.
     for token in [narrowed_text, narrowed.serialize().as_str()] {
-        let d = verifier.check_token(token, &call(80, "USD"), None, now + 10);
+        let d = verifier.check(token, &call(80, "USD"), &CallOptions::at(now + 10));
         assert!(d.allowed, "{token}: {:?}", d.reasons);
     }
     // Outside them: denied, naming the caveat pymacaroons added.
-    let d = verifier.check_token(narrowed_text, &call(250, "USD"), None, now + 10);
+    let d = verifier.check(narrowed_text, &call(250, "USD"), &CallOptions::at(now + 10));
     assert!(!d.allowed);
     let n = cap.caveats().len() as u32;
     assert_eq!(d.reasons.len(), 1, "{:?}", d.reasons);
     assert_eq!(d.reasons[0].code, ErrorCode::CaveatFailed);
     assert_eq!(d.reasons[0].caveat_index, Some(n));
-    let d = verifier.check_token(narrowed_text, &call(80, "EUR"), None, now + 10);
+    let d = verifier.check(narrowed_text, &call(80, "EUR"), &CallOptions::at(now + 10));
     assert_eq!(d.reasons.len(), 1, "{:?}", d.reasons);
     assert_eq!(d.reasons[0].caveat_index, Some(n + 1));
     // The original's caveats still hold after pymacaroons narrowed it.
-    let d = verifier.check_token(narrowed_text, &call(80, "USD"), None, now + 3600);
+    let d = verifier.check(
+        narrowed_text,
+        &call(80, "USD"),
+        &CallOptions::at(now + 3600),
+    );
     assert_eq!(d.reasons[0].code, ErrorCode::Expired);
 
     // A third-party caveat added by pymacaroons (with a location, or with an
@@ -98,7 +103,7 @@ fn pymacaroons_narrows_and_charter_decides() {
                 .contains("third-party caveats are not supported"),
             "{e}"
         );
-        let d = verifier.check_token(third, &call(80, "USD"), None, now + 10);
+        let d = verifier.check(third, &call(80, "USD"), &CallOptions::at(now + 10));
         assert!(!d.allowed);
         assert_eq!(d.reasons[0].code, ErrorCode::Malformed);
     }

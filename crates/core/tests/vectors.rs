@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use charter_core::capability::IssueOptions;
+use charter_core::CallOptions;
 use charter_core::{
     b64, jcs, Capability, Error, Holder, Issuer, KeySet, MemoryRevocationList, PublicKey, Request,
     RootKey, SigningKey, Verifier,
@@ -159,10 +160,24 @@ fn run_check(v: &Value) -> Value {
         v["proof"].as_str(),
         v["now"].as_i64().unwrap(),
     );
-    let mut d = verifier.check_token(token, &req, proof, now);
+    let mut d = verifier.check(
+        token,
+        &req,
+        &CallOptions {
+            proof: proof.map(Into::into),
+            ..CallOptions::at(now)
+        },
+    );
     if v["repeat"].as_bool().unwrap() {
         assert!(d.allowed, "{}: first presentation", v["id"]);
-        d = verifier.check_token(token, &req, proof, now);
+        d = verifier.check(
+            token,
+            &req,
+            &CallOptions {
+                proof: proof.map(Into::into),
+                ..CallOptions::at(now)
+            },
+        );
     }
     serde_json::to_value(&d).unwrap()
 }
@@ -211,11 +226,13 @@ fn every_bit_flip_of_an_allowed_capability_denies() {
             for bit in 0..bytes.len() * 8 {
                 let mut flipped = bytes.clone();
                 flipped[bit / 8] ^= 1 << (bit % 8);
-                let d = verifier.check_token(
+                let d = verifier.check(
                     &b64::encode(&flipped),
                     &req,
-                    v["proof"].as_str(),
-                    v["now"].as_i64().unwrap(),
+                    &CallOptions {
+                        proof: v["proof"].as_str().map(Into::into),
+                        ..CallOptions::at(v["now"].as_i64().unwrap())
+                    },
                 );
                 assert!(!d.allowed, "{}: flipping bit {bit} still allows", v["id"]);
                 swept += 1;
@@ -383,13 +400,15 @@ fn guard_vectors() {
         let req = Request::from_json(v["request"].as_str().unwrap()).unwrap();
         let (token, now) = (v["token"].as_str().unwrap(), v["now"].as_i64().unwrap());
         let mut got = match v["mode"].as_str().unwrap() {
-            "protect" => match guard.protect_token(
+            "protect" => match guard.protect(
                 token,
                 &req,
-                v["proof"].as_str(),
-                v["idempotency_key"].as_str(),
-                now,
-                v["permit_id"].as_str(),
+                &CallOptions {
+                    proof: v["proof"].as_str().map(Into::into),
+                    idempotency_key: v["idempotency_key"].as_str().map(Into::into),
+                    permit_id: v["permit_id"].as_str().map(Into::into),
+                    ..CallOptions::at(now)
+                },
             ) {
                 Ok(p) => json!({"permit": p.token()}),
                 Err(e) => {
@@ -397,7 +416,7 @@ fn guard_vectors() {
                 }
             },
             "check" => {
-                json!({"decision": serde_json::to_value(guard.check_token(token, &req, v["proof"].as_str(), now)).unwrap()})
+                json!({"decision": serde_json::to_value(guard.check(token, &req, &CallOptions { proof: v["proof"].as_str().map(Into::into), ..CallOptions::at(now) })).unwrap()})
             }
             other => panic!("unknown guard mode {other}"),
         };

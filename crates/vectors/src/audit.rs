@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use charter_core::audit::UNSUPPORTED_FILES;
+use charter_core::CallOptions;
 use charter_core::{
     jcs, AuditLog, BundleReport, Decision, Error, ErrorCode, FileAuditLog, Guard, KeySet,
     MemoryAuditLog, PermitIssuer, Reason, Receipt, ReceiptInput, Request, Verifier,
@@ -402,14 +403,22 @@ pub fn guards() -> Vec<Value> {
         let g = guard(log.clone());
         let r = Request::from_json(&request).unwrap();
         let expect = match mode {
-            "protect" => match g.protect_token(&token, &r, None, idem, T0 + 600, permit_id) {
+            "protect" => match g.protect(
+                &token,
+                &r,
+                &CallOptions {
+                    idempotency_key: idem.map(Into::into),
+                    permit_id: permit_id.map(Into::into),
+                    ..CallOptions::at(T0 + 600)
+                },
+            ) {
                 Ok(p) => json!({"permit": p.token()}),
                 Err(e) => {
                     json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()})
                 }
             },
             _ => {
-                json!({"decision": serde_json::to_value(g.check_token(&token, &r, None, T0 + 600)).unwrap()})
+                json!({"decision": serde_json::to_value(g.check(&token, &r, &CallOptions::at(T0 + 600))).unwrap()})
             }
         };
         let mut expect = expect;

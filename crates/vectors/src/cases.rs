@@ -1,6 +1,7 @@
 //! The vector cases. Each function returns the vectors of one file.
 
 use charter_core::capability::{Capability, IssueOptions, Issuer, MAX_CAVEATS, MAX_TOKEN_BYTES};
+use charter_core::CallOptions;
 use charter_core::{
     b64, jcs, Decision, Error, Holder, KeySet, MemoryRevocationList, PublicKey, Request, RootKey,
     SigningKey, Verifier,
@@ -910,19 +911,27 @@ impl<'a> Check<'a> {
         let expect = match Request::from_json(&self.request) {
             Err(e) => expect_error(&e),
             Ok(req) => {
-                let first =
-                    verifier.check_token(&self.token, &req, self.proof.as_deref(), self.now);
+                let first = verifier.check(
+                    &self.token,
+                    &req,
+                    &CallOptions {
+                        proof: self.proof.as_deref().map(Into::into),
+                        ..CallOptions::at(self.now)
+                    },
+                );
                 if self.repeat {
                     assert!(
                         first.allowed,
                         "{}: the first presentation must be allowed",
                         self.id
                     );
-                    decision_json(&verifier.check_token(
+                    decision_json(&verifier.check(
                         &self.token,
                         &req,
-                        self.proof.as_deref(),
-                        self.now,
+                        &CallOptions {
+                            proof: self.proof.as_deref().map(Into::into),
+                            ..CallOptions::at(self.now)
+                        },
                     ))
                 } else {
                     decision_json(&first)

@@ -126,7 +126,7 @@ fn errors() -> Value {
     };
     let codes: Vec<Value> = C::ALL
         .iter()
-        .map(|&c| json!({"code": c.as_str(), "family": c.family(), "description": describe(c)}))
+        .map(|&c| json!({"code": c.as_str(), "family": c.family().class_name(), "description": describe(c)}))
         .collect();
     json!({
         "version": 1,
