@@ -8,6 +8,8 @@
 //! Every object has one canonical encoding, every bound is a count, and every
 //! doubt is a denial or an error with a stable [`ErrorCode`].
 
+#![forbid(unsafe_code)]
+
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("charter_core");
 
