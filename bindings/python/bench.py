@@ -12,6 +12,7 @@ run on the same machine.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from typing import Callable
@@ -123,7 +124,7 @@ def main() -> None:
     except ImportError:  # pragma: no cover
         jwt = None  # type: ignore[assignment]
     if jwt is not None:
-        key = jwt.PyJWK(sk.public_key().to_jwk()).key
+        key = jwt.PyJWK(json.loads(sk.public_key().to_jwk())).key
         permit_token = tokens[0]
 
         def peer_jwt() -> None:

@@ -1,40 +1,27 @@
 //! Proof of possession: a holder signs one request to one audience.
 
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
-use crate::capability::capability_arg;
-use crate::convert::{class, Blob, Text, Time};
-use crate::errors::detached;
+use crate::capability::capability;
+use crate::error::{check, detached};
+use crate::host::{class, utf8, Blob, Text, Time};
 use crate::keys::SigningKey;
-use crate::request::request_arg;
+use crate::request::request;
 
-/// An agent's key, proving possession of capabilities bound to it
-/// (`Capability.bind_holder(holder.kid)`).
+/// An agent's key, proving possession of capabilities bound to it.
 #[pyclass(module = "charter", frozen)]
-pub struct Holder {
-    inner: charter_core::Holder,
-}
+pub struct Holder(charter_core::Holder);
 
-#[pymethods]
-impl Holder {
+methods!(Holder {
+    kid: String { .kid() }
+}
     #[new]
     fn new(signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
         let key = class::<SigningKey>(signing_key, "signing_key")?;
-        Ok(Holder {
-            inner: charter_core::Holder::new(key.get().inner.clone()),
-        })
+        Ok(Holder(charter_core::Holder::new(key.get().0.clone())))
     }
 
-    /// The key id to bind capabilities to.
-    #[getter]
-    fn kid(&self) -> String {
-        self.inner.kid()
-    }
-
-    /// A proof for one request (Request, dict or JSON text) to one audience,
-    /// fresh at `now` (int Unix seconds or aware datetime; the system clock by
-    /// default). `nonce` (16 to 64 bytes) is for tests and vectors only: it is
-    /// random otherwise, and a repeated nonce is refused as a replay.
     #[pyo3(signature = (capability, request, audience, now=None, nonce=None))]
     fn prove(
         &self,
@@ -43,19 +30,24 @@ impl Holder {
         request: &Bound<'_, PyAny>,
         audience: Text,
         now: Option<Time>,
-        nonce: Option<Blob>,
+        nonce: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
-        let cap = capability_arg(capability)?;
-        let req = request_arg(request)?;
-        let now = now.map(|t| t.0).unwrap_or_else(charter_core::unix_now);
-        let inner = &self.inner;
-        detached(py, move || match nonce {
-            Some(n) => inner.prove_with_nonce(&cap, &req, &audience.0, now, &n.0),
-            None => inner.prove(&cap, &req, &audience.0, now),
+        let cap = self::capability(capability)?;
+        let req = self::request(request)?;
+        let nonce = match nonce {
+            None => None,
+            Some(n) => Some(match n.cast::<PyString>() {
+                Ok(s) => check(utf8(s))?.as_bytes().to_vec(),
+                Err(_) => n.extract::<Blob>()?.0,
+            }),
+        };
+        let now = now.map_or_else(charter_core::unix_now, |t| t.0);
+        detached(py, || {
+            let cap = cap.resolve()?;
+            match &nonce {
+                Some(n) => self.0.prove_with_nonce(&cap, &req, &audience.0, now, n),
+                None => self.0.prove(&cap, &req, &audience.0, now),
+            }
         })
     }
-
-    fn __repr__(&self) -> String {
-        format!("Holder(kid={:?})", self.inner.kid())
-    }
-}
+);

@@ -1,23 +1,19 @@
-//! Canonical JSON (RFC 8785) of strict I-JSON, and its hash.
+//! Canonical JSON (RFC 8785) of strict I-JSON text, and its hash.
 
 use charter_core::jcs;
 use pyo3::prelude::*;
 
-use crate::convert::JsonArg;
-use crate::errors::check;
+use crate::error::check;
+use crate::host::Text;
 
-/// RFC 8785 canonical form of strict I-JSON text (or of a native value:
-/// dict, list, str, int, float, bool, None).
-///
-/// Raises FormatError (malformed) on duplicate keys, unsafe integers, lone
-/// surrogates, trailing text; UsageError (limit_exceeded) beyond 64 levels.
+/// RFC 8785 canonical form of strict I-JSON text.
 #[pyfunction]
-pub fn canonicalize_json(py: Python<'_>, text: JsonArg) -> PyResult<String> {
-    check(py, jcs::canonicalize(&text.0))
+pub fn canonicalize_json(text: Text) -> PyResult<String> {
+    check(jcs::canonicalize_str(&text.0))
 }
 
-/// base64url SHA-256 of the canonical form: the `args` hash of permits and receipts.
+/// base64url SHA-256 of the canonical form (the args hash of permits and receipts).
 #[pyfunction]
-pub fn hash_json(py: Python<'_>, text: JsonArg) -> PyResult<String> {
-    check(py, jcs::hash(&text.0))
+pub fn hash_json(text: Text) -> PyResult<String> {
+    check(jcs::parse(&text.0).and_then(|v| jcs::hash(&v)))
 }

@@ -1,16 +1,38 @@
-//! Python bindings for Charter: thin mappings of `charter-core`, one module
-//! per core module. Built by maturin as `charter._charter` (abi3, CPython
-//! 3.10+); the pure-Python package `charter` re-exports it.
+//! Python bindings for Charter: a table of mappings onto `charter-core`, one
+//! file per core module (host.rs walks Python values, error.rs maps errors).
+//! Built by maturin as `charter._charter` (abi3, CPython 3.10+); the
+//! pure-Python package `charter` re-exports it.
 
 use pyo3::prelude::*;
 
+/// The `#[pymethods]` of a class wrapping a core value in `.0`: one-line
+/// getters (`name: Type { .path }` returns `self.0.path`), `__repr__` from
+/// the core's `Debug`, then the other methods as written.
+macro_rules! methods {
+    ($class:ident { $($name:ident: $t:ty { $($get:tt)* })* } $($rest:tt)*) => {
+        #[pymethods]
+        impl $class {
+            $(#[getter] fn $name(&self) -> $t { self.0 $($get)* })*
+            fn __repr__(&self) -> String { format!("{:?}", self.0) }
+            $($rest)*
+        }
+    };
+}
+
+/// Adds each class to the module.
+macro_rules! classes {
+    ($m:ident, $($class:ty),*) => {
+        $($m.add_class::<$class>()?;)*
+    };
+}
+
 mod audit;
 mod capability;
-mod convert;
 mod decision;
-mod errors;
+mod error;
 mod guard;
 mod holder;
+mod host;
 mod jcs;
 mod keys;
 mod permit;
@@ -21,29 +43,33 @@ mod verifier;
 #[pymodule]
 #[pyo3(name = "_charter")]
 fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    errors::register(m)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    error::register(m)?;
     m.add_function(wrap_pyfunction!(jcs::canonicalize_json, m)?)?;
     m.add_function(wrap_pyfunction!(jcs::hash_json, m)?)?;
     m.add_function(wrap_pyfunction!(audit::verify_bundle, m)?)?;
-    m.add_class::<keys::RootKey>()?;
-    m.add_class::<keys::SigningKey>()?;
-    m.add_class::<keys::PublicKey>()?;
-    m.add_class::<keys::KeySet>()?;
-    m.add_class::<capability::Issuer>()?;
-    m.add_class::<capability::Capability>()?;
-    m.add_class::<request::Request>()?;
-    m.add_class::<holder::Holder>()?;
-    m.add_class::<verifier::Verifier>()?;
-    m.add_class::<decision::Decision>()?;
-    m.add_class::<decision::Reason>()?;
-    m.add_class::<permit::PermitIssuer>()?;
-    m.add_class::<permit::Permit>()?;
-    m.add_class::<permit::PermitClaims>()?;
-    m.add_class::<permit::PermitVerifier>()?;
-    m.add_class::<receipt::Receipt>()?;
-    m.add_class::<audit::AuditLog>()?;
-    m.add_class::<audit::BundleReport>()?;
-    m.add_class::<audit::BundleHead>()?;
-    m.add_class::<guard::Guard>()?;
+    classes!(
+        m,
+        keys::RootKey,
+        keys::SigningKey,
+        keys::PublicKey,
+        keys::KeySet,
+        capability::Issuer,
+        capability::Capability,
+        request::Request,
+        holder::Holder,
+        verifier::Verifier,
+        decision::Decision,
+        decision::Reason,
+        permit::PermitIssuer,
+        permit::Permit,
+        permit::PermitClaims,
+        permit::PermitVerifier,
+        receipt::Receipt,
+        audit::AuditLog,
+        audit::BundleReport,
+        audit::BundleHead,
+        guard::Guard
+    );
     Ok(())
 }

@@ -30,6 +30,11 @@ def deep_list(n: int) -> Any:
     return top
 
 
+def args(value: dict[str, Any]) -> charter.Request:
+    """Native JSON through the host-value walk (the request's args)."""
+    return charter.Request("a", "b", value)
+
+
 def raises(cls: type[charter.CharterError], code: str, fn: Callable[[], object]) -> charter.CharterError:
     with pytest.raises(cls) as info:
         fn()
@@ -78,17 +83,18 @@ CASES: list[tuple[str, type[charter.CharterError], str, Callable[[], object]]] =
     ("negative unsafe int", charter.FormatError, "malformed", lambda: charter.Request("a", "b", {"n": -(2**53)})),
     ("giant int", charter.FormatError, "malformed", lambda: charter.Request("a", "b", {"n": 10**400})),
     ("unsafe int text", charter.FormatError, "malformed", lambda: charter.Request("a", "b", '{"amount":9007199254740993}')),
-    ("nan", charter.FormatError, "malformed", lambda: charter.hash_json({"x": float("nan")})),
-    ("inf", charter.FormatError, "malformed", lambda: charter.hash_json([float("inf")])),
-    ("non-str key", charter.UsageError, "invalid_argument", lambda: charter.hash_json({1: 2})),  # type: ignore[dict-item]
-    ("tuple key", charter.UsageError, "invalid_argument", lambda: charter.hash_json({(1,): 2})),  # type: ignore[dict-item]
-    ("object value", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": object()})),
-    ("bytes value", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": b"raw"})),
-    ("set value", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": {1}})),
-    ("lone surrogate", charter.FormatError, "malformed", lambda: charter.hash_json({"x": "\ud800"})),
-    ("lone surrogate key", charter.FormatError, "malformed", lambda: charter.hash_json({"\udfff": 1})),
-    ("deep native", charter.UsageError, "limit_exceeded", lambda: charter.hash_json(deep_list(100_000))),
-    ("deep native 65", charter.UsageError, "limit_exceeded", lambda: charter.hash_json(deep_list(64))),
+    ("nan", charter.FormatError, "malformed", lambda: args({"x": float("nan")})),
+    ("inf", charter.FormatError, "malformed", lambda: args({"x": [float("inf")]})),
+    ("non-str key", charter.UsageError, "invalid_argument", lambda: args({1: 2})),  # type: ignore[dict-item]
+    ("tuple key", charter.UsageError, "invalid_argument", lambda: args({(1,): 2})),  # type: ignore[dict-item]
+    ("object value", charter.UsageError, "invalid_argument", lambda: args({"x": object()})),
+    ("bytes value", charter.UsageError, "invalid_argument", lambda: args({"x": b"raw"})),
+    ("set value", charter.UsageError, "invalid_argument", lambda: args({"x": {1}})),
+    ("lone surrogate", charter.FormatError, "malformed", lambda: args({"x": "\ud800"})),
+    ("lone surrogate key", charter.FormatError, "malformed", lambda: args({"\udfff": 1})),
+    ("deep native", charter.UsageError, "limit_exceeded", lambda: args({"x": deep_list(100_000)})),
+    ("deep native 65", charter.UsageError, "limit_exceeded", lambda: args({"x": deep_list(63)})),
+    ("json not text", charter.UsageError, "invalid_argument", lambda: charter.hash_json({"x": 1})),  # type: ignore[arg-type]
     ("deep text", charter.UsageError, "limit_exceeded", lambda: charter.canonicalize_json("[" * 100_000 + "]" * 100_000)),
     ("duplicate keys", charter.FormatError, "malformed", lambda: charter.canonicalize_json('{"a":1,"a":2}')),
     ("trailing", charter.FormatError, "malformed", lambda: charter.canonicalize_json("{} x")),
@@ -153,8 +159,8 @@ def test_trailing_newline_in_a_token_says_strip_it() -> None:
 
 def test_safe_integers_at_the_edge_pass() -> None:
     n = 2**53 - 1
-    assert charter.canonicalize_json({"n": n, "m": -n}) == '{"m":-9007199254740991,"n":9007199254740991}'
-    assert charter.hash_json(deep_list(63))
+    assert args({"n": n, "m": -n}).to_json().endswith('"args":{"m":-9007199254740991,"n":9007199254740991}}')
+    assert args({"x": deep_list(62)})
 
 
 def test_tokens_that_do_not_parse_are_denials_in_check() -> None:

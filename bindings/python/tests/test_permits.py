@@ -29,7 +29,7 @@ def test_issue_parse_verify_once() -> None:
     assert (c.iss, c.sub, c.aud, c.act, c.cap, c.jti, c.idem) == (
         "gateway.example", "shopper-7", "payments.svc", "payments.refund", "cap-id-1", "jti-1", "idem-1",
     )
-    assert (c.iat, c.exp) == (NOW, NOW + 60) and c.args == charter.hash_json(ARGS)
+    assert (c.iat, c.exp) == (NOW, NOW + 60) and c.args == charter.hash_json(json.dumps(ARGS))
     v = charter.PermitVerifier(charter.KeySet.from_keys([SK.public_key()]), "payments.svc")
     assert v.verify(p.token, "payments.refund", json.dumps(ARGS), NOW + 1) == c
     with pytest.raises(charter.AuthorizationError) as e:
@@ -82,7 +82,7 @@ def test_pyjwt_verifies_a_charter_permit_with_the_jwks() -> None:
         audience="payments.svc",
         options={"verify_exp": False, "verify_iat": False},
     )
-    assert claims["jti"] == p.claims.jti and claims["args"] == charter.hash_json(ARGS)
+    assert claims["jti"] == p.claims.jti and claims["args"] == charter.hash_json(json.dumps(ARGS))
     assert jwt.get_unverified_header(p.token) == {"alg": "EdDSA", "kid": SK.kid, "typ": "permit+jwt"}
     with pytest.raises(jwt.InvalidAlgorithmError):
         jwt.decode(p.token, key.key, algorithms=["HS256"], audience="payments.svc")

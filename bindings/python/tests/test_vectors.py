@@ -194,7 +194,7 @@ def run_receipts(v: Vector) -> Any:
     except charter.CharterError as e:
         return err(e)
     return {
-        "hash": r.hash(), "seq": r.seq, "prev": r.prev, "ts": r.ts, "agent": r.agent,
+        "hash": r.hash, "seq": r.seq, "prev": r.prev, "ts": r.ts, "agent": r.agent,
         "action": r.action, "args": r.args, "cap": r.cap, "permit": r.permit,
         "decision": r.decision, "reasons": reasons_of(r.reasons), "kid": r.kid,
         "json": r.to_json(),
@@ -260,7 +260,7 @@ def run_audit_files(v: Vector) -> Any:
         except charter.CharterError as e:
             return {"error": e.code, "message": e.message.replace(str(path), "{path}")}
         head = log.head()
-        return {"len": log.len(), "head": head.hash() if head is not None else None}
+        return {"len": log.len(), "head": head.hash if head is not None else None}
 
 
 RUNNERS: dict[str, Callable[[Vector], Any]] = {

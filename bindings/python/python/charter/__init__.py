@@ -38,6 +38,7 @@ from charter._charter import (
     SigningKey,
     UsageError,
     Verifier,
+    __version__,
     canonicalize_json,
     hash_json,
     verify_bundle,
@@ -45,6 +46,7 @@ from charter._charter import (
 from charter.decorators import guard
 
 __all__ = [
+    "__version__",
     "AuditError",
     "AuditLog",
     "AuthorizationError",

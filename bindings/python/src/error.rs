@@ -1,0 +1,117 @@
+//! The exception hierarchy and the one place core errors become exceptions:
+//! `CharterError` carries `.code` (contract/errors.json) and `.message`, each
+//! `ErrorFamily` is one subclass, and `Denied` also carries `.reasons`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use charter_core::{Error, ErrorCode, ErrorFamily};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyBaseException, PyException};
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::decision::Reason;
+
+create_exception!(
+    charter,
+    CharterError,
+    PyException,
+    "Base of every Charter error: `.code` is a stable code (contract/errors.json), `.message` says what to do."
+);
+
+/// One subclass of `CharterError` per `ErrorFamily`.
+macro_rules! families {
+    ($($name:ident: $doc:literal,)*) => {
+        $(create_exception!(charter, $name, CharterError, $doc);)*
+    };
+}
+
+families! {
+    FormatError: "Input that could not be decoded, is not canonical, or is in an unknown version.",
+    UsageError: "A value of an unusable type or shape, a caveat outside the language, or a counted limit hit.",
+    CryptoError: "A MAC or signature that does not verify, or no trusted key with its id.",
+    AuthorizationError: "Not authorized: expired, replayed, revoked, a proof missing or invalid, made for another audience, action or arguments.",
+    AuditError: "An audit chain that does not hold together, or a log ending in a torn record.",
+    EnvironmentError: "Durable storage failed, the platform lacks the operation, or a bug in Charter (internal).",
+    Denied: "Guard.protect refused the call; `.reasons` (a list of Reason) says why.",
+}
+
+fn class(py: Python<'_>, family: ErrorFamily) -> Bound<'_, PyType> {
+    match family {
+        ErrorFamily::Format => py.get_type::<FormatError>(),
+        ErrorFamily::Usage => py.get_type::<UsageError>(),
+        ErrorFamily::Crypto => py.get_type::<CryptoError>(),
+        ErrorFamily::Authorization => py.get_type::<AuthorizationError>(),
+        ErrorFamily::Audit => py.get_type::<AuditError>(),
+        ErrorFamily::Environment => py.get_type::<EnvironmentError>(),
+        ErrorFamily::Denied => py.get_type::<Denied>(),
+    }
+}
+
+/// The exception for a core error, with `.code`, `.message` and (for
+/// denials) `.reasons`.
+pub fn to_py(e: &Error) -> PyErr {
+    Python::attach(|py| {
+        let build = || -> PyResult<PyErr> {
+            let value = class(py, e.code().family()).call1((e.message(),))?;
+            value.setattr("code", e.code().as_str())?;
+            value.setattr("message", e.message())?;
+            if e.code() == ErrorCode::Denied {
+                let reasons: Vec<Reason> = e.reasons().iter().cloned().map(Reason).collect();
+                value.setattr("reasons", reasons)?;
+            }
+            Ok(PyErr::from_value(value))
+        };
+        build().unwrap_or_else(|err| err)
+    })
+}
+
+/// A `UsageError` (`invalid_argument`).
+pub fn invalid(message: impl Into<String>) -> PyErr {
+    to_py(&Error::new(ErrorCode::InvalidArgument, message))
+}
+
+/// Maps a core result.
+pub fn check<T>(r: Result<T, Error>) -> PyResult<T> {
+    r.map_err(|e| to_py(&e))
+}
+
+/// Runs core work with the interpreter released (other Python threads run
+/// meanwhile), turning a panic into `internal` instead of letting it cross
+/// the boundary. `f` must not touch Python objects.
+pub fn detached<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    match py.detach(|| catch_unwind(AssertUnwindSafe(f))) {
+        Ok(r) => check(r),
+        Err(_) => Err(to_py(&internal())),
+    }
+}
+
+fn internal() -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        "internal error in charter (a bug: please report it with the input that caused it); nothing was decided",
+    )
+}
+
+/// The exception the binding raises for `code` (with `message`): what the
+/// test of the exception table against contract/errors.json calls.
+#[pyfunction]
+pub fn _error_for(py: Python<'_>, code: &str, message: &str) -> PyResult<Py<PyBaseException>> {
+    match ErrorCode::parse(code) {
+        Some(c) => Ok(to_py(&Error::new(c, message)).into_value(py)),
+        None => Err(invalid(format!("unknown error code {code:?}"))),
+    }
+}
+
+/// Adds the exception classes to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("CharterError", py.get_type::<CharterError>())?;
+    for family in ErrorFamily::ALL {
+        m.add(family.class_name(), class(py, family))?;
+    }
+    m.add_function(wrap_pyfunction!(_error_for, m)?)
+}

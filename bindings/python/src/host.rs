@@ -1,0 +1,200 @@
+//! Python values across the boundary: JSON as native values (described to
+//! the core's strict walker, `charter_core::host`) or as text, and the
+//! argument types that raise `UsageError` instead of a bare `TypeError`
+//! (str, bytes, times, classes).
+
+use charter_core::host::{from_host, HostJson, HostValue};
+use charter_core::{jcs, Error, ErrorCode, JsonInput};
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use serde_json::Value;
+
+use crate::error::{check, invalid};
+
+/// A Python value as JSON sees it; the core checks every rule of JSON.
+struct Json<'py>(Bound<'py, PyAny>);
+
+impl HostJson for Json<'_> {
+    fn view(&self) -> Result<HostValue<'_, Self>, Error> {
+        let obj = &self.0;
+        let bad = |m: String| Error::new(ErrorCode::InvalidArgument, m);
+        Ok(if obj.is_none() {
+            HostValue::Null
+        } else if let Ok(b) = obj.cast::<PyBool>() {
+            HostValue::Bool(b.is_true())
+        } else if obj.is_instance_of::<PyInt>() {
+            match obj.extract::<i64>() {
+                Ok(i) => HostValue::Int(i),
+                Err(_) => HostValue::BigInt(obj.str().map(|s| s.to_string()).unwrap_or_default()),
+            }
+        } else if let Ok(f) = obj.cast::<PyFloat>() {
+            HostValue::Float(f.value())
+        } else if let Ok(s) = obj.cast::<PyString>() {
+            HostValue::Str(utf8(s)?.to_string())
+        } else if let Ok(d) = obj.cast::<PyDict>() {
+            HostValue::Object(Box::new(d.iter().map(
+                move |(k, v)| match k.cast::<PyString>() {
+                    Ok(s) => Ok((utf8(s)?.to_string(), Json(v))),
+                    Err(_) => Err(bad(format!(
+                        "JSON object keys must be str, got {}",
+                        type_name(&k)
+                    ))),
+                },
+            )))
+        } else if let Ok(l) = obj.cast::<PyList>() {
+            HostValue::Array(Box::new(l.iter().map(|v| Ok(Json(v)))))
+        } else if let Ok(t) = obj.cast::<PyTuple>() {
+            HostValue::Array(Box::new(t.iter().map(|v| Ok(Json(v)))))
+        } else {
+            return Err(bad(format!(
+                "cannot convert {} to JSON (use dict, list, tuple, str, int, float, bool or None)",
+                type_name(obj)
+            )));
+        })
+    }
+}
+
+/// JSON given as `object | string`: a native value, or JSON text (parsed
+/// strictly by the core, so its numbers stay exact).
+pub fn json_input<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<JsonInput<'a>> {
+    match obj.cast::<PyString>() {
+        Ok(s) => check(utf8(s)).map(JsonInput::Text),
+        Err(_) => check(from_host(&Json(obj.clone()), what)).map(JsonInput::Value),
+    }
+}
+
+/// As [`json_input`], parsed to a value.
+pub fn json_value(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
+    match json_input(obj, what)? {
+        JsonInput::Value(v) => Ok(v),
+        JsonInput::Text(text) => check(jcs::parse(text)),
+    }
+}
+
+/// A JSON value as native Python values (the `json` module's reading).
+pub fn to_python<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    let text = check(jcs::canonicalize(v))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// The text of a `str`; a lone surrogate is malformed, as in JSON text.
+pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Result<&'a str, Error> {
+    s.to_str().map_err(|_| {
+        Error::new(
+            ErrorCode::Malformed,
+            "string has a lone surrogate; strings must be valid Unicode",
+        )
+    })
+}
+
+/// The text of a `str` argument, borrowed.
+pub fn text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
+    match obj.cast::<PyString>() {
+        Ok(s) => check(utf8(s)),
+        Err(_) => Err(invalid(format!(
+            "{what} must be a str, got {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// A `str` argument.
+pub struct Text(pub String);
+
+impl<'py> FromPyObject<'_, 'py> for Text {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        text(&obj, "argument").map(|s| Text(s.to_string()))
+    }
+}
+
+/// A `bytes` (or `bytearray`) argument.
+pub struct Blob(pub Vec<u8>);
+
+impl<'py> FromPyObject<'_, 'py> for Blob {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Blob(b.as_bytes().to_vec()));
+        }
+        if let Ok(b) = obj.cast::<PyByteArray>() {
+            return Ok(Blob(b.to_vec()));
+        }
+        Err(invalid(format!("expected bytes, got {}", type_name(&obj))))
+    }
+}
+
+/// A time: int Unix seconds, or an aware `datetime` (floored to the second).
+pub struct Time(pub i64);
+
+impl<'py> FromPyObject<'_, 'py> for Time {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+            return obj
+                .extract::<i64>()
+                .map(Time)
+                .map_err(|_| invalid("time is out of range (int Unix seconds, 64-bit)"));
+        }
+        if obj.is_instance_of::<PyDateTime>() {
+            if obj.call_method0("utcoffset")?.is_none() {
+                return Err(invalid(
+                    "a naive datetime has no time zone; pass an aware one (e.g. tzinfo=timezone.utc) or int Unix seconds",
+                ));
+            }
+            let floored = obj.call_method0("timestamp")?.extract::<f64>()?.floor();
+            if !floored.is_finite() || floored.abs() > 9.0e15 {
+                return Err(invalid("time is out of range"));
+            }
+            return Ok(Time(floored as i64));
+        }
+        Err(invalid(format!(
+            "a time must be int Unix seconds or an aware datetime, got {}",
+            type_name(&obj)
+        )))
+    }
+}
+
+/// The optional time of a call, as the core's `Option<i64>`.
+pub fn secs(t: Option<Time>) -> Option<i64> {
+    t.map(|t| t.0)
+}
+
+/// A `#[pyclass]` argument, `UsageError` on another type.
+pub fn class<'a, 'py, T: pyo3::PyClass>(
+    obj: &'a Bound<'py, PyAny>,
+    what: &str,
+) -> PyResult<&'a Bound<'py, T>> {
+    obj.cast::<T>().map_err(|_| {
+        invalid(format!(
+            "{what} must be a {}, got {}",
+            T::NAME,
+            type_name(obj)
+        ))
+    })
+}
+
+/// A list (or other iterable, not a str) of items, each mapped by `item`.
+pub fn list<T>(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+    item: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
+    let not_list = || invalid(format!("{what} must be a list, got {}", type_name(obj)));
+    if obj.is_instance_of::<PyString>() {
+        return Err(not_list());
+    }
+    obj.try_iter()
+        .map_err(|_| not_list())?
+        .map(|x| item(&x?))
+        .collect()
+}
