@@ -1,14 +1,13 @@
 //! Audit logs (in memory, or a JSON Lines file) and offline bundle verification.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use charter_core::audit as core;
 use pyo3::prelude::*;
 
 use crate::error::{detached, invalid};
-use crate::host::{class, Text};
-use crate::keys::{keyset, KeySet, SigningKey};
+use crate::host::Text;
+use crate::keys::{keyset, KeySet};
 use crate::receipt::Receipt;
 
 /// An append-only log of receipts, in memory or in a JSON Lines file.
@@ -20,10 +19,8 @@ impl AuditLog {
     /// A log kept in memory, signed with `signing_key`.
     #[staticmethod]
     fn in_memory(signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let key = class::<SigningKey>(signing_key, "signing_key")?;
-        Ok(AuditLog(Arc::new(core::MemoryAuditLog::new(
-            key.get().0.clone(),
-        ))))
+        let key = crate::keys::signing_key(signing_key)?;
+        Ok(AuditLog(Arc::new(core::MemoryAuditLog::new(key))))
     }
 
     /// Opens (or creates) a JSON Lines log, verifying its chain (and, with
@@ -36,10 +33,7 @@ impl AuditLog {
         signing_key: &Bound<'_, PyAny>,
         expect_head: Option<Text>,
     ) -> PyResult<Self> {
-        let key = class::<SigningKey>(signing_key, "signing_key")?
-            .get()
-            .0
-            .clone();
+        let key = crate::keys::signing_key(signing_key)?;
         let path: PathBuf = path
             .extract()
             .map_err(|_| invalid("path must be a str or os.PathLike"))?;

@@ -5,8 +5,7 @@ use pyo3::types::PyString;
 
 use crate::capability::capability;
 use crate::error::{check, detached};
-use crate::host::{class, utf8, Blob, Text, Time};
-use crate::keys::SigningKey;
+use crate::host::{utf8, Blob, Text, Time};
 use crate::request::request;
 
 /// An agent's key, proving possession of capabilities bound to it.
@@ -18,8 +17,7 @@ methods!(Holder {
 }
     #[new]
     fn new(signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let key = class::<SigningKey>(signing_key, "signing_key")?;
-        Ok(Holder(charter_core::Holder::new(key.get().0.clone())))
+        Ok(Holder(charter_core::Holder::new(crate::keys::signing_key(signing_key)?)))
     }
 
     #[pyo3(signature = (capability, request, audience, now=None, nonce=None))]

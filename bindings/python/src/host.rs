@@ -19,7 +19,13 @@ struct Json<'py>(Bound<'py, PyAny>);
 impl HostJson for Json<'_> {
     fn view(&self) -> Result<HostValue<'_, Self>, Error> {
         let obj = &self.0;
-        let bad = |m: String| Error::new(ErrorCode::InvalidArgument, m);
+        let bad = |o: &Bound<'_, PyAny>, m: &str| {
+            let name = o.get_type().name().map(|n| n.to_string());
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("{m}, got {}", name.as_deref().unwrap_or("?")),
+            )
+        };
         Ok(if obj.is_none() {
             HostValue::Null
         } else if let Ok(b) = obj.cast::<PyBool>() {
@@ -37,10 +43,7 @@ impl HostJson for Json<'_> {
             HostValue::Object(Box::new(d.iter().map(
                 move |(k, v)| match k.cast::<PyString>() {
                     Ok(s) => Ok((utf8(s)?.to_string(), Json(v))),
-                    Err(_) => Err(bad(format!(
-                        "JSON object keys must be str, got {}",
-                        type_name(&k)
-                    ))),
+                    Err(_) => Err(bad(&k, "JSON object keys must be str")),
                 },
             )))
         } else if let Ok(l) = obj.cast::<PyList>() {
@@ -48,10 +51,8 @@ impl HostJson for Json<'_> {
         } else if let Ok(t) = obj.cast::<PyTuple>() {
             HostValue::Array(Box::new(t.iter().map(|v| Ok(Json(v)))))
         } else {
-            return Err(bad(format!(
-                "cannot convert {} to JSON (use dict, list, tuple, str, int, float, bool or None)",
-                type_name(obj)
-            )));
+            let expected = "JSON values are dict, list, tuple, str, int, float, bool or None";
+            return Err(bad(obj, expected));
         })
     }
 }
@@ -79,32 +80,28 @@ pub fn to_python<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>>
     py.import("json")?.call_method1("loads", (text,))
 }
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "?".into())
+/// `UsageError` naming what was expected and the type given.
+pub fn wrong(obj: &Bound<'_, PyAny>, expected: &str) -> PyErr {
+    let name = obj.get_type().name().map(|n| n.to_string());
+    invalid(format!(
+        "{expected}, got {}",
+        name.as_deref().unwrap_or("?")
+    ))
 }
 
 /// The text of a `str`; a lone surrogate is malformed, as in JSON text.
 pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Result<&'a str, Error> {
-    s.to_str().map_err(|_| {
-        Error::new(
-            ErrorCode::Malformed,
-            "string has a lone surrogate; strings must be valid Unicode",
-        )
-    })
+    let lone = "string has a lone surrogate; strings must be valid Unicode";
+    s.to_str()
+        .map_err(|_| Error::new(ErrorCode::Malformed, lone))
 }
 
 /// The text of a `str` argument, borrowed.
 pub fn text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
-    match obj.cast::<PyString>() {
-        Ok(s) => check(utf8(s)),
-        Err(_) => Err(invalid(format!(
-            "{what} must be a str, got {}",
-            type_name(obj)
-        ))),
-    }
+    let s = obj.cast::<PyString>();
+    check(utf8(
+        s.map_err(|_| wrong(obj, &format!("{what} must be a str")))?,
+    ))
 }
 
 /// A `str` argument.
@@ -123,13 +120,9 @@ pub struct Blob(pub Vec<u8>);
 impl<'py> FromPyObject<'_, 'py> for Blob {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        if let Ok(b) = obj.cast::<PyBytes>() {
-            return Ok(Blob(b.as_bytes().to_vec()));
-        }
-        if let Ok(b) = obj.cast::<PyByteArray>() {
-            return Ok(Blob(b.to_vec()));
-        }
-        Err(invalid(format!("expected bytes, got {}", type_name(&obj))))
+        let bytes = obj.cast::<PyBytes>().map(|b| b.as_bytes().to_vec());
+        let bytes = bytes.or_else(|_| obj.cast::<PyByteArray>().map(|b| b.to_vec()));
+        bytes.map(Blob).map_err(|_| wrong(&obj, "expected bytes"))
     }
 }
 
@@ -140,27 +133,23 @@ impl<'py> FromPyObject<'_, 'py> for Time {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
         if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-            return obj
-                .extract::<i64>()
-                .map(Time)
-                .map_err(|_| invalid("time is out of range (int Unix seconds, 64-bit)"));
+            let range = "time is out of range (int Unix seconds, 64-bit)";
+            return obj.extract().map(Time).map_err(|_| invalid(range));
         }
-        if obj.is_instance_of::<PyDateTime>() {
-            if obj.call_method0("utcoffset")?.is_none() {
-                return Err(invalid(
-                    "a naive datetime has no time zone; pass an aware one (e.g. tzinfo=timezone.utc) or int Unix seconds",
-                ));
-            }
-            let floored = obj.call_method0("timestamp")?.extract::<f64>()?.floor();
-            if !floored.is_finite() || floored.abs() > 9.0e15 {
-                return Err(invalid("time is out of range"));
-            }
-            return Ok(Time(floored as i64));
+        if !obj.is_instance_of::<PyDateTime>() {
+            return Err(wrong(
+                &obj,
+                "a time must be int Unix seconds or an aware datetime",
+            ));
         }
-        Err(invalid(format!(
-            "a time must be int Unix seconds or an aware datetime, got {}",
-            type_name(&obj)
-        )))
+        if obj.call_method0("utcoffset")?.is_none() {
+            return Err(invalid("a naive datetime has no time zone; pass an aware one (e.g. tzinfo=timezone.utc) or int Unix seconds"));
+        }
+        let floored = obj.call_method0("timestamp")?.extract::<f64>()?.floor();
+        if !floored.is_finite() || floored.abs() > 9.0e15 {
+            return Err(invalid("time is out of range"));
+        }
+        Ok(Time(floored as i64))
     }
 }
 
@@ -174,13 +163,8 @@ pub fn class<'a, 'py, T: pyo3::PyClass>(
     obj: &'a Bound<'py, PyAny>,
     what: &str,
 ) -> PyResult<&'a Bound<'py, T>> {
-    obj.cast::<T>().map_err(|_| {
-        invalid(format!(
-            "{what} must be a {}, got {}",
-            T::NAME,
-            type_name(obj)
-        ))
-    })
+    obj.cast::<T>()
+        .map_err(|_| wrong(obj, &format!("{what} must be a {}", T::NAME)))
 }
 
 /// A list (or other iterable, not a str) of items, each mapped by `item`.
@@ -189,12 +173,10 @@ pub fn list<T>(
     what: &str,
     item: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
 ) -> PyResult<Vec<T>> {
-    let not_list = || invalid(format!("{what} must be a list, got {}", type_name(obj)));
-    if obj.is_instance_of::<PyString>() {
-        return Err(not_list());
-    }
-    obj.try_iter()
-        .map_err(|_| not_list())?
-        .map(|x| item(&x?))
-        .collect()
+    let not_list = || wrong(obj, &format!("{what} must be a list"));
+    let iter = match obj.is_instance_of::<PyString>() {
+        true => Err(not_list()),
+        false => obj.try_iter().map_err(|_| not_list()),
+    };
+    iter?.map(|x| item(&x?)).collect()
 }

@@ -157,3 +157,8 @@ pub fn keyset(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<core::KeySet> {
     let text = check(jcs::canonicalize(&json_value(obj, what)?))?;
     check(core::KeySet::from_jwks(&text))
 }
+
+/// A `SigningKey` argument, as the core's key.
+pub fn signing_key(obj: &Bound<'_, PyAny>) -> PyResult<core::SigningKey> {
+    Ok(class::<SigningKey>(obj, "signing_key")?.get().0.clone())
+}

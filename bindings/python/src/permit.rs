@@ -5,8 +5,8 @@ use charter_core::permit as core;
 use pyo3::prelude::*;
 
 use crate::error::{check, detached};
-use crate::host::{class, json_value, Text, Time};
-use crate::keys::{keyset, SigningKey};
+use crate::host::{json_value, Text, Time};
+use crate::keys::keyset;
 
 /// The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
 #[pyclass(module = "charter", frozen, eq)]
@@ -61,10 +61,7 @@ methods!(PermitIssuer {
     #[new]
     #[pyo3(signature = (signing_key, issuer, ttl=None))]
     fn new(signing_key: &Bound<'_, PyAny>, issuer: Text, ttl: Option<i64>) -> PyResult<Self> {
-        let key = class::<SigningKey>(signing_key, "signing_key")?
-            .get()
-            .0
-            .clone();
+        let key = crate::keys::signing_key(signing_key)?;
         let inner = core::PermitIssuer::new(key, issuer.0);
         match ttl {
             Some(t) => check(inner.with_ttl(t)).map(PermitIssuer),
