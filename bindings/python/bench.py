@@ -59,6 +59,9 @@ def main() -> None:
     results["check, 4 caveats (token text, Request)"] = median_us(
         lambda: verifier.check(token, request, None, NOW), batch, rounds
     )
+    results["check, 4 caveats (parsed Capability, Request)"] = median_us(
+        lambda: verifier.check(cap, request, None, NOW), batch, rounds
+    )
     req_dict = {"agent": "shopper-7", "action": "payments.refund", "args": ARGS}
     results["check, 4 caveats (token text, dict request)"] = median_us(
         lambda: verifier.check(token, req_dict, None, NOW), batch, rounds

@@ -47,11 +47,9 @@ impl AuditLog {
     fn len(&self) -> u64 {
         self.0.len()
     }
-
     fn __len__(&self) -> usize {
         self.0.len() as usize
     }
-
     fn head(&self) -> Option<Receipt> {
         self.0.head().map(Receipt)
     }

@@ -71,19 +71,15 @@ methods!(Capability {
     fn parse(token: Text) -> PyResult<Self> {
         check(core::Capability::parse(&token.0)).map(Capability)
     }
-
     fn serialize(&self) -> String {
         self.0.serialize()
     }
-
     fn attenuate(&self, caveat: Text) -> PyResult<Capability> {
         check(self.0.attenuate(&caveat.0)).map(Capability)
     }
-
     fn bind_holder(&self, kid: Text) -> PyResult<Capability> {
         check(self.0.bind_holder(&kid.0)).map(Capability)
     }
-
     fn __str__(&self) -> String {
         self.0.serialize()
     }

@@ -25,7 +25,6 @@ methods!(RootKey {
     fn from_bytes(bytes: Blob) -> PyResult<Self> {
         check(core::RootKey::from_bytes(&bytes.0)).map(RootKey)
     }
-
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.0.to_bytes())
     }
@@ -49,11 +48,9 @@ methods!(SigningKey {
     fn from_bytes(bytes: Blob) -> PyResult<Self> {
         check(core::SigningKey::from_bytes(&bytes.0)).map(SigningKey)
     }
-
     fn public_key(&self) -> PublicKey {
         PublicKey(self.0.public_key())
     }
-
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &*self.0.to_bytes())
     }
@@ -78,11 +75,9 @@ methods!(PublicKey {
     fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
         check(core::PublicKey::from_jwk(&json_value(jwk, "jwk")?)).map(PublicKey)
     }
-
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.0.to_bytes())
     }
-
     fn to_jwk(&self) -> PyResult<String> {
         check(jcs::canonicalize(&self.0.to_jwk()))
     }
@@ -119,15 +114,12 @@ methods!(KeySet {}
     fn kids(&self) -> Vec<&str> {
         self.0.kids().collect()
     }
-
     fn get(&self, kid: Text) -> PyResult<PublicKey> {
         check(self.0.get(&kid.0)).map(|k| PublicKey(k.clone()))
     }
-
     fn to_jwks(&self) -> String {
         self.0.to_jwks()
     }
-
     fn __len__(&self) -> usize {
         self.0.len()
     }

@@ -40,12 +40,10 @@ methods!(Permit {
     fn parse(token: Text) -> PyResult<Self> {
         check(core::Permit::parse(&token.0)).map(Permit)
     }
-
     #[getter]
     fn claims(&self) -> PermitClaims {
         PermitClaims(self.0.claims().clone())
     }
-
     fn __str__(&self) -> &str {
         self.0.token()
     }

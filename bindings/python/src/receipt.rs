@@ -32,7 +32,6 @@ methods!(Receipt {
     fn parse(json: Text) -> PyResult<Self> {
         check(core::Receipt::parse(&json.0)).map(Receipt)
     }
-
     fn to_json(&self) -> &str {
         self.0.to_json()
     }

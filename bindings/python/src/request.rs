@@ -43,12 +43,10 @@ methods!(Request {
     fn from_json(text: Text) -> PyResult<Self> {
         check(charter_core::Request::from_json(&text.0)).map(Request)
     }
-
     #[getter]
     fn args<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0.args)
     }
-
     fn to_json(&self) -> PyResult<String> {
         check(jcs::canonicalize(&self.0.to_value()))
     }
