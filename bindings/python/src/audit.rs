@@ -6,21 +6,21 @@ use charter_core::audit as core;
 use pyo3::prelude::*;
 
 use crate::error::{detached, invalid};
-use crate::host::Text;
-use crate::keys::{keyset, KeySet};
+use crate::host::{Of, Text};
+use crate::keys::{keyset, KeySet, SigningKey};
 use crate::receipt::Receipt;
 
 /// An append-only log of receipts, in memory or in a JSON Lines file.
 #[pyclass(module = "charter", frozen)]
+#[derive(Clone)]
 pub struct AuditLog(pub Arc<dyn core::AuditLog>);
 
 #[pymethods]
 impl AuditLog {
     /// A log kept in memory, signed with `signing_key`.
     #[staticmethod]
-    fn in_memory(signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let key = crate::keys::signing_key(signing_key)?;
-        Ok(AuditLog(Arc::new(core::MemoryAuditLog::new(key))))
+    fn in_memory(signing_key: Of<SigningKey>) -> Self {
+        AuditLog(Arc::new(core::MemoryAuditLog::new(signing_key.0 .0)))
     }
 
     /// Opens (or creates) a JSON Lines log, verifying its chain (and, with
@@ -30,10 +30,10 @@ impl AuditLog {
     fn open(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
-        signing_key: &Bound<'_, PyAny>,
+        signing_key: Of<SigningKey>,
         expect_head: Option<Text>,
     ) -> PyResult<Self> {
-        let key = crate::keys::signing_key(signing_key)?;
+        let key = signing_key.0 .0;
         let path: PathBuf = path
             .extract()
             .map_err(|_| invalid("path must be a str or os.PathLike"))?;

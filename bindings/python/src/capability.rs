@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::error::{check, invalid};
-use crate::host::{class, list, secs, text, utf8, Blob, Text, Time};
+use crate::host::{list, secs, text, utf8, Blob, Of, Text, Time};
 use crate::keys::RootKey;
 
 /// Mints capabilities with one root key.
@@ -14,9 +14,8 @@ pub struct Issuer(core::Issuer);
 
 methods!(Issuer {}
     #[new]
-    fn new(root: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let root = class::<RootKey>(root, "root")?;
-        Ok(Issuer(core::Issuer::new(root.get().0.clone())))
+    fn new(root: Of<RootKey>) -> Self {
+        Issuer(core::Issuer::new(root.0 .0))
     }
 
     #[pyo3(signature = (agent=None, actions=None, audience=None, not_before=None, expires_at=None, never_expires=false, caveats=None, token_id=None, issued_at=None))]

@@ -7,10 +7,10 @@ use crate::audit::AuditLog;
 use crate::capability::capability;
 use crate::decision::Decision;
 use crate::error::detached;
-use crate::host::{class, secs, Text, Time};
+use crate::host::{secs, Of, Text, Time};
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::request;
-use crate::verifier::Verifier;
+use crate::verifier::{options, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a Permit or
 /// raises Denied, and records a receipt either way.
@@ -19,19 +19,9 @@ pub struct Guard(charter_core::Guard);
 
 methods!(Guard {}
     #[new]
-    fn new(
-        verifier: &Bound<'_, PyAny>,
-        permit_issuer: &Bound<'_, PyAny>,
-        audit_log: &Bound<'_, PyAny>,
-    ) -> PyResult<Self> {
-        Ok(Guard(charter_core::Guard::new(
-            class::<Verifier>(verifier, "verifier")?.get().0.clone(),
-            class::<PermitIssuer>(permit_issuer, "permit_issuer")?
-                .get()
-                .0
-                .clone(),
-            class::<AuditLog>(audit_log, "audit_log")?.get().0.clone(),
-        )))
+    fn new(verifier: Of<Verifier>, permit_issuer: Of<PermitIssuer>, audit_log: Of<AuditLog>) -> Self {
+        let (verifier, permits, log) = (verifier.0 .0, permit_issuer.0 .0, audit_log.0 .0);
+        Guard(charter_core::Guard::new(verifier, permits, log))
     }
 
     #[pyo3(signature = (capability, request, proof=None, now=None))]
@@ -43,11 +33,7 @@ methods!(Guard {}
         now: Option<Time>,
     ) -> PyResult<Decision> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
-        let options = CallOptions {
-            proof: proof.map(|p| p.0),
-            now: secs(now),
-            ..CallOptions::default()
-        };
+        let options = options(proof, now);
         detached(capability.py(), || Ok(self.0.check(cap, &req, &options))).map(Decision)
     }
 

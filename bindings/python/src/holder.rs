@@ -5,7 +5,8 @@ use pyo3::types::PyString;
 
 use crate::capability::capability;
 use crate::error::{check, detached};
-use crate::host::{utf8, Blob, Text, Time};
+use crate::host::{utf8, Blob, Of, Text, Time};
+use crate::keys::SigningKey;
 use crate::request::request;
 
 /// An agent's key, proving possession of capabilities bound to it.
@@ -16,8 +17,8 @@ methods!(Holder {
     kid: String { .kid() }
 }
     #[new]
-    fn new(signing_key: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Holder(charter_core::Holder::new(crate::keys::signing_key(signing_key)?)))
+    fn new(signing_key: Of<SigningKey>) -> Self {
+        Holder(charter_core::Holder::new(signing_key.0 .0))
     }
 
     #[pyo3(signature = (capability, request, audience, now=None, nonce=None))]

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
+use pyo3::PyClass;
 use serde_json::Value;
 
 use crate::error::{check, invalid};
@@ -158,13 +159,19 @@ pub fn secs(t: Option<Time>) -> Option<i64> {
     t.map(|t| t.0)
 }
 
-/// A `#[pyclass]` argument, `UsageError` on another type.
-pub fn class<'a, 'py, T: pyo3::PyClass>(
-    obj: &'a Bound<'py, PyAny>,
-    what: &str,
-) -> PyResult<&'a Bound<'py, T>> {
-    obj.cast::<T>()
-        .map_err(|_| wrong(obj, &format!("{what} must be a {}", T::NAME)))
+/// A `#[pyclass]` argument (`UsageError` on another type), cloned out of
+/// its Python object: the wrappers hold keys, or `Arc`s of the core values.
+pub struct Of<T>(pub T);
+
+impl<'py, T: PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Clone + Sync>
+    FromPyObject<'_, 'py> for Of<T>
+{
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        let class = obj.cast::<T>();
+        let class = class.map_err(|_| wrong(&obj, &format!("expected a {}", T::NAME)))?;
+        Ok(Of(class.get().clone()))
+    }
 }
 
 /// A list (or other iterable, not a str) of items, each mapped by `item`.

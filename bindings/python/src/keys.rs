@@ -5,10 +5,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{class, json_value, list, utf8, Blob, Text};
+use crate::host::{json_value, list, utf8, Blob, Of, Text};
 
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
 #[pyclass(module = "charter", frozen)]
+#[derive(Clone)]
 pub struct RootKey(pub core::RootKey);
 
 methods!(RootKey {
@@ -32,6 +33,7 @@ methods!(RootKey {
 
 /// An Ed25519 private key (a 32-byte seed).
 #[pyclass(module = "charter", frozen)]
+#[derive(Clone)]
 pub struct SigningKey(pub core::SigningKey);
 
 methods!(SigningKey {
@@ -58,7 +60,7 @@ methods!(SigningKey {
 
 /// An Ed25519 public key; `kid` is its RFC 7638 thumbprint.
 #[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PublicKey(pub core::PublicKey);
 
 methods!(PublicKey {
@@ -105,9 +107,7 @@ methods!(KeySet {}
     /// From a list of PublicKey.
     #[staticmethod]
     fn from_keys(keys: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let keys = list(keys, "keys", |k| {
-            Ok(class::<PublicKey>(k, "each key")?.get().0.clone())
-        })?;
+        let keys = list(keys, "keys", |k| Ok(k.extract::<Of<PublicKey>>()?.0 .0))?;
         check(core::KeySet::from_keys(keys)).map(KeySet)
     }
 
@@ -148,9 +148,4 @@ pub fn keyset(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<core::KeySet> {
     }
     let text = check(jcs::canonicalize(&json_value(obj, what)?))?;
     check(core::KeySet::from_jwks(&text))
-}
-
-/// A `SigningKey` argument, as the core's key.
-pub fn signing_key(obj: &Bound<'_, PyAny>) -> PyResult<core::SigningKey> {
-    Ok(class::<SigningKey>(obj, "signing_key")?.get().0.clone())
 }

@@ -5,8 +5,8 @@ use charter_core::permit as core;
 use pyo3::prelude::*;
 
 use crate::error::{check, detached};
-use crate::host::{json_value, Text, Time};
-use crate::keys::keyset;
+use crate::host::{json_value, Of, Text, Time};
+use crate::keys::{keyset, SigningKey};
 
 /// The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
 #[pyclass(module = "charter", frozen, eq)]
@@ -51,6 +51,7 @@ methods!(Permit {
 
 /// Signs permits: one allowed call, short-lived, single-use.
 #[pyclass(module = "charter", frozen)]
+#[derive(Clone)]
 pub struct PermitIssuer(pub core::PermitIssuer);
 
 methods!(PermitIssuer {
@@ -58,9 +59,8 @@ methods!(PermitIssuer {
 }
     #[new]
     #[pyo3(signature = (signing_key, issuer, ttl=None))]
-    fn new(signing_key: &Bound<'_, PyAny>, issuer: Text, ttl: Option<i64>) -> PyResult<Self> {
-        let key = crate::keys::signing_key(signing_key)?;
-        let inner = core::PermitIssuer::new(key, issuer.0);
+    fn new(signing_key: Of<SigningKey>, issuer: Text, ttl: Option<i64>) -> PyResult<Self> {
+        let inner = core::PermitIssuer::new(signing_key.0 .0, issuer.0);
         match ttl {
             Some(t) => check(inner.with_ttl(t)).map(PermitIssuer),
             None => Ok(PermitIssuer(inner)),
@@ -83,23 +83,16 @@ methods!(PermitIssuer {
         let py = args.py();
         let args = json_value(args, "args")?;
         let now = now.map_or_else(charter_core::unix_now, |t| t.0);
-        detached(py, || {
-            let mut req = core::PermitRequest::new(
-                &subject.0,
-                &audience.0,
-                &action.0,
-                &args,
-                &capability_id.0,
-            );
-            if let Some(j) = &jti {
-                req = req.with_jti(&j.0);
-            }
-            if let Some(k) = &idempotency_key {
-                req = req.with_idempotency_key(&k.0);
-            }
-            self.0.issue(&req, now)
-        })
-        .map(Permit)
+        let req = core::PermitRequest {
+            subject: &subject.0,
+            audience: &audience.0,
+            action: &action.0,
+            args: &args,
+            capability_id: &capability_id.0,
+            jti: jti.as_ref().map(|j| j.0.as_str()),
+            idempotency_key: idempotency_key.as_ref().map(|k| k.0.as_str()),
+        };
+        detached(py, || self.0.issue(&req, now)).map(Permit)
     }
 );
 

@@ -8,13 +8,14 @@ use pyo3::prelude::*;
 use crate::capability::capability;
 use crate::decision::Decision;
 use crate::error::{check, detached};
-use crate::host::{class, list, secs, Text, Time};
+use crate::host::{list, secs, Of, Text, Time};
 use crate::keys::RootKey;
 use crate::request::request;
 
 /// Decides calls against capabilities minted with its root keys, for one
 /// audience; owns its revocation list and holder-proof replay store.
 #[pyclass(module = "charter", frozen)]
+#[derive(Clone)]
 pub struct Verifier(pub Arc<charter_core::Verifier>);
 
 methods!(Verifier {
@@ -28,9 +29,7 @@ methods!(Verifier {
         proof_window: Option<i64>,
         leeway: Option<i64>,
     ) -> PyResult<Self> {
-        let roots = list(roots, "roots", |r| {
-            Ok(class::<RootKey>(r, "each root")?.get().0.clone())
-        })?;
+        let roots = list(roots, "roots", |r| Ok(r.extract::<Of<RootKey>>()?.0 .0))?;
         check(
             charter_core::Verifier::new(roots, audience.0)
                 .and_then(|v| v.with_proof_window(proof_window, leeway)),
@@ -49,11 +48,7 @@ methods!(Verifier {
     ) -> PyResult<Decision> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
-        let options = CallOptions {
-            proof: proof.map(|p| p.0),
-            now: secs(now),
-            ..CallOptions::default()
-        };
+        let options = options(proof, now);
         detached(py, || Ok(self.0.check(cap, &req, &options))).map(Decision)
     }
 
@@ -61,3 +56,13 @@ methods!(Verifier {
         check(self.0.revoke(&capability_id.0))
     }
 );
+
+/// The options of a check: the proof and the time.
+pub fn options(proof: Option<Text>, now: Option<Time>) -> CallOptions {
+    let proof = proof.map(|p| p.0);
+    CallOptions {
+        proof,
+        now: secs(now),
+        ..CallOptions::default()
+    }
+}
