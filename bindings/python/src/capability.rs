@@ -14,23 +14,13 @@ pub struct Issuer(core::Issuer);
 
 methods!(Issuer {}
     #[new]
-    fn new(root: Of<RootKey>) -> Self {
-        Issuer(core::Issuer::new(root.0 .0))
-    }
-
+    fn new(root: Of<RootKey>) -> Self { Issuer(core::Issuer::new(root.0 .0)) }
     #[pyo3(signature = (agent=None, actions=None, audience=None, not_before=None, expires_at=None, never_expires=false, caveats=None, token_id=None, issued_at=None))]
     #[allow(clippy::too_many_arguments)] // the keyword parameters of surface.json
     fn issue(
-        &self,
-        agent: Option<Text>,
-        actions: Option<&Bound<'_, PyAny>>,
-        audience: Option<Text>,
-        not_before: Option<Time>,
-        expires_at: Option<Time>,
-        never_expires: bool,
-        caveats: Option<&Bound<'_, PyAny>>,
-        token_id: Option<Blob>,
-        issued_at: Option<Time>,
+        &self, agent: Option<Text>, actions: Option<&Bound<'_, PyAny>>, audience: Option<Text>,
+        not_before: Option<Time>, expires_at: Option<Time>, never_expires: bool,
+        caveats: Option<&Bound<'_, PyAny>>, token_id: Option<Blob>, issued_at: Option<Time>,
     ) -> PyResult<Capability> {
         let strings = |obj: &Bound<'_, PyAny>, what: &str| {
             list(obj, what, |s| text(s, what).map(str::to_string))
@@ -70,18 +60,14 @@ methods!(Capability {
     fn parse(token: Text) -> PyResult<Self> {
         check(core::Capability::parse(&token.0)).map(Capability)
     }
-    fn serialize(&self) -> String {
-        self.0.serialize()
-    }
+    fn serialize(&self) -> String { self.0.serialize() }
     fn attenuate(&self, caveat: Text) -> PyResult<Capability> {
         check(self.0.attenuate(&caveat.0)).map(Capability)
     }
     fn bind_holder(&self, kid: Text) -> PyResult<Capability> {
         check(self.0.bind_holder(&kid.0)).map(Capability)
     }
-    fn __str__(&self) -> String {
-        self.0.serialize()
-    }
+    fn __str__(&self) -> String { self.0.serialize() }
 );
 
 /// A `Capability | string` argument, borrowed as the core's `CapabilityRef`.

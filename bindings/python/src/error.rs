@@ -19,33 +19,28 @@ create_exception!(
     "Base of every Charter error: `.code` is a stable code (contract/errors.json), `.message` says what to do."
 );
 
-/// One subclass of `CharterError` per `ErrorFamily`.
+/// One subclass of `CharterError` per `ErrorFamily`, and `class()` mapping
+/// each family to its subclass: the one table of the exception hierarchy.
 macro_rules! families {
-    ($($name:ident: $doc:literal,)*) => {
+    ($($family:ident => $name:ident: $doc:literal,)*) => {
         $(create_exception!(charter, $name, CharterError, $doc);)*
+
+        fn class(py: Python<'_>, family: ErrorFamily) -> Bound<'_, PyType> {
+            match family {
+                $(ErrorFamily::$family => py.get_type::<$name>(),)*
+            }
+        }
     };
 }
 
 families! {
-    FormatError: "Input that could not be decoded, is not canonical, or is in an unknown version.",
-    UsageError: "A value of an unusable type or shape, a caveat outside the language, or a counted limit hit.",
-    CryptoError: "A MAC or signature that does not verify, or no trusted key with its id.",
-    AuthorizationError: "Not authorized: expired, replayed, revoked, a proof missing or invalid, made for another audience, action or arguments.",
-    AuditError: "An audit chain that does not hold together, or a log ending in a torn record.",
-    EnvironmentError: "Durable storage failed, the platform lacks the operation, or a bug in Charter (internal).",
-    Denied: "Guard.protect refused the call; `.reasons` (a list of Reason) says why.",
-}
-
-fn class(py: Python<'_>, family: ErrorFamily) -> Bound<'_, PyType> {
-    match family {
-        ErrorFamily::Format => py.get_type::<FormatError>(),
-        ErrorFamily::Usage => py.get_type::<UsageError>(),
-        ErrorFamily::Crypto => py.get_type::<CryptoError>(),
-        ErrorFamily::Authorization => py.get_type::<AuthorizationError>(),
-        ErrorFamily::Audit => py.get_type::<AuditError>(),
-        ErrorFamily::Environment => py.get_type::<EnvironmentError>(),
-        ErrorFamily::Denied => py.get_type::<Denied>(),
-    }
+    Format => FormatError: "Input that could not be decoded, is not canonical, or is in an unknown version.",
+    Usage => UsageError: "A value of an unusable type or shape, a caveat outside the language, or a counted limit hit.",
+    Crypto => CryptoError: "A MAC or signature that does not verify, or no trusted key with its id.",
+    Authorization => AuthorizationError: "Not authorized: expired, replayed, revoked, a proof missing or invalid, made for another audience, action or arguments.",
+    Audit => AuditError: "An audit chain that does not hold together, or a log ending in a torn record.",
+    Environment => EnvironmentError: "Durable storage failed, the platform lacks the operation, or a bug in Charter (internal).",
+    Denied => Denied: "Guard.protect refused the call; `.reasons` (a list of Reason) says why.",
 }
 
 /// The exception for a core error, with `.code`, `.message` and (for

@@ -23,29 +23,19 @@ methods!(Guard {}
         let (verifier, permits, log) = (verifier.0 .0, permit_issuer.0 .0, audit_log.0 .0);
         Guard(charter_core::Guard::new(verifier, permits, log))
     }
-
     #[pyo3(signature = (capability, request, proof=None, now=None))]
     fn check(
-        &self,
-        capability: &Bound<'_, PyAny>,
-        request: &Bound<'_, PyAny>,
-        proof: Option<Text>,
+        &self, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, proof: Option<Text>,
         now: Option<Time>,
     ) -> PyResult<Decision> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
         let options = options(proof, now);
         detached(capability.py(), || Ok(self.0.check(cap, &req, &options))).map(Decision)
     }
-
     #[pyo3(signature = (capability, request, proof=None, idempotency_key=None, now=None, permit_id=None))]
     fn protect(
-        &self,
-        capability: &Bound<'_, PyAny>,
-        request: &Bound<'_, PyAny>,
-        proof: Option<Text>,
-        idempotency_key: Option<Text>,
-        now: Option<Time>,
-        permit_id: Option<Text>,
+        &self, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, proof: Option<Text>,
+        idempotency_key: Option<Text>, now: Option<Time>, permit_id: Option<Text>,
     ) -> PyResult<Permit> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
         let options = CallOptions {

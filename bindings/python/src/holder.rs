@@ -20,16 +20,10 @@ methods!(Holder {
     fn new(signing_key: Of<SigningKey>) -> Self {
         Holder(charter_core::Holder::new(signing_key.0 .0))
     }
-
     #[pyo3(signature = (capability, request, audience, now=None, nonce=None))]
     fn prove(
-        &self,
-        py: Python<'_>,
-        capability: &Bound<'_, PyAny>,
-        request: &Bound<'_, PyAny>,
-        audience: Text,
-        now: Option<Time>,
-        nonce: Option<&Bound<'_, PyAny>>,
+        &self, py: Python<'_>, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>,
+        audience: Text, now: Option<Time>, nonce: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;

@@ -3,8 +3,7 @@
 use charter_core::jcs;
 use pyo3::prelude::*;
 
-use crate::error::check;
-use crate::host::Text;
+use crate::{error::check, host::Text};
 
 /// RFC 8785 canonical form of strict I-JSON text.
 #[pyfunction]

@@ -17,10 +17,7 @@ methods!(RootKey {
 }
     /// A new random 32-byte root key.
     #[staticmethod]
-    fn generate() -> Self {
-        RootKey(core::RootKey::generate())
-    }
-
+    fn generate() -> Self { RootKey(core::RootKey::generate()) }
     /// From secret bytes (32 to 1024).
     #[staticmethod]
     fn from_bytes(bytes: Blob) -> PyResult<Self> {
@@ -41,18 +38,13 @@ methods!(SigningKey {
 }
     /// A new random key.
     #[staticmethod]
-    fn generate() -> Self {
-        SigningKey(core::SigningKey::generate())
-    }
-
+    fn generate() -> Self { SigningKey(core::SigningKey::generate()) }
     /// From the 32-byte seed.
     #[staticmethod]
     fn from_bytes(bytes: Blob) -> PyResult<Self> {
         check(core::SigningKey::from_bytes(&bytes.0)).map(SigningKey)
     }
-    fn public_key(&self) -> PublicKey {
-        PublicKey(self.0.public_key())
-    }
+    fn public_key(&self) -> PublicKey { PublicKey(self.0.public_key()) }
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &*self.0.to_bytes())
     }
@@ -71,7 +63,6 @@ methods!(PublicKey {
     fn from_bytes(bytes: Blob) -> PyResult<Self> {
         check(core::PublicKey::from_bytes(&bytes.0)).map(PublicKey)
     }
-
     /// From a public JWK (a dict, or its JSON text): OKP, Ed25519, no private members.
     #[staticmethod]
     fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -80,10 +71,7 @@ methods!(PublicKey {
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.0.to_bytes())
     }
-    fn to_jwk(&self) -> PyResult<String> {
-        check(jcs::canonicalize(&self.0.to_jwk()))
-    }
-
+    fn to_jwk(&self) -> PyResult<String> { check(jcs::canonicalize(&self.0.to_jwk())) }
     fn __hash__(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -100,30 +88,19 @@ pub struct KeySet(pub core::KeySet);
 methods!(KeySet {}
     /// From a JWKS `{"keys": [...]}`: a dict, or its JSON text.
     #[staticmethod]
-    fn from_jwks(jwks: &Bound<'_, PyAny>) -> PyResult<Self> {
-        keyset(jwks, "jwks").map(KeySet)
-    }
-
+    fn from_jwks(jwks: &Bound<'_, PyAny>) -> PyResult<Self> { keyset(jwks, "jwks").map(KeySet) }
     /// From a list of PublicKey.
     #[staticmethod]
     fn from_keys(keys: &Bound<'_, PyAny>) -> PyResult<Self> {
         let keys = list(keys, "keys", |k| Ok(k.extract::<Of<PublicKey>>()?.0 .0))?;
         check(core::KeySet::from_keys(keys)).map(KeySet)
     }
-
-    fn kids(&self) -> Vec<&str> {
-        self.0.kids().collect()
-    }
+    fn kids(&self) -> Vec<&str> { self.0.kids().collect() }
     fn get(&self, kid: Text) -> PyResult<PublicKey> {
         check(self.0.get(&kid.0)).map(|k| PublicKey(k.clone()))
     }
-    fn to_jwks(&self) -> String {
-        self.0.to_jwks()
-    }
-    fn __len__(&self) -> usize {
-        self.0.len()
-    }
-
+    fn to_jwks(&self) -> String { self.0.to_jwks() }
+    fn __len__(&self) -> usize { self.0.len() }
     fn __contains__(&self, kid: &Bound<'_, PyAny>) -> bool {
         kid.cast::<PyString>()
             .ok()

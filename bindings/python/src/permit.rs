@@ -37,16 +37,10 @@ methods!(Permit {
 }
     /// Decodes a token for inspection; verifies nothing.
     #[staticmethod]
-    fn parse(token: Text) -> PyResult<Self> {
-        check(core::Permit::parse(&token.0)).map(Permit)
-    }
+    fn parse(token: Text) -> PyResult<Self> { check(core::Permit::parse(&token.0)).map(Permit) }
     #[getter]
-    fn claims(&self) -> PermitClaims {
-        PermitClaims(self.0.claims().clone())
-    }
-    fn __str__(&self) -> &str {
-        self.0.token()
-    }
+    fn claims(&self) -> PermitClaims { PermitClaims(self.0.claims().clone()) }
+    fn __str__(&self) -> &str { self.0.token() }
 );
 
 /// Signs permits: one allowed call, short-lived, single-use.
@@ -66,19 +60,11 @@ methods!(PermitIssuer {
             None => Ok(PermitIssuer(inner)),
         }
     }
-
     #[pyo3(signature = (subject, audience, action, args, capability_id, now=None, jti=None, idempotency_key=None))]
     #[allow(clippy::too_many_arguments)] // the keyword parameters of surface.json
     fn issue(
-        &self,
-        subject: Text,
-        audience: Text,
-        action: Text,
-        args: &Bound<'_, PyAny>,
-        capability_id: Text,
-        now: Option<Time>,
-        jti: Option<Text>,
-        idempotency_key: Option<Text>,
+        &self, subject: Text, audience: Text, action: Text, args: &Bound<'_, PyAny>,
+        capability_id: Text, now: Option<Time>, jti: Option<Text>, idempotency_key: Option<Text>,
     ) -> PyResult<Permit> {
         let py = args.py();
         let args = json_value(args, "args")?;
@@ -110,14 +96,9 @@ methods!(PermitVerifier {}
             None => Ok(PermitVerifier(inner)),
         }
     }
-
     #[pyo3(signature = (token, action, args, now=None))]
     fn verify(
-        &self,
-        token: Text,
-        action: Text,
-        args: &Bound<'_, PyAny>,
-        now: Option<Time>,
+        &self, token: Text, action: Text, args: &Bound<'_, PyAny>, now: Option<Time>,
     ) -> PyResult<PermitClaims> {
         let py = args.py();
         let args = json_value(args, "args")?;

@@ -29,13 +29,8 @@ methods!(Receipt {
 }
     /// Parses a receipt's canonical JSON text strictly (verifies nothing).
     #[staticmethod]
-    fn parse(json: Text) -> PyResult<Self> {
-        check(core::Receipt::parse(&json.0)).map(Receipt)
-    }
-    fn to_json(&self) -> &str {
-        self.0.to_json()
-    }
-
+    fn parse(json: Text) -> PyResult<Self> { check(core::Receipt::parse(&json.0)).map(Receipt) }
+    fn to_json(&self) -> &str { self.0.to_json() }
     fn verify(&self, keys: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = keys.py();
         let keys = keyset(keys, "keys")?;

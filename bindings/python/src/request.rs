@@ -23,10 +23,7 @@ methods!(Request {
     #[new]
     #[pyo3(signature = (agent, action, args, resource=None))]
     fn new(
-        agent: Text,
-        action: Text,
-        args: &Bound<'_, PyAny>,
-        resource: Option<Text>,
+        agent: Text, action: Text, args: &Bound<'_, PyAny>, resource: Option<Text>,
     ) -> PyResult<Self> {
         let args = json_input(args, "args")?;
         check(charter_core::Request::build(
@@ -37,7 +34,6 @@ methods!(Request {
         ))
         .map(Request)
     }
-
     /// Parses `{"agent", "action", "args", "resource"?}` JSON text strictly.
     #[staticmethod]
     fn from_json(text: Text) -> PyResult<Self> {
@@ -47,9 +43,7 @@ methods!(Request {
     fn args<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0.args)
     }
-    fn to_json(&self) -> PyResult<String> {
-        check(jcs::canonicalize(&self.0.to_value()))
-    }
+    fn to_json(&self) -> PyResult<String> { check(jcs::canonicalize(&self.0.to_value())) }
 );
 
 /// A `Request | object | string` argument: a Request (borrowed), or a dict

@@ -24,10 +24,7 @@ methods!(Verifier {
     #[new]
     #[pyo3(signature = (roots, audience, proof_window=None, leeway=None))]
     fn new(
-        roots: &Bound<'_, PyAny>,
-        audience: Text,
-        proof_window: Option<i64>,
-        leeway: Option<i64>,
+        roots: &Bound<'_, PyAny>, audience: Text, proof_window: Option<i64>, leeway: Option<i64>,
     ) -> PyResult<Self> {
         let roots = list(roots, "roots", |r| Ok(r.extract::<Of<RootKey>>()?.0 .0))?;
         check(
@@ -36,25 +33,17 @@ methods!(Verifier {
         )
         .map(|v| Verifier(Arc::new(v)))
     }
-
     #[pyo3(signature = (capability, request, proof=None, now=None))]
     fn check(
-        &self,
-        py: Python<'_>,
-        capability: &Bound<'_, PyAny>,
-        request: &Bound<'_, PyAny>,
-        proof: Option<Text>,
-        now: Option<Time>,
+        &self, py: Python<'_>, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>,
+        proof: Option<Text>, now: Option<Time>,
     ) -> PyResult<Decision> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
         let options = options(proof, now);
         detached(py, || Ok(self.0.check(cap, &req, &options))).map(Decision)
     }
-
-    fn revoke(&self, capability_id: Text) -> PyResult<()> {
-        check(self.0.revoke(&capability_id.0))
-    }
+    fn revoke(&self, capability_id: Text) -> PyResult<()> { check(self.0.revoke(&capability_id.0)) }
 );
 
 /// The options of a check: the proof and the time.
