@@ -15,71 +15,42 @@ use crate::receipt::Receipt;
 #[derive(Clone)]
 pub struct AuditLog(pub Arc<dyn core::AuditLog>);
 
-#[pymethods]
-impl AuditLog {
+methods!(@bare AuditLog {}
     /// A log kept in memory, signed with `signing_key`.
     #[staticmethod]
     fn in_memory(signing_key: Of<SigningKey>) -> Self {
         AuditLog(Arc::new(core::MemoryAuditLog::new(signing_key.0 .0)))
     }
-
     /// Opens (or creates) a JSON Lines log, verifying its chain (and, with
     /// `expect_head`, that nothing behind that receipt was cut or rewritten).
     #[staticmethod]
     #[pyo3(signature = (path, signing_key, expect_head=None))]
-    fn open(
-        py: Python<'_>,
-        path: &Bound<'_, PyAny>,
-        signing_key: Of<SigningKey>,
-        expect_head: Option<Text>,
-    ) -> PyResult<Self> {
-        let key = signing_key.0 .0;
-        let path: PathBuf = path
-            .extract()
-            .map_err(|_| invalid("path must be a str or os.PathLike"))?;
-        let head = expect_head.map(|t| t.0);
-        let log = detached(py, || {
-            core::FileAuditLog::open_expecting_text(&path, key, head.as_deref())
-        })?;
+    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, signing_key: Of<SigningKey>,
+        expect_head: Option<Text>) -> PyResult<Self> {
+        let path: PathBuf = path.extract().map_err(|_| invalid("path must be str or PathLike"))?;
+        let (key, head) = (signing_key.0 .0, expect_head.map(|t| t.0));
+        let open = || core::FileAuditLog::open_expecting_text(&path, key, head.as_deref());
+        let log = detached(py, open)?;
         Ok(AuditLog(Arc::new(log)))
     }
-
-    fn len(&self) -> u64 {
-        self.0.len()
-    }
-    fn __len__(&self) -> usize {
-        self.0.len() as usize
-    }
-    fn head(&self) -> Option<Receipt> {
-        self.0.head().map(Receipt)
-    }
-
+    fn len(&self) -> u64 { self.0.len() }
+    fn __len__(&self) -> usize { self.0.len() as usize }
+    fn head(&self) -> Option<Receipt> { self.0.head().map(Receipt) }
     fn receipts(&self, py: Python<'_>, start: u64, end: u64) -> PyResult<Vec<Receipt>> {
         let list = detached(py, || self.0.receipts(start..end))?;
         Ok(list.into_iter().map(Receipt).collect())
     }
-
-    fn keys(&self) -> KeySet {
-        KeySet(self.0.keys())
-    }
-
+    fn keys(&self) -> KeySet { KeySet(self.0.keys()) }
     #[pyo3(signature = (start=None, end=None))]
-    fn export_bundle(
-        &self,
-        py: Python<'_>,
-        start: Option<u64>,
-        end: Option<u64>,
-    ) -> PyResult<String> {
+    fn export_bundle(&self, py: Python<'_>, start: Option<u64>, end: Option<u64>)
+        -> PyResult<String> {
         detached(py, || {
             let range = start.unwrap_or(0)..end.unwrap_or_else(|| self.0.len());
             core::export_bundle(self.0.as_ref(), range).map(|b| b.to_json())
         })
     }
-
-    fn __repr__(&self) -> String {
-        format!("AuditLog(len={})", self.0.len())
-    }
-}
+    fn __repr__(&self) -> String { format!("AuditLog(len={})", self.0.len()) }
+);
 
 /// What a verified bundle covers, and its signed head.
 #[pyclass(module = "charter", frozen)]

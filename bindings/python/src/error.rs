@@ -80,16 +80,11 @@ pub fn detached<T: Send>(
 ) -> PyResult<T> {
     match py.detach(|| catch_unwind(AssertUnwindSafe(f))) {
         Ok(r) => check(r),
-        Err(_) => Err(to_py(&internal())),
+        Err(_) => Err(to_py(&Error::new(ErrorCode::Internal, INTERNAL))),
     }
 }
 
-fn internal() -> Error {
-    Error::new(
-        ErrorCode::Internal,
-        "internal error in charter (a bug: please report it with the input that caused it); nothing was decided",
-    )
-}
+const INTERNAL: &str = "internal error in charter (a bug: please report it with the input that caused it); nothing was decided";
 
 /// The exception the binding raises for `code` (with `message`): what the
 /// test of the exception table against contract/errors.json calls.

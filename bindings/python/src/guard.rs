@@ -19,7 +19,8 @@ pub struct Guard(charter_core::Guard);
 
 methods!(Guard {}
     #[new]
-    fn new(verifier: Of<Verifier>, permit_issuer: Of<PermitIssuer>, audit_log: Of<AuditLog>) -> Self {
+    fn new(verifier: Of<Verifier>, permit_issuer: Of<PermitIssuer>, audit_log: Of<AuditLog>)
+        -> Self {
         let (verifier, permits, log) = (verifier.0 .0, permit_issuer.0 .0, audit_log.0 .0);
         Guard(charter_core::Guard::new(verifier, permits, log))
     }

@@ -20,13 +20,7 @@ struct Json<'py>(Bound<'py, PyAny>);
 impl HostJson for Json<'_> {
     fn view(&self) -> Result<HostValue<'_, Self>, Error> {
         let obj = &self.0;
-        let bad = |o: &Bound<'_, PyAny>, m: &str| {
-            let name = o.get_type().name().map(|n| n.to_string());
-            Error::new(
-                ErrorCode::InvalidArgument,
-                format!("{m}, got {}", name.as_deref().unwrap_or("?")),
-            )
-        };
+        let bad = |o: &Bound<'_, PyAny>, m: &str| Error::new(ErrorCode::InvalidArgument, got(o, m));
         Ok(if obj.is_none() {
             HostValue::Null
         } else if let Ok(b) = obj.cast::<PyBool>() {
@@ -83,11 +77,12 @@ pub fn to_python<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>>
 
 /// `UsageError` naming what was expected and the type given.
 pub fn wrong(obj: &Bound<'_, PyAny>, expected: &str) -> PyErr {
+    invalid(got(obj, expected))
+}
+
+fn got(obj: &Bound<'_, PyAny>, expected: &str) -> String {
     let name = obj.get_type().name().map(|n| n.to_string());
-    invalid(format!(
-        "{expected}, got {}",
-        name.as_deref().unwrap_or("?")
-    ))
+    format!("{expected}, got {}", name.as_deref().unwrap_or("?"))
 }
 
 /// The text of a `str`; a lone surrogate is malformed, as in JSON text.

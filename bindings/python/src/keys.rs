@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_value, list, utf8, Blob, Of, Text};
+use crate::host::{json_value, list, text, utf8, Blob, Of, Text};
 
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
 #[pyclass(module = "charter", frozen)]
@@ -72,12 +72,7 @@ methods!(PublicKey {
         PyBytes::new(py, &self.0.to_bytes())
     }
     fn to_jwk(&self) -> PyResult<String> { check(jcs::canonicalize(&self.0.to_jwk())) }
-    fn __hash__(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.0.kid().hash(&mut h);
-        h.finish()
-    }
+    fn __hash__(&self) -> u64 { self.0.to_bytes()[..8].try_into().map_or(0, u64::from_le_bytes) }
 );
 
 /// Trusted public keys by kid, as a JWKS travels. Several allow rotation.
@@ -102,10 +97,7 @@ methods!(KeySet {}
     fn to_jwks(&self) -> String { self.0.to_jwks() }
     fn __len__(&self) -> usize { self.0.len() }
     fn __contains__(&self, kid: &Bound<'_, PyAny>) -> bool {
-        kid.cast::<PyString>()
-            .ok()
-            .and_then(|s| utf8(s).ok().map(|k| self.0.get(k).is_ok()))
-            .unwrap_or(false)
+        text(kid, "kid").is_ok_and(|k| self.0.get(k).is_ok())
     }
 );
 

@@ -7,13 +7,17 @@ use pyo3::prelude::*;
 
 /// The `#[pymethods]` of a class wrapping a core value in `.0`: one-line
 /// getters (`name: Type { .path }` returns `self.0.path`), `__repr__` from
-/// the core's `Debug`, then the other methods as written.
+/// the core's `Debug` (`@bare`: none), then the other methods as written.
 macro_rules! methods {
     ($class:ident { $($name:ident: $t:ty { $($get:tt)* })* } $($rest:tt)*) => {
+        methods!(@bare $class { $($name: $t { $($get)* })* }
+            fn __repr__(&self) -> String { format!("{:?}", self.0) }
+            $($rest)*);
+    };
+    (@bare $class:ident { $($name:ident: $t:ty { $($get:tt)* })* } $($rest:tt)*) => {
         #[pymethods]
         impl $class {
             $(#[getter] fn $name(&self) -> $t { self.0 $($get)* })*
-            fn __repr__(&self) -> String { format!("{:?}", self.0) }
             $($rest)*
         }
     };
