@@ -72,7 +72,7 @@ const N = 5000
 const args = { amount: 4200, currency: 'USD' }
 const argsText = JSON.stringify(args)
 const tokens = Array.from({ length: N * 16 }, (_, i) =>
-  issuer.issue('shopper-7', 'payments.example', 'payments.refund', argsText, 'cap', NOW, `jti-${i}`).token())
+  issuer.issue('shopper-7', 'payments.example', 'payments.refund', argsText, 'cap', NOW, `jti-${i}`).token)
 const permits = new PermitVerifier(KeySet.fromKeys([permitKey.publicKey()]), 'payments.example')
 row('permit issue', bench((i) => issuer.issue('shopper-7', 'payments.example', 'payments.refund', argsText, 'cap', NOW, `x-${i}`), 5000, 9))
 row('permit verify (args as JSON text)', bench((i) => permits.verify(tokens[i], 'payments.refund', argsText, NOW), N, 15))

@@ -6,12 +6,15 @@ export {
   canonicalizeJson, hashJson, verifyBundle,
 } from './index'
 export type {
-  Decision, Reason, IssueOptions, Jwk, Jwks, PermitClaims, BundleReport, BundleHead,
+  Decision, Reason, IssueOptions, Jwk, Jwks, RequestJson, PermitClaims, BundleReport, BundleHead,
 } from './index'
+
+/** The package version (the workspace version, e.g. `0.1.0`). */
+export declare const version: string
 
 import type { Reason } from './index'
 
-/** Every stable error code (contract/errors.json). */
+/** Every stable error code (contract/errors.json; test/surface.test.js keeps them equal). */
 export type ErrorCode =
   | 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument'
   | 'invalid_caveat' | 'bad_signature' | 'unknown_key'
@@ -23,7 +26,9 @@ export type ErrorCode =
 
 /** Base of every error Charter throws. `code` is stable; `message` is for people. */
 export declare class CharterError extends Error {
+  /** An error with a stable code (Charter throws these; tests may build them). */
   constructor(message: string, code: ErrorCode)
+  /** The stable code of contract/errors.json. */
   readonly code: ErrorCode
 }
 /** malformed, not_canonical, unsupported_version */
@@ -40,7 +45,10 @@ export declare class AuditError extends CharterError {}
 export declare class EnvironmentError extends CharterError {}
 /** `Guard.protect` refused the call; `reasons` say why. */
 export declare class Denied extends CharterError {
+  /** A refusal with its reasons (Charter throws these; tests may build them). */
   constructor(message: string, reasons: Reason[])
+  /** Always `'denied'`. */
   readonly code: 'denied'
+  /** Why the call was refused, as data: one reason per failed check. */
   readonly reasons: Reason[]
 }

@@ -11,6 +11,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** An append-only log of receipts, in memory or in a JSON Lines file. */
 export declare class AuditLog {
+  /** A log in memory, signing with `signingKey`. */
   static inMemory(signingKey: SigningKey): AuditLog
   /**
    * Opens (or creates) a JSON Lines log file, verifying what it holds;
@@ -42,15 +43,15 @@ export declare class Capability {
   /** Binds to a holder key (its kid): checks then need that key's proof. */
   bindHolder(kid: string): Capability
   /** The stable public id (receipts, revocation). */
-  id(): string
+  get id(): string
   /** The random id shared with every narrowing of this capability. */
-  tokenId(): string
+  get tokenId(): string
   /** Id of the root key it was minted with. */
-  rootKid(): string
+  get rootKid(): string
   /** Issue time, Unix seconds. */
-  issuedAt(): number
+  get issuedAt(): number
   /** The caveat expressions, oldest first. */
-  caveats(): Array<string>
+  get caveats(): Array<string>
 }
 
 /**
@@ -65,25 +66,30 @@ export declare class Guard {
    */
   constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
   /** Decides and records the decision; returns it as data. */
-  check(capability: Capability | string, request: Request, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  check(capability: Capability | string, request: Request | RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /**
    * A permit for exactly this call, or throws `Denied` (with `.reasons`).
    * `permitId` fixes the permit's `jti` (default random).
    */
-  protect(capability: Capability | string, request: Request, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
+  protect(capability: Capability | string, request: Request | RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
 export declare class Holder {
+  /** A holder proving with `signingKey`. */
   constructor(signingKey: SigningKey)
   /** The key id to bind capabilities to. */
-  kid(): string
-  /** A proof for one request to one audience (fresh for 60 s, single use). */
-  prove(capability: Capability | string, request: Request, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
+  get kid(): string
+  /**
+   * A proof for one request to one audience (fresh for 60 s, single use).
+   * `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
+   */
+  prove(capability: Capability | string, request: Request | RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
 }
 
 /** Mints capabilities with one root key. */
 export declare class Issuer {
+  /** An issuer minting with `root`. */
   constructor(root: RootKey)
   /** Mints a capability. */
   issue(options?: IssueOptions): Capability
@@ -93,6 +99,7 @@ export declare class Issuer {
 export declare class KeySet {
   /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
   static fromJwks(jwks: Jwks | string): KeySet
+  /** From public keys (kids must be distinct). */
   static fromKeys(keys: Array<PublicKey>): KeySet
   /** Key ids, sorted. */
   kids(): Array<string>
@@ -104,11 +111,14 @@ export declare class KeySet {
 
 /** A permit token and its claims. `parse()` verifies nothing. */
 export declare class Permit {
+  /** Parses a compact JWS strictly; verifies nothing. */
   static parse(token: string): Permit
   /** The compact JWS. */
-  token(): string
-  claims(): PermitClaims
-  kid(): string
+  get token(): string
+  /** Its claims. */
+  get claims(): PermitClaims
+  /** Id of the key that signed it. */
+  get kid(): string
 }
 
 /** Signs permits: one allowed call, short-lived, single-use. */
@@ -118,13 +128,16 @@ export declare class PermitIssuer {
   /** A permit for one exact call. `jti` defaults to a random id. */
   issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
   /** Id of the signing key (the JWS `kid`). */
-  kid(): string
+  get kid(): string
 }
 
 /** Verifies permits offline with a public key set, each once. */
 export declare class PermitVerifier {
-  /** `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
-  constructor(keys: KeySet, audience: string, leeway?: number | undefined | null)
+  /**
+   * `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
+   * `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
+   */
+  constructor(keys: KeySet | Jwks | string, audience: string, leeway?: number | undefined | null)
   /** Verifies `token` for this call and consumes it; returns its claims or throws. */
   verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
 }
@@ -135,9 +148,11 @@ export declare class PublicKey {
   static fromBytes(bytes: Uint8Array): PublicKey
   /** From a public JWK (an object, or its JSON text). */
   static fromJwk(jwk: Jwk | string): PublicKey
-  kid(): string
+  /** RFC 7638 thumbprint. */
+  get kid(): string
+  /** The 32-byte compressed point. */
   toBytes(): Uint8Array
-  /** The public JWK (RFC 8037 OKP) with kid, alg and use. */
+  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
   toJwk(): Jwk
 }
 
@@ -148,41 +163,56 @@ export declare class Receipt {
   /** The canonical JSON text. */
   toJson(): string
   /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
-  hash(): string
-  /** Checks the signature against trusted keys; throws when it does not verify. */
-  verify(keys: KeySet): void
-  seq(): number
-  prev(): string
+  get hash(): string
+  /**
+   * Checks the signature against trusted keys (a KeySet, or a JWKS as
+   * object or text); throws when it does not verify.
+   */
+  verify(keys: KeySet | Jwks | string): void
+  /** Position in its log, from 0. */
+  get seq(): number
+  /** Hash of the receipt before it (the genesis value for the first). */
+  get prev(): string
   /** Decision time, Unix seconds. */
-  ts(): number
-  agent(): string
-  action(): string
+  get ts(): number
+  /** Who asked. */
+  get agent(): string
+  /** The action asked for. */
+  get action(): string
   /** The hash of the call's arguments (see `hashJson`). */
-  args(): string
+  get args(): string
   /** The capability id, or null. */
-  cap(): string | null
+  get cap(): string | null
   /** The permit's `jti`, or null. */
-  permit(): string | null
+  get permit(): string | null
   /** `"allow"` or `"deny"`. */
-  decision(): 'allow' | 'deny'
-  reasons(): Array<Reason>
+  get decision(): 'allow' | 'deny'
+  /** Why it was denied (empty for an allow). */
+  get reasons(): Array<Reason>
   /** Id of the key that signed it. */
-  kid(): string
+  get kid(): string
 }
 
 /**
- * A tool call to decide: agent, action, args (a JSON object, or its text for
- * exactness), resource.
+ * A tool call to decide: agent, action, args (a JSON object, or its text
+ * for exactness), resource.
  */
 export declare class Request {
+  /**
+   * A request from its parts; `args` as an object, or as JSON text to keep
+   * every number exact.
+   */
   constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
   /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
   static fromJson(text: string): Request
-  agent(): string
-  action(): string
+  /** Who asks. */
+  get agent(): string
+  /** The tool (action) called. */
+  get action(): string
   /** The arguments as a plain object. */
-  args(): Record<string, unknown>
-  resource(): string | null
+  get args(): Record<string, unknown>
+  /** The resource, or null. */
+  get resource(): string | null
   /** Canonical (RFC 8785) JSON text of the request. */
   toJson(): string
 }
@@ -194,18 +224,20 @@ export declare class RootKey {
   /** From 32 to 1024 secret bytes. */
   static fromBytes(bytes: Uint8Array): RootKey
   /** The key id carried in every capability minted with this key. */
-  kid(): string
+  get kid(): string
   /** The secret bytes. Handle with care. */
   toBytes(): Uint8Array
 }
 
 /** An Ed25519 private key. */
 export declare class SigningKey {
+  /** A new random signing key. */
   static generate(): SigningKey
   /** From the 32-byte seed. */
   static fromBytes(bytes: Uint8Array): SigningKey
   /** RFC 7638 thumbprint of the public key. */
-  kid(): string
+  get kid(): string
+  /** The public half. */
   publicKey(): PublicKey
   /** The 32-byte seed. Handle with care: this is the secret. */
   toBytes(): Uint8Array
@@ -218,14 +250,15 @@ export declare class SigningKey {
 export declare class Verifier {
   /**
    * `roots`: one or more root keys (rotation); `audience`: this verifier's
-   * identity; `proofWindow`/`leeway`: holder proof freshness, seconds.
+   * identity; `proofWindow`/`leeway`: holder proof freshness, seconds
+   * (the core's defaults when absent).
    */
-  constructor(roots: RootKey[] | RootKey, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
+  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
   /**
    * Decides one call. A denial is data; a token that does not parse is a
    * denial too.
    */
-  check(capability: Capability | string, request: Request, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  check(capability: Capability | string, request: Request | RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /**
    * Revokes a capability id (that capability and every one narrowed from
    * it) or a token id (every capability minted with it). Throws a
@@ -233,39 +266,50 @@ export declare class Verifier {
    * base64url characters, no padding.
    */
   revoke(capabilityId: string): void
-  audience(): string
+  /** The identity caveats see as `audience`. */
+  get audience(): string
 }
 
-/** Nanoseconds per `Verifier::check` of the core, over `iterations` calls. */
+/**
+ * Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
+ * loop: the same-run native baseline of bench.mjs (hidden export).
+ */
 export declare function __benchNativeCheck(verifier: Verifier, capability: Capability | string, request: Request, now: number, iterations: number): number
 
-/**
- * Every stable code and its family, from the core (`ErrorCode::family`), so
- * the JS error classes are mapped in one place.
- */
+/** Every stable code and the class of its family, from the core. */
 export declare function __errorFamilies(): Record<string, string>
 
 /** The signed summary of a bundle. */
 export interface BundleHead {
   /** `prev` of the first receipt (the genesis value for a bundle from seq 0). */
   anchor: string
+  /** Number of receipts. */
   count: number
+  /** `seq` of the first receipt. */
   firstSeq: number
+  /** Id of the signing key. */
   kid: string
   /** Hash of the last receipt. */
   lastHash: string
+  /** `seq` of the last receipt. */
   lastSeq: number
+  /** The head's signature. */
   sig: string
   /** `ts` of the last receipt. */
   ts: number
+  /** Format version. */
   v: number
 }
 
 /** What a verified bundle covers. */
 export interface BundleReport {
+  /** Number of receipts. */
   count: number
+  /** `seq` of the first receipt. */
   firstSeq: number
+  /** `seq` of the last receipt. */
   lastSeq: number
+  /** The signed head. */
   head: BundleHead
 }
 
@@ -274,7 +318,17 @@ export declare function canonicalizeJson(text: string): string
 
 /** The outcome of a check: `allowed` exactly when `reasons` is empty. */
 export interface Decision {
+  /** Whether the call may go ahead. */
   allowed: boolean
+  /** Why not (empty when allowed). */
+  reasons: Array<Reason>
+}
+
+/** A refusal of `protect`, which `charter.js` throws as `Denied`. */
+export interface Denial {
+  /** The core's message (names every reason). */
+  message: string
+  /** Why. */
   reasons: Array<Reason>
 }
 
@@ -319,16 +373,23 @@ export interface IssueOptions {
 
 /** A public JWK (RFC 8037 OKP, Ed25519). */
 export interface Jwk {
+  /** `"OKP"`. */
   kty: string
+  /** `"Ed25519"`. */
   crv: string
+  /** The public key, base64url. */
   x: string
+  /** RFC 7638 thumbprint. */
   kid?: string
+  /** `"EdDSA"`. */
   alg?: string
+  /** `"sig"`. */
   use?: string
 }
 
 /** A JSON Web Key Set. */
 export interface Jwks {
+  /** The keys. */
   keys: Array<Jwk>
 }
 
@@ -338,15 +399,25 @@ export interface Jwks {
  * from `iat` until `exp`, once (`jti`).
  */
 export interface PermitClaims {
+  /** The permit issuer. */
   iss: string
+  /** The agent. */
   sub: string
+  /** The tool's service. */
   aud: string
+  /** The action. */
   act: string
+  /** base64url SHA-256 of the canonical arguments. */
   args: string
+  /** The capability id. */
   cap: string
+  /** Issued at, Unix seconds. */
   iat: number
+  /** Expires at, Unix seconds. */
   exp: number
+  /** The permit id (single use). */
   jti: string
+  /** The idempotency key, or null. */
   idem: string | null
 }
 
@@ -355,14 +426,32 @@ export interface PermitClaims {
  * and a message a person can act on.
  */
 export interface Reason {
+  /** A stable code of `contract/errors.json`. */
   code: string
+  /** The index of the failing caveat, or null. */
   caveatIndex: number | null
+  /** What happened, for a person. */
   message: string
 }
 
+/** A request in its JSON form (what `Request.toJson()` gives). */
+export interface RequestJson {
+  /** Who asks. */
+  agent: string
+  /** The tool (action) called. */
+  action: string
+  /** The arguments (default `{}`). */
+  args?: Record<string, unknown>
+  /** The resource, or null. */
+  resource?: string | null
+}
+
 /**
- * Verifies an exported audit bundle (JSON text) against trusted keys,
- * offline. A bundle that does not start at genesis needs the anchor: the
- * hash of the receipt before its first.
+ * Verifies an exported audit bundle (JSON text) against trusted keys (a
+ * KeySet, or a JWKS as object or text), offline. A bundle that does not
+ * start at genesis needs the anchor: the hash of the receipt before its first.
  */
-export declare function verifyBundle(bundle: string, trusted: KeySet, anchor?: string | undefined | null): BundleReport
+export declare function verifyBundle(bundle: string, trusted: KeySet | Jwks | string, anchor?: string | undefined | null): BundleReport
+
+/** The package version (the workspace version, e.g. `0.1.0`). */
+export declare const VERSION: string

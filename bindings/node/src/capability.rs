@@ -1,12 +1,13 @@
-//! Capabilities: `Issuer`, `Capability`.
+//! Capabilities: `Issuer`, `Capability`, and the `Capability | string`
+//! argument every check takes.
 
 use charter_core as core;
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JsValue, Unknown};
-use napi::sys;
+use charter_core::CapabilityRef;
+use napi::bindgen_prelude::{ClassInstance, Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::args::Options;
-use crate::errors::{self, guard, OrThrow, Result};
+use crate::error::{guard, invalid, Result};
+use crate::host::{instance, Options};
 use crate::keys::RootKey;
 
 /// What `Issuer.issue()` accepts. Caveats are added in this order: agent,
@@ -33,7 +34,7 @@ pub struct IssueOptions {
     /// Further caveat expressions.
     pub caveats: Option<Vec<String>>,
     /// Fixed 16-byte token id (tests); random by default.
-    pub token_id: Option<napi::bindgen_prelude::Uint8Array>,
+    pub token_id: Option<Uint8Array>,
     /// Fixed issue time (tests); the system clock by default.
     pub issued_at: Option<f64>,
 }
@@ -58,13 +59,12 @@ pub struct Issuer {
 
 #[napi]
 impl Issuer {
+    /// An issuer minting with `root`.
     #[napi(constructor)]
-    pub fn new(root: &RootKey) -> Result<Self> {
-        guard(|| {
-            Ok(Issuer {
-                inner: core::Issuer::new(root.inner.clone()),
-            })
-        })
+    pub fn new(root: &RootKey) -> Self {
+        Issuer {
+            inner: core::Issuer::new(root.inner.clone()),
+        }
     }
 
     /// Mints a capability.
@@ -81,13 +81,13 @@ impl Issuer {
                 audience: o.string("audience")?,
                 not_before: o.int("notBefore")?,
                 expires_at: o.int("expiresAt")?,
-                never_expires: o.boolean("neverExpires")?.unwrap_or(false),
+                never_expires: (o.typed::<bool>("neverExpires", "a boolean")?).unwrap_or(false),
                 caveats: o.strings("caveats")?.unwrap_or_default(),
-                token_id: o.bytes("tokenId")?,
+                token_id: (o.typed::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
                 issued_at: o.int("issuedAt")?,
             };
             Ok(Capability {
-                inner: self.inner.issue_with(&opts).or_throw()?,
+                inner: self.inner.issue_with(&opts)?,
             })
         })
     }
@@ -95,7 +95,6 @@ impl Issuer {
 
 /// What an agent may do: a macaroon with CEL caveats.
 #[napi]
-#[derive(Clone)]
 pub struct Capability {
     pub(crate) inner: core::Capability,
 }
@@ -107,7 +106,7 @@ impl Capability {
     pub fn parse(token: String) -> Result<Capability> {
         guard(|| {
             Ok(Capability {
-                inner: core::Capability::parse(&token).or_throw()?,
+                inner: core::Capability::parse(&token)?,
             })
         })
     }
@@ -123,7 +122,7 @@ impl Capability {
     pub fn attenuate(&self, caveat: String) -> Result<Capability> {
         guard(|| {
             Ok(Capability {
-                inner: self.inner.attenuate(&caveat).or_throw()?,
+                inner: self.inner.attenuate(&caveat)?,
             })
         })
     }
@@ -133,76 +132,65 @@ impl Capability {
     pub fn bind_holder(&self, kid: String) -> Result<Capability> {
         guard(|| {
             Ok(Capability {
-                inner: self.inner.bind_holder(&kid).or_throw()?,
+                inner: self.inner.bind_holder(&kid)?,
             })
         })
     }
 
     /// The stable public id (receipts, revocation).
-    #[napi]
+    #[napi(getter)]
     pub fn id(&self) -> String {
         self.inner.id()
     }
 
     /// The random id shared with every narrowing of this capability.
-    #[napi]
+    #[napi(getter)]
     pub fn token_id(&self) -> String {
         self.inner.token_id().to_string()
     }
 
     /// Id of the root key it was minted with.
-    #[napi]
+    #[napi(getter)]
     pub fn root_kid(&self) -> String {
         self.inner.root_kid().to_string()
     }
 
     /// Issue time, Unix seconds.
-    #[napi]
+    #[napi(getter)]
     pub fn issued_at(&self) -> i64 {
         self.inner.issued_at()
     }
 
     /// The caveat expressions, oldest first.
-    #[napi]
+    #[napi(getter)]
     pub fn caveats(&self) -> Vec<String> {
         self.inner.caveats().to_vec()
     }
 }
 
-/// A capability argument: a `Capability`, or its token text.
-pub enum CapabilityArg<'a> {
-    Parsed(ClassInstance<'a, Capability>),
+/// A `Capability | string` argument, held for the length of one call.
+pub enum CapabilityArg<'e> {
+    /// A `Capability`.
+    Parsed(ClassInstance<'e, Capability>),
+    /// Token text (a malformed one is a denial, decided by the core).
     Text(String),
 }
 
-impl<'a> CapabilityArg<'a> {
-    pub fn read(value: &Unknown<'a>) -> Result<CapabilityArg<'a>> {
-        let env = value.value().env;
-        let raw = value.raw();
-        let mut t = 0;
-        unsafe { sys::napi_typeof(env, raw, &mut t) };
-        if t == sys::ValueType::napi_string {
-            return crate::json::string(env, raw, "capability").map(CapabilityArg::Text);
+impl<'e> CapabilityArg<'e> {
+    /// Reads the argument; anything else is `invalid_argument`.
+    pub fn read(value: Unknown<'e>) -> std::result::Result<Self, core::Error> {
+        if value.get_type().ok() == Some(ValueType::String) {
+            return crate::host::text(value, "capability").map(CapabilityArg::Text);
         }
-        if t == sys::ValueType::napi_object {
-            if let Ok(c) = unsafe {
-                <ClassInstance<'a, Capability> as FromNapiValue>::from_napi_value(env, raw)
-            } {
-                return Ok(CapabilityArg::Parsed(c));
-            }
-        }
-        Err(errors::invalid(
-            "capability must be a Capability or its token text",
-        ))
+        (instance::<Capability>(value).map(CapabilityArg::Parsed))
+            .ok_or_else(|| invalid("capability must be a Capability or its token text"))
     }
 
-    /// Parsed (throws on a malformed token).
-    pub fn parsed(&self) -> Result<std::borrow::Cow<'_, core::Capability>> {
+    /// As the core's capability input.
+    pub fn as_ref(&self) -> CapabilityRef<'_> {
         match self {
-            CapabilityArg::Parsed(c) => Ok(std::borrow::Cow::Borrowed(&c.inner)),
-            CapabilityArg::Text(t) => Ok(std::borrow::Cow::Owned(
-                core::Capability::parse(t).or_throw()?,
-            )),
+            CapabilityArg::Parsed(c) => CapabilityRef::Parsed(&c.inner),
+            CapabilityArg::Text(t) => CapabilityRef::Text(t),
         }
     }
 }

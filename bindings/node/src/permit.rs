@@ -4,44 +4,52 @@ use charter_core as core;
 use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi_derive::napi;
 
-use crate::args;
-use crate::errors::{guard, OrThrow, Result};
-use crate::json;
-use crate::keys::{KeySet, SigningKey};
+use crate::error::{guard, Result};
+use crate::host;
+use crate::keys::SigningKey;
 
 /// The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
 /// arguments hashed in `args`) where (`aud`), under which capability (`cap`),
 /// from `iat` until `exp`, once (`jti`).
 #[napi(object)]
 pub struct PermitClaims {
+    /// The permit issuer.
     pub iss: String,
+    /// The agent.
     pub sub: String,
+    /// The tool's service.
     pub aud: String,
+    /// The action.
     pub act: String,
+    /// base64url SHA-256 of the canonical arguments.
     pub args: String,
+    /// The capability id.
     pub cap: String,
+    /// Issued at, Unix seconds.
     pub iat: i64,
+    /// Expires at, Unix seconds.
     pub exp: i64,
+    /// The permit id (single use).
     pub jti: String,
+    /// The idempotency key, or null.
     #[napi(ts_type = "string | null")]
     pub idem: Either<String, Null>,
 }
 
-pub fn claims(c: &core::PermitClaims) -> PermitClaims {
-    PermitClaims {
-        iss: c.iss.clone(),
-        sub: c.sub.clone(),
-        aud: c.aud.clone(),
-        act: c.act.clone(),
-        args: c.args.clone(),
-        cap: c.cap.clone(),
-        iat: c.iat,
-        exp: c.exp,
-        jti: c.jti.clone(),
-        idem: match &c.idem {
-            Some(k) => Either::A(k.clone()),
-            None => Either::B(Null),
-        },
+impl From<&core::PermitClaims> for PermitClaims {
+    fn from(c: &core::PermitClaims) -> Self {
+        PermitClaims {
+            iss: c.iss.clone(),
+            sub: c.sub.clone(),
+            aud: c.aud.clone(),
+            act: c.act.clone(),
+            args: c.args.clone(),
+            cap: c.cap.clone(),
+            iat: c.iat,
+            exp: c.exp,
+            jti: c.jti.clone(),
+            idem: c.idem.clone().map_or(Either::B(Null), Either::A),
+        }
     }
 }
 
@@ -57,17 +65,19 @@ impl PermitIssuer {
     #[napi(constructor)]
     pub fn new(signing_key: &SigningKey, issuer: String, ttl: Option<f64>) -> Result<Self> {
         guard(|| {
-            let mut inner = core::PermitIssuer::new(signing_key.inner.clone(), issuer);
-            if let Some(ttl) = args::opt_int(ttl, "ttl")? {
-                inner = inner.with_ttl(ttl).or_throw()?;
-            }
-            Ok(PermitIssuer { inner })
+            let inner = core::PermitIssuer::new(signing_key.inner.clone(), issuer);
+            Ok(PermitIssuer {
+                inner: match host::opt_int(ttl, "ttl")? {
+                    Some(ttl) => inner.with_ttl(ttl)?,
+                    None => inner,
+                },
+            })
         })
     }
 
     /// A permit for one exact call. `jti` defaults to a random id.
     #[napi]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // the positional JS signature of surface.json
     pub fn issue(
         &self,
         subject: String,
@@ -80,8 +90,8 @@ impl PermitIssuer {
         idempotency_key: Option<String>,
     ) -> Result<Permit> {
         guard(|| {
-            let args = json::arg(&args, "args")?;
-            let now = args::now(now)?;
+            let args = host::json(args, "args")?;
+            let now = host::opt_int(now, "now")?.unwrap_or_else(core::unix_now);
             let mut req =
                 core::PermitRequest::new(&subject, &audience, &action, &args, &capability_id);
             if let Some(j) = jti.as_deref() {
@@ -91,13 +101,13 @@ impl PermitIssuer {
                 req = req.with_idempotency_key(k);
             }
             Ok(Permit {
-                inner: self.inner.issue(&req, now).or_throw()?,
+                inner: self.inner.issue(&req, now)?,
             })
         })
     }
 
     /// Id of the signing key (the JWS `kid`).
-    #[napi]
+    #[napi(getter)]
     pub fn kid(&self) -> String {
         self.inner.kid().to_string()
     }
@@ -111,27 +121,30 @@ pub struct Permit {
 
 #[napi]
 impl Permit {
+    /// Parses a compact JWS strictly; verifies nothing.
     #[napi(factory)]
     pub fn parse(token: String) -> Result<Permit> {
         guard(|| {
             Ok(Permit {
-                inner: core::Permit::parse(&token).or_throw()?,
+                inner: core::Permit::parse(&token)?,
             })
         })
     }
 
     /// The compact JWS.
-    #[napi]
+    #[napi(getter)]
     pub fn token(&self) -> String {
         self.inner.token().to_string()
     }
 
-    #[napi]
+    /// Its claims.
+    #[napi(getter)]
     pub fn claims(&self) -> PermitClaims {
-        claims(self.inner.claims())
+        self.inner.claims().into()
     }
 
-    #[napi]
+    /// Id of the key that signed it.
+    #[napi(getter)]
     pub fn kid(&self) -> String {
         self.inner.kid().to_string()
     }
@@ -145,15 +158,22 @@ pub struct PermitVerifier {
 
 #[napi]
 impl PermitVerifier {
+    /// `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
     /// `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
     #[napi(constructor)]
-    pub fn new(keys: &KeySet, audience: String, leeway: Option<f64>) -> Result<Self> {
+    pub fn new(
+        #[napi(ts_arg_type = "KeySet | Jwks | string")] keys: Unknown,
+        audience: String,
+        leeway: Option<f64>,
+    ) -> Result<Self> {
         guard(|| {
-            let mut inner = core::PermitVerifier::new(keys.inner.clone(), audience);
-            if let Some(l) = args::opt_int(leeway, "leeway")? {
-                inner = inner.with_leeway(l).or_throw()?;
-            }
-            Ok(PermitVerifier { inner })
+            let inner = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
+            Ok(PermitVerifier {
+                inner: match host::opt_int(leeway, "leeway")? {
+                    Some(l) => inner.with_leeway(l)?,
+                    None => inner,
+                },
+            })
         })
     }
 
@@ -167,11 +187,9 @@ impl PermitVerifier {
         now: Option<f64>,
     ) -> Result<PermitClaims> {
         guard(|| {
-            let args = json::arg(&args, "args")?;
-            let now = args::now(now)?;
-            Ok(claims(
-                &self.inner.verify(&token, &action, &args, now).or_throw()?,
-            ))
+            let args = host::json(args, "args")?;
+            let now = host::opt_int(now, "now")?.unwrap_or_else(core::unix_now);
+            Ok((&self.inner.verify(&token, &action, &args, now)?).into())
         })
     }
 }
