@@ -20,24 +20,22 @@ export declare class AuditLog {
    * makes a log cut or rewritten behind it throw `chain_broken`.
    */
   static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
+  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */
   head(): Receipt | null
-  /** Receipts with `start <= seq < end`. */
-  receipts(start: number, end: number): Array<Receipt>
   /** The public keys that verify this log. */
   keys(): KeySet
-  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
-  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
 export declare class Capability {
   /** Parses a token strictly; verifies nothing (a `Verifier` does). */
   static parse(token: string): Capability
-  /** The token text (base64url of the V2 macaroon). */
-  serialize(): string
   /** A narrower capability: this one plus a caveat. */
   attenuate(caveat: string): Capability
   /** Binds to a holder key (its kid): checks then need that key's proof. */
@@ -52,6 +50,8 @@ export declare class Capability {
   get issuedAt(): number
   /** The caveat expressions, oldest first. */
   get caveats(): Array<string>
+  /** The token text (base64url of the V2 macaroon). */
+  serialize(): string
 }
 
 /**
@@ -78,13 +78,13 @@ export declare class Guard {
 export declare class Holder {
   /** A holder proving with `signingKey`. */
   constructor(signingKey: SigningKey)
-  /** The key id to bind capabilities to. */
-  get kid(): string
   /**
    * A proof for one request to one audience (fresh for 60 s, single use).
    * `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
    */
   prove(capability: Capability | string, request: Request | RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
+  /** The key id to bind capabilities to. */
+  get kid(): string
 }
 
 /** Mints capabilities with one root key. */
@@ -101,10 +101,10 @@ export declare class KeySet {
   static fromJwks(jwks: Jwks | string): KeySet
   /** From public keys (kids must be distinct). */
   static fromKeys(keys: Array<PublicKey>): KeySet
-  /** Key ids, sorted. */
-  kids(): Array<string>
   /** The key with this id; throws `unknown_key` when there is none. */
   get(kid: string): PublicKey
+  /** Key ids, sorted. */
+  kids(): Array<string>
   /** Canonical (JCS) JWKS text, keys ordered by kid. */
   toJwks(): string
 }
@@ -148,27 +148,27 @@ export declare class PublicKey {
   static fromBytes(bytes: Uint8Array): PublicKey
   /** From a public JWK (an object, or its JSON text). */
   static fromJwk(jwk: Jwk | string): PublicKey
+  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
+  toJwk(): Jwk
   /** RFC 7638 thumbprint. */
   get kid(): string
   /** The 32-byte compressed point. */
   toBytes(): Uint8Array
-  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
-  toJwk(): Jwk
 }
 
 /** One signed, hash-chained decision record. */
 export declare class Receipt {
   /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
   static parse(json: string): Receipt
-  /** The canonical JSON text. */
-  toJson(): string
-  /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
-  get hash(): string
   /**
    * Checks the signature against trusted keys (a KeySet, or a JWKS as
    * object or text); throws when it does not verify.
    */
   verify(keys: KeySet | Jwks | string): void
+  /** `"allow"` or `"deny"`. */
+  get decision(): 'allow' | 'deny'
+  /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
+  get hash(): string
   /** Position in its log, from 0. */
   get seq(): number
   /** Hash of the receipt before it (the genesis value for the first). */
@@ -185,12 +185,12 @@ export declare class Receipt {
   get cap(): string | null
   /** The permit's `jti`, or null. */
   get permit(): string | null
-  /** `"allow"` or `"deny"`. */
-  get decision(): 'allow' | 'deny'
   /** Why it was denied (empty for an allow). */
   get reasons(): Array<Reason>
   /** Id of the key that signed it. */
   get kid(): string
+  /** The canonical JSON text. */
+  toJson(): string
 }
 
 /**
@@ -205,16 +205,16 @@ export declare class Request {
   constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
   /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
   static fromJson(text: string): Request
+  /** The arguments as a plain object. */
+  get args(): Record<string, unknown>
+  /** Canonical (RFC 8785) JSON text of the request. */
+  toJson(): string
   /** Who asks. */
   get agent(): string
   /** The tool (action) called. */
   get action(): string
-  /** The arguments as a plain object. */
-  get args(): Record<string, unknown>
   /** The resource, or null. */
   get resource(): string | null
-  /** Canonical (RFC 8785) JSON text of the request. */
-  toJson(): string
 }
 
 /** A secret HMAC key that capabilities are minted from. */

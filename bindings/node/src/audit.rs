@@ -8,18 +8,16 @@ use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::error::{guard, invalid, Result};
-use crate::host;
 use crate::keys::{keys, KeySet, SigningKey};
 use crate::receipt::Receipt;
 
 /// An append-only log of receipts, in memory or in a JSON Lines file.
 #[napi]
-pub struct AuditLog {
-    pub(crate) inner: Arc<dyn core::audit::AuditLog>,
-}
+pub struct AuditLog(pub(crate) Arc<dyn core::audit::AuditLog>);
 
-fn seq(n: f64, what: &str) -> std::result::Result<u64, core::Error> {
-    u64::try_from(host::int(n, what)?).map_err(|_| invalid(format!("{what} must not be negative")))
+fn seq(n: f64, what: &str) -> core::Result<u64> {
+    u64::try_from(crate::host::int(n, what)?)
+        .map_err(|_| invalid(format!("{what} must not be negative")))
 }
 
 #[napi]
@@ -27,9 +25,7 @@ impl AuditLog {
     /// A log in memory, signing with `signingKey`.
     #[napi(factory)]
     pub fn in_memory(signing_key: &SigningKey) -> AuditLog {
-        AuditLog {
-            inner: Arc::new(MemoryAuditLog::new(signing_key.inner.clone())),
-        }
+        AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())))
     }
 
     /// Opens (or creates) a JSON Lines log file, verifying what it holds;
@@ -42,43 +38,27 @@ impl AuditLog {
         signing_key: &SigningKey,
         expect_head: Option<String>,
     ) -> Result<AuditLog> {
-        let key = signing_key.inner.clone();
+        let key = signing_key.0.clone();
         guard(|| {
-            let log = FileAuditLog::open_expecting_text(&path, key, expect_head.as_deref())?;
-            Ok(AuditLog {
-                inner: Arc::new(log),
-            })
+            Ok(AuditLog(Arc::new(FileAuditLog::open_expecting_text(
+                &path,
+                key,
+                expect_head.as_deref(),
+            )?)))
         })
-    }
-
-    /// Number of receipts.
-    #[napi]
-    pub fn len(&self) -> i64 {
-        self.inner.len() as i64
-    }
-
-    /// The last receipt, or null.
-    #[napi]
-    pub fn head(&self) -> Option<Receipt> {
-        self.inner.head().map(|inner| Receipt { inner })
     }
 
     /// Receipts with `start <= seq < end`.
     #[napi]
     pub fn receipts(&self, start: f64, end: f64) -> Result<Vec<Receipt>> {
         guard(|| {
-            let range = seq(start, "start")?..seq(end, "end")?;
-            let all = self.inner.receipts(range)?;
-            Ok(all.into_iter().map(|inner| Receipt { inner }).collect())
+            Ok(self
+                .0
+                .receipts(seq(start, "start")?..seq(end, "end")?)?
+                .into_iter()
+                .map(Receipt)
+                .collect())
         })
-    }
-
-    /// The public keys that verify this log.
-    #[napi]
-    pub fn keys(&self) -> KeySet {
-        KeySet {
-            inner: self.inner.keys(),
-        }
     }
 
     /// Receipts `start..end` (default: all) as a signed bundle, JSON text.
@@ -89,11 +69,20 @@ impl AuditLog {
             let end = end
                 .map(|e| seq(e, "end"))
                 .transpose()?
-                .unwrap_or(self.inner.len());
-            Ok(self.inner.export_bundle(start..end)?.to_json())
+                .unwrap_or(self.0.len());
+            Ok(self.0.export_bundle(start..end)?.to_json())
         })
     }
 }
+
+accessors!(AuditLog |log| get {} fn {
+    "Number of receipts."
+    len: i64 = log.len() as i64;
+    "The last receipt, or null."
+    head: Option<Receipt> = log.head().map(Receipt);
+    "The public keys that verify this log."
+    keys: KeySet = KeySet(log.keys());
+});
 
 /// The signed summary of a bundle.
 #[napi(object)]
@@ -146,22 +135,23 @@ pub fn verify_bundle(
             Some(a) => core::audit::verify_bundle_from(&bundle, &trusted, &a),
             None => core::audit::verify_bundle(&bundle, &trusted),
         }?;
-        let h = r.head;
+        let (h, n) = (r.head, |n: u64| n as i64);
+        let head = BundleHead {
+            anchor: h.anchor,
+            count: n(h.count),
+            first_seq: n(h.first_seq),
+            kid: h.kid,
+            last_hash: h.last_hash,
+            last_seq: n(h.last_seq),
+            sig: h.sig,
+            ts: h.ts,
+            v: n(h.v),
+        };
         Ok(BundleReport {
-            count: r.count as i64,
-            first_seq: r.first_seq as i64,
-            last_seq: r.last_seq as i64,
-            head: BundleHead {
-                anchor: h.anchor,
-                count: h.count as i64,
-                first_seq: h.first_seq as i64,
-                kid: h.kid,
-                last_hash: h.last_hash,
-                last_seq: h.last_seq as i64,
-                sig: h.sig,
-                ts: h.ts,
-                v: h.v as i64,
-            },
+            count: n(r.count),
+            first_seq: n(r.first_seq),
+            last_seq: n(r.last_seq),
+            head,
         })
     })
 }

@@ -7,7 +7,7 @@ use napi::bindgen_prelude::{ClassInstance, Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
 use crate::error::{guard, invalid, Result};
-use crate::host::{instance, Options};
+use crate::host::{arg_text, instance, Options};
 use crate::keys::RootKey;
 
 /// What `Issuer.issue()` accepts. Caveats are added in this order: agent,
@@ -53,18 +53,14 @@ const ISSUE_OPTIONS: [&str; 9] = [
 
 /// Mints capabilities with one root key.
 #[napi]
-pub struct Issuer {
-    inner: core::Issuer,
-}
+pub struct Issuer(core::Issuer);
 
 #[napi]
 impl Issuer {
     /// An issuer minting with `root`.
     #[napi(constructor)]
     pub fn new(root: &RootKey) -> Self {
-        Issuer {
-            inner: core::Issuer::new(root.inner.clone()),
-        }
+        Issuer(core::Issuer::new(root.0.clone()))
     }
 
     /// Mints a capability.
@@ -81,92 +77,56 @@ impl Issuer {
                 audience: o.string("audience")?,
                 not_before: o.int("notBefore")?,
                 expires_at: o.int("expiresAt")?,
-                never_expires: (o.typed::<bool>("neverExpires", "a boolean")?).unwrap_or(false),
+                never_expires: (o.get::<bool>("neverExpires", "a boolean")?).unwrap_or(false),
                 caveats: o.strings("caveats")?.unwrap_or_default(),
-                token_id: (o.typed::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
+                token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
                 issued_at: o.int("issuedAt")?,
             };
-            Ok(Capability {
-                inner: self.inner.issue_with(&opts)?,
-            })
+            Ok(Capability(self.0.issue_with(&opts)?))
         })
     }
 }
 
 /// What an agent may do: a macaroon with CEL caveats.
 #[napi]
-pub struct Capability {
-    pub(crate) inner: core::Capability,
-}
+pub struct Capability(pub(crate) core::Capability);
 
 #[napi]
 impl Capability {
     /// Parses a token strictly; verifies nothing (a `Verifier` does).
     #[napi(factory)]
     pub fn parse(token: String) -> Result<Capability> {
-        guard(|| {
-            Ok(Capability {
-                inner: core::Capability::parse(&token)?,
-            })
-        })
-    }
-
-    /// The token text (base64url of the V2 macaroon).
-    #[napi]
-    pub fn serialize(&self) -> String {
-        self.inner.serialize()
+        guard(|| Ok(Capability(core::Capability::parse(&token)?)))
     }
 
     /// A narrower capability: this one plus a caveat.
     #[napi]
     pub fn attenuate(&self, caveat: String) -> Result<Capability> {
-        guard(|| {
-            Ok(Capability {
-                inner: self.inner.attenuate(&caveat)?,
-            })
-        })
+        guard(|| Ok(Capability(self.0.attenuate(&caveat)?)))
     }
 
     /// Binds to a holder key (its kid): checks then need that key's proof.
     #[napi]
     pub fn bind_holder(&self, kid: String) -> Result<Capability> {
-        guard(|| {
-            Ok(Capability {
-                inner: self.inner.bind_holder(&kid)?,
-            })
-        })
-    }
-
-    /// The stable public id (receipts, revocation).
-    #[napi(getter)]
-    pub fn id(&self) -> String {
-        self.inner.id()
-    }
-
-    /// The random id shared with every narrowing of this capability.
-    #[napi(getter)]
-    pub fn token_id(&self) -> String {
-        self.inner.token_id().to_string()
-    }
-
-    /// Id of the root key it was minted with.
-    #[napi(getter)]
-    pub fn root_kid(&self) -> String {
-        self.inner.root_kid().to_string()
-    }
-
-    /// Issue time, Unix seconds.
-    #[napi(getter)]
-    pub fn issued_at(&self) -> i64 {
-        self.inner.issued_at()
-    }
-
-    /// The caveat expressions, oldest first.
-    #[napi(getter)]
-    pub fn caveats(&self) -> Vec<String> {
-        self.inner.caveats().to_vec()
+        guard(|| Ok(Capability(self.0.bind_holder(&kid)?)))
     }
 }
+
+accessors!(Capability |c| get {
+    "The stable public id (receipts, revocation)."
+    id: String = c.id();
+    "The random id shared with every narrowing of this capability."
+    token_id: String = c.token_id().to_string();
+    "Id of the root key it was minted with."
+    root_kid: String = c.root_kid().to_string();
+    "Issue time, Unix seconds."
+    issued_at: i64 = c.issued_at();
+    "The caveat expressions, oldest first."
+    caveats: Vec<String> = c.caveats().to_vec();
+} fn {
+    "The token text (base64url of the V2 macaroon)."
+    serialize: String = c.serialize();
+});
 
 /// A `Capability | string` argument, held for the length of one call.
 pub enum CapabilityArg<'e> {
@@ -180,7 +140,7 @@ impl<'e> CapabilityArg<'e> {
     /// Reads the argument; anything else is `invalid_argument`.
     pub fn read(value: Unknown<'e>) -> std::result::Result<Self, core::Error> {
         if value.get_type().ok() == Some(ValueType::String) {
-            return crate::host::text(value, "capability").map(CapabilityArg::Text);
+            return arg_text(value, "capability").map(CapabilityArg::Text);
         }
         (instance::<Capability>(value).map(CapabilityArg::Parsed))
             .ok_or_else(|| invalid("capability must be a Capability or its token text"))
@@ -189,7 +149,7 @@ impl<'e> CapabilityArg<'e> {
     /// As the core's capability input.
     pub fn as_ref(&self) -> CapabilityRef<'_> {
         match self {
-            CapabilityArg::Parsed(c) => CapabilityRef::Parsed(&c.inner),
+            CapabilityArg::Parsed(c) => CapabilityRef::Parsed(&c.0),
             CapabilityArg::Text(t) => CapabilityRef::Text(t),
         }
     }

@@ -37,9 +37,9 @@ pub fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r.map_err(core),
         Err(payload) => {
-            let what = (payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
+            let what = (payload.downcast_ref::<&str>().copied())
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown panic");
             Err(core(CoreError::new(
                 ErrorCode::Internal,
                 format!("internal error in charter (please report): {what}"),

@@ -14,9 +14,7 @@ use crate::verifier::{decision, options, Decision, Reason, Verifier};
 /// check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
 /// throws `Denied`, and records a receipt either way.
 #[napi]
-pub struct Guard {
-    inner: core::Guard,
-}
+pub struct Guard(core::Guard);
 
 /// A refusal of `protect`, which `charter.js` throws as `Denied`.
 #[napi(object)]
@@ -34,13 +32,11 @@ impl Guard {
     /// audience, and records in `auditLog`.
     #[napi(constructor)]
     pub fn new(verifier: &Verifier, permit_issuer: &PermitIssuer, audit_log: &AuditLog) -> Self {
-        Guard {
-            inner: core::Guard::new(
-                verifier.inner.clone(),
-                permit_issuer.inner.clone(),
-                audit_log.inner.clone(),
-            ),
-        }
+        Guard(core::Guard::new(
+            verifier.0.clone(),
+            permit_issuer.0.clone(),
+            audit_log.0.clone(),
+        ))
     }
 
     /// Decides and records the decision; returns it as data.
@@ -54,10 +50,11 @@ impl Guard {
     ) -> Result<Option<Decision>> {
         guard(|| {
             let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-            let d = self
-                .inner
-                .check(cap.as_ref(), req.get(), &options(proof, now)?);
-            Ok(decision(d))
+            Ok(decision(self.0.check(
+                cap.as_ref(),
+                req.get(),
+                &options(proof, now)?,
+            )))
         })
     }
 
@@ -80,12 +77,15 @@ impl Guard {
                 permit_id,
                 ..options(proof, now)?
             };
-            match self.inner.protect(cap.as_ref(), req.get(), &o) {
-                Ok(inner) => Ok(Either::A(Permit { inner })),
-                Err(e) if e.code() == core::ErrorCode::Denied => Ok(Either::B(Denial {
-                    message: e.message().to_string(),
-                    reasons: e.reasons().iter().map(Reason::from).collect(),
-                })),
+            match self.0.protect(cap.as_ref(), req.get(), &o) {
+                Ok(permit) => Ok(Either::A(Permit(permit))),
+                Err(e) if e.code() == core::ErrorCode::Denied => {
+                    let reasons = e.reasons().iter().map(Reason::from).collect();
+                    Ok(Either::B(Denial {
+                        message: e.message().to_string(),
+                        reasons,
+                    }))
+                }
                 Err(e) => Err(e),
             }
         })

@@ -6,30 +6,19 @@ use napi_derive::napi;
 
 use crate::capability::CapabilityArg;
 use crate::error::{guard, Result};
-use crate::host;
 use crate::keys::SigningKey;
 use crate::request::RequestArg;
 
 /// An agent's key, proving possession of capabilities bound to it.
 #[napi]
-pub struct Holder {
-    inner: core::Holder,
-}
+pub struct Holder(core::Holder);
 
 #[napi]
 impl Holder {
     /// A holder proving with `signingKey`.
     #[napi(constructor)]
     pub fn new(signing_key: &SigningKey) -> Self {
-        Holder {
-            inner: core::Holder::new(signing_key.inner.clone()),
-        }
-    }
-
-    /// The key id to bind capabilities to.
-    #[napi(getter)]
-    pub fn kid(&self) -> String {
-        self.inner.kid()
+        Holder(core::Holder::new(signing_key.0.clone()))
     }
 
     /// A proof for one request to one audience (fresh for 60 s, single use).
@@ -44,14 +33,17 @@ impl Holder {
         nonce: Option<Uint8Array>,
     ) -> Result<String> {
         guard(|| {
-            let cap = CapabilityArg::read(capability)?;
-            let cap = cap.as_ref().resolve()?;
-            let req = RequestArg::read(request)?;
-            let now = host::opt_int(now, "now")?.unwrap_or_else(core::unix_now);
+            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+            let (cap, now) = (cap.as_ref().resolve()?, crate::host::now(now)?);
             match nonce {
-                Some(n) => (self.inner).prove_with_nonce(&cap, req.get(), &audience, now, &n),
-                None => self.inner.prove(&cap, req.get(), &audience, now),
+                Some(n) => self.0.prove_with_nonce(&cap, req.get(), &audience, now, &n),
+                None => self.0.prove(&cap, req.get(), &audience, now),
             }
         })
     }
 }
+
+accessors!(Holder |h| get {
+    "The key id to bind capabilities to."
+    kid: String = h.kid();
+} fn {});

@@ -6,6 +6,22 @@
 
 #![deny(clippy::all)]
 
+/// The accessors of a class wrapping a core value (`self.0`, named by the
+/// caller), a doc line and a definition each: those under `get` are read-only
+/// JS properties (`{"property": T}` in surface.json), those under `fn`
+/// methods. (Docs are plain strings: napi-derive copies them into index.d.ts.)
+macro_rules! accessors {
+    ($class:ident |$v:ident|
+        get { $($gd:literal $g:ident: $gt:ty = $ge:expr;)* }
+        fn { $($fd:literal $f:ident: $ft:ty = $fe:expr;)* }) => {
+        #[napi_derive::napi]
+        impl $class {
+            $(#[doc = $gd] #[napi(getter)] pub fn $g(&self) -> $gt { let $v = &self.0; $ge })*
+            $(#[doc = $fd] #[napi] pub fn $f(&self) -> $ft { let $v = &self.0; $fe })*
+        }
+    };
+}
+
 mod audit;
 mod capability;
 mod error;
@@ -19,8 +35,6 @@ mod receipt;
 mod request;
 mod verifier;
 
-use napi_derive::napi;
-
 /// The package version (the workspace version, e.g. `0.1.0`).
-#[napi]
+#[napi_derive::napi]
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

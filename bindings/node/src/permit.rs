@@ -5,7 +5,7 @@ use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
-use crate::host;
+use crate::host::{json, now, opt_int};
 use crate::keys::SigningKey;
 
 /// The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
@@ -36,42 +36,51 @@ pub struct PermitClaims {
     pub idem: Either<String, Null>,
 }
 
-impl From<&core::PermitClaims> for PermitClaims {
-    fn from(c: &core::PermitClaims) -> Self {
+impl From<core::PermitClaims> for PermitClaims {
+    fn from(c: core::PermitClaims) -> Self {
+        let idem = c.idem.map_or(Either::B(Null), Either::A);
+        let core::PermitClaims {
+            iss,
+            sub,
+            aud,
+            act,
+            args,
+            cap,
+            iat,
+            exp,
+            jti,
+            ..
+        } = c;
         PermitClaims {
-            iss: c.iss.clone(),
-            sub: c.sub.clone(),
-            aud: c.aud.clone(),
-            act: c.act.clone(),
-            args: c.args.clone(),
-            cap: c.cap.clone(),
-            iat: c.iat,
-            exp: c.exp,
-            jti: c.jti.clone(),
-            idem: c.idem.clone().map_or(Either::B(Null), Either::A),
+            iss,
+            sub,
+            aud,
+            act,
+            args,
+            cap,
+            iat,
+            exp,
+            jti,
+            idem,
         }
     }
 }
 
 /// Signs permits: one allowed call, short-lived, single-use.
 #[napi]
-pub struct PermitIssuer {
-    pub(crate) inner: core::PermitIssuer,
-}
+pub struct PermitIssuer(pub(crate) core::PermitIssuer);
 
 #[napi]
 impl PermitIssuer {
     /// `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600).
     #[napi(constructor)]
     pub fn new(signing_key: &SigningKey, issuer: String, ttl: Option<f64>) -> Result<Self> {
+        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
         guard(|| {
-            let inner = core::PermitIssuer::new(signing_key.inner.clone(), issuer);
-            Ok(PermitIssuer {
-                inner: match host::opt_int(ttl, "ttl")? {
-                    Some(ttl) => inner.with_ttl(ttl)?,
-                    None => inner,
-                },
-            })
+            Ok(PermitIssuer(match opt_int(ttl, "ttl")? {
+                Some(ttl) => issuer.with_ttl(ttl)?,
+                None => issuer,
+            }))
         })
     }
 
@@ -90,8 +99,7 @@ impl PermitIssuer {
         idempotency_key: Option<String>,
     ) -> Result<Permit> {
         guard(|| {
-            let args = host::json(args, "args")?;
-            let now = host::opt_int(now, "now")?.unwrap_or_else(core::unix_now);
+            let (args, now) = (json(args, "args")?, self::now(now)?);
             let mut req =
                 core::PermitRequest::new(&subject, &audience, &action, &args, &capability_id);
             if let Some(j) = jti.as_deref() {
@@ -100,61 +108,41 @@ impl PermitIssuer {
             if let Some(k) = idempotency_key.as_deref() {
                 req = req.with_idempotency_key(k);
             }
-            Ok(Permit {
-                inner: self.inner.issue(&req, now)?,
-            })
+            Ok(Permit(self.0.issue(&req, now)?))
         })
     }
-
-    /// Id of the signing key (the JWS `kid`).
-    #[napi(getter)]
-    pub fn kid(&self) -> String {
-        self.inner.kid().to_string()
-    }
 }
+
+accessors!(PermitIssuer |i| get {
+    "Id of the signing key (the JWS `kid`)."
+    kid: String = i.kid().to_string();
+} fn {});
 
 /// A permit token and its claims. `parse()` verifies nothing.
 #[napi]
-pub struct Permit {
-    pub(crate) inner: core::Permit,
-}
+pub struct Permit(pub(crate) core::Permit);
 
 #[napi]
 impl Permit {
     /// Parses a compact JWS strictly; verifies nothing.
     #[napi(factory)]
     pub fn parse(token: String) -> Result<Permit> {
-        guard(|| {
-            Ok(Permit {
-                inner: core::Permit::parse(&token)?,
-            })
-        })
-    }
-
-    /// The compact JWS.
-    #[napi(getter)]
-    pub fn token(&self) -> String {
-        self.inner.token().to_string()
-    }
-
-    /// Its claims.
-    #[napi(getter)]
-    pub fn claims(&self) -> PermitClaims {
-        self.inner.claims().into()
-    }
-
-    /// Id of the key that signed it.
-    #[napi(getter)]
-    pub fn kid(&self) -> String {
-        self.inner.kid().to_string()
+        guard(|| Ok(Permit(core::Permit::parse(&token)?)))
     }
 }
+
+accessors!(Permit |p| get {
+    "The compact JWS."
+    token: String = p.token().to_string();
+    "Its claims."
+    claims: PermitClaims = p.claims().clone().into();
+    "Id of the key that signed it."
+    kid: String = p.kid().to_string();
+} fn {});
 
 /// Verifies permits offline with a public key set, each once.
 #[napi]
-pub struct PermitVerifier {
-    inner: core::PermitVerifier,
-}
+pub struct PermitVerifier(core::PermitVerifier);
 
 #[napi]
 impl PermitVerifier {
@@ -167,13 +155,11 @@ impl PermitVerifier {
         leeway: Option<f64>,
     ) -> Result<Self> {
         guard(|| {
-            let inner = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
-            Ok(PermitVerifier {
-                inner: match host::opt_int(leeway, "leeway")? {
-                    Some(l) => inner.with_leeway(l)?,
-                    None => inner,
-                },
-            })
+            let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
+            Ok(PermitVerifier(match opt_int(leeway, "leeway")? {
+                Some(l) => verifier.with_leeway(l)?,
+                None => verifier,
+            }))
         })
     }
 
@@ -187,9 +173,10 @@ impl PermitVerifier {
         now: Option<f64>,
     ) -> Result<PermitClaims> {
         guard(|| {
-            let args = host::json(args, "args")?;
-            let now = host::opt_int(now, "now")?.unwrap_or_else(core::unix_now);
-            Ok((&self.inner.verify(&token, &action, &args, now)?).into())
+            Ok(self
+                .0
+                .verify(&token, &action, &json(args, "args")?, self::now(now)?)?
+                .into())
         })
     }
 }

@@ -12,9 +12,7 @@ use crate::host::{self, instance, JsonArg};
 /// A tool call to decide: agent, action, args (a JSON object, or its text
 /// for exactness), resource.
 #[napi]
-pub struct Request {
-    pub(crate) inner: core::Request,
-}
+pub struct Request(pub(crate) core::Request);
 
 #[napi]
 impl Request {
@@ -28,58 +26,44 @@ impl Request {
         resource: Option<String>,
     ) -> Result<Self> {
         guard(|| {
-            let inner = match JsonArg::read(args, "args")? {
+            Ok(Request(match JsonArg::read(args, "args")? {
                 JsonArg::Text(t) => {
                     core::Request::build(agent, action, JsonInput::Text(&t), resource)
                 }
                 JsonArg::Value(v) => {
                     core::Request::build(agent, action, JsonInput::Value(v), resource)
                 }
-            }?;
-            Ok(Request { inner })
+            }?))
         })
     }
 
     /// Parses `{"agent","action","args","resource"?}` JSON text strictly.
     #[napi(factory)]
     pub fn from_json(text: String) -> Result<Request> {
-        guard(|| {
-            Ok(Request {
-                inner: core::Request::from_json(&text)?,
-            })
-        })
-    }
-
-    /// Who asks.
-    #[napi(getter)]
-    pub fn agent(&self) -> String {
-        self.inner.agent.clone()
-    }
-
-    /// The tool (action) called.
-    #[napi(getter)]
-    pub fn action(&self) -> String {
-        self.inner.action.clone()
+        guard(|| Ok(Request(core::Request::from_json(&text)?)))
     }
 
     /// The arguments as a plain object.
     #[napi(getter, ts_return_type = "Record<string, unknown>")]
     pub fn args(&self) -> serde_json::Value {
-        self.inner.args.clone()
-    }
-
-    /// The resource, or null.
-    #[napi(getter)]
-    pub fn resource(&self) -> Option<String> {
-        self.inner.resource.clone()
+        self.0.args.clone()
     }
 
     /// Canonical (RFC 8785) JSON text of the request.
     #[napi]
     pub fn to_json(&self) -> Result<String> {
-        guard(|| core::jcs::canonicalize(&self.inner.to_value()))
+        guard(|| core::jcs::canonicalize(&self.0.to_value()))
     }
 }
+
+accessors!(Request |r| get {
+    "Who asks."
+    agent: String = r.agent.clone();
+    "The tool (action) called."
+    action: String = r.action.clone();
+    "The resource, or null."
+    resource: Option<String> = r.resource.clone();
+} fn {});
 
 /// A `Request | object | string` argument: a `Request`, or its JSON form
 /// (`{"agent","action","args","resource"?}`) as an object or as text.
@@ -97,7 +81,7 @@ impl<'e> RequestArg<'e> {
             return Ok(RequestArg::Class(r));
         }
         Ok(RequestArg::Built(match value.get_type() {
-            Ok(ValueType::String) => core::Request::from_json(&host::text(value, "request")?)?,
+            Ok(ValueType::String) => core::Request::from_json(&host::arg_text(value, "request")?)?,
             _ => core::Request::from_value(&host::json(value, "request")?)?,
         }))
     }
@@ -105,7 +89,7 @@ impl<'e> RequestArg<'e> {
     /// The request.
     pub fn get(&self) -> &core::Request {
         match self {
-            RequestArg::Class(r) => &r.inner,
+            RequestArg::Class(r) => &r.0,
             RequestArg::Built(r) => r,
         }
     }

@@ -10,9 +10,9 @@ use napi_derive::napi;
 
 use crate::capability::CapabilityArg;
 use crate::error::{guard, Result};
-use crate::host;
+use crate::host::opt_int;
 use crate::keys::RootKey;
-use crate::request::RequestArg;
+use crate::request::{Request, RequestArg};
 
 /// Why a check denied: a stable code, the failing caveat's index (or null)
 /// and a message a person can act on.
@@ -29,9 +29,10 @@ pub struct Reason {
 
 impl From<&core::Reason> for Reason {
     fn from(r: &core::Reason) -> Self {
+        let caveat_index = r.caveat_index.map_or(Either::B(Null), Either::A);
         Reason {
             code: r.code.as_str().to_string(),
-            caveat_index: r.caveat_index.map_or(Either::B(Null), Either::A),
+            caveat_index,
             message: r.message.clone(),
         }
     }
@@ -49,20 +50,18 @@ pub struct Decision {
 /// A decision for JS: `null` for an allow (`charter.js` returns one frozen
 /// shared allow), the reasons only when denying.
 pub fn decision(d: core::Decision) -> Option<Decision> {
+    let reasons = || d.reasons.iter().map(Reason::from).collect();
     (!d.allowed).then(|| Decision {
         allowed: false,
-        reasons: d.reasons.iter().map(Reason::from).collect(),
+        reasons: reasons(),
     })
 }
 
 /// The options of one check or protect call.
-pub fn options(
-    proof: Option<String>,
-    now: Option<f64>,
-) -> std::result::Result<CallOptions, core::Error> {
+pub fn options(proof: Option<String>, now: Option<f64>) -> core::Result<CallOptions> {
     Ok(CallOptions {
         proof,
-        now: host::opt_int(now, "now")?,
+        now: opt_int(now, "now")?,
         ..CallOptions::default()
     })
 }
@@ -70,9 +69,7 @@ pub fn options(
 /// Decides calls against capabilities minted with its root keys. A `Guard`
 /// built with it shares it: its revocations and the holder proofs it has seen.
 #[napi]
-pub struct Verifier {
-    pub(crate) inner: Arc<core::Verifier>,
-}
+pub struct Verifier(pub(crate) Arc<core::Verifier>);
 
 #[napi]
 impl Verifier {
@@ -86,15 +83,15 @@ impl Verifier {
         proof_window: Option<f64>,
         leeway: Option<f64>,
     ) -> Result<Self> {
+        let roots = roots.into_iter().map(|r| r.0.clone());
         guard(|| {
-            let roots = roots.into_iter().map(|r| r.inner.clone());
-            let inner = core::Verifier::new(roots, audience)?.with_proof_window(
-                host::opt_int(proof_window, "proofWindow")?,
-                host::opt_int(leeway, "leeway")?,
-            )?;
-            Ok(Verifier {
-                inner: Arc::new(inner),
-            })
+            let window = (
+                opt_int(proof_window, "proofWindow")?,
+                opt_int(leeway, "leeway")?,
+            );
+            let verifier =
+                core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+            Ok(Verifier(Arc::new(verifier)))
         })
     }
 
@@ -110,10 +107,11 @@ impl Verifier {
     ) -> Result<Option<Decision>> {
         guard(|| {
             let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-            let d = self
-                .inner
-                .check(cap.as_ref(), req.get(), &options(proof, now)?);
-            Ok(decision(d))
+            Ok(decision(self.0.check(
+                cap.as_ref(),
+                req.get(),
+                &options(proof, now)?,
+            )))
         })
     }
 
@@ -123,15 +121,14 @@ impl Verifier {
     /// base64url characters, no padding.
     #[napi]
     pub fn revoke(&self, capability_id: String) -> Result<()> {
-        guard(|| self.inner.revoke(&capability_id))
-    }
-
-    /// The identity caveats see as `audience`.
-    #[napi(getter)]
-    pub fn audience(&self) -> String {
-        self.inner.audience().to_string()
+        guard(|| self.0.revoke(&capability_id))
     }
 }
+
+accessors!(Verifier |v| get {
+    "The identity caveats see as `audience`."
+    audience: String = v.audience().to_string();
+} fn {});
 
 /// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
 /// loop: the same-run native baseline of bench.mjs (hidden export).
@@ -139,7 +136,7 @@ impl Verifier {
 pub fn bench_native_check(
     verifier: &Verifier,
     #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-    request: &crate::request::Request,
+    request: &Request,
     now: f64,
     iterations: u32,
 ) -> Result<f64> {
@@ -147,7 +144,7 @@ pub fn bench_native_check(
         let (cap, options) = (CapabilityArg::read(capability)?, options(None, Some(now))?);
         let start = Instant::now();
         for _ in 0..iterations {
-            std::hint::black_box(verifier.inner.check(cap.as_ref(), &request.inner, &options));
+            std::hint::black_box(verifier.0.check(cap.as_ref(), &request.0, &options));
         }
         Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
     })
