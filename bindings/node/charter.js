@@ -108,7 +108,8 @@ function wrapClass(cls) {
     const d = Object.getOwnPropertyDescriptor(proto, key)
     const where = `${cls.name}.${key}`
     if (key !== 'constructor' && typeof d.value === 'function') {
-      Object.defineProperty(proto, key, { ...d, value: wrap(d.value, where, POST[where]) })
+      const value = CHECKS.has(where) ? wrapCheck(d.value, where) : wrap(d.value, where, POST[where])
+      Object.defineProperty(proto, key, { ...d, value })
     } else if (typeof d.get === 'function') {
       Object.defineProperty(proto, key, { ...d, get: wrap(d.get, where) })
     }
@@ -153,14 +154,31 @@ function wrapClass(cls) {
 
 /** The decision of every allowed check: one frozen object, shared. */
 const ALLOW = Object.freeze({ allowed: true, reasons: Object.freeze([]) })
-const decided = (d) => (d === null ? ALLOW : d)
 function permitOrDenied(out, frame) {
   if (out instanceof native.Permit) return out
   const e = new Denied(out.message, out.reasons)
   if (Error.captureStackTrace) Error.captureStackTrace(e, frame)
   throw e
 }
-const POST = { 'Verifier.check': decided, 'Guard.check': decided, 'Guard.protect': permitOrDenied }
+const POST = { 'Guard.protect': permitOrDenied }
+const bad = (s) => typeof s === 'string' && !s.isWellFormed()
+/** `check(capability, request, proof?, now?)`, the hot path: the same checks and mappings as `wrap`, without a rest array. */
+function wrapCheck(fn, where) {
+  const wrapped = function (capability, request, proof, now) {
+    if (bad(capability) || bad(request) || bad(proof)) checkStrings(arguments, where)
+    let d
+    try {
+      d = fn.call(this, capability, request, proof, now)
+    } catch (err) {
+      throw convert(err, where, wrapped)
+    }
+    return d === null ? ALLOW : d
+  }
+  Object.defineProperty(wrapped, 'name', { value: fn.name })
+  Object.defineProperty(wrapped, 'length', { value: fn.length })
+  return wrapped
+}
+const CHECKS = new Set(['Verifier.check', 'Guard.check'])
 
 const CLASSES = [
   'RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Issuer', 'Capability', 'Request', 'Holder',
