@@ -5,9 +5,77 @@ export {
   PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
   canonicalizeJson, hashJson, verifyBundle,
 } from './index'
-export type {
-  Decision, Reason, IssueOptions, Jwk, Jwks, RequestJson, PermitClaims, BundleReport, BundleHead,
-} from './index'
+export type { Decision, Reason, PermitClaims, BundleReport, BundleHead } from './index'
+
+// Shapes of arguments (index.d.ts refers to them as import('./charter').Name).
+
+/**
+ * What `Issuer.issue()` accepts. Caveats are added in this order: agent,
+ * actions, audience, notBefore, expiresAt, caveats. Exactly one of
+ * `expiresAt` and `neverExpires: true` is required.
+ */
+export interface IssueOptions {
+  /** Only this agent: `agent == "…"`. */
+  agent?: string
+  /** Only these actions: `action in […]`. */
+  actions?: Array<string>
+  /** Only at this verifier: `audience == "…"`. */
+  audience?: string
+  /** Valid from this Unix time on. */
+  notBefore?: number
+  /**
+   * Valid strictly before this Unix time, in seconds (not milliseconds:
+   * `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
+   * year 10000.
+   */
+  expiresAt?: number
+  /**
+   * Says explicitly that the capability is valid forever; without it, a
+   * missing `expiresAt` is refused.
+   */
+  neverExpires?: boolean
+  /** Further caveat expressions. */
+  caveats?: Array<string>
+  /** Fixed 16-byte token id (tests); random by default. */
+  tokenId?: Uint8Array
+  /** Fixed issue time (tests); the system clock by default. */
+  issuedAt?: number
+}
+
+/** A public JWK (RFC 8037 OKP, Ed25519). */
+export interface Jwk {
+  /** `"OKP"`. */
+  kty: string
+  /** `"Ed25519"`. */
+  crv: string
+  /** The public key, base64url. */
+  x: string
+  /** RFC 7638 thumbprint. */
+  kid?: string
+  /** `"EdDSA"`. */
+  alg?: string
+  /** `"sig"`. */
+  use?: string
+}
+
+/** A JSON Web Key Set. */
+export interface Jwks {
+  /** The keys. */
+  keys: Array<Jwk>
+}
+
+/** A request in its JSON form (what `Request.toJson()` gives). */
+export interface RequestJson {
+  /** Who asks. */
+  agent: string
+  /** The tool (action) called. */
+  action: string
+  /** The arguments (default `{}`). */
+  args?: Record<string, unknown>
+  /** The resource, or null. */
+  resource?: string | null
+}
+
 
 /** The package version (the workspace version, e.g. `0.1.0`). */
 export declare const version: string

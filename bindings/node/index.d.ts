@@ -66,12 +66,12 @@ export declare class Guard {
    */
   constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
   /** Decides and records the decision; returns it as data. */
-  check(capability: Capability | string, request: Request | RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /**
    * A permit for exactly this call, or throws `Denied` (with `.reasons`).
    * `permitId` fixes the permit's `jti` (default random).
    */
-  protect(capability: Capability | string, request: Request | RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
+  protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
@@ -82,7 +82,7 @@ export declare class Holder {
    * A proof for one request to one audience (fresh for 60 s, single use).
    * `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
    */
-  prove(capability: Capability | string, request: Request | RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
+  prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
   /** The key id to bind capabilities to. */
   get kid(): string
 }
@@ -92,13 +92,13 @@ export declare class Issuer {
   /** An issuer minting with `root`. */
   constructor(root: RootKey)
   /** Mints a capability. */
-  issue(options?: IssueOptions): Capability
+  issue(options?: import('./charter').IssueOptions): Capability
 }
 
 /** Trusted public keys by kid (a JWKS). */
 export declare class KeySet {
   /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
-  static fromJwks(jwks: Jwks | string): KeySet
+  static fromJwks(jwks: import('./charter').Jwks | string): KeySet
   /** From public keys (kids must be distinct). */
   static fromKeys(keys: Array<PublicKey>): KeySet
   /** The key with this id; throws `unknown_key` when there is none. */
@@ -137,7 +137,7 @@ export declare class PermitVerifier {
    * `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
    * `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
    */
-  constructor(keys: KeySet | Jwks | string, audience: string, leeway?: number | undefined | null)
+  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
   /** Verifies `token` for this call and consumes it; returns its claims or throws. */
   verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
 }
@@ -147,9 +147,9 @@ export declare class PublicKey {
   /** From the 32-byte compressed point. */
   static fromBytes(bytes: Uint8Array): PublicKey
   /** From a public JWK (an object, or its JSON text). */
-  static fromJwk(jwk: Jwk | string): PublicKey
+  static fromJwk(jwk: import('./charter').Jwk | string): PublicKey
   /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
-  toJwk(): Jwk
+  toJwk(): import('./charter').Jwk
   /** RFC 7638 thumbprint. */
   get kid(): string
   /** The 32-byte compressed point. */
@@ -164,7 +164,7 @@ export declare class Receipt {
    * Checks the signature against trusted keys (a KeySet, or a JWKS as
    * object or text); throws when it does not verify.
    */
-  verify(keys: KeySet | Jwks | string): void
+  verify(keys: KeySet | import('./charter').Jwks | string): void
   /** `"allow"` or `"deny"`. */
   get decision(): 'allow' | 'deny'
   /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
@@ -258,7 +258,7 @@ export declare class Verifier {
    * Decides one call. A denial is data; a token that does not parse is a
    * denial too.
    */
-  check(capability: Capability | string, request: Request | RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /**
    * Revokes a capability id (that capability and every one narrowed from
    * it) or a token id (every capability minted with it). Throws a
@@ -339,61 +339,6 @@ export interface Denial {
 export declare function hashJson(text: string | Record<string, unknown>): string
 
 /**
- * What `Issuer.issue()` accepts. Caveats are added in this order: agent,
- * actions, audience, notBefore, expiresAt, caveats. Exactly one of
- * `expiresAt` and `neverExpires: true` is required.
- */
-export interface IssueOptions {
-  /** Only this agent: `agent == "…"`. */
-  agent?: string
-  /** Only these actions: `action in […]`. */
-  actions?: Array<string>
-  /** Only at this verifier: `audience == "…"`. */
-  audience?: string
-  /** Valid from this Unix time on. */
-  notBefore?: number
-  /**
-   * Valid strictly before this Unix time, in seconds (not milliseconds:
-   * `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
-   * year 10000.
-   */
-  expiresAt?: number
-  /**
-   * Says explicitly that the capability is valid forever; without it, a
-   * missing `expiresAt` is refused.
-   */
-  neverExpires?: boolean
-  /** Further caveat expressions. */
-  caveats?: Array<string>
-  /** Fixed 16-byte token id (tests); random by default. */
-  tokenId?: Uint8Array
-  /** Fixed issue time (tests); the system clock by default. */
-  issuedAt?: number
-}
-
-/** A public JWK (RFC 8037 OKP, Ed25519). */
-export interface Jwk {
-  /** `"OKP"`. */
-  kty: string
-  /** `"Ed25519"`. */
-  crv: string
-  /** The public key, base64url. */
-  x: string
-  /** RFC 7638 thumbprint. */
-  kid?: string
-  /** `"EdDSA"`. */
-  alg?: string
-  /** `"sig"`. */
-  use?: string
-}
-
-/** A JSON Web Key Set. */
-export interface Jwks {
-  /** The keys. */
-  keys: Array<Jwk>
-}
-
-/**
  * The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
  * arguments hashed in `args`) where (`aud`), under which capability (`cap`),
  * from `iat` until `exp`, once (`jti`).
@@ -434,24 +379,12 @@ export interface Reason {
   message: string
 }
 
-/** A request in its JSON form (what `Request.toJson()` gives). */
-export interface RequestJson {
-  /** Who asks. */
-  agent: string
-  /** The tool (action) called. */
-  action: string
-  /** The arguments (default `{}`). */
-  args?: Record<string, unknown>
-  /** The resource, or null. */
-  resource?: string | null
-}
-
 /**
  * Verifies an exported audit bundle (JSON text) against trusted keys (a
  * KeySet, or a JWKS as object or text), offline. A bundle that does not
  * start at genesis needs the anchor: the hash of the receipt before its first.
  */
-export declare function verifyBundle(bundle: string, trusted: KeySet | Jwks | string, anchor?: string | undefined | null): BundleReport
+export declare function verifyBundle(bundle: string, trusted: KeySet | import('./charter').Jwks | string, anchor?: string | undefined | null): BundleReport
 
 /** The package version (the workspace version, e.g. `0.1.0`). */
 export declare const VERSION: string

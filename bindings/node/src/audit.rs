@@ -126,7 +126,7 @@ pub struct BundleReport {
 #[napi]
 pub fn verify_bundle(
     bundle: String,
-    #[napi(ts_arg_type = "KeySet | Jwks | string")] trusted: Unknown,
+    #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] trusted: Unknown,
     anchor: Option<String>,
 ) -> Result<BundleReport> {
     guard(|| {

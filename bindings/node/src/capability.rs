@@ -10,35 +10,7 @@ use crate::error::{guard, invalid, Result};
 use crate::host::{arg_text, instance, Options};
 use crate::keys::RootKey;
 
-/// What `Issuer.issue()` accepts. Caveats are added in this order: agent,
-/// actions, audience, notBefore, expiresAt, caveats. Exactly one of
-/// `expiresAt` and `neverExpires: true` is required.
-#[allow(dead_code)] // a type for index.d.ts; read member by member
-#[napi(object)]
-pub struct IssueOptions {
-    /// Only this agent: `agent == "…"`.
-    pub agent: Option<String>,
-    /// Only these actions: `action in […]`.
-    pub actions: Option<Vec<String>>,
-    /// Only at this verifier: `audience == "…"`.
-    pub audience: Option<String>,
-    /// Valid from this Unix time on.
-    pub not_before: Option<f64>,
-    /// Valid strictly before this Unix time, in seconds (not milliseconds:
-    /// `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
-    /// year 10000.
-    pub expires_at: Option<f64>,
-    /// Says explicitly that the capability is valid forever; without it, a
-    /// missing `expiresAt` is refused.
-    pub never_expires: Option<bool>,
-    /// Further caveat expressions.
-    pub caveats: Option<Vec<String>>,
-    /// Fixed 16-byte token id (tests); random by default.
-    pub token_id: Option<Uint8Array>,
-    /// Fixed issue time (tests); the system clock by default.
-    pub issued_at: Option<f64>,
-}
-
+/// The members of `IssueOptions` (charter.d.ts); caveats are added in this order.
 const ISSUE_OPTIONS: [&str; 9] = [
     "agent",
     "actions",
@@ -67,7 +39,7 @@ impl Issuer {
     #[napi]
     pub fn issue(
         &self,
-        #[napi(ts_arg_type = "IssueOptions")] options: Option<Unknown>,
+        #[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>,
     ) -> Result<Capability> {
         guard(|| {
             let o = Options::read(options, "options", &ISSUE_OPTIONS)?;

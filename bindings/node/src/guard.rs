@@ -44,7 +44,8 @@ impl Guard {
     pub fn check(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | RequestJson | string")] request: Unknown,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         proof: Option<String>,
         now: Option<f64>,
     ) -> Result<Option<Decision>> {
@@ -64,7 +65,8 @@ impl Guard {
     pub fn protect(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | RequestJson | string")] request: Unknown,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         proof: Option<String>,
         idempotency_key: Option<String>,
         now: Option<f64>,

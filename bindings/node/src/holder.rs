@@ -27,7 +27,8 @@ impl Holder {
     pub fn prove(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | RequestJson | string")] request: Unknown,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         audience: String,
         now: Option<f64>,
         nonce: Option<Uint8Array>,

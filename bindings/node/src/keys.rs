@@ -77,7 +77,9 @@ impl PublicKey {
 
     /// From a public JWK (an object, or its JSON text).
     #[napi(factory)]
-    pub fn from_jwk(#[napi(ts_arg_type = "Jwk | string")] jwk: Unknown) -> Result<PublicKey> {
+    pub fn from_jwk(
+        #[napi(ts_arg_type = "import('./charter').Jwk | string")] jwk: Unknown,
+    ) -> Result<PublicKey> {
         guard(|| {
             Ok(PublicKey(core::PublicKey::from_jwk(&host::json(
                 jwk, "jwk",
@@ -86,7 +88,7 @@ impl PublicKey {
     }
 
     /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
-    #[napi(ts_return_type = "Jwk")]
+    #[napi(ts_return_type = "import('./charter').Jwk")]
     pub fn to_jwk(&self) -> serde_json::Value {
         self.0.to_jwk()
     }
@@ -108,7 +110,9 @@ pub struct KeySet(pub(crate) core::KeySet);
 impl KeySet {
     /// From a JWKS `{"keys":[…]}` (an object, or its JSON text).
     #[napi(factory)]
-    pub fn from_jwks(#[napi(ts_arg_type = "Jwks | string")] jwks: Unknown) -> Result<KeySet> {
+    pub fn from_jwks(
+        #[napi(ts_arg_type = "import('./charter').Jwks | string")] jwks: Unknown,
+    ) -> Result<KeySet> {
         guard(|| Ok(KeySet(keys(jwks)?)))
     }
 
@@ -144,31 +148,4 @@ pub fn keys(value: Unknown) -> std::result::Result<core::KeySet, core::Error> {
         _ => core::jcs::canonicalize(&host::json(value, "jwks")?)?,
     };
     core::KeySet::from_jwks(&text)
-}
-
-/// A public JWK (RFC 8037 OKP, Ed25519).
-#[allow(dead_code)] // a type for index.d.ts only
-#[napi(object)]
-pub struct Jwk {
-    /// `"OKP"`.
-    pub kty: String,
-    /// `"Ed25519"`.
-    pub crv: String,
-    /// The public key, base64url.
-    pub x: String,
-    /// RFC 7638 thumbprint.
-    pub kid: Option<String>,
-    /// `"EdDSA"`.
-    pub alg: Option<String>,
-    /// `"sig"`.
-    #[napi(js_name = "use")]
-    pub use_: Option<String>,
-}
-
-/// A JSON Web Key Set.
-#[allow(dead_code)] // a type for index.d.ts only
-#[napi(object)]
-pub struct Jwks {
-    /// The keys.
-    pub keys: Vec<Jwk>,
 }

@@ -150,7 +150,7 @@ impl PermitVerifier {
     /// `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
     #[napi(constructor)]
     pub fn new(
-        #[napi(ts_arg_type = "KeySet | Jwks | string")] keys: Unknown,
+        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
         audience: String,
         leeway: Option<f64>,
     ) -> Result<Self> {

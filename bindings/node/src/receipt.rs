@@ -24,7 +24,7 @@ impl Receipt {
     #[napi]
     pub fn verify(
         &self,
-        #[napi(ts_arg_type = "KeySet | Jwks | string")] keys: Unknown,
+        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
     ) -> Result<()> {
         guard(|| self.0.verify(&crate::keys::keys(keys)?))
     }

@@ -94,19 +94,3 @@ impl<'e> RequestArg<'e> {
         }
     }
 }
-
-/// A request in its JSON form (what `Request.toJson()` gives).
-#[allow(dead_code)] // a type for index.d.ts only
-#[napi(object)]
-pub struct RequestJson {
-    /// Who asks.
-    pub agent: String,
-    /// The tool (action) called.
-    pub action: String,
-    /// The arguments (default `{}`).
-    #[napi(ts_type = "Record<string, unknown>")]
-    pub args: Option<serde_json::Value>,
-    /// The resource, or null.
-    #[napi(ts_type = "string | null")]
-    pub resource: Option<String>,
-}

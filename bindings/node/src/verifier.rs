@@ -101,7 +101,8 @@ impl Verifier {
     pub fn check(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | RequestJson | string")] request: Unknown,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         proof: Option<String>,
         now: Option<f64>,
     ) -> Result<Option<Decision>> {

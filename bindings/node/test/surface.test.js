@@ -58,7 +58,11 @@ function fromSurface(t) {
   return sorted(new Set(splitUnion(t).map(one)))
 }
 
+/** A type index.d.ts names through charter.d.ts, by its name. */
+const local = (t) => t.replace(/import\('\.\/charter'\)\./g, '')
+
 function fromTs(t, optional) {
+  t = local(t)
   const one = (x) => {
     const arr = x.match(/^Array<(.+)>$/)
     if (arr) return `${one(arr[1])}[]`
@@ -207,7 +211,7 @@ const D = declarations()
 function sameParams(declared, spec, where) {
   const want = spec.map(param)
   if (want.length > 0 && want.every((p) => p.optional) && declared.length === 1 && declared[0].optional) {
-    const members = D.interfaces[declared[0].type]
+    const members = D.interfaces[local(declared[0].type)]
     assert.ok(members, `${where}: options type ${declared[0].type} is declared`)
     assert.deepEqual(sorted(Object.keys(members)), sorted(want.map((p) => p.name)), `${where} options`)
     for (const p of want) {
