@@ -60,6 +60,12 @@ test('wrong types are UsageError invalid_argument', () => {
   throwsCode(() => new Capability(), UsageError, 'invalid_argument', /no public constructor/)
   throwsCode(() => KeySet.fromKeys([root]), UsageError, 'invalid_argument')
   throwsCode(() => new Holder(root), UsageError, 'invalid_argument')
+  // An object of another class is refused wherever a class is expected (napi's class registry).
+  throwsCode(() => Capability.prototype.serialize.call(root), UsageError, 'invalid_argument')
+  throwsCode(() => Object.getOwnPropertyDescriptor(Capability.prototype, 'id').get.call(root), UsageError, 'invalid_argument', /not an instance of class `Capability`/)
+  throwsCode(() => new charter.Guard(root, root, root), UsageError, 'invalid_argument', /Verifier/)
+  throwsCode(() => verifier.check(cap, root), UsageError, 'invalid_argument', /plain objects/)
+  throwsCode(() => charter.verifyBundle('{}', root), UsageError, 'invalid_argument')
 })
 
 test('times and integers must be safe integers', () => {
