@@ -5,13 +5,84 @@ export {
   PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
   canonicalizeJson, hashJson, verifyBundle,
 } from './index'
-export type {
-  Decision, Reason, IssueOptions, Jwk, Jwks, PermitClaims, BundleReport, BundleHead,
-} from './index'
+export type { Decision, Reason, PermitClaims, BundleReport, BundleHead } from './index'
+
+// Shapes of arguments (index.d.ts refers to them as import('./charter').Name).
+
+/**
+ * What `Issuer.issue()` accepts. Caveats are added in this order: agent,
+ * actions, audience, notBefore, expiresAt, caveats. Exactly one of
+ * `expiresAt` and `neverExpires: true` is required.
+ */
+export interface IssueOptions {
+  /** Only this agent: `agent == "…"`. */
+  agent?: string
+  /** Only these actions: `action in […]`. */
+  actions?: Array<string>
+  /** Only at this verifier: `audience == "…"`. */
+  audience?: string
+  /** Valid from this Unix time on. */
+  notBefore?: number
+  /**
+   * Valid strictly before this Unix time, in seconds (not milliseconds:
+   * `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
+   * year 10000.
+   */
+  expiresAt?: number
+  /**
+   * Says explicitly that the capability is valid forever; without it, a
+   * missing `expiresAt` is refused.
+   */
+  neverExpires?: boolean
+  /** Further caveat expressions. */
+  caveats?: Array<string>
+  /** Fixed 16-byte token id (tests); random by default. */
+  tokenId?: Uint8Array
+  /** Fixed issue time (tests); the system clock by default. */
+  issuedAt?: number
+}
+
+/** A public JWK (RFC 8037 OKP, Ed25519). */
+export interface Jwk {
+  /** `"OKP"`. */
+  kty: string
+  /** `"Ed25519"`. */
+  crv: string
+  /** The public key, base64url. */
+  x: string
+  /** RFC 7638 thumbprint. */
+  kid?: string
+  /** `"EdDSA"`. */
+  alg?: string
+  /** `"sig"`. */
+  use?: string
+}
+
+/** A JSON Web Key Set. */
+export interface Jwks {
+  /** The keys. */
+  keys: Array<Jwk>
+}
+
+/** A request in its JSON form (what `Request.toJson()` gives). */
+export interface RequestJson {
+  /** Who asks. */
+  agent: string
+  /** The tool (action) called. */
+  action: string
+  /** The arguments (default `{}`). */
+  args?: Record<string, unknown>
+  /** The resource, or null. */
+  resource?: string | null
+}
+
+
+/** The package version (the workspace version, e.g. `0.1.0`). */
+export declare const version: string
 
 import type { Reason } from './index'
 
-/** Every stable error code (contract/errors.json). */
+/** Every stable error code (contract/errors.json; test/surface.test.js keeps them equal). */
 export type ErrorCode =
   | 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument'
   | 'invalid_caveat' | 'bad_signature' | 'unknown_key'
@@ -23,7 +94,9 @@ export type ErrorCode =
 
 /** Base of every error Charter throws. `code` is stable; `message` is for people. */
 export declare class CharterError extends Error {
+  /** An error with a stable code (Charter throws these; tests may build them). */
   constructor(message: string, code: ErrorCode)
+  /** The stable code of contract/errors.json. */
   readonly code: ErrorCode
 }
 /** malformed, not_canonical, unsupported_version */
@@ -40,7 +113,10 @@ export declare class AuditError extends CharterError {}
 export declare class EnvironmentError extends CharterError {}
 /** `Guard.protect` refused the call; `reasons` say why. */
 export declare class Denied extends CharterError {
+  /** A refusal with its reasons (Charter throws these; tests may build them). */
   constructor(message: string, reasons: Reason[])
+  /** Always `'denied'`. */
   readonly code: 'denied'
+  /** Why the call was refused, as data: one reason per failed check. */
   readonly reasons: Reason[]
 }

@@ -4,7 +4,10 @@
 // arrive as instances of one error class per family (`FormatError`, …,
 // `Denied` with `.reasons`), each with the stable `.code` of
 // contract/errors.json. The families come from the core (ErrorCode::family),
-// so they are mapped in one place. Nothing else happens here.
+// so they are mapped in one place. Two mappings of return values: a check
+// that allows returns the one frozen ALLOW decision (the native call returns
+// null, so no object is built per allow), and a refused `Guard.protect`
+// (returned natively as {message, reasons}) is thrown as `Denied`.
 
 const native = require('./index.js')
 
@@ -57,15 +60,7 @@ function convert(err, where, frame) {
   if (err === null || typeof err !== 'object' || err instanceof CharterError) return err
   const code = err.code
   let out
-  if (code === 'denied') {
-    let body
-    try {
-      body = JSON.parse(err.message)
-    } catch {
-      body = { message: err.message, reasons: [] }
-    }
-    out = new Denied(body.message, body.reasons)
-  } else if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(FAMILIES, code)) {
+  if (typeof code === 'string' && code !== 'denied' && Object.prototype.hasOwnProperty.call(FAMILIES, code)) {
     out = new ERROR_CLASSES[FAMILIES[code]](err.message, code)
   } else if (NAPI_STATUSES.has(code) || (err instanceof TypeError && code === undefined && err.message === 'Illegal invocation')) {
     out = new UsageError(`${where}: ${err.message}`, 'invalid_argument')
@@ -91,14 +86,16 @@ function checkStrings(args, where) {
   }
 }
 
-function wrap(fn, where) {
+function wrap(fn, where, post) {
   const wrapped = function (...args) {
     checkStrings(args, where)
+    let out
     try {
-      return fn.apply(this, args)
+      out = fn.apply(this, args)
     } catch (err) {
       throw convert(err, where, wrapped)
     }
+    return post === undefined ? out : post(out, wrapped)
   }
   Object.defineProperty(wrapped, 'name', { value: fn.name })
   Object.defineProperty(wrapped, 'length', { value: fn.length })
@@ -109,8 +106,12 @@ function wrapClass(cls) {
   const proto = cls.prototype
   for (const key of Object.getOwnPropertyNames(proto)) {
     const d = Object.getOwnPropertyDescriptor(proto, key)
+    const where = `${cls.name}.${key}`
     if (key !== 'constructor' && typeof d.value === 'function') {
-      Object.defineProperty(proto, key, { ...d, value: wrap(d.value, `${cls.name}.${key}`) })
+      const value = CHECKS.has(where) ? wrapCheck(d.value, where) : wrap(d.value, where, POST[where])
+      Object.defineProperty(proto, key, { ...d, value })
+    } else if (typeof d.get === 'function') {
+      Object.defineProperty(proto, key, { ...d, get: wrap(d.get, where) })
     }
   }
   // A facade sharing the native prototype: instances made natively (by
@@ -151,6 +152,34 @@ function wrapClass(cls) {
   return facade
 }
 
+/** The decision of every allowed check: one frozen object, shared. */
+const ALLOW = Object.freeze({ allowed: true, reasons: Object.freeze([]) })
+function permitOrDenied(out, frame) {
+  if (out instanceof native.Permit) return out
+  const e = new Denied(out.message, out.reasons)
+  if (Error.captureStackTrace) Error.captureStackTrace(e, frame)
+  throw e
+}
+const POST = { 'Guard.protect': permitOrDenied }
+const bad = (s) => typeof s === 'string' && !s.isWellFormed()
+/** `check(capability, request, proof?, now?)`, the hot path: the same checks and mappings as `wrap`, without a rest array. */
+function wrapCheck(fn, where) {
+  const wrapped = function (capability, request, proof, now) {
+    if (bad(capability) || bad(request) || bad(proof)) checkStrings(arguments, where)
+    let d
+    try {
+      d = fn.call(this, capability, request, proof, now)
+    } catch (err) {
+      throw convert(err, where, wrapped)
+    }
+    return d === null ? ALLOW : d
+  }
+  Object.defineProperty(wrapped, 'name', { value: fn.name })
+  Object.defineProperty(wrapped, 'length', { value: fn.length })
+  return wrapped
+}
+const CHECKS = new Set(['Verifier.check', 'Guard.check'])
+
 const CLASSES = [
   'RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Issuer', 'Capability', 'Request', 'Holder',
   'Verifier', 'PermitIssuer', 'Permit', 'PermitVerifier', 'Receipt', 'AuditLog', 'Guard',
@@ -166,3 +195,5 @@ for (const name of FUNCTIONS) {
   if (typeof native[name] === 'function') module.exports[name] = wrap(native[name], name)
 }
 Object.assign(module.exports, ERROR_CLASSES)
+/** The package version (the workspace version). */
+module.exports.version = native.VERSION

@@ -11,6 +11,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** An append-only log of receipts, in memory or in a JSON Lines file. */
 export declare class AuditLog {
+  /** A log in memory, signing with `signingKey`. */
   static inMemory(signingKey: SigningKey): AuditLog
   /**
    * Opens (or creates) a JSON Lines log file, verifying what it holds;
@@ -19,38 +20,38 @@ export declare class AuditLog {
    * makes a log cut or rewritten behind it throw `chain_broken`.
    */
   static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
+  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */
   head(): Receipt | null
-  /** Receipts with `start <= seq < end`. */
-  receipts(start: number, end: number): Array<Receipt>
   /** The public keys that verify this log. */
   keys(): KeySet
-  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
-  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
 export declare class Capability {
   /** Parses a token strictly; verifies nothing (a `Verifier` does). */
   static parse(token: string): Capability
-  /** The token text (base64url of the V2 macaroon). */
-  serialize(): string
   /** A narrower capability: this one plus a caveat. */
   attenuate(caveat: string): Capability
   /** Binds to a holder key (its kid): checks then need that key's proof. */
   bindHolder(kid: string): Capability
   /** The stable public id (receipts, revocation). */
-  id(): string
+  get id(): string
   /** The random id shared with every narrowing of this capability. */
-  tokenId(): string
+  get tokenId(): string
   /** Id of the root key it was minted with. */
-  rootKid(): string
+  get rootKid(): string
   /** Issue time, Unix seconds. */
-  issuedAt(): number
+  get issuedAt(): number
   /** The caveat expressions, oldest first. */
-  caveats(): Array<string>
+  get caveats(): Array<string>
+  /** The token text (base64url of the V2 macaroon). */
+  serialize(): string
 }
 
 /**
@@ -65,50 +66,59 @@ export declare class Guard {
    */
   constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
   /** Decides and records the decision; returns it as data. */
-  check(capability: Capability | string, request: Request, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /**
    * A permit for exactly this call, or throws `Denied` (with `.reasons`).
    * `permitId` fixes the permit's `jti` (default random).
    */
-  protect(capability: Capability | string, request: Request, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
+  protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
 export declare class Holder {
+  /** A holder proving with `signingKey`. */
   constructor(signingKey: SigningKey)
+  /**
+   * A proof for one request to one audience (fresh for 60 s, single use).
+   * `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
+   */
+  prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
   /** The key id to bind capabilities to. */
-  kid(): string
-  /** A proof for one request to one audience (fresh for 60 s, single use). */
-  prove(capability: Capability | string, request: Request, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
+  get kid(): string
 }
 
 /** Mints capabilities with one root key. */
 export declare class Issuer {
+  /** An issuer minting with `root`. */
   constructor(root: RootKey)
   /** Mints a capability. */
-  issue(options?: IssueOptions): Capability
+  issue(options?: import('./charter').IssueOptions): Capability
 }
 
 /** Trusted public keys by kid (a JWKS). */
 export declare class KeySet {
   /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
-  static fromJwks(jwks: Jwks | string): KeySet
+  static fromJwks(jwks: import('./charter').Jwks | string): KeySet
+  /** From public keys (kids must be distinct). */
   static fromKeys(keys: Array<PublicKey>): KeySet
-  /** Key ids, sorted. */
-  kids(): Array<string>
   /** The key with this id; throws `unknown_key` when there is none. */
   get(kid: string): PublicKey
+  /** Key ids, sorted. */
+  kids(): Array<string>
   /** Canonical (JCS) JWKS text, keys ordered by kid. */
   toJwks(): string
 }
 
 /** A permit token and its claims. `parse()` verifies nothing. */
 export declare class Permit {
+  /** Parses a compact JWS strictly; verifies nothing. */
   static parse(token: string): Permit
   /** The compact JWS. */
-  token(): string
-  claims(): PermitClaims
-  kid(): string
+  get token(): string
+  /** Its claims. */
+  get claims(): PermitClaims
+  /** Id of the key that signed it. */
+  get kid(): string
 }
 
 /** Signs permits: one allowed call, short-lived, single-use. */
@@ -118,13 +128,16 @@ export declare class PermitIssuer {
   /** A permit for one exact call. `jti` defaults to a random id. */
   issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
   /** Id of the signing key (the JWS `kid`). */
-  kid(): string
+  get kid(): string
 }
 
 /** Verifies permits offline with a public key set, each once. */
 export declare class PermitVerifier {
-  /** `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
-  constructor(keys: KeySet, audience: string, leeway?: number | undefined | null)
+  /**
+   * `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
+   * `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
+   */
+  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
   /** Verifies `token` for this call and consumes it; returns its claims or throws. */
   verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
 }
@@ -134,57 +147,74 @@ export declare class PublicKey {
   /** From the 32-byte compressed point. */
   static fromBytes(bytes: Uint8Array): PublicKey
   /** From a public JWK (an object, or its JSON text). */
-  static fromJwk(jwk: Jwk | string): PublicKey
-  kid(): string
+  static fromJwk(jwk: import('./charter').Jwk | string): PublicKey
+  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
+  toJwk(): import('./charter').Jwk
+  /** RFC 7638 thumbprint. */
+  get kid(): string
+  /** The 32-byte compressed point. */
   toBytes(): Uint8Array
-  /** The public JWK (RFC 8037 OKP) with kid, alg and use. */
-  toJwk(): Jwk
 }
 
 /** One signed, hash-chained decision record. */
 export declare class Receipt {
   /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
   static parse(json: string): Receipt
+  /**
+   * Checks the signature against trusted keys (a KeySet, or a JWKS as
+   * object or text); throws when it does not verify.
+   */
+  verify(keys: KeySet | import('./charter').Jwks | string): void
+  /** `"allow"` or `"deny"`. */
+  get decision(): 'allow' | 'deny'
+  /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
+  get hash(): string
+  /** Position in its log, from 0. */
+  get seq(): number
+  /** Hash of the receipt before it (the genesis value for the first). */
+  get prev(): string
+  /** Decision time, Unix seconds. */
+  get ts(): number
+  /** Who asked. */
+  get agent(): string
+  /** The action asked for. */
+  get action(): string
+  /** The hash of the call's arguments (see `hashJson`). */
+  get args(): string
+  /** The capability id, or null. */
+  get cap(): string | null
+  /** The permit's `jti`, or null. */
+  get permit(): string | null
+  /** Why it was denied (empty for an allow). */
+  get reasons(): Array<Reason>
+  /** Id of the key that signed it. */
+  get kid(): string
   /** The canonical JSON text. */
   toJson(): string
-  /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
-  hash(): string
-  /** Checks the signature against trusted keys; throws when it does not verify. */
-  verify(keys: KeySet): void
-  seq(): number
-  prev(): string
-  /** Decision time, Unix seconds. */
-  ts(): number
-  agent(): string
-  action(): string
-  /** The hash of the call's arguments (see `hashJson`). */
-  args(): string
-  /** The capability id, or null. */
-  cap(): string | null
-  /** The permit's `jti`, or null. */
-  permit(): string | null
-  /** `"allow"` or `"deny"`. */
-  decision(): 'allow' | 'deny'
-  reasons(): Array<Reason>
-  /** Id of the key that signed it. */
-  kid(): string
 }
 
 /**
- * A tool call to decide: agent, action, args (a JSON object, or its text for
- * exactness), resource.
+ * A tool call to decide: agent, action, args (a JSON object, or its text
+ * for exactness), resource.
  */
 export declare class Request {
+  /**
+   * A request from its parts; `args` as an object, or as JSON text to keep
+   * every number exact.
+   */
   constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
   /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
   static fromJson(text: string): Request
-  agent(): string
-  action(): string
   /** The arguments as a plain object. */
-  args(): Record<string, unknown>
-  resource(): string | null
+  get args(): Record<string, unknown>
   /** Canonical (RFC 8785) JSON text of the request. */
   toJson(): string
+  /** Who asks. */
+  get agent(): string
+  /** The tool (action) called. */
+  get action(): string
+  /** The resource, or null. */
+  get resource(): string | null
 }
 
 /** A secret HMAC key that capabilities are minted from. */
@@ -194,18 +224,20 @@ export declare class RootKey {
   /** From 32 to 1024 secret bytes. */
   static fromBytes(bytes: Uint8Array): RootKey
   /** The key id carried in every capability minted with this key. */
-  kid(): string
+  get kid(): string
   /** The secret bytes. Handle with care. */
   toBytes(): Uint8Array
 }
 
 /** An Ed25519 private key. */
 export declare class SigningKey {
+  /** A new random signing key. */
   static generate(): SigningKey
   /** From the 32-byte seed. */
   static fromBytes(bytes: Uint8Array): SigningKey
   /** RFC 7638 thumbprint of the public key. */
-  kid(): string
+  get kid(): string
+  /** The public half. */
   publicKey(): PublicKey
   /** The 32-byte seed. Handle with care: this is the secret. */
   toBytes(): Uint8Array
@@ -218,14 +250,15 @@ export declare class SigningKey {
 export declare class Verifier {
   /**
    * `roots`: one or more root keys (rotation); `audience`: this verifier's
-   * identity; `proofWindow`/`leeway`: holder proof freshness, seconds.
+   * identity; `proofWindow`/`leeway`: holder proof freshness, seconds
+   * (the core's defaults when absent).
    */
-  constructor(roots: RootKey[] | RootKey, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
+  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
   /**
    * Decides one call. A denial is data; a token that does not parse is a
    * denial too.
    */
-  check(capability: Capability | string, request: Request, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /**
    * Revokes a capability id (that capability and every one narrowed from
    * it) or a token id (every capability minted with it). Throws a
@@ -233,39 +266,50 @@ export declare class Verifier {
    * base64url characters, no padding.
    */
   revoke(capabilityId: string): void
-  audience(): string
+  /** The identity caveats see as `audience`. */
+  get audience(): string
 }
 
-/** Nanoseconds per `Verifier::check` of the core, over `iterations` calls. */
+/**
+ * Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
+ * loop: the same-run native baseline of bench.mjs (hidden export).
+ */
 export declare function __benchNativeCheck(verifier: Verifier, capability: Capability | string, request: Request, now: number, iterations: number): number
 
-/**
- * Every stable code and its family, from the core (`ErrorCode::family`), so
- * the JS error classes are mapped in one place.
- */
+/** Every stable code and the class of its family, from the core. */
 export declare function __errorFamilies(): Record<string, string>
 
 /** The signed summary of a bundle. */
 export interface BundleHead {
   /** `prev` of the first receipt (the genesis value for a bundle from seq 0). */
   anchor: string
+  /** Number of receipts. */
   count: number
+  /** `seq` of the first receipt. */
   firstSeq: number
+  /** Id of the signing key. */
   kid: string
   /** Hash of the last receipt. */
   lastHash: string
+  /** `seq` of the last receipt. */
   lastSeq: number
+  /** The head's signature. */
   sig: string
   /** `ts` of the last receipt. */
   ts: number
+  /** Format version. */
   v: number
 }
 
 /** What a verified bundle covers. */
 export interface BundleReport {
+  /** Number of receipts. */
   count: number
+  /** `seq` of the first receipt. */
   firstSeq: number
+  /** `seq` of the last receipt. */
   lastSeq: number
+  /** The signed head. */
   head: BundleHead
 }
 
@@ -274,7 +318,17 @@ export declare function canonicalizeJson(text: string): string
 
 /** The outcome of a check: `allowed` exactly when `reasons` is empty. */
 export interface Decision {
+  /** Whether the call may go ahead. */
   allowed: boolean
+  /** Why not (empty when allowed). */
+  reasons: Array<Reason>
+}
+
+/** A refusal of `protect`, which `charter.js` throws as `Denied`. */
+export interface Denial {
+  /** The core's message (names every reason). */
+  message: string
+  /** Why. */
   reasons: Array<Reason>
 }
 
@@ -285,68 +339,30 @@ export interface Decision {
 export declare function hashJson(text: string | Record<string, unknown>): string
 
 /**
- * What `Issuer.issue()` accepts. Caveats are added in this order: agent,
- * actions, audience, notBefore, expiresAt, caveats. Exactly one of
- * `expiresAt` and `neverExpires: true` is required.
- */
-export interface IssueOptions {
-  /** Only this agent: `agent == "…"`. */
-  agent?: string
-  /** Only these actions: `action in […]`. */
-  actions?: Array<string>
-  /** Only at this verifier: `audience == "…"`. */
-  audience?: string
-  /** Valid from this Unix time on. */
-  notBefore?: number
-  /**
-   * Valid strictly before this Unix time, in seconds (not milliseconds:
-   * `Math.floor(Date.now() / 1000) + 3600`); after `issuedAt`, before the
-   * year 10000.
-   */
-  expiresAt?: number
-  /**
-   * Says explicitly that the capability is valid forever; without it, a
-   * missing `expiresAt` is refused.
-   */
-  neverExpires?: boolean
-  /** Further caveat expressions. */
-  caveats?: Array<string>
-  /** Fixed 16-byte token id (tests); random by default. */
-  tokenId?: Uint8Array
-  /** Fixed issue time (tests); the system clock by default. */
-  issuedAt?: number
-}
-
-/** A public JWK (RFC 8037 OKP, Ed25519). */
-export interface Jwk {
-  kty: string
-  crv: string
-  x: string
-  kid?: string
-  alg?: string
-  use?: string
-}
-
-/** A JSON Web Key Set. */
-export interface Jwks {
-  keys: Array<Jwk>
-}
-
-/**
  * The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
  * arguments hashed in `args`) where (`aud`), under which capability (`cap`),
  * from `iat` until `exp`, once (`jti`).
  */
 export interface PermitClaims {
+  /** The permit issuer. */
   iss: string
+  /** The agent. */
   sub: string
+  /** The tool's service. */
   aud: string
+  /** The action. */
   act: string
+  /** base64url SHA-256 of the canonical arguments. */
   args: string
+  /** The capability id. */
   cap: string
+  /** Issued at, Unix seconds. */
   iat: number
+  /** Expires at, Unix seconds. */
   exp: number
+  /** The permit id (single use). */
   jti: string
+  /** The idempotency key, or null. */
   idem: string | null
 }
 
@@ -355,14 +371,20 @@ export interface PermitClaims {
  * and a message a person can act on.
  */
 export interface Reason {
+  /** A stable code of `contract/errors.json`. */
   code: string
+  /** The index of the failing caveat, or null. */
   caveatIndex: number | null
+  /** What happened, for a person. */
   message: string
 }
 
 /**
- * Verifies an exported audit bundle (JSON text) against trusted keys,
- * offline. A bundle that does not start at genesis needs the anchor: the
- * hash of the receipt before its first.
+ * Verifies an exported audit bundle (JSON text) against trusted keys (a
+ * KeySet, or a JWKS as object or text), offline. A bundle that does not
+ * start at genesis needs the anchor: the hash of the receipt before its first.
  */
-export declare function verifyBundle(bundle: string, trusted: KeySet, anchor?: string | undefined | null): BundleReport
+export declare function verifyBundle(bundle: string, trusted: KeySet | import('./charter').Jwks | string, anchor?: string | undefined | null): BundleReport
+
+/** The package version (the workspace version, e.g. `0.1.0`). */
+export declare const VERSION: string

@@ -855,3 +855,4 @@ module.exports.__errorFamilies = nativeBinding.__errorFamilies
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson
 module.exports.hashJson = nativeBinding.hashJson
 module.exports.verifyBundle = nativeBinding.verifyBundle
+module.exports.VERSION = nativeBinding.VERSION

@@ -39,7 +39,7 @@ function createServer({ root, audience = 'tools.shop.example' }) {
     if (!tool) throw Object.assign(new Error(`unknown tool ${name}`), { rpc: -32602 })
     const request = new Request(String(meta.agent || ''), name, args)
     const permit = guard.protect(String(meta.capability || ''), request, meta.proof ?? null, null)
-    return { content: [{ type: 'text', text: JSON.stringify(tool.run(args)) }], _meta: { permit: permit.token() } }
+    return { content: [{ type: 'text', text: JSON.stringify(tool.run(args)) }], _meta: { permit: permit.token } }
   }
 
   const server = http.createServer((req, res) => {

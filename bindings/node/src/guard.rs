@@ -1,22 +1,28 @@
 //! `Guard`: check -> permit -> receipt, fail closed.
 
 use charter_core as core;
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
 
-use crate::args;
 use crate::audit::AuditLog;
 use crate::capability::CapabilityArg;
-use crate::errors::{guard, OrThrow, Result};
+use crate::error::{guard, Result};
 use crate::permit::{Permit, PermitIssuer};
-use crate::request::Request;
-use crate::verifier::{decision, Decision, Verifier};
+use crate::request::RequestArg;
+use crate::verifier::{decision, options, Decision, Reason, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
 /// throws `Denied`, and records a receipt either way.
 #[napi]
-pub struct Guard {
-    inner: core::Guard,
+pub struct Guard(core::Guard);
+
+/// A refusal of `protect`, which `charter.js` throws as `Denied`.
+#[napi(object)]
+pub struct Denial {
+    /// The core's message (names every reason).
+    pub message: String,
+    /// Why.
+    pub reasons: Vec<Reason>,
 }
 
 #[napi]
@@ -25,79 +31,65 @@ impl Guard {
     /// replay store (shared with `verifier`), signs permits for the verifier's
     /// audience, and records in `auditLog`.
     #[napi(constructor)]
-    pub fn new(
-        verifier: &Verifier,
-        permit_issuer: &PermitIssuer,
-        audit_log: &AuditLog,
-    ) -> Result<Self> {
-        guard(|| {
-            Ok(Guard {
-                inner: core::Guard::new(
-                    verifier.inner.clone(),
-                    permit_issuer.inner.clone(),
-                    audit_log.inner.clone(),
-                ),
-            })
-        })
+    pub fn new(verifier: &Verifier, permit_issuer: &PermitIssuer, audit_log: &AuditLog) -> Self {
+        Guard(core::Guard::new(
+            verifier.0.clone(),
+            permit_issuer.0.clone(),
+            audit_log.0.clone(),
+        ))
     }
 
     /// Decides and records the decision; returns it as data.
-    #[napi]
+    #[napi(ts_return_type = "Decision")]
     pub fn check(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        request: &Request,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         proof: Option<String>,
         now: Option<f64>,
-    ) -> Result<Decision> {
+    ) -> Result<Option<Decision>> {
         guard(|| {
-            let now = args::now(now)?;
-            let d = match CapabilityArg::read(&capability)? {
-                CapabilityArg::Parsed(c) => {
-                    self.inner
-                        .check(&c.inner, &request.inner, proof.as_deref(), now)
-                }
-                CapabilityArg::Text(t) => {
-                    self.inner
-                        .check_token(&t, &request.inner, proof.as_deref(), now)
-                }
-            };
-            Ok(decision(&d))
+            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+            Ok(decision(self.0.check(
+                cap.as_ref(),
+                req.get(),
+                &options(proof, now)?,
+            )))
         })
     }
 
     /// A permit for exactly this call, or throws `Denied` (with `.reasons`).
     /// `permitId` fixes the permit's `jti` (default random).
-    #[napi]
+    #[napi(ts_return_type = "Permit")]
     pub fn protect(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        request: &Request,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         proof: Option<String>,
         idempotency_key: Option<String>,
         now: Option<f64>,
         permit_id: Option<String>,
-    ) -> Result<Permit> {
+    ) -> Result<Either<Permit, Denial>> {
         guard(|| {
-            let now = args::now(now)?;
-            let (proof, idem, jti) = (
-                proof.as_deref(),
-                idempotency_key.as_deref(),
-                permit_id.as_deref(),
-            );
-            let p = match CapabilityArg::read(&capability)? {
-                CapabilityArg::Parsed(c) => {
-                    self.inner
-                        .protect(&c.inner, &request.inner, proof, idem, now, jti)
-                }
-                CapabilityArg::Text(t) => {
-                    self.inner
-                        .protect_token(&t, &request.inner, proof, idem, now, jti)
-                }
+            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+            let o = core::CallOptions {
+                idempotency_key,
+                permit_id,
+                ..options(proof, now)?
             };
-            Ok(Permit {
-                inner: p.or_throw()?,
-            })
+            match self.0.protect(cap.as_ref(), req.get(), &o) {
+                Ok(permit) => Ok(Either::A(Permit(permit))),
+                Err(e) if e.code() == core::ErrorCode::Denied => {
+                    let reasons = e.reasons().iter().map(Reason::from).collect();
+                    Ok(Either::B(Denial {
+                        message: e.message().to_string(),
+                        reasons,
+                    }))
+                }
+                Err(e) => Err(e),
+            }
         })
     }
 }

@@ -4,56 +4,47 @@ use charter_core as core;
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi_derive::napi;
 
-use crate::args;
 use crate::capability::CapabilityArg;
-use crate::errors::{guard, Result};
+use crate::error::{guard, Result};
 use crate::keys::SigningKey;
-use crate::request::Request;
+use crate::request::RequestArg;
 
 /// An agent's key, proving possession of capabilities bound to it.
 #[napi]
-pub struct Holder {
-    inner: core::Holder,
-}
+pub struct Holder(core::Holder);
 
 #[napi]
 impl Holder {
+    /// A holder proving with `signingKey`.
     #[napi(constructor)]
-    pub fn new(signing_key: &SigningKey) -> Result<Self> {
-        guard(|| {
-            Ok(Holder {
-                inner: core::Holder::new(signing_key.inner.clone()),
-            })
-        })
-    }
-
-    /// The key id to bind capabilities to.
-    #[napi]
-    pub fn kid(&self) -> String {
-        self.inner.kid()
+    pub fn new(signing_key: &SigningKey) -> Self {
+        Holder(core::Holder::new(signing_key.0.clone()))
     }
 
     /// A proof for one request to one audience (fresh for 60 s, single use).
+    /// `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
     #[napi]
     pub fn prove(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        request: &Request,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         audience: String,
         now: Option<f64>,
         nonce: Option<Uint8Array>,
     ) -> Result<String> {
         guard(|| {
-            let cap = CapabilityArg::read(&capability)?;
-            let cap = cap.parsed()?;
-            let now = args::now(now)?;
-            let proof = match nonce {
-                Some(n) => self
-                    .inner
-                    .prove_with_nonce(&cap, &request.inner, &audience, now, &n),
-                None => self.inner.prove(&cap, &request.inner, &audience, now),
-            };
-            proof.map_err(crate::errors::core)
+            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+            let (cap, now) = (cap.as_ref().resolve()?, crate::host::now(now)?);
+            match nonce {
+                Some(n) => self.0.prove_with_nonce(&cap, req.get(), &audience, now, &n),
+                None => self.0.prove(&cap, req.get(), &audience, now),
+            }
         })
     }
 }
+
+accessors!(Holder |h| get {
+    "The key id to bind capabilities to."
+    kid: String = h.kid();
+} fn {});

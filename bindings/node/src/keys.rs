@@ -1,216 +1,151 @@
 //! Keys: `RootKey`, `SigningKey`, `PublicKey`, `KeySet`.
 
 use charter_core as core;
-use napi::bindgen_prelude::{Uint8Array, Unknown};
+use napi::bindgen_prelude::{Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::errors::{guard, OrThrow, Result};
-use crate::json::{self, JsJson};
+use crate::error::{guard, Result};
+use crate::host::{self, instance};
 
 /// A secret HMAC key that capabilities are minted from.
 #[napi]
-pub struct RootKey {
-    pub(crate) inner: core::RootKey,
-}
+pub struct RootKey(pub(crate) core::RootKey);
 
 #[napi]
 impl RootKey {
     /// A new random 32-byte root key.
     #[napi(factory)]
-    pub fn generate() -> Result<RootKey> {
-        guard(|| {
-            Ok(RootKey {
-                inner: core::RootKey::generate(),
-            })
-        })
+    pub fn generate() -> RootKey {
+        RootKey(core::RootKey::generate())
     }
 
     /// From 32 to 1024 secret bytes.
     #[napi(factory)]
     pub fn from_bytes(bytes: Uint8Array) -> Result<RootKey> {
-        guard(|| {
-            Ok(RootKey {
-                inner: core::RootKey::from_bytes(&bytes).or_throw()?,
-            })
-        })
-    }
-
-    /// The key id carried in every capability minted with this key.
-    #[napi]
-    pub fn kid(&self) -> String {
-        self.inner.kid().to_string()
-    }
-
-    /// The secret bytes. Handle with care.
-    #[napi]
-    pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::new(self.inner.to_bytes().to_vec())
+        guard(|| Ok(RootKey(core::RootKey::from_bytes(&bytes)?)))
     }
 }
+
+accessors!(RootKey |k| get {
+    "The key id carried in every capability minted with this key."
+    kid: String = k.kid().to_string();
+} fn {
+    "The secret bytes. Handle with care."
+    to_bytes: Uint8Array = k.to_bytes().to_vec().into();
+});
 
 /// An Ed25519 private key.
 #[napi]
-pub struct SigningKey {
-    pub(crate) inner: core::SigningKey,
-}
+pub struct SigningKey(pub(crate) core::SigningKey);
 
 #[napi]
 impl SigningKey {
+    /// A new random signing key.
     #[napi(factory)]
-    pub fn generate() -> Result<SigningKey> {
-        guard(|| {
-            Ok(SigningKey {
-                inner: core::SigningKey::generate(),
-            })
-        })
+    pub fn generate() -> SigningKey {
+        SigningKey(core::SigningKey::generate())
     }
 
     /// From the 32-byte seed.
     #[napi(factory)]
     pub fn from_bytes(bytes: Uint8Array) -> Result<SigningKey> {
-        guard(|| {
-            Ok(SigningKey {
-                inner: core::SigningKey::from_bytes(&bytes).or_throw()?,
-            })
-        })
-    }
-
-    /// RFC 7638 thumbprint of the public key.
-    #[napi]
-    pub fn kid(&self) -> String {
-        self.inner.kid()
-    }
-
-    #[napi]
-    pub fn public_key(&self) -> PublicKey {
-        PublicKey {
-            inner: self.inner.public_key(),
-        }
-    }
-
-    /// The 32-byte seed. Handle with care: this is the secret.
-    #[napi]
-    pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::new(self.inner.to_bytes().to_vec())
+        guard(|| Ok(SigningKey(core::SigningKey::from_bytes(&bytes)?)))
     }
 }
+
+accessors!(SigningKey |k| get {
+    "RFC 7638 thumbprint of the public key."
+    kid: String = k.kid();
+} fn {
+    "The public half."
+    public_key: PublicKey = PublicKey(k.public_key());
+    "The 32-byte seed. Handle with care: this is the secret."
+    to_bytes: Uint8Array = k.to_bytes().to_vec().into();
+});
 
 /// An Ed25519 public key; kid is its RFC 7638 thumbprint.
 #[napi]
-#[derive(Clone)]
-pub struct PublicKey {
-    pub(crate) inner: core::PublicKey,
-}
+pub struct PublicKey(pub(crate) core::PublicKey);
 
 #[napi]
 impl PublicKey {
     /// From the 32-byte compressed point.
     #[napi(factory)]
     pub fn from_bytes(bytes: Uint8Array) -> Result<PublicKey> {
-        guard(|| {
-            Ok(PublicKey {
-                inner: core::PublicKey::from_bytes(&bytes).or_throw()?,
-            })
-        })
+        guard(|| Ok(PublicKey(core::PublicKey::from_bytes(&bytes)?)))
     }
 
     /// From a public JWK (an object, or its JSON text).
     #[napi(factory)]
-    pub fn from_jwk(#[napi(ts_arg_type = "Jwk | string")] jwk: Unknown) -> Result<PublicKey> {
+    pub fn from_jwk(
+        #[napi(ts_arg_type = "import('./charter').Jwk | string")] jwk: Unknown,
+    ) -> Result<PublicKey> {
         guard(|| {
-            let value = json::arg(&jwk, "jwk")?;
-            Ok(PublicKey {
-                inner: core::PublicKey::from_jwk(&value).or_throw()?,
-            })
+            Ok(PublicKey(core::PublicKey::from_jwk(&host::json(
+                jwk, "jwk",
+            )?)?))
         })
     }
 
-    #[napi]
-    pub fn kid(&self) -> String {
-        self.inner.kid().to_string()
-    }
-
-    #[napi]
-    pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::new(self.inner.to_bytes().to_vec())
-    }
-
-    /// The public JWK (RFC 8037 OKP) with kid, alg and use.
-    #[napi(ts_return_type = "Jwk")]
-    pub fn to_jwk(&self) -> JsJson {
-        JsJson(self.inner.to_jwk())
+    /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
+    #[napi(ts_return_type = "import('./charter').Jwk")]
+    pub fn to_jwk(&self) -> serde_json::Value {
+        self.0.to_jwk()
     }
 }
+
+accessors!(PublicKey |k| get {
+    "RFC 7638 thumbprint."
+    kid: String = k.kid().to_string();
+} fn {
+    "The 32-byte compressed point."
+    to_bytes: Uint8Array = k.to_bytes().to_vec().into();
+});
 
 /// Trusted public keys by kid (a JWKS).
 #[napi]
-#[derive(Clone)]
-pub struct KeySet {
-    pub(crate) inner: core::KeySet,
-}
+pub struct KeySet(pub(crate) core::KeySet);
 
 #[napi]
 impl KeySet {
     /// From a JWKS `{"keys":[…]}` (an object, or its JSON text).
     #[napi(factory)]
-    pub fn from_jwks(#[napi(ts_arg_type = "Jwks | string")] jwks: Unknown) -> Result<KeySet> {
-        guard(|| {
-            let text = json::arg_text(&jwks, "jwks")?;
-            Ok(KeySet {
-                inner: core::KeySet::from_jwks(&text).or_throw()?,
-            })
-        })
+    pub fn from_jwks(
+        #[napi(ts_arg_type = "import('./charter').Jwks | string")] jwks: Unknown,
+    ) -> Result<KeySet> {
+        guard(|| Ok(KeySet(keys(jwks)?)))
     }
 
+    /// From public keys (kids must be distinct).
     #[napi(factory)]
     pub fn from_keys(keys: Vec<&PublicKey>) -> Result<KeySet> {
-        guard(|| {
-            Ok(KeySet {
-                inner: core::KeySet::from_keys(keys.into_iter().map(|k| k.inner.clone()))
-                    .or_throw()?,
-            })
-        })
-    }
-
-    /// Key ids, sorted.
-    #[napi]
-    pub fn kids(&self) -> Vec<String> {
-        self.inner.kids().map(str::to_string).collect()
+        let keys = keys.into_iter().map(|k| k.0.clone());
+        guard(|| Ok(KeySet(core::KeySet::from_keys(keys)?)))
     }
 
     /// The key with this id; throws `unknown_key` when there is none.
     #[napi]
     pub fn get(&self, kid: String) -> Result<PublicKey> {
-        guard(|| {
-            Ok(PublicKey {
-                inner: self.inner.get(&kid).or_throw()?.clone(),
-            })
-        })
-    }
-
-    /// Canonical (JCS) JWKS text, keys ordered by kid.
-    #[napi]
-    pub fn to_jwks(&self) -> Result<String> {
-        guard(|| Ok(self.inner.to_jwks()))
+        guard(|| Ok(PublicKey(self.0.get(&kid)?.clone())))
     }
 }
 
-/// A public JWK (RFC 8037 OKP, Ed25519).
-#[allow(dead_code)] // a type for index.d.ts; read member by member
-#[napi(object)]
-pub struct Jwk {
-    pub kty: String,
-    pub crv: String,
-    pub x: String,
-    pub kid: Option<String>,
-    pub alg: Option<String>,
-    #[napi(js_name = "use")]
-    pub use_: Option<String>,
-}
+accessors!(KeySet |s| get {} fn {
+    "Key ids, sorted."
+    kids: Vec<String> = s.kids().map(str::to_string).collect();
+    "Canonical (JCS) JWKS text, keys ordered by kid."
+    to_jwks: String = s.to_jwks();
+});
 
-/// A JSON Web Key Set.
-#[allow(dead_code)] // a type for index.d.ts; read member by member
-#[napi(object)]
-pub struct Jwks {
-    pub keys: Vec<Jwk>,
+/// A `KeySet | object | string` argument: a `KeySet`, or a JWKS as an
+/// object or as its JSON text.
+pub fn keys(value: Unknown) -> std::result::Result<core::KeySet, core::Error> {
+    if let Some(set) = instance::<KeySet>(value) {
+        return Ok(set.0.clone());
+    }
+    let text = match value.get_type() {
+        Ok(ValueType::String) => host::arg_text(value, "jwks")?,
+        _ => core::jcs::canonicalize(&host::json(value, "jwks")?)?,
+    };
+    core::KeySet::from_jwks(&text)
 }

@@ -1,42 +1,40 @@
-//! Node.js binding of charter-core (napi-rs). Thin: every export maps core
-//! calls, values and errors, nothing more. The JS layer (`charter.js`) gives
-//! the errors their classes; the module layout mirrors the core's.
+//! Node.js binding of charter-core (napi-rs): a table of mappings from JS
+//! values to core calls, nothing more. Each file maps the core module of its
+//! name; `host.rs` describes JS values to the core's JSON walker and reads
+//! scalar arguments, `error.rs` maps errors. `charter.js` gives the errors
+//! their classes and the one shared allow `Decision`.
 
 #![deny(clippy::all)]
 
-mod args;
+/// The accessors of a class wrapping a core value (`self.0`, named by the
+/// caller), a doc line and a definition each: those under `get` are read-only
+/// JS properties (`{"property": T}` in surface.json), those under `fn`
+/// methods. (Docs are plain strings: napi-derive copies them into index.d.ts.)
+macro_rules! accessors {
+    ($class:ident |$v:ident|
+        get { $($gd:literal $g:ident: $gt:ty = $ge:expr;)* }
+        fn { $($fd:literal $f:ident: $ft:ty = $fe:expr;)* }) => {
+        #[napi_derive::napi]
+        impl $class {
+            $(#[doc = $gd] #[napi(getter)] pub fn $g(&self) -> $gt { let $v = &self.0; $ge })*
+            $(#[doc = $fd] #[napi] pub fn $f(&self) -> $ft { let $v = &self.0; $fe })*
+        }
+    };
+}
+
 mod audit;
-mod bench;
 mod capability;
-mod errors;
+mod error;
 mod guard;
 mod holder;
-mod json;
+mod host;
+mod jcs;
 mod keys;
 mod permit;
+mod receipt;
 mod request;
 mod verifier;
 
-use napi::bindgen_prelude::Unknown;
-use napi_derive::napi;
-
-use charter_core::jcs;
-use errors::{guard, OrThrow, Result};
-
-/// RFC 8785 canonical form of strict I-JSON text.
-#[napi]
-pub fn canonicalize_json(text: String) -> Result<String> {
-    guard(|| jcs::canonicalize_str(&text).or_throw())
-}
-
-/// base64url SHA-256 of the canonical form (the args hash of permits and
-/// receipts). Takes JSON text, or a plain JS value.
-#[napi]
-pub fn hash_json(
-    #[napi(ts_arg_type = "string | Record<string, unknown>")] text: Unknown,
-) -> Result<String> {
-    guard(|| {
-        let value = json::arg(&text, "text")?;
-        jcs::hash(&value).or_throw()
-    })
-}
+/// The package version (the workspace version, e.g. `0.1.0`).
+#[napi_derive::napi]
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -4,70 +4,89 @@ use charter_core as core;
 use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi_derive::napi;
 
-use crate::args;
-use crate::errors::{guard, OrThrow, Result};
-use crate::json;
-use crate::keys::{KeySet, SigningKey};
+use crate::error::{guard, Result};
+use crate::host::{json, now, opt_int};
+use crate::keys::SigningKey;
 
 /// The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
 /// arguments hashed in `args`) where (`aud`), under which capability (`cap`),
 /// from `iat` until `exp`, once (`jti`).
 #[napi(object)]
 pub struct PermitClaims {
+    /// The permit issuer.
     pub iss: String,
+    /// The agent.
     pub sub: String,
+    /// The tool's service.
     pub aud: String,
+    /// The action.
     pub act: String,
+    /// base64url SHA-256 of the canonical arguments.
     pub args: String,
+    /// The capability id.
     pub cap: String,
+    /// Issued at, Unix seconds.
     pub iat: i64,
+    /// Expires at, Unix seconds.
     pub exp: i64,
+    /// The permit id (single use).
     pub jti: String,
+    /// The idempotency key, or null.
     #[napi(ts_type = "string | null")]
     pub idem: Either<String, Null>,
 }
 
-pub fn claims(c: &core::PermitClaims) -> PermitClaims {
-    PermitClaims {
-        iss: c.iss.clone(),
-        sub: c.sub.clone(),
-        aud: c.aud.clone(),
-        act: c.act.clone(),
-        args: c.args.clone(),
-        cap: c.cap.clone(),
-        iat: c.iat,
-        exp: c.exp,
-        jti: c.jti.clone(),
-        idem: match &c.idem {
-            Some(k) => Either::A(k.clone()),
-            None => Either::B(Null),
-        },
+impl From<core::PermitClaims> for PermitClaims {
+    fn from(c: core::PermitClaims) -> Self {
+        let idem = c.idem.map_or(Either::B(Null), Either::A);
+        let core::PermitClaims {
+            iss,
+            sub,
+            aud,
+            act,
+            args,
+            cap,
+            iat,
+            exp,
+            jti,
+            ..
+        } = c;
+        PermitClaims {
+            iss,
+            sub,
+            aud,
+            act,
+            args,
+            cap,
+            iat,
+            exp,
+            jti,
+            idem,
+        }
     }
 }
 
 /// Signs permits: one allowed call, short-lived, single-use.
 #[napi]
-pub struct PermitIssuer {
-    pub(crate) inner: core::PermitIssuer,
-}
+pub struct PermitIssuer(pub(crate) core::PermitIssuer);
 
 #[napi]
 impl PermitIssuer {
     /// `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600).
     #[napi(constructor)]
     pub fn new(signing_key: &SigningKey, issuer: String, ttl: Option<f64>) -> Result<Self> {
+        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
         guard(|| {
-            let mut inner = core::PermitIssuer::new(signing_key.inner.clone(), issuer);
-            if let Some(ttl) = args::opt_int(ttl, "ttl")? {
-                inner = inner.with_ttl(ttl).or_throw()?;
-            }
-            Ok(PermitIssuer { inner })
+            Ok(PermitIssuer(match opt_int(ttl, "ttl")? {
+                Some(ttl) => issuer.with_ttl(ttl)?,
+                None => issuer,
+            }))
         })
     }
 
     /// A permit for one exact call. `jti` defaults to a random id.
     #[napi]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // the positional JS signature of surface.json
     pub fn issue(
         &self,
         subject: String,
@@ -80,8 +99,7 @@ impl PermitIssuer {
         idempotency_key: Option<String>,
     ) -> Result<Permit> {
         guard(|| {
-            let args = json::arg(&args, "args")?;
-            let now = args::now(now)?;
+            let (args, now) = (json(args, "args")?, self::now(now)?);
             let mut req =
                 core::PermitRequest::new(&subject, &audience, &action, &args, &capability_id);
             if let Some(j) = jti.as_deref() {
@@ -90,70 +108,58 @@ impl PermitIssuer {
             if let Some(k) = idempotency_key.as_deref() {
                 req = req.with_idempotency_key(k);
             }
-            Ok(Permit {
-                inner: self.inner.issue(&req, now).or_throw()?,
-            })
+            Ok(Permit(self.0.issue(&req, now)?))
         })
     }
-
-    /// Id of the signing key (the JWS `kid`).
-    #[napi]
-    pub fn kid(&self) -> String {
-        self.inner.kid().to_string()
-    }
 }
+
+accessors!(PermitIssuer |i| get {
+    "Id of the signing key (the JWS `kid`)."
+    kid: String = i.kid().to_string();
+} fn {});
 
 /// A permit token and its claims. `parse()` verifies nothing.
 #[napi]
-pub struct Permit {
-    pub(crate) inner: core::Permit,
-}
+pub struct Permit(pub(crate) core::Permit);
 
 #[napi]
 impl Permit {
+    /// Parses a compact JWS strictly; verifies nothing.
     #[napi(factory)]
     pub fn parse(token: String) -> Result<Permit> {
-        guard(|| {
-            Ok(Permit {
-                inner: core::Permit::parse(&token).or_throw()?,
-            })
-        })
-    }
-
-    /// The compact JWS.
-    #[napi]
-    pub fn token(&self) -> String {
-        self.inner.token().to_string()
-    }
-
-    #[napi]
-    pub fn claims(&self) -> PermitClaims {
-        claims(self.inner.claims())
-    }
-
-    #[napi]
-    pub fn kid(&self) -> String {
-        self.inner.kid().to_string()
+        guard(|| Ok(Permit(core::Permit::parse(&token)?)))
     }
 }
+
+accessors!(Permit |p| get {
+    "The compact JWS."
+    token: String = p.token().to_string();
+    "Its claims."
+    claims: PermitClaims = p.claims().clone().into();
+    "Id of the key that signed it."
+    kid: String = p.kid().to_string();
+} fn {});
 
 /// Verifies permits offline with a public key set, each once.
 #[napi]
-pub struct PermitVerifier {
-    inner: core::PermitVerifier,
-}
+pub struct PermitVerifier(core::PermitVerifier);
 
 #[napi]
 impl PermitVerifier {
+    /// `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
     /// `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
     #[napi(constructor)]
-    pub fn new(keys: &KeySet, audience: String, leeway: Option<f64>) -> Result<Self> {
+    pub fn new(
+        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
+        audience: String,
+        leeway: Option<f64>,
+    ) -> Result<Self> {
         guard(|| {
-            let mut inner = core::PermitVerifier::new(keys.inner.clone(), audience);
-            if let Some(l) = args::opt_int(leeway, "leeway")? {
-                inner = inner.with_leeway(l).or_throw()?;
-            }
-            Ok(PermitVerifier { inner })
+            let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
+            Ok(PermitVerifier(match opt_int(leeway, "leeway")? {
+                Some(l) => verifier.with_leeway(l)?,
+                None => verifier,
+            }))
         })
     }
 
@@ -167,11 +173,10 @@ impl PermitVerifier {
         now: Option<f64>,
     ) -> Result<PermitClaims> {
         guard(|| {
-            let args = json::arg(&args, "args")?;
-            let now = args::now(now)?;
-            Ok(claims(
-                &self.inner.verify(&token, &action, &args, now).or_throw()?,
-            ))
+            Ok(self
+                .0
+                .verify(&token, &action, &json(args, "args")?, self::now(now)?)?
+                .into())
         })
     }
 }

@@ -1,23 +1,23 @@
-//! `Request`: the tool call being decided.
+//! `Request`: the tool call being decided, and the `Request | object |
+//! string` argument every check takes.
 
 use charter_core as core;
-use charter_core::jcs;
-use napi::bindgen_prelude::Unknown;
+use charter_core::JsonInput;
+use napi::bindgen_prelude::{ClassInstance, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::errors::{guard, OrThrow, Result};
-use crate::json::{self, JsJson};
+use crate::error::{guard, Result};
+use crate::host::{self, instance, JsonArg};
 
-/// A tool call to decide: agent, action, args (a JSON object, or its text for
-/// exactness), resource.
+/// A tool call to decide: agent, action, args (a JSON object, or its text
+/// for exactness), resource.
 #[napi]
-#[derive(Clone)]
-pub struct Request {
-    pub(crate) inner: core::Request,
-}
+pub struct Request(pub(crate) core::Request);
 
 #[napi]
 impl Request {
+    /// A request from its parts; `args` as an object, or as JSON text to keep
+    /// every number exact.
     #[napi(constructor)]
     pub fn new(
         agent: String,
@@ -26,48 +26,71 @@ impl Request {
         resource: Option<String>,
     ) -> Result<Self> {
         guard(|| {
-            let args = json::arg(&args, "args")?;
-            let mut inner = core::Request::new(agent, action, args);
-            inner.resource = resource;
-            inner.validate().or_throw()?;
-            Ok(Request { inner })
+            Ok(Request(match JsonArg::read(args, "args")? {
+                JsonArg::Text(t) => {
+                    core::Request::build(agent, action, JsonInput::Text(&t), resource)
+                }
+                JsonArg::Value(v) => {
+                    core::Request::build(agent, action, JsonInput::Value(v), resource)
+                }
+            }?))
         })
     }
 
     /// Parses `{"agent","action","args","resource"?}` JSON text strictly.
     #[napi(factory)]
     pub fn from_json(text: String) -> Result<Request> {
-        guard(|| {
-            Ok(Request {
-                inner: core::Request::from_json(&text).or_throw()?,
-            })
-        })
-    }
-
-    #[napi]
-    pub fn agent(&self) -> String {
-        self.inner.agent.clone()
-    }
-
-    #[napi]
-    pub fn action(&self) -> String {
-        self.inner.action.clone()
+        guard(|| Ok(Request(core::Request::from_json(&text)?)))
     }
 
     /// The arguments as a plain object.
-    #[napi(ts_return_type = "Record<string, unknown>")]
-    pub fn args(&self) -> JsJson {
-        JsJson(self.inner.args.clone())
-    }
-
-    #[napi]
-    pub fn resource(&self) -> Option<String> {
-        self.inner.resource.clone()
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn args(&self) -> serde_json::Value {
+        self.0.args.clone()
     }
 
     /// Canonical (RFC 8785) JSON text of the request.
     #[napi]
     pub fn to_json(&self) -> Result<String> {
-        guard(|| jcs::canonicalize(&self.inner.to_value()).or_throw())
+        guard(|| core::jcs::canonicalize(&self.0.to_value()))
+    }
+}
+
+accessors!(Request |r| get {
+    "Who asks."
+    agent: String = r.agent.clone();
+    "The tool (action) called."
+    action: String = r.action.clone();
+    "The resource, or null."
+    resource: Option<String> = r.resource.clone();
+} fn {});
+
+/// A `Request | object | string` argument: a `Request`, or its JSON form
+/// (`{"agent","action","args","resource"?}`) as an object or as text.
+pub enum RequestArg<'e> {
+    /// A `Request`.
+    Class(ClassInstance<'e, Request>),
+    /// Built from an object or text.
+    Built(core::Request),
+}
+
+impl<'e> RequestArg<'e> {
+    /// Reads the argument; the core checks the JSON form.
+    pub fn read(value: Unknown<'e>) -> std::result::Result<Self, core::Error> {
+        if let Some(r) = instance::<Request>(value) {
+            return Ok(RequestArg::Class(r));
+        }
+        Ok(RequestArg::Built(match value.get_type() {
+            Ok(ValueType::String) => core::Request::from_json(&host::arg_text(value, "request")?)?,
+            _ => core::Request::from_value(&host::json(value, "request")?)?,
+        }))
+    }
+
+    /// The request.
+    pub fn get(&self) -> &core::Request {
+        match self {
+            RequestArg::Class(r) => &r.0,
+            RequestArg::Built(r) => r,
+        }
     }
 }

@@ -1,121 +1,118 @@
 //! `Verifier`: decides calls; `Decision` and `Reason` are data.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use charter_core as core;
-use charter_core::MemoryRevocationList;
+use charter_core::CallOptions;
 use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi_derive::napi;
 
-use crate::args;
 use crate::capability::CapabilityArg;
-use crate::errors::{guard, OrThrow, Result};
+use crate::error::{guard, Result};
+use crate::host::opt_int;
 use crate::keys::RootKey;
-use crate::request::Request;
+use crate::request::{Request, RequestArg};
 
 /// Why a check denied: a stable code, the failing caveat's index (or null)
 /// and a message a person can act on.
 #[napi(object)]
 pub struct Reason {
+    /// A stable code of `contract/errors.json`.
     pub code: String,
+    /// The index of the failing caveat, or null.
     #[napi(ts_type = "number | null")]
     pub caveat_index: Either<u32, Null>,
+    /// What happened, for a person.
     pub message: String,
+}
+
+impl From<&core::Reason> for Reason {
+    fn from(r: &core::Reason) -> Self {
+        let caveat_index = r.caveat_index.map_or(Either::B(Null), Either::A);
+        Reason {
+            code: r.code.as_str().to_string(),
+            caveat_index,
+            message: r.message.clone(),
+        }
+    }
 }
 
 /// The outcome of a check: `allowed` exactly when `reasons` is empty.
 #[napi(object)]
 pub struct Decision {
+    /// Whether the call may go ahead.
     pub allowed: bool,
+    /// Why not (empty when allowed).
     pub reasons: Vec<Reason>,
 }
 
-pub fn reason(r: &core::Reason) -> Reason {
-    Reason {
-        code: r.code.as_str().to_string(),
-        caveat_index: match r.caveat_index {
-            Some(i) => Either::A(i),
-            None => Either::B(Null),
-        },
-        message: r.message.clone(),
-    }
+/// A decision for JS: `null` for an allow (`charter.js` returns one frozen
+/// shared allow), the reasons only when denying.
+pub fn decision(d: core::Decision) -> Option<Decision> {
+    let reasons = || d.reasons.iter().map(Reason::from).collect();
+    (!d.allowed).then(|| Decision {
+        allowed: false,
+        reasons: reasons(),
+    })
 }
 
-/// A reason as JSON (how `denied` errors carry theirs to the JS layer).
-pub fn reason_json(r: &core::Reason) -> serde_json::Value {
-    serde_json::json!({"code": r.code.as_str(), "caveatIndex": r.caveat_index, "message": r.message})
-}
-
-pub fn decision(d: &core::Decision) -> Decision {
-    Decision {
-        allowed: d.allowed,
-        reasons: d.reasons.iter().map(reason).collect(),
-    }
+/// The options of one check or protect call.
+pub fn options(proof: Option<String>, now: Option<f64>) -> core::Result<CallOptions> {
+    Ok(CallOptions {
+        proof,
+        now: opt_int(now, "now")?,
+        ..CallOptions::default()
+    })
 }
 
 /// Decides calls against capabilities minted with its root keys. A `Guard`
 /// built with it shares it: its revocations and the holder proofs it has seen.
 #[napi]
-pub struct Verifier {
-    pub(crate) inner: Arc<core::Verifier>,
-    revocations: Arc<MemoryRevocationList>,
-}
+pub struct Verifier(pub(crate) Arc<core::Verifier>);
 
 #[napi]
 impl Verifier {
     /// `roots`: one or more root keys (rotation); `audience`: this verifier's
-    /// identity; `proofWindow`/`leeway`: holder proof freshness, seconds.
+    /// identity; `proofWindow`/`leeway`: holder proof freshness, seconds
+    /// (the core's defaults when absent).
     #[napi(constructor)]
     pub fn new(
-        #[napi(ts_arg_type = "RootKey[] | RootKey")] roots: Either<Vec<&RootKey>, &RootKey>,
+        roots: Vec<&RootKey>,
         audience: String,
         proof_window: Option<f64>,
         leeway: Option<f64>,
     ) -> Result<Self> {
+        let roots = roots.into_iter().map(|r| r.0.clone());
         guard(|| {
-            let roots: Vec<core::RootKey> = match roots {
-                Either::A(list) => list.into_iter().map(|r| r.inner.clone()).collect(),
-                Either::B(one) => vec![one.inner.clone()],
-            };
-            let revocations = Arc::new(MemoryRevocationList::new());
-            let window = args::opt_int(proof_window, "proofWindow")?
-                .unwrap_or(core::verifier::DEFAULT_PROOF_WINDOW);
-            let leeway = args::opt_int(leeway, "leeway")?.unwrap_or(core::verifier::DEFAULT_LEEWAY);
-            let inner = core::Verifier::new(roots, audience)
-                .or_throw()?
-                .with_revocations(revocations.clone())
-                .with_proof_window(window, leeway)
-                .or_throw()?;
-            Ok(Verifier {
-                inner: Arc::new(inner),
-                revocations,
-            })
+            let window = (
+                opt_int(proof_window, "proofWindow")?,
+                opt_int(leeway, "leeway")?,
+            );
+            let verifier =
+                core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+            Ok(Verifier(Arc::new(verifier)))
         })
     }
 
     /// Decides one call. A denial is data; a token that does not parse is a
     /// denial too.
-    #[napi]
+    #[napi(ts_return_type = "Decision")]
     pub fn check(
         &self,
         #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        request: &Request,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
         proof: Option<String>,
         now: Option<f64>,
-    ) -> Result<Decision> {
+    ) -> Result<Option<Decision>> {
         guard(|| {
-            let now = args::now(now)?;
-            let d = match CapabilityArg::read(&capability)? {
-                CapabilityArg::Parsed(c) => {
-                    self.inner
-                        .check(&c.inner, &request.inner, proof.as_deref(), now)
-                }
-                CapabilityArg::Text(t) => {
-                    self.inner
-                        .check_token(&t, &request.inner, proof.as_deref(), now)
-                }
-            };
-            Ok(decision(&d))
+            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+            Ok(decision(self.0.check(
+                cap.as_ref(),
+                req.get(),
+                &options(proof, now)?,
+            )))
         })
     }
 
@@ -125,11 +122,31 @@ impl Verifier {
     /// base64url characters, no padding.
     #[napi]
     pub fn revoke(&self, capability_id: String) -> Result<()> {
-        guard(|| self.revocations.revoke(capability_id).or_throw())
+        guard(|| self.0.revoke(&capability_id))
     }
+}
 
-    #[napi]
-    pub fn audience(&self) -> String {
-        self.inner.audience().to_string()
-    }
+accessors!(Verifier |v| get {
+    "The identity caveats see as `audience`."
+    audience: String = v.audience().to_string();
+} fn {});
+
+/// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
+/// loop: the same-run native baseline of bench.mjs (hidden export).
+#[napi(js_name = "__benchNativeCheck")]
+pub fn bench_native_check(
+    verifier: &Verifier,
+    #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
+    request: &Request,
+    now: f64,
+    iterations: u32,
+) -> Result<f64> {
+    guard(|| {
+        let (cap, options) = (CapabilityArg::read(capability)?, options(None, Some(now))?);
+        let start = Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(verifier.0.check(cap.as_ref(), &request.0, &options));
+        }
+        Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
+    })
 }

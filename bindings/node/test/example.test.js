@@ -29,7 +29,7 @@ test('the MCP-style example gates every tool call with Guard.protect', async () 
 
     const ok = await call('payments.refund', { amount: 40, currency: 'USD' })
     assert.equal(JSON.parse(ok.result.content[0].text).refunded, 40)
-    assert.equal(Permit.parse(ok.result._meta.permit).claims().act, 'payments.refund')
+    assert.equal(Permit.parse(ok.result._meta.permit).claims.act, 'payments.refund')
 
     const over = await call('payments.refund', { amount: 500, currency: 'USD' })
     assert.equal(over.error.code, -32001)
@@ -42,7 +42,7 @@ test('the MCP-style example gates every tool call with Guard.protect', async () 
     assert.equal(forged.error.data.code, 'denied')
 
     assert.equal(log.len(), 4)
-    assert.deepEqual(log.receipts(0, 4).map((r) => r.decision()), ['allow', 'deny', 'deny', 'deny'])
+    assert.deepEqual(log.receipts(0, 4).map((r) => r.decision), ['allow', 'deny', 'deny', 'deny'])
     assert.equal(verifyBundle(log.exportBundle(), log.keys()).count, 4)
   } finally {
     await new Promise((r) => server.close(r))

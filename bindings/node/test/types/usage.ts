@@ -2,7 +2,7 @@
 // (scripts/test-node.sh). It is compiled, not run.
 import {
   RootKey, SigningKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
-  canonicalizeJson, hashJson,
+  canonicalizeJson, hashJson, version, PermitVerifier,
   CharterError, Denied, FormatError,
   type Decision, type Reason, type IssueOptions, type ErrorCode,
 } from '../../charter'
@@ -11,7 +11,7 @@ const root: RootKey = RootKey.generate()
 const options: IssueOptions = { agent: 'shopper-7', actions: ['payments.refund'], expiresAt: 1767229200 }
 const cap: Capability = new Issuer(root).issue(options).attenuate('args.amount <= 5000')
 const agentKey = SigningKey.generate()
-const bound: Capability = cap.bindHolder(agentKey.kid())
+const bound: Capability = cap.bindHolder(agentKey.kid)
 const request = new Request('shopper-7', 'payments.refund', { amount: 4200, currency: 'USD' })
 const exact = new Request('shopper-7', 'payments.refund', '{"amount":4200}', 'orders/A-1')
 const proof: string = new Holder(agentKey).prove(bound, request, 'tools.shop.example', 1767226200)
@@ -21,7 +21,11 @@ const reasons: Reason[] = decision.reasons
 const firstIndex: number | null = reasons.length > 0 ? reasons[0].caveatIndex : null
 const keys: KeySet = KeySet.fromKeys([agentKey.publicKey()])
 const kids: string[] = keys.kids()
-const text: string = canonicalizeJson(exact.toJson()) + hashJson({ amount: 1 })
+const text: string = canonicalizeJson(exact.toJson()) + hashJson({ amount: 1 }) + version
+const plain: Decision = verifier.check(cap, { agent: 'shopper-7', action: 'payments.refund', args: { amount: 1 } })
+const fromText: Decision = verifier.check(cap, '{"agent":"shopper-7","action":"payments.refund","args":{}}')
+const permits = new PermitVerifier(keys.toJwks(), 'tools.shop.example')
+const id: string = cap.id + cap.tokenId + root.kid
 
 try {
   Capability.parse('not a token')
@@ -37,4 +41,4 @@ try {
   }
 }
 
-void [decision.allowed, firstIndex, kids, text, request.args(), request.resource()]
+void [decision.allowed, firstIndex, kids, text, request.args, request.resource, plain, fromText, permits, id]

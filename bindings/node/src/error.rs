@@ -1,0 +1,57 @@
+//! The one place where core errors become JavaScript errors: the JS error's
+//! `.code` is the stable code of `contract/errors.json` (napi puts the status
+//! there), its message the core's. `charter.js` gives each code the class of
+//! its family, from [`error_families`] (`ErrorCode::family`).
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use charter_core::{Error as CoreError, ErrorCode};
+use napi_derive::napi;
+
+/// A stable error code, used as napi's error status so JS sees `err.code`.
+pub struct Code(pub &'static str);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+/// What every export returns (named `Result` so napi-derive recognises it).
+pub type Result<T> = napi::Result<T, Code>;
+
+/// A core error as a JS error.
+pub fn core(e: CoreError) -> napi::Error<Code> {
+    napi::Error::new(Code(e.code().as_str()), e.message())
+}
+
+/// An `invalid_argument` error the binding raises (a wrong JS type).
+pub fn invalid(message: impl Into<String>) -> CoreError {
+    CoreError::new(ErrorCode::InvalidArgument, message)
+}
+
+/// Runs an export, turning a panic into an `internal` error: no panic may
+/// unwind into JavaScript.
+pub fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r.map_err(core),
+        Err(payload) => {
+            let what = (payload.downcast_ref::<&str>().copied())
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown panic");
+            Err(core(CoreError::new(
+                ErrorCode::Internal,
+                format!("internal error in charter (please report): {what}"),
+            )))
+        }
+    }
+}
+
+/// Every stable code and the class of its family, from the core.
+#[napi(js_name = "__errorFamilies")]
+pub fn error_families() -> HashMap<String, String> {
+    (ErrorCode::ALL.iter())
+        .map(|c| (c.as_str().to_string(), c.family().class_name().to_string()))
+        .collect()
+}
