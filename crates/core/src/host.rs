@@ -32,7 +32,8 @@ pub enum HostValue<'h, H> {
     /// A floating-point value the host types as such (Python `float`).
     Float(f64),
     /// A number the host does not type as int or float (a JavaScript
-    /// number): integral values are integers, others doubles.
+    /// number): integral values are integers (refused beyond ±(2^53−1)),
+    /// others doubles.
     Number(f64),
     /// A string (the binding refuses lone surrogates before it gets here).
     Str(String),
@@ -111,10 +112,18 @@ impl Walk<'_> {
             }
             HostValue::Number(x) => {
                 self.spend(24)?;
-                // Only integral values beyond the safe range are unsafe; they
-                // are refused rather than rounded.
-                if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.3e18 {
-                    Value::Number(self.safe(x as i64, || format!("{x:.0}"))?.into())
+                // An integral number is an integer, and beyond ±(2^53−1) it
+                // is refused, not rounded or read as a double: the host cannot
+                // say whether `1e21` was meant as a double or was an integer
+                // already rounded (text can: pass `1e21` as JSON text).
+                if x.is_finite() && x.fract() == 0.0 {
+                    if x.abs() > MAX_SAFE_INTEGER as f64 {
+                        return Err(JsonError::UnsafeInteger {
+                            literal: format!("{x:.0}"),
+                        }
+                        .into());
+                    }
+                    Value::Number((x as i64).into())
                 } else {
                     Value::Number(finite(x)?)
                 }
@@ -254,7 +263,9 @@ mod tests {
             host(9007199254740992.0).unwrap_err().code(),
             ErrorCode::Malformed
         );
-        assert_eq!(host(1e300).unwrap(), serde_json::json!(1e300));
+        assert_eq!(host(1e21).unwrap_err().code(), ErrorCode::Malformed);
+        assert_eq!(host(-0.0).unwrap(), serde_json::json!(0));
+        assert_eq!(host(-9007199254740991.0).unwrap(), serde_json::json!(-9007199254740991i64));
         assert_eq!(host(f64::NAN).unwrap_err().code(), ErrorCode::Malformed);
     }
 
