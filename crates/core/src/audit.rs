@@ -217,7 +217,8 @@ pub struct MemoryAuditLog {
 impl MemoryAuditLog {
     /// An empty log whose receipts `signing_key` signs.
     pub fn new(signing_key: SigningKey) -> Self {
-        let keys = KeySet::from_keys([signing_key.public_key()]).expect("one key");
+        let keys = KeySet::from_keys([signing_key.public_key()])
+            .expect("one key is within a key set's bound");
         MemoryAuditLog {
             key: signing_key,
             keys,
@@ -1025,15 +1026,21 @@ pub struct BundleHead {
     pub v: u64,
 }
 
+/// Why a head always serializes: its members are strings and integers, and
+/// the integers (counts, seqs, `ts`) are checked safe where they come from.
+const HEAD_IS_JSON: &str = "a bundle head is strings and safe integers, always I-JSON";
+
 impl BundleHead {
     fn body(&self) -> String {
-        let mut v = serde_json::to_value(self).expect("plain head");
-        v.as_object_mut().expect("object").remove("sig");
-        jcs::canonicalize(&v).expect("plain head")
+        let mut v = serde_json::to_value(self).expect(HEAD_IS_JSON);
+        v.as_object_mut()
+            .expect("a struct serializes to a JSON object")
+            .remove("sig");
+        jcs::canonicalize(&v).expect(HEAD_IS_JSON)
     }
 
     fn to_json(&self) -> String {
-        jcs::canonicalize(&serde_json::to_value(self).expect("plain head")).expect("plain head")
+        jcs::canonicalize(&serde_json::to_value(self).expect(HEAD_IS_JSON)).expect(HEAD_IS_JSON)
     }
 }
 

@@ -219,7 +219,9 @@ impl Capability {
             token_id,
             issued_at,
             caveats,
-            tag: sig.try_into().expect("length checked"),
+            tag: sig
+                .try_into()
+                .expect("the signature field was checked to be 32 bytes"),
         })
     }
 
@@ -361,7 +363,11 @@ pub(crate) fn chain<'a>(
 ) -> Vec<[u8; 32]> {
     let mut tags = vec![chain_step(root.derived(), identifier)];
     for c in caveats {
-        let next = chain_step(tags.last().expect("non-empty"), c);
+        let next = chain_step(
+            tags.last()
+                .expect("the chain starts with the identifier's tag"),
+            c,
+        );
         tags.push(next);
     }
     tags
