@@ -360,7 +360,7 @@ impl KeySet {
             .ok_or_else(|| KeyError::UnknownKid(kid.to_string()).into())
     }
 
-    /// The kids held, in order.
+    /// The kids held, in sorted order.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
         self.keys.keys().map(String::as_str)
     }
