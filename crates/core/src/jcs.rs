@@ -7,7 +7,7 @@
 //! the decimal its canonical form prints (its shortest round-trip form, give or
 //! take zeros), so what Charter writes it reads back and nothing is ever
 //! silently rounded. Between 2^53 and 2^64 in magnitude that form must also be
-//! the double's exact value (see [`exact_double`]).
+//! the double's exact value (see `exact_double`).
 
 use serde_json::{Map, Number, Value};
 
@@ -352,7 +352,8 @@ pub fn canonicalize_str(text: &str) -> Result<String, crate::Error> {
 }
 
 /// SHA-256 of the canonical form, as base64url. Permits and receipts carry it
-/// for the call's arguments, checked by [`validate_args`] first ([`args_hash`]).
+/// for the call's arguments, which are checked first by the stricter rules
+/// for arguments (no integral doubles; `validate_args`, `args_hash`).
 pub fn hash(value: &Value) -> Result<String, crate::Error> {
     use sha2::Digest;
     Ok(crate::b64::encode(sha2::Sha256::digest(
