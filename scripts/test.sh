@@ -36,9 +36,30 @@ step_fmt() {
   cargo fmt --manifest-path fuzz/Cargo.toml --check
 }
 
+# Clippy runs on every crate with the workspace lints ([workspace.lints] in
+# Cargo.toml, clippy.toml). The binding crates compile natively for linting:
+# only pyo3's build script needs a host tool, a Python 3.10+ to configure its
+# abi3 build (the one scripts/test-python.sh uses). Linking is never reached.
 step_clippy() {
-  section "clippy: cargo clippy --all-targets -- -D warnings (default members)"
+  section "clippy: cargo clippy --all-targets -- -D warnings (default members; the core without features)"
   cargo clippy --all-targets -- -D warnings
+
+  local py
+  py="$(command -v "${PYTHON:-python3}")" ||
+    die "clippy: pyo3 (bindings/python) needs a Python 3.10+ to build: install python3 or set PYTHON"
+  # Features unify across the workspace: the uniffi binding turns on the
+  # core's uniffi feature, so this also lints the core's uniffi derives.
+  # --keep-going: one crate's failure does not hide the next one's.
+  section "clippy: cargo clippy --workspace --all-targets -- -D warnings (every crate, bindings included)"
+  PYO3_PYTHON="$py" cargo clippy --workspace --all-targets --keep-going -- -D warnings
+
+  # The WASM binding as scripts/test-wasm.sh builds it, where code behind
+  # cfg(target_arch = "wasm32") is compiled.
+  section "clippy: charter-wasm for wasm32-unknown-unknown"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+  cargo clippy -p charter-wasm --target wasm32-unknown-unknown -- -D warnings
 }
 
 step_test() {

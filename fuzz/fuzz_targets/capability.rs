@@ -13,8 +13,7 @@
 //! - deciding twice gives the same decision.
 #![no_main]
 
-use charter_core::CallOptions;
-use charter_core::{b64, Capability, Issuer};
+use charter_core::{b64, CallOptions, Capability, Issuer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

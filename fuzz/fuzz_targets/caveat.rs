@@ -19,9 +19,8 @@
 //! - the narrowed token re-serializes to bytes that parse back to it.
 #![no_main]
 
-use charter_core::CallOptions;
 use charter_core::caveat::{testing, CaveatError, Context, Expr, Limits};
-use charter_core::{Capability, ErrorCode};
+use charter_core::{CallOptions, Capability, ErrorCode, ErrorFamily};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -46,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
             let a = attenuated.expect_err("attenuate accepted a caveat that does not compile");
             // The same code, or one that reports a caller's mistake.
             assert!(
-                a.code() == e.code() || a.code().family() == "UsageError",
+                a.code() == e.code() || a.code().family() == ErrorFamily::Usage,
                 "attenuate and compile disagree on {src:?}: {a:?} vs {e:?}"
             );
             return;

@@ -12,8 +12,7 @@
 //! - without a proof the bound capability is refused.
 #![no_main]
 
-use charter_core::CallOptions;
-use charter_core::{b64, jcs, ErrorCode, Holder, Request, Verifier};
+use charter_core::{b64, jcs, CallOptions, ErrorCode, Holder, Request, Verifier};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -32,15 +31,25 @@ fuzz_target!(|data: &[u8]| {
     };
     let verifier = Verifier::new([f.root.clone()], f.proof_audience.clone()).expect("one root");
     let cap = &f.proof_cap;
-    let decision = verifier.check(cap, &request, &CallOptions::at(f.proof_now).with_proof(proof));
+    let decision = verifier.check(
+        cap,
+        &request,
+        &CallOptions::at(f.proof_now).with_proof(proof),
+    );
     if !decision.allowed {
         return;
     }
     assert!(
-        !verifier.check(cap, &request, &CallOptions::at(f.proof_now)).allowed,
+        !verifier
+            .check(cap, &request, &CallOptions::at(f.proof_now))
+            .allowed,
         "a holder-bound capability passed without a proof"
     );
-    let replayed = verifier.check(cap, &request, &CallOptions::at(f.proof_now).with_proof(proof));
+    let replayed = verifier.check(
+        cap,
+        &request,
+        &CallOptions::at(f.proof_now).with_proof(proof),
+    );
     assert!(!replayed.allowed, "a holder proof passed twice");
     assert_eq!(replayed.reasons[0].code, ErrorCode::Replayed);
 

@@ -11,8 +11,7 @@
 
 use std::sync::OnceLock;
 
-use charter_core::CallOptions;
-use charter_core::{jcs, Capability, Request};
+use charter_core::{jcs, CallOptions, Capability, Request};
 use libfuzzer_sys::fuzz_target;
 
 const CAVEATS: &str = include_str!("../../contract/vectors/caveats.json");

@@ -8,8 +8,7 @@
 
 use std::sync::OnceLock;
 
-use charter_core::CallOptions;
-use charter_core::{Capability, KeySet, Request, RootKey, SigningKey, Verifier};
+use charter_core::{CallOptions, Capability, KeySet, Request, RootKey, SigningKey, Verifier};
 use serde_json::Value;
 
 const CAPABILITIES: &str = include_str!("../../contract/vectors/capabilities.json");
@@ -166,7 +165,11 @@ impl Fixtures {
         );
         let proofs =
             Verifier::new([self.root.clone()], self.proof_audience.clone()).expect("one root");
-        let with = proofs.check(&self.proof_cap, &self.proof_request, &CallOptions::at(self.proof_now).with_proof(&self.proof));
+        let with = proofs.check(
+            &self.proof_cap,
+            &self.proof_request,
+            &CallOptions::at(self.proof_now).with_proof(&self.proof),
+        );
         assert!(
             with.allowed,
             "fixtures: the proof vector does not pass: {with:?}"

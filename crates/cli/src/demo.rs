@@ -220,7 +220,7 @@ fn story(dir: &Path) -> Result<(), Failed> {
     }
 
     step("6. The payments tool verifies the permit offline, with only the gateway's public keys\n   (a JWKS), before it moves any money: signature, audience, action, exact arguments, once.");
-    let jwks = KeySet::from_keys([permit_key.public_key()]).map_err(Error::from)?;
+    let jwks = KeySet::from_keys([permit_key.public_key()])?;
     write(dir, "jwks.json", &format!("{}\n", jwks.to_jwks()))?;
     let seen = dir.join("payments-seen.db");
     let tool = PermitVerifier::new(jwks.clone(), "payments")
@@ -283,10 +283,10 @@ fn story(dir: &Path) -> Result<(), Failed> {
     ));
 
     step("10. Someone edits a copy to turn the denied refund into an allowed one. The auditor's check\n    names the altered receipt.");
-    let mut doc: Value = jcs::parse(&bundle).map_err(Error::from)?;
+    let mut doc: Value = jcs::parse(&bundle)?;
     doc["receipts"][1]["decision"] = json!("allow");
     doc["receipts"][1]["reasons"] = json!([]);
-    let tampered = jcs::canonicalize(&doc).map_err(Error::from)?;
+    let tampered = jcs::canonicalize(&doc)?;
     write(dir, "bundle-tampered.json", &format!("{tampered}\n"))?;
     match verify_bundle(&tampered, &audit_keys) {
         Err(e) if e.message().contains("receipt 1 ") => {

@@ -642,7 +642,6 @@ pub(crate) fn read_json_arg(text: &str, flag: &str) -> Result<Value, Error> {
 pub(crate) fn read_keyset(path: &Path) -> Result<KeySet, Error> {
     let text = read_file(path)?;
     KeySet::from_jwks(&text).map_err(|e| {
-        let e = Error::from(e);
         Error::new(
             e.code(),
             format!("{} is not a usable JWKS: {}", path.display(), e.message()),

@@ -1,6 +1,11 @@
 //! End-to-end tests of `keys jwks`, `permit issue|verify`, `guard protect`,
 //! `audit append|export|verify|repair` and `demo`, through the built binary.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failure fails the test that called it"
+)]
+
 use std::path::Path;
 
 use serde_json::Value;

@@ -4,6 +4,15 @@
 //! limits (64 caveats, 16 KiB, 10,000 steps per caveat, 1000 program units per
 //! pattern), checked beside the normal 4-caveat check in the same run.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark over fixed inputs: a failure is a broken bench, not a path to handle"
+)]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates a pub fn that cannot carry a doc comment"
+)]
+
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use hmac::{Hmac, Mac};
 use serde_json::json;

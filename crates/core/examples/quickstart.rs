@@ -1,5 +1,6 @@
-use charter_core::CallOptions;
-use charter_core::{unix_now, Issuer, Request, RootKey, Verifier};
+//! Mint a capability, narrow it offline, and decide two calls with it.
+
+use charter_core::{unix_now, CallOptions, Issuer, Request, RootKey, Verifier};
 use serde_json::json;
 
 fn main() -> Result<(), charter_core::Error> {
@@ -15,15 +16,15 @@ fn main() -> Result<(), charter_core::Error> {
     // The agent narrows it for a sub-agent: offline, no key needed.
     let token = cap.attenuate("args.amount <= 100")?.serialize();
 
-    // The shop decides each call in process, with the root key.
+    // The shop decides each call in process, with the root key. A capability
+    // is accepted parsed or as its text; the options of a call (a holder
+    // proof, a fixed time) are all absent here, so the system clock decides.
     let shop = Verifier::new([root], "shop")?;
     let small = Request::new("shopper", "checkout", json!({"amount": 80}));
     let large = Request::new("shopper", "checkout", json!({"amount": 250}));
-    assert!(
-        shop.check(&token, &small, &CallOptions::at(unix_now()))
-            .allowed
-    );
-    let denied = shop.check(&token, &large, &CallOptions::at(unix_now()));
+    let options = CallOptions::default();
+    assert!(shop.check(&token, &small, &options).allowed);
+    let denied = shop.check(&token, &large, &options);
     assert!(!denied.allowed);
     println!("denied: {}", denied.reasons[0].message);
     Ok(())

@@ -58,31 +58,44 @@ pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 /// Most receipts in one bundle.
 pub const MAX_BUNDLE_RECEIPTS: usize = 1_000_000;
 
+/// Why an audit operation failed; each variant is one [`ErrorCode`] and
+/// carries the message shown to a person.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuditError {
+    /// Receipts do not link up: a gap, a fork, or a receipt removed or altered.
     #[error("{0}")]
     ChainBroken(String),
+    /// A log file that cannot be read back as receipts (e.g. a torn last line).
     #[error("{0}")]
     LogCorrupt(String),
+    /// Reading, writing or syncing the log file failed.
     #[error("{0}")]
     Io(String),
+    /// A bundle or log line that is not the expected JSON shape.
     #[error("{0}")]
     Malformed(String),
+    /// Valid content in a form other than its canonical text.
     #[error("{0}")]
     NotCanonical(String),
+    /// Signed by a key the verifier was not given.
     #[error("{0}")]
     UnknownKey(String),
+    /// A receipt or bundle head whose signature does not verify.
     #[error("{0}")]
     BadSignature(String),
+    /// A caller's argument out of range (an empty bundle, a bad seq range).
     #[error("{0}")]
     InvalidArgument(String),
+    /// A size or count bound was hit (bundle bytes, receipts per bundle).
     #[error("{0}")]
     LimitExceeded(String),
+    /// A bundle or receipt version this build does not read.
     #[error("{0}")]
     UnsupportedVersion(String),
 }
 
 impl AuditError {
+    /// The stable code this failure is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
             AuditError::ChainBroken(_) => ErrorCode::ChainBroken,
@@ -112,6 +125,7 @@ pub trait AuditLog: Send + Sync {
     fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error>;
     /// Number of receipts.
     fn len(&self) -> u64;
+    /// Whether nothing has been appended yet.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -201,8 +215,10 @@ pub struct MemoryAuditLog {
 }
 
 impl MemoryAuditLog {
+    /// An empty log whose receipts `signing_key` signs.
     pub fn new(signing_key: SigningKey) -> Self {
-        let keys = KeySet::from_keys([signing_key.public_key()]).expect("one key");
+        let keys = KeySet::from_keys([signing_key.public_key()])
+            .expect("one key is within a key set's bound");
         MemoryAuditLog {
             key: signing_key,
             keys,
@@ -578,6 +594,7 @@ impl FileAuditLog {
         }))
     }
 
+    /// The file the log appends to.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -991,27 +1008,39 @@ fn first_bad_signature(receipts: &[&Receipt], keys: &KeySet) -> Option<usize> {
 pub struct BundleHead {
     /// `prev` of the first receipt: [`GENESIS`] for a bundle from seq 0.
     pub anchor: String,
+    /// Number of receipts in the bundle.
     pub count: u64,
+    /// `seq` of the first receipt.
     pub first_seq: u64,
+    /// Id of the key that signed the head.
     pub kid: String,
     /// Hash of the last receipt.
     pub last_hash: String,
+    /// `seq` of the last receipt.
     pub last_seq: u64,
+    /// Ed25519 signature over the head without `sig` (JCS, labeled).
     pub sig: String,
     /// `ts` of the last receipt.
     pub ts: i64,
+    /// Bundle format version ([`BUNDLE_VERSION`]).
     pub v: u64,
 }
 
+/// Why a head always serializes: its members are strings and integers, and
+/// the integers (counts, seqs, `ts`) are checked safe where they come from.
+const HEAD_IS_JSON: &str = "a bundle head is strings and safe integers, always I-JSON";
+
 impl BundleHead {
     fn body(&self) -> String {
-        let mut v = serde_json::to_value(self).expect("plain head");
-        v.as_object_mut().expect("object").remove("sig");
-        jcs::canonicalize(&v).expect("plain head")
+        let mut v = serde_json::to_value(self).expect(HEAD_IS_JSON);
+        v.as_object_mut()
+            .expect("a struct serializes to a JSON object")
+            .remove("sig");
+        jcs::canonicalize(&v).expect(HEAD_IS_JSON)
     }
 
     fn to_json(&self) -> String {
-        jcs::canonicalize(&serde_json::to_value(self).expect("plain head")).expect("plain head")
+        jcs::canonicalize(&serde_json::to_value(self).expect(HEAD_IS_JSON)).expect(HEAD_IS_JSON)
     }
 }
 
@@ -1027,9 +1056,13 @@ pub struct Bundle {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BundleReport {
+    /// Number of receipts verified.
     pub count: u64,
+    /// `seq` of the first receipt.
     pub first_seq: u64,
+    /// `seq` of the last receipt.
     pub last_seq: u64,
+    /// The signed head the receipts were checked against.
     pub head: BundleHead,
 }
 
@@ -1086,6 +1119,7 @@ impl Bundle {
         })
     }
 
+    /// The receipts, oldest first.
     pub fn receipts(&self) -> &[Receipt] {
         &self.receipts
     }
@@ -1095,6 +1129,7 @@ impl Bundle {
         &self.keys
     }
 
+    /// The signed summary: anchor, range and last hash.
     pub fn head(&self) -> &BundleHead {
         &self.head
     }
@@ -1190,7 +1225,7 @@ impl Bundle {
         }
         let value = jcs::parse(text).map_err(|e| match e.code() {
             // Too deep to read: over a limit, as for any JSON input.
-            ErrorCode::LimitExceeded => Error::from(e),
+            ErrorCode::LimitExceeded => e,
             _ => malformed(e.to_string()),
         })?;
         let Value::Object(mut obj) = value else {
@@ -1829,7 +1864,10 @@ mod tests {
 
         let fifo = dir.path().join("fifo.log");
         // The core forbids unsafe code, tests included: make the FIFO with mkfifo(1).
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(made.success());
         let e = FileAuditLog::open(&fifo, key(1)).unwrap_err();
         assert!(e.message().contains("named pipe"), "{e}");

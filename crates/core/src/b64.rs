@@ -14,6 +14,7 @@ const ENGINE: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(false),
 );
 
+/// The canonical text of `bytes` (the only one [`decode`] accepts).
 pub fn encode(bytes: impl AsRef<[u8]>) -> String {
     ENGINE.encode(bytes)
 }

@@ -33,6 +33,7 @@ pub const MAX_TIME: i64 = 253_402_300_799;
 /// How the builder writes expiry and not-before caveats; verifiers report
 /// these failing as `expired` and `not_yet_valid`.
 pub const EXPIRES_PREFIX: &str = "now < timestamp(\"";
+/// Prefix of the builder's not-before caveat (see [`EXPIRES_PREFIX`]).
 pub const NOT_BEFORE_PREFIX: &str = "now >= timestamp(\"";
 const ID_LABEL: &str = "charter/v1/capability ";
 const ID_PREFIX: &str = "charter/";
@@ -44,35 +45,50 @@ const FIELD_IDENTIFIER: u8 = 2;
 const FIELD_VID: u8 = 4;
 const FIELD_SIGNATURE: u8 = 6;
 
+/// Why capability text or bytes were refused, or minting failed; each
+/// variant maps to one [`ErrorCode`] ([`CapabilityError::code`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CapabilityError {
+    /// The text is longer than [`MAX_TOKEN_BYTES`] (its length).
     #[error("capability is {0} bytes; the limit is {MAX_TOKEN_BYTES}")]
     TooLarge(usize),
+    /// More caveats than [`MAX_CAVEATS`] (the count seen).
     #[error("capability has {0} caveats; the limit is {MAX_CAVEATS}")]
     TooManyCaveats(usize),
+    /// Not canonical base64url.
     #[error("capability is not canonical base64url (RFC 4648 §5, no padding)")]
     Base64,
+    /// Leading or trailing whitespace, usually a newline from a file.
     #[error("capability text has leading or trailing whitespace (a newline from a file or a shell?): strip it; the format itself is strict")]
     Whitespace,
+    /// Trailing `=` padding, which Charter never writes.
     #[error("capability text ends in '=' padding: Charter writes base64url without padding (RFC 4648 §5); remove the trailing '='")]
     Padded,
+    /// `+` or `/`: standard base64 rather than base64url.
     #[error("capability text has '+' or '/': it is standard base64, not base64url (RFC 4648 §5) as Charter writes it; was it re-encoded? Use the token exactly as serialize() wrote it")]
     StandardAlphabet,
+    /// The macaroon V2 binary is not the shape Charter writes.
     #[error("malformed capability: {0}")]
     Format(&'static str),
+    /// Not macaroon format V2.
     #[error("unsupported capability version: {0}")]
     Version(String),
+    /// The identifier is not `charter/v1/capability {…}`.
     #[error("malformed capability identifier: {0}")]
     Identifier(String),
+    /// Minted with a root key the verifier does not hold (its kid).
     #[error("capability was minted with root key {0:?}, which this verifier does not hold")]
     UnknownRoot(String),
+    /// The HMAC chain does not end in the capability's tag.
     #[error("capability signature does not verify: it was altered, truncated, or minted with another root key")]
     BadTag,
+    /// A caller's argument is out of range (times, token id).
     #[error("invalid argument: {0}")]
     Invalid(String),
 }
 
 impl CapabilityError {
+    /// The stable code this failure is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
             CapabilityError::TooLarge(_) | CapabilityError::TooManyCaveats(_) => {
@@ -203,7 +219,9 @@ impl Capability {
             token_id,
             issued_at,
             caveats,
-            tag: sig.try_into().expect("length checked"),
+            tag: sig
+                .try_into()
+                .expect("the signature field was checked to be 32 bytes"),
         })
     }
 
@@ -345,7 +363,11 @@ pub(crate) fn chain<'a>(
 ) -> Vec<[u8; 32]> {
     let mut tags = vec![chain_step(root.derived(), identifier)];
     for c in caveats {
-        let next = chain_step(tags.last().expect("non-empty"), c);
+        let next = chain_step(
+            tags.last()
+                .expect("the chain starts with the identifier's tag"),
+            c,
+        );
         tags.push(next);
     }
     tags
@@ -548,6 +570,7 @@ pub struct Issuer {
 }
 
 impl Issuer {
+    /// An issuer minting with `root`; verifiers need the same key.
     pub fn new(root: RootKey) -> Self {
         Issuer { root }
     }
@@ -573,14 +596,20 @@ impl Issuer {
 /// [`CapabilityBuilder::build`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IssueOptions {
+    /// Only this agent may use the capability (`agent == …`).
     pub agent: Option<String>,
+    /// Only these actions (`action in […]`).
     pub actions: Option<Vec<String>>,
+    /// Only at this audience (`audience == …`).
     pub audience: Option<String>,
+    /// Not valid before this time, Unix seconds.
     pub not_before: Option<i64>,
+    /// Expires at this time, Unix seconds (exclusive).
     pub expires_at: Option<i64>,
     /// Says explicitly that the capability is valid forever (no expiry
     /// caveat). Without it, a missing `expires_at` is refused.
     pub never_expires: bool,
+    /// Further CEL caveats, added after the ones above.
     pub caveats: Vec<String>,
     /// Fixed token id (tests and vectors); random when `None`.
     pub token_id: Option<Vec<u8>>,
@@ -701,6 +730,10 @@ impl CapabilityBuilder<'_> {
         self
     }
 
+    /// Mints the capability. Refuses (`invalid_argument`) without an expiry
+    /// unless [`CapabilityBuilder::never_expires`] was called, with an expiry at
+    /// or before the issue time, or a time beyond [`MAX_TIME`]; a caveat that
+    /// does not compile is `invalid_caveat`.
     pub fn build(self) -> Result<Capability, Error> {
         let token_id = self.token_id.unwrap_or_else(|| {
             let mut id = [0u8; 16];

@@ -9,12 +9,16 @@ use crate::ErrorCode;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Reason {
+    /// What went wrong, as a stable code.
     pub code: ErrorCode,
+    /// Index of the failing caveat in the capability, when one failed.
     pub caveat_index: Option<u32>,
+    /// What to change for the call to pass.
     pub message: String,
 }
 
 impl Reason {
+    /// A reason; `caveat_index` is `None` for structural failures.
     pub fn new(code: ErrorCode, caveat_index: Option<u32>, message: impl Into<String>) -> Self {
         Reason {
             code,
@@ -34,11 +38,14 @@ impl From<crate::Error> for Reason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Decision {
+    /// Whether the call may go ahead.
     pub allowed: bool,
+    /// Every reason it may not; empty when allowed.
     pub reasons: Vec<Reason>,
 }
 
 impl Decision {
+    /// The decision that lets the call through.
     pub fn allow() -> Self {
         Decision {
             allowed: true,
@@ -46,6 +53,7 @@ impl Decision {
         }
     }
 
+    /// A denial; `reasons` must not be empty (a denial always says why).
     pub fn deny(reasons: Vec<Reason>) -> Self {
         debug_assert!(!reasons.is_empty());
         Decision {

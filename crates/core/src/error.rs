@@ -98,6 +98,7 @@ impl ErrorCode {
         ErrorCode::Internal,
     ];
 
+    /// The code as written in `contract/errors.json` and every binding (snake_case).
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Malformed => "malformed",
@@ -129,6 +130,7 @@ impl ErrorCode {
         }
     }
 
+    /// The code spelled `s` ([`ErrorCode::as_str`]), if there is one.
     pub fn parse(s: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
     }
@@ -250,6 +252,7 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error with `code` and a message a person can act on.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error {
             code,
@@ -281,19 +284,23 @@ impl Error {
         }
     }
 
+    /// The stable code callers match on.
     pub fn code(&self) -> ErrorCode {
         self.code
     }
 
+    /// What went wrong and what to do, for people (not for matching).
     pub fn message(&self) -> &str {
         &self.message
     }
 
+    /// The reasons of a `denied` error; empty for every other code.
     pub fn reasons(&self) -> &[crate::decision::Reason] {
         &self.reasons
     }
 }
 
+/// `Result` with Charter's one [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub struct Holder {
 }
 
 impl Holder {
+    /// A holder proving with `key`; bind capabilities to its kid.
     pub fn new(key: SigningKey) -> Self {
         Holder { key }
     }

@@ -7,7 +7,7 @@
 //! the decimal its canonical form prints (its shortest round-trip form, give or
 //! take zeros), so what Charter writes it reads back and nothing is ever
 //! silently rounded. Between 2^53 and 2^64 in magnitude that form must also be
-//! the double's exact value (see [`exact_double`]).
+//! the double's exact value (see `exact_double`).
 
 use serde_json::{Map, Number, Value};
 
@@ -16,36 +16,74 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// Nesting bound of JSON documents.
 pub const MAX_DEPTH: usize = 64;
 
+/// Why JSON text or a value was refused by the strict I-JSON rules.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum JsonError {
+    /// Not JSON.
     #[error("invalid JSON at byte {at}: {what}")]
-    Syntax { at: usize, what: &'static str },
+    Syntax {
+        /// Byte offset in the text.
+        at: usize,
+        /// What was expected there.
+        what: &'static str,
+    },
+    /// An object names a key twice (I-JSON forbids it: parsers disagree on which wins).
     #[error("duplicate key {key:?} in JSON object")]
-    DuplicateKey { key: String },
+    DuplicateKey {
+        /// The repeated key.
+        key: String,
+    },
+    /// A `\u` escape of half a surrogate pair: not Unicode text.
     #[error(
         "JSON string has a lone surrogate \\u{code:04x}; I-JSON strings must be valid Unicode"
     )]
-    LoneSurrogate { code: u32 },
+    LoneSurrogate {
+        /// The surrogate's code unit.
+        code: u32,
+    },
+    /// An integer beyond ±(2^53−1), which a double (and so JavaScript) would round.
     #[error("integer {literal} is beyond ±(2^53−1); pass it as a string to keep it exact")]
-    UnsafeInteger { literal: String },
+    UnsafeInteger {
+        /// The number as written.
+        literal: String,
+    },
+    /// A decimal that no double equals exactly: reading it would round silently.
     #[error(
         "number {literal} is not exactly representable as an IEEE double (it would read as {nearest}); \
          pass it as a string, or as an integer in smaller units (cents, not dollars), to keep it exact"
     )]
-    InexactNumber { literal: String, nearest: String },
+    InexactNumber {
+        /// The number as written.
+        literal: String,
+        /// The double it would have become.
+        nearest: String,
+    },
+    /// In `args`, an integral value written as a double (`1.0`): caveats tell
+    /// int from double and the args hash cannot, so it is refused.
     #[error(
         "a number in args with the integral value {literal} is written as a double (with a \
          fraction or an exponent, such as {literal}.0); write it as the integer {literal}: caveats \
          tell an int from a double, and the args hash (JCS) cannot"
     )]
-    IntegralDouble { literal: String },
+    IntegralDouble {
+        /// The integer it should be written as.
+        literal: String,
+    },
+    /// NaN or an infinity: a value built in memory, or a literal too large
+    /// for a double (`1e400`).
     #[error("number {literal} is not finite")]
-    NonFinite { literal: String },
+    NonFinite {
+        /// How the number prints.
+        literal: String,
+    },
+    /// Nested deeper than [`MAX_DEPTH`].
     #[error("JSON nesting deeper than {MAX_DEPTH} levels")]
     TooDeep,
 }
 
 impl JsonError {
+    /// The stable code this failure is reported with (too deep is a limit,
+    /// everything else malformed).
     pub fn code(&self) -> crate::ErrorCode {
         match self {
             JsonError::TooDeep => crate::ErrorCode::LimitExceeded,
@@ -314,7 +352,8 @@ pub fn canonicalize_str(text: &str) -> Result<String, crate::Error> {
 }
 
 /// SHA-256 of the canonical form, as base64url. Permits and receipts carry it
-/// for the call's arguments, checked by [`validate_args`] first ([`args_hash`]).
+/// for the call's arguments, which are checked first by the stricter rules
+/// for arguments (no integral doubles; `validate_args`, `args_hash`).
 pub fn hash(value: &Value) -> Result<String, crate::Error> {
     use sha2::Digest;
     Ok(crate::b64::encode(sha2::Sha256::digest(

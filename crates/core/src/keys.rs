@@ -13,35 +13,51 @@ use crate::{b64, jcs, Error, ErrorCode};
 
 /// Bounds on what a caller may hand us.
 pub const MAX_ROOT_KEY_BYTES: usize = 1024;
+/// Shortest root key accepted: HMAC-SHA256's security level.
 pub const MIN_ROOT_KEY_BYTES: usize = 32;
+/// Most keys one [`KeySet`] holds.
 pub const MAX_KEYS_PER_SET: usize = 256;
+/// Largest JWKS text accepted, in bytes.
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 
+/// Why key material was refused; each variant maps to one [`ErrorCode`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// Raw key bytes of the wrong length.
     #[error("{what} must be {expected} bytes, got {got}")]
     WrongLength {
+        /// Which key it was meant to be.
         what: &'static str,
+        /// The lengths accepted.
         expected: &'static str,
+        /// The length given.
         got: usize,
     },
+    /// Not a point on the curve, or a small-order one.
     #[error("public key is not a valid Ed25519 point, or is of small order")]
     InvalidPoint,
+    /// A point given in a non-canonical encoding (y ≥ p).
     #[error("public key is not the canonical encoding of its point (its y coordinate is not reduced mod p, RFC 8032 §5.1.3); encode the key with y < 2^255 − 19")]
     NonCanonical,
+    /// A JWK or JWKS of the wrong shape.
     #[error("invalid JWK: {0}")]
     Jwk(String),
+    /// More than [`MAX_KEYS_PER_SET`] keys, or JWKS text over [`MAX_JWKS_BYTES`].
     #[error("key set holds more than {MAX_KEYS_PER_SET} keys")]
     TooManyKeys,
+    /// JWKS text that is not strict I-JSON.
     #[error("invalid JWKS JSON: {0}")]
     Json(#[from] jcs::JsonError),
+    /// No key in the set has this kid.
     #[error("no trusted key has id {0:?}")]
     UnknownKid(String),
+    /// An Ed25519 signature that does not verify.
     #[error("signature does not verify")]
     BadSignature,
 }
 
 impl KeyError {
+    /// The stable code this failure is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
             KeyError::WrongLength { .. } | KeyError::InvalidPoint | KeyError::NonCanonical => {
@@ -78,6 +94,7 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
+    /// A fresh key from the operating system's random source.
     pub fn generate() -> Self {
         SigningKey {
             inner: ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng),
@@ -101,10 +118,12 @@ impl SigningKey {
         Zeroizing::new(self.inner.to_bytes())
     }
 
+    /// The public half, to share as a JWK or JWKS.
     pub fn public_key(&self) -> PublicKey {
         PublicKey::from_dalek(self.inner.verifying_key())
     }
 
+    /// The public key's RFC 7638 thumbprint, which names it in tokens.
     pub fn kid(&self) -> String {
         self.public_key().kid().to_string()
     }
@@ -168,6 +187,7 @@ impl PublicKey {
         Ok(PublicKey::from_dalek(inner))
     }
 
+    /// The 32-byte compressed point.
     pub fn to_bytes(&self) -> [u8; 32] {
         self.inner.to_bytes()
     }
@@ -281,10 +301,12 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// An empty set.
     pub fn new() -> Self {
         KeySet::default()
     }
 
+    /// A set of `keys`; more than [`MAX_KEYS_PER_SET`] is `limit_exceeded`.
     pub fn from_keys(keys: impl IntoIterator<Item = PublicKey>) -> Result<Self, Error> {
         let mut set = KeySet::new();
         for k in keys {
@@ -322,6 +344,7 @@ impl KeySet {
         jcs::canonicalize(&json!({ "keys": keys })).expect("JWKS members are plain strings")
     }
 
+    /// Adds `key` (replacing one with the same kid); a full set is `limit_exceeded`.
     pub fn insert(&mut self, key: PublicKey) -> Result<(), Error> {
         if self.keys.len() >= MAX_KEYS_PER_SET && !self.keys.contains_key(key.kid()) {
             return Err(KeyError::TooManyKeys.into());
@@ -330,20 +353,24 @@ impl KeySet {
         Ok(())
     }
 
+    /// The key named `kid`, or `unknown_key`.
     pub fn get(&self, kid: &str) -> Result<&PublicKey, Error> {
         self.keys
             .get(kid)
             .ok_or_else(|| KeyError::UnknownKid(kid.to_string()).into())
     }
 
+    /// The kids held, in sorted order.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
         self.keys.keys().map(String::as_str)
     }
 
+    /// Number of keys.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether the set holds no key (it then trusts nothing).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -360,6 +387,7 @@ pub struct RootKey {
 }
 
 impl RootKey {
+    /// A fresh 32-byte key from the operating system's random source.
     pub fn generate() -> Self {
         let mut bytes = Zeroizing::new(vec![0u8; 32]);
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
@@ -384,10 +412,12 @@ impl RootKey {
         })
     }
 
+    /// The secret bytes, to store; zeroized when dropped.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
         self.bytes.clone()
     }
 
+    /// The key's public id, carried in every capability it mints.
     pub fn kid(&self) -> &str {
         &self.kid
     }

@@ -7,6 +7,11 @@
 //!
 //! Every object has one canonical encoding, every bound is a count, and every
 //! doubt is a denial or an error with a stable [`ErrorCode`].
+//!
+//! Bindings and other callers meet one shape everywhere: a capability as a
+//! [`CapabilityRef`] (parsed or text), the optional parts of a call as
+//! [`CallOptions`], JSON from host values through [`host::from_host`], and
+//! one [`Error`] whose [`ErrorCode::family`] picks the exception class.
 
 #![forbid(unsafe_code)]
 

@@ -50,39 +50,83 @@ pub const REPLAY_PREFIX: &str = "permit:";
 /// Times must stay exact JSON integers (|t| ≤ 2^53 − 1) after adding a TTL.
 const MAX_TIME: i64 = jcs::MAX_SAFE_INTEGER - MAX_TTL - MAX_LEEWAY;
 
+/// Why a permit was refused or could not be issued; each variant maps
+/// to one [`ErrorCode`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PermitError {
+    /// The token is longer than [`MAX_TOKEN_BYTES`] (its length).
     #[error("permit token is {0} bytes, more than the {MAX_TOKEN_BYTES}-byte limit")]
     TooLarge(usize),
+    /// Not a compact JWS with Charter's header and claims.
     #[error("malformed permit: {0}")]
     Malformed(String),
+    /// Any `alg` but EdDSA (`none`, HS256, …).
     #[error("permit algorithm {0} is refused: permits are signed with EdDSA (Ed25519) only")]
     BadAlgorithm(String),
+    /// Signed by a key the verifier does not trust (its kid).
     #[error("permit is signed by key {0:?}, which is not in the trusted key set")]
     UnknownKey(String),
+    /// The Ed25519 signature does not verify.
     #[error("permit signature does not verify")]
     BadSignature,
+    /// `exp − iat` beyond [`MAX_TTL`] (the lifetime, seconds).
     #[error("permit lifetime (exp − iat) is {0} s, more than the {MAX_TTL} s maximum")]
     LifetimeTooLong(i64),
+    /// At or after `exp + leeway`.
     #[error(
         "permit expired at {exp} (now {now}, leeway {leeway} s: valid while now < exp + leeway)"
     )]
-    Expired { exp: i64, now: i64, leeway: i64 },
+    Expired {
+        /// The permit's expiry, Unix seconds.
+        exp: i64,
+        /// The verifier's time, Unix seconds.
+        now: i64,
+        /// The clock skew tolerated, seconds.
+        leeway: i64,
+    },
+    /// Before `iat - leeway`: issued in the verifier's future.
     #[error(
         "permit is not valid before {iat} (now {now}, leeway {leeway} s: valid from iat − leeway)"
     )]
-    NotYetValid { iat: i64, now: i64, leeway: i64 },
+    NotYetValid {
+        /// The permit's issue time, Unix seconds.
+        iat: i64,
+        /// The verifier's time, Unix seconds.
+        now: i64,
+        /// The clock skew tolerated, seconds.
+        leeway: i64,
+    },
+    /// Issued for another tool or service.
     #[error("permit is for audience {got:?}, this verifier is {expected:?}")]
-    AudienceMismatch { expected: String, got: String },
+    AudienceMismatch {
+        /// This verifier's audience.
+        expected: String,
+        /// The permit's `aud`.
+        got: String,
+    },
+    /// Issued for another action.
     #[error("permit is for action {got:?}, the call is {expected:?}")]
-    ActionMismatch { expected: String, got: String },
+    ActionMismatch {
+        /// The action being run.
+        expected: String,
+        /// The permit's `act`.
+        got: String,
+    },
+    /// Issued for other arguments (their hashes differ).
     #[error("permit is bound to other arguments (hash {got}, the call's is {expected})")]
-    ArgsMismatch { expected: String, got: String },
+    ArgsMismatch {
+        /// Hash of the call's arguments.
+        expected: String,
+        /// The permit's `args`.
+        got: String,
+    },
+    /// A permit request or setting out of range.
     #[error("invalid permit request: {0}")]
     InvalidArgument(String),
 }
 
 impl PermitError {
+    /// The stable code this failure is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
             PermitError::TooLarge(_) | PermitError::LifetimeTooLong(_) => ErrorCode::LimitExceeded,
@@ -130,7 +174,9 @@ pub struct PermitClaims {
     pub args: String,
     /// The id of the capability the call was allowed under.
     pub cap: String,
+    /// Issued at, Unix seconds.
     pub iat: i64,
+    /// Expires at, Unix seconds (refused from `exp + leeway`).
     pub exp: i64,
     /// Unique id; a verifier accepts it once.
     pub jti: String,
@@ -143,16 +189,24 @@ pub struct PermitClaims {
 /// when `None` (fix it only for test vectors).
 #[derive(Clone, Copy, Debug)]
 pub struct PermitRequest<'a> {
+    /// The agent the permit is for (`sub`).
     pub subject: &'a str,
+    /// The tool or service that will run the call (`aud`).
     pub audience: &'a str,
+    /// The action (`act`).
     pub action: &'a str,
+    /// The call's arguments; the permit carries their hash.
     pub args: &'a Value,
+    /// The capability the call was allowed under (`cap`).
     pub capability_id: &'a str,
+    /// A fixed `jti` (vectors, or an id derived from the caller's call id).
     pub jti: Option<&'a str>,
+    /// Carried as `idem` so the tool can run the call at most once per key.
     pub idempotency_key: Option<&'a str>,
 }
 
 impl<'a> PermitRequest<'a> {
+    /// A request with a random `jti` and no idempotency key.
     pub fn new(
         subject: &'a str,
         audience: &'a str,
@@ -171,11 +225,13 @@ impl<'a> PermitRequest<'a> {
         }
     }
 
+    /// The same request with the `jti` fixed.
     pub fn with_jti(mut self, jti: &'a str) -> Self {
         self.jti = Some(jti);
         self
     }
 
+    /// The same request carrying an idempotency key.
     pub fn with_idempotency_key(mut self, key: &'a str) -> Self {
         self.idempotency_key = Some(key);
         self
@@ -196,6 +252,8 @@ impl Permit {
         &self.token
     }
 
+    /// The decoded claims (verified only if this permit came from
+    /// [`PermitVerifier::verify`]).
     pub fn claims(&self) -> &PermitClaims {
         &self.claims
     }
@@ -231,6 +289,8 @@ pub struct PermitIssuer {
 }
 
 impl PermitIssuer {
+    /// An issuer signing with `signing_key` and naming itself `issuer` (`iss`),
+    /// with the default TTL.
     pub fn new(signing_key: SigningKey, issuer: impl Into<String>) -> Self {
         let kid = signing_key.kid();
         let header = Header {
@@ -260,14 +320,17 @@ impl PermitIssuer {
         Ok(self)
     }
 
+    /// Lifetime of issued permits, seconds.
     pub fn ttl(&self) -> i64 {
         self.ttl
     }
 
+    /// Id of the signing key (the `kid` of every permit's header).
     pub fn kid(&self) -> &str {
         &self.kid
     }
 
+    /// The `iss` written into permits.
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
@@ -407,10 +470,12 @@ impl PermitVerifier {
         self
     }
 
+    /// The audience permits must name (`aud`).
     pub fn audience(&self) -> &str {
         &self.audience
     }
 
+    /// Clock skew tolerated on `iat` and `exp`, seconds.
     pub fn leeway(&self) -> i64 {
         self.leeway
     }

@@ -63,27 +63,36 @@ pub const MAX_CLIPPED_MESSAGE_BYTES: usize = 256;
 /// The members a receipt may clip.
 const CLIPPABLE: [&str; 5] = ["action", "agent", "cap", "permit", "reasons"];
 
+/// Why a receipt was refused or could not be written; each variant maps
+/// to one [`ErrorCode`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiptError {
+    /// The receipt is longer than [`MAX_RECEIPT_BYTES`] (its length).
     #[error("receipt is {0} bytes, more than the {MAX_RECEIPT_BYTES}-byte limit")]
     TooLarge(usize),
+    /// Not a receipt's JSON shape.
     #[error("malformed receipt: {0}")]
     Malformed(String),
     /// Valid JSON with the right members, but not the canonical text the
     /// signature covers: re-canonicalize it, nothing was found altered.
     #[error("{0}")]
     NotCanonical(String),
+    /// A version this build does not read.
     #[error("receipt version {0} is not supported (this build reads version {RECEIPT_VERSION})")]
     UnsupportedVersion(String),
+    /// A receipt input out of range.
     #[error("invalid receipt input: {0}")]
     InvalidArgument(String),
+    /// Signed by a key that is not trusted (its kid).
     #[error("receipt is signed by key {0:?}, which is not trusted")]
     UnknownKey(String),
+    /// The Ed25519 signature does not verify.
     #[error("receipt signature does not verify")]
     BadSignature,
 }
 
 impl ReceiptError {
+    /// The stable code this failure is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
             ReceiptError::TooLarge(_) => ErrorCode::LimitExceeded,
@@ -107,11 +116,14 @@ impl From<ReceiptError> for Error {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// The call was allowed.
     Allow,
+    /// The call was denied.
     Deny,
 }
 
 impl Outcome {
+    /// `allow` or `deny`, as written in receipts.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Allow => "allow",
@@ -133,7 +145,9 @@ struct WireReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clipped {
+    /// Size of the original member, bytes.
     pub bytes: u64,
+    /// base64url SHA-256 of the original member.
     pub sha256: String,
 }
 
@@ -164,7 +178,9 @@ pub struct ReceiptInput {
     /// Unix seconds of the decision. A log never lets time go backwards: an
     /// input earlier than the log's last receipt is recorded at that receipt's time.
     pub ts: i64,
+    /// The calling agent.
     pub agent: String,
+    /// The action (tool name).
     pub action: String,
     /// [`jcs::hash`] of the call's arguments.
     pub args: String,
@@ -172,6 +188,7 @@ pub struct ReceiptInput {
     pub cap: Option<String>,
     /// `jti` of the permit issued, if any.
     pub permit: Option<String>,
+    /// Allowed or denied.
     pub decision: Outcome,
     /// Empty exactly when the decision is allow.
     pub reasons: Vec<Reason>,
@@ -202,11 +219,13 @@ impl ReceiptInput {
         })
     }
 
+    /// The same input naming the capability checked.
     pub fn with_capability(mut self, id: impl Into<String>) -> Self {
         self.cap = Some(id.into());
         self
     }
 
+    /// The same input naming the permit issued.
     pub fn with_permit(mut self, jti: impl Into<String>) -> Self {
         self.permit = Some(jti.into());
         self
@@ -329,7 +348,7 @@ impl Receipt {
         // A document too deep to read is over a limit, as for any JSON input;
         // any other JSON error makes the receipt malformed.
         let value = jcs::parse(json).map_err(|e| match e.code() {
-            ErrorCode::LimitExceeded => Error::from(e),
+            ErrorCode::LimitExceeded => e,
             _ => ReceiptError::Malformed(e.to_string()).into(),
         })?;
         Ok(Receipt::from_value(value, Some(json))?)
@@ -427,21 +446,27 @@ impl Receipt {
         Ok(())
     }
 
+    /// Receipt format version.
     pub fn version(&self) -> u64 {
         self.wire.v
     }
+    /// Position in its log, from 0.
     pub fn seq(&self) -> u64 {
         self.wire.seq
     }
+    /// Hash of the previous receipt, or [`GENESIS`] for the first.
     pub fn prev(&self) -> &str {
         &self.wire.prev
     }
+    /// Time of the decision, Unix seconds.
     pub fn ts(&self) -> i64 {
         self.wire.ts
     }
+    /// The calling agent.
     pub fn agent(&self) -> &str {
         &self.wire.agent
     }
+    /// The action (tool name).
     pub fn action(&self) -> &str {
         &self.wire.action
     }
@@ -449,6 +474,7 @@ impl Receipt {
     pub fn args(&self) -> &str {
         &self.wire.args
     }
+    /// Id of the capability checked, if any.
     pub fn cap(&self) -> Option<&str> {
         self.wire.cap.as_deref()
     }
@@ -457,18 +483,23 @@ impl Receipt {
     pub fn clipped(&self) -> Option<&BTreeMap<String, Clipped>> {
         self.wire.clipped.as_ref()
     }
+    /// `jti` of the permit issued, if any.
     pub fn permit(&self) -> Option<&str> {
         self.wire.permit.as_deref()
     }
+    /// Allowed or denied.
     pub fn decision(&self) -> Outcome {
         self.wire.decision
     }
+    /// Why it was denied; empty for an allow.
     pub fn reasons(&self) -> &[Reason] {
         &self.reasons
     }
+    /// Id of the key that signed it.
     pub fn kid(&self) -> &str {
         &self.wire.kid
     }
+    /// Ed25519 signature over the rest (JCS, labeled).
     pub fn sig(&self) -> &str {
         &self.wire.sig
     }

@@ -24,12 +24,17 @@ pub struct MemoryReplayStore {
 }
 
 impl MemoryReplayStore {
+    /// Ids held by [`MemoryReplayStore::new`]: enough for a busy process,
+    /// bounded so memory is.
     pub const DEFAULT_CAPACITY: usize = 1_000_000;
 
+    /// A store holding up to [`MemoryReplayStore::DEFAULT_CAPACITY`] ids.
     pub fn new() -> Self {
         MemoryReplayStore::with_capacity(Self::DEFAULT_CAPACITY)
     }
 
+    /// A store holding up to `capacity` live ids; when full it refuses new
+    /// ones rather than forget live ones (fail closed).
     pub fn with_capacity(capacity: usize) -> Self {
         MemoryReplayStore {
             seen: Mutex::new(HashMap::new()),
@@ -37,10 +42,12 @@ impl MemoryReplayStore {
         }
     }
 
+    /// Number of ids remembered.
     pub fn len(&self) -> usize {
         self.seen.lock().map(|s| s.len()).unwrap_or(0)
     }
 
+    /// Whether no id is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -21,13 +21,19 @@ pub enum JsonInput<'a> {
 /// from the verifier's own clock and configuration, never from the caller.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
+    /// Who is calling: the agent, as caveats see `agent`.
     pub agent: String,
+    /// The tool being called.
     pub action: String,
+    /// The call's arguments: a JSON object, I-JSON (exact numbers).
     pub args: Value,
+    /// What the call acts on, when it names one.
     pub resource: Option<String>,
 }
 
 impl Request {
+    /// A request without a resource. Nothing is checked until it is used
+    /// (or use [`Request::build`], which checks at once).
     pub fn new(agent: impl Into<String>, action: impl Into<String>, args: Value) -> Self {
         Request {
             agent: agent.into(),
@@ -37,6 +43,7 @@ impl Request {
         }
     }
 
+    /// The same request acting on `resource`.
     pub fn with_resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
         self
@@ -85,6 +92,8 @@ impl Request {
         Request::from_value(&value)
     }
 
+    /// A request from its JSON object form (`agent`, `action`, `args`,
+    /// `resource`); unknown members are refused.
     pub fn from_value(value: &Value) -> Result<Request, Error> {
         let bad = |m: &str| Error::new(ErrorCode::Malformed, format!("request: {m}"));
         let obj = value
@@ -162,7 +171,7 @@ impl Request {
 
     /// Hash of the arguments alone (what permits and receipts carry).
     pub fn args_hash(&self) -> Result<String, Error> {
-        Ok(jcs::args_hash(&self.args)?)
+        jcs::args_hash(&self.args)
     }
 }
 

@@ -12,6 +12,11 @@
 //! and `FileAuditLog::repair` must then restore a chain holding every
 //! acknowledged receipt.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failure fails the test that called it"
+)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;

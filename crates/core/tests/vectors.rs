@@ -2,6 +2,11 @@
 //! requires the exact expected output; then sweeps single-bit flips over every
 //! allowed capability and checks that every error code is produced somewhere.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failure fails the test that called it"
+)]
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,7 +51,7 @@ fn jcs_vectors() {
     for v in load("jcs") {
         let got = match jcs::canonicalize_str(v["input"].as_str().unwrap()) {
             Ok(out) => json!({"output": out}),
-            Err(e) => err(e.into()),
+            Err(e) => err(e),
         };
         assert_eq!(got, v["expect"], "{}", v["id"]);
     }
@@ -61,19 +66,19 @@ fn key_vectors() {
                     let pk = sk.public_key();
                     json!({"kid": sk.kid(), "public": hex::encode(pk.to_bytes()), "jwk": jcs::canonicalize(&pk.to_jwk()).unwrap()})
                 }
-                Err(e) => err(e.into()),
+                Err(e) => err(e),
             },
             "public_key" => match PublicKey::from_bytes(&hex(&v["public"])) {
                 Ok(pk) => json!({"kid": pk.kid(), "jwk": jcs::canonicalize(&pk.to_jwk()).unwrap()}),
-                Err(e) => err(e.into()),
+                Err(e) => err(e),
             },
             "root_key" => match RootKey::from_bytes(&hex(&v["secret"])) {
                 Ok(rk) => json!({"kid": rk.kid()}),
-                Err(e) => err(e.into()),
+                Err(e) => err(e),
             },
             "jwks" => match KeySet::from_jwks(v["jwks"].as_str().unwrap()) {
                 Ok(set) => json!({"kids": set.kids().collect::<Vec<_>>(), "jwks": set.to_jwks()}),
-                Err(e) => err(e.into()),
+                Err(e) => err(e),
             },
             other => panic!("unknown key vector type {other}"),
         };
@@ -126,7 +131,7 @@ fn capability_vectors() {
             }
             "parse" => Capability::parse(v["token"].as_str().unwrap())
                 .map(|c| described(&c))
-                .unwrap_or_else(|e| err(e.into())),
+                .unwrap_or_else(err),
             other => panic!("unknown capability vector type {other}"),
         };
         assert_eq!(got, v["expect"], "{}", v["id"]);

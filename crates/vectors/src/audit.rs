@@ -5,8 +5,8 @@ use std::sync::Arc;
 use charter_core::audit::UNSUPPORTED_FILES;
 use charter_core::CallOptions;
 use charter_core::{
-    jcs, AuditLog, BundleReport, Decision, Error, ErrorCode, FileAuditLog, Guard, KeySet,
-    MemoryAuditLog, PermitIssuer, Reason, Receipt, ReceiptInput, Request, Verifier,
+    jcs, AuditLog, BundleReport, Decision, ErrorCode, FileAuditLog, Guard, KeySet, MemoryAuditLog,
+    PermitIssuer, Reason, Receipt, ReceiptInput, Request, Verifier,
 };
 use serde_json::{json, Value};
 
@@ -214,12 +214,10 @@ pub fn bundles() -> Vec<Value> {
                    bundle: String,
                    trusted: &str,
                    anchor: Option<String>| {
-        let result = KeySet::from_jwks(trusted)
-            .map_err(Error::from)
-            .and_then(|t| match &anchor {
-                Some(a) => charter_core::verify_bundle_from(&bundle, &t, a),
-                None => charter_core::verify_bundle(&bundle, &t),
-            });
+        let result = KeySet::from_jwks(trusted).and_then(|t| match &anchor {
+            Some(a) => charter_core::verify_bundle_from(&bundle, &t, a),
+            None => charter_core::verify_bundle(&bundle, &t),
+        });
         let expect = match result {
             Ok(r) => json!({"report": report_json(&r)}),
             Err(e) => expect_error(&e),

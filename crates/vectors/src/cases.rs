@@ -245,7 +245,7 @@ pub fn jcs() -> Vec<Value> {
         out.push(json!({"id": format!("jcs/{id}"), "description": description, "input": input, "expect": {"output": output}}));
     }
     for (id, description, input) in errors {
-        let e = Error::from(jcs::canonicalize_str(input).expect_err(id));
+        let e = jcs::canonicalize_str(input).expect_err(id);
         out.push(json!({"id": format!("jcs/{id}"), "description": description, "input": input, "expect": expect_error(&e)}));
     }
     out
@@ -270,7 +270,7 @@ pub fn keys() -> Vec<Value> {
     out.push(json!({"id": "keys/public-rfc8037", "type": "public_key", "description": "RFC 8037 appendix A key: thumbprint kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", "public": rfc, "expect": {"kid": pk.kid(), "jwk": jcs::canonicalize(&pk.to_jwk()).unwrap()}}));
     let mut identity = [0u8; 32];
     identity[0] = 1;
-    let e = Error::from(PublicKey::from_bytes(&identity).unwrap_err());
+    let e = PublicKey::from_bytes(&identity).unwrap_err();
     out.push(json!({"id": "keys/public-small-order", "type": "public_key", "description": "the identity point has small order and is refused", "public": hex::encode(identity), "expect": expect_error(&e)}));
     // RFC 8032 §5.1.3: y ≥ p is not an encoding of a point. The first small y
     // whose non-canonical form y + p the curve decoder takes for a point of
@@ -287,12 +287,12 @@ pub fn keys() -> Vec<Value> {
     let mut good = [0u8; 32];
     good[0] = y;
     let canonical = PublicKey::from_bytes(&good).unwrap();
-    let e = Error::from(PublicKey::from_bytes(&bad).unwrap_err());
+    let e = PublicKey::from_bytes(&bad).unwrap_err();
     out.push(json!({"id": "keys/public-non-canonical", "type": "public_key", "description": format!("y = {y} + p (2^255 − 19) is a non-canonical encoding of the point with y = {y} (kid {}), refused", canonical.kid()), "public": hex::encode(bad), "expect": expect_error(&e)}));
     out.push(json!({"id": "keys/public-canonical-small-y", "type": "public_key", "description": format!("the canonical encoding of the point with y = {y}, accepted"), "public": hex::encode(good), "expect": {"kid": canonical.kid(), "jwk": jcs::canonicalize(&canonical.to_jwk()).unwrap()}}));
-    let e = Error::from(PublicKey::from_bytes(&[1; 31]).unwrap_err());
+    let e = PublicKey::from_bytes(&[1; 31]).unwrap_err();
     out.push(json!({"id": "keys/public-short", "type": "public_key", "description": "31 bytes is not a public key", "public": hex::encode([1u8; 31]), "expect": expect_error(&e)}));
-    let e = Error::from(SigningKey::from_bytes(&[1; 33]).unwrap_err());
+    let e = SigningKey::from_bytes(&[1; 33]).unwrap_err();
     out.push(json!({"id": "keys/signing-long", "type": "signing_key", "description": "a seed must be exactly 32 bytes", "seed": hex::encode([1u8; 33]), "expect": expect_error(&e)}));
 
     for (id, secret) in [
@@ -303,7 +303,7 @@ pub fn keys() -> Vec<Value> {
         out.push(json!({"id": format!("keys/{id}"), "type": "root_key", "description": "a root key's id is derived from it", "secret": hex::encode(&secret), "expect": {"kid": rk.kid()}}));
     }
     for (id, len) in [("root-16", 16usize), ("root-1025", 1025)] {
-        let e = Error::from(RootKey::from_bytes(&vec![7; len]).unwrap_err());
+        let e = RootKey::from_bytes(&vec![7; len]).unwrap_err();
         out.push(json!({"id": format!("keys/{id}"), "type": "root_key", "description": "root keys are 32 to 1024 bytes", "secret": hex::encode(vec![7u8; len]), "expect": expect_error(&e)}));
     }
 
@@ -357,7 +357,7 @@ pub fn keys() -> Vec<Value> {
         ("jwks-not-json", "not JSON", "keys".to_string()),
     ];
     for (id, description, text) in bad {
-        let e = Error::from(KeySet::from_jwks(&text).unwrap_err());
+        let e = KeySet::from_jwks(&text).unwrap_err();
         out.push(json!({"id": format!("keys/{id}"), "type": "jwks", "description": description, "jwks": text, "expect": expect_error(&e)}));
     }
     out
@@ -657,7 +657,7 @@ pub fn capabilities() -> Vec<Value> {
             Ok(cap) => {
                 json!({"id": cap.id(), "token_id": cap.token_id(), "root_kid": cap.root_kid(), "issued_at": cap.issued_at(), "caveats": cap.caveats(), "token": cap.serialize()})
             }
-            Err(e) => expect_error(&Error::from(e)),
+            Err(e) => expect_error(&e),
         };
         out.push(json!({"id": format!("capabilities/{id}"), "type": "parse", "description": description, "token": token, "expect": expect}));
     };

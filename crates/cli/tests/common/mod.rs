@@ -2,6 +2,11 @@
 //! scratch directory, hermetically (no inherited CHARTER_HOME), and capture
 //! what it printed.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failure fails the test that called it"
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -795,7 +795,9 @@ pub(crate) fn format_double(d: f64) -> String {
     }
     let e = format!("{:e}", d.abs());
     let (mant, exp) = e.split_once('e').expect("LowerExp has an exponent");
-    let exp: i32 = exp.parse().expect("exponent");
+    let exp: i32 = exp
+        .parse()
+        .expect("LowerExp writes the exponent as a decimal integer");
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
     let nd = digits.len() as i32;
     let sign = if d < 0.0 { "-" } else { "" };

@@ -319,7 +319,10 @@ fn string_lit(src: &str, q: usize, raw: bool) -> Result<(String, usize), CaveatE
             i += 1;
             continue;
         }
-        let ch = src[i..].chars().next().expect("in bounds");
+        let ch = src[i..]
+            .chars()
+            .next()
+            .expect("i is below src.len() and on a char boundary");
         out.push(ch);
         i += ch.len_utf8();
     }
@@ -353,7 +356,7 @@ fn escape(src: &str, i: usize) -> Result<(char, usize), CaveatError> {
             .get(from..from + n)
             .filter(|s| s.bytes().all(|c| c.is_ascii_hexdigit()))
             .ok_or_else(|| syntax(i, "malformed hexadecimal escape"))?;
-        Ok(u32::from_str_radix(s, 16).expect("hex digits"))
+        Ok(u32::from_str_radix(s, 16).expect("at most 8 hex digits, all checked"))
     };
     let (code, next) = match e {
         b'x' | b'X' => (hex(i + 2, 2)?, i + 4),
@@ -364,7 +367,10 @@ fn escape(src: &str, i: usize) -> Result<(char, usize), CaveatError> {
                 .get(i + 1..i + 4)
                 .filter(|s| s.bytes().all(|c| (b'0'..=b'7').contains(&c)))
                 .ok_or_else(|| syntax(i, "malformed octal escape"))?;
-            (u32::from_str_radix(s, 8).expect("octal digits"), i + 4)
+            (
+                u32::from_str_radix(s, 8).expect("3 octal digits, all checked"),
+                i + 4,
+            )
         }
         _ => return Err(syntax(i, "unknown escape sequence")),
     };

@@ -68,12 +68,16 @@ impl Default for Limits {
 /// `audience` from its configuration, never from the request an agent sends.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
+    /// The calling agent, as named in the request.
     pub agent: &'a str,
+    /// The tool being called.
     pub action: &'a str,
     /// The tool call's JSON arguments: integers (no fraction or exponent) are
     /// CEL `int`, other numbers `double`, objects maps with string keys.
     pub args: &'a serde_json::Value,
+    /// The resource the call acts on, when the request names one.
     pub resource: Option<&'a str>,
+    /// The verifier's own identity, from its configuration.
     pub audience: &'a str,
     /// Unix seconds, from the verifier's clock.
     pub now: i64,
@@ -86,44 +90,89 @@ pub struct Context<'a> {
 pub enum CaveatError {
     /// Not valid CEL (a parse error).
     #[error("caveat syntax error at byte {at}: {msg}")]
-    Syntax { at: usize, msg: String },
+    Syntax {
+        /// Byte offset of the problem in the caveat source.
+        at: usize,
+        /// What the parser expected.
+        msg: String,
+    },
     /// Valid CEL, but outside the subset Charter accepts.
     #[error("caveat uses {what} at byte {at}, which is not in Charter's CEL subset")]
-    Unsupported { at: usize, what: String },
+    Unsupported {
+        /// Byte offset of the problem in the caveat source.
+        at: usize,
+        /// The construct (an operator, a function, a literal kind).
+        what: String,
+    },
     /// An identifier that is neither a caveat variable nor a macro variable.
     #[error("unknown identifier {name:?} at byte {at}; caveats can use agent, action, args, resource, audience, now and holder")]
-    UnknownIdentifier { at: usize, name: String },
+    UnknownIdentifier {
+        /// Byte offset of the problem in the caveat source.
+        at: usize,
+        /// The identifier as written.
+        name: String,
+    },
     /// The source is longer than [`Limits::max_expr_bytes`].
     #[error("caveat is {len} bytes long; the limit is {max} bytes")]
-    TooLong { len: usize, max: usize },
+    TooLong {
+        /// The source's length, bytes.
+        len: usize,
+        /// The limit, bytes.
+        max: usize,
+    },
     /// The expression nests deeper than [`Limits::max_depth`].
     #[error("caveat nests deeper than {max} levels")]
-    TooDeep { max: usize },
+    TooDeep {
+        /// The limit, levels.
+        max: usize,
+    },
     /// A `matches()` pattern compiles to a program over the limit
     /// (`contract/caveat-language.md`, "matches").
     #[error("{msg} (pattern at byte {at})")]
-    PatternTooLarge { at: usize, msg: String },
+    PatternTooLarge {
+        /// Byte offset of the problem in the caveat source.
+        at: usize,
+        /// How large it is, and the limit.
+        msg: String,
+    },
     /// Compiling the caveat's `matches()` patterns alone costs more than
     /// [`Limits::max_steps`].
     #[error("compiling the regular expressions up to the one at byte {at} costs {steps} steps, more than the caveat's budget of {max} steps; use fewer or smaller patterns")]
-    PatternsTooLarge { at: usize, steps: u64, max: u64 },
+    PatternsTooLarge {
+        /// Byte offset of the problem in the caveat source.
+        at: usize,
+        /// Steps spent compiling up to that pattern.
+        steps: u64,
+        /// The step budget.
+        max: u64,
+    },
     /// Evaluation used up [`Limits::max_steps`].
     #[error("caveat evaluation needed more than {max} steps")]
-    StepsExhausted { max: u64 },
+    StepsExhausted {
+        /// The step budget.
+        max: u64,
+    },
     /// Evaluation failed: missing field, type error, overflow, unbound
     /// variable. A caveat that fails to evaluate denies.
     #[error("{msg}")]
-    Eval { msg: String },
+    Eval {
+        /// What failed, naming the field or operation.
+        msg: String,
+    },
     /// The caveat reads `holder`, and no valid holder proof was shown: the
     /// capability is bound to a key the caller did not prove it holds.
     #[error("holder is not bound: this capability is bound to a holder key, and no holder proof was presented (sign one with that key for this request)")]
     HolderUnbound,
     /// The caveat evaluated to something other than a bool.
     #[error("caveat evaluated to {got}, not a bool")]
-    NotBool { got: String },
+    NotBool {
+        /// The value's CEL type.
+        got: String,
+    },
 }
 
 impl CaveatError {
+    /// The stable code this failure is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
             CaveatError::Syntax { .. }
@@ -172,6 +221,7 @@ impl Expr {
         Expr::compile_with(src, &Limits::default())
     }
 
+    /// Compiles under explicit `limits` (what a verifier configured).
     pub fn compile_with(src: &str, limits: &Limits) -> Result<Expr, CaveatError> {
         Expr::compile_env(src, limits, &VARIABLES)
     }

@@ -395,13 +395,21 @@ impl Parser<'_> {
         while !ops.is_empty() {
             self.reduce(&mut operands, &mut ops)?;
         }
-        Ok(operands.pop().expect("one operand left"))
+        Ok(operands
+            .pop()
+            .expect("n operators reduce n + 1 operands to one"))
     }
 
     fn reduce(&self, operands: &mut Vec<P>, ops: &mut Vec<(Op, u8)>) -> Result<(), CaveatError> {
-        let (op, _) = ops.pop().expect("an operator");
-        let r = operands.pop().expect("right operand");
-        let l = operands.pop().expect("left operand");
+        let (op, _) = ops
+            .pop()
+            .expect("reduce is called only while an operator is pending");
+        let r = operands
+            .pop()
+            .expect("each pending operator has two operands");
+        let l = operands
+            .pop()
+            .expect("each pending operator has two operands");
         let at = l.at;
         let p = match (op, l.node) {
             // `a && b && c` is one node with three operands, as in CEL.
@@ -656,7 +664,10 @@ impl Parser<'_> {
                     ));
                 }
                 if name == "matches" {
-                    let pat = args.into_iter().next().expect("one arg");
+                    let pat = args
+                        .into_iter()
+                        .next()
+                        .expect("the argument count was checked");
                     return self.matches(recv, pat, start);
                 }
                 let f = match name {
@@ -734,11 +745,14 @@ impl Parser<'_> {
         }
         if name == "matches" {
             let mut it = args.into_iter();
-            let target = it.next().expect("two args");
-            let pat = it.next().expect("two args");
+            let target = it.next().expect("the argument count was checked");
+            let pat = it.next().expect("the argument count was checked");
             return self.matches(target, pat, at);
         }
-        let a = args.into_iter().next().expect("one arg");
+        let a = args
+            .into_iter()
+            .next()
+            .expect("the argument count was checked");
         if name == "has" {
             return match a.node {
                 Node::Select(operand, field, _) => self.mk(Node::Has(operand, field), a.h, at),

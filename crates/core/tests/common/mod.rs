@@ -1,6 +1,11 @@
 //! Shared by the interop tests that drive a real Python library: run one of
 //! the scripts beside them with JSON on stdin and read its JSON answer.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failure fails the test that called it"
+)]
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::process::{Command, Stdio};
