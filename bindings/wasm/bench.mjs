@@ -78,9 +78,9 @@ const keys = KeySet.fromKeys([sk.publicKey()]);
 const pool = 1 << 17;
 const tokens = [];
 for (let i = 0; i < pool; i++) {
-  tokens.push(permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id(), NOW, `jti-${i}`).token());
+  tokens.push(permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id, NOW, `jti-${i}`).token);
 }
-bench("permit issue", (i) => permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id(), NOW, `i-${i}`));
+bench("permit issue", (i) => permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id, NOW, `i-${i}`));
 {
   const pv = new PermitVerifier(keys, "payments.example");
   let next = 0;

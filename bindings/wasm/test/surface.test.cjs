@@ -132,9 +132,9 @@ test("surface: Issuer.issue options are the surface's parameters", () => {
     tokenId: new Uint8Array(16),
     issuedAt: 1767225600,
   });
-  assert.equal(cap.caveats().length, 6);
+  assert.equal(cap.caveats.length, 6);
   // neverExpires excludes expiresAt, so it is accepted on a capability of its own.
-  assert.deepEqual(issuer.issue({ neverExpires: true, issuedAt: 1767225600 }).caveats(), []);
+  assert.deepEqual(issuer.issue({ neverExpires: true, issuedAt: 1767225600 }).caveats, []);
   assert.deepEqual(
     sorted(opts),
     sorted(["agent", "actions", "audience", "notBefore", "expiresAt", "neverExpires", "caveats", "tokenId", "issuedAt"]),
@@ -167,7 +167,7 @@ test("surface: records PermitClaims, BundleReport and BundleHead", () => {
   const guard = new charter.Guard(new charter.Verifier([root], "aud"), new charter.PermitIssuer(sk, "iss"), log);
   const cap = new charter.Issuer(root).issue({ actions: ["read"], neverExpires: true });
   const permit = guard.protect(cap, { agent: "a", action: "read", args: {} }, null, "idem-1");
-  assert.deepEqual(sorted(Object.keys(permit.claims())), recordFields("PermitClaims"));
+  assert.deepEqual(sorted(Object.keys(permit.claims)), recordFields("PermitClaims"));
   const report = charter.verifyBundle(log.exportBundle(), log.keys());
   assert.deepEqual(sorted(Object.keys(report)), recordFields("BundleReport"));
   assert.deepEqual(sorted(Object.keys(report.head)), recordFields("BundleHead"));

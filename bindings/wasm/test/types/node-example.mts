@@ -36,7 +36,7 @@ const guard = new Guard(verifier, permits, log);
 try {
   const permit = guard.protect(narrowed, { agent: "a", action: "read", args: { path: "/public/x" } });
   const claims: PermitClaims = new PermitVerifier(KeySet.fromKeys([sk.publicKey()]), "files.example").verify(
-    permit.token(),
+    permit.token,
     "read",
     { path: "/public/x" },
   );
