@@ -40,8 +40,13 @@ const typesDts = readFileSync(join(here, "js", "types.d.ts"), "utf8");
 rmSync(dist, { recursive: true, force: true });
 for (const target of ["nodejs", "web"]) {
   run(bindgen, ["--target", target, "--out-dir", join(dist, target), wasm]);
-  const dts = join(dist, target, "charter_wasm.d.ts");
-  writeFileSync(dts, readFileSync(dts, "utf8") + "\n" + typesDts);
+  // Doc comments that pass through `macro_rules!` (the `class!` macro) reach
+  // wasm-bindgen as raw string literals, which it prints with their `r"`.
+  for (const f of ["charter_wasm.d.ts", "charter_wasm.js"]) {
+    const file = join(dist, target, f);
+    const text = readFileSync(file, "utf8").replace(/^(\s*\*) r" /gm, "$1 ");
+    writeFileSync(file, f.endsWith(".d.ts") ? text + "\n" + typesDts : text);
+  }
 }
 
 // The public names: everything the glue exports except internals (`__…`) and

@@ -1,4 +1,4 @@
-import type { ErrorCode, Reason } from "./charter_wasm.js";
+import type { Reason } from "./charter_wasm.js";
 
 /** Every error Charter throws: `.code` is the stable code (contract/errors.json). */
 export class CharterError extends Error {

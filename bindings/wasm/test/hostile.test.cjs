@@ -158,8 +158,13 @@ test("hostile: deep nesting, as text and as objects", () => {
 });
 
 test("hostile: numbers that are not safe integers are refused, never rounded", () => {
-  for (const n of [2 ** 53, -(2 ** 53), 9007199254740993, 1e21, 1e300, Number.MAX_VALUE]) {
+  for (const n of [2 ** 53, -(2 ** 53), 9007199254740993, 9.2e18]) {
     throwsCode(() => new Request("a", "read", { n }), "FormatError", "malformed", /beyond/);
+  }
+  // Beyond the 64-bit range the core's walker reads an integral number as the
+  // double it is, as the text parser reads `1e21`.
+  for (const [n, text] of [[1e21, "1e21"], [1e300, "1e300"], [Number.MAX_VALUE, "1.7976931348623157e308"]]) {
+    assert.equal(new Request("a", "read", { n }).toJson(), new Request("a", "read", `{"n":${text}}`).toJson());
   }
   for (const n of [NaN, Infinity, -Infinity]) {
     throwsCode(() => new Request("a", "read", { n }), "FormatError", "malformed", /not finite/);

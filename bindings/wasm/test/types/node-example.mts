@@ -14,6 +14,7 @@ import {
   SigningKey,
   Verifier,
   verifyBundle,
+  version,
   type BundleReport,
   type Decision,
   type PermitClaims,
@@ -54,3 +55,5 @@ try {
 const report: BundleReport = verifyBundle(log.exportBundle(), log.keys());
 const last: number = report.head.lastSeq;
 void [index, last];
+const pkgVersion: string = version;
+void pkgVersion;
