@@ -6,11 +6,6 @@ use wasm_bindgen::prelude::*;
 use crate::error::{invalid, JsResult};
 use crate::host::{self, Options, RootKeyArg, Str, Strs};
 
-crate::class! {
-    /// Mints capabilities with one root key.
-    Issuer(core::Issuer) {}
-}
-
 /// The options of `issue`: surface.json's parameters, in camelCase.
 const OPTIONS: [&str; 9] = [
     "agent",
@@ -24,13 +19,14 @@ const OPTIONS: [&str; 9] = [
     "issuedAt",
 ];
 
-#[wasm_bindgen]
-impl Issuer {
+crate::class! {
+    /// Mints capabilities with one root key.
+    Issuer(core::Issuer) {}
+
     /// An issuer minting with `root`.
     #[wasm_bindgen(constructor)]
     pub fn new(root: RootKeyArg) -> JsResult<Issuer> {
-        let root = host::obj::<core::RootKey>(&root, "root", "RootKey")?;
-        Ok(Issuer::wrap(core::Issuer::new((*root).clone())))
+        Ok(Issuer::wrap(core::Issuer::new((*host::obj::<core::RootKey>(&root, "root", "RootKey")?).clone())))
     }
 
     /// Mints a capability. Caveats are added in this order: agent, actions,
@@ -39,8 +35,7 @@ impl Issuer {
     /// `expiresAt` (Unix seconds, not milliseconds) and `neverExpires: true`
     /// is required.
     pub fn issue(&self, options: Option<Options>) -> JsResult<Capability> {
-        let o = issue_options(options.as_deref())?;
-        Ok(Capability::wrap(self.inner().issue_with(&o)?))
+        Ok(Capability::wrap(self.inner().issue_with(&issue_options(options.as_deref())?)?))
     }
 }
 
@@ -93,44 +88,31 @@ crate::class! {
     /// What an agent may do: a macaroon with CEL caveats.
     Capability(core::Capability) {
         /// The stable public id (for receipts and revocation).
-        id: String = |c| c.id();
+        (getter) id: String = |c| c.id();
         /// The token id every narrowing of one mint shares.
-        tokenId: String = |c| c.token_id().to_string();
+        (getter) tokenId: String = |c| c.token_id().to_string();
         /// The kid of the root key it was minted with.
-        rootKid: String = |c| c.root_kid().to_string();
+        (getter) rootKid: String = |c| c.root_kid().to_string();
         /// When it was minted, Unix seconds.
-        issuedAt: f64 = |c| c.issued_at() as f64;
+        (getter) issuedAt: f64 = |c| c.issued_at() as f64;
         /// The caveats, in order.
-        caveats: Strs = |c| host::strings_out(c.caveats());
+        (getter) caveats: Strs = |c| host::strings_out(c.caveats());
+        /// The capability text (base64url of the macaroon V2 bytes).
+        () serialize: String = |c| c.serialize();
     }
-}
 
-#[wasm_bindgen]
-impl Capability {
     /// Parses capability text (base64url). Verifies nothing.
     pub fn parse(token: Str) -> JsResult<Capability> {
-        Ok(Capability::wrap(core::Capability::parse(&host::string(
-            &token, "token",
-        )?)?))
-    }
-
-    /// The capability text (base64url of the macaroon V2 bytes).
-    pub fn serialize(&self) -> String {
-        self.inner().serialize()
+        Ok(Capability::wrap(core::Capability::parse(&host::string(&token, "token")?)?))
     }
 
     /// A narrower capability: this one with one more caveat.
     pub fn attenuate(&self, caveat: Str) -> JsResult<Capability> {
-        Ok(Capability::wrap(
-            self.inner().attenuate(&host::string(&caveat, "caveat")?)?,
-        ))
+        Ok(Capability::wrap(self.inner().attenuate(&host::string(&caveat, "caveat")?)?))
     }
 
     /// A narrower capability usable only with a proof by the holder `kid`.
-    #[wasm_bindgen(js_name = bindHolder)]
-    pub fn bind_holder(&self, kid: Str) -> JsResult<Capability> {
-        Ok(Capability::wrap(
-            self.inner().bind_holder(&host::string(&kid, "kid")?)?,
-        ))
+    pub fn bindHolder(&self, kid: Str) -> JsResult<Capability> {
+        Ok(Capability::wrap(self.inner().bind_holder(&host::string(&kid, "kid")?)?))
     }
 }

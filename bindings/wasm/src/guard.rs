@@ -16,42 +16,22 @@ crate::class! {
     /// check -> permit -> receipt, fail closed: `protect()` returns a Permit
     /// or throws `Denied`, and records a receipt either way.
     Guard(core::Guard) {}
-}
 
-#[wasm_bindgen]
-impl Guard {
     /// Permits are issued for the verifier's audience (the tool that runs the
     /// call). The guard shares the verifier (its revocations and replay
     /// store) and writes to `auditLog`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        verifier: VerifierArg,
-        #[wasm_bindgen(js_name = permitIssuer)] permit_issuer: PermitIssuerArg,
-        #[wasm_bindgen(js_name = auditLog)] audit_log: AuditLogArg,
-    ) -> JsResult<Guard> {
+    pub fn new(verifier: VerifierArg, permitIssuer: PermitIssuerArg, auditLog: AuditLogArg) -> JsResult<Guard> {
         let v = host::obj::<Arc<core::Verifier>>(&verifier, "verifier", "Verifier")?;
-        let p = host::obj::<core::PermitIssuer>(&permit_issuer, "permitIssuer", "PermitIssuer")?;
-        let log = host::obj::<Arc<dyn core::AuditLog>>(&audit_log, "auditLog", "AuditLog")?;
-        Ok(Guard::wrap(core::Guard::new(
-            (*v).clone(),
-            (*p).clone(),
-            (*log).clone(),
-        )))
+        let p = host::obj::<core::PermitIssuer>(&permitIssuer, "permitIssuer", "PermitIssuer")?;
+        let log = host::obj::<Arc<dyn core::AuditLog>>(&auditLog, "auditLog", "AuditLog")?;
+        Ok(Guard::wrap(core::Guard::new((*v).clone(), (*p).clone(), (*log).clone())))
     }
 
     /// Decides and records the decision; returns it as data (`{allowed, reasons}`).
-    pub fn check(
-        &self,
-        capability: CapArg,
-        request: ReqArg,
-        proof: Option<Str>,
-        now: Option<Int>,
-    ) -> JsResult<Decision> {
-        let req = request::arg(&request)?;
-        let o = verifier::options(proof.as_deref(), now.as_deref())?;
-        Ok(decision(&host::with_cap(&capability, |c| {
-            self.inner().check(c, &req, &o)
-        })?))
+    pub fn check(&self, capability: CapArg, request: ReqArg, proof: Option<Str>, now: Option<Int>) -> JsResult<Decision> {
+        let (req, o) = (request::arg(&request)?, verifier::options(proof, now)?);
+        Ok(decision(&host::with_cap(&capability, |c| self.inner().check(c, &req, &o))?))
     }
 
     /// A permit for exactly this call, or a thrown `Denied` with `.reasons`.
@@ -61,18 +41,16 @@ impl Guard {
         capability: CapArg,
         request: ReqArg,
         proof: Option<Str>,
-        #[wasm_bindgen(js_name = idempotencyKey)] idempotency_key: Option<Str>,
+        idempotencyKey: Option<Str>,
         now: Option<Int>,
-        #[wasm_bindgen(js_name = permitId)] permit_id: Option<Str>,
+        permitId: Option<Str>,
     ) -> JsResult<Permit> {
         let req = request::arg(&request)?;
         let o = core::CallOptions {
-            idempotency_key: host::opt_string(idempotency_key.as_deref(), "idempotencyKey")?,
-            permit_id: host::opt_string(permit_id.as_deref(), "permitId")?,
-            ..verifier::options(proof.as_deref(), now.as_deref())?
+            idempotency_key: host::opt_string(idempotencyKey.as_deref(), "idempotencyKey")?,
+            permit_id: host::opt_string(permitId.as_deref(), "permitId")?,
+            ..verifier::options(proof, now)?
         };
-        Ok(Permit::wrap(host::with_cap(&capability, |c| {
-            self.inner().protect(c, &req, &o)
-        })??))
+        Ok(Permit::wrap(host::with_cap(&capability, |c| self.inner().protect(c, &req, &o))??))
     }
 }

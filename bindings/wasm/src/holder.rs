@@ -11,52 +11,34 @@ crate::class! {
     /// An agent's key, proving possession of capabilities bound to it.
     Holder(core::Holder) {
         /// The key id to bind capabilities to (`Capability.bindHolder`).
-        kid: String = |h| h.kid();
+        (getter) kid: String = |h| h.kid();
     }
-}
 
-#[wasm_bindgen]
-impl Holder {
     /// A holder signing with `signingKey`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(js_name = signingKey)] signing_key: SigningKeyArg,
-    ) -> JsResult<Holder> {
-        let k = host::obj::<core::SigningKey>(&signing_key, "signingKey", "SigningKey")?;
+    pub fn new(signingKey: SigningKeyArg) -> JsResult<Holder> {
+        let k = host::obj::<core::SigningKey>(&signingKey, "signingKey", "SigningKey")?;
         Ok(Holder::wrap(core::Holder::new((*k).clone())))
     }
 
     /// A proof for one request to one audience at `now` (default: the
     /// platform clock). `nonce` (16 to 64 bytes, a Uint8Array or its
     /// base64url text) is random by default.
-    pub fn prove(
-        &self,
-        capability: CapArg,
-        request: ReqArg,
-        audience: Str,
-        now: Option<Int>,
-        nonce: Option<Nonce>,
-    ) -> JsResult<String> {
-        let req = request::arg(&request)?;
-        let audience = host::string(&audience, "audience")?;
+    pub fn prove(&self, capability: CapArg, request: ReqArg, audience: Str, now: Option<Int>, nonce: Option<Nonce>) -> JsResult<String> {
+        let (req, audience) = (request::arg(&request)?, host::string(&audience, "audience")?);
         let now = host::now(now.as_deref())?;
         let nonce = match nonce.as_deref() {
             Some(n) if n.is_string() => {
-                let text = host::string(n, "nonce")?;
-                Some(
-                    core::b64::decode(&text)
-                        .ok_or_else(|| invalid("nonce text must be base64url"))?,
-                )
+                let bytes = core::b64::decode(&host::string(n, "nonce")?);
+                Some(bytes.ok_or_else(|| invalid("nonce text must be base64url"))?)
             }
             n => n.map(|n| host::bytes(n, "nonce")).transpose()?,
         };
         let h = self.inner();
-        Ok(host::with_cap(&capability, |c| {
-            let cap = c.resolve()?;
-            match &nonce {
-                Some(n) => h.prove_with_nonce(&cap, &req, &audience, now, n),
-                None => h.prove(&cap, &req, &audience, now),
-            }
+        Ok(host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
+            (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),
+            (Ok(cap), None) => h.prove(&cap, &req, &audience, now),
+            (Err(e), _) => Err(e),
         })??)
     }
 }

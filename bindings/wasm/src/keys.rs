@@ -13,29 +13,19 @@ crate::class! {
     /// A secret HMAC key that capabilities are minted from.
     RootKey(core::RootKey) {
         /// The public id carried in every capability minted with this key.
-        kid: String = |k| k.kid().to_string();
+        (getter) kid: String = |k| k.kid().to_string();
+        /// The secret bytes. Handle with care.
+        () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
     }
-}
 
-#[wasm_bindgen]
-impl RootKey {
     /// 32 random bytes from the platform (`crypto.getRandomValues`).
     pub fn generate() -> RootKey {
         RootKey::wrap(core::RootKey::generate())
     }
 
-    /// 32 to 1024 secret bytes.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: Bytes) -> JsResult<RootKey> {
-        Ok(RootKey::wrap(core::RootKey::from_bytes(&host::bytes(
-            &bytes, "bytes",
-        )?)?))
-    }
-
-    /// The secret bytes. Handle with care.
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::from(&self.inner().to_bytes()[..])
+    /// From 32 to 1024 secret bytes.
+    pub fn fromBytes(bytes: Bytes) -> JsResult<RootKey> {
+        Ok(RootKey::wrap(core::RootKey::from_bytes(&host::bytes(&bytes, "bytes")?)?))
     }
 }
 
@@ -43,35 +33,21 @@ crate::class! {
     /// An Ed25519 private key.
     SigningKey(core::SigningKey) {
         /// RFC 7638 thumbprint of the public key.
-        kid: String = |k| k.kid();
+        (getter) kid: String = |k| k.kid();
+        /// The public half.
+        () publicKey: PublicKey = |k| PublicKey::wrap(k.public_key());
+        /// The 32-byte seed. Handle with care: this is the secret.
+        () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
     }
-}
 
-#[wasm_bindgen]
-impl SigningKey {
     /// A new key from the platform's randomness (`crypto.getRandomValues`).
     pub fn generate() -> SigningKey {
         SigningKey::wrap(core::SigningKey::generate())
     }
 
     /// From the 32-byte seed.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: Bytes) -> JsResult<SigningKey> {
-        Ok(SigningKey::wrap(core::SigningKey::from_bytes(
-            &host::bytes(&bytes, "bytes")?,
-        )?))
-    }
-
-    /// The public half.
-    #[wasm_bindgen(js_name = publicKey)]
-    pub fn public_key(&self) -> PublicKey {
-        PublicKey::wrap(self.inner().public_key())
-    }
-
-    /// The 32-byte seed. Handle with care: this is the secret.
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::from(&self.inner().to_bytes()[..])
+    pub fn fromBytes(bytes: Bytes) -> JsResult<SigningKey> {
+        Ok(SigningKey::wrap(core::SigningKey::from_bytes(&host::bytes(&bytes, "bytes")?)?))
     }
 }
 
@@ -79,43 +55,22 @@ crate::class! {
     /// An Ed25519 public key; kid is its RFC 7638 thumbprint.
     PublicKey(core::PublicKey) {
         /// RFC 7638 thumbprint.
-        kid: String = |k| k.kid().to_string();
+        (getter) kid: String = |k| k.kid().to_string();
+        /// The 32-byte compressed point.
+        () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
+        /// The public JWK (RFC 8037 OKP) with kid, alg and use: canonical JSON text.
+        () toJwk: String = |k| k.to_jwk().to_string();
     }
-}
 
-#[wasm_bindgen]
-impl PublicKey {
     /// From the 32-byte compressed point; small-order points are refused.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: Bytes) -> JsResult<PublicKey> {
-        Ok(PublicKey::wrap(core::PublicKey::from_bytes(&host::bytes(
-            &bytes, "bytes",
-        )?)?))
+    pub fn fromBytes(bytes: Bytes) -> JsResult<PublicKey> {
+        Ok(PublicKey::wrap(core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?)?))
     }
 
     /// From a public JWK: an object, or its JSON text.
-    #[wasm_bindgen(js_name = fromJwk)]
-    pub fn from_jwk(jwk: JwkArg) -> JsResult<PublicKey> {
-        let v = Json::read(&jwk, "jwk")?.value()?;
-        Ok(PublicKey::wrap(core::PublicKey::from_jwk(&v)?))
+    pub fn fromJwk(jwk: JwkArg) -> JsResult<PublicKey> {
+        Ok(PublicKey::wrap(core::PublicKey::from_jwk(&Json::read(&jwk, "jwk")?.value()?)?))
     }
-
-    /// The 32-byte compressed point.
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::from(&self.inner().to_bytes()[..])
-    }
-
-    /// The public JWK (RFC 8037 OKP) with kid, alg and use: canonical JSON text.
-    #[wasm_bindgen(js_name = toJwk)]
-    pub fn to_jwk(&self) -> JsResult<String> {
-        Ok(core::jcs::canonicalize(&self.inner().to_jwk())?)
-    }
-}
-
-crate::class! {
-    /// Trusted public keys by kid (a JWKS).
-    KeySet(core::KeySet) {}
 }
 
 /// A key set argument: a `KeySet`, a JWKS object, or its JSON text.
@@ -132,44 +87,30 @@ pub fn arg(v: &JsValue, what: &str) -> Result<Rc<core::KeySet>, core::Error> {
     core::KeySet::from_jwks(&Json::read(v, what)?.text()?).map(Rc::new)
 }
 
-#[wasm_bindgen]
-impl KeySet {
+crate::class! {
+    /// Trusted public keys by kid (a JWKS).
+    KeySet(core::KeySet) {
+        /// The key ids, sorted.
+        () kids: Strs = |k| host::strings_out(k.kids());
+        /// Canonical (JCS) JWKS text, keys ordered by kid.
+        () toJwks: String = |k| k.to_jwks();
+    }
+
     /// From a JWKS: its JSON text (exact), or the object.
-    #[wasm_bindgen(js_name = fromJwks)]
-    pub fn from_jwks(jwks: JwksArg) -> JsResult<KeySet> {
-        Ok(KeySet::wrap(core::KeySet::from_jwks(
-            &Json::read(&jwks, "jwks")?.text()?,
-        )?))
+    pub fn fromJwks(jwks: JwksArg) -> JsResult<KeySet> {
+        Ok(KeySet::wrap(core::KeySet::from_jwks(&Json::read(&jwks, "jwks")?.text()?)?))
     }
 
     /// From an array of PublicKey.
-    #[wasm_bindgen(js_name = fromKeys)]
-    pub fn from_keys(keys: PublicKeys) -> JsResult<KeySet> {
+    pub fn fromKeys(keys: PublicKeys) -> JsResult<KeySet> {
         let items = host::items(&keys, "keys", core::keys::MAX_KEYS_PER_SET)?;
-        let keys = items.iter().enumerate().map(|(i, k)| {
-            host::obj::<core::PublicKey>(k, &format!("keys[{i}]"), "PublicKey")
-                .map(|k| (*k).clone())
-        });
-        Ok(KeySet::wrap(core::KeySet::from_keys(
-            keys.collect::<Result<Vec<_>, _>>()?,
-        )?))
-    }
-
-    /// The key ids, sorted.
-    pub fn kids(&self) -> Strs {
-        host::strings_out(self.inner().kids())
+        let keys = items.iter().enumerate().map(|(i, k)| host::obj(k, &format!("keys[{i}]"), "PublicKey"));
+        let keys: Vec<Rc<core::PublicKey>> = keys.collect::<Result<_, _>>()?;
+        Ok(KeySet::wrap(core::KeySet::from_keys(keys.iter().map(|k| (**k).clone()))?))
     }
 
     /// The key with this id; throws CryptoError `unknown_key` when absent.
     pub fn get(&self, kid: Str) -> JsResult<PublicKey> {
-        Ok(PublicKey::wrap(
-            self.inner().get(&host::string(&kid, "kid")?)?.clone(),
-        ))
-    }
-
-    /// Canonical (JCS) JWKS text, keys ordered by kid.
-    #[wasm_bindgen(js_name = toJwks)]
-    pub fn to_jwks(&self) -> String {
-        self.inner().to_jwks()
+        Ok(PublicKey::wrap(self.inner().get(&host::string(&kid, "kid")?)?.clone()))
     }
 }

@@ -29,13 +29,15 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Declares an exported class around a core value, and its getters. The
-/// class registers its value in [`host::Handle`] (read through the hidden
-/// getter `__charterId`) so that it can come back as an argument.
+/// Declares an exported class around a core value, with its getters
+/// (`(getter) name: T = |value| ...;`), its methods without arguments
+/// (`() name: T = ...;`) and any other methods. The value is registered in
+/// [`host::Handle`] (the hidden getter `__charterId`) so that the object can
+/// come back as an argument.
 macro_rules! class {
     ($(#[$m:meta])* $name:ident($inner:ty) {
-        $($(#[$gm:meta])* $js:ident: $t:ty = |$r:ident| $body:expr;)*
-    }) => {
+        $($(#[$gm:meta])* ($($attr:tt)*) $js:ident: $t:ty = |$r:ident| $body:expr;)*
+    } $($items:tt)*) => {
         $(#[$m])*
         #[wasm_bindgen]
         pub struct $name {
@@ -59,10 +61,11 @@ macro_rules! class {
             pub fn charter_id(&self) -> f64 {
                 self.h.id()
             }
-            $($(#[$gm])* #[wasm_bindgen(getter)] pub fn $js(&self) -> $t {
+            $($(#[$gm])* #[wasm_bindgen($($attr)*)] pub fn $js(&self) -> $t {
                 let $r = self.h.get();
                 $body
             })*
+            $($items)*
         }
     };
 }

@@ -11,45 +11,36 @@ crate::class! {
     /// One signed, hash-chained decision record.
     Receipt(core::Receipt) {
         /// base64url SHA-256 of the canonical text (what the next receipt's `prev` holds).
-        hash: String = |r| r.hash().to_string();
+        (getter) hash: String = |r| r.hash().to_string();
         /// Position in the log, from 0.
-        seq: f64 = |r| r.seq() as f64;
+        (getter) seq: f64 = |r| r.seq() as f64;
         /// The hash of the receipt before it.
-        prev: String = |r| r.prev().to_string();
+        (getter) prev: String = |r| r.prev().to_string();
         /// When it was decided, Unix seconds.
-        ts: f64 = |r| r.ts() as f64;
+        (getter) ts: f64 = |r| r.ts() as f64;
         /// The agent.
-        agent: String = |r| r.agent().to_string();
+        (getter) agent: String = |r| r.agent().to_string();
         /// The action.
-        action: String = |r| r.action().to_string();
+        (getter) action: String = |r| r.action().to_string();
         /// The hash of the call's arguments (`hashJson` of them).
-        args: String = |r| r.args().to_string();
+        (getter) args: String = |r| r.args().to_string();
         /// The capability id, or null.
-        cap: OptStr = |r| host::opt_out(r.cap());
+        (getter) cap: OptStr = |r| host::opt_out(r.cap());
         /// The `jti` of the permit issued, or null.
-        permit: OptStr = |r| host::opt_out(r.permit());
+        (getter) permit: OptStr = |r| host::opt_out(r.permit());
         /// `"allow"` or `"deny"`.
-        decision: Outcome = |r| JsValue::from_str(r.decision().as_str()).unchecked_into();
+        (getter) decision: Outcome = |r| JsValue::from_str(r.decision().as_str()).unchecked_into();
         /// Why it was denied (empty for an allow).
-        reasons: Reasons = |r| record(&serde_json::to_string(r.reasons()).unwrap_or_default());
+        (getter) reasons: Reasons = |r| record(&serde_json::to_string(r.reasons()).unwrap_or_default());
         /// The signing key's id.
-        kid: String = |r| r.kid().to_string();
+        (getter) kid: String = |r| r.kid().to_string();
+        /// The canonical JSON text.
+        () toJson: String = |r| r.to_json().to_string();
     }
-}
 
-#[wasm_bindgen]
-impl Receipt {
     /// Parses a receipt's canonical JSON text strictly. Verifies nothing.
     pub fn parse(json: Str) -> JsResult<Receipt> {
-        Ok(Receipt::wrap(core::Receipt::parse(&host::string(
-            &json, "json",
-        )?)?))
-    }
-
-    /// The canonical JSON text.
-    #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self) -> String {
-        self.inner().to_json().to_string()
+        Ok(Receipt::wrap(core::Receipt::parse(&host::string(&json, "json")?)?))
     }
 
     /// Checks the signature with `keys` (a KeySet, a JWKS object or its

@@ -8,19 +8,6 @@ use wasm_bindgen::prelude::*;
 use crate::error::{invalid, JsResult};
 use crate::host::{self, Json, JsonArg, JsonObject, OptStr, Str};
 
-crate::class! {
-    /// A tool call to decide: agent, action, args (a JSON object, or its
-    /// text for exactness), resource.
-    Request(core::Request) {
-        /// Who asks.
-        agent: String = |r| r.agent.clone();
-        /// The action (tool name).
-        action: String = |r| r.action.clone();
-        /// The resource, or null.
-        resource: OptStr = |r| host::opt_out(r.resource.as_deref());
-    }
-}
-
 /// A request argument: a `Request`, a plain object `{agent, action, args?,
 /// resource?}`, or its JSON text.
 pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
@@ -37,40 +24,36 @@ pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
     Err(invalid(format!("request must be a Request, an object {{agent, action, args, resource?}} or its JSON text, got {got}")))
 }
 
-#[wasm_bindgen]
-impl Request {
+crate::class! {
+    /// A tool call to decide: agent, action, args (a JSON object, or its
+    /// text for exactness), resource.
+    Request(core::Request) {
+        /// Who asks.
+        (getter) agent: String = |r| r.agent.clone();
+        /// The action (tool name).
+        (getter) action: String = |r| r.action.clone();
+        /// The arguments, as a JSON object.
+        (getter) args: JsonObject = |r| js_sys::JSON::parse(&r.args.to_string()).unwrap_or_default().unchecked_into();
+        /// The resource, or null.
+        (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
+    }
+
     /// `args` is a JSON object, or its text (exact: large integers stay exact).
     #[wasm_bindgen(constructor)]
     pub fn new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) -> JsResult<Request> {
-        let agent = host::string(&agent, "agent")?;
-        let action = host::string(&action, "action")?;
-        let args = Json::read(&args, "args")?;
+        let (agent, action) = (host::string(&agent, "agent")?, host::string(&action, "action")?);
         let resource = host::opt_string(resource.as_deref(), "resource")?;
-        Ok(Request::wrap(args.with_input(|a| {
-            core::Request::build(agent, action, a, resource)
-        })?))
+        let args = Json::read(&args, "args")?;
+        Ok(Request::wrap(args.with_input(|a| core::Request::build(agent, action, a, resource))?))
     }
 
     /// Parses `{"agent","action","args","resource"?}` strictly.
-    #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: Str) -> JsResult<Request> {
-        Ok(Request::wrap(core::Request::from_json(&host::string(
-            &text, "text",
-        )?)?))
-    }
-
-    /// The arguments, as a JSON object.
-    #[wasm_bindgen(getter)]
-    pub fn args(&self) -> JsResult<JsonObject> {
-        let text = core::jcs::canonicalize(&self.inner().args)?;
-        Ok(js_sys::JSON::parse(&text)
-            .unwrap_or_default()
-            .unchecked_into())
+    pub fn fromJson(text: Str) -> JsResult<Request> {
+        Ok(Request::wrap(core::Request::from_json(&host::string(&text, "text")?)?))
     }
 
     /// Canonical (JCS) JSON text of the request.
-    #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self) -> JsResult<String> {
+    pub fn toJson(&self) -> JsResult<String> {
         Ok(core::jcs::canonicalize(&self.inner().to_value())?)
     }
 }
