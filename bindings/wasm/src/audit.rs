@@ -22,7 +22,9 @@ crate::class! {
         /// Number of receipts.
         () len: f64 = |l| l.len() as f64;
         /// The last receipt, or null.
-        () head: OptReceipt = |l| l.head().map_or(JsValue::NULL, |r| Receipt::wrap(r).into()).unchecked_into();
+        () head: OptReceipt = |l| {
+            l.head().map_or(JsValue::NULL, |r| Receipt::wrap(r).into()).unchecked_into()
+        };
         /// The public keys that verify this log.
         () keys: KeySet = |l| KeySet::wrap(l.keys());
     }
@@ -35,7 +37,11 @@ crate::class! {
     /// A JSON Lines log file, verified on open. WebAssembly (wasm32, without
     /// WASI) has no file system, even under Node, so after checking its
     /// arguments this throws EnvironmentError `unsupported`.
-    pub fn open(path: Str, signingKey: SigningKeyArg, expectHead: Option<Str>) -> JsResult<AuditLog> {
+    pub fn open(
+        path: Str,
+        signingKey: SigningKeyArg,
+        expectHead: Option<Str>,
+    ) -> JsResult<AuditLog> {
         let (path, key) = (host::string(&path, "path")?, key(&signingKey)?);
         let head = host::opt_string(expectHead.as_deref(), "expectHead")?;
         let log = core::FileAuditLog::open_expecting_text(path, key, head.as_deref())?;
@@ -46,8 +52,8 @@ crate::class! {
     pub fn receipts(&self, start: Int, end: Int) -> JsResult<Receipts> {
         let need = |v: &JsValue, what| host::opt_seq(Some(v), what)?.ok_or_else(|| invalid(""));
         let list = self.inner().receipts(need(&start, "start")?..need(&end, "end")?)?;
-        let list: js_sys::Array = list.into_iter().map(|r| JsValue::from(Receipt::wrap(r))).collect();
-        Ok(list.unchecked_into())
+        let list = list.into_iter().map(|r| JsValue::from(Receipt::wrap(r)));
+        Ok(list.collect::<js_sys::Array>().unchecked_into())
     }
 
     /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.

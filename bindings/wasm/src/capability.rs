@@ -26,7 +26,8 @@ crate::class! {
     /// An issuer minting with `root`.
     #[wasm_bindgen(constructor)]
     pub fn new(root: RootKeyArg) -> JsResult<Issuer> {
-        Ok(Issuer::wrap(core::Issuer::new((*host::obj::<core::RootKey>(&root, "root", "RootKey")?).clone())))
+        let root = host::obj::<core::RootKey>(&root, "root", "RootKey")?;
+        Ok(Issuer::wrap(core::Issuer::new((*root).clone())))
     }
 
     /// Mints a capability. Caveats are added in this order: agent, actions,

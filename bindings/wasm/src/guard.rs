@@ -21,7 +21,11 @@ crate::class! {
     /// call). The guard shares the verifier (its revocations and replay
     /// store) and writes to `auditLog`.
     #[wasm_bindgen(constructor)]
-    pub fn new(verifier: VerifierArg, permitIssuer: PermitIssuerArg, auditLog: AuditLogArg) -> JsResult<Guard> {
+    pub fn new(
+        verifier: VerifierArg,
+        permitIssuer: PermitIssuerArg,
+        auditLog: AuditLogArg,
+    ) -> JsResult<Guard> {
         let v = host::obj::<Arc<core::Verifier>>(&verifier, "verifier", "Verifier")?;
         let p = host::obj::<core::PermitIssuer>(&permitIssuer, "permitIssuer", "PermitIssuer")?;
         let log = host::obj::<Arc<dyn core::AuditLog>>(&auditLog, "auditLog", "AuditLog")?;
@@ -29,7 +33,13 @@ crate::class! {
     }
 
     /// Decides and records the decision; returns it as data (`{allowed, reasons}`).
-    pub fn check(&self, capability: CapArg, request: ReqArg, proof: Option<Str>, now: Option<Int>) -> JsResult<Decision> {
+    pub fn check(
+        &self,
+        capability: CapArg,
+        request: ReqArg,
+        proof: Option<Str>,
+        now: Option<Int>,
+    ) -> JsResult<Decision> {
         let (req, o) = (request::arg(&request)?, verifier::options(proof, now)?);
         Ok(decision(&host::with_cap(&capability, |c| self.inner().check(c, &req, &o))?))
     }

@@ -24,7 +24,14 @@ crate::class! {
     /// A proof for one request to one audience at `now` (default: the
     /// platform clock). `nonce` (16 to 64 bytes, a Uint8Array or its
     /// base64url text) is random by default.
-    pub fn prove(&self, capability: CapArg, request: ReqArg, audience: Str, now: Option<Int>, nonce: Option<Nonce>) -> JsResult<String> {
+    pub fn prove(
+        &self,
+        capability: CapArg,
+        request: ReqArg,
+        audience: Str,
+        now: Option<Int>,
+        nonce: Option<Nonce>,
+    ) -> JsResult<String> {
         let (req, audience) = (request::arg(&request)?, host::string(&audience, "audience")?);
         let now = host::now(now.as_deref())?;
         let nonce = match nonce.as_deref() {

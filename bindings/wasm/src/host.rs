@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use charter_core::host::{from_host, HostJson, HostValue};
 use charter_core::jcs::{self, JsonError, MAX_SAFE_INTEGER};
-use charter_core::{CapabilityRef, Error, JsonInput};
+use charter_core::{CapabilityRef, Error};
 use js_sys::{Array, JsString, Reflect, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -71,7 +71,6 @@ pub struct Handle<T: 'static> {
 }
 
 impl<T: 'static> Handle<T> {
-    /// Registers `value`.
     pub fn new(value: T) -> Self {
         let rc = Rc::new(value);
         let id = NEXT.with(|n| n.replace(n.get().checked_add(1).unwrap_or(1)));
@@ -79,12 +78,10 @@ impl<T: 'static> Handle<T> {
         Handle { id, rc }
     }
 
-    /// The id, for the `__charterId` getter.
     pub fn id(&self) -> f64 {
         f64::from(self.id)
     }
 
-    /// The value.
     pub fn get(&self) -> &T {
         &self.rc
     }
@@ -118,7 +115,6 @@ pub fn obj<T: 'static>(v: &JsValue, what: &str, class: &str) -> Result<Rc<T>, Er
     })
 }
 
-/// What a JS value is, for messages.
 pub fn type_name(v: &JsValue) -> String {
     match v.js_typeof().as_string().as_deref() {
         _ if v.is_null() => "null".into(),
@@ -151,7 +147,6 @@ pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
     Ok(s)
 }
 
-/// An optional string (`undefined` or `null` is absent).
 pub fn opt_string(v: Option<&JsValue>, what: &str) -> Result<Option<String>, Error> {
     v.map(|v| string(v, what)).transpose()
 }
@@ -162,18 +157,12 @@ pub fn int(v: &JsValue, what: &str) -> Result<i64, Error> {
         Some(n) if n.is_finite() && n.fract() == 0.0 => Some(n as i64),
         None if v.is_bigint() => bigint(v).parse::<i64>().ok(),
         _ => {
-            return Err(invalid(format!(
-                "{what} must be an integer, got {}",
-                describe(v)
-            )))
+            let got = v.as_f64().map_or_else(|| type_name(v), |n| n.to_string());
+            return Err(invalid(format!("{what} must be an integer, got {got}")));
         }
     };
     let safe = n.filter(|n| n.unsigned_abs() <= MAX_SAFE_INTEGER as u64);
     safe.ok_or_else(|| invalid(format!("{what} is not a safe integer (|n| > 2^53 - 1)")))
-}
-
-fn describe(v: &JsValue) -> String {
-    v.as_f64().map_or_else(|| type_name(v), |n| n.to_string())
 }
 
 fn bigint(v: &JsValue) -> String {
@@ -181,7 +170,6 @@ fn bigint(v: &JsValue) -> String {
     b.to_string(10).map(String::from).unwrap_or_default()
 }
 
-/// An optional integer.
 pub fn opt_int(v: Option<&JsValue>, what: &str) -> Result<Option<i64>, Error> {
     v.map(|v| int(v, what)).transpose()
 }
@@ -198,7 +186,6 @@ pub fn now(v: Option<&JsValue>) -> Result<i64, Error> {
     Ok(opt_int(v, "now")?.unwrap_or_else(clock))
 }
 
-/// Unix seconds from the platform clock.
 pub fn clock() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
@@ -234,7 +221,6 @@ pub fn items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error>
         .collect()
 }
 
-/// An array of strings.
 pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
     let list = items(v, what, 4096)?;
     list.iter()
@@ -243,7 +229,6 @@ pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
         .collect()
 }
 
-/// Strings out, as a JS array.
 pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
     let list: Array = items
         .into_iter()
@@ -257,7 +242,6 @@ pub fn opt_out(s: Option<&str>) -> OptStr {
     s.map_or(JsValue::NULL, JsValue::from_str).unchecked_into()
 }
 
-/// The own enumerable keys of an object.
 pub fn keys(v: &JsValue, what: &str) -> Result<Array, Error> {
     keys_of(v).map_err(|_| unreadable(what))
 }
@@ -314,46 +298,20 @@ impl HostJson for Js {
     }
 }
 
-/// A JSON argument: its text (kept exact, parsed strictly by the core), or a
-/// native value walked by the core.
-pub enum Json {
-    /// JSON text.
-    Text(String),
-    /// A value from [`from_host`].
-    Value(Value),
+/// A JSON argument as text: a string is taken as is (the core parses it
+/// strictly), a native value is walked by the core and canonicalized.
+pub fn json_text(v: &JsValue, what: &str) -> Result<String, Error> {
+    match v.is_string() {
+        true => string(v, what),
+        false => jcs::canonicalize(&json_value(v, what)?),
+    }
 }
 
-impl Json {
-    /// Reads `v`: a string is JSON text, anything else a native value.
-    pub fn read(v: &JsValue, what: &str) -> Result<Json, Error> {
-        if v.is_string() {
-            return string(v, what).map(Json::Text);
-        }
-        from_host(&Js(v.clone()), what).map(Json::Value)
-    }
-
-    /// Calls `f` with it as the core's `JsonInput`.
-    pub fn with_input<R>(self, f: impl FnOnce(JsonInput<'_>) -> R) -> R {
-        match self {
-            Json::Text(t) => f(JsonInput::Text(&t)),
-            Json::Value(v) => f(JsonInput::Value(v)),
-        }
-    }
-
-    /// The value (text parsed strictly).
-    pub fn value(self) -> Result<Value, Error> {
-        self.with_input(|i| match i {
-            JsonInput::Text(t) => jcs::parse(t),
-            JsonInput::Value(v) => Ok(v),
-        })
-    }
-
-    /// The text (a value canonicalized).
-    pub fn text(self) -> Result<String, Error> {
-        match self {
-            Json::Text(t) => Ok(t),
-            Json::Value(v) => jcs::canonicalize(&v),
-        }
+/// A JSON argument as a value: text parsed strictly, or a native value walked.
+pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
+    match v.is_string() {
+        true => jcs::parse(&string(v, what)?),
+        false => from_host(&Js(v.clone()), what),
     }
 }
 

@@ -7,7 +7,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, JsResult};
-use crate::host::{self, Bytes, Json, JwkArg, JwksArg, PublicKeys, Str, Strs};
+use crate::host::{self, Bytes, JwkArg, JwksArg, PublicKeys, Str, Strs};
 
 crate::class! {
     /// A secret HMAC key that capabilities are minted from.
@@ -69,7 +69,7 @@ crate::class! {
 
     /// From a public JWK: an object, or its JSON text.
     pub fn fromJwk(jwk: JwkArg) -> JsResult<PublicKey> {
-        Ok(PublicKey::wrap(core::PublicKey::from_jwk(&Json::read(&jwk, "jwk")?.value()?)?))
+        Ok(PublicKey::wrap(core::PublicKey::from_jwk(&host::json_value(&jwk, "jwk")?)?))
     }
 }
 
@@ -84,7 +84,7 @@ pub fn arg(v: &JsValue, what: &str) -> Result<Rc<core::KeySet>, core::Error> {
             "{what} must be a KeySet, a JWKS object or its text, got {got}"
         )));
     }
-    core::KeySet::from_jwks(&Json::read(v, what)?.text()?).map(Rc::new)
+    core::KeySet::from_jwks(&host::json_text(v, what)?).map(Rc::new)
 }
 
 crate::class! {
@@ -98,13 +98,14 @@ crate::class! {
 
     /// From a JWKS: its JSON text (exact), or the object.
     pub fn fromJwks(jwks: JwksArg) -> JsResult<KeySet> {
-        Ok(KeySet::wrap(core::KeySet::from_jwks(&Json::read(&jwks, "jwks")?.text()?)?))
+        Ok(KeySet::wrap(core::KeySet::from_jwks(&host::json_text(&jwks, "jwks")?)?))
     }
 
     /// From an array of PublicKey.
     pub fn fromKeys(keys: PublicKeys) -> JsResult<KeySet> {
         let items = host::items(&keys, "keys", core::keys::MAX_KEYS_PER_SET)?;
-        let keys = items.iter().enumerate().map(|(i, k)| host::obj(k, &format!("keys[{i}]"), "PublicKey"));
+        let keys = items.iter().enumerate();
+        let keys = keys.map(|(i, k)| host::obj(k, &format!("keys[{i}]"), "PublicKey"));
         let keys: Vec<Rc<core::PublicKey>> = keys.collect::<Result<_, _>>()?;
         Ok(KeySet::wrap(core::KeySet::from_keys(keys.iter().map(|k| (**k).clone()))?))
     }

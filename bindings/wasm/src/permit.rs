@@ -4,7 +4,7 @@ use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{record, JsResult};
-use crate::host::{self, Claims, Int, Json, JsonArg, KeysArg, SigningKeyArg, Str};
+use crate::host::{self, Claims, Int, JsonArg, KeysArg, SigningKeyArg, Str};
 use crate::keys;
 
 /// PermitClaims as a JS object (`idem` null when absent).
@@ -47,9 +47,11 @@ crate::class! {
         jti: Option<Str>,
         idempotencyKey: Option<Str>,
     ) -> JsResult<Permit> {
-        let (subject, audience) = (host::string(&subject, "subject")?, host::string(&audience, "audience")?);
-        let (action, cap) = (host::string(&action, "action")?, host::string(&capabilityId, "capabilityId")?);
-        let args = Json::read(&args, "args")?.value()?;
+        let subject = host::string(&subject, "subject")?;
+        let audience = host::string(&audience, "audience")?;
+        let action = host::string(&action, "action")?;
+        let cap = host::string(&capabilityId, "capabilityId")?;
+        let args = host::json_value(&args, "args")?;
         let jti = host::opt_string(jti.as_deref(), "jti")?;
         let idem = host::opt_string(idempotencyKey.as_deref(), "idempotencyKey")?;
         let req = core::PermitRequest {
@@ -97,9 +99,15 @@ crate::class! {
 
     /// Verifies `token` for this call (`action`, `args`) at `now` (default:
     /// the platform clock) and consumes its `jti`: the claims, or a throw.
-    pub fn verify(&self, token: Str, action: Str, args: JsonArg, now: Option<Int>) -> JsResult<Claims> {
+    pub fn verify(
+        &self,
+        token: Str,
+        action: Str,
+        args: JsonArg,
+        now: Option<Int>,
+    ) -> JsResult<Claims> {
         let (token, action) = (host::string(&token, "token")?, host::string(&action, "action")?);
-        let args = Json::read(&args, "args")?.value()?;
+        let args = host::json_value(&args, "args")?;
         Ok(claims(&self.inner().verify(&token, &action, &args, host::now(now.as_deref())?)?))
     }
 }

@@ -2,11 +2,11 @@
 
 use std::rc::Rc;
 
-use charter_core as core;
+use charter_core::{self as core, JsonInput};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, JsResult};
-use crate::host::{self, Json, JsonArg, JsonObject, OptStr, Str};
+use crate::host::{self, JsonArg, JsonObject, OptStr, Str};
 
 /// A request argument: a `Request`, a plain object `{agent, action, args?,
 /// resource?}`, or its JSON text.
@@ -18,10 +18,11 @@ pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
         return core::Request::from_json(&host::string(v, "request")?).map(Rc::new);
     }
     if host::is_plain(v, "request")? {
-        return core::Request::from_value(&Json::read(v, "request")?.value()?).map(Rc::new);
+        return core::Request::from_value(&host::json_value(v, "request")?).map(Rc::new);
     }
     let got = host::type_name(v);
-    Err(invalid(format!("request must be a Request, an object {{agent, action, args, resource?}} or its JSON text, got {got}")))
+    let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
+    Err(invalid(format!("request must be {want}, got {got}")))
 }
 
 crate::class! {
@@ -33,7 +34,9 @@ crate::class! {
         /// The action (tool name).
         (getter) action: String = |r| r.action.clone();
         /// The arguments, as a JSON object.
-        (getter) args: JsonObject = |r| js_sys::JSON::parse(&r.args.to_string()).unwrap_or_default().unchecked_into();
+        (getter) args: JsonObject = |r| {
+            js_sys::JSON::parse(&r.args.to_string()).unwrap_or_default().unchecked_into()
+        };
         /// The resource, or null.
         (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
     }
@@ -43,8 +46,12 @@ crate::class! {
     pub fn new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) -> JsResult<Request> {
         let (agent, action) = (host::string(&agent, "agent")?, host::string(&action, "action")?);
         let resource = host::opt_string(resource.as_deref(), "resource")?;
-        let args = Json::read(&args, "args")?;
-        Ok(Request::wrap(args.with_input(|a| core::Request::build(agent, action, a, resource))?))
+        let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
+        let args = match &text {
+            Some(t) => JsonInput::Text(t),
+            None => JsonInput::Value(host::json_value(&args, "args")?),
+        };
+        Ok(Request::wrap(core::Request::build(agent, action, args, resource)?))
     }
 
     /// Parses `{"agent","action","args","resource"?}` strictly.

@@ -31,19 +31,32 @@ crate::class! {
     /// `proofWindow` and `leeway` (seconds) bound holder proofs; the core's
     /// defaults apply when absent.
     #[wasm_bindgen(constructor)]
-    pub fn new(roots: RootKeys, audience: Str, proofWindow: Option<Int>, leeway: Option<Int>) -> JsResult<Verifier> {
+    pub fn new(
+        roots: RootKeys,
+        audience: Str,
+        proofWindow: Option<Int>,
+        leeway: Option<Int>,
+    ) -> JsResult<Verifier> {
         let items = host::items(&roots, "roots", 1024)?;
-        let keys = items.iter().enumerate().map(|(i, r)| host::obj(r, &format!("roots[{i}]"), "RootKey"));
+        let keys = items.iter().enumerate();
+        let keys = keys.map(|(i, r)| host::obj(r, &format!("roots[{i}]"), "RootKey"));
         let keys: Vec<Rc<core::RootKey>> = keys.collect::<Result<_, _>>()?;
         let window = host::opt_int(proofWindow.as_deref(), "proofWindow")?;
         let leeway = host::opt_int(leeway.as_deref(), "leeway")?;
-        let v = core::Verifier::new(keys.iter().map(|k| (**k).clone()), host::string(&audience, "audience")?)?;
+        let audience = host::string(&audience, "audience")?;
+        let v = core::Verifier::new(keys.iter().map(|k| (**k).clone()), audience)?;
         Ok(Verifier::wrap(Arc::new(v.with_proof_window(window, leeway)?)))
     }
 
     /// Decides one call: `{allowed, reasons}`. Capability text that does not
     /// parse is a denial; a request that does not parse is an error.
-    pub fn check(&self, capability: CapArg, request: ReqArg, proof: Option<Str>, now: Option<Int>) -> JsResult<Decision> {
+    pub fn check(
+        &self,
+        capability: CapArg,
+        request: ReqArg,
+        proof: Option<Str>,
+        now: Option<Int>,
+    ) -> JsResult<Decision> {
         let (req, o) = (request::arg(&request)?, options(proof, now)?);
         Ok(decision(&host::with_cap(&capability, |c| self.inner().check(c, &req, &o))?))
     }
