@@ -75,7 +75,8 @@ function native() {
   const out = execFileSync("cargo", [...args, "--warm-up-time", "1", "--measurement-time", "3", "check/4$"], {
     cwd: root,
     encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 26,
   });
   const m = /capability\/check\/4\s+time:\s+\[\S+ \S+ (\S+) (\S+)/.exec(out);
   if (!m) throw new Error(`no capability/check/4 in cargo bench output:\n${out}`);
