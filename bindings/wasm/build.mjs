@@ -44,7 +44,11 @@ for (const target of ["nodejs", "web"]) {
   // wasm-bindgen as raw string literals, which it prints with their `r"`.
   for (const f of ["charter_wasm.d.ts", "charter_wasm.js"]) {
     const file = join(dist, target, f);
-    const text = readFileSync(file, "utf8").replace(/^(\s*\*) r" /gm, "$1 ");
+    const text = readFileSync(file, "utf8")
+      .replace(/^(\s*\*) r" /gm, "$1 ")
+      // wasm-bindgen's own members, documented like every other declaration.
+      .replace(/^(\s*)free\(\): void;/gm, "$1/** Releases the object's wasm memory now (the garbage collector does it otherwise). */\n$1free(): void;")
+      .replace(/^(\s*)\[Symbol\.dispose\]\(\): void;/gm, "$1/** `free()`, for `using` declarations. */\n$1[Symbol.dispose](): void;");
     writeFileSync(file, f.endsWith(".d.ts") ? text + "\n" + typesDts : text);
   }
 }

@@ -250,13 +250,15 @@ test("hostile: revoke refuses what is not a capability id; a token id revokes it
   assert.deepEqual(d.reasons.map((r) => r.code), ["revoked"]);
 });
 
-test("AuditLog.open with an expected head is unsupported here too, whatever the head", () => {
+test("AuditLog.open is unsupported, under Node too, and says why; its arguments are checked first", () => {
   const { AuditLog, EnvironmentError } = charter;
   const key = SigningKey.fromBytes(new Uint8Array(32).fill(3));
   for (const expect of [undefined, null, "not a receipt", "{}"]) {
     assert.throws(
       () => AuditLog.open("audit.jsonl", key, expect),
-      (e) => e instanceof EnvironmentError && e.code === "unsupported",
+      (e) => e instanceof EnvironmentError && e.code === "unsupported" && /without WASI/.test(e.message) && /under Node/.test(e.message),
     );
   }
+  throwsCode(() => AuditLog.open(5, key), "UsageError", "invalid_argument", /path must be a string/);
+  throwsCode(() => AuditLog.open("a.jsonl", {}), "UsageError", "invalid_argument", /signingKey/);
 });

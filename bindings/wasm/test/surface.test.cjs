@@ -290,3 +290,27 @@ test("surface: every union alternative is accepted and decides the same", () => 
   assert.equal(PublicKey.fromJwk(pk.toJwk()).kid, PublicKey.fromJwk(JSON.parse(pk.toJwk())).kid);
   assert.deepEqual(KeySet.fromJwks(JSON.parse(jwks)).kids(), KeySet.fromJwks(jwks).kids());
 });
+
+test("surface: every declaration in the .d.ts files has JSDoc", () => {
+  const missing = [];
+  for (const target of ["nodejs", "web"]) {
+    for (const f of ["charter_wasm.d.ts", "errors.d.ts", "index.d.ts"]) {
+      const lines = fs.readFileSync(path.join(__dirname, "..", "dist", target, f), "utf8").split("\n");
+      // The web target's loader block (InitInput, InitOutput: the raw wasm
+      // exports, wasm-bindgen's) is not the package's surface.
+      let loader = false;
+      lines.forEach((line, i) => {
+        if (/^export type InitInput/.test(line)) loader = true;
+        if (/^\/\/ Appended by build\.mjs/.test(line)) loader = false;
+        if (loader) return;
+        const declaration = /^\s*(export |static |readonly |constructor\(|[a-zA-Z_[][\w.\]]*\(|[a-z]\w*\??:)/.test(line);
+        const reexport = /^\s*(export \*|export type \*|export \{|import|export type ErrorCode)/.test(line);
+        if (!declaration || reexport || /^\s*\/\*\*.*\*\/\s*\w/.test(line)) return;
+        let j = i - 1;
+        while (j >= 0 && lines[j].trim() === "") j--;
+        if (j < 0 || !lines[j].trim().endsWith("*/")) missing.push(`${target}/${f}:${i + 1}: ${line.trim()}`);
+      });
+    }
+  }
+  assert.deepEqual(missing, []);
+});
