@@ -202,6 +202,11 @@ test("hostile: lone surrogates are refused, never replaced", () => {
   throwsCode(() => new Request("a", "read", { k: "\udc00x" }), "FormatError", "malformed", /lone surrogate/);
   throwsCode(() => new Request("a", "read", { ["\ud800"]: 1 }), "FormatError", "malformed", /lone surrogate/);
   throwsCode(() => canonicalizeJson('"\ud800"'), "FormatError", "malformed", /lone surrogate/);
+  // Long strings take another path into wasm (encodeInto): the same rules.
+  const long = "é☕\ud83d\ude00x".repeat(40);
+  assert.equal(new Request(long, "read", {}).agent, long);
+  throwsCode(() => new Request(long + "\ud800", "read", {}), "FormatError", "malformed", /lone surrogate/);
+  throwsCode(() => new Request("a".repeat(100) + "\udc00", "read", {}), "FormatError", "malformed", /lone surrogate/);
   // A real U+FFFD and real pairs are fine.
   assert.equal(new Request("\ufffd\ud83d\ude00", "read", {}).agent, "\ufffd\ud83d\ude00");
 });
