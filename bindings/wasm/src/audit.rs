@@ -27,7 +27,7 @@ crate::class! {
         };
         /// The public keys that verify this log.
         () keys: KeySet = |l| KeySet::wrap(l.keys());
-    }
+    } static {}
 
     /// A log in memory, signing receipts with `signingKey`.
     pub fn inMemory(signingKey: SigningKeyArg) -> JsResult<AuditLog> {

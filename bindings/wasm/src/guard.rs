@@ -15,7 +15,7 @@ use crate::{request, verifier};
 crate::class! {
     /// check -> permit -> receipt, fail closed: `protect()` returns a Permit
     /// or throws `Denied`, and records a receipt either way.
-    Guard(core::Guard) {}
+    Guard(core::Guard) {} static {}
 
     /// Permits are issued for the verifier's audience (the tool that runs the
     /// call). The guard shares the verifier (its revocations and replay

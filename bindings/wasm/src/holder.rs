@@ -12,7 +12,7 @@ crate::class! {
     Holder(core::Holder) {
         /// The key id to bind capabilities to (`Capability.bindHolder`).
         (getter) kid: String = |h| h.kid();
-    }
+    } static {}
 
     /// A holder signing with `signingKey`.
     #[wasm_bindgen(constructor)]

@@ -16,16 +16,14 @@ crate::class! {
         (getter) kid: String = |k| k.kid().to_string();
         /// The secret bytes. Handle with care.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
+    } static {
+        /// From 32 to 1024 secret bytes.
+        fromBytes(bytes: Bytes) = core::RootKey::from_bytes(&host::bytes(&bytes, "bytes")?);
     }
 
     /// 32 random bytes from the platform (`crypto.getRandomValues`).
     pub fn generate() -> RootKey {
         RootKey::wrap(core::RootKey::generate())
-    }
-
-    /// From 32 to 1024 secret bytes.
-    pub fn fromBytes(bytes: Bytes) -> JsResult<RootKey> {
-        Ok(RootKey::wrap(core::RootKey::from_bytes(&host::bytes(&bytes, "bytes")?)?))
     }
 }
 
@@ -38,16 +36,14 @@ crate::class! {
         () publicKey: PublicKey = |k| PublicKey::wrap(k.public_key());
         /// The 32-byte seed. Handle with care: this is the secret.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
+    } static {
+        /// From the 32-byte seed.
+        fromBytes(bytes: Bytes) = core::SigningKey::from_bytes(&host::bytes(&bytes, "bytes")?);
     }
 
     /// A new key from the platform's randomness (`crypto.getRandomValues`).
     pub fn generate() -> SigningKey {
         SigningKey::wrap(core::SigningKey::generate())
-    }
-
-    /// From the 32-byte seed.
-    pub fn fromBytes(bytes: Bytes) -> JsResult<SigningKey> {
-        Ok(SigningKey::wrap(core::SigningKey::from_bytes(&host::bytes(&bytes, "bytes")?)?))
     }
 }
 
@@ -60,16 +56,11 @@ crate::class! {
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
         /// The public JWK (RFC 8037 OKP) with kid, alg and use: canonical JSON text.
         () toJwk: String = |k| k.to_jwk().to_string();
-    }
-
-    /// From the 32-byte compressed point; small-order points are refused.
-    pub fn fromBytes(bytes: Bytes) -> JsResult<PublicKey> {
-        Ok(PublicKey::wrap(core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?)?))
-    }
-
-    /// From a public JWK: an object, or its JSON text.
-    pub fn fromJwk(jwk: JwkArg) -> JsResult<PublicKey> {
-        Ok(PublicKey::wrap(core::PublicKey::from_jwk(&host::json_value(&jwk, "jwk")?)?))
+    } static {
+        /// From the 32-byte compressed point; small-order points are refused.
+        fromBytes(bytes: Bytes) = core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?);
+        /// From a public JWK: an object, or its JSON text.
+        fromJwk(jwk: JwkArg) = core::PublicKey::from_jwk(&host::json_value(&jwk, "jwk")?);
     }
 }
 
@@ -94,11 +85,9 @@ crate::class! {
         () kids: Strs = |k| host::strings_out(k.kids());
         /// Canonical (JCS) JWKS text, keys ordered by kid.
         () toJwks: String = |k| k.to_jwks();
-    }
-
-    /// From a JWKS: its JSON text (exact), or the object.
-    pub fn fromJwks(jwks: JwksArg) -> JsResult<KeySet> {
-        Ok(KeySet::wrap(core::KeySet::from_jwks(&host::json_text(&jwks, "jwks")?)?))
+    } static {
+        /// From a JWKS: its JSON text (exact), or the object.
+        fromJwks(jwks: JwksArg) = core::KeySet::from_jwks(&host::json_text(&jwks, "jwks")?);
     }
 
     /// From an array of PublicKey.

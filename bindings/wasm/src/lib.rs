@@ -31,12 +31,15 @@ pub fn version() -> String {
 
 /// Declares an exported class around a core value, with its getters
 /// (`(getter) name: T = |value| ...;`), its methods without arguments
-/// (`() name: T = ...;`) and any other methods. The value is registered in
-/// [`host::Handle`] (the hidden getter `__charterId`) so that the object can
-/// come back as an argument.
+/// (`() name: T = ...;`), its static constructors from one argument
+/// (`static { name(arg: T) = a core result; }`, maybe empty) and any other
+/// methods. The value is registered in [`host::Handle`] (the hidden getter
+/// `__charterId`) so that the object can come back as an argument.
 macro_rules! class {
     ($(#[$m:meta])* $name:ident($inner:ty) {
         $($(#[$gm:meta])* ($($attr:tt)*) $js:ident: $t:ty = |$r:ident| $body:expr;)*
+    } static {
+        $($(#[$sm:meta])* $sjs:ident($arg:ident: $at:ty) = $sbody:expr;)*
     } $($items:tt)*) => {
         $(#[$m])*
         #[wasm_bindgen]
@@ -64,6 +67,9 @@ macro_rules! class {
             $($(#[$gm])* #[wasm_bindgen($($attr)*)] pub fn $js(&self) -> $t {
                 let $r = self.h.get();
                 $body
+            })*
+            $($(#[$sm])* pub fn $sjs($arg: $at) -> $crate::error::JsResult<$name> {
+                Ok($name::wrap($sbody?))
             })*
             $($items)*
         }

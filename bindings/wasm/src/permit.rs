@@ -19,7 +19,7 @@ crate::class! {
     PermitIssuer(core::PermitIssuer) {
         /// The signing key's id (the permits' `kid`).
         (getter) kid: String = |p| p.kid().to_string();
-    }
+    } static {}
 
     /// `issuer` names the signer (the `iss` claim); `ttl` is the permits'
     /// lifetime in seconds (the core's default when absent).
@@ -72,18 +72,16 @@ crate::class! {
         (getter) claims: Claims = |p| claims(p.claims());
         /// The signing key's id.
         (getter) kid: String = |p| p.kid().to_string();
-    }
-
-    /// Decodes a permit for inspection. This verifies NOTHING: use
-    /// `PermitVerifier.verify` to decide.
-    pub fn parse(token: Str) -> JsResult<Permit> {
-        Ok(Permit::wrap(core::Permit::parse(&host::string(&token, "token")?)?))
+    } static {
+        /// Decodes a permit for inspection. This verifies NOTHING: use
+        /// `PermitVerifier.verify` to decide.
+        parse(token: Str) = core::Permit::parse(&host::string(&token, "token")?);
     }
 }
 
 crate::class! {
     /// Verifies permits offline with a public key set, each once.
-    PermitVerifier(core::PermitVerifier) {}
+    PermitVerifier(core::PermitVerifier) {} static {}
 
     /// Trusts `keys` (a KeySet, a JWKS object or its text) for permits
     /// addressed to `audience`; `leeway` is the clock leeway in seconds.

@@ -38,11 +38,9 @@ crate::class! {
         (getter) kid: String = |r| r.kid().to_string();
         /// The canonical JSON text.
         () toJson: String = |r| r.to_json().to_string();
-    }
-
-    /// Parses a receipt's canonical JSON text strictly. Verifies nothing.
-    pub fn parse(json: Str) -> JsResult<Receipt> {
-        Ok(Receipt::wrap(core::Receipt::parse(&host::string(&json, "json")?)?))
+    } static {
+        /// Parses a receipt's canonical JSON text strictly. Verifies nothing.
+        parse(json: Str) = core::Receipt::parse(&host::string(&json, "json")?);
     }
 
     /// Checks the signature with `keys` (a KeySet, a JWKS object or its

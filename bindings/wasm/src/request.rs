@@ -39,6 +39,9 @@ crate::class! {
         };
         /// The resource, or null.
         (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
+    } static {
+        /// Parses `{"agent","action","args","resource"?}` strictly.
+        fromJson(text: Str) = core::Request::from_json(&host::string(&text, "text")?);
     }
 
     /// `args` is a JSON object, or its text (exact: large integers stay exact).
@@ -52,11 +55,6 @@ crate::class! {
             None => JsonInput::Value(host::json_value(&args, "args")?),
         };
         Ok(Request::wrap(core::Request::build(agent, action, args, resource)?))
-    }
-
-    /// Parses `{"agent","action","args","resource"?}` strictly.
-    pub fn fromJson(text: Str) -> JsResult<Request> {
-        Ok(Request::wrap(core::Request::from_json(&host::string(&text, "text")?)?))
     }
 
     /// Canonical (JCS) JSON text of the request.

@@ -25,7 +25,7 @@ crate::class! {
     Verifier(Arc<core::Verifier>) {
         /// The identity caveats see as `audience`; permits are issued for it.
         (getter) audience: String = |v| v.audience().to_string();
-    }
+    } static {}
 
     /// `roots`: the RootKeys it accepts (several allow rotation).
     /// `proofWindow` and `leeway` (seconds) bound holder proofs; the core's
