@@ -56,5 +56,5 @@ section "test: node --test bindings/wasm/test/ (vectors, surface drift, hostile 
 
 if [[ "${1:-}" == "--bench" ]]; then
   section "bench: node bindings/wasm/bench.mjs"
-  (cd "$PKG" && node bench.mjs)
+  (cd "$PKG" && node bench.mjs --native)
 fi

@@ -4,7 +4,13 @@
 // `capability/check/4` of `cargo bench -p charter-core --bench capability`.
 //
 //   node bench.mjs            (after `node build.mjs`)
+//   node bench.mjs --native   first runs the native `capability/check/4`
+//                             (cargo bench) and prints WASM's ratio to it
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const {
@@ -62,9 +68,32 @@ const args = { amount: 4200, currency: "USD" };
 const request = new Request("shopper-7", "payments.refund", args);
 if (!verifier.check(token, request, null, NOW).allowed) throw new Error("the benchmark capability must allow");
 
-console.log(`charter-wasm bench (node ${process.version}); medians of ${SAMPLES} batches`);
-bench("check, 4 caveats (token text, Request)", () => verifier.check(token, request, null, NOW));
-bench("check, 4 caveats (parsed Capability)", () => verifier.check(cap, request, null, NOW));
+/** The native median of `capability/check/4`, in µs (criterion, same machine, same run). */
+function native() {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const args = ["bench", "-q", "-p", "charter-core", "--bench", "capability", "--"];
+  const out = execFileSync("cargo", [...args, "--warm-up-time", "1", "--measurement-time", "3", "check/4$"], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 26,
+  });
+  const m = /capability\/check\/4\s+time:\s+\[\S+ \S+ (\S+) (\S+)/.exec(out);
+  if (!m) throw new Error(`no capability/check/4 in cargo bench output:\n${out}`);
+  const scale = { ns: 1e-3, "µs": 1, us: 1, ms: 1e3 }[m[2]];
+  return Number(m[1]) * scale;
+}
+
+const load = () => (existsSync("/proc/loadavg") ? readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") : "?");
+const rust = process.argv.includes("--native") ? native() : null;
+console.log(`charter-wasm bench (node ${process.version}); medians of ${SAMPLES} batches; load ${load()}`);
+if (rust !== null) console.log(`${"native Rust capability/check/4 (criterion)".padEnd(44)} median ${rust.toFixed(2).padStart(9)} µs`);
+const text = bench("check, 4 caveats (token text, Request)", () => verifier.check(token, request, null, NOW));
+const parsed = bench("check, 4 caveats (parsed Capability)", () => verifier.check(cap, request, null, NOW));
+if (rust !== null) {
+  const ratio = (x) => `${(x / rust).toFixed(2)}× native (target ≤ 3×: ${x / rust <= 3 ? "met" : "not met"})`;
+  console.log(`WASM/native, token text: ${ratio(text)}; parsed: ${ratio(parsed)}`);
+}
 const plain = { agent: "shopper-7", action: "payments.refund", args };
 bench("check, 4 caveats (token, plain-object request)", () => verifier.check(token, plain, null, NOW));
 bench("parse, 4 caveats", () => Capability.parse(token));
@@ -78,9 +107,9 @@ const keys = KeySet.fromKeys([sk.publicKey()]);
 const pool = 1 << 17;
 const tokens = [];
 for (let i = 0; i < pool; i++) {
-  tokens.push(permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id(), NOW, `jti-${i}`).token());
+  tokens.push(permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id, NOW, `jti-${i}`).token);
 }
-bench("permit issue", (i) => permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id(), NOW, `i-${i}`));
+bench("permit issue", (i) => permits.issue("shopper-7", "payments.example", "payments.refund", args, cap.id, NOW, `i-${i}`));
 {
   const pv = new PermitVerifier(keys, "payments.example");
   let next = 0;

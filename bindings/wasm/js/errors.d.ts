@@ -1,8 +1,10 @@
-import type { ErrorCode, Reason } from "./charter_wasm.js";
+import type { Reason } from "./charter_wasm.js";
 
 /** Every error Charter throws: `.code` is the stable code (contract/errors.json). */
 export class CharterError extends Error {
+  /** An error with its message and stable code. */
   constructor(message: string, code: ErrorCode);
+  /** The stable error code (contract/errors.json). */
   readonly code: ErrorCode;
 }
 /** malformed, not_canonical, unsupported_version */
@@ -19,6 +21,8 @@ export class AuditError extends CharterError {}
 export class EnvironmentError extends CharterError {}
 /** `Guard.protect` refused the call; `reasons` says why. */
 export class Denied extends CharterError {
+  /** A denial with its message and the decision's reasons. */
   constructor(message: string, reasons: Reason[], code?: ErrorCode);
+  /** Every reason the call was denied. */
   readonly reasons: Reason[];
 }

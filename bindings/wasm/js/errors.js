@@ -47,9 +47,37 @@ const FAMILIES = {
   Denied,
 };
 
-/** Used by the wasm module only. */
+/** A record from the module's JSON (snake_case keys become camelCase). Used by the wasm module only. */
+export function record(json) {
+  const camel = (v) => {
+    if (Array.isArray(v)) return v.map(camel);
+    if (v === null || typeof v !== "object") return v;
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = camel(x);
+    return out;
+  };
+  return camel(JSON.parse(json));
+}
+
+/** A fresh allowing Decision. Used by the wasm module only. */
+export function allow() {
+  return { allowed: true, reasons: [] };
+}
+
+/** The registry id of one of the module's objects, or 0 (a forged own property does not count). Used by the wasm module only. */
+export function charterId(v) {
+  try {
+    if (Object.getOwnPropertyDescriptor(v, "__charterId") !== undefined) return 0;
+    const id = v.__charterId;
+    return typeof id === "number" ? id : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** An error of the family's class. Used by the wasm module only. */
 export function makeError(code, family, message, reasons) {
-  if (family === "Denied") return new Denied(message, reasons, code);
+  if (family === "Denied") return new Denied(message, record(reasons), code);
   const C = Object.prototype.hasOwnProperty.call(FAMILIES, family) ? FAMILIES[family] : CharterError;
   return new C(message, code);
 }

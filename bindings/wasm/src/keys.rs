@@ -1,225 +1,106 @@
-//! RootKey, SigningKey, PublicKey, KeySet.
+//! RootKey, SigningKey, PublicKey, KeySet, and the `KeySet | object | string` argument.
+
+use std::rc::Rc;
 
 use charter_core as core;
-use js_sys::{Array, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::conv;
-use crate::err::{invalid, IntoJs, JsResult};
-use crate::handle::{lookup, Handle};
+use crate::error::{invalid, JsResult};
+use crate::host::{self, Bytes, JwkArg, JwksArg, PublicKeys, Str, Strs};
 
-/// A secret HMAC key that capabilities are minted from.
-#[wasm_bindgen]
-pub struct RootKey {
-    pub(crate) h: Handle<core::RootKey>,
-}
-
-#[wasm_bindgen]
-impl RootKey {
-    #[wasm_bindgen(getter = __charterId, skip_typescript)]
-    pub fn charter_id(&self) -> f64 {
-        self.h.id()
+crate::class! {
+    /// A secret HMAC key that capabilities are minted from.
+    RootKey(core::RootKey) {
+        /// The public id carried in every capability minted with this key.
+        (getter) kid: String = |k| k.kid().to_string();
+        /// The secret bytes. Handle with care.
+        () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
+    } static {
+        /// From 32 to 1024 secret bytes.
+        fromBytes(bytes: Bytes) = core::RootKey::from_bytes(&host::bytes(&bytes, "bytes")?);
     }
 
     /// 32 random bytes from the platform (`crypto.getRandomValues`).
     pub fn generate() -> RootKey {
-        RootKey {
-            h: Handle::new(core::RootKey::generate()),
-        }
-    }
-
-    /// 32 to 1024 secret bytes.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> JsResult<RootKey> {
-        let b = conv::bytes(&bytes, "bytes").js()?;
-        Ok(RootKey {
-            h: Handle::new(core::RootKey::from_bytes(&b).js()?),
-        })
-    }
-
-    /// The public id carried in every capability minted with this key.
-    pub fn kid(&self) -> String {
-        self.h.get().kid().to_string()
-    }
-
-    /// The secret bytes. Handle with care.
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Uint8Array {
-        conv::bytes_out(&self.h.get().to_bytes())
+        RootKey::wrap(core::RootKey::generate())
     }
 }
 
-/// An Ed25519 private key.
-#[wasm_bindgen]
-pub struct SigningKey {
-    pub(crate) h: Handle<core::SigningKey>,
-}
-
-#[wasm_bindgen]
-impl SigningKey {
-    #[wasm_bindgen(getter = __charterId, skip_typescript)]
-    pub fn charter_id(&self) -> f64 {
-        self.h.id()
+crate::class! {
+    /// An Ed25519 private key.
+    SigningKey(core::SigningKey) {
+        /// RFC 7638 thumbprint of the public key.
+        (getter) kid: String = |k| k.kid();
+        /// The public half.
+        () publicKey: PublicKey = |k| PublicKey::wrap(k.public_key());
+        /// The 32-byte seed. Handle with care: this is the secret.
+        () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
+    } static {
+        /// From the 32-byte seed.
+        fromBytes(bytes: Bytes) = core::SigningKey::from_bytes(&host::bytes(&bytes, "bytes")?);
     }
 
     /// A new key from the platform's randomness (`crypto.getRandomValues`).
     pub fn generate() -> SigningKey {
-        SigningKey {
-            h: Handle::new(core::SigningKey::generate()),
-        }
-    }
-
-    /// From the 32-byte seed.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> JsResult<SigningKey> {
-        let b = conv::bytes(&bytes, "bytes").js()?;
-        Ok(SigningKey {
-            h: Handle::new(core::SigningKey::from_bytes(&b).js()?),
-        })
-    }
-
-    /// RFC 7638 thumbprint of the public key.
-    pub fn kid(&self) -> String {
-        self.h.get().kid()
-    }
-
-    #[wasm_bindgen(js_name = publicKey)]
-    pub fn public_key(&self) -> PublicKey {
-        PublicKey::wrap(self.h.get().public_key())
-    }
-
-    /// The 32-byte seed. Handle with care: this is the secret.
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Uint8Array {
-        conv::bytes_out(&self.h.get().to_bytes()[..])
+        SigningKey::wrap(core::SigningKey::generate())
     }
 }
 
-/// An Ed25519 public key; kid is its RFC 7638 thumbprint.
-#[wasm_bindgen]
-pub struct PublicKey {
-    pub(crate) h: Handle<core::PublicKey>,
-}
-
-impl PublicKey {
-    pub(crate) fn wrap(k: core::PublicKey) -> PublicKey {
-        PublicKey { h: Handle::new(k) }
+crate::class! {
+    /// An Ed25519 public key; kid is its RFC 7638 thumbprint.
+    PublicKey(core::PublicKey) {
+        /// RFC 7638 thumbprint.
+        (getter) kid: String = |k| k.kid().to_string();
+        /// The 32-byte compressed point.
+        () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
+        /// The public JWK (RFC 8037 OKP) with kid, alg and use: canonical JSON text.
+        () toJwk: String = |k| k.to_jwk().to_string();
+    } static {
+        /// From the 32-byte compressed point; small-order points are refused.
+        fromBytes(bytes: Bytes) = core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?);
+        /// From a public JWK: an object, or its JSON text.
+        fromJwk(jwk: JwkArg) = core::PublicKey::from_jwk(&host::json_value(&jwk, "jwk")?);
     }
 }
 
-#[wasm_bindgen]
-impl PublicKey {
-    #[wasm_bindgen(getter = __charterId, skip_typescript)]
-    pub fn charter_id(&self) -> f64 {
-        self.h.id()
+/// A key set argument: a `KeySet`, a JWKS object, or its JSON text.
+pub fn arg(v: &JsValue, what: &str) -> Result<Rc<core::KeySet>, core::Error> {
+    if let Some(k) = host::try_obj::<core::KeySet>(v) {
+        return Ok(k);
     }
-
-    /// From the 32-byte compressed point; small-order points are refused.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> JsResult<PublicKey> {
-        let b = conv::bytes(&bytes, "bytes").js()?;
-        Ok(PublicKey::wrap(core::PublicKey::from_bytes(&b).js()?))
+    if !v.is_string() && !host::is_plain(v, what)? {
+        let got = host::type_name(v);
+        return Err(invalid(format!(
+            "{what} must be a KeySet, a JWKS object or its text, got {got}"
+        )));
     }
-
-    /// From a public JWK (an object, or its JSON text).
-    #[wasm_bindgen(js_name = fromJwk)]
-    pub fn from_jwk(
-        #[wasm_bindgen(unchecked_param_type = "Jwk | string")] jwk: JsValue,
-    ) -> JsResult<PublicKey> {
-        let v = conv::json(&jwk, "jwk").js()?;
-        Ok(PublicKey::wrap(core::PublicKey::from_jwk(&v).js()?))
-    }
-
-    pub fn kid(&self) -> String {
-        self.h.get().kid().to_string()
-    }
-
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Uint8Array {
-        conv::bytes_out(&self.h.get().to_bytes())
-    }
-
-    /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
-    #[wasm_bindgen(js_name = toJwk, unchecked_return_type = "Jwk")]
-    pub fn to_jwk(&self) -> JsResult<JsValue> {
-        conv::json_out(&self.h.get().to_jwk()).js()
-    }
+    core::KeySet::from_jwks(&host::json_text(v, what)?).map(Rc::new)
 }
 
-/// Trusted public keys by kid (a JWKS).
-#[wasm_bindgen]
-pub struct KeySet {
-    pub(crate) h: Handle<core::KeySet>,
-}
-
-impl KeySet {
-    pub(crate) fn wrap(k: core::KeySet) -> KeySet {
-        KeySet { h: Handle::new(k) }
-    }
-}
-
-#[wasm_bindgen]
-impl KeySet {
-    #[wasm_bindgen(getter = __charterId, skip_typescript)]
-    pub fn charter_id(&self) -> f64 {
-        self.h.id()
-    }
-
-    /// From a JWKS: its JSON text (exact), or the object.
-    #[wasm_bindgen(js_name = fromJwks)]
-    pub fn from_jwks(
-        #[wasm_bindgen(unchecked_param_type = "string | { keys: Jwk[] }")] jwks: JsValue,
-    ) -> JsResult<KeySet> {
-        let text = if jwks.is_string() {
-            conv::string(&jwks, "jwks").js()?
-        } else {
-            let v = conv::json(&jwks, "jwks").js()?;
-            core::jcs::canonicalize(&v).js()?
-        };
-        Ok(KeySet::wrap(core::KeySet::from_jwks(&text).js()?))
+crate::class! {
+    /// Trusted public keys by kid (a JWKS).
+    KeySet(core::KeySet) {
+        /// The key ids, sorted.
+        () kids: Strs = |k| host::strings_out(k.kids());
+        /// Canonical (JCS) JWKS text, keys ordered by kid.
+        () toJwks: String = |k| k.to_jwks();
+    } static {
+        /// From a JWKS: its JSON text (exact), or the object.
+        fromJwks(jwks: JwksArg) = core::KeySet::from_jwks(&host::json_text(&jwks, "jwks")?);
     }
 
     /// From an array of PublicKey.
-    #[wasm_bindgen(js_name = fromKeys)]
-    pub fn from_keys(
-        #[wasm_bindgen(unchecked_param_type = "PublicKey[]")] keys: JsValue,
-    ) -> JsResult<KeySet> {
-        if !conv::is_array(&keys, "keys").js()? {
-            return Err(invalid("keys must be an array of PublicKey")).js();
-        }
-        let mut out = Vec::new();
-        let items = conv::array_items(&keys, "keys", core::keys::MAX_KEYS_PER_SET).js()?;
-        for (i, item) in items.iter().enumerate() {
-            let k = lookup::<core::PublicKey>(item, &format!("keys[{i}]"), "PublicKey").js()?;
-            out.push((*k).clone());
-        }
-        Ok(KeySet::wrap(core::KeySet::from_keys(out).js()?))
-    }
-
-    /// The key ids, sorted.
-    #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn kids(&self) -> Array {
-        conv::strings_out(self.h.get().kids())
+    pub fn fromKeys(keys: PublicKeys) -> JsResult<KeySet> {
+        let items = host::items(&keys, "keys", core::keys::MAX_KEYS_PER_SET)?;
+        let keys = items.iter().enumerate();
+        let keys = keys.map(|(i, k)| host::obj(k, &format!("keys[{i}]"), "PublicKey"));
+        let keys: Vec<Rc<core::PublicKey>> = keys.collect::<Result<_, _>>()?;
+        Ok(KeySet::wrap(core::KeySet::from_keys(keys.iter().map(|k| (**k).clone()))?))
     }
 
     /// The key with this id; throws CryptoError `unknown_key` when absent.
-    pub fn get(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] kid: JsValue,
-    ) -> JsResult<PublicKey> {
-        let kid = conv::string(&kid, "kid").js()?;
-        Ok(PublicKey::wrap(self.h.get().get(&kid).js()?.clone()))
-    }
-
-    /// Canonical (JCS) JWKS text, keys ordered by kid.
-    #[wasm_bindgen(js_name = toJwks)]
-    pub fn to_jwks(&self) -> String {
-        self.h.get().to_jwks()
+    pub fn get(&self, kid: Str) -> JsResult<PublicKey> {
+        Ok(PublicKey::wrap(self.inner().get(&host::string(&kid, "kid")?)?.clone()))
     }
 }

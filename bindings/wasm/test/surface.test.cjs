@@ -9,7 +9,7 @@ const { charter, contract } = require("./helpers.cjs");
 
 const surface = JSON.parse(fs.readFileSync(path.join(contract, "surface.json"), "utf8"));
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
-const params = (list) => list.map((p) => camel(p.replace(/\?$/, "")));
+const params = (list) => list.map((p) => camel(p.split(":")[0].trim().replace(/\?$/, "")));
 const sorted = (xs) => [...xs].sort();
 
 // Language-idiomatic extras, listed explicitly: wasm-bindgen's `free()` and
@@ -31,17 +31,50 @@ test("surface: the module exports exactly the surface", () => {
   const expected = [
     ...Object.keys(surface.classes),
     ...Object.keys(surface.functions).map(camel),
+    ...Object.keys(surface.constants).map(camel),
     ...errorClasses,
   ];
   const actual = Object.keys(charter).filter((n) => !MODULE_EXTRAS.has(n));
   assert.deepEqual(sorted(actual), sorted(expected));
 });
 
+test("surface: version is the workspace version", () => {
+  const cargo = fs.readFileSync(path.join(contract, "..", "Cargo.toml"), "utf8");
+  const workspace = /\[workspace\.package\][^[]*?\nversion\s*=\s*"([^"]+)"/.exec(cargo)[1];
+  assert.equal(typeof charter.version, "string");
+  assert.equal(charter.version, workspace);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version, workspace);
+});
+
+// The parameter names of every function and method, from the generated .d.ts
+// (what an IDE and TypeScript see), against surface.json's, in camelCase;
+// optional ones must be optional (`name?:`), required ones required.
+const dts = fs.readFileSync(path.join(__dirname, "..", "dist", "nodejs", "charter_wasm.d.ts"), "utf8");
+
+/** `name(a: T, b?: U)` declared in `scope` (a class body or the module) -> ["a", "b?"]. */
+function declared(scope, name) {
+  const m = new RegExp(`(?:^|\\s)(?:static\\s+)?${name}\\(([^)]*)\\)`, "m").exec(scope);
+  assert.ok(m, `${name} is not declared in the .d.ts`);
+  return m[1].trim() === "" ? [] : m[1].split(/,\s*/).map((p) => p.split(":")[0].trim());
+}
+
+function classBody(name) {
+  const start = dts.indexOf(`export class ${name} {`);
+  assert.ok(start >= 0, `class ${name} is not declared in the .d.ts`);
+  return dts.slice(start, dts.indexOf("\n}\n", start));
+}
+
+const wanted = (ps) => ps.map((p) => {
+  const [name] = p.split(":");
+  return camel(name.trim().replace(/\?$/, "")) + (name.trim().endsWith("?") ? "?" : "");
+});
+
 for (const [name, spec] of Object.entries(surface.functions)) {
-  test(`surface: function ${camel(name)}(${params(spec.params).join(", ")})`, () => {
+  test(`surface: function ${camel(name)}(${wanted(spec.params).join(", ")})`, () => {
     const f = charter[camel(name)];
     assert.equal(typeof f, "function");
     assert.equal(f.length, spec.params.length, "parameter count");
+    assert.deepEqual(declared(dts, camel(name)), wanted(spec.params), "parameter names and optionality");
   });
 }
 
@@ -53,6 +86,7 @@ for (const [name, spec] of Object.entries(surface.classes)) {
   test(`surface: class ${name}`, () => {
     const C = charter[name];
     assert.equal(typeof C, "function", `${name} is not exported as a class`);
+    const body = classBody(name);
 
     // Static members.
     const statics = Object.entries(spec.static || {});
@@ -63,34 +97,40 @@ for (const [name, spec] of Object.entries(surface.classes)) {
     );
     for (const [m, ps] of statics) {
       assert.equal(typeof C[camel(m)], "function", `${name}.${camel(m)}`);
-      assert.equal(C[camel(m)].length, ps.length, `${name}.${camel(m)}: parameter count`);
+      assert.equal(C[camel(m)].length, ps.params.length, `${name}.${camel(m)}: parameter count`);
+      assert.deepEqual(declared(body, camel(m)), wanted(ps.params), `${name}.${camel(m)}: parameters`);
     }
 
-    // Instance members: methods on the prototype (every member has a parameter
-    // list in surface.json, so every member is a method, `kid()` included).
+    // Instance members: a getter where surface.json says {"property": T}, a
+    // method (with the surface's parameters) otherwise.
     const members = Object.entries(spec.members || {});
     const proto = C.prototype;
-    const protoNames = ownNames(proto, INSTANCE_EXTRAS);
-    assert.deepEqual(sorted(protoNames), sorted(members.map(([m]) => camel(m))), `${name}: members`);
+    assert.deepEqual(sorted(ownNames(proto, INSTANCE_EXTRAS)), sorted(members.map(([m]) => camel(m))), `${name}: members`);
     for (const [m, ps] of members) {
       const d = Object.getOwnPropertyDescriptor(proto, camel(m));
+      if ("property" in ps) {
+        assert.equal(typeof d.get, "function", `${name}.${camel(m)} must be a getter (surface.json: property)`);
+        assert.equal(d.set, undefined, `${name}.${camel(m)} must be read-only`);
+        assert.match(body, new RegExp(`\\sreadonly ${camel(m)}:`), `${name}.${camel(m)}: declared as a read-only property`);
+        continue;
+      }
       assert.equal(typeof d.value, "function", `${name}.${camel(m)} must be a method`);
-      const want = OPTIONS_OBJECT[`${name}.${camel(m)}`] ? 1 : ps.length;
+      const want = OPTIONS_OBJECT[`${name}.${camel(m)}`] ? 1 : ps.params.length;
       assert.equal(d.value.length, want, `${name}.${camel(m)}: parameter count`);
-    }
-    // The extras are what we say they are.
-    for (const extra of Object.getOwnPropertyNames(proto).filter((n) => INSTANCE_EXTRAS.has(n))) {
-      assert.ok(INSTANCE_EXTRAS.has(extra));
+      if (!OPTIONS_OBJECT[`${name}.${camel(m)}`]) {
+        assert.deepEqual(declared(body, camel(m)), wanted(ps.params), `${name}.${camel(m)}: parameters`);
+      }
     }
 
-    // Constructor: exists exactly when the surface names one.
+    // Constructor: exists exactly when the surface names one, with its parameters.
     if (Object.hasOwn(spec, "constructor")) {
       assert.equal(C.length, spec.constructor.length, `${name}: constructor parameter count`);
+      assert.deepEqual(declared(body, "constructor"), wanted(spec.constructor), `${name}: constructor parameters`);
     } else {
       // No public constructor: `new C()` gives an empty shell that holds no
       // Rust value, so every member refuses to work on it.
-      const [first] = Object.keys(spec.members);
-      assert.throws(() => new C()[camel(first)](), `${name}: a constructed shell must not work`);
+      const [first, m] = Object.entries(spec.members)[0];
+      assert.throws(() => ("property" in m ? new C()[camel(first)] : new C()[camel(first)]()), `${name}: a constructed shell must not work`);
     }
   });
 }
@@ -120,7 +160,7 @@ test("surface: error families match errors.json", () => {
 test("surface: Issuer.issue options are the surface's parameters", () => {
   const root = charter.RootKey.generate();
   const issuer = new charter.Issuer(root);
-  const opts = params(surface.classes.Issuer.members.issue);
+  const opts = params(surface.classes.Issuer.members.issue.params);
   // Every option is accepted...
   const cap = issuer.issue({
     agent: "a",
@@ -132,9 +172,9 @@ test("surface: Issuer.issue options are the surface's parameters", () => {
     tokenId: new Uint8Array(16),
     issuedAt: 1767225600,
   });
-  assert.equal(cap.caveats().length, 6);
+  assert.equal(cap.caveats.length, 6);
   // neverExpires excludes expiresAt, so it is accepted on a capability of its own.
-  assert.deepEqual(issuer.issue({ neverExpires: true, issuedAt: 1767225600 }).caveats(), []);
+  assert.deepEqual(issuer.issue({ neverExpires: true, issuedAt: 1767225600 }).caveats, []);
   assert.deepEqual(
     sorted(opts),
     sorted(["agent", "actions", "audience", "notBefore", "expiresAt", "neverExpires", "caveats", "tokenId", "issuedAt"]),
@@ -144,31 +184,133 @@ test("surface: Issuer.issue options are the surface's parameters", () => {
 });
 
 function recordFields(name) {
-  return sorted(surface.records[name].map(camel));
+  return sorted(Object.keys(surface.records[name]).map(camel));
 }
 
-test("surface: records Decision and Reason", () => {
+/** Checks `value` against a surface type ("string", "int | null", "Reason[]", a record name). */
+function typed(value, type, where) {
+  if (type.endsWith(" | null")) {
+    if (value === null) return;
+    return typed(value, type.slice(0, -7), where);
+  }
+  if (type.endsWith("[]")) {
+    assert.ok(Array.isArray(value), `${where}: ${type}`);
+    return value.forEach((v, i) => typed(v, type.slice(0, -2), `${where}[${i}]`));
+  }
+  if (type in surface.records) return record(value, type, where);
+  const check = { string: (v) => typeof v === "string", int: Number.isSafeInteger, bool: (v) => typeof v === "boolean" }[type];
+  assert.ok(check, `${where}: unknown type ${type}`);
+  assert.ok(check(value), `${where} must be ${type}, got ${JSON.stringify(value)}`);
+}
+
+/** A record: exactly its fields (camelCase), each of its type. */
+function record(value, name, where = name) {
+  assert.deepEqual(sorted(Object.keys(value)), recordFields(name), `${where}: fields`);
+  for (const [field, type] of Object.entries(surface.records[name])) typed(value[camel(field)], type, `${where}.${camel(field)}`);
+}
+
+test("surface: records Decision and Reason, typed", () => {
   const root = charter.RootKey.generate();
   const cap = new charter.Issuer(root).issue({ actions: ["read"], neverExpires: true });
   const v = new charter.Verifier([root], "aud");
-  const ok = v.check(cap, { agent: "a", action: "read", args: {} });
-  assert.deepEqual(sorted(Object.keys(ok)), recordFields("Decision"));
+  record(v.check(cap, { agent: "a", action: "read", args: {} }), "Decision");
   const no = v.check(cap, { agent: "a", action: "write", args: {} });
   assert.equal(no.allowed, false);
-  assert.deepEqual(sorted(Object.keys(no.reasons[0])), recordFields("Reason"));
+  record(no, "Decision");
+  record(v.check("not a capability", { agent: "a", action: "read", args: {} }), "Decision");
 });
 
-module.exports = { recordFields };
-
-test("surface: records PermitClaims, BundleReport and BundleHead", () => {
+test("surface: records PermitClaims, BundleReport and BundleHead, typed", () => {
   const root = charter.RootKey.generate();
   const sk = charter.SigningKey.generate();
   const log = charter.AuditLog.inMemory(sk);
   const guard = new charter.Guard(new charter.Verifier([root], "aud"), new charter.PermitIssuer(sk, "iss"), log);
   const cap = new charter.Issuer(root).issue({ actions: ["read"], neverExpires: true });
-  const permit = guard.protect(cap, { agent: "a", action: "read", args: {} }, null, "idem-1");
-  assert.deepEqual(sorted(Object.keys(permit.claims())), recordFields("PermitClaims"));
-  const report = charter.verifyBundle(log.exportBundle(), log.keys());
-  assert.deepEqual(sorted(Object.keys(report)), recordFields("BundleReport"));
-  assert.deepEqual(sorted(Object.keys(report.head)), recordFields("BundleHead"));
+  record(guard.protect(cap, { agent: "a", action: "read", args: {} }, null, "idem-1").claims, "PermitClaims");
+  record(guard.protect(cap, { agent: "a", action: "read", args: {} }).claims, "PermitClaims");
+  record(charter.verifyBundle(log.exportBundle(), log.keys()), "BundleReport");
+  // Receipt members typed as surface.json says.
+  const receipt = log.head();
+  for (const [m, spec] of Object.entries(surface.classes.Receipt.members)) {
+    if ("property" in spec) typed(receipt[camel(m)], spec.property === "string | null" ? "string | null" : spec.property, `Receipt.${camel(m)}`);
+  }
+});
+
+test("surface: the TypeScript ErrorCode union is errors.json's codes, exactly", () => {
+  const codes = JSON.parse(fs.readFileSync(path.join(contract, "errors.json"), "utf8")).codes.map((c) => c.code);
+  assert.ok(codes.includes("internal"));
+  for (const target of ["nodejs", "web"]) {
+    const errorsDts = fs.readFileSync(path.join(__dirname, "..", "dist", target, "errors.d.ts"), "utf8");
+    const union = /export type ErrorCode =([^;]*);/.exec(errorsDts)[1];
+    const declared = [...union.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(sorted(declared), sorted(codes), `${target}: ErrorCode`);
+    assert.equal(declared.length, new Set(declared).size);
+  }
+});
+
+test("surface: every union alternative is accepted and decides the same", () => {
+  const { RootKey, SigningKey, Issuer, Verifier, Request, Holder, PermitIssuer, PermitVerifier, KeySet, PublicKey, AuditLog, Guard } = charter;
+  const T0 = 1767225600;
+  const root = RootKey.fromBytes(new Uint8Array(32).fill(1));
+  const cap = new Issuer(root).issue({ actions: ["read"], caveats: ["args.n <= 5"], neverExpires: true, issuedAt: T0, tokenId: new Uint8Array(16) });
+  const asObject = { agent: "a", action: "read", args: { n: 6 } };
+  const requests = [new Request("a", "read", { n: 6 }), asObject, JSON.stringify(asObject), new Request("a", "read", '{"n":6}')];
+  const caps = [cap, cap.serialize()];
+  // Capability | string  x  Request | object | string: one decision.
+  const decisions = [];
+  for (const c of caps) for (const r of requests) decisions.push(new Verifier([root], "aud").check(c, r, null, T0));
+  for (const d of decisions) assert.deepEqual(d, decisions[0]);
+  assert.equal(decisions[0].allowed, false);
+  // The same through Guard.check, Guard.protect and Holder.prove.
+  const sk = SigningKey.fromBytes(new Uint8Array(32).fill(2));
+  const guard = () => new Guard(new Verifier([root], "aud"), new PermitIssuer(sk, "iss"), AuditLog.inMemory(sk));
+  for (const c of caps) for (const r of requests) {
+    assert.deepEqual(guard().check(c, r, null, T0), decisions[0]);
+    assert.throws(() => guard().protect(c, r, null, null, T0), (e) => e instanceof charter.Denied && e.reasons[0].code === "caveat_failed");
+  }
+  const holder = new Holder(sk);
+  const nonce = new Uint8Array(16).fill(4);
+  const proofs = new Set();
+  for (const c of caps) for (const r of requests) proofs.add(holder.prove(c, r, "aud", T0, nonce));
+  proofs.add(holder.prove(cap, asObject, "aud", T0, Buffer.from(nonce).toString("base64url")));
+  assert.equal(proofs.size, 1, "Holder.prove: every alternative signs the same proof");
+  // object | string for args (Request, PermitIssuer.issue, PermitVerifier.verify) and the JWK.
+  assert.equal(new Request("a", "read", { n: 1 }).toJson(), new Request("a", "read", '{"n":1}').toJson());
+  const permits = new PermitIssuer(sk, "iss");
+  const a = permits.issue("a", "aud", "read", { n: 1 }, cap.id, T0, "j1");
+  const b = permits.issue("a", "aud", "read", '{"n":1}', cap.id, T0, "j1");
+  assert.equal(a.token, b.token);
+  const pk = sk.publicKey();
+  const jwks = KeySet.fromKeys([pk]).toJwks();
+  for (const keys of [KeySet.fromKeys([pk]), JSON.parse(jwks), jwks]) {
+    for (const args of [{ n: 1 }, '{"n":1}']) {
+      assert.deepEqual(new PermitVerifier(keys, "aud").verify(a.token, "read", args, T0), a.claims);
+    }
+  }
+  assert.equal(PublicKey.fromJwk(pk.toJwk()).kid, PublicKey.fromJwk(JSON.parse(pk.toJwk())).kid);
+  assert.deepEqual(KeySet.fromJwks(JSON.parse(jwks)).kids(), KeySet.fromJwks(jwks).kids());
+});
+
+test("surface: every declaration in the .d.ts files has JSDoc", () => {
+  const missing = [];
+  for (const target of ["nodejs", "web"]) {
+    for (const f of ["charter_wasm.d.ts", "errors.d.ts", "index.d.ts"]) {
+      const lines = fs.readFileSync(path.join(__dirname, "..", "dist", target, f), "utf8").split("\n");
+      // The web target's loader block (InitInput, InitOutput: the raw wasm
+      // exports, wasm-bindgen's) is not the package's surface.
+      let loader = false;
+      lines.forEach((line, i) => {
+        if (/^export type InitInput/.test(line)) loader = true;
+        if (/^\/\/ Appended by build\.mjs/.test(line)) loader = false;
+        if (loader) return;
+        const declaration = /^\s*(export |static |readonly |constructor\(|[a-zA-Z_[][\w.\]]*\(|[a-z]\w*\??:)/.test(line);
+        const reexport = /^\s*(export \*|export type \*|export \{|import|export type ErrorCode)/.test(line);
+        if (!declaration || reexport || /^\s*\/\*\*.*\*\/\s*\w/.test(line)) return;
+        let j = i - 1;
+        while (j >= 0 && lines[j].trim() === "") j--;
+        if (j < 0 || !lines[j].trim().endsWith("*/")) missing.push(`${target}/${f}:${i + 1}: ${line.trim()}`);
+      });
+    }
+  }
+  assert.deepEqual(missing, []);
 });

@@ -60,11 +60,11 @@ const decision = (d) => ({
 });
 
 const described = (c) => ({
-  id: c.id(),
-  token_id: c.tokenId(),
-  root_kid: c.rootKid(),
-  issued_at: c.issuedAt(),
-  caveats: c.caveats(),
+  id: c.id,
+  token_id: c.tokenId,
+  root_kid: c.rootKid,
+  issued_at: c.issuedAt,
+  caveats: c.caveats,
   token: c.serialize(),
 });
 
@@ -110,6 +110,20 @@ function runCheck(v) {
     return errorOf(e);
   }
   let d = verifier.check(v.token, req, v.proof, v.now);
+  if (!v.repeat) {
+    // Request | object | string: each alternative decides the same.
+    // An object holds what JSON.parse made of the text: a number that may
+    // have been rounded (an integral one beyond 2^53 - 1) is refused
+    // (malformed), never decided on; everything else decides as the text.
+    const object = JSON.parse(v.request);
+    const unsafe = (x) =>
+      typeof x === "number" ? Number.isInteger(x) && !Number.isSafeInteger(x) : x !== null && typeof x === "object" && Object.values(x).some(unsafe);
+    const exact = !unsafe(object);
+    const again = (alt) => decision(verifierFor(v).check(v.token, alt, v.proof, v.now));
+    assert.deepEqual(again(v.request), decision(d), `${v.id}: request as text`);
+    const viaObject = outcome(() => again(object));
+    if (exact || viaObject.error !== "malformed") assert.deepEqual(viaObject, decision(d), `${v.id}: request as an object`);
+  }
   if (v.repeat) {
     assert.equal(d.allowed, true, `${v.id}: first presentation must be allowed`);
     d = verifier.check(v.token, req, v.proof, v.now);
@@ -148,19 +162,20 @@ const runners = {
         return outcome(() => {
           const sk = SigningKey.fromBytes(hex(v.seed));
           const pk = sk.publicKey();
-          assert.equal(sk.kid(), pk.kid());
-          return { kid: sk.kid(), public: Buffer.from(pk.toBytes()).toString("hex"), jwk: jcs(pk.toJwk()) };
+          assert.equal(sk.kid, pk.kid);
+          return { kid: sk.kid, public: Buffer.from(pk.toBytes()).toString("hex"), jwk: pk.toJwk() };
         });
       case "public_key":
         return outcome(() => {
           const pk = PublicKey.fromBytes(hex(v.public));
-          // The JWK round-trips, as an object and as text.
-          assert.equal(PublicKey.fromJwk(pk.toJwk()).kid(), pk.kid());
-          assert.equal(PublicKey.fromJwk(JSON.stringify(pk.toJwk())).kid(), pk.kid());
-          return { kid: pk.kid(), jwk: jcs(pk.toJwk()) };
+          // toJwk is canonical JSON text; the JWK round-trips as text and as an object.
+          assert.equal(canonicalizeJson(pk.toJwk()), pk.toJwk());
+          assert.equal(PublicKey.fromJwk(pk.toJwk()).kid, pk.kid);
+          assert.equal(PublicKey.fromJwk(JSON.parse(pk.toJwk())).kid, pk.kid);
+          return { kid: pk.kid, jwk: pk.toJwk() };
         });
       case "root_key":
-        return outcome(() => ({ kid: RootKey.fromBytes(hex(v.secret)).kid() }));
+        return outcome(() => ({ kid: RootKey.fromBytes(hex(v.secret)).kid }));
       case "jwks":
         return outcome(() => {
           const set = KeySet.fromJwks(v.jwks);
@@ -215,12 +230,17 @@ const runners = {
           const issuer = new PermitIssuer(SigningKey.fromBytes(hex(v.signing_key)), v.issuer, v.ttl);
           const p = issuer.issue(v.subject, v.audience, v.action, v.args, v.capability_id, v.now, v.jti, v.idempotency_key);
           // Permit.parse reads back the same claims.
-          assert.deepEqual(Permit.parse(p.token()).claims(), p.claims());
-          assert.equal(p.kid(), issuer.kid());
-          return { token: p.token(), kid: p.kid(), claims: claims(p.claims()) };
+          assert.deepEqual(Permit.parse(p.token).claims, p.claims);
+          assert.equal(p.kid, issuer.kid);
+          return { token: p.token, kid: p.kid, claims: claims(p.claims) };
         });
       case "verify":
         return outcome(() => {
+          sameForEachKeyForm(v.jwks, (k) => {
+            const pv = new PermitVerifier(k, v.audience, v.leeway);
+            if (v.repeat) outcome(() => pv.verify(v.token, v.action, v.args, v.now));
+            return claims(pv.verify(v.token, v.action, v.args, v.now));
+          });
           const pv = new PermitVerifier(KeySet.fromJwks(v.jwks), v.audience, v.leeway);
           let got = () => pv.verify(v.token, v.action, v.args, v.now);
           if (v.repeat) {
@@ -237,20 +257,21 @@ const runners = {
     if (v.type !== "verify") throw new Error(`unknown receipts vector type ${v.type}`);
     return outcome(() => {
       const r = Receipt.parse(v.receipt);
+      sameForEachKeyForm(v.jwks, (k) => r.verify(k));
       r.verify(KeySet.fromJwks(v.jwks));
       return {
-        hash: r.hash(),
-        seq: r.seq(),
-        prev: r.prev(),
-        ts: r.ts(),
-        agent: r.agent(),
-        action: r.action(),
-        args: r.args(),
-        cap: r.cap(),
-        permit: r.permit(),
-        decision: r.decision(),
-        reasons: reasonsOut(r.reasons()),
-        kid: r.kid(),
+        hash: r.hash,
+        seq: r.seq,
+        prev: r.prev,
+        ts: r.ts,
+        agent: r.agent,
+        action: r.action,
+        args: r.args,
+        cap: r.cap,
+        permit: r.permit,
+        decision: r.decision,
+        reasons: reasonsOut(r.reasons),
+        kid: r.kid,
         json: r.toJson(),
       };
     });
@@ -259,6 +280,7 @@ const runners = {
   bundles: (v) =>
     outcome(() => {
       const r = verifyBundle(v.bundle, KeySet.fromJwks(v.trusted), v.anchor);
+      sameForEachKeyForm(v.trusted, (k) => verifyBundle(v.bundle, k, v.anchor));
       return { report: { count: r.count, first_seq: r.firstSeq, last_seq: r.lastSeq, head: snakeHead(r.head) } };
     }),
 
@@ -273,7 +295,7 @@ const runners = {
     let out;
     if (v.mode === "protect") {
       try {
-        out = { permit: guard.protect(v.token, request, v.proof, v.idempotency_key, v.now, v.permit_id).token() };
+        out = { permit: guard.protect(v.token, request, v.proof, v.idempotency_key, v.now, v.permit_id).token };
       } catch (e) {
         assert.ok(e instanceof charter.Denied, `not Denied: ${e && e.stack}`);
         out = { ...errorOf(e), reasons: reasonsOut(e.reasons) };
@@ -303,10 +325,20 @@ const runners = {
     return outcome(() => {
       const holder = new Holder(SigningKey.fromBytes(hex(v.holder)));
       const proof = holder.prove(Capability.parse(v.token), Request.fromJson(v.request), v.audience, v.now, hex(v.nonce));
-      return { proof, holder_kid: holder.kid() };
+      return { proof, holder_kid: holder.kid };
     });
   },
 };
+
+/** KeySet | object | string: the three forms of a JWKS, which must verify the same. */
+const keyForms = (jwks) => [KeySet.fromJwks(jwks), JSON.parse(jwks), jwks];
+
+/** Runs `f` with each form of the keys and requires one outcome. */
+function sameForEachKeyForm(jwks, f) {
+  const [first, ...rest] = keyForms(jwks).map((k) => outcome(() => f(k)));
+  for (const other of rest) assert.deepEqual(other, first, "a JWKS object or text must verify as the KeySet does");
+  return first;
+}
 
 const files = vectorFiles();
 let expectedTotal = 0;

@@ -269,8 +269,10 @@ struct FileState {
     failed: Option<String>,
 }
 
-/// What opening a file log says where there is no file system (browsers, edge).
-pub const UNSUPPORTED_FILES: &str = "file audit logs need a file system, which this platform does not have; use an in-memory audit log and export bundles to store them";
+/// What opening a file log says where there is no file system: the
+/// wasm32-unknown-unknown build, in browsers, edge runtimes and under Node
+/// alike (Node's `fs` is out of its reach; the file log is `std::fs` code).
+pub const UNSUPPORTED_FILES: &str = "file audit logs need a file system, which WebAssembly without WASI cannot reach (in browsers, edge runtimes and under Node alike); use an in-memory audit log and export bundles to store them, or, under Node, the Node package's file log";
 
 /// Largest audit log file read or written, in bytes (1 GiB). A log at the
 /// limit refuses appends (`limit_exceeded`): start a new log file.

@@ -56,7 +56,7 @@ async function main() {
   const big = new Request("shopper-7", "payments.refund", '{"amount":9000,"currency":"USD"}');
   out.token = cap.serialize();
   out.narrowedToken = narrowed.serialize();
-  out.narrowedCaveats = narrowed.caveats();
+  out.narrowedCaveats = narrowed.caveats;
   out.allowSmall = verifier.check(narrowed, small, null, T0 + 60);
   out.denyBig = verifier.check(narrowed.serialize(), big, null, T0 + 60);
   out.expired = verifier.check(narrowed, small, null, T0 + 7200);
@@ -67,8 +67,8 @@ async function main() {
   // Randomness from crypto.getRandomValues.
   const a = SigningKey.generate();
   const b = SigningKey.generate();
-  out.randomKeysDiffer = a.kid() !== b.kid() && RootKey.generate().kid() !== RootKey.generate().kid();
-  out.randomTokenIds = new Issuer(root).issue({ neverExpires: true }).tokenId() !== new Issuer(root).issue({ neverExpires: true }).tokenId();
+  out.randomKeysDiffer = a.kid !== b.kid && RootKey.generate().kid !== RootKey.generate().kid;
+  out.randomTokenIds = new Issuer(root).issue({ neverExpires: true }).tokenId !== new Issuer(root).issue({ neverExpires: true }).tokenId;
 
   // Errors are real Error objects with a class and a code.
   out.parseError = errorOf(() => Capability.parse("not a token!"));
@@ -93,20 +93,20 @@ async function main() {
   // A permit: issue, verify once, refuse the replay.
   const sk = SigningKey.fromBytes(bytes(32, 9));
   const permits = new PermitIssuer(sk, "gateway.shop.example");
-  const permit = permits.issue("shopper-7", "payments.example", "payments.refund", { amount: 4200 }, narrowed.id(), T0 + 60, "jti-browser-1");
+  const permit = permits.issue("shopper-7", "payments.example", "payments.refund", { amount: 4200 }, narrowed.id, T0 + 60, "jti-browser-1");
   const pv = new PermitVerifier(KeySet.fromKeys([sk.publicKey()]), "payments.example");
-  out.permitToken = permit.token();
-  out.permitClaims = pv.verify(permit.token(), "payments.refund", { amount: 4200 }, T0 + 61);
-  out.permitReplay = errorOf(() => pv.verify(permit.token(), "payments.refund", { amount: 4200 }, T0 + 62));
+  out.permitToken = permit.token;
+  out.permitClaims = pv.verify(permit.token, "payments.refund", { amount: 4200 }, T0 + 61);
+  out.permitReplay = errorOf(() => pv.verify(permit.token, "payments.refund", { amount: 4200 }, T0 + 62));
   out.permitWrongArgs = errorOf(() =>
-    new PermitVerifier(KeySet.fromKeys([sk.publicKey()]), "payments.example").verify(permit.token(), "payments.refund", { amount: 4201 }, T0 + 61),
+    new PermitVerifier(KeySet.fromKeys([sk.publicKey()]), "payments.example").verify(permit.token, "payments.refund", { amount: 4201 }, T0 + 61),
   );
 
   // A guard with an in-memory audit log, then its bundle verified offline.
   const log = AuditLog.inMemory(sk);
   const guard = new Guard(verifier, permits, log);
   const allowed = guard.protect(narrowed, small, null, null, T0 + 60);
-  out.guardPermitAction = allowed.claims().act;
+  out.guardPermitAction = allowed.claims.act;
   let denied = null;
   try {
     guard.protect(narrowed, big, null, null, T0 + 61);

@@ -14,6 +14,7 @@ import {
   SigningKey,
   Verifier,
   verifyBundle,
+  version,
   type BundleReport,
   type Decision,
   type PermitClaims,
@@ -36,7 +37,7 @@ const guard = new Guard(verifier, permits, log);
 try {
   const permit = guard.protect(narrowed, { agent: "a", action: "read", args: { path: "/public/x" } });
   const claims: PermitClaims = new PermitVerifier(KeySet.fromKeys([sk.publicKey()]), "files.example").verify(
-    permit.token(),
+    permit.token,
     "read",
     { path: "/public/x" },
   );
@@ -54,3 +55,5 @@ try {
 const report: BundleReport = verifyBundle(log.exportBundle(), log.keys());
 const last: number = report.head.lastSeq;
 void [index, last];
+const pkgVersion: string = version;
+void pkgVersion;

@@ -5,7 +5,7 @@ export async function main(): Promise<boolean> {
   await init();
   const root = RootKey.generate();
   const token: string = new Issuer(root).issue({ actions: ["read"], neverExpires: true }).serialize();
-  const d: Decision = new Verifier(root, "aud").check(Capability.parse(token), '{"agent":"a","action":"read","args":{}}');
+  const d: Decision = new Verifier([root], "aud").check(Capability.parse(token), '{"agent":"a","action":"read","args":{}}');
   try {
     Capability.parse("!");
   } catch (e) {

@@ -1,0 +1,92 @@
+//! Errors out: every core error crosses as a `CharterError` subclass named by
+//! its family (`ErrorCode::family()`), with `.code`, and `.reasons` on
+//! `Denied`. The classes live in `js/errors.js`; the package entry hands its
+//! functions to `__setup` at load, with the record builders.
+
+use std::cell::OnceCell;
+
+use charter_core::{Error, ErrorCode};
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+/// The JS side of the boundary (`js/errors.js`).
+struct Glue {
+    error: Function,
+    record: Function,
+    allow: Function,
+    id: Function,
+}
+
+thread_local! {
+    static GLUE: OnceCell<Glue> = const { OnceCell::new() };
+}
+
+/// Called once by the package entry with `makeError(code, family, message,
+/// reasonsJson)`, `record(json)` (keys camelCased), `allow()` (a fresh
+/// allowing Decision) and `charterId(value)` (a registry id, or 0).
+#[wasm_bindgen(js_name = "__setup", skip_typescript)]
+pub fn setup(error: Function, record: Function, allow: Function, id: Function) {
+    GLUE.with(|g| {
+        g.set(Glue {
+            error,
+            record,
+            allow,
+            id,
+        })
+        .ok()
+    });
+}
+
+fn with(f: impl FnOnce(&Glue) -> Result<JsValue, JsValue>) -> JsValue {
+    GLUE.with(|g| match g.get() {
+        Some(glue) => f(glue).unwrap_or_else(|thrown| thrown),
+        None => js_sys::Error::new("charter: load the package entry, not charter_wasm.js").into(),
+    })
+}
+
+const THIS: JsValue = JsValue::UNDEFINED;
+
+/// A record (Decision, PermitClaims, BundleReport, Reason[]) from its JSON.
+pub fn record<T: JsCast>(json: &str) -> T {
+    with(|g| g.record.call1(&THIS, &json.into())).unchecked_into()
+}
+
+/// The registry id behind a JS value (0 when it is not one of ours).
+pub fn charter_id(v: &JsValue) -> f64 {
+    with(|g| g.id.call1(&THIS, v)).as_f64().unwrap_or(0.0)
+}
+
+/// A Decision as a JS object (an allow is built without JSON).
+pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
+    if d.allowed {
+        return with(|g| g.allow.call0(&THIS)).unchecked_into();
+    }
+    record(&serde_json::to_string(d).unwrap_or_default())
+}
+
+/// A usage error (`invalid_argument`) saying what was wrong with an argument.
+pub fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidArgument, message)
+}
+
+/// The JS error thrown for a core error: the one place codes map to classes.
+pub struct Throw(JsValue);
+
+impl From<Error> for Throw {
+    fn from(e: Error) -> Self {
+        let code = e.code();
+        let reasons = serde_json::to_string(e.reasons()).unwrap_or_default();
+        let family = code.family().class_name();
+        let args = [code.as_str(), family, e.message(), &reasons].map(JsValue::from);
+        Throw(with(|g| g.error.apply(&THIS, &args.iter().collect())))
+    }
+}
+
+impl From<Throw> for JsValue {
+    fn from(t: Throw) -> Self {
+        t.0
+    }
+}
+
+/// `Result` of an exported function: the error is the JS error thrown.
+pub type JsResult<T> = Result<T, Throw>;

@@ -1,0 +1,325 @@
+//! Host values in: JS values described to the core's strict JSON walker
+//! (`impl HostJson`), the typed arguments of every method, and the registry
+//! through which the module's own objects come back as arguments.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use charter_core::host::{from_host, HostJson, HostValue};
+use charter_core::jcs::{self, JsonError, MAX_SAFE_INTEGER};
+use charter_core::{CapabilityRef, Error};
+use js_sys::{Array, JsString, Reflect, Uint8Array};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::{charter_id, invalid};
+
+/// JS values typed for the `.d.ts` only: the glue passes them unchecked and
+/// `host` checks each one, so a wrong type is a `UsageError`, never a coercion.
+macro_rules! ts_types {
+    ($($name:ident = $ts:literal,)*) => {
+        #[wasm_bindgen]
+        extern "C" {
+            $(#[doc = $ts] #[wasm_bindgen(typescript_type = $ts)] pub type $name;)*
+        }
+    };
+}
+
+ts_types! {
+    Str = "string", Int = "number", Bytes = "Uint8Array", Strs = "string[]",
+    JsonArg = "JsonObject | string", JwkArg = "Jwk | string", JwksArg = "Jwks | string",
+    KeysArg = "KeySet | Jwks | string", CapArg = "Capability | string", ReqArg = "RequestLike",
+    Nonce = "string | Uint8Array", Options = "IssueOptions", RootKeys = "RootKey[]",
+    PublicKeys = "PublicKey[]", RootKeyArg = "RootKey", SigningKeyArg = "SigningKey",
+    VerifierArg = "Verifier", PermitIssuerArg = "PermitIssuer", AuditLogArg = "AuditLog",
+    OptStr = "string | null", Decision = "Decision", Claims = "PermitClaims",
+    Report = "BundleReport", Reasons = "Reason[]", JsonObject = "JsonObject",
+    OptReceipt = "Receipt | null", Receipts = "Receipt[]", Outcome = "\"allow\" | \"deny\"",
+}
+
+// Inspecting a caller's value goes through `catch` imports: a Proxy trap may
+// throw, and an exception unwinding through Rust frames would skip cleanup.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn prototype_of(v: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn keys_of(v: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(js_namespace = ArrayBuffer, js_name = isView)]
+    fn is_view(v: &JsValue) -> bool;
+    #[wasm_bindgen(js_namespace = Object, js_name = prototype, thread_local_v2)]
+    static OBJECT_PROTOTYPE: JsValue;
+}
+
+thread_local! {
+    static REGISTRY: RefCell<HashMap<u32, Rc<dyn Any>>> = RefCell::new(HashMap::new());
+    static NEXT: Cell<u32> = const { Cell::new(1) };
+}
+
+/// A core value owned by a JS object and registered under an id, so that the
+/// object can be looked up when it is passed back. A forged id finds nothing
+/// or another live object of the expected type: no memory is read through
+/// it. Dropping the object (`free()` or the GC) unregisters it.
+pub struct Handle<T: 'static> {
+    id: u32,
+    rc: Rc<T>,
+}
+
+impl<T: 'static> Handle<T> {
+    pub fn new(value: T) -> Self {
+        let rc = Rc::new(value);
+        let id = NEXT.with(|n| n.replace(n.get().checked_add(1).unwrap_or(1)));
+        REGISTRY.with(|r| r.borrow_mut().insert(id, rc.clone() as Rc<dyn Any>));
+        Handle { id, rc }
+    }
+
+    pub fn id(&self) -> f64 {
+        f64::from(self.id)
+    }
+
+    pub fn get(&self) -> &T {
+        &self.rc
+    }
+}
+
+impl<T: 'static> Drop for Handle<T> {
+    fn drop(&mut self) {
+        let _ = REGISTRY.try_with(|r| r.try_borrow_mut().map(|mut r| r.remove(&self.id)));
+    }
+}
+
+/// The `T` behind one of the module's objects, if `v` is one.
+pub fn try_obj<T: 'static>(v: &JsValue) -> Option<Rc<T>> {
+    if !v.is_object() {
+        return None;
+    }
+    let id = charter_id(v);
+    let any = REGISTRY.with(|r| r.borrow().get(&(id as u32)).cloned())?;
+    any.downcast::<T>().ok()
+}
+
+/// As [`try_obj`], or `invalid_argument` naming the parameter and class.
+pub fn obj<T: 'static>(v: &JsValue, what: &str, class: &str) -> Result<Rc<T>, Error> {
+    try_obj(v).ok_or_else(|| {
+        let got = if v.is_object() {
+            "another object (or a freed one)".into()
+        } else {
+            type_name(v)
+        };
+        invalid(format!("{what} must be a {class}, got {got}"))
+    })
+}
+
+pub fn type_name(v: &JsValue) -> String {
+    match v.js_typeof().as_string().as_deref() {
+        _ if v.is_null() => "null".into(),
+        Some("object") if is_array(v).unwrap_or(false) => "an array".into(),
+        Some("object") => "an object".into(),
+        Some("undefined") => "undefined".into(),
+        Some(t) => format!("a {t}"),
+        None => "a value".into(),
+    }
+}
+
+fn unreadable(what: &str) -> Error {
+    invalid(format!(
+        "{what} could not be read (a getter or Proxy trap threw)"
+    ))
+}
+
+/// A string, refusing lone surrogates (which a lossy conversion would turn
+/// into U+FFFD silently).
+pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
+    let s = v
+        .as_string()
+        .ok_or_else(|| invalid(format!("{what} must be a string, got {}", type_name(v))))?;
+    let js: &JsString = v.unchecked_ref();
+    if s.contains('\u{FFFD}') && !js.is_valid_utf16() {
+        let lone = char::decode_utf16(js.iter()).find_map(|r| r.err());
+        let code = lone.map_or(0xFFFD, |e| u32::from(e.unpaired_surrogate()));
+        return Err(JsonError::LoneSurrogate { code }.into());
+    }
+    Ok(s)
+}
+
+pub fn opt_string(v: Option<&JsValue>, what: &str) -> Result<Option<String>, Error> {
+    v.map(|v| string(v, what)).transpose()
+}
+
+/// An integer: a safe-integer number or BigInt, never coerced.
+pub fn int(v: &JsValue, what: &str) -> Result<i64, Error> {
+    let n = match v.as_f64() {
+        Some(n) if n.is_finite() && n.fract() == 0.0 => Some(n as i64),
+        None if v.is_bigint() => bigint(v).parse::<i64>().ok(),
+        _ => {
+            let got = v.as_f64().map_or_else(|| type_name(v), |n| n.to_string());
+            return Err(invalid(format!("{what} must be an integer, got {got}")));
+        }
+    };
+    let safe = n.filter(|n| n.unsigned_abs() <= MAX_SAFE_INTEGER as u64);
+    safe.ok_or_else(|| invalid(format!("{what} is not a safe integer (|n| > 2^53 - 1)")))
+}
+
+fn bigint(v: &JsValue) -> String {
+    let b: &js_sys::BigInt = v.unchecked_ref();
+    b.to_string(10).map(String::from).unwrap_or_default()
+}
+
+pub fn opt_int(v: Option<&JsValue>, what: &str) -> Result<Option<i64>, Error> {
+    v.map(|v| int(v, what)).transpose()
+}
+
+/// An optional non-negative integer (a sequence number).
+pub fn opt_seq(v: Option<&JsValue>, what: &str) -> Result<Option<u64>, Error> {
+    let n = opt_int(v, what)?;
+    n.map(|n| u64::try_from(n).map_err(|_| invalid(format!("{what} must not be negative"))))
+        .transpose()
+}
+
+/// `now?`: the given Unix seconds, or the platform clock (`Date.now()`).
+pub fn now(v: Option<&JsValue>) -> Result<i64, Error> {
+    Ok(opt_int(v, "now")?.unwrap_or_else(clock))
+}
+
+pub fn clock() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// Bytes: a `Uint8Array` (a Node `Buffer` is one); `isView` is false for a
+/// Proxy, so no trap runs.
+pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, Error> {
+    match v.dyn_ref::<Uint8Array>() {
+        Some(a) if is_view(v) => Ok(a.to_vec()),
+        _ => Err(invalid(format!(
+            "{what} must be a Uint8Array, got {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// The items of an array, at most `max`.
+pub fn items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error> {
+    if !v.is_object() || !is_array(v).map_err(|_| unreadable(what))? {
+        return Err(invalid(format!(
+            "{what} must be an array, got {}",
+            type_name(v)
+        )));
+    }
+    let len = member(v, &"length".into(), what)?.as_f64().unwrap_or(0.0);
+    if len > max as f64 {
+        return Err(invalid(format!(
+            "{what} has {len} items; the limit is {max}"
+        )));
+    }
+    (0..len as u32)
+        .map(|i| Reflect::get_u32(v, i).map_err(|_| unreadable(what)))
+        .collect()
+}
+
+pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
+    let list = items(v, what, 4096)?;
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| string(s, &format!("{what}[{i}]")))
+        .collect()
+}
+
+pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
+    let list: Array = items
+        .into_iter()
+        .map(|s| JsValue::from_str(s.as_ref()))
+        .collect();
+    list.unchecked_into()
+}
+
+/// An optional string out: the string, or `null`.
+pub fn opt_out(s: Option<&str>) -> OptStr {
+    s.map_or(JsValue::NULL, JsValue::from_str).unchecked_into()
+}
+
+pub fn keys(v: &JsValue, what: &str) -> Result<Array, Error> {
+    keys_of(v).map_err(|_| unreadable(what))
+}
+
+/// `v[key]`, refusing a getter or trap that throws.
+pub fn member(v: &JsValue, key: &JsValue, what: &str) -> Result<JsValue, Error> {
+    Reflect::get(v, key).map_err(|_| unreadable(what))
+}
+
+/// Whether `v` is a plain object (`{}` or `Object.create(null)`).
+pub fn is_plain(v: &JsValue, what: &str) -> Result<bool, Error> {
+    if !v.is_object() || is_array(v).map_err(|_| unreadable(what))? {
+        return Ok(false);
+    }
+    let proto = prototype_of(v).map_err(|_| unreadable(what))?;
+    Ok(proto.is_null() || OBJECT_PROTOTYPE.with(|p| proto == *p))
+}
+
+/// A JS value as the core's host JSON walker sees it.
+pub struct Js(pub JsValue);
+
+impl HostJson for Js {
+    fn view(&self) -> Result<HostValue<'_, Self>, Error> {
+        let v = &self.0;
+        Ok(match () {
+            _ if v.is_null() => HostValue::Null,
+            _ if v.as_bool().is_some() => HostValue::Bool(v.as_bool() == Some(true)),
+            _ if v.as_f64().is_some() => HostValue::Number(v.as_f64().unwrap_or(f64::NAN)),
+            _ if v.is_string() => HostValue::Str(string(v, "a JSON string")?),
+            _ if v.is_bigint() => {
+                let text = bigint(v);
+                text.parse().map_or(HostValue::BigInt(text), HostValue::Int)
+            }
+            _ if v.is_object() && is_array(v).map_err(|_| unreadable("an array"))? => {
+                let all = items(v, "a JSON array", usize::MAX)?;
+                HostValue::Array(Box::new(all.into_iter().map(|i| Ok(Js(i)))))
+            }
+            _ if is_plain(v, "an object")? => {
+                HostValue::Object(Box::new(keys(v, "an object")?.into_iter().map(move |k| {
+                    let key = string(&k, "a key")?;
+                    let item = member(v, &k, &key)?;
+                    if item.is_undefined() {
+                        return Err(invalid(format!("{key:?} is undefined, which is not JSON")));
+                    }
+                    Ok((key, Js(item)))
+                })))
+            }
+            _ => {
+                let what = type_name(v);
+                let msg = "JSON must be a plain object, array, string, number, boolean or null";
+                return Err(invalid(format!("{msg}, not {what}")));
+            }
+        })
+    }
+}
+
+/// A JSON argument as text: a string is taken as is (the core parses it
+/// strictly), a native value is walked by the core and canonicalized.
+pub fn json_text(v: &JsValue, what: &str) -> Result<String, Error> {
+    match v.is_string() {
+        true => string(v, what),
+        false => jcs::canonicalize(&json_value(v, what)?),
+    }
+}
+
+/// A JSON argument as a value: text parsed strictly, or a native value walked.
+pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
+    match v.is_string() {
+        true => jcs::parse(&string(v, what)?),
+        false => from_host(&Js(v.clone()), what),
+    }
+}
+
+/// Calls `f` with a capability argument: a `Capability`, or its text.
+pub fn with_cap<R>(v: &JsValue, f: impl FnOnce(CapabilityRef<'_>) -> R) -> Result<R, Error> {
+    if v.is_string() {
+        return Ok(f(CapabilityRef::Text(&string(v, "capability")?)));
+    }
+    let cap = obj::<charter_core::Capability>(v, "capability", "Capability or its text")?;
+    Ok(f(CapabilityRef::Parsed(&cap)))
+}

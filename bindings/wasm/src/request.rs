@@ -1,0 +1,64 @@
+//! Request, and the `Request | object | string` argument.
+
+use std::rc::Rc;
+
+use charter_core::{self as core, JsonInput};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{invalid, JsResult};
+use crate::host::{self, JsonArg, JsonObject, OptStr, Str};
+
+/// A request argument: a `Request`, a plain object `{agent, action, args?,
+/// resource?}`, or its JSON text.
+pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
+    if let Some(r) = host::try_obj::<core::Request>(v) {
+        return Ok(r);
+    }
+    if v.is_string() {
+        return core::Request::from_json(&host::string(v, "request")?).map(Rc::new);
+    }
+    if host::is_plain(v, "request")? {
+        return core::Request::from_value(&host::json_value(v, "request")?).map(Rc::new);
+    }
+    let got = host::type_name(v);
+    let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
+    Err(invalid(format!("request must be {want}, got {got}")))
+}
+
+crate::class! {
+    /// A tool call to decide: agent, action, args (a JSON object, or its
+    /// text for exactness), resource.
+    Request(core::Request) {
+        /// Who asks.
+        (getter) agent: String = |r| r.agent.clone();
+        /// The action (tool name).
+        (getter) action: String = |r| r.action.clone();
+        /// The arguments, as a JSON object.
+        (getter) args: JsonObject = |r| {
+            js_sys::JSON::parse(&r.args.to_string()).unwrap_or_default().unchecked_into()
+        };
+        /// The resource, or null.
+        (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
+    } static {
+        /// Parses `{"agent","action","args","resource"?}` strictly.
+        fromJson(text: Str) = core::Request::from_json(&host::string(&text, "text")?);
+    }
+
+    /// `args` is a JSON object, or its text (exact: large integers stay exact).
+    #[wasm_bindgen(constructor)]
+    pub fn new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) -> JsResult<Request> {
+        let (agent, action) = (host::string(&agent, "agent")?, host::string(&action, "action")?);
+        let resource = host::opt_string(resource.as_deref(), "resource")?;
+        let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
+        let args = match &text {
+            Some(t) => JsonInput::Text(t),
+            None => JsonInput::Value(host::json_value(&args, "args")?),
+        };
+        Ok(Request::wrap(core::Request::build(agent, action, args, resource)?))
+    }
+
+    /// Canonical (JCS) JSON text of the request.
+    pub fn toJson(&self) -> JsResult<String> {
+        Ok(core::jcs::canonicalize(&self.inner().to_value())?)
+    }
+}

@@ -1,0 +1,69 @@
+//! Verifier.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use charter_core as core;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{decision, JsResult};
+use crate::host::{self, CapArg, Decision, Int, ReqArg, RootKeys, Str};
+use crate::request;
+
+/// The options of one call; `now` from the platform clock when absent.
+pub fn options(proof: Option<Str>, now: Option<Int>) -> Result<core::CallOptions, core::Error> {
+    let proof = host::opt_string(proof.as_deref(), "proof")?;
+    Ok(core::CallOptions {
+        proof,
+        now: Some(host::now(now.as_deref())?),
+        ..Default::default()
+    })
+}
+
+crate::class! {
+    /// Decides calls against capabilities minted with its root keys.
+    Verifier(Arc<core::Verifier>) {
+        /// The identity caveats see as `audience`; permits are issued for it.
+        (getter) audience: String = |v| v.audience().to_string();
+    } static {}
+
+    /// `roots`: the RootKeys it accepts (several allow rotation).
+    /// `proofWindow` and `leeway` (seconds) bound holder proofs; the core's
+    /// defaults apply when absent.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        roots: RootKeys,
+        audience: Str,
+        proofWindow: Option<Int>,
+        leeway: Option<Int>,
+    ) -> JsResult<Verifier> {
+        let items = host::items(&roots, "roots", 1024)?;
+        let keys = items.iter().enumerate();
+        let keys = keys.map(|(i, r)| host::obj(r, &format!("roots[{i}]"), "RootKey"));
+        let keys: Vec<Rc<core::RootKey>> = keys.collect::<Result<_, _>>()?;
+        let window = host::opt_int(proofWindow.as_deref(), "proofWindow")?;
+        let leeway = host::opt_int(leeway.as_deref(), "leeway")?;
+        let audience = host::string(&audience, "audience")?;
+        let v = core::Verifier::new(keys.iter().map(|k| (**k).clone()), audience)?;
+        Ok(Verifier::wrap(Arc::new(v.with_proof_window(window, leeway)?)))
+    }
+
+    /// Decides one call: `{allowed, reasons}`. Capability text that does not
+    /// parse is a denial; a request that does not parse is an error.
+    pub fn check(
+        &self,
+        capability: CapArg,
+        request: ReqArg,
+        proof: Option<Str>,
+        now: Option<Int>,
+    ) -> JsResult<Decision> {
+        let (req, o) = (request::arg(&request)?, options(proof, now)?);
+        Ok(decision(&host::with_cap(&capability, |c| self.inner().check(c, &req, &o))?))
+    }
+
+    /// Revokes a capability id (that capability and every one narrowed from
+    /// it) or a token id (every capability minted with it).
+    pub fn revoke(&self, capabilityId: Str) -> JsResult<()> {
+        Ok(self.inner().revoke(&host::string(&capabilityId, "capabilityId")?)?)
+    }
+}
