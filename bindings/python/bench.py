@@ -127,7 +127,7 @@ def main() -> None:
     except ImportError:  # pragma: no cover
         jwt = None  # type: ignore[assignment]
     if jwt is not None:
-        key = jwt.PyJWK(json.loads(sk.public_key().to_jwk())).key
+        key = jwt.PyJWK(sk.public_key().to_jwk()).key
         permit_token = tokens[0]
 
         def peer_jwt() -> None:

@@ -52,39 +52,6 @@ methods!(@bare AuditLog {}
     fn __repr__(&self) -> String { format!("AuditLog(len={})", self.0.len()) }
 );
 
-/// What a verified bundle covers, and its signed head.
-#[pyclass(module = "charter", frozen)]
-pub struct BundleReport(core::BundleReport);
-
-methods!(BundleReport {
-    count: u64 { .count }
-    first_seq: u64 { .first_seq }
-    last_seq: u64 { .last_seq }
-    head: BundleHead { .head.clone().into() }
-});
-
-/// The signed summary of a bundle.
-#[pyclass(module = "charter", frozen)]
-pub struct BundleHead(core::BundleHead);
-
-impl From<core::BundleHead> for BundleHead {
-    fn from(head: core::BundleHead) -> Self {
-        BundleHead(head)
-    }
-}
-
-methods!(BundleHead {
-    anchor: &str { .anchor.as_str() }
-    count: u64 { .count }
-    first_seq: u64 { .first_seq }
-    kid: &str { .kid.as_str() }
-    last_hash: &str { .last_hash.as_str() }
-    last_seq: u64 { .last_seq }
-    sig: &str { .sig.as_str() }
-    ts: i64 { .ts }
-    v: u64 { .v }
-});
-
 /// Verifies an exported audit bundle against trusted keys, offline; a bundle
 /// not starting at genesis needs `anchor`.
 #[pyfunction]
@@ -94,11 +61,10 @@ pub fn verify_bundle(
     bundle: Text,
     trusted: &Bound<'_, PyAny>,
     anchor: Option<Text>,
-) -> PyResult<BundleReport> {
+) -> PyResult<core::BundleReport> {
     let keys = keyset(trusted, "trusted")?;
     detached(py, || match &anchor {
         Some(a) => core::verify_bundle_from(&bundle.0, &keys, &a.0),
         None => core::verify_bundle(&bundle.0, &keys),
     })
-    .map(BundleReport)
 }

@@ -10,8 +10,6 @@ use pyo3::exceptions::{PyBaseException, PyException};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::decision::Reason;
-
 create_exception!(
     charter,
     CharterError,
@@ -52,8 +50,7 @@ pub fn to_py(e: &Error) -> PyErr {
             value.setattr("code", e.code().as_str())?;
             value.setattr("message", e.message())?;
             if e.code() == ErrorCode::Denied {
-                let reasons: Vec<Reason> = e.reasons().iter().cloned().map(Reason).collect();
-                value.setattr("reasons", reasons)?;
+                value.setattr("reasons", e.reasons().to_vec())?;
             }
             Ok(PyErr::from_value(value))
         };

@@ -5,7 +5,6 @@ use pyo3::prelude::*;
 
 use crate::audit::AuditLog;
 use crate::capability::capability;
-use crate::decision::Decision;
 use crate::error::detached;
 use crate::host::{secs, Of, Text, Time};
 use crate::permit::{Permit, PermitIssuer};
@@ -28,10 +27,10 @@ methods!(Guard {}
     fn check(
         &self, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, proof: Option<Text>,
         now: Option<Time>,
-    ) -> PyResult<Decision> {
+    ) -> PyResult<charter_core::Decision> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
         let options = options(proof, now);
-        detached(capability.py(), || Ok(self.0.check(cap, &req, &options))).map(Decision)
+        detached(capability.py(), || Ok(self.0.check(cap, &req, &options)))
     }
     #[pyo3(signature = (capability, request, proof=None, idempotency_key=None, now=None, permit_id=None))]
     fn protect(

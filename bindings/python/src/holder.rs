@@ -1,11 +1,10 @@
 //! Proof of possession: a holder signs one request to one audience.
 
 use pyo3::prelude::*;
-use pyo3::types::PyString;
 
 use crate::capability::capability;
-use crate::error::{check, detached};
-use crate::host::{utf8, Blob, Of, Text, Time};
+use crate::error::detached;
+use crate::host::{Blob, Of, Text, Time};
 use crate::keys::SigningKey;
 use crate::request::request;
 
@@ -23,22 +22,15 @@ methods!(Holder {
     #[pyo3(signature = (capability, request, audience, now=None, nonce=None))]
     fn prove(
         &self, py: Python<'_>, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>,
-        audience: Text, now: Option<Time>, nonce: Option<&Bound<'_, PyAny>>,
+        audience: Text, now: Option<Time>, nonce: Option<Blob>,
     ) -> PyResult<String> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
-        let nonce = match nonce {
-            None => None,
-            Some(n) => Some(match n.cast::<PyString>() {
-                Ok(s) => check(utf8(s))?.as_bytes().to_vec(),
-                Err(_) => n.extract::<Blob>()?.0,
-            }),
-        };
         let now = now.map_or_else(charter_core::unix_now, |t| t.0);
         detached(py, || {
             let cap = cap.resolve()?;
             match &nonce {
-                Some(n) => self.0.prove_with_nonce(&cap, &req, &audience.0, now, n),
+                Some(n) => self.0.prove_with_nonce(&cap, &req, &audience.0, now, &n.0),
                 None => self.0.prove(&cap, &req, &audience.0, now),
             }
         })

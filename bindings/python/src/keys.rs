@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_value, list, text, utf8, Blob, Of, Text};
+use crate::host::{json_value, list, text, to_python, utf8, Blob, Of, Text};
 
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
 #[pyclass(module = "charter", frozen)]
@@ -71,7 +71,9 @@ methods!(PublicKey {
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.0.to_bytes())
     }
-    fn to_jwk(&self) -> PyResult<String> { check(jcs::canonicalize(&self.0.to_jwk())) }
+    fn to_jwk<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.to_jwk())
+    }
     fn __hash__(&self) -> u64 { self.0.to_bytes()[..8].try_into().map_or(0, u64::from_le_bytes) }
 );
 

@@ -1,5 +1,7 @@
 //! Python bindings for Charter: a table of mappings onto `charter-core`, one
 //! file per core module (host.rs walks Python values, error.rs maps errors).
+//! The shared records (Decision, Reason, PermitClaims, BundleHead,
+//! BundleReport) are declared as classes in the core (feature `python`).
 //! Built by maturin as `charter._charter` (abi3, CPython 3.10+); the
 //! pure-Python package `charter` re-exports it.
 
@@ -32,7 +34,6 @@ macro_rules! classes {
 
 mod audit;
 mod capability;
-mod decision;
 mod error;
 mod guard;
 mod holder;
@@ -63,16 +64,16 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
         request::Request,
         holder::Holder,
         verifier::Verifier,
-        decision::Decision,
-        decision::Reason,
+        charter_core::Decision,
+        charter_core::Reason,
         permit::PermitIssuer,
         permit::Permit,
-        permit::PermitClaims,
+        charter_core::PermitClaims,
         permit::PermitVerifier,
         receipt::Receipt,
         audit::AuditLog,
-        audit::BundleReport,
-        audit::BundleHead,
+        charter_core::BundleReport,
+        charter_core::BundleHead,
         guard::Guard
     );
     Ok(())

@@ -8,24 +8,6 @@ use crate::error::{check, detached};
 use crate::host::{json_value, Of, Text, Time};
 use crate::keys::{keyset, SigningKey};
 
-/// The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(Clone, PartialEq)]
-pub struct PermitClaims(core::PermitClaims);
-
-methods!(PermitClaims {
-    iss: &str { .iss.as_str() }
-    sub: &str { .sub.as_str() }
-    aud: &str { .aud.as_str() }
-    act: &str { .act.as_str() }
-    args: &str { .args.as_str() }
-    cap: &str { .cap.as_str() }
-    iat: i64 { .iat }
-    exp: i64 { .exp }
-    jti: &str { .jti.as_str() }
-    idem: Option<&str> { .idem.as_deref() }
-});
-
 /// A permit token and its claims. `parse` verifies nothing.
 #[pyclass(module = "charter", frozen, eq)]
 #[derive(PartialEq)]
@@ -39,7 +21,7 @@ methods!(Permit {
     #[staticmethod]
     fn parse(token: Text) -> PyResult<Self> { check(core::Permit::parse(&token.0)).map(Permit) }
     #[getter]
-    fn claims(&self) -> PermitClaims { PermitClaims(self.0.claims().clone()) }
+    fn claims(&self) -> core::PermitClaims { self.0.claims().clone() }
     fn __str__(&self) -> &str { self.0.token() }
 );
 
@@ -99,10 +81,10 @@ methods!(PermitVerifier {}
     #[pyo3(signature = (token, action, args, now=None))]
     fn verify(
         &self, token: Text, action: Text, args: &Bound<'_, PyAny>, now: Option<Time>,
-    ) -> PyResult<PermitClaims> {
+    ) -> PyResult<core::PermitClaims> {
         let py = args.py();
         let args = json_value(args, "args")?;
         let now = now.map_or_else(charter_core::unix_now, |t| t.0);
-        detached(py, || self.0.verify(&token.0, &action.0, &args, now)).map(PermitClaims)
+        detached(py, || self.0.verify(&token.0, &action.0, &args, now))
     }
 );

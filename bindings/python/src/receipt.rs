@@ -3,7 +3,6 @@
 use charter_core::receipt as core;
 use pyo3::prelude::*;
 
-use crate::decision::Reason;
 use crate::error::{check, detached};
 use crate::host::Text;
 use crate::keys::keyset;
@@ -24,7 +23,7 @@ methods!(Receipt {
     cap: Option<&str> { .cap() }
     permit: Option<&str> { .permit() }
     decision: &'static str { .decision().as_str() }
-    reasons: Vec<Reason> { .reasons().iter().cloned().map(Reason).collect() }
+    reasons: Vec<charter_core::Reason> { .reasons().to_vec() }
     kid: &str { .kid() }
 }
     /// Parses a receipt's canonical JSON text strictly (verifies nothing).

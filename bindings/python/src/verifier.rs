@@ -6,7 +6,6 @@ use charter_core::CallOptions;
 use pyo3::prelude::*;
 
 use crate::capability::capability;
-use crate::decision::Decision;
 use crate::error::{check, detached};
 use crate::host::{list, secs, Of, Text, Time};
 use crate::keys::RootKey;
@@ -37,11 +36,11 @@ methods!(Verifier {
     fn check(
         &self, py: Python<'_>, capability: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>,
         proof: Option<Text>, now: Option<Time>,
-    ) -> PyResult<Decision> {
+    ) -> PyResult<charter_core::Decision> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
         let options = options(proof, now);
-        detached(py, || Ok(self.0.check(cap, &req, &options))).map(Decision)
+        detached(py, || Ok(self.0.check(cap, &req, &options)))
     }
     fn revoke(&self, capability_id: Text) -> PyResult<()> { check(self.0.revoke(&capability_id.0)) }
 );

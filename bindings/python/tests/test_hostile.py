@@ -78,6 +78,8 @@ CASES: list[tuple[str, type[charter.CharterError], str, Callable[[], object]]] =
     ("jwks not json", charter.FormatError, "malformed", lambda: charter.KeySet.from_jwks("{")),
     ("unknown kid", charter.CryptoError, "unknown_key", lambda: charter.KeySet.from_keys([]).get("nope")),
     ("nonce short", charter.UsageError, "invalid_argument", lambda: charter.Holder(SK).prove(CAP, REQ, "a", NOW, b"\x00")),
+    # surface.json: a nonce is bytes only (a str was once taken as its UTF-8)
+    ("nonce str", charter.UsageError, "invalid_argument", lambda: charter.Holder(SK).prove(CAP, REQ, "a", NOW, "n" * 32)),  # type: ignore[arg-type]
     # JSON values
     ("unsafe int", charter.FormatError, "malformed", lambda: charter.Request("a", "b", {"n": 2**53})),
     ("negative unsafe int", charter.FormatError, "malformed", lambda: charter.Request("a", "b", {"n": -(2**53)})),

@@ -35,8 +35,6 @@ EXTRA_MODULE_NAMES = {"guard"}  # the decorator (charter.decorators)
 WIDER_PARAMS = {
     # a path is a str or any os.PathLike (pathlib.Path), as open() takes
     ("AuditLog.open", "path"): "str | os.PathLike[str]",
-    # the core takes nonce bytes and the vectors give bytes; a str is its UTF-8
-    ("Holder.prove", "nonce"): "_Bytes | str | None",
 }
 
 # surface.json's notation -> the annotation the stubs spell.
@@ -298,8 +296,8 @@ def test_args_and_jwk_alternatives_are_alike() -> None:
     assert pv.verify(p1.token, "refund", text, NOW) == p1.claims
     assert pv.verify(p2.token, "refund", ARGS, NOW) == p2.claims
     jwk = SK.public_key().to_jwk()
-    assert isinstance(jwk, str)
-    assert charter.PublicKey.from_jwk(jwk) == charter.PublicKey.from_jwk(json.loads(jwk)) == SK.public_key()
+    assert isinstance(jwk, dict) and jwk["kid"] == SK.public_key().kid  # the surface says object
+    assert charter.PublicKey.from_jwk(jwk) == charter.PublicKey.from_jwk(json.dumps(jwk)) == SK.public_key()
 
 
 def test_keyset_alternatives_verify_alike() -> None:
@@ -336,3 +334,25 @@ def test_accessors_are_properties_in_every_class() -> None:
     head = log.head()
     assert head is not None and isinstance(head.hash, str)
     assert log.len() == len(log) == 1
+
+
+def test_records_are_frozen_values_with_a_full_repr() -> None:
+    # The records are declared once, in the core (feature "python"): they must
+    # stay frozen, compare by value and show every field in repr().
+    log = charter.AuditLog.in_memory(SK)
+    g = charter.Guard(charter.Verifier([ROOT_KEY], "svc"), charter.PermitIssuer(SK, "gw"), log)
+    denied = g.check(CAP, DENIED, None, NOW)
+    claims = g.protect(CAP, REQUEST, now=NOW, permit_id="rec").claims
+    report = charter.verify_bundle(log.export_bundle(), log.keys())
+    assert report == charter.verify_bundle(log.export_bundle(), log.keys().to_jwks())
+    records: list[Any] = [denied, denied.reasons[0], claims, report, report.head]
+    assert {type(r).__name__ for r in records} == set(SURFACE["records"])
+    for r in records:
+        fields = SURFACE["records"][type(r).__name__]
+        for field in fields:
+            with pytest.raises(AttributeError):
+                setattr(r, field, getattr(r, field))
+            assert f"{field}: " in repr(r), (type(r).__name__, field)
+        assert type(r).__module__ == "charter"
+    assert denied == g.check(CAP.serialize(), DENIED.to_json(), None, NOW) and denied != g.check(CAP, REQUEST, None, NOW)
+    assert denied.reasons[0].code == "caveat_failed" and isinstance(denied.reasons[0].code, str)

@@ -83,11 +83,11 @@ def run_keys(v: Vector) -> Any:
             return {
                 "kid": sk.kid,
                 "public": pk.to_bytes().hex(),
-                "jwk": charter.canonicalize_json(pk.to_jwk()),
+                "jwk": charter.canonicalize_json(json.dumps(pk.to_jwk())),
             }
         if t == "public_key":
             pk = charter.PublicKey.from_bytes(h(v["public"]))
-            return {"kid": pk.kid, "jwk": charter.canonicalize_json(pk.to_jwk())}
+            return {"kid": pk.kid, "jwk": charter.canonicalize_json(json.dumps(pk.to_jwk()))}
         if t == "root_key":
             return {"kid": charter.RootKey.from_bytes(h(v["secret"])).kid}
         if t == "jwks":

@@ -1007,6 +1007,10 @@ fn first_bad_signature(receipts: &[&Receipt], keys: &KeySet) -> Option<usize> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, eq, module = "charter")
+)]
 pub struct BundleHead {
     /// `prev` of the first receipt: [`GENESIS`] for a bundle from seq 0.
     pub anchor: String,
@@ -1057,6 +1061,10 @@ pub struct Bundle {
 /// What a verified bundle covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, eq, module = "charter")
+)]
 pub struct BundleReport {
     /// Number of receipts verified.
     pub count: u64,

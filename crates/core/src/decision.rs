@@ -8,6 +8,10 @@ use crate::ErrorCode;
 /// caveat failed), and a message a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, eq, module = "charter")
+)]
 pub struct Reason {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
@@ -37,6 +41,10 @@ impl From<crate::Error> for Reason {
 /// The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, eq, module = "charter")
+)]
 pub struct Decision {
     /// Whether the call may go ahead.
     pub allowed: bool,

@@ -31,6 +31,8 @@ pub mod host;
 pub mod jcs;
 pub mod keys;
 pub mod permit;
+#[cfg(feature = "python")]
+mod python;
 pub mod receipt;
 pub mod replay;
 pub mod request;

@@ -161,6 +161,10 @@ struct Header {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, eq, module = "charter")
+)]
 pub struct PermitClaims {
     /// Issuer (the guard or gateway that decided).
     pub iss: String,

@@ -123,8 +123,8 @@ class PublicKey:
         """The RFC 7638 JWK thumbprint (SHA-256, base64url)."""
     def to_bytes(self) -> bytes:
         """The 32-byte compressed point."""
-    def to_jwk(self) -> str:
-        """The public JWK as canonical JSON text (kty, crv, x, kid, alg, use)."""
+    def to_jwk(self) -> dict[str, Any]:
+        """The public JWK as a dict (kty, crv, x, kid, alg, use); `json.dumps` it to publish."""
     def __eq__(self, other: object, /) -> bool:
         """Equal when the points are equal."""
     def __hash__(self) -> int:
@@ -260,11 +260,11 @@ class Holder:
         request: _RequestLike,
         audience: str,
         now: _Time | None = None,
-        nonce: _Bytes | str | None = None,
+        nonce: _Bytes | None = None,
     ) -> str:
         """A proof for one request to one audience, fresh at `now` (the system clock by default).
 
-        `nonce` (16 to 64 bytes; a str counts as its UTF-8 bytes) is for
+        `nonce` (16 to 64 bytes) is for
         tests and vectors only: it is random otherwise, and a repeated nonce
         is refused as a replay.
         """
