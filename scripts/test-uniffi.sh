@@ -55,7 +55,8 @@ fi
 
 # --- library and generated sources -----------------------------------------
 section "clippy (charter-uniffi)"
-cargo clippy -q -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
+# --no-deps: the lints judge this crate; the core is linted by its own run.
+cargo clippy -q --no-deps -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
 section "building libcharter_uniffi (release)"
 cargo build --release -q -p charter-uniffi -p charter-uniffi-bindgen
 LIB="$LIBDIR/libcharter_uniffi.so"
@@ -67,7 +68,8 @@ else
   FRESH="$BUILD/fresh"
   rm -rf "$FRESH"
   bindings/uniffi/generate.sh "$LIB" "$FRESH" >/dev/null
-  for f in kotlin/src/main/kotlin/dev/charter/charter_uniffi.kt swift/Sources/Charter/Charter.swift \
+  for f in kotlin/src/main/kotlin/dev/charter/charter_uniffi.kt kotlin/src/main/kotlin/dev/charter/core/charter_core.kt \
+           swift/Sources/Charter/Charter.swift swift/Sources/Charter/CharterCore.swift swift/Sources/CharterFFI/include/CharterCoreFFI.h \
            swift/Sources/CharterFFI/include/CharterFFI.h swift/Sources/CharterFFI/include/module.modulemap; do
     if ! diff -q "$FRESH/$f" "bindings/uniffi/$f" >/dev/null; then
       echo "generated source bindings/uniffi/$f is stale: run scripts/test-uniffi.sh --regen" >&2
@@ -100,7 +102,7 @@ if [ "$KOTLIN" = 1 ]; then
     quickstart kotlin | grep -v '^import '
     echo "}"
   } > "$KT_OUT/src/Quickstart.kt"
-  SOURCES=(bindings/uniffi/kotlin/src/main/kotlin/dev/charter/*.kt
+  SOURCES=(bindings/uniffi/kotlin/src/main/kotlin/dev/charter/*.kt bindings/uniffi/kotlin/src/main/kotlin/dev/charter/core/*.kt
            bindings/uniffi/kotlin/src/test/kotlin/dev/charter/test/*.kt
            "$KT_OUT/src/Quickstart.kt")
   STAMP="$(cat "${SOURCES[@]}" | sha256sum | cut -c1-16)-$KOTLIN_VERSION"

@@ -27,7 +27,7 @@ fun bench() {
         expiresAt = t0 + 3600,
         issuedAt = t0,
     )
-    check(cap.caveats().size == 4)
+    check(cap.caveats.size == 4)
     val token = cap.serialize()
     val req = Request("shopper-7", "payments.refund", """{"amount":4200,"currency":"USD"}""")
     val verifier = Verifier(listOf(root), "tools.shop.example")
