@@ -43,7 +43,7 @@ pub fn version() -> String {
 /// The mapping table: each entry `fn name(args) -> Ret = body;` is one
 /// exported method, or a constructor when it has no `&self` (a
 /// `#[uniffi::constructor(..)]` with defaults comes first). `get_<property>`
-/// entries are read through the properties of `Charter.kt` / `Charter.swift`.
+/// entries are read through the properties of `Charter.kt` / `Charter+Surface.swift`.
 macro_rules! export {
     ($ty:ident { $($(#[$($m:tt)*])* fn $name:ident($($args:tt)*) -> $ret:ty = $body:expr;)* }) => {
         $(export!(@ $ty [$(#[$($m)*])*] $name ($($args)*) $ret, $body);)*
