@@ -2,8 +2,7 @@
 //! core's `CapabilityRef`. Kotlin and Swift callers never spell it: the
 //! hand-written overloads of check/protect/prove take either and wrap it.
 
-use crate::{Arc, Capability};
-use charter_core::CapabilityRef;
+use crate::{core::CapabilityRef, Arc, Capability};
 
 /// A capability, parsed or as the text it travels in. Text that does not
 /// parse is a denial of the call (recorded by a `Guard`), not an error.

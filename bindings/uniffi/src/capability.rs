@@ -1,6 +1,6 @@
 //! Capabilities: `Issuer`, `Capability`.
 
-use crate::{core, export, keys::RootKey, Arc, Result};
+use crate::{core, export, Arc, Result, RootKey};
 
 /// Mints capabilities with one root key.
 #[derive(uniffi::Object)]

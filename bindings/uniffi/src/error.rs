@@ -1,16 +1,14 @@
-//! The one place core errors become foreign errors: the variant is chosen by
-//! `ErrorCode::family()`, so a new code lands in its family untouched here.
-//! Kotlin sees a sealed `CharterException` (`FormatException`, …, `Denied`),
-//! Swift an `enum CharterError`; the hand-written accessors `code` and
-//! `errorMessage` (Kotlin; `Throwable.message` is taken) / `message` (Swift)
-//! read the fields.
+//! The one place core errors become foreign errors, the variant chosen by
+//! `ErrorCode::family()`: Kotlin's sealed `CharterException` (`FormatException`,
+//! …, `Denied`), Swift's `enum CharterError`.
 
 use charter_core::{Error, ErrorFamily, Reason};
 
 /// Every error Charter raises: a stable `code` (`contract/errors.json`) and
 /// a message a person can act on (`detail`), grouped by family.
 #[allow(missing_docs)] // every variant's fields are `code` and `detail`, documented above
-#[derive(Debug, Clone, PartialEq, uniffi::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+#[error("{self:?}")]
 pub enum CharterError {
     /// Input could not be decoded (`malformed`, `not_canonical`, `unsupported_version`).
     FormatError { code: String, detail: String },
@@ -30,12 +28,6 @@ pub enum CharterError {
         detail: String,
         reasons: Vec<Reason>,
     },
-}
-
-impl std::fmt::Display for CharterError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self, f)
-    }
 }
 
 impl From<Error> for CharterError {
@@ -66,10 +58,7 @@ mod tests {
         for code in charter_core::ErrorCode::ALL {
             let mapped = format!("{:?}", CharterError::from(Error::new(code, "m")));
             let family = code.family().class_name();
-            assert!(
-                mapped.starts_with(&format!("{family} {{ code: \"{code}\"")),
-                "{mapped}"
-            );
+            assert!(mapped.starts_with(&format!("{family} {{ code: \"{code}\"")));
         }
     }
 }

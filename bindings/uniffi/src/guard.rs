@@ -1,10 +1,8 @@
 //! `Guard`: check -> permit -> receipt, fail closed.
 
 use crate::{
-    audit::AuditLog, core, export, verifier::Verifier, Arc, CapabilityInput, Permit, PermitIssuer,
-    Request, Result,
+    core, export, Arc, AuditLog, CapabilityInput, Permit, PermitIssuer, Request, Result, Verifier,
 };
-use charter_core::{CallOptions, Decision};
 
 /// check -> permit -> receipt, fail closed: `protect` returns a Permit or
 /// throws `Denied`, and records a receipt either way. It shares its
@@ -18,11 +16,11 @@ export!(Guard {
         Arc::new(Guard(core::Guard::new(verifier.0.clone(), permit_issuer.0.clone(), audit_log.0.clone())));
     /// Decides and records the decision; returns it as data. Capability text
     /// that does not parse, or a receipt that cannot be recorded, is a denial.
-    fn check(&self, capability: CapabilityInput, request: Arc<Request>, options: CallOptions) -> Decision =
+    fn check(&self, capability: CapabilityInput, request: Arc<Request>, options: core::CallOptions) -> core::Decision =
         self.0.check(capability.as_ref(), &request.0, &options);
     /// A permit for exactly this call, or `Denied` carrying the reasons; a
     /// receipt is recorded either way. `options.permit_id` fixes the permit's
     /// jti (derive it from your own call id); random otherwise.
-    fn protect(&self, capability: CapabilityInput, request: Arc<Request>, options: CallOptions) -> Result<Arc<Permit>> =
+    fn protect(&self, capability: CapabilityInput, request: Arc<Request>, options: core::CallOptions) -> Result<Arc<Permit>> =
         Ok(Arc::new(Permit(self.0.protect(capability.as_ref(), &request.0, &options)?)));
 });

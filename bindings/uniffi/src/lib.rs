@@ -1,9 +1,7 @@
-//! Swift and Kotlin bindings for Charter (uniffi proc-macros): a table of
-//! mappings over `charter-core`, errors mapped once ([`error`]). The records
-//! are the core's own (its `uniffi` feature), so the generated code has two
-//! namespaces: `charter_core` (records) and `charter_uniffi` (the rest).
-//! JSON crosses as text (it keeps numbers exact), bytes as `ByteArray` /
-//! `Data`, times as Unix seconds; uniffi stops panics at the boundary.
+//! Swift and Kotlin bindings for Charter (uniffi): a table of mappings over
+//! `charter-core`, whose records (its `uniffi` feature) make a second uniffi
+//! namespace, `charter_core`. JSON crosses as text (numbers stay exact), bytes
+//! as `ByteArray` / `Data`; uniffi stops panics at the boundary.
 
 uniffi::setup_scaffolding!();
 
@@ -20,16 +18,9 @@ pub mod receipt;
 pub mod request;
 pub mod verifier;
 
-use std::sync::Arc;
-
-use call::CapabilityInput;
-use capability::Capability;
-use charter_core as core;
-use error::CharterError;
-use keys::{KeySet, RootKey, SigningKey};
-use permit::{Permit, PermitIssuer};
-use receipt::Receipt;
-use request::Request;
+pub use self::{audit::*, call::*, capability::*, error::*, guard::*, holder::*, keys::*};
+pub use self::{permit::*, receipt::*, request::*, verifier::*};
+use {charter_core as core, std::sync::Arc};
 
 /// What every fallible export returns.
 pub type Result<T, E = CharterError> = std::result::Result<T, E>;

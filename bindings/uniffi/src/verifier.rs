@@ -1,7 +1,6 @@
 //! `Verifier`: decides calls.
 
 use crate::{core, export, Arc, CapabilityInput, Request, Result, RootKey};
-use charter_core::{CallOptions, Decision};
 
 /// Decides calls against capabilities minted with its root keys.
 #[derive(uniffi::Object)]
@@ -20,7 +19,7 @@ export!(Verifier {
     /// Decides one call; `options` gives the proof and the time. A denial is
     /// data (`allowed == false` with reasons), never an error. Kotlin and
     /// Swift callers use the overloads taking a `Capability` or its text.
-    fn check(&self, capability: CapabilityInput, request: Arc<Request>, options: CallOptions) -> Decision =
+    fn check(&self, capability: CapabilityInput, request: Arc<Request>, options: core::CallOptions) -> core::Decision =
         self.0.check(capability.as_ref(), &request.0, &options);
     /// Revokes a capability id (that capability and every one narrowed from
     /// it) or a token id (every capability minted with it); anything else is
