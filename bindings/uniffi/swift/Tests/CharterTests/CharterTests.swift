@@ -499,6 +499,39 @@ final class CharterTests: XCTestCase {
         expect("FormatError", "malformed", "expect_head") { try AuditLog.open(path: path, signingKey: sk, expectHead: "{}") }
     }
 
+    /// The 4-caveat check from Swift (the Rust bench's `capability/check/4`: token
+    /// text, parse + chain + 4 caveats), median of batches; run by
+    /// `scripts/test-uniffi.sh --bench` (release build, CHARTER_BENCH=1).
+    func testBench() throws {
+        guard ProcessInfo.processInfo.environment["CHARTER_BENCH"] != nil else { throw XCTSkip("set CHARTER_BENCH=1 to run") }
+        let t0: Int64 = 1767225600
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 1, count: 32))
+        let cap = try Issuer(root: root).issue(agent: "shopper-7", actions: ["payments.refund", "orders.read"],
+                                               audience: "tools.shop.example", expiresAt: t0 + 3600, issuedAt: t0)
+        XCTAssertEqual(cap.caveats.count, 4)
+        let token = cap.serialize()
+        let req = try Request(agent: "shopper-7", action: "payments.refund", args: #"{"amount":4200,"currency":"USD"}"#)
+        let verifier = try Verifier(roots: [root], audience: "tools.shop.example")
+        XCTAssertTrue(verifier.check(capability: token, request: req, now: t0 + 60).allowed)
+        func median(_ body: () -> Void) -> Double {
+            let warm = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+            while DispatchTime.now().uptimeNanoseconds < warm { body() }
+            var samples: [Double] = []
+            for _ in 0..<200 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<200 { body() }
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 200)
+            }
+            return samples.sorted()[100]
+        }
+        let text = median { _ = verifier.check(capability: token, request: req, now: t0 + 60) }
+        let parsed = median { _ = verifier.check(capability: cap, request: req, now: t0 + 60) }
+        let bare = median { _ = verifier.audience }
+        print(String(format: "swift 4-caveat check, token text (median): %.2f us", text / 1000))
+        print(String(format: "swift 4-caveat check, parsed capability (median): %.2f us", parsed / 1000))
+        print(String(format: "swift one call returning a string (verifier.audience, median): %.2f us", bare / 1000))
+    }
+
     func testQuickstart() throws {
         try quickstart()
     }
