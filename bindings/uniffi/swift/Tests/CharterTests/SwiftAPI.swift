@@ -203,5 +203,12 @@ func overloadProblems(_ what: String, _ decls: [SwiftDecl], _ params: [String], 
     for d in decls where !d.params.contains(where: { $0.type == "CapabilityInput" || $0.type == "CallOptions" }) && !combos.contains(where: { matches(d, $0) }) {
         problems.append("\(what): unexpected overload \(d.params.map { "\($0.label): \($0.type)" }) -> \(d.returns)")
     }
+    // A generic CapabilityConvertible parameter takes a Capability and a String: the surface must say both.
+    for d in decls {
+        for (i, p) in d.params.enumerated() where p.type == "CapabilityConvertible" {
+            let alts = i < spec.count ? spec[i].type.components(separatedBy: " | ") : []
+            if !(alts.contains("Capability") && alts.contains("string")) { problems.append("\(what): \(p.label) takes Capability | string, the surface says \(i < spec.count ? spec[i].type : "nothing")") }
+        }
+    }
     return problems
 }
