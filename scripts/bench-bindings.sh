@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 4-caveat check (token text) in Rust, Python, Node and WASM, one after
+# The 4-caveat check (token text) in Rust, Python, Node, WASM, Kotlin and Swift, one after
 # the other in one run, so the binding overheads in docs/benchmarks.md are
 # differences between numbers taken minutes apart on the same machine, not
 # across days. Each bench uses the same root key, token, caveats and request
@@ -23,4 +23,6 @@ echo "== Node: bindings/node/bench.mjs (with its own same-process Rust loop)"
 node bindings/node/bench.mjs | grep -E '^check, 4 caveats'
 echo "== WASM (nodejs build): bindings/wasm/bench.mjs"
 (cd bindings/wasm && node bench.mjs | grep -E '^check, 4 caveats')
+echo "== Kotlin (JVM, JNA) and Swift (release): scripts/test-uniffi.sh --bench-only"
+scripts/test-uniffi.sh --bench-only 2>&1 | grep -E '^(kotlin|swift) '
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"

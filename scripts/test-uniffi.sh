@@ -5,9 +5,10 @@
 # a fresh generation, then runs the Kotlin suite on the JVM and the Swift suite
 # (XCTest). Each suite ends with a line "N passed, M failed".
 #
-# Usage: scripts/test-uniffi.sh [--regen] [--bench] [--kotlin-only|--swift-only]
-#   --regen   rewrite the generated sources instead of failing on drift
-#   --bench   also run the Kotlin 4-caveat check benchmark
+# Usage: scripts/test-uniffi.sh [--regen] [--bench|--bench-only] [--kotlin-only|--swift-only]
+#   --regen       rewrite the generated sources instead of failing on drift
+#   --bench       also run the Kotlin and Swift 4-caveat check benchmarks
+#   --bench-only  the benchmarks without the suites (scripts/bench-bindings.sh)
 # Caches (outside the repo): ${CHARTER_CACHE:-$HOME/.cache/charter}
 set -euo pipefail
 
@@ -18,11 +19,12 @@ KOTLIN_VERSION=2.4.20
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 LIBDIR="$TARGET/release"
 BUILD="$TARGET/uniffi-test"
-REGEN=0 BENCH=0 KOTLIN=1 SWIFT=1
+REGEN=0 BENCH=0 SUITES=1 KOTLIN=1 SWIFT=1
 for a in "$@"; do
   case "$a" in
     --regen) REGEN=1 ;;
     --bench) BENCH=1 ;;
+    --bench-only) BENCH=1 SUITES=0 ;;
     --kotlin-only) SWIFT=0 ;;
     --swift-only) KOTLIN=0 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
@@ -55,7 +57,8 @@ fi
 
 # --- library and generated sources -----------------------------------------
 section "clippy (charter-uniffi)"
-cargo clippy -q -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
+# --no-deps: the lints judge this crate; the core is linted by its own run.
+cargo clippy -q --no-deps -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
 section "building libcharter_uniffi (release)"
 cargo build --release -q -p charter-uniffi -p charter-uniffi-bindgen
 LIB="$LIBDIR/libcharter_uniffi.so"
@@ -67,7 +70,8 @@ else
   FRESH="$BUILD/fresh"
   rm -rf "$FRESH"
   bindings/uniffi/generate.sh "$LIB" "$FRESH" >/dev/null
-  for f in kotlin/src/main/kotlin/dev/charter/charter_uniffi.kt swift/Sources/Charter/Charter.swift \
+  for f in kotlin/src/main/kotlin/dev/charter/charter_uniffi.kt kotlin/src/main/kotlin/dev/charter/core/charter_core.kt \
+           swift/Sources/Charter/Charter.swift swift/Sources/Charter/CharterCore.swift swift/Sources/CharterFFI/include/CharterCoreFFI.h \
            swift/Sources/CharterFFI/include/CharterFFI.h swift/Sources/CharterFFI/include/module.modulemap; do
     if ! diff -q "$FRESH/$f" "bindings/uniffi/$f" >/dev/null; then
       echo "generated source bindings/uniffi/$f is stale: run scripts/test-uniffi.sh --regen" >&2
@@ -100,7 +104,7 @@ if [ "$KOTLIN" = 1 ]; then
     quickstart kotlin | grep -v '^import '
     echo "}"
   } > "$KT_OUT/src/Quickstart.kt"
-  SOURCES=(bindings/uniffi/kotlin/src/main/kotlin/dev/charter/*.kt
+  SOURCES=(bindings/uniffi/kotlin/src/main/kotlin/dev/charter/*.kt bindings/uniffi/kotlin/src/main/kotlin/dev/charter/core/*.kt
            bindings/uniffi/kotlin/src/test/kotlin/dev/charter/test/*.kt
            "$KT_OUT/src/Quickstart.kt")
   STAMP="$(cat "${SOURCES[@]}" | sha256sum | cut -c1-16)-$KOTLIN_VERSION"
@@ -113,7 +117,9 @@ if [ "$KOTLIN" = 1 ]; then
     touch "$KT_OUT/classes/.stamp-$STAMP"
   fi
   CP="$KT_OUT/classes:$JNA:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-reflect.jar"
-  java -Xss16m -Djna.library.path="$LIBDIR" -cp "$CP" dev.charter.test.MainKt "$REPO" || rc=1
+  if [ "$SUITES" = 1 ]; then
+    java -Xss16m -Djna.library.path="$LIBDIR" -cp "$CP" dev.charter.test.MainKt "$REPO" || rc=1
+  fi
   if [ "$BENCH" = 1 ]; then
     CHARTER_ONLY=bench java -Djna.library.path="$LIBDIR" -cp "$CP" dev.charter.test.MainKt "$REPO"
   fi
@@ -130,14 +136,23 @@ if [ "$SWIFT" = 1 ]; then
     quickstart swift | grep -v '^import '
     echo "}"
   } > "$QS"
-  SWIFT_CMD="cd '$REPO/bindings/uniffi/swift' && swift test --scratch-path '${SWIFT_SCRATCH:-/tmp/charter-swift-build}' 2>&1"
+  # Runs `swift test ARGS` in the package (on the host or in the chroot), output to LOG.
+  run_swift() { # log env-assignment swift-test-args...
+    local log="$1" extra_env="$2"; shift 2
+    local cmd="cd '$REPO/bindings/uniffi/swift' && swift test $* --scratch-path '${SWIFT_SCRATCH:-/tmp/charter-swift-build}' 2>&1"
+    if [ "$SWIFT_ROOT" = host ]; then
+      ( export CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR" SWIFT_SCRATCH="$BUILD/swift-build"
+        [ -z "$extra_env" ] || export "${extra_env?}"
+        cd "$REPO/bindings/uniffi/swift" && swift test "$@" --scratch-path "$SWIFT_SCRATCH" 2>&1 ) | tee "$log" || true
+    else
+      as_root chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR" ${extra_env:+"$extra_env"} \
+        sh -c "$cmd" | tee "$log" || true
+    fi
+  }
   LOG="$BUILD/swift-test.log"
-  if [ "$SWIFT_ROOT" = host ]; then
-    ( export CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR"
-      SWIFT_SCRATCH="$BUILD/swift-build"
-      cd "$REPO/bindings/uniffi/swift" && swift test --scratch-path "$SWIFT_SCRATCH" 2>&1 ) | tee "$LOG" || true
-  else
-    MOUNTS=()
+  MOUNTS=()
+  if [ "$SWIFT_ROOT" != host ]; then
     cleanup() {
       for ((i=${#MOUNTS[@]}-1; i>=0; i--)); do as_root umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
     }
@@ -150,20 +165,28 @@ if [ "$SWIFT" = 1 ]; then
     case "$LIBDIR/" in "$REPO"/*) ;; *) bindmount "$TARGET" "$SWIFT_ROOT$TARGET" ;; esac
     bindmount /dev "$SWIFT_ROOT/dev"
     if ! mountpoint -q "$SWIFT_ROOT/proc"; then as_root mount -t proc proc "$SWIFT_ROOT/proc"; MOUNTS+=("$SWIFT_ROOT/proc"); fi
-    as_root chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-      CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR" \
-      sh -c "$SWIFT_CMD" | tee "$LOG" || true
+  fi
+  if [ "$BENCH" = 1 ]; then
+    run_swift "$BUILD/swift-bench.log" CHARTER_BENCH=1 -c release --filter CharterTests.CharterTests/testBench >/dev/null
+    grep -E '^swift ' "$BUILD/swift-bench.log" || { echo "swift bench did not run" >&2; rc=1; }
+  fi
+  if [ "$SUITES" = 1 ]; then
+    run_swift "$LOG" ""
+  fi
+  if [ "$SWIFT_ROOT" != host ]; then
     cleanup
     MOUNTS=()
   fi
   # One line per XCTest test case, restated as the plain closing line.
-  n="$(grep -cE "^Test Case '.*' passed" "$LOG" || true)"
-  f="$(grep -cE "^Test Case '.*' failed" "$LOG" || true)"
-  if ! grep -qE '^[[:space:]]*Executed [0-9]+ tests?' "$LOG"; then
-    echo "swift: the test run did not complete" >&2
-    f=$((f + 1))
+  if [ "$SUITES" = 1 ]; then
+    n="$(grep -cE "^Test Case '.*' passed" "$LOG" || true)"
+    f="$(grep -cE "^Test Case '.*' failed" "$LOG" || true)"
+    if ! grep -qE '^[[:space:]]*Executed [0-9]+ tests?' "$LOG"; then
+      echo "swift: the test run did not complete" >&2
+      f=$((f + 1))
+    fi
+    echo "swift: $n passed, $f failed"
+    [ "$f" = 0 ] || rc=1
   fi
-  echo "swift: $n passed, $f failed"
-  [ "$f" = 0 ] || rc=1
 fi
 exit "$rc"

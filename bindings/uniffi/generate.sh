@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Generates the Kotlin and Swift sources of charter-uniffi from the built
 # library (uniffi "library mode": the metadata is read from the .so itself).
-# uniffi.toml (beside this script, in the crate root) is found through cargo
-# metadata. Generated files are checked in and never edited by hand; CI regenerates them
-# and fails on any difference (scripts/test-uniffi.sh).
+# The library holds two uniffi crates: charter_core (the records, derived in
+# the core behind its `uniffi` feature) and charter_uniffi (objects,
+# functions, the error); each gets its own generated file. uniffi.toml
+# (beside this script) is the global config naming their packages and
+# modules. Generated files are checked in and never edited by hand;
+# scripts/test-uniffi.sh regenerates them and fails on any difference.
 #
 # Usage: bindings/uniffi/generate.sh [LIBRARY] [OUT_ROOT]
 #   LIBRARY   default: target/release/libcharter_uniffi.so (built if missing)
@@ -25,16 +28,25 @@ BINDGEN="$TARGET/release/uniffi-bindgen"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-"$BINDGEN" generate --library "$LIB" --language kotlin --no-format \
+"$BINDGEN" generate "$LIB" --language kotlin --no-format --config "$HERE/uniffi.toml" \
   --out-dir "$TMP/kotlin" >/dev/null
-"$BINDGEN" generate --library "$LIB" --language swift --no-format \
-  --out-dir "$TMP/swift" >/dev/null
+# One Swift file per crate, both named after the module: generate them apart.
+for crate in charter_core charter_uniffi; do
+  "$BINDGEN" generate "$LIB" --crate "$crate" --language swift --no-format \
+    --config "$HERE/uniffi.toml" --out-dir "$TMP/swift/$crate" >/dev/null
+done
 
 KT="$OUT/kotlin/src/main/kotlin/dev/charter"
 SW="$OUT/swift/Sources"
-mkdir -p "$KT" "$SW/Charter" "$SW/CharterFFI/include"
+mkdir -p "$KT/core" "$SW/Charter" "$SW/CharterFFI/include"
 cp "$TMP/kotlin/dev/charter/charter_uniffi.kt" "$KT/charter_uniffi.kt"
-cp "$TMP/swift/Charter.swift" "$SW/Charter/Charter.swift"
-cp "$TMP/swift/CharterFFI.h" "$SW/CharterFFI/include/CharterFFI.h"
-cp "$TMP/swift/CharterFFI.modulemap" "$SW/CharterFFI/include/module.modulemap"
-echo "generated: $KT/charter_uniffi.kt $SW/Charter/Charter.swift $SW/CharterFFI/include/{CharterFFI.h,module.modulemap}"
+cp "$TMP/kotlin/dev/charter/core/charter_core.kt" "$KT/core/charter_core.kt"
+cp "$TMP/swift/charter_uniffi/Charter.swift" "$SW/Charter/Charter.swift"
+cp "$TMP/swift/charter_core/Charter.swift" "$SW/Charter/CharterCore.swift"
+cp "$TMP/swift/charter_uniffi/CharterFFI.h" "$SW/CharterFFI/include/CharterFFI.h"
+cp "$TMP/swift/charter_core/CharterCoreFFI.h" "$SW/CharterFFI/include/CharterCoreFFI.h"
+# One C module over both headers (each crate's generated map names only its own).
+sed 's|^\( *\)header "CharterFFI.h"|\1header "CharterCoreFFI.h"\n\1header "CharterFFI.h"|' \
+  "$TMP/swift/charter_uniffi/CharterFFI.modulemap" > "$SW/CharterFFI/include/module.modulemap"
+grep -q 'header "CharterCoreFFI.h"' "$SW/CharterFFI/include/module.modulemap"
+echo "generated: $KT/{charter_uniffi.kt,core/charter_core.kt} $SW/Charter/{Charter,CharterCore}.swift $SW/CharterFFI/include/{CharterFFI.h,CharterCoreFFI.h,module.modulemap}"

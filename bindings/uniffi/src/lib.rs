@@ -1,58 +1,52 @@
-//! Swift and Kotlin bindings for Charter, through uniffi proc-macros.
-//!
-//! This crate is a thin mapping of `charter-core`: every call forwards to the
-//! core, every value is converted, every error is mapped once (in
-//! [`error`]). Nothing here decides anything.
-//!
-//! Conventions across the boundary:
-//! - JSON (requests' args, JWKs, JWKS, receipts, bundles) crosses as JSON
-//!   **text**: uniffi has no dynamic value type, and text keeps numbers exact
-//!   (a JSON library on the foreign side could round `9007199254740993`).
-//! - Bytes cross as `ByteArray` (Kotlin) / `Data` (Swift).
-//! - Times are Unix seconds (`Long` / `Int64`); `now` left out means the
-//!   system clock.
-//! - Panics never cross: uniffi catches every unwinding panic at the
-//!   boundary, and the binding's own code has no panicking paths.
+//! Swift and Kotlin bindings for Charter (uniffi): a table of mappings over
+//! `charter-core`, whose records (its `uniffi` feature) make a second uniffi
+//! namespace, `charter_core`. JSON crosses as text (numbers stay exact), bytes
+//! as `ByteArray` / `Data`; uniffi stops panics at the boundary.
 
 uniffi::setup_scaffolding!();
 
-mod audit;
-mod capability;
-mod error;
-mod guard;
-mod keys;
-mod permit;
-mod verify;
+pub mod audit;
+pub mod call;
+pub mod capability;
+pub mod error;
+pub mod guard;
+pub mod holder;
+pub mod jcs;
+pub mod keys;
+pub mod permit;
+pub mod receipt;
+pub mod request;
+pub mod verifier;
 
-pub use audit::{verify_bundle, AuditLog, BundleHead, BundleReport, Receipt};
-pub use capability::{Capability, Holder, Issuer, Request};
-pub use error::CharterError;
-pub use guard::Guard;
-pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
-pub use permit::{Permit, PermitClaims, PermitIssuer, PermitVerifier};
-pub use verify::{Decision, Reason, Verifier};
+pub use self::{audit::*, call::*, capability::*, error::*, guard::*, holder::*, keys::*};
+pub use self::{permit::*, receipt::*, request::*, verifier::*};
+use {charter_core as core, std::sync::Arc};
 
-use charter_core::jcs;
+/// What every fallible export returns.
+pub type Result<T, E = CharterError> = std::result::Result<T, E>;
 
-/// `now` when the caller gave none: the system clock.
-pub(crate) fn now_or_clock(now: Option<i64>) -> i64 {
-    now.unwrap_or_else(charter_core::unix_now)
-}
-
-/// Parses strict I-JSON text (what every JSON argument is).
-pub(crate) fn parse_json(text: &str) -> Result<serde_json::Value, CharterError> {
-    jcs::parse(text).map_err(|e| charter_core::Error::from(e).into())
-}
-
-/// RFC 8785 canonical form of strict I-JSON text.
+/// The package version (the workspace version, e.g. `0.1.0`).
 #[uniffi::export]
-pub fn canonicalize_json(text: String) -> Result<String, CharterError> {
-    jcs::canonicalize_str(&text).map_err(|e| charter_core::Error::from(e).into())
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// base64url SHA-256 of the canonical form (the args hash of permits and receipts).
-#[uniffi::export]
-pub fn hash_json(text: String) -> Result<String, CharterError> {
-    let value = parse_json(&text)?;
-    jcs::hash(&value).map_err(|e| charter_core::Error::from(e).into())
+/// The mapping table: each entry `fn name(args) -> Ret = body;` is one
+/// exported method, or a constructor when it has no `&self` (a
+/// `#[uniffi::constructor(..)]` with defaults comes first). `get_<property>`
+/// entries are read through the properties of `Charter.kt` / `Charter+Surface.swift`.
+macro_rules! export {
+    ($ty:ident { $($(#[$($m:tt)*])* fn $name:ident($($args:tt)*) -> $ret:ty = $body:expr;)* }) => {
+        $(export!(@ $ty [$(#[$($m)*])*] $name ($($args)*) $ret, $body);)*
+    };
+    (@ $ty:ident [$($m:tt)*] $name:ident (&$s:tt $(, $a:ident: $t:ty)*) $ret:ty, $body:expr) => {
+        #[uniffi::export] impl $ty { $($m)* pub fn $name(&$s $(, $a: $t)*) -> $ret { $body } }
+    };
+    (@ $ty:ident [# [uniffi::constructor $($c:tt)*] $($m:tt)*] $name:ident ($($a:ident: $t:ty),*) $ret:ty, $body:expr) => {
+        #[uniffi::export] impl $ty { $($m)* #[uniffi::constructor $($c)*] pub fn $name($($a: $t),*) -> $ret { $body } }
+    };
+    (@ $ty:ident [$($m:tt)*] $name:ident ($($a:ident: $t:ty),*) $ret:ty, $body:expr) => {
+        #[uniffi::export] impl $ty { $($m)* #[uniffi::constructor] pub fn $name($($a: $t),*) -> $ret { $body } }
+    };
 }
+pub(crate) use export;

@@ -1,7 +1,10 @@
 // swift-tools-version:5.9
 // Charter for Swift: the uniffi-generated Swift API (Sources/Charter/Charter.swift)
 // over the C declarations of libcharter_uniffi (Sources/CharterFFI), plus one
-// hand-written file of accessors (CharterError+Code.swift).
+// hand-written file (Charter+Surface.swift: properties, union overloads,
+// error accessors). The records are generated from the core into
+// Sources/Charter/CharterCore.swift; both generated files share the C module
+// CharterFFI (two headers, one module map).
 //
 // The Rust library is linked from CHARTER_LIB_DIR when that is set (e.g.
 // target/release), otherwise from the linker's default search path; pass

@@ -465,22 +465,6 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
-    typealias FfiType = UInt32
-    typealias SwiftType = UInt32
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -700,10 +684,9 @@ public static func inMemory(signingKey: SigningKey) -> AuditLog  {
     
     /**
      * Opens (or creates) a JSON Lines log file, synced on every append; its
-     * chain is verified on open. A torn last line is `log_corrupt` until
-     * repaired (`charter audit repair`). `expect_head`, the JSON text of a
-     * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
-     * makes a log cut or rewritten behind it `chain_broken`.
+     * chain is verified on open. `expect_head`, the JSON text of a receipt
+     * this log signed earlier (`head().toJson()`) kept elsewhere, makes a
+     * log cut or rewritten behind it `chain_broken`.
      */
 public static func `open`(path: String, signingKey: SigningKey, expectHead: String? = nil)throws  -> AuditLog  {
     return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
@@ -847,26 +830,35 @@ public protocol CapabilityProtocol: AnyObject, Sendable {
      */
     func bindHolder(kid: String) throws  -> Capability
     
-    func caveats()  -> [String]
+    /**
+     * The caveats, in order.
+     */
+    func getCaveats()  -> [String]
     
     /**
      * The stable public id (for receipts and revocation).
      */
-    func id()  -> String
+    func getId()  -> String
     
     /**
      * Unix seconds.
      */
-    func issuedAt()  -> Int64
+    func getIssuedAt()  -> Int64
     
-    func rootKid()  -> String
+    /**
+     * The kid of the root key it was minted with.
+     */
+    func getRootKid()  -> String
+    
+    /**
+     * The id minted into the root (revokes every capability minted with it).
+     */
+    func getTokenId()  -> String
     
     /**
      * The token text.
      */
     func serialize()  -> String
-    
-    func tokenId()  -> String
     
 }
 /**
@@ -963,10 +955,13 @@ open func bindHolder(kid: String)throws  -> Capability  {
 })
 }
     
-open func caveats() -> [String]  {
+    /**
+     * The caveats, in order.
+     */
+open func getCaveats() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_capability_caveats(
+    uniffi_charter_uniffi_fn_method_capability_get_caveats(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -975,10 +970,10 @@ open func caveats() -> [String]  {
     /**
      * The stable public id (for receipts and revocation).
      */
-open func id() -> String  {
+open func getId() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_capability_id(
+    uniffi_charter_uniffi_fn_method_capability_get_id(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -987,19 +982,34 @@ open func id() -> String  {
     /**
      * Unix seconds.
      */
-open func issuedAt() -> Int64  {
+open func getIssuedAt() -> Int64  {
     return try!  FfiConverterInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_capability_issued_at(
+    uniffi_charter_uniffi_fn_method_capability_get_issued_at(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
-open func rootKid() -> String  {
+    /**
+     * The kid of the root key it was minted with.
+     */
+open func getRootKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_capability_root_kid(
+    uniffi_charter_uniffi_fn_method_capability_get_root_kid(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The id minted into the root (revokes every capability minted with it).
+     */
+open func getTokenId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_capability_get_token_id(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1012,15 +1022,6 @@ open func serialize() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_capability_serialize(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-open func tokenId() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_capability_token_id(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1078,37 +1079,29 @@ public func FfiConverterTypeCapability_lower(_ value: Capability) -> UInt64 {
 
 /**
  * check -> permit -> receipt, fail closed: `protect` returns a Permit or
- * throws `Denied`, and records a receipt either way.
- *
- * The guard takes the capability as its token text, as a gateway receives
- * it: a token that does not parse is a recorded denial, not an exception
- * before anything is recorded. It shares the verifier it is built with, so
- * `Verifier.revoke` applies to guarded calls too.
+ * throws `Denied`, and records a receipt either way. It shares its
+ * verifier, so `Verifier.revoke` applies to guarded calls too.
  */
 public protocol GuardProtocol: AnyObject, Sendable {
     
     /**
-     * Decides and records the decision; returns it as data (a denial is not
-     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     * Decides and records the decision; returns it as data. Capability text
+     * that does not parse, or a receipt that cannot be recorded, is a denial.
      */
-    func check(capability: String, request: Request, proof: String?, now: Int64?)  -> Decision
+    func check(capability: CapabilityInput, request: Request, options: CallOptions)  -> Decision
     
     /**
-     * Returns a permit for exactly this call, or throws `Denied` carrying the
-     * reasons. A receipt is recorded either way. `permit_id` fixes the
-     * permit's jti (derive it from your own call id); random otherwise.
+     * A permit for exactly this call, or `Denied` carrying the reasons; a
+     * receipt is recorded either way. `options.permit_id` fixes the permit's
+     * jti (derive it from your own call id); random otherwise.
      */
-    func protect(capability: String, request: Request, proof: String?, idempotencyKey: String?, now: Int64?, permitId: String?) throws  -> Permit
+    func protect(capability: CapabilityInput, request: Request, options: CallOptions) throws  -> Permit
     
 }
 /**
  * check -> permit -> receipt, fail closed: `protect` returns a Permit or
- * throws `Denied`, and records a receipt either way.
- *
- * The guard takes the capability as its token text, as a gateway receives
- * it: a token that does not parse is a recorded denial, not an exception
- * before anything is recorded. It shares the verifier it is built with, so
- * `Verifier.revoke` applies to guarded calls too.
+ * throws `Denied`, and records a receipt either way. It shares its
+ * verifier, so `Verifier.revoke` applies to guarded calls too.
  */
 open class Guard: GuardProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1178,38 +1171,34 @@ public convenience init(verifier: Verifier, permitIssuer: PermitIssuer, auditLog
 
     
     /**
-     * Decides and records the decision; returns it as data (a denial is not
-     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     * Decides and records the decision; returns it as data. Capability text
+     * that does not parse, or a receipt that cannot be recorded, is a denial.
      */
-open func check(capability: String, request: Request, proof: String? = nil, now: Int64? = nil) -> Decision  {
+open func check(capability: CapabilityInput, request: Request, options: CallOptions) -> Decision  {
     return try!  FfiConverterTypeDecision_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_guard_check(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(capability),
+        FfiConverterTypeCapabilityInput_lower(capability),
         FfiConverterTypeRequest_lower(request),
-        FfiConverterOptionString.lower(proof),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+        FfiConverterTypeCallOptions_lower(options),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Returns a permit for exactly this call, or throws `Denied` carrying the
-     * reasons. A receipt is recorded either way. `permit_id` fixes the
-     * permit's jti (derive it from your own call id); random otherwise.
+     * A permit for exactly this call, or `Denied` carrying the reasons; a
+     * receipt is recorded either way. `options.permit_id` fixes the permit's
+     * jti (derive it from your own call id); random otherwise.
      */
-open func protect(capability: String, request: Request, proof: String? = nil, idempotencyKey: String? = nil, now: Int64? = nil, permitId: String? = nil)throws  -> Permit  {
+open func protect(capability: CapabilityInput, request: Request, options: CallOptions)throws  -> Permit  {
     return try  FfiConverterTypePermit_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_guard_protect(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(capability),
+        FfiConverterTypeCapabilityInput_lower(capability),
         FfiConverterTypeRequest_lower(request),
-        FfiConverterOptionString.lower(proof),
-        FfiConverterOptionString.lower(idempotencyKey),
-        FfiConverterOptionInt64.lower(now),
-        FfiConverterOptionString.lower(permitId),uniffiCallStatus
+        FfiConverterTypeCallOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -1272,13 +1261,14 @@ public protocol HolderProtocol: AnyObject, Sendable {
     /**
      * The key id to bind capabilities to.
      */
-    func kid()  -> String
+    func getKid()  -> String
     
     /**
-     * A proof for one request to one audience. `nonce` (16 to 64 bytes) is
-     * random when left out; give it only in tests (a repeated nonce is a replay).
+     * A proof for one request to one audience (capability text that does
+     * not parse is its parse error). `nonce` (16 to 64 bytes) is random when
+     * left out: give it only in tests (a repeated nonce is a replay).
      */
-    func prove(capability: Capability, request: Request, audience: String, now: Int64?, nonce: Data?) throws  -> String
+    func prove(capability: CapabilityInput, request: Request, audience: String, now: Int64?, nonce: Data?) throws  -> String
     
 }
 /**
@@ -1323,6 +1313,9 @@ open class Holder: HolderProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_holder(self.handle, $0) }
     }
+    /**
+     * A holder proving with `signing_key`.
+     */
 public convenience init(signingKey: SigningKey) {
     let handle =
         try! rustCall() {
@@ -1349,25 +1342,26 @@ public convenience init(signingKey: SigningKey) {
     /**
      * The key id to bind capabilities to.
      */
-open func kid() -> String  {
+open func getKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_holder_kid(
+    uniffi_charter_uniffi_fn_method_holder_get_kid(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * A proof for one request to one audience. `nonce` (16 to 64 bytes) is
-     * random when left out; give it only in tests (a repeated nonce is a replay).
+     * A proof for one request to one audience (capability text that does
+     * not parse is its parse error). `nonce` (16 to 64 bytes) is random when
+     * left out: give it only in tests (a repeated nonce is a replay).
      */
-open func prove(capability: Capability, request: Request, audience: String, now: Int64? = nil, nonce: Data? = nil)throws  -> String  {
+open func prove(capability: CapabilityInput, request: Request, audience: String, now: Int64? = nil, nonce: Data? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_holder_prove(
             self.uniffiCloneHandle(),
-        FfiConverterTypeCapability_lower(capability),
+        FfiConverterTypeCapabilityInput_lower(capability),
         FfiConverterTypeRequest_lower(request),
         FfiConverterString.lower(audience),
         FfiConverterOptionInt64.lower(now),
@@ -1433,11 +1427,10 @@ public protocol IssuerProtocol: AnyObject, Sendable {
     
     /**
      * Mints a capability. Caveats are added in parameter order: agent,
-     * actions, audience, not_before, expires_at, then `caveats`. `token_id`
-     * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
-     * after `issued_at`, before the year 10000) and `never_expires = true`
-     * is required.
+     * actions, audience, not_before, expires_at, then `caveats`. Exactly one
+     * of `expires_at` (Unix seconds, after `issued_at`) and
+     * `never_expires = true` is required. `token_id` (16 bytes) and
+     * `issued_at` are for tests and vectors: random and the clock otherwise.
      */
     func issue(agent: String?, actions: [String]?, audience: String?, notBefore: Int64?, expiresAt: Int64?, neverExpires: Bool, caveats: [String]?, tokenId: Data?, issuedAt: Int64?) throws  -> Capability
     
@@ -1484,6 +1477,9 @@ open class Issuer: IssuerProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_issuer(self.handle, $0) }
     }
+    /**
+     * An issuer minting with `root`.
+     */
 public convenience init(root: RootKey) {
     let handle =
         try! rustCall() {
@@ -1509,11 +1505,10 @@ public convenience init(root: RootKey) {
     
     /**
      * Mints a capability. Caveats are added in parameter order: agent,
-     * actions, audience, not_before, expires_at, then `caveats`. `token_id`
-     * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
-     * after `issued_at`, before the year 10000) and `never_expires = true`
-     * is required.
+     * actions, audience, not_before, expires_at, then `caveats`. Exactly one
+     * of `expires_at` (Unix seconds, after `issued_at`) and
+     * `never_expires = true` is required. `token_id` (16 bytes) and
+     * `issued_at` are for tests and vectors: random and the clock otherwise.
      */
 open func issue(agent: String? = nil, actions: [String]? = nil, audience: String? = nil, notBefore: Int64? = nil, expiresAt: Int64? = nil, neverExpires: Bool = false, caveats: [String]? = nil, tokenId: Data? = nil, issuedAt: Int64? = nil)throws  -> Capability  {
     return try  FfiConverterTypeCapability_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
@@ -1670,6 +1665,9 @@ public static func fromJwks(jwks: String)throws  -> KeySet  {
 })
 }
     
+    /**
+     * From public keys; two with one kid are refused.
+     */
 public static func fromKeys(keys: [PublicKey])throws  -> KeySet  {
     return try  FfiConverterTypeKeySet_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
@@ -1773,17 +1771,20 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
  */
 public protocol PermitProtocol: AnyObject, Sendable {
     
-    func claims()  -> PermitClaims
+    /**
+     * Its claims.
+     */
+    func getClaims()  -> PermitClaims
     
     /**
      * The kid of the key that signed it.
      */
-    func kid()  -> String
+    func getKid()  -> String
     
     /**
      * The compact JWS text to hand to the tool.
      */
-    func token()  -> String
+    func getToken()  -> String
     
 }
 /**
@@ -1855,10 +1856,13 @@ public static func parse(token: String)throws  -> Permit  {
     
 
     
-open func claims() -> PermitClaims  {
+    /**
+     * Its claims.
+     */
+open func getClaims() -> PermitClaims  {
     return try!  FfiConverterTypePermitClaims_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_permit_claims(
+    uniffi_charter_uniffi_fn_method_permit_get_claims(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1867,10 +1871,10 @@ open func claims() -> PermitClaims  {
     /**
      * The kid of the key that signed it.
      */
-open func kid() -> String  {
+open func getKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_permit_kid(
+    uniffi_charter_uniffi_fn_method_permit_get_kid(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1879,10 +1883,10 @@ open func kid() -> String  {
     /**
      * The compact JWS text to hand to the tool.
      */
-open func token() -> String  {
+open func getToken() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_permit_token(
+    uniffi_charter_uniffi_fn_method_permit_get_token(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1944,15 +1948,15 @@ public func FfiConverterTypePermit_lower(_ value: Permit) -> UInt64 {
 public protocol PermitIssuerProtocol: AnyObject, Sendable {
     
     /**
-     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */
+    func getKid()  -> String
+    
+    /**
+     * Signs a permit for one call; `args` (JSON object text) is hashed into
      * it. `jti` is random when left out: give it only in tests and vectors.
      */
     func issue(subject: String, audience: String, action: String, args: String, capabilityId: String, now: Int64?, jti: String?, idempotencyKey: String?) throws  -> Permit
-    
-    /**
-     * The kid of the signing key (what a verifier's JWKS must hold).
-     */
-    func kid()  -> String
     
 }
 /**
@@ -1998,7 +2002,7 @@ open class PermitIssuer: PermitIssuerProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_permitissuer(self.handle, $0) }
     }
     /**
-     * `ttl`: seconds a permit lives, 1 to 3600 (60 by default).
+     * `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left out).
      */
 public convenience init(signingKey: SigningKey, issuer: String, ttl: Int64? = nil)throws  {
     let handle =
@@ -2026,7 +2030,19 @@ public convenience init(signingKey: SigningKey, issuer: String, ttl: Int64? = ni
 
     
     /**
-     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */
+open func getKid() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_permitissuer_get_kid(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs a permit for one call; `args` (JSON object text) is hashed into
      * it. `jti` is random when left out: give it only in tests and vectors.
      */
 open func issue(subject: String, audience: String, action: String, args: String, capabilityId: String, now: Int64? = nil, jti: String? = nil, idempotencyKey: String? = nil)throws  -> Permit  {
@@ -2042,18 +2058,6 @@ open func issue(subject: String, audience: String, action: String, args: String,
         FfiConverterOptionInt64.lower(now),
         FfiConverterOptionString.lower(jti),
         FfiConverterOptionString.lower(idempotencyKey),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The kid of the signing key (what a verifier's JWKS must hold).
-     */
-open func kid() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_permitissuer_kid(
-            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -2116,9 +2120,7 @@ public protocol PermitVerifierProtocol: AnyObject, Sendable {
     
     /**
      * Verifies `token` for this call (`action`, `args` as JSON object text)
-     * at `now`, consumes it, and returns its claims. Any failure is an error
-     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
-     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     * at `now`, consumes it, and returns its claims; any failure is an error.
      */
     func verify(token: String, action: String, args: String, now: Int64?) throws  -> PermitClaims
     
@@ -2167,7 +2169,7 @@ open class PermitVerifier: PermitVerifierProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_permitverifier(self.handle, $0) }
     }
     /**
-     * `leeway`: clock skew tolerated, 0 to 300 seconds (30 by default).
+     * `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when left out).
      */
 public convenience init(keys: KeySet, audience: String, leeway: Int64? = nil)throws  {
     let handle =
@@ -2196,9 +2198,7 @@ public convenience init(keys: KeySet, audience: String, leeway: Int64? = nil)thr
     
     /**
      * Verifies `token` for this call (`action`, `args` as JSON object text)
-     * at `now`, consumes it, and returns its claims. Any failure is an error
-     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
-     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     * at `now`, consumes it, and returns its claims; any failure is an error.
      */
 open func verify(token: String, action: String, args: String, now: Int64? = nil)throws  -> PermitClaims  {
     return try  FfiConverterTypePermitClaims_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
@@ -2268,8 +2268,14 @@ public func FfiConverterTypePermitVerifier_lower(_ value: PermitVerifier) -> UIn
  */
 public protocol PublicKeyProtocol: AnyObject, Sendable {
     
-    func kid()  -> String
+    /**
+     * RFC 7638 thumbprint.
+     */
+    func getKid()  -> String
     
+    /**
+     * The 32 bytes of the point.
+     */
     func toBytes()  -> Data
     
     /**
@@ -2345,7 +2351,7 @@ public static func fromBytes(bytes: Data)throws  -> PublicKey  {
 }
     
     /**
-     * From a public JWK, as JSON text.
+     * From a public JWK (its JSON text).
      */
 public static func fromJwk(jwk: String)throws  -> PublicKey  {
     return try  FfiConverterTypePublicKey_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
@@ -2358,15 +2364,21 @@ public static func fromJwk(jwk: String)throws  -> PublicKey  {
     
 
     
-open func kid() -> String  {
+    /**
+     * RFC 7638 thumbprint.
+     */
+open func getKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_publickey_kid(
+    uniffi_charter_uniffi_fn_method_publickey_get_kid(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
+    /**
+     * The 32 bytes of the point.
+     */
 open func toBytes() -> Data  {
     return try!  FfiConverterData.lift(try! rustCall() {
         uniffiCallStatus in
@@ -2443,58 +2455,70 @@ public func FfiConverterTypePublicKey_lower(_ value: PublicKey) -> UInt64 {
  */
 public protocol ReceiptProtocol: AnyObject, Sendable {
     
-    func action()  -> String
+    /**
+     * The request's action.
+     */
+    func getAction()  -> String
     
-    func agent()  -> String
+    /**
+     * The request's agent.
+     */
+    func getAgent()  -> String
     
     /**
      * The arguments' hash.
      */
-    func args()  -> String
+    func getArgs()  -> String
     
     /**
      * The capability id, when the token parsed.
      */
-    func cap()  -> String?
+    func getCap()  -> String?
     
     /**
      * `"allow"` or `"deny"`.
      */
-    func decision()  -> String
+    func getDecision()  -> String
     
     /**
      * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
      */
-    func hash()  -> String
+    func getHash()  -> String
     
     /**
      * The kid of the audit key that signed it.
      */
-    func kid()  -> String
+    func getKid()  -> String
     
     /**
      * The permit's jti, when one was issued.
      */
-    func permit()  -> String?
+    func getPermit()  -> String?
     
     /**
      * Hash of the receipt before (the genesis value for seq 0).
      */
-    func prev()  -> String
+    func getPrev()  -> String
     
-    func reasons()  -> [Reason]
+    /**
+     * Why it denied (empty when allowed).
+     */
+    func getReasons()  -> [Reason]
     
-    func seq()  -> UInt64
+    /**
+     * Position in its log, from 0.
+     */
+    func getSeq()  -> UInt64
+    
+    /**
+     * Unix seconds.
+     */
+    func getTs()  -> Int64
     
     /**
      * The canonical JSON text (one line of a log file).
      */
     func toJson()  -> String
-    
-    /**
-     * Unix seconds.
-     */
-    func ts()  -> Int64
     
     /**
      * Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
@@ -2557,8 +2581,7 @@ open class Receipt: ReceiptProtocol, @unchecked Sendable {
 
     
     /**
-     * Parses one receipt (its canonical JSON text) strictly. Verifies
-     * nothing: call `verify`.
+     * Parses one receipt (its canonical JSON text) strictly. Verifies nothing: call `verify`.
      */
 public static func parse(json: String)throws  -> Receipt  {
     return try  FfiConverterTypeReceipt_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
@@ -2571,19 +2594,25 @@ public static func parse(json: String)throws  -> Receipt  {
     
 
     
-open func action() -> String  {
+    /**
+     * The request's action.
+     */
+open func getAction() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_action(
+    uniffi_charter_uniffi_fn_method_receipt_get_action(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
-open func agent() -> String  {
+    /**
+     * The request's agent.
+     */
+open func getAgent() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_agent(
+    uniffi_charter_uniffi_fn_method_receipt_get_agent(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2592,10 +2621,10 @@ open func agent() -> String  {
     /**
      * The arguments' hash.
      */
-open func args() -> String  {
+open func getArgs() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_args(
+    uniffi_charter_uniffi_fn_method_receipt_get_args(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2604,10 +2633,10 @@ open func args() -> String  {
     /**
      * The capability id, when the token parsed.
      */
-open func cap() -> String?  {
+open func getCap() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_cap(
+    uniffi_charter_uniffi_fn_method_receipt_get_cap(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2616,10 +2645,10 @@ open func cap() -> String?  {
     /**
      * `"allow"` or `"deny"`.
      */
-open func decision() -> String  {
+open func getDecision() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_decision(
+    uniffi_charter_uniffi_fn_method_receipt_get_decision(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2628,10 +2657,10 @@ open func decision() -> String  {
     /**
      * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
      */
-open func hash() -> String  {
+open func getHash() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_hash(
+    uniffi_charter_uniffi_fn_method_receipt_get_hash(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2640,10 +2669,10 @@ open func hash() -> String  {
     /**
      * The kid of the audit key that signed it.
      */
-open func kid() -> String  {
+open func getKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_kid(
+    uniffi_charter_uniffi_fn_method_receipt_get_kid(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2652,10 +2681,10 @@ open func kid() -> String  {
     /**
      * The permit's jti, when one was issued.
      */
-open func permit() -> String?  {
+open func getPermit() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_permit(
+    uniffi_charter_uniffi_fn_method_receipt_get_permit(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2664,28 +2693,46 @@ open func permit() -> String?  {
     /**
      * Hash of the receipt before (the genesis value for seq 0).
      */
-open func prev() -> String  {
+open func getPrev() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_prev(
+    uniffi_charter_uniffi_fn_method_receipt_get_prev(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
-open func reasons() -> [Reason]  {
+    /**
+     * Why it denied (empty when allowed).
+     */
+open func getReasons() -> [Reason]  {
     return try!  FfiConverterSequenceTypeReason.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_reasons(
+    uniffi_charter_uniffi_fn_method_receipt_get_reasons(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
-open func seq() -> UInt64  {
+    /**
+     * Position in its log, from 0.
+     */
+open func getSeq() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_seq(
+    uniffi_charter_uniffi_fn_method_receipt_get_seq(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Unix seconds.
+     */
+open func getTs() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_get_ts(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2698,18 +2745,6 @@ open func toJson() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_receipt_to_json(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Unix seconds.
-     */
-open func ts() -> Int64  {
-    return try!  FfiConverterInt64.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_receipt_ts(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2782,16 +2817,25 @@ public func FfiConverterTypeReceipt_lower(_ value: Receipt) -> UInt64 {
  */
 public protocol RequestProtocol: AnyObject, Sendable {
     
-    func action()  -> String
+    /**
+     * The tool or operation.
+     */
+    func getAction()  -> String
     
-    func agent()  -> String
+    /**
+     * Who asks.
+     */
+    func getAgent()  -> String
     
     /**
      * The arguments as canonical (JCS) JSON text.
      */
-    func args() throws  -> String
+    func getArgs() throws  -> String
     
-    func resource()  -> String?
+    /**
+     * What the call acts on, when given.
+     */
+    func getResource()  -> String?
     
     /**
      * The whole request as canonical (JCS) JSON text.
@@ -2842,8 +2886,8 @@ open class Request: RequestProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_request(self.handle, $0) }
     }
     /**
-     * `args` is the JSON text of an object; numbers stay exact, and
-     * integers beyond ±(2^53−1) are refused.
+     * `args` is the JSON text of an object, parsed strictly (numbers stay
+     * exact; integers beyond ±(2^53−1) are refused).
      */
 public convenience init(agent: String, action: String, args: String, resource: String? = nil)throws  {
     let handle =
@@ -2883,19 +2927,25 @@ public static func fromJson(text: String)throws  -> Request  {
     
 
     
-open func action() -> String  {
+    /**
+     * The tool or operation.
+     */
+open func getAction() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_request_action(
+    uniffi_charter_uniffi_fn_method_request_get_action(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
-open func agent() -> String  {
+    /**
+     * Who asks.
+     */
+open func getAgent() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_request_agent(
+    uniffi_charter_uniffi_fn_method_request_get_agent(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2904,19 +2954,22 @@ open func agent() -> String  {
     /**
      * The arguments as canonical (JCS) JSON text.
      */
-open func args()throws  -> String  {
+open func getArgs()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_request_args(
+    uniffi_charter_uniffi_fn_method_request_get_args(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
-open func resource() -> String?  {
+    /**
+     * What the call acts on, when given.
+     */
+open func getResource() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_request_resource(
+    uniffi_charter_uniffi_fn_method_request_get_resource(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2992,7 +3045,7 @@ public protocol RootKeyProtocol: AnyObject, Sendable {
     /**
      * The public key id carried in every capability minted with this key.
      */
-    func kid()  -> String
+    func getKid()  -> String
     
     /**
      * The secret bytes.
@@ -3082,10 +3135,10 @@ public static func generate() -> RootKey  {
     /**
      * The public key id carried in every capability minted with this key.
      */
-open func kid() -> String  {
+open func getKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_rootkey_kid(
+    uniffi_charter_uniffi_fn_method_rootkey_get_kid(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3161,8 +3214,11 @@ public protocol SigningKeyProtocol: AnyObject, Sendable {
     /**
      * RFC 7638 thumbprint of the public key.
      */
-    func kid()  -> String
+    func getKid()  -> String
     
+    /**
+     * Its public half.
+     */
     func publicKey()  -> PublicKey
     
     /**
@@ -3237,6 +3293,9 @@ public static func fromBytes(bytes: Data)throws  -> SigningKey  {
 })
 }
     
+    /**
+     * A fresh key from the operating system's randomness.
+     */
 public static func generate() -> SigningKey  {
     return try!  FfiConverterTypeSigningKey_lift(try! rustCall() {
         uniffiCallStatus in
@@ -3250,15 +3309,18 @@ public static func generate() -> SigningKey  {
     /**
      * RFC 7638 thumbprint of the public key.
      */
-open func kid() -> String  {
+open func getKid() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_signingkey_kid(
+    uniffi_charter_uniffi_fn_method_signingkey_get_kid(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
+    /**
+     * Its public half.
+     */
 open func publicKey() -> PublicKey  {
     return try!  FfiConverterTypePublicKey_lift(try! rustCall() {
         uniffiCallStatus in
@@ -3335,19 +3397,22 @@ public func FfiConverterTypeSigningKey_lower(_ value: SigningKey) -> UInt64 {
  */
 public protocol VerifierProtocol: AnyObject, Sendable {
     
-    func audience()  -> String
+    /**
+     * Decides one call; `options` gives the proof and the time. A denial is
+     * data (`allowed == false` with reasons), never an error. Kotlin and
+     * Swift callers use the overloads taking a `Capability` or its text.
+     */
+    func check(capability: CapabilityInput, request: Request, options: CallOptions)  -> Decision
     
     /**
-     * Decides one call. A denial is data (`allowed == false` with reasons),
-     * never an error.
+     * The identity caveats see as `audience`; permits are issued for it.
      */
-    func check(capability: Capability, request: Request, proof: String?, now: Int64?)  -> Decision
+    func getAudience()  -> String
     
     /**
      * Revokes a capability id (that capability and every one narrowed from
-     * it) or a token id (every capability minted with it). Throws
-     * `invalid_argument` for anything not shaped like one: 22 base64url
-     * characters, no padding.
+     * it) or a token id (every capability minted with it); anything else is
+     * `invalid_argument`.
      */
     func revoke(capabilityId: String) throws 
     
@@ -3395,9 +3460,9 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_verifier(self.handle, $0) }
     }
     /**
-     * `proof_window` (how long a holder proof stays fresh) and `leeway`
-     * (clock skew tolerated) are seconds, 1 to 600 and 0 to 600; 60 and 30 by
-     * default. A proof is fresh while `iat - leeway <= now < iat + window`.
+     * `proof_window` (how long a holder proof stays fresh, 1 to 600
+     * seconds) and `leeway` (clock skew tolerated, 0 to 600 seconds): the
+     * core's defaults (60 and 30) when left out.
      */
 public convenience init(roots: [RootKey], audience: String, proofWindow: Int64? = nil, leeway: Int64? = nil)throws  {
     let handle =
@@ -3425,37 +3490,39 @@ public convenience init(roots: [RootKey], audience: String, proofWindow: Int64? 
     
 
     
-open func audience() -> String  {
+    /**
+     * Decides one call; `options` gives the proof and the time. A denial is
+     * data (`allowed == false` with reasons), never an error. Kotlin and
+     * Swift callers use the overloads taking a `Capability` or its text.
+     */
+open func check(capability: CapabilityInput, request: Request, options: CallOptions) -> Decision  {
+    return try!  FfiConverterTypeDecision_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_verifier_check(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCapabilityInput_lower(capability),
+        FfiConverterTypeRequest_lower(request),
+        FfiConverterTypeCallOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The identity caveats see as `audience`; permits are issued for it.
+     */
+open func getAudience() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_verifier_audience(
+    uniffi_charter_uniffi_fn_method_verifier_get_audience(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Decides one call. A denial is data (`allowed == false` with reasons),
-     * never an error.
-     */
-open func check(capability: Capability, request: Request, proof: String? = nil, now: Int64? = nil) -> Decision  {
-    return try!  FfiConverterTypeDecision_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_charter_uniffi_fn_method_verifier_check(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCapability_lower(capability),
-        FfiConverterTypeRequest_lower(request),
-        FfiConverterOptionString.lower(proof),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
-    )
-})
-}
-    
-    /**
      * Revokes a capability id (that capability and every one narrowed from
-     * it) or a token id (every capability minted with it). Throws
-     * `invalid_argument` for anything not shaped like one: 22 base64url
-     * characters, no padding.
+     * it) or a token id (every capability minted with it); anything else is
+     * `invalid_argument`.
      */
 open func revoke(capabilityId: String)throws   {try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
@@ -3515,89 +3582,67 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
 
 
 /**
- * The signed summary of a bundle.
+ * A capability, parsed or as the text it travels in. Text that does not
+ * parse is a denial of the call (recorded by a `Guard`), not an error.
  */
-public struct BundleHead: Equatable, Hashable {
+
+public enum CapabilityInput {
+    
     /**
-     * `prev` of the first receipt (the genesis value for a bundle from seq 0).
+     * An already parsed capability.
      */
-    public var anchor: String
-    public var count: UInt64
-    public var firstSeq: UInt64
-    public var kid: String
+    case parsed(capability: Capability
+    )
     /**
-     * Hash of the last receipt.
+     * Capability text (`Capability.serialize()`), parsed at the check.
      */
-    public var lastHash: String
-    public var lastSeq: UInt64
-    public var sig: String
-    /**
-     * `ts` of the last receipt.
-     */
-    public var ts: Int64
-    public var v: UInt64
+    case text(token: String
+    )
 
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * `prev` of the first receipt (the genesis value for a bundle from seq 0).
-         */anchor: String, count: UInt64, firstSeq: UInt64, kid: String, 
-        /**
-         * Hash of the last receipt.
-         */lastHash: String, lastSeq: UInt64, sig: String, 
-        /**
-         * `ts` of the last receipt.
-         */ts: Int64, v: UInt64) {
-        self.anchor = anchor
-        self.count = count
-        self.firstSeq = firstSeq
-        self.kid = kid
-        self.lastHash = lastHash
-        self.lastSeq = lastSeq
-        self.sig = sig
-        self.ts = ts
-        self.v = v
-    }
 
-    
 
-    
+
+
 }
 
 #if compiler(>=6)
-extension BundleHead: Sendable {}
+extension CapabilityInput: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeBundleHead: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleHead {
-        return
-            try BundleHead(
-                anchor: FfiConverterString.read(from: &buf), 
-                count: FfiConverterUInt64.read(from: &buf), 
-                firstSeq: FfiConverterUInt64.read(from: &buf), 
-                kid: FfiConverterString.read(from: &buf), 
-                lastHash: FfiConverterString.read(from: &buf), 
-                lastSeq: FfiConverterUInt64.read(from: &buf), 
-                sig: FfiConverterString.read(from: &buf), 
-                ts: FfiConverterInt64.read(from: &buf), 
-                v: FfiConverterUInt64.read(from: &buf)
+public struct FfiConverterTypeCapabilityInput: FfiConverterRustBuffer {
+    typealias SwiftType = CapabilityInput
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CapabilityInput {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .parsed(capability: try FfiConverterTypeCapability.read(from: &buf)
         )
+        
+        case 2: return .text(token: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
     }
 
-    public static func write(_ value: BundleHead, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.anchor, into: &buf)
-        FfiConverterUInt64.write(value.count, into: &buf)
-        FfiConverterUInt64.write(value.firstSeq, into: &buf)
-        FfiConverterString.write(value.kid, into: &buf)
-        FfiConverterString.write(value.lastHash, into: &buf)
-        FfiConverterUInt64.write(value.lastSeq, into: &buf)
-        FfiConverterString.write(value.sig, into: &buf)
-        FfiConverterInt64.write(value.ts, into: &buf)
-        FfiConverterUInt64.write(value.v, into: &buf)
+    public static func write(_ value: CapabilityInput, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .parsed(capability):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeCapability.write(capability, into: &buf)
+            
+        
+        case let .text(token):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(token, into: &buf)
+            
+        }
     }
 }
 
@@ -3605,294 +3650,22 @@ public struct FfiConverterTypeBundleHead: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBundleHead_lift(_ buf: RustBuffer) throws -> BundleHead {
-    return try FfiConverterTypeBundleHead.lift(buf)
+public func FfiConverterTypeCapabilityInput_lift(_ buf: RustBuffer) throws -> CapabilityInput {
+    return try FfiConverterTypeCapabilityInput.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBundleHead_lower(_ value: BundleHead) -> RustBuffer {
-    return FfiConverterTypeBundleHead.lower(value)
+public func FfiConverterTypeCapabilityInput_lower(_ value: CapabilityInput) -> RustBuffer {
+    return FfiConverterTypeCapabilityInput.lower(value)
 }
+
 
 
 /**
- * What a verified bundle covers.
- */
-public struct BundleReport: Equatable, Hashable {
-    public var count: UInt64
-    public var firstSeq: UInt64
-    public var lastSeq: UInt64
-    public var head: BundleHead
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(count: UInt64, firstSeq: UInt64, lastSeq: UInt64, head: BundleHead) {
-        self.count = count
-        self.firstSeq = firstSeq
-        self.lastSeq = lastSeq
-        self.head = head
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension BundleReport: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeBundleReport: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleReport {
-        return
-            try BundleReport(
-                count: FfiConverterUInt64.read(from: &buf), 
-                firstSeq: FfiConverterUInt64.read(from: &buf), 
-                lastSeq: FfiConverterUInt64.read(from: &buf), 
-                head: FfiConverterTypeBundleHead.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: BundleReport, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.count, into: &buf)
-        FfiConverterUInt64.write(value.firstSeq, into: &buf)
-        FfiConverterUInt64.write(value.lastSeq, into: &buf)
-        FfiConverterTypeBundleHead.write(value.head, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBundleReport_lift(_ buf: RustBuffer) throws -> BundleReport {
-    return try FfiConverterTypeBundleReport.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBundleReport_lower(_ value: BundleReport) -> RustBuffer {
-    return FfiConverterTypeBundleReport.lower(value)
-}
-
-
-/**
- * The outcome of a check: `allowed` is true exactly when `reasons` is empty.
- */
-public struct Decision: Equatable, Hashable {
-    public var allowed: Bool
-    public var reasons: [Reason]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(allowed: Bool, reasons: [Reason]) {
-        self.allowed = allowed
-        self.reasons = reasons
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Decision: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDecision: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Decision {
-        return
-            try Decision(
-                allowed: FfiConverterBool.read(from: &buf), 
-                reasons: FfiConverterSequenceTypeReason.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Decision, into buf: inout [UInt8]) {
-        FfiConverterBool.write(value.allowed, into: &buf)
-        FfiConverterSequenceTypeReason.write(value.reasons, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecision_lift(_ buf: RustBuffer) throws -> Decision {
-    return try FfiConverterTypeDecision.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
-    return FfiConverterTypeDecision.lower(value)
-}
-
-
-/**
- * The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
- */
-public struct PermitClaims: Equatable, Hashable {
-    public var iss: String
-    public var sub: String
-    public var aud: String
-    public var act: String
-    public var args: String
-    public var cap: String
-    public var iat: Int64
-    public var exp: Int64
-    public var jti: String
-    public var idem: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(iss: String, sub: String, aud: String, act: String, args: String, cap: String, iat: Int64, exp: Int64, jti: String, idem: String?) {
-        self.iss = iss
-        self.sub = sub
-        self.aud = aud
-        self.act = act
-        self.args = args
-        self.cap = cap
-        self.iat = iat
-        self.exp = exp
-        self.jti = jti
-        self.idem = idem
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PermitClaims: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePermitClaims: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermitClaims {
-        return
-            try PermitClaims(
-                iss: FfiConverterString.read(from: &buf), 
-                sub: FfiConverterString.read(from: &buf), 
-                aud: FfiConverterString.read(from: &buf), 
-                act: FfiConverterString.read(from: &buf), 
-                args: FfiConverterString.read(from: &buf), 
-                cap: FfiConverterString.read(from: &buf), 
-                iat: FfiConverterInt64.read(from: &buf), 
-                exp: FfiConverterInt64.read(from: &buf), 
-                jti: FfiConverterString.read(from: &buf), 
-                idem: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PermitClaims, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.iss, into: &buf)
-        FfiConverterString.write(value.sub, into: &buf)
-        FfiConverterString.write(value.aud, into: &buf)
-        FfiConverterString.write(value.act, into: &buf)
-        FfiConverterString.write(value.args, into: &buf)
-        FfiConverterString.write(value.cap, into: &buf)
-        FfiConverterInt64.write(value.iat, into: &buf)
-        FfiConverterInt64.write(value.exp, into: &buf)
-        FfiConverterString.write(value.jti, into: &buf)
-        FfiConverterOptionString.write(value.idem, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePermitClaims_lift(_ buf: RustBuffer) throws -> PermitClaims {
-    return try FfiConverterTypePermitClaims.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePermitClaims_lower(_ value: PermitClaims) -> RustBuffer {
-    return FfiConverterTypePermitClaims.lower(value)
-}
-
-
-/**
- * Why a check denied: a stable code, the failing caveat's index (when a
- * caveat failed) and a message.
- */
-public struct Reason: Equatable, Hashable {
-    public var code: String
-    public var caveatIndex: UInt32?
-    public var message: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(code: String, caveatIndex: UInt32?, message: String) {
-        self.code = code
-        self.caveatIndex = caveatIndex
-        self.message = message
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Reason: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeReason: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Reason {
-        return
-            try Reason(
-                code: FfiConverterString.read(from: &buf), 
-                caveatIndex: FfiConverterOptionUInt32.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Reason, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterOptionUInt32.write(value.caveatIndex, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeReason_lift(_ buf: RustBuffer) throws -> Reason {
-    return try FfiConverterTypeReason.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeReason_lower(_ value: Reason) -> RustBuffer {
-    return FfiConverterTypeReason.lower(value)
-}
-
-
-/**
- * Every error Charter raises: a stable `code` (see `contract/errors.json`)
- * and a message a person can act on, grouped by family.
+ * Every error Charter raises: a stable `code` (`contract/errors.json`) and
+ * a message a person can act on (`detail`), grouped by family.
  */
 public 
 enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -3905,9 +3678,7 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case FormatError(code: String, detail: String
     )
     /**
-     * A usable type with an unusable value, a caveat outside the language
-     * when minting or narrowing, or a bound hit (`invalid_argument`,
-     * `invalid_caveat`, `limit_exceeded`).
+     * An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`).
      */
     case UsageError(code: String, detail: String
     )
@@ -3917,8 +3688,7 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case CryptoError(code: String, detail: String
     )
     /**
-     * Not authorized: expired, replayed, a holder proof missing
-     * (`proof_required`) or invalid, wrong audience, … .
+     * Not authorized: expired, replayed, wrong audience, a proof missing, … .
      */
     case AuthorizationError(code: String, detail: String
     )
@@ -3928,7 +3698,7 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case AuditError(code: String, detail: String
     )
     /**
-     * The platform failed or lacks the feature (`io`, `unsupported`).
+     * The platform failed or lacks the feature (`io`, `unsupported`, `internal`).
      */
     case EnvironmentError(code: String, detail: String
     )
@@ -4066,30 +3836,6 @@ public func FfiConverterTypeCharterError_lift(_ buf: RustBuffer) throws -> Chart
 #endif
 public func FfiConverterTypeCharterError_lower(_ value: CharterError) -> RustBuffer {
     return FfiConverterTypeCharterError.lower(value)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
 }
 
 #if swift(>=5.8)
@@ -4361,6 +4107,31 @@ fileprivate struct FfiConverterSequenceTypeReason: FfiConverterRustBuffer {
     }
 }
 /**
+ * The package version (the workspace version, e.g. `0.1.0`).
+ */
+public func version() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_func_version(uniffiCallStatus
+    )
+})
+}
+/**
+ * Verifies an exported audit bundle (JSON text) against trusted keys,
+ * offline. A bundle that does not start at genesis needs the `anchor`: the
+ * hash of the receipt before its first.
+ */
+public func verifyBundle(bundle: String, trusted: KeySet, anchor: String? = nil)throws  -> BundleReport  {
+    return try  FfiConverterTypeBundleReport_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_func_verify_bundle(
+        FfiConverterString.lower(bundle),
+        FfiConverterTypeKeySet_lower(trusted),
+        FfiConverterOptionString.lower(anchor),uniffiCallStatus
+    )
+})
+}
+/**
  * RFC 8785 canonical form of strict I-JSON text.
  */
 public func canonicalizeJson(text: String)throws  -> String  {
@@ -4382,21 +4153,6 @@ public func hashJson(text: String)throws  -> String  {
     )
 })
 }
-/**
- * Verifies an exported audit bundle (JSON text) against trusted keys,
- * offline. A bundle that does not start at genesis needs the `anchor`: the
- * hash of the receipt before its first.
- */
-public func verifyBundle(bundle: String, trusted: KeySet, anchor: String? = nil)throws  -> BundleReport  {
-    return try  FfiConverterTypeBundleReport_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
-        uniffiCallStatus in
-    uniffi_charter_uniffi_fn_func_verify_bundle(
-        FfiConverterString.lower(bundle),
-        FfiConverterTypeKeySet_lower(trusted),
-        FfiConverterOptionString.lower(anchor),uniffiCallStatus
-    )
-})
-}
 
 private enum InitializationResult {
     case ok
@@ -4413,19 +4169,22 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_charter_uniffi_checksum_func_canonicalize_json() != 37385) {
+    if (uniffi_charter_uniffi_checksum_func_version() != 60492) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_func_hash_json() != 12232) {
+    if (uniffi_charter_uniffi_checksum_func_verify_bundle() != 26465) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_func_verify_bundle() != 14259) {
+    if (uniffi_charter_uniffi_checksum_func_canonicalize_json() != 37032) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_func_hash_json() != 38190) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() != 53559) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_auditlog_head() != 57090) {
+    if (uniffi_charter_uniffi_checksum_method_auditlog_head() != 31890) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_auditlog_keys() != 18173) {
@@ -4434,49 +4193,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_auditlog_len() != 23114) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_auditlog_receipts() != 37179) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_action() != 28910) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_agent() != 26448) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_args() != 44795) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_cap() != 25390) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_decision() != 10091) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_hash() != 48647) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_kid() != 63417) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_permit() != 49018) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_prev() != 46174) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_reasons() != 49419) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_seq() != 47997) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_to_json() != 13255) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_ts() != 8699) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_receipt_verify() != 37944) {
+    if (uniffi_charter_uniffi_checksum_method_auditlog_receipts() != 43089) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_capability_attenuate() != 45568) {
@@ -4485,52 +4202,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_capability_bind_holder() != 15167) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_capability_caveats() != 2364) {
+    if (uniffi_charter_uniffi_checksum_method_capability_get_caveats() != 41165) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_capability_id() != 47975) {
+    if (uniffi_charter_uniffi_checksum_method_capability_get_id() != 18659) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_capability_issued_at() != 29066) {
+    if (uniffi_charter_uniffi_checksum_method_capability_get_issued_at() != 50934) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_capability_root_kid() != 29168) {
+    if (uniffi_charter_uniffi_checksum_method_capability_get_root_kid() != 35747) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_capability_get_token_id() != 705) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_capability_serialize() != 21335) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_capability_token_id() != 64892) {
+    if (uniffi_charter_uniffi_checksum_method_issuer_issue() != 64961) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_holder_kid() != 18216) {
+    if (uniffi_charter_uniffi_checksum_method_guard_check() != 10304) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_holder_prove() != 38341) {
+    if (uniffi_charter_uniffi_checksum_method_guard_protect() != 65221) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_issuer_issue() != 54608) {
+    if (uniffi_charter_uniffi_checksum_method_holder_get_kid() != 22833) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_request_action() != 42038) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_request_agent() != 16349) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_request_args() != 2391) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_request_resource() != 6108) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_request_to_json() != 44863) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_guard_check() != 32293) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_method_guard_protect() != 42839) {
+    if (uniffi_charter_uniffi_checksum_method_holder_prove() != 49031) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_keyset_get() != 55377) {
@@ -4542,94 +4244,142 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_keyset_to_jwks() != 44774) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_publickey_kid() != 12346) {
+    if (uniffi_charter_uniffi_checksum_method_publickey_get_kid() != 55879) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_publickey_to_bytes() != 36325) {
+    if (uniffi_charter_uniffi_checksum_method_publickey_to_bytes() != 2833) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_publickey_to_jwk() != 62299) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_rootkey_kid() != 21740) {
+    if (uniffi_charter_uniffi_checksum_method_rootkey_get_kid() != 44224) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_rootkey_to_bytes() != 19569) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_signingkey_kid() != 2919) {
+    if (uniffi_charter_uniffi_checksum_method_signingkey_get_kid() != 35312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_signingkey_public_key() != 49253) {
+    if (uniffi_charter_uniffi_checksum_method_signingkey_public_key() != 12254) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_signingkey_to_bytes() != 61645) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_permit_claims() != 25085) {
+    if (uniffi_charter_uniffi_checksum_method_permit_get_claims() != 45769) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_permit_kid() != 52429) {
+    if (uniffi_charter_uniffi_checksum_method_permit_get_kid() != 3373) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_permit_token() != 7085) {
+    if (uniffi_charter_uniffi_checksum_method_permit_get_token() != 63219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_permitissuer_issue() != 25286) {
+    if (uniffi_charter_uniffi_checksum_method_permitissuer_get_kid() != 527) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_permitissuer_kid() != 12607) {
+    if (uniffi_charter_uniffi_checksum_method_permitissuer_issue() != 1576) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_permitverifier_verify() != 8355) {
+    if (uniffi_charter_uniffi_checksum_method_permitverifier_verify() != 14071) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_verifier_audience() != 64197) {
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_action() != 53437) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_verifier_check() != 3917) {
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_agent() != 45539) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_verifier_revoke() != 62960) {
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_args() != 23278) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_cap() != 61403) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_decision() != 46458) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_hash() != 30350) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_kid() != 25363) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_permit() != 14) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_prev() != 53467) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_reasons() != 2862) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_seq() != 63976) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_ts() != 43686) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_to_json() != 8332) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_verify() != 10181) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_request_get_action() != 59722) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_request_get_agent() != 12287) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_request_get_args() != 12613) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_request_get_resource() != 15263) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_request_to_json() != 12011) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_verifier_check() != 53705) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_verifier_get_audience() != 35740) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_verifier_revoke() != 13768) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() != 16511) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_auditlog_open() != 12089) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_constructor_receipt_parse() != 12370) {
+    if (uniffi_charter_uniffi_checksum_constructor_auditlog_open() != 51246) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_capability_parse() != 28743) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_holder_new() != 26261) {
+    if (uniffi_charter_uniffi_checksum_constructor_issuer_new() != 2506) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_issuer_new() != 8047) {
+    if (uniffi_charter_uniffi_checksum_constructor_guard_new() != 41644) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_request_from_json() != 49485) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_constructor_request_new() != 21634) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_charter_uniffi_checksum_constructor_guard_new() != 7608) {
+    if (uniffi_charter_uniffi_checksum_constructor_holder_new() != 39306) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_keyset_from_jwks() != 17957) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_keyset_from_keys() != 15766) {
+    if (uniffi_charter_uniffi_checksum_constructor_keyset_from_keys() != 22146) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_publickey_from_bytes() != 31522) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_publickey_from_jwk() != 60834) {
+    if (uniffi_charter_uniffi_checksum_constructor_publickey_from_jwk() != 54147) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_rootkey_from_bytes() != 10357) {
@@ -4641,22 +4391,32 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_signingkey_from_bytes() != 11229) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_signingkey_generate() != 24034) {
+    if (uniffi_charter_uniffi_checksum_constructor_signingkey_generate() != 49914) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_permit_parse() != 52588) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_permitissuer_new() != 1435) {
+    if (uniffi_charter_uniffi_checksum_constructor_permitissuer_new() != 37239) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_permitverifier_new() != 1023) {
+    if (uniffi_charter_uniffi_checksum_constructor_permitverifier_new() != 55805) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 23858) {
+    if (uniffi_charter_uniffi_checksum_constructor_receipt_parse() != 41478) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_request_from_json() != 37875) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_request_new() != 48614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 14449) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiEnsureCharterCoreInitialized()
     return InitializationResult.ok
 }()
 

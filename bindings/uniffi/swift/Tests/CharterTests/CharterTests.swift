@@ -40,15 +40,23 @@ func tree(_ v: Any?) -> NSObject {
     }
 }
 
+/// code -> family, from contract/errors.json.
+let errorFamilies: [String: String] = {
+    let doc = try! JSONSerialization.jsonObject(with: Data(contentsOf: repo.appendingPathComponent("contract/errors.json"))) as! [String: Any]
+    return (doc["codes"] as! [[String: Any]]).reduce(into: [:]) { $0[$1["code"] as! String] = ($1["family"] as! String) }
+}()
+
 func outcome(_ body: () throws -> Any?) -> NSObject {
     do { return tree(try body()) } catch let e as CharterError {
+        // An error outside the family errors.json gives its code fails the vector.
+        if errorFamilies[e.code] != e.family { return tree(["family_mismatch": "\(e.code) as \(e.family)"]) }
         return tree(["error": e.code, "message": e.message])
     } catch { return tree(["unexpected": "\(error)"]) }
 }
 
 func capTree(_ c: Capability) -> [String: Any?] {
-    ["token": c.serialize(), "id": c.id(), "token_id": c.tokenId(), "root_kid": c.rootKid(),
-     "issued_at": c.issuedAt(), "caveats": c.caveats()]
+    ["token": c.serialize(), "id": c.id, "token_id": c.tokenId, "root_kid": c.rootKid,
+     "issued_at": c.issuedAt, "caveats": c.caveats]
 }
 
 func reasonsTree(_ rs: [Reason]) -> [[String: Any?]] {
@@ -86,13 +94,13 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
         switch str(v["type"])! {
         case "signing_key": return outcome {
             let sk = try SigningKey.fromBytes(bytes: hex(str(v["seed"])!))
-            return ["kid": sk.kid(), "public": hexString(sk.publicKey().toBytes()), "jwk": try sk.publicKey().toJwk()]
+            return ["kid": sk.kid, "public": hexString(sk.publicKey().toBytes()), "jwk": try sk.publicKey().toJwk()]
         }
         case "public_key": return outcome {
             let pk = try PublicKey.fromBytes(bytes: hex(str(v["public"])!))
-            return ["kid": pk.kid(), "jwk": try pk.toJwk()]
+            return ["kid": pk.kid, "jwk": try pk.toJwk()]
         }
-        case "root_key": return outcome { ["kid": try RootKey.fromBytes(bytes: hex(str(v["secret"])!)).kid()] }
+        case "root_key": return outcome { ["kid": try RootKey.fromBytes(bytes: hex(str(v["secret"])!)).kid] }
         case "jwks": return outcome {
             let ks = try KeySet.fromJwks(jwks: str(v["jwks"])!)
             return ["kids": ks.kids(), "jwks": ks.toJwks()]
@@ -120,14 +128,10 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             let verifier = try Verifier(roots: (v["roots"] as! [String]).map { try RootKey.fromBytes(bytes: hex($0)) }, audience: str(v["audience"])!)
             for id in v["revoked"] as! [String] { try verifier.revoke(capabilityId: id) }
             let request = try Request.fromJson(text: str(v["request"])!)
+            // The token as text: one that does not parse is a denial with the
+            // parse error as its one reason (the core's CapabilityRef::Text).
             func check() -> Decision {
-                // A token that does not parse is a denial with the parse error as its reason.
-                do {
-                    let cap = try Capability.parse(token: str(v["token"])!)
-                    return verifier.check(capability: cap, request: request, proof: str(v["proof"]), now: int(v["now"]))
-                } catch let e as CharterError {
-                    return Decision(allowed: false, reasons: [Reason(code: e.code, caveatIndex: nil, message: e.message)])
-                } catch { fatalError("\(error)") }
+                verifier.check(capability: str(v["token"])!, request: request, proof: str(v["proof"]), now: int(v["now"]))
             }
             if (v["repeat"] as? Bool) == true { precondition(check().allowed, "first presentation must be allowed") }
             return decisionTree(check())
@@ -138,7 +142,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             let proof = try h.prove(capability: Capability.parse(token: str(v["token"])!),
                                     request: Request.fromJson(text: str(v["request"])!),
                                     audience: str(v["audience"])!, now: int(v["now"]), nonce: hex(str(v["nonce"])!))
-            return ["proof": proof, "holder_kid": h.kid()]
+            return ["proof": proof, "holder_kid": h.kid]
         }
     case "permits":
         switch str(v["type"])! {
@@ -148,7 +152,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             let p = try issuer.issue(subject: str(v["subject"])!, audience: str(v["audience"])!, action: str(v["action"])!,
                                      args: str(v["args"])!, capabilityId: str(v["capability_id"])!, now: int(v["now"]),
                                      jti: str(v["jti"]), idempotencyKey: str(v["idempotency_key"]))
-            return ["token": p.token(), "kid": p.kid(), "claims": claimsTree(p.claims())]
+            return ["token": p.token, "kid": p.kid, "claims": claimsTree(p.claims)]
         }
         case "verify": return outcome {
             let verifier = try PermitVerifier(keys: KeySet.fromJwks(jwks: str(v["jwks"])!), audience: str(v["audience"])!,
@@ -165,9 +169,9 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
         return outcome {
             let r = try Receipt.parse(json: str(v["receipt"])!)
             try r.verify(keys: KeySet.fromJwks(jwks: str(v["jwks"])!))
-            return ["hash": r.hash(), "seq": r.seq(), "prev": r.prev(), "ts": r.ts(), "agent": r.agent(),
-                    "action": r.action(), "args": r.args(), "cap": r.cap(), "permit": r.permit(),
-                    "decision": r.decision(), "reasons": reasonsTree(r.reasons()), "kid": r.kid(), "json": r.toJson()] as [String: Any?]
+            return ["hash": r.hash, "seq": r.seq, "prev": r.prev, "ts": r.ts, "agent": r.agent,
+                    "action": r.action, "args": r.args, "cap": r.cap, "permit": r.permit,
+                    "decision": r.decision, "reasons": reasonsTree(r.reasons), "kid": r.kid, "json": r.toJson()] as [String: Any?]
         }
     case "bundles":
         let trusted = try KeySet.fromJwks(jwks: str(v["trusted"])!)
@@ -185,7 +189,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             do {
                 let p = try guard_.protect(capability: str(v["token"])!, request: request, proof: str(v["proof"]),
                                            idempotencyKey: str(v["idempotency_key"]), now: int(v["now"]), permitId: str(v["permit_id"]))
-                got["permit"] = p.token()
+                got["permit"] = p.token
             } catch let e as CharterError {
                 guard case .Denied = e else { throw e }
                 got["error"] = e.code
@@ -214,7 +218,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             let log = try AuditLog.open(
                 path: path, signingKey: SigningKey.fromBytes(bytes: hex(str(v["audit_key"])!)),
                 expectHead: str(v["expect_head"]))
-            return tree(["len": log.len(), "head": log.head()?.hash()] as [String: Any?])
+            return tree(["len": log.len(), "head": log.head()?.hash] as [String: Any?])
         } catch let e as CharterError {
             return tree(["error": e.code, "message": e.message.replacingOccurrences(of: path, with: "{path}")])
         }
@@ -256,78 +260,125 @@ final class CharterTests: XCTestCase {
 
     func testSurfaceDrift() throws {
         let surface = try JSONSerialization.jsonObject(with: Data(contentsOf: repo.appendingPathComponent("contract/surface.json"))) as! [String: Any]
-        let generated = try String(contentsOf: repo.appendingPathComponent("bindings/uniffi/swift/Sources/Charter/Charter.swift"), encoding: .utf8)
-        // surface.json's parameters in Swift's spelling: "not_before?" -> "notBefore?".
-        func want(_ params: Any?) -> [String] {
-            (params as? [String] ?? []).map { $0.hasSuffix("?") ? camel(String($0.dropLast())) + "?" : camel($0) }
-        }
-        // A generated declaration's parameter labels, "?" marking those with a default.
-        func labels(_ line: String) -> [String] {
-            guard let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")") else { return [] }
-            let inner = line[line.index(after: open)..<close]
-            if inner.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
-            return inner.components(separatedBy: ", ").map { p in
-                let label = p.prefix { $0 != ":" }.replacingOccurrences(of: "`", with: "")
-                return label + (p.contains(" = ") ? "?" : "")
-            }
-        }
-        func name(after prefix: String, in line: String) -> String {
-            String(line.dropFirst(prefix.count).prefix { $0 != "(" }).replacingOccurrences(of: "`", with: "")
-        }
-        // Public classes and their public members, parsed from the generated
-        // source: a class's members start at column 0 and its region ends at
-        // the next public struct, protocol or enum (its FfiConverter).
-        var exported: [String: [String: [String]]] = [:]
-        var current: String? = nil
-        var functions: [String: [String]] = [:]
-        for line in generated.split(separator: "\n", omittingEmptySubsequences: false) {
-            let l = String(line)
-            if l.hasPrefix("open class ") {
-                current = String(l.dropFirst("open class ".count).prefix { $0.isLetter || $0.isNumber })
-                exported[current!] = [:]
-            } else if l.hasPrefix("public struct ") || l.hasPrefix("public protocol ") || l.hasPrefix("public enum ") {
-                current = nil
-            } else if let c = current {
-                if l.hasPrefix("public convenience init(") {
-                    exported[c]!["init"] = labels(l)
-                } else if l.hasPrefix("open func ") {
-                    exported[c]![name(after: "open func ", in: l)] = labels(l)
-                } else if l.hasPrefix("public static func ") {
-                    exported[c]![name(after: "public static func ", in: l)] = labels(l)
-                }
-            } else if l.hasPrefix("public func "), !l.hasPrefix("public func FfiConverter"), !l.hasPrefix("public func uniffi") {
-                functions[name(after: "public func ", in: l)] = labels(l)
-            }
-        }
-        let extras: Set<String> = ["uniffiCloneHandle", "uniffiClonePointer"]
+        let sources = repo.appendingPathComponent("bindings/uniffi/swift/Sources/Charter")
+        func read(_ f: String) throws -> String { try String(contentsOf: sources.appendingPathComponent(f), encoding: .utf8) }
+        let api = SwiftAPI(generated: try read("Charter.swift"), records: try read("CharterCore.swift"), handWritten: try read("Charter+Surface.swift"))
+        var problems: [String] = []
         let classes = surface["classes"] as! [String: [String: Any]]
-        XCTAssertEqual(Set(exported.keys), Set(classes.keys), "exported classes")
+        XCTAssertEqual(Set(api.classes.keys), Set(classes.keys), "exported classes")
         for (cls, spec) in classes {
-            var wanted: [String: [String]] = [:]
-            if spec["constructor"] != nil { wanted["init"] = want(spec["constructor"]) }
-            for k in ["static", "members"] {
-                for (m, params) in spec[k] as? [String: Any] ?? [:] { wanted[camel(m)] = want(params) }
+            let c = api.classes[cls] ?? SwiftClass()
+            if let ctor = spec["constructor"] as? [String] {
+                problems += overloadProblems("\(cls).init", c.inits, ctor, nil)
+            } else if !c.inits.isEmpty { problems.append("\(cls): unexpected init") }
+            let statics = (spec["static"] as? [String: [String: Any]] ?? [:]).reduce(into: [String: [String: Any]]()) { $0[camel($1.key)] = $1.value }
+            if Set(c.statics.map(\.name)) != Set(statics.keys) { problems.append("\(cls) static: want \(statics.keys.sorted()), got \(c.statics.map(\.name).sorted())") }
+            for (n, m) in statics {
+                problems += overloadProblems("\(cls).\(n)", c.statics.filter { $0.name == n }, m["params"] as! [String], m["returns"] as? String)
             }
-            let got = exported[cls, default: [:]].filter { !extras.contains($0.key) }
-            XCTAssertEqual(got, wanted, "class \(cls)")
-        }
-        for (rec, fields) in surface["records"] as! [String: [String]] {
-            // A record's stored fields, in order, from "public struct Name" to its init.
-            guard let start = generated.range(of: "public struct \(rec)[:{ ]", options: .regularExpression) else { XCTFail("record \(rec)"); continue }
-            var got: [String] = []
-            for line in generated[start.upperBound...].split(separator: "\n") {
-                let l = line.trimmingCharacters(in: .whitespaces)
-                if l.hasPrefix("public init(") { break }
-                if l.hasPrefix("public var ") { got.append(String(l.dropFirst("public var ".count).prefix { $0 != ":" })) }
+            let members = (spec["members"] as? [String: [String: Any]] ?? [:]).reduce(into: [String: [String: Any]]()) { $0[camel($1.key)] = $1.value }
+            let props = members.filter { $0.value["property"] != nil }
+            let rawGetters = Set(props.keys.map { "get" + $0.prefix(1).uppercased() + $0.dropFirst() })
+            let methodNames = Set(c.methods.map(\.name)).subtracting(rawGetters).subtracting(["uniffiCloneHandle", "uniffiClonePointer"])
+            let wantMethods = Set(members.keys).subtracting(props.keys)
+            if methodNames != wantMethods { problems.append("\(cls) methods: want \(wantMethods.sorted()), got \(methodNames.sorted())") }
+            for (n, m) in members {
+                if let t = m["property"] as? String {
+                    guard let got = c.properties[n] else { problems.append("\(cls).\(n): not a property"); continue }
+                    if !swiftTypeIs(t, got) { problems.append("\(cls).\(n): want \(t), got \(got)") }
+                    if !c.methods.contains(where: { $0.name == "get" + n.prefix(1).uppercased() + n.dropFirst() }) { problems.append("\(cls).\(n): no exported getter") }
+                } else {
+                    problems += overloadProblems("\(cls).\(n)", c.methods.filter { $0.name == n }, m["params"] as! [String], m["returns"] as? String)
+                }
             }
-            XCTAssertEqual(got, fields.map(camel), "record \(rec)")
         }
-        let wantedFunctions = (surface["functions"] as! [String: [String: Any]]).reduce(into: [String: [String]]()) {
-            $0[camel($1.key)] = want($1.value["params"])
+        for (rec, fields) in surface["records"] as! [String: [String: String]] {
+            guard let got = api.records[rec] else { problems.append("record \(rec) missing"); continue }
+            if got.map(\.0) != surfaceOrder(surface, rec).map(camel) {
+                problems.append("record \(rec): fields \(got.map(\.0))")
+            }
+            for (f, t) in got where !swiftTypeIs(fields[snake(f)] ?? "?", t) { problems.append("record \(rec).\(f): want \(fields[snake(f)] ?? "?"), got \(t)") }
         }
-        XCTAssertEqual(functions, wantedFunctions, "top-level functions")
-        let families = (surface["errors"] as! [String: Any])["families"] as! [String]
-        for fam in families { XCTAssertTrue(generated.contains("case \(fam)("), "error case \(fam)") }
+        let functions = (surface["functions"] as! [String: [String: Any]]).reduce(into: [String: [String: Any]]()) { $0[camel($1.key)] = $1.value }
+        if Set(api.functions.map(\.name)) != Set(functions.keys).union(["version"]) { problems.append("functions: \(api.functions.map(\.name).sorted())") }
+        for (n, f) in functions { problems += overloadProblems(n, api.functions.filter { $0.name == n }, f["params"] as! [String], f["returns"] as? String) }
+        problems += overloadProblems("version", api.functions.filter { $0.name == "version" }, [], "string")
+        for fam in (surface["errors"] as! [String: Any])["families"] as! [String] where !api.generated.contains("case \(fam)(") { problems.append("error case \(fam)") }
+        XCTAssertEqual(problems, [], problems.joined(separator: "\n"))
+        let cargo = try String(contentsOf: repo.appendingPathComponent("Cargo.toml"), encoding: .utf8)
+        let v = cargo.split(separator: "\n").first { $0.hasPrefix("version = ") }!.split(separator: "\"")[1]
+        XCTAssertEqual(version(), String(v))
+    }
+
+    func testErrorsAgainstErrorsJson() throws {
+        let errors = try JSONSerialization.jsonObject(with: Data(contentsOf: repo.appendingPathComponent("contract/errors.json"))) as! [String: Any]
+        let codes = errors["codes"] as! [[String: Any]]
+        XCTAssertTrue(codes.contains { $0["code"] as? String == "internal" })
+        for c in codes {
+            let code = c["code"] as! String, fam = c["family"] as! String
+            let e: CharterError
+            switch fam {
+            case "FormatError": e = .FormatError(code: code, detail: "m")
+            case "UsageError": e = .UsageError(code: code, detail: "m")
+            case "CryptoError": e = .CryptoError(code: code, detail: "m")
+            case "AuthorizationError": e = .AuthorizationError(code: code, detail: "m")
+            case "AuditError": e = .AuditError(code: code, detail: "m")
+            case "EnvironmentError": e = .EnvironmentError(code: code, detail: "m")
+            case "Denied": e = .Denied(code: code, detail: "m", reasons: [])
+            default: XCTFail("unknown family \(fam) of \(code)"); continue
+            }
+            XCTAssertEqual(e.code, code); XCTAssertEqual(e.message, "m"); XCTAssertEqual(e.family, fam)
+        }
+        // Raised through the boundary: the family errors.json gives the code (vectors check every error the same way).
+        for body in [{ _ = try Capability.parse(token: "%%%") }, { _ = try RootKey.fromBytes(bytes: Data(count: 1)) },
+                     { _ = try KeySet.fromKeys(keys: []).get(kid: "x") }] as [() throws -> Void] {
+            do { try body(); XCTFail("nothing thrown") } catch let e as CharterError { XCTAssertEqual(errorFamilies[e.code], e.family) }
+        }
+    }
+
+    func testUnionsDecideAlike() throws {
+        let t0: Int64 = 1767225600
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 3, count: 32))
+        let cap = try Issuer(root: root).issue(agent: "a", actions: ["x"], expiresAt: t0 + 3600, tokenId: Data(count: 16), issuedAt: t0)
+        let text = cap.serialize()
+        let reqJson = #"{"agent":"a","action":"x","args":{"n":1}}"#, denyJson = #"{"agent":"b","action":"x","args":{}}"#
+        let v = try Verifier(roots: [root], audience: "svc")
+        let sk = try SigningKey.fromBytes(bytes: Data(repeating: 5, count: 32))
+        let log = AuditLog.inMemory(signingKey: sk)
+        let g = Guard(verifier: v, permitIssuer: try PermitIssuer(signingKey: sk, issuer: "gw"), auditLog: log)
+        for rq in [reqJson, denyJson] {
+            let r = try Request.fromJson(text: rq)
+            let want = v.check(capability: cap, request: r, now: t0)
+            for d in [v.check(capability: text, request: r, now: t0), try v.check(capability: cap, request: rq, now: t0),
+                      try v.check(capability: text, request: rq, now: t0), g.check(capability: cap, request: r, now: t0),
+                      g.check(capability: text, request: r, now: t0), try g.check(capability: text, request: rq, now: t0)] {
+                XCTAssertEqual(d, want, rq)
+            }
+        }
+        XCTAssertEqual(v.check(capability: "%%%", request: try Request.fromJson(text: reqJson), now: t0),
+                       g.check(capability: "%%%", request: try Request.fromJson(text: reqJson), now: t0))
+        let claims = try [g.protect(capability: cap, request: reqJson, now: t0, permitId: "p"),
+                          g.protect(capability: text, request: try Request.fromJson(text: reqJson), now: t0, permitId: "p")].map(\.claims)
+        XCTAssertEqual(claims[0], claims[1])
+        let h = Holder(signingKey: try SigningKey.fromBytes(bytes: Data(repeating: 4, count: 32)))
+        let nonce = Data(repeating: 9, count: 16)
+        XCTAssertEqual(try h.prove(capability: cap, request: reqJson, audience: "svc", now: t0, nonce: nonce),
+                       try h.prove(capability: text, request: try Request.fromJson(text: reqJson), audience: "svc", now: t0, nonce: nonce))
+        // KeySet | object | string
+        let jwks = log.keys().toJwks()
+        let receipt = log.head()!
+        try receipt.verify(keys: log.keys())
+        try receipt.verify(keys: jwks)
+        let bundle = try log.exportBundle()
+        XCTAssertEqual(try verifyBundle(bundle: bundle, trusted: log.keys()), try verifyBundle(bundle: bundle, trusted: jwks))
+        let p1 = try PermitIssuer(signingKey: sk, issuer: "gw").issue(subject: "a", audience: "tool", action: "x", args: "{}", capabilityId: "c", now: t0, jti: "j1")
+        let p2 = try PermitIssuer(signingKey: sk, issuer: "gw").issue(subject: "a", audience: "tool", action: "x", args: "{}", capabilityId: "c", now: t0, jti: "j2")
+        let c1 = try PermitVerifier(keys: log.keys(), audience: "tool").verify(token: p1.token, action: "x", args: "{}", now: t0)
+        let c2 = try PermitVerifier(keys: jwks, audience: "tool").verify(token: p2.token, action: "x", args: "{}", now: t0)
+        XCTAssertEqual(c1.sub, c2.sub); XCTAssertEqual(c1.args, c2.args); XCTAssertEqual(c2.jti, "j2")
+        // Properties read as properties, in every class.
+        XCTAssertEqual(v.audience, "svc"); XCTAssertEqual(cap.rootKid, root.kid)
+        XCTAssertEqual(try Request(agent: "a", action: "x", args: #"{"n":1}"#).args, #"{"n":1}"#)
     }
 
     func testHostileInputs() throws {
@@ -363,7 +414,7 @@ final class CharterTests: XCTestCase {
             XCTAssertTrue(e.message.contains("not milliseconds"), e.message)
         }
         // A missing holder proof has its own code; a token with a newline says strip it.
-        let bound = try cap.bindHolder(kid: Holder(signingKey: SigningKey.generate()).kid())
+        let bound = try cap.bindHolder(kid: Holder(signingKey: SigningKey.generate()).kid)
         let unproven = try Verifier(roots: [root], audience: "aud").check(capability: bound, request: Request(agent: "a", action: "x", args: "{}"), now: 1767225600)
         XCTAssertEqual(unproven.reasons.map { $0.code }, ["proof_required"])
         do {
@@ -386,9 +437,9 @@ final class CharterTests: XCTestCase {
         expect("UsageError", "limit_exceeded") { try pv.verify(token: String(repeating: "A", count: 5_000_000), action: "x", args: "{}") }
         expect("FormatError", "malformed") { try Permit.parse(token: "%%%") }
         let p = try PermitIssuer(signingKey: sk, issuer: "gw").issue(subject: "a", audience: "tool", action: "x", args: "{\"n\":1}", capabilityId: "cap", now: 1767225600)
-        expect("AuthorizationError", "args_mismatch") { try pv.verify(token: p.token(), action: "x", args: "{\"n\":2}", now: 1767225600) }
-        XCTAssertEqual(try pv.verify(token: p.token(), action: "x", args: "{\"n\":1}", now: 1767225600).cap, "cap")
-        expect("AuthorizationError", "replayed") { try pv.verify(token: p.token(), action: "x", args: "{\"n\":1}", now: 1767225600) }
+        expect("AuthorizationError", "args_mismatch") { try pv.verify(token: p.token, action: "x", args: "{\"n\":2}", now: 1767225600) }
+        XCTAssertEqual(try pv.verify(token: p.token, action: "x", args: "{\"n\":1}", now: 1767225600).cap, "cap")
+        expect("AuthorizationError", "replayed") { try pv.verify(token: p.token, action: "x", args: "{\"n\":1}", now: 1767225600) }
         expect("FormatError", "malformed") { try Receipt.parse(json: "{}") }
         expect("UsageError", "limit_exceeded") { try verifyBundle(bundle: String(repeating: "[", count: 100_000), trusted: keys) }
         let log = AuditLog.inMemory(signingKey: try SigningKey.fromBytes(bytes: Data(repeating: 5, count: 32)))
@@ -405,18 +456,18 @@ final class CharterTests: XCTestCase {
             XCTAssertEqual(e.family, "Denied"); XCTAssertEqual(e.reasons.map(\.code), ["malformed"])
         }
         XCTAssertEqual(log.len(), 1)
-        XCTAssertEqual(log.head()?.decision(), "deny")
+        XCTAssertEqual(log.head()?.decision, "deny")
         // Revoking through the verifier reaches the guard that shares it.
         XCTAssertTrue(guard_.check(capability: cap.serialize(), request: req, now: 1767225600).allowed)
-        try verifier.revoke(capabilityId: cap.id())
+        try verifier.revoke(capabilityId: cap.id)
         XCTAssertEqual(guard_.check(capability: cap.serialize(), request: req, now: 1767225600).reasons.map(\.code), ["revoked"])
         // Anything not shaped like a capability id is refused; a token id revokes its family.
         let fresh = try Verifier(roots: [root], audience: "aud")
-        for bad in ["", cap.id() + "=", cap.id() + "==", " " + cap.id(), String(cap.id().dropFirst()), cap.id() + "AA", "not a capability id"] {
+        for bad in ["", cap.id + "=", cap.id + "==", " " + cap.id, String(cap.id.dropFirst()), cap.id + "AA", "not a capability id"] {
             expect("UsageError", "invalid_argument") { try fresh.revoke(capabilityId: bad) }
         }
         XCTAssertTrue(fresh.check(capability: cap, request: req, now: 1767225600).allowed)
-        try fresh.revoke(capabilityId: cap.tokenId())
+        try fresh.revoke(capabilityId: cap.tokenId)
         XCTAssertEqual(try fresh.check(capability: cap.attenuate(caveat: "true"), request: req, now: 1767225600).reasons.map(\.code), ["revoked"])
     }
 
@@ -446,6 +497,39 @@ final class CharterTests: XCTestCase {
         }
         expect("AuditError", "chain_broken", "2 receipts are missing") { try AuditLog.open(path: path, signingKey: sk, expectHead: kept) }
         expect("FormatError", "malformed", "expect_head") { try AuditLog.open(path: path, signingKey: sk, expectHead: "{}") }
+    }
+
+    /// The 4-caveat check from Swift (the Rust bench's `capability/check/4`: token
+    /// text, parse + chain + 4 caveats), median of batches; run by
+    /// `scripts/test-uniffi.sh --bench` (release build, CHARTER_BENCH=1).
+    func testBench() throws {
+        guard ProcessInfo.processInfo.environment["CHARTER_BENCH"] != nil else { throw XCTSkip("set CHARTER_BENCH=1 to run") }
+        let t0: Int64 = 1767225600
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 1, count: 32))
+        let cap = try Issuer(root: root).issue(agent: "shopper-7", actions: ["payments.refund", "orders.read"],
+                                               audience: "tools.shop.example", expiresAt: t0 + 3600, issuedAt: t0)
+        XCTAssertEqual(cap.caveats.count, 4)
+        let token = cap.serialize()
+        let req = try Request(agent: "shopper-7", action: "payments.refund", args: #"{"amount":4200,"currency":"USD"}"#)
+        let verifier = try Verifier(roots: [root], audience: "tools.shop.example")
+        XCTAssertTrue(verifier.check(capability: token, request: req, now: t0 + 60).allowed)
+        func median(_ body: () -> Void) -> Double {
+            let warm = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+            while DispatchTime.now().uptimeNanoseconds < warm { body() }
+            var samples: [Double] = []
+            for _ in 0..<200 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<200 { body() }
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 200)
+            }
+            return samples.sorted()[100]
+        }
+        let text = median { _ = verifier.check(capability: token, request: req, now: t0 + 60) }
+        let parsed = median { _ = verifier.check(capability: cap, request: req, now: t0 + 60) }
+        let bare = median { _ = verifier.audience }
+        print(String(format: "swift 4-caveat check, token text (median): %.2f us", text / 1000))
+        print(String(format: "swift 4-caveat check, parsed capability (median): %.2f us", parsed / 1000))
+        print(String(format: "swift one call returning a string (verifier.audience, median): %.2f us", bare / 1000))
     }
 
     func testQuickstart() throws {

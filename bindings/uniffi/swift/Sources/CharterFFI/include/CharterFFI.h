@@ -288,91 +288,6 @@ uint64_t uniffi_charter_uniffi_fn_method_auditlog_len(uint64_t ptr, RustCallStat
 RustBuffer uniffi_charter_uniffi_fn_method_auditlog_receipts(uint64_t ptr, uint64_t start, uint64_t end, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_RECEIPT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_RECEIPT
-uint64_t uniffi_charter_uniffi_fn_clone_receipt(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_RECEIPT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_RECEIPT
-void uniffi_charter_uniffi_fn_free_receipt(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_RECEIPT_PARSE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_RECEIPT_PARSE
-uint64_t uniffi_charter_uniffi_fn_constructor_receipt_parse(RustBuffer json, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ACTION
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ACTION
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_action(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_AGENT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_AGENT
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_agent(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ARGS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_ARGS
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_args(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_CAP
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_CAP
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_cap(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_DECISION
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_DECISION
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_decision(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_HASH
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_HASH
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_KID
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PERMIT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PERMIT
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_permit(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PREV
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_PREV
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_prev(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_REASONS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_REASONS
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_reasons(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_SEQ
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_SEQ
-uint64_t uniffi_charter_uniffi_fn_method_receipt_seq(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TO_JSON
-RustBuffer uniffi_charter_uniffi_fn_method_receipt_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TS
-int64_t uniffi_charter_uniffi_fn_method_receipt_ts(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_VERIFY
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_VERIFY
-void uniffi_charter_uniffi_fn_method_receipt_verify(uint64_t ptr, uint64_t keys, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_CAPABILITY
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_CAPABILITY
 uint64_t uniffi_charter_uniffi_fn_clone_capability(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -398,59 +313,34 @@ uint64_t uniffi_charter_uniffi_fn_method_capability_attenuate(uint64_t ptr, Rust
 uint64_t uniffi_charter_uniffi_fn_method_capability_bind_holder(uint64_t ptr, RustBuffer kid, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_CAVEATS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_CAVEATS
-RustBuffer uniffi_charter_uniffi_fn_method_capability_caveats(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_CAVEATS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_CAVEATS
+RustBuffer uniffi_charter_uniffi_fn_method_capability_get_caveats(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_ID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_ID
-RustBuffer uniffi_charter_uniffi_fn_method_capability_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_ID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_ID
+RustBuffer uniffi_charter_uniffi_fn_method_capability_get_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_ISSUED_AT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_ISSUED_AT
-int64_t uniffi_charter_uniffi_fn_method_capability_issued_at(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_ISSUED_AT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_ISSUED_AT
+int64_t uniffi_charter_uniffi_fn_method_capability_get_issued_at(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_ROOT_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_ROOT_KID
-RustBuffer uniffi_charter_uniffi_fn_method_capability_root_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_ROOT_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_ROOT_KID
+RustBuffer uniffi_charter_uniffi_fn_method_capability_get_root_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_TOKEN_ID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_GET_TOKEN_ID
+RustBuffer uniffi_charter_uniffi_fn_method_capability_get_token_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_SERIALIZE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_SERIALIZE
 RustBuffer uniffi_charter_uniffi_fn_method_capability_serialize(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_TOKEN_ID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_CAPABILITY_TOKEN_ID
-RustBuffer uniffi_charter_uniffi_fn_method_capability_token_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_HOLDER
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_HOLDER
-uint64_t uniffi_charter_uniffi_fn_clone_holder(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_HOLDER
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_HOLDER
-void uniffi_charter_uniffi_fn_free_holder(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_HOLDER_NEW
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_HOLDER_NEW
-uint64_t uniffi_charter_uniffi_fn_constructor_holder_new(uint64_t signing_key, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_KID
-RustBuffer uniffi_charter_uniffi_fn_method_holder_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_PROVE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_PROVE
-RustBuffer uniffi_charter_uniffi_fn_method_holder_prove(uint64_t ptr, uint64_t capability, uint64_t request, RustBuffer audience, RustBuffer now, RustBuffer nonce, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_ISSUER
@@ -473,51 +363,6 @@ uint64_t uniffi_charter_uniffi_fn_constructor_issuer_new(uint64_t root, RustCall
 uint64_t uniffi_charter_uniffi_fn_method_issuer_issue(uint64_t ptr, RustBuffer agent, RustBuffer actions, RustBuffer audience, RustBuffer not_before, RustBuffer expires_at, int8_t never_expires, RustBuffer caveats, RustBuffer token_id, RustBuffer issued_at, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_REQUEST
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_REQUEST
-uint64_t uniffi_charter_uniffi_fn_clone_request(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_REQUEST
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_REQUEST
-void uniffi_charter_uniffi_fn_free_request(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_FROM_JSON
-uint64_t uniffi_charter_uniffi_fn_constructor_request_from_json(RustBuffer text, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_NEW
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_NEW
-uint64_t uniffi_charter_uniffi_fn_constructor_request_new(RustBuffer agent, RustBuffer action, RustBuffer args, RustBuffer resource, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_ACTION
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_ACTION
-RustBuffer uniffi_charter_uniffi_fn_method_request_action(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_AGENT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_AGENT
-RustBuffer uniffi_charter_uniffi_fn_method_request_agent(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_ARGS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_ARGS
-RustBuffer uniffi_charter_uniffi_fn_method_request_args(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_RESOURCE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_RESOURCE
-RustBuffer uniffi_charter_uniffi_fn_method_request_resource(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_TO_JSON
-RustBuffer uniffi_charter_uniffi_fn_method_request_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_GUARD
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_GUARD
 uint64_t uniffi_charter_uniffi_fn_clone_guard(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -535,12 +380,37 @@ uint64_t uniffi_charter_uniffi_fn_constructor_guard_new(uint64_t verifier, uint6
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_CHECK
-RustBuffer uniffi_charter_uniffi_fn_method_guard_check(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer proof, RustBuffer now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_charter_uniffi_fn_method_guard_check(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_PROTECT
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_PROTECT
-uint64_t uniffi_charter_uniffi_fn_method_guard_protect(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer proof, RustBuffer idempotency_key, RustBuffer now, RustBuffer permit_id, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_method_guard_protect(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_HOLDER
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_HOLDER
+uint64_t uniffi_charter_uniffi_fn_clone_holder(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_HOLDER
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_HOLDER
+void uniffi_charter_uniffi_fn_free_holder(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_HOLDER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_HOLDER_NEW
+uint64_t uniffi_charter_uniffi_fn_constructor_holder_new(uint64_t signing_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_holder_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_PROVE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_HOLDER_PROVE
+RustBuffer uniffi_charter_uniffi_fn_method_holder_prove(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer audience, RustBuffer now, RustBuffer nonce, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_KEYSET
@@ -598,9 +468,9 @@ uint64_t uniffi_charter_uniffi_fn_constructor_publickey_from_bytes(RustBuffer by
 uint64_t uniffi_charter_uniffi_fn_constructor_publickey_from_jwk(RustBuffer jwk, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PUBLICKEY_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PUBLICKEY_KID
-RustBuffer uniffi_charter_uniffi_fn_method_publickey_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PUBLICKEY_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PUBLICKEY_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_publickey_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PUBLICKEY_TO_BYTES
@@ -634,9 +504,9 @@ uint64_t uniffi_charter_uniffi_fn_constructor_rootkey_generate(RustCallStatus *_
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ROOTKEY_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ROOTKEY_KID
-RustBuffer uniffi_charter_uniffi_fn_method_rootkey_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ROOTKEY_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ROOTKEY_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_rootkey_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_ROOTKEY_TO_BYTES
@@ -665,9 +535,9 @@ uint64_t uniffi_charter_uniffi_fn_constructor_signingkey_generate(RustCallStatus
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_KID
-RustBuffer uniffi_charter_uniffi_fn_method_signingkey_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_signingkey_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_PUBLIC_KEY
@@ -695,19 +565,19 @@ void uniffi_charter_uniffi_fn_free_permit(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_charter_uniffi_fn_constructor_permit_parse(RustBuffer token, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_CLAIMS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_CLAIMS
-RustBuffer uniffi_charter_uniffi_fn_method_permit_claims(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_GET_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_GET_CLAIMS
+RustBuffer uniffi_charter_uniffi_fn_method_permit_get_claims(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_KID
-RustBuffer uniffi_charter_uniffi_fn_method_permit_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_permit_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_TOKEN
-RustBuffer uniffi_charter_uniffi_fn_method_permit_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_GET_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMIT_GET_TOKEN
+RustBuffer uniffi_charter_uniffi_fn_method_permit_get_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMITISSUER
@@ -725,14 +595,14 @@ void uniffi_charter_uniffi_fn_free_permitissuer(uint64_t handle, RustCallStatus 
 uint64_t uniffi_charter_uniffi_fn_constructor_permitissuer_new(uint64_t signing_key, RustBuffer issuer, RustBuffer ttl, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_permitissuer_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_ISSUE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_ISSUE
 uint64_t uniffi_charter_uniffi_fn_method_permitissuer_issue(uint64_t ptr, RustBuffer subject, RustBuffer audience, RustBuffer action, RustBuffer args, RustBuffer capability_id, RustBuffer now, RustBuffer jti, RustBuffer idempotency_key, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_KID
-RustBuffer uniffi_charter_uniffi_fn_method_permitissuer_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_PERMITVERIFIER
@@ -755,6 +625,136 @@ uint64_t uniffi_charter_uniffi_fn_constructor_permitverifier_new(uint64_t keys, 
 RustBuffer uniffi_charter_uniffi_fn_method_permitverifier_verify(uint64_t ptr, RustBuffer token, RustBuffer action, RustBuffer args, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_RECEIPT
+uint64_t uniffi_charter_uniffi_fn_clone_receipt(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_RECEIPT
+void uniffi_charter_uniffi_fn_free_receipt(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_RECEIPT_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_RECEIPT_PARSE
+uint64_t uniffi_charter_uniffi_fn_constructor_receipt_parse(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_ACTION
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_action(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_AGENT
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_agent(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_ARGS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_ARGS
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_args(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_CAP
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_CAP
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_cap(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_DECISION
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_decision(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_HASH
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_HASH
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_KID
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_PERMIT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_PERMIT
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_permit(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_PREV
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_PREV
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_prev(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_REASONS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_REASONS
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_reasons(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_SEQ
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_SEQ
+uint64_t uniffi_charter_uniffi_fn_method_receipt_get_seq(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_TS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_TS
+int64_t uniffi_charter_uniffi_fn_method_receipt_get_ts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_TO_JSON
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_VERIFY
+void uniffi_charter_uniffi_fn_method_receipt_verify(uint64_t ptr, uint64_t keys, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_REQUEST
+uint64_t uniffi_charter_uniffi_fn_clone_request(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_REQUEST
+void uniffi_charter_uniffi_fn_free_request(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_FROM_JSON
+uint64_t uniffi_charter_uniffi_fn_constructor_request_from_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_REQUEST_NEW
+uint64_t uniffi_charter_uniffi_fn_constructor_request_new(RustBuffer agent, RustBuffer action, RustBuffer args, RustBuffer resource, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_ACTION
+RustBuffer uniffi_charter_uniffi_fn_method_request_get_action(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_AGENT
+RustBuffer uniffi_charter_uniffi_fn_method_request_get_agent(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_ARGS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_ARGS
+RustBuffer uniffi_charter_uniffi_fn_method_request_get_args(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_RESOURCE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_GET_RESOURCE
+RustBuffer uniffi_charter_uniffi_fn_method_request_get_resource(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_REQUEST_TO_JSON
+RustBuffer uniffi_charter_uniffi_fn_method_request_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_VERIFIER
 uint64_t uniffi_charter_uniffi_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -770,19 +770,30 @@ void uniffi_charter_uniffi_fn_free_verifier(uint64_t handle, RustCallStatus *_No
 uint64_t uniffi_charter_uniffi_fn_constructor_verifier_new(RustBuffer roots, RustBuffer audience, RustBuffer proof_window, RustBuffer leeway, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_AUDIENCE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_AUDIENCE
-RustBuffer uniffi_charter_uniffi_fn_method_verifier_audience(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_CHECK
-RustBuffer uniffi_charter_uniffi_fn_method_verifier_check(uint64_t ptr, uint64_t capability, uint64_t request, RustBuffer proof, RustBuffer now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_charter_uniffi_fn_method_verifier_check(uint64_t ptr, RustBuffer capability, uint64_t request, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_GET_AUDIENCE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_GET_AUDIENCE
+RustBuffer uniffi_charter_uniffi_fn_method_verifier_get_audience(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_REVOKE
 void uniffi_charter_uniffi_fn_method_verifier_revoke(uint64_t ptr, RustBuffer capability_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERSION
+RustBuffer uniffi_charter_uniffi_fn_func_version(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERIFY_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERIFY_BUNDLE
+RustBuffer uniffi_charter_uniffi_fn_func_verify_bundle(RustBuffer bundle, uint64_t trusted, RustBuffer anchor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_CANONICALIZE_JSON
@@ -793,11 +804,6 @@ RustBuffer uniffi_charter_uniffi_fn_func_canonicalize_json(RustBuffer text, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_HASH_JSON
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_HASH_JSON
 RustBuffer uniffi_charter_uniffi_fn_func_hash_json(RustBuffer text, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERIFY_BUNDLE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_VERIFY_BUNDLE
-RustBuffer uniffi_charter_uniffi_fn_func_verify_bundle(RustBuffer bundle, uint64_t trusted, RustBuffer anchor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_CHARTER_UNIFFI_RUSTBUFFER_ALLOC
@@ -1060,6 +1066,18 @@ void ffi_charter_uniffi_rust_future_free_void(uint64_t handle
 void ffi_charter_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERSION
+uint16_t uniffi_charter_uniffi_checksum_func_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERIFY_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERIFY_BUNDLE
+uint16_t uniffi_charter_uniffi_checksum_func_verify_bundle(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_CANONICALIZE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_CANONICALIZE_JSON
 uint16_t uniffi_charter_uniffi_checksum_func_canonicalize_json(void
@@ -1069,12 +1087,6 @@ uint16_t uniffi_charter_uniffi_checksum_func_canonicalize_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_HASH_JSON
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_HASH_JSON
 uint16_t uniffi_charter_uniffi_checksum_func_hash_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERIFY_BUNDLE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_VERIFY_BUNDLE
-uint16_t uniffi_charter_uniffi_checksum_func_verify_bundle(void
     
 );
 #endif
@@ -1108,90 +1120,6 @@ uint16_t uniffi_charter_uniffi_checksum_method_auditlog_receipts(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ACTION
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ACTION
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_action(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_AGENT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_AGENT
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_agent(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ARGS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_ARGS
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_args(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_CAP
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_CAP
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_cap(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_DECISION
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_DECISION
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_decision(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_HASH
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_HASH
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_hash(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_KID
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_kid(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PERMIT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PERMIT
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_permit(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PREV
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_PREV
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_prev(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_REASONS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_REASONS
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_reasons(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_SEQ
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_SEQ
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_seq(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TO_JSON
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TS
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_ts(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_VERIFY
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_VERIFY
-uint16_t uniffi_charter_uniffi_checksum_method_receipt_verify(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ATTENUATE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ATTENUATE
 uint16_t uniffi_charter_uniffi_checksum_method_capability_attenuate(void
@@ -1204,27 +1132,33 @@ uint16_t uniffi_charter_uniffi_checksum_method_capability_bind_holder(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_CAVEATS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_CAVEATS
-uint16_t uniffi_charter_uniffi_checksum_method_capability_caveats(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_CAVEATS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_CAVEATS
+uint16_t uniffi_charter_uniffi_checksum_method_capability_get_caveats(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ID
-uint16_t uniffi_charter_uniffi_checksum_method_capability_id(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_ID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_ID
+uint16_t uniffi_charter_uniffi_checksum_method_capability_get_id(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ISSUED_AT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ISSUED_AT
-uint16_t uniffi_charter_uniffi_checksum_method_capability_issued_at(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_ISSUED_AT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_ISSUED_AT
+uint16_t uniffi_charter_uniffi_checksum_method_capability_get_issued_at(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ROOT_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_ROOT_KID
-uint16_t uniffi_charter_uniffi_checksum_method_capability_root_kid(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_ROOT_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_ROOT_KID
+uint16_t uniffi_charter_uniffi_checksum_method_capability_get_root_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_TOKEN_ID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_GET_TOKEN_ID
+uint16_t uniffi_charter_uniffi_checksum_method_capability_get_token_id(void
     
 );
 #endif
@@ -1234,57 +1168,9 @@ uint16_t uniffi_charter_uniffi_checksum_method_capability_serialize(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_TOKEN_ID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_CAPABILITY_TOKEN_ID
-uint16_t uniffi_charter_uniffi_checksum_method_capability_token_id(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_KID
-uint16_t uniffi_charter_uniffi_checksum_method_holder_kid(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_PROVE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_PROVE
-uint16_t uniffi_charter_uniffi_checksum_method_holder_prove(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ISSUER_ISSUE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ISSUER_ISSUE
 uint16_t uniffi_charter_uniffi_checksum_method_issuer_issue(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_ACTION
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_ACTION
-uint16_t uniffi_charter_uniffi_checksum_method_request_action(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_AGENT
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_AGENT
-uint16_t uniffi_charter_uniffi_checksum_method_request_agent(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_ARGS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_ARGS
-uint16_t uniffi_charter_uniffi_checksum_method_request_args(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_RESOURCE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_RESOURCE
-uint16_t uniffi_charter_uniffi_checksum_method_request_resource(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_TO_JSON
-uint16_t uniffi_charter_uniffi_checksum_method_request_to_json(void
     
 );
 #endif
@@ -1297,6 +1183,18 @@ uint16_t uniffi_charter_uniffi_checksum_method_guard_check(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_GUARD_PROTECT
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_GUARD_PROTECT
 uint16_t uniffi_charter_uniffi_checksum_method_guard_protect(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_holder_get_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_PROVE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_HOLDER_PROVE
+uint16_t uniffi_charter_uniffi_checksum_method_holder_prove(void
     
 );
 #endif
@@ -1318,9 +1216,9 @@ uint16_t uniffi_charter_uniffi_checksum_method_keyset_to_jwks(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PUBLICKEY_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PUBLICKEY_KID
-uint16_t uniffi_charter_uniffi_checksum_method_publickey_kid(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PUBLICKEY_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PUBLICKEY_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_publickey_get_kid(void
     
 );
 #endif
@@ -1336,9 +1234,9 @@ uint16_t uniffi_charter_uniffi_checksum_method_publickey_to_jwk(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ROOTKEY_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ROOTKEY_KID
-uint16_t uniffi_charter_uniffi_checksum_method_rootkey_kid(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ROOTKEY_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ROOTKEY_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_rootkey_get_kid(void
     
 );
 #endif
@@ -1348,9 +1246,9 @@ uint16_t uniffi_charter_uniffi_checksum_method_rootkey_to_bytes(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_SIGNINGKEY_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_SIGNINGKEY_KID
-uint16_t uniffi_charter_uniffi_checksum_method_signingkey_kid(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_SIGNINGKEY_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_SIGNINGKEY_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_signingkey_get_kid(void
     
 );
 #endif
@@ -1366,21 +1264,27 @@ uint16_t uniffi_charter_uniffi_checksum_method_signingkey_to_bytes(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_CLAIMS
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_CLAIMS
-uint16_t uniffi_charter_uniffi_checksum_method_permit_claims(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_GET_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_GET_CLAIMS
+uint16_t uniffi_charter_uniffi_checksum_method_permit_get_claims(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_KID
-uint16_t uniffi_charter_uniffi_checksum_method_permit_kid(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_permit_get_kid(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_TOKEN
-uint16_t uniffi_charter_uniffi_checksum_method_permit_token(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_GET_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMIT_GET_TOKEN
+uint16_t uniffi_charter_uniffi_checksum_method_permit_get_token(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_permitissuer_get_kid(void
     
 );
 #endif
@@ -1390,27 +1294,135 @@ uint16_t uniffi_charter_uniffi_checksum_method_permitissuer_issue(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_KID
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITISSUER_KID
-uint16_t uniffi_charter_uniffi_checksum_method_permitissuer_kid(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITVERIFIER_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_PERMITVERIFIER_VERIFY
 uint16_t uniffi_charter_uniffi_checksum_method_permitverifier_verify(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_AUDIENCE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_AUDIENCE
-uint16_t uniffi_charter_uniffi_checksum_method_verifier_audience(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_ACTION
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_action(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_AGENT
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_agent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_ARGS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_ARGS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_args(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_CAP
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_CAP
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_cap(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_DECISION
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_decision(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_HASH
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_HASH
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_hash(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_KID
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_KID
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_PERMIT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_PERMIT
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_permit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_PREV
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_PREV
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_prev(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_REASONS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_REASONS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_reasons(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_SEQ
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_SEQ
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_seq(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_TS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_TS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_ts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_TO_JSON
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_VERIFY
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_ACTION
+uint16_t uniffi_charter_uniffi_checksum_method_request_get_action(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_AGENT
+uint16_t uniffi_charter_uniffi_checksum_method_request_get_agent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_ARGS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_ARGS
+uint16_t uniffi_charter_uniffi_checksum_method_request_get_args(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_RESOURCE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_GET_RESOURCE
+uint16_t uniffi_charter_uniffi_checksum_method_request_get_resource(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_REQUEST_TO_JSON
+uint16_t uniffi_charter_uniffi_checksum_method_request_to_json(void
     
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_CHECK
 uint16_t uniffi_charter_uniffi_checksum_method_verifier_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_GET_AUDIENCE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_GET_AUDIENCE
+uint16_t uniffi_charter_uniffi_checksum_method_verifier_get_audience(void
     
 );
 #endif
@@ -1432,21 +1444,9 @@ uint16_t uniffi_charter_uniffi_checksum_constructor_auditlog_open(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_RECEIPT_PARSE
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_RECEIPT_PARSE
-uint16_t uniffi_charter_uniffi_checksum_constructor_receipt_parse(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_CAPABILITY_PARSE
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_CAPABILITY_PARSE
 uint16_t uniffi_charter_uniffi_checksum_constructor_capability_parse(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_HOLDER_NEW
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_HOLDER_NEW
-uint16_t uniffi_charter_uniffi_checksum_constructor_holder_new(void
     
 );
 #endif
@@ -1456,21 +1456,15 @@ uint16_t uniffi_charter_uniffi_checksum_constructor_issuer_new(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_FROM_JSON
-uint16_t uniffi_charter_uniffi_checksum_constructor_request_from_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_NEW
-#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_NEW
-uint16_t uniffi_charter_uniffi_checksum_constructor_request_new(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_GUARD_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_GUARD_NEW
 uint16_t uniffi_charter_uniffi_checksum_constructor_guard_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_HOLDER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_HOLDER_NEW
+uint16_t uniffi_charter_uniffi_checksum_constructor_holder_new(void
     
 );
 #endif
@@ -1537,6 +1531,24 @@ uint16_t uniffi_charter_uniffi_checksum_constructor_permitissuer_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMITVERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_PERMITVERIFIER_NEW
 uint16_t uniffi_charter_uniffi_checksum_constructor_permitverifier_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_RECEIPT_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_RECEIPT_PARSE
+uint16_t uniffi_charter_uniffi_checksum_constructor_receipt_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_FROM_JSON
+uint16_t uniffi_charter_uniffi_checksum_constructor_request_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_REQUEST_NEW
+uint16_t uniffi_charter_uniffi_checksum_constructor_request_new(void
     
 );
 #endif

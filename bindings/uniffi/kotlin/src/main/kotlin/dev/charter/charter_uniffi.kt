@@ -30,7 +30,22 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import dev.charter.core.BundleReport
+import dev.charter.core.CallOptions
+import dev.charter.core.Decision
+import dev.charter.core.FfiConverterTypeBundleReport
+import dev.charter.core.FfiConverterTypeCallOptions
+import dev.charter.core.FfiConverterTypeDecision
+import dev.charter.core.FfiConverterTypePermitClaims
+import dev.charter.core.FfiConverterTypeReason
+import dev.charter.core.PermitClaims
+import dev.charter.core.Reason
 import java.util.concurrent.atomic.AtomicBoolean
+import dev.charter.core.RustBuffer as RustBufferBundleReport
+import dev.charter.core.RustBuffer as RustBufferCallOptions
+import dev.charter.core.RustBuffer as RustBufferDecision
+import dev.charter.core.RustBuffer as RustBufferPermitClaims
+import dev.charter.core.RustBuffer as RustBufferReason
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -675,11 +690,13 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_charter_uniffi_checksum_func_version(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_func_verify_bundle(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_func_canonicalize_json(
     ): Int
     external fun uniffi_charter_uniffi_checksum_func_hash_json(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_func_verify_bundle(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_auditlog_export_bundle(
     ): Int
@@ -691,69 +708,31 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_auditlog_receipts(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_action(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_agent(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_args(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_cap(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_decision(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_hash(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_kid(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_permit(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_prev(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_reasons(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_seq(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_to_json(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_ts(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_receipt_verify(
-    ): Int
     external fun uniffi_charter_uniffi_checksum_method_capability_attenuate(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_capability_bind_holder(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_capability_caveats(
+    external fun uniffi_charter_uniffi_checksum_method_capability_get_caveats(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_capability_id(
+    external fun uniffi_charter_uniffi_checksum_method_capability_get_id(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_capability_issued_at(
+    external fun uniffi_charter_uniffi_checksum_method_capability_get_issued_at(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_capability_root_kid(
+    external fun uniffi_charter_uniffi_checksum_method_capability_get_root_kid(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_capability_get_token_id(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_capability_serialize(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_capability_token_id(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_holder_kid(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_holder_prove(
-    ): Int
     external fun uniffi_charter_uniffi_checksum_method_issuer_issue(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_request_action(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_request_agent(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_request_args(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_request_resource(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_method_request_to_json(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_guard_check(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_guard_protect(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_holder_get_kid(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_holder_prove(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_keyset_get(
     ): Int
@@ -761,37 +740,75 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_keyset_to_jwks(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_publickey_kid(
+    external fun uniffi_charter_uniffi_checksum_method_publickey_get_kid(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_publickey_to_bytes(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_publickey_to_jwk(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_rootkey_kid(
+    external fun uniffi_charter_uniffi_checksum_method_rootkey_get_kid(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_rootkey_to_bytes(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_signingkey_kid(
+    external fun uniffi_charter_uniffi_checksum_method_signingkey_get_kid(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_signingkey_public_key(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_signingkey_to_bytes(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_permit_claims(
+    external fun uniffi_charter_uniffi_checksum_method_permit_get_claims(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_permit_kid(
+    external fun uniffi_charter_uniffi_checksum_method_permit_get_kid(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_permit_token(
+    external fun uniffi_charter_uniffi_checksum_method_permit_get_token(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_permitissuer_get_kid(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_permitissuer_issue(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_permitissuer_kid(
-    ): Int
     external fun uniffi_charter_uniffi_checksum_method_permitverifier_verify(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_method_verifier_audience(
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_action(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_agent(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_args(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_cap(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_decision(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_hash(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_kid(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_permit(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_prev(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_reasons(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_seq(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_ts(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_to_json(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_verify(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_request_get_action(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_request_get_agent(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_request_get_args(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_request_get_resource(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_request_to_json(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_check(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_verifier_get_audience(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_revoke(
     ): Int
@@ -799,19 +816,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_auditlog_open(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_constructor_receipt_parse(
-    ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_capability_parse(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_constructor_holder_new(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_issuer_new(
     ): Int
-    external fun uniffi_charter_uniffi_checksum_constructor_request_from_json(
-    ): Int
-    external fun uniffi_charter_uniffi_checksum_constructor_request_new(
-    ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_guard_new(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_holder_new(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_keyset_from_jwks(
     ): Int
@@ -835,6 +846,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_permitverifier_new(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_receipt_parse(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_request_from_json(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_request_new(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_verifier_new(
     ): Int
     external fun ffi_charter_uniffi_uniffi_contract_version(
@@ -853,6 +870,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "charter_uniffi"))
+        dev.charter.core.uniffiEnsureInitialized()
         
     }
 
@@ -875,40 +893,6 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_method_auditlog_receipts(`ptr`: Long,`start`: Long,`end`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_clone_receipt(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_free_receipt(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_receipt_parse(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_method_receipt_action(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_args(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_cap(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_decision(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_permit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_prev(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_seq(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_method_receipt_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_receipt_ts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_method_receipt_verify(`ptr`: Long,`keys`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_charter_uniffi_fn_clone_capability(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_capability(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -919,27 +903,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_method_capability_bind_holder(`ptr`: Long,`kid`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_capability_caveats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_capability_get_caveats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_capability_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_capability_get_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_capability_issued_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_capability_get_issued_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_capability_root_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_capability_get_root_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_capability_get_token_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_capability_serialize(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_capability_token_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_clone_holder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_free_holder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_holder_new(`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_method_holder_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_holder_prove(`ptr`: Long,`capability`: Long,`request`: Long,`audience`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -949,34 +923,26 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_method_issuer_issue(`ptr`: Long,`agent`: RustBuffer.ByValue,`actions`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`notBefore`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`neverExpires`: Byte,`caveats`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,`issuedAt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_clone_request(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_free_request(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_request_from_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_constructor_request_new(`agent`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`resource`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_charter_uniffi_fn_method_request_action(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_request_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_request_args(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_request_resource(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_request_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_guard(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_guard(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_guard_new(`verifier`: Long,`permitIssuer`: Long,`auditLog`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_guard_check(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`proof`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_guard_protect(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`proof`: RustBuffer.ByValue,`idempotencyKey`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`permitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_guard_check(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`options`: RustBufferCallOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferDecision.ByValue
+    external fun uniffi_charter_uniffi_fn_method_guard_protect(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`options`: RustBufferCallOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_charter_uniffi_fn_clone_holder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_holder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_holder_new(`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_holder_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_holder_prove(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`audience`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -999,7 +965,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_constructor_publickey_from_jwk(`jwk`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_publickey_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_publickey_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_publickey_to_bytes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1013,7 +979,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_constructor_rootkey_generate(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_rootkey_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_rootkey_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_rootkey_to_bytes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1025,7 +991,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_constructor_signingkey_generate(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_signingkey_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_signingkey_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_signingkey_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1037,11 +1003,11 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_permit_parse(`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_permit_claims(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_permit_get_claims(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPermitClaims.ByValue
+    external fun uniffi_charter_uniffi_fn_method_permit_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_permit_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_permit_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_permit_get_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_permitissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1049,10 +1015,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_permitissuer_new(`signingKey`: Long,`issuer`: RustBuffer.ByValue,`ttl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_charter_uniffi_fn_method_permitissuer_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_permitissuer_issue(`ptr`: Long,`subject`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`capabilityId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`jti`: RustBuffer.ByValue,`idempotencyKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_permitissuer_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_permitverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_permitverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1060,6 +1026,58 @@ internal object UniffiLib {
     external fun uniffi_charter_uniffi_fn_constructor_permitverifier_new(`keys`: Long,`audience`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_permitverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPermitClaims.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_receipt(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_receipt(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_receipt_parse(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_action(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_args(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_cap(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_decision(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_permit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_prev(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_seq(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_ts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_receipt_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_verify(`ptr`: Long,`keys`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_clone_request(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_request(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_constructor_request_from_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_constructor_request_new(`agent`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`resource`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_method_request_get_action(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_request_get_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_request_get_args(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_request_get_resource(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_request_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1067,17 +1085,19 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_verifier_new(`roots`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`proofWindow`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_charter_uniffi_fn_method_verifier_audience(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_method_verifier_check(`ptr`: Long,`capability`: Long,`request`: Long,`proof`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_method_verifier_check(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`options`: RustBufferCallOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferDecision.ByValue
+    external fun uniffi_charter_uniffi_fn_method_verifier_get_audience(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_verifier_revoke(`ptr`: Long,`capabilityId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_charter_uniffi_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_func_verify_bundle(`bundle`: RustBuffer.ByValue,`trusted`: Long,`anchor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferBundleReport.ByValue
     external fun uniffi_charter_uniffi_fn_func_canonicalize_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_func_hash_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_charter_uniffi_fn_func_verify_bundle(`bundle`: RustBuffer.ByValue,`trusted`: Long,`anchor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_charter_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1198,19 +1218,22 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_charter_uniffi_checksum_func_canonicalize_json() and 0xFFFF) != 37385) {
+    if ((lib.uniffi_charter_uniffi_checksum_func_version() and 0xFFFF) != 60492) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_func_hash_json() and 0xFFFF) != 12232) {
+    if ((lib.uniffi_charter_uniffi_checksum_func_verify_bundle() and 0xFFFF) != 26465) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_func_verify_bundle() and 0xFFFF) != 14259) {
+    if ((lib.uniffi_charter_uniffi_checksum_func_canonicalize_json() and 0xFFFF) != 37032) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_func_hash_json() and 0xFFFF) != 38190) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() and 0xFFFF) != 53559) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_head() and 0xFFFF) != 57090) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_head() and 0xFFFF) != 31890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_keys() and 0xFFFF) != 18173) {
@@ -1219,49 +1242,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_len() and 0xFFFF) != 23114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_receipts() and 0xFFFF) != 37179) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_action() and 0xFFFF) != 28910) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_agent() and 0xFFFF) != 26448) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_args() and 0xFFFF) != 44795) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_cap() and 0xFFFF) != 25390) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_decision() and 0xFFFF) != 10091) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_hash() and 0xFFFF) != 48647) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_kid() and 0xFFFF) != 63417) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_permit() and 0xFFFF) != 49018) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_prev() and 0xFFFF) != 46174) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_reasons() and 0xFFFF) != 49419) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_seq() and 0xFFFF) != 47997) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_to_json() and 0xFFFF) != 13255) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_ts() and 0xFFFF) != 8699) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_verify() and 0xFFFF) != 37944) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_receipts() and 0xFFFF) != 43089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_capability_attenuate() and 0xFFFF) != 45568) {
@@ -1270,52 +1251,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_capability_bind_holder() and 0xFFFF) != 15167) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_capability_caveats() and 0xFFFF) != 2364) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_capability_get_caveats() and 0xFFFF) != 41165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_capability_id() and 0xFFFF) != 47975) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_capability_get_id() and 0xFFFF) != 18659) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_capability_issued_at() and 0xFFFF) != 29066) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_capability_get_issued_at() and 0xFFFF) != 50934) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_capability_root_kid() and 0xFFFF) != 29168) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_capability_get_root_kid() and 0xFFFF) != 35747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_capability_get_token_id() and 0xFFFF) != 705) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_capability_serialize() and 0xFFFF) != 21335) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_capability_token_id() and 0xFFFF) != 64892) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_issuer_issue() and 0xFFFF) != 64961) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_holder_kid() and 0xFFFF) != 18216) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_guard_check() and 0xFFFF) != 10304) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_holder_prove() and 0xFFFF) != 38341) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_guard_protect() and 0xFFFF) != 65221) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_issuer_issue() and 0xFFFF) != 54608) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_holder_get_kid() and 0xFFFF) != 22833) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_request_action() and 0xFFFF) != 42038) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_request_agent() and 0xFFFF) != 16349) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_request_args() and 0xFFFF) != 2391) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_request_resource() and 0xFFFF) != 6108) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_request_to_json() and 0xFFFF) != 44863) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_guard_check() and 0xFFFF) != 32293) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_method_guard_protect() and 0xFFFF) != 42839) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_holder_prove() and 0xFFFF) != 49031) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_keyset_get() and 0xFFFF) != 55377) {
@@ -1327,94 +1293,142 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_keyset_to_jwks() and 0xFFFF) != 44774) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_publickey_kid() and 0xFFFF) != 12346) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_publickey_get_kid() and 0xFFFF) != 55879) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_publickey_to_bytes() and 0xFFFF) != 36325) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_publickey_to_bytes() and 0xFFFF) != 2833) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_publickey_to_jwk() and 0xFFFF) != 62299) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_rootkey_kid() and 0xFFFF) != 21740) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_rootkey_get_kid() and 0xFFFF) != 44224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_rootkey_to_bytes() and 0xFFFF) != 19569) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_kid() and 0xFFFF) != 2919) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_get_kid() and 0xFFFF) != 35312) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_public_key() and 0xFFFF) != 49253) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_public_key() and 0xFFFF) != 12254) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_to_bytes() and 0xFFFF) != 61645) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_permit_claims() and 0xFFFF) != 25085) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_permit_get_claims() and 0xFFFF) != 45769) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_permit_kid() and 0xFFFF) != 52429) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_permit_get_kid() and 0xFFFF) != 3373) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_permit_token() and 0xFFFF) != 7085) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_permit_get_token() and 0xFFFF) != 63219) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_permitissuer_issue() and 0xFFFF) != 25286) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_permitissuer_get_kid() and 0xFFFF) != 527) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_permitissuer_kid() and 0xFFFF) != 12607) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_permitissuer_issue() and 0xFFFF) != 1576) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_permitverifier_verify() and 0xFFFF) != 8355) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_permitverifier_verify() and 0xFFFF) != 14071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_audience() and 0xFFFF) != 64197) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_action() and 0xFFFF) != 53437) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_check() and 0xFFFF) != 3917) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_agent() and 0xFFFF) != 45539) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_revoke() and 0xFFFF) != 62960) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_args() and 0xFFFF) != 23278) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_cap() and 0xFFFF) != 61403) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_decision() and 0xFFFF) != 46458) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_hash() and 0xFFFF) != 30350) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_kid() and 0xFFFF) != 25363) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_permit() and 0xFFFF) != 14) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_prev() and 0xFFFF) != 53467) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_reasons() and 0xFFFF) != 2862) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_seq() and 0xFFFF) != 63976) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_ts() and 0xFFFF) != 43686) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_to_json() and 0xFFFF) != 8332) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_verify() and 0xFFFF) != 10181) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_request_get_action() and 0xFFFF) != 59722) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_request_get_agent() and 0xFFFF) != 12287) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_request_get_args() and 0xFFFF) != 12613) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_request_get_resource() and 0xFFFF) != 15263) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_request_to_json() and 0xFFFF) != 12011) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_check() and 0xFFFF) != 53705) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_get_audience() and 0xFFFF) != 35740) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_verifier_revoke() and 0xFFFF) != 13768) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() and 0xFFFF) != 16511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_open() and 0xFFFF) != 12089) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_receipt_parse() and 0xFFFF) != 12370) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_open() and 0xFFFF) != 51246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_capability_parse() and 0xFFFF) != 28743) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_holder_new() and 0xFFFF) != 26261) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_issuer_new() and 0xFFFF) != 2506) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_issuer_new() and 0xFFFF) != 8047) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_guard_new() and 0xFFFF) != 41644) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_request_from_json() and 0xFFFF) != 49485) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_request_new() and 0xFFFF) != 21634) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_guard_new() and 0xFFFF) != 7608) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_holder_new() and 0xFFFF) != 39306) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_keyset_from_jwks() and 0xFFFF) != 17957) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_keyset_from_keys() and 0xFFFF) != 15766) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_keyset_from_keys() and 0xFFFF) != 22146) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_publickey_from_bytes() and 0xFFFF) != 31522) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_publickey_from_jwk() and 0xFFFF) != 60834) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_publickey_from_jwk() and 0xFFFF) != 54147) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_rootkey_from_bytes() and 0xFFFF) != 10357) {
@@ -1426,19 +1440,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_signingkey_from_bytes() and 0xFFFF) != 11229) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_signingkey_generate() and 0xFFFF) != 24034) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_signingkey_generate() and 0xFFFF) != 49914) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_permit_parse() and 0xFFFF) != 52588) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitissuer_new() and 0xFFFF) != 1435) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitissuer_new() and 0xFFFF) != 37239) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitverifier_new() and 0xFFFF) != 1023) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitverifier_new() and 0xFFFF) != 55805) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 23858) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_receipt_parse() and 0xFFFF) != 41478) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_request_from_json() and 0xFFFF) != 37875) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_request_new() and 0xFFFF) != 48614) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 14449) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1596,29 +1619,6 @@ private class JavaLangRefCleanable(
     val cleanable: java.lang.ref.Cleaner.Cleanable
 ) : UniffiCleaner.Cleanable {
     override fun clean() = cleanable.clean()
-}
-
-/**
- * @suppress
- */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
-    override fun lift(value: Int): UInt {
-        return value.toUInt()
-    }
-
-    override fun read(buf: ByteBuffer): UInt {
-        return lift(buf.getInt())
-    }
-
-    override fun lower(value: UInt): Int {
-        return value.toInt()
-    }
-
-    override fun allocationSize(value: UInt) = 4UL
-
-    override fun write(value: UInt, buf: ByteBuffer) {
-        buf.putInt(value.toInt())
-    }
 }
 
 /**
@@ -2110,10 +2110,9 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
         
     /**
      * Opens (or creates) a JSON Lines log file, synced on every append; its
-     * chain is verified on open. A torn last line is `log_corrupt` until
-     * repaired (`charter audit repair`). `expect_head`, the JSON text of a
-     * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
-     * makes a log cut or rewritten behind it `chain_broken`.
+     * chain is verified on open. `expect_head`, the JSON text of a receipt
+     * this log signed earlier (`head().toJson()`) kept elsewhere, makes a
+     * log cut or rewritten behind it `chain_broken`.
      */
     @Throws(CharterException::class) fun `open`(`path`: kotlin.String, `signingKey`: SigningKey, `expectHead`: kotlin.String? = null): AuditLog {
             return FfiConverterTypeAuditLog.lift(
@@ -2269,26 +2268,35 @@ public interface CapabilityInterface {
      */
     fun `bindHolder`(`kid`: kotlin.String): Capability
     
-    fun `caveats`(): List<kotlin.String>
+    /**
+     * The caveats, in order.
+     */
+    fun `getCaveats`(): List<kotlin.String>
     
     /**
      * The stable public id (for receipts and revocation).
      */
-    fun `id`(): kotlin.String
+    fun `getId`(): kotlin.String
     
     /**
      * Unix seconds.
      */
-    fun `issuedAt`(): kotlin.Long
+    fun `getIssuedAt`(): kotlin.Long
     
-    fun `rootKid`(): kotlin.String
+    /**
+     * The kid of the root key it was minted with.
+     */
+    fun `getRootKid`(): kotlin.String
+    
+    /**
+     * The id minted into the root (revokes every capability minted with it).
+     */
+    fun `getTokenId`(): kotlin.String
     
     /**
      * The token text.
      */
     fun `serialize`(): kotlin.String
-    
-    fun `tokenId`(): kotlin.String
     
     companion object
 }
@@ -2433,11 +2441,14 @@ open class Capability: Disposable, AutoCloseable, CapabilityInterface
     }
     
 
-    override fun `caveats`(): List<kotlin.String> {
+    
+    /**
+     * The caveats, in order.
+     */override fun `getCaveats`(): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_capability_caveats(
+    UniffiLib.uniffi_charter_uniffi_fn_method_capability_get_caveats(
         it,
         _status)
 }
@@ -2449,11 +2460,11 @@ open class Capability: Disposable, AutoCloseable, CapabilityInterface
     
     /**
      * The stable public id (for receipts and revocation).
-     */override fun `id`(): kotlin.String {
+     */override fun `getId`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_capability_id(
+    UniffiLib.uniffi_charter_uniffi_fn_method_capability_get_id(
         it,
         _status)
 }
@@ -2465,11 +2476,11 @@ open class Capability: Disposable, AutoCloseable, CapabilityInterface
     
     /**
      * Unix seconds.
-     */override fun `issuedAt`(): kotlin.Long {
+     */override fun `getIssuedAt`(): kotlin.Long {
             return FfiConverterLong.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_capability_issued_at(
+    UniffiLib.uniffi_charter_uniffi_fn_method_capability_get_issued_at(
         it,
         _status)
 }
@@ -2478,11 +2489,30 @@ open class Capability: Disposable, AutoCloseable, CapabilityInterface
     }
     
 
-    override fun `rootKid`(): kotlin.String {
+    
+    /**
+     * The kid of the root key it was minted with.
+     */override fun `getRootKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_capability_root_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_capability_get_root_kid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The id minted into the root (revokes every capability minted with it).
+     */override fun `getTokenId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_capability_get_token_id(
         it,
         _status)
 }
@@ -2499,19 +2529,6 @@ open class Capability: Disposable, AutoCloseable, CapabilityInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_capability_serialize(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    override fun `tokenId`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_capability_token_id(
         it,
         _status)
 }
@@ -2670,39 +2687,31 @@ public object FfiConverterTypeCapability: FfiConverter<Capability, Long> {
 
 /**
  * check -> permit -> receipt, fail closed: `protect` returns a Permit or
- * throws `Denied`, and records a receipt either way.
- *
- * The guard takes the capability as its token text, as a gateway receives
- * it: a token that does not parse is a recorded denial, not an exception
- * before anything is recorded. It shares the verifier it is built with, so
- * `Verifier.revoke` applies to guarded calls too.
+ * throws `Denied`, and records a receipt either way. It shares its
+ * verifier, so `Verifier.revoke` applies to guarded calls too.
  */
 public interface GuardInterface {
     
     /**
-     * Decides and records the decision; returns it as data (a denial is not
-     * an exception). If the receipt cannot be recorded, the decision is a denial.
+     * Decides and records the decision; returns it as data. Capability text
+     * that does not parse, or a receipt that cannot be recorded, is a denial.
      */
-    fun `check`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String? = null, `now`: kotlin.Long? = null): Decision
+    fun `check`(`capability`: CapabilityInput, `request`: Request, `options`: CallOptions): Decision
     
     /**
-     * Returns a permit for exactly this call, or throws `Denied` carrying the
-     * reasons. A receipt is recorded either way. `permit_id` fixes the
-     * permit's jti (derive it from your own call id); random otherwise.
+     * A permit for exactly this call, or `Denied` carrying the reasons; a
+     * receipt is recorded either way. `options.permit_id` fixes the permit's
+     * jti (derive it from your own call id); random otherwise.
      */
-    fun `protect`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String? = null, `idempotencyKey`: kotlin.String? = null, `now`: kotlin.Long? = null, `permitId`: kotlin.String? = null): Permit
+    fun `protect`(`capability`: CapabilityInput, `request`: Request, `options`: CallOptions): Permit
     
     companion object
 }
 
 /**
  * check -> permit -> receipt, fail closed: `protect` returns a Permit or
- * throws `Denied`, and records a receipt either way.
- *
- * The guard takes the capability as its token text, as a gateway receives
- * it: a token that does not parse is a recorded denial, not an exception
- * before anything is recorded. It shares the verifier it is built with, so
- * `Verifier.revoke` applies to guarded calls too.
+ * throws `Denied`, and records a receipt either way. It shares its
+ * verifier, so `Verifier.revoke` applies to guarded calls too.
  */
 open class Guard: Disposable, AutoCloseable, GuardInterface
 {
@@ -2821,19 +2830,18 @@ open class Guard: Disposable, AutoCloseable, GuardInterface
 
     
     /**
-     * Decides and records the decision; returns it as data (a denial is not
-     * an exception). If the receipt cannot be recorded, the decision is a denial.
-     */override fun `check`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String?, `now`: kotlin.Long?): Decision {
+     * Decides and records the decision; returns it as data. Capability text
+     * that does not parse, or a receipt that cannot be recorded, is a denial.
+     */override fun `check`(`capability`: CapabilityInput, `request`: Request, `options`: CallOptions): Decision {
             return FfiConverterTypeDecision.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_guard_check(
         it,
         
-        FfiConverterString.lower(`capability`),
+        FfiConverterTypeCapabilityInput.lower(`capability`),
         FfiConverterTypeRequest.lower(`request`),
-        FfiConverterOptionalString.lower(`proof`),
-        FfiConverterOptionalLong.lower(`now`),_status)
+        FfiConverterTypeCallOptions.lower(`options`),_status)
 }
     }
     )
@@ -2842,23 +2850,20 @@ open class Guard: Disposable, AutoCloseable, GuardInterface
 
     
     /**
-     * Returns a permit for exactly this call, or throws `Denied` carrying the
-     * reasons. A receipt is recorded either way. `permit_id` fixes the
-     * permit's jti (derive it from your own call id); random otherwise.
+     * A permit for exactly this call, or `Denied` carrying the reasons; a
+     * receipt is recorded either way. `options.permit_id` fixes the permit's
+     * jti (derive it from your own call id); random otherwise.
      */
-    @Throws(CharterException::class)override fun `protect`(`capability`: kotlin.String, `request`: Request, `proof`: kotlin.String?, `idempotencyKey`: kotlin.String?, `now`: kotlin.Long?, `permitId`: kotlin.String?): Permit {
+    @Throws(CharterException::class)override fun `protect`(`capability`: CapabilityInput, `request`: Request, `options`: CallOptions): Permit {
             return FfiConverterTypePermit.lift(
     callWithHandle {
     uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_guard_protect(
         it,
         
-        FfiConverterString.lower(`capability`),
+        FfiConverterTypeCapabilityInput.lower(`capability`),
         FfiConverterTypeRequest.lower(`request`),
-        FfiConverterOptionalString.lower(`proof`),
-        FfiConverterOptionalString.lower(`idempotencyKey`),
-        FfiConverterOptionalLong.lower(`now`),
-        FfiConverterOptionalString.lower(`permitId`),_status)
+        FfiConverterTypeCallOptions.lower(`options`),_status)
 }
     }
     )
@@ -3007,13 +3012,14 @@ public interface HolderInterface {
     /**
      * The key id to bind capabilities to.
      */
-    fun `kid`(): kotlin.String
+    fun `getKid`(): kotlin.String
     
     /**
-     * A proof for one request to one audience. `nonce` (16 to 64 bytes) is
-     * random when left out; give it only in tests (a repeated nonce is a replay).
+     * A proof for one request to one audience (capability text that does
+     * not parse is its parse error). `nonce` (16 to 64 bytes) is random when
+     * left out: give it only in tests (a repeated nonce is a replay).
      */
-    fun `prove`(`capability`: Capability, `request`: Request, `audience`: kotlin.String, `now`: kotlin.Long? = null, `nonce`: kotlin.ByteArray? = null): kotlin.String
+    fun `prove`(`capability`: CapabilityInput, `request`: Request, `audience`: kotlin.String, `now`: kotlin.Long? = null, `nonce`: kotlin.ByteArray? = null): kotlin.String
     
     companion object
 }
@@ -3045,6 +3051,9 @@ open class Holder: Disposable, AutoCloseable, HolderInterface
         this.handle = 0
         this.cleanable = null
     }
+    /**
+     * A holder proving with `signing_key`.
+     */
     constructor(`signingKey`: SigningKey) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
@@ -3134,11 +3143,11 @@ open class Holder: Disposable, AutoCloseable, HolderInterface
     
     /**
      * The key id to bind capabilities to.
-     */override fun `kid`(): kotlin.String {
+     */override fun `getKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_holder_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_holder_get_kid(
         it,
         _status)
 }
@@ -3149,17 +3158,18 @@ open class Holder: Disposable, AutoCloseable, HolderInterface
 
     
     /**
-     * A proof for one request to one audience. `nonce` (16 to 64 bytes) is
-     * random when left out; give it only in tests (a repeated nonce is a replay).
+     * A proof for one request to one audience (capability text that does
+     * not parse is its parse error). `nonce` (16 to 64 bytes) is random when
+     * left out: give it only in tests (a repeated nonce is a replay).
      */
-    @Throws(CharterException::class)override fun `prove`(`capability`: Capability, `request`: Request, `audience`: kotlin.String, `now`: kotlin.Long?, `nonce`: kotlin.ByteArray?): kotlin.String {
+    @Throws(CharterException::class)override fun `prove`(`capability`: CapabilityInput, `request`: Request, `audience`: kotlin.String, `now`: kotlin.Long?, `nonce`: kotlin.ByteArray?): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_holder_prove(
         it,
         
-        FfiConverterTypeCapability.lower(`capability`),
+        FfiConverterTypeCapabilityInput.lower(`capability`),
         FfiConverterTypeRequest.lower(`request`),
         FfiConverterString.lower(`audience`),
         FfiConverterOptionalLong.lower(`now`),
@@ -3311,11 +3321,10 @@ public interface IssuerInterface {
     
     /**
      * Mints a capability. Caveats are added in parameter order: agent,
-     * actions, audience, not_before, expires_at, then `caveats`. `token_id`
-     * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
-     * after `issued_at`, before the year 10000) and `never_expires = true`
-     * is required.
+     * actions, audience, not_before, expires_at, then `caveats`. Exactly one
+     * of `expires_at` (Unix seconds, after `issued_at`) and
+     * `never_expires = true` is required. `token_id` (16 bytes) and
+     * `issued_at` are for tests and vectors: random and the clock otherwise.
      */
     fun `issue`(`agent`: kotlin.String? = null, `actions`: List<kotlin.String>? = null, `audience`: kotlin.String? = null, `notBefore`: kotlin.Long? = null, `expiresAt`: kotlin.Long? = null, `neverExpires`: kotlin.Boolean = false, `caveats`: List<kotlin.String>? = null, `tokenId`: kotlin.ByteArray? = null, `issuedAt`: kotlin.Long? = null): Capability
     
@@ -3349,6 +3358,9 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
         this.handle = 0
         this.cleanable = null
     }
+    /**
+     * An issuer minting with `root`.
+     */
     constructor(`root`: RootKey) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
@@ -3438,11 +3450,10 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
     
     /**
      * Mints a capability. Caveats are added in parameter order: agent,
-     * actions, audience, not_before, expires_at, then `caveats`. `token_id`
-     * (16 bytes) and `issued_at` are for tests and vectors: random and the
-     * system clock when left out. Exactly one of `expires_at` (Unix seconds,
-     * after `issued_at`, before the year 10000) and `never_expires = true`
-     * is required.
+     * actions, audience, not_before, expires_at, then `caveats`. Exactly one
+     * of `expires_at` (Unix seconds, after `issued_at`) and
+     * `never_expires = true` is required. `token_id` (16 bytes) and
+     * `issued_at` are for tests and vectors: random and the clock otherwise.
      */
     @Throws(CharterException::class)override fun `issue`(`agent`: kotlin.String?, `actions`: List<kotlin.String>?, `audience`: kotlin.String?, `notBefore`: kotlin.Long?, `expiresAt`: kotlin.Long?, `neverExpires`: kotlin.Boolean, `caveats`: List<kotlin.String>?, `tokenId`: kotlin.ByteArray?, `issuedAt`: kotlin.Long?): Capability {
             return FfiConverterTypeCapability.lift(
@@ -3801,6 +3812,9 @@ open class KeySet: Disposable, AutoCloseable, KeySetInterface
     
 
         
+    /**
+     * From public keys; two with one kid are refused.
+     */
     @Throws(CharterException::class) fun `fromKeys`(`keys`: List<PublicKey>): KeySet {
             return FfiConverterTypeKeySet.lift(
     uniffiRustCallWithError(CharterException) { _status ->
@@ -3943,17 +3957,20 @@ public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
  */
 public interface PermitInterface {
     
-    fun `claims`(): PermitClaims
+    /**
+     * Its claims.
+     */
+    fun `getClaims`(): PermitClaims
     
     /**
      * The kid of the key that signed it.
      */
-    fun `kid`(): kotlin.String
+    fun `getKid`(): kotlin.String
     
     /**
      * The compact JWS text to hand to the tool.
      */
-    fun `token`(): kotlin.String
+    fun `getToken`(): kotlin.String
     
     companion object
 }
@@ -4062,11 +4079,14 @@ open class Permit: Disposable, AutoCloseable, PermitInterface
         }
     }
 
-    override fun `claims`(): PermitClaims {
+    
+    /**
+     * Its claims.
+     */override fun `getClaims`(): PermitClaims {
             return FfiConverterTypePermitClaims.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_permit_claims(
+    UniffiLib.uniffi_charter_uniffi_fn_method_permit_get_claims(
         it,
         _status)
 }
@@ -4078,11 +4098,11 @@ open class Permit: Disposable, AutoCloseable, PermitInterface
     
     /**
      * The kid of the key that signed it.
-     */override fun `kid`(): kotlin.String {
+     */override fun `getKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_permit_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_permit_get_kid(
         it,
         _status)
 }
@@ -4094,11 +4114,11 @@ open class Permit: Disposable, AutoCloseable, PermitInterface
     
     /**
      * The compact JWS text to hand to the tool.
-     */override fun `token`(): kotlin.String {
+     */override fun `getToken`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_permit_token(
+    UniffiLib.uniffi_charter_uniffi_fn_method_permit_get_token(
         it,
         _status)
 }
@@ -4262,15 +4282,15 @@ public object FfiConverterTypePermit: FfiConverter<Permit, Long> {
 public interface PermitIssuerInterface {
     
     /**
-     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */
+    fun `getKid`(): kotlin.String
+    
+    /**
+     * Signs a permit for one call; `args` (JSON object text) is hashed into
      * it. `jti` is random when left out: give it only in tests and vectors.
      */
     fun `issue`(`subject`: kotlin.String, `audience`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `capabilityId`: kotlin.String, `now`: kotlin.Long? = null, `jti`: kotlin.String? = null, `idempotencyKey`: kotlin.String? = null): Permit
-    
-    /**
-     * The kid of the signing key (what a verifier's JWKS must hold).
-     */
-    fun `kid`(): kotlin.String
     
     companion object
 }
@@ -4303,7 +4323,7 @@ open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
         this.cleanable = null
     }
     /**
-     * `ttl`: seconds a permit lives, 1 to 3600 (60 by default).
+     * `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left out).
      */
     constructor(`signingKey`: SigningKey, `issuer`: kotlin.String, `ttl`: kotlin.Long? = null) :
         this(UniffiWithHandle, 
@@ -4395,7 +4415,23 @@ open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
 
     
     /**
-     * Signs a permit for one call; `args` (the call's arguments as JSON text) is hashed into
+     * The kid of the signing key (what a verifier's JWKS must hold).
+     */override fun `getKid`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_permitissuer_get_kid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs a permit for one call; `args` (JSON object text) is hashed into
      * it. `jti` is random when left out: give it only in tests and vectors.
      */
     @Throws(CharterException::class)override fun `issue`(`subject`: kotlin.String, `audience`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `capabilityId`: kotlin.String, `now`: kotlin.Long?, `jti`: kotlin.String?, `idempotencyKey`: kotlin.String?): Permit {
@@ -4413,22 +4449,6 @@ open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
         FfiConverterOptionalLong.lower(`now`),
         FfiConverterOptionalString.lower(`jti`),
         FfiConverterOptionalString.lower(`idempotencyKey`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The kid of the signing key (what a verifier's JWKS must hold).
-     */override fun `kid`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_permitissuer_kid(
-        it,
-        _status)
 }
     }
     )
@@ -4577,9 +4597,7 @@ public interface PermitVerifierInterface {
     
     /**
      * Verifies `token` for this call (`action`, `args` as JSON object text)
-     * at `now`, consumes it, and returns its claims. Any failure is an error
-     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
-     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     * at `now`, consumes it, and returns its claims; any failure is an error.
      */
     fun `verify`(`token`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `now`: kotlin.Long? = null): PermitClaims
     
@@ -4615,7 +4633,7 @@ open class PermitVerifier: Disposable, AutoCloseable, PermitVerifierInterface
         this.cleanable = null
     }
     /**
-     * `leeway`: clock skew tolerated, 0 to 300 seconds (30 by default).
+     * `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when left out).
      */
     constructor(`keys`: KeySet, `audience`: kotlin.String, `leeway`: kotlin.Long? = null) :
         this(UniffiWithHandle, 
@@ -4708,9 +4726,7 @@ open class PermitVerifier: Disposable, AutoCloseable, PermitVerifierInterface
     
     /**
      * Verifies `token` for this call (`action`, `args` as JSON object text)
-     * at `now`, consumes it, and returns its claims. Any failure is an error
-     * (`bad_signature`, `unknown_key`, `expired`, `replayed`,
-     * `audience_mismatch`, `action_mismatch`, `args_mismatch`, `malformed`).
+     * at `now`, consumes it, and returns its claims; any failure is an error.
      */
     @Throws(CharterException::class)override fun `verify`(`token`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `now`: kotlin.Long?): PermitClaims {
             return FfiConverterTypePermitClaims.lift(
@@ -4868,8 +4884,14 @@ public object FfiConverterTypePermitVerifier: FfiConverter<PermitVerifier, Long>
  */
 public interface PublicKeyInterface {
     
-    fun `kid`(): kotlin.String
+    /**
+     * RFC 7638 thumbprint.
+     */
+    fun `getKid`(): kotlin.String
     
+    /**
+     * The 32 bytes of the point.
+     */
     fun `toBytes`(): kotlin.ByteArray
     
     /**
@@ -4984,11 +5006,14 @@ open class PublicKey: Disposable, AutoCloseable, PublicKeyInterface
         }
     }
 
-    override fun `kid`(): kotlin.String {
+    
+    /**
+     * RFC 7638 thumbprint.
+     */override fun `getKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_publickey_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_publickey_get_kid(
         it,
         _status)
 }
@@ -4997,7 +5022,10 @@ open class PublicKey: Disposable, AutoCloseable, PublicKeyInterface
     }
     
 
-    override fun `toBytes`(): kotlin.ByteArray {
+    
+    /**
+     * The 32 bytes of the point.
+     */override fun `toBytes`(): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -5052,7 +5080,7 @@ open class PublicKey: Disposable, AutoCloseable, PublicKeyInterface
 
         
     /**
-     * From a public JWK, as JSON text.
+     * From a public JWK (its JSON text).
      */
     @Throws(CharterException::class) fun `fromJwk`(`jwk`: kotlin.String): PublicKey {
             return FfiConverterTypePublicKey.lift(
@@ -5196,58 +5224,70 @@ public object FfiConverterTypePublicKey: FfiConverter<PublicKey, Long> {
  */
 public interface ReceiptInterface {
     
-    fun `action`(): kotlin.String
+    /**
+     * The request's action.
+     */
+    fun `getAction`(): kotlin.String
     
-    fun `agent`(): kotlin.String
+    /**
+     * The request's agent.
+     */
+    fun `getAgent`(): kotlin.String
     
     /**
      * The arguments' hash.
      */
-    fun `args`(): kotlin.String
+    fun `getArgs`(): kotlin.String
     
     /**
      * The capability id, when the token parsed.
      */
-    fun `cap`(): kotlin.String?
+    fun `getCap`(): kotlin.String?
     
     /**
      * `"allow"` or `"deny"`.
      */
-    fun `decision`(): kotlin.String
+    fun `getDecision`(): kotlin.String
     
     /**
      * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
      */
-    fun `hash`(): kotlin.String
+    fun `getHash`(): kotlin.String
     
     /**
      * The kid of the audit key that signed it.
      */
-    fun `kid`(): kotlin.String
+    fun `getKid`(): kotlin.String
     
     /**
      * The permit's jti, when one was issued.
      */
-    fun `permit`(): kotlin.String?
+    fun `getPermit`(): kotlin.String?
     
     /**
      * Hash of the receipt before (the genesis value for seq 0).
      */
-    fun `prev`(): kotlin.String
+    fun `getPrev`(): kotlin.String
     
-    fun `reasons`(): List<Reason>
+    /**
+     * Why it denied (empty when allowed).
+     */
+    fun `getReasons`(): List<Reason>
     
-    fun `seq`(): kotlin.ULong
+    /**
+     * Position in its log, from 0.
+     */
+    fun `getSeq`(): kotlin.ULong
+    
+    /**
+     * Unix seconds.
+     */
+    fun `getTs`(): kotlin.Long
     
     /**
      * The canonical JSON text (one line of a log file).
      */
     fun `toJson`(): kotlin.String
-    
-    /**
-     * Unix seconds.
-     */
-    fun `ts`(): kotlin.Long
     
     /**
      * Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
@@ -5361,11 +5401,14 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
         }
     }
 
-    override fun `action`(): kotlin.String {
+    
+    /**
+     * The request's action.
+     */override fun `getAction`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_action(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_action(
         it,
         _status)
 }
@@ -5374,11 +5417,14 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     }
     
 
-    override fun `agent`(): kotlin.String {
+    
+    /**
+     * The request's agent.
+     */override fun `getAgent`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_agent(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_agent(
         it,
         _status)
 }
@@ -5390,11 +5436,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * The arguments' hash.
-     */override fun `args`(): kotlin.String {
+     */override fun `getArgs`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_args(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_args(
         it,
         _status)
 }
@@ -5406,11 +5452,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * The capability id, when the token parsed.
-     */override fun `cap`(): kotlin.String? {
+     */override fun `getCap`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_cap(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_cap(
         it,
         _status)
 }
@@ -5422,11 +5468,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * `"allow"` or `"deny"`.
-     */override fun `decision`(): kotlin.String {
+     */override fun `getDecision`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_decision(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_decision(
         it,
         _status)
 }
@@ -5438,11 +5484,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
-     */override fun `hash`(): kotlin.String {
+     */override fun `getHash`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_hash(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_hash(
         it,
         _status)
 }
@@ -5454,11 +5500,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * The kid of the audit key that signed it.
-     */override fun `kid`(): kotlin.String {
+     */override fun `getKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_kid(
         it,
         _status)
 }
@@ -5470,11 +5516,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * The permit's jti, when one was issued.
-     */override fun `permit`(): kotlin.String? {
+     */override fun `getPermit`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_permit(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_permit(
         it,
         _status)
 }
@@ -5486,11 +5532,11 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     
     /**
      * Hash of the receipt before (the genesis value for seq 0).
-     */override fun `prev`(): kotlin.String {
+     */override fun `getPrev`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_prev(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_prev(
         it,
         _status)
 }
@@ -5499,11 +5545,14 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     }
     
 
-    override fun `reasons`(): List<Reason> {
+    
+    /**
+     * Why it denied (empty when allowed).
+     */override fun `getReasons`(): List<Reason> {
             return FfiConverterSequenceTypeReason.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_reasons(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_reasons(
         it,
         _status)
 }
@@ -5512,11 +5561,30 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     }
     
 
-    override fun `seq`(): kotlin.ULong {
+    
+    /**
+     * Position in its log, from 0.
+     */override fun `getSeq`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_seq(
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_seq(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Unix seconds.
+     */override fun `getTs`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_ts(
         it,
         _status)
 }
@@ -5533,22 +5601,6 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_receipt_to_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Unix seconds.
-     */override fun `ts`(): kotlin.Long {
-            return FfiConverterLong.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_ts(
         it,
         _status)
 }
@@ -5583,8 +5635,7 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     companion object {
         
     /**
-     * Parses one receipt (its canonical JSON text) strictly. Verifies
-     * nothing: call `verify`.
+     * Parses one receipt (its canonical JSON text) strictly. Verifies nothing: call `verify`.
      */
     @Throws(CharterException::class) fun `parse`(`json`: kotlin.String): Receipt {
             return FfiConverterTypeReceipt.lift(
@@ -5728,16 +5779,25 @@ public object FfiConverterTypeReceipt: FfiConverter<Receipt, Long> {
  */
 public interface RequestInterface {
     
-    fun `action`(): kotlin.String
+    /**
+     * The tool or operation.
+     */
+    fun `getAction`(): kotlin.String
     
-    fun `agent`(): kotlin.String
+    /**
+     * Who asks.
+     */
+    fun `getAgent`(): kotlin.String
     
     /**
      * The arguments as canonical (JCS) JSON text.
      */
-    fun `args`(): kotlin.String
+    fun `getArgs`(): kotlin.String
     
-    fun `resource`(): kotlin.String?
+    /**
+     * What the call acts on, when given.
+     */
+    fun `getResource`(): kotlin.String?
     
     /**
      * The whole request as canonical (JCS) JSON text.
@@ -5775,8 +5835,8 @@ open class Request: Disposable, AutoCloseable, RequestInterface
         this.cleanable = null
     }
     /**
-     * `args` is the JSON text of an object; numbers stay exact, and
-     * integers beyond ±(2^53−1) are refused.
+     * `args` is the JSON text of an object, parsed strictly (numbers stay
+     * exact; integers beyond ±(2^53−1) are refused).
      */
     constructor(`agent`: kotlin.String, `action`: kotlin.String, `args`: kotlin.String, `resource`: kotlin.String? = null) :
         this(UniffiWithHandle, 
@@ -5867,11 +5927,14 @@ open class Request: Disposable, AutoCloseable, RequestInterface
         }
     }
 
-    override fun `action`(): kotlin.String {
+    
+    /**
+     * The tool or operation.
+     */override fun `getAction`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_request_action(
+    UniffiLib.uniffi_charter_uniffi_fn_method_request_get_action(
         it,
         _status)
 }
@@ -5880,11 +5943,14 @@ open class Request: Disposable, AutoCloseable, RequestInterface
     }
     
 
-    override fun `agent`(): kotlin.String {
+    
+    /**
+     * Who asks.
+     */override fun `getAgent`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_request_agent(
+    UniffiLib.uniffi_charter_uniffi_fn_method_request_get_agent(
         it,
         _status)
 }
@@ -5897,11 +5963,11 @@ open class Request: Disposable, AutoCloseable, RequestInterface
     /**
      * The arguments as canonical (JCS) JSON text.
      */
-    @Throws(CharterException::class)override fun `args`(): kotlin.String {
+    @Throws(CharterException::class)override fun `getArgs`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(CharterException) { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_request_args(
+    UniffiLib.uniffi_charter_uniffi_fn_method_request_get_args(
         it,
         _status)
 }
@@ -5910,11 +5976,14 @@ open class Request: Disposable, AutoCloseable, RequestInterface
     }
     
 
-    override fun `resource`(): kotlin.String? {
+    
+    /**
+     * What the call acts on, when given.
+     */override fun `getResource`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_request_resource(
+    UniffiLib.uniffi_charter_uniffi_fn_method_request_get_resource(
         it,
         _status)
 }
@@ -6096,7 +6165,7 @@ public interface RootKeyInterface {
     /**
      * The public key id carried in every capability minted with this key.
      */
-    fun `kid`(): kotlin.String
+    fun `getKid`(): kotlin.String
     
     /**
      * The secret bytes.
@@ -6213,11 +6282,11 @@ open class RootKey: Disposable, AutoCloseable, RootKeyInterface
     
     /**
      * The public key id carried in every capability minted with this key.
-     */override fun `kid`(): kotlin.String {
+     */override fun `getKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_rootkey_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_rootkey_get_kid(
         it,
         _status)
 }
@@ -6412,8 +6481,11 @@ public interface SigningKeyInterface {
     /**
      * RFC 7638 thumbprint of the public key.
      */
-    fun `kid`(): kotlin.String
+    fun `getKid`(): kotlin.String
     
+    /**
+     * Its public half.
+     */
     fun `publicKey`(): PublicKey
     
     /**
@@ -6531,11 +6603,11 @@ open class SigningKey: Disposable, AutoCloseable, SigningKeyInterface
     
     /**
      * RFC 7638 thumbprint of the public key.
-     */override fun `kid`(): kotlin.String {
+     */override fun `getKid`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_signingkey_kid(
+    UniffiLib.uniffi_charter_uniffi_fn_method_signingkey_get_kid(
         it,
         _status)
 }
@@ -6544,7 +6616,10 @@ open class SigningKey: Disposable, AutoCloseable, SigningKeyInterface
     }
     
 
-    override fun `publicKey`(): PublicKey {
+    
+    /**
+     * Its public half.
+     */override fun `publicKey`(): PublicKey {
             return FfiConverterTypePublicKey.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -6596,7 +6671,10 @@ open class SigningKey: Disposable, AutoCloseable, SigningKeyInterface
     }
     
 
-         fun `generate`(): SigningKey {
+        
+    /**
+     * A fresh key from the operating system's randomness.
+     */ fun `generate`(): SigningKey {
             return FfiConverterTypeSigningKey.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_constructor_signingkey_generate(
@@ -6737,19 +6815,22 @@ public object FfiConverterTypeSigningKey: FfiConverter<SigningKey, Long> {
  */
 public interface VerifierInterface {
     
-    fun `audience`(): kotlin.String
+    /**
+     * Decides one call; `options` gives the proof and the time. A denial is
+     * data (`allowed == false` with reasons), never an error. Kotlin and
+     * Swift callers use the overloads taking a `Capability` or its text.
+     */
+    fun `check`(`capability`: CapabilityInput, `request`: Request, `options`: CallOptions): Decision
     
     /**
-     * Decides one call. A denial is data (`allowed == false` with reasons),
-     * never an error.
+     * The identity caveats see as `audience`; permits are issued for it.
      */
-    fun `check`(`capability`: Capability, `request`: Request, `proof`: kotlin.String? = null, `now`: kotlin.Long? = null): Decision
+    fun `getAudience`(): kotlin.String
     
     /**
      * Revokes a capability id (that capability and every one narrowed from
-     * it) or a token id (every capability minted with it). Throws
-     * `invalid_argument` for anything not shaped like one: 22 base64url
-     * characters, no padding.
+     * it) or a token id (every capability minted with it); anything else is
+     * `invalid_argument`.
      */
     fun `revoke`(`capabilityId`: kotlin.String)
     
@@ -6784,9 +6865,9 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
         this.cleanable = null
     }
     /**
-     * `proof_window` (how long a holder proof stays fresh) and `leeway`
-     * (clock skew tolerated) are seconds, 1 to 600 and 0 to 600; 60 and 30 by
-     * default. A proof is fresh while `iat - leeway <= now < iat + window`.
+     * `proof_window` (how long a holder proof stays fresh, 1 to 600
+     * seconds) and `leeway` (clock skew tolerated, 0 to 600 seconds): the
+     * core's defaults (60 and 30) when left out.
      */
     constructor(`roots`: List<RootKey>, `audience`: kotlin.String, `proofWindow`: kotlin.Long? = null, `leeway`: kotlin.Long? = null) :
         this(UniffiWithHandle, 
@@ -6877,11 +6958,35 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
         }
     }
 
-    override fun `audience`(): kotlin.String {
+    
+    /**
+     * Decides one call; `options` gives the proof and the time. A denial is
+     * data (`allowed == false` with reasons), never an error. Kotlin and
+     * Swift callers use the overloads taking a `Capability` or its text.
+     */override fun `check`(`capability`: CapabilityInput, `request`: Request, `options`: CallOptions): Decision {
+            return FfiConverterTypeDecision.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_verifier_check(
+        it,
+        
+        FfiConverterTypeCapabilityInput.lower(`capability`),
+        FfiConverterTypeRequest.lower(`request`),
+        FfiConverterTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The identity caveats see as `audience`; permits are issued for it.
+     */override fun `getAudience`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_verifier_audience(
+    UniffiLib.uniffi_charter_uniffi_fn_method_verifier_get_audience(
         it,
         _status)
 }
@@ -6892,31 +6997,9 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
-     * Decides one call. A denial is data (`allowed == false` with reasons),
-     * never an error.
-     */override fun `check`(`capability`: Capability, `request`: Request, `proof`: kotlin.String?, `now`: kotlin.Long?): Decision {
-            return FfiConverterTypeDecision.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_method_verifier_check(
-        it,
-        
-        FfiConverterTypeCapability.lower(`capability`),
-        FfiConverterTypeRequest.lower(`request`),
-        FfiConverterOptionalString.lower(`proof`),
-        FfiConverterOptionalLong.lower(`now`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
      * Revokes a capability id (that capability and every one narrowed from
-     * it) or a token id (every capability minted with it). Throws
-     * `invalid_argument` for anything not shaped like one: 22 base64url
-     * characters, no padding.
+     * it) or a token id (every capability minted with it); anything else is
+     * `invalid_argument`.
      */
     @Throws(CharterException::class)override fun `revoke`(`capabilityId`: kotlin.String)
         = 
@@ -6972,305 +7055,111 @@ public object FfiConverterTypeVerifier: FfiConverter<Verifier, Long> {
 
 
 /**
- * The signed summary of a bundle.
+ * A capability, parsed or as the text it travels in. Text that does not
+ * parse is a denial of the call (recorded by a `Guard`), not an error.
  */
-data class BundleHead (
+sealed class CapabilityInput: Disposable  {
+    
     /**
-     * `prev` of the first receipt (the genesis value for a bundle from seq 0).
+     * An already parsed capability.
      */
-    var `anchor`: kotlin.String
-    , 
-    var `count`: kotlin.ULong
-    , 
-    var `firstSeq`: kotlin.ULong
-    , 
-    var `kid`: kotlin.String
-    , 
+    data class Parsed(
+        val `capability`: dev.charter.Capability) : CapabilityInput()
+        
+    {
+        
+
+        companion object
+    }
+    
     /**
-     * Hash of the last receipt.
+     * Capability text (`Capability.serialize()`), parsed at the check.
      */
-    var `lastHash`: kotlin.String
-    , 
-    var `lastSeq`: kotlin.ULong
-    , 
-    var `sig`: kotlin.String
-    , 
-    /**
-     * `ts` of the last receipt.
-     */
-    var `ts`: kotlin.Long
-    , 
-    var `v`: kotlin.ULong
-    
-){
+    data class Text(
+        val `token`: kotlin.String) : CapabilityInput()
+        
+    {
+        
+
+        companion object
+    }
     
 
     
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        when(this) {
+            is CapabilityInput.Parsed -> {
+                
+    Disposable.destroy(
+        this.`capability`
+    )
+                
+            }
+            is CapabilityInput.Text -> {
+                
+    Disposable.destroy(
+        this.`token`
+    )
+                
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+    
 
     
+    
+
+
     companion object
 }
 
 /**
  * @suppress
  */
-public object FfiConverterTypeBundleHead: FfiConverterRustBuffer<BundleHead> {
-    override fun read(buf: ByteBuffer): BundleHead {
-        return BundleHead(
-            FfiConverterString.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterULong.read(buf),
-        )
+public object FfiConverterTypeCapabilityInput : FfiConverterRustBuffer<CapabilityInput>{
+    override fun read(buf: ByteBuffer): CapabilityInput {
+        return when(buf.getInt()) {
+            1 -> CapabilityInput.Parsed(
+                FfiConverterTypeCapability.read(buf),
+                )
+            2 -> CapabilityInput.Text(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
     }
 
-    override fun allocationSize(value: BundleHead) = (
-            FfiConverterString.allocationSize(value.`anchor`) +
-            FfiConverterULong.allocationSize(value.`count`) +
-            FfiConverterULong.allocationSize(value.`firstSeq`) +
-            FfiConverterString.allocationSize(value.`kid`) +
-            FfiConverterString.allocationSize(value.`lastHash`) +
-            FfiConverterULong.allocationSize(value.`lastSeq`) +
-            FfiConverterString.allocationSize(value.`sig`) +
-            FfiConverterLong.allocationSize(value.`ts`) +
-            FfiConverterULong.allocationSize(value.`v`)
-    )
-
-    override fun write(value: BundleHead, buf: ByteBuffer) {
-            FfiConverterString.write(value.`anchor`, buf)
-            FfiConverterULong.write(value.`count`, buf)
-            FfiConverterULong.write(value.`firstSeq`, buf)
-            FfiConverterString.write(value.`kid`, buf)
-            FfiConverterString.write(value.`lastHash`, buf)
-            FfiConverterULong.write(value.`lastSeq`, buf)
-            FfiConverterString.write(value.`sig`, buf)
-            FfiConverterLong.write(value.`ts`, buf)
-            FfiConverterULong.write(value.`v`, buf)
-    }
-}
-
-
-
-/**
- * What a verified bundle covers.
- */
-data class BundleReport (
-    var `count`: kotlin.ULong
-    , 
-    var `firstSeq`: kotlin.ULong
-    , 
-    var `lastSeq`: kotlin.ULong
-    , 
-    var `head`: BundleHead
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeBundleReport: FfiConverterRustBuffer<BundleReport> {
-    override fun read(buf: ByteBuffer): BundleReport {
-        return BundleReport(
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterTypeBundleHead.read(buf),
-        )
+    override fun allocationSize(value: CapabilityInput): ULong = when(value) {
+        is CapabilityInput.Parsed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeCapability.allocationSize(value.`capability`)
+            )
+        }
+        is CapabilityInput.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`token`)
+            )
+        }
     }
 
-    override fun allocationSize(value: BundleReport) = (
-            FfiConverterULong.allocationSize(value.`count`) +
-            FfiConverterULong.allocationSize(value.`firstSeq`) +
-            FfiConverterULong.allocationSize(value.`lastSeq`) +
-            FfiConverterTypeBundleHead.allocationSize(value.`head`)
-    )
-
-    override fun write(value: BundleReport, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`count`, buf)
-            FfiConverterULong.write(value.`firstSeq`, buf)
-            FfiConverterULong.write(value.`lastSeq`, buf)
-            FfiConverterTypeBundleHead.write(value.`head`, buf)
-    }
-}
-
-
-
-/**
- * The outcome of a check: `allowed` is true exactly when `reasons` is empty.
- */
-data class Decision (
-    var `allowed`: kotlin.Boolean
-    , 
-    var `reasons`: List<Reason>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDecision: FfiConverterRustBuffer<Decision> {
-    override fun read(buf: ByteBuffer): Decision {
-        return Decision(
-            FfiConverterBoolean.read(buf),
-            FfiConverterSequenceTypeReason.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Decision) = (
-            FfiConverterBoolean.allocationSize(value.`allowed`) +
-            FfiConverterSequenceTypeReason.allocationSize(value.`reasons`)
-    )
-
-    override fun write(value: Decision, buf: ByteBuffer) {
-            FfiConverterBoolean.write(value.`allowed`, buf)
-            FfiConverterSequenceTypeReason.write(value.`reasons`, buf)
-    }
-}
-
-
-
-/**
- * The claims of a permit (`args`: the arguments' hash; `iat`/`exp`: Unix seconds).
- */
-data class PermitClaims (
-    var `iss`: kotlin.String
-    , 
-    var `sub`: kotlin.String
-    , 
-    var `aud`: kotlin.String
-    , 
-    var `act`: kotlin.String
-    , 
-    var `args`: kotlin.String
-    , 
-    var `cap`: kotlin.String
-    , 
-    var `iat`: kotlin.Long
-    , 
-    var `exp`: kotlin.Long
-    , 
-    var `jti`: kotlin.String
-    , 
-    var `idem`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePermitClaims: FfiConverterRustBuffer<PermitClaims> {
-    override fun read(buf: ByteBuffer): PermitClaims {
-        return PermitClaims(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PermitClaims) = (
-            FfiConverterString.allocationSize(value.`iss`) +
-            FfiConverterString.allocationSize(value.`sub`) +
-            FfiConverterString.allocationSize(value.`aud`) +
-            FfiConverterString.allocationSize(value.`act`) +
-            FfiConverterString.allocationSize(value.`args`) +
-            FfiConverterString.allocationSize(value.`cap`) +
-            FfiConverterLong.allocationSize(value.`iat`) +
-            FfiConverterLong.allocationSize(value.`exp`) +
-            FfiConverterString.allocationSize(value.`jti`) +
-            FfiConverterOptionalString.allocationSize(value.`idem`)
-    )
-
-    override fun write(value: PermitClaims, buf: ByteBuffer) {
-            FfiConverterString.write(value.`iss`, buf)
-            FfiConverterString.write(value.`sub`, buf)
-            FfiConverterString.write(value.`aud`, buf)
-            FfiConverterString.write(value.`act`, buf)
-            FfiConverterString.write(value.`args`, buf)
-            FfiConverterString.write(value.`cap`, buf)
-            FfiConverterLong.write(value.`iat`, buf)
-            FfiConverterLong.write(value.`exp`, buf)
-            FfiConverterString.write(value.`jti`, buf)
-            FfiConverterOptionalString.write(value.`idem`, buf)
-    }
-}
-
-
-
-/**
- * Why a check denied: a stable code, the failing caveat's index (when a
- * caveat failed) and a message.
- */
-data class Reason (
-    var `code`: kotlin.String
-    , 
-    var `caveatIndex`: kotlin.UInt?
-    , 
-    var `message`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeReason: FfiConverterRustBuffer<Reason> {
-    override fun read(buf: ByteBuffer): Reason {
-        return Reason(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Reason) = (
-            FfiConverterString.allocationSize(value.`code`) +
-            FfiConverterOptionalUInt.allocationSize(value.`caveatIndex`) +
-            FfiConverterString.allocationSize(value.`message`)
-    )
-
-    override fun write(value: Reason, buf: ByteBuffer) {
-            FfiConverterString.write(value.`code`, buf)
-            FfiConverterOptionalUInt.write(value.`caveatIndex`, buf)
-            FfiConverterString.write(value.`message`, buf)
+    override fun write(value: CapabilityInput, buf: ByteBuffer) {
+        when(value) {
+            is CapabilityInput.Parsed -> {
+                buf.putInt(1)
+                FfiConverterTypeCapability.write(value.`capability`, buf)
+                Unit
+            }
+            is CapabilityInput.Text -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`token`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -7278,9 +7167,11 @@ public object FfiConverterTypeReason: FfiConverterRustBuffer<Reason> {
 
 
 
+
+
 /**
- * Every error Charter raises: a stable `code` (see `contract/errors.json`)
- * and a message a person can act on, grouped by family.
+ * Every error Charter raises: a stable `code` (`contract/errors.json`) and
+ * a message a person can act on (`detail`), grouped by family.
  */
 sealed class CharterException: kotlin.Exception() {
     
@@ -7298,9 +7189,7 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * A usable type with an unusable value, a caveat outside the language
-     * when minting or narrowing, or a bound hit (`invalid_argument`,
-     * `invalid_caveat`, `limit_exceeded`).
+     * An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`).
      */
     class UsageException(
         
@@ -7326,8 +7215,7 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * Not authorized: expired, replayed, a holder proof missing
-     * (`proof_required`) or invalid, wrong audience, … .
+     * Not authorized: expired, replayed, wrong audience, a proof missing, … .
      */
     class AuthorizationException(
         
@@ -7353,7 +7241,7 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * The platform failed or lacks the feature (`io`, `unsupported`).
+     * The platform failed or lacks the feature (`io`, `unsupported`, `internal`).
      */
     class EnvironmentException(
         
@@ -7528,38 +7416,6 @@ public object FfiConverterTypeCharterError : FfiConverterRustBuffer<CharterExcep
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUInt.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UInt?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUInt.write(value, buf)
-        }
-    }
 }
 
 
@@ -7893,6 +7749,48 @@ public object FfiConverterSequenceTypeReason: FfiConverterRustBuffer<List<Reason
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
+        /**
+         * The package version (the workspace version, e.g. `0.1.0`).
+         */ fun `version`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_func_version(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Verifies an exported audit bundle (JSON text) against trusted keys,
+         * offline. A bundle that does not start at genesis needs the `anchor`: the
+         * hash of the receipt before its first.
+         */
+    @Throws(CharterException::class) fun `verifyBundle`(`bundle`: kotlin.String, `trusted`: KeySet, `anchor`: kotlin.String? = null): BundleReport {
+            return FfiConverterTypeBundleReport.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_func_verify_bundle(
+    
+        
+        FfiConverterString.lower(`bundle`),
+        FfiConverterTypeKeySet.lower(`trusted`),
+        FfiConverterOptionalString.lower(`anchor`),_status)
+}
+    )
+    }
+    
+
         /**
          * RFC 8785 canonical form of strict I-JSON text.
          */
@@ -7918,25 +7816,6 @@ public object FfiConverterSequenceTypeReason: FfiConverterRustBuffer<List<Reason
     
         
         FfiConverterString.lower(`text`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Verifies an exported audit bundle (JSON text) against trusted keys,
-         * offline. A bundle that does not start at genesis needs the `anchor`: the
-         * hash of the receipt before its first.
-         */
-    @Throws(CharterException::class) fun `verifyBundle`(`bundle`: kotlin.String, `trusted`: KeySet, `anchor`: kotlin.String? = null): BundleReport {
-            return FfiConverterTypeBundleReport.lift(
-    uniffiRustCallWithError(CharterException) { _status ->
-    UniffiLib.uniffi_charter_uniffi_fn_func_verify_bundle(
-    
-        
-        FfiConverterString.lower(`bundle`),
-        FfiConverterTypeKeySet.lower(`trusted`),
-        FfiConverterOptionalString.lower(`anchor`),_status)
 }
     )
     }

@@ -98,11 +98,11 @@ fun hostileTests(t: Tests) {
         } catch (e: CharterException.UsageException) {
             check(e.errorMessage.contains("not milliseconds")) { e.errorMessage }
         }
-        check(Issuer(root).issue(agent = "a", neverExpires = true).caveats() == listOf("agent == \"a\""))
+        check(Issuer(root).issue(agent = "a", neverExpires = true).caveats == listOf("agent == \"a\""))
     }
 
     t.test("hostile: a missing holder proof has its own code; a token with a newline says strip it") {
-        val bound = cap.bindHolder(Holder(SigningKey.generate()).kid())
+        val bound = cap.bindHolder(Holder(SigningKey.generate()).kid)
         val d = verifier.check(bound, req, null, 1767225600L)
         check(d.reasons.map { it.code } == listOf("proof_required")) { d.reasons.toString() }
         try {
@@ -158,9 +158,9 @@ fun hostileTests(t: Tests) {
         expectCode<CharterException.UsageException>("limit_exceeded") { pv.verify("A".repeat(5_000_000), "x", "{}") }
         expectCode<CharterException.FormatException>("malformed") { Permit.parse("%%%") }
         val p = issuer.issue("a", "tool", "x", "{\"n\":1}", "cap", now = 1767225600L)
-        expectCode<CharterException.AuthorizationException>("args_mismatch") { pv.verify(p.token(), "x", "{\"n\":2}", now = 1767225600L) }
-        assertEq("cap", pv.verify(p.token(), "x", "{\"n\":1}", now = 1767225600L).cap)
-        expectCode<CharterException.AuthorizationException>("replayed") { pv.verify(p.token(), "x", "{\"n\":1}", now = 1767225600L) }
+        expectCode<CharterException.AuthorizationException>("args_mismatch") { pv.verify(p.token, "x", "{\"n\":2}", now = 1767225600L) }
+        assertEq("cap", pv.verify(p.token, "x", "{\"n\":1}", now = 1767225600L).cap)
+        expectCode<CharterException.AuthorizationException>("replayed") { pv.verify(p.token, "x", "{\"n\":1}", now = 1767225600L) }
     }
 
     t.test("hostile: receipts, logs and bundles") {
@@ -209,20 +209,20 @@ fun hostileTests(t: Tests) {
         val big = guard.check(cap.serialize(), req, proof = "A".repeat(5_000_000), now = 1767225600L)
         check(!big.allowed) { "huge proof: $big" }
         assertEq(2uL, log.len())
-        assertEq("deny", log.head()!!.decision())
+        assertEq("deny", log.head()!!.decision)
         // Revoking through the verifier reaches the guard that shares it.
         assertEq(true, guard.check(cap.serialize(), req, now = 1767225600L).allowed)
-        verifier.revoke(cap.id())
+        verifier.revoke(cap.id)
         assertEq("revoked", guard.check(cap.serialize(), req, now = 1767225600L).reasons.single().code)
     }
 
     t.test("hostile: revoke refuses what is not a capability id; a token id revokes its family") {
         val fresh = Verifier(listOf(root), "aud")
-        for (bad in listOf("", cap.id() + "=", cap.id() + "==", " " + cap.id(), cap.id().drop(1), cap.id() + "AA", "not a capability id")) {
+        for (bad in listOf("", cap.id + "=", cap.id + "==", " " + cap.id, cap.id.drop(1), cap.id + "AA", "not a capability id")) {
             expectCode<CharterException.UsageException>("invalid_argument") { fresh.revoke(bad) }
         }
         assertEq(true, fresh.check(cap, req, now = 1767225600L).allowed)
-        fresh.revoke(cap.tokenId())
+        fresh.revoke(cap.tokenId)
         assertEq("revoked", fresh.check(cap.attenuate("true"), req, now = 1767225600L).reasons.single().code)
     }
 }

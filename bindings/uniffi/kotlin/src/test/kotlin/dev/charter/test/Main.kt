@@ -49,6 +49,7 @@ fun main(args: Array<String>) {
     val t = Tests()
     if (only == null || only == "vectors") runAllVectors(repo, t)
     if (only == null || only == "surface") surfaceTests(repo, t)
+    if (only == null || only == "unions") unionTests(t)
     if (only == null || only == "hostile") hostileTests(t)
     if (only == null || only == "quickstart") quickstartTests(t)
     if (only == "bench") {

@@ -7,7 +7,16 @@ import java.io.File
 // the output with `expect`, byte for byte (codes and messages included).
 // A kind or type this runner does not know is a failure, never a skip.
 
-fun errorTree(e: CharterException): Any = jv(mapOf("error" to e.code, "message" to e.errorMessage))
+/** code -> family, from contract/errors.json (loaded by runAllVectors). */
+var errorFamilies: Map<String, String> = emptyMap()
+
+/** Also checks that the exception's class is the family errors.json gives its code. */
+fun familyChecked(e: CharterException): CharterException {
+    check(errorFamilies[e.code] == e.family) { "${e.code} raised as ${e.family}; errors.json says ${errorFamilies[e.code]}" }
+    return e
+}
+
+fun errorTree(e: CharterException): Any = jv(mapOf("error" to familyChecked(e).code, "message" to e.errorMessage))
 
 /** Runs `f`; a CharterException becomes `{error, message}` as vectors write it. */
 fun outcome(f: () -> Any?): Any = try {
@@ -20,8 +29,8 @@ fun decisionTree(d: Decision): Any = jv(mapOf("allowed" to d.allowed, "reasons" 
 
 fun capabilityTree(c: Capability, withToken: Boolean = true): Map<String, Any?> {
     val m = linkedMapOf<String, Any?>(
-        "id" to c.id(), "token_id" to c.tokenId(), "root_kid" to c.rootKid(),
-        "issued_at" to c.issuedAt(), "caveats" to c.caveats(),
+        "id" to c.id, "token_id" to c.tokenId, "root_kid" to c.rootKid,
+        "issued_at" to c.issuedAt, "caveats" to c.caveats,
     )
     if (withToken) m["token"] = c.serialize()
     return m
@@ -58,16 +67,16 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
         "signing_key" -> outcome {
             val sk = SigningKey.fromBytes(hex(v["seed"].str()))
             mapOf(
-                "kid" to sk.kid(),
+                "kid" to sk.kid,
                 "public" to sk.publicKey().toBytes().joinToString("") { "%02x".format(it) },
                 "jwk" to sk.publicKey().toJwk(),
             )
         }
         "public_key" -> outcome {
             val pk = PublicKey.fromBytes(hex(v["public"].str()))
-            mapOf("kid" to pk.kid(), "jwk" to pk.toJwk())
+            mapOf("kid" to pk.kid, "jwk" to pk.toJwk())
         }
-        "root_key" -> outcome { mapOf("kid" to RootKey.fromBytes(hex(v["secret"].str())).kid()) }
+        "root_key" -> outcome { mapOf("kid" to RootKey.fromBytes(hex(v["secret"].str())).kid) }
         "jwks" -> outcome {
             val ks = KeySet.fromJwks(v["jwks"].str())
             mapOf("kids" to ks.kids(), "jwks" to ks.toJwks())
@@ -100,21 +109,9 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
         for (id in v["revoked"].arr()) verifier.revoke(id.str())
         try {
             val request = Request.fromJson(v["request"].str())
-            val check = {
-                // The API takes a parsed Capability; a token that does not parse
-                // is a denial with the parse error as its one reason.
-                val cap = try {
-                    Capability.parse(v["token"].str())
-                } catch (e: CharterException) {
-                    null to e
-                }
-                if (cap is Capability) {
-                    verifier.check(cap, request, proof = v["proof"].strOrNull(), now = v["now"].long())
-                } else {
-                    val e = (cap as Pair<*, *>).second as CharterException
-                    Decision(false, listOf(Reason(e.code, null, e.errorMessage)))
-                }
-            }
+            // The token as text: one that does not parse is a denial with
+            // the parse error as its one reason (the core's CapabilityRef::Text).
+            val check = { verifier.check(v["token"].str(), request, proof = v["proof"].strOrNull(), now = v["now"].long()) }
             if (v["repeat"] == true) {
                 val first = check()
                 if (!first.allowed) error("${v["id"]}: the first presentation must be allowed")
@@ -131,7 +128,7 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                 Capability.parse(v["token"].str()), Request.fromJson(v["request"].str()),
                 v["audience"].str(), now = v["now"].long(), nonce = hex(v["nonce"].str()),
             )
-            mapOf("proof" to proof, "holder_kid" to h.kid())
+            mapOf("proof" to proof, "holder_kid" to h.kid)
         }
         else -> throw UnknownVector("proofs type $t")
     }
@@ -142,7 +139,7 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                 v["subject"].str(), v["audience"].str(), v["action"].str(), v["args"].str(), v["capability_id"].str(),
                 now = v["now"].long(), jti = v["jti"].strOrNull(), idempotencyKey = v["idempotency_key"].strOrNull(),
             )
-            mapOf("token" to p.token(), "kid" to p.kid(), "claims" to claimsTree(p.claims()))
+            mapOf("token" to p.token, "kid" to p.kid, "claims" to claimsTree(p.claims))
         }
         "verify" -> outcome {
             val verifier = PermitVerifier(KeySet.fromJwks(v["jwks"].str()), v["audience"].str(), v["leeway"].longOrNull())
@@ -157,9 +154,9 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
             val r = Receipt.parse(v["receipt"].str())
             r.verify(KeySet.fromJwks(v["jwks"].str()))
             mapOf(
-                "hash" to r.hash(), "seq" to r.seq(), "prev" to r.prev(), "ts" to r.ts(), "agent" to r.agent(),
-                "action" to r.action(), "args" to r.args(), "cap" to r.cap(), "permit" to r.permit(),
-                "decision" to r.decision(), "reasons" to reasonsTree(r.reasons()), "kid" to r.kid(), "json" to r.toJson(),
+                "hash" to r.hash, "seq" to r.seq, "prev" to r.prev, "ts" to r.ts, "agent" to r.agent,
+                "action" to r.action, "args" to r.args, "cap" to r.cap, "permit" to r.permit,
+                "decision" to r.decision, "reasons" to reasonsTree(r.reasons), "kid" to r.kid, "json" to r.toJson(),
             )
         }
         else -> throw UnknownVector("receipts type $t")
@@ -183,9 +180,9 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                     v["token"].str(), request, proof = v["proof"].strOrNull(),
                     idempotencyKey = v["idempotency_key"].strOrNull(), now = v["now"].long(), permitId = v["permit_id"].strOrNull(),
                 )
-                got["permit"] = p.token()
+                got["permit"] = p.token
             } catch (e: CharterException.Denied) {
-                got["error"] = e.code
+                got["error"] = familyChecked(e).code
                 got["message"] = e.errorMessage
                 got["reasons"] = reasonsTree(e.reasons)
             }
@@ -212,9 +209,9 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                         SigningKey.fromBytes(hex(v["audit_key"].str())),
                         v["expect_head"].strOrNull(),
                     )
-                    jv(mapOf("len" to log.len(), "head" to log.head()?.hash()))
+                    jv(mapOf("len" to log.len(), "head" to log.head()?.hash))
                 } catch (e: CharterException) {
-                    jv(mapOf("error" to e.code, "message" to e.errorMessage.replace(path.toString(), "{path}")))
+                    jv(mapOf("error" to familyChecked(e).code, "message" to e.errorMessage.replace(path.toString(), "{path}")))
                 }
             } finally {
                 dir.toFile().deleteRecursively()
@@ -227,6 +224,8 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
 
 /** Every vector file; returns (run, failures). */
 fun runAllVectors(repo: File, t: Tests) {
+    errorFamilies = parseJson(File(repo, "contract/errors.json").readText()).obj()["codes"].arr()
+        .associate { it.obj()["code"].str() to it.obj()["family"].str() }
     val dir = File(repo, "contract/vectors")
     val files = dir.listFiles { f -> f.name.endsWith(".json") }?.sortedBy { it.name } ?: emptyList()
     t.test("vectors: contract/vectors has files") { check(files.isNotEmpty()) { "no vector files in $dir" } }

@@ -1,0 +1,26 @@
+//! `Holder`: proof of possession for holder-bound capabilities.
+
+use crate::{core, export, Arc, CapabilityInput, Request, Result, SigningKey};
+
+/// An agent's key, proving possession of capabilities bound to it.
+#[derive(uniffi::Object)]
+pub struct Holder(core::Holder);
+
+export!(Holder {
+    /// A holder proving with `signing_key`.
+    fn new(signing_key: Arc<SigningKey>) -> Arc<Self> = Arc::new(Holder(core::Holder::new(signing_key.0.clone())));
+    /// A proof for one request to one audience (capability text that does
+    /// not parse is its parse error). `nonce` (16 to 64 bytes) is random when
+    /// left out: give it only in tests (a repeated nonce is a replay).
+    #[uniffi::method(default(now = None, nonce = None))]
+    fn prove(&self, capability: CapabilityInput, request: Arc<Request>, audience: String, now: Option<i64>,
+        nonce: Option<Vec<u8>>) -> Result<String> = {
+        let (cap, now) = (capability.as_ref().resolve()?, now.unwrap_or_else(core::unix_now));
+        Ok(match nonce {
+            Some(n) => self.0.prove_with_nonce(&cap, &request.0, &audience, now, &n)?,
+            None => self.0.prove(&cap, &request.0, &audience, now)?,
+        })
+    };
+    /// The key id to bind capabilities to.
+    fn get_kid(&self) -> String = self.0.kid();
+});
