@@ -164,18 +164,12 @@ func swiftTypeIs(_ spec: String, _ t: String) -> Bool {
     }
 }
 
-/// Where this binding knowingly differs from surface.json: Holder.prove's
-/// nonce is "nonce?: string" there but bytes in the core, the vectors and
-/// every other binding (text would need an encoding the contract does not name).
-let surfaceDeviations = ["nonce?: string": "nonce?: bytes"]
-
 /// Every union alternative of a spec'd member must have one overload (a
 /// generic `C: CapabilityConvertible` covers Capability and string), and every
 /// overload must be one of them or uniffi's raw form (CapabilityInput, CallOptions).
 func overloadProblems(_ what: String, _ decls: [SwiftDecl], _ params: [String], _ returns: String?) -> [String] {
     let spec = params.map { p -> (name: String, optional: Bool, type: String) in
-        let q = surfaceDeviations[p] ?? p
-        let parts = q.components(separatedBy: ": ")
+        let parts = p.components(separatedBy: ": ")
         return (camel(String(parts[0].replacingOccurrences(of: "?", with: ""))), parts[0].hasSuffix("?"), parts.dropFirst().joined(separator: ": "))
     }
     var combos: [[(name: String, optional: Bool, type: String)]] = [[]]

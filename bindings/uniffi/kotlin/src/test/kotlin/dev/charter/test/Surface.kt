@@ -105,18 +105,9 @@ fun topLevel(c: Class<*>): List<KFunction<*>> = c.declaredMethods
 /** Hand-written extension functions of `k`, by name. */
 fun extensions(k: KClass<*>): List<KFunction<*>> = topLevel(handWritten).filter { it.extensionReceiverParameter?.type?.classifier == k }
 
-/**
- * Where this binding knowingly differs from surface.json, each with its reason.
- * Holder.prove's nonce is written "nonce?: string" there, but it is bytes in
- * the core (`prove_with_nonce(.., nonce: &[u8])`), in the vectors (hex) and
- * in every other binding (Python bytes, JS Uint8Array); text would need an
- * encoding the contract does not name.
- */
-val SURFACE_DEVIATIONS = mapOf("nonce?: string" to "nonce?: bytes")
-
 /** Checks one overload set against a spec'd member; returns the problems. */
 fun overloadProblems(what: String, fs: List<KFunction<*>>, params: List<String>, returns: String?): List<String> {
-    val want = expand(params.map { specParam(SURFACE_DEVIATIONS[it] ?: it) })
+    val want = expand(params.map { specParam(it) })
     val problems = ArrayList<String>()
     for (combo in want) {
         if (fs.none { matches(it, combo, returns) }) problems.add("$what: no overload ${combo.map { "${it.name}${if (it.optional) "?" else ""}: ${it.type}" }} -> $returns")
