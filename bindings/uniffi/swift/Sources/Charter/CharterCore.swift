@@ -589,19 +589,37 @@ public struct BundleHead: Equatable, Hashable {
      * `prev` of the first receipt: [`GENESIS`] for a bundle from seq 0.
      */
     public var anchor: String
+    /**
+     * Number of receipts in the bundle.
+     */
     public var count: UInt64
+    /**
+     * `seq` of the first receipt.
+     */
     public var firstSeq: UInt64
+    /**
+     * Id of the key that signed the head.
+     */
     public var kid: String
     /**
      * Hash of the last receipt.
      */
     public var lastHash: String
+    /**
+     * `seq` of the last receipt.
+     */
     public var lastSeq: UInt64
+    /**
+     * Ed25519 signature over the head without `sig` (JCS, labeled).
+     */
     public var sig: String
     /**
      * `ts` of the last receipt.
      */
     public var ts: Int64
+    /**
+     * Bundle format version ([`BUNDLE_VERSION`]).
+     */
     public var v: UInt64
 
     // Default memberwise initializers are never public by default, so we
@@ -609,13 +627,31 @@ public struct BundleHead: Equatable, Hashable {
     public init(
         /**
          * `prev` of the first receipt: [`GENESIS`] for a bundle from seq 0.
-         */anchor: String, count: UInt64, firstSeq: UInt64, kid: String, 
+         */anchor: String, 
+        /**
+         * Number of receipts in the bundle.
+         */count: UInt64, 
+        /**
+         * `seq` of the first receipt.
+         */firstSeq: UInt64, 
+        /**
+         * Id of the key that signed the head.
+         */kid: String, 
         /**
          * Hash of the last receipt.
-         */lastHash: String, lastSeq: UInt64, sig: String, 
+         */lastHash: String, 
+        /**
+         * `seq` of the last receipt.
+         */lastSeq: UInt64, 
+        /**
+         * Ed25519 signature over the head without `sig` (JCS, labeled).
+         */sig: String, 
         /**
          * `ts` of the last receipt.
-         */ts: Int64, v: UInt64) {
+         */ts: Int64, 
+        /**
+         * Bundle format version ([`BUNDLE_VERSION`]).
+         */v: UInt64) {
         self.anchor = anchor
         self.count = count
         self.firstSeq = firstSeq
@@ -688,14 +724,38 @@ public func FfiConverterTypeBundleHead_lower(_ value: BundleHead) -> RustBuffer 
  * What a verified bundle covers.
  */
 public struct BundleReport: Equatable, Hashable {
+    /**
+     * Number of receipts verified.
+     */
     public var count: UInt64
+    /**
+     * `seq` of the first receipt.
+     */
     public var firstSeq: UInt64
+    /**
+     * `seq` of the last receipt.
+     */
     public var lastSeq: UInt64
+    /**
+     * The signed head the receipts were checked against.
+     */
     public var head: BundleHead
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(count: UInt64, firstSeq: UInt64, lastSeq: UInt64, head: BundleHead) {
+    public init(
+        /**
+         * Number of receipts verified.
+         */count: UInt64, 
+        /**
+         * `seq` of the first receipt.
+         */firstSeq: UInt64, 
+        /**
+         * `seq` of the last receipt.
+         */lastSeq: UInt64, 
+        /**
+         * The signed head the receipts were checked against.
+         */head: BundleHead) {
         self.count = count
         self.firstSeq = firstSeq
         self.lastSeq = lastSeq
@@ -854,12 +914,24 @@ public func FfiConverterTypeCallOptions_lower(_ value: CallOptions) -> RustBuffe
  * The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty.
  */
 public struct Decision: Equatable, Hashable {
+    /**
+     * Whether the call may go ahead.
+     */
     public var allowed: Bool
+    /**
+     * Every reason it may not; empty when allowed.
+     */
     public var reasons: [Reason]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(allowed: Bool, reasons: [Reason]) {
+    public init(
+        /**
+         * Whether the call may go ahead.
+         */allowed: Bool, 
+        /**
+         * Every reason it may not; empty when allowed.
+         */reasons: [Reason]) {
         self.allowed = allowed
         self.reasons = reasons
     }
@@ -935,7 +1007,13 @@ public struct PermitClaims: Equatable, Hashable {
      * The id of the capability the call was allowed under.
      */
     public var cap: String
+    /**
+     * Issued at, Unix seconds.
+     */
     public var iat: Int64
+    /**
+     * Expires at, Unix seconds (refused from `exp + leeway`).
+     */
     public var exp: Int64
     /**
      * Unique id; a verifier accepts it once.
@@ -966,7 +1044,13 @@ public struct PermitClaims: Equatable, Hashable {
          */args: String, 
         /**
          * The id of the capability the call was allowed under.
-         */cap: String, iat: Int64, exp: Int64, 
+         */cap: String, 
+        /**
+         * Issued at, Unix seconds.
+         */iat: Int64, 
+        /**
+         * Expires at, Unix seconds (refused from `exp + leeway`).
+         */exp: Int64, 
         /**
          * Unique id; a verifier accepts it once.
          */jti: String, 
@@ -1049,13 +1133,31 @@ public func FfiConverterTypePermitClaims_lower(_ value: PermitClaims) -> RustBuf
  * caveat failed), and a message a person can act on.
  */
 public struct Reason: Equatable, Hashable {
+    /**
+     * What went wrong, as a stable code.
+     */
     public var code: ErrorCode
+    /**
+     * Index of the failing caveat in the capability, when one failed.
+     */
     public var caveatIndex: UInt32?
+    /**
+     * What to change for the call to pass.
+     */
     public var message: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(code: ErrorCode, caveatIndex: UInt32?, message: String) {
+    public init(
+        /**
+         * What went wrong, as a stable code.
+         */code: ErrorCode, 
+        /**
+         * Index of the failing caveat in the capability, when one failed.
+         */caveatIndex: UInt32?, 
+        /**
+         * What to change for the call to pass.
+         */message: String) {
         self.code = code
         self.caveatIndex = caveatIndex
         self.message = message

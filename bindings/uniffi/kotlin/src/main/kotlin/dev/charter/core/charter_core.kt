@@ -1061,10 +1061,19 @@ data class BundleHead (
      */
     var `anchor`: kotlin.String
     , 
+    /**
+     * Number of receipts in the bundle.
+     */
     var `count`: kotlin.ULong
     , 
+    /**
+     * `seq` of the first receipt.
+     */
     var `firstSeq`: kotlin.ULong
     , 
+    /**
+     * Id of the key that signed the head.
+     */
     var `kid`: kotlin.String
     , 
     /**
@@ -1072,8 +1081,14 @@ data class BundleHead (
      */
     var `lastHash`: kotlin.String
     , 
+    /**
+     * `seq` of the last receipt.
+     */
     var `lastSeq`: kotlin.ULong
     , 
+    /**
+     * Ed25519 signature over the head without `sig` (JCS, labeled).
+     */
     var `sig`: kotlin.String
     , 
     /**
@@ -1081,6 +1096,9 @@ data class BundleHead (
      */
     var `ts`: kotlin.Long
     , 
+    /**
+     * Bundle format version ([`BUNDLE_VERSION`]).
+     */
     var `v`: kotlin.ULong
     
 ){
@@ -1141,12 +1159,24 @@ public object FfiConverterTypeBundleHead: FfiConverterRustBuffer<BundleHead> {
  * What a verified bundle covers.
  */
 data class BundleReport (
+    /**
+     * Number of receipts verified.
+     */
     var `count`: kotlin.ULong
     , 
+    /**
+     * `seq` of the first receipt.
+     */
     var `firstSeq`: kotlin.ULong
     , 
+    /**
+     * `seq` of the last receipt.
+     */
     var `lastSeq`: kotlin.ULong
     , 
+    /**
+     * The signed head the receipts were checked against.
+     */
     var `head`: BundleHead
     
 ){
@@ -1264,8 +1294,14 @@ public object FfiConverterTypeCallOptions: FfiConverterRustBuffer<CallOptions> {
  * The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty.
  */
 data class Decision (
+    /**
+     * Whether the call may go ahead.
+     */
     var `allowed`: kotlin.Boolean
     , 
+    /**
+     * Every reason it may not; empty when allowed.
+     */
     var `reasons`: List<Reason>
     
 ){
@@ -1335,8 +1371,14 @@ data class PermitClaims (
      */
     var `cap`: kotlin.String
     , 
+    /**
+     * Issued at, Unix seconds.
+     */
     var `iat`: kotlin.Long
     , 
+    /**
+     * Expires at, Unix seconds (refused from `exp + leeway`).
+     */
     var `exp`: kotlin.Long
     , 
     /**
@@ -1411,10 +1453,19 @@ public object FfiConverterTypePermitClaims: FfiConverterRustBuffer<PermitClaims>
  * caveat failed), and a message a person can act on.
  */
 data class Reason (
+    /**
+     * What went wrong, as a stable code.
+     */
     var `code`: ErrorCode
     , 
+    /**
+     * Index of the failing caveat in the capability, when one failed.
+     */
     var `caveatIndex`: kotlin.UInt?
     , 
+    /**
+     * What to change for the call to pass.
+     */
     var `message`: kotlin.String
     
 ){
