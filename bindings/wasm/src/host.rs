@@ -32,7 +32,7 @@ ts_types! {
     Str = "string", Int = "number", Bytes = "Uint8Array", Strs = "string[]",
     JsonArg = "JsonObject | string", JwkArg = "Jwk | string", JwksArg = "Jwks | string",
     KeysArg = "KeySet | Jwks | string", CapArg = "Capability | string", ReqArg = "RequestLike",
-    Nonce = "string | Uint8Array", Options = "IssueOptions", RootKeys = "RootKey[]",
+    Jwk = "Jwk", Options = "IssueOptions", RootKeys = "RootKey[]",
     PublicKeys = "PublicKey[]", RootKeyArg = "RootKey", SigningKeyArg = "SigningKey",
     VerifierArg = "Verifier", PermitIssuerArg = "PermitIssuer", AuditLogArg = "AuditLog",
     OptStr = "string | null", Decision = "Decision", Claims = "PermitClaims",
@@ -235,6 +235,11 @@ pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
         .map(|s| JsValue::from_str(s.as_ref()))
         .collect();
     list.unchecked_into()
+}
+
+/// A JSON value out, as a native JS value.
+pub fn json_out<T: JsCast>(v: &Value) -> T {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or_default().unchecked_into()
 }
 
 /// An optional string out: the string, or `null`.

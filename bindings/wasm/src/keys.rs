@@ -7,7 +7,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, JsResult};
-use crate::host::{self, Bytes, JwkArg, JwksArg, PublicKeys, Str, Strs};
+use crate::host::{self, Bytes, Jwk, JwkArg, JwksArg, PublicKeys, Str, Strs};
 
 crate::class! {
     /// A secret HMAC key that capabilities are minted from.
@@ -54,8 +54,8 @@ crate::class! {
         (getter) kid: String = |k| k.kid().to_string();
         /// The 32-byte compressed point.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
-        /// The public JWK (RFC 8037 OKP) with kid, alg and use: canonical JSON text.
-        () toJwk: String = |k| k.to_jwk().to_string();
+        /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
+        () toJwk: Jwk = |k| host::json_out(&k.to_jwk());
     } static {
         /// From the 32-byte compressed point; small-order points are refused.
         fromBytes(bytes: Bytes) = core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?);

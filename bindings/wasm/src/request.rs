@@ -34,9 +34,7 @@ crate::class! {
         /// The action (tool name).
         (getter) action: String = |r| r.action.clone();
         /// The arguments, as a JSON object.
-        (getter) args: JsonObject = |r| {
-            js_sys::JSON::parse(&r.args.to_string()).unwrap_or_default().unchecked_into()
-        };
+        (getter) args: JsonObject = |r| host::json_out(&r.args);
         /// The resource, or null.
         (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
     } static {
