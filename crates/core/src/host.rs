@@ -265,7 +265,10 @@ mod tests {
         );
         assert_eq!(host(1e21).unwrap_err().code(), ErrorCode::Malformed);
         assert_eq!(host(-0.0).unwrap(), serde_json::json!(0));
-        assert_eq!(host(-9007199254740991.0).unwrap(), serde_json::json!(-9007199254740991i64));
+        assert_eq!(
+            host(-9007199254740991.0).unwrap(),
+            serde_json::json!(-9007199254740991i64)
+        );
         assert_eq!(host(f64::NAN).unwrap_err().code(), ErrorCode::Malformed);
     }
 

@@ -458,7 +458,10 @@ fn audit_file_vectors() {
         };
         assert_eq!(got, v["expect"], "{}", v["id"]);
         assert_eq!(v["without_files"]["error"], "unsupported");
-        assert_eq!(v["without_files"]["message"], charter_core::audit::UNSUPPORTED_FILES);
+        assert_eq!(
+            v["without_files"]["message"],
+            charter_core::audit::UNSUPPORTED_FILES
+        );
     }
 }
 
