@@ -31,9 +31,8 @@ crate::class! {
         now: Option<Int>,
         nonce: Option<Bytes>,
     ) -> JsResult<String> {
-        let (req, audience) = (request::arg(&request)?, host::string(&audience, "audience")?);
-        let now = host::now(now.as_deref())?;
-        let nonce = nonce.map(|n| host::bytes(&n, "nonce")).transpose()?;
+        let req = request::arg(&request)?;
+        host::args!(string: audience; now: now; opt_bytes: nonce;);
         let h = self.inner();
         Ok(host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
             (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),
