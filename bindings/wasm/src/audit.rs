@@ -6,7 +6,7 @@ use charter_core as core;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, record, JsResult};
+use crate::error::{record, JsResult};
 use crate::host::{self, Int, KeysArg, OptReceipt, Receipts, Report, SigningKeyArg, Str};
 use crate::keys::{self, KeySet};
 use crate::receipt::Receipt;
@@ -44,15 +44,15 @@ crate::class! {
     ) -> JsResult<AuditLog> {
         host::args!(string: path;);
         let key = key(&signingKey)?;
-        host::args!(opt_string: expectHead;);
+        host::args!(?string: expectHead;);
         let log = core::FileAuditLog::open_expecting_text(path, key, expectHead.as_deref())?;
         Ok(AuditLog::wrap(Arc::new(log)))
     }
 
     /// Receipts with `start <= seq < end`.
     pub fn receipts(&self, start: Int, end: Int) -> JsResult<Receipts> {
-        let need = |v: Int, what| host::opt_seq(&Some(v), what)?.ok_or_else(|| invalid(""));
-        let list = self.inner().receipts(need(start, "start")?..need(end, "end")?)?;
+        host::args!(seq: start, end;);
+        let list = self.inner().receipts(start..end)?;
         let list = list.into_iter().map(|r| JsValue::from(Receipt::wrap(r)));
         Ok(list.collect::<js_sys::Array>().unchecked_into())
     }
@@ -60,7 +60,7 @@ crate::class! {
     /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
     pub fn exportBundle(&self, start: Option<Int>, end: Option<Int>) -> JsResult<String> {
         let log = self.inner();
-        host::args!(opt_seq: start, end;);
+        host::args!(?seq: start, end;);
         let (start, end) = (start.unwrap_or(0), end.unwrap_or_else(|| log.len()));
         Ok(log.export_bundle(start..end)?.to_json())
     }
@@ -73,7 +73,7 @@ crate::class! {
 pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsResult<Report> {
     host::args!(string: bundle;);
     let keys = keys::arg(&trusted, "trusted")?;
-    host::args!(opt_string: anchor;);
+    host::args!(?string: anchor;);
     let r = match anchor {
         Some(a) => core::verify_bundle_from(&bundle, &keys, &a)?,
         None => core::verify_bundle(&bundle, &keys)?,

@@ -50,16 +50,16 @@ fn issue_options(v: Option<&JsValue>) -> Result<core::IssueOptions, core::Error>
     let never = get("neverExpires")?.map(|n| n.as_bool());
     let never = never.map(|n| n.ok_or_else(|| invalid("options.neverExpires must be a boolean")));
     let list = |l: Option<JsValue>, what| l.map(|l| host::strings(&l, what)).transpose();
-    let iat = host::opt_int(&get("issuedAt")?, "options.issuedAt")?;
+    let iat = host::opt(&get("issuedAt")?, "options.issuedAt", host::int)?;
     Ok(core::IssueOptions {
-        agent: host::opt_string(&get("agent")?, "options.agent")?,
+        agent: host::opt(&get("agent")?, "options.agent", host::string)?,
         actions: list(get("actions")?, "options.actions")?,
-        audience: host::opt_string(&get("audience")?, "options.audience")?,
-        not_before: host::opt_int(&get("notBefore")?, "options.notBefore")?,
-        expires_at: host::opt_int(&get("expiresAt")?, "options.expiresAt")?,
+        audience: host::opt(&get("audience")?, "options.audience", host::string)?,
+        not_before: host::opt(&get("notBefore")?, "options.notBefore", host::int)?,
+        expires_at: host::opt(&get("expiresAt")?, "options.expiresAt", host::int)?,
         never_expires: never.transpose()?.unwrap_or(false),
         caveats: list(get("caveats")?, "options.caveats")?.unwrap_or_default(),
-        token_id: host::opt_bytes(&get("tokenId")?, "options.tokenId")?,
+        token_id: host::opt(&get("tokenId")?, "options.tokenId", host::bytes)?,
         issued_at: Some(iat.unwrap_or_else(host::clock)),
     })
 }

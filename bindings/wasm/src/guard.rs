@@ -56,7 +56,7 @@ crate::class! {
         permitId: Option<Str>,
     ) -> JsResult<Permit> {
         let req = request::arg(&request)?;
-        host::args!(opt_string: idempotencyKey, permitId;);
+        host::args!(?string: idempotencyKey, permitId;);
         let o = core::CallOptions {
             idempotency_key: idempotencyKey,
             permit_id: permitId,

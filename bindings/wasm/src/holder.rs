@@ -32,7 +32,7 @@ crate::class! {
         nonce: Option<Bytes>,
     ) -> JsResult<String> {
         let req = request::arg(&request)?;
-        host::args!(string: audience; now: now; opt_bytes: nonce;);
+        host::args!(string: audience; now: now; ?bytes: nonce;);
         let h = self.inner();
         Ok(host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
             (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),

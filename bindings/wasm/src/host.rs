@@ -41,10 +41,17 @@ ts_types! {
 }
 
 /// Reads arguments in place, each by the reader `host::f` and named by its
-/// parameter: `args!(string: agent, action; opt_int: now);`.
+/// parameter; `?f` for an optional one (absent when `undefined` or `null`):
+/// `args!(string: agent, action; ?int: ttl;)`.
 macro_rules! args {
-    ($($f:ident: $($a:ident),*;)*) => {
-        $($(let $a = $crate::host::$f(&$a, stringify!($a))?;)*)*
+    () => {};
+    (? $f:ident: $($a:ident),*; $($rest:tt)*) => {
+        $(let $a = $crate::host::opt(&$a, stringify!($a), $crate::host::$f)?;)*
+        $crate::host::args!($($rest)*);
+    };
+    ($f:ident: $($a:ident),*; $($rest:tt)*) => {
+        $(let $a = $crate::host::$f(&$a, stringify!($a))?;)*
+        $crate::host::args!($($rest)*);
     };
 }
 pub(crate) use args;
@@ -175,7 +182,7 @@ fn bigint(v: &JsValue) -> String {
 }
 
 /// An optional argument (absent when `undefined` or `null`), by `read`.
-fn opt<T, A: AsRef<JsValue>>(
+pub fn opt<T, A: AsRef<JsValue>>(
     v: &Option<A>,
     what: &str,
     read: fn(&JsValue, &str) -> Result<T, Error>,
@@ -183,24 +190,14 @@ fn opt<T, A: AsRef<JsValue>>(
     v.as_ref().map(|v| read(v.as_ref(), what)).transpose()
 }
 
-pub fn opt_string<A: AsRef<JsValue>>(v: &Option<A>, what: &str) -> Result<Option<String>, Error> {
-    opt(v, what, string)
-}
-
-pub fn opt_int<A: AsRef<JsValue>>(v: &Option<A>, what: &str) -> Result<Option<i64>, Error> {
-    opt(v, what, int)
-}
-
-/// An optional non-negative integer (a sequence number).
-pub fn opt_seq<A: AsRef<JsValue>>(v: &Option<A>, what: &str) -> Result<Option<u64>, Error> {
-    let seq =
-        |n: i64| u64::try_from(n).map_err(|_| invalid(format!("{what} must not be negative")));
-    opt_int(v, what)?.map(seq).transpose()
+/// A non-negative integer (a sequence number).
+pub fn seq(v: &JsValue, what: &str) -> Result<u64, Error> {
+    u64::try_from(int(v, what)?).map_err(|_| invalid(format!("{what} must not be negative")))
 }
 
 /// `now?`: the given Unix seconds, or the platform clock (`Date.now()`).
 pub fn now<A: AsRef<JsValue>>(v: &Option<A>, what: &str) -> Result<i64, Error> {
-    Ok(opt_int(v, what)?.unwrap_or_else(clock))
+    Ok(opt(v, what, int)?.unwrap_or_else(clock))
 }
 
 pub fn clock() -> i64 {
@@ -214,10 +211,6 @@ pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, Error> {
         Some(a) if is_view(v) => Ok(a.to_vec()),
         _ => Err(wrong(what, "a Uint8Array", v)),
     }
-}
-
-pub fn opt_bytes<A: AsRef<JsValue>>(v: &Option<A>, what: &str) -> Result<Option<Vec<u8>>, Error> {
-    opt(v, what, bytes)
 }
 
 /// The items of an array, at most `max`.

@@ -26,12 +26,9 @@ crate::class! {
     #[wasm_bindgen(constructor)]
     pub fn new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>) -> JsResult<PermitIssuer> {
         let key = host::obj::<core::SigningKey>(&signingKey, "signingKey", "SigningKey")?;
-        host::args!(string: issuer; opt_int: ttl;);
+        host::args!(string: issuer; ?int: ttl;);
         let p = core::PermitIssuer::new((*key).clone(), issuer);
-        Ok(PermitIssuer::wrap(match ttl {
-            Some(t) => p.with_ttl(t)?,
-            None => p,
-        }))
+        Ok(PermitIssuer::wrap(if let Some(t) = ttl { p.with_ttl(t)? } else { p }))
     }
 
     /// A permit for one call. `args` is a JSON object or its text; `now`
@@ -49,7 +46,7 @@ crate::class! {
         idempotencyKey: Option<Str>,
     ) -> JsResult<Permit> {
         host::args!(string: subject, audience, action, capabilityId; json_value: args;);
-        host::args!(opt_string: jti, idempotencyKey; now: now;);
+        host::args!(?string: jti, idempotencyKey; now: now;);
         let req = core::PermitRequest {
             jti: jti.as_deref(),
             idempotency_key: idempotencyKey.as_deref(),
@@ -84,12 +81,9 @@ crate::class! {
     #[wasm_bindgen(constructor)]
     pub fn new(keys: KeysArg, audience: Str, leeway: Option<Int>) -> JsResult<PermitVerifier> {
         let keys = keys::arg(&keys, "keys")?;
-        host::args!(string: audience; opt_int: leeway;);
+        host::args!(string: audience; ?int: leeway;);
         let v = core::PermitVerifier::new((*keys).clone(), audience);
-        Ok(PermitVerifier::wrap(match leeway {
-            Some(l) => v.with_leeway(l)?,
-            None => v,
-        }))
+        Ok(PermitVerifier::wrap(if let Some(l) = leeway { v.with_leeway(l)? } else { v }))
     }
 
     /// Verifies `token` for this call (`action`, `args`) at `now` (default:

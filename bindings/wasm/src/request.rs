@@ -44,7 +44,7 @@ crate::class! {
     /// `args` is a JSON object, or its text (exact: large integers stay exact).
     #[wasm_bindgen(constructor)]
     pub fn new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) -> JsResult<Request> {
-        host::args!(string: agent, action; opt_string: resource;);
+        host::args!(string: agent, action; ?string: resource;);
         let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
         let args = match &text {
             Some(t) => JsonInput::Text(t),

@@ -11,7 +11,7 @@ use crate::request;
 
 /// The options of one call; `now` from the platform clock when absent.
 pub fn options(proof: Option<Str>, now: Option<Int>) -> Result<core::CallOptions, core::Error> {
-    host::args!(opt_string: proof; now: now;);
+    host::args!(?string: proof; now: now;);
     Ok(core::CallOptions { proof, now: Some(now), ..Default::default() })
 }
 
@@ -33,7 +33,7 @@ crate::class! {
         leeway: Option<Int>,
     ) -> JsResult<Verifier> {
         let roots = host::objs::<core::RootKey>(&roots, "roots", "RootKey", 1024)?;
-        host::args!(string: audience; opt_int: proofWindow, leeway;);
+        host::args!(string: audience; ?int: proofWindow, leeway;);
         let v = core::Verifier::new(roots, audience)?;
         Ok(Verifier::wrap(Arc::new(v.with_proof_window(proofWindow, leeway)?)))
     }
