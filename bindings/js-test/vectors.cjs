@@ -16,7 +16,8 @@
 //   io.withFile(v, fn) runs fn(path) on a temporary file holding v.content
 //                      (or a directory when v.setup is "directory"), for the
 //                      audit-files vectors; a host without files omits it and
-//                      those vectors fail
+//                      each of those vectors must give its `without_files`
+//                      outcome instead of `expect`
 // It uses nothing of Node itself, so any JS host that can read the contract
 // files can run it.
 
@@ -240,7 +241,11 @@ function run(charter, name, io) {
 
   RUNNERS['audit-files'] = (v) => {
     assert.equal(v.type, 'open', `unknown audit-files vector type ${v.type}`)
-    assert.ok(io.withFile, `${name} gives no file system: audit-files vectors cannot run`)
+    if (!io.withFile) {
+      // No file system: opening refuses, after checking its arguments.
+      const path = `/charter-vectors/${v.id}.jsonl`
+      return outcome(() => AuditLog.open(path, SigningKey.fromBytes(hex(v.audit_key)), v.expect_head))
+    }
     return io.withFile(v, (file) => {
       const got = outcome(() => {
         const log = AuditLog.open(file, SigningKey.fromBytes(hex(v.audit_key)), v.expect_head)
@@ -265,7 +270,9 @@ function run(charter, name, io) {
       assert.ok(runner, `unknown vector kind ${doc.kind}: the ${name} runner must learn it`)
       for (const v of doc.vectors) {
         await t.test(v.id, () => {
-          assert.deepStrictEqual(runner(v), v.expect, v.description)
+          const want = doc.kind === 'audit-files' && !io.withFile ? v.without_files : v.expect
+          assert.ok(want !== undefined, `${v.id}: no expected outcome for ${name}`)
+          assert.deepStrictEqual(runner(v), want, v.description)
           ran++
         })
       }

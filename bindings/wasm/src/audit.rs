@@ -6,7 +6,7 @@ use charter_core as core;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, record, JsResult};
+use crate::error::{record, JsResult};
 use crate::host::{self, Int, KeysArg, OptReceipt, Receipts, Report, SigningKeyArg, Str};
 use crate::keys::{self, KeySet};
 use crate::receipt::Receipt;
@@ -42,16 +42,17 @@ crate::class! {
         signingKey: SigningKeyArg,
         expectHead: Option<Str>,
     ) -> JsResult<AuditLog> {
-        let (path, key) = (host::string(&path, "path")?, key(&signingKey)?);
-        let head = host::opt_string(expectHead.as_deref(), "expectHead")?;
-        let log = core::FileAuditLog::open_expecting_text(path, key, head.as_deref())?;
+        host::args!(string: path;);
+        let key = key(&signingKey)?;
+        host::args!(?string: expectHead;);
+        let log = core::FileAuditLog::open_expecting_text(path, key, expectHead.as_deref())?;
         Ok(AuditLog::wrap(Arc::new(log)))
     }
 
     /// Receipts with `start <= seq < end`.
     pub fn receipts(&self, start: Int, end: Int) -> JsResult<Receipts> {
-        let need = |v: &JsValue, what| host::opt_seq(Some(v), what)?.ok_or_else(|| invalid(""));
-        let list = self.inner().receipts(need(&start, "start")?..need(&end, "end")?)?;
+        host::args!(seq: start, end;);
+        let list = self.inner().receipts(start..end)?;
         let list = list.into_iter().map(|r| JsValue::from(Receipt::wrap(r)));
         Ok(list.collect::<js_sys::Array>().unchecked_into())
     }
@@ -59,8 +60,8 @@ crate::class! {
     /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
     pub fn exportBundle(&self, start: Option<Int>, end: Option<Int>) -> JsResult<String> {
         let log = self.inner();
-        let start = host::opt_seq(start.as_deref(), "start")?.unwrap_or(0);
-        let end = host::opt_seq(end.as_deref(), "end")?.unwrap_or_else(|| log.len());
+        host::args!(?seq: start, end;);
+        let (start, end) = (start.unwrap_or(0), end.unwrap_or_else(|| log.len()));
         Ok(log.export_bundle(start..end)?.to_json())
     }
 }
@@ -70,11 +71,10 @@ crate::class! {
 /// start at genesis needs `anchor`: the hash of the receipt before its first.
 #[wasm_bindgen(js_name = verifyBundle)]
 pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsResult<Report> {
-    let (bundle, keys) = (
-        host::string(&bundle, "bundle")?,
-        keys::arg(&trusted, "trusted")?,
-    );
-    let r = match host::opt_string(anchor.as_deref(), "anchor")? {
+    host::args!(string: bundle;);
+    let keys = keys::arg(&trusted, "trusted")?;
+    host::args!(?string: anchor;);
+    let r = match anchor {
         Some(a) => core::verify_bundle_from(&bundle, &keys, &a)?,
         None => core::verify_bundle(&bundle, &keys)?,
     };

@@ -7,17 +7,8 @@ use crate::error::{invalid, JsResult};
 use crate::host::{self, Options, RootKeyArg, Str, Strs};
 
 /// The options of `issue`: surface.json's parameters, in camelCase.
-const OPTIONS: [&str; 9] = [
-    "agent",
-    "actions",
-    "audience",
-    "notBefore",
-    "expiresAt",
-    "neverExpires",
-    "caveats",
-    "tokenId",
-    "issuedAt",
-];
+const OPTIONS: &str =
+    "agent actions audience notBefore expiresAt neverExpires caveats tokenId issuedAt";
 
 crate::class! {
     /// Mints capabilities with one root key.
@@ -41,47 +32,35 @@ crate::class! {
 }
 
 fn issue_options(v: Option<&JsValue>) -> Result<core::IssueOptions, core::Error> {
-    let mut got: [Option<JsValue>; 9] = Default::default();
-    if let Some(v) = v {
-        if !host::is_plain(v, "options")? {
-            return Err(invalid(format!(
-                "options must be an object, got {}",
-                host::type_name(v)
-            )));
-        }
-        for key in host::keys(v, "options")? {
-            let k = key.as_string().unwrap_or_default();
-            let Some(i) = OPTIONS.iter().position(|o| *o == k) else {
-                let all = OPTIONS.join(", ");
-                return Err(invalid(format!(
-                    "unknown option {k:?}; expected one of {all}"
-                )));
-            };
-            got[i] = Some(host::member(v, &key, "options")?)
-                .filter(|v| !v.is_undefined() && !v.is_null());
+    let v = v.cloned().unwrap_or_else(|| js_sys::Object::new().into());
+    if !host::is_plain(&v, "options")? {
+        return Err(host::wrong("options", "an object", &v));
+    }
+    for key in host::keys(&v, "options")? {
+        let k = key.as_string().unwrap_or_default();
+        if !OPTIONS.split(' ').any(|o| o == k) {
+            let all = OPTIONS.replace(' ', ", ");
+            return Err(invalid(format!("unknown option {k:?}; expected one of {all}")));
         }
     }
-    let [agent, actions, audience, nbf, exp, never, caveats, tid, iat] =
-        got.each_ref().map(Option::as_ref);
-    let never = never.map(|n| {
-        n.as_bool()
-            .ok_or_else(|| invalid("options.neverExpires must be a boolean"))
-    });
+    let get = |k: &str| {
+        let x = host::member(&v, &k.into(), "options")?;
+        Ok::<_, core::Error>((!x.is_undefined() && !x.is_null()).then_some(x))
+    };
+    let never = get("neverExpires")?.map(|n| n.as_bool());
+    let never = never.map(|n| n.ok_or_else(|| invalid("options.neverExpires must be a boolean")));
+    let list = |l: Option<JsValue>, what| l.map(|l| host::strings(&l, what)).transpose();
+    let iat = host::opt(&get("issuedAt")?, "options.issuedAt", host::int)?;
     Ok(core::IssueOptions {
-        agent: host::opt_string(agent, "options.agent")?,
-        actions: actions
-            .map(|a| host::strings(a, "options.actions"))
-            .transpose()?,
-        audience: host::opt_string(audience, "options.audience")?,
-        not_before: host::opt_int(nbf, "options.notBefore")?,
-        expires_at: host::opt_int(exp, "options.expiresAt")?,
+        agent: host::opt(&get("agent")?, "options.agent", host::string)?,
+        actions: list(get("actions")?, "options.actions")?,
+        audience: host::opt(&get("audience")?, "options.audience", host::string)?,
+        not_before: host::opt(&get("notBefore")?, "options.notBefore", host::int)?,
+        expires_at: host::opt(&get("expiresAt")?, "options.expiresAt", host::int)?,
         never_expires: never.transpose()?.unwrap_or(false),
-        caveats: caveats
-            .map(|c| host::strings(c, "options.caveats"))
-            .transpose()?
-            .unwrap_or_default(),
-        token_id: tid.map(|t| host::bytes(t, "options.tokenId")).transpose()?,
-        issued_at: Some(host::opt_int(iat, "options.issuedAt")?.unwrap_or_else(host::clock)),
+        caveats: list(get("caveats")?, "options.caveats")?.unwrap_or_default(),
+        token_id: host::opt(&get("tokenId")?, "options.tokenId", host::bytes)?,
+        issued_at: Some(iat.unwrap_or_else(host::clock)),
     })
 }
 
@@ -107,11 +86,13 @@ crate::class! {
 
     /// A narrower capability: this one with one more caveat.
     pub fn attenuate(&self, caveat: Str) -> JsResult<Capability> {
-        Ok(Capability::wrap(self.inner().attenuate(&host::string(&caveat, "caveat")?)?))
+        host::args!(string: caveat;);
+        Ok(Capability::wrap(self.inner().attenuate(&caveat)?))
     }
 
     /// A narrower capability usable only with a proof by the holder `kid`.
     pub fn bindHolder(&self, kid: Str) -> JsResult<Capability> {
-        Ok(Capability::wrap(self.inner().bind_holder(&host::string(&kid, "kid")?)?))
+        host::args!(string: kid;);
+        Ok(Capability::wrap(self.inner().bind_holder(&kid)?))
     }
 }

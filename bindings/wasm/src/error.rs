@@ -9,32 +9,19 @@ use charter_core::{Error, ErrorCode};
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-/// The JS side of the boundary (`js/errors.js`).
-struct Glue {
-    error: Function,
-    record: Function,
-    allow: Function,
-    id: Function,
-}
+/// The JS side of the boundary (`js/errors.js`): `makeError(code, family,
+/// message, reasonsJson)`, `record(json)` (keys camelCased), `allow()` (a
+/// fresh allowing Decision) and `charterId(value)` (a registry id, or 0).
+struct Glue(Function, Function, Function, Function);
 
 thread_local! {
     static GLUE: OnceCell<Glue> = const { OnceCell::new() };
 }
 
-/// Called once by the package entry with `makeError(code, family, message,
-/// reasonsJson)`, `record(json)` (keys camelCased), `allow()` (a fresh
-/// allowing Decision) and `charterId(value)` (a registry id, or 0).
+/// Called once by the package entry with the functions of [`Glue`].
 #[wasm_bindgen(js_name = "__setup", skip_typescript)]
 pub fn setup(error: Function, record: Function, allow: Function, id: Function) {
-    GLUE.with(|g| {
-        g.set(Glue {
-            error,
-            record,
-            allow,
-            id,
-        })
-        .ok()
-    });
+    GLUE.with(|g| g.set(Glue(error, record, allow, id)).ok());
 }
 
 fn with(f: impl FnOnce(&Glue) -> Result<JsValue, JsValue>) -> JsValue {
@@ -48,18 +35,18 @@ const THIS: JsValue = JsValue::UNDEFINED;
 
 /// A record (Decision, PermitClaims, BundleReport, Reason[]) from its JSON.
 pub fn record<T: JsCast>(json: &str) -> T {
-    with(|g| g.record.call1(&THIS, &json.into())).unchecked_into()
+    with(|g| g.1.call1(&THIS, &json.into())).unchecked_into()
 }
 
 /// The registry id behind a JS value (0 when it is not one of ours).
 pub fn charter_id(v: &JsValue) -> f64 {
-    with(|g| g.id.call1(&THIS, v)).as_f64().unwrap_or(0.0)
+    with(|g| g.3.call1(&THIS, v)).as_f64().unwrap_or(0.0)
 }
 
 /// A Decision as a JS object (an allow is built without JSON).
 pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
     if d.allowed {
-        return with(|g| g.allow.call0(&THIS)).unchecked_into();
+        return with(|g| g.2.call0(&THIS)).unchecked_into();
     }
     record(&serde_json::to_string(d).unwrap_or_default())
 }
@@ -78,7 +65,7 @@ impl From<Error> for Throw {
         let reasons = serde_json::to_string(e.reasons()).unwrap_or_default();
         let family = code.family().class_name();
         let args = [code.as_str(), family, e.message(), &reasons].map(JsValue::from);
-        Throw(with(|g| g.error.apply(&THIS, &args.iter().collect())))
+        Throw(with(|g| g.0.apply(&THIS, &args.iter().collect())))
     }
 }
 

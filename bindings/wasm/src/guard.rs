@@ -56,9 +56,10 @@ crate::class! {
         permitId: Option<Str>,
     ) -> JsResult<Permit> {
         let req = request::arg(&request)?;
+        host::args!(?string: idempotencyKey, permitId;);
         let o = core::CallOptions {
-            idempotency_key: host::opt_string(idempotencyKey.as_deref(), "idempotencyKey")?,
-            permit_id: host::opt_string(permitId.as_deref(), "permitId")?,
+            idempotency_key: idempotencyKey,
+            permit_id: permitId,
             ..verifier::options(proof, now)?
         };
         Ok(Permit::wrap(host::with_cap(&capability, |c| self.inner().protect(c, &req, &o))??))

@@ -3,8 +3,8 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, JsResult};
-use crate::host::{self, CapArg, Int, Nonce, ReqArg, SigningKeyArg, Str};
+use crate::error::JsResult;
+use crate::host::{self, Bytes, CapArg, Int, ReqArg, SigningKeyArg, Str};
 use crate::request;
 
 crate::class! {
@@ -22,25 +22,17 @@ crate::class! {
     }
 
     /// A proof for one request to one audience at `now` (default: the
-    /// platform clock). `nonce` (16 to 64 bytes, a Uint8Array or its
-    /// base64url text) is random by default.
+    /// platform clock). `nonce` (16 to 64 bytes) is random by default.
     pub fn prove(
         &self,
         capability: CapArg,
         request: ReqArg,
         audience: Str,
         now: Option<Int>,
-        nonce: Option<Nonce>,
+        nonce: Option<Bytes>,
     ) -> JsResult<String> {
-        let (req, audience) = (request::arg(&request)?, host::string(&audience, "audience")?);
-        let now = host::now(now.as_deref())?;
-        let nonce = match nonce.as_deref() {
-            Some(n) if n.is_string() => {
-                let bytes = core::b64::decode(&host::string(n, "nonce")?);
-                Some(bytes.ok_or_else(|| invalid("nonce text must be base64url"))?)
-            }
-            n => n.map(|n| host::bytes(n, "nonce")).transpose()?,
-        };
+        let req = request::arg(&request)?;
+        host::args!(string: audience; now: now; ?bytes: nonce;);
         let h = self.inner();
         Ok(host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
             (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),

@@ -32,13 +32,29 @@ ts_types! {
     Str = "string", Int = "number", Bytes = "Uint8Array", Strs = "string[]",
     JsonArg = "JsonObject | string", JwkArg = "Jwk | string", JwksArg = "Jwks | string",
     KeysArg = "KeySet | Jwks | string", CapArg = "Capability | string", ReqArg = "RequestLike",
-    Nonce = "string | Uint8Array", Options = "IssueOptions", RootKeys = "RootKey[]",
+    Jwk = "Jwk", Options = "IssueOptions", RootKeys = "RootKey[]",
     PublicKeys = "PublicKey[]", RootKeyArg = "RootKey", SigningKeyArg = "SigningKey",
     VerifierArg = "Verifier", PermitIssuerArg = "PermitIssuer", AuditLogArg = "AuditLog",
     OptStr = "string | null", Decision = "Decision", Claims = "PermitClaims",
     Report = "BundleReport", Reasons = "Reason[]", JsonObject = "JsonObject",
     OptReceipt = "Receipt | null", Receipts = "Receipt[]", Outcome = "\"allow\" | \"deny\"",
 }
+
+/// Reads arguments in place, each by the reader `host::f` and named by its
+/// parameter; `?f` for an optional one (absent when `undefined` or `null`):
+/// `args!(string: agent, action; ?int: ttl;)`.
+macro_rules! args {
+    () => {};
+    (? $f:ident: $($a:ident),*; $($rest:tt)*) => {
+        $(let $a = $crate::host::opt(&$a, stringify!($a), $crate::host::$f)?;)*
+        $crate::host::args!($($rest)*);
+    };
+    ($f:ident: $($a:ident),*; $($rest:tt)*) => {
+        $(let $a = $crate::host::$f(&$a, stringify!($a))?;)*
+        $crate::host::args!($($rest)*);
+    };
+}
+pub(crate) use args;
 
 // Inspecting a caller's value goes through `catch` imports: a Proxy trap may
 // throw, and an exception unwinding through Rust frames would skip cleanup.
@@ -95,49 +111,50 @@ impl<T: 'static> Drop for Handle<T> {
 
 /// The `T` behind one of the module's objects, if `v` is one.
 pub fn try_obj<T: 'static>(v: &JsValue) -> Option<Rc<T>> {
-    if !v.is_object() {
-        return None;
-    }
-    let id = charter_id(v);
-    let any = REGISTRY.with(|r| r.borrow().get(&(id as u32)).cloned())?;
-    any.downcast::<T>().ok()
+    let id = v.is_object().then(|| charter_id(v) as u32)?;
+    REGISTRY.with(|r| r.borrow().get(&id).cloned())?.downcast::<T>().ok()
 }
 
 /// As [`try_obj`], or `invalid_argument` naming the parameter and class.
 pub fn obj<T: 'static>(v: &JsValue, what: &str, class: &str) -> Result<Rc<T>, Error> {
-    try_obj(v).ok_or_else(|| {
-        let got = if v.is_object() {
-            "another object (or a freed one)".into()
-        } else {
-            type_name(v)
-        };
-        invalid(format!("{what} must be a {class}, got {got}"))
+    try_obj(v).ok_or_else(|| match v.is_object() {
+        true => invalid(format!("{what} must be a {class}, got another object (or a freed one)")),
+        false => wrong(what, &format!("a {class}"), v),
     })
 }
 
-pub fn type_name(v: &JsValue) -> String {
-    match v.js_typeof().as_string().as_deref() {
+/// An array of the module's objects (at most `max`), each cloned out.
+pub fn objs<T: Clone + 'static>(
+    v: &JsValue,
+    what: &str,
+    class: &str,
+    max: usize,
+) -> Result<Vec<T>, Error> {
+    let all = items(v, what, max)?.into_iter().enumerate();
+    all.map(|(i, o)| Ok((*obj::<T>(&o, &format!("{what}[{i}]"), class)?).clone())).collect()
+}
+
+/// `invalid_argument`: "`what` must be `want`, got (the type of `v`)".
+pub fn wrong(what: &str, want: &str, v: &JsValue) -> Error {
+    let got = match v.js_typeof().as_string().as_deref() {
         _ if v.is_null() => "null".into(),
         Some("object") if is_array(v).unwrap_or(false) => "an array".into(),
         Some("object") => "an object".into(),
         Some("undefined") => "undefined".into(),
         Some(t) => format!("a {t}"),
         None => "a value".into(),
-    }
+    };
+    invalid(format!("{what} must be {want}, got {got}"))
 }
 
 fn unreadable(what: &str) -> Error {
-    invalid(format!(
-        "{what} could not be read (a getter or Proxy trap threw)"
-    ))
+    invalid(format!("{what} could not be read (a getter or Proxy trap threw)"))
 }
 
 /// A string, refusing lone surrogates (which a lossy conversion would turn
 /// into U+FFFD silently).
 pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
-    let s = v
-        .as_string()
-        .ok_or_else(|| invalid(format!("{what} must be a string, got {}", type_name(v))))?;
+    let s = v.as_string().ok_or_else(|| wrong(what, "a string", v))?;
     let js: &JsString = v.unchecked_ref();
     if s.contains('\u{FFFD}') && !js.is_valid_utf16() {
         let lone = char::decode_utf16(js.iter()).find_map(|r| r.err());
@@ -147,19 +164,13 @@ pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
     Ok(s)
 }
 
-pub fn opt_string(v: Option<&JsValue>, what: &str) -> Result<Option<String>, Error> {
-    v.map(|v| string(v, what)).transpose()
-}
-
 /// An integer: a safe-integer number or BigInt, never coerced.
 pub fn int(v: &JsValue, what: &str) -> Result<i64, Error> {
     let n = match v.as_f64() {
         Some(n) if n.is_finite() && n.fract() == 0.0 => Some(n as i64),
         None if v.is_bigint() => bigint(v).parse::<i64>().ok(),
-        _ => {
-            let got = v.as_f64().map_or_else(|| type_name(v), |n| n.to_string());
-            return Err(invalid(format!("{what} must be an integer, got {got}")));
-        }
+        Some(n) => return Err(invalid(format!("{what} must be an integer, got {n}"))),
+        None => return Err(wrong(what, "an integer", v)),
     };
     let safe = n.filter(|n| n.unsigned_abs() <= MAX_SAFE_INTEGER as u64);
     safe.ok_or_else(|| invalid(format!("{what} is not a safe integer (|n| > 2^53 - 1)")))
@@ -170,20 +181,23 @@ fn bigint(v: &JsValue) -> String {
     b.to_string(10).map(String::from).unwrap_or_default()
 }
 
-pub fn opt_int(v: Option<&JsValue>, what: &str) -> Result<Option<i64>, Error> {
-    v.map(|v| int(v, what)).transpose()
+/// An optional argument (absent when `undefined` or `null`), by `read`.
+pub fn opt<T, A: AsRef<JsValue>>(
+    v: &Option<A>,
+    what: &str,
+    read: fn(&JsValue, &str) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    v.as_ref().map(|v| read(v.as_ref(), what)).transpose()
 }
 
-/// An optional non-negative integer (a sequence number).
-pub fn opt_seq(v: Option<&JsValue>, what: &str) -> Result<Option<u64>, Error> {
-    let n = opt_int(v, what)?;
-    n.map(|n| u64::try_from(n).map_err(|_| invalid(format!("{what} must not be negative"))))
-        .transpose()
+/// A non-negative integer (a sequence number).
+pub fn seq(v: &JsValue, what: &str) -> Result<u64, Error> {
+    u64::try_from(int(v, what)?).map_err(|_| invalid(format!("{what} must not be negative")))
 }
 
 /// `now?`: the given Unix seconds, or the platform clock (`Date.now()`).
-pub fn now(v: Option<&JsValue>) -> Result<i64, Error> {
-    Ok(opt_int(v, "now")?.unwrap_or_else(clock))
+pub fn now<A: AsRef<JsValue>>(v: &Option<A>, what: &str) -> Result<i64, Error> {
+    Ok(opt(v, what, int)?.unwrap_or_else(clock))
 }
 
 pub fn clock() -> i64 {
@@ -195,46 +209,36 @@ pub fn clock() -> i64 {
 pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, Error> {
     match v.dyn_ref::<Uint8Array>() {
         Some(a) if is_view(v) => Ok(a.to_vec()),
-        _ => Err(invalid(format!(
-            "{what} must be a Uint8Array, got {}",
-            type_name(v)
-        ))),
+        _ => Err(wrong(what, "a Uint8Array", v)),
     }
 }
 
 /// The items of an array, at most `max`.
 pub fn items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error> {
     if !v.is_object() || !is_array(v).map_err(|_| unreadable(what))? {
-        return Err(invalid(format!(
-            "{what} must be an array, got {}",
-            type_name(v)
-        )));
+        return Err(wrong(what, "an array", v));
     }
     let len = member(v, &"length".into(), what)?.as_f64().unwrap_or(0.0);
     if len > max as f64 {
-        return Err(invalid(format!(
-            "{what} has {len} items; the limit is {max}"
-        )));
+        return Err(invalid(format!("{what} has {len} items; the limit is {max}")));
     }
-    (0..len as u32)
-        .map(|i| Reflect::get_u32(v, i).map_err(|_| unreadable(what)))
-        .collect()
+    let item = |i| Reflect::get_u32(v, i).map_err(|_| unreadable(what));
+    (0..len as u32).map(item).collect()
 }
 
 pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
-    let list = items(v, what, 4096)?;
-    list.iter()
-        .enumerate()
-        .map(|(i, s)| string(s, &format!("{what}[{i}]")))
-        .collect()
+    let list = items(v, what, 4096)?.into_iter().enumerate();
+    list.map(|(i, s)| string(&s, &format!("{what}[{i}]"))).collect()
 }
 
 pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
-    let list: Array = items
-        .into_iter()
-        .map(|s| JsValue::from_str(s.as_ref()))
-        .collect();
-    list.unchecked_into()
+    let list = items.into_iter().map(|s| JsValue::from_str(s.as_ref()));
+    list.collect::<Array>().unchecked_into()
+}
+
+/// A JSON value out, as a native JS value.
+pub fn json_out<T: JsCast>(v: &Value) -> T {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or_default().unchecked_into()
 }
 
 /// An optional string out: the string, or `null`.
@@ -290,9 +294,8 @@ impl HostJson for Js {
                 })))
             }
             _ => {
-                let what = type_name(v);
-                let msg = "JSON must be a plain object, array, string, number, boolean or null";
-                return Err(invalid(format!("{msg}, not {what}")));
+                let want = "a plain object, array, string, number, boolean or null";
+                return Err(wrong("JSON", want, v));
             }
         })
     }

@@ -6,8 +6,8 @@ use charter_core as core;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, JsResult};
-use crate::host::{self, Bytes, JwkArg, JwksArg, PublicKeys, Str, Strs};
+use crate::error::JsResult;
+use crate::host::{self, Bytes, Jwk, JwkArg, JwksArg, PublicKeys, Str, Strs};
 
 crate::class! {
     /// A secret HMAC key that capabilities are minted from.
@@ -54,8 +54,8 @@ crate::class! {
         (getter) kid: String = |k| k.kid().to_string();
         /// The 32-byte compressed point.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
-        /// The public JWK (RFC 8037 OKP) with kid, alg and use: canonical JSON text.
-        () toJwk: String = |k| k.to_jwk().to_string();
+        /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
+        () toJwk: Jwk = |k| host::json_out(&k.to_jwk());
     } static {
         /// From the 32-byte compressed point; small-order points are refused.
         fromBytes(bytes: Bytes) = core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?);
@@ -70,10 +70,7 @@ pub fn arg(v: &JsValue, what: &str) -> Result<Rc<core::KeySet>, core::Error> {
         return Ok(k);
     }
     if !v.is_string() && !host::is_plain(v, what)? {
-        let got = host::type_name(v);
-        return Err(invalid(format!(
-            "{what} must be a KeySet, a JWKS object or its text, got {got}"
-        )));
+        return Err(host::wrong(what, "a KeySet, a JWKS object or its text", v));
     }
     core::KeySet::from_jwks(&host::json_text(v, what)?).map(Rc::new)
 }
@@ -92,15 +89,13 @@ crate::class! {
 
     /// From an array of PublicKey.
     pub fn fromKeys(keys: PublicKeys) -> JsResult<KeySet> {
-        let items = host::items(&keys, "keys", core::keys::MAX_KEYS_PER_SET)?;
-        let keys = items.iter().enumerate();
-        let keys = keys.map(|(i, k)| host::obj(k, &format!("keys[{i}]"), "PublicKey"));
-        let keys: Vec<Rc<core::PublicKey>> = keys.collect::<Result<_, _>>()?;
-        Ok(KeySet::wrap(core::KeySet::from_keys(keys.iter().map(|k| (**k).clone()))?))
+        let keys = host::objs(&keys, "keys", "PublicKey", core::keys::MAX_KEYS_PER_SET)?;
+        Ok(KeySet::wrap(core::KeySet::from_keys(keys)?))
     }
 
     /// The key with this id; throws CryptoError `unknown_key` when absent.
     pub fn get(&self, kid: Str) -> JsResult<PublicKey> {
-        Ok(PublicKey::wrap(self.inner().get(&host::string(&kid, "kid")?)?.clone()))
+        host::args!(string: kid;);
+        Ok(PublicKey::wrap(self.inner().get(&kid)?.clone()))
     }
 }

@@ -26,11 +26,9 @@ crate::class! {
     #[wasm_bindgen(constructor)]
     pub fn new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>) -> JsResult<PermitIssuer> {
         let key = host::obj::<core::SigningKey>(&signingKey, "signingKey", "SigningKey")?;
-        let p = core::PermitIssuer::new((*key).clone(), host::string(&issuer, "issuer")?);
-        Ok(PermitIssuer::wrap(match host::opt_int(ttl.as_deref(), "ttl")? {
-            Some(t) => p.with_ttl(t)?,
-            None => p,
-        }))
+        host::args!(string: issuer; ?int: ttl;);
+        let p = core::PermitIssuer::new((*key).clone(), issuer);
+        Ok(PermitIssuer::wrap(if let Some(t) = ttl { p.with_ttl(t)? } else { p }))
     }
 
     /// A permit for one call. `args` is a JSON object or its text; `now`
@@ -47,19 +45,14 @@ crate::class! {
         jti: Option<Str>,
         idempotencyKey: Option<Str>,
     ) -> JsResult<Permit> {
-        let subject = host::string(&subject, "subject")?;
-        let audience = host::string(&audience, "audience")?;
-        let action = host::string(&action, "action")?;
-        let cap = host::string(&capabilityId, "capabilityId")?;
-        let args = host::json_value(&args, "args")?;
-        let jti = host::opt_string(jti.as_deref(), "jti")?;
-        let idem = host::opt_string(idempotencyKey.as_deref(), "idempotencyKey")?;
+        host::args!(string: subject, audience, action, capabilityId; json_value: args;);
+        host::args!(?string: jti, idempotencyKey; now: now;);
         let req = core::PermitRequest {
             jti: jti.as_deref(),
-            idempotency_key: idem.as_deref(),
-            ..core::PermitRequest::new(&subject, &audience, &action, &args, &cap)
+            idempotency_key: idempotencyKey.as_deref(),
+            ..core::PermitRequest::new(&subject, &audience, &action, &args, &capabilityId)
         };
-        Ok(Permit::wrap(self.inner().issue(&req, host::now(now.as_deref())?)?))
+        Ok(Permit::wrap(self.inner().issue(&req, now)?))
     }
 }
 
@@ -88,11 +81,9 @@ crate::class! {
     #[wasm_bindgen(constructor)]
     pub fn new(keys: KeysArg, audience: Str, leeway: Option<Int>) -> JsResult<PermitVerifier> {
         let keys = keys::arg(&keys, "keys")?;
-        let v = core::PermitVerifier::new((*keys).clone(), host::string(&audience, "audience")?);
-        Ok(PermitVerifier::wrap(match host::opt_int(leeway.as_deref(), "leeway")? {
-            Some(l) => v.with_leeway(l)?,
-            None => v,
-        }))
+        host::args!(string: audience; ?int: leeway;);
+        let v = core::PermitVerifier::new((*keys).clone(), audience);
+        Ok(PermitVerifier::wrap(if let Some(l) = leeway { v.with_leeway(l)? } else { v }))
     }
 
     /// Verifies `token` for this call (`action`, `args`) at `now` (default:
@@ -104,8 +95,7 @@ crate::class! {
         args: JsonArg,
         now: Option<Int>,
     ) -> JsResult<Claims> {
-        let (token, action) = (host::string(&token, "token")?, host::string(&action, "action")?);
-        let args = host::json_value(&args, "args")?;
-        Ok(claims(&self.inner().verify(&token, &action, &args, host::now(now.as_deref())?)?))
+        host::args!(string: token, action; json_value: args; now: now;);
+        Ok(claims(&self.inner().verify(&token, &action, &args, now)?))
     }
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use charter_core::{self as core, JsonInput};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, JsResult};
+use crate::error::JsResult;
 use crate::host::{self, JsonArg, JsonObject, OptStr, Str};
 
 /// A request argument: a `Request`, a plain object `{agent, action, args?,
@@ -20,9 +20,8 @@ pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
     if host::is_plain(v, "request")? {
         return core::Request::from_value(&host::json_value(v, "request")?).map(Rc::new);
     }
-    let got = host::type_name(v);
     let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
-    Err(invalid(format!("request must be {want}, got {got}")))
+    Err(host::wrong("request", want, v))
 }
 
 crate::class! {
@@ -34,9 +33,7 @@ crate::class! {
         /// The action (tool name).
         (getter) action: String = |r| r.action.clone();
         /// The arguments, as a JSON object.
-        (getter) args: JsonObject = |r| {
-            js_sys::JSON::parse(&r.args.to_string()).unwrap_or_default().unchecked_into()
-        };
+        (getter) args: JsonObject = |r| host::json_out(&r.args);
         /// The resource, or null.
         (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
     } static {
@@ -47,8 +44,7 @@ crate::class! {
     /// `args` is a JSON object, or its text (exact: large integers stay exact).
     #[wasm_bindgen(constructor)]
     pub fn new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) -> JsResult<Request> {
-        let (agent, action) = (host::string(&agent, "agent")?, host::string(&action, "action")?);
-        let resource = host::opt_string(resource.as_deref(), "resource")?;
+        host::args!(string: agent, action; ?string: resource;);
         let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
         let args = match &text {
             Some(t) => JsonInput::Text(t),

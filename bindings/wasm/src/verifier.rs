@@ -1,6 +1,5 @@
 //! Verifier.
 
-use std::rc::Rc;
 use std::sync::Arc;
 
 use charter_core as core;
@@ -12,12 +11,8 @@ use crate::request;
 
 /// The options of one call; `now` from the platform clock when absent.
 pub fn options(proof: Option<Str>, now: Option<Int>) -> Result<core::CallOptions, core::Error> {
-    let proof = host::opt_string(proof.as_deref(), "proof")?;
-    Ok(core::CallOptions {
-        proof,
-        now: Some(host::now(now.as_deref())?),
-        ..Default::default()
-    })
+    host::args!(?string: proof; now: now;);
+    Ok(core::CallOptions { proof, now: Some(now), ..Default::default() })
 }
 
 crate::class! {
@@ -37,15 +32,10 @@ crate::class! {
         proofWindow: Option<Int>,
         leeway: Option<Int>,
     ) -> JsResult<Verifier> {
-        let items = host::items(&roots, "roots", 1024)?;
-        let keys = items.iter().enumerate();
-        let keys = keys.map(|(i, r)| host::obj(r, &format!("roots[{i}]"), "RootKey"));
-        let keys: Vec<Rc<core::RootKey>> = keys.collect::<Result<_, _>>()?;
-        let window = host::opt_int(proofWindow.as_deref(), "proofWindow")?;
-        let leeway = host::opt_int(leeway.as_deref(), "leeway")?;
-        let audience = host::string(&audience, "audience")?;
-        let v = core::Verifier::new(keys.iter().map(|k| (**k).clone()), audience)?;
-        Ok(Verifier::wrap(Arc::new(v.with_proof_window(window, leeway)?)))
+        let roots = host::objs::<core::RootKey>(&roots, "roots", "RootKey", 1024)?;
+        host::args!(string: audience; ?int: proofWindow, leeway;);
+        let v = core::Verifier::new(roots, audience)?;
+        Ok(Verifier::wrap(Arc::new(v.with_proof_window(proofWindow, leeway)?)))
     }
 
     /// Decides one call: `{allowed, reasons}`. Capability text that does not
@@ -64,6 +54,7 @@ crate::class! {
     /// Revokes a capability id (that capability and every one narrowed from
     /// it) or a token id (every capability minted with it).
     pub fn revoke(&self, capabilityId: Str) -> JsResult<()> {
-        Ok(self.inner().revoke(&host::string(&capabilityId, "capabilityId")?)?)
+        host::args!(string: capabilityId;);
+        Ok(self.inner().revoke(&capabilityId)?)
     }
 }

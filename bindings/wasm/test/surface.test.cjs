@@ -135,6 +135,67 @@ for (const [name, spec] of Object.entries(surface.classes)) {
   });
 }
 
+// Types: every parameter, return and property type in the .d.ts, read in
+// surface.json's notation, is the surface's. The .d.ts spells `object` as a
+// JSON object type (JsonObject, Jwk, Jwks), `Request | object | string` as
+// RequestLike, an int or time as number, and an optional parameter as
+// `name?: T | null`.
+const TS = {
+  RequestLike: ["Request", "object", "string"], JsonObject: ["object"], Jwk: ["object"], Jwks: ["object"],
+  number: ["int"], boolean: ["bool"], Uint8Array: ["bytes"], void: ["null"], time: ["int"],
+};
+function norm(type) {
+  const parts = type.split("|").map((t) => t.trim()).flatMap((t) => {
+    if (t.endsWith("[]")) return [`${norm(t.slice(0, -2))}[]`];
+    if (/^".*"$/.test(t)) return ["string"];
+    return TS[t] || [t];
+  });
+  return [...new Set(parts)].sort().join(" | ");
+}
+const surfaceParam = (p) => {
+  const [name, type] = p.split(":").map((x) => x.trim());
+  return `${camel(name.replace(/\?$/, ""))}: ${norm(name.endsWith("?") ? `${type} | null` : type)}`;
+};
+/** `name(a: T, b?: U): R` in `scope` -> {params: ["a: T", "b: U | null"], returns: "R"}, normalized. */
+function signature(scope, name) {
+  const m = new RegExp(`(?:^|\\s)(?:static\\s+)?${name}\\(([^)]*)\\)(?::\\s*([^;]+))?;`, "m").exec(scope);
+  assert.ok(m, `${name} is not declared in the .d.ts`);
+  const params = m[1].trim() === "" ? [] : m[1].split(/,\s*/).map((p) => {
+    const [n, t] = p.split(":").map((x) => x.trim());
+    return `${n.replace(/\?$/, "")}: ${norm(t)}`;
+  });
+  return { params, returns: m[2] === undefined ? undefined : norm(m[2]) };
+}
+
+for (const [name, spec] of Object.entries(surface.functions)) {
+  test(`surface types: function ${camel(name)}`, () => {
+    const got = signature(dts, camel(name));
+    assert.deepEqual(got.params, spec.params.map(surfaceParam), "parameter types");
+    assert.equal(got.returns, norm(spec.returns), "return type");
+  });
+}
+
+for (const [name, spec] of Object.entries(surface.classes)) {
+  test(`surface types: class ${name}`, () => {
+    const body = classBody(name);
+    if (Object.hasOwn(spec, "constructor")) {
+      assert.deepEqual(signature(body, "constructor").params, spec.constructor.map(surfaceParam), `${name}: constructor`);
+    }
+    for (const [m, ms] of [...Object.entries(spec.static || {}), ...Object.entries(spec.members || {})]) {
+      const where = `${name}.${camel(m)}`;
+      if ("property" in ms) {
+        const t = new RegExp(`\\sreadonly ${camel(m)}: ([^;]+);`).exec(body);
+        assert.ok(t, `${where}: no property declared`);
+        assert.equal(norm(t[1]), norm(ms.property), `${where}: property type`);
+        continue;
+      }
+      const got = signature(body, camel(m));
+      if (!OPTIONS_OBJECT[where]) assert.deepEqual(got.params, ms.params.map(surfaceParam), `${where}: parameter types`);
+      assert.equal(got.returns, norm(ms.returns), `${where}: return type`);
+    }
+  });
+}
+
 test("surface: error classes", () => {
   const { CharterError } = charter;
   assert.ok(CharterError.prototype instanceof Error);
@@ -272,8 +333,10 @@ test("surface: every union alternative is accepted and decides the same", () => 
   const nonce = new Uint8Array(16).fill(4);
   const proofs = new Set();
   for (const c of caps) for (const r of requests) proofs.add(holder.prove(c, r, "aud", T0, nonce));
-  proofs.add(holder.prove(cap, asObject, "aud", T0, Buffer.from(nonce).toString("base64url")));
   assert.equal(proofs.size, 1, "Holder.prove: every alternative signs the same proof");
+  // surface.json: `nonce?: bytes`, and bytes only (as in the Node package).
+  const text = Buffer.from(nonce).toString("base64url");
+  assert.throws(() => holder.prove(cap, asObject, "aud", T0, text), (e) => e.code === "invalid_argument" && /nonce must be a Uint8Array/.test(e.message));
   // object | string for args (Request, PermitIssuer.issue, PermitVerifier.verify) and the JWK.
   assert.equal(new Request("a", "read", { n: 1 }).toJson(), new Request("a", "read", '{"n":1}').toJson());
   const permits = new PermitIssuer(sk, "iss");
@@ -287,7 +350,12 @@ test("surface: every union alternative is accepted and decides the same", () => 
       assert.deepEqual(new PermitVerifier(keys, "aud").verify(a.token, "read", args, T0), a.claims);
     }
   }
-  assert.equal(PublicKey.fromJwk(pk.toJwk()).kid, PublicKey.fromJwk(JSON.parse(pk.toJwk())).kid);
+  // surface.json: `to_jwk() -> object`; fromJwk takes the object or its text.
+  const jwk = pk.toJwk();
+  assert.equal(Object.getPrototypeOf(jwk), Object.prototype);
+  assert.deepEqual(jwk, JSON.parse(jwks).keys[0]);
+  assert.equal(PublicKey.fromJwk(jwk).kid, pk.kid);
+  assert.equal(PublicKey.fromJwk(JSON.stringify(jwk)).kid, pk.kid);
   assert.deepEqual(KeySet.fromJwks(JSON.parse(jwks)).kids(), KeySet.fromJwks(jwks).kids());
 });
 
