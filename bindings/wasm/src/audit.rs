@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use charter_core as core;
-use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{record, JsResult};
@@ -58,11 +57,9 @@ pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsRe
     host::args!(string: bundle;);
     let keys = keys::arg(&trusted, "trusted")?;
     host::args!(?string: anchor;);
-    let r = match anchor {
+    let report = match anchor {
         Some(a) => core::verify_bundle_from(&bundle, &keys, &a)?,
         None => core::verify_bundle(&bundle, &keys)?,
     };
-    let report =
-        json!({"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": r.head});
-    Ok(record(&report.to_string()))
+    Ok(record(&report))
 }

@@ -11,7 +11,7 @@ use crate::keys;
 fn claims(c: &core::PermitClaims) -> Claims {
     let mut v = serde_json::to_value(c).unwrap_or_default();
     v["idem"] = c.idem.clone().into();
-    record(&v.to_string())
+    record(&v)
 }
 
 crate::class! {

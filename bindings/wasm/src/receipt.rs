@@ -31,9 +31,7 @@ crate::class! {
         /// `"allow"` or `"deny"`.
         (getter) decision: Outcome = |r| JsValue::from_str(r.decision().as_str()).unchecked_into();
         /// Why it was denied (empty for an allow).
-        (getter) reasons: Reasons = |r| {
-            record(&serde_json::to_string(r.reasons()).unwrap_or_default())
-        };
+        (getter) reasons: Reasons = |r| record(r.reasons());
         /// The signing key's id.
         (getter) kid: String = |r| r.kid().to_string();
         /// The canonical JSON text.
