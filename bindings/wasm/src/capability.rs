@@ -32,13 +32,8 @@ fn issue_options(v: Option<&JsValue>) -> Result<core::IssueOptions, core::Error>
     if !host::is_plain(&v, "options")? {
         return Err(host::wrong("options", "an object", &v));
     }
-    for key in host::keys(&v, "options")? {
-        let k = key.as_string().unwrap_or_default();
-        if !OPTIONS.split(' ').any(|o| o == k) {
-            let all = OPTIONS.replace(' ', ", ");
-            return Err(invalid(format!("unknown option {k:?}; expected one of {all}")));
-        }
-    }
+    let names = host::keys(&v, "options")?.into_iter().map(|k| k.as_string().unwrap_or_default());
+    core::host::known_options(names, &OPTIONS.split(' ').collect::<Vec<_>>(), "options")?;
     let get = |k: &str| {
         let x = host::member(&v, &k.into(), "options")?;
         Ok::<_, core::Error>((!x.is_undefined() && !x.is_null()).then_some(x))
