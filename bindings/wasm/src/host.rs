@@ -93,8 +93,8 @@ thread_local! {
 /// or another live object of the expected type: no memory is read through
 /// it. Dropping the object (`free()` or the GC) unregisters it.
 pub struct Handle<T: 'static> {
-    id: u32,
-    rc: Rc<T>,
+    pub id: u32,
+    pub rc: Rc<T>,
 }
 
 impl<T: 'static> Handle<T> {
@@ -103,14 +103,6 @@ impl<T: 'static> Handle<T> {
         let id = NEXT.with(|n| n.replace(n.get().checked_add(1).unwrap_or(1)));
         REGISTRY.with(|r| r.borrow_mut().insert(id, rc.clone() as Rc<dyn Any>));
         Handle { id, rc }
-    }
-
-    pub fn id(&self) -> f64 {
-        f64::from(self.id)
-    }
-
-    pub fn get(&self) -> &T {
-        &self.rc
     }
 }
 

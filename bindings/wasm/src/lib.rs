@@ -64,14 +64,14 @@ macro_rules! class {
             /// The registry id of this object (internal).
             #[wasm_bindgen(getter = __charterId, skip_typescript)]
             pub fn charter_id(&self) -> f64 {
-                self.h.id()
+                f64::from(self.h.id)
             }
             $($(#[$gm])* #[wasm_bindgen($($attr)*)] pub fn $js(&self) -> $t {
-                let $r = self.h.get();
+                let $r = &*self.h.rc;
                 $body
             })*
             $($(#[$fm])* pub fn $fjs(&self $(, $fa: $fat)*) -> $crate::error::JsResult<$ft> {
-                let $fr = self.h.get();
+                let $fr = &*self.h.rc;
                 Ok($fbody?)
             })*
             $($(#[$sm])* pub fn $sjs($($arg: $at),*) -> $crate::error::JsResult<$name> {
