@@ -3,17 +3,12 @@
 use std::sync::Arc;
 
 use charter_core as core;
-use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{record, JsResult};
 use crate::host::{self, Int, KeysArg, OptReceipt, Receipts, Report, SigningKeyArg, Str};
 use crate::keys::{self, KeySet};
 use crate::receipt::Receipt;
-
-fn key(v: &JsValue) -> Result<core::SigningKey, core::Error> {
-    Ok((*host::obj::<core::SigningKey>(v, "signingKey", "SigningKey")?).clone())
-}
 
 crate::class! {
     /// An append-only log of receipts. In WebAssembly it lives in memory:
@@ -27,42 +22,30 @@ crate::class! {
         };
         /// The public keys that verify this log.
         () keys: KeySet = |l| KeySet::wrap(l.keys());
-    } static {}
-
-    /// A log in memory, signing receipts with `signingKey`.
-    pub fn inMemory(signingKey: SigningKeyArg) -> JsResult<AuditLog> {
-        Ok(AuditLog::wrap(Arc::new(core::MemoryAuditLog::new(key(&signingKey)?))))
-    }
-
-    /// A JSON Lines log file, verified on open. WebAssembly (wasm32, without
-    /// WASI) has no file system, even under Node, so after checking its
-    /// arguments this throws EnvironmentError `unsupported`.
-    pub fn open(
-        path: Str,
-        signingKey: SigningKeyArg,
-        expectHead: Option<Str>,
-    ) -> JsResult<AuditLog> {
-        host::args!(string: path;);
-        let key = key(&signingKey)?;
-        host::args!(?string: expectHead;);
-        let log = core::FileAuditLog::open_expecting_text(path, key, expectHead.as_deref())?;
-        Ok(AuditLog::wrap(Arc::new(log)))
-    }
-
-    /// Receipts with `start <= seq < end`.
-    pub fn receipts(&self, start: Int, end: Int) -> JsResult<Receipts> {
-        host::args!(seq: start, end;);
-        let list = self.inner().receipts(start..end)?;
-        let list = list.into_iter().map(|r| JsValue::from(Receipt::wrap(r)));
-        Ok(list.collect::<js_sys::Array>().unchecked_into())
-    }
-
-    /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
-    pub fn exportBundle(&self, start: Option<Int>, end: Option<Int>) -> JsResult<String> {
-        let log = self.inner();
-        host::args!(?seq: start, end;);
-        let (start, end) = (start.unwrap_or(0), end.unwrap_or_else(|| log.len()));
-        Ok(log.export_bundle(start..end)?.to_json())
+    } fn {
+        /// Receipts with `start <= seq < end`.
+        receipts(&l, start: Int, end: Int) -> Receipts = {
+            host::args!(seq: start, end;);
+            let list = l.receipts(start..end)?.into_iter().map(|r| JsValue::from(Receipt::wrap(r)));
+            Ok::<_, core::Error>(list.collect::<js_sys::Array>().unchecked_into())
+        };
+        /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
+        exportBundle(&l, start: Option<Int>, end: Option<Int>) -> String = {
+            host::args!(?seq: start, end;);
+            l.export_bundle(start.unwrap_or(0)..end.unwrap_or_else(|| l.len())).map(|b| b.to_json())
+        };
+    } static {
+        /// A log in memory, signing receipts with `signingKey`.
+        inMemory(signingKey: SigningKeyArg) =
+            Ok::<_, core::Error>(Arc::new(core::MemoryAuditLog::new(host::arg!(class: signingKey))));
+        /// A JSON Lines log file, verified on open. WebAssembly (wasm32, without
+        /// WASI) has no file system, even under Node, so after checking its
+        /// arguments this throws EnvironmentError `unsupported`.
+        open(path: Str, signingKey: SigningKeyArg, expectHead: Option<Str>) = {
+            host::args!(string: path; class: signingKey; ?string: expectHead;);
+            let log = core::FileAuditLog::open_expecting_text(path, signingKey, expectHead.as_deref())?;
+            Ok::<_, core::Error>(Arc::new(log) as Arc<dyn core::AuditLog>)
+        };
     }
 }
 
@@ -74,11 +57,9 @@ pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsRe
     host::args!(string: bundle;);
     let keys = keys::arg(&trusted, "trusted")?;
     host::args!(?string: anchor;);
-    let r = match anchor {
+    let report = match anchor {
         Some(a) => core::verify_bundle_from(&bundle, &keys, &a)?,
         None => core::verify_bundle(&bundle, &keys)?,
     };
-    let report =
-        json!({"count": r.count, "first_seq": r.first_seq, "last_seq": r.last_seq, "head": r.head});
-    Ok(record(&report.to_string()))
+    Ok(record(&report))
 }

@@ -3,7 +3,7 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, JsResult};
+use crate::error::invalid;
 use crate::host::{self, Options, RootKeyArg, Str, Strs};
 
 /// The options of `issue`: surface.json's parameters, in camelCase.
@@ -12,22 +12,18 @@ const OPTIONS: &str =
 
 crate::class! {
     /// Mints capabilities with one root key.
-    Issuer(core::Issuer) {} static {}
-
-    /// An issuer minting with `root`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(root: RootKeyArg) -> JsResult<Issuer> {
-        let root = host::obj::<core::RootKey>(&root, "root", "RootKey")?;
-        Ok(Issuer::wrap(core::Issuer::new((*root).clone())))
-    }
-
-    /// Mints a capability. Caveats are added in this order: agent, actions,
-    /// audience, notBefore, expiresAt, then `caveats`. `issuedAt` defaults to
-    /// the platform clock, `tokenId` (16 bytes) to random. Exactly one of
-    /// `expiresAt` (Unix seconds, not milliseconds) and `neverExpires: true`
-    /// is required.
-    pub fn issue(&self, options: Option<Options>) -> JsResult<Capability> {
-        Ok(Capability::wrap(self.inner().issue_with(&issue_options(options.as_deref())?)?))
+    Issuer(core::Issuer) {} fn {
+        /// Mints a capability. Caveats are added in this order: agent, actions,
+        /// audience, notBefore, expiresAt, then `caveats`. `issuedAt` defaults to
+        /// the platform clock, `tokenId` (16 bytes) to random. Exactly one of
+        /// `expiresAt` (Unix seconds, not milliseconds) and `neverExpires: true`
+        /// is required.
+        issue(&i, options: Option<Options>) -> Capability =
+            i.issue_with(&issue_options(options.as_deref())?).map(Capability::wrap);
+    } static {
+        /// An issuer minting with `root`.
+        #[wasm_bindgen(constructor)]
+        new(root: RootKeyArg) = Ok::<_, core::Error>(core::Issuer::new(host::arg!(class: root)));
     }
 }
 
@@ -36,13 +32,8 @@ fn issue_options(v: Option<&JsValue>) -> Result<core::IssueOptions, core::Error>
     if !host::is_plain(&v, "options")? {
         return Err(host::wrong("options", "an object", &v));
     }
-    for key in host::keys(&v, "options")? {
-        let k = key.as_string().unwrap_or_default();
-        if !OPTIONS.split(' ').any(|o| o == k) {
-            let all = OPTIONS.replace(' ', ", ");
-            return Err(invalid(format!("unknown option {k:?}; expected one of {all}")));
-        }
-    }
+    let names = host::keys(&v, "options")?.into_iter().map(|k| k.as_string().unwrap_or_default());
+    core::host::known_options(names, &OPTIONS.split(' ').collect::<Vec<_>>(), "options")?;
     let get = |k: &str| {
         let x = host::member(&v, &k.into(), "options")?;
         Ok::<_, core::Error>((!x.is_undefined() && !x.is_null()).then_some(x))
@@ -79,20 +70,14 @@ crate::class! {
         (getter) caveats: Strs = |c| host::strings_out(c.caveats());
         /// The capability text (base64url of the macaroon V2 bytes).
         () serialize: String = |c| c.serialize();
+    } fn {
+        /// A narrower capability: this one with one more caveat.
+        attenuate(&c, caveat: Str) -> Capability =
+            c.attenuate(&host::arg!(string: caveat)).map(Capability::wrap);
+        /// A narrower capability usable only with a proof by the holder `kid`.
+        bindHolder(&c, kid: Str) -> Capability = c.bind_holder(&host::arg!(string: kid)).map(Capability::wrap);
     } static {
         /// Parses capability text (base64url). Verifies nothing.
-        parse(token: Str) = core::Capability::parse(&host::string(&token, "token")?);
-    }
-
-    /// A narrower capability: this one with one more caveat.
-    pub fn attenuate(&self, caveat: Str) -> JsResult<Capability> {
-        host::args!(string: caveat;);
-        Ok(Capability::wrap(self.inner().attenuate(&caveat)?))
-    }
-
-    /// A narrower capability usable only with a proof by the holder `kid`.
-    pub fn bindHolder(&self, kid: Str) -> JsResult<Capability> {
-        host::args!(string: kid;);
-        Ok(Capability::wrap(self.inner().bind_holder(&kid)?))
+        parse(token: Str) = core::Capability::parse(&host::arg!(string: token));
     }
 }

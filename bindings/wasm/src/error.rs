@@ -33,8 +33,9 @@ fn with(f: impl FnOnce(&Glue) -> Result<JsValue, JsValue>) -> JsValue {
 
 const THIS: JsValue = JsValue::UNDEFINED;
 
-/// A record (Decision, PermitClaims, BundleReport, Reason[]) from its JSON.
-pub fn record<T: JsCast>(json: &str) -> T {
+/// A record (Decision, PermitClaims, BundleReport, Reason[]) through its JSON.
+pub fn record<T: JsCast, V: serde::Serialize + ?Sized>(value: &V) -> T {
+    let json = serde_json::to_string(value).unwrap_or_default();
     with(|g| g.1.call1(&THIS, &json.into())).unchecked_into()
 }
 
@@ -48,7 +49,7 @@ pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
     if d.allowed {
         return with(|g| g.2.call0(&THIS)).unchecked_into();
     }
-    record(&serde_json::to_string(d).unwrap_or_default())
+    record(d)
 }
 
 /// A usage error (`invalid_argument`) saying what was wrong with an argument.

@@ -3,7 +3,6 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::JsResult;
 use crate::host::{self, Bytes, CapArg, Int, ReqArg, SigningKeyArg, Str};
 use crate::request;
 
@@ -12,32 +11,23 @@ crate::class! {
     Holder(core::Holder) {
         /// The key id to bind capabilities to (`Capability.bindHolder`).
         (getter) kid: String = |h| h.kid();
-    } static {}
-
-    /// A holder signing with `signingKey`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(signingKey: SigningKeyArg) -> JsResult<Holder> {
-        let k = host::obj::<core::SigningKey>(&signingKey, "signingKey", "SigningKey")?;
-        Ok(Holder::wrap(core::Holder::new((*k).clone())))
-    }
-
-    /// A proof for one request to one audience at `now` (default: the
-    /// platform clock). `nonce` (16 to 64 bytes) is random by default.
-    pub fn prove(
-        &self,
-        capability: CapArg,
-        request: ReqArg,
-        audience: Str,
-        now: Option<Int>,
-        nonce: Option<Bytes>,
-    ) -> JsResult<String> {
-        let req = request::arg(&request)?;
-        host::args!(string: audience; now: now; ?bytes: nonce;);
-        let h = self.inner();
-        Ok(host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
-            (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),
-            (Ok(cap), None) => h.prove(&cap, &req, &audience, now),
-            (Err(e), _) => Err(e),
-        })??)
+    } fn {
+        /// A proof for one request to one audience at `now` (default: the
+        /// platform clock). `nonce` (16 to 64 bytes) is random by default.
+        prove(&h, capability: CapArg, request: ReqArg, audience: Str, now: Option<Int>,
+            nonce: Option<Bytes>) -> String = {
+            let req = request::arg(&request)?;
+            host::args!(string: audience; now: now; ?bytes: nonce;);
+            host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
+                (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),
+                (Ok(cap), None) => h.prove(&cap, &req, &audience, now),
+                (Err(e), _) => Err(e),
+            })?
+        };
+    } static {
+        /// A holder signing with `signingKey`.
+        #[wasm_bindgen(constructor)]
+        new(signingKey: SigningKeyArg) =
+            Ok::<_, core::Error>(core::Holder::new(host::arg!(class: signingKey)));
     }
 }

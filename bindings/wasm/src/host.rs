@@ -56,6 +56,17 @@ macro_rules! args {
 }
 pub(crate) use args;
 
+/// One argument read in place, as by [`args!`]: `arg!(string: caveat)`, `arg!(?int: ttl)`.
+macro_rules! arg {
+    (? $f:ident: $a:ident) => {
+        $crate::host::opt(&$a, stringify!($a), $crate::host::$f)?
+    };
+    ($f:ident: $a:ident) => {
+        $crate::host::$f(&$a, stringify!($a))?
+    };
+}
+pub(crate) use arg;
+
 // Inspecting a caller's value goes through `catch` imports: a Proxy trap may
 // throw, and an exception unwinding through Rust frames would skip cleanup.
 #[wasm_bindgen]
@@ -82,8 +93,8 @@ thread_local! {
 /// or another live object of the expected type: no memory is read through
 /// it. Dropping the object (`free()` or the GC) unregisters it.
 pub struct Handle<T: 'static> {
-    id: u32,
-    rc: Rc<T>,
+    pub id: u32,
+    pub rc: Rc<T>,
 }
 
 impl<T: 'static> Handle<T> {
@@ -92,14 +103,6 @@ impl<T: 'static> Handle<T> {
         let id = NEXT.with(|n| n.replace(n.get().checked_add(1).unwrap_or(1)));
         REGISTRY.with(|r| r.borrow_mut().insert(id, rc.clone() as Rc<dyn Any>));
         Handle { id, rc }
-    }
-
-    pub fn id(&self) -> f64 {
-        f64::from(self.id)
-    }
-
-    pub fn get(&self) -> &T {
-        &self.rc
     }
 }
 
@@ -115,23 +118,30 @@ pub fn try_obj<T: 'static>(v: &JsValue) -> Option<Rc<T>> {
     REGISTRY.with(|r| r.borrow().get(&id).cloned())?.downcast::<T>().ok()
 }
 
+/// A core value wrapped by one of the module's classes, named `NAME` in JS.
+pub trait Class: 'static {
+    const NAME: &'static str;
+}
+
 /// As [`try_obj`], or `invalid_argument` naming the parameter and class.
-pub fn obj<T: 'static>(v: &JsValue, what: &str, class: &str) -> Result<Rc<T>, Error> {
+pub fn obj<T: Class>(v: &JsValue, what: &str) -> Result<Rc<T>, Error> {
     try_obj(v).ok_or_else(|| match v.is_object() {
-        true => invalid(format!("{what} must be a {class}, got another object (or a freed one)")),
-        false => wrong(what, &format!("a {class}"), v),
+        true => {
+            invalid(format!("{what} must be a {}, got another object (or a freed one)", T::NAME))
+        }
+        false => wrong(what, &format!("a {}", T::NAME), v),
     })
 }
 
+/// The value behind one of the module's objects, cloned out.
+pub fn class<T: Class + Clone>(v: &JsValue, what: &str) -> Result<T, Error> {
+    obj::<T>(v, what).map(|o| (*o).clone())
+}
+
 /// An array of the module's objects (at most `max`), each cloned out.
-pub fn objs<T: Clone + 'static>(
-    v: &JsValue,
-    what: &str,
-    class: &str,
-    max: usize,
-) -> Result<Vec<T>, Error> {
+pub fn objs<T: Class + Clone>(v: &JsValue, what: &str, max: usize) -> Result<Vec<T>, Error> {
     let all = items(v, what, max)?.into_iter().enumerate();
-    all.map(|(i, o)| Ok((*obj::<T>(&o, &format!("{what}[{i}]"), class)?).clone())).collect()
+    all.map(|(i, o)| class(&o, &format!("{what}[{i}]"))).collect()
 }
 
 /// `invalid_argument`: "`what` must be `want`, got (the type of `v`)".
@@ -320,9 +330,9 @@ pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
 
 /// Calls `f` with a capability argument: a `Capability`, or its text.
 pub fn with_cap<R>(v: &JsValue, f: impl FnOnce(CapabilityRef<'_>) -> R) -> Result<R, Error> {
-    if v.is_string() {
-        return Ok(f(CapabilityRef::Text(&string(v, "capability")?)));
+    match try_obj::<charter_core::Capability>(v) {
+        Some(cap) => Ok(f(CapabilityRef::Parsed(&cap))),
+        None if v.is_string() => Ok(f(CapabilityRef::Text(&string(v, "capability")?))),
+        None => Err(wrong("capability", "a Capability or its text", v)),
     }
-    let cap = obj::<charter_core::Capability>(v, "capability", "Capability or its text")?;
-    Ok(f(CapabilityRef::Parsed(&cap)))
 }

@@ -6,7 +6,6 @@ use charter_core as core;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::error::JsResult;
 use crate::host::{self, Bytes, Jwk, JwkArg, JwksArg, PublicKeys, Str, Strs};
 
 crate::class! {
@@ -16,14 +15,11 @@ crate::class! {
         (getter) kid: String = |k| k.kid().to_string();
         /// The secret bytes. Handle with care.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
-    } static {
+    } fn {} static {
         /// From 32 to 1024 secret bytes.
-        fromBytes(bytes: Bytes) = core::RootKey::from_bytes(&host::bytes(&bytes, "bytes")?);
-    }
-
-    /// 32 random bytes from the platform (`crypto.getRandomValues`).
-    pub fn generate() -> RootKey {
-        RootKey::wrap(core::RootKey::generate())
+        fromBytes(bytes: Bytes) = core::RootKey::from_bytes(&host::arg!(bytes: bytes));
+        /// 32 random bytes from the platform (`crypto.getRandomValues`).
+        generate() = Ok::<_, core::Error>(core::RootKey::generate());
     }
 }
 
@@ -36,14 +32,11 @@ crate::class! {
         () publicKey: PublicKey = |k| PublicKey::wrap(k.public_key());
         /// The 32-byte seed. Handle with care: this is the secret.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
-    } static {
+    } fn {} static {
         /// From the 32-byte seed.
-        fromBytes(bytes: Bytes) = core::SigningKey::from_bytes(&host::bytes(&bytes, "bytes")?);
-    }
-
-    /// A new key from the platform's randomness (`crypto.getRandomValues`).
-    pub fn generate() -> SigningKey {
-        SigningKey::wrap(core::SigningKey::generate())
+        fromBytes(bytes: Bytes) = core::SigningKey::from_bytes(&host::arg!(bytes: bytes));
+        /// A new key from the platform's randomness (`crypto.getRandomValues`).
+        generate() = Ok::<_, core::Error>(core::SigningKey::generate());
     }
 }
 
@@ -56,11 +49,11 @@ crate::class! {
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
         /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
         () toJwk: Jwk = |k| host::json_out(&k.to_jwk());
-    } static {
+    } fn {} static {
         /// From the 32-byte compressed point; small-order points are refused.
-        fromBytes(bytes: Bytes) = core::PublicKey::from_bytes(&host::bytes(&bytes, "bytes")?);
+        fromBytes(bytes: Bytes) = core::PublicKey::from_bytes(&host::arg!(bytes: bytes));
         /// From a public JWK: an object, or its JSON text.
-        fromJwk(jwk: JwkArg) = core::PublicKey::from_jwk(&host::json_value(&jwk, "jwk")?);
+        fromJwk(jwk: JwkArg) = core::PublicKey::from_jwk(&host::arg!(json_value: jwk));
     }
 }
 
@@ -82,20 +75,14 @@ crate::class! {
         () kids: Strs = |k| host::strings_out(k.kids());
         /// Canonical (JCS) JWKS text, keys ordered by kid.
         () toJwks: String = |k| k.to_jwks();
+    } fn {
+        /// The key with this id; throws CryptoError `unknown_key` when absent.
+        get(&k, kid: Str) -> PublicKey = k.get(&host::arg!(string: kid)).cloned().map(PublicKey::wrap);
     } static {
         /// From a JWKS: its JSON text (exact), or the object.
-        fromJwks(jwks: JwksArg) = core::KeySet::from_jwks(&host::json_text(&jwks, "jwks")?);
-    }
-
-    /// From an array of PublicKey.
-    pub fn fromKeys(keys: PublicKeys) -> JsResult<KeySet> {
-        let keys = host::objs(&keys, "keys", "PublicKey", core::keys::MAX_KEYS_PER_SET)?;
-        Ok(KeySet::wrap(core::KeySet::from_keys(keys)?))
-    }
-
-    /// The key with this id; throws CryptoError `unknown_key` when absent.
-    pub fn get(&self, kid: Str) -> JsResult<PublicKey> {
-        host::args!(string: kid;);
-        Ok(PublicKey::wrap(self.inner().get(&kid)?.clone()))
+        fromJwks(jwks: JwksArg) = core::KeySet::from_jwks(&host::arg!(json_text: jwks));
+        /// From an array of PublicKey.
+        fromKeys(keys: PublicKeys) =
+            core::KeySet::from_keys(host::objs(&keys, "keys", core::keys::MAX_KEYS_PER_SET)?);
     }
 }

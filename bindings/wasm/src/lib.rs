@@ -29,31 +29,33 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Declares an exported class around a core value, with its getters
-/// (`(getter) name: T = |value| ...;`), its methods without arguments
-/// (`() name: T = ...;`), its static constructors from one argument
-/// (`static { name(arg: T) = a core result; }`, maybe empty) and any other
-/// methods. The value is registered in [`host::Handle`] (the hidden getter
-/// `__charterId`) so that the object can come back as an argument.
+/// Declares an exported class around a core value: its infallible methods
+/// and getters (`(getter) name: T = |value| ...;`), its methods
+/// (`fn { name(&value, arg: T, ...) -> R = a Result; }`), its static
+/// functions and constructors (`static { name(arg: T, ...) = a core result; }`),
+/// each section maybe empty, then any other methods. The value is registered in
+/// [`host::Handle`] (the hidden getter `__charterId`) so that the object can
+/// come back as an argument.
 macro_rules! class {
     ($(#[$m:meta])* $name:ident($inner:ty) {
         $($(#[$gm:meta])* ($($attr:tt)*) $js:ident: $t:ty = |$r:ident| $body:expr;)*
+    } fn {
+        $($(#[$fm:meta])* $fjs:ident(&$fr:ident $(, $fa:ident: $fat:ty)*) -> $ft:ty = $fbody:expr;)*
     } static {
-        $($(#[$sm:meta])* $sjs:ident($arg:ident: $at:ty) = $sbody:expr;)*
+        $($(#[$sm:meta])* $sjs:ident($($arg:ident: $at:ty),*) = $sbody:expr;)*
     } $($items:tt)*) => {
         $(#[$m])*
         #[wasm_bindgen]
         pub struct $name {
             h: $crate::host::Handle<$inner>,
         }
+        impl $crate::host::Class for $inner {
+            const NAME: &'static str = stringify!($name);
+        }
         impl $name {
             #[allow(dead_code)]
             pub(crate) fn wrap(v: $inner) -> Self {
                 $name { h: $crate::host::Handle::new(v) }
-            }
-            #[allow(dead_code)]
-            fn inner(&self) -> &$inner {
-                self.h.get()
             }
         }
         #[wasm_bindgen]
@@ -62,13 +64,17 @@ macro_rules! class {
             /// The registry id of this object (internal).
             #[wasm_bindgen(getter = __charterId, skip_typescript)]
             pub fn charter_id(&self) -> f64 {
-                self.h.id()
+                f64::from(self.h.id)
             }
             $($(#[$gm])* #[wasm_bindgen($($attr)*)] pub fn $js(&self) -> $t {
-                let $r = self.h.get();
+                let $r = &*self.h.rc;
                 $body
             })*
-            $($(#[$sm])* pub fn $sjs($arg: $at) -> $crate::error::JsResult<$name> {
+            $($(#[$fm])* pub fn $fjs(&self $(, $fa: $fat)*) -> $crate::error::JsResult<$ft> {
+                let $fr = &*self.h.rc;
+                Ok($fbody?)
+            })*
+            $($(#[$sm])* pub fn $sjs($($arg: $at),*) -> $crate::error::JsResult<$name> {
                 Ok($name::wrap($sbody?))
             })*
             $($items)*

@@ -3,7 +3,7 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{record, JsResult};
+use crate::error::record;
 use crate::host::{self, Claims, Int, JsonArg, KeysArg, SigningKeyArg, Str};
 use crate::keys;
 
@@ -11,7 +11,7 @@ use crate::keys;
 fn claims(c: &core::PermitClaims) -> Claims {
     let mut v = serde_json::to_value(c).unwrap_or_default();
     v["idem"] = c.idem.clone().into();
-    record(&v.to_string())
+    record(&v)
 }
 
 crate::class! {
@@ -19,40 +19,30 @@ crate::class! {
     PermitIssuer(core::PermitIssuer) {
         /// The signing key's id (the permits' `kid`).
         (getter) kid: String = |p| p.kid().to_string();
-    } static {}
-
-    /// `issuer` names the signer (the `iss` claim); `ttl` is the permits'
-    /// lifetime in seconds (the core's default when absent).
-    #[wasm_bindgen(constructor)]
-    pub fn new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>) -> JsResult<PermitIssuer> {
-        let key = host::obj::<core::SigningKey>(&signingKey, "signingKey", "SigningKey")?;
-        host::args!(string: issuer; ?int: ttl;);
-        let p = core::PermitIssuer::new((*key).clone(), issuer);
-        Ok(PermitIssuer::wrap(if let Some(t) = ttl { p.with_ttl(t)? } else { p }))
-    }
-
-    /// A permit for one call. `args` is a JSON object or its text; `now`
-    /// defaults to the platform clock, `jti` to 128 random bits.
-    #[allow(clippy::too_many_arguments)] // surface.json's parameters, one by one
-    pub fn issue(
-        &self,
-        subject: Str,
-        audience: Str,
-        action: Str,
-        args: JsonArg,
-        capabilityId: Str,
-        now: Option<Int>,
-        jti: Option<Str>,
-        idempotencyKey: Option<Str>,
-    ) -> JsResult<Permit> {
-        host::args!(string: subject, audience, action, capabilityId; json_value: args;);
-        host::args!(?string: jti, idempotencyKey; now: now;);
-        let req = core::PermitRequest {
-            jti: jti.as_deref(),
-            idempotency_key: idempotencyKey.as_deref(),
-            ..core::PermitRequest::new(&subject, &audience, &action, &args, &capabilityId)
+    } fn {
+        /// A permit for one call. `args` is a JSON object or its text; `now`
+        /// defaults to the platform clock, `jti` to 128 random bits.
+        #[allow(clippy::too_many_arguments)] // surface.json's parameters, one by one
+        issue(&p, subject: Str, audience: Str, action: Str, args: JsonArg, capabilityId: Str,
+            now: Option<Int>, jti: Option<Str>, idempotencyKey: Option<Str>) -> Permit = {
+            host::args!(string: subject, audience, action, capabilityId; json_value: args;);
+            host::args!(?string: jti, idempotencyKey; now: now;);
+            let req = core::PermitRequest {
+                jti: jti.as_deref(),
+                idempotency_key: idempotencyKey.as_deref(),
+                ..core::PermitRequest::new(&subject, &audience, &action, &args, &capabilityId)
+            };
+            p.issue(&req, now).map(Permit::wrap)
         };
-        Ok(Permit::wrap(self.inner().issue(&req, now)?))
+    } static {
+        /// `issuer` names the signer (the `iss` claim); `ttl` is the permits'
+        /// lifetime in seconds (the core's default when absent).
+        #[wasm_bindgen(constructor)]
+        new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>) = {
+            host::args!(class: signingKey; string: issuer; ?int: ttl;);
+            let p = core::PermitIssuer::new(signingKey, issuer);
+            if let Some(t) = ttl { p.with_ttl(t) } else { Ok(p) }
+        };
     }
 }
 
@@ -65,37 +55,31 @@ crate::class! {
         (getter) claims: Claims = |p| claims(p.claims());
         /// The signing key's id.
         (getter) kid: String = |p| p.kid().to_string();
-    } static {
+    } fn {} static {
         /// Decodes a permit for inspection. This verifies NOTHING: use
         /// `PermitVerifier.verify` to decide.
-        parse(token: Str) = core::Permit::parse(&host::string(&token, "token")?);
+        parse(token: Str) = core::Permit::parse(&host::arg!(string: token));
     }
 }
 
 crate::class! {
     /// Verifies permits offline with a public key set, each once.
-    PermitVerifier(core::PermitVerifier) {} static {}
-
-    /// Trusts `keys` (a KeySet, a JWKS object or its text) for permits
-    /// addressed to `audience`; `leeway` is the clock leeway in seconds.
-    #[wasm_bindgen(constructor)]
-    pub fn new(keys: KeysArg, audience: Str, leeway: Option<Int>) -> JsResult<PermitVerifier> {
-        let keys = keys::arg(&keys, "keys")?;
-        host::args!(string: audience; ?int: leeway;);
-        let v = core::PermitVerifier::new((*keys).clone(), audience);
-        Ok(PermitVerifier::wrap(if let Some(l) = leeway { v.with_leeway(l)? } else { v }))
-    }
-
-    /// Verifies `token` for this call (`action`, `args`) at `now` (default:
-    /// the platform clock) and consumes its `jti`: the claims, or a throw.
-    pub fn verify(
-        &self,
-        token: Str,
-        action: Str,
-        args: JsonArg,
-        now: Option<Int>,
-    ) -> JsResult<Claims> {
-        host::args!(string: token, action; json_value: args; now: now;);
-        Ok(claims(&self.inner().verify(&token, &action, &args, now)?))
+    PermitVerifier(core::PermitVerifier) {} fn {
+        /// Verifies `token` for this call (`action`, `args`) at `now` (default:
+        /// the platform clock) and consumes its `jti`: the claims, or a throw.
+        verify(&v, token: Str, action: Str, args: JsonArg, now: Option<Int>) -> Claims = {
+            host::args!(string: token, action; json_value: args; now: now;);
+            v.verify(&token, &action, &args, now).map(|c| claims(&c))
+        };
+    } static {
+        /// Trusts `keys` (a KeySet, a JWKS object or its text) for permits
+        /// addressed to `audience`; `leeway` is the clock leeway in seconds.
+        #[wasm_bindgen(constructor)]
+        new(keys: KeysArg, audience: Str, leeway: Option<Int>) = {
+            let keys = keys::arg(&keys, "keys")?;
+            host::args!(string: audience; ?int: leeway;);
+            let v = core::PermitVerifier::new((*keys).clone(), audience);
+            if let Some(l) = leeway { v.with_leeway(l) } else { Ok(v) }
+        };
     }
 }

@@ -3,7 +3,7 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{record, JsResult};
+use crate::error::record;
 use crate::host::{self, KeysArg, OptStr, Outcome, Reasons, Str};
 use crate::keys;
 
@@ -31,21 +31,17 @@ crate::class! {
         /// `"allow"` or `"deny"`.
         (getter) decision: Outcome = |r| JsValue::from_str(r.decision().as_str()).unchecked_into();
         /// Why it was denied (empty for an allow).
-        (getter) reasons: Reasons = |r| {
-            record(&serde_json::to_string(r.reasons()).unwrap_or_default())
-        };
+        (getter) reasons: Reasons = |r| record(r.reasons());
         /// The signing key's id.
         (getter) kid: String = |r| r.kid().to_string();
         /// The canonical JSON text.
         () toJson: String = |r| r.to_json().to_string();
+    } fn {
+        /// Checks the signature with `keys` (a KeySet, a JWKS object or its
+        /// text); throws a CryptoError when it does not verify.
+        verify(&r, keys: KeysArg) -> () = r.verify(&*keys::arg(&keys, "keys")?);
     } static {
         /// Parses a receipt's canonical JSON text strictly. Verifies nothing.
-        parse(json: Str) = core::Receipt::parse(&host::string(&json, "json")?);
-    }
-
-    /// Checks the signature with `keys` (a KeySet, a JWKS object or its
-    /// text); throws a CryptoError when it does not verify.
-    pub fn verify(&self, keys: KeysArg) -> JsResult<()> {
-        Ok(self.inner().verify(&*keys::arg(&keys, "keys")?)?)
+        parse(json: Str) = core::Receipt::parse(&host::arg!(string: json));
     }
 }

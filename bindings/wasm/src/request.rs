@@ -5,7 +5,6 @@ use std::rc::Rc;
 use charter_core::{self as core, JsonInput};
 use wasm_bindgen::prelude::*;
 
-use crate::error::JsResult;
 use crate::host::{self, JsonArg, JsonObject, OptStr, Str};
 
 /// A request argument: a `Request`, a plain object `{agent, action, args?,
@@ -36,25 +35,22 @@ crate::class! {
         (getter) args: JsonObject = |r| host::json_out(&r.args);
         /// The resource, or null.
         (getter) resource: OptStr = |r| host::opt_out(r.resource.as_deref());
+    } fn {
+        /// Canonical (JCS) JSON text of the request.
+        toJson(&r) -> String = core::jcs::canonicalize(&r.to_value());
     } static {
         /// Parses `{"agent","action","args","resource"?}` strictly.
-        fromJson(text: Str) = core::Request::from_json(&host::string(&text, "text")?);
-    }
-
-    /// `args` is a JSON object, or its text (exact: large integers stay exact).
-    #[wasm_bindgen(constructor)]
-    pub fn new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) -> JsResult<Request> {
-        host::args!(string: agent, action; ?string: resource;);
-        let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
-        let args = match &text {
-            Some(t) => JsonInput::Text(t),
-            None => JsonInput::Value(host::json_value(&args, "args")?),
+        fromJson(text: Str) = core::Request::from_json(&host::arg!(string: text));
+        /// `args` is a JSON object, or its text (exact: large integers stay exact).
+        #[wasm_bindgen(constructor)]
+        new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) = {
+            host::args!(string: agent, action; ?string: resource;);
+            let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
+            let args = match &text {
+                Some(t) => JsonInput::Text(t),
+                None => JsonInput::Value(host::json_value(&args, "args")?),
+            };
+            core::Request::build(agent, action, args, resource)
         };
-        Ok(Request::wrap(core::Request::build(agent, action, args, resource)?))
-    }
-
-    /// Canonical (JCS) JSON text of the request.
-    pub fn toJson(&self) -> JsResult<String> {
-        Ok(core::jcs::canonicalize(&self.inner().to_value())?)
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{decision, JsResult};
+use crate::error::decision;
 use crate::host::{self, CapArg, Decision, Int, ReqArg, RootKeys, Str};
 use crate::request;
 
@@ -20,41 +20,27 @@ crate::class! {
     Verifier(Arc<core::Verifier>) {
         /// The identity caveats see as `audience`; permits are issued for it.
         (getter) audience: String = |v| v.audience().to_string();
-    } static {}
-
-    /// `roots`: the RootKeys it accepts (several allow rotation).
-    /// `proofWindow` and `leeway` (seconds) bound holder proofs; the core's
-    /// defaults apply when absent.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        roots: RootKeys,
-        audience: Str,
-        proofWindow: Option<Int>,
-        leeway: Option<Int>,
-    ) -> JsResult<Verifier> {
-        let roots = host::objs::<core::RootKey>(&roots, "roots", "RootKey", 1024)?;
-        host::args!(string: audience; ?int: proofWindow, leeway;);
-        let v = core::Verifier::new(roots, audience)?;
-        Ok(Verifier::wrap(Arc::new(v.with_proof_window(proofWindow, leeway)?)))
-    }
-
-    /// Decides one call: `{allowed, reasons}`. Capability text that does not
-    /// parse is a denial; a request that does not parse is an error.
-    pub fn check(
-        &self,
-        capability: CapArg,
-        request: ReqArg,
-        proof: Option<Str>,
-        now: Option<Int>,
-    ) -> JsResult<Decision> {
-        let (req, o) = (request::arg(&request)?, options(proof, now)?);
-        Ok(decision(&host::with_cap(&capability, |c| self.inner().check(c, &req, &o))?))
-    }
-
-    /// Revokes a capability id (that capability and every one narrowed from
-    /// it) or a token id (every capability minted with it).
-    pub fn revoke(&self, capabilityId: Str) -> JsResult<()> {
-        host::args!(string: capabilityId;);
-        Ok(self.inner().revoke(&capabilityId)?)
+    } fn {
+        /// Decides one call: `{allowed, reasons}`. Capability text that does not
+        /// parse is a denial; a request that does not parse is an error.
+        check(&v, capability: CapArg, request: ReqArg, proof: Option<Str>, now: Option<Int>)
+            -> Decision = {
+            let (req, o) = (request::arg(&request)?, options(proof, now)?);
+            host::with_cap(&capability, |c| v.check(c, &req, &o)).map(|d| decision(&d))
+        };
+        /// Revokes a capability id (that capability and every one narrowed from
+        /// it) or a token id (every capability minted with it).
+        revoke(&v, capabilityId: Str) -> () = v.revoke(&host::arg!(string: capabilityId));
+    } static {
+        /// `roots`: the RootKeys it accepts (several allow rotation).
+        /// `proofWindow` and `leeway` (seconds) bound holder proofs; the core's
+        /// defaults apply when absent.
+        #[wasm_bindgen(constructor)]
+        new(roots: RootKeys, audience: Str, proofWindow: Option<Int>, leeway: Option<Int>) = {
+            let roots = host::objs(&roots, "roots", 1024)?;
+            host::args!(string: audience; ?int: proofWindow, leeway;);
+            let v = core::Verifier::new(roots, audience)?;
+            v.with_proof_window(proofWindow, leeway).map(Arc::new)
+        };
     }
 }

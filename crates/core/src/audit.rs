@@ -1058,8 +1058,9 @@ pub struct Bundle {
     head: BundleHead,
 }
 
-/// What a verified bundle covers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a verified bundle covers (serialized with snake_case keys, as
+/// surface.json names its fields).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(
     feature = "python",
@@ -1520,6 +1521,11 @@ mod tests {
         assert_eq!((report.count, report.first_seq, report.last_seq), (5, 0, 4));
         assert_eq!(report.head.last_hash, log.head().unwrap().hash());
         assert_eq!(report.head.anchor, GENESIS);
+        let as_json = serde_json::to_value(&report).unwrap();
+        assert_eq!(as_json["count"], 5);
+        assert_eq!(as_json["first_seq"], 0);
+        assert_eq!(as_json["last_seq"], 4);
+        assert_eq!(as_json["head"], serde_json::to_value(&report.head).unwrap());
         // A prefix of the log is a complete bundle too.
         verify_bundle(&export_bundle(&log, 0..2).unwrap().to_json(), &trusted(1)).unwrap();
         assert_eq!(

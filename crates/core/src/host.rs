@@ -175,9 +175,42 @@ fn finite(x: f64) -> Result<Number, Error> {
     })
 }
 
+/// Refuses an options object (`what`) with a member not in `known`: every
+/// binding that takes options as an object names a misspelt one the same way.
+pub fn known_options<S: AsRef<str>>(
+    names: impl IntoIterator<Item = S>,
+    known: &[&str],
+    what: &str,
+) -> Result<(), Error> {
+    match names.into_iter().find(|n| !known.contains(&n.as_ref())) {
+        Some(n) => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "{what}: unknown option {:?}; expected one of {}",
+                n.as_ref(),
+                known.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_option_is_refused_by_name() {
+        let known = ["agent", "expiresAt"];
+        assert!(known_options(["agent", "expiresAt"], &known, "options").is_ok());
+        assert!(known_options(Vec::<String>::new(), &known, "options").is_ok());
+        let e = known_options(["agent", "agnet"], &known, "options").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert_eq!(
+            e.message(),
+            "options: unknown option \"agnet\"; expected one of agent, expiresAt"
+        );
+    }
 
     /// A host whose values are `serde_json` values with JS-like numbers,
     /// plus the host-only shapes the walk must refuse.
