@@ -9,6 +9,57 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty. */
+export interface Decision {
+  /** Whether the call may go ahead. */
+  allowed: boolean
+  /** Every reason it may not; empty when allowed. */
+  reasons: Array<Reason>
+}
+
+/**
+ * A stable, machine-readable error code. The string form is the contract:
+ * bindings expose it as `.code`, and `contract/errors.json` lists every one.
+ */
+export type ErrorCode = 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument' | 'invalid_caveat' | 'bad_signature' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax' | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required' | 'audience_mismatch' | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported' | 'denied' | 'internal'
+
+/** The claims of a permit. */
+export interface PermitClaims {
+  /** Issuer (the guard or gateway that decided). */
+  iss: string
+  /** Subject: the agent. */
+  sub: string
+  /** Audience: the tool or service that executes the call. */
+  aud: string
+  /** The action (tool name). */
+  act: string
+  /** [`jcs::hash`] of the call's arguments. */
+  args: string
+  /** The id of the capability the call was allowed under. */
+  cap: string
+  /** Issued at, Unix seconds. */
+  iat: number
+  /** Expires at, Unix seconds (refused from `exp + leeway`). */
+  exp: number
+  /** Unique id; a verifier accepts it once. */
+  jti: string
+  /** Idempotency key of the call, when the caller gave one. */
+  idem: string | null
+}
+
+/**
+ * Why a check denied: a stable code, the index of the failing caveat (when a
+ * caveat failed), and a message a person can act on.
+ */
+export interface Reason {
+  /** What went wrong, as a stable code. */
+  code: ErrorCode
+  /** Index of the failing caveat in the capability, when one failed. */
+  caveatIndex: number | null
+  /** What to change for the call to pass. */
+  message: string
+}
+
 /** An append-only log of receipts, in memory or in a JSON Lines file. */
 export declare class AuditLog {
   /** A log in memory, signing with `signingKey`. */
@@ -316,14 +367,6 @@ export interface BundleReport {
 /** RFC 8785 canonical form of strict I-JSON text. */
 export declare function canonicalizeJson(text: string): string
 
-/** The outcome of a check: `allowed` exactly when `reasons` is empty. */
-export interface Decision {
-  /** Whether the call may go ahead. */
-  allowed: boolean
-  /** Why not (empty when allowed). */
-  reasons: Array<Reason>
-}
-
 /** A refusal of `protect`, which `charter.js` throws as `Denied`. */
 export interface Denial {
   /** The core's message (names every reason). */
@@ -337,47 +380,6 @@ export interface Denial {
  * receipts). Takes JSON text, or a plain JS value.
  */
 export declare function hashJson(text: string | Record<string, unknown>): string
-
-/**
- * The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
- * arguments hashed in `args`) where (`aud`), under which capability (`cap`),
- * from `iat` until `exp`, once (`jti`).
- */
-export interface PermitClaims {
-  /** The permit issuer. */
-  iss: string
-  /** The agent. */
-  sub: string
-  /** The tool's service. */
-  aud: string
-  /** The action. */
-  act: string
-  /** base64url SHA-256 of the canonical arguments. */
-  args: string
-  /** The capability id. */
-  cap: string
-  /** Issued at, Unix seconds. */
-  iat: number
-  /** Expires at, Unix seconds. */
-  exp: number
-  /** The permit id (single use). */
-  jti: string
-  /** The idempotency key, or null. */
-  idem: string | null
-}
-
-/**
- * Why a check denied: a stable code, the failing caveat's index (or null)
- * and a message a person can act on.
- */
-export interface Reason {
-  /** A stable code of `contract/errors.json`. */
-  code: string
-  /** The index of the failing caveat, or null. */
-  caveatIndex: number | null
-  /** What happened, for a person. */
-  message: string
-}
 
 /**
  * Verifies an exported audit bundle (JSON text) against trusted keys (a

@@ -9,7 +9,7 @@ use crate::capability::CapabilityArg;
 use crate::error::{guard, Result};
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::RequestArg;
-use crate::verifier::{decision, options, Decision, Reason, Verifier};
+use crate::verifier::{decision, options, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
 /// throws `Denied`, and records a receipt either way.
@@ -17,12 +17,12 @@ use crate::verifier::{decision, options, Decision, Reason, Verifier};
 pub struct Guard(core::Guard);
 
 /// A refusal of `protect`, which `charter.js` throws as `Denied`.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct Denial {
     /// The core's message (names every reason).
     pub message: String,
     /// Why.
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<core::Reason>,
 }
 
 #[napi]
@@ -48,7 +48,7 @@ impl Guard {
         request: Unknown,
         proof: Option<String>,
         now: Option<f64>,
-    ) -> Result<Option<Decision>> {
+    ) -> Result<Option<core::Decision>> {
         guard(|| {
             let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
             Ok(decision(self.0.check(
@@ -82,11 +82,8 @@ impl Guard {
             match self.0.protect(cap.as_ref(), req.get(), &o) {
                 Ok(permit) => Ok(Either::A(Permit(permit))),
                 Err(e) if e.code() == core::ErrorCode::Denied => {
-                    let reasons = e.reasons().iter().map(Reason::from).collect();
-                    Ok(Either::B(Denial {
-                        message: e.message().to_string(),
-                        reasons,
-                    }))
+                    let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());
+                    Ok(Either::B(Denial { message, reasons }))
                 }
                 Err(e) => Err(e),
             }

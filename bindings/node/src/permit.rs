@@ -1,70 +1,12 @@
-//! Permits: `PermitIssuer`, `Permit`, `PermitVerifier`; `PermitClaims` is data.
+//! Permits: `PermitIssuer`, `Permit`, `PermitVerifier` (`PermitClaims` is the core's record).
 
 use charter_core as core;
-use napi::bindgen_prelude::{Either, Null, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
 use crate::host::{json, now, opt_int};
 use crate::keys::SigningKey;
-
-/// The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
-/// arguments hashed in `args`) where (`aud`), under which capability (`cap`),
-/// from `iat` until `exp`, once (`jti`).
-#[napi(object)]
-pub struct PermitClaims {
-    /// The permit issuer.
-    pub iss: String,
-    /// The agent.
-    pub sub: String,
-    /// The tool's service.
-    pub aud: String,
-    /// The action.
-    pub act: String,
-    /// base64url SHA-256 of the canonical arguments.
-    pub args: String,
-    /// The capability id.
-    pub cap: String,
-    /// Issued at, Unix seconds.
-    pub iat: i64,
-    /// Expires at, Unix seconds.
-    pub exp: i64,
-    /// The permit id (single use).
-    pub jti: String,
-    /// The idempotency key, or null.
-    #[napi(ts_type = "string | null")]
-    pub idem: Either<String, Null>,
-}
-
-impl From<core::PermitClaims> for PermitClaims {
-    fn from(c: core::PermitClaims) -> Self {
-        let idem = c.idem.map_or(Either::B(Null), Either::A);
-        let core::PermitClaims {
-            iss,
-            sub,
-            aud,
-            act,
-            args,
-            cap,
-            iat,
-            exp,
-            jti,
-            ..
-        } = c;
-        PermitClaims {
-            iss,
-            sub,
-            aud,
-            act,
-            args,
-            cap,
-            iat,
-            exp,
-            jti,
-            idem,
-        }
-    }
-}
 
 /// Signs permits: one allowed call, short-lived, single-use.
 #[napi]
@@ -135,7 +77,7 @@ accessors!(Permit |p| get {
     "The compact JWS."
     token: String = p.token().to_string();
     "Its claims."
-    claims: PermitClaims = p.claims().clone().into();
+    claims: core::PermitClaims = p.claims().clone();
     "Id of the key that signed it."
     kid: String = p.kid().to_string();
 } fn {});
@@ -171,12 +113,7 @@ impl PermitVerifier {
         action: String,
         #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown,
         now: Option<f64>,
-    ) -> Result<PermitClaims> {
-        guard(|| {
-            Ok(self
-                .0
-                .verify(&token, &action, &json(args, "args")?, self::now(now)?)?
-                .into())
-        })
+    ) -> Result<core::PermitClaims> {
+        guard(|| (self.0).verify(&token, &action, &json(args, "args")?, self::now(now)?))
     }
 }

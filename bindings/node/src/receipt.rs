@@ -5,7 +5,6 @@ use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
-use crate::verifier::Reason;
 
 /// One signed, hash-chained decision record.
 #[napi]
@@ -56,7 +55,7 @@ accessors!(Receipt |r| get {
     "The permit's `jti`, or null."
     permit: Option<String> = r.permit().map(str::to_string);
     "Why it was denied (empty for an allow)."
-    reasons: Vec<Reason> = r.reasons().iter().map(Reason::from).collect();
+    reasons: Vec<core::Reason> = r.reasons().to_vec();
     "Id of the key that signed it."
     kid: String = r.kid().to_string();
 } fn {

@@ -1,11 +1,11 @@
-//! `Verifier`: decides calls; `Decision` and `Reason` are data.
+//! `Verifier`: decides calls (`Decision` and `Reason` are the core's records).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use charter_core as core;
 use charter_core::CallOptions;
-use napi::bindgen_prelude::{Either, Null, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::capability::CapabilityArg;
@@ -14,47 +14,10 @@ use crate::host::opt_int;
 use crate::keys::RootKey;
 use crate::request::{Request, RequestArg};
 
-/// Why a check denied: a stable code, the failing caveat's index (or null)
-/// and a message a person can act on.
-#[napi(object)]
-pub struct Reason {
-    /// A stable code of `contract/errors.json`.
-    pub code: String,
-    /// The index of the failing caveat, or null.
-    #[napi(ts_type = "number | null")]
-    pub caveat_index: Either<u32, Null>,
-    /// What happened, for a person.
-    pub message: String,
-}
-
-impl From<&core::Reason> for Reason {
-    fn from(r: &core::Reason) -> Self {
-        let caveat_index = r.caveat_index.map_or(Either::B(Null), Either::A);
-        Reason {
-            code: r.code.as_str().to_string(),
-            caveat_index,
-            message: r.message.clone(),
-        }
-    }
-}
-
-/// The outcome of a check: `allowed` exactly when `reasons` is empty.
-#[napi(object)]
-pub struct Decision {
-    /// Whether the call may go ahead.
-    pub allowed: bool,
-    /// Why not (empty when allowed).
-    pub reasons: Vec<Reason>,
-}
-
 /// A decision for JS: `null` for an allow (`charter.js` returns one frozen
 /// shared allow), the reasons only when denying.
-pub fn decision(d: core::Decision) -> Option<Decision> {
-    let reasons = || d.reasons.iter().map(Reason::from).collect();
-    (!d.allowed).then(|| Decision {
-        allowed: false,
-        reasons: reasons(),
-    })
+pub fn decision(d: core::Decision) -> Option<core::Decision> {
+    (!d.allowed).then_some(d)
 }
 
 /// The options of one check or protect call.
@@ -105,7 +68,7 @@ impl Verifier {
         request: Unknown,
         proof: Option<String>,
         now: Option<f64>,
-    ) -> Result<Option<Decision>> {
+    ) -> Result<Option<core::Decision>> {
         guard(|| {
             let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
             Ok(decision(self.0.check(
