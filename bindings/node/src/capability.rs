@@ -43,14 +43,15 @@ impl Issuer {
     ) -> Result<Capability> {
         guard(|| {
             let o = Options::read(options, "options", &ISSUE_OPTIONS)?;
+            let (text, texts) = ("a string", "an array of strings");
             let opts = core::IssueOptions {
-                agent: o.string("agent")?,
-                actions: o.strings("actions")?,
-                audience: o.string("audience")?,
+                agent: o.json("agent", text)?,
+                actions: o.json("actions", texts)?,
+                audience: o.json("audience", text)?,
                 not_before: o.int("notBefore")?,
                 expires_at: o.int("expiresAt")?,
-                never_expires: (o.get::<bool>("neverExpires", "a boolean")?).unwrap_or(false),
-                caveats: o.strings("caveats")?.unwrap_or_default(),
+                never_expires: (o.json("neverExpires", "a boolean")?).unwrap_or(false),
+                caveats: o.json("caveats", texts)?.unwrap_or_default(),
                 token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
                 issued_at: o.int("issuedAt")?,
             };

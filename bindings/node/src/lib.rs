@@ -4,8 +4,6 @@
 //! scalar arguments, `error.rs` maps errors. `charter.js` gives the errors
 //! their classes and the one shared allow `Decision`.
 
-#![deny(clippy::all)]
-
 /// The accessors of a class wrapping a core value (`self.0`, named by the
 /// caller), a doc line and a definition each: those under `get` are read-only
 /// JS properties (`{"property": T}` in surface.json), those under `fn`
