@@ -85,12 +85,6 @@ export declare class AuditLog {
 
 /** What an agent may do: a macaroon with CEL caveats. */
 export declare class Capability {
-  /** Parses a token strictly; verifies nothing (a `Verifier` does). */
-  static parse(token: string): Capability
-  /** A narrower capability: this one plus a caveat. */
-  attenuate(caveat: string): Capability
-  /** Binds to a holder key (its kid): checks then need that key's proof. */
-  bindHolder(kid: string): Capability
   /** The stable public id (receipts, revocation). */
   get id(): string
   /** The random id shared with every narrowing of this capability. */
@@ -103,6 +97,12 @@ export declare class Capability {
   get caveats(): Array<string>
   /** The token text (base64url of the V2 macaroon). */
   serialize(): string
+  /** A narrower capability: this one plus a caveat. */
+  attenuate(caveat: string): Capability
+  /** Binds to a holder key (its kid): checks then need that key's proof. */
+  bindHolder(kid: string): Capability
+  /** Parses a token strictly; verifies nothing (a `Verifier` does). */
+  static parse(token: string): Capability
 }
 
 /**
@@ -150,26 +150,26 @@ export declare class Issuer {
 export declare class KeySet {
   /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
   static fromJwks(jwks: import('./charter').Jwks | string): KeySet
-  /** From public keys (kids must be distinct). */
-  static fromKeys(keys: Array<PublicKey>): KeySet
-  /** The key with this id; throws `unknown_key` when there is none. */
-  get(kid: string): PublicKey
   /** Key ids, sorted. */
   kids(): Array<string>
   /** Canonical (JCS) JWKS text, keys ordered by kid. */
   toJwks(): string
+  /** The key with this id; throws `unknown_key` when there is none. */
+  get(kid: string): PublicKey
+  /** From public keys (kids must be distinct). */
+  static fromKeys(keys: Array<PublicKey>): KeySet
 }
 
 /** A permit token and its claims. `parse()` verifies nothing. */
 export declare class Permit {
-  /** Parses a compact JWS strictly; verifies nothing. */
-  static parse(token: string): Permit
   /** The compact JWS. */
   get token(): string
   /** Its claims. */
   get claims(): PermitClaims
   /** Id of the key that signed it. */
   get kid(): string
+  /** Parses a compact JWS strictly; verifies nothing. */
+  static parse(token: string): Permit
 }
 
 /** Signs permits: one allowed call, short-lived, single-use. */
@@ -195,8 +195,6 @@ export declare class PermitVerifier {
 
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
 export declare class PublicKey {
-  /** From the 32-byte compressed point. */
-  static fromBytes(bytes: Uint8Array): PublicKey
   /** From a public JWK (an object, or its JSON text). */
   static fromJwk(jwk: import('./charter').Jwk | string): PublicKey
   /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
@@ -205,12 +203,12 @@ export declare class PublicKey {
   get kid(): string
   /** The 32-byte compressed point. */
   toBytes(): Uint8Array
+  /** From the 32-byte compressed point. */
+  static fromBytes(bytes: Uint8Array): PublicKey
 }
 
 /** One signed, hash-chained decision record. */
 export declare class Receipt {
-  /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
-  static parse(json: string): Receipt
   /**
    * Checks the signature against trusted keys (a KeySet, or a JWKS as
    * object or text); throws when it does not verify.
@@ -242,6 +240,8 @@ export declare class Receipt {
   get kid(): string
   /** The canonical JSON text. */
   toJson(): string
+  /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
+  static parse(json: string): Receipt
 }
 
 /**
@@ -254,44 +254,44 @@ export declare class Request {
    * every number exact.
    */
   constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
-  /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
-  static fromJson(text: string): Request
   /** The arguments as a plain object. */
   get args(): Record<string, unknown>
-  /** Canonical (RFC 8785) JSON text of the request. */
-  toJson(): string
   /** Who asks. */
   get agent(): string
   /** The tool (action) called. */
   get action(): string
   /** The resource, or null. */
   get resource(): string | null
+  /** Canonical (RFC 8785) JSON text of the request. */
+  toJson(): string
+  /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
+  static fromJson(text: string): Request
 }
 
 /** A secret HMAC key that capabilities are minted from. */
 export declare class RootKey {
-  /** A new random 32-byte root key. */
-  static generate(): RootKey
-  /** From 32 to 1024 secret bytes. */
-  static fromBytes(bytes: Uint8Array): RootKey
   /** The key id carried in every capability minted with this key. */
   get kid(): string
   /** The secret bytes. Handle with care. */
   toBytes(): Uint8Array
+  /** A new random 32-byte root key. */
+  static generate(): RootKey
+  /** From 32 to 1024 secret bytes. */
+  static fromBytes(bytes: Uint8Array): RootKey
 }
 
 /** An Ed25519 private key. */
 export declare class SigningKey {
-  /** A new random signing key. */
-  static generate(): SigningKey
-  /** From the 32-byte seed. */
-  static fromBytes(bytes: Uint8Array): SigningKey
   /** RFC 7638 thumbprint of the public key. */
   get kid(): string
   /** The public half. */
   publicKey(): PublicKey
   /** The 32-byte seed. Handle with care: this is the secret. */
   toBytes(): Uint8Array
+  /** A new random signing key. */
+  static generate(): SigningKey
+  /** From the 32-byte seed. */
+  static fromBytes(bytes: Uint8Array): SigningKey
 }
 
 /**
@@ -310,15 +310,10 @@ export declare class Verifier {
    * denial too.
    */
   check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /**
-   * Revokes a capability id (that capability and every one narrowed from
-   * it) or a token id (every capability minted with it). Throws a
-   * UsageError (invalid_argument) for anything not shaped like one: 22
-   * base64url characters, no padding.
-   */
-  revoke(capabilityId: string): void
   /** The identity caveats see as `audience`. */
   get audience(): string
+  /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
+  revoke(capabilityId: string): void
 }
 
 /**

@@ -64,27 +64,6 @@ impl Issuer {
 #[napi]
 pub struct Capability(pub(crate) core::Capability);
 
-#[napi]
-impl Capability {
-    /// Parses a token strictly; verifies nothing (a `Verifier` does).
-    #[napi(factory)]
-    pub fn parse(token: String) -> Result<Capability> {
-        guard(|| Ok(Capability(core::Capability::parse(&token)?)))
-    }
-
-    /// A narrower capability: this one plus a caveat.
-    #[napi]
-    pub fn attenuate(&self, caveat: String) -> Result<Capability> {
-        guard(|| Ok(Capability(self.0.attenuate(&caveat)?)))
-    }
-
-    /// Binds to a holder key (its kid): checks then need that key's proof.
-    #[napi]
-    pub fn bind_holder(&self, kid: String) -> Result<Capability> {
-        guard(|| Ok(Capability(self.0.bind_holder(&kid)?)))
-    }
-}
-
 accessors!(Capability |c| get {
     "The stable public id (receipts, revocation)."
     id: String = c.id();
@@ -99,6 +78,14 @@ accessors!(Capability |c| get {
 } fn {
     "The token text (base64url of the V2 macaroon)."
     serialize: String = c.serialize();
+} try {
+    "A narrower capability: this one plus a caveat."
+    attenuate(caveat: String) -> Capability = Capability(c.attenuate(&caveat)?);
+    "Binds to a holder key (its kid): checks then need that key's proof."
+    bind_holder(kid: String) -> Capability = Capability(c.bind_holder(&kid)?);
+} new {
+    "Parses a token strictly; verifies nothing (a `Verifier` does)."
+    parse(token: String) -> Capability = Capability(core::Capability::parse(&token)?);
 });
 
 /// A `Capability | string` argument, held for the length of one call.

@@ -64,15 +64,6 @@ accessors!(PermitIssuer |i| get {
 #[napi]
 pub struct Permit(pub(crate) core::Permit);
 
-#[napi]
-impl Permit {
-    /// Parses a compact JWS strictly; verifies nothing.
-    #[napi(factory)]
-    pub fn parse(token: String) -> Result<Permit> {
-        guard(|| Ok(Permit(core::Permit::parse(&token)?)))
-    }
-}
-
 accessors!(Permit |p| get {
     "The compact JWS."
     token: String = p.token().to_string();
@@ -80,7 +71,10 @@ accessors!(Permit |p| get {
     claims: core::PermitClaims = p.claims().clone();
     "Id of the key that signed it."
     kid: String = p.kid().to_string();
-} fn {});
+} fn {} try {} new {
+    "Parses a compact JWS strictly; verifies nothing."
+    parse(token: String) -> Permit = Permit(core::Permit::parse(&token)?);
+});
 
 /// Verifies permits offline with a public key set, each once.
 #[napi]

@@ -12,12 +12,6 @@ pub struct Receipt(pub(crate) core::Receipt);
 
 #[napi]
 impl Receipt {
-    /// Parses one receipt (its canonical JSON text) strictly; verifies nothing.
-    #[napi(factory)]
-    pub fn parse(json: String) -> Result<Receipt> {
-        guard(|| Ok(Receipt(core::Receipt::parse(&json)?)))
-    }
-
     /// Checks the signature against trusted keys (a KeySet, or a JWKS as
     /// object or text); throws when it does not verify.
     #[napi]
@@ -61,4 +55,7 @@ accessors!(Receipt |r| get {
 } fn {
     "The canonical JSON text."
     to_json: String = r.to_json().to_string();
+} try {} new {
+    "Parses one receipt (its canonical JSON text) strictly; verifies nothing."
+    parse(json: String) -> Receipt = Receipt(core::Receipt::parse(&json)?);
 });

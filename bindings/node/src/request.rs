@@ -37,22 +37,10 @@ impl Request {
         })
     }
 
-    /// Parses `{"agent","action","args","resource"?}` JSON text strictly.
-    #[napi(factory)]
-    pub fn from_json(text: String) -> Result<Request> {
-        guard(|| Ok(Request(core::Request::from_json(&text)?)))
-    }
-
     /// The arguments as a plain object.
     #[napi(getter, ts_return_type = "Record<string, unknown>")]
     pub fn args(&self) -> serde_json::Value {
         self.0.args.clone()
-    }
-
-    /// Canonical (RFC 8785) JSON text of the request.
-    #[napi]
-    pub fn to_json(&self) -> Result<String> {
-        guard(|| core::jcs::canonicalize(&self.0.to_value()))
     }
 }
 
@@ -63,7 +51,13 @@ accessors!(Request |r| get {
     action: String = r.action.clone();
     "The resource, or null."
     resource: Option<String> = r.resource.clone();
-} fn {});
+} fn {} try {
+    "Canonical (RFC 8785) JSON text of the request."
+    to_json() -> String = core::jcs::canonicalize(&r.to_value())?;
+} new {
+    "Parses `{\"agent\",\"action\",\"args\",\"resource\"?}` JSON text strictly."
+    from_json(text: String) -> Request = Request(core::Request::from_json(&text)?);
+});
 
 /// A `Request | object | string` argument: a `Request`, or its JSON form
 /// (`{"agent","action","args","resource"?}`) as an object or as text.

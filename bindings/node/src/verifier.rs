@@ -78,21 +78,15 @@ impl Verifier {
             )))
         })
     }
-
-    /// Revokes a capability id (that capability and every one narrowed from
-    /// it) or a token id (every capability minted with it). Throws a
-    /// UsageError (invalid_argument) for anything not shaped like one: 22
-    /// base64url characters, no padding.
-    #[napi]
-    pub fn revoke(&self, capability_id: String) -> Result<()> {
-        guard(|| self.0.revoke(&capability_id))
-    }
 }
 
 accessors!(Verifier |v| get {
     "The identity caveats see as `audience`."
     audience: String = v.audience().to_string();
-} fn {});
+} fn {} try {
+    "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
+    revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
+});
 
 /// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
 /// loop: the same-run native baseline of bench.mjs (hidden export).
