@@ -71,16 +71,16 @@ export declare class AuditLog {
    * makes a log cut or rewritten behind it throw `chain_broken`.
    */
   static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
-  /** Receipts with `start <= seq < end`. */
-  receipts(start: number, end: number): Array<Receipt>
-  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
-  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */
   head(): Receipt | null
   /** The public keys that verify this log. */
   keys(): KeySet
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
+  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
@@ -129,13 +129,10 @@ export declare class Guard {
 export declare class Holder {
   /** A holder proving with `signingKey`. */
   constructor(signingKey: SigningKey)
-  /**
-   * A proof for one request to one audience (fresh for 60 s, single use).
-   * `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
-   */
-  prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
   /** The key id to bind capabilities to. */
   get kid(): string
+  /** A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only. */
+  prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
 }
 
 /** Mints capabilities with one root key. */
@@ -209,11 +206,6 @@ export declare class PublicKey {
 
 /** One signed, hash-chained decision record. */
 export declare class Receipt {
-  /**
-   * Checks the signature against trusted keys (a KeySet, or a JWKS as
-   * object or text); throws when it does not verify.
-   */
-  verify(keys: KeySet | import('./charter').Jwks | string): void
   /** `"allow"` or `"deny"`. */
   get decision(): 'allow' | 'deny'
   /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
@@ -240,6 +232,8 @@ export declare class Receipt {
   get kid(): string
   /** The canonical JSON text. */
   toJson(): string
+  /** Checks the signature against trusted keys (a KeySet, or a JWKS as object or text); throws when it does not verify. */
+  verify(keys: KeySet | import('./charter').Jwks | string): void
   /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
   static parse(json: string): Receipt
 }

@@ -47,32 +47,6 @@ impl AuditLog {
             )?)))
         })
     }
-
-    /// Receipts with `start <= seq < end`.
-    #[napi]
-    pub fn receipts(&self, start: f64, end: f64) -> Result<Vec<Receipt>> {
-        guard(|| {
-            Ok(self
-                .0
-                .receipts(seq(start, "start")?..seq(end, "end")?)?
-                .into_iter()
-                .map(Receipt)
-                .collect())
-        })
-    }
-
-    /// Receipts `start..end` (default: all) as a signed bundle, JSON text.
-    #[napi]
-    pub fn export_bundle(&self, start: Option<f64>, end: Option<f64>) -> Result<String> {
-        guard(|| {
-            let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
-            let end = end
-                .map(|e| seq(e, "end"))
-                .transpose()?
-                .unwrap_or(self.0.len());
-            Ok(self.0.export_bundle(start..end)?.to_json())
-        })
-    }
 }
 
 accessors!(AuditLog |log| get {} fn {
@@ -82,6 +56,18 @@ accessors!(AuditLog |log| get {} fn {
     head: Option<Receipt> = log.head().map(Receipt);
     "The public keys that verify this log."
     keys: KeySet = KeySet(log.keys());
+} try {
+    "Receipts with `start <= seq < end`."
+    receipts(start: f64, end: f64) -> Vec<Receipt> = {
+        let range = seq(start, "start")?..seq(end, "end")?;
+        log.receipts(range)?.into_iter().map(Receipt).collect()
+    };
+    "Receipts `start..end` (default: all) as a signed bundle, JSON text."
+    export_bundle(start: Option<f64>, end: Option<f64>) -> String = {
+        let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
+        let end = end.map(|e| seq(e, "end")).transpose()?.unwrap_or(log.len());
+        log.export_bundle(start..end)?.to_json()
+    };
 });
 
 /// The signed summary of a bundle.

@@ -14,13 +14,13 @@ macro_rules! accessors {
     ($class:ident |$v:ident|
         get { $($gd:literal $g:ident: $gt:ty = $ge:expr;)* }
         fn { $($fd:literal $f:ident: $ft:ty = $fe:expr;)* }
-        $(try { $($td:literal $t:ident($($ta:ident: $tat:ty),*) -> $tt:ty = $te:expr;)* })?
+        $(try { $($td:literal $t:ident($($(#[$tm:meta])* $ta:ident: $tat:ty),*) -> $tt:ty = $te:expr;)* })?
         $(new { $($nd:literal $n:ident($($na:ident: $nat:ty),*) -> $nt:ty = $ne:expr;)* })?) => {
         #[napi_derive::napi]
         impl $class {
             $(#[doc = $gd] #[napi(getter)] pub fn $g(&self) -> $gt { let $v = &self.0; $ge })*
             $(#[doc = $fd] #[napi] pub fn $f(&self) -> $ft { let $v = &self.0; $fe })*
-            $($(#[doc = $td] #[napi] pub fn $t(&self, $($ta: $tat),*) -> crate::error::Result<$tt> {
+            $($(#[doc = $td] #[napi] pub fn $t(&self, $($(#[$tm])* $ta: $tat),*) -> crate::error::Result<$tt> {
                 let $v = &self.0;
                 crate::error::guard(|| Ok($te))
             })*)?

@@ -98,16 +98,9 @@ impl PermitVerifier {
             }))
         })
     }
-
-    /// Verifies `token` for this call and consumes it; returns its claims or throws.
-    #[napi]
-    pub fn verify(
-        &self,
-        token: String,
-        action: String,
-        #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown,
-        now: Option<f64>,
-    ) -> Result<core::PermitClaims> {
-        guard(|| (self.0).verify(&token, &action, &json(args, "args")?, self::now(now)?))
-    }
 }
+
+accessors!(PermitVerifier |v| get {} fn {} try {
+    "Verifies `token` for this call and consumes it; returns its claims or throws."
+    verify(token: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, now: Option<f64>) -> core::PermitClaims = v.verify(&token, &action, &json(args, "args")?, self::now(now)?)?;
+});

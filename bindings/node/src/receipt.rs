@@ -4,24 +4,12 @@ use charter_core as core;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::error::{guard, Result};
-
 /// One signed, hash-chained decision record.
 #[napi]
 pub struct Receipt(pub(crate) core::Receipt);
 
 #[napi]
 impl Receipt {
-    /// Checks the signature against trusted keys (a KeySet, or a JWKS as
-    /// object or text); throws when it does not verify.
-    #[napi]
-    pub fn verify(
-        &self,
-        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
-    ) -> Result<()> {
-        guard(|| self.0.verify(&crate::keys::keys(keys)?))
-    }
-
     /// `"allow"` or `"deny"`.
     #[napi(getter, ts_return_type = "'allow' | 'deny'")]
     pub fn decision(&self) -> String {
@@ -55,7 +43,10 @@ accessors!(Receipt |r| get {
 } fn {
     "The canonical JSON text."
     to_json: String = r.to_json().to_string();
-} try {} new {
+} try {
+    "Checks the signature against trusted keys (a KeySet, or a JWKS as object or text); throws when it does not verify."
+    verify(#[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown) -> () = r.verify(&crate::keys::keys(keys)?)?;
+} new {
     "Parses one receipt (its canonical JSON text) strictly; verifies nothing."
     parse(json: String) -> Receipt = Receipt(core::Receipt::parse(&json)?);
 });
