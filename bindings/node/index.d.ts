@@ -127,12 +127,12 @@ export declare class Guard {
 
 /** An agent's key, proving possession of capabilities bound to it. */
 export declare class Holder {
-  /** A holder proving with `signingKey`. */
-  constructor(signingKey: SigningKey)
   /** The key id to bind capabilities to. */
   get kid(): string
   /** A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only. */
   prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
+  /** A holder proving with `signingKey`. */
+  constructor(signingKey: SigningKey)
 }
 
 /** Mints capabilities with one root key. */
@@ -171,23 +171,20 @@ export declare class Permit {
 
 /** Signs permits: one allowed call, short-lived, single-use. */
 export declare class PermitIssuer {
-  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600). */
-  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null)
   /** A permit for one exact call. `jti` defaults to a random id. */
   issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
   /** Id of the signing key (the JWS `kid`). */
   get kid(): string
+  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600). */
+  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null)
 }
 
 /** Verifies permits offline with a public key set, each once. */
 export declare class PermitVerifier {
-  /**
-   * `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
-   * `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
-   */
-  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
   /** Verifies `token` for this call and consumes it; returns its claims or throws. */
   verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
+  /** `keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
+  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
 }
 
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
@@ -294,12 +291,6 @@ export declare class SigningKey {
  */
 export declare class Verifier {
   /**
-   * `roots`: one or more root keys (rotation); `audience`: this verifier's
-   * identity; `proofWindow`/`leeway`: holder proof freshness, seconds
-   * (the core's defaults when absent).
-   */
-  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
-  /**
    * Decides one call. A denial is data; a token that does not parse is a
    * denial too.
    */
@@ -308,6 +299,8 @@ export declare class Verifier {
   get audience(): string
   /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
   revoke(capabilityId: string): void
+  /** `roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent). */
+  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
 }
 
 /**

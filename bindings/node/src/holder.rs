@@ -12,15 +12,6 @@ use crate::request::RequestArg;
 #[napi]
 pub struct Holder(core::Holder);
 
-#[napi]
-impl Holder {
-    /// A holder proving with `signingKey`.
-    #[napi(constructor)]
-    pub fn new(signing_key: &SigningKey) -> Self {
-        Holder(core::Holder::new(signing_key.0.clone()))
-    }
-}
-
 accessors!(Holder |h| get {
     "The key id to bind capabilities to."
     kid: String = h.kid();
@@ -34,4 +25,7 @@ accessors!(Holder |h| get {
             None => h.prove(&cap, req.get(), &audience, now),
         }?
     };
+} new {} ctor {
+    "A holder proving with `signingKey`."
+    (signing_key: &SigningKey) = Holder(core::Holder::new(signing_key.0.clone()));
 });

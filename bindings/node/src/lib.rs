@@ -8,14 +8,16 @@
 /// caller), a doc line and a definition each: those under `get` are read-only
 /// JS properties (`{"property": T}` in surface.json), those under `fn`
 /// methods, those under `try` fallible methods with arguments, those under
-/// `new` fallible static factories (both run through [`error::guard`]).
+/// `new` fallible static factories, `ctor` the constructor (all three run
+/// through [`error::guard`]).
 /// (Docs are plain strings: napi-derive copies them into index.d.ts.)
 macro_rules! accessors {
     ($class:ident |$v:ident|
         get { $($gd:literal $g:ident: $gt:ty = $ge:expr;)* }
         fn { $($fd:literal $f:ident: $ft:ty = $fe:expr;)* }
         $(try { $($td:literal $t:ident($($(#[$tm:meta])* $ta:ident: $tat:ty),*) -> $tt:ty = $te:expr;)* })?
-        $(new { $($nd:literal $n:ident($($na:ident: $nat:ty),*) -> $nt:ty = $ne:expr;)* })?) => {
+        $(new { $($nd:literal $n:ident($($(#[$nm:meta])* $na:ident: $nat:ty),*) -> $nt:ty = $ne:expr;)* })?
+        $(ctor { $cd:literal ($($(#[$cm:meta])* $ca:ident: $cat:ty),*) = $ce:expr; })?) => {
         #[napi_derive::napi]
         impl $class {
             $(#[doc = $gd] #[napi(getter)] pub fn $g(&self) -> $gt { let $v = &self.0; $ge })*
@@ -24,9 +26,12 @@ macro_rules! accessors {
                 let $v = &self.0;
                 crate::error::guard(|| Ok($te))
             })*)?
-            $($(#[doc = $nd] #[napi(factory)] pub fn $n($($na: $nat),*) -> crate::error::Result<$nt> {
+            $($(#[doc = $nd] #[napi(factory)] pub fn $n($($(#[$nm])* $na: $nat),*) -> crate::error::Result<$nt> {
                 crate::error::guard(|| Ok($ne))
             })*)?
+            $(#[doc = $cd] #[napi(constructor)] pub fn new($($(#[$cm])* $ca: $cat),*) -> crate::error::Result<Self> {
+                crate::error::guard(|| Ok($ce))
+            })?
         }
     };
 }

@@ -14,18 +14,6 @@ pub struct PermitIssuer(pub(crate) core::PermitIssuer);
 
 #[napi]
 impl PermitIssuer {
-    /// `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600).
-    #[napi(constructor)]
-    pub fn new(signing_key: &SigningKey, issuer: String, ttl: Option<f64>) -> Result<Self> {
-        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
-        guard(|| {
-            Ok(PermitIssuer(match opt_int(ttl, "ttl")? {
-                Some(ttl) => issuer.with_ttl(ttl)?,
-                None => issuer,
-            }))
-        })
-    }
-
     /// A permit for one exact call. `jti` defaults to a random id.
     #[napi]
     #[allow(clippy::too_many_arguments)] // the positional JS signature of surface.json
@@ -58,7 +46,16 @@ impl PermitIssuer {
 accessors!(PermitIssuer |i| get {
     "Id of the signing key (the JWS `kid`)."
     kid: String = i.kid().to_string();
-} fn {});
+} fn {} try {} new {} ctor {
+    "`issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600)."
+    (signing_key: &SigningKey, issuer: String, ttl: Option<f64>) = {
+        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
+        PermitIssuer(match opt_int(ttl, "ttl")? {
+            Some(ttl) => issuer.with_ttl(ttl)?,
+            None => issuer,
+        })
+    };
+});
 
 /// A permit token and its claims. `parse()` verifies nothing.
 #[napi]
@@ -80,27 +77,16 @@ accessors!(Permit |p| get {
 #[napi]
 pub struct PermitVerifier(core::PermitVerifier);
 
-#[napi]
-impl PermitVerifier {
-    /// `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
-    /// `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
-    #[napi(constructor)]
-    pub fn new(
-        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
-        audience: String,
-        leeway: Option<f64>,
-    ) -> Result<Self> {
-        guard(|| {
-            let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
-            Ok(PermitVerifier(match opt_int(leeway, "leeway")? {
-                Some(l) => verifier.with_leeway(l)?,
-                None => verifier,
-            }))
-        })
-    }
-}
-
 accessors!(PermitVerifier |v| get {} fn {} try {
     "Verifies `token` for this call and consumes it; returns its claims or throws."
     verify(token: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, now: Option<f64>) -> core::PermitClaims = v.verify(&token, &action, &json(args, "args")?, self::now(now)?)?;
+} new {} ctor {
+    "`keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30)."
+    (#[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown, audience: String, leeway: Option<f64>) = {
+        let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
+        PermitVerifier(match opt_int(leeway, "leeway")? {
+            Some(l) => verifier.with_leeway(l)?,
+            None => verifier,
+        })
+    };
 });

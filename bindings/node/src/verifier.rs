@@ -36,28 +36,6 @@ pub struct Verifier(pub(crate) Arc<core::Verifier>);
 
 #[napi]
 impl Verifier {
-    /// `roots`: one or more root keys (rotation); `audience`: this verifier's
-    /// identity; `proofWindow`/`leeway`: holder proof freshness, seconds
-    /// (the core's defaults when absent).
-    #[napi(constructor)]
-    pub fn new(
-        roots: Vec<&RootKey>,
-        audience: String,
-        proof_window: Option<f64>,
-        leeway: Option<f64>,
-    ) -> Result<Self> {
-        let roots = roots.into_iter().map(|r| r.0.clone());
-        guard(|| {
-            let window = (
-                opt_int(proof_window, "proofWindow")?,
-                opt_int(leeway, "leeway")?,
-            );
-            let verifier =
-                core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
-            Ok(Verifier(Arc::new(verifier)))
-        })
-    }
-
     /// Decides one call. A denial is data; a token that does not parse is a
     /// denial too.
     #[napi(ts_return_type = "Decision")]
@@ -86,6 +64,14 @@ accessors!(Verifier |v| get {
 } fn {} try {
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
     revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
+} new {} ctor {
+    "`roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent)."
+    (roots: Vec<&RootKey>, audience: String, proof_window: Option<f64>, leeway: Option<f64>) = {
+        let window = (opt_int(proof_window, "proofWindow")?, opt_int(leeway, "leeway")?);
+        let roots = roots.into_iter().map(|r| r.0.clone());
+        let verifier = core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+        Verifier(Arc::new(verifier))
+    };
 });
 
 /// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
