@@ -145,8 +145,6 @@ export declare class Issuer {
 
 /** Trusted public keys by kid (a JWKS). */
 export declare class KeySet {
-  /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
-  static fromJwks(jwks: import('./charter').Jwks | string): KeySet
   /** Key ids, sorted. */
   kids(): Array<string>
   /** Canonical (JCS) JWKS text, keys ordered by kid. */
@@ -155,6 +153,8 @@ export declare class KeySet {
   get(kid: string): PublicKey
   /** From public keys (kids must be distinct). */
   static fromKeys(keys: Array<PublicKey>): KeySet
+  /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
+  static fromJwks(jwks: import('./charter').Jwks | string): KeySet
 }
 
 /** A permit token and its claims. `parse()` verifies nothing. */
@@ -189,8 +189,6 @@ export declare class PermitVerifier {
 
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
 export declare class PublicKey {
-  /** From a public JWK (an object, or its JSON text). */
-  static fromJwk(jwk: import('./charter').Jwk | string): PublicKey
   /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
   toJwk(): import('./charter').Jwk
   /** RFC 7638 thumbprint. */
@@ -199,6 +197,8 @@ export declare class PublicKey {
   toBytes(): Uint8Array
   /** From the 32-byte compressed point. */
   static fromBytes(bytes: Uint8Array): PublicKey
+  /** From a public JWK (an object, or its JSON text). */
+  static fromJwk(jwk: import('./charter').Jwk | string): PublicKey
 }
 
 /** One signed, hash-chained decision record. */
@@ -240,11 +240,6 @@ export declare class Receipt {
  * for exactness), resource.
  */
 export declare class Request {
-  /**
-   * A request from its parts; `args` as an object, or as JSON text to keep
-   * every number exact.
-   */
-  constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
   /** The arguments as a plain object. */
   get args(): Record<string, unknown>
   /** Who asks. */
@@ -257,6 +252,8 @@ export declare class Request {
   toJson(): string
   /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
   static fromJson(text: string): Request
+  /** A request from its parts; `args` as an object, or as JSON text to keep every number exact. */
+  constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
 }
 
 /** A secret HMAC key that capabilities are minted from. */

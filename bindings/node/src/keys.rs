@@ -4,7 +4,6 @@ use charter_core as core;
 use napi::bindgen_prelude::{Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::error::{guard, Result};
 use crate::host::{self, instance};
 
 /// A secret HMAC key that capabilities are minted from.
@@ -49,18 +48,6 @@ pub struct PublicKey(pub(crate) core::PublicKey);
 
 #[napi]
 impl PublicKey {
-    /// From a public JWK (an object, or its JSON text).
-    #[napi(factory)]
-    pub fn from_jwk(
-        #[napi(ts_arg_type = "import('./charter').Jwk | string")] jwk: Unknown,
-    ) -> Result<PublicKey> {
-        guard(|| {
-            Ok(PublicKey(core::PublicKey::from_jwk(&host::json(
-                jwk, "jwk",
-            )?)?))
-        })
-    }
-
     /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
     #[napi(ts_return_type = "import('./charter').Jwk")]
     pub fn to_jwk(&self) -> serde_json::Value {
@@ -77,22 +64,13 @@ accessors!(PublicKey |k| get {
 } try {} new {
     "From the 32-byte compressed point."
     from_bytes(bytes: Uint8Array) -> PublicKey = PublicKey(core::PublicKey::from_bytes(&bytes)?);
+    "From a public JWK (an object, or its JSON text)."
+    from_jwk(#[napi(ts_arg_type = "import('./charter').Jwk | string")] jwk: Unknown) -> PublicKey = PublicKey(core::PublicKey::from_jwk(&host::json(jwk, "jwk")?)?);
 });
 
 /// Trusted public keys by kid (a JWKS).
 #[napi]
 pub struct KeySet(pub(crate) core::KeySet);
-
-#[napi]
-impl KeySet {
-    /// From a JWKS `{"keys":[…]}` (an object, or its JSON text).
-    #[napi(factory)]
-    pub fn from_jwks(
-        #[napi(ts_arg_type = "import('./charter').Jwks | string")] jwks: Unknown,
-    ) -> Result<KeySet> {
-        guard(|| Ok(KeySet(keys(jwks)?)))
-    }
-}
 
 accessors!(KeySet |s| get {} fn {
     "Key ids, sorted."
@@ -105,6 +83,8 @@ accessors!(KeySet |s| get {} fn {
 } new {
     "From public keys (kids must be distinct)."
     from_keys(keys: Vec<&PublicKey>) -> KeySet = KeySet(core::KeySet::from_keys(keys.into_iter().map(|k| k.0.clone()))?);
+    "From a JWKS `{\"keys\":[…]}` (an object, or its JSON text)."
+    from_jwks(#[napi(ts_arg_type = "import('./charter').Jwks | string")] jwks: Unknown) -> KeySet = KeySet(keys(jwks)?);
 });
 
 /// A `KeySet | object | string` argument: a `KeySet`, or a JWKS as an

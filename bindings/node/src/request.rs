@@ -6,7 +6,6 @@ use charter_core::JsonInput;
 use napi::bindgen_prelude::{ClassInstance, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::error::{guard, Result};
 use crate::host::{self, instance, JsonArg};
 
 /// A tool call to decide: agent, action, args (a JSON object, or its text
@@ -16,27 +15,6 @@ pub struct Request(pub(crate) core::Request);
 
 #[napi]
 impl Request {
-    /// A request from its parts; `args` as an object, or as JSON text to keep
-    /// every number exact.
-    #[napi(constructor)]
-    pub fn new(
-        agent: String,
-        action: String,
-        #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown,
-        resource: Option<String>,
-    ) -> Result<Self> {
-        guard(|| {
-            Ok(Request(match JsonArg::read(args, "args")? {
-                JsonArg::Text(t) => {
-                    core::Request::build(agent, action, JsonInput::Text(&t), resource)
-                }
-                JsonArg::Value(v) => {
-                    core::Request::build(agent, action, JsonInput::Value(v), resource)
-                }
-            }?))
-        })
-    }
-
     /// The arguments as a plain object.
     #[napi(getter, ts_return_type = "Record<string, unknown>")]
     pub fn args(&self) -> serde_json::Value {
@@ -57,6 +35,12 @@ accessors!(Request |r| get {
 } new {
     "Parses `{\"agent\",\"action\",\"args\",\"resource\"?}` JSON text strictly."
     from_json(text: String) -> Request = Request(core::Request::from_json(&text)?);
+} ctor {
+    "A request from its parts; `args` as an object, or as JSON text to keep every number exact."
+    (agent: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, resource: Option<String>) = Request(match JsonArg::read(args, "args")? {
+        JsonArg::Text(t) => core::Request::build(agent, action, JsonInput::Text(&t), resource),
+        JsonArg::Value(v) => core::Request::build(agent, action, JsonInput::Value(v), resource),
+    }?);
 });
 
 /// A `Request | object | string` argument: a `Request`, or its JSON form
