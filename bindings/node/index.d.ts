@@ -62,15 +62,6 @@ export interface Reason {
 
 /** An append-only log of receipts, in memory or in a JSON Lines file. */
 export declare class AuditLog {
-  /** A log in memory, signing with `signingKey`. */
-  static inMemory(signingKey: SigningKey): AuditLog
-  /**
-   * Opens (or creates) a JSON Lines log file, verifying what it holds;
-   * every append is synced to disk. `expectHead`, the JSON text of a
-   * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
-   * makes a log cut or rewritten behind it throw `chain_broken`.
-   */
-  static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */
@@ -81,6 +72,10 @@ export declare class AuditLog {
   receipts(start: number, end: number): Array<Receipt>
   /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
   exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
+  /** A log in memory, signing with `signingKey`. */
+  static inMemory(signingKey: SigningKey): AuditLog
+  /** Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`. */
+  static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
@@ -137,10 +132,10 @@ export declare class Holder {
 
 /** Mints capabilities with one root key. */
 export declare class Issuer {
-  /** An issuer minting with `root`. */
-  constructor(root: RootKey)
   /** Mints a capability. */
   issue(options?: import('./charter').IssueOptions): Capability
+  /** An issuer minting with `root`. */
+  constructor(root: RootKey)
 }
 
 /** Trusted public keys by kid (a JWKS). */

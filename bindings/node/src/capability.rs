@@ -6,7 +6,7 @@ use charter_core::CapabilityRef;
 use napi::bindgen_prelude::{ClassInstance, Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::error::{guard, invalid, Result};
+use crate::error::invalid;
 use crate::host::{arg_text, instance, Options};
 use crate::keys::RootKey;
 
@@ -27,38 +27,28 @@ const ISSUE_OPTIONS: [&str; 9] = [
 #[napi]
 pub struct Issuer(core::Issuer);
 
-#[napi]
-impl Issuer {
-    /// An issuer minting with `root`.
-    #[napi(constructor)]
-    pub fn new(root: &RootKey) -> Self {
-        Issuer(core::Issuer::new(root.0.clone()))
-    }
-
-    /// Mints a capability.
-    #[napi]
-    pub fn issue(
-        &self,
-        #[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>,
-    ) -> Result<Capability> {
-        guard(|| {
-            let o = Options::read(options, "options", &ISSUE_OPTIONS)?;
-            let (text, texts) = ("a string", "an array of strings");
-            let opts = core::IssueOptions {
-                agent: o.json("agent", text)?,
-                actions: o.json("actions", texts)?,
-                audience: o.json("audience", text)?,
-                not_before: o.int("notBefore")?,
-                expires_at: o.int("expiresAt")?,
-                never_expires: (o.json("neverExpires", "a boolean")?).unwrap_or(false),
-                caveats: o.json("caveats", texts)?.unwrap_or_default(),
-                token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
-                issued_at: o.int("issuedAt")?,
-            };
-            Ok(Capability(self.0.issue_with(&opts)?))
-        })
-    }
-}
+accessors!(Issuer |i| get {} fn {} try {
+    "Mints a capability."
+    issue(#[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>) -> Capability = {
+        let o = Options::read(options, "options", &ISSUE_OPTIONS)?;
+        let (text, texts) = ("a string", "an array of strings");
+        let opts = core::IssueOptions {
+            agent: o.json("agent", text)?,
+            actions: o.json("actions", texts)?,
+            audience: o.json("audience", text)?,
+            not_before: o.int("notBefore")?,
+            expires_at: o.int("expiresAt")?,
+            never_expires: (o.json("neverExpires", "a boolean")?).unwrap_or(false),
+            caveats: o.json("caveats", texts)?.unwrap_or_default(),
+            token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
+            issued_at: o.int("issuedAt")?,
+        };
+        Capability(i.issue_with(&opts)?)
+    };
+} new {} ctor {
+    "An issuer minting with `root`."
+    (root: &RootKey) = Issuer(core::Issuer::new(root.0.clone()));
+});
 
 /// What an agent may do: a macaroon with CEL caveats.
 #[napi]
