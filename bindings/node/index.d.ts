@@ -105,19 +105,12 @@ export declare class Capability {
  * throws `Denied`, and records a receipt either way.
  */
 export declare class Guard {
-  /**
-   * The guard decides with the verifier's roots, audience, revocations and
-   * replay store (shared with `verifier`), signs permits for the verifier's
-   * audience, and records in `auditLog`.
-   */
-  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
   /** Decides and records the decision; returns it as data. */
   check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /**
-   * A permit for exactly this call, or throws `Denied` (with `.reasons`).
-   * `permitId` fixes the permit's `jti` (default random).
-   */
+  /** A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random). */
   protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
+  /** The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`. */
+  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
@@ -282,13 +275,10 @@ export declare class SigningKey {
  * built with it shares it: its revocations and the holder proofs it has seen.
  */
 export declare class Verifier {
-  /**
-   * Decides one call. A denial is data; a token that does not parse is a
-   * denial too.
-   */
-  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /** The identity caveats see as `audience`. */
   get audience(): string
+  /** Decides one call. A denial is data; a token that does not parse is a denial too. */
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
   revoke(capabilityId: string): void
   /** `roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent). */

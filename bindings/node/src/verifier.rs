@@ -34,34 +34,16 @@ pub fn options(proof: Option<String>, now: Option<f64>) -> core::Result<CallOpti
 #[napi]
 pub struct Verifier(pub(crate) Arc<core::Verifier>);
 
-#[napi]
-impl Verifier {
-    /// Decides one call. A denial is data; a token that does not parse is a
-    /// denial too.
-    #[napi(ts_return_type = "Decision")]
-    pub fn check(
-        &self,
-        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
-        request: Unknown,
-        proof: Option<String>,
-        now: Option<f64>,
-    ) -> Result<Option<core::Decision>> {
-        guard(|| {
-            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-            Ok(decision(self.0.check(
-                cap.as_ref(),
-                req.get(),
-                &options(proof, now)?,
-            )))
-        })
-    }
-}
-
 accessors!(Verifier |v| get {
     "The identity caveats see as `audience`."
     audience: String = v.audience().to_string();
 } fn {} try {
+    "Decides one call. A denial is data; a token that does not parse is a denial too."
+    [ts_return_type = "Decision"]
+    check(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> = {
+        let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+        decision(v.check(cap.as_ref(), req.get(), &options(proof, now)?))
+    };
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
     revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
 } new {} ctor {
