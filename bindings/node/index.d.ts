@@ -177,10 +177,10 @@ export declare class PermitVerifier {
 
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
 export declare class PublicKey {
-  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
-  toJwk(): import('./charter').Jwk
   /** RFC 7638 thumbprint. */
   get kid(): string
+  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
+  toJwk(): import('./charter').Jwk
   /** The 32-byte compressed point. */
   toBytes(): Uint8Array
   /** From the 32-byte compressed point. */

@@ -46,19 +46,13 @@ accessors!(SigningKey |k| get {
 #[napi]
 pub struct PublicKey(pub(crate) core::PublicKey);
 
-#[napi]
-impl PublicKey {
-    /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
-    #[napi(ts_return_type = "import('./charter').Jwk")]
-    pub fn to_jwk(&self) -> serde_json::Value {
-        self.0.to_jwk()
-    }
-}
-
 accessors!(PublicKey |k| get {
     "RFC 7638 thumbprint."
     kid: String = k.kid().to_string();
 } fn {
+    "The public JWK (RFC 8037 OKP) with kid, alg and use, as an object."
+    [ts_return_type = "import('./charter').Jwk"]
+    to_jwk: serde_json::Value = k.to_jwk();
     "The 32-byte compressed point."
     to_bytes: Uint8Array = k.to_bytes().to_vec().into();
 } try {} new {

@@ -8,16 +8,10 @@ use napi_derive::napi;
 #[napi]
 pub struct Receipt(pub(crate) core::Receipt);
 
-#[napi]
-impl Receipt {
-    /// `"allow"` or `"deny"`.
-    #[napi(getter, ts_return_type = "'allow' | 'deny'")]
-    pub fn decision(&self) -> String {
-        self.0.decision().as_str().to_string()
-    }
-}
-
 accessors!(Receipt |r| get {
+    "`\"allow\"` or `\"deny\"`."
+    [ts_return_type = "'allow' | 'deny'"]
+    decision: String = r.decision().as_str().to_string();
     "base64url SHA-256 of the JSON text: the next receipt's `prev`."
     hash: String = r.hash().to_string();
     "Position in its log, from 0."

@@ -13,16 +13,10 @@ use crate::host::{self, instance, JsonArg};
 #[napi]
 pub struct Request(pub(crate) core::Request);
 
-#[napi]
-impl Request {
-    /// The arguments as a plain object.
-    #[napi(getter, ts_return_type = "Record<string, unknown>")]
-    pub fn args(&self) -> serde_json::Value {
-        self.0.args.clone()
-    }
-}
-
 accessors!(Request |r| get {
+    "The arguments as a plain object."
+    [ts_return_type = "Record<string, unknown>"]
+    args: serde_json::Value = r.args.clone();
     "Who asks."
     agent: String = r.agent.clone();
     "The tool (action) called."
