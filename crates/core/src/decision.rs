@@ -8,7 +8,7 @@ use crate::ErrorCode;
 /// caveat failed), and a message a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false, use_nullable = true))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct Reason {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
@@ -38,7 +38,7 @@ impl From<crate::Error> for Reason {
 /// The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct Decision {
     /// Whether the call may go ahead.
     pub allowed: bool,
