@@ -33,9 +33,9 @@ npm_deps "$NODE_DIR" npm install --no-audit --no-fund --cache "$CHARTER_CACHE/np
 
 section "napi build"
 if [[ "${CHARTER_NODE_DEBUG:-0}" == 1 ]]; then
-  npx napi build --platform --js index.js --dts index.d.ts
+  npx napi build --platform --no-const-enum --js index.js --dts index.d.ts
 else
-  npx napi build --platform --release --js index.js --dts index.d.ts
+  npx napi build --platform --release --no-const-enum --js index.js --dts index.d.ts
 fi
 
 section "generated index.d.ts and index.js match the committed ones"

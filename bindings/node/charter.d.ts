@@ -82,15 +82,9 @@ export declare const version: string
 
 import type { Reason } from './index'
 
-/** Every stable error code (contract/errors.json; test/surface.test.js keeps them equal). */
-export type ErrorCode =
-  | 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument'
-  | 'invalid_caveat' | 'bad_signature' | 'unknown_key'
-  | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax'
-  | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required'
-  | 'audience_mismatch'
-  | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported'
-  | 'denied' | 'internal'
+/** Every stable error code, generated from the core's `ErrorCode` (test/surface.test.js keeps it equal to contract/errors.json). */
+export type { ErrorCode } from './index'
+import type { ErrorCode } from './index'
 
 /** Base of every error Charter throws. `code` is stable; `message` is for people. */
 export declare class CharterError extends Error {

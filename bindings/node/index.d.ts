@@ -9,37 +9,77 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty. */
+export interface Decision {
+  /** Whether the call may go ahead. */
+  allowed: boolean
+  /** Every reason it may not; empty when allowed. */
+  reasons: Array<Reason>
+}
+
+/**
+ * A stable, machine-readable error code. The string form is the contract:
+ * bindings expose it as `.code`, and `contract/errors.json` lists every one.
+ */
+export type ErrorCode = 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument' | 'invalid_caveat' | 'bad_signature' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax' | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required' | 'audience_mismatch' | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported' | 'denied' | 'internal'
+
+/** The claims of a permit. */
+export interface PermitClaims {
+  /** Issuer (the guard or gateway that decided). */
+  iss: string
+  /** Subject: the agent. */
+  sub: string
+  /** Audience: the tool or service that executes the call. */
+  aud: string
+  /** The action (tool name). */
+  act: string
+  /** [`jcs::hash`] of the call's arguments. */
+  args: string
+  /** The id of the capability the call was allowed under. */
+  cap: string
+  /** Issued at, Unix seconds. */
+  iat: number
+  /** Expires at, Unix seconds (refused from `exp + leeway`). */
+  exp: number
+  /** Unique id; a verifier accepts it once. */
+  jti: string
+  /** Idempotency key of the call, when the caller gave one. */
+  idem: string | null
+}
+
+/**
+ * Why a check denied: a stable code, the index of the failing caveat (when a
+ * caveat failed), and a message a person can act on.
+ */
+export interface Reason {
+  /** What went wrong, as a stable code. */
+  code: ErrorCode
+  /** Index of the failing caveat in the capability, when one failed. */
+  caveatIndex: number | null
+  /** What to change for the call to pass. */
+  message: string
+}
+
 /** An append-only log of receipts, in memory or in a JSON Lines file. */
 export declare class AuditLog {
-  /** A log in memory, signing with `signingKey`. */
-  static inMemory(signingKey: SigningKey): AuditLog
-  /**
-   * Opens (or creates) a JSON Lines log file, verifying what it holds;
-   * every append is synced to disk. `expectHead`, the JSON text of a
-   * receipt this log signed earlier (`head().toJson()`) kept elsewhere,
-   * makes a log cut or rewritten behind it throw `chain_broken`.
-   */
-  static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
-  /** Receipts with `start <= seq < end`. */
-  receipts(start: number, end: number): Array<Receipt>
-  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
-  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */
   head(): Receipt | null
   /** The public keys that verify this log. */
   keys(): KeySet
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
+  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
+  /** A log in memory, signing with `signingKey`. */
+  static inMemory(signingKey: SigningKey): AuditLog
+  /** Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`. */
+  static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
 export declare class Capability {
-  /** Parses a token strictly; verifies nothing (a `Verifier` does). */
-  static parse(token: string): Capability
-  /** A narrower capability: this one plus a caveat. */
-  attenuate(caveat: string): Capability
-  /** Binds to a holder key (its kid): checks then need that key's proof. */
-  bindHolder(kid: string): Capability
   /** The stable public id (receipts, revocation). */
   get id(): string
   /** The random id shared with every narrowing of this capability. */
@@ -52,6 +92,12 @@ export declare class Capability {
   get caveats(): Array<string>
   /** The token text (base64url of the V2 macaroon). */
   serialize(): string
+  /** A narrower capability: this one plus a caveat. */
+  attenuate(caveat: string): Capability
+  /** Binds to a holder key (its kid): checks then need that key's proof. */
+  bindHolder(kid: string): Capability
+  /** Parses a token strictly; verifies nothing (a `Verifier` does). */
+  static parse(token: string): Capability
 }
 
 /**
@@ -59,112 +105,92 @@ export declare class Capability {
  * throws `Denied`, and records a receipt either way.
  */
 export declare class Guard {
-  /**
-   * The guard decides with the verifier's roots, audience, revocations and
-   * replay store (shared with `verifier`), signs permits for the verifier's
-   * audience, and records in `auditLog`.
-   */
-  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
   /** Decides and records the decision; returns it as data. */
   check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /**
-   * A permit for exactly this call, or throws `Denied` (with `.reasons`).
-   * `permitId` fixes the permit's `jti` (default random).
-   */
+  /** A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random). */
   protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
+  /** The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`. */
+  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
 export declare class Holder {
-  /** A holder proving with `signingKey`. */
-  constructor(signingKey: SigningKey)
-  /**
-   * A proof for one request to one audience (fresh for 60 s, single use).
-   * `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
-   */
-  prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
   /** The key id to bind capabilities to. */
   get kid(): string
+  /** A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only. */
+  prove(capability: Capability | string, request: Request | import('./charter').RequestJson | string, audience: string, now?: number | undefined | null, nonce?: Uint8Array | undefined | null): string
+  /** A holder proving with `signingKey`. */
+  constructor(signingKey: SigningKey)
 }
 
 /** Mints capabilities with one root key. */
 export declare class Issuer {
-  /** An issuer minting with `root`. */
-  constructor(root: RootKey)
   /** Mints a capability. */
   issue(options?: import('./charter').IssueOptions): Capability
+  /** An issuer minting with `root`. */
+  constructor(root: RootKey)
 }
 
 /** Trusted public keys by kid (a JWKS). */
 export declare class KeySet {
-  /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
-  static fromJwks(jwks: import('./charter').Jwks | string): KeySet
-  /** From public keys (kids must be distinct). */
-  static fromKeys(keys: Array<PublicKey>): KeySet
-  /** The key with this id; throws `unknown_key` when there is none. */
-  get(kid: string): PublicKey
   /** Key ids, sorted. */
   kids(): Array<string>
   /** Canonical (JCS) JWKS text, keys ordered by kid. */
   toJwks(): string
+  /** The key with this id; throws `unknown_key` when there is none. */
+  get(kid: string): PublicKey
+  /** From public keys (kids must be distinct). */
+  static fromKeys(keys: Array<PublicKey>): KeySet
+  /** From a JWKS `{"keys":[…]}` (an object, or its JSON text). */
+  static fromJwks(jwks: import('./charter').Jwks | string): KeySet
 }
 
 /** A permit token and its claims. `parse()` verifies nothing. */
 export declare class Permit {
-  /** Parses a compact JWS strictly; verifies nothing. */
-  static parse(token: string): Permit
   /** The compact JWS. */
   get token(): string
   /** Its claims. */
   get claims(): PermitClaims
   /** Id of the key that signed it. */
   get kid(): string
+  /** Parses a compact JWS strictly; verifies nothing. */
+  static parse(token: string): Permit
 }
 
 /** Signs permits: one allowed call, short-lived, single-use. */
 export declare class PermitIssuer {
-  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600). */
-  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null)
   /** A permit for one exact call. `jti` defaults to a random id. */
   issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
   /** Id of the signing key (the JWS `kid`). */
   get kid(): string
+  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600). */
+  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null)
 }
 
 /** Verifies permits offline with a public key set, each once. */
 export declare class PermitVerifier {
-  /**
-   * `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
-   * `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
-   */
-  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
   /** Verifies `token` for this call and consumes it; returns its claims or throws. */
   verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
+  /** `keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
+  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
 }
 
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
 export declare class PublicKey {
+  /** RFC 7638 thumbprint. */
+  get kid(): string
+  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
+  toJwk(): import('./charter').Jwk
+  /** The 32-byte compressed point. */
+  toBytes(): Uint8Array
   /** From the 32-byte compressed point. */
   static fromBytes(bytes: Uint8Array): PublicKey
   /** From a public JWK (an object, or its JSON text). */
   static fromJwk(jwk: import('./charter').Jwk | string): PublicKey
-  /** The public JWK (RFC 8037 OKP) with kid, alg and use, as an object. */
-  toJwk(): import('./charter').Jwk
-  /** RFC 7638 thumbprint. */
-  get kid(): string
-  /** The 32-byte compressed point. */
-  toBytes(): Uint8Array
 }
 
 /** One signed, hash-chained decision record. */
 export declare class Receipt {
-  /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
-  static parse(json: string): Receipt
-  /**
-   * Checks the signature against trusted keys (a KeySet, or a JWKS as
-   * object or text); throws when it does not verify.
-   */
-  verify(keys: KeySet | import('./charter').Jwks | string): void
   /** `"allow"` or `"deny"`. */
   get decision(): 'allow' | 'deny'
   /** base64url SHA-256 of the JSON text: the next receipt's `prev`. */
@@ -191,6 +217,10 @@ export declare class Receipt {
   get kid(): string
   /** The canonical JSON text. */
   toJson(): string
+  /** Checks the signature against trusted keys (a KeySet, or a JWKS as object or text); throws when it does not verify. */
+  verify(keys: KeySet | import('./charter').Jwks | string): void
+  /** Parses one receipt (its canonical JSON text) strictly; verifies nothing. */
+  static parse(json: string): Receipt
 }
 
 /**
@@ -198,49 +228,46 @@ export declare class Receipt {
  * for exactness), resource.
  */
 export declare class Request {
-  /**
-   * A request from its parts; `args` as an object, or as JSON text to keep
-   * every number exact.
-   */
-  constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
-  /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
-  static fromJson(text: string): Request
   /** The arguments as a plain object. */
   get args(): Record<string, unknown>
-  /** Canonical (RFC 8785) JSON text of the request. */
-  toJson(): string
   /** Who asks. */
   get agent(): string
   /** The tool (action) called. */
   get action(): string
   /** The resource, or null. */
   get resource(): string | null
+  /** Canonical (RFC 8785) JSON text of the request. */
+  toJson(): string
+  /** Parses `{"agent","action","args","resource"?}` JSON text strictly. */
+  static fromJson(text: string): Request
+  /** A request from its parts; `args` as an object, or as JSON text to keep every number exact. */
+  constructor(agent: string, action: string, args: Record<string, unknown> | string, resource?: string | undefined | null)
 }
 
 /** A secret HMAC key that capabilities are minted from. */
 export declare class RootKey {
-  /** A new random 32-byte root key. */
-  static generate(): RootKey
-  /** From 32 to 1024 secret bytes. */
-  static fromBytes(bytes: Uint8Array): RootKey
   /** The key id carried in every capability minted with this key. */
   get kid(): string
   /** The secret bytes. Handle with care. */
   toBytes(): Uint8Array
+  /** A new random 32-byte root key. */
+  static generate(): RootKey
+  /** From 32 to 1024 secret bytes. */
+  static fromBytes(bytes: Uint8Array): RootKey
 }
 
 /** An Ed25519 private key. */
 export declare class SigningKey {
-  /** A new random signing key. */
-  static generate(): SigningKey
-  /** From the 32-byte seed. */
-  static fromBytes(bytes: Uint8Array): SigningKey
   /** RFC 7638 thumbprint of the public key. */
   get kid(): string
   /** The public half. */
   publicKey(): PublicKey
   /** The 32-byte seed. Handle with care: this is the secret. */
   toBytes(): Uint8Array
+  /** A new random signing key. */
+  static generate(): SigningKey
+  /** From the 32-byte seed. */
+  static fromBytes(bytes: Uint8Array): SigningKey
 }
 
 /**
@@ -248,26 +275,14 @@ export declare class SigningKey {
  * built with it shares it: its revocations and the holder proofs it has seen.
  */
 export declare class Verifier {
-  /**
-   * `roots`: one or more root keys (rotation); `audience`: this verifier's
-   * identity; `proofWindow`/`leeway`: holder proof freshness, seconds
-   * (the core's defaults when absent).
-   */
-  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
-  /**
-   * Decides one call. A denial is data; a token that does not parse is a
-   * denial too.
-   */
-  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /**
-   * Revokes a capability id (that capability and every one narrowed from
-   * it) or a token id (every capability minted with it). Throws a
-   * UsageError (invalid_argument) for anything not shaped like one: 22
-   * base64url characters, no padding.
-   */
-  revoke(capabilityId: string): void
   /** The identity caveats see as `audience`. */
   get audience(): string
+  /** Decides one call. A denial is data; a token that does not parse is a denial too. */
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
+  /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
+  revoke(capabilityId: string): void
+  /** `roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent). */
+  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
 }
 
 /**
@@ -316,14 +331,6 @@ export interface BundleReport {
 /** RFC 8785 canonical form of strict I-JSON text. */
 export declare function canonicalizeJson(text: string): string
 
-/** The outcome of a check: `allowed` exactly when `reasons` is empty. */
-export interface Decision {
-  /** Whether the call may go ahead. */
-  allowed: boolean
-  /** Why not (empty when allowed). */
-  reasons: Array<Reason>
-}
-
 /** A refusal of `protect`, which `charter.js` throws as `Denied`. */
 export interface Denial {
   /** The core's message (names every reason). */
@@ -337,47 +344,6 @@ export interface Denial {
  * receipts). Takes JSON text, or a plain JS value.
  */
 export declare function hashJson(text: string | Record<string, unknown>): string
-
-/**
- * The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
- * arguments hashed in `args`) where (`aud`), under which capability (`cap`),
- * from `iat` until `exp`, once (`jti`).
- */
-export interface PermitClaims {
-  /** The permit issuer. */
-  iss: string
-  /** The agent. */
-  sub: string
-  /** The tool's service. */
-  aud: string
-  /** The action. */
-  act: string
-  /** base64url SHA-256 of the canonical arguments. */
-  args: string
-  /** The capability id. */
-  cap: string
-  /** Issued at, Unix seconds. */
-  iat: number
-  /** Expires at, Unix seconds. */
-  exp: number
-  /** The permit id (single use). */
-  jti: string
-  /** The idempotency key, or null. */
-  idem: string | null
-}
-
-/**
- * Why a check denied: a stable code, the failing caveat's index (or null)
- * and a message a person can act on.
- */
-export interface Reason {
-  /** A stable code of `contract/errors.json`. */
-  code: string
-  /** The index of the failing caveat, or null. */
-  caveatIndex: number | null
-  /** What happened, for a person. */
-  message: string
-}
 
 /**
  * Verifies an exported audit bundle (JSON text) against trusted keys (a

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.Capability = nativeBinding.Capability
 module.exports.Guard = nativeBinding.Guard

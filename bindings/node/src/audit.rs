@@ -20,61 +20,6 @@ fn seq(n: f64, what: &str) -> core::Result<u64> {
         .map_err(|_| invalid(format!("{what} must not be negative")))
 }
 
-#[napi]
-impl AuditLog {
-    /// A log in memory, signing with `signingKey`.
-    #[napi(factory)]
-    pub fn in_memory(signing_key: &SigningKey) -> AuditLog {
-        AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())))
-    }
-
-    /// Opens (or creates) a JSON Lines log file, verifying what it holds;
-    /// every append is synced to disk. `expectHead`, the JSON text of a
-    /// receipt this log signed earlier (`head().toJson()`) kept elsewhere,
-    /// makes a log cut or rewritten behind it throw `chain_broken`.
-    #[napi(factory)]
-    pub fn open(
-        path: String,
-        signing_key: &SigningKey,
-        expect_head: Option<String>,
-    ) -> Result<AuditLog> {
-        let key = signing_key.0.clone();
-        guard(|| {
-            Ok(AuditLog(Arc::new(FileAuditLog::open_expecting_text(
-                &path,
-                key,
-                expect_head.as_deref(),
-            )?)))
-        })
-    }
-
-    /// Receipts with `start <= seq < end`.
-    #[napi]
-    pub fn receipts(&self, start: f64, end: f64) -> Result<Vec<Receipt>> {
-        guard(|| {
-            Ok(self
-                .0
-                .receipts(seq(start, "start")?..seq(end, "end")?)?
-                .into_iter()
-                .map(Receipt)
-                .collect())
-        })
-    }
-
-    /// Receipts `start..end` (default: all) as a signed bundle, JSON text.
-    #[napi]
-    pub fn export_bundle(&self, start: Option<f64>, end: Option<f64>) -> Result<String> {
-        guard(|| {
-            let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
-            let end = end
-                .map(|e| seq(e, "end"))
-                .transpose()?
-                .unwrap_or(self.0.len());
-            Ok(self.0.export_bundle(start..end)?.to_json())
-        })
-    }
-}
-
 accessors!(AuditLog |log| get {} fn {
     "Number of receipts."
     len: i64 = log.len() as i64;
@@ -82,6 +27,26 @@ accessors!(AuditLog |log| get {} fn {
     head: Option<Receipt> = log.head().map(Receipt);
     "The public keys that verify this log."
     keys: KeySet = KeySet(log.keys());
+} try {
+    "Receipts with `start <= seq < end`."
+    receipts(start: f64, end: f64) -> Vec<Receipt> = {
+        let range = seq(start, "start")?..seq(end, "end")?;
+        log.receipts(range)?.into_iter().map(Receipt).collect()
+    };
+    "Receipts `start..end` (default: all) as a signed bundle, JSON text."
+    export_bundle(start: Option<f64>, end: Option<f64>) -> String = {
+        let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
+        let end = end.map(|e| seq(e, "end")).transpose()?.unwrap_or(log.len());
+        log.export_bundle(start..end)?.to_json()
+    };
+} new {
+    "A log in memory, signing with `signingKey`."
+    in_memory(signing_key: &SigningKey) -> AuditLog = AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())));
+    "Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`."
+    open(path: String, signing_key: &SigningKey, expect_head: Option<String>) -> AuditLog = {
+        let key = signing_key.0.clone();
+        AuditLog(Arc::new(FileAuditLog::open_expecting_text(&path, key, expect_head.as_deref())?))
+    };
 });
 
 /// The signed summary of a bundle.

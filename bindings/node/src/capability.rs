@@ -6,7 +6,7 @@ use charter_core::CapabilityRef;
 use napi::bindgen_prelude::{ClassInstance, Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::error::{guard, invalid, Result};
+use crate::error::invalid;
 use crate::host::{arg_text, instance, Options};
 use crate::keys::RootKey;
 
@@ -27,62 +27,32 @@ const ISSUE_OPTIONS: [&str; 9] = [
 #[napi]
 pub struct Issuer(core::Issuer);
 
-#[napi]
-impl Issuer {
-    /// An issuer minting with `root`.
-    #[napi(constructor)]
-    pub fn new(root: &RootKey) -> Self {
-        Issuer(core::Issuer::new(root.0.clone()))
-    }
-
-    /// Mints a capability.
-    #[napi]
-    pub fn issue(
-        &self,
-        #[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>,
-    ) -> Result<Capability> {
-        guard(|| {
-            let o = Options::read(options, "options", &ISSUE_OPTIONS)?;
-            let opts = core::IssueOptions {
-                agent: o.string("agent")?,
-                actions: o.strings("actions")?,
-                audience: o.string("audience")?,
-                not_before: o.int("notBefore")?,
-                expires_at: o.int("expiresAt")?,
-                never_expires: (o.get::<bool>("neverExpires", "a boolean")?).unwrap_or(false),
-                caveats: o.strings("caveats")?.unwrap_or_default(),
-                token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
-                issued_at: o.int("issuedAt")?,
-            };
-            Ok(Capability(self.0.issue_with(&opts)?))
-        })
-    }
-}
+accessors!(Issuer |i| get {} fn {} try {
+    "Mints a capability."
+    issue(#[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>) -> Capability = {
+        let o = Options::read(options, "options", &ISSUE_OPTIONS)?;
+        let (text, texts) = ("a string", "an array of strings");
+        let opts = core::IssueOptions {
+            agent: o.json("agent", text)?,
+            actions: o.json("actions", texts)?,
+            audience: o.json("audience", text)?,
+            not_before: o.int("notBefore")?,
+            expires_at: o.int("expiresAt")?,
+            never_expires: (o.json("neverExpires", "a boolean")?).unwrap_or(false),
+            caveats: o.json("caveats", texts)?.unwrap_or_default(),
+            token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
+            issued_at: o.int("issuedAt")?,
+        };
+        Capability(i.issue_with(&opts)?)
+    };
+} new {} ctor {
+    "An issuer minting with `root`."
+    (root: &RootKey) = Issuer(core::Issuer::new(root.0.clone()));
+});
 
 /// What an agent may do: a macaroon with CEL caveats.
 #[napi]
 pub struct Capability(pub(crate) core::Capability);
-
-#[napi]
-impl Capability {
-    /// Parses a token strictly; verifies nothing (a `Verifier` does).
-    #[napi(factory)]
-    pub fn parse(token: String) -> Result<Capability> {
-        guard(|| Ok(Capability(core::Capability::parse(&token)?)))
-    }
-
-    /// A narrower capability: this one plus a caveat.
-    #[napi]
-    pub fn attenuate(&self, caveat: String) -> Result<Capability> {
-        guard(|| Ok(Capability(self.0.attenuate(&caveat)?)))
-    }
-
-    /// Binds to a holder key (its kid): checks then need that key's proof.
-    #[napi]
-    pub fn bind_holder(&self, kid: String) -> Result<Capability> {
-        guard(|| Ok(Capability(self.0.bind_holder(&kid)?)))
-    }
-}
 
 accessors!(Capability |c| get {
     "The stable public id (receipts, revocation)."
@@ -98,6 +68,14 @@ accessors!(Capability |c| get {
 } fn {
     "The token text (base64url of the V2 macaroon)."
     serialize: String = c.serialize();
+} try {
+    "A narrower capability: this one plus a caveat."
+    attenuate(caveat: String) -> Capability = Capability(c.attenuate(&caveat)?);
+    "Binds to a holder key (its kid): checks then need that key's proof."
+    bind_holder(kid: String) -> Capability = Capability(c.bind_holder(&kid)?);
+} new {
+    "Parses a token strictly; verifies nothing (a `Verifier` does)."
+    parse(token: String) -> Capability = Capability(core::Capability::parse(&token)?);
 });
 
 /// A `Capability | string` argument, held for the length of one call.

@@ -5,7 +5,6 @@ use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi_derive::napi;
 
 use crate::capability::CapabilityArg;
-use crate::error::{guard, Result};
 use crate::keys::SigningKey;
 use crate::request::RequestArg;
 
@@ -13,38 +12,20 @@ use crate::request::RequestArg;
 #[napi]
 pub struct Holder(core::Holder);
 
-#[napi]
-impl Holder {
-    /// A holder proving with `signingKey`.
-    #[napi(constructor)]
-    pub fn new(signing_key: &SigningKey) -> Self {
-        Holder(core::Holder::new(signing_key.0.clone()))
-    }
-
-    /// A proof for one request to one audience (fresh for 60 s, single use).
-    /// `nonce` (16 to 64 bytes) is random by default; fix it for tests only.
-    #[napi]
-    pub fn prove(
-        &self,
-        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
-        request: Unknown,
-        audience: String,
-        now: Option<f64>,
-        nonce: Option<Uint8Array>,
-    ) -> Result<String> {
-        guard(|| {
-            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-            let (cap, now) = (cap.as_ref().resolve()?, crate::host::now(now)?);
-            match nonce {
-                Some(n) => self.0.prove_with_nonce(&cap, req.get(), &audience, now, &n),
-                None => self.0.prove(&cap, req.get(), &audience, now),
-            }
-        })
-    }
-}
-
 accessors!(Holder |h| get {
     "The key id to bind capabilities to."
     kid: String = h.kid();
-} fn {});
+} fn {} try {
+    "A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only."
+    prove(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, audience: String, now: Option<f64>, nonce: Option<Uint8Array>) -> String = {
+        let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+        let (cap, now) = (cap.as_ref().resolve()?, crate::host::now(now)?);
+        match nonce {
+            Some(n) => h.prove_with_nonce(&cap, req.get(), &audience, now, &n),
+            None => h.prove(&cap, req.get(), &audience, now),
+        }?
+    };
+} new {} ctor {
+    "A holder proving with `signingKey`."
+    (signing_key: &SigningKey) = Holder(core::Holder::new(signing_key.0.clone()));
+});

@@ -10,6 +10,7 @@ use charter_core::{jcs, Error, ErrorCode};
 use napi::bindgen_prelude::{ClassInstance, Env, FromNapiValue, JsObjectValue, JsValue};
 use napi::bindgen_prelude::{KeyCollectionMode, KeyConversion, KeyFilter, Object, Unknown};
 use napi::bindgen_prelude::{Utf16String, ValueType};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::invalid;
@@ -149,12 +150,13 @@ where
     ClassInstance::<T>::from_unknown(value).ok()
 }
 
+/// What a time or count must be.
+pub const SAFE_INT: &str = "a safe integer (|n| <= 2^53-1)";
+
 /// A JS number that must be an integer within ±(2^53−1).
 pub fn int(n: f64, what: &str) -> Res<i64> {
     if !n.is_finite() || n.fract() != 0.0 || n.abs() > jcs::MAX_SAFE_INTEGER as f64 {
-        return Err(invalid(format!(
-            "{what} must be a safe integer (|n| <= 2^53-1), got {n}"
-        )));
+        return Err(invalid(format!("{what} must be {SAFE_INT}, got {n}")));
     }
     Ok(n as i64)
 }
@@ -207,35 +209,28 @@ impl<'e> Options<'e> {
             .transpose()
     }
 
-    /// A string member.
-    pub fn string(&self, name: &str) -> Res<Option<String>> {
-        (self.get::<Unknown>(name, "a string")?)
-            .map(|v| text(v, &format!("{}.{name}", self.1)))
+    /// An integer member (a safe integer).
+    pub fn int(&self, name: &str) -> Res<Option<i64>> {
+        (self.get::<f64>(name, SAFE_INT)?)
+            .map(|n| int(n, &format!("{}.{name}", self.1)))
             .transpose()
     }
 
-    /// An array-of-strings member.
-    pub fn strings(&self, name: &str) -> Res<Option<Vec<String>>> {
-        let Some(v) = self.get::<Unknown>(name, "")? else {
+    /// A JSON member (read by the core's walker) as `T`; `expected` names
+    /// the type in the error. A lone surrogate stays `malformed`.
+    pub fn json<T: DeserializeOwned>(&self, name: &str, expected: &str) -> Res<Option<T>> {
+        let Some(v) = self.get::<Unknown>(name, expected)? else {
             return Ok(None);
         };
         let what = format!("{}.{name}", self.1);
-        if !v.is_array().js()? {
-            return Err(invalid(format!("{what} must be an array of strings")));
-        }
-        let arr = Object::from_unknown(v).js()?;
-        let item = |i| text(arr.get_element(i).js()?, &format!("{what}[{i}]"));
-        (0..arr.get_array_length().js()?)
-            .map(item)
-            .collect::<Res<_>>()
+        let bad = |e: Option<Error>| match e {
+            Some(e) if e.code() == ErrorCode::Malformed => e,
+            _ => invalid(format!("{what} must be {expected}")),
+        };
+        let value = host::from_host(&Js::new(v)?, &what).map_err(|e| bad(Some(e)))?;
+        serde_json::from_value(value)
             .map(Some)
-    }
-
-    /// An integer member (a safe integer).
-    pub fn int(&self, name: &str) -> Res<Option<i64>> {
-        (self.get::<f64>(name, "a number")?)
-            .map(|n| int(n, &format!("{}.{name}", self.1)))
-            .transpose()
+            .map_err(|_| bad(None))
     }
 }
 

@@ -4,27 +4,11 @@ use charter_core as core;
 use napi::bindgen_prelude::{Uint8Array, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::error::{guard, Result};
 use crate::host::{self, instance};
 
 /// A secret HMAC key that capabilities are minted from.
 #[napi]
 pub struct RootKey(pub(crate) core::RootKey);
-
-#[napi]
-impl RootKey {
-    /// A new random 32-byte root key.
-    #[napi(factory)]
-    pub fn generate() -> RootKey {
-        RootKey(core::RootKey::generate())
-    }
-
-    /// From 32 to 1024 secret bytes.
-    #[napi(factory)]
-    pub fn from_bytes(bytes: Uint8Array) -> Result<RootKey> {
-        guard(|| Ok(RootKey(core::RootKey::from_bytes(&bytes)?)))
-    }
-}
 
 accessors!(RootKey |k| get {
     "The key id carried in every capability minted with this key."
@@ -32,26 +16,16 @@ accessors!(RootKey |k| get {
 } fn {
     "The secret bytes. Handle with care."
     to_bytes: Uint8Array = k.to_bytes().to_vec().into();
+} try {} new {
+    "A new random 32-byte root key."
+    generate() -> RootKey = RootKey(core::RootKey::generate());
+    "From 32 to 1024 secret bytes."
+    from_bytes(bytes: Uint8Array) -> RootKey = RootKey(core::RootKey::from_bytes(&bytes)?);
 });
 
 /// An Ed25519 private key.
 #[napi]
 pub struct SigningKey(pub(crate) core::SigningKey);
-
-#[napi]
-impl SigningKey {
-    /// A new random signing key.
-    #[napi(factory)]
-    pub fn generate() -> SigningKey {
-        SigningKey(core::SigningKey::generate())
-    }
-
-    /// From the 32-byte seed.
-    #[napi(factory)]
-    pub fn from_bytes(bytes: Uint8Array) -> Result<SigningKey> {
-        guard(|| Ok(SigningKey(core::SigningKey::from_bytes(&bytes)?)))
-    }
-}
 
 accessors!(SigningKey |k| get {
     "RFC 7638 thumbprint of the public key."
@@ -61,80 +35,50 @@ accessors!(SigningKey |k| get {
     public_key: PublicKey = PublicKey(k.public_key());
     "The 32-byte seed. Handle with care: this is the secret."
     to_bytes: Uint8Array = k.to_bytes().to_vec().into();
+} try {} new {
+    "A new random signing key."
+    generate() -> SigningKey = SigningKey(core::SigningKey::generate());
+    "From the 32-byte seed."
+    from_bytes(bytes: Uint8Array) -> SigningKey = SigningKey(core::SigningKey::from_bytes(&bytes)?);
 });
 
 /// An Ed25519 public key; kid is its RFC 7638 thumbprint.
 #[napi]
 pub struct PublicKey(pub(crate) core::PublicKey);
 
-#[napi]
-impl PublicKey {
-    /// From the 32-byte compressed point.
-    #[napi(factory)]
-    pub fn from_bytes(bytes: Uint8Array) -> Result<PublicKey> {
-        guard(|| Ok(PublicKey(core::PublicKey::from_bytes(&bytes)?)))
-    }
-
-    /// From a public JWK (an object, or its JSON text).
-    #[napi(factory)]
-    pub fn from_jwk(
-        #[napi(ts_arg_type = "import('./charter').Jwk | string")] jwk: Unknown,
-    ) -> Result<PublicKey> {
-        guard(|| {
-            Ok(PublicKey(core::PublicKey::from_jwk(&host::json(
-                jwk, "jwk",
-            )?)?))
-        })
-    }
-
-    /// The public JWK (RFC 8037 OKP) with kid, alg and use, as an object.
-    #[napi(ts_return_type = "import('./charter').Jwk")]
-    pub fn to_jwk(&self) -> serde_json::Value {
-        self.0.to_jwk()
-    }
-}
-
 accessors!(PublicKey |k| get {
     "RFC 7638 thumbprint."
     kid: String = k.kid().to_string();
 } fn {
+    "The public JWK (RFC 8037 OKP) with kid, alg and use, as an object."
+    [ts_return_type = "import('./charter').Jwk"]
+    to_jwk: serde_json::Value = k.to_jwk();
     "The 32-byte compressed point."
     to_bytes: Uint8Array = k.to_bytes().to_vec().into();
+} try {} new {
+    "From the 32-byte compressed point."
+    from_bytes(bytes: Uint8Array) -> PublicKey = PublicKey(core::PublicKey::from_bytes(&bytes)?);
+    "From a public JWK (an object, or its JSON text)."
+    from_jwk(#[napi(ts_arg_type = "import('./charter').Jwk | string")] jwk: Unknown) -> PublicKey = PublicKey(core::PublicKey::from_jwk(&host::json(jwk, "jwk")?)?);
 });
 
 /// Trusted public keys by kid (a JWKS).
 #[napi]
 pub struct KeySet(pub(crate) core::KeySet);
 
-#[napi]
-impl KeySet {
-    /// From a JWKS `{"keys":[…]}` (an object, or its JSON text).
-    #[napi(factory)]
-    pub fn from_jwks(
-        #[napi(ts_arg_type = "import('./charter').Jwks | string")] jwks: Unknown,
-    ) -> Result<KeySet> {
-        guard(|| Ok(KeySet(keys(jwks)?)))
-    }
-
-    /// From public keys (kids must be distinct).
-    #[napi(factory)]
-    pub fn from_keys(keys: Vec<&PublicKey>) -> Result<KeySet> {
-        let keys = keys.into_iter().map(|k| k.0.clone());
-        guard(|| Ok(KeySet(core::KeySet::from_keys(keys)?)))
-    }
-
-    /// The key with this id; throws `unknown_key` when there is none.
-    #[napi]
-    pub fn get(&self, kid: String) -> Result<PublicKey> {
-        guard(|| Ok(PublicKey(self.0.get(&kid)?.clone())))
-    }
-}
-
 accessors!(KeySet |s| get {} fn {
     "Key ids, sorted."
     kids: Vec<String> = s.kids().map(str::to_string).collect();
     "Canonical (JCS) JWKS text, keys ordered by kid."
     to_jwks: String = s.to_jwks();
+} try {
+    "The key with this id; throws `unknown_key` when there is none."
+    get(kid: String) -> PublicKey = PublicKey(s.get(&kid)?.clone());
+} new {
+    "From public keys (kids must be distinct)."
+    from_keys(keys: Vec<&PublicKey>) -> KeySet = KeySet(core::KeySet::from_keys(keys.into_iter().map(|k| k.0.clone()))?);
+    "From a JWKS `{\"keys\":[…]}` (an object, or its JSON text)."
+    from_jwks(#[napi(ts_arg_type = "import('./charter').Jwks | string")] jwks: Unknown) -> KeySet = KeySet(keys(jwks)?);
 });
 
 /// A `KeySet | object | string` argument: a `KeySet`, or a JWKS as an

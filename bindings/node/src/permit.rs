@@ -1,70 +1,12 @@
-//! Permits: `PermitIssuer`, `Permit`, `PermitVerifier`; `PermitClaims` is data.
+//! Permits: `PermitIssuer`, `Permit`, `PermitVerifier` (`PermitClaims` is the core's record).
 
 use charter_core as core;
-use napi::bindgen_prelude::{Either, Null, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
 use crate::host::{json, now, opt_int};
 use crate::keys::SigningKey;
-
-/// The claims of a permit (a JWT): who (`sub`) may do what (`act`, with the
-/// arguments hashed in `args`) where (`aud`), under which capability (`cap`),
-/// from `iat` until `exp`, once (`jti`).
-#[napi(object)]
-pub struct PermitClaims {
-    /// The permit issuer.
-    pub iss: String,
-    /// The agent.
-    pub sub: String,
-    /// The tool's service.
-    pub aud: String,
-    /// The action.
-    pub act: String,
-    /// base64url SHA-256 of the canonical arguments.
-    pub args: String,
-    /// The capability id.
-    pub cap: String,
-    /// Issued at, Unix seconds.
-    pub iat: i64,
-    /// Expires at, Unix seconds.
-    pub exp: i64,
-    /// The permit id (single use).
-    pub jti: String,
-    /// The idempotency key, or null.
-    #[napi(ts_type = "string | null")]
-    pub idem: Either<String, Null>,
-}
-
-impl From<core::PermitClaims> for PermitClaims {
-    fn from(c: core::PermitClaims) -> Self {
-        let idem = c.idem.map_or(Either::B(Null), Either::A);
-        let core::PermitClaims {
-            iss,
-            sub,
-            aud,
-            act,
-            args,
-            cap,
-            iat,
-            exp,
-            jti,
-            ..
-        } = c;
-        PermitClaims {
-            iss,
-            sub,
-            aud,
-            act,
-            args,
-            cap,
-            iat,
-            exp,
-            jti,
-            idem,
-        }
-    }
-}
 
 /// Signs permits: one allowed call, short-lived, single-use.
 #[napi]
@@ -72,18 +14,6 @@ pub struct PermitIssuer(pub(crate) core::PermitIssuer);
 
 #[napi]
 impl PermitIssuer {
-    /// `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600).
-    #[napi(constructor)]
-    pub fn new(signing_key: &SigningKey, issuer: String, ttl: Option<f64>) -> Result<Self> {
-        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
-        guard(|| {
-            Ok(PermitIssuer(match opt_int(ttl, "ttl")? {
-                Some(ttl) => issuer.with_ttl(ttl)?,
-                None => issuer,
-            }))
-        })
-    }
-
     /// A permit for one exact call. `jti` defaults to a random id.
     #[napi]
     #[allow(clippy::too_many_arguments)] // the positional JS signature of surface.json
@@ -116,67 +46,47 @@ impl PermitIssuer {
 accessors!(PermitIssuer |i| get {
     "Id of the signing key (the JWS `kid`)."
     kid: String = i.kid().to_string();
-} fn {});
+} fn {} try {} new {} ctor {
+    "`issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600)."
+    (signing_key: &SigningKey, issuer: String, ttl: Option<f64>) = {
+        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
+        PermitIssuer(match opt_int(ttl, "ttl")? {
+            Some(ttl) => issuer.with_ttl(ttl)?,
+            None => issuer,
+        })
+    };
+});
 
 /// A permit token and its claims. `parse()` verifies nothing.
 #[napi]
 pub struct Permit(pub(crate) core::Permit);
 
-#[napi]
-impl Permit {
-    /// Parses a compact JWS strictly; verifies nothing.
-    #[napi(factory)]
-    pub fn parse(token: String) -> Result<Permit> {
-        guard(|| Ok(Permit(core::Permit::parse(&token)?)))
-    }
-}
-
 accessors!(Permit |p| get {
     "The compact JWS."
     token: String = p.token().to_string();
     "Its claims."
-    claims: PermitClaims = p.claims().clone().into();
+    claims: core::PermitClaims = p.claims().clone();
     "Id of the key that signed it."
     kid: String = p.kid().to_string();
-} fn {});
+} fn {} try {} new {
+    "Parses a compact JWS strictly; verifies nothing."
+    parse(token: String) -> Permit = Permit(core::Permit::parse(&token)?);
+});
 
 /// Verifies permits offline with a public key set, each once.
 #[napi]
 pub struct PermitVerifier(core::PermitVerifier);
 
-#[napi]
-impl PermitVerifier {
-    /// `keys`: the trusted keys (a KeySet, or a JWKS as object or text);
-    /// `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30).
-    #[napi(constructor)]
-    pub fn new(
-        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
-        audience: String,
-        leeway: Option<f64>,
-    ) -> Result<Self> {
-        guard(|| {
-            let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
-            Ok(PermitVerifier(match opt_int(leeway, "leeway")? {
-                Some(l) => verifier.with_leeway(l)?,
-                None => verifier,
-            }))
+accessors!(PermitVerifier |v| get {} fn {} try {
+    "Verifies `token` for this call and consumes it; returns its claims or throws."
+    verify(token: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, now: Option<f64>) -> core::PermitClaims = v.verify(&token, &action, &json(args, "args")?, self::now(now)?)?;
+} new {} ctor {
+    "`keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30)."
+    (#[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown, audience: String, leeway: Option<f64>) = {
+        let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
+        PermitVerifier(match opt_int(leeway, "leeway")? {
+            Some(l) => verifier.with_leeway(l)?,
+            None => verifier,
         })
-    }
-
-    /// Verifies `token` for this call and consumes it; returns its claims or throws.
-    #[napi]
-    pub fn verify(
-        &self,
-        token: String,
-        action: String,
-        #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown,
-        now: Option<f64>,
-    ) -> Result<PermitClaims> {
-        guard(|| {
-            Ok(self
-                .0
-                .verify(&token, &action, &json(args, "args")?, self::now(now)?)?
-                .into())
-        })
-    }
-}
+    };
+});

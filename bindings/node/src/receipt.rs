@@ -4,39 +4,14 @@ use charter_core as core;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::error::{guard, Result};
-use crate::verifier::Reason;
-
 /// One signed, hash-chained decision record.
 #[napi]
 pub struct Receipt(pub(crate) core::Receipt);
 
-#[napi]
-impl Receipt {
-    /// Parses one receipt (its canonical JSON text) strictly; verifies nothing.
-    #[napi(factory)]
-    pub fn parse(json: String) -> Result<Receipt> {
-        guard(|| Ok(Receipt(core::Receipt::parse(&json)?)))
-    }
-
-    /// Checks the signature against trusted keys (a KeySet, or a JWKS as
-    /// object or text); throws when it does not verify.
-    #[napi]
-    pub fn verify(
-        &self,
-        #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown,
-    ) -> Result<()> {
-        guard(|| self.0.verify(&crate::keys::keys(keys)?))
-    }
-
-    /// `"allow"` or `"deny"`.
-    #[napi(getter, ts_return_type = "'allow' | 'deny'")]
-    pub fn decision(&self) -> String {
-        self.0.decision().as_str().to_string()
-    }
-}
-
 accessors!(Receipt |r| get {
+    "`\"allow\"` or `\"deny\"`."
+    [ts_return_type = "'allow' | 'deny'"]
+    decision: String = r.decision().as_str().to_string();
     "base64url SHA-256 of the JSON text: the next receipt's `prev`."
     hash: String = r.hash().to_string();
     "Position in its log, from 0."
@@ -56,10 +31,16 @@ accessors!(Receipt |r| get {
     "The permit's `jti`, or null."
     permit: Option<String> = r.permit().map(str::to_string);
     "Why it was denied (empty for an allow)."
-    reasons: Vec<Reason> = r.reasons().iter().map(Reason::from).collect();
+    reasons: Vec<core::Reason> = r.reasons().to_vec();
     "Id of the key that signed it."
     kid: String = r.kid().to_string();
 } fn {
     "The canonical JSON text."
     to_json: String = r.to_json().to_string();
+} try {
+    "Checks the signature against trusted keys (a KeySet, or a JWKS as object or text); throws when it does not verify."
+    verify(#[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown) -> () = r.verify(&crate::keys::keys(keys)?)?;
+} new {
+    "Parses one receipt (its canonical JSON text) strictly; verifies nothing."
+    parse(json: String) -> Receipt = Receipt(core::Receipt::parse(&json)?);
 });

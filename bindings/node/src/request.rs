@@ -6,7 +6,6 @@ use charter_core::JsonInput;
 use napi::bindgen_prelude::{ClassInstance, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::error::{guard, Result};
 use crate::host::{self, instance, JsonArg};
 
 /// A tool call to decide: agent, action, args (a JSON object, or its text
@@ -14,56 +13,29 @@ use crate::host::{self, instance, JsonArg};
 #[napi]
 pub struct Request(pub(crate) core::Request);
 
-#[napi]
-impl Request {
-    /// A request from its parts; `args` as an object, or as JSON text to keep
-    /// every number exact.
-    #[napi(constructor)]
-    pub fn new(
-        agent: String,
-        action: String,
-        #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown,
-        resource: Option<String>,
-    ) -> Result<Self> {
-        guard(|| {
-            Ok(Request(match JsonArg::read(args, "args")? {
-                JsonArg::Text(t) => {
-                    core::Request::build(agent, action, JsonInput::Text(&t), resource)
-                }
-                JsonArg::Value(v) => {
-                    core::Request::build(agent, action, JsonInput::Value(v), resource)
-                }
-            }?))
-        })
-    }
-
-    /// Parses `{"agent","action","args","resource"?}` JSON text strictly.
-    #[napi(factory)]
-    pub fn from_json(text: String) -> Result<Request> {
-        guard(|| Ok(Request(core::Request::from_json(&text)?)))
-    }
-
-    /// The arguments as a plain object.
-    #[napi(getter, ts_return_type = "Record<string, unknown>")]
-    pub fn args(&self) -> serde_json::Value {
-        self.0.args.clone()
-    }
-
-    /// Canonical (RFC 8785) JSON text of the request.
-    #[napi]
-    pub fn to_json(&self) -> Result<String> {
-        guard(|| core::jcs::canonicalize(&self.0.to_value()))
-    }
-}
-
 accessors!(Request |r| get {
+    "The arguments as a plain object."
+    [ts_return_type = "Record<string, unknown>"]
+    args: serde_json::Value = r.args.clone();
     "Who asks."
     agent: String = r.agent.clone();
     "The tool (action) called."
     action: String = r.action.clone();
     "The resource, or null."
     resource: Option<String> = r.resource.clone();
-} fn {});
+} fn {} try {
+    "Canonical (RFC 8785) JSON text of the request."
+    to_json() -> String = core::jcs::canonicalize(&r.to_value())?;
+} new {
+    "Parses `{\"agent\",\"action\",\"args\",\"resource\"?}` JSON text strictly."
+    from_json(text: String) -> Request = Request(core::Request::from_json(&text)?);
+} ctor {
+    "A request from its parts; `args` as an object, or as JSON text to keep every number exact."
+    (agent: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, resource: Option<String>) = Request(match JsonArg::read(args, "args")? {
+        JsonArg::Text(t) => core::Request::build(agent, action, JsonInput::Text(&t), resource),
+        JsonArg::Value(v) => core::Request::build(agent, action, JsonInput::Value(v), resource),
+    }?);
+});
 
 /// A `Request | object | string` argument: a `Request`, or its JSON form
 /// (`{"agent","action","args","resource"?}`) as an object or as text.

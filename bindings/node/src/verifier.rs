@@ -1,11 +1,11 @@
-//! `Verifier`: decides calls; `Decision` and `Reason` are data.
+//! `Verifier`: decides calls (`Decision` and `Reason` are the core's records).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use charter_core as core;
 use charter_core::CallOptions;
-use napi::bindgen_prelude::{Either, Null, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::capability::CapabilityArg;
@@ -14,47 +14,10 @@ use crate::host::opt_int;
 use crate::keys::RootKey;
 use crate::request::{Request, RequestArg};
 
-/// Why a check denied: a stable code, the failing caveat's index (or null)
-/// and a message a person can act on.
-#[napi(object)]
-pub struct Reason {
-    /// A stable code of `contract/errors.json`.
-    pub code: String,
-    /// The index of the failing caveat, or null.
-    #[napi(ts_type = "number | null")]
-    pub caveat_index: Either<u32, Null>,
-    /// What happened, for a person.
-    pub message: String,
-}
-
-impl From<&core::Reason> for Reason {
-    fn from(r: &core::Reason) -> Self {
-        let caveat_index = r.caveat_index.map_or(Either::B(Null), Either::A);
-        Reason {
-            code: r.code.as_str().to_string(),
-            caveat_index,
-            message: r.message.clone(),
-        }
-    }
-}
-
-/// The outcome of a check: `allowed` exactly when `reasons` is empty.
-#[napi(object)]
-pub struct Decision {
-    /// Whether the call may go ahead.
-    pub allowed: bool,
-    /// Why not (empty when allowed).
-    pub reasons: Vec<Reason>,
-}
-
 /// A decision for JS: `null` for an allow (`charter.js` returns one frozen
 /// shared allow), the reasons only when denying.
-pub fn decision(d: core::Decision) -> Option<Decision> {
-    let reasons = || d.reasons.iter().map(Reason::from).collect();
-    (!d.allowed).then(|| Decision {
-        allowed: false,
-        reasons: reasons(),
-    })
+pub fn decision(d: core::Decision) -> Option<core::Decision> {
+    (!d.allowed).then_some(d)
 }
 
 /// The options of one check or protect call.
@@ -71,65 +34,27 @@ pub fn options(proof: Option<String>, now: Option<f64>) -> core::Result<CallOpti
 #[napi]
 pub struct Verifier(pub(crate) Arc<core::Verifier>);
 
-#[napi]
-impl Verifier {
-    /// `roots`: one or more root keys (rotation); `audience`: this verifier's
-    /// identity; `proofWindow`/`leeway`: holder proof freshness, seconds
-    /// (the core's defaults when absent).
-    #[napi(constructor)]
-    pub fn new(
-        roots: Vec<&RootKey>,
-        audience: String,
-        proof_window: Option<f64>,
-        leeway: Option<f64>,
-    ) -> Result<Self> {
-        let roots = roots.into_iter().map(|r| r.0.clone());
-        guard(|| {
-            let window = (
-                opt_int(proof_window, "proofWindow")?,
-                opt_int(leeway, "leeway")?,
-            );
-            let verifier =
-                core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
-            Ok(Verifier(Arc::new(verifier)))
-        })
-    }
-
-    /// Decides one call. A denial is data; a token that does not parse is a
-    /// denial too.
-    #[napi(ts_return_type = "Decision")]
-    pub fn check(
-        &self,
-        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
-        request: Unknown,
-        proof: Option<String>,
-        now: Option<f64>,
-    ) -> Result<Option<Decision>> {
-        guard(|| {
-            let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-            Ok(decision(self.0.check(
-                cap.as_ref(),
-                req.get(),
-                &options(proof, now)?,
-            )))
-        })
-    }
-
-    /// Revokes a capability id (that capability and every one narrowed from
-    /// it) or a token id (every capability minted with it). Throws a
-    /// UsageError (invalid_argument) for anything not shaped like one: 22
-    /// base64url characters, no padding.
-    #[napi]
-    pub fn revoke(&self, capability_id: String) -> Result<()> {
-        guard(|| self.0.revoke(&capability_id))
-    }
-}
-
 accessors!(Verifier |v| get {
     "The identity caveats see as `audience`."
     audience: String = v.audience().to_string();
-} fn {});
+} fn {} try {
+    "Decides one call. A denial is data; a token that does not parse is a denial too."
+    [ts_return_type = "Decision"]
+    check(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> = {
+        let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+        decision(v.check(cap.as_ref(), req.get(), &options(proof, now)?))
+    };
+    "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
+    revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
+} new {} ctor {
+    "`roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent)."
+    (roots: Vec<&RootKey>, audience: String, proof_window: Option<f64>, leeway: Option<f64>) = {
+        let window = (opt_int(proof_window, "proofWindow")?, opt_int(leeway, "leeway")?);
+        let roots = roots.into_iter().map(|r| r.0.clone());
+        let verifier = core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+        Verifier(Arc::new(verifier))
+    };
+});
 
 /// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
 /// loop: the same-run native baseline of bench.mjs (hidden export).

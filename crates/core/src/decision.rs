@@ -12,6 +12,7 @@ use crate::ErrorCode;
     feature = "python",
     pyo3::pyclass(get_all, frozen, eq, module = "charter")
 )]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct Reason {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
@@ -45,6 +46,7 @@ impl From<crate::Error> for Reason {
     feature = "python",
     pyo3::pyclass(get_all, frozen, eq, module = "charter")
 )]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct Decision {
     /// Whether the call may go ahead.
     pub allowed: bool,

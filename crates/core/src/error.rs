@@ -6,6 +6,7 @@ use std::fmt;
 /// A stable, machine-readable error code. The string form is the contract:
 /// bindings expose it as `.code`, and `contract/errors.json` lists every one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum ErrorCode {
     /// Input could not be decoded: bad base64, bad varint, unknown field,
     /// duplicate key, trailing bytes, non-canonical encoding.

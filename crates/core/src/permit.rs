@@ -165,6 +165,7 @@ struct Header {
     feature = "python",
     pyo3::pyclass(get_all, frozen, eq, module = "charter")
 )]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct PermitClaims {
     /// Issuer (the guard or gateway that decided).
     pub iss: String,
