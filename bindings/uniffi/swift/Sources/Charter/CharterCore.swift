@@ -721,7 +721,8 @@ public func FfiConverterTypeBundleHead_lower(_ value: BundleHead) -> RustBuffer 
 
 
 /**
- * What a verified bundle covers.
+ * What a verified bundle covers (serialized with snake_case keys, as
+ * surface.json names its fields).
  */
 public struct BundleReport: Equatable, Hashable {
     /**

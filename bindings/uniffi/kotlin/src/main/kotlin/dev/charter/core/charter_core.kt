@@ -1156,7 +1156,8 @@ public object FfiConverterTypeBundleHead: FfiConverterRustBuffer<BundleHead> {
 
 
 /**
- * What a verified bundle covers.
+ * What a verified bundle covers (serialized with snake_case keys, as
+ * surface.json names its fields).
  */
 data class BundleReport (
     /**
