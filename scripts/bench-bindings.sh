@@ -14,7 +14,7 @@ cd "$CHARTER_ROOT"
 PY="${CHARTER_PYTHON:-$CHARTER_CACHE/py-venv/bin/python}"
 
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== Rust (criterion): capability/check/4 is Verifier::check_token"
+echo "== Rust (criterion): capability/check/4 is Verifier::check of the token text"
 cargo bench -q -p charter-core --bench capability -- --warm-up-time 1 --measurement-time 3 'check/4$' 2>&1 \
   | grep -A1 '^capability/check/4'
 echo "== Python: bindings/python/bench.py"
