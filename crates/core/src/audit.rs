@@ -349,7 +349,10 @@ fn open_regular(path: &Path, create: bool) -> Result<(File, bool), Error> {
         Ok(meta) if meta.is_file() => true,
         Ok(meta) => return Err(not_regular(path, &meta)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::fs::symlink_metadata(path).is_ok() {
+            // Only a link that is still there is dangling: another handle
+            // may have created the file since `metadata` looked (then the
+            // open below takes the new file, and fstat checks it).
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
                 return Err(AuditError::Io(format!(
                     "cannot open audit log {}: it is a symbolic link to nothing; \
                      create the file it names, or point the link at an existing log",
