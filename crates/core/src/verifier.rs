@@ -142,12 +142,8 @@ impl Verifier {
         request: &Request,
         options: &CallOptions,
     ) -> Decision {
-        let decided = capability.into().resolve().and_then(|cap| {
-            self.check_inner(&cap, request, options.proof.as_deref(), options.now())
-        });
-        match decided {
-            Ok(reasons) if reasons.is_empty() => Decision::allow(),
-            Ok(reasons) => Decision::deny(reasons),
+        match capability.into().resolve() {
+            Ok(cap) => self.check_at(&cap, request, options.proof.as_deref(), options.now()),
             Err(e) => Decision::deny(vec![e.into()]),
         }
     }
