@@ -116,14 +116,9 @@ impl Walk<'_> {
                 // is refused, not rounded or read as a double: the host cannot
                 // say whether `1e21` was meant as a double or was an integer
                 // already rounded (text can: pass `1e21` as JSON text).
+                // (`as` saturates, so a huge value stays beyond the bound.)
                 if x.is_finite() && x.fract() == 0.0 {
-                    if x.abs() > MAX_SAFE_INTEGER as f64 {
-                        return Err(JsonError::UnsafeInteger {
-                            literal: format!("{x:.0}"),
-                        }
-                        .into());
-                    }
-                    Value::Number((x as i64).into())
+                    Value::Number(self.safe(x as i64, || format!("{x:.0}"))?.into())
                 } else {
                     Value::Number(finite(x)?)
                 }
