@@ -27,9 +27,10 @@ node -e 'if (+process.versions.node.split(".")[0] < 20) process.exit(1)' ||
 cd "$NODE_DIR"
 
 section "npm dependencies (package-lock.json)"
-# npm ci refuses this lock file (npm omits the optional per-platform packages
-# of @napi-rs/cli's wasm tools from it); npm install keeps every locked version.
-npm_deps "$NODE_DIR" npm install --no-audit --no-fund --cache "$CHARTER_CACHE/npm" --prefer-offline
+# npm ci installs exactly the lock. The lock lists every platform's optional
+# packages; after changing package.json, refresh it with
+# `npm install --package-lock-only` (CONTRIBUTING.md), which keeps them.
+npm_deps "$NODE_DIR" npm ci --no-audit --no-fund --cache "$CHARTER_CACHE/npm" --prefer-offline
 
 section "napi build"
 if [[ "${CHARTER_NODE_DEBUG:-0}" == 1 ]]; then

@@ -198,7 +198,30 @@ for s in "${steps[@]}"; do
     exit 2
   fi
 done
+# A run must leave the checkout as it found it: a step that rewrites a
+# tracked file (a lock file, a generated source) or leaves a file git does not
+# ignore fails here, naming the files. On a clean clone (CI) that means
+# `git status --porcelain` is empty at the end; in a working tree with edits
+# of your own, only what the run itself changed is reported.
+tree_state() {
+  git status --porcelain=v1 --untracked-files=all
+  git diff HEAD --binary | sha256sum
+}
+in_git=0
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  in_git=1
+  tree_before="$(tree_state)"
+fi
 for s in "${steps[@]}"; do
   "step_$s"
 done
+if [[ $in_git == 1 ]]; then
+  section "clean tree: the run changed no tracked file and left no untracked one"
+  tree_after="$(tree_state)"
+  if [[ "$tree_after" != "$tree_before" ]]; then
+    git status --short >&2
+    die "the run changed the checkout (above): commit what should be committed, or .gitignore what a run generates"
+  fi
+  echo "the checkout is as the run found it"
+fi
 printf '\n==> all passed: %s\n' "${steps[*]}"
