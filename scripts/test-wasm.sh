@@ -8,7 +8,8 @@
 #   - rustup target wasm32-unknown-unknown
 #   - wasm-bindgen-cli at exactly the version of the wasm-bindgen crate (pinned
 #     with = in bindings/wasm/Cargo.toml), in $CHARTER_CACHE/wasm-bindgen-<version>
-#   - npm dependencies from the committed package-lock.json (npm ci)
+#   - npm dependencies from the committed package-lock.json (npm ci), and for
+#     test/platforms (Vite, Deno, esbuild, workerd) from its own
 #   - Debian's chromium (apt-get), for the headless browser test
 set -euo pipefail
 
@@ -44,6 +45,9 @@ fi
 section "setup: npm ci (playwright-core, typescript; pinned in package-lock.json)"
 # Reinstall only when the lock file changed since the last install.
 npm_deps "$PKG" npm ci --no-audit --no-fund
+
+section "setup: npm ci in test/platforms (vite, deno, esbuild, workerd; pinned in its package-lock.json)"
+npm_deps "$PKG/test/platforms" npm ci --no-audit --no-fund
 
 section "build: cargo build --target wasm32-unknown-unknown --release -p charter-wasm; wasm-bindgen --target nodejs|web"
 (cd "$PKG" && WASM_BINDGEN="$WASM_BINDGEN" node build.mjs)
