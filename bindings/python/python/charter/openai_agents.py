@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, Sequence
 
 try:
-    from agents import FunctionTool, ToolGuardrailFunctionOutput, ToolInputGuardrail
+    from agents import FunctionTool, Tool, ToolGuardrailFunctionOutput, ToolInputGuardrail
     from agents.tool_context import ToolContext
     from agents.tool_guardrails import ToolInputGuardrailData
 except ImportError as e:  # pragma: no cover - exercised only without the extra
@@ -99,8 +99,8 @@ def guard_tool(tool: FunctionTool, gate: ToolGate) -> FunctionTool:
     return dataclasses.replace(tool, on_invoke_tool=guarded)
 
 
-def guard_tools(tools: list[FunctionTool], gate: ToolGate) -> list[FunctionTool]:
-    """Every tool guarded by ``gate`` (:func:`guard_tool`), in order."""
+def guard_tools(tools: Sequence[FunctionTool], gate: ToolGate) -> list[Tool]:
+    """Every tool guarded by ``gate`` (:func:`guard_tool`), in order, as ``Agent(tools=...)`` takes them."""
     return [guard_tool(t, gate) for t in tools]
 
 
