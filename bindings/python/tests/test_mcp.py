@@ -4,12 +4,14 @@ talking over the SDK's in-memory transport, and over stdio to a server process."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 from typing import Any
 
 import charter
+import pytest
 import charter.mcp
 from charter.mcp import CAPABILITY_KEY, PROOF_KEY, CapabilityCaller, denial_of
 from conftest import ROOT
@@ -169,14 +171,61 @@ def test_a_low_level_server_handler_is_guarded_too() -> None:
     assert [r.decision for r in shop.receipts()] == ["allow", "deny"]
 
 
-def test_the_stdio_server_and_client_scripts_agree_over_a_real_stdio_transport() -> None:
-    # The Python half of the cross-language test: the client runner drives a
-    # server command; here the Python server, there the Node one.
-    examples = ROOT / "examples" / "python"
-    out = subprocess.run(
-        [sys.executable, str(examples / "mcp_wire_client.py"), "--",
-         sys.executable, str(examples / "mcp_stdio_server.py")],
-        capture_output=True, text=True, timeout=120, env={**os.environ},
-    )
+# The cross-language harness (contract/wire.md): a client runner command and a
+# server command, each in Python or Node, with the same arguments and output.
+EXAMPLES = ROOT / "examples"
+PY_CLIENT = [sys.executable, str(EXAMPLES / "python" / "mcp_wire_client.py")]
+PY_SERVER = [sys.executable, str(EXAMPLES / "python" / "mcp_stdio_server.py")]
+# With the Node examples built (scripts/test-node.sh), the pairs to add are
+# (["node", EXAMPLES/"node"/"mcp-client.mjs"], PY_SERVER) and
+# (PY_CLIENT, ["node", EXAMPLES/"node"/"mcp-server.mjs"]).
+PAIRS = {"python-client/python-server": (PY_CLIENT, PY_SERVER)}
+WIRE_AUDIENCE = "tools.shop.example"
+
+
+def drive(
+    client: list[str], server: list[str], root: charter.RootKey, token: str,
+    calls: list[tuple[str, dict[str, Any]]], holder_key: charter.SigningKey | None = None,
+) -> tuple[list[dict[str, Any]], str]:
+    argv = [*client, "--capability", token, "--audience", WIRE_AUDIENCE]
+    if holder_key is not None:
+        argv += ["--holder-key", holder_key.to_bytes().hex()]
+    for name, args in calls:
+        argv += ["--call", name, json.dumps(args)]
+    env = {**os.environ, "CHARTER_ROOT_KEY": root.to_bytes().hex(), "CHARTER_AUDIENCE": WIRE_AUDIENCE}
+    out = subprocess.run([*argv, "--", *server], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "wire: OK" in out.stdout
+    return [json.loads(line) for line in out.stdout.splitlines()], out.stderr
+
+
+@pytest.mark.parametrize("pair", sorted(PAIRS))
+def test_the_wire_convention_across_processes_over_stdio(pair: str) -> None:
+    client, server = PAIRS[pair]
+    root = charter.RootKey.generate()
+    holder_key = charter.SigningKey.generate()
+    cap = charter.Issuer(root).issue(
+        agent="shopper-7", actions=["lookup", "refund"], never_expires=True
+    ).attenuate('action != "refund" || args.amount <= 50')
+
+    lines, err = drive(client, server, root, cap.serialize(), [
+        ("refund", {"order": "A-1", "amount": 40}),
+        ("refund", {"order": "A-1", "amount": 90}),
+        ("lookup", {"order": "A-1"}),
+    ])
+    assert [(l["tool"], l["allowed"]) for l in lines] == [
+        ("refund", True), ("refund", False), ("lookup", True),
+    ]
+    assert lines[0]["structuredContent"] == {"order": "A-1", "refunded": 40}
+    assert lines[1]["denial"]["reasons"][0]["code"] == "caveat_failed"
+    # The watched side effect: the refund ran once; every decision has a receipt line.
+    assert err.count("refund ran under permit") == 1
+    decisions = [l for l in err.splitlines() if ", receipt " in l]
+    assert len(decisions) == 3
+    assert any("denied (caveat_failed)" in l and lines[1]["denial"]["receipt"] in l for l in decisions)
+
+    bound = cap.bind_holder(charter.Holder(holder_key).kid).serialize()
+    lines, err = drive(client, server, root, bound, [("refund", {"order": "B-1", "amount": 10})], holder_key)
+    assert lines[0]["allowed"] and err.count("refund ran under permit") == 1
+    lines, err = drive(client, server, root, bound, [("refund", {"order": "B-2", "amount": 10})])
+    assert not lines[0]["allowed"] and lines[0]["denial"]["reasons"][0]["code"] == "proof_required"
+    assert "refund ran under permit" not in err

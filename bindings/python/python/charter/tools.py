@@ -206,7 +206,9 @@ class ToolGate:
     (tool name, arguments). With ``trust_agent=True`` an agent name sent by
     the client is used instead, when present: without a holder proof that
     name is a claim, not an identity. ``resource`` derives the request's
-    resource from (tool name, arguments); none by default.
+    resource from (tool name, arguments); none by default. ``on_decision`` is
+    called with every :class:`Outcome` (to log decisions); an exception it
+    raises propagates and the call does not run.
     """
 
     def __init__(
@@ -217,6 +219,7 @@ class ToolGate:
         agent: str | AgentFor,
         trust_agent: bool = False,
         resource: ResourceFor | None = None,
+        on_decision: Callable[[Outcome], None] | None = None,
     ) -> None:
         if not isinstance(guard, Guard):
             raise usage_error("ToolGate(guard=...) must be a charter.Guard")
@@ -235,6 +238,7 @@ class ToolGate:
         self._agent = agent
         self._trust_agent = trust_agent
         self._resource = resource
+        self._on_decision = on_decision
         self._lock = threading.Lock()
 
     def agent_for(
@@ -266,12 +270,25 @@ class ToolGate:
         proof: str | None = None,
         claimed_agent: str | None = None,
     ) -> Outcome:
-        """Decides one call and records it; never raises for a denial.
+        """Decides one call and records it; never raises for a denial (only ``on_decision`` may).
 
         A missing capability is decided as the empty one (denied, with a
         receipt). A request that cannot be built (arguments that are not
         JSON values) is denied without a receipt, since nothing was decided.
         """
+        outcome = self._decide(capability, tool, args, proof, claimed_agent)
+        if self._on_decision is not None:
+            self._on_decision(outcome)
+        return outcome
+
+    def _decide(
+        self,
+        capability: Capability | str | None,
+        tool: str,
+        args: Mapping[str, Any] | None,
+        proof: str | None,
+        claimed_agent: str | None,
+    ) -> Outcome:
         try:
             request = self.request_for(tool, args, claimed_agent)
         except CharterError as e:
