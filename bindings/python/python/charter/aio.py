@@ -84,3 +84,6 @@ class AsyncVerifier:
     ) -> Decision:
         """:meth:`Verifier.check` off the loop."""
         return await asyncio.to_thread(self.verifier.check, capability, request, proof, now)
+
+
+__all__ = ["AsyncGuard", "AsyncVerifier"]

@@ -163,3 +163,6 @@ def guard(
         return wrapper
 
     return decorate
+
+
+__all__ = ["guard"]

@@ -349,3 +349,18 @@ class ToolGate:
         if head is None or head.action != request.action or head.agent != request.agent:
             return None
         return head.hash
+
+
+__all__ = [
+    "AgentFor",
+    "CallCredentials",
+    "Outcome",
+    "ResourceFor",
+    "ToolGate",
+    "WireReason",
+    "capability_context",
+    "current_credentials",
+    "current_permit",
+    "permit_context",
+    "usage_error",
+]
