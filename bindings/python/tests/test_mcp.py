@@ -83,6 +83,9 @@ def test_a_call_without_a_capability_is_denied_with_a_receipt() -> None:
     denial = denial_of(result)
     assert result.is_error and denial is not None and shop.ran == []
     assert denial["reasons"][0]["code"] == "malformed"
+    assert 'the call carried no capability: put it in the request\'s _meta["dev.charter/capability"]' in (
+        result.content[0].text
+    )
     shop.assert_receipt(denial["receipt"], "deny", {"order": "A-3", "amount": 1})
 
 

@@ -60,13 +60,26 @@ def _text(meta: Mapping[str, Any] | None, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def denial_result(outcome: Outcome) -> mcp_types.CallToolResult:
-    """The ``CallToolResult`` of a denied call (contract/wire.md)."""
+NO_CAPABILITY_HINT = (
+    f'the call carried no capability: put it in the request\'s _meta["{CAPABILITY_KEY}"] '
+    "(charter.mcp.CapabilityCaller does, with a fresh holder proof per call)"
+)
+"""Added to the denial text of a call that carried no capability."""
+
+
+def denial_result(outcome: Outcome, hint: str | None = None) -> mcp_types.CallToolResult:
+    """The ``CallToolResult`` of a denied call (contract/wire.md); ``hint`` ends its text."""
+    text = outcome.message() if hint is None else f"{outcome.message()} ({hint})"
     return mcp_types.CallToolResult(
-        content=[mcp_types.TextContent(type="text", text=outcome.message())],
+        content=[mcp_types.TextContent(type="text", text=text)],
         is_error=True,
         _meta={DENIAL_KEY: outcome.denial_json()},
     )
+
+
+def _hint(params: mcp_types.CallToolRequestParams) -> str | None:
+    meta: Mapping[str, Any] | None = params.meta
+    return NO_CAPABILITY_HINT if _text(meta, CAPABILITY_KEY) is None else None
 
 
 async def decide_call(gate: ToolGate, params: mcp_types.CallToolRequestParams) -> Outcome:
@@ -107,7 +120,7 @@ class CharterExtension(Extension):
         """Decides the call; runs the tool only when allowed."""
         outcome = await decide_call(self.gate, params)
         if outcome.permit is None:
-            return denial_result(outcome)
+            return denial_result(outcome, _hint(params))
         with permit_context(outcome.permit):
             return await call_next(ctx)
 
@@ -120,7 +133,7 @@ def guard_call_tool(gate: ToolGate, handler: CallToolHandler) -> CallToolHandler
     ) -> Any:
         outcome = await decide_call(gate, params)
         if outcome.permit is None:
-            return denial_result(outcome)
+            return denial_result(outcome, _hint(params))
         with permit_context(outcome.permit):
             return await handler(ctx, params)
 
@@ -213,6 +226,7 @@ __all__ = [
     "CAPABILITY_KEY",
     "DENIAL_KEY",
     "EXTENSION_ID",
+    "NO_CAPABILITY_HINT",
     "PROOF_KEY",
     "CallToolHandler",
     "CapabilityCaller",
