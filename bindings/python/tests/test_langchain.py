@@ -4,7 +4,7 @@ tool.invoke, and a LangGraph graph whose model is langchain-core's fake chat mod
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 import charter
 import charter.langchain
@@ -15,7 +15,7 @@ from kit import AGENT, AUDIENCE, Shop
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import BaseTool, InjectedToolCallId, tool
 from langgraph.graph import END, START, MessagesState, StateGraph
 
 
@@ -143,3 +143,21 @@ def test_a_langgraph_graph_with_a_fake_model_and_the_guarded_tool_node() -> None
     assert results["c2"].status == "error" and "caveat_failed" in str(results["c2"].content)
     assert shop.ran == [{"order": "G-1", "amount": 100}]
     assert sorted(r.decision for r in shop.receipts()) == ["allow", "deny"]
+
+
+def test_injected_arguments_reach_the_tool_but_are_not_decided() -> None:
+    shop = Shop()
+    seen: list[str] = []
+
+    @tool
+    def refund(order: str, amount: int, tool_call_id: Annotated[str, InjectedToolCallId]) -> str:
+        """Refund an order."""
+        seen.append(tool_call_id)
+        return shop.refund(order, amount)
+
+    [guarded] = guard_tools([refund], shop.gate)
+    assert "tool_call_id" not in guarded.tool_call_schema.model_json_schema()["properties"]  # type: ignore[union-attr]
+    call = {"type": "tool_call", "id": "call-9", "name": "refund", "args": {"order": "I-1", "amount": 3}}
+    message = guarded.invoke(call, config=creds(shop.cap))
+    assert message.content == "refunded 3 on I-1" and seen == ["call-9"]
+    shop.assert_receipt(shop.receipts()[0].hash, "allow", {"order": "I-1", "amount": 3})

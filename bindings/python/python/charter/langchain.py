@@ -89,7 +89,8 @@ class GuardedTool(BaseTool):
 
     Name, description, argument schema and response format are ``inner``'s.
     The args decided are the tool's arguments after its schema validated
-    them (the keys the model sent).
+    them (the keys the model sent); arguments the framework injects (LangGraph
+    state or store, the tool call id) run the tool but are not decided.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -101,8 +102,17 @@ class GuardedTool(BaseTool):
     on_denied: Literal["error", "raise"] = "error"
     """``"error"``: the reasons go back to the model as an error ToolMessage; ``"raise"``: ToolDenied propagates."""
 
+    def _decided_args(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The arguments the model sent: injected ones (state, store, call id) are not decided."""
+        schema: Any = self.inner.tool_call_schema
+        if isinstance(schema, dict):
+            visible = set(schema.get("properties", {}))
+        else:
+            visible = set(getattr(schema, "model_fields", None) or getattr(schema, "__fields__", {}))
+        return {k: v for k, v in kwargs.items() if k in visible}
+
     def _decide(self, config: RunnableConfig | None, kwargs: dict[str, Any]) -> Outcome:
-        return self.gate.decide_with(credentials_from(config), self.name, kwargs)
+        return self.gate.decide_with(credentials_from(config), self.name, self._decided_args(kwargs))
 
     def _inner_kwargs(
         self, fn: Any, kwargs: dict[str, Any], config: RunnableConfig, run_manager: Any
@@ -140,7 +150,9 @@ class GuardedTool(BaseTool):
     ) -> Any:
         if args:
             raise usage_error("a guarded tool takes keyword arguments (a dict input)")
-        outcome = await self.gate.decide_with_async(credentials_from(config), self.name, kwargs)
+        outcome = await self.gate.decide_with_async(
+            credentials_from(config), self.name, self._decided_args(kwargs)
+        )
         if outcome.permit is None:
             raise ToolDenied(outcome)
         with permit_context(outcome.permit):

@@ -296,13 +296,15 @@ class ToolGate:
             return Outcome(placeholder, None, [WireReason(e.code, e.message)], None)
         cap: Capability | str = "" if capability is None else capability
         with self._lock:
+            before = len(self.audit_log)
             try:
                 permit = self.guard.protect(cap, request, proof)
             except Denied as e:
-                return Outcome(request, None, _reasons(e.reasons), self._head())
+                return Outcome(request, None, _reasons(e.reasons), self._receipt(before, request))
             except CharterError as e:
-                return Outcome(request, None, [WireReason(e.code, e.message)], self._head_for(request))
-            return Outcome(request, permit, [], self._head())
+                reason = WireReason(e.code, e.message)
+                return Outcome(request, None, [reason], self._receipt(before, request))
+            return Outcome(request, permit, [], self._receipt(before, request))
 
     def decide_with(
         self, credentials: CallCredentials | None, tool: str, args: Mapping[str, Any] | None
@@ -340,11 +342,12 @@ class ToolGate:
             self.decide, capability, tool, args, proof, claimed_agent
         )
 
-    def _head(self) -> str | None:
-        head = self.audit_log.head()
-        return None if head is None else head.hash
-
-    def _head_for(self, request: Request) -> str | None:
+    def _receipt(self, before: int, request: Request) -> str | None:
+        """The hash of the receipt this decision appended, or None when it appended
+        none (the log could not record it) or another writer appended too, so
+        the gate cannot tell which is this decision's: it never names another's."""
+        if len(self.audit_log) != before + 1:
+            return None
         head = self.audit_log.head()
         if head is None or head.action != request.action or head.agent != request.agent:
             return None
