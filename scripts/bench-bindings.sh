@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
-PY="${CHARTER_PYTHON:-$CHARTER_CACHE/py-venv/bin/python}"
+PY="${CHARTER_PYTHON:-$CHARTER_CACHE/py-venv-frameworks/bin/python}"  # the venv scripts/test-python.sh builds
 
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== Rust (criterion): capability/check/4 is Verifier::check of the token text"

@@ -2,7 +2,9 @@
 # The Python binding's checks: builds bindings/python into a cached venv and
 # runs mypy --strict (package, stubs, examples), stubtest (the .pyi against the
 # built module) and pytest (vectors, surface drift, hostile inputs, threads,
-# pymacaroons and PyJWT interop, README quickstart, example, bench smoke test).
+# pymacaroons and PyJWT interop, README quickstart, example, bench smoke test,
+# and the framework integrations against the real MCP SDK, OpenAI Agents SDK,
+# LangChain/LangGraph and FastAPI, each pinned exactly).
 #
 #   scripts/test-python.sh            # build (release) + every check
 #   CHARTER_CACHE=/tmp/c scripts/test-python.sh
@@ -17,7 +19,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
 ROOT="$CHARTER_ROOT"
 
-VENV="$CHARTER_CACHE/py-venv"
+# Its own name (not py-venv): the framework pins make it a different venv, and
+# a checkout still on the old pins keeps its own instead of rebuilding this one.
+VENV="$CHARTER_CACHE/py-venv-frameworks"
 PY="${PYTHON:-python3}"
 PINS=(
   "maturin==1.16.0"
@@ -25,11 +29,18 @@ PINS=(
   "mypy==2.4.1"
   "pymacaroons==0.13.0"
   "pyjwt[crypto]==2.15.1"
+  # The framework integrations' tests run against these exact releases.
+  "mcp==2.3.0"
+  "openai-agents==0.24.0"
+  "langchain-core==1.8.1"
+  "langgraph==1.2.22"
+  "fastapi==0.163.2"
+  "httpx==0.28.1"
 )
 
 # One run at a time per cache: two checkouts installing their wheels into the
 # one shared venv would test each other's builds.
-cache_lock py-venv
+cache_lock py-venv-frameworks
 
 section "python: venv $VENV"
 pinned_venv "$VENV" -- "${PINS[@]}"

@@ -56,3 +56,33 @@ def test_bench_smoke() -> None:
     run = subprocess.run([sys.executable, str(bench), "--quick"], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "check, 4 caveats" in run.stdout
+
+
+def test_agent_example_runs_offline_through_the_agents_sdk(capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(ROOT / "examples" / "python" / "agent_shop.py"), run_name="__main__")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == 'allowed lookup_order({"order":"A-1"}) -> order A-1: delivered'
+    assert out[1].startswith('allowed refund({"order":"A-1","amount":4200}) -> refunded 4200')
+    assert out[2].startswith('DENIED  refund({"order":"A-1","amount":9000}) -> denied: caveat_failed')
+    assert out[3].startswith('DENIED  close_account({"customer":"c-42"}) -> denied: caveat_failed')
+    assert out[5] == "tool functions that ran: ['lookup_order A-1', 'refund A-1 4200']"
+    assert out[6] == "audit: 4 receipts verified, one per decision"
+
+
+def integration_blocks() -> list[tuple[str, str]]:
+    text = README.read_text(encoding="utf-8")
+    return re.findall(r"<!-- integration:(\w+) -->\s*```python\n(.*?)```", text, re.S)
+
+
+def test_readme_has_a_runnable_example_per_integration() -> None:
+    assert sorted(name for name, _ in integration_blocks()) == [
+        "asgi", "fastapi", "langchain", "langgraph", "mcp", "openai_agents",
+    ]
+
+
+@pytest.mark.parametrize("name", ["asgi", "fastapi", "langchain", "langgraph", "mcp", "openai_agents"])
+def test_readme_integration_example_runs(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    [code] = [c for n, c in integration_blocks() if n == name]
+    exec(compile(code, f"{README}:{name}", "exec"), {"__name__": "__main__"})
+    out = capsys.readouterr().out
+    assert "allowed" in out and "denied" in out, out

@@ -30,7 +30,11 @@ STUB = pathlib.Path(charter.__file__).with_name("_charter.pyi")
 
 # Idiomatic Python extras beyond surface.json (dunder methods are not listed:
 # __repr__, __eq__, __hash__, __len__, __contains__, __str__ are all fine).
-EXTRA_MODULE_NAMES = {"guard"}  # the decorator (charter.decorators)
+EXTRA_MODULE_NAMES = {
+    "guard",  # the decorator (charter.decorators)
+    "AsyncGuard",  # Guard for an event loop (charter.aio)
+    "AsyncVerifier",  # Verifier for an event loop (charter.aio)
+}
 # Inputs Python accepts beyond surface.json's type, and why.
 WIDER_PARAMS = {
     # a path is a str or any os.PathLike (pathlib.Path), as open() takes

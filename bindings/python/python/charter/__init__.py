@@ -43,10 +43,13 @@ from charter._charter import (
     hash_json,
     verify_bundle,
 )
+from charter.aio import AsyncGuard, AsyncVerifier
 from charter.decorators import guard
 
 __all__ = [
     "__version__",
+    "AsyncGuard",
+    "AsyncVerifier",
     "AuditError",
     "AuditLog",
     "AuthorizationError",

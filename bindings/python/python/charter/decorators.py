@@ -14,6 +14,19 @@ function's signature, defaults applied), calls :meth:`Guard.protect` (check →
 permit → receipt), and runs the function only when allowed, passing the
 :class:`Permit` if the function takes a ``permit`` parameter. Otherwise
 :class:`Denied` propagates (with ``.reasons``), and the function never runs.
+
+With a framework that builds a tool from the function's signature (LangChain's
+``@tool`` over ``@charter.guard``), the wrapper's signature is the function's
+own arguments (no ``permit``), so the schema the model sees is unchanged, and
+the capability comes from :func:`charter.tools.capability_context` (a fresh
+holder proof is made per call when it has a holder)::
+
+    @tool
+    @charter.guard(g, action="refund", agent="shopper-7")
+    def refund(order: str, amount: int) -> str: ...
+
+    with charter.tools.capability_context(cap):
+        refund.invoke({"order": "A-1", "amount": 4200})
 """
 
 from __future__ import annotations
@@ -22,7 +35,8 @@ import functools
 import inspect
 from typing import Any, Awaitable, Callable, TypeVar, cast
 
-from charter._charter import Guard, Request, UsageError
+from charter._charter import Guard, Permit, Request, UsageError
+from charter.tools import current_credentials, permit_context
 
 R = TypeVar("R")
 
@@ -56,6 +70,12 @@ def guard(
         raise _usage("guard(action=...) must be a non-empty str")
 
     def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+        if not callable(fn) or (hasattr(fn, "args_schema") and hasattr(fn, "invoke")):
+            raise _usage(
+                f"@charter.guard got {type(fn).__name__}, not a function: put @charter.guard "
+                "below the framework's decorator (@tool above @charter.guard), or wrap "
+                "finished tools with charter.langchain.guard_tools([...])"
+            )
         sig = inspect.signature(fn)
         for name in _RESERVED:
             if name in sig.parameters:
@@ -69,13 +89,22 @@ def guard(
 
         def authorize(
             args: tuple[Any, ...], kwargs: dict[str, Any]
-        ) -> tuple[list[Any], dict[str, Any]]:
+        ) -> tuple[list[Any], dict[str, Any], Permit]:
             capability = kwargs.pop("capability", None)
             proof = kwargs.pop("proof", None)
-            who = kwargs.pop("agent", agent)
+            creds = current_credentials() if capability is None else None
+            claimed = creds.agent if creds is not None else None
+            who = kwargs.pop("agent", None) or claimed or agent
             idem = kwargs.pop("idempotency_key", None)
+            if creds is not None:
+                capability = creds.capability
             if capability is None:
-                raise _usage(f"{fn.__qualname__}() needs capability=")
+                raise _usage(
+                    f"{fn.__qualname__}() needs capability=, or a call inside "
+                    "charter.tools.capability_context(capability) (how a framework that "
+                    "builds the tool's schema from the signature, such as LangChain's @tool, "
+                    "passes it)"
+                )
             if who is None:
                 raise _usage(
                     f"{fn.__qualname__}() needs agent= (or @guard(..., agent=...))"
@@ -95,6 +124,8 @@ def guard(
                 else:
                     call_args[name] = value
             request = Request(who, action, call_args, resource)
+            if creds is not None and proof is None:
+                proof = creds.proof_for(request)
             permit = g.protect(capability, request, proof, idem)
             pos: list[Any] = []
             kw: dict[str, Any] = {}
@@ -108,22 +139,30 @@ def guard(
                     kw[name] = value
             if wants_permit:
                 kw["permit"] = permit
-            return pos, kw
+            return pos, kw, permit
 
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                pos, kw = authorize(args, kwargs)
-                return await cast(Callable[..., Awaitable[Any]], fn)(*pos, **kw)
+                pos, kw, permit = authorize(args, kwargs)
+                with permit_context(permit):
+                    return await cast(Callable[..., Awaitable[Any]], fn)(*pos, **kw)
 
+            # The signature frameworks see: the function's own arguments, no permit.
+            async_wrapper.__signature__ = call_sig  # type: ignore[attr-defined]
             return cast(Callable[..., R], async_wrapper)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> R:
-            pos, kw = authorize(args, kwargs)
-            return fn(*pos, **kw)
+            pos, kw, permit = authorize(args, kwargs)
+            with permit_context(permit):
+                return fn(*pos, **kw)
 
+        wrapper.__signature__ = call_sig  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+__all__ = ["guard"]
