@@ -4,11 +4,13 @@
 // ScriptedModel (no API key, no network).
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { tool, invokeFunctionTool, RunContext, Agent, run } = require('@openai/agents')
+const { tool, invokeFunctionTool, RunContext, Agent, run, setTracingDisabled } = require('@openai/agents')
 const { ScriptedModel, functionCall, assistantMessage } = require('@openai/agents-core/testing')
 const { z } = require('zod')
 const { guardTool, charterPermit } = require('charter/openai-agents')
 const { AUDIENCE, shop, watched, decisions } = require('./integrations.helpers')
+
+setTracingDisabled(true)
 
 function refundTool() {
   const body = watched((input, _ctx, details) => `refunded ${input.amount} under permit ${charterPermit(details).permit.claims.jti}`)
