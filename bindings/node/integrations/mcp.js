@@ -14,6 +14,18 @@ const { META, checkOptions, agentOf, argsOf, decide, wireReasons, denialText, us
 
 const GUARDED = Symbol.for('dev.charter/mcp-guarded')
 
+/** The JSON-RPC method a request schema of the SDK is for (zod 3 and zod 4 schemas). */
+function methodOf(schema) {
+  const shape = schema && (schema.shape || (schema._def && typeof schema._def.shape === 'function' ? schema._def.shape() : schema._def && schema._def.shape))
+  const method = shape && shape.method
+  if (!method) return undefined
+  if (typeof method.value === 'string') return method.value
+  const def = method._def || method.def
+  if (def && typeof def.value === 'string') return def.value
+  if (def && Array.isArray(def.values) && def.values.length === 1) return def.values[0]
+  return undefined
+}
+
 /** The MCP result of a denial (contract/wire.md, "MCP"). */
 function denialResult(action, outcome) {
   return {
@@ -39,22 +51,38 @@ function guardServer(server, options) {
   if (server._toolHandlersInitialized === true || (low._requestHandlers instanceof Map && low._requestHandlers.has('tools/call'))) {
     throw usage(where, 'a tools/call handler is already installed: call guardServer before registering tools')
   }
+  let wrapped = false
   const original = low.setRequestHandler
   low.setRequestHandler = function (schema, handler) {
-    const method = schema && schema.shape && schema.shape.method && schema.shape.method.value
-    if (method !== 'tools/call') return original.call(this, schema, handler)
+    if (methodOf(schema) !== 'tools/call') return original.call(this, schema, handler)
+    wrapped = true
     return original.call(this, schema, async (request, extra) => {
       const params = request.params || {}
       const meta = params._meta || {}
       const action = typeof params.name === 'string' ? params.name : ''
       const agent = agentOf(options, meta[META.agent], request, extra)
       const call = { agent, action, args: argsOf(params.arguments) }
-      if (options.resource !== undefined) call.resource = options.resource(request, extra)
+      const resource = options.resource === undefined ? undefined : options.resource(request, extra)
+      if (resource !== undefined && resource !== null) call.resource = resource
       const outcome = decide(options, meta[META.capability], call, meta[META.proof])
       if (typeof options.onDecision === 'function') options.onDecision({ ...call, ...outcome })
       if (!outcome.allowed) return denialResult(action, outcome)
       return handler(request, { ...extra, charter: { permit: outcome.permit, receipt: outcome.receipt } })
     })
+  }
+  // Fail closed: if the SDK ever installed its tools/call handler by another
+  // path than setRequestHandler, registering a tool throws instead of serving
+  // unguarded calls.
+  if (server !== low) {
+    for (const name of ['registerTool', 'tool', 'registerToolTask']) {
+      const register = server[name]
+      if (typeof register !== 'function') continue
+      server[name] = function (...args) {
+        const out = register.apply(this, args)
+        if (!wrapped) throw usage(where, `${name} installed a tools/call handler that guardServer did not wrap; this SDK version is not supported`)
+        return out
+      }
+    }
   }
   Object.defineProperty(low, GUARDED, { value: true })
   return server
