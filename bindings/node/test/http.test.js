@@ -113,6 +113,18 @@ test('Hono over the WASM package: the same middleware and checks with @charter/w
   await wireChecks(s, honoApp(s, body), body)
 })
 
+test('Hono with trustClaimedAgent decides for the Charter-Agent the client sends', async () => {
+  const s = shop()
+  const body = watched((c) => c.text('ok'))
+  const app = new Hono()
+  app.post('/refund', honoCharter({ guard: s.guard, auditLog: s.auditLog, agent: 'intern', action: 'refund', trustClaimedAgent: true }), body)
+  const send = (headers) => app.request('/refund', { method: 'POST', headers: { 'content-type': 'application/json', 'Charter-Capability': s.token, ...headers }, body: '{"amount":1}' })
+  assert.equal((await send({ 'Charter-Agent': 'shopper-7' })).status, 200)
+  assert.equal((await send({})).status, 403, 'without the header it is the configured agent')
+  assert.deepEqual(s.auditLog.receipts(0, 2).map((r) => r.agent), ['shopper-7', 'intern'])
+  assert.equal(body.calls.length, 1)
+})
+
 test('HTTP middlewares refuse options they cannot work with', () => {
   const s = shop()
   assert.throws(() => expressCharter({ guard: s.guard, auditLog: s.auditLog, agent: 'a' }), /`action`/)

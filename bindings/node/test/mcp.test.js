@@ -132,6 +132,31 @@ test('MCP: guardServer refuses a server whose tools are already registered', () 
   server.registerTool('refund', { inputSchema: { amount: z.number() } }, () => ({ content: [] }))
   assert.throws(() => guardServer(server, { guard: s.guard, auditLog: s.auditLog, agent: 'a' }), /before registering tools/)
   assert.throws(() => guardServer(new McpServer({ name: 'x', version: '1' }), { guard: s.guard }), /auditLog/)
+  // A tools/call handler installed past the guard fails the registration, never serves unguarded.
+  const bypassed = guardServer(new McpServer({ name: 'x', version: '1' }), { guard: s.guard, auditLog: s.auditLog, agent: 'a' })
+  bypassed.server.setRequestHandler = Object.getPrototypeOf(bypassed.server).setRequestHandler
+  assert.throws(() => bypassed.registerTool('refund', { inputSchema: { amount: z.number() } }, () => ({ content: [] })), /did not wrap/)
+})
+
+test('MCP: with trustClaimedAgent the server decides for the agent the client names', async () => {
+  const s = shop()
+  const refund = watched({ content: [{ type: 'text', text: 'ran' }] })
+  const server = guardServer(new McpServer({ name: 'shop', version: '1.0.0' }), {
+    guard: s.guard, auditLog: s.auditLog, agent: 'intern', trustClaimedAgent: true,
+  })
+  server.registerTool('refund', { inputSchema: { order: z.string(), amount: z.number() } }, refund)
+  const client = attachCapability(new Client({ name: 'agent', version: '1.0.0' }), { capability: s.token, agent: 'shopper-7' })
+  const [a, b] = InMemoryTransport.createLinkedPair()
+  await Promise.all([server.connect(a), client.connect(b)])
+  try {
+    const ok = await client.callTool({ name: 'refund', arguments: { order: 'A-1', amount: 1 } })
+    assert.equal(ok.isError, undefined)
+    assert.equal(s.auditLog.head().agent, 'shopper-7')
+    assert.equal(refund.calls.length, 1)
+  } finally {
+    await client.close()
+    await server.close()
+  }
 })
 
 test('MCP over stdio: the example server as a command, driven by an SDK client', async () => {
