@@ -32,10 +32,10 @@ class CallDenied extends Error {
   }
 }
 
-/** `denied: code: message; code: message` (the text MCP and agents show). */
+/** `<action> denied: code: message; code: message` (the text agents show), or `denied: ...` without an action (MCP's, contract/wire.md). */
 function denialText(action, reasons) {
   const why = reasons.map((r) => `${r.code}: ${r.message}`).join('; ')
-  return `${action} denied: ${why}`
+  return action === null ? `denied: ${why}` : `${action} denied: ${why}`
 }
 
 function usage(where, message) {

@@ -59,6 +59,5 @@ export declare function denialOf(result: unknown): McpDenial | null
 
 /** The CallToolResult of a denial (what `guardServer` returns). */
 export declare function denialResult(
-  action: string,
   outcome: { reasons: DenialReason[]; receipt: string | null },
 ): { content: Array<{ type: 'text'; text: string }>; isError: true; _meta: Record<string, McpDenial> }

@@ -27,9 +27,9 @@ function methodOf(schema) {
 }
 
 /** The MCP result of a denial (contract/wire.md, "MCP"). */
-function denialResult(action, outcome) {
+function denialResult(outcome) {
   return {
-    content: [{ type: 'text', text: denialText(action, outcome.reasons) }],
+    content: [{ type: 'text', text: denialText(null, outcome.reasons) }],
     isError: true,
     _meta: { [META.denial]: { reasons: wireReasons(outcome.reasons), receipt: outcome.receipt } },
   }
@@ -66,7 +66,7 @@ function guardServer(server, options) {
       if (resource !== undefined && resource !== null) call.resource = resource
       const outcome = decide(options, meta[META.capability], call, meta[META.proof])
       if (typeof options.onDecision === 'function') options.onDecision({ ...call, ...outcome })
-      if (!outcome.allowed) return denialResult(action, outcome)
+      if (!outcome.allowed) return denialResult(outcome)
       return handler(request, { ...extra, charter: { permit: outcome.permit, receipt: outcome.receipt } })
     })
   }

@@ -48,7 +48,7 @@ test('MCP: allowed calls run with their permit, denied ones never reach the tool
 
     const over = await client.callTool({ name: 'refund', arguments: { order: 'A-1', amount: 500 } })
     assert.equal(over.isError, true)
-    assert.match(over.content[0].text, /refund denied: caveat_failed: .*args\.amount <= 50/)
+    assert.match(over.content[0].text, /^denied: caveat_failed: .*args\.amount <= 50$/)
     const denial = denialOf(over)
     assert.equal(denial.reasons[0].code, 'caveat_failed')
     assert.equal(denial.receipt, s.auditLog.head().hash)
