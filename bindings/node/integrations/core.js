@@ -67,7 +67,7 @@ function agentOf(options, claimed, ...callArgs) {
   return typeof a === 'string' ? a : ''
 }
 
-/** A copy of the caller's arguments as a plain JSON object ({} when absent). */
+/** The arguments as sent, `{}` when absent (the guard refuses anything that is not a JSON object). */
 function argsOf(args) {
   if (args === undefined || args === null) return {}
   return args
