@@ -156,12 +156,14 @@ step_fuzz() {
 step_python() {
   section "python: bindings/python (maturin, mypy --strict, stubtest, pytest)"
   bash scripts/test-python.sh
+  python_ran=1
 }
 
 step_node() {
   section "node: bindings/node (napi-rs, tsc, node --test, jose interop, framework integrations)"
-  # After the wasm step in this run, the Hono-over-WASM test must not skip.
-  CHARTER_REQUIRE_WASM="${wasm_built:-0}" bash scripts/test-node.sh
+  # After the wasm and python steps of this run, the Hono-over-WASM test and
+  # the cross-language MCP test (Python client and server) must not skip.
+  CHARTER_REQUIRE_WASM="${wasm_built:-0}" CHARTER_REQUIRE_PYTHON="${python_ran:-0}" bash scripts/test-node.sh
 }
 
 step_wasm() {
