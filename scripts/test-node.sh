@@ -10,7 +10,13 @@
 # the generated index.d.ts and index.js loader against the committed ones,
 # tsc --noEmit on the declarations and a typed example, then the node --test
 # suites (vectors, surface drift, hostile inputs, interop, README, examples,
-# npm install from a temp dir).
+# npm install from a temp dir, and the framework integrations against their
+# real packages: MCP SDK over in-memory and stdio transports, OpenAI Agents,
+# AI SDK, LangChain, Express on 127.0.0.1, Hono over the Node package and,
+# when bindings/wasm/dist is built, the WASM package; CHARTER_REQUIRE_WASM=1
+# makes a missing WASM build a failure instead of a skip), and the
+# cross-language MCP test against the Python server and client runner of
+# examples/python (CHARTER_REQUIRE_PYTHON=1: a Python that cannot run them fails).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh

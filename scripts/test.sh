@@ -4,7 +4,8 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi versions actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi versions actionlint shellcheck
+# (wasm before node: the node step's Hono test also runs over the WASM build)
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -14,7 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi versions actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi versions actionlint shellcheck)
 
 tools_ready=0
 need_tools() {
@@ -155,16 +156,20 @@ step_fuzz() {
 step_python() {
   section "python: bindings/python (maturin, mypy --strict, stubtest, pytest)"
   bash scripts/test-python.sh
+  python_ran=1
 }
 
 step_node() {
-  section "node: bindings/node (napi-rs, tsc, node --test, jose interop)"
-  bash scripts/test-node.sh
+  section "node: bindings/node (napi-rs, tsc, node --test, jose interop, framework integrations)"
+  # After the wasm and python steps of this run, the Hono-over-WASM test and
+  # the cross-language MCP test (Python client and server) must not skip.
+  CHARTER_REQUIRE_WASM="${wasm_built:-0}" CHARTER_REQUIRE_PYTHON="${python_ran:-0}" bash scripts/test-node.sh
 }
 
 step_wasm() {
   section "wasm: bindings/wasm (wasm-bindgen, tsc, node --test, headless chromium)"
   bash scripts/test-wasm.sh
+  wasm_built=1
 }
 
 step_uniffi() {

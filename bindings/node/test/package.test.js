@@ -65,3 +65,23 @@ test('the README quickstart runs as written', () => {
   const out = run('quickstart.js', quickstart())
   assert.match(out, /^denied: .*args\.amount <= 100.*\n$/)
 })
+
+test('the integration subpaths load from an installed copy without their frameworks (optional peers)', () => {
+  const out = run('subpaths.js', `
+    const names = ['mcp', 'openai-agents', 'ai', 'langchain', 'express', 'hono']
+    const loaded = names.map((n) => Object.keys(require('charter/' + n)).sort().join(','))
+    let peer = 'absent'
+    try { require.resolve('hono') ; peer = 'present' } catch {}
+    console.log(loaded.join(' | '), peer)
+  `)
+  assert.match(out, /^META,attachCapability,denialOf,denialResult,guardServer \| CallDenied,charterPermit,guardTool,guardTools \| CallDenied,guardTool,guardTools \| CallDenied,guardTool,guardTools \| charter \| charter absent\n$/)
+})
+
+test('the integration subpaths import as ES modules from an installed copy', () => {
+  const out = run('subpaths.mjs', `
+    import { charter } from 'charter/hono'
+    import { guardServer } from 'charter/mcp'
+    console.log(typeof charter, typeof guardServer)
+  `)
+  assert.equal(out, 'function function\n')
+})
