@@ -1559,6 +1559,30 @@ pub fn caveats() -> Vec<Value> {
             Error("caveat_error"),
         ),
         (
+            "url-internal",
+            "url.hostIsInternal sees IPv4 in every browser notation",
+            r#"url.hostIsInternal("http://169.254.169.254/latest") && url.hostIsInternal("http://0x7f.1/") && url.hostIsInternal("http://2130706433/") && url.hostIsInternal("http://[::ffff:10.0.0.1]/") && !url.hostIsInternal("https://api.example.com/")"#.into(),
+            True,
+        ),
+        (
+            "url-userinfo",
+            "url.hasUserinfo and url.host",
+            r#"url.hasUserinfo("https://api.example.com@10.0.0.1/") && url.host("https://api.example.com@10.0.0.1/") == "10.0.0.1""#.into(),
+            True,
+        ),
+        (
+            "url-normal",
+            "url.hostIsNormal refuses hosts that normalise to something else",
+            r#"url.hostIsNormal("https://api.example.com/") && !url.hostIsNormal("https://API.example.com/") && !url.hostIsNormal("http://127.1/")"#.into(),
+            True,
+        ),
+        (
+            "url-backslash",
+            "a backslash in a URL is refused",
+            r#"url.host("http://api.example.com\\@127.0.0.1/") == "api.example.com""#.into(),
+            Error("caveat_error"),
+        ),
+        (
             "syntax-unknown-variable",
             "an unknown variable",
             r#"user == "x""#.into(),

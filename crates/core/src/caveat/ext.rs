@@ -60,6 +60,7 @@ pub(crate) enum Ext {
     Slice,
     Net(super::net::NetFn),
     Path(super::path::PathFn),
+    Url(super::url::UrlFn),
 }
 
 /// Receiver-style functions (`s.f(...)`): the function, and the number of
@@ -114,6 +115,7 @@ pub(crate) fn namespaced(ns: &str, name: &str) -> Option<(Ext, usize, usize)> {
         ("sets", "intersects") => (SetsIntersects, 2, 2),
         ("lists", "range") => (ListsRange, 1, 1),
         ("path", _) => return super::path::namespaced(name).map(|(f, lo, hi)| (Path(f), lo, hi)),
+        ("url", _) => return super::url::namespaced(name).map(|(f, lo, hi)| (Url(f), lo, hi)),
         _ => {
             return super::net::namespaced(ns, name).map(|(f, lo, hi)| (Net(f), lo, hi));
         }
@@ -235,6 +237,7 @@ pub(crate) fn call<'a>(
         SetsContains | SetsEquivalent | SetsIntersects => sets(m, f, &args),
         Net(n) => super::net::call(m, n, &args),
         Path(p) => super::path::call(m, p, &args),
+        Url(u) => super::url::call(m, u, &args),
         _ => math(f, &args),
     }
 }

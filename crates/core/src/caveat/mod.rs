@@ -27,6 +27,7 @@ mod parser;
 mod path;
 mod regex;
 mod time;
+mod url;
 mod value;
 
 #[cfg(test)]

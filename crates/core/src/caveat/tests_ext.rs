@@ -290,3 +290,78 @@ fn namespaces_yield_to_variables() {
     );
     assert_eq!(e, Ok(testing::TestValue::Int(1)));
 }
+
+#[test]
+fn url_checks() {
+    assert!(t(
+        "url.host('https://api.example.com:8443/v1?q=1') == 'api.example.com'"
+    ));
+    assert!(t(
+        "url.host('http://[::1]:80/') == '[::1]' && url.host('http://u:p@h/') == 'h'"
+    ));
+    assert!(t(
+        "url.hasUserinfo('https://user@evil.example/') && !url.hasUserinfo('https://a.example/@x')"
+    ));
+    // Every IPv4 notation a browser accepts.
+    for host in [
+        "127.0.0.1",
+        "127.1",
+        "2130706433",
+        "0x7f000001",
+        "0177.0.0.1",
+        "0x7f.0.0.1",
+        "169.254.169.254",
+        "10.0.0.1",
+        "192.168.1.1",
+        "172.16.0.1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:7f00:1]",
+        "[fe80::1]",
+        "[fd00::1]",
+        "[64:ff9b::a9fe:a9fe]",
+        "localhost",
+        "LOCALHOST",
+        "a.localhost",
+        "127.0.0.1.",
+    ] {
+        let src = format!("url.hostIsInternal('http://{host}/')");
+        assert!(t(&src), "{src}");
+    }
+    for host in [
+        "example.com",
+        "8.8.8.8",
+        "[2001:4860::8888]",
+        "172.32.0.1",
+        "1.2.3.4.5",
+    ] {
+        let src = format!("!url.hostIsInternal('http://{host}:80/x')");
+        assert!(t(&src), "{src}");
+    }
+    assert!(t("url.hostIsNormal('https://api.example.com/') && !url.hostIsNormal('https://API.example.com/')"));
+    assert!(t("!url.hostIsNormal('http://127.1/') && !url.hostIsNormal('http://example.com./') && !url.hostIsNormal('http://ex%41mple.com/')"));
+    assert!(t("!url.hostIsNormal('http://bücher.example/') && url.hostIsNormal('http://[::1]/') && !url.hostIsNormal('http://[0::1]/')"));
+    assert!(
+        eval_err("url.hostIsInternal('http://%31%32%37.0.0.1/')", json!({}))
+            .contains("percent-encoded")
+    );
+    assert!(eval_err(
+        "url.hostIsInternal(args.u)",
+        json!({"u": "http://１２７.0.0.1/"})
+    )
+    .contains("non-ASCII"));
+    assert!(eval_err(
+        "url.host(args.u) == ''",
+        json!({"u": "http://a.example\\@127.0.0.1/"})
+    )
+    .contains("backslash"));
+    assert!(eval_err(
+        "url.host(args.u) == ''",
+        json!({"u": "http://a\t.example/"})
+    )
+    .contains("white space"));
+    assert!(eval_err("url.host('/just/a/path') == ''", json!({})).contains("not absolute"));
+    assert!(eval_err("url.host('http://a@b@c/') == ''", json!({})).contains("more than one"));
+}
