@@ -361,8 +361,18 @@ fn strings<'a>(m: &mut dyn Meter, f: Ext, args: &[Val<'a>]) -> Result<Val<'a>, C
                 None => -1,
             };
             m.charge(str_cost(sep.len()))?;
+            // The pieces are counted, and charged, before the list is built.
+            let found = if sep.is_empty() {
+                s.chars().count()
+            } else {
+                s.matches(sep).count() + 1
+            };
+            let count = match usize::try_from(limit) {
+                Ok(n) => found.min(n),
+                Err(_) => found,
+            };
+            m.charge(count as u64)?;
             let pieces = split(s, sep, limit);
-            m.charge(pieces.len() as u64)?;
             owned_list(
                 pieces
                     .into_iter()
