@@ -339,16 +339,22 @@ fn strings<'a>(m: &mut dyn Meter, f: Ext, args: &[Val<'a>]) -> Result<Val<'a>, C
             m.charge(str_cost(old.len() + new.len()))?;
             // Count the replacements first and charge the result's size
             // before building it: `s.replace('', x)` grows with |s| x |x|.
+            // Each replacement costs a step, and counting stops once the
+            // budget could not pay for more.
+            let cap = usize::try_from(m.remaining())
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let found = if old.is_empty() {
                 s.chars().count() + 1
             } else {
-                s.matches(old).count()
+                s.matches(old).take(cap).count()
             };
             let k = if limit < 0 {
                 found
             } else {
                 found.min(usize::try_from(limit).unwrap_or(usize::MAX))
             };
+            m.charge(k as u64)?;
             let out_len =
                 (s.len() - k.saturating_mul(old.len())).saturating_add(k.saturating_mul(new.len()));
             m.charge(str_cost(out_len))?;
@@ -362,10 +368,13 @@ fn strings<'a>(m: &mut dyn Meter, f: Ext, args: &[Val<'a>]) -> Result<Val<'a>, C
             };
             m.charge(str_cost(sep.len()))?;
             // The pieces are counted, and charged, before the list is built.
+            let cap = usize::try_from(m.remaining())
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let found = if sep.is_empty() {
                 s.chars().count()
             } else {
-                s.matches(sep).count() + 1
+                s.matches(sep).take(cap).count() + 1
             };
             let count = match usize::try_from(limit) {
                 Ok(n) => found.min(n),
