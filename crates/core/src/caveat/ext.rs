@@ -128,7 +128,7 @@ pub(crate) const NAMESPACES: [&str; 7] = ["strings", "math", "sets", "lists", "p
 /// Functions of CEL's standard library and of the extension libraries that
 /// Charter does not support: a caveat naming one is told it is outside the
 /// subset, not that the function does not exist.
-pub(crate) const KNOWN_UNSUPPORTED: [&str; 30] = [
+pub(crate) const KNOWN_UNSUPPORTED: &[&str] = &[
     "format",
     "sortBy",
     "sort",
@@ -157,8 +157,19 @@ pub(crate) const KNOWN_UNSUPPORTED: [&str; 30] = [
     "bind",
     "block",
     "index",
-    "isLinkLocalMulticast",
     "exists_two",
+    "url",
+    "isURL",
+    "getScheme",
+    "getHost",
+    "getHostname",
+    "getPort",
+    "getEscapedPath",
+    "getQuery",
+    "quantity",
+    "isQuantity",
+    "semver",
+    "isSemver",
 ];
 
 fn err<T>(msg: impl Into<String>) -> Result<T, CaveatError> {

@@ -364,4 +364,7 @@ fn url_checks() {
     .contains("white space"));
     assert!(eval_err("url.host('/just/a/path') == ''", json!({})).contains("not absolute"));
     assert!(eval_err("url.host('http://a@b@c/') == ''", json!({})).contains("more than one"));
+    // The Kubernetes URL object library is outside the subset, not unknown.
+    let e = Expr::compile("url('https://a.example/').getHost() == 'a.example'").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
 }
