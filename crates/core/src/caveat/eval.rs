@@ -89,6 +89,21 @@ fn key_text(k: &Val<'_>) -> String {
     }
 }
 
+impl super::ext::Meter for Ev<'_, '_> {
+    fn charge(&mut self, n: u64) -> Result<(), CaveatError> {
+        Ev::charge(self, n)
+    }
+
+    fn remaining(&self) -> u64 {
+        Ev::remaining(self)
+    }
+}
+
+/// The byte offset just after the code point at `at` (or one past the end).
+fn next_char(s: &str, at: usize) -> usize {
+    s[at..].chars().next().map_or(at + 1, |c| at + c.len_utf8())
+}
+
 impl<'a> Ev<'_, 'a> {
     fn charge(&mut self, n: u64) -> Result<(), CaveatError> {
         self.steps = self.steps.saturating_add(n);
@@ -183,7 +198,148 @@ impl<'a> Ev<'_, 'a> {
                 self.matches(v, re)
             }
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
+            Node::Collect(target, slot, filter, transform) => {
+                self.collect(target, *slot, filter.as_deref(), transform.as_deref())
+            }
+            Node::Ext(f, args) => self.ext_node(*f, args),
+            Node::Find(target, re, limit) => {
+                let v = self.eval(target)?;
+                let n = match limit {
+                    Some(l) => Some(self.eval(l)?),
+                    None => None,
+                };
+                self.find(v, re, n)
+            }
         }
+    }
+
+    #[inline(never)]
+    fn ext_node(&mut self, f: super::ext::Ext, args: &'a [Node]) -> Result<Val<'a>, CaveatError> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        super::ext::call(self, f, vals)
+    }
+
+    /// `find` (`limit` none) and `findAll` (`limit` an int; negative: all).
+    #[inline(never)]
+    fn find(
+        &mut self,
+        v: Val<'a>,
+        re: &Pattern,
+        limit: Option<Val<'a>>,
+    ) -> Result<Val<'a>, CaveatError> {
+        let Val::Str(s) = v else {
+            return err(format!(
+                "{}() needs a string, got {}",
+                if limit.is_some() { "findAll" } else { "find" },
+                a_type(&v)
+            ));
+        };
+        let s = s.as_str();
+        let Some(limit) = limit else {
+            self.charge(re.match_steps(s.len()))?;
+            return Ok(match re.find_at(s, 0) {
+                Some((b, e)) => Val::owned_str(s[b..e].to_string()),
+                None => Val::owned_str(String::new()),
+            });
+        };
+        let Val::Int(limit) = limit else {
+            return err(format!(
+                "findAll() needs an int limit, got {}",
+                a_type(&limit)
+            ));
+        };
+        let mut out = Vec::new();
+        let mut at = 0usize;
+        let mut last_end: Option<usize> = None;
+        while limit < 0 || (out.len() as i64) < limit {
+            if at > s.len() {
+                break;
+            }
+            // Every search is charged for the rest of the input, before it runs.
+            self.charge(re.match_steps(s.len() - at).saturating_add(1))?;
+            let Some((b, e)) = re.find_at(s, at) else {
+                break;
+            };
+            if b == e && last_end == Some(e) {
+                // An empty match right after the previous match is skipped,
+                // as RE2 and Go's FindAllString do.
+                at = next_char(s, at);
+                continue;
+            }
+            out.push(Val::owned_str(s[b..e].to_string()));
+            last_end = Some(e);
+            at = if e == b { next_char(s, e) } else { e };
+        }
+        Ok(Val::List(List::Own(Rc::new(out))))
+    }
+
+    /// `map` and `filter`: errors are never absorbed (CEL folds them into
+    /// the result), every iteration costs a step plus its expressions, and
+    /// every element kept a step more.
+    #[inline(never)]
+    fn collect(
+        &mut self,
+        target: &'a Node,
+        slot: usize,
+        filter: Option<&'a Node>,
+        transform: Option<&'a Node>,
+    ) -> Result<Val<'a>, CaveatError> {
+        let name = if transform.is_some() { "map" } else { "filter" };
+        let n = usize::try_from(self.remaining())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let items: Vec<Val<'a>> = match self.eval(target)? {
+            Val::List(l) => (0..l.len().min(n)).map(|i| l.get(i)).collect(),
+            Val::Map(m) => m.keys(n),
+            other => {
+                return err(format!(
+                    "{name}() needs a list or map, got {}",
+                    a_type(&other)
+                ))
+            }
+        };
+        debug_assert_eq!(self.locals.len(), slot);
+        self.locals.push(Val::Null);
+        let r = self.collect_items(name, items, slot, filter, transform);
+        self.locals.truncate(slot);
+        r
+    }
+
+    fn collect_items(
+        &mut self,
+        name: &str,
+        items: Vec<Val<'a>>,
+        slot: usize,
+        filter: Option<&'a Node>,
+        transform: Option<&'a Node>,
+    ) -> Result<Val<'a>, CaveatError> {
+        let mut out = Vec::new();
+        for item in items {
+            self.charge(1)?;
+            self.locals[slot] = item.clone();
+            if let Some(p) = filter {
+                match self.eval(p)? {
+                    Val::Bool(true) => {}
+                    Val::Bool(false) => continue,
+                    other => {
+                        return err(format!(
+                            "the predicate of {name}() must be a bool, got {}",
+                            a_type(&other)
+                        ))
+                    }
+                }
+            }
+            let v = match transform {
+                Some(t) => self.eval(t)?,
+                None => item,
+            };
+            self.charge(1)?;
+            out.push(v);
+        }
+        Ok(Val::List(List::Own(Rc::new(out))))
     }
 
     #[inline(never)]
@@ -608,6 +764,8 @@ impl<'a> Ev<'_, 'a> {
                 Bool(b) => Val::owned_str(b.to_string()),
                 Ts(s, n) => Val::owned_str(time::format_timestamp(*s, *n)),
                 Dur(d) => Val::owned_str(time::format_duration(*d)),
+                Ip(a) => Val::owned_str(a.to_string()),
+                Cidr(a, n) => Val::owned_str(format!("{a}/{n}")),
                 _ => return bad("string()", &x),
             },
             Func::Bool => match &x {

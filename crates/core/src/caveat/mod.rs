@@ -20,14 +20,20 @@
 //! ```
 
 mod eval;
+mod ext;
 mod lexer;
+mod net;
 mod parser;
+mod path;
 mod regex;
 mod time;
+mod url;
 mod value;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ext;
 
 use std::sync::Arc;
 
@@ -112,6 +118,16 @@ pub enum CaveatError {
         /// The identifier as written.
         name: String,
     },
+    /// A function that neither CEL's standard library nor one of the
+    /// extension libraries Charter knows defines (a typo, or a function of
+    /// some other environment).
+    #[error("unknown function {name}() at byte {at}: neither CEL's standard library nor an extension library Charter knows defines it (contract/caveat-language.md lists the functions)")]
+    UnknownFunction {
+        /// Byte offset of the problem in the caveat source.
+        at: usize,
+        /// The function's name as written.
+        name: String,
+    },
     /// The source is longer than [`Limits::max_expr_bytes`].
     #[error("caveat is {len} bytes long; the limit is {max} bytes")]
     TooLong {
@@ -177,7 +193,8 @@ impl CaveatError {
         match self {
             CaveatError::Syntax { .. }
             | CaveatError::Unsupported { .. }
-            | CaveatError::UnknownIdentifier { .. } => ErrorCode::CaveatSyntax,
+            | CaveatError::UnknownIdentifier { .. }
+            | CaveatError::UnknownFunction { .. } => ErrorCode::CaveatSyntax,
             CaveatError::TooLong { .. }
             | CaveatError::TooDeep { .. }
             | CaveatError::PatternTooLarge { .. }
@@ -285,6 +302,10 @@ pub mod testing {
         Timestamp(i64, u32),
         /// Nanoseconds.
         Duration(i64),
+        /// A Kubernetes `net.IP`.
+        Ip(std::net::IpAddr),
+        /// A Kubernetes `net.CIDR`: address as written, prefix length.
+        Cidr(std::net::IpAddr, u8),
     }
 
     /// The program size of a `matches()` pattern, in program units (for

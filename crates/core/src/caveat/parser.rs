@@ -109,6 +109,16 @@ pub(crate) enum Node {
     /// `s.matches(re)`: the compiled pattern's size scales the step cost.
     Matches(Box<Node>, Arc<Pattern>),
     Macro(MacroKind, Box<Node>, usize, Box<Node>),
+    /// `l.map(x, f)`, `l.map(x, p, f)` and `l.filter(x, p)`: the target, the
+    /// iteration variable's slot, the filter (if any) and the transform (for
+    /// `filter`, none: the element itself).
+    Collect(Box<Node>, usize, Option<Box<Node>>, Option<Box<Node>>),
+    /// An extension library function (caveat/ext.rs), with its arguments
+    /// (the receiver first).
+    Ext(super::ext::Ext, Vec<Node>),
+    /// `s.find(re)`, `s.findAll(re)`, `s.findAll(re, n)`: the compiled
+    /// pattern, as for `matches`.
+    Find(Box<Node>, Arc<Pattern>, Option<Box<Node>>),
 }
 
 #[derive(Clone, Copy)]
@@ -210,6 +220,22 @@ fn unsupported(at: usize, what: impl Into<String>) -> CaveatError {
     CaveatError::Unsupported {
         at,
         what: what.into(),
+    }
+}
+
+/// A function Charter does not have: outside the subset when CEL or one of
+/// its extension libraries defines it, unknown otherwise.
+fn refused_function(at: usize, name: &str) -> CaveatError {
+    if super::ext::KNOWN_UNSUPPORTED.contains(&name) {
+        unsupported(
+            at,
+            format!("the function {name}() (CEL or one of its extension libraries defines it)"),
+        )
+    } else {
+        CaveatError::UnknownFunction {
+            at,
+            name: name.to_string(),
+        }
     }
 }
 
@@ -577,8 +603,19 @@ impl Parser<'_> {
         if matches!(name, "all" | "exists" | "exists_one") {
             return self.macro_call(recv, name, at);
         }
+        if matches!(name, "map" | "filter") {
+            return self.collect_call(recv, name, at);
+        }
+        if matches!(name, "find" | "findAll") {
+            let args = self.args()?;
+            return self.find(recv, name, args, at);
+        }
+        if let Some((f, lo, hi)) = super::ext::method(name) {
+            let args = self.args()?;
+            return self.ext_call(f, name, Some(recv), args, lo, hi, at);
+        }
         if !METHODS.contains(&name) {
-            return Err(unsupported(at, format!("the function {name}()")));
+            return Err(refused_function(at, name));
         }
         let args = self.args()?;
         self.finish_method(recv, name, args, at)
@@ -681,18 +718,30 @@ impl Parser<'_> {
                 nodes.extend(args.into_iter().map(|a| a.node));
                 self.mk(Node::Call(f, nodes), h, start)
             }
-            _ => Err(unsupported(at, format!("the function {name}()"))),
+            _ => Err(refused_function(at, name)),
         }
     }
 
     fn matches(&self, target: P, pat: P, start: usize) -> Result<P, CaveatError> {
+        let re = self.pattern(&pat, "matches")?;
+        let h = 1 + target.h;
+        self.mk(Node::Matches(Box::new(target.node), re), h, start)
+    }
+
+    /// Compiles a pattern literal, charging its compile cost to the budget.
+    fn pattern(&self, pat: &P, func: &str) -> Result<Arc<Pattern>, CaveatError> {
         let Node::Const(Const::Str(p)) = &pat.node else {
             return Err(unsupported(
                 pat.at,
-                "a matches() pattern that is not a string literal",
+                format!("a {func}() pattern that is not a string literal"),
             ));
         };
-        let re = super::regex::compile(p).map_err(|e| match e {
+        let compiled = if func == "matches" {
+            super::regex::compile(p)
+        } else {
+            super::regex::compile_find(p)
+        };
+        let re = compiled.map_err(|e| match e {
             PatternError::Invalid(m) => syntax(pat.at, m),
             PatternError::TooLarge(msg) => CaveatError::PatternTooLarge { at: pat.at, msg },
         })?;
@@ -707,8 +756,7 @@ impl Parser<'_> {
                 max: self.max_steps,
             });
         }
-        let h = 1 + target.h;
-        self.mk(Node::Matches(Box::new(target.node), re), h, start)
+        Ok(re)
     }
 
     fn global_call(&mut self, name: &str, at: usize) -> Result<P, CaveatError> {
@@ -723,7 +771,13 @@ impl Parser<'_> {
             "timestamp" => Func::Timestamp,
             "duration" => Func::Duration,
             "has" | "matches" => Func::Dyn,
-            _ => return Err(unsupported(at, format!("the function {name}()"))),
+            _ => {
+                if let Some((f, lo, hi)) = super::net::global(name) {
+                    let args = self.args()?;
+                    return self.ext_call(super::ext::Ext::Net(f), name, None, args, lo, hi, at);
+                }
+                return Err(refused_function(at, name));
+            }
         };
         let args = self.args()?;
         self.finish_global(name, f, args, at)
@@ -795,6 +849,22 @@ impl Parser<'_> {
             Tok::Sym(Sym::LBrace) => {
                 self.bump();
                 self.map_literal(at)
+            }
+            Tok::Ident(ns)
+                if self.peek_at(1) == &Tok::Sym(Sym::Dot)
+                    && matches!(self.peek_at(2), Tok::Ident(_))
+                    && self.peek_at(3) == &Tok::Sym(Sym::LParen)
+                    && super::ext::NAMESPACES.contains(&ns.as_str())
+                    && !self.is_bound(ns) =>
+            {
+                let ns = ns.clone();
+                self.bump();
+                self.bump();
+                let name_at = self.at();
+                let Tok::Ident(name) = self.bump().tok else {
+                    unreachable!("peeked an identifier")
+                };
+                self.namespaced_call(&ns, &name, at, name_at)
             }
             Tok::Ident(_) if self.peek_at(1) == &Tok::Sym(Sym::LParen) => {
                 let Tok::Ident(name) = self.bump().tok else {
@@ -890,6 +960,142 @@ impl Parser<'_> {
             }
         };
         self.mk(node, 1, at)
+    }
+
+    /// Whether `name` is a macro variable or a caveat variable (which then
+    /// shadows a library namespace of the same name).
+    fn is_bound(&self, name: &str) -> bool {
+        self.scope.iter().any(|s| s == name) || self.vars.contains(&name)
+    }
+
+    fn namespaced_call(
+        &mut self,
+        ns: &str,
+        name: &str,
+        at: usize,
+        name_at: usize,
+    ) -> Result<P, CaveatError> {
+        let Some((f, lo, hi)) = super::ext::namespaced(ns, name) else {
+            return Err(refused_function(name_at, &format!("{ns}.{name}")));
+        };
+        let args = self.args()?;
+        self.ext_call(f, &format!("{ns}.{name}"), None, args, lo, hi, at)
+    }
+
+    /// An extension function call: checks the argument count (besides the
+    /// receiver) against `lo..=hi`.
+    #[allow(clippy::too_many_arguments)]
+    fn ext_call(
+        &self,
+        f: super::ext::Ext,
+        name: &str,
+        recv: Option<P>,
+        args: Vec<P>,
+        lo: usize,
+        hi: usize,
+        at: usize,
+    ) -> Result<P, CaveatError> {
+        if args.len() < lo || args.len() > hi {
+            let want = if lo == hi {
+                format!("{lo}")
+            } else if hi == usize::MAX {
+                format!("at least {lo}")
+            } else {
+                format!("{lo} to {hi}")
+            };
+            return Err(syntax(
+                at,
+                format!("{name}() takes {want} argument(s), got {}", args.len()),
+            ));
+        }
+        let start = recv.as_ref().map_or(at, |r| r.at);
+        let mut h = 0;
+        let mut nodes = Vec::with_capacity(args.len() + 1);
+        for a in recv.into_iter().chain(args) {
+            h = h.max(a.h);
+            nodes.push(a.node);
+        }
+        self.mk(Node::Ext(f, nodes), h + 1, start)
+    }
+
+    /// `map` (two and three arguments) and `filter`.
+    fn collect_call(&mut self, recv: P, name: &str, at: usize) -> Result<P, CaveatError> {
+        let start = recv.at;
+        self.expect(Sym::LParen)?;
+        let var_at = self.at();
+        let var = match self.bump().tok {
+            Tok::Ident(v) if !RESERVED.contains(&v.as_str()) && v != "in" => v,
+            _ => {
+                return Err(syntax(
+                    var_at,
+                    format!("{name}() needs a variable name as its first argument"),
+                ))
+            }
+        };
+        self.expect(Sym::Comma)?;
+        if matches!(self.peek(), Tok::Ident(_))
+            && self.peek_at(1) == &Tok::Sym(Sym::Comma)
+            && name == "filter"
+        {
+            return Err(unsupported(at, "the two-variable form of filter()"));
+        }
+        let slot = self.scope.len();
+        self.scope.push(var);
+        let first = self.expr();
+        let second = match first {
+            Ok(_) if self.eat(Sym::Comma) => Some(self.expr()),
+            _ => None,
+        };
+        self.scope.pop();
+        let first = first?;
+        let second = second.transpose()?;
+        self.expect(Sym::RParen)?;
+        let h = 1 + recv.h.max(first.h).max(second.as_ref().map_or(0, |s| s.h));
+        let node = match (name, second) {
+            ("filter", None) => {
+                Node::Collect(Box::new(recv.node), slot, Some(Box::new(first.node)), None)
+            }
+            ("filter", Some(_)) => {
+                return Err(syntax(at, "filter() takes a variable and a predicate"))
+            }
+            (_, None) => Node::Collect(Box::new(recv.node), slot, None, Some(Box::new(first.node))),
+            (_, Some(t)) => Node::Collect(
+                Box::new(recv.node),
+                slot,
+                Some(Box::new(first.node)),
+                Some(Box::new(t.node)),
+            ),
+        };
+        self.mk(node, h, start)
+    }
+
+    /// `s.find(re)`, `s.findAll(re)`, `s.findAll(re, n)`: the pattern is a
+    /// string literal compiled now and charged like `matches`.
+    fn find(&self, recv: P, name: &str, args: Vec<P>, at: usize) -> Result<P, CaveatError> {
+        let max = if name == "find" { 1 } else { 2 };
+        if args.is_empty() || args.len() > max {
+            return Err(syntax(
+                at,
+                format!(
+                    "{name}() takes 1{} argument(s), got {}",
+                    if max == 2 { " or 2" } else { "" },
+                    args.len()
+                ),
+            ));
+        }
+        let start = recv.at;
+        let mut it = args.into_iter();
+        let pat = it.next().expect("the argument count was checked");
+        let limit = it.next();
+        let re = self.pattern(&pat, name)?;
+        let h = 1 + recv.h.max(limit.as_ref().map_or(0, |l| l.h));
+        let all = name == "findAll";
+        let limit = match (all, limit) {
+            (true, Some(l)) => Some(Box::new(l.node)),
+            (true, None) => Some(Box::new(Node::Const(Const::Int(-1)))),
+            (false, _) => None,
+        };
+        self.mk(Node::Find(Box::new(recv.node), re, limit), h, start)
     }
 
     fn resolve(&self, name: &str, at: usize) -> Result<Node, CaveatError> {

@@ -82,13 +82,28 @@ impl Pattern {
         let mut cache = self.caches.get();
         self.vm.is_match(&mut cache, haystack)
     }
+
+    /// The leftmost-first match starting at or after byte `at` (RE2's and
+    /// Go's default semantics), as byte offsets. Only a pattern compiled by
+    /// [`compile_find`] reports offsets; any other reports none.
+    pub(crate) fn find_at(&self, haystack: &str, at: usize) -> Option<(usize, usize)> {
+        let mut cache = self.caches.get();
+        let input = regex_automata::Input::new(haystack).range(at..);
+        self.vm
+            .find(&mut cache, input)
+            .map(|m| (m.start(), m.end()))
+    }
 }
 
-fn build(hir: &Hir) -> Result<NFA, Box<thompson::BuildError>> {
+fn build(hir: &Hir, offsets: bool) -> Result<NFA, Box<thompson::BuildError>> {
     thompson::Compiler::new()
         .configure(
             thompson::Config::new()
-                .which_captures(WhichCaptures::None)
+                .which_captures(if offsets {
+                    WhichCaptures::Implicit
+                } else {
+                    WhichCaptures::None
+                })
                 .nfa_size_limit(Some(BUILD_HEAP_LIMIT)),
         )
         .build_from_hir(hir)
@@ -167,8 +182,8 @@ fn class_size(c: &Class) -> u64 {
         return 1 + n as u64;
     }
     static BASE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let base = *BASE.get_or_init(|| build(&Hir::empty()).map_or(0, |n| program_size(&n)));
-    match build(&Hir::class(c.clone())) {
+    let base = *BASE.get_or_init(|| build(&Hir::empty(), false).map_or(0, |n| program_size(&n)));
+    match build(&Hir::class(c.clone()), false) {
         Ok(nfa) => program_size(&nfa).saturating_sub(base),
         // Over the heap bound on its own: over the limit.
         Err(_) => u64::MAX,
@@ -288,6 +303,16 @@ pub(crate) enum PatternError {
 }
 
 pub(crate) fn compile(pattern: &str) -> Result<Arc<Pattern>, PatternError> {
+    compile_with(pattern, false)
+}
+
+/// As [`compile`], for `find` and `findAll`: the program also records where
+/// the match starts and ends (two capture states more, counted in its size).
+pub(crate) fn compile_find(pattern: &str) -> Result<Arc<Pattern>, PatternError> {
+    compile_with(pattern, true)
+}
+
+fn compile_with(pattern: &str, offsets: bool) -> Result<Arc<Pattern>, PatternError> {
     use PatternError::{Invalid, TooLarge};
     let translated = translate(pattern).map_err(Invalid)?;
     let invalid = |e: &dyn std::fmt::Display| {
@@ -321,7 +346,7 @@ pub(crate) fn compile(pattern: &str) -> Result<Arc<Pattern>, PatternError> {
     if before.saturating_add(lower_bound(&hir).unwrap_or(u64::MAX)) > MAX_PROGRAM {
         return Err(TooLarge(too_large(pattern)));
     }
-    let nfa = build(&hir).map_err(|e| match e.size_limit() {
+    let nfa = build(&hir, offsets).map_err(|e| match e.size_limit() {
         Some(_) => TooLarge(too_large(pattern)),
         None => Invalid(format!(
             "regular expression {pattern:?} cannot be compiled: {e}"
@@ -514,7 +539,7 @@ mod tests {
             "(?:a{2,5}){3}",
         ] {
             let h = hir(p);
-            let program = program_size(&build(&h).unwrap());
+            let program = program_size(&build(&h, false).unwrap());
             let bound = lower_bound(&h).unwrap_or(u64::MAX);
             assert!(bound <= program, "{p}: bound {bound} > program {program}");
             // And it is close: the early refusal is not much weaker than the count.
@@ -559,7 +584,7 @@ mod tests {
         #[test]
         fn lower_bound_never_exceeds_random_programs(p in pattern()) {
             let h = hir(&p);
-            if let Ok(nfa) = build(&h) {
+            if let Ok(nfa) = build(&h, false) {
                 let program = program_size(&nfa);
                 if let Some(bound) = lower_bound(&h) {
                     proptest::prop_assert!(bound <= program, "{}: bound {} > program {}", p, bound, program);

@@ -554,8 +554,8 @@ fn macros() {
 fn outside_the_subset_is_caveat_syntax() {
     for src in [
         "b'abc' == b'abc'",
-        "[1].map(x, x * 2) == [2]",
-        "[1].filter(x, x > 0) == [1]",
+        "[1].transformList(i, x, x * 2) == [2]",
+        "[1].filter(i, x, x > 0) == [1]",
         "[1].all(i, v, v > 0)",
         "type(1) == int",
         "int == int",
@@ -563,8 +563,9 @@ fn outside_the_subset_is_caveat_syntax() {
         ".args == 1",
         "args.?x == 1",
         "[?args] == []",
-        "'a'.lowerAscii() == 'a'",
-        "math.greatest(1, 2) == 2",
+        "'%s'.format(['a']) == 'a'",
+        "math.nosuch(1, 2) == 2",
+        "[1].sortBy(x, x) == [1]",
         "unknown_var == 1",
         "f(1)",
         "1 +",
@@ -593,8 +594,25 @@ fn outside_the_subset_is_caveat_syntax() {
         let e = Expr::compile(src).unwrap_err();
         assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{src}: {e}");
     }
-    let e = Expr::compile("[1].map(x, x)").unwrap_err();
-    assert!(e.to_string().contains("map()"), "{e}");
+    // A function CEL defines is outside the subset; any other is unknown.
+    let e = Expr::compile("'%s'.format(['a']) == 'a'").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("format() (CEL or one of its extension libraries defines it)"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("not in Charter's CEL subset"), "{e}");
+    let e = Expr::compile("args.x.frobnicate()").unwrap_err();
+    assert!(matches!(e, CaveatError::UnknownFunction { .. }), "{e}");
+    assert!(
+        e.to_string().starts_with("unknown function frobnicate()"),
+        "{e}"
+    );
+    let e = Expr::compile("math.nosuch(1)").unwrap_err();
+    assert!(
+        e.to_string().contains("unknown function math.nosuch()"),
+        "{e}"
+    );
     let e = Expr::compile("amount < 5").unwrap_err();
     assert!(e.to_string().contains("\"amount\""), "{e}");
 }

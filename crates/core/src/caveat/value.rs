@@ -55,6 +55,11 @@ pub(crate) enum Val<'a> {
     Ts(i64, u32),
     /// Nanoseconds, as Go's `time.Duration` (the range cel-go enforces).
     Dur(i64),
+    /// Kubernetes' `net.IP` (`ip('10.0.0.1')`).
+    Ip(std::net::IpAddr),
+    /// Kubernetes' `net.CIDR` (`cidr('10.0.0.0/8')`): the address as written
+    /// and the prefix length.
+    Cidr(std::net::IpAddr, u8),
 }
 
 /// Deepest value nesting compared or converted; JSON arguments are limited to
@@ -74,6 +79,8 @@ impl<'a> Val<'a> {
             Val::Map(_) => "map",
             Val::Ts(..) => "timestamp",
             Val::Dur(_) => "duration",
+            Val::Ip(_) => "net.IP",
+            Val::Cidr(..) => "net.CIDR",
         }
     }
 
@@ -135,6 +142,8 @@ impl<'a> Val<'a> {
             ))),
             TestValue::Timestamp(s, n) => Val::Ts(*s, *n),
             TestValue::Duration(d) => Val::Dur(*d),
+            TestValue::Ip(a) => Val::Ip(*a),
+            TestValue::Cidr(a, n) => Val::Cidr(*a, *n),
         }
     }
 
@@ -155,6 +164,8 @@ impl<'a> Val<'a> {
             ),
             Val::Ts(s, n) => TestValue::Timestamp(*s, *n),
             Val::Dur(d) => TestValue::Duration(*d),
+            Val::Ip(a) => TestValue::Ip(*a),
+            Val::Cidr(a, n) => TestValue::Cidr(*a, *n),
         }
     }
 }
@@ -324,6 +335,8 @@ pub(crate) fn equals(
         }
         (Val::Ts(s1, n1), Val::Ts(s2, n2)) => s1 == s2 && n1 == n2,
         (Val::Dur(x), Val::Dur(y)) => x == y,
+        (Val::Ip(x), Val::Ip(y)) => x == y,
+        (Val::Cidr(x, n), Val::Cidr(y, m)) => x == y && n == m,
         (Val::List(x), Val::List(y)) => {
             if x.len() != y.len() {
                 return Ok(false);

@@ -1,0 +1,370 @@
+//! Unit tests of the extension libraries (strings, math, sets, lists, regex
+//! find), the Kubernetes IP and CIDR libraries, Charter's `path` library and
+//! the `map`/`filter` macros: meaning, errors and cost.
+
+use serde_json::json;
+
+use super::*;
+
+fn ctx(args: &serde_json::Value) -> Context<'_> {
+    Context {
+        agent: "agent-7",
+        action: "files.read",
+        args,
+        resource: None,
+        audience: "fs-tool",
+        now: 1_700_000_000,
+        holder: None,
+    }
+}
+
+fn run(src: &str, args: serde_json::Value) -> Result<bool, CaveatError> {
+    Expr::compile(src)?.eval(&ctx(&args))
+}
+
+fn t(src: &str) -> bool {
+    run(src, json!({})).unwrap_or_else(|e| panic!("{src}: {e}"))
+}
+
+fn eval_err(src: &str, args: serde_json::Value) -> String {
+    match run(src, args) {
+        Ok(v) => panic!("{src}: expected an error, got {v}"),
+        Err(e) => {
+            assert_eq!(e.code(), ErrorCode::CaveatError, "{src}: {e}");
+            e.to_string()
+        }
+    }
+}
+
+fn steps(src: &str, args: serde_json::Value) -> (Result<bool, CaveatError>, u64) {
+    let e = Expr::compile(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let a = args;
+    testing::eval_counted(&e, &ctx(&a), &Limits::default())
+}
+
+#[test]
+fn map_and_filter_macros() {
+    assert!(t("[1, 2, 3].map(x, x * 2) == [2, 4, 6]"));
+    assert!(t("[1, 2, 3].map(x, x > 1, x * 10) == [20, 30]"));
+    assert!(t("[1, 2, 3, 4].filter(x, x % 2 == 0) == [2, 4]"));
+    assert!(t("{'a': 1, 'b': 2}.map(k, k) == ['a', 'b']"));
+    assert!(t("{'a': 1, 'b': 2}.filter(k, k == 'b') == ['b']"));
+    assert!(t("[].map(x, x) == []"));
+    assert!(t(
+        "[[1], [2, 3]].map(l, l.filter(x, x > 1)) == [[], [2, 3]]"
+    ));
+    // The iteration variable shadows and goes out of scope.
+    assert!(run("[1].map(x, x) == [1] && x == 1", json!({})).is_err());
+    // Errors are not absorbed, and a non-bool filter is an error.
+    assert!(eval_err("[0, 1].map(x, 1 / x) == [1]", json!({})).contains("division by zero"));
+    assert!(eval_err("[1].filter(x, 1) == []", json!({})).contains("must be a bool"));
+    assert!(eval_err("1.map(x, x) == []", json!({})).contains("needs a list or map"));
+    // Charged per iteration: a big argument list runs out of budget.
+    let big: Vec<i64> = (0..20_000).collect();
+    let (r, _) = steps("args.l.map(x, x).size() > 0", json!({"l": big}));
+    assert_eq!(r.unwrap_err().code(), ErrorCode::LimitExceeded);
+}
+
+#[test]
+fn strings_extension() {
+    assert!(t("'TacoCat'.lowerAscii() == 'tacocat'"));
+    assert!(t("'TacoCÆt'.upperAscii() == 'TACOCÆT'"));
+    assert!(t("'  a b \\n'.trim() == 'a b'"));
+    assert!(t("'tacocat'.charAt(3) == 'o' && 'tacocat'.charAt(7) == ''"));
+    assert!(t(
+        "'ta©o©αT'.indexOf('©', 3) == 4 && 'ta©o©αT'.lastIndexOf('©') == 4"
+    ));
+    assert!(t("''.indexOf('a') == -1 && ''.lastIndexOf('a') == -1"));
+    assert!(t("'bananananana'.lastIndexOf('nana', 7) == 6"));
+    assert!(t("'a,b,,c'.split(',') == ['a', 'b', '', 'c']"));
+    assert!(t(
+        "'a,b,c'.split(',', 2) == ['a', 'b,c'] && 'abc'.split('') == ['a', 'b', 'c']"
+    ));
+    assert!(t(
+        "'abc'.split('', 2) == ['a', 'bc'] && ''.split('') == [] && ''.split(',') == ['']"
+    ));
+    assert!(t(
+        "'a,b'.split(',', 0) == [] && 'a,b'.split(',', -1) == ['a', 'b']"
+    ));
+    assert!(t(
+        "'aaa'.replace('a', 'b', 2) == 'bba' && 'ab'.replace('', '-') == '-a-b-'"
+    ));
+    assert!(t(
+        "'ta©o©αT'.substring(2, 6) == '©o©α' && 'abc'.substring(1) == 'bc'"
+    ));
+    assert!(t("['a', 'b'].join('/') == 'a/b' && [].join() == ''"));
+    assert!(t("'αβγ'.reverse() == 'γβα'"));
+    assert!(t(r#"strings.quote("a\"b\n") == "\"a\\\"b\\n\"""#));
+    assert!(eval_err("'abc'.charAt(4) == ''", json!({})).contains("index out of range: 4"));
+    assert!(eval_err("'abc'.substring(2, 1) == ''", json!({})).contains("invalid substring range"));
+    assert!(eval_err("'abc'.indexOf('a', 3) == -1", json!({})).contains("index out of range"));
+    assert!(eval_err("['a', 1].join() == ''", json!({})).contains("list of strings"));
+    assert!(eval_err("args.n.trim() == ''", json!({"n": 1})).contains("no such overload"));
+    // Argument counts are checked when the caveat is compiled.
+    let e = Expr::compile("'a'.charAt()").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CaveatSyntax);
+}
+
+#[test]
+fn string_functions_are_charged_by_size() {
+    // `replace('', x)` multiplies the input: its result is charged before it
+    // is built, so a long input runs out of budget instead of memory.
+    let s = "a".repeat(4000);
+    let (r, _) = steps("args.s.replace('', args.s).size() > 0", json!({"s": s}));
+    assert_eq!(r.unwrap_err().code(), ErrorCode::LimitExceeded);
+    let (r, n) = steps(
+        "args.s.lowerAscii().size() > 0",
+        json!({"s": "A".repeat(6400)}),
+    );
+    assert!(r.unwrap());
+    assert!(n >= 200, "{n}");
+}
+
+#[test]
+fn math_extension() {
+    assert!(t(
+        "math.greatest(1, 2.5, 3u) == 3u && math.least([3, -1.5, 2]) == -1.5"
+    ));
+    assert!(t("math.greatest(-5) == -5"));
+    assert!(t(
+        "math.ceil(1.2) == 2.0 && math.floor(-1.2) == -2.0 && math.round(-1.5) == -2.0"
+    ));
+    assert!(t(
+        "math.trunc(-1.7) == -1.0 && math.abs(-3) == 3 && math.sign(-2.5) == -1.0"
+    ));
+    assert!(t(
+        "math.isNaN(0.0 / 0.0) && math.isInf(1.0 / 0.0) && math.isFinite(1.0)"
+    ));
+    assert!(t(
+        "math.bitAnd(6, 3) == 2 && math.bitOr(1u, 2u) == 3u && math.bitNot(0) == -1"
+    ));
+    assert!(t(
+        "math.bitShiftLeft(1, 200) == 0 && math.bitShiftRight(-1024, 3) == 2305843009213693824"
+    ));
+    assert!(t("math.sqrt(16) == 4.0"));
+    assert!(eval_err("math.abs(-9223372036854775808) == 0", json!({})).contains("overflow"));
+    assert!(eval_err("math.greatest([]) == 0", json!({})).contains("must not be empty"));
+    assert!(eval_err("math.greatest(1, 'a') == 1", json!({})).contains("takes numbers"));
+    assert!(eval_err("math.ceil(1) == 1.0", json!({})).contains("no such overload"));
+    assert!(eval_err("math.bitShiftLeft(1, -1) == 0", json!({})).contains("negative offset"));
+}
+
+#[test]
+fn sets_and_lists() {
+    assert!(t(
+        "sets.contains([1, 2, 3], [3, 1.0]) && !sets.contains([1], [2])"
+    ));
+    assert!(t(
+        "sets.equivalent([1, 2, 2], [2, 1]) && !sets.equivalent([1], [1, 3])"
+    ));
+    assert!(t(
+        "sets.intersects(['a', 'b'], ['c', 'b']) && !sets.intersects([], [1])"
+    ));
+    assert!(t("[1, 2, 1, 3].distinct() == [1, 2, 3]"));
+    assert!(t(
+        "[1, [2, [3]]].flatten() == [1, 2, [3]] && [1, [2, [3]]].flatten(2) == [1, 2, 3]"
+    ));
+    assert!(t(
+        "[1, 2, 3, 4].slice(1, 3) == [2, 3] && lists.range(3) == [0, 1, 2]"
+    ));
+    assert!(eval_err("[1].slice(0, 2) == []", json!({})).contains("list is length 1"));
+    // Pairwise comparison is charged: two large lists exhaust the budget.
+    let l: Vec<i64> = (0..500).collect();
+    let m: Vec<i64> = (1000..1500).collect();
+    let (r, _) = steps("sets.intersects(args.a, args.b)", json!({"a": l, "b": m}));
+    assert_eq!(r.unwrap_err().code(), ErrorCode::LimitExceeded);
+}
+
+#[test]
+fn regex_find() {
+    assert!(t("'abc 123 def 456'.find('[0-9]+') == '123'"));
+    assert!(t("'abc'.find('[0-9]+') == ''"));
+    assert!(t("'abc 123 def 456'.findAll('[0-9]+') == ['123', '456']"));
+    assert!(t("'abc 123 def 456'.findAll('[0-9]+', 1) == ['123']"));
+    assert!(t("'a1b2'.findAll('[0-9]', 0) == []"));
+    // Empty matches next to a previous match are skipped, as in Go.
+    assert!(t("'abc'.findAll('b*') == ['', 'b', '']"));
+    assert!(t("'ab'.findAll('') == ['', '', '']"));
+    let e = Expr::compile("args.s.find(args.re) == ''").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CaveatSyntax);
+    // Every search is charged for the rest of the input.
+    let (r, _) = steps(
+        "args.s.findAll('a').size() > 0",
+        json!({"s": "a".repeat(3000)}),
+    );
+    assert_eq!(r.unwrap_err().code(), ErrorCode::LimitExceeded);
+}
+
+#[test]
+fn ip_and_cidr() {
+    assert!(t(
+        "isIP('10.0.0.1') && !isIP('010.0.0.1') && !isIP('1.2.3') && !isIP('fe80::1%eth0')"
+    ));
+    assert!(t(
+        "!isIP('::ffff:10.0.0.1') && !isIP('::ffff:a00:1') && isIP('2001:db8::1')"
+    ));
+    assert!(t("ip('10.0.0.1').family() == 4 && ip('::1').family() == 6"));
+    assert!(t(
+        "ip('127.0.0.2').isLoopback() && ip('::1').isLoopback() && !ip('10.0.0.1').isLoopback()"
+    ));
+    assert!(t(
+        "ip('0.0.0.0').isUnspecified() && ip('::').isUnspecified()"
+    ));
+    assert!(t(
+        "ip('169.254.169.254').isLinkLocalUnicast() && ip('fe80::1').isLinkLocalUnicast()"
+    ));
+    assert!(t(
+        "ip('224.0.0.1').isLinkLocalMulticast() && ip('ff02::1').isLinkLocalMulticast()"
+    ));
+    assert!(t(
+        "ip('10.0.0.1').isGlobalUnicast() && !ip('255.255.255.255').isGlobalUnicast()"
+    ));
+    assert!(t(
+        "ip.isCanonical('2001:db8::1') && !ip.isCanonical('2001:DB8::1')"
+    ));
+    assert!(t(
+        "ip('10.0.0.1') == ip('10.0.0.1') && string(ip('::1')) == '::1'"
+    ));
+    assert!(t("cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && cidr('10.0.0.0/8').containsIP('10.1.2.3')"));
+    assert!(t(
+        "!cidr('10.0.0.0/8').containsIP('11.0.0.1') && !cidr('::/0').containsIP('1.2.3.4')"
+    ));
+    assert!(t("cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && !cidr('10.1.0.0/16').containsCIDR('10.0.0.0/8')"));
+    assert!(t("cidr('192.168.1.5/24').masked() == cidr('192.168.1.0/24') && cidr('192.168.1.5/24').prefixLength() == 24"));
+    assert!(t(
+        "cidr('192.168.1.5/24').ip() == ip('192.168.1.5') && string(cidr('::1/128')) == '::1/128'"
+    ));
+    assert!(t("isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0/33') && !isCIDR('10.0.0.0/08') && !isCIDR('10.0.0.0')"));
+    assert!(eval_err("ip('nope').family() == 4", json!({})).contains("parse error"));
+    assert!(eval_err("ip('::ffff:1.2.3.4').family() == 6", json!({})).contains("IPv4-mapped"));
+    assert!(eval_err("ip('fe80::1%1').family() == 6", json!({})).contains("zone"));
+    assert!(eval_err("ip('1.2.3.4') < ip('1.2.3.5')", json!({})).contains("cannot compare"));
+    assert!(eval_err("ip(args.a).isLoopback()", json!({"a": 1})).contains("does not accept"));
+}
+
+#[test]
+fn path_within() {
+    assert!(t("path.within('/data/a/b.txt', '/data')"));
+    assert!(t(
+        "path.within('/data', '/data') && path.within('/data/', '/data/')"
+    ));
+    assert!(t(
+        "path.within('/data/./a//b', '/data') && path.within('/data/x/../a', '/data')"
+    ));
+    assert!(t(
+        "!path.within('/data/../etc/passwd', '/data') && !path.within('/database', '/data')"
+    ));
+    assert!(t(
+        "!path.within('/data/../../data2', '/data') && path.within('/../data/a', '/data')"
+    ));
+    assert!(t(
+        "path.within('/anything', '/') && path.within('///data/a', '/data')"
+    ));
+    assert!(t(
+        "path.clean('/a/./b/../c//d/') == '/a/c/d' && path.clean('/..') == '/'"
+    ));
+    assert!(eval_err("path.within('data/a', '/data')", json!({})).contains("not absolute"));
+    assert!(eval_err(
+        "path.within(args.p, '/data')",
+        json!({"p": "/data/a\\..\\..\\etc"})
+    )
+    .contains("backslash"));
+    assert!(eval_err("path.within(args.p, '/data')", json!({"p": "/data/a\u{0}"})).contains("NUL"));
+    assert!(eval_err("path.within('//data/a', '/data')", json!({})).contains("two slashes"));
+    assert!(eval_err("path.within('/data/a', 'data')", json!({})).contains("not absolute"));
+    assert!(eval_err("path.within(1, '/data')", json!({})).contains("no such overload"));
+}
+
+#[test]
+fn namespaces_yield_to_variables() {
+    // A variable named like a namespace is the variable.
+    let e = testing::eval_value(
+        "math.x",
+        &[(
+            "math",
+            testing::TestValue::Map(vec![(
+                testing::TestValue::String("x".into()),
+                testing::TestValue::Int(1),
+            )]),
+        )],
+    );
+    assert_eq!(e, Ok(testing::TestValue::Int(1)));
+}
+
+#[test]
+fn url_checks() {
+    assert!(t(
+        "url.host('https://api.example.com:8443/v1?q=1') == 'api.example.com'"
+    ));
+    assert!(t(
+        "url.host('http://[::1]:80/') == '[::1]' && url.host('http://u:p@h/') == 'h'"
+    ));
+    assert!(t(
+        "url.hasUserinfo('https://user@evil.example/') && !url.hasUserinfo('https://a.example/@x')"
+    ));
+    // Every IPv4 notation a browser accepts.
+    for host in [
+        "127.0.0.1",
+        "127.1",
+        "2130706433",
+        "0x7f000001",
+        "0177.0.0.1",
+        "0x7f.0.0.1",
+        "169.254.169.254",
+        "10.0.0.1",
+        "192.168.1.1",
+        "172.16.0.1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:7f00:1]",
+        "[fe80::1]",
+        "[fd00::1]",
+        "[64:ff9b::a9fe:a9fe]",
+        "localhost",
+        "LOCALHOST",
+        "a.localhost",
+        "127.0.0.1.",
+    ] {
+        let src = format!("url.hostIsInternal('http://{host}/')");
+        assert!(t(&src), "{src}");
+    }
+    for host in [
+        "example.com",
+        "8.8.8.8",
+        "[2001:4860::8888]",
+        "172.32.0.1",
+        "1.2.3.4.5",
+    ] {
+        let src = format!("!url.hostIsInternal('http://{host}:80/x')");
+        assert!(t(&src), "{src}");
+    }
+    assert!(t("url.hostIsNormal('https://api.example.com/') && !url.hostIsNormal('https://API.example.com/')"));
+    assert!(t("!url.hostIsNormal('http://127.1/') && !url.hostIsNormal('http://example.com./') && !url.hostIsNormal('http://ex%41mple.com/')"));
+    assert!(t("!url.hostIsNormal('http://bücher.example/') && url.hostIsNormal('http://[::1]/') && !url.hostIsNormal('http://[0::1]/')"));
+    assert!(
+        eval_err("url.hostIsInternal('http://%31%32%37.0.0.1/')", json!({}))
+            .contains("percent-encoded")
+    );
+    assert!(eval_err(
+        "url.hostIsInternal(args.u)",
+        json!({"u": "http://１２７.0.0.1/"})
+    )
+    .contains("non-ASCII"));
+    assert!(eval_err(
+        "url.host(args.u) == ''",
+        json!({"u": "http://a.example\\@127.0.0.1/"})
+    )
+    .contains("backslash"));
+    assert!(eval_err(
+        "url.host(args.u) == ''",
+        json!({"u": "http://a\t.example/"})
+    )
+    .contains("white space"));
+    assert!(eval_err("url.host('/just/a/path') == ''", json!({})).contains("not absolute"));
+    assert!(eval_err("url.host('http://a@b@c/') == ''", json!({})).contains("more than one"));
+    // The Kubernetes URL object library is outside the subset, not unknown.
+    let e = Expr::compile("url('https://a.example/').getHost() == 'a.example'").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+}
