@@ -146,6 +146,9 @@ step_fuzz() {
   CARGO_TARGET_DIR="${CHARTER_CACHE:-$HOME/.cache/charter}/fuzz/target-clippy" \
     cargo clippy --manifest-path fuzz/Cargo.toml --locked --bins -- -D warnings
   bash scripts/fuzz.sh smoke "$seconds"
+  local seed="${CHARTER_CEL_SEED:-$RANDOM}"
+  section "fuzz: the caveat language against a real CEL engine, 2000 random expressions, seed $seed (scripts/cel-differential.sh; CHARTER_CEL_SEED repeats a run)"
+  bash scripts/cel-differential.sh 2000 "$seed"
 }
 
 # --- Bindings -----------------------------------------------------------------
