@@ -5,7 +5,7 @@ export {
   PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
   canonicalizeJson, hashJson, verifyBundle,
 } from './index'
-export type { Decision, Reason, PermitClaims, BundleReport, BundleHead } from './index'
+export type { Decision, Reason, PermitClaims } from './index'
 
 // Shapes of arguments (index.d.ts refers to them as import('./charter').Name).
 
@@ -62,6 +62,40 @@ export interface Jwk {
 export interface Jwks {
   /** The keys. */
   keys: Array<Jwk>
+}
+
+/** The signed summary of a bundle. */
+export interface BundleHead {
+  /** `prev` of the first receipt (the genesis value for a bundle from seq 0). */
+  anchor: string
+  /** Number of receipts. */
+  count: number
+  /** `seq` of the first receipt. */
+  firstSeq: number
+  /** Id of the signing key. */
+  kid: string
+  /** Hash of the last receipt. */
+  lastHash: string
+  /** `seq` of the last receipt. */
+  lastSeq: number
+  /** The head's signature. */
+  sig: string
+  /** `ts` of the last receipt. */
+  ts: number
+  /** Format version. */
+  v: number
+}
+
+/** What a verified bundle covers. */
+export interface BundleReport {
+  /** Number of receipts. */
+  count: number
+  /** `seq` of the first receipt. */
+  firstSeq: number
+  /** `seq` of the last receipt. */
+  lastSeq: number
+  /** The signed head. */
+  head: BundleHead
 }
 
 /** A request in its JSON form (what `Request.toJson()` gives). */

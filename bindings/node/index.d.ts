@@ -294,40 +294,6 @@ export declare function __benchNativeCheck(verifier: Verifier, capability: Capab
 /** Every stable code and the class of its family, from the core. */
 export declare function __errorFamilies(): Record<string, string>
 
-/** The signed summary of a bundle. */
-export interface BundleHead {
-  /** `prev` of the first receipt (the genesis value for a bundle from seq 0). */
-  anchor: string
-  /** Number of receipts. */
-  count: number
-  /** `seq` of the first receipt. */
-  firstSeq: number
-  /** Id of the signing key. */
-  kid: string
-  /** Hash of the last receipt. */
-  lastHash: string
-  /** `seq` of the last receipt. */
-  lastSeq: number
-  /** The head's signature. */
-  sig: string
-  /** `ts` of the last receipt. */
-  ts: number
-  /** Format version. */
-  v: number
-}
-
-/** What a verified bundle covers. */
-export interface BundleReport {
-  /** Number of receipts. */
-  count: number
-  /** `seq` of the first receipt. */
-  firstSeq: number
-  /** `seq` of the last receipt. */
-  lastSeq: number
-  /** The signed head. */
-  head: BundleHead
-}
-
 /** RFC 8785 canonical form of strict I-JSON text. */
 export declare function canonicalizeJson(text: string): string
 
@@ -350,7 +316,7 @@ export declare function hashJson(text: string | Record<string, unknown>): string
  * KeySet, or a JWKS as object or text), offline. A bundle that does not
  * start at genesis needs the anchor: the hash of the receipt before its first.
  */
-export declare function verifyBundle(bundle: string, trusted: KeySet | import('./charter').Jwks | string, anchor?: string | undefined | null): BundleReport
+export declare function verifyBundle(bundle: string, trusted: KeySet | import('./charter').Jwks | string, anchor?: string | undefined | null): import('./charter').BundleReport
 
 /** The package version (the workspace version, e.g. `0.1.0`). */
 export declare const VERSION: string

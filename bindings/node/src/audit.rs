@@ -1,4 +1,4 @@
-//! Audit: `AuditLog`, `verifyBundle`; `BundleReport` and `BundleHead` are data.
+//! Audit: `AuditLog`, `verifyBundle` (its `BundleReport` is the core's, camelCased).
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use charter_core::audit::{FileAuditLog, MemoryAuditLog};
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::error::{guard, invalid, Result};
+use crate::error::{guard, Result};
 use crate::keys::{keys, KeySet, SigningKey};
 use crate::receipt::Receipt;
 
@@ -16,8 +16,7 @@ use crate::receipt::Receipt;
 pub struct AuditLog(pub(crate) Arc<dyn core::audit::AuditLog>);
 
 fn seq(n: f64, what: &str) -> core::Result<u64> {
-    u64::try_from(crate::host::int(n, what)?)
-        .map_err(|_| invalid(format!("{what} must not be negative")))
+    core::host::seq(core::host::safe_int(n, what)?, what)
 }
 
 accessors!(AuditLog |log| get {} fn {
@@ -49,74 +48,21 @@ accessors!(AuditLog |log| get {} fn {
     };
 });
 
-/// The signed summary of a bundle.
-#[napi(object)]
-pub struct BundleHead {
-    /// `prev` of the first receipt (the genesis value for a bundle from seq 0).
-    pub anchor: String,
-    /// Number of receipts.
-    pub count: i64,
-    /// `seq` of the first receipt.
-    pub first_seq: i64,
-    /// Id of the signing key.
-    pub kid: String,
-    /// Hash of the last receipt.
-    pub last_hash: String,
-    /// `seq` of the last receipt.
-    pub last_seq: i64,
-    /// The head's signature.
-    pub sig: String,
-    /// `ts` of the last receipt.
-    pub ts: i64,
-    /// Format version.
-    pub v: i64,
-}
-
-/// What a verified bundle covers.
-#[napi(object)]
-pub struct BundleReport {
-    /// Number of receipts.
-    pub count: i64,
-    /// `seq` of the first receipt.
-    pub first_seq: i64,
-    /// `seq` of the last receipt.
-    pub last_seq: i64,
-    /// The signed head.
-    pub head: BundleHead,
-}
-
 /// Verifies an exported audit bundle (JSON text) against trusted keys (a
 /// KeySet, or a JWKS as object or text), offline. A bundle that does not
 /// start at genesis needs the anchor: the hash of the receipt before its first.
-#[napi]
+#[napi(ts_return_type = "import('./charter').BundleReport")]
 pub fn verify_bundle(
     bundle: String,
     #[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] trusted: Unknown,
     anchor: Option<String>,
-) -> Result<BundleReport> {
+) -> Result<serde_json::Value> {
     guard(|| {
         let trusted = keys(trusted)?;
-        let r = match anchor {
+        let report = match anchor {
             Some(a) => core::audit::verify_bundle_from(&bundle, &trusted, &a),
             None => core::audit::verify_bundle(&bundle, &trusted),
         }?;
-        let (h, n) = (r.head, |n: u64| n as i64);
-        let head = BundleHead {
-            anchor: h.anchor,
-            count: n(h.count),
-            first_seq: n(h.first_seq),
-            kid: h.kid,
-            last_hash: h.last_hash,
-            last_seq: n(h.last_seq),
-            sig: h.sig,
-            ts: h.ts,
-            v: n(h.v),
-        };
-        Ok(BundleReport {
-            count: n(r.count),
-            first_seq: n(r.first_seq),
-            last_seq: n(r.last_seq),
-            head,
-        })
+        core::host::js_record(&report)
     })
 }

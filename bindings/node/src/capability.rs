@@ -3,25 +3,12 @@
 
 use charter_core as core;
 use charter_core::CapabilityRef;
-use napi::bindgen_prelude::{ClassInstance, Uint8Array, Unknown, ValueType};
+use napi::bindgen_prelude::{Unknown, ValueType};
 use napi_derive::napi;
 
 use crate::error::invalid;
-use crate::host::{arg_text, instance, Options};
+use crate::host::{arg_text, instance, Js};
 use crate::keys::RootKey;
-
-/// The members of `IssueOptions` (charter.d.ts); caveats are added in this order.
-const ISSUE_OPTIONS: [&str; 9] = [
-    "agent",
-    "actions",
-    "audience",
-    "notBefore",
-    "expiresAt",
-    "neverExpires",
-    "caveats",
-    "tokenId",
-    "issuedAt",
-];
 
 /// Mints capabilities with one root key.
 #[napi]
@@ -30,19 +17,8 @@ pub struct Issuer(core::Issuer);
 accessors!(Issuer |i| get {} fn {} try {
     "Mints a capability."
     issue(#[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>) -> Capability = {
-        let o = Options::read(options, "options", &ISSUE_OPTIONS)?;
-        let (text, texts) = ("a string", "an array of strings");
-        let opts = core::IssueOptions {
-            agent: o.json("agent", text)?,
-            actions: o.json("actions", texts)?,
-            audience: o.json("audience", text)?,
-            not_before: o.int("notBefore")?,
-            expires_at: o.int("expiresAt")?,
-            never_expires: (o.json("neverExpires", "a boolean")?).unwrap_or(false),
-            caveats: o.json("caveats", texts)?.unwrap_or_default(),
-            token_id: (o.get::<Uint8Array>("tokenId", "a Uint8Array")?).map(|b| b.to_vec()),
-            issued_at: o.int("issuedAt")?,
-        };
+        let options = options.map(Js::new).transpose()?;
+        let opts = core::host::issue_options(options.as_ref())?;
         Capability(i.issue_with(&opts)?)
     };
 } new {} ctor {
@@ -78,29 +54,14 @@ accessors!(Capability |c| get {
     parse(token: String) -> Capability = Capability(core::Capability::parse(&token)?);
 });
 
-/// A `Capability | string` argument, held for the length of one call.
-pub enum CapabilityArg<'e> {
-    /// A `Capability`.
-    Parsed(ClassInstance<'e, Capability>),
-    /// Token text (a malformed one is a denial, decided by the core).
-    Text(String),
-}
-
-impl<'e> CapabilityArg<'e> {
-    /// Reads the argument; anything else is `invalid_argument`.
-    pub fn read(value: Unknown<'e>) -> std::result::Result<Self, core::Error> {
-        if value.get_type().ok() == Some(ValueType::String) {
-            return arg_text(value, "capability").map(CapabilityArg::Text);
-        }
-        (instance::<Capability>(value).map(CapabilityArg::Parsed))
-            .ok_or_else(|| invalid("capability must be a Capability or its token text"))
+/// Calls `f` with a `Capability | string` argument as the core's input
+/// (token text that does not parse is a denial, decided by the core);
+/// anything else is `invalid_argument`.
+pub fn with_cap<R>(value: Unknown, f: impl FnOnce(CapabilityRef<'_>) -> R) -> core::Result<R> {
+    if value.get_type().ok() == Some(ValueType::String) {
+        return Ok(f(CapabilityRef::Text(&arg_text(value, "capability")?)));
     }
-
-    /// As the core's capability input.
-    pub fn as_ref(&self) -> CapabilityRef<'_> {
-        match self {
-            CapabilityArg::Parsed(c) => CapabilityRef::Parsed(&c.0),
-            CapabilityArg::Text(t) => CapabilityRef::Text(t),
-        }
-    }
+    let cap = instance::<Capability>(value)
+        .ok_or_else(|| invalid("capability must be a Capability or its token text"))?;
+    Ok(f(CapabilityRef::Parsed(&cap.0)))
 }

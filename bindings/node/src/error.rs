@@ -4,7 +4,6 @@
 //! its family, from [`error_families`] (`ErrorCode::family`).
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use charter_core::{Error as CoreError, ErrorCode};
 use napi_derive::napi;
@@ -34,18 +33,7 @@ pub fn invalid(message: impl Into<String>) -> CoreError {
 /// Runs an export, turning a panic into an `internal` error: no panic may
 /// unwind into JavaScript.
 pub fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r.map_err(core),
-        Err(payload) => {
-            let what = (payload.downcast_ref::<&str>().copied())
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("unknown panic");
-            Err(core(CoreError::new(
-                ErrorCode::Internal,
-                format!("internal error in charter (please report): {what}"),
-            )))
-        }
-    }
+    CoreError::catching(f).map_err(core)
 }
 
 /// Every stable code and the class of its family, from the core.

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
 
 use crate::audit::AuditLog;
-use crate::capability::CapabilityArg;
+use crate::capability::with_cap;
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::RequestArg;
 use crate::verifier::{decision, options, Verifier};
@@ -28,15 +28,15 @@ accessors!(Guard |g| get {} fn {} try {
     "Decides and records the decision; returns it as data."
     [ts_return_type = "Decision"]
     check(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> = {
-        let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-        decision(g.check(cap.as_ref(), req.get(), &options(proof, now)?))
+        let (req, o) = (RequestArg::read(request)?, options(proof, now)?);
+        decision(with_cap(capability, |c| g.check(c, req.get(), &o))?)
     };
     "A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random)."
     [ts_return_type = "Permit"]
     protect(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, idempotency_key: Option<String>, now: Option<f64>, permit_id: Option<String>) -> Either<Permit, Denial> = {
-        let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
+        let req = RequestArg::read(request)?;
         let o = core::CallOptions { idempotency_key, permit_id, ..options(proof, now)? };
-        match g.protect(cap.as_ref(), req.get(), &o) {
+        match with_cap(capability, |c| g.protect(c, req.get(), &o))? {
             Ok(permit) => Either::A(Permit(permit)),
             Err(e) if e.code() == core::ErrorCode::Denied => {
                 let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());

@@ -1,7 +1,7 @@
 //! Keys: `RootKey`, `SigningKey`, `PublicKey`, `KeySet`.
 
 use charter_core as core;
-use napi::bindgen_prelude::{Uint8Array, Unknown, ValueType};
+use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi_derive::napi;
 
 use crate::host::{self, instance};
@@ -87,9 +87,5 @@ pub fn keys(value: Unknown) -> std::result::Result<core::KeySet, core::Error> {
     if let Some(set) = instance::<KeySet>(value) {
         return Ok(set.0.clone());
     }
-    let text = match value.get_type() {
-        Ok(ValueType::String) => host::arg_text(value, "jwks")?,
-        _ => core::jcs::canonicalize(&host::json(value, "jwks")?)?,
-    };
-    core::KeySet::from_jwks(&text)
+    core::KeySet::from_jwks(&core::host::json_text(&host::Js::new(value)?, "jwks")?)
 }

@@ -2,11 +2,10 @@
 //! string` argument every check takes.
 
 use charter_core as core;
-use charter_core::JsonInput;
-use napi::bindgen_prelude::{ClassInstance, Unknown, ValueType};
+use napi::bindgen_prelude::{ClassInstance, Unknown};
 use napi_derive::napi;
 
-use crate::host::{self, instance, JsonArg};
+use crate::host::{instance, Js};
 
 /// A tool call to decide: agent, action, args (a JSON object, or its text
 /// for exactness), resource.
@@ -31,10 +30,10 @@ accessors!(Request |r| get {
     from_json(text: String) -> Request = Request(core::Request::from_json(&text)?);
 } ctor {
     "A request from its parts; `args` as an object, or as JSON text to keep every number exact."
-    (agent: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, resource: Option<String>) = Request(match JsonArg::read(args, "args")? {
-        JsonArg::Text(t) => core::Request::build(agent, action, JsonInput::Text(&t), resource),
-        JsonArg::Value(v) => core::Request::build(agent, action, JsonInput::Value(v), resource),
-    }?);
+    (agent: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, resource: Option<String>) = {
+        let args = Js::new(args)?;
+        Request(core::host::with_json(&args, "args", |a| core::Request::build(agent, action, a, resource))?)
+    };
 });
 
 /// A `Request | object | string` argument: a `Request`, or its JSON form
@@ -52,10 +51,8 @@ impl<'e> RequestArg<'e> {
         if let Some(r) = instance::<Request>(value) {
             return Ok(RequestArg::Class(r));
         }
-        Ok(RequestArg::Built(match value.get_type() {
-            Ok(ValueType::String) => core::Request::from_json(&host::arg_text(value, "request")?)?,
-            _ => core::Request::from_value(&host::json(value, "request")?)?,
-        }))
+        let built = core::host::with_json(&Js::new(value)?, "request", core::Request::from_input);
+        built.map(RequestArg::Built)
     }
 
     /// The request.

@@ -8,7 +8,7 @@ use charter_core::CallOptions;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::capability::CapabilityArg;
+use crate::capability::with_cap;
 use crate::error::{guard, Result};
 use crate::host::opt_int;
 use crate::keys::RootKey;
@@ -41,8 +41,8 @@ accessors!(Verifier |v| get {
     "Decides one call. A denial is data; a token that does not parse is a denial too."
     [ts_return_type = "Decision"]
     check(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> = {
-        let (cap, req) = (CapabilityArg::read(capability)?, RequestArg::read(request)?);
-        decision(v.check(cap.as_ref(), req.get(), &options(proof, now)?))
+        let (req, o) = (RequestArg::read(request)?, options(proof, now)?);
+        decision(with_cap(capability, |c| v.check(c, req.get(), &o))?)
     };
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
     revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
@@ -67,11 +67,13 @@ pub fn bench_native_check(
     iterations: u32,
 ) -> Result<f64> {
     guard(|| {
-        let (cap, options) = (CapabilityArg::read(capability)?, options(None, Some(now))?);
-        let start = Instant::now();
-        for _ in 0..iterations {
-            std::hint::black_box(verifier.0.check(cap.as_ref(), &request.0, &options));
-        }
-        Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
+        let options = options(None, Some(now))?;
+        with_cap(capability, |cap| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                std::hint::black_box(verifier.0.check(cap, &request.0, &options));
+            }
+            start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1))
+        })
     })
 }

@@ -78,7 +78,7 @@ test('times and integers must be safe integers', () => {
 })
 
 test('option objects refuse unknown members (a typo must not drop a limit)', () => {
-  throwsCode(() => new Issuer(root).issue({ expiresat: NOW }), UsageError, 'invalid_argument', /unknown member "expiresat"/)
+  throwsCode(() => new Issuer(root).issue({ expiresat: NOW }), UsageError, 'invalid_argument', /unknown option "expiresat"/)
   throwsCode(() => new Issuer(root).issue('options'), UsageError, 'invalid_argument')
   throwsCode(() => new Issuer(root).issue({ actions: 'read' }), UsageError, 'invalid_argument', /array of strings/)
   throwsCode(() => new Issuer(root).issue({ actions: ['read', 7] }), UsageError, 'invalid_argument')

@@ -3,12 +3,7 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::error::invalid;
 use crate::host::{self, Options, RootKeyArg, Str, Strs};
-
-/// The options of `issue`: surface.json's parameters, in camelCase.
-const OPTIONS: &str =
-    "agent actions audience notBefore expiresAt neverExpires caveats tokenId issuedAt";
 
 crate::class! {
     /// Mints capabilities with one root key.
@@ -18,41 +13,17 @@ crate::class! {
         /// the platform clock, `tokenId` (16 bytes) to random. Exactly one of
         /// `expiresAt` (Unix seconds, not milliseconds) and `neverExpires: true`
         /// is required.
-        issue(&i, options: Option<Options>) -> Capability =
-            i.issue_with(&issue_options(options.as_deref())?).map(Capability::wrap);
+        issue(&i, options: Option<Options>) -> Capability = {
+            let options = options.map(|o| host::Js(o.into()));
+            let mut o = core::host::issue_options(options.as_ref())?;
+            o.issued_at.get_or_insert_with(host::clock);
+            i.issue_with(&o).map(Capability::wrap)
+        };
     } static {
         /// An issuer minting with `root`.
         #[wasm_bindgen(constructor)]
         new(root: RootKeyArg) = Ok::<_, core::Error>(core::Issuer::new(host::arg!(class: root)));
     }
-}
-
-fn issue_options(v: Option<&JsValue>) -> Result<core::IssueOptions, core::Error> {
-    let v = v.cloned().unwrap_or_else(|| js_sys::Object::new().into());
-    if !host::is_plain(&v, "options")? {
-        return Err(host::wrong("options", "an object", &v));
-    }
-    let names = host::keys(&v, "options")?.into_iter().map(|k| k.as_string().unwrap_or_default());
-    core::host::known_options(names, &OPTIONS.split(' ').collect::<Vec<_>>(), "options")?;
-    let get = |k: &str| {
-        let x = host::member(&v, &k.into(), "options")?;
-        Ok::<_, core::Error>((!x.is_undefined() && !x.is_null()).then_some(x))
-    };
-    let never = get("neverExpires")?.map(|n| n.as_bool());
-    let never = never.map(|n| n.ok_or_else(|| invalid("options.neverExpires must be a boolean")));
-    let list = |l: Option<JsValue>, what| l.map(|l| host::strings(&l, what)).transpose();
-    let iat = host::opt(&get("issuedAt")?, "options.issuedAt", host::int)?;
-    Ok(core::IssueOptions {
-        agent: host::opt(&get("agent")?, "options.agent", host::string)?,
-        actions: list(get("actions")?, "options.actions")?,
-        audience: host::opt(&get("audience")?, "options.audience", host::string)?,
-        not_before: host::opt(&get("notBefore")?, "options.notBefore", host::int)?,
-        expires_at: host::opt(&get("expiresAt")?, "options.expiresAt", host::int)?,
-        never_expires: never.transpose()?.unwrap_or(false),
-        caveats: list(get("caveats")?, "options.caveats")?.unwrap_or_default(),
-        token_id: host::opt(&get("tokenId")?, "options.tokenId", host::bytes)?,
-        issued_at: Some(iat.unwrap_or_else(host::clock)),
-    })
 }
 
 crate::class! {

@@ -2,13 +2,10 @@
 //! (`impl HostJson`), the typed arguments of every method, and the registry
 //! through which the module's own objects come back as arguments.
 
-use std::any::Any;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use charter_core::host::{from_host, HostJson, HostValue};
-use charter_core::jcs::{self, JsonError, MAX_SAFE_INTEGER};
+use charter_core::host::{self as core_host, registered, HostJson, HostValue};
+use charter_core::jcs::JsonError;
 use charter_core::{CapabilityRef, Error};
 use js_sys::{Array, JsString, Reflect, Uint8Array};
 use serde_json::Value;
@@ -83,39 +80,11 @@ extern "C" {
     static OBJECT_PROTOTYPE: JsValue;
 }
 
-thread_local! {
-    static REGISTRY: RefCell<HashMap<u32, Rc<dyn Any>>> = RefCell::new(HashMap::new());
-    static NEXT: Cell<u32> = const { Cell::new(1) };
-}
-
-/// A core value owned by a JS object and registered under an id, so that the
-/// object can be looked up when it is passed back. A forged id finds nothing
-/// or another live object of the expected type: no memory is read through
-/// it. Dropping the object (`free()` or the GC) unregisters it.
-pub struct Handle<T: 'static> {
-    pub id: u32,
-    pub rc: Rc<T>,
-}
-
-impl<T: 'static> Handle<T> {
-    pub fn new(value: T) -> Self {
-        let rc = Rc::new(value);
-        let id = NEXT.with(|n| n.replace(n.get().checked_add(1).unwrap_or(1)));
-        REGISTRY.with(|r| r.borrow_mut().insert(id, rc.clone() as Rc<dyn Any>));
-        Handle { id, rc }
-    }
-}
-
-impl<T: 'static> Drop for Handle<T> {
-    fn drop(&mut self) {
-        let _ = REGISTRY.try_with(|r| r.try_borrow_mut().map(|mut r| r.remove(&self.id)));
-    }
-}
+pub use charter_core::host::Handle;
 
 /// The `T` behind one of the module's objects, if `v` is one.
 pub fn try_obj<T: 'static>(v: &JsValue) -> Option<Rc<T>> {
-    let id = v.is_object().then(|| charter_id(v) as u32)?;
-    REGISTRY.with(|r| r.borrow().get(&id).cloned())?.downcast::<T>().ok()
+    registered(v.is_object().then(|| charter_id(v) as u32)?)
 }
 
 /// A core value wrapped by one of the module's classes, named `NAME` in JS.
@@ -176,14 +145,11 @@ pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
 
 /// An integer: a safe-integer number or BigInt, never coerced.
 pub fn int(v: &JsValue, what: &str) -> Result<i64, Error> {
-    let n = match v.as_f64() {
-        Some(n) if n.is_finite() && n.fract() == 0.0 => Some(n as i64),
-        None if v.is_bigint() => bigint(v).parse::<i64>().ok(),
-        Some(n) => return Err(invalid(format!("{what} must be an integer, got {n}"))),
-        None => return Err(wrong(what, "an integer", v)),
-    };
-    let safe = n.filter(|n| n.unsigned_abs() <= MAX_SAFE_INTEGER as u64);
-    safe.ok_or_else(|| invalid(format!("{what} is not a safe integer (|n| > 2^53 - 1)")))
+    match v.as_f64() {
+        Some(n) => core_host::safe_int(n, what),
+        None if v.is_bigint() => core_host::int(&Js(v.clone()), what),
+        None => Err(wrong(what, "an integer", v)),
+    }
 }
 
 fn bigint(v: &JsValue) -> String {
@@ -202,7 +168,7 @@ pub fn opt<T, A: AsRef<JsValue>>(
 
 /// A non-negative integer (a sequence number).
 pub fn seq(v: &JsValue, what: &str) -> Result<u64, Error> {
-    u64::try_from(int(v, what)?).map_err(|_| invalid(format!("{what} must not be negative")))
+    core_host::seq(int(v, what)?, what)
 }
 
 /// `now?`: the given Unix seconds, or the platform clock (`Date.now()`).
@@ -234,11 +200,6 @@ pub fn items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error>
     }
     let item = |i| Reflect::get_u32(v, i).map_err(|_| unreadable(what));
     (0..len as u32).map(item).collect()
-}
-
-pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
-    let list = items(v, what, 4096)?.into_iter().enumerate();
-    list.map(|(i, s)| string(&s, &format!("{what}[{i}]"))).collect()
 }
 
 pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
@@ -282,9 +243,13 @@ impl HostJson for Js {
         let v = &self.0;
         Ok(match () {
             _ if v.is_null() => HostValue::Null,
+            _ if v.is_undefined() => HostValue::Undefined,
             _ if v.as_bool().is_some() => HostValue::Bool(v.as_bool() == Some(true)),
             _ if v.as_f64().is_some() => HostValue::Number(v.as_f64().unwrap_or(f64::NAN)),
             _ if v.is_string() => HostValue::Str(string(v, "a JSON string")?),
+            _ if is_view(v) && v.dyn_ref::<Uint8Array>().is_some() => {
+                HostValue::Bytes(v.unchecked_ref::<Uint8Array>().to_vec())
+            }
             _ if v.is_bigint() => {
                 let text = bigint(v);
                 text.parse().map_or(HostValue::BigInt(text), HostValue::Int)
@@ -297,9 +262,6 @@ impl HostJson for Js {
                 HostValue::Object(Box::new(keys(v, "an object")?.into_iter().map(move |k| {
                     let key = string(&k, "a key")?;
                     let item = member(v, &k, &key)?;
-                    if item.is_undefined() {
-                        return Err(invalid(format!("{key:?} is undefined, which is not JSON")));
-                    }
                     Ok((key, Js(item)))
                 })))
             }
@@ -311,21 +273,14 @@ impl HostJson for Js {
     }
 }
 
-/// A JSON argument as text: a string is taken as is (the core parses it
-/// strictly), a native value is walked by the core and canonicalized.
+/// A JSON argument as text: a string as is, a native value canonicalized.
 pub fn json_text(v: &JsValue, what: &str) -> Result<String, Error> {
-    match v.is_string() {
-        true => string(v, what),
-        false => jcs::canonicalize(&json_value(v, what)?),
-    }
+    core_host::json_text(&Js(v.clone()), what)
 }
 
 /// A JSON argument as a value: text parsed strictly, or a native value walked.
 pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
-    match v.is_string() {
-        true => jcs::parse(&string(v, what)?),
-        false => from_host(&Js(v.clone()), what),
-    }
+    core_host::json_value(&Js(v.clone()), what)
 }
 
 /// Calls `f` with a capability argument: a `Capability`, or its text.

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use charter_core::{self as core, JsonInput};
+use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::host::{self, JsonArg, JsonObject, OptStr, Str};
@@ -13,14 +13,11 @@ pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
     if let Some(r) = host::try_obj::<core::Request>(v) {
         return Ok(r);
     }
-    if v.is_string() {
-        return core::Request::from_json(&host::string(v, "request")?).map(Rc::new);
+    if !v.is_string() && !host::is_plain(v, "request")? {
+        let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
+        return Err(host::wrong("request", want, v));
     }
-    if host::is_plain(v, "request")? {
-        return core::Request::from_value(&host::json_value(v, "request")?).map(Rc::new);
-    }
-    let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
-    Err(host::wrong("request", want, v))
+    core::host::with_json(&host::Js(v.clone()), "request", core::Request::from_input).map(Rc::new)
 }
 
 crate::class! {
@@ -45,12 +42,8 @@ crate::class! {
         #[wasm_bindgen(constructor)]
         new(agent: Str, action: Str, args: JsonArg, resource: Option<Str>) = {
             host::args!(string: agent, action; ?string: resource;);
-            let text = args.is_string().then(|| host::string(&args, "args")).transpose()?;
-            let args = match &text {
-                Some(t) => JsonInput::Text(t),
-                None => JsonInput::Value(host::json_value(&args, "args")?),
-            };
-            core::Request::build(agent, action, args, resource)
+            let args = host::Js(args.into());
+            core::host::with_json(&args, "args", |a| core::Request::build(agent, action, a, resource))
         };
     }
 }

@@ -166,5 +166,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.resource.as_deref(), Some("r"));
+        let text = r#"{"agent":"a","action":"b","args":{"n":1}}"#;
+        let from_text = Request::from_input(crate::JsonInput::Text(text)).unwrap();
+        let value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            Request::from_input(crate::JsonInput::Value(value)).unwrap(),
+            from_text
+        );
+        let e = Request::from_input(crate::JsonInput::Text("{}")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Malformed);
     }
 }

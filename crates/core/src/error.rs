@@ -299,6 +299,19 @@ impl Error {
     pub fn reasons(&self) -> &[crate::decision::Reason] {
         &self.reasons
     }
+
+    /// Runs `f`, turning a panic into an `internal` error that carries the
+    /// panic's message: a binding runs core calls through this, so no panic
+    /// unwinds into its host (where it would abort the process).
+    pub fn catching<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+            let what = (payload.downcast_ref::<&str>().copied())
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown panic");
+            let m = format!("internal error in charter (a bug: please report it with the input that caused it); nothing was decided: {what}");
+            Err(Error::new(ErrorCode::Internal, m))
+        })
+    }
 }
 
 /// `Result` with Charter's one [`Error`].
@@ -308,6 +321,20 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     use super::*;
     use crate::decision::Reason;
+
+    #[test]
+    fn a_panic_is_an_internal_error_not_an_unwind() {
+        let e = Error::catching::<()>(|| panic!("boom")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Internal);
+        assert!(
+            e.message().ends_with("nothing was decided: boom"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(Error::catching(|| Ok(5)).unwrap(), 5);
+        let e = Error::catching::<()>(|| Err(Error::new(ErrorCode::Io, "disk"))).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Io);
+    }
 
     #[test]
     fn codes_round_trip_and_are_unique() {

@@ -92,6 +92,16 @@ impl Request {
         Request::from_value(&value)
     }
 
+    /// A request from its JSON form given either way (a binding's
+    /// `Request | object | string` argument): text by [`Request::from_json`],
+    /// a value by [`Request::from_value`].
+    pub fn from_input(input: JsonInput<'_>) -> Result<Request, Error> {
+        match input {
+            JsonInput::Text(text) => Request::from_json(text),
+            JsonInput::Value(value) => Request::from_value(&value),
+        }
+    }
+
     /// A request from its JSON object form (`agent`, `action`, `args`,
     /// `resource`); unknown members are refused.
     pub fn from_value(value: &Value) -> Result<Request, Error> {
