@@ -55,7 +55,7 @@ dependencies {
 // workspace's target/release (cargo build --release -p charter-uniffi).
 val nativeDir: File =
     (findProperty("charterNativeDir") as String?)?.let { file(it) }
-        ?: repoRoot.resolve("build/jvm-native")
+        ?: layout.buildDirectory.dir("jvm-native").get().asFile
 
 val hostNative by tasks.registering(Copy::class) {
     description = "Copies target/release/libcharter_uniffi for this machine under its JNA prefix."
@@ -68,7 +68,7 @@ val hostNative by tasks.registering(Copy::class) {
         else -> error("no JNA prefix known for $os")
     }
     from(repoRoot.resolve("target/release/$lib"))
-    into(repoRoot.resolve("build/jvm-native/$prefix"))
+    into(layout.buildDirectory.dir("jvm-native/$prefix"))
     onlyIf { findProperty("charterNativeDir") == null }
 }
 
