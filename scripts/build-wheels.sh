@@ -75,7 +75,7 @@ for w in "${wanted[@]}"; do
   flat="$(tr '\n' ' ' <<<"$report")"
   [[ $flat == *"consistent with the following platform tag: \"$tag\""* ]] ||
     die "auditwheel: ${built[0]##*/} is not consistent with $tag (see above)"
-  [[ $flat == *"requires no external shared libraries"* ]] ||
+  [[ $flat != *"external shared libraries are required"* ]] ||
     die "auditwheel: ${built[0]##*/} needs external shared libraries (see above)"
   echo "ok: ${built[0]##*/} ($(du -k "${built[0]}" | cut -f1) KiB)"
 done
