@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi release actionlint shellcheck
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
 # repo, by scripts/setup-tools.sh.
@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python node wasm uniffi release actionlint shellcheck)
 
 tools_ready=0
 need_tools() {
@@ -173,6 +173,13 @@ step_uniffi() {
 }
 
 # --- Repository hygiene -----------------------------------------------------
+
+# The quick part of scripts/release-check.sh (which builds every package and is
+# too slow for CI): every package names the same version and license.
+step_release() {
+  section "release: names, versions and licenses agree across packages (scripts/release-check.sh meta)"
+  bash scripts/release-check.sh meta
+}
 
 step_actionlint() {
   section "actionlint: .github/workflows"
