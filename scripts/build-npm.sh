@@ -57,7 +57,10 @@ git -C "$CHARTER_ROOT" checkout -- bindings/node/package-lock.json 2>/dev/null |
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$DIST" "$WORK/zig"
+# The linker wrappers live at a fixed path: cargo's fingerprint includes the
+# linker's path, so a new one each run would rebuild everything.
+ZIG_WRAPPERS="$CHARTER_CACHE/pkg/zig-cc"
+mkdir -p "$DIST" "$ZIG_WRAPPERS"
 version="$(node -p 'require(process.argv[1]).version' "$NODE_DIR/package.json")"
 
 for p in "${wanted[@]}"; do
@@ -68,7 +71,7 @@ for p in "${wanted[@]}"; do
   fi
   # A linker for cargo: zig's cc for the target, through maturin (which passes
   # only the flags zig understands).
-  cc="$WORK/zig/cc-$p"
+  cc="$ZIG_WRAPPERS/cc-$p"
   cat >"$cc" <<EOF
 #!/bin/sh
 export CARGO_ZIGBUILD_ZIG_COMMAND="$VENV/bin/python"

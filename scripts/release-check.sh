@@ -21,7 +21,7 @@
 #      vectors run by an arm64 Node under qemu.
 #
 #   scripts/release-check.sh              # everything (about 45 minutes on 2 busy cores, cold; see README)
-#   scripts/release-check.sh meta python  # only some steps: meta python node crates wasm
+#   scripts/release-check.sh meta python  # only some steps: meta python node crates wasm (node-test)
 #
 # Not part of scripts/test.sh (too slow for CI); `scripts/test.sh release-meta`
 # runs step 1 alone. Artifacts: ${CHARTER_DIST:-$CHARTER_CACHE/dist}
@@ -37,10 +37,12 @@ source "$CHARTER_ROOT/scripts/setup-aarch64.sh"
 cd "$CHARTER_ROOT"
 
 ALL_STEPS=(meta python node crates wasm)
+# node-test: the tests of node, on the packages a previous run built.
+KNOWN_STEPS=("${ALL_STEPS[@]}" node-test)
 steps=("$@")
 [[ ${#steps[@]} -gt 0 ]] || steps=("${ALL_STEPS[@]}")
 for s in "${steps[@]}"; do
-  [[ " ${ALL_STEPS[*]} " == *" $s "* ]] || die "release-check.sh: unknown step '$s' (steps: ${ALL_STEPS[*]})"
+  [[ " ${KNOWN_STEPS[*]} " == *" $s "* ]] || die "release-check.sh: unknown step '$s' (steps: ${KNOWN_STEPS[*]})"
 done
 
 export CHARTER_DIST="${CHARTER_DIST:-$CHARTER_CACHE/dist}"
@@ -108,7 +110,8 @@ step_python() {
 }
 
 # node_quickstart NODE PLATFORM CPU: installs charter and charter-PLATFORM from
-# their tarballs into a fresh project (for CPU) and runs the README quickstart there.
+# their tarballs into a fresh project with npm run by NODE, and runs the
+# README quickstart there.
 node_quickstart() {
   local node=$1 platform=$2 cpu=$3 dist="$CHARTER_DIST/npm" project version
   version="$(node -p 'require("./bindings/node/package.json").version')"
@@ -117,8 +120,11 @@ node_quickstart() {
   printf '{"name":"app","version":"1.0.0","private":true}\n' >"$project/package.json"
   # --offline: the other platforms' optional packages are not fetched (and
   # are left out, as npm does for a platform that does not match).
-  (cd "$project" && npm install --no-audit --no-fund --offline --cache "$CHARTER_CACHE/npm" \
-    --cpu="$cpu" --os=linux --libc=glibc \
+  # npm itself runs on NODE: npm refuses a package whose cpu is not the one
+  # it runs on, as it would for a user on that machine.
+  local npm_cli
+  npm_cli="$(npm root -g)/npm/bin/npm-cli.js"
+  (cd "$project" && "$node" "$npm_cli" install --no-audit --no-fund --offline --cache "$CHARTER_CACHE/npm" \
     "$dist/charter-$version.tgz" "$dist/charter-$platform-$version.tgz" >/dev/null)
   [[ -f "$project/node_modules/charter-$platform/charter.$platform.node" ]] ||
     die "npm did not install charter-$platform's addon"
@@ -151,6 +157,11 @@ node_suite() {
 
 step_node() {
   bash scripts/build-npm.sh linux-x64-gnu linux-arm64-gnu
+  step_node_test
+}
+
+# The tests of step node, on the packages already in $CHARTER_DIST/npm.
+step_node_test() {
   charter_aarch64_setup
   local dist="$CHARTER_DIST/npm" version tgz addons
   version="$(node -p 'require("./bindings/node/package.json").version')"
@@ -203,7 +214,7 @@ step_wasm() {
 }
 
 for s in "${steps[@]}"; do
-  "step_$s"
+  "step_${s//-/_}"
 done
 
 section "release-check: done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
