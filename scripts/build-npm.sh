@@ -13,7 +13,8 @@
 #   scripts/build-npm.sh linux-arm64-gnu         # only some (also linux-x64-musl linux-arm64-musl)
 #
 # Out: ${CHARTER_DIST:-$CHARTER_CACHE/dist}/npm/*.tgz (npm pack). The
-# repository is left as it was: the build goes to a temporary directory and the
+# repository is left as it was: the build goes to $CHARTER_CACHE/pkg/target-npm
+# and a temporary directory, and the
 # packages are staged outside the repo. The darwin and win32 packages are built
 # by .github/workflows/release.yml on their runners.
 set -euo pipefail
@@ -26,7 +27,9 @@ NODE_DIR="$CHARTER_ROOT/bindings/node"
 VENV="$CHARTER_CACHE/pkg/wheel-venv"
 PINS=("maturin==1.16.0" "ziglang==0.17.0" "auditwheel==6.8.2")
 DIST="${CHARTER_DIST:-$CHARTER_CACHE/dist}/npm"
-export CARGO_TARGET_DIR="${CHARTER_PKG_TARGET:-$CHARTER_CACHE/pkg/target}"
+# Its own build directory: the wheels build the same crates with other
+# features and linkers, and sharing one would rebuild both each time.
+export CARGO_TARGET_DIR="${CHARTER_PKG_TARGET:-$CHARTER_CACHE/pkg/target-npm}"
 export CARGO_INCREMENTAL=0
 
 ALL=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl)
@@ -47,7 +50,7 @@ for p in "${wanted[@]}"; do spec "$p" >/dev/null; done
 
 need_cmd node "node is not installed (Node 20+ is needed)"
 need_cmd readelf "readelf is not installed (Debian: binutils)"
-cache_lock pkg-target
+cache_lock pkg-target-npm
 pinned_venv "$VENV" -- "${PINS[@]}" >/dev/null
 
 section "npm: dependencies of bindings/node (@napi-rs/cli)"
