@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi versions actionlint shellcheck
+# Steps: fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi release actionlint shellcheck
 # (wasm before node: the node step's Hono test also runs over the WASM build)
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
@@ -15,7 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi versions actionlint shellcheck)
+ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi release actionlint shellcheck)
 
 tools_ready=0
 need_tools() {
@@ -182,9 +182,11 @@ step_uniffi() {
 
 # --- Repository hygiene -----------------------------------------------------
 
-step_versions() {
-  section "versions: every package at the workspace version (scripts/version.sh --check)"
-  bash scripts/version.sh --check
+# The quick part of scripts/release-check.sh (which builds every package and is
+# too slow for CI): every package names the same version and license.
+step_release() {
+  section "release: names, versions and licenses agree across packages (scripts/release-check.sh meta)"
+  bash scripts/release-check.sh meta
 }
 
 step_actionlint() {

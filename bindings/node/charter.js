@@ -9,7 +9,52 @@
 // null, so no object is built per allow), and a refused `Guard.protect`
 // (returned natively as {message, reasons}) is thrown as `Denied`.
 
-const native = require('./index.js')
+// The prebuilt binaries this package is published with (package.json,
+// napi.targets): one optional dependency per platform.
+const PREBUILT = [
+  'linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl',
+  'darwin-x64', 'darwin-arm64', 'win32-x64-msvc',
+]
+
+/** `linux-arm64-gnu`-style name of the running platform, as the packages are named. */
+function platformName(isMusl) {
+  const { platform, arch } = process
+  if (platform === 'linux') return `${platform}-${arch}-${isMusl() ? 'musl' : 'gnu'}`
+  if (platform === 'win32') return `${platform}-${arch}-msvc`
+  return `${platform}-${arch}`
+}
+
+/** Whether this Linux runs on musl (Alpine), as the generated loader judges it. */
+function linuxIsMusl() {
+  const report = process.report && typeof process.report.getReport === 'function' ? process.report.getReport() : null
+  if (report && report.header && report.header.glibcVersionRuntime) return false
+  return Boolean(report && Array.isArray(report.sharedObjects) && report.sharedObjects.some((f) => f.includes('musl')))
+}
+
+// The generated loader throws a generic error when no binary matches: replace
+// it with one that names the platform and says what to do, the loader's
+// errors kept as the cause.
+let native
+try {
+  native = require('./index.js')
+} catch (err) {
+  if (!/^(Cannot find|Failed to load) native binding/.test(String(err && err.message))) throw err
+  const name = platformName(linuxIsMusl)
+  const supported = PREBUILT.includes(name)
+  const error = new Error(
+    `charter: no native binary for this platform (${name}: platform ${process.platform}, ` +
+      `arch ${process.arch}${process.platform === 'linux' ? `, libc ${name.endsWith('musl') ? 'musl' : 'glibc'}` : ''}). ` +
+      (supported
+        ? `The package charter-${name} should provide it: reinstall charter on this machine with optional ` +
+          'dependencies enabled (no --omit=optional / --no-optional, and not a node_modules copied from another ' +
+          'platform or architecture), so npm installs charter-' + name + '.'
+        : `Prebuilt binaries exist for ${PREBUILT.join(', ')}; for ${name}, build the addon from a checkout ` +
+          '(scripts/test-node.sh, then npm install ./bindings/node) or use the WASM package @charter/wasm.'),
+  )
+  error.code = 'ERR_CHARTER_NO_BINARY'
+  error.cause = err
+  throw error
+}
 
 /** Base of every error Charter throws; `.code` is the stable code. */
 class CharterError extends Error {
