@@ -159,7 +159,9 @@ impl Guard {
                 settle(store.as_ref(), key, &hash, &mine, expires, now)
             })
             .and_then(|outcome| match outcome {
-                Outcome::Permit(token) => Permit::parse(&token).map(|p| (Decision::allow(), Some(p))),
+                Outcome::Permit(token) => {
+                    Permit::parse(&token).map(|p| (Decision::allow(), Some(p)))
+                }
                 Outcome::Denied(reasons) => Ok((Decision::deny(reasons), None)),
             });
             match settled {
@@ -408,7 +410,11 @@ mod tests {
         assert_eq!(log.len().unwrap(), 6);
         // Once the permit has expired the key can be used again.
         let later = g
-            .protect(&cap, &req, &opts("k1", NOW + crate::permit::DEFAULT_TTL + 1))
+            .protect(
+                &cap,
+                &req,
+                &opts("k1", NOW + crate::permit::DEFAULT_TTL + 1),
+            )
             .unwrap();
         assert_ne!(later.token(), first.token());
     }

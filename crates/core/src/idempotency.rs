@@ -283,7 +283,10 @@ mod tests {
             assert_eq!(Outcome::decode(&o.encode()).unwrap(), o);
         }
         for bad in ["", "permit", "denied:{}", "denied:[[\"nope\",null,\"m\"]]"] {
-            assert_eq!(Outcome::decode(bad).unwrap_err().code(), ErrorCode::Malformed);
+            assert_eq!(
+                Outcome::decode(bad).unwrap_err().code(),
+                ErrorCode::Malformed
+            );
         }
     }
 
