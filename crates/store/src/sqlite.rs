@@ -103,6 +103,10 @@ type R<T> = Result<T, Fail>;
 struct Db {
     what: String,
     conns: Conns,
+    /// Writers of this process queue here rather than in SQLite's busy
+    /// handler, whose sleeps grow under contention; writers of other
+    /// processes still meet on the database lock.
+    writer: Mutex<()>,
 }
 
 enum Conns {
@@ -122,6 +126,12 @@ impl Db {
         .map_err(|e| unavailable(what, &e))?;
         configure(&conn, path.is_some()).map_err(|e| unavailable(what, &e))?;
         Ok(conn)
+    }
+
+    /// Runs the write transaction `f`, one writer of this process at a time.
+    fn write<T>(&self, f: impl FnOnce(&mut Connection) -> R<T>) -> Result<T, Error> {
+        let _turn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        self.with(f)
     }
 
     /// Runs `f` on a connection (a pooled one, opened when none is idle).
@@ -187,6 +197,7 @@ pub fn open_path(path: &Path) -> Result<Store, Error> {
             path: path.to_path_buf(),
             idle: Mutex::new(vec![first]),
         },
+        writer: Mutex::new(()),
     })
 }
 
@@ -197,6 +208,7 @@ pub fn open_memory() -> Result<Store, Error> {
     finish(Db {
         what,
         conns: Conns::Single(Mutex::new(conn)),
+        writer: Mutex::new(()),
     })
 }
 
@@ -248,7 +260,7 @@ struct SqliteReplayStore(Arc<Db>);
 
 impl ReplayStore for SqliteReplayStore {
     fn check_and_record(&self, key: &str, expires_at: i64, now: i64) -> Result<(), Error> {
-        let fresh = self.0.with(|conn| {
+        let fresh = self.0.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "DELETE FROM charter_replay WHERE key IN
@@ -289,7 +301,7 @@ impl RevocationList for SqliteRevocationList {
     fn revoke(&self, capability_id: &str) -> Result<(), Error> {
         check_id(capability_id)?;
         let now = charter_core::unix_now();
-        self.0.with(|conn| {
+        self.0.write(|conn| {
             conn.execute(
                 "INSERT INTO charter_revocations (id, revoked_at) VALUES (?1, ?2)
                  ON CONFLICT (id) DO NOTHING",
@@ -322,7 +334,7 @@ impl IdempotencyStore for SqliteIdempotencyStore {
         expires_at: i64,
         now: i64,
     ) -> Result<Stored, Error> {
-        self.0.with(|conn| {
+        self.0.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "DELETE FROM charter_idempotency WHERE key IN
@@ -360,7 +372,7 @@ impl BudgetStore for SqliteBudgetStore {
     fn spend(&self, spends: &[Spend], now: i64) -> Result<(), Error> {
         // merge bounds every amount and limit to 2^63 - 1, so `as i64` is exact.
         let spends = merge(spends)?;
-        self.0.with(|conn| {
+        self.0.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "DELETE FROM charter_budgets WHERE (counter, window_start) IN
@@ -407,7 +419,7 @@ impl AuditLogs for SqliteAuditLogs {
         older_keys: &KeySet,
     ) -> Result<Arc<dyn AuditLog>, Error> {
         let public = signing_key.public_key();
-        let registered = self.0.with(|conn| {
+        let registered = self.0.write(|conn| {
             conn.execute(
                 "INSERT INTO charter_audit_keys (log, kid, public_key) VALUES (?1, ?2, ?3)
                  ON CONFLICT (log, kid) DO NOTHING",
@@ -488,7 +500,7 @@ fn parse_row(seq: i64, text: &str) -> R<Receipt> {
 
 impl AuditLog for SqliteAuditLog {
     fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error> {
-        self.db.with(|conn| {
+        self.db.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let last: Option<(i64, String, i64)> = tx
                 .query_row(
