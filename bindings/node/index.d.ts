@@ -21,7 +21,7 @@ export interface Decision {
  * A stable, machine-readable error code. The string form is the contract:
  * bindings expose it as `.code`, and `contract/errors.json` lists every one.
  */
-export type ErrorCode = 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument' | 'invalid_caveat' | 'bad_signature' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax' | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required' | 'audience_mismatch' | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported' | 'denied' | 'internal'
+export type ErrorCode = 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument' | 'invalid_caveat' | 'bad_signature' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax' | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required' | 'audience_mismatch' | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported' | 'denied' | 'internal' | 'store_unavailable' | 'idempotency_conflict' | 'budget_exhausted'
 
 /** The claims of a permit. */
 export interface PermitClaims {
@@ -62,12 +62,12 @@ export interface Reason {
 
 /** An append-only log of receipts, in memory or in a JSON Lines file. */
 export declare class AuditLog {
+  /** The public keys that verify this log. */
+  keys(): KeySet
   /** Number of receipts. */
   len(): number
   /** The last receipt, or null. */
   head(): Receipt | null
-  /** The public keys that verify this log. */
-  keys(): KeySet
   /** Receipts with `start <= seq < end`. */
   receipts(start: number, end: number): Array<Receipt>
   /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */

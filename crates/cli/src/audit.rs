@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use charter_core::audit::{Bundle, MAX_BUNDLE_BYTES};
 use charter_core::capability::rfc3339;
@@ -97,8 +98,20 @@ enum DecisionArg {
 #[derive(Args, Debug)]
 pub struct LogArgs {
     /// The audit log file (JSON Lines, one receipt per line).
-    #[arg(long, value_name = "FILE")]
-    log: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "store",
+        conflicts_with = "store"
+    )]
+    log: Option<PathBuf>,
+    /// Keep the log in a shared store instead: one chain that every process
+    /// appending to the same store extends (sqlite:///abs/path.db, postgres://…).
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// The log's name in --store.
+    #[arg(long, value_name = "NAME", default_value = "charter")]
+    log_name: String,
     /// The log's Ed25519 signing key file (from `charter keygen signing`).
     #[arg(long, value_name = "FILE")]
     signing_key: PathBuf,
@@ -203,6 +216,28 @@ pub fn audit(cmd: AuditCommand) -> Result<ExitCode, Error> {
 }
 
 /// Opens (or, with `create`, creates) a log, verifying the receipts in it.
+/// The log `args` name (a file or a store's log) and how to name it in messages.
+fn open_any(args: &LogArgs, create: bool) -> Result<(Arc<dyn AuditLog>, String), Error> {
+    match (&args.log, &args.store) {
+        (Some(path), _) => Ok((
+            Arc::new(open_log(path, &args.signing_key, create)?),
+            path.display().to_string(),
+        )),
+        (None, Some(url)) => {
+            let store = crate::store::open(url)?;
+            let log = store.audit_log(&args.log_name, keyfile::read_signing(&args.signing_key)?)?;
+            Ok((
+                log,
+                format!("log {:?} of {}", args.log_name, store.description()),
+            ))
+        }
+        (None, None) => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "give --log FILE or --store URL",
+        )),
+    }
+}
+
 pub fn open_log(path: &Path, key_file: &Path, create: bool) -> Result<FileAuditLog, Error> {
     let key = keyfile::read_signing(key_file)?;
     if !create && !path.exists() {
@@ -287,7 +322,7 @@ fn append(a: AppendArgs) -> Result<ExitCode, Error> {
         decision,
         reasons,
     };
-    let log = open_log(&a.log.log, &a.log.signing_key, true)?;
+    let (log, log_where) = open_any(&a.log, true)?;
     let receipt = log.append(input)?;
     if a.json {
         println!("{}", receipt.to_json());
@@ -296,7 +331,7 @@ fn append(a: AppendArgs) -> Result<ExitCode, Error> {
             "appended receipt {} ({}) to {}",
             receipt.seq(),
             receipt.decision().as_str(),
-            a.log.log.display()
+            log_where
         );
         println!("  hash: {}", receipt.hash());
     }
@@ -304,15 +339,12 @@ fn append(a: AppendArgs) -> Result<ExitCode, Error> {
 }
 
 fn export(a: ExportArgs) -> Result<ExitCode, Error> {
-    let log = open_log(&a.log.log, &a.log.signing_key, false)?;
-    let len = log.len();
+    let (log, log_where) = open_any(&a.log, false)?;
+    let len = log.len()?;
     if len == 0 {
         return Err(Error::new(
             ErrorCode::InvalidArgument,
-            format!(
-                "{} holds no receipts: nothing to export",
-                a.log.log.display()
-            ),
+            format!("{} holds no receipts: nothing to export", log_where),
         ));
     }
     let to = a.to.unwrap_or(len - 1);

@@ -62,9 +62,13 @@ pub struct ProtectArgs {
     /// Permit lifetime in seconds (1 to 3600).
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TTL)]
     ttl: i64,
-    /// The audit log file receipts are appended to (created if missing).
-    #[arg(long, value_name = "FILE")]
-    log: PathBuf,
+    /// The audit log file receipts are appended to (created if missing);
+    /// without it, the log --log-name in --store.
+    #[arg(long, value_name = "FILE", required_unless_present = "store")]
+    log: Option<PathBuf>,
+    /// The audit log's name in --store (when no --log FILE is given).
+    #[arg(long, value_name = "NAME", default_value = "charter")]
+    log_name: String,
     /// Ed25519 signing key file of the audit log.
     #[arg(long, value_name = "FILE")]
     log_key: PathBuf,
@@ -77,8 +81,13 @@ pub struct ProtectArgs {
     #[arg(long, value_name = "K", allow_hyphen_values = true)]
     idempotency_key: Option<String>,
     /// Remember holder-proof nonces in FILE, so a replayed proof is refused by later runs.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "store")]
     replay_db: Option<PathBuf>,
+    /// Shared state: proof nonces, revocations, budgets, idempotency keys (and
+    /// the audit log, without --log). sqlite:///abs/path.db, sqlite://rel.db or
+    /// postgres://user@host:port/db.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
     /// Print {"allowed","permit"|"reasons","receipt"} as JSON.
     #[arg(long)]
     json: bool,
@@ -97,15 +106,38 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
         .iter()
         .map(|p| keyfile::read_root(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let permits = PermitIssuer::new(keyfile::read_signing(&a.permit_key)?, a.issuer.clone())
+    let mut permits = PermitIssuer::new(keyfile::read_signing(&a.permit_key)?, a.issuer.clone())
         .with_ttl(a.ttl)?;
+    let store = a.store.as_deref().map(crate::store::open).transpose()?;
     let (request, now) = read_call(&a.call)?;
     let mut verifier = Verifier::new(roots, a.call.audience.clone())?;
     if let Some(db) = &a.replay_db {
         verifier = verifier.with_replay_store(Arc::new(FileReplayStore::new(db)));
     }
-    let log = Arc::new(open_log(&a.log, &a.log_key, true)?);
-    let before = log.len();
+    if let Some(s) = &store {
+        verifier = verifier
+            .with_revocations(s.revocations())
+            .with_replay_store(s.replay())
+            .with_budget_store(s.budgets());
+        permits = permits.with_idempotency_store(s.idempotency());
+    }
+    let (log, log_where): (Arc<dyn AuditLog>, String) = match (&a.log, &store) {
+        (Some(path), _) => (
+            Arc::new(open_log(path, &a.log_key, true)?),
+            path.display().to_string(),
+        ),
+        (None, Some(s)) => (
+            s.audit_log(&a.log_name, keyfile::read_signing(&a.log_key)?)?,
+            format!("log {:?} of {}", a.log_name, s.description()),
+        ),
+        (None, None) => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "give --log FILE or --store URL for the audit log",
+            ))
+        }
+    };
+    let before = log.len()?;
     let guard = Guard::new(verifier, permits, log.clone());
     let proof = a.proof.as_deref().map(str::trim);
     let result = guard.protect(
@@ -117,17 +149,13 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
             ..CallOptions::at(now)
         },
     );
-    let receipt = log.head().filter(|_| log.len() > before);
+    let receipt = log.head()?.filter(|_| log.len().is_ok_and(|n| n > before));
     let receipt_json = receipt
         .as_ref()
         .map_or(Value::Null, |r| json!({"seq": r.seq(), "hash": r.hash()}));
     let note = |what: &str| match &receipt {
-        Some(r) => eprintln!(
-            "{what}; recorded as receipt {} in {}",
-            r.seq(),
-            a.log.display()
-        ),
-        None => eprintln!("{what}; NOT recorded in {}", a.log.display()),
+        Some(r) => eprintln!("{what}; recorded as receipt {} in {}", r.seq(), log_where),
+        None => eprintln!("{what}; NOT recorded in {}", log_where),
     };
     let note = |what: &str| note(&crate::shown(what));
     match result {

@@ -23,6 +23,7 @@ mod guard;
 mod keyfile;
 mod permits;
 mod replaydb;
+mod store;
 
 pub(crate) const EXIT_DENIED: u8 = 1;
 const EXIT_ERROR: u8 = 2;
@@ -138,8 +139,10 @@ enum Command {
             Exit status 0 means allowed, 1 denied, 2 an error (for example a token that \
             does not even parse).\n\n\
             `now` is this machine's clock unless --now is given. A holder proof (--proof) \
-            is checked for freshness, but this one-shot process cannot remember proofs \
-            between runs, so replays are only caught inside a long-lived verifier.",
+            is checked for freshness; without --store this one-shot process cannot remember \
+            proofs between runs, so replays are only caught inside a long-lived verifier. \
+            With --store URL, proof nonces, revocations and budget caveats live in that \
+            shared store (a check of a capability with a budget caveat needs one).",
         after_help = "Examples:\n  \
             charter check \"$TOKEN\" --root-key root.json --audience shop --agent shopper \\\n      \
             --action buy --args '{\"amount\": 20}'\n  \
@@ -160,6 +163,18 @@ enum Command {
             --action buy --args '{\"amount\": 20}' --proof \"$PROOF\""
     )]
     Prove(ProveArgs),
+    /// Revoke capability or token ids in a shared store (--store), or list them.
+    #[command(
+        long_about = "Revoke capability ids or token ids in a shared store: every verifier \
+            using the same store (--store on check and guard protect, or a program opening \
+            it) denies the capability, and every capability narrowed from it, from its next \
+            check on (a store is read on every check; there is no cache). Revoking a token \
+            id revokes every capability minted with it. --list prints the revoked ids.",
+        after_help = "Examples:\n  \
+            charter revoke --store sqlite:///var/lib/charter/charter.db \"$(charter inspect --json \"$TOKEN\" | jq -r .id)\"\n  \
+            charter revoke --store sqlite:///var/lib/charter/charter.db --list"
+    )]
+    Revoke(store::RevokeArgs),
     /// Public key sets: `keys jwks` prints the JWKS of signing keys.
     #[command(subcommand)]
     Keys(permits::KeysCommand),
@@ -291,6 +306,8 @@ struct CheckArgs {
     /// Holder proof (from `charter prove`), for capabilities bound to a key.
     #[arg(long, value_name = "P", allow_hyphen_values = true)]
     proof: Option<String>,
+    #[arg(long, value_name = "URL", help = store::STORE_HELP)]
+    store: Option<String>,
     /// Print the decision as JSON: {"allowed":…,"reasons":[{"code","caveat_index","message"}]}.
     #[arg(long)]
     json: bool,
@@ -383,6 +400,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Inspect(a) => inspect(a),
         Command::Check(a) => check(a),
         Command::Prove(a) => prove(a),
+        Command::Revoke(a) => store::revoke(a),
         Command::Keys(c) => permits::keys(c),
         Command::Permit(c) => permits::permit(c),
         Command::Audit(c) => audit::audit(c),
@@ -537,7 +555,14 @@ fn check(a: CheckArgs) -> Result<ExitCode, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let (request, now) = read_call(&a.call)?;
     let proof = a.proof.as_deref().map(str::trim);
-    let verifier = Verifier::new(roots, a.call.audience.clone())?;
+    let mut verifier = Verifier::new(roots, a.call.audience.clone())?;
+    if let Some(url) = &a.store {
+        let s = store::open(url)?;
+        verifier = verifier
+            .with_revocations(s.revocations())
+            .with_replay_store(s.replay())
+            .with_budget_store(s.budgets());
+    }
     let decision = verifier.check(
         &cap,
         &request,

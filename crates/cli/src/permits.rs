@@ -108,6 +108,10 @@ pub struct PermitIssueArgs {
     /// Issue at this time (Unix seconds) instead of the system clock.
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     now: Option<i64>,
+    /// With --idempotency-key: a key already used for the same call prints that
+    /// call's permit again; for another call it is `idempotency_conflict`.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
     /// Print {"token","kid","claims"} as JSON instead of the bare token.
     #[arg(long)]
     json: bool,
@@ -137,8 +141,10 @@ pub struct PermitVerifyArgs {
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     now: Option<i64>,
     /// Remember used permits in FILE, so a replay is refused even by a later run.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "store")]
     replay_db: Option<PathBuf>,
+    #[arg(long, value_name = "URL", help = crate::store::STORE_HELP)]
+    store: Option<String>,
     /// Print {"valid":true,"claims":{…}} or {"valid":false,"code","message"}.
     #[arg(long)]
     json: bool,
@@ -167,7 +173,10 @@ pub fn permit(cmd: PermitCommand) -> Result<ExitCode, Error> {
 fn issue(a: PermitIssueArgs) -> Result<ExitCode, Error> {
     let key = keyfile::read_signing(&a.signing_key)?;
     let args = read_json_arg(&a.args, "--args")?;
-    let issuer = PermitIssuer::new(key, a.issuer.clone()).with_ttl(a.ttl)?;
+    let mut issuer = PermitIssuer::new(key, a.issuer.clone()).with_ttl(a.ttl)?;
+    if let Some(url) = &a.store {
+        issuer = issuer.with_idempotency_store(crate::store::open(url)?.idempotency());
+    }
     let mut req = PermitRequest::new(&a.agent, &a.audience, &a.action, &args, &a.capability_id);
     if let Some(k) = &a.idempotency_key {
         req = req.with_idempotency_key(k);
@@ -198,6 +207,9 @@ fn verify(a: PermitVerifyArgs) -> Result<ExitCode, Error> {
     let mut verifier = PermitVerifier::new(keys, a.audience.clone()).with_leeway(a.leeway)?;
     if let Some(db) = &a.replay_db {
         verifier = verifier.with_replay_store(Arc::new(FileReplayStore::new(db)));
+    }
+    if let Some(url) = &a.store {
+        verifier = verifier.with_replay_store(crate::store::open(url)?.replay());
     }
     let now = a.now.unwrap_or_else(charter_core::unix_now);
     match verifier.verify(&token, &a.action, &args, now) {

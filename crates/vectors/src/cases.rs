@@ -1894,6 +1894,15 @@ pub fn checks() -> Vec<Value> {
         )
     });
     add(Check::new(
+        "checks/budget-without-store",
+        "a budget caveat denies with store_unavailable where the verifier has no budget store: a budget is never unenforced",
+        Capability::parse(&token)
+            .expect("the shop token")
+            .attenuate("budget(\"refunds\", 10, 3600)")
+            .expect("a budget caveat")
+            .serialize(),
+    ));
+    add(Check::new(
         "checks/holder-no-proof",
         "a holder-bound capability without a proof",
         bound.serialize(),

@@ -598,7 +598,7 @@ public protocol AuditLogProtocol: AnyObject, Sendable {
     /**
      * The last receipt, or none when the log is empty.
      */
-    func head()  -> Receipt?
+    func head() throws  -> Receipt?
     
     /**
      * The public keys that verify this log.
@@ -608,7 +608,7 @@ public protocol AuditLogProtocol: AnyObject, Sendable {
     /**
      * Number of receipts.
      */
-    func len()  -> UInt64
+    func len() throws  -> UInt64
     
     /**
      * Receipts with seq in [start, end).
@@ -718,8 +718,8 @@ open func exportBundle(start: UInt64? = nil, end: UInt64? = nil)throws  -> Strin
     /**
      * The last receipt, or none when the log is empty.
      */
-open func head() -> Receipt?  {
-    return try!  FfiConverterOptionTypeReceipt.lift(try! rustCall() {
+open func head()throws  -> Receipt?  {
+    return try  FfiConverterOptionTypeReceipt.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_auditlog_head(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -742,8 +742,8 @@ open func keys() -> KeySet  {
     /**
      * Number of receipts.
      */
-open func len() -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
+open func len()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_auditlog_len(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -3678,7 +3678,8 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case FormatError(code: String, detail: String
     )
     /**
-     * An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`).
+     * An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`,
+     * `idempotency_conflict`).
      */
     case UsageError(code: String, detail: String
     )
@@ -3688,7 +3689,8 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case CryptoError(code: String, detail: String
     )
     /**
-     * Not authorized: expired, replayed, wrong audience, a proof missing, … .
+     * Not authorized: expired, replayed, wrong audience, a proof missing, a
+     * budget exhausted, … .
      */
     case AuthorizationError(code: String, detail: String
     )
@@ -3698,7 +3700,8 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case AuditError(code: String, detail: String
     )
     /**
-     * The platform failed or lacks the feature (`io`, `unsupported`, `internal`).
+     * The platform failed or lacks the feature (`io`, `unsupported`,
+     * `internal`, `store_unavailable`).
      */
     case EnvironmentError(code: String, detail: String
     )
@@ -4184,13 +4187,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() != 53559) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_auditlog_head() != 31890) {
+    if (uniffi_charter_uniffi_checksum_method_auditlog_head() != 40803) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_auditlog_keys() != 18173) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_method_auditlog_len() != 23114) {
+    if (uniffi_charter_uniffi_checksum_method_auditlog_len() != 56840) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_auditlog_receipts() != 43089) {

@@ -1233,13 +1233,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() and 0xFFFF) != 53559) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_head() and 0xFFFF) != 31890) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_head() and 0xFFFF) != 40803) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_keys() and 0xFFFF) != 18173) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_len() and 0xFFFF) != 23114) {
+    if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_len() and 0xFFFF) != 56840) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_receipts() and 0xFFFF) != 43089) {
@@ -2021,10 +2021,11 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
     
     /**
      * The last receipt, or none when the log is empty.
-     */override fun `head`(): Receipt? {
+     */
+    @Throws(CharterException::class)override fun `head`(): Receipt? {
             return FfiConverterOptionalTypeReceipt.lift(
     callWithHandle {
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_head(
         it,
         _status)
@@ -2053,10 +2054,11 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
     
     /**
      * Number of receipts.
-     */override fun `len`(): kotlin.ULong {
+     */
+    @Throws(CharterException::class)override fun `len`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_auditlog_len(
         it,
         _status)
@@ -7189,7 +7191,8 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`).
+     * An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`,
+     * `idempotency_conflict`).
      */
     class UsageException(
         
@@ -7215,7 +7218,8 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * Not authorized: expired, replayed, wrong audience, a proof missing, … .
+     * Not authorized: expired, replayed, wrong audience, a proof missing, a
+     * budget exhausted, … .
      */
     class AuthorizationException(
         
@@ -7241,7 +7245,8 @@ sealed class CharterException: kotlin.Exception() {
     }
     
     /**
-     * The platform failed or lacks the feature (`io`, `unsupported`, `internal`).
+     * The platform failed or lacks the feature (`io`, `unsupported`,
+     * `internal`, `store_unavailable`).
      */
     class EnvironmentException(
         
