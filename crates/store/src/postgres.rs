@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS charter_replay (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS charter_replay_expires ON charter_replay (expires_at);
-CREATE TABLE IF NOT EXISTS charter_revocation (
+CREATE TABLE IF NOT EXISTS charter_revocations (
     id TEXT PRIMARY KEY,
     revoked_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
@@ -84,14 +84,14 @@ CREATE TABLE IF NOT EXISTS charter_idempotency (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS charter_idempotency_expires ON charter_idempotency (expires_at);
-CREATE TABLE IF NOT EXISTS charter_budget (
+CREATE TABLE IF NOT EXISTS charter_budgets (
     counter TEXT NOT NULL,
     window_start BIGINT NOT NULL,
     window_end BIGINT NOT NULL,
     used BIGINT NOT NULL CHECK (used >= 0),
     PRIMARY KEY (counter, window_start)
 );
-CREATE INDEX IF NOT EXISTS charter_budget_end ON charter_budget (window_end);
+CREATE INDEX IF NOT EXISTS charter_budgets_end ON charter_budgets (window_end);
 CREATE TABLE IF NOT EXISTS charter_audit_head (
     log TEXT PRIMARY KEY,
     len BIGINT NOT NULL,
@@ -104,7 +104,7 @@ CREATE TABLE IF NOT EXISTS charter_audit (
     receipt TEXT NOT NULL,
     PRIMARY KEY (log, seq)
 );
-CREATE TABLE IF NOT EXISTS charter_audit_key (
+CREATE TABLE IF NOT EXISTS charter_audit_keys (
     log TEXT NOT NULL,
     kid TEXT NOT NULL,
     public_key TEXT NOT NULL,
@@ -363,8 +363,8 @@ impl PostgresStore {
             &[&now, &PRUNE_BATCH],
         );
         let _ = conn.execute(
-            "DELETE FROM charter_budget WHERE (counter, window_start) IN
-               (SELECT counter, window_start FROM charter_budget WHERE window_end <= $1 LIMIT $2)",
+            "DELETE FROM charter_budgets WHERE (counter, window_start) IN
+               (SELECT counter, window_start FROM charter_budgets WHERE window_end <= $1 LIMIT $2)",
             &[&now, &PRUNE_BATCH],
         );
     }
@@ -447,7 +447,7 @@ impl RevocationList for PostgresStore {
         let mut conn = self.conn()?;
         let row = conn
             .query_opt(
-                "SELECT 1 FROM charter_revocation WHERE id = $1",
+                "SELECT 1 FROM charter_revocations WHERE id = $1",
                 &[&capability_id],
             )
             .map_err(|e| pg_err("checking the revocation list", e))?;
@@ -458,7 +458,7 @@ impl RevocationList for PostgresStore {
         check_id(capability_id)?;
         let mut conn = self.conn()?;
         conn.execute(
-            "INSERT INTO charter_revocation (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO charter_revocations (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
             &[&capability_id],
         )
         .map_err(|e| pg_err("revoking", e))?;
@@ -468,7 +468,7 @@ impl RevocationList for PostgresStore {
     fn revoked(&self) -> Result<Vec<String>, Error> {
         let mut conn = self.conn()?;
         let rows = conn
-            .query("SELECT id FROM charter_revocation ORDER BY id", &[])
+            .query("SELECT id FROM charter_revocations ORDER BY id", &[])
             .map_err(|e| pg_err("listing revocations", e))?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
@@ -541,14 +541,14 @@ impl BudgetStore for PostgresStore {
         self.transaction("spending from a budget", |tx| {
             for (s, (amount, limit)) in spends.iter().zip(&rows) {
                 tx.execute(
-                    "INSERT INTO charter_budget (counter, window_start, window_end, used)
+                    "INSERT INTO charter_budgets (counter, window_start, window_end, used)
                      VALUES ($1, $2, $3, 0) ON CONFLICT (counter, window_start) DO NOTHING",
                     &[&s.counter, &s.window_start, &s.window_end],
                 )?;
                 // The row lock taken here holds until commit; the condition is
                 // re-read on the latest row, so no two spenders pass it both.
                 let done = tx.query_opt(
-                    "UPDATE charter_budget SET used = used + $3::BIGINT
+                    "UPDATE charter_budgets SET used = used + $3::BIGINT
                      WHERE counter = $1 AND window_start = $2 AND used <= $4::BIGINT - $3::BIGINT
                      RETURNING used",
                     &[&s.counter, &s.window_start, amount, limit],
@@ -556,7 +556,7 @@ impl BudgetStore for PostgresStore {
                 if done.is_none() {
                     let used: i64 = tx
                         .query_one(
-                            "SELECT used FROM charter_budget WHERE counter = $1 AND window_start = $2",
+                            "SELECT used FROM charter_budgets WHERE counter = $1 AND window_start = $2",
                             &[&s.counter, &s.window_start],
                         )?
                         .get(0);
@@ -607,7 +607,7 @@ impl PostgresAuditLog {
                 &[&log, &GENESIS],
             )?;
             tx.execute(
-                "INSERT INTO charter_audit_key (log, kid, public_key)
+                "INSERT INTO charter_audit_keys (log, kid, public_key)
                  VALUES ($1, $2, $3) ON CONFLICT (log, kid) DO NOTHING",
                 &[&log, &public.kid(), &public_text],
             )?;
@@ -633,7 +633,7 @@ impl PostgresAuditLog {
         let mut conn = self.store.conn()?;
         let rows = conn
             .query(
-                "SELECT kid, public_key FROM charter_audit_key WHERE log = $1 ORDER BY kid",
+                "SELECT kid, public_key FROM charter_audit_keys WHERE log = $1 ORDER BY kid",
                 &[&self.log],
             )
             .map_err(|e| pg_err("reading the audit log's keys", e))?;
