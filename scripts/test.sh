@@ -82,6 +82,8 @@ step_test() {
 # suite fails (never skips) without a server. One test restarts the server,
 # so the tests run one at a time (each starts its own processes and threads).
 step_postgres() {
+  section "postgres: cargo clippy -p charter-store --features postgres --all-targets -- -D warnings"
+  cargo clippy -p charter-store --features postgres --all-targets -- -D warnings
   section "postgres: charter-store --features postgres against a throwaway PostgreSQL server"
   bash scripts/postgres.sh run \
     cargo test -p charter-store --features postgres --lib --test postgres -- --test-threads=1
