@@ -21,13 +21,13 @@ fn seq(n: f64, what: &str) -> core::Result<u64> {
 }
 
 accessors!(AuditLog |log| get {} fn {
-    "Number of receipts."
-    len: i64 = log.len() as i64;
-    "The last receipt, or null."
-    head: Option<Receipt> = log.head().map(Receipt);
     "The public keys that verify this log."
     keys: KeySet = KeySet(log.keys());
 } try {
+    "Number of receipts."
+    len() -> i64 = log.len()? as i64;
+    "The last receipt, or null."
+    head() -> Option<Receipt> = log.head()?.map(Receipt);
     "Receipts with `start <= seq < end`."
     receipts(start: f64, end: f64) -> Vec<Receipt> = {
         let range = seq(start, "start")?..seq(end, "end")?;
@@ -36,7 +36,8 @@ accessors!(AuditLog |log| get {} fn {
     "Receipts `start..end` (default: all) as a signed bundle, JSON text."
     export_bundle(start: Option<f64>, end: Option<f64>) -> String = {
         let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
-        let end = end.map(|e| seq(e, "end")).transpose()?.unwrap_or(log.len());
+        let end = end.map(|e| seq(e, "end")).transpose()?;
+        let end = match end { Some(e) => e, None => log.len()? };
         log.export_bundle(start..end)?.to_json()
     };
 } new {

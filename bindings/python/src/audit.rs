@@ -33,9 +33,13 @@ methods!(@bare AuditLog {}
         let log = detached(py, open)?;
         Ok(AuditLog(Arc::new(log)))
     }
-    fn len(&self) -> u64 { self.0.len() }
-    fn __len__(&self) -> usize { self.0.len() as usize }
-    fn head(&self) -> Option<Receipt> { self.0.head().map(Receipt) }
+    fn len(&self, py: Python<'_>) -> PyResult<u64> { detached(py, || self.0.len()) }
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        detached(py, || self.0.len()).map(|n| n as usize)
+    }
+    fn head(&self, py: Python<'_>) -> PyResult<Option<Receipt>> {
+        Ok(detached(py, || self.0.head())?.map(Receipt))
+    }
     fn receipts(&self, py: Python<'_>, start: u64, end: u64) -> PyResult<Vec<Receipt>> {
         let list = detached(py, || self.0.receipts(start..end))?;
         Ok(list.into_iter().map(Receipt).collect())
@@ -45,11 +49,17 @@ methods!(@bare AuditLog {}
     fn export_bundle(&self, py: Python<'_>, start: Option<u64>, end: Option<u64>)
         -> PyResult<String> {
         detached(py, || {
-            let range = start.unwrap_or(0)..end.unwrap_or_else(|| self.0.len());
+            let end = match end { Some(e) => e, None => self.0.len()? };
+            let range = start.unwrap_or(0)..end;
             core::export_bundle(self.0.as_ref(), range).map(|b| b.to_json())
         })
     }
-    fn __repr__(&self) -> String { format!("AuditLog(len={})", self.0.len()) }
+    fn __repr__(&self) -> String {
+        match self.0.len() {
+            Ok(n) => format!("AuditLog(len={n})"),
+            Err(e) => format!("AuditLog(len unavailable: {})", e.code()),
+        }
+    }
 );
 
 /// Verifies an exported audit bundle against trusted keys, offline; a bundle

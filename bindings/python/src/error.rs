@@ -33,11 +33,11 @@ macro_rules! families {
 
 families! {
     Format => FormatError: "Input that could not be decoded, is not canonical, or is in an unknown version.",
-    Usage => UsageError: "A value of an unusable type or shape, a caveat outside the language, or a counted limit hit.",
+    Usage => UsageError: "A value of an unusable type or shape, a caveat outside the language, a counted limit hit, or an idempotency key reused for another call.",
     Crypto => CryptoError: "A MAC or signature that does not verify, or no trusted key with its id.",
-    Authorization => AuthorizationError: "Not authorized: expired, replayed, revoked, a proof missing or invalid, made for another audience, action or arguments.",
+    Authorization => AuthorizationError: "Not authorized: expired, replayed, revoked, a proof missing or invalid, made for another audience, action or arguments, or a budget exhausted.",
     Audit => AuditError: "An audit chain that does not hold together, or a log ending in a torn record.",
-    Environment => EnvironmentError: "Durable storage failed, the platform lacks the operation, or a bug in Charter (internal).",
+    Environment => EnvironmentError: "Durable storage failed, a shared store is unreachable, the platform lacks the operation, or a bug in Charter (internal).",
     Denied => Denied: "Guard.protect refused the call; `.reasons` (a list of Reason) says why.",
 }
 

@@ -22,9 +22,9 @@ export!(AuditLog {
     };
     /// Number of receipts.
     #[allow(clippy::len_without_is_empty)] // the contract's surface, in every language
-    fn len(&self) -> u64 = self.0.len();
+    fn len(&self) -> Result<u64> = Ok(self.0.len()?);
     /// The last receipt, or none when the log is empty.
-    fn head(&self) -> Option<Arc<Receipt>> = self.0.head().map(|r| Arc::new(Receipt(r)));
+    fn head(&self) -> Result<Option<Arc<Receipt>>> = Ok(self.0.head()?.map(|r| Arc::new(Receipt(r))));
     /// Receipts with seq in [start, end).
     fn receipts(&self, start: u64, end: u64) -> Result<Vec<Arc<Receipt>>> =
         Ok(self.0.receipts(start..end)?.into_iter().map(|r| Arc::new(Receipt(r))).collect());
@@ -33,7 +33,7 @@ export!(AuditLog {
     /// Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
     #[uniffi::method(default(start = None, end = None))]
     fn export_bundle(&self, start: Option<u64>, end: Option<u64>) -> Result<String> =
-        Ok(self.0.export_bundle(start.unwrap_or(0)..end.unwrap_or_else(|| self.0.len()))?.to_json());
+        Ok(self.0.export_bundle(start.unwrap_or(0)..match end { Some(e) => e, None => self.0.len()? })?.to_json());
 });
 
 /// Verifies an exported audit bundle (JSON text) against trusted keys,

@@ -12,15 +12,18 @@ use charter_core::{Error, ErrorFamily, Reason};
 pub enum CharterError {
     /// Input could not be decoded (`malformed`, `not_canonical`, `unsupported_version`).
     FormatError { code: String, detail: String },
-    /// An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`).
+    /// An unusable value, caveat or size (`invalid_argument`, `invalid_caveat`, `limit_exceeded`,
+    /// `idempotency_conflict`).
     UsageError { code: String, detail: String },
     /// A signature or key problem (`bad_signature`, `unknown_key`).
     CryptoError { code: String, detail: String },
-    /// Not authorized: expired, replayed, wrong audience, a proof missing, … .
+    /// Not authorized: expired, replayed, wrong audience, a proof missing, a
+    /// budget exhausted, … .
     AuthorizationError { code: String, detail: String },
     /// An audit chain or log problem (`chain_broken`, `log_corrupt`).
     AuditError { code: String, detail: String },
-    /// The platform failed or lacks the feature (`io`, `unsupported`, `internal`).
+    /// The platform failed or lacks the feature (`io`, `unsupported`,
+    /// `internal`, `store_unavailable`).
     EnvironmentError { code: String, detail: String },
     /// `protect` refused the call; `reasons` say why (code `denied`).
     Denied {

@@ -14,15 +14,15 @@ crate::class! {
     /// An append-only log of receipts. In WebAssembly it lives in memory:
     /// `open` throws EnvironmentError `unsupported` (see the README).
     AuditLog(Arc<dyn core::AuditLog>) {
-        /// Number of receipts.
-        () len: f64 = |l| l.len() as f64;
-        /// The last receipt, or null.
-        () head: OptReceipt = |l| {
-            l.head().map_or(JsValue::NULL, |r| Receipt::wrap(r).into()).unchecked_into()
-        };
         /// The public keys that verify this log.
         () keys: KeySet = |l| KeySet::wrap(l.keys());
     } fn {
+        /// Number of receipts.
+        len(&l) -> f64 = l.len().map(|n| n as f64);
+        /// The last receipt, or null.
+        head(&l) -> OptReceipt = l.head().map(|h| {
+            h.map_or(JsValue::NULL, |r| Receipt::wrap(r).into()).unchecked_into()
+        });
         /// Receipts with `start <= seq < end`.
         receipts(&l, start: Int, end: Int) -> Receipts = {
             host::args!(seq: start, end;);
@@ -32,7 +32,8 @@ crate::class! {
         /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
         exportBundle(&l, start: Option<Int>, end: Option<Int>) -> String = {
             host::args!(?seq: start, end;);
-            l.export_bundle(start.unwrap_or(0)..end.unwrap_or_else(|| l.len())).map(|b| b.to_json())
+            let end = match end { Some(e) => e, None => l.len()? };
+            l.export_bundle(start.unwrap_or(0)..end).map(|b| b.to_json())
         };
     } static {
         /// A log in memory, signing receipts with `signingKey`.

@@ -305,7 +305,7 @@ fn append(a: AppendArgs) -> Result<ExitCode, Error> {
 
 fn export(a: ExportArgs) -> Result<ExitCode, Error> {
     let log = open_log(&a.log.log, &a.log.signing_key, false)?;
-    let len = log.len();
+    let len = log.len()?;
     if len == 0 {
         return Err(Error::new(
             ErrorCode::InvalidArgument,

@@ -245,7 +245,7 @@ fn story(dir: &Path) -> Result<(), Failed> {
     }
 
     step("8. Every decision is a signed receipt, hash-chained to the one before, in audit.log on disk.");
-    let receipts = log.receipts(0..log.len())?;
+    let receipts = log.receipts(0..log.len()?)?;
     for r in &receipts {
         detail(&format!(
             "receipt {}: {} {} by {}{}",
@@ -267,7 +267,7 @@ fn story(dir: &Path) -> Result<(), Failed> {
     }
 
     step("9. The log is exported as a bundle. An auditor verifies it offline with the log's public key:\n   nothing removed, reordered or altered.");
-    let bundle = log.export_bundle(0..log.len())?.to_json();
+    let bundle = log.export_bundle(0..log.len()?)?.to_json();
     write(dir, "bundle.json", &format!("{bundle}\n"))?;
     let audit_keys = log.keys();
     write(

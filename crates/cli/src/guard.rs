@@ -105,7 +105,7 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
         verifier = verifier.with_replay_store(Arc::new(FileReplayStore::new(db)));
     }
     let log = Arc::new(open_log(&a.log, &a.log_key, true)?);
-    let before = log.len();
+    let before = log.len()?;
     let guard = Guard::new(verifier, permits, log.clone());
     let proof = a.proof.as_deref().map(str::trim);
     let result = guard.protect(
@@ -117,7 +117,7 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
             ..CallOptions::at(now)
         },
     );
-    let receipt = log.head().filter(|_| log.len() > before);
+    let receipt = log.head()?.filter(|_| log.len().is_ok_and(|n| n > before));
     let receipt_json = receipt
         .as_ref()
         .map_or(Value::Null, |r| json!({"seq": r.seq(), "hash": r.hash()}));

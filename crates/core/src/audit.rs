@@ -123,14 +123,15 @@ pub trait AuditLog: Send + Sync {
     /// Signs and records one decision; returns the receipt once it is stored
     /// (for a file log: written and synced to disk).
     fn append(&self, entry: ReceiptInput) -> Result<Receipt, Error>;
-    /// Number of receipts.
-    fn len(&self) -> u64;
+    /// Number of receipts. Fallible because a database log asks its
+    /// database (`store_unavailable` when it cannot).
+    fn len(&self) -> Result<u64, Error>;
     /// Whether nothing has been appended yet.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
+    fn is_empty(&self) -> Result<bool, Error> {
+        Ok(self.len()? == 0)
     }
-    /// The last receipt.
-    fn head(&self) -> Option<Receipt>;
+    /// The last receipt, `None` for an empty log.
+    fn head(&self) -> Result<Option<Receipt>, Error>;
     /// Receipts with `seq` in `range` (`start..end`, end ≤ `len()`).
     fn receipts(&self, range: Range<u64>) -> Result<Vec<Receipt>, Error>;
     /// The public keys that verify this log (its signing key, and older keys
@@ -236,12 +237,12 @@ impl AuditLog for MemoryAuditLog {
         Ok(r)
     }
 
-    fn len(&self) -> u64 {
-        lock(&self.inner).0.len
+    fn len(&self) -> Result<u64, Error> {
+        Ok(lock(&self.inner).0.len)
     }
 
-    fn head(&self) -> Option<Receipt> {
-        lock(&self.inner).0.head.clone()
+    fn head(&self) -> Result<Option<Receipt>, Error> {
+        Ok(lock(&self.inner).0.head.clone())
     }
 
     fn receipts(&self, range: Range<u64>) -> Result<Vec<Receipt>, Error> {
@@ -821,12 +822,12 @@ impl AuditLog for FileAuditLog {
         self.append_locked(st, &entry)
     }
 
-    fn len(&self) -> u64 {
-        lock(&self.inner).chain.len
+    fn len(&self) -> Result<u64, Error> {
+        Ok(lock(&self.inner).chain.len)
     }
 
-    fn head(&self) -> Option<Receipt> {
-        lock(&self.inner).chain.head.clone()
+    fn head(&self) -> Result<Option<Receipt>, Error> {
+        Ok(lock(&self.inner).chain.head.clone())
     }
 
     fn receipts(&self, range: Range<u64>) -> Result<Vec<Receipt>, Error> {
@@ -1496,12 +1497,12 @@ mod tests {
     #[test]
     fn memory_log_chains_and_clamps_time() {
         let log = log_with(3);
-        assert_eq!(log.len(), 3);
+        assert_eq!(log.len().unwrap(), 3);
         let rs = log.receipts(0..3).unwrap();
         assert_eq!(rs[0].prev(), GENESIS);
         assert_eq!(rs[1].prev(), rs[0].hash());
         assert_eq!(rs[2].seq(), 2);
-        assert_eq!(log.head().unwrap(), rs[2]);
+        assert_eq!(log.head().unwrap().unwrap(), rs[2]);
         let mut early = entry(3);
         early.ts = T0 - 100;
         let r = log.append(early).unwrap();
@@ -1522,7 +1523,7 @@ mod tests {
         assert_eq!(jcs::canonicalize_str(&text).unwrap(), text);
         let report = verify_bundle(&text, &trusted(1)).unwrap();
         assert_eq!((report.count, report.first_seq, report.last_seq), (5, 0, 4));
-        assert_eq!(report.head.last_hash, log.head().unwrap().hash());
+        assert_eq!(report.head.last_hash, log.head().unwrap().unwrap().hash());
         assert_eq!(report.head.anchor, GENESIS);
         let as_json = serde_json::to_value(&report).unwrap();
         assert_eq!(as_json["count"], 5);
@@ -1728,7 +1729,7 @@ mod tests {
             assert_eq!(log.receipts(1..3).unwrap().len(), 2);
         }
         let log = FileAuditLog::open(&path, key(1)).unwrap();
-        assert_eq!(log.len(), 4);
+        assert_eq!(log.len().unwrap(), 4);
         let r = log.append(entry(4)).unwrap();
         assert_eq!(r.seq(), 4);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -1786,7 +1787,7 @@ mod tests {
             }
         );
         assert_eq!(FileAuditLog::repair(&path).unwrap(), None);
-        assert_eq!(FileAuditLog::open(&path, key(1)).unwrap().len(), 3);
+        assert_eq!(FileAuditLog::open(&path, key(1)).unwrap().len().unwrap(), 3);
 
         // A damaged middle line is not repairable by truncation.
         let mut bad = good.clone();
@@ -1831,7 +1832,7 @@ mod tests {
         log.append(entry(0)).unwrap();
         lock(&log.inner).failed = Some("disk full".into());
         assert_eq!(log.append(entry(1)).unwrap_err().code(), ErrorCode::Io);
-        assert_eq!(log.len(), 1);
+        assert_eq!(log.len().unwrap(), 1);
     }
 
     #[test]
@@ -1854,7 +1855,7 @@ mod tests {
         for h in handles {
             h.join().unwrap();
         }
-        assert_eq!(log.len(), 40);
+        assert_eq!(log.len().unwrap(), 40);
         drop(log);
         let log = FileAuditLog::open(&path, key(1)).unwrap();
         verify_bundle(&export_bundle(&log, 0..40).unwrap().to_json(), &trusted(1)).unwrap();
@@ -1907,9 +1908,9 @@ mod tests {
             .unwrap();
         symlink(&real, &link).unwrap();
         let log = FileAuditLog::open(&link, key(1)).unwrap();
-        assert_eq!(log.len(), 1);
+        assert_eq!(log.len().unwrap(), 1);
         log.append(entry(1)).unwrap();
-        assert_eq!(FileAuditLog::open(&real, key(1)).unwrap().len(), 2);
+        assert_eq!(FileAuditLog::open(&real, key(1)).unwrap().len().unwrap(), 2);
     }
 
     #[test]
@@ -1970,12 +1971,12 @@ mod tests {
             assert_eq!((ra.seq(), rb.seq()), (2 * i as u64, 2 * i as u64 + 1));
             assert_eq!(rb.prev(), ra.hash());
         }
-        assert_eq!((a.len(), b.len()), (9, 10));
+        assert_eq!((a.len().unwrap(), b.len().unwrap()), (9, 10));
         // `a` caught up when it appended; its reads cover what `b` wrote.
         a.append(entry(10)).unwrap();
         assert_eq!(a.receipts(0..11).unwrap().len(), 11);
         let log = FileAuditLog::open(&path, key(1)).unwrap();
-        assert_eq!(log.len(), 11);
+        assert_eq!(log.len().unwrap(), 11);
         verify_bundle(&export_bundle(&a, 0..11).unwrap().to_json(), &trusted(1)).unwrap();
 
         // A file cut under an open handle is refused, not appended to.
@@ -2030,7 +2031,7 @@ mod tests {
             .collect();
         acked.sort_by_key(|r| r.seq());
         let log = FileAuditLog::open(&path, key(1)).unwrap();
-        assert_eq!(log.len(), 90);
+        assert_eq!(log.len().unwrap(), 90);
         assert_eq!(log.receipts(0..90).unwrap(), acked);
     }
 
@@ -2043,7 +2044,7 @@ mod tests {
             log.append(entry(i)).unwrap();
         }
         let all = log.receipts(0..6).unwrap();
-        let checkpoint = log.head().unwrap();
+        let checkpoint = log.head().unwrap().unwrap();
         drop(log);
         let none = KeySet::new();
         // Intact, and a log that grew past the checkpoint: fine.
@@ -2053,7 +2054,7 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let keep: String = text.split_inclusive('\n').take(4).collect();
         std::fs::write(&path, &keep).unwrap();
-        assert_eq!(FileAuditLog::open(&path, key(1)).unwrap().len(), 4);
+        assert_eq!(FileAuditLog::open(&path, key(1)).unwrap().len().unwrap(), 4);
         let e = FileAuditLog::open_expecting(&path, key(1), &none, &checkpoint).unwrap_err();
         assert_eq!(e.code(), ErrorCode::ChainBroken, "{e}");
         assert!(e.message().contains("2 receipts are missing"), "{e}");

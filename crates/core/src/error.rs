@@ -66,11 +66,20 @@ pub enum ErrorCode {
     /// A bug in Charter (a Rust panic) caught at a binding's boundary; nothing
     /// was decided. The core never returns it: no input is meant to cause it.
     Internal,
+    /// A shared store (a database) could not be reached or did not answer;
+    /// nothing was decided or recorded as allowed. Retry later.
+    StoreUnavailable,
+    /// An idempotency key was reused for a different call; use a new key for
+    /// a new call.
+    IdempotencyConflict,
+    /// A budget caveat's counter has no room left in its window for this
+    /// call; wait for the next window.
+    BudgetExhausted,
 }
 
 impl ErrorCode {
     /// Every code, in the order of `contract/errors.json`.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::Malformed,
         ErrorCode::NotCanonical,
         ErrorCode::UnsupportedVersion,
@@ -97,6 +106,9 @@ impl ErrorCode {
         ErrorCode::Unsupported,
         ErrorCode::Denied,
         ErrorCode::Internal,
+        ErrorCode::StoreUnavailable,
+        ErrorCode::IdempotencyConflict,
+        ErrorCode::BudgetExhausted,
     ];
 
     /// The code as written in `contract/errors.json` and every binding (snake_case).
@@ -128,6 +140,9 @@ impl ErrorCode {
             ErrorCode::Unsupported => "unsupported",
             ErrorCode::Denied => "denied",
             ErrorCode::Internal => "internal",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
+            ErrorCode::BudgetExhausted => "budget_exhausted",
         }
     }
 
@@ -142,9 +157,10 @@ impl ErrorCode {
             ErrorCode::Malformed | ErrorCode::NotCanonical | ErrorCode::UnsupportedVersion => {
                 ErrorFamily::Format
             }
-            ErrorCode::InvalidArgument | ErrorCode::InvalidCaveat | ErrorCode::LimitExceeded => {
-                ErrorFamily::Usage
-            }
+            ErrorCode::InvalidArgument
+            | ErrorCode::InvalidCaveat
+            | ErrorCode::LimitExceeded
+            | ErrorCode::IdempotencyConflict => ErrorFamily::Usage,
             ErrorCode::BadSignature | ErrorCode::UnknownKey => ErrorFamily::Crypto,
             ErrorCode::Expired
             | ErrorCode::NotYetValid
@@ -157,11 +173,13 @@ impl ErrorCode {
             | ErrorCode::ProofRequired
             | ErrorCode::AudienceMismatch
             | ErrorCode::ActionMismatch
-            | ErrorCode::ArgsMismatch => ErrorFamily::Authorization,
+            | ErrorCode::ArgsMismatch
+            | ErrorCode::BudgetExhausted => ErrorFamily::Authorization,
             ErrorCode::ChainBroken | ErrorCode::LogCorrupt => ErrorFamily::Audit,
-            ErrorCode::Io | ErrorCode::Unsupported | ErrorCode::Internal => {
-                ErrorFamily::Environment
-            }
+            ErrorCode::Io
+            | ErrorCode::Unsupported
+            | ErrorCode::Internal
+            | ErrorCode::StoreUnavailable => ErrorFamily::Environment,
             ErrorCode::Denied => ErrorFamily::Denied,
         }
     }
@@ -328,6 +346,15 @@ mod tests {
             ErrorFamily::Authorization
         );
         assert_eq!(ErrorCode::NotCanonical.family().class_name(), "FormatError");
+        assert_eq!(
+            ErrorCode::StoreUnavailable.family(),
+            ErrorFamily::Environment
+        );
+        assert_eq!(ErrorCode::IdempotencyConflict.family(), ErrorFamily::Usage);
+        assert_eq!(
+            ErrorCode::BudgetExhausted.family(),
+            ErrorFamily::Authorization
+        );
         for f in ErrorFamily::ALL {
             assert!(
                 ErrorCode::ALL.iter().any(|c| c.family() == f),

@@ -25,7 +25,7 @@ impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Guard")
             .field("verifier", &self.verifier)
-            .field("receipts", &self.log.len())
+            .field("receipts", &self.log.len().ok())
             .finish_non_exhaustive()
     }
 }
@@ -240,7 +240,7 @@ mod tests {
                 },
             )
             .unwrap();
-        let head = log.head().unwrap();
+        let head = log.head().unwrap().unwrap();
         assert_eq!(head.decision(), Outcome::Allow);
         assert_eq!(head.permit(), Some("permit-1"));
         assert_eq!(head.cap(), Some(cap.id().as_str()));
@@ -265,7 +265,7 @@ mod tests {
             assert_eq!(e.code(), ErrorCode::Denied, "{now}");
             assert!(!g.check(&cap, &req, &CallOptions::at(now)).allowed, "{now}");
         }
-        for r in log.receipts(0..log.len()).unwrap() {
+        for r in log.receipts(0..log.len().unwrap()).unwrap() {
             assert!(r.ts().unsigned_abs() <= crate::jcs::MAX_SAFE_INTEGER as u64);
         }
     }
@@ -277,11 +277,11 @@ mod tests {
         let err = g.protect(&cap, &req, &CallOptions::at(NOW)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Denied);
         assert_eq!(err.reasons()[0].code, ErrorCode::CaveatFailed);
-        assert_eq!(log.head().unwrap().decision(), Outcome::Deny);
+        assert_eq!(log.head().unwrap().unwrap().decision(), Outcome::Deny);
         let d = g.check("garbage", &req, &CallOptions::at(NOW));
         assert_eq!(d.reasons[0].code, ErrorCode::Malformed);
-        assert_eq!(log.len(), 2);
-        assert_eq!(log.head().unwrap().cap(), None);
+        assert_eq!(log.len().unwrap(), 2);
+        assert_eq!(log.head().unwrap().unwrap().cap(), None);
     }
 
     #[test]
@@ -293,8 +293,8 @@ mod tests {
         let err = g.protect(&cap, &over, &CallOptions::at(NOW)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Denied);
         assert_eq!(err.reasons()[0].code, ErrorCode::CaveatFailed, "{err}");
-        let head = log.head().unwrap();
-        assert_eq!((log.len(), head.decision()), (1, Outcome::Deny));
+        let head = log.head().unwrap().unwrap();
+        assert_eq!((log.len().unwrap(), head.decision()), (1, Outcome::Deny));
         assert!(agent.starts_with(head.agent()));
         let clipped = head.clipped().unwrap();
         assert_eq!(clipped["agent"].bytes, 70_000);
@@ -303,9 +303,9 @@ mod tests {
         let small = Request::new(&agent, &action, json!({"amount": 100}));
         let d = g.check(&cap, &small, &CallOptions::at(NOW));
         assert!(d.allowed, "{d:?}");
-        assert_eq!(log.len(), 2);
-        assert_eq!(log.head().unwrap().decision(), Outcome::Allow);
-        assert!(log.head().unwrap().clipped().is_some());
+        assert_eq!(log.len().unwrap(), 2);
+        assert_eq!(log.head().unwrap().unwrap().decision(), Outcome::Allow);
+        assert!(log.head().unwrap().unwrap().clipped().is_some());
     }
 
     /// A log that refuses every append: the guard must deny, never allow unrecorded.
@@ -314,11 +314,11 @@ mod tests {
         fn append(&self, _: ReceiptInput) -> Result<Receipt, Error> {
             Err(Error::new(ErrorCode::Io, "disk full"))
         }
-        fn len(&self) -> u64 {
-            0
+        fn len(&self) -> Result<u64, Error> {
+            Ok(0)
         }
-        fn head(&self) -> Option<Receipt> {
-            None
+        fn head(&self) -> Result<Option<Receipt>, Error> {
+            Ok(None)
         }
         fn receipts(&self, _: std::ops::Range<u64>) -> Result<Vec<Receipt>, Error> {
             Ok(vec![])

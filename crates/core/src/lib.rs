@@ -24,6 +24,7 @@ uniffi::setup_scaffolding!("charter_core");
 
 pub mod audit;
 pub mod b64;
+pub mod budget;
 pub mod call;
 pub mod capability;
 pub mod caveat;
@@ -32,6 +33,7 @@ pub mod error;
 pub mod guard;
 pub mod holder;
 pub mod host;
+pub mod idempotency;
 pub mod jcs;
 pub mod keys;
 pub mod permit;
@@ -47,12 +49,14 @@ pub use audit::{
     export_bundle, verify_bundle, verify_bundle_from, AuditLog, Bundle, BundleHead, BundleReport,
     FileAuditLog, MemoryAuditLog, TornTail,
 };
+pub use budget::{BudgetStore, MemoryBudgetStore, Spend};
 pub use call::{CallOptions, CapabilityRef};
 pub use capability::{Capability, CapabilityBuilder, IssueOptions, Issuer};
 pub use decision::{Decision, Reason};
 pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use guard::Guard;
 pub use holder::Holder;
+pub use idempotency::{IdempotencyStore, MemoryIdempotencyStore, Stored};
 pub use keys::{KeySet, PublicKey, RootKey, SigningKey};
 pub use permit::{Permit, PermitClaims, PermitIssuer, PermitRequest, PermitVerifier};
 pub use receipt::{Outcome, Receipt, ReceiptInput, GENESIS};

@@ -20,12 +20,20 @@ pub const ID_BYTES: usize = 16;
 
 /// Where revoked capability ids are looked up. Implement it over a shared
 /// store when several verifiers must agree.
+///
+/// Every method is fallible: a store that cannot answer makes the check a
+/// denial (`store_unavailable`), never an allow.
 pub trait RevocationList: Send + Sync {
-    /// Whether this capability id or token id is revoked.
-    fn is_revoked(&self, capability_id: &str) -> bool;
+    /// Whether this capability id or token id is revoked. `Err` (typically
+    /// `store_unavailable`) when the list cannot be consulted; the verifier
+    /// then denies.
+    fn is_revoked(&self, capability_id: &str) -> Result<bool, Error>;
 
     /// Adds a capability id or token id; refuses anything else ([`check_id`]).
     fn revoke(&self, capability_id: &str) -> Result<(), Error>;
+
+    /// Every revoked id, sorted, so operators can see and export the list.
+    fn revoked(&self) -> Result<Vec<String>, Error>;
 
     /// Lets a verifier skip hashing prefixes when nothing is revoked.
     fn is_empty(&self) -> bool {
@@ -91,11 +99,24 @@ impl RevocationList for MemoryRevocationList {
         MemoryRevocationList::revoke(self, capability_id)
     }
 
-    fn is_revoked(&self, capability_id: &str) -> bool {
-        self.ids
+    fn is_revoked(&self, capability_id: &str) -> Result<bool, Error> {
+        Ok(self
+            .ids
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .contains(capability_id)
+            .contains(capability_id))
+    }
+
+    fn revoked(&self) -> Result<Vec<String>, Error> {
+        let mut ids: Vec<String> = self
+            .ids
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
     }
 
     fn is_empty(&self) -> bool {
@@ -116,7 +137,8 @@ mod tests {
         let good = b64::encode([9u8; 16]);
         assert_eq!(good.len(), 22);
         list.revoke(good.clone()).unwrap();
-        assert!(list.is_revoked(&good));
+        assert!(list.is_revoked(&good).unwrap());
+        assert_eq!(RevocationList::revoked(&list).unwrap(), vec![good.clone()]);
         for (bad, says) in [
             (String::new(), "empty string"),
             (format!("{good}=="), "padded"),
@@ -138,7 +160,7 @@ mod tests {
                 "{}",
                 e.message()
             );
-            assert!(!list.is_revoked(&bad));
+            assert!(!list.is_revoked(&bad).unwrap());
         }
         // The last character of 16 bytes carries 4 spare bits that must be zero.
         let mut noncanonical = good.clone();

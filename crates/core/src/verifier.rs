@@ -185,7 +185,7 @@ impl Verifier {
         if !self.revocations.is_empty() {
             // A token id revokes every capability minted with it (see
             // `revocation`): ids of both kinds share one list.
-            if self.revocations.is_revoked(cap.token_id()) {
+            if self.is_revoked(cap.token_id())? {
                 return Err(Error::new(
                     ErrorCode::Revoked,
                     format!(
@@ -196,7 +196,7 @@ impl Verifier {
             }
             for tag in &tags {
                 let id = id_of_tag(tag);
-                if self.revocations.is_revoked(&id) {
+                if self.is_revoked(&id)? {
                     return Err(Error::new(
                         ErrorCode::Revoked,
                         format!(
@@ -267,6 +267,20 @@ impl Verifier {
             }
         }
         Ok(reasons)
+    }
+
+    /// Asks the revocation list; a list that cannot answer denies (its
+    /// error, typically `store_unavailable`, is the reason), never allows.
+    fn is_revoked(&self, id: &str) -> Result<bool, Error> {
+        self.revocations.is_revoked(id).map_err(|e| {
+            Error::new(
+                e.code(),
+                format!(
+                    "the revocation list could not be consulted, so the check denies: {}",
+                    e.message()
+                ),
+            )
+        })
     }
 
     fn compiled(&self, source: &str) -> Result<Arc<Expr>, crate::caveat::CaveatError> {

@@ -57,10 +57,12 @@ fn crash_writer_child() {
     let log = FileAuditLog::open(&path, key()).expect("writer: open");
     let mut out = std::io::stdout().lock();
     // libtest has printed "test crash_writer_child ... " without a newline.
-    writeln!(out, "\nREADY {}", log.len()).unwrap();
+    writeln!(out, "\nREADY {}", log.len().unwrap()).unwrap();
     out.flush().unwrap();
     loop {
-        let r = log.append(entry(log.len())).expect("writer: append");
+        let r = log
+            .append(entry(log.len().unwrap()))
+            .expect("writer: append");
         writeln!(out, "ACK {} {}", r.seq(), r.hash()).unwrap();
         out.flush().unwrap();
     }
@@ -211,19 +213,19 @@ fn acknowledged_receipts_survive_sigkill() {
             // Every acknowledged receipt is there, unchanged.
             if let Some(&(max, _)) = acked.iter().max_by_key(|(s, _)| *s) {
                 assert!(
-                    log.len() > max,
+                    log.len().unwrap() > max,
                     "acknowledged seq {max} lost; log has {}",
-                    log.len()
+                    log.len().unwrap()
                 );
             }
-            let stored = log.receipts(0..log.len()).unwrap();
+            let stored = log.receipts(0..log.len().unwrap()).unwrap();
             for (seq, hash) in &acked {
                 assert_eq!(stored[*seq as usize].hash(), hash, "receipt {seq} changed");
             }
         }
         let log = FileAuditLog::open(&path, key()).unwrap();
-        if !log.is_empty() {
-            let bundle = export_bundle(&log, 0..log.len()).unwrap();
+        if !log.is_empty().unwrap() {
+            let bundle = export_bundle(&log, 0..log.len().unwrap()).unwrap();
             verify_bundle(&bundle.to_json(), &trusted).unwrap();
         }
     }

@@ -425,7 +425,7 @@ fn guard_vectors() {
             }
             other => panic!("unknown guard mode {other}"),
         };
-        got["receipt"] = json!(log.head().map(|h| h.to_json().to_string()));
+        got["receipt"] = json!(log.head().unwrap().map(|h| h.to_json().to_string()));
         assert_eq!(got, v["expect"], "{}", v["id"]);
     }
 }
@@ -451,7 +451,9 @@ fn audit_file_vectors() {
             }
         };
         let got = match opened {
-            Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
+            Ok(f) => {
+                json!({"len": f.len().unwrap(), "head": f.head().unwrap().map(|h| h.hash().to_string())})
+            }
             Err(e) => {
                 json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")})
             }

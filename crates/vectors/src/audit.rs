@@ -69,7 +69,7 @@ fn edit(text: &str, f: impl FnOnce(&mut Value)) -> String {
 
 pub fn receipts() -> Vec<Value> {
     let log = sample_log();
-    let all = log.receipts(0..log.len()).unwrap();
+    let all = log.receipts(0..log.len().unwrap()).unwrap();
     let jwks = audit_jwks();
     let mut out = Vec::new();
     let mut add = |id: &str, description: &str, text: String, jwks: &str| {
@@ -420,7 +420,7 @@ pub fn guards() -> Vec<Value> {
             }
         };
         let mut expect = expect;
-        expect["receipt"] = json!(log.head().map(|h| h.to_json().to_string()));
+        expect["receipt"] = json!(log.head().unwrap().map(|h| h.to_json().to_string()));
         out.push(json!({
             "id": format!("guard/{id}"), "description": description, "mode": mode,
             "roots": [hex::encode(bytes32("root A"))], "audience": AUDIENCE,
@@ -511,7 +511,7 @@ pub fn guards() -> Vec<Value> {
 
 pub fn audit_files() -> Vec<Value> {
     let log = sample_log();
-    let all = log.receipts(0..log.len()).unwrap();
+    let all = log.receipts(0..log.len().unwrap()).unwrap();
     let lines: Vec<String> = all.iter().map(|r| format!("{}\n", r.to_json())).collect();
     // The first four, then two other receipts in place of the last two: a fork.
     let fork = MemoryAuditLog::new(signing("audit key"));
@@ -534,7 +534,7 @@ pub fn audit_files() -> Vec<Value> {
         }
         fork.append(input).unwrap();
     }
-    assert_eq!(fork.head().unwrap().hash(), all[3].hash());
+    assert_eq!(fork.head().unwrap().unwrap().hash(), all[3].hash());
     for k in 0..2 {
         let input = ReceiptInput::from_decision(
             T0 + 100 + k,
@@ -572,7 +572,9 @@ pub fn audit_files() -> Vec<Value> {
             None => FileAuditLog::open(&path, signing("audit key")),
         };
         let expect = match opened {
-            Ok(f) => json!({"len": f.len(), "head": f.head().map(|h| h.hash().to_string())}),
+            Ok(f) => {
+                json!({"len": f.len().unwrap(), "head": f.head().unwrap().map(|h| h.hash().to_string())})
+            }
             Err(e) => {
                 json!({"error": e.code().as_str(), "message": e.message().replace(&path.display().to_string(), "{path}")})
             }

@@ -130,6 +130,9 @@ fn errors() -> Value {
         C::Unsupported => "Not available on this platform (for example files in WebAssembly).",
         C::Denied => "protect() refused the call; the error carries the decision's reasons.",
         C::Internal => "A bug in Charter (a Rust panic) caught at a binding's boundary; nothing was decided. No input is meant to produce it, so no vector does: report it with the input that caused it.",
+        C::StoreUnavailable => "A shared store (a database) could not be reached or did not answer in time; the check denied and nothing was recorded as allowed. Retry later.",
+        C::IdempotencyConflict => "An idempotency key was used before for a different call; use a new key for a new call.",
+        C::BudgetExhausted => "A budget caveat's counter has no room left in its current window for this call; nothing was spent. Wait for the next window.",
     }
     };
     let codes: Vec<Value> = C::ALL

@@ -36,19 +36,19 @@ class FormatError(CharterError):
     """Input that could not be decoded, is not canonical, or is in an unknown version (malformed, not_canonical, unsupported_version)."""
 
 class UsageError(CharterError):
-    """A value of an unusable type or shape, a caveat outside the language, or a counted limit hit (invalid_argument, invalid_caveat, limit_exceeded)."""
+    """A value of an unusable type or shape, a caveat outside the language, a counted limit hit, or an idempotency key reused for another call (invalid_argument, invalid_caveat, limit_exceeded, idempotency_conflict)."""
 
 class CryptoError(CharterError):
     """A MAC or signature that does not verify, or no trusted key with its id (bad_signature, unknown_key)."""
 
 class AuthorizationError(CharterError):
-    """Not authorized: expired, not yet valid, a caveat false or in error, replayed, revoked, a holder proof missing or invalid, made for another audience, action or arguments."""
+    """Not authorized: expired, not yet valid, a caveat false or in error, replayed, revoked, a holder proof missing or invalid, made for another audience, action or arguments, or a budget exhausted (budget_exhausted)."""
 
 class AuditError(CharterError):
     """An audit chain that does not hold together, or a log ending in a torn record (chain_broken, log_corrupt)."""
 
 class EnvironmentError(CharterError):
-    """Durable storage failed, the platform lacks the operation, or a bug in Charter (io, unsupported, internal)."""
+    """Durable storage failed, a shared store is unreachable, the platform lacks the operation, or a bug in Charter (io, unsupported, internal, store_unavailable)."""
 
 class Denied(CharterError):
     """Guard.protect refused the call; `.reasons` says why (code "denied")."""

@@ -200,7 +200,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             got["decision"] = decisionTree(guard_.check(capability: str(v["token"])!, request: request, proof: str(v["proof"]), now: int(v["now"])))
         case let m: throw UnknownVector(what: "guard mode \(m)")
         }
-        got.updateValue(log.head()?.toJson(), forKey: "receipt") // keeps the key when there is none
+        got.updateValue(try log.head()?.toJson(), forKey: "receipt") // keeps the key when there is none
         return tree(got)
     case "audit-files":
         guard str(v["type"]) == "open" else { throw UnknownVector(what: "audit-files type \(v["type"]!)") }
@@ -218,7 +218,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
             let log = try AuditLog.open(
                 path: path, signingKey: SigningKey.fromBytes(bytes: hex(str(v["audit_key"])!)),
                 expectHead: str(v["expect_head"]))
-            return tree(["len": log.len(), "head": log.head()?.hash] as [String: Any?])
+            return tree(["len": try log.len(), "head": try log.head()?.hash] as [String: Any?])
         } catch let e as CharterError {
             return tree(["error": e.code, "message": e.message.replacingOccurrences(of: path, with: "{path}")])
         }
@@ -366,7 +366,7 @@ final class CharterTests: XCTestCase {
                        try h.prove(capability: text, request: try Request.fromJson(text: reqJson), audience: "svc", now: t0, nonce: nonce))
         // KeySet | object | string
         let jwks = log.keys().toJwks()
-        let receipt = log.head()!
+        let receipt = try log.head()!
         try receipt.verify(keys: log.keys())
         try receipt.verify(keys: jwks)
         let bundle = try log.exportBundle()
@@ -455,8 +455,8 @@ final class CharterTests: XCTestCase {
         } catch let e as CharterError {
             XCTAssertEqual(e.family, "Denied"); XCTAssertEqual(e.reasons.map(\.code), ["malformed"])
         }
-        XCTAssertEqual(log.len(), 1)
-        XCTAssertEqual(log.head()?.decision, "deny")
+        XCTAssertEqual(try log.len(), 1)
+        XCTAssertEqual(try log.head()?.decision, "deny")
         // Revoking through the verifier reaches the guard that shares it.
         XCTAssertTrue(guard_.check(capability: cap.serialize(), request: req, now: 1767225600).allowed)
         try verifier.revoke(capabilityId: cap.id)
@@ -484,7 +484,7 @@ final class CharterTests: XCTestCase {
                            permitIssuer: try PermitIssuer(signingKey: sk, issuer: "gw"), auditLog: log)
         let req = try Request(agent: "a", action: "x", args: "{}")
         for _ in 0..<5 { _ = guard_.check(capability: cap.serialize(), request: req, now: 1767225600) }
-        let kept = log.head()!.toJson()
+        let kept = try log.head()!.toJson()
         XCTAssertEqual(try AuditLog.open(path: path, signingKey: sk, expectHead: kept).len(), 5)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         try Data(lines.prefix(3).map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: path))

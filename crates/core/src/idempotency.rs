@@ -1,0 +1,212 @@
+//! Idempotency keys as payment APIs mean them: the same key with the same
+//! call returns the same outcome (the same permit token, or the same denial)
+//! instead of a second valid permit; the same key with a different call is
+//! refused with `idempotency_conflict`.
+//!
+//! A [`IdempotencyStore`] holds, per key, the hash of the call it was first
+//! used for ([`call_hash`]) and the outcome; entries expire (a permit's
+//! lifetime) so the store stays bounded. Database stores
+//! (`charter-store`) make the insert-if-absent atomic across processes.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{b64, jcs, Error, ErrorCode};
+
+/// Domain-separation label of [`call_hash`].
+pub const CALL_HASH_LABEL: &str = "charter/v1/idempotency-call";
+
+/// Longest idempotency key accepted, in bytes (keys are stored and compared
+/// verbatim; a bound keeps every store's rows bounded).
+pub const MAX_KEY_BYTES: usize = 256;
+
+/// What is stored under a key after [`IdempotencyStore::put_if_absent`]: the
+/// caller's values if the key was absent or expired, otherwise the earlier ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// The [`call_hash`] of the call the key was first used for.
+    pub call_hash: String,
+    /// The outcome recorded for it (opaque to the store).
+    pub outcome: String,
+}
+
+/// Where idempotency keys are remembered. Implement it over a shared store
+/// when several processes must agree on what a key means.
+pub trait IdempotencyStore: Send + Sync {
+    /// Atomically stores (`call_hash`, `outcome`) under `key` until
+    /// `expires_at` unless an unexpired entry is already there; returns what
+    /// is stored under `key` afterwards. Fails with `limit_exceeded` when
+    /// full of unexpired entries, `store_unavailable` when unreachable.
+    fn put_if_absent(
+        &self,
+        key: &str,
+        call_hash: &str,
+        outcome: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Stored, Error>;
+}
+
+/// Checks an idempotency key's shape: 1 to [`MAX_KEY_BYTES`] bytes of
+/// printable ASCII, so it is stored and compared exactly.
+pub fn check_key(key: &str) -> Result<(), Error> {
+    if key.is_empty() || key.len() > MAX_KEY_BYTES || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("an idempotency key is 1 to {MAX_KEY_BYTES} printable ASCII characters without spaces, got {} bytes", key.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// The hash that says whether a key is reused for the same call: SHA-256 over
+/// the JCS array `[label, capability id, audience, agent, action, args,
+/// resource]` (`resource` null when absent), base64url.
+pub fn call_hash(
+    capability_id: &str,
+    audience: &str,
+    agent: &str,
+    action: &str,
+    args: &Value,
+    resource: Option<&str>,
+) -> Result<String, Error> {
+    let doc = Value::Array(vec![
+        Value::from(CALL_HASH_LABEL),
+        Value::from(capability_id),
+        Value::from(audience),
+        Value::from(agent),
+        Value::from(action),
+        args.clone(),
+        resource.map_or(Value::Null, Value::from),
+    ]);
+    let text = jcs::canonicalize(&doc)?;
+    Ok(b64::encode(Sha256::digest(text.as_bytes())))
+}
+
+/// An in-process idempotency store, bounded by a count.
+#[derive(Debug)]
+pub struct MemoryIdempotencyStore {
+    entries: Mutex<HashMap<String, (Stored, i64)>>,
+    capacity: usize,
+}
+
+impl MemoryIdempotencyStore {
+    /// Keys held by [`MemoryIdempotencyStore::new`].
+    pub const DEFAULT_CAPACITY: usize = 100_000;
+
+    /// A store holding up to [`MemoryIdempotencyStore::DEFAULT_CAPACITY`] keys.
+    pub fn new() -> Self {
+        MemoryIdempotencyStore::with_capacity(Self::DEFAULT_CAPACITY)
+    }
+
+    /// A store holding up to `capacity` live keys; when full it refuses new
+    /// ones rather than forget live ones (fail closed).
+    pub fn with_capacity(capacity: usize) -> Self {
+        MemoryIdempotencyStore {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+}
+
+impl Default for MemoryIdempotencyStore {
+    fn default() -> Self {
+        MemoryIdempotencyStore::new()
+    }
+}
+
+impl IdempotencyStore for MemoryIdempotencyStore {
+    fn put_if_absent(
+        &self,
+        key: &str,
+        call_hash: &str,
+        outcome: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Stored, Error> {
+        // Every update below is one insert, so a poisoned lock still guards valid data.
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((stored, until)) = entries.get(key) {
+            if *until >= now {
+                return Ok(stored.clone());
+            }
+        }
+        if entries.len() >= self.capacity && !entries.contains_key(key) {
+            entries.retain(|_, (_, until)| *until >= now);
+            if entries.len() >= self.capacity {
+                return Err(Error::new(
+                    ErrorCode::LimitExceeded,
+                    format!("idempotency store holds {} unexpired keys, its capacity; refusing rather than forgetting one", self.capacity),
+                ));
+            }
+        }
+        let stored = Stored {
+            call_hash: call_hash.to_string(),
+            outcome: outcome.to_string(),
+        };
+        entries.insert(key.to_string(), (stored.clone(), expires_at));
+        Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn first_writer_wins_until_expiry() {
+        let s = MemoryIdempotencyStore::new();
+        let a = s.put_if_absent("k", "h1", "o1", 100, 10).unwrap();
+        assert_eq!((a.call_hash.as_str(), a.outcome.as_str()), ("h1", "o1"));
+        let b = s.put_if_absent("k", "h2", "o2", 100, 50).unwrap();
+        assert_eq!(b, a);
+        let c = s.put_if_absent("k", "h2", "o2", 200, 101).unwrap();
+        assert_eq!(c.outcome, "o2");
+    }
+
+    #[test]
+    fn full_store_fails_closed() {
+        let s = MemoryIdempotencyStore::with_capacity(1);
+        s.put_if_absent("a", "h", "o", 10, 0).unwrap();
+        assert_eq!(
+            s.put_if_absent("b", "h", "o", 10, 5).unwrap_err().code(),
+            ErrorCode::LimitExceeded
+        );
+        s.put_if_absent("b", "h", "o", 100, 11).unwrap();
+    }
+
+    #[test]
+    fn call_hash_separates_every_field() {
+        let base = call_hash("c", "aud", "ag", "act", &json!({"x": 1}), None).unwrap();
+        for other in [
+            call_hash("d", "aud", "ag", "act", &json!({"x": 1}), None),
+            call_hash("c", "au", "ag", "act", &json!({"x": 1}), None),
+            call_hash("c", "aud", "agx", "act", &json!({"x": 1}), None),
+            call_hash("c", "aud", "ag", "acx", &json!({"x": 1}), None),
+            call_hash("c", "aud", "ag", "act", &json!({"x": 2}), None),
+            call_hash("c", "aud", "ag", "act", &json!({"x": 1}), Some("")),
+        ] {
+            assert_ne!(other.unwrap(), base);
+        }
+        // Key order in args does not matter (JCS).
+        assert_eq!(
+            call_hash("c", "aud", "ag", "act", &json!({"a": 1, "b": 2}), None).unwrap(),
+            call_hash("c", "aud", "ag", "act", &json!({"b": 2, "a": 1}), None).unwrap()
+        );
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        check_key("order-42").unwrap();
+        for bad in ["", "a b", &"k".repeat(MAX_KEY_BYTES + 1)] {
+            assert_eq!(
+                check_key(bad).unwrap_err().code(),
+                ErrorCode::InvalidArgument
+            );
+        }
+    }
+}
