@@ -219,3 +219,205 @@ mod tests {
         s.spend(&[next], 61).unwrap();
     }
 }
+
+/// Longest budget name, in bytes.
+pub const MAX_NAME_BYTES: usize = 64;
+/// Longest budget period: 366 days, in seconds.
+pub const MAX_PERIOD: i64 = 366 * 24 * 3600;
+
+/// A caveat of the form `budget(name, limit, period_seconds)` (each call
+/// spends 1) or `budget(name, limit, period_seconds, amount)` (each call
+/// spends `amount`, a CEL int expression over the call, e.g.
+/// `args.amount_cents`). The caveat is the whole text: it is true when the
+/// spend fits, and the verifier spends all budgets of a check atomically,
+/// only when every other caveat allows.
+#[derive(Clone, Debug)]
+pub struct BudgetCaveat {
+    /// The name the caveat gives its counter (for messages; the counter is
+    /// keyed by token, position and text, see [`BudgetCaveat::counter`]).
+    pub name: String,
+    /// Most the counter may reach per window.
+    pub limit: u64,
+    /// Window length, seconds.
+    pub period: i64,
+    /// The amount expression; `None` counts calls.
+    pub amount: Option<crate::caveat::Expr>,
+}
+
+fn budget_syntax(src: &str, why: &str) -> Error {
+    Error::new(
+        ErrorCode::CaveatSyntax,
+        format!("budget caveat {src:?}: {why}; the form is budget(\"name\", limit, period_seconds[, amount])"),
+    )
+}
+
+impl BudgetCaveat {
+    /// `None` when `src` is not a budget caveat (it does not start with
+    /// `budget(`), else the parsed caveat or a `caveat_syntax` error.
+    pub fn parse(src: &str) -> Option<Result<BudgetCaveat, Error>> {
+        let body = src
+            .trim()
+            .strip_prefix("budget")?
+            .trim_start()
+            .strip_prefix('(')?;
+        Some(Self::parse_body(src, body))
+    }
+
+    fn parse_body(src: &str, body: &str) -> Result<BudgetCaveat, Error> {
+        let body = body
+            .trim_end()
+            .strip_suffix(')')
+            .ok_or_else(|| budget_syntax(src, "it must end with ')'"))?;
+        let body = body.trim_start();
+        let quote = body
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or_else(|| budget_syntax(src, "the name must be a quoted string"))?;
+        let rest = &body[1..];
+        let end = rest
+            .find(quote)
+            .ok_or_else(|| budget_syntax(src, "the name's quote is not closed"))?;
+        let name = &rest[..end];
+        if name.is_empty()
+            || name.len() > MAX_NAME_BYTES
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.:/".contains(&b))
+        {
+            return Err(budget_syntax(
+                src,
+                &format!("the name is 1 to {MAX_NAME_BYTES} characters of A-Z a-z 0-9 _ - . : /"),
+            ));
+        }
+        let rest = rest[end + 1..].trim_start();
+        let rest = rest
+            .strip_prefix(',')
+            .ok_or_else(|| budget_syntax(src, "a limit must follow the name"))?;
+        let mut parts = rest.splitn(3, ',');
+        let int = |s: Option<&str>, what: &str| -> Result<i64, Error> {
+            let s = s.map(str::trim).unwrap_or("");
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(budget_syntax(
+                    src,
+                    &format!("the {what} must be a non-negative integer literal"),
+                ));
+            }
+            s.parse::<i64>()
+                .map_err(|_| budget_syntax(src, &format!("the {what} is too large")))
+        };
+        let limit = int(parts.next(), "limit")?;
+        let period = int(parts.next(), "period")?;
+        if !(1..=MAX_PERIOD).contains(&period) {
+            return Err(budget_syntax(
+                src,
+                &format!("the period must be 1 to {MAX_PERIOD} seconds"),
+            ));
+        }
+        let amount = match parts.next() {
+            None => None,
+            Some(expr) if expr.trim().is_empty() => {
+                return Err(budget_syntax(src, "the amount expression is empty"))
+            }
+            Some(expr) => Some(crate::caveat::Expr::compile(expr.trim()).map_err(Error::from)?),
+        };
+        Ok(BudgetCaveat {
+            name: name.to_string(),
+            limit: limit as u64,
+            period,
+            amount,
+        })
+    }
+
+    /// The counter a caveat spends from: the token id (shared by every
+    /// narrowing of one minted capability), the caveat's position in the
+    /// chain and a hash of its text. Narrowing keeps every ancestor's caveats
+    /// at their positions, so it shares their counters, and a new budget
+    /// caveat can only add a counter.
+    pub fn counter(token_id: &str, index: u32, src: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(src.as_bytes());
+        format!("{token_id}/{index}/{}", crate::b64::encode(&h[..16]))
+    }
+
+    /// What this caveat spends for the call in `ctx`: `caveat_error` when
+    /// the amount is not a non-negative int.
+    pub fn spend(
+        &self,
+        token_id: &str,
+        index: u32,
+        src: &str,
+        ctx: &crate::caveat::Context,
+    ) -> Result<Spend, Error> {
+        let amount = match &self.amount {
+            None => 1,
+            Some(expr) => {
+                let n = expr.eval_int(ctx).map_err(Error::from)?;
+                u64::try_from(n).map_err(|_| {
+                    Error::new(
+                        ErrorCode::CaveatError,
+                        format!(
+                            "budget {}: the amount is {n}; it must not be negative",
+                            self.name
+                        ),
+                    )
+                })?
+            }
+        };
+        let (window_start, window_end) = window(ctx.now, self.period)?;
+        Ok(Spend {
+            counter: Self::counter(token_id, index, src),
+            window_start,
+            window_end,
+            amount,
+            limit: self.limit,
+        })
+    }
+}
+
+#[cfg(test)]
+mod caveat_tests {
+    use super::*;
+
+    #[test]
+    fn budget_caveats_parse() {
+        let b = BudgetCaveat::parse("budget(\"refunds\", 10, 3600)")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (b.name.as_str(), b.limit, b.period, b.amount.is_none()),
+            ("refunds", 10, 3600, true)
+        );
+        let b = BudgetCaveat::parse(" budget ( 'cents', 50000, 86400, args.amount_cents ) ")
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.amount.unwrap().source(), "args.amount_cents");
+        let b = BudgetCaveat::parse("budget(\"x\", 1, 60, max(1, 2))");
+        // Commas inside the amount expression belong to it.
+        assert!(b.is_some());
+        assert!(BudgetCaveat::parse("args.amount < 5").is_none());
+        for bad in [
+            "budget(refunds, 1, 60)",
+            "budget(\"\", 1, 60)",
+            "budget(\"a b\", 1, 60)",
+            "budget(\"a\", -1, 60)",
+            "budget(\"a\", 1, 0)",
+            "budget(\"a\", 1, 99999999999)",
+            "budget(\"a\", 1)",
+            "budget(\"a\", 1, 60",
+            "budget(\"a\", 1, 60, )",
+            "budget(\"a\", 1, 60, args.)",
+        ] {
+            let e = BudgetCaveat::parse(bad).unwrap().unwrap_err();
+            assert_eq!(e.code(), ErrorCode::CaveatSyntax, "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn counters_differ_by_token_position_and_text() {
+        let a = BudgetCaveat::counter("t", 1, "budget(\"a\", 1, 60)");
+        assert_ne!(a, BudgetCaveat::counter("u", 1, "budget(\"a\", 1, 60)"));
+        assert_ne!(a, BudgetCaveat::counter("t", 2, "budget(\"a\", 1, 60)"));
+        assert_ne!(a, BudgetCaveat::counter("t", 1, "budget(\"a\", 2, 60)"));
+    }
+}

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::caveat::{self, Expr};
+use crate::caveat;
 use crate::keys::{labeled, RootKey};
 use crate::{b64, jcs, Error, ErrorCode};
 
@@ -280,7 +280,7 @@ impl Capability {
     /// outside the language is `invalid_caveat` (a usage error, the caller's
     /// to fix), never an authorization error.
     pub fn attenuate(&self, caveat: &str) -> Result<Capability, Error> {
-        Expr::compile(caveat).map_err(minting_error)?;
+        check_caveat(caveat)?;
         if self.caveats.len() >= MAX_CAVEATS {
             return Err(CapabilityError::TooManyCaveats(self.caveats.len() + 1).into());
         }
@@ -839,6 +839,13 @@ fn check_times(
 /// Compiles a caveat the way a verifier will (for tools that lint caveats).
 /// A caveat outside the language is `invalid_caveat`, as when minting.
 pub fn check_caveat(expr: &str) -> Result<(), Error> {
+    // A budget caveat is its own form (crate::budget), with a CEL amount.
+    if let Some(parsed) = crate::budget::BudgetCaveat::parse(expr) {
+        return parsed.map(|_| ()).map_err(|e| match e.code() {
+            ErrorCode::CaveatSyntax => Error::new(ErrorCode::InvalidCaveat, e.message()),
+            _ => e,
+        });
+    }
     caveat::Expr::compile(expr)
         .map(|_| ())
         .map_err(minting_error)

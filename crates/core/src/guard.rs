@@ -8,6 +8,7 @@ use crate::audit::AuditLog;
 use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::Capability;
 use crate::decision::{Decision, Reason};
+use crate::idempotency::{call_hash, settle, Outcome};
 use crate::permit::{Permit, PermitIssuer, PermitRequest};
 use crate::receipt::ReceiptInput;
 use crate::request::Request;
@@ -123,7 +124,7 @@ impl Guard {
             if let Some(key) = &options.idempotency_key {
                 req = req.with_idempotency_key(key);
             }
-            match self.permits.issue(&req, now) {
+            match self.permits.mint(&req, now) {
                 Ok(p) => permit = Some(p),
                 Err(e) => {
                     decision = Decision::deny(vec![Reason::new(
@@ -131,6 +132,56 @@ impl Guard {
                         None,
                         format!("no permit could be issued: {}", e.message()),
                     )])
+                }
+            }
+        }
+        if let (Some(key), Some(store)) = (
+            options.idempotency_key.as_deref(),
+            self.permits.idempotency_store(),
+        ) {
+            // The key's first outcome (this one, or an earlier call's) is the answer.
+            let settled = call_hash(
+                &capability.id(),
+                self.verifier.audience(),
+                &request.agent,
+                &request.action,
+                &request.args,
+                request.resource.as_deref(),
+            )
+            .and_then(|hash| {
+                let (mine, expires) = match &permit {
+                    Some(p) => (Outcome::Permit(p.token().to_string()), p.claims().exp),
+                    None => (
+                        Outcome::Denied(decision.reasons.clone()),
+                        now.saturating_add(self.permits.ttl()),
+                    ),
+                };
+                settle(store.as_ref(), key, &hash, &mine, expires, now)
+            })
+            .and_then(|outcome| match outcome {
+                Outcome::Permit(token) => {
+                    Permit::parse(&token).map(|p| (Decision::allow(), Some(p)))
+                }
+                Outcome::Denied(reasons) => Ok((Decision::deny(reasons), None)),
+            });
+            match settled {
+                Ok((d, p)) => {
+                    decision = d;
+                    permit = p;
+                }
+                Err(e) => {
+                    let denial = Decision::deny(vec![Reason::new(
+                        e.code(),
+                        None,
+                        format!("idempotency key {key:?}: {}", e.message()),
+                    )]);
+                    self.record(Some(&capability), request, &denial, None, now)
+                        .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
+                    return Err(if e.code() == ErrorCode::IdempotencyConflict {
+                        e
+                    } else {
+                        Error::denied(denial.reasons)
+                    });
                 }
             }
         }
@@ -306,6 +357,86 @@ mod tests {
         assert_eq!(log.len().unwrap(), 2);
         assert_eq!(log.head().unwrap().unwrap().decision(), Outcome::Allow);
         assert!(log.head().unwrap().unwrap().clipped().is_some());
+    }
+
+    fn idem_guard() -> (Guard, Capability, Arc<MemoryAuditLog>) {
+        let root = RootKey::from_bytes(&[1; 32]).unwrap();
+        let cap = crate::Issuer::new(root.clone())
+            .issue()
+            .token_id([7; 16])
+            .issued_at(NOW)
+            .actions(&["refund"])
+            .never_expires()
+            .caveat("args.amount <= 500")
+            .build()
+            .unwrap();
+        let key = SigningKey::from_bytes(&[2; 32]).unwrap();
+        let log = Arc::new(MemoryAuditLog::new(key.clone()));
+        let store = Arc::new(crate::MemoryIdempotencyStore::new());
+        let g = Guard::new(
+            Verifier::new([root], "shop").unwrap(),
+            PermitIssuer::new(key, "gw").with_idempotency_store(store),
+            log.clone(),
+        );
+        (g, cap, log)
+    }
+
+    #[test]
+    fn the_same_key_and_call_gets_the_same_permit_or_denial() {
+        let (g, cap, log) = idem_guard();
+        let opts = |key: &str, now: i64| CallOptions {
+            idempotency_key: Some(key.into()),
+            ..CallOptions::at(now)
+        };
+        let req = Request::new("shopper", "refund", json!({"amount": 100}));
+        let first = g.protect(&cap, &req, &opts("k1", NOW)).unwrap();
+        let again = g.protect(&cap, &req, &opts("k1", NOW + 5)).unwrap();
+        assert_eq!(first.token(), again.token());
+        // Without a key, or with another key: a new permit.
+        let other = g.protect(&cap, &req, &opts("k2", NOW)).unwrap();
+        assert_ne!(other.token(), first.token());
+        // The same key for another call: idempotency_conflict, and recorded.
+        let req2 = Request::new("shopper", "refund", json!({"amount": 101}));
+        let e = g.protect(&cap, &req2, &opts("k1", NOW)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::IdempotencyConflict, "{e}");
+        assert_eq!(log.head().unwrap().unwrap().decision(), Outcome::Deny);
+        // A denial is remembered too.
+        let big = Request::new("shopper", "refund", json!({"amount": 900}));
+        let d1 = g.protect(&cap, &big, &opts("k3", NOW)).unwrap_err();
+        let d2 = g.protect(&cap, &big, &opts("k3", NOW + 1)).unwrap_err();
+        assert_eq!(d1.code(), ErrorCode::Denied);
+        assert_eq!(d1.reasons(), d2.reasons());
+        // Every call is recorded.
+        assert_eq!(log.len().unwrap(), 6);
+        // Once the permit has expired the key can be used again.
+        let later = g
+            .protect(
+                &cap,
+                &req,
+                &opts("k1", NOW + crate::permit::DEFAULT_TTL + 1),
+            )
+            .unwrap();
+        assert_ne!(later.token(), first.token());
+    }
+
+    #[test]
+    fn a_permit_issuer_alone_honours_keys() {
+        let key = SigningKey::from_bytes(&[2; 32]).unwrap();
+        let issuer = PermitIssuer::new(key, "gw")
+            .with_idempotency_store(Arc::new(crate::MemoryIdempotencyStore::new()));
+        let args = json!({"a": 1});
+        let req = PermitRequest::new("ag", "aud", "act", &args, "cap").with_idempotency_key("k");
+        let a = issuer.issue(&req, NOW).unwrap();
+        assert_eq!(issuer.issue(&req, NOW + 1).unwrap().token(), a.token());
+        let args2 = json!({"a": 2});
+        let req2 = PermitRequest::new("ag", "aud", "act", &args2, "cap").with_idempotency_key("k");
+        assert_eq!(
+            issuer.issue(&req2, NOW).unwrap_err().code(),
+            ErrorCode::IdempotencyConflict
+        );
+        // No key: a new permit every time.
+        let plain = PermitRequest::new("ag", "aud", "act", &args, "cap");
+        assert_ne!(issuer.issue(&plain, NOW).unwrap().token(), a.token());
     }
 
     /// A log that refuses every append: the guard must deny, never allow unrecorded.

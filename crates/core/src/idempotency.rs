@@ -86,6 +86,78 @@ pub fn call_hash(
     Ok(b64::encode(Sha256::digest(text.as_bytes())))
 }
 
+/// What a key's first call ended in, as an [`IdempotencyStore`] keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A permit was issued: its token.
+    Permit(String),
+    /// The call was denied, for these reasons.
+    Denied(Vec<crate::Reason>),
+}
+
+impl Outcome {
+    /// The stored text: `permit:<token>` or `denied:<JSON array of
+    /// [code, caveat index or null, message]>`.
+    pub fn encode(&self) -> String {
+        match self {
+            Outcome::Permit(token) => format!("permit:{token}"),
+            Outcome::Denied(reasons) => {
+                let rows: Vec<Value> = reasons
+                    .iter()
+                    .map(|r| serde_json::json!([r.code.as_str(), r.caveat_index, r.message]))
+                    .collect();
+                format!("denied:{}", Value::Array(rows))
+            }
+        }
+    }
+
+    /// Reads [`Outcome::encode`]'s text back; `malformed` for anything else
+    /// (a store row written by something other than Charter).
+    pub fn decode(text: &str) -> Result<Outcome, Error> {
+        let bad = || {
+            Error::new(
+                ErrorCode::Malformed,
+                "the idempotency store holds an outcome Charter did not write",
+            )
+        };
+        if let Some(token) = text.strip_prefix("permit:") {
+            return Ok(Outcome::Permit(token.to_string()));
+        }
+        let rows = text.strip_prefix("denied:").ok_or_else(bad)?;
+        let rows: Vec<(String, Option<u32>, String)> =
+            serde_json::from_str(rows).map_err(|_| bad())?;
+        rows.into_iter()
+            .map(|(code, index, message)| {
+                let code = ErrorCode::parse(&code).ok_or_else(bad)?;
+                Ok(crate::Reason::new(code, index, message))
+            })
+            .collect::<Result<Vec<_>, Error>>()
+            .map(Outcome::Denied)
+    }
+}
+
+/// Stores `outcome` under `key` unless the key already holds one, and
+/// returns the key's outcome: `idempotency_conflict` when the key was first
+/// used for another call (`call_hash`).
+pub fn settle(
+    store: &dyn IdempotencyStore,
+    key: &str,
+    call_hash: &str,
+    outcome: &Outcome,
+    expires_at: i64,
+    now: i64,
+) -> Result<Outcome, Error> {
+    check_key(key)?;
+    let stored = store.put_if_absent(key, call_hash, &outcome.encode(), expires_at, now)?;
+    if stored.call_hash != call_hash {
+        return Err(Error::new(
+            ErrorCode::IdempotencyConflict,
+            format!("idempotency key {key:?} was already used for a different call (another capability, audience, agent, action, arguments or resource); use a new key for a new call"),
+        ));
+    }
+    Outcome::decode(&stored.outcome)
+}
+
 /// An in-process idempotency store, bounded by a count.
 #[derive(Debug)]
 pub struct MemoryIdempotencyStore {
@@ -196,6 +268,38 @@ mod tests {
         assert_eq!(
             call_hash("c", "aud", "ag", "act", &json!({"a": 1, "b": 2}), None).unwrap(),
             call_hash("c", "aud", "ag", "act", &json!({"b": 2, "a": 1}), None).unwrap()
+        );
+    }
+
+    #[test]
+    fn outcomes_round_trip() {
+        for o in [
+            Outcome::Permit("a.b.c".into()),
+            Outcome::Denied(vec![
+                crate::Reason::new(ErrorCode::CaveatFailed, Some(2), "caveat 2 is false: \"x\""),
+                crate::Reason::new(ErrorCode::Revoked, None, "revoked"),
+            ]),
+        ] {
+            assert_eq!(Outcome::decode(&o.encode()).unwrap(), o);
+        }
+        for bad in ["", "permit", "denied:{}", "denied:[[\"nope\",null,\"m\"]]"] {
+            assert_eq!(
+                Outcome::decode(bad).unwrap_err().code(),
+                ErrorCode::Malformed
+            );
+        }
+    }
+
+    #[test]
+    fn settle_refuses_another_call() {
+        let s = MemoryIdempotencyStore::new();
+        let p = Outcome::Permit("t".into());
+        assert_eq!(settle(&s, "k", "h1", &p, 100, 0).unwrap(), p);
+        let other = Outcome::Permit("u".into());
+        assert_eq!(settle(&s, "k", "h1", &other, 100, 1).unwrap(), p);
+        assert_eq!(
+            settle(&s, "k", "h2", &other, 100, 1).unwrap_err().code(),
+            ErrorCode::IdempotencyConflict
         );
     }
 

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::idempotency::{call_hash, settle, IdempotencyStore, Outcome as IdemOutcome};
 use crate::keys::{KeySet, SigningKey};
 use crate::replay::{MemoryReplayStore, ReplayStore};
 use crate::{b64, jcs, Error, ErrorCode};
@@ -284,13 +285,25 @@ impl Permit {
 }
 
 /// Mints permits with an Ed25519 key.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PermitIssuer {
     key: SigningKey,
     kid: String,
     issuer: String,
     ttl: i64,
     header_b64: String,
+    idempotency: Option<Arc<dyn IdempotencyStore>>,
+}
+
+impl std::fmt::Debug for PermitIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PermitIssuer")
+            .field("kid", &self.kid)
+            .field("issuer", &self.issuer)
+            .field("ttl", &self.ttl)
+            .field("idempotency", &self.idempotency.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl PermitIssuer {
@@ -310,7 +323,22 @@ impl PermitIssuer {
             issuer: issuer.into(),
             ttl: DEFAULT_TTL,
             header_b64: b64::encode(header_json),
+            idempotency: None,
         }
+    }
+
+    /// Remembers idempotency keys in `store`: a request with a key already
+    /// used for the same call gets the permit issued then (the same token),
+    /// and one with a key used for another call fails with
+    /// `idempotency_conflict`. Entries live as long as the permit.
+    pub fn with_idempotency_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
+        self.idempotency = Some(store);
+        self
+    }
+
+    /// The idempotency store, when one was given.
+    pub fn idempotency_store(&self) -> Option<&Arc<dyn IdempotencyStore>> {
+        self.idempotency.as_ref()
     }
 
     /// Sets the lifetime of issued permits: 1 to [`MAX_TTL`] seconds.
@@ -340,8 +368,35 @@ impl PermitIssuer {
         &self.issuer
     }
 
-    /// Issues a permit valid from `now` for the issuer's TTL.
+    /// Issues a permit valid from `now` for the issuer's TTL. With an
+    /// idempotency store and a key ([`PermitRequest::with_idempotency_key`]),
+    /// the key's earlier permit for the same call is returned instead (see
+    /// [`PermitIssuer::with_idempotency_store`]).
     pub fn issue(&self, req: &PermitRequest<'_>, now: i64) -> Result<Permit, Error> {
+        let permit = self.mint(req, now)?;
+        match (req.idempotency_key, &self.idempotency) {
+            (Some(key), Some(store)) => {
+                let hash = call_hash(
+                    req.capability_id,
+                    req.audience,
+                    req.subject,
+                    req.action,
+                    req.args,
+                    None,
+                )?;
+                let mine = IdemOutcome::Permit(permit.token.clone());
+                match settle(store.as_ref(), key, &hash, &mine, permit.claims.exp, now)? {
+                    IdemOutcome::Permit(token) if token == permit.token => Ok(permit),
+                    IdemOutcome::Permit(token) => Permit::parse(&token),
+                    IdemOutcome::Denied(reasons) => Err(Error::denied(reasons)),
+                }
+            }
+            _ => Ok(permit),
+        }
+    }
+
+    /// Signs a permit for `req`, without consulting the idempotency store.
+    pub(crate) fn mint(&self, req: &PermitRequest<'_>, now: i64) -> Result<Permit, Error> {
         let nonempty = |what: &str, v: &str| {
             if v.is_empty() {
                 Err(PermitError::InvalidArgument(format!(

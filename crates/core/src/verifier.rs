@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use crate::budget::{BudgetCaveat, BudgetStore, Spend};
 use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::{id_of_tag, Capability, EXPIRES_PREFIX, NOT_BEFORE_PREFIX};
 use crate::caveat::{Context, Expr};
@@ -30,6 +31,7 @@ pub struct Verifier {
     audience: String,
     revocations: Arc<dyn RevocationList>,
     replay: Arc<dyn ReplayStore>,
+    budgets: Option<Arc<dyn BudgetStore>>,
     proof_window: i64,
     leeway: i64,
     compiled: RwLock<HashMap<String, Arc<Expr>>>,
@@ -76,6 +78,7 @@ impl Verifier {
             audience: audience.into(),
             revocations: Arc::new(MemoryRevocationList::new()),
             replay: Arc::new(MemoryReplayStore::new()),
+            budgets: None,
             proof_window: DEFAULT_PROOF_WINDOW,
             leeway: DEFAULT_LEEWAY,
             compiled: RwLock::new(HashMap::new()),
@@ -86,6 +89,14 @@ impl Verifier {
     /// store), instead of the verifier's own in-memory list.
     pub fn with_revocations(mut self, list: Arc<dyn RevocationList>) -> Self {
         self.revocations = list;
+        self
+    }
+
+    /// Spends `budget(...)` caveats from `store` (shared by every replica
+    /// that must respect one budget). Without one, a capability with a budget
+    /// caveat is denied (`store_unavailable`): a budget is never unenforced.
+    pub fn with_budget_store(mut self, store: Arc<dyn BudgetStore>) -> Self {
+        self.budgets = Some(store);
         self
     }
 
@@ -229,9 +240,22 @@ impl Verifier {
             holder: holder.as_deref(),
         };
         let mut reasons = Vec::new();
+        let mut spends = Vec::new();
         for (index, full) in cap.caveats().iter().enumerate() {
             let index = index as u32;
             let source = excerpt(full);
+            if let Some(budget) = BudgetCaveat::parse(full) {
+                // Spent below, all at once, only if every other caveat allows.
+                match budget.and_then(|b| b.spend(cap.token_id(), index, full, &ctx)) {
+                    Ok(s) => spends.push((index, s)),
+                    Err(e) => reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    )),
+                }
+                continue;
+            }
             let outcome = self.compiled(full).and_then(|expr| expr.eval(&ctx));
             match outcome {
                 Ok(true) => {}
@@ -264,6 +288,30 @@ impl Verifier {
                         format!("caveat {index} ({source}): {e}"),
                     ));
                 }
+            }
+        }
+        if reasons.is_empty() && !spends.is_empty() {
+            let (indices, all): (Vec<u32>, Vec<Spend>) = spends.into_iter().unzip();
+            let spent = match &self.budgets {
+                None => Err(Error::new(
+                    ErrorCode::StoreUnavailable,
+                    "this capability has a budget caveat and this verifier has no budget store, so the check denies; give the verifier a store (with_budget_store)",
+                )),
+                Some(store) => store.spend(&all, now),
+            };
+            if let Err(e) = spent {
+                // The counter that ran out names its caveat; otherwise the first budget's.
+                let i = all
+                    .iter()
+                    .position(|s| e.message().starts_with(&format!("budget {} ", s.counter)))
+                    .unwrap_or(0);
+                let index = indices[i];
+                let source = excerpt(&cap.caveats()[index as usize]);
+                reasons.push(Reason::new(
+                    e.code(),
+                    Some(index),
+                    format!("caveat {index} ({source}): {}", e.message()),
+                ));
             }
         }
         Ok(reasons)
@@ -329,6 +377,86 @@ mod tests {
 
     fn codes(d: &Decision) -> Vec<&'static str> {
         d.reasons.iter().map(|r| r.code.as_str()).collect()
+    }
+
+    #[test]
+    fn budgets_are_spent_only_when_everything_else_allows() {
+        let (root, cap, req) = setup();
+        let cap = cap
+            .attenuate("budget(\"refunds\", 3, 3600)")
+            .unwrap()
+            .attenuate("budget('cents', 250, 3600, args.amount)")
+            .unwrap();
+        // No budget store: fail closed.
+        let bare = Verifier::new([root.clone()], "shop").unwrap();
+        let d = bare.check(&cap, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["store_unavailable"]);
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_budget_store(Arc::new(crate::MemoryBudgetStore::new()));
+        assert!(v.check(&cap, &req, &CallOptions::at(NOW)).allowed);
+        // A call another caveat denies spends nothing.
+        let narrowed = cap.attenuate("args.amount <= 50").unwrap();
+        assert!(!v.check(&narrowed, &req, &CallOptions::at(NOW)).allowed);
+        assert!(v.check(&cap, &req, &CallOptions::at(NOW)).allowed);
+        // 200 of 250 cents spent: 100 more does not fit (caveat 3), nothing is spent.
+        let d = v.check(&cap, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["budget_exhausted"]);
+        assert_eq!(d.reasons[0].caveat_index, Some(3));
+        let small = Request::new("shopper", "refund", json!({"amount": 50}));
+        // 50 fits the cents exactly; then the call counter (3 per hour) is spent: caveat 2.
+        assert!(v.check(&cap, &small, &CallOptions::at(NOW)).allowed);
+        let d = v.check(&cap, &small, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["budget_exhausted"]);
+        assert_eq!(d.reasons[0].caveat_index, Some(2));
+        // The next window starts empty.
+        assert!(v.check(&cap, &small, &CallOptions::at(NOW + 2800)).allowed);
+        // A narrowing shares its ancestor's counters.
+        let child = cap.attenuate("args.amount <= 60").unwrap();
+        for _ in 0..2 {
+            assert!(
+                v.check(&child, &small, &CallOptions::at(NOW + 2800))
+                    .allowed
+            );
+        }
+        assert_eq!(
+            codes(&v.check(&child, &small, &CallOptions::at(NOW + 2800))),
+            ["budget_exhausted"]
+        );
+        // A negative amount is a caveat error.
+        let neg = Request::new("shopper", "refund", json!({"amount": -5}));
+        assert_eq!(
+            codes(&v.check(&cap, &neg, &CallOptions::at(NOW + 2800))),
+            ["caveat_error"]
+        );
+        // Minting a malformed budget is refused.
+        assert_eq!(
+            cap.attenuate("budget(\"x\", 1)").unwrap_err().code(),
+            ErrorCode::InvalidCaveat
+        );
+    }
+
+    #[test]
+    fn an_unreachable_revocation_list_denies() {
+        struct Down;
+        impl RevocationList for Down {
+            fn is_revoked(&self, _: &str) -> Result<bool, Error> {
+                Err(Error::new(ErrorCode::StoreUnavailable, "database down"))
+            }
+            fn revoke(&self, _: &str) -> Result<(), Error> {
+                Err(Error::new(ErrorCode::StoreUnavailable, "database down"))
+            }
+            fn revoked(&self) -> Result<Vec<String>, Error> {
+                Err(Error::new(ErrorCode::StoreUnavailable, "database down"))
+            }
+        }
+        let (root, cap, req) = setup();
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_revocations(Arc::new(Down));
+        let d = v.check(&cap, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["store_unavailable"]);
+        assert!(d.reasons[0].message.contains("database down"));
     }
 
     #[test]

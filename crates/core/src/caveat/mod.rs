@@ -264,6 +264,22 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Evaluates to an int (a `budget(...)` caveat's amount, see
+    /// [`crate::budget`]); any other type is a `caveat_error`.
+    pub(crate) fn eval_int(&self, ctx: &Context) -> Result<i64, CaveatError> {
+        let vars = eval::Vars::Ctx(ctx);
+        let limits = Limits::default();
+        match eval::run(&self.root, &vars, self.compile_steps, limits.max_steps)? {
+            value::Val::Int(i) => Ok(i),
+            other => Err(CaveatError::eval(format!(
+                "a budget amount is an int, got {}",
+                eval::a_type(&other)
+            ))),
+        }
+    }
+}
+
 /// Hooks for the CEL conformance test: evaluate to any value, with arbitrary
 /// variable names. Not part of the API.
 #[doc(hidden)]
