@@ -261,6 +261,73 @@ fn child() {
                 say(format!("stored {} {}", s.call_hash, s.outcome));
             }
         }
+        // Threads issue a permit with one idempotency key for one call.
+        "issue" => {
+            let issuer = Arc::new(
+                PermitIssuer::new(signing_key("PERMIT_KEY"), "issuer")
+                    .with_idempotency_store(store.idempotency()),
+            );
+            let key = env("KEY");
+            let order: u64 = env("ORDER").parse().unwrap();
+            let threads: usize = env("THREADS").parse().unwrap();
+            let at: u128 = env("START_AT").parse().unwrap();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (issuer, key) = (issuer.clone(), key.clone());
+                    thread::spawn(move || {
+                        let args = json!({ "order": order });
+                        let req = PermitRequest::new("agent", "tool", "refund", &args, "cap")
+                            .with_idempotency_key(&key);
+                        wait_until(at);
+                        issuer.issue(&req, unix_now())
+                    })
+                })
+                .collect();
+            for h in handles {
+                match h.join().unwrap() {
+                    Ok(p) => say(format!("permit {}", p.token())),
+                    Err(e) => say(format!("err {}", e.code().as_str())),
+                }
+            }
+        }
+        // Threads check a capability with a budget caveat until refused.
+        "budget-check" => {
+            let root = RootKey::from_bytes(&b64::decode(&env("ROOT")).unwrap()).unwrap();
+            let verifier = Arc::new(
+                Verifier::new([root], "svc")
+                    .unwrap()
+                    .with_budget_store(store.budgets()),
+            );
+            let token = Arc::new(env("CAP"));
+            let threads: usize = env("THREADS").parse().unwrap();
+            let tries: usize = env("TRIES").parse().unwrap();
+            let at: u128 = env("START_AT").parse().unwrap();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (verifier, token) = (verifier.clone(), token.clone());
+                    thread::spawn(move || {
+                        let req = Request::new("agent", "refund", json!({"cents": 700}));
+                        wait_until(at);
+                        (0..tries)
+                            .map(|_| {
+                                let d =
+                                    verifier.check(token.as_str(), &req, &CallOptions::default());
+                                if d.allowed {
+                                    "allowed".to_string()
+                                } else {
+                                    d.reasons[0].code.as_str().to_string()
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                for outcome in h.join().unwrap() {
+                    say(outcome);
+                }
+            }
+        }
         other => panic!("unknown CHARTER_PG_ROLE {other}"),
     }
 }
@@ -691,4 +758,77 @@ fn a_server_restart_fails_closed_then_recovers() {
     assert_eq!(log.len().unwrap(), 2);
     let bundle = log.export_bundle(0..2).unwrap();
     verify_bundle(&bundle.to_json(), &log.keys()).unwrap();
+}
+
+/// The core's idempotency through the PostgreSQL store: processes issuing a
+/// permit with one key for one call all get the same permit; the same key
+/// for another call is refused.
+#[test]
+fn permits_issued_with_one_idempotency_key_are_one_permit() {
+    let key = SigningKey::generate();
+    let idem = unique("order-7");
+    let vars = |order: &str, at: u128| {
+        vec![
+            ("PERMIT_KEY", b64::encode(key.to_bytes().as_slice())),
+            ("KEY", idem.clone()),
+            ("ORDER", order.to_string()),
+            ("THREADS", "4".to_string()),
+            ("START_AT", at.to_string()),
+        ]
+    };
+    let at = now_ms() + 1500;
+    let children: Vec<Child> = (0..PROCESSES)
+        .map(|_| spawn("issue", &vars("7", at)))
+        .collect();
+    let mut permits: Vec<String> = children.into_iter().flat_map(lines_of).collect();
+    assert_eq!(permits.len(), PROCESSES * 4);
+    assert!(permits[0].starts_with("permit "), "{permits:?}");
+    permits.dedup();
+    assert_eq!(
+        permits.len(),
+        1,
+        "one key gave several permits: {permits:?}"
+    );
+    let other = lines_of(spawn("issue", &vars("8", now_ms())));
+    assert_eq!(other.len(), 4);
+    assert!(
+        other.iter().all(|o| o == "err idempotency_conflict"),
+        "{other:?}"
+    );
+}
+
+/// A budget caveat checked by many verifier processes at once: exactly its
+/// limit of calls is allowed, the rest are `budget_exhausted`.
+#[test]
+fn a_budget_caveat_holds_across_verifier_processes() {
+    let root = RootKey::generate();
+    let cap = Issuer::new(root.clone())
+        .issue()
+        .agent("agent")
+        .actions(&["refund"])
+        .expires_at(unix_now() + 3600)
+        .caveat(format!("budget(\"{}\", 10, 86400)", unique("refunds")))
+        .build()
+        .unwrap();
+    let at = now_ms() + 1500;
+    let children: Vec<Child> = (0..PROCESSES)
+        .map(|_| {
+            spawn(
+                "budget-check",
+                &[
+                    ("ROOT", b64::encode(root.to_bytes().as_slice())),
+                    ("CAP", cap.serialize()),
+                    ("THREADS", "4".into()),
+                    ("TRIES", "5".into()),
+                    ("START_AT", at.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let outcomes: Vec<String> = children.into_iter().flat_map(lines_of).collect();
+    assert_eq!(outcomes.len(), PROCESSES * 4 * 5);
+    let allowed = outcomes.iter().filter(|o| *o == "allowed").count();
+    let exhausted = outcomes.iter().filter(|o| *o == "budget_exhausted").count();
+    assert_eq!(allowed, 10, "{outcomes:?}");
+    assert_eq!(exhausted, outcomes.len() - 10, "{outcomes:?}");
 }
