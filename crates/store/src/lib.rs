@@ -310,13 +310,8 @@ mod tests {
             let e = open(bad).unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad}: {e}");
         }
-        assert_eq!(
-            open("postgres://u:secret@h/db")
-                .unwrap_err()
-                .message()
-                .contains("secret"),
-            false
-        );
+        let e = open("postgres://u:secret@h/db").unwrap_err();
+        assert!(!e.message().contains("secret"), "{e}");
     }
 
     #[test]

@@ -413,7 +413,7 @@ impl AuditLogs for SqliteAuditLogs {
                  ON CONFLICT (log, kid) DO NOTHING",
                 params![name, public.kid(), b64::encode(public.to_bytes())],
             )?;
-            Ok(log_keys(conn, name)?)
+            log_keys(conn, name)
         })?;
         let mut keys = older_keys.clone();
         for k in registered {
