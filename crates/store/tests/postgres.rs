@@ -582,6 +582,37 @@ fn one_idempotency_key_means_one_call_across_connections() {
     );
 }
 
+/// `charter_store::open` hands out the PostgreSQL stores for both schemes,
+/// and a log opened through one `Store` is the chain another one sees.
+#[test]
+fn open_dispatches_both_schemes_to_postgres() {
+    let url = url();
+    let other = url.replacen("postgres://", "postgresql://", 1);
+    let (a, b) = (
+        charter_store::open(&url).unwrap(),
+        charter_store::open(&other).unwrap(),
+    );
+    assert!(a.description().starts_with("postgres://"), "{a:?}");
+    let k = unique("jti-open");
+    a.replay()
+        .check_and_record(&k, unix_now() + 60, unix_now())
+        .unwrap();
+    let e = b
+        .replay()
+        .check_and_record(&k, unix_now() + 60, unix_now())
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Replayed);
+    let name = unique("log-open");
+    let key = SigningKey::generate();
+    let first = a.audit_log(&name, key.clone()).unwrap();
+    let r0 = first.append(receipt_input(0)).unwrap();
+    let second = b.audit_log(&name, key).unwrap();
+    assert_eq!(second.len().unwrap(), 1);
+    let r1 = second.append(receipt_input(1)).unwrap();
+    assert_eq!((r1.seq(), r1.prev()), (1, r0.hash()));
+    assert_eq!(first.head().unwrap().unwrap().hash(), r1.hash());
+}
+
 #[test]
 fn single_use_values_expire_and_are_taken_over() {
     let replay = store().replay();
