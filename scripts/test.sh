@@ -4,7 +4,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh fmt clippy      # only some steps (CI runs them one by one)
 #
-# Steps: fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi release actionlint shellcheck
+# Steps: fmt clippy test postgres quickstart demo vectors schemas fuzz python wasm node uniffi release actionlint shellcheck
 # (wasm before node: the node step's Hono test also runs over the WASM build)
 # It works from any directory: it moves to the repository root first.
 # Extra tools (actionlint, shellcheck) are installed once, cached outside the
@@ -15,7 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CHARTER_ROOT"
 
-ALL_STEPS=(fmt clippy test quickstart demo vectors schemas fuzz python wasm node uniffi release actionlint shellcheck)
+ALL_STEPS=(fmt clippy test postgres quickstart demo vectors schemas fuzz python wasm node uniffi release actionlint shellcheck)
 
 tools_ready=0
 need_tools() {
@@ -75,6 +75,19 @@ step_test() {
     section "test: cargo test (default members; cargo-nextest not found)"
     cargo test --no-fail-fast
   fi
+}
+
+# The PostgreSQL store against a real server: scripts/postgres.sh installs
+# PostgreSQL if missing, starts a throwaway cluster on a free local port,
+# runs the suite with CHARTER_PG_URL/CHARTER_PG_CTL set and stops it. The
+# suite fails (never skips) without a server. One test restarts the server,
+# so the tests run one at a time (each starts its own processes and threads).
+step_postgres() {
+  section "postgres: cargo clippy -p charter-store --features postgres --all-targets -- -D warnings"
+  cargo clippy -p charter-store --features postgres --all-targets -- -D warnings
+  section "postgres: charter-store --features postgres against a throwaway PostgreSQL server"
+  bash scripts/postgres.sh run \
+    cargo test -p charter-store --features postgres --lib --test postgres -- --test-threads=1
 }
 
 step_quickstart() {

@@ -28,6 +28,8 @@ use charter_core::{
     SigningKey,
 };
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -259,8 +261,12 @@ fn open_sqlite(url: &str, _rest: &str) -> Result<Store, Error> {
     ))
 }
 
-// The PostgreSQL backend (crates/store/src/postgres.rs, feature "postgres")
-// plugs in here: this function dispatches to it when the feature is on.
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &str) -> Result<Store, Error> {
+    postgres::open(url)
+}
+
+#[cfg(not(feature = "postgres"))]
 fn open_postgres(url: &str) -> Result<Store, Error> {
     Err(Error::new(
         ErrorCode::Unsupported,
