@@ -276,6 +276,23 @@ impl<'a> Ev<'_, 'a> {
         Ok(Val::List(List::Own(Rc::new(out))))
     }
 
+    /// The elements (a list) or keys (a map) a macro iterates over. Each
+    /// iteration costs at least one step, so never more items are gathered
+    /// than the budget can pay for.
+    fn gather(&mut self, name: &str, target: &'a Node) -> Result<Vec<Val<'a>>, CaveatError> {
+        let n = usize::try_from(self.remaining())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        match self.eval(target)? {
+            Val::List(l) => Ok((0..l.len().min(n)).map(|i| l.get(i)).collect()),
+            Val::Map(m) => Ok(m.keys(n)),
+            other => err(format!(
+                "{name}() needs a list or map, got {}",
+                a_type(&other)
+            )),
+        }
+    }
+
     /// `map` and `filter`: errors are never absorbed (CEL folds them into
     /// the result), every iteration costs a step plus its expressions, and
     /// every element kept a step more.
@@ -288,19 +305,7 @@ impl<'a> Ev<'_, 'a> {
         transform: Option<&'a Node>,
     ) -> Result<Val<'a>, CaveatError> {
         let name = if transform.is_some() { "map" } else { "filter" };
-        let n = usize::try_from(self.remaining())
-            .unwrap_or(usize::MAX)
-            .saturating_add(1);
-        let items: Vec<Val<'a>> = match self.eval(target)? {
-            Val::List(l) => (0..l.len().min(n)).map(|i| l.get(i)).collect(),
-            Val::Map(m) => m.keys(n),
-            other => {
-                return err(format!(
-                    "{name}() needs a list or map, got {}",
-                    a_type(&other)
-                ))
-            }
-        };
+        let items = self.gather(name, target)?;
         debug_assert_eq!(self.locals.len(), slot);
         self.locals.push(Val::Null);
         let r = self.collect_items(name, items, slot, filter, transform);
@@ -814,21 +819,7 @@ impl<'a> Ev<'_, 'a> {
             MacroKind::Exists => "exists",
             MacroKind::ExistsOne => "exists_one",
         };
-        // Each iteration costs at least one step: never gather more items
-        // than the budget can pay for.
-        let n = usize::try_from(self.remaining())
-            .unwrap_or(usize::MAX)
-            .saturating_add(1);
-        let items: Vec<Val<'a>> = match self.eval(target)? {
-            Val::List(l) => (0..l.len().min(n)).map(|i| l.get(i)).collect(),
-            Val::Map(m) => m.keys(n),
-            other => {
-                return err(format!(
-                    "{name}() needs a list or map, got {}",
-                    a_type(&other)
-                ))
-            }
-        };
+        let items = self.gather(name, target)?;
         debug_assert_eq!(self.locals.len(), slot);
         self.locals.push(Val::Null);
         let r = self.iterate(kind, name, items, slot, pred);
