@@ -4,7 +4,9 @@
 // command, and the Python client runner against the Node server command, a
 // holder-bound capability with a fresh proof per call. It needs the Python
 // binding and its MCP SDK (scripts/test-python.sh installs them into
-// $CHARTER_CACHE/py-venv-frameworks; CHARTER_PYTHON picks another python).
+// $CHARTER_CACHE/py-venv-frameworks; CHARTER_CROSS_PYTHON picks another python.
+// Not CHARTER_PYTHON: scripts/test.sh's test step sets that to the interop venv,
+// which has PyJWT and pymacaroons but not charter).
 // Without them it skips, unless CHARTER_REQUIRE_PYTHON=1 (scripts/test.sh sets
 // it after its python step), where a Python that cannot run the examples fails.
 // A checkout without the Python examples skips either way.
@@ -17,7 +19,7 @@ const { spawnSync } = require('node:child_process')
 const { ROOT, charter, toHex } = require('./helpers')
 
 const CACHE = process.env.CHARTER_CACHE || path.join(os.homedir(), '.cache', 'charter')
-const PYTHON = process.env.CHARTER_PYTHON || path.join(CACHE, 'py-venv-frameworks', 'bin', 'python')
+const PYTHON = process.env.CHARTER_CROSS_PYTHON || path.join(CACHE, 'py-venv-frameworks', 'bin', 'python')
 const PY_EXAMPLES = path.join(process.env.CHARTER_CROSS_PYTHON_ROOT || ROOT, 'examples', 'python')
 const NODE_EXAMPLES = path.join(ROOT, 'examples', 'node')
 
