@@ -64,8 +64,11 @@ def test_allowed_calls_run_and_denied_ones_never_do_each_with_a_receipt() -> Non
     assert ok == "refunded 100 on A-1"
     assert denied.startswith("denied: caveat_failed")
     assert shop.ran == [{"order": "A-1", "amount": 100}]
-    assert [r.decision for r in shop.receipts()] == ["allow", "deny"]
-    assert shop.receipts()[0].permit == shop.permits[0].claims.jti
+    # The SDK runs one turn's tool calls concurrently: receipts come in either order.
+    receipts = shop.receipts()
+    assert sorted(r.decision for r in receipts) == ["allow", "deny"]
+    [allowed] = [r for r in receipts if r.decision == "allow"]
+    assert allowed.permit == shop.permits[0].claims.jti
 
 
 def test_without_credentials_in_the_run_every_call_is_denied() -> None:
@@ -85,7 +88,8 @@ def test_a_holder_bound_capability_from_the_capability_context() -> None:
     # The bound capability without a holder: denied.
     result = run(shop, tool, [{"order": "H-3", "amount": 7}], CallCredentials(shop.bound))
     assert outputs(result)[0].startswith("denied: proof_required")
-    assert [c["order"] for c in shop.ran] == ["H-1", "H-2"]
+    # H-1 and H-2 were one turn's calls, which the SDK runs concurrently.
+    assert sorted(c["order"] for c in shop.ran) == ["H-1", "H-2"]
     assert [r.decision for r in shop.receipts()] == ["allow", "allow", "deny"]
 
 
@@ -108,4 +112,4 @@ def test_the_tool_input_guardrail_rejects_a_denied_call_before_the_tool() -> Non
     assert ok == "refunded 1 on G-1"
     assert denied.startswith("denied: caveat_failed")
     assert ran == ["G-1"]
-    assert [r.decision for r in shop.receipts()] == ["allow", "deny"]
+    assert sorted(r.decision for r in shop.receipts()) == ["allow", "deny"]
