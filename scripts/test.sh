@@ -87,7 +87,7 @@ step_postgres() {
   cargo clippy -p charter-store --features postgres --all-targets -- -D warnings
   section "postgres: charter-store --features postgres against a throwaway PostgreSQL server"
   bash scripts/postgres.sh run \
-    cargo test -p charter-store --features postgres --lib --test postgres -- --test-threads=1
+    cargo test -p charter-store --features postgres --lib --test postgres --test stores -- --test-threads=1
 }
 
 step_quickstart() {

@@ -746,13 +746,20 @@ fn a_server_restart_fails_closed_then_recovers() {
         d.reasons
     );
     unavailable(store.revocations().is_revoked(&cap.id()).unwrap_err());
+    unavailable(
+        store
+            .revocations()
+            .first_revoked(&[&cap.id(), cap.token_id()])
+            .unwrap_err(),
+    );
     unavailable(log.append(receipt_input(1)).unwrap_err());
     unavailable(log.len().unwrap_err());
     unavailable(
         store
             .budgets()
             .spend(&[spend(&unique("b"), 1, 5)], unix_now())
-            .unwrap_err(),
+            .unwrap_err()
+            .into_error(),
     );
     unavailable(
         store
