@@ -163,7 +163,14 @@ fn pg_err(what: &str, e: postgres::Error) -> Error {
     } else {
         ""
     };
-    Error::new(code, format!("postgres: {what}: {e}{hint}"))
+    // The crate's Display names only the kind ("db error"); the causes say what.
+    let mut detail = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        detail.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    Error::new(code, format!("postgres: {what}: {detail}{hint}"))
 }
 
 fn retryable(e: &postgres::Error) -> bool {
@@ -419,6 +426,10 @@ impl PostgresStore {
         config.keepalives_idle(Duration::from_secs(30));
         let tls = connector(&options, &mut config)?;
         let manager = PostgresConnectionManager::new(config, tls);
+        // One connection made directly first: a wrong password, a refused TLS
+        // handshake or an untrusted certificate is reported as itself (the
+        // pool's own error would only say that it timed out).
+        drop(r2d2::ManageConnection::connect(&manager).map_err(|e| pg_err("connecting", e))?);
         let pool = r2d2::Pool::builder()
             .max_size(size.unwrap_or(DEFAULT_POOL_SIZE))
             .min_idle(Some(0))
