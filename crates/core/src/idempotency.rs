@@ -156,6 +156,13 @@ fn conflict(key: &str) -> Error {
     )
 }
 
+fn in_progress(key: &str) -> Error {
+    Error::new(
+        ErrorCode::IdempotencyConflict,
+        format!("idempotency key {key:?}: the same call is being decided by another request right now; retry with the same key once it has finished"),
+    )
+}
+
 /// Prefix of a claim: what a key holds while its first call is decided.
 pub const PENDING_PREFIX: &str = "pending:";
 
@@ -196,10 +203,7 @@ pub fn claim(
         return Ok(Claim::Mine(mine));
     }
     if stored.outcome.starts_with(PENDING_PREFIX) {
-        return Err(Error::new(
-            ErrorCode::IdempotencyConflict,
-            format!("idempotency key {key:?}: the same call is being decided by another request right now; retry with the same key once it has finished"),
-        ));
+        return Err(in_progress(key));
     }
     Outcome::decode(&stored.outcome).map(Claim::Settled)
 }
@@ -239,6 +243,9 @@ pub fn settle(
     let stored = store.put_if_absent(key, call_hash, &outcome.encode(), expires_at, now)?;
     if stored.call_hash != call_hash {
         return Err(conflict(key));
+    }
+    if stored.outcome.starts_with(PENDING_PREFIX) {
+        return Err(in_progress(key));
     }
     Outcome::decode(&stored.outcome)
 }
@@ -436,6 +443,13 @@ mod tests {
             complete(&s, "k", &mine, &p, 100).unwrap_err().code(),
             ErrorCode::StoreUnavailable
         );
+        // settle (PermitIssuer::issue) meets a claim: in progress, not malformed.
+        let Claim::Mine(_) = claim(&s, "busy", "h1", 100, 0).unwrap() else {
+            panic!("a new key is the caller's")
+        };
+        let e = settle(&s, "busy", "h1", &p, 100, 1).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::IdempotencyConflict);
+        assert!(e.message().contains("retry with the same key"), "{e}");
         // A claim that expired is taken over by the next call.
         let Claim::Mine(second) = claim(&s, "k", "h2", 300, 101).unwrap() else {
             panic!("an expired key is free")
