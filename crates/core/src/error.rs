@@ -69,8 +69,9 @@ pub enum ErrorCode {
     /// A shared store (a database) could not be reached or did not answer;
     /// nothing was decided or recorded as allowed. Retry later.
     StoreUnavailable,
-    /// An idempotency key was reused for a different call; use a new key for
-    /// a new call.
+    /// An idempotency key was reused for a different call (use a new key for
+    /// a new call), or the same call under it is still being decided (retry
+    /// with the same key).
     IdempotencyConflict,
     /// A budget caveat's counter has no room left in its window for this
     /// call; wait for the next window.

@@ -49,7 +49,7 @@ pub use audit::{
     export_bundle, verify_bundle, verify_bundle_from, AuditLog, Bundle, BundleHead, BundleReport,
     FileAuditLog, MemoryAuditLog, TornTail,
 };
-pub use budget::{BudgetStore, MemoryBudgetStore, Spend};
+pub use budget::{BudgetStore, MemoryBudgetStore, Spend, SpendError};
 pub use call::{CallOptions, CapabilityRef};
 pub use capability::{Capability, CapabilityBuilder, IssueOptions, Issuer};
 pub use decision::{Decision, Reason};

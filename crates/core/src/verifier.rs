@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use crate::budget::{BudgetCaveat, BudgetStore, Spend};
+use crate::budget::{BudgetCaveat, BudgetStore, Spend, SpendError};
 use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::{id_of_tag, Capability, EXPIRES_PREFIX, NOT_BEFORE_PREFIX};
 use crate::caveat::{Context, Expr};
@@ -195,26 +195,21 @@ impl Verifier {
         let tags = cap.verify_chain(root)?;
         if !self.revocations.is_empty() {
             // A token id revokes every capability minted with it (see
-            // `revocation`): ids of both kinds share one list.
-            if self.is_revoked(cap.token_id())? {
+            // `revocation`): ids of both kinds share one list, asked in one
+            // lookup (one query for a database list).
+            let ids: Vec<String> = std::iter::once(cap.token_id().to_string())
+                .chain(tags.iter().map(id_of_tag))
+                .collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            if let Some(id) = self.first_revoked(&refs)? {
                 return Err(Error::new(
                     ErrorCode::Revoked,
-                    format!(
-                        "token {} (every capability minted with it, this one included) is revoked",
-                        cap.token_id()
-                    ),
+                    if id == cap.token_id() {
+                        format!("token {id} (every capability minted with it, this one included) is revoked")
+                    } else {
+                        format!("capability {id} (this one or one it was narrowed from) is revoked")
+                    },
                 ));
-            }
-            for tag in &tags {
-                let id = id_of_tag(tag);
-                if self.is_revoked(&id)? {
-                    return Err(Error::new(
-                        ErrorCode::Revoked,
-                        format!(
-                            "capability {id} (this one or one it was narrowed from) is revoked"
-                        ),
-                    ));
-                }
             }
         }
         let holder = match proof {
@@ -293,24 +288,20 @@ impl Verifier {
         if reasons.is_empty() && !spends.is_empty() {
             let (indices, all): (Vec<u32>, Vec<Spend>) = spends.into_iter().unzip();
             let spent = match &self.budgets {
-                None => Err(Error::new(
+                None => Err(SpendError::Failed(Error::new(
                     ErrorCode::StoreUnavailable,
                     "this capability has a budget caveat and this verifier has no budget store, so the check denies; give the verifier a store (with_budget_store)",
-                )),
+                ))),
                 Some(store) => store.spend(&all, now),
             };
             if let Err(e) = spent {
-                // The counter that ran out names its caveat; otherwise the first budget's.
-                let i = all
-                    .iter()
-                    .position(|s| e.message().starts_with(&format!("budget {} ", s.counter)))
-                    .unwrap_or(0);
-                let index = indices[i];
+                // The spend that ran out names its caveat; otherwise the first budget's.
+                let index = indices[e.exhausted_index().unwrap_or(0).min(indices.len() - 1)];
                 let source = excerpt(&cap.caveats()[index as usize]);
                 reasons.push(Reason::new(
                     e.code(),
                     Some(index),
-                    format!("caveat {index} ({source}): {}", e.message()),
+                    format!("caveat {index} ({source}): {}", e.error().message()),
                 ));
             }
         }
@@ -319,8 +310,8 @@ impl Verifier {
 
     /// Asks the revocation list; a list that cannot answer denies (its
     /// error, typically `store_unavailable`, is the reason), never allows.
-    fn is_revoked(&self, id: &str) -> Result<bool, Error> {
-        self.revocations.is_revoked(id).map_err(|e| {
+    fn first_revoked(&self, ids: &[&str]) -> Result<Option<String>, Error> {
+        self.revocations.first_revoked(ids).map_err(|e| {
             Error::new(
                 e.code(),
                 format!(
@@ -436,6 +427,37 @@ mod tests {
         );
     }
 
+    /// The caveat a denial names is the one the store says ran out, whatever
+    /// its message says.
+    #[test]
+    fn the_exhausted_caveat_comes_from_the_store_not_its_message() {
+        struct Second;
+        impl BudgetStore for Second {
+            fn spend(&self, spends: &[Spend], _: i64) -> Result<(), SpendError> {
+                Err(SpendError::Exhausted {
+                    index: 1,
+                    // A message that names the first counter must not mislead.
+                    error: Error::new(
+                        ErrorCode::BudgetExhausted,
+                        format!("budget {} is a red herring", spends[0].counter),
+                    ),
+                })
+            }
+        }
+        let (root, cap, req) = setup();
+        let cap = cap
+            .attenuate("budget(\"a\", 3, 3600)")
+            .unwrap()
+            .attenuate("budget(\"b\", 3, 3600)")
+            .unwrap();
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_budget_store(Arc::new(Second));
+        let d = v.check(&cap, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["budget_exhausted"]);
+        assert_eq!(d.reasons[0].caveat_index, Some(3));
+    }
+
     #[test]
     fn an_unreachable_revocation_list_denies() {
         struct Down;
@@ -457,6 +479,65 @@ mod tests {
         let d = v.check(&cap, &req, &CallOptions::at(NOW));
         assert_eq!(codes(&d), ["store_unavailable"]);
         assert!(d.reasons[0].message.contains("database down"));
+    }
+
+    /// A check asks the list once for the whole chain (one query for a
+    /// database list), never once per id.
+    #[test]
+    fn revocations_are_looked_up_in_one_batch() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        #[derive(Default)]
+        struct Counting {
+            inner: MemoryRevocationList,
+            singles: AtomicUsize,
+            batches: AtomicUsize,
+            asked: std::sync::Mutex<Vec<String>>,
+        }
+        impl RevocationList for Counting {
+            fn is_revoked(&self, id: &str) -> Result<bool, Error> {
+                self.singles.fetch_add(1, Ordering::SeqCst);
+                self.inner.is_revoked(id)
+            }
+            fn first_revoked(&self, ids: &[&str]) -> Result<Option<String>, Error> {
+                self.batches.fetch_add(1, Ordering::SeqCst);
+                *self.asked.lock().unwrap() = ids.iter().map(|s| s.to_string()).collect();
+                self.inner.first_revoked(ids)
+            }
+            fn revoke(&self, id: &str) -> Result<(), Error> {
+                RevocationList::revoke(&self.inner, id)
+            }
+            fn revoked(&self) -> Result<Vec<String>, Error> {
+                RevocationList::revoked(&self.inner)
+            }
+        }
+        let (root, cap, req) = setup();
+        let list = Arc::new(Counting::default());
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_revocations(list.clone());
+        let child = cap
+            .attenuate("args.amount <= 500")
+            .unwrap()
+            .attenuate("args.amount <= 400")
+            .unwrap();
+        // Something unrelated is revoked, so the list is consulted.
+        list.revoke(&crate::b64::encode([42u8; 16])).unwrap();
+        assert!(v.check(&child, &req, &CallOptions::at(NOW)).allowed);
+        assert_eq!(list.batches.load(Ordering::SeqCst), 1);
+        assert_eq!(list.singles.load(Ordering::SeqCst), 0);
+        let asked = list.asked.lock().unwrap().clone();
+        // The token id, then one id per prefix of the chain (child's own last).
+        assert_eq!(asked.len(), child.caveats().len() + 2, "{asked:?}");
+        assert_eq!(asked[0], child.token_id());
+        assert_eq!(asked.last().unwrap(), &child.id());
+        assert!(asked.contains(&cap.id()));
+        // The parent revoked: named, in one more lookup.
+        list.revoke(&cap.id()).unwrap();
+        let d = v.check(&child, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["revoked"]);
+        assert!(d.reasons[0].message.contains(&cap.id()), "{:?}", d.reasons);
+        assert_eq!(list.batches.load(Ordering::SeqCst), 2);
+        assert_eq!(list.singles.load(Ordering::SeqCst), 0);
     }
 
     #[test]
