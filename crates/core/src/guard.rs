@@ -75,10 +75,10 @@ impl Guard {
                     .unwrap_or_else(|e| Decision::deny(e.reasons().to_vec()))
             }
         };
-        let decision = self
-            .verifier
-            .check_at(&cap, request, options.proof.as_deref(), now);
-        match self.record(Some(&cap), request, &decision, None, now) {
+        let (decision, approvers) =
+            self.verifier
+                .check_approved(&cap, request, options.proof.as_deref(), now);
+        match self.record(Some(&cap), request, &decision, None, &approvers, now) {
             Ok(()) => decision,
             Err(e) => Decision::deny(vec![unrecorded(e)]),
         }
@@ -105,9 +105,9 @@ impl Guard {
                 })
             }
         };
-        let mut decision =
+        let (mut decision, mut approvers) =
             self.verifier
-                .check_at(&capability, request, options.proof.as_deref(), now);
+                .check_approved(&capability, request, options.proof.as_deref(), now);
         let mut permit = None;
         if decision.allowed {
             let cap_id = capability.id();
@@ -175,7 +175,7 @@ impl Guard {
                         None,
                         format!("idempotency key {key:?}: {}", e.message()),
                     )]);
-                    self.record(Some(&capability), request, &denial, None, now)
+                    self.record(Some(&capability), request, &denial, None, &[], now)
                         .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
                     return Err(if e.code() == ErrorCode::IdempotencyConflict {
                         e
@@ -185,8 +185,18 @@ impl Guard {
                 }
             }
         }
-        self.record(Some(&capability), request, &decision, permit.as_ref(), now)
-            .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
+        if !decision.allowed {
+            approvers.clear();
+        }
+        self.record(
+            Some(&capability),
+            request,
+            &decision,
+            permit.as_ref(),
+            &approvers,
+            now,
+        )
+        .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         match permit {
             Some(p) if decision.allowed => Ok(p),
             _ => Err(Error::denied(decision.reasons)),
@@ -195,7 +205,7 @@ impl Guard {
 
     fn deny_unparsed(&self, e: Error, request: &Request, now: i64) -> Result<Decision, Error> {
         let decision = Decision::deny(vec![Reason::from(e)]);
-        self.record(None, request, &decision, None, now)
+        self.record(None, request, &decision, None, &[], now)
             .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         Ok(decision)
     }
@@ -206,6 +216,7 @@ impl Guard {
         request: &Request,
         decision: &Decision,
         permit: Option<&Permit>,
+        approvers: &[String],
         now: i64,
     ) -> Result<(), Error> {
         // Arguments that are not I-JSON cannot be hashed; record the call with the hash of null.
@@ -221,6 +232,9 @@ impl Guard {
         }
         if let Some(p) = permit {
             input = input.with_permit(p.claims().jti.clone());
+        }
+        if !approvers.is_empty() {
+            input = input.with_approvers(approvers.to_vec());
         }
         self.log.append(input).map(|_| ())
     }
