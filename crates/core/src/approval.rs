@@ -257,6 +257,27 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// What every binding's `SigningKey.approve(capability, action, args,
+    /// audience, expires_in, now?)` calls: the capability parsed or as text,
+    /// the arguments as a value or JSON text (checked as a request's are),
+    /// `now` the system clock when absent.
+    pub fn approve_call(
+        &self,
+        capability: crate::CapabilityRef<'_>,
+        action: &str,
+        args: crate::JsonInput<'_>,
+        audience: &str,
+        expires_in: i64,
+        now: Option<i64>,
+    ) -> Result<String, Error> {
+        let cap = capability.resolve()?;
+        let request = crate::Request::build("", action, args, None)?;
+        let call = ApprovedCall::of(&cap.id(), &request, audience)?;
+        self.approve(&call, now.unwrap_or_else(crate::unix_now), expires_in)
+    }
+}
+
 impl ApprovedCall {
     /// The call `request` makes with `capability_id` at `audience`.
     pub fn of(
