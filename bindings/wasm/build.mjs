@@ -101,6 +101,7 @@ const errorNames = [
   "AuditError",
   "EnvironmentError",
   "Denied",
+  "ApprovalRequired",
 ];
 const errorsSrc = readFileSync(join(here, "js", "errors.js"), "utf8");
 // The ErrorCode union is generated from contract/errors.json, so it cannot drift.

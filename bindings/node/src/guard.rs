@@ -18,6 +18,9 @@ pub struct Guard(core::Guard);
 /// A refusal of `protect`, which `charter.js` throws as `Denied`.
 #[napi(object, object_from_js = false)]
 pub struct Denial {
+    /// `denied`, or `approval_required` when approvals are all that is
+    /// missing (thrown as `ApprovalRequired`).
+    pub code: String,
     /// The core's message (names every reason).
     pub message: String,
     /// Why.
@@ -38,9 +41,9 @@ accessors!(Guard |g| get {} fn {} try {
         let o = core::CallOptions { idempotency_key, permit_id, ..options(proof, now)? };
         match with_cap(capability, |c| g.protect(c, req.get(), &o))? {
             Ok(permit) => Either::A(Permit(permit)),
-            Err(e) if e.code() == core::ErrorCode::Denied => {
+            Err(e) if e.code().family() == core::ErrorFamily::Denied => {
                 let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());
-                Either::B(Denial { message, reasons })
+                Either::B(Denial { code: e.code().as_str().to_string(), message, reasons })
             }
             Err(e) => return Err(e),
         }

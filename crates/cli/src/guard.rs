@@ -176,14 +176,19 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) if e.code() == ErrorCode::Denied => {
+        Err(e) if matches!(e.code(), ErrorCode::Denied | ErrorCode::ApprovalRequired) => {
             if a.json {
                 let out = json!({
                     "allowed": false,
+                    "code": e.code(),
                     "reasons": e.reasons(),
                     "receipt": receipt_json,
                 });
                 println!("{}", pretty(&out));
+            } else if e.code() == ErrorCode::ApprovalRequired {
+                // Approvals are all that is missing: `charter approve` makes them.
+                println!("DENIED: APPROVAL REQUIRED");
+                crate::print_reasons(e.reasons());
             } else {
                 println!("DENIED");
                 crate::print_reasons(e.reasons());

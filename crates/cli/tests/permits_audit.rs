@@ -868,3 +868,125 @@ fn concurrent_appends_from_many_processes_keep_one_chain() {
     ]);
     assert!(out.contains("20"), "{out}");
 }
+
+/// `charter approve` shows the call and signs only when confirmed; `check`
+/// and `guard protect` count `--approval`s, and the receipt names who approved.
+#[test]
+fn approvals_from_approve_to_receipt() {
+    let env = Env::new();
+    for key in ["alice.json", "bob.json", "carol.json"] {
+        env.ok(&["keygen", "signing", "--out", key]);
+    }
+    let caveat = format!(
+        "approval(2, [\"{}\", \"{}\", \"{}\"], args.amount_cents > 5000)",
+        env.kid("alice.json"),
+        env.kid("bob.json"),
+        env.kid("carol.json")
+    );
+    let cap = env.ok(&[
+        "issue",
+        "--root-key",
+        "root.json",
+        "--agent",
+        "shopper",
+        "--action",
+        "payments.refund",
+        "--expires-in",
+        "1h",
+        "--caveat",
+        &caveat,
+    ]);
+    let approve = |key: &str, args: &str, extra: &[&str]| {
+        let mut argv = vec![
+            "approve",
+            &cap,
+            "--key",
+            key,
+            "--audience",
+            "payments",
+            "--action",
+            "payments.refund",
+            "--args",
+            args,
+        ];
+        argv.extend_from_slice(extra);
+        env.run(&argv)
+    };
+    // Not a terminal and no --yes: the call is shown, nothing is signed.
+    let r = approve("alice.json", LARGE, &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    for shown in [
+        "You are approving this call:",
+        "payments.refund",
+        "\"amount_cents\": 7500",
+        "issued to:   \"shopper\"",
+        "audience:    payments",
+        "pass --yes",
+    ] {
+        assert!(r.stderr.contains(shown), "{shown}: {}", r.stderr);
+    }
+    let alice = approve("alice.json", LARGE, &["--yes"]);
+    assert_eq!(alice.code, 0, "{}", alice.stderr);
+    let alice = alice.stdout.trim().to_string();
+    let bob = approve("bob.json", LARGE, &["--yes", "--expires-in", "5m"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(approve("bob.json", LARGE, &["--yes", "--expires-in", "2d"]).code == 2);
+    let check = |extra: &[&str]| {
+        let mut argv = vec![
+            "check",
+            &cap,
+            "--root-key",
+            "root.json",
+            "--audience",
+            "payments",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
+            "--args",
+            LARGE,
+            "--json",
+        ];
+        argv.extend_from_slice(extra);
+        env.run(&argv)
+    };
+    let r = check(&["--approval", &alice]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let d = json(&r.stdout);
+    assert_eq!(d["reasons"][0]["code"], "approval_required");
+    assert_eq!(d["reasons"][0]["approval"]["required"], 2);
+    assert_eq!(d["reasons"][0]["approval"]["valid"], 1);
+    assert_eq!(
+        d["reasons"][0]["approval"]["approvers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // The same approver twice still counts once.
+    assert_eq!(check(&["--approval", &alice, "--approval", &alice]).code, 1);
+    let r = check(&["--approval", &alice, "--approval", &bob]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // A small refund needs none.
+    let small = env.protect(&cap, SMALL, &[]);
+    assert_eq!(small.code, 0, "{}{}", small.stdout, small.stderr);
+    let r = env.protect(&cap, LARGE, &["--approval", &alice]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("DENIED: APPROVAL REQUIRED"),
+        "{}",
+        r.stdout
+    );
+    let r = env.protect(&cap, LARGE, &["--approval", &alice, "--approval", &bob]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines = env.log_lines();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].get("approvers").is_none(), "{}", lines[0]);
+    assert!(lines[1].get("approvers").is_none(), "{}", lines[1]);
+    let mut want = vec![env.kid("alice.json"), env.kid("bob.json")];
+    want.sort();
+    assert_eq!(lines[2]["approvers"], serde_json::json!(want));
+}

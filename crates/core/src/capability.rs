@@ -839,6 +839,13 @@ fn check_times(
 /// Compiles a caveat the way a verifier will (for tools that lint caveats).
 /// A caveat outside the language is `invalid_caveat`, as when minting.
 pub fn check_caveat(expr: &str) -> Result<(), Error> {
+    // An approval caveat is its own form (crate::approval), with a CEL condition.
+    if let Some(parsed) = crate::approval::ApprovalCaveat::parse(expr) {
+        return parsed.map(|_| ()).map_err(|e| match e.code() {
+            ErrorCode::CaveatSyntax => Error::new(ErrorCode::InvalidCaveat, e.message()),
+            _ => e,
+        });
+    }
     // A budget caveat is its own form (crate::budget), with a CEL amount.
     if let Some(parsed) = crate::budget::BudgetCaveat::parse(expr) {
         return parsed.map(|_| ()).map_err(|e| match e.code() {

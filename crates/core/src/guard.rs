@@ -75,10 +75,10 @@ impl Guard {
                     .unwrap_or_else(|e| Decision::deny(e.reasons().to_vec()))
             }
         };
-        let decision = self
-            .verifier
-            .check_at(&cap, request, options.proof.as_deref(), now);
-        match self.record(Some(&cap), request, &decision, None, now) {
+        let (decision, approvers) =
+            self.verifier
+                .check_approved(&cap, request, options.proof.as_deref(), now);
+        match self.record(Some(&cap), request, &decision, None, &approvers, now) {
             Ok(()) => decision,
             Err(e) => Decision::deny(vec![unrecorded(e)]),
         }
@@ -146,15 +146,15 @@ impl Guard {
                 Claim::Settled(outcome) => settled(outcome).map(Ok),
             }) {
                 Ok(Ok((decision, permit))) => {
-                    return self.finish(&capability, request, decision, permit, now)
+                    return self.finish(&capability, request, decision, permit, &[], now)
                 }
                 Ok(Err(mine)) => claimed = Some(mine),
                 Err(e) => return Err(self.idempotency_failure(&capability, request, key, e, now)),
             }
         }
-        let mut decision =
+        let (mut decision, mut approvers) =
             self.verifier
-                .check_at(&capability, request, options.proof.as_deref(), now);
+                .check_approved(&capability, request, options.proof.as_deref(), now);
         let mut permit = None;
         if decision.allowed {
             let cap_id = capability.id();
@@ -194,19 +194,24 @@ impl Guard {
                 return Err(self.idempotency_failure(&capability, request, key, e, now));
             }
         }
-        self.finish(&capability, request, decision, permit, now)
+        if !decision.allowed {
+            approvers.clear();
+        }
+        self.finish(&capability, request, decision, permit, &approvers, now)
     }
 
-    /// Records the decision and returns the permit, or the denial.
+    /// Records the decision (with the approvers that counted) and returns the
+    /// permit, or the denial.
     fn finish(
         &self,
         capability: &Capability,
         request: &Request,
         decision: Decision,
         permit: Option<Permit>,
+        approvers: &[String],
         now: i64,
     ) -> Result<Permit, Error> {
-        self.record(Some(capability), request, &decision, permit.as_ref(), now)
+        self.record(Some(capability), request, &decision, permit.as_ref(), approvers, now)
             .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         match permit {
             Some(p) if decision.allowed => Ok(p),
@@ -229,7 +234,7 @@ impl Guard {
             None,
             format!("idempotency key {key:?}: {}", e.message()),
         )]);
-        if let Err(r) = self.record(Some(capability), request, &denial, None, now) {
+        if let Err(r) = self.record(Some(capability), request, &denial, None, &[], now) {
             return Error::denied(vec![unrecorded(r)]);
         }
         if e.code() == ErrorCode::IdempotencyConflict {
@@ -241,7 +246,7 @@ impl Guard {
 
     fn deny_unparsed(&self, e: Error, request: &Request, now: i64) -> Result<Decision, Error> {
         let decision = Decision::deny(vec![Reason::from(e)]);
-        self.record(None, request, &decision, None, now)
+        self.record(None, request, &decision, None, &[], now)
             .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         Ok(decision)
     }
@@ -252,6 +257,7 @@ impl Guard {
         request: &Request,
         decision: &Decision,
         permit: Option<&Permit>,
+        approvers: &[String],
         now: i64,
     ) -> Result<(), Error> {
         // Arguments that are not I-JSON cannot be hashed; record the call with the hash of null.
@@ -267,6 +273,9 @@ impl Guard {
         }
         if let Some(p) = permit {
             input = input.with_permit(p.claims().jti.clone());
+        }
+        if !approvers.is_empty() {
+            input = input.with_approvers(approvers.to_vec());
         }
         self.log.append(input).map(|_| ())
     }

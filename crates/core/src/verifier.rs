@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use crate::approval::{ApprovalCaveat, ApprovedCall};
 use crate::budget::{BudgetCaveat, BudgetStore, Spend, SpendError};
 use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::{id_of_tag, Capability, EXPIRES_PREFIX, NOT_BEFORE_PREFIX};
@@ -168,11 +169,29 @@ impl Verifier {
         proof: Option<&str>,
         now: i64,
     ) -> Decision {
-        match self.check_inner(cap, request, proof, now) {
+        self.check_approved(cap, request, proof, now).0
+    }
+
+    /// [`Verifier::check_at`], with the key ids of the approvers whose
+    /// approvals counted (sorted, distinct; empty when none was needed), for
+    /// the guard's receipt.
+    pub(crate) fn check_approved(
+        &self,
+        cap: &Capability,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> (Decision, Vec<String>) {
+        let mut approvers = Vec::new();
+        let decision = match self.check_inner(cap, request, proof, now, &mut approvers) {
             Ok(reasons) if reasons.is_empty() => Decision::allow(),
             Ok(reasons) => Decision::deny(reasons),
             Err(e) => Decision::deny(vec![e.into()]),
+        };
+        if !decision.allowed {
+            approvers.clear();
         }
+        (decision, approvers)
     }
 
     fn check_inner(
@@ -181,6 +200,7 @@ impl Verifier {
         request: &Request,
         proof: Option<&str>,
         now: i64,
+        approvers: &mut Vec<String>,
     ) -> Result<Vec<Reason>, Error> {
         request.validate()?;
         let root = self.roots.get(cap.root_kid()).ok_or_else(|| {
@@ -236,9 +256,15 @@ impl Verifier {
         };
         let mut reasons = Vec::new();
         let mut spends = Vec::new();
+        let mut approvals = Vec::new();
         for (index, full) in cap.caveats().iter().enumerate() {
             let index = index as u32;
             let source = excerpt(full);
+            if let Some(approval) = ApprovalCaveat::parse(full) {
+                // Counted below, once every caveat is known.
+                approvals.push((index, approval));
+                continue;
+            }
             if let Some(budget) = BudgetCaveat::parse(full) {
                 // Spent below, all at once, only if every other caveat allows.
                 match budget.and_then(|b| b.spend(cap.token_id(), index, full, &ctx)) {
@@ -285,6 +311,9 @@ impl Verifier {
                 }
             }
         }
+        if !approvals.is_empty() {
+            self.approval_reasons(cap, request, &ctx, approvals, &mut reasons, approvers);
+        }
         if reasons.is_empty() && !spends.is_empty() {
             let (indices, all): (Vec<u32>, Vec<Spend>) = spends.into_iter().unzip();
             let spent = match &self.budgets {
@@ -306,6 +335,84 @@ impl Verifier {
             }
         }
         Ok(reasons)
+    }
+
+    /// Evaluates the `approval(...)` caveats of one check (see
+    /// [`crate::approval`]): each one whose condition holds needs valid
+    /// approvals of this exact call from M distinct listed keys, or adds an
+    /// `approval_required` reason saying what is needed and why each offered
+    /// approval did not count. The approvers that counted are added to
+    /// `approvers`.
+    fn approval_reasons(
+        &self,
+        cap: &Capability,
+        request: &Request,
+        ctx: &Context<'_>,
+        caveats: Vec<(u32, Result<ApprovalCaveat, Error>)>,
+        reasons: &mut Vec<Reason>,
+        approvers: &mut Vec<String>,
+    ) {
+        let mut verified = None;
+        for (index, caveat) in caveats {
+            let full = &cap.caveats()[index as usize];
+            let source = excerpt(full);
+            let caveat = match caveat {
+                Ok(c) => c,
+                Err(e) => {
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let needed = match &caveat.condition {
+                None => Ok(true),
+                Some(expr) => expr.eval(ctx),
+            };
+            match needed {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(e) => {
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    ));
+                    continue;
+                }
+            }
+            let call = match ApprovedCall::of(&cap.id(), request, &self.audience) {
+                Ok(c) => c,
+                Err(e) => {
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let verified = verified.get_or_insert_with(|| {
+                crate::approval::verify_offered(&request.approvals, &call, ctx.now, self.leeway)
+            });
+            let (counted, why_not) = crate::approval::tally(&caveat, verified);
+            if counted.len() >= caveat.required as usize {
+                approvers.extend(counted);
+            } else {
+                reasons.push(crate::approval::required_reason(
+                    index,
+                    &source,
+                    &caveat,
+                    &call,
+                    counted.len(),
+                    &why_not,
+                ));
+            }
+        }
+        approvers.sort_unstable();
+        approvers.dedup();
     }
 
     /// Asks the revocation list; a list that cannot answer denies (its

@@ -127,6 +127,7 @@ fn receipt_input(n: u64) -> ReceiptInput {
         permit: None,
         decision: Outcome::Allow,
         reasons: Vec::new(),
+        approvers: Vec::new(),
     }
 }
 

@@ -113,6 +113,56 @@ pub fn receipts() -> Vec<Value> {
         edit(r2, |v| v["seq"] = json!(7)),
         &jwks,
     );
+    // A receipt of a call that needed approvals names the approvers.
+    let approved = MemoryAuditLog::new(signing("audit key"));
+    let mut kids: Vec<String> = (1..=2)
+        .map(|n| signing(&format!("approver {n}")).kid())
+        .collect();
+    kids.sort();
+    approved
+        .append(
+            ReceiptInput::from_decision(
+                T0,
+                "shopper-7",
+                "payments.refund",
+                &json!({"amount": 4200, "currency": "USD"}),
+                &Decision::allow(),
+            )
+            .unwrap()
+            .with_capability("NFBW5paneGC6sYrEt7ASsg")
+            .with_permit("jti-approved")
+            .with_approvers(kids.clone()),
+        )
+        .unwrap();
+    let with_approvers = approved.head().unwrap().unwrap().to_json().to_string();
+    add(
+        "verify-approvers",
+        "a receipt of an approved call names the approvers whose approvals counted",
+        with_approvers.clone(),
+        &jwks,
+    );
+    add(
+        "approvers-stripped",
+        "the approvers removed, signature kept",
+        edit(&with_approvers, |v| {
+            v.as_object_mut().unwrap().remove("approvers");
+        }),
+        &jwks,
+    );
+    add(
+        "approvers-unsorted",
+        "approvers out of order: one set has one form",
+        edit(&with_approvers, |v| {
+            v["approvers"] = json!([kids[1], kids[0]]);
+        }),
+        &jwks,
+    );
+    add(
+        "approvers-empty",
+        "an empty approvers member: a receipt with none has no member",
+        edit(&with_approvers, |v| v["approvers"] = json!([])),
+        &jwks,
+    );
     add(
         "unknown-field",
         "an unknown field is refused",

@@ -146,6 +146,7 @@ fn errors() -> Value {
         C::StoreUnavailable => "A shared store (a database) could not be reached or did not answer in time; the check denied and nothing was recorded as allowed. Retry later.",
         C::IdempotencyConflict => "An idempotency key was used before for a different call (use a new key for a new call), or the same call under it is still being decided (retry with the same key).",
         C::BudgetExhausted => "A budget caveat's counter has no room left in its current window for this call; nothing was spent. Wait for the next window.",
+        C::ApprovalRequired => "The call needs human approvals (an approval caveat) and too few valid ones came with it; the reason names the approver keys, how many are needed and the exact call (capability id, action, args hash, audience) they must sign. protect() raises it, a kind of Denied, when approvals are all that is missing.",
     }
     };
     let codes: Vec<Value> = C::ALL

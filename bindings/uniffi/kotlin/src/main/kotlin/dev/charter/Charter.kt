@@ -141,6 +141,13 @@ fun Holder.prove(capability: Capability, request: String, audience: String, now:
 fun Holder.prove(capability: String, request: String, audience: String, now: Long? = null, nonce: ByteArray? = null): String =
     Request.fromJson(request).use { prove(capability, it, audience, now, nonce) }
 
+/** An approval of one exact call (capability id, action, args hash, audience); `args` is JSON text. */
+fun SigningKey.approve(capability: Capability, action: String, args: String, audience: String, expiresIn: Long, now: Long? = null): String =
+    approve(input(capability), action, args, audience, expiresIn, now)
+/** As [approve]; capability text that does not parse is its parse error. */
+fun SigningKey.approve(capability: String, action: String, args: String, audience: String, expiresIn: Long, now: Long? = null): String =
+    approve(input(capability), action, args, audience, expiresIn, now)
+
 // --- KeySet | object | string ---------------------------------------------------
 /** A permit verifier trusting the keys of this JWKS text. */
 fun PermitVerifier(keys: String, audience: String, leeway: Long? = null): PermitVerifier =
@@ -162,6 +169,7 @@ val CharterException.code: String
         is CharterException.AuditException -> code
         is CharterException.EnvironmentException -> code
         is CharterException.Denied -> code
+        is CharterException.ApprovalRequired -> code
     }
 
 /** The core's message, without the code (`Throwable.message` reads "code=…, detail=…"). */
@@ -174,8 +182,9 @@ val CharterException.errorMessage: String
         is CharterException.AuditException -> detail
         is CharterException.EnvironmentException -> detail
         is CharterException.Denied -> detail
+        is CharterException.ApprovalRequired -> detail
     }
 
-/** The family of contract/errors.json ("FormatError", …, "Denied"). */
+/** The family of contract/errors.json ("FormatError", …, "Denied"); [CharterException.ApprovalRequired] is a "Denied". */
 val CharterException.family: String
-    get() = this::class.simpleName!!.replace(Regex("Exception$"), "Error")
+    get() = if (this is CharterException.ApprovalRequired) "Denied" else this::class.simpleName!!.replace(Regex("Exception$"), "Error")
