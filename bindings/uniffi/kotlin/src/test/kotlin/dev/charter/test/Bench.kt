@@ -43,6 +43,8 @@ fun bench() {
     val newRequest = medianNanos(200, 200) {
         Request("shopper-7", "payments.refund", """{"amount":4200,"currency":"USD"}""").use { verifier.check(token, it, now = t0 + 60) }
     }
+    val reqJson = """{"agent":"shopper-7","action":"payments.refund","args":{"amount":4200,"currency":"USD"}}"""
+    val jsonRequest = medianNanos(200, 200) { verifier.check(token, reqJson, now = t0 + 60) }
     // The same checks through the generated uniffi call (Direct.kt bypassed), in the same run.
     val options = CallOptions(now = t0 + 60)
     val textUniffi = medianNanos(200, 200) { verifier.check(CapabilityInput.Text(token), req, options) }
@@ -55,6 +57,7 @@ fun bench() {
     println("kotlin 4-caveat check, token text, generated uniffi call (median): %.2f us".format(textUniffi / 1000))
     println("kotlin 4-caveat check, parsed capability, generated uniffi call (median): %.2f us".format(parsedUniffi / 1000))
     println("kotlin 4-caveat check, token text + new Request (median): %.2f us".format(newRequest / 1000))
+    println("kotlin 4-caveat check, token text + request JSON text (median): %.2f us".format(jsonRequest / 1000))
     println("kotlin one call returning a string (verifier.audience, median): %.2f us".format(crossing / 1000))
     println("kotlin one call returning an integer (log.len(), median): %.2f us".format(bare / 1000))
 }
