@@ -198,6 +198,12 @@ pub unsafe extern "C" fn charter_direct_verifier_check(
     has_now: i32,
     now: i64,
 ) -> u64 {
+    if verifier == 0 {
+        return block(
+            PANIC,
+            b"check called without an object (a null handle)".to_vec(),
+        );
+    }
     outcome(|| {
         // SAFETY: uniffi's `Verifier` handle (`Arc::into_raw`), kept alive by
         // the caller; the other arguments as this function's contract says.
@@ -241,6 +247,12 @@ pub unsafe extern "C" fn charter_direct_guard_check(
     has_now: i32,
     now: i64,
 ) -> u64 {
+    if guard == 0 {
+        return block(
+            PANIC,
+            b"check called without an object (a null handle)".to_vec(),
+        );
+    }
     outcome(|| {
         // SAFETY: uniffi's `Guard` handle (`Arc::into_raw`), kept alive by
         // the caller; the other arguments as this function's contract says.
@@ -319,6 +331,29 @@ mod tests {
         }));
         assert_eq!(kind, ERROR);
         assert!(!body.is_empty());
+    }
+
+    #[test]
+    fn a_null_handle_is_refused_not_dereferenced() {
+        for f in [charter_direct_verifier_check, charter_direct_guard_check] {
+            // SAFETY: a zero handle is refused before anything is read.
+            let b = unsafe {
+                f(
+                    0,
+                    0,
+                    std::ptr::null(),
+                    -1,
+                    0,
+                    std::ptr::null(),
+                    -1,
+                    std::ptr::null(),
+                    -1,
+                    0,
+                    0,
+                )
+            };
+            assert_eq!(read_block(b).0, PANIC);
+        }
     }
 
     #[test]

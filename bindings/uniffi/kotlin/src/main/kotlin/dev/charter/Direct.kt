@@ -45,7 +45,13 @@ internal class Borrowed(private val cls: Class<*>) {
             if (n == 0L) throw IllegalStateException("${o.javaClass.simpleName} object has already been destroyed")
             if (n == Long.MAX_VALUE) throw IllegalStateException("${o.javaClass.simpleName} call counter would overflow")
         } while (!c.compareAndSet(n, n + 1L))
-        return handle.getLong(o)
+        val h = handle.getLong(o)
+        if (h == 0L) {
+            // A test fake built with NoHandle: refused as uniffiCloneHandle() refuses it.
+            c.decrementAndGet()
+            throw InternalException("uniffiCloneHandle() called on NoHandle object")
+        }
+        return h
     }
 
     /** Ends the call begun by [acquire]: the last one out after a `close()` frees the Rust object. */

@@ -138,6 +138,10 @@ fun directTests(t: Tests) {
         val g = Guard(live, PermitIssuer(SigningKey.fromBytes(ByteArray(32) { 11 }), "gw"), AuditLog.inMemory(SigningKey.fromBytes(ByteArray(32) { 10 })))
         g.close()
         assertThrows<IllegalStateException> { g.check(cap, req, now = t0) }
+        // A fake built with NoHandle is refused, never dereferenced.
+        assertEq(outcomeOf { uniffiCheck(Verifier(NoHandle), cap, req, now = t0) }, outcomeOf { Verifier(NoHandle).check(cap, req, now = t0) })
+        assertEq("dev.charter.InternalException uniffiCloneHandle() called on NoHandle object", outcomeOf { live.check(Capability(NoHandle), req, now = t0) })
+        assertEq("dev.charter.InternalException uniffiCloneHandle() called on NoHandle object", outcomeOf { live.check(cap, Request(NoHandle), now = t0) })
         // The live objects were not consumed by the refused calls.
         assertEq(true, live.check(cap, req, now = t0).allowed)
     }
