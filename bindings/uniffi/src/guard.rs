@@ -8,7 +8,7 @@ use crate::{
 /// throws `Denied`, and records a receipt either way. It shares its
 /// verifier, so `Verifier.revoke` applies to guarded calls too.
 #[derive(uniffi::Object)]
-pub struct Guard(core::Guard);
+pub struct Guard(pub(crate) core::Guard);
 
 export!(Guard {
     /// Permits are issued for the verifier's audience: the tool that runs the call.

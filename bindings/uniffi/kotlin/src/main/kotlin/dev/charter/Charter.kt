@@ -9,6 +9,8 @@
 //    core), `Request | object | string` (JSON text through Request.fromJson),
 //    `KeySet | object | string` (JWKS text through KeySet.fromJwks);
 //  - one call's options packed into one CallOptions (one crossing);
+//  - Verifier.check and Guard.check through Direct.kt's one structure-free
+//    crossing when it is available (the generated call otherwise);
 //  - the code, message, reasons and family of any CharterException.
 package dev.charter
 
@@ -87,29 +89,37 @@ private fun input(c: String) = CapabilityInput.Text(c)
 
 /** Decides one call. A denial is data (`allowed == false` with reasons), never an exception. */
 fun Verifier.check(capability: Capability, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, capability, null, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check]; capability text that does not parse is a denial. */
 fun Verifier.check(capability: String, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, null, capability, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check], the request as its JSON text `{"agent","action","args","resource"?}`. */
 fun Verifier.check(capability: Capability, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, capability, null, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 /** As [check], capability and request as text. */
 fun Verifier.check(capability: String, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, null, capability, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 
 /** Decides and records the decision; returns it as data (a receipt that cannot be recorded is a denial). */
 fun Guard.check(capability: Capability, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, capability, null, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check]; capability text that does not parse is a recorded denial. */
 fun Guard.check(capability: String, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, null, capability, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check], the request as its JSON text. */
 fun Guard.check(capability: Capability, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, capability, null, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 /** As [check], capability and request as text. */
 fun Guard.check(capability: String, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, null, capability, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 
 /**
  * A permit for exactly this call, or [CharterException.Denied] carrying the
