@@ -61,6 +61,7 @@ pub(crate) enum Ext {
     Net(super::net::NetFn),
     Path(super::path::PathFn),
     Url(super::url::UrlFn),
+    Kurl(super::kurl::KurlFn),
 }
 
 /// Receiver-style functions (`s.f(...)`): the function, and the number of
@@ -82,7 +83,12 @@ pub(crate) fn method(name: &str) -> Option<(Ext, usize, usize)> {
         "distinct" => (Distinct, 0, 0),
         "flatten" => (Flatten, 0, 1),
         "slice" => (Slice, 2, 2),
-        _ => return super::net::method(name).map(|(f, lo, hi)| (Net(f), lo, hi)),
+        _ => {
+            if let Some((f, lo, hi)) = super::kurl::method(name) {
+                return Some((Kurl(f), lo, hi));
+            }
+            return super::net::method(name).map(|(f, lo, hi)| (Net(f), lo, hi));
+        }
     })
 }
 
@@ -158,14 +164,6 @@ pub(crate) const KNOWN_UNSUPPORTED: &[&str] = &[
     "block",
     "index",
     "exists_two",
-    "url",
-    "isURL",
-    "getScheme",
-    "getHost",
-    "getHostname",
-    "getPort",
-    "getEscapedPath",
-    "getQuery",
     "quantity",
     "isQuantity",
     "semver",
@@ -249,6 +247,7 @@ pub(crate) fn call<'a>(
         Net(n) => super::net::call(m, n, &args),
         Path(p) => super::path::call(m, p, &args),
         Url(u) => super::url::call(m, u, &args),
+        Kurl(u) => super::kurl::call(m, u, &args),
         _ => math(f, &args),
     }
 }

@@ -772,6 +772,10 @@ impl Parser<'_> {
             "duration" => Func::Duration,
             "has" | "matches" => Func::Dyn,
             _ => {
+                if let Some((f, lo, hi)) = super::kurl::global(name) {
+                    let args = self.args()?;
+                    return self.ext_call(super::ext::Ext::Kurl(f), name, None, args, lo, hi, at);
+                }
                 if let Some((f, lo, hi)) = super::net::global(name) {
                     let args = self.args()?;
                     return self.ext_call(super::ext::Ext::Net(f), name, None, args, lo, hi, at);

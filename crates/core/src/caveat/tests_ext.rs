@@ -364,7 +364,195 @@ fn url_checks() {
     .contains("white space"));
     assert!(eval_err("url.host('/just/a/path') == ''", json!({})).contains("not absolute"));
     assert!(eval_err("url.host('http://a@b@c/') == ''", json!({})).contains("more than one"));
-    // The Kubernetes URL object library is outside the subset, not unknown.
-    let e = Expr::compile("url('https://a.example/').getHost() == 'a.example'").unwrap_err();
-    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    // The namespace and the Kubernetes url() function live side by side.
+    assert!(t(
+        "url.host('https://a.example/') == url('https://a.example/').getHost()"
+    ));
+}
+
+fn value(src: &str) -> testing::TestValue {
+    testing::eval_value(src, &[]).unwrap_or_else(|e| panic!("{src}: {e}"))
+}
+
+fn s(v: &str) -> testing::TestValue {
+    testing::TestValue::String(v.into())
+}
+
+#[test]
+fn kubernetes_urls() {
+    // The examples of k8s.io/apiserver/pkg/cel/library/urls.go.
+    for (src, want) in [
+        ("url('/path').getScheme()", ""),
+        ("url('https://example.com/').getScheme()", "https"),
+        ("url('HTTPS://example.com/').getScheme()", "https"),
+        ("url('https://example.com:80/').getHost()", "example.com:80"),
+        ("url('https://example.com/').getHost()", "example.com"),
+        ("url('https://[::1]:80/').getHost()", "[::1]:80"),
+        ("url('https://[::1]/').getHost()", "[::1]"),
+        ("url('/path').getHost()", ""),
+        (
+            "url('https://example.com:80/').getHostname()",
+            "example.com",
+        ),
+        ("url('https://127.0.0.1:80/').getHostname()", "127.0.0.1"),
+        ("url('https://[::1]:80/').getHostname()", "::1"),
+        ("url('/path').getHostname()", ""),
+        ("url('https://example.com:80/').getPort()", "80"),
+        ("url('https://example.com/').getPort()", ""),
+        ("url('/path').getPort()", ""),
+        ("url('https://example.com/path').getEscapedPath()", "/path"),
+        (
+            "url('https://example.com/path with spaces/').getEscapedPath()",
+            "/path%20with%20spaces/",
+        ),
+        ("url('https://example.com').getEscapedPath()", ""),
+        // Go keeps a valid escaping as written, and re-escapes otherwise.
+        (
+            "url('https://example.com/a%2fb').getEscapedPath()",
+            "/a%2fb",
+        ),
+        ("url('https://example.com/a!b').getEscapedPath()", "/a!b"),
+        (
+            "url('https://example.com/caf%C3%A9').getEscapedPath()",
+            "/caf%C3%A9",
+        ),
+        (
+            "url('https://example.com/café').getEscapedPath()",
+            "/caf%C3%A9",
+        ),
+        ("url('*').getEscapedPath()", "*"),
+        // The host is percent-decoded (only non-ASCII bytes may be escaped).
+        (
+            "url('https://caf%C3%A9.example/').getHost()",
+            "café.example",
+        ),
+        // Userinfo is not part of the host; the last '@' ends it.
+        ("url('https://u:p@a@example.com/').getHost()", "example.com"),
+        // An opaque URL has no host and no path.
+        ("url('mailto:someone@example.com').getHost()", ""),
+        ("url('mailto:someone@example.com').getScheme()", "mailto"),
+        // ParseRequestURI leaves '//x' a path; Parse, whose value url() keeps,
+        // reads an authority.
+        ("url('//evil.example/x').getHost()", "evil.example"),
+        ("url('https://example.com/p?q#frag').getEscapedPath()", "/p"),
+        ("url('https:/path').getEscapedPath()", "/path"),
+    ] {
+        assert_eq!(value(src), s(want), "{src}");
+    }
+    let q = |src: &str, want: &[(&str, &[&str])]| {
+        let want = testing::TestValue::Map(
+            want.iter()
+                .map(|(k, vs)| {
+                    (
+                        s(k),
+                        testing::TestValue::List(vs.iter().map(|v| s(v)).collect()),
+                    )
+                })
+                .collect(),
+        );
+        assert_eq!(value(src), want, "{src}");
+    };
+    q(
+        "url('https://example.com/path?k1=a&k2=b&k2=c').getQuery()",
+        &[("k1", &["a"]), ("k2", &["b", "c"])],
+    );
+    q(
+        "url('https://example.com/path?key with spaces=value with spaces').getQuery()",
+        &[("key with spaces", &["value with spaces"])],
+    );
+    q("url('https://example.com/path?').getQuery()", &[]);
+    q("url('https://example.com/path').getQuery()", &[]);
+    // '+' is a space, a key without '=' has an empty value, pairs with a ';'
+    // or a bad escape are dropped (Go's Query() drops them silently).
+    q(
+        "url('https://e.example/?a+b=c%20d&e&x;y=1&bad=%zz&=v').getQuery()",
+        &[("a b", &["c d"]), ("e", &[""]), ("", &["v"])],
+    );
+    assert!(t(
+        "url('https://e.example/?to=a&to=b').getQuery()['to'][1] == 'b'"
+    ));
+    assert!(t(
+        "isURL('https://user:pass@example.com:80/path?query=val#fragment')"
+    ));
+    assert!(t(
+        "isURL('/absolute-path') && isURL('*') && isURL('mailto:a@b')"
+    ));
+    for bad in [
+        "https://a:b:c/",
+        "../relative-path",
+        "",
+        "example.com",
+        ":foo",
+        "https://exa mple.com/",
+        "https://example.com#frag",
+        "https://ex%41mple.com/",
+        "https://[::1/",
+        "https://[::1]x/",
+        "https://exa\\\\mple.com/",
+        "https://us er@example.com/",
+        "https://example.com/%zz",
+        "http://a\\u0001b/",
+    ] {
+        let src = format!("!isURL('{bad}')");
+        assert!(t(&src), "{src}");
+        let e = eval_err(&format!("url('{bad}').getHost() == ''"), json!({}));
+        assert!(e.contains("URL parse error"), "{bad}: {e}");
+    }
+    // After a query, a fragment with a bad escape passes ParseRequestURI
+    // (which reads it as part of the query) but not Parse.
+    assert!(t("isURL('/a?x#%zz') && !isURL('/a#%zz')"));
+    assert!(eval_err("url('/a?x#%zz').getHost() == ''", json!({})).contains("invalid URL escape"));
+    // Accessors are methods of a URL, not of a string; URLs do not compare.
+    assert!(eval_err("'https://a/'.getHost() == 'a'", json!({})).contains("method of a URL"));
+    assert!(eval_err("url('/a') == url('/a')", json!({})).contains("cannot be compared"));
+    assert!(eval_err("url('/a') in ['/a']", json!({})).contains("cannot be compared"));
+    assert!(eval_err("isURL(1)", json!({})).contains("needs a string"));
+    assert!(eval_err("string(url('/a')) == '/a'", json!({})).contains("kubernetes.URL"));
+    assert!(eval_err("size(url('/a')) == 2", json!({})).contains("kubernetes.URL"));
+    // A host decoding to bytes that are not UTF-8 cannot be returned as text.
+    assert!(eval_err("url('https://%ff.example/').getHost() == ''", json!({})).contains("UTF-8"));
+    assert!(t("url('https://%ff.example/').getEscapedPath() == '/'"));
+    // Arguments from the call.
+    assert!(run(
+        "url(args.u).getHostname() in ['api.example.com'] && url(args.u).getScheme() == 'https'",
+        json!({"u": "https://api.example.com:443/v1?x=1"})
+    )
+    .unwrap());
+}
+
+#[test]
+fn kubernetes_urls_are_bounded() {
+    // A long URL costs in proportion to its length, and a query of many
+    // pairs (or many distinct keys) stops at the budget.
+    let long = format!("https://example.com/{}", "a".repeat(700_000));
+    let (r, _) = steps("url(args.u).getEscapedPath() != ''", json!({"u": long}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let (r, _) = steps("isURL(args.u)", json!({"u": long}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let pairs: Vec<String> = (0..5000).map(|i| format!("k{i}=v")).collect();
+    let u = format!("https://e.example/?{}", pairs.join("&"));
+    let (r, _) = steps("size(url(args.u).getQuery()) > 0", json!({"u": u}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let u = format!("https://e.example/?{}", "&".repeat(20_000));
+    let (r, _) = steps("size(url(args.u).getQuery()) == 0", json!({"u": u}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    // A short one is cheap.
+    let (r, n) = steps(
+        "url('https://e.example/?a=1').getQuery()['a'] == ['1']",
+        json!({}),
+    );
+    assert_eq!(r, Ok(true));
+    assert!(n < 30, "{n}");
 }
