@@ -556,3 +556,81 @@ fn kubernetes_urls_are_bounded() {
     assert_eq!(r, Ok(true));
     assert!(n < 30, "{n}");
 }
+
+#[test]
+fn two_variable_macros() {
+    assert!(t("[10, 20].all(i, v, v == (i + 1) * 10)"));
+    assert!(t("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)"));
+    assert!(t("[5, 7, 8].existsOne(i, v, v % 5 == i)"));
+    assert!(t("[2, 4].transformList(i, v, v + i) == [2, 5]"));
+    assert!(t("[2, 4].transformList(i, v, i > 0, v) == [4]"));
+    assert!(t(
+        "{'a': 1}.transformMap(k, v, k + string(v)) == {'a': 'a1'}"
+    ));
+    assert!(t("['x', 'y'].transformMap(i, v, v) == {0: 'x', 1: 'y'}"));
+    assert!(t(
+        "{'a': 1, 'b': 2}.transformMap(k, v, v > 1, v * 10) == {'b': 20}"
+    ));
+    assert!(run(
+        "args.tags.all(k, v, k.startsWith('team-') && v != '')",
+        json!({"tags": {"team-a": "x", "team-b": "y"}})
+    )
+    .unwrap());
+    // The variables shadow, go out of scope, and must differ.
+    assert!(run("[1].all(i, v, true) && v == 1", json!({})).is_err());
+    let e = Expr::compile("[1].all(x, x, true)").unwrap_err();
+    assert!(matches!(e, CaveatError::Syntax { .. }), "{e}");
+    let e = Expr::compile("[1].transformList(x, x * 2) == [2]").unwrap_err();
+    assert!(matches!(e, CaveatError::Syntax { .. }), "{e}");
+    let e = Expr::compile("[1].existsOne(x, x == 1)").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    let e = Expr::compile("[1].exists_one(i, v, v == 1)").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    let e = Expr::compile("{'a': 1}.transformMapEntry(k, v, {v: k}) == {}").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    // Errors: absorbed by all/exists as in the one-variable forms, never by
+    // existsOne and the transforms.
+    assert!(t("[0, 1].exists(i, v, 1 / v == 1)"));
+    assert!(eval_err("[0, 1].existsOne(i, v, 1 / v == 1)", json!({})).contains("division by zero"));
+    assert!(
+        eval_err("[0].transformList(i, v, 1 / v) == []", json!({})).contains("division by zero")
+    );
+    assert!(eval_err("[0].transformMap(i, v, 1, v) == {}", json!({})).contains("must be a bool"));
+    assert!(eval_err("'ab'.all(i, v, true)", json!({})).contains("list or map"));
+}
+
+#[test]
+fn two_variable_macros_are_bounded() {
+    // Over a large argument every form stops at the budget, and a nested
+    // pair multiplies its iterations (each one charged).
+    let big: Vec<i64> = (0..50_000).collect();
+    for src in [
+        "args.l.all(i, v, v >= 0)",
+        "args.l.exists(i, v, v < 0)",
+        "args.l.existsOne(i, v, v == 1)",
+        "size(args.l.transformList(i, v, v)) > 0",
+        "size(args.l.transformMap(i, v, v > 0, v)) > 0",
+        "args.s.all(i, v, args.s.all(j, w, i + j >= 0))",
+    ] {
+        let l: Vec<i64> = if src.contains("args.s") {
+            (0..200).collect()
+        } else {
+            big.clone()
+        };
+        let (r, n) = steps(src, json!({"l": l, "s": l}));
+        assert!(
+            matches!(r, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {r:?}"
+        );
+        assert!(n > Limits::default().max_steps, "{src}: {n}");
+    }
+    let mut m = serde_json::Map::new();
+    for i in 0..20_000 {
+        m.insert(format!("k{i}"), json!(i));
+    }
+    let (r, _) = steps("args.m.all(k, v, v >= 0)", json!({"m": m}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+}
