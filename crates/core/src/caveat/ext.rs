@@ -33,6 +33,7 @@ pub(crate) enum Ext {
     Join,
     Reverse,
     Quote,
+    Format,
     Greatest,
     Least,
     Abs,
@@ -80,6 +81,7 @@ pub(crate) fn method(name: &str) -> Option<(Ext, usize, usize)> {
         "trim" => (Trim, 0, 0),
         "join" => (Join, 0, 1),
         "reverse" => (Reverse, 0, 0),
+        "format" => (Format, 1, 1),
         "distinct" => (Distinct, 0, 0),
         "flatten" => (Flatten, 0, 1),
         "slice" => (Slice, 2, 2),
@@ -135,7 +137,6 @@ pub(crate) const NAMESPACES: [&str; 7] = ["strings", "math", "sets", "lists", "p
 /// Charter does not support: a caveat naming one is told it is outside the
 /// subset, not that the function does not exist.
 pub(crate) const KNOWN_UNSUPPORTED: &[&str] = &[
-    "format",
     "sortBy",
     "sort",
     "first",
@@ -238,6 +239,11 @@ pub(crate) fn call<'a>(
     match f {
         CharAt | IndexOf | LastIndexOf | LowerAscii | UpperAscii | Replace | Split | Substring
         | Trim | Join | Reverse | Quote => strings(m, f, &args),
+        Format => {
+            let fmt = string_arg("format", &args[0], "receiver")?;
+            let list = list_arg("format", &args[1])?;
+            super::format::format(m, fmt, list)
+        }
         Greatest | Least => extremum(m, f == Greatest, &args),
         Distinct | Flatten | Slice | ListsRange => lists(m, f, &args),
         SetsContains | SetsEquivalent | SetsIntersects => sets(m, f, &args),

@@ -21,6 +21,7 @@
 
 mod eval;
 mod ext;
+mod format;
 mod kurl;
 mod lexer;
 mod net;

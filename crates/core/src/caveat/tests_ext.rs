@@ -634,3 +634,117 @@ fn two_variable_macros_are_bounded() {
         "{r:?}"
     );
 }
+
+#[test]
+fn format_verbs() {
+    for (src, want) in [
+        (
+            "'%d|%x|%X|%o|%b'.format([-30, -30, 255, -8, -5])",
+            "-30|-1e|FF|-10|-101",
+        ),
+        ("'%x'.format([18446744073709551615u])", "ffffffffffffffff"),
+        ("'%x'.format(['é'])", "c3a9"),
+        ("'%s'.format([-0.0])", "-0"),
+        (
+            "'%s %s'.format([1e21, 1e-7])",
+            "1000000000000000000000 0.0000001",
+        ),
+        ("'%d'.format([2.5])", "2.5"),
+        ("'%.3s'.format(['abcdef'])", "abcdef"),
+        (
+            "'%.2f %.2f %.0f %.0f'.format([1.125, 0.125, 0.5, -0.5])",
+            "1.12 0.12 0 -0",
+        ),
+        (
+            "'%.1e %e %e'.format([1.25, 1e-300, 0.0])",
+            "1.2e+00 1.000000e-300 0.000000e+00",
+        ),
+        (
+            "'%f %e'.format([3, 18446744073709551615u])",
+            "3.000000 1.844674e+19",
+        ),
+        ("'%.0f'.format([1e20])", "100000000000000000000"),
+        (
+            "'héllo %s, ünïcode'.format(['wörld'])",
+            "héllo wörld, ünïcode",
+        ),
+        (
+            "'%s'.format([{'b': [1, 'x'], 'a': {2: null}}])",
+            "{a: {2: null}, b: [1, x]}",
+        ),
+        ("'%s'.format([duration('1.5s')])", "1.5s"),
+        (
+            "'%s'.format([timestamp('2024-05-01T12:00:00.120Z')])",
+            "2024-05-01T12:00:00.12Z",
+        ),
+        ("'100%%'.format([])", "100%"),
+    ] {
+        assert_eq!(value(src), s(want), "{src}");
+    }
+    assert!(run(
+        "args.f.format([args.n]) == 'n=7'",
+        json!({"f": "n=%d", "n": 7})
+    )
+    .unwrap());
+    for (src, msg) in [
+        ("'%d'.format([])", "out of range"),
+        ("'%d'.format([1, 2])", "too many arguments"),
+        ("'%'.format([1])", "unexpected end"),
+        ("'%.'.format([1])", "precision"),
+        ("'%.f'.format([1.0])", "precision"),
+        ("'%q'.format([1])", "unrecognized"),
+        ("'%é'.format([1])", "unrecognized"),
+        ("'%d'.format(['1'])", "decimal clause"),
+        ("'%s'.format([ip('10.0.0.1')])", "string clause"),
+        ("'%s'.format([[url('/a')]])", "string clause"),
+        ("'%e'.format([null])", "scientific clause"),
+        ("'%b'.format([1.0])", "binary"),
+        ("'%o'.format([true])", "octal"),
+        ("'%x'.format([1.5])", "hex"),
+        ("'%s'.format('x')", "needs a list"),
+    ] {
+        let e = eval_err(&format!("{src} == ''"), json!({}));
+        assert!(e.contains(msg), "{src}: {e}");
+    }
+    let e = Expr::compile("'%s'.format()").unwrap_err();
+    assert!(matches!(e, CaveatError::Syntax { .. }), "{e}");
+}
+
+#[test]
+fn format_is_bounded() {
+    // A precision from the arguments, a long format string, many clauses,
+    // a large list printed with %s and a string printed as hex all stop at
+    // the budget.
+    let cases = [
+        ("args.f.format([1.0]) != ''", json!({"f": "%.100000000f"})),
+        ("args.f.format([]) != ''", json!({"f": "x".repeat(700_000)})),
+        (
+            "args.f.format(args.l) != ''",
+            json!({"f": "%d".repeat(20_000), "l": vec![1; 20_000]}),
+        ),
+        ("'%s'.format([args.l]) != ''", json!({"l": vec![1; 20_000]})),
+        (
+            "'%x'.format([args.s]) != ''",
+            json!({"s": "a".repeat(400_000)}),
+        ),
+    ];
+    for (src, args) in cases {
+        let (r, _) = steps(src, args);
+        assert!(
+            matches!(r, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {r:?}"
+        );
+    }
+    let mut m = serde_json::Map::new();
+    for i in 0..5000 {
+        m.insert(format!("k{i}"), json!(i));
+    }
+    let (r, _) = steps("'%s'.format([args.m]) != ''", json!({"m": m}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let (r, n) = steps("'%s=%d'.format(['a', 1]) == 'a=1'", json!({}));
+    assert_eq!(r, Ok(true));
+    assert!(n < 20, "{n}");
+}
