@@ -201,6 +201,7 @@ impl<'a> Ev<'_, 'a> {
             Node::Macro2(kind, target, slot, pred) => {
                 self.comprehension2(*kind, target, *slot, pred)
             }
+            Node::SortBy(target, slot, key) => self.sort_by(target, *slot, key),
             Node::Transform(to_map, target, slot, filter, f) => {
                 self.transform(*to_map, target, *slot, filter.as_deref(), f)
             }
@@ -832,6 +833,48 @@ impl<'a> Ev<'_, 'a> {
         let r = self.iterate(kind, name, items, slot, pred);
         self.locals.truncate(slot);
         r
+    }
+
+    /// `l.sortBy(x, key)`: every element's key (one step each plus the
+    /// key's cost), then cel-go's sort by those keys.
+    #[inline(never)]
+    fn sort_by(
+        &mut self,
+        target: &'a Node,
+        slot: usize,
+        key: &'a Node,
+    ) -> Result<Val<'a>, CaveatError> {
+        let items = match self.eval(target)? {
+            Val::List(l) => {
+                let n = usize::try_from(self.remaining())
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1);
+                (0..l.len().min(n)).map(|i| l.get(i)).collect::<Vec<_>>()
+            }
+            other => return err(format!("sortBy() needs a list, got {}", a_type(&other))),
+        };
+        debug_assert_eq!(self.locals.len(), slot);
+        self.locals.push(Val::Null);
+        let mut keys = Vec::with_capacity(items.len());
+        let mut r = Ok(());
+        for item in &items {
+            r = self.charge(1);
+            if r.is_err() {
+                break;
+            }
+            self.locals[slot] = item.clone();
+            match self.eval(key) {
+                Ok(k) => keys.push(k),
+                Err(e) => {
+                    r = Err(e);
+                    break;
+                }
+            }
+        }
+        self.locals.truncate(slot);
+        r?;
+        let sorted = super::ext::sort_by_keys(self, "sortBy", items, &keys)?;
+        Ok(Val::List(List::Own(Rc::new(sorted))))
     }
 
     /// The (index, element) pairs of a list or (key, value) pairs of a map

@@ -117,6 +117,9 @@ pub(crate) enum Node {
     /// `transformMap(k, v, [p,] f)` (`map` = true): the target, the first
     /// variable's slot, the filter and the transform.
     Transform(bool, Box<Node>, usize, Option<Box<Node>>, Box<Node>),
+    /// `l.sortBy(x, key)` (cel-go's lists extension): the target, the
+    /// variable's slot and the key expression.
+    SortBy(Box<Node>, usize, Box<Node>),
     /// `l.map(x, f)`, `l.map(x, p, f)` and `l.filter(x, p)`: the target, the
     /// iteration variable's slot, the filter (if any) and the transform (for
     /// `filter`, none: the element itself).
@@ -617,6 +620,9 @@ impl Parser<'_> {
         if matches!(name, "map" | "filter") {
             return self.collect_call(recv, name, at);
         }
+        if name == "sortBy" {
+            return self.sort_by_call(recv, at);
+        }
         if matches!(name, "find" | "findAll") {
             let args = self.args()?;
             return self.find(recv, name, args, at);
@@ -1100,6 +1106,28 @@ impl Parser<'_> {
             nodes.push(a.node);
         }
         self.mk(Node::Ext(f, nodes), h + 1, start)
+    }
+
+    /// `l.sortBy(x, key)`.
+    fn sort_by_call(&mut self, recv: P, at: usize) -> Result<P, CaveatError> {
+        let start = recv.at;
+        self.expect(Sym::LParen)?;
+        let var = self.macro_var("sortBy")?;
+        self.expect(Sym::Comma)?;
+        let slot = self.scope.len();
+        self.scope.push(var);
+        let key = self.expr();
+        self.scope.pop();
+        let key = key?;
+        if !self.eat(Sym::RParen) {
+            return Err(syntax(at, "sortBy() takes a variable and a key expression"));
+        }
+        let h = 1 + recv.h.max(key.h);
+        self.mk(
+            Node::SortBy(Box::new(recv.node), slot, Box::new(key.node)),
+            h,
+            start,
+        )
     }
 
     /// `map` (two and three arguments) and `filter`.

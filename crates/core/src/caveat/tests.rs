@@ -565,7 +565,7 @@ fn outside_the_subset_is_caveat_syntax() {
         "[?args] == []",
         "'%s'.format() == 'a'",
         "math.nosuch(1, 2) == 2",
-        "[1].sortBy(x, x) == [1]",
+        "[1].sortBy(x) == [1]",
         "unknown_var == 1",
         "f(1)",
         "1 +",

@@ -748,3 +748,90 @@ fn format_is_bounded() {
     assert_eq!(r, Ok(true));
     assert!(n < 20, "{n}");
 }
+
+#[test]
+fn lists_sort_and_reverse() {
+    assert!(t(
+        "[3, 1, 2].sort() == [1, 2, 3] && ['b', 'c', 'a'].sort() == ['a', 'b', 'c']"
+    ));
+    assert!(t(
+        "[true, false].sort() == [false, true] && [].sort() == []"
+    ));
+    assert!(t(
+        "[duration('2s'), duration('1s')].sort() == [duration('1s'), duration('2s')]"
+    ));
+    assert!(t(
+        "[5, 3, 1, 2].reverse() == [2, 1, 3, 5] && 'abc'.reverse() == 'cba'"
+    ));
+    assert!(t("[].reverse() == []"));
+    assert!(t(
+        "[{'n': 'foo', 's': 0}, {'n': 'bar', 's': -10}, {'n': 'baz', 's': 1000}].sortBy(e, e.s).map(e, e.n) == ['bar', 'foo', 'baz']"
+    ));
+    // Ties keep their order up to 12 elements, where Go's sort is stable.
+    assert!(t(
+        "[[1, 'a'], [0, 'b'], [1, 'c']].sortBy(p, p[0]).map(p, p[1]) == ['b', 'a', 'c']"
+    ));
+    assert!(t(
+        "['0.0', '-0.0'].map(s, double(s)).sort().map(d, string(d)) == ['0', '-0']"
+    ));
+    assert!(run(
+        "args.l.sort() == args.l.sortBy(x, x)",
+        json!({"l": (0..40).rev().collect::<Vec<i64>>()})
+    )
+    .unwrap());
+    // Equal ints in a long list are the same value: no ambiguity.
+    assert!(run(
+        "args.l.sort()[0] == 0",
+        json!({"l": (0..40).map(|i| i % 3).collect::<Vec<i64>>()})
+    )
+    .unwrap());
+    for (src, msg) in [
+        ("[1, 'b'].sort() == []", "same type"),
+        ("[1, 1u].sort() == []", "same type"),
+        ("[[1]].sort() == []", "comparable"),
+        ("[null].sort() == []", "comparable"),
+        ("[1.0, double('NaN')].sort() == []", "NaN"),
+        ("[1, 2].sortBy(x, x > 1 ? 'a' : 1) == []", "same type"),
+        ("[0, 1].sortBy(x, 1 / x) == []", "division by zero"),
+        ("'ab'.sort() == ''", "needs a list"),
+        ("'ab'.sortBy(x, x) == ''", "needs a list"),
+    ] {
+        let e = eval_err(src, json!({}));
+        assert!(e.contains(msg), "{src}: {e}");
+    }
+    // Above 12 elements ties whose order cel-go leaves to Go's unstable sort
+    // are refused.
+    let l: Vec<i64> = (0..13).map(|i| i % 2).collect();
+    let e = eval_err("args.l.sortBy(x, x) == []", json!({"l": l}));
+    assert!(e.contains("equal keys"), "{e}");
+    let e = eval_err(
+        "args.l.map(s, double(s)).sort() == []",
+        json!({"l": ["0.0", "-0.0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]}),
+    );
+    assert!(e.contains("equal keys"), "{e}");
+    let e = Expr::compile("[1].first() == 1").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+}
+
+#[test]
+fn lists_sort_is_bounded() {
+    let big: Vec<i64> = (0..9000).rev().collect();
+    let long: Vec<String> = (0..300)
+        .map(|i| format!("{i:0>4}{}", "x".repeat(2000)))
+        .collect();
+    for (src, args) in [
+        ("size(args.l.sort()) > 0", json!({"l": big.clone()})),
+        ("size(args.l.sortBy(x, -x)) > 0", json!({"l": big.clone()})),
+        (
+            "size(args.l.reverse()) > 0",
+            json!({"l": (0..20_000).collect::<Vec<i64>>()}),
+        ),
+        ("size(args.l.sort()) > 0", json!({"l": long})),
+    ] {
+        let (r, _) = steps(src, args);
+        assert!(
+            matches!(r, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {r:?}"
+        );
+    }
+}
