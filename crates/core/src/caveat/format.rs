@@ -52,6 +52,9 @@ fn plain_double(d: f64) -> String {
 /// fraction: a sign and 309 digits.
 const MAX_INT_DIGITS: usize = 310;
 
+/// Fraction digits after which a double's exact expansion has ended.
+const EXACT_DIGITS: usize = 1100;
+
 /// Formats `args` into `fmt` (the receiver).
 pub(crate) fn format<'a>(
     m: &mut dyn Meter,
@@ -169,10 +172,20 @@ fn clause(
             // Charged before the digits are produced: a precision from the
             // call's arguments can ask for any number of them.
             m.charge(str_cost(precision.saturating_add(MAX_INT_DIGITS)))?;
+            // Rust's formatter takes a precision of at most 65535. A double's
+            // exact decimal expansion ends within 1074 fraction digits (and
+            // has at most 767 significant ones), so beyond EXACT_DIGITS every
+            // further digit Go prints is a zero, and no rounding happens.
+            let p = precision.min(EXACT_DIGITS);
+            let zeros = "0".repeat(precision - p);
             Ok(if verb == b'f' {
-                format!("{d:.precision$}")
+                format!("{d:.p$}{zeros}")
             } else {
-                go_exp(d, precision)
+                let e = go_exp(d, p);
+                match e.split_once('e') {
+                    Some((mant, exp)) => format!("{mant}{zeros}e{exp}"),
+                    None => e,
+                }
             })
         }
         b'b' => match v {

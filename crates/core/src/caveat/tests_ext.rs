@@ -744,6 +744,39 @@ fn format_is_bounded() {
         matches!(r, Err(CaveatError::StepsExhausted { .. })),
         "{r:?}"
     );
+    // Precisions past what Rust's formatter takes (65535) print as Go
+    // prints them: the exact digits, then zeros.
+    for (f, p) in [
+        ("%.70000f", 70_000usize),
+        ("%.70000e", 70_000),
+        ("%.1100f", 1100),
+        ("%.1101e", 1101),
+    ] {
+        let v = testing::eval_value(&format!("'{f}'.format([0.1])"), &[]).unwrap();
+        let testing::TestValue::String(out) = v else {
+            panic!("{f}: {v:?}")
+        };
+        let frac = out.split_once('.').map(|(_, r)| r).unwrap_or("");
+        let frac = frac.split_once('e').map_or(frac, |(m, _)| m);
+        assert_eq!(frac.len(), p, "{f}");
+        assert!(
+            out.starts_with(if f.ends_with('f') {
+                "0.1000000000000000055511151231257827"
+            } else {
+                "1.000000000000000055511151231257827"
+            }),
+            "{f}: {}",
+            &out[..40]
+        );
+        assert!(frac.trim_end_matches('0').len() < 1100, "{f}");
+    }
+    let (testing::TestValue::String(a), testing::TestValue::String(b)) = (
+        value("'%.2000e'.format([5e-324])"),
+        value("'%.1100e'.format([5e-324])"),
+    ) else {
+        panic!("format gives strings")
+    };
+    assert_eq!(a, b.replace("e-324", &format!("{}e-324", "0".repeat(900))));
     let (r, n) = steps("'%s=%d'.format(['a', 1]) == 'a=1'", json!({}));
     assert_eq!(r, Ok(true));
     assert!(n < 20, "{n}");
