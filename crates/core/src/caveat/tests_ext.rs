@@ -343,6 +343,23 @@ fn url_checks() {
     assert!(t("url.hostIsNormal('https://api.example.com/') && !url.hostIsNormal('https://API.example.com/')"));
     assert!(t("!url.hostIsNormal('http://127.1/') && !url.hostIsNormal('http://example.com./') && !url.hostIsNormal('http://ex%41mple.com/')"));
     assert!(t("!url.hostIsNormal('http://bücher.example/') && url.hostIsNormal('http://[::1]/') && !url.hostIsNormal('http://[0::1]/')"));
+    // IDNA: a Punycode label is normal only if domain-to-ASCII keeps it.
+    assert!(t("url.hostIsNormal('https://xn--bcher-kva.example/')"));
+    for host in [
+        // Decodes to "bÜcher": IDNA maps Ü to ü, so a browser would not send this.
+        "xn--bcher-2pa.example",
+        // Decodes to "a" and U+0080, which UTS 46 disallows.
+        "xn--a-ba.example",
+        // Decodes to "ab" and a soft hyphen, which UTS 46 maps away.
+        "xn--ab-6da.example",
+        // Decodes to "Ⅳx": the Roman numeral maps to "iv".
+        "xn--x-d0n.example",
+        // An empty Punycode label.
+        "xn--.example",
+    ] {
+        let src = format!("!url.hostIsNormal('https://{host}/')");
+        assert!(t(&src), "{src}");
+    }
     assert!(
         eval_err("url.hostIsInternal('http://%31%32%37.0.0.1/')", json!({}))
             .contains("percent-encoded")
