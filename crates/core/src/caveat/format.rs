@@ -142,7 +142,14 @@ fn clause(
         b'd' => match v {
             Val::Int(i) => Ok(i.to_string()),
             Val::Uint(u) => Ok(u.to_string()),
-            Val::Double(d) => Ok(plain_double(*d)),
+            // cel-go's current formatter prints a finite double under %d as
+            // %s does; its older formatter and cel-es refuse it. Where CEL
+            // implementations disagree Charter gives the error, which never
+            // allows by mistake; NaN and the infinities print as words.
+            Val::Double(d) if !d.is_finite() => Ok(plain_double(*d)),
+            Val::Double(_) => err(
+                "error during formatting: decimal clause of a finite double (CEL implementations disagree: format it with %s or %f)",
+            ),
             _ => clause_err(
                 "decimal clause can only be used on ints, uints, and doubles",
                 v,
