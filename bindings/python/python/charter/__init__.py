@@ -36,11 +36,13 @@ from charter._charter import (
     Request,
     RootKey,
     SigningKey,
+    Store,
     UsageError,
     Verifier,
     __version__,
     canonicalize_json,
     hash_json,
+    open_store,
     verify_bundle,
 )
 from charter.aio import AsyncGuard, AsyncVerifier
@@ -76,10 +78,12 @@ __all__ = [
     "Request",
     "RootKey",
     "SigningKey",
+    "Store",
     "UsageError",
     "Verifier",
     "canonicalize_json",
     "guard",
     "hash_json",
+    "open_store",
     "verify_bundle",
 ]
