@@ -89,7 +89,7 @@ def test_open_store_urls_and_paths(tmp_path: pathlib.Path) -> None:
     with pytest.raises(charter.UsageError):
         charter.Verifier([ROOT_KEY], "svc", store="sqlite:///x.db")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        charter.Store()  # type: ignore[call-arg]
+        charter.Store()
 
 
 def test_unreachable_postgres_is_store_unavailable() -> None:
