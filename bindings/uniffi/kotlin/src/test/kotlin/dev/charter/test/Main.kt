@@ -52,6 +52,7 @@ fun main(args: Array<String>) {
     if (only == null || only == "unions") unionTests(t)
     if (only == null || only == "hostile") hostileTests(t)
     if (only == null || only == "quickstart") quickstartTests(t)
+    if (only == null || only == "stores") storeTests(t)
     if (only == "bench") {
         bench()
         return
