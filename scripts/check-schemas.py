@@ -45,12 +45,20 @@ def main():
         checked += 1
 
     check("errors", load(ROOT / "errors.json"), "errors.json")
-    for path in sorted((ROOT / "vectors").glob("*.json")):
+    vector_files = sorted((ROOT / "vectors").glob("*.json"))
+    vector_files += sorted((ROOT / "vectors" / "stateful").glob("*.json"))
+    for path in vector_files:
         doc = load(path)
         check("vectors", doc, path.name)
         for v in doc["vectors"]:
             where = f"{path.name}:{v['id']}"
             expect = v["expect"]
+            # Stateful vectors: each call's request, and each call's denial.
+            for call in v.get("calls", []):
+                check("request", json.loads(call["request"]), where)
+            for result in expect.get("results", []):
+                for reason in result.get("reasons", []):
+                    check("decision", {"allowed": False, "reasons": [reason]}, where)
             if "request" in v and isinstance(v["request"], str) and "error" not in expect:
                 check("request", json.loads(v["request"]), where)
             if "allowed" in expect:

@@ -100,7 +100,7 @@ detail "$(charter inspect "$SUB" | sed -n 's/^    \(\[[45]\]\)/\1/p')"
 
 # The gateway in front of the payments tool: its keys, its audit log, its memory of proofs.
 GATEWAY=(--root-key root.json --permit-key permits.json --issuer shop-gateway
-  --log audit.log --log-key audit-key.json --replay-db gateway-seen.db --audience payments)
+  --log audit.log --log-key audit-key.json --store sqlite://gateway-seen.db --audience payments)
 SMALL='{"amount_cents": 1999, "currency": "USD", "order": "A-1001"}'
 LARGE='{"amount_cents": 7500, "currency": "USD", "order": "A-1002"}'
 
@@ -129,13 +129,13 @@ say "6. The payments tool verifies the permit offline, with only the gateway's p
 run 0 charter keys jwks --signing-key permits.json
 printf '%s\n' "$OUT" >jwks.json
 run 0 charter permit verify "$PERMIT" --jwks jwks.json --audience payments \
-  --action payments.refund --args "$SMALL" --replay-db payments-seen.db
+  --action payments.refund --args "$SMALL" --store sqlite://payments-seen.db
 detail "$(printf '%s\n' "$OUT" | sed -n '1p;/agent:/p;/action:/p;/permit id:/p')"
 
-say "7. Someone replays the same permit (a new process, the same replay db): refused, it is
+say "7. Someone replays the same permit (a new process, the same store): refused, it is
    single-use (exit status 1)."
 run 1 charter permit verify "$PERMIT" --jwks jwks.json --audience payments \
-  --action payments.refund --args "$SMALL" --replay-db payments-seen.db
+  --action payments.refund --args "$SMALL" --store sqlite://payments-seen.db
 [[ "$OUT" == *"replayed"* ]] || fail "the replay should be refused as replayed" "$OUT"
 detail "$OUT"
 

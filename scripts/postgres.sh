@@ -24,6 +24,10 @@
 #                          run as the cluster's owner): `$CHARTER_PG_CTL stop
 #                          -m fast -w`, `$CHARTER_PG_CTL start -w`, `restart`
 #        CHARTER_PG_DATA   the cluster's data directory
+#        CHARTER_PG_TLS_CA the self-signed certificate (PEM) the server
+#                          presents for 127.0.0.1, when `openssl` is there:
+#                          the server then also speaks TLS, and the role
+#                          `charter_tls` may connect over TLS only
 #      The tests restart the server through CHARTER_PG_CTL.
 #   5. Stops the server (pg_ctl stop -m immediate) and deletes the directory
 #      when CMD ends, fails, or the script is interrupted: no cluster is left
@@ -98,6 +102,27 @@ pg_start() {
     --no-instructions >"$base/initdb.log" 2>&1 ||
     { cat "$base/initdb.log" >&2; die "postgres: initdb failed"; }
 
+  # TLS: a throwaway self-signed certificate for 127.0.0.1 (2 days), and a
+  # role that the server admits over TLS only, so a test can tell TLS was used.
+  local ssl_conf=""
+  if command -v openssl >/dev/null 2>&1; then
+    if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1" -keyout "$base/data/server.key" \
+      -out "$base/data/server.crt" >"$base/openssl.log" 2>&1; then
+      chmod 600 "$base/data/server.key"
+      own "$base/data/server.key" "$base/data/server.crt"
+      cp "$base/data/server.crt" "$base/ca.pem"
+      ssl_conf="ssl = on"
+      local hba
+      hba="$(cat "$base/data/pg_hba.conf")"
+      printf 'hostssl all charter_tls 127.0.0.1/32 trust\nhost all charter_tls 0.0.0.0/0 reject\n%s\n' \
+        "$hba" >"$base/data/pg_hba.conf"
+    else
+      echo "postgres: openssl could not make a certificate; the server speaks no TLS" >&2
+      cat "$base/openssl.log" >&2
+    fi
+  fi
+
   # pg_ctl bound to this cluster, runnable by the tests.
   cat >"$base/pg_ctl" <<EOF
 #!/usr/bin/env bash
@@ -120,6 +145,7 @@ port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$base'
 max_connections = 200
+$ssl_conf
 EOF
     own "$base/data/postgresql.auto.conf"
     if "$base/pg_ctl" start -w -t 30 >/dev/null 2>&1; then
@@ -131,6 +157,11 @@ EOF
   done
   [[ -n "$port" ]] || { pg_stop; die "postgres: the server did not start"; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U charter charter
+  if [[ -n "$ssl_conf" ]]; then
+    as_owner "$bin/psql" -q -h 127.0.0.1 -p "$port" -U charter -d charter \
+      -c "CREATE ROLE charter_tls LOGIN SUPERUSER" >/dev/null
+    export CHARTER_PG_TLS_CA="$base/ca.pem"
+  fi
   export CHARTER_PG_URL="postgres://charter@127.0.0.1:$port/charter"
   export CHARTER_PG_CTL="$base/pg_ctl"
   export CHARTER_PG_DATA="$base/data"
@@ -151,7 +182,7 @@ pg_stop() {
     return 1
   fi
   rm -rf "$base"
-  unset CHARTER_PG_URL CHARTER_PG_CTL CHARTER_PG_DATA
+  unset CHARTER_PG_URL CHARTER_PG_CTL CHARTER_PG_DATA CHARTER_PG_TLS_CA
 }
 
 # with_postgres CMD...: starts a cluster, runs CMD, stops the cluster even

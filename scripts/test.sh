@@ -83,11 +83,23 @@ step_test() {
 # suite fails (never skips) without a server. One test restarts the server,
 # so the tests run one at a time (each starts its own processes and threads).
 step_postgres() {
-  section "postgres: cargo clippy -p charter-store --features postgres --all-targets -- -D warnings"
+  # TLS (feature postgres-tls) builds native-tls on OpenSSL (its headers and
+  # pkg-config); scripts/postgres.sh makes the server's certificate with openssl.
+  local need=()
+  dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+  dpkg -s pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  if ((${#need[@]})); then
+    apt_install --no-install-recommends "${need[@]}"
+  fi
+  section "postgres: cargo clippy -p charter-store --features postgres(-tls) --all-targets -- -D warnings"
   cargo clippy -p charter-store --features postgres --all-targets -- -D warnings
-  section "postgres: charter-store --features postgres against a throwaway PostgreSQL server"
+  cargo clippy -p charter-store --features postgres-tls --all-targets -- -D warnings
+  section "postgres: a build without TLS refuses sslmode=require/verify-* (no server needed)"
+  cargo test -p charter-store --features postgres --lib postgres::tests
+  section "postgres: charter-store --features postgres-tls against a throwaway PostgreSQL server"
   bash scripts/postgres.sh run \
-    cargo test -p charter-store --features postgres --lib --test postgres -- --test-threads=1
+    cargo test -p charter-store --features postgres-tls --lib --test postgres --test stores -- --test-threads=1
 }
 
 step_quickstart() {

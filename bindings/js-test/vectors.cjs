@@ -45,7 +45,15 @@ function run(charter, name, io) {
     }
   }
 
-  const reasonOut = (r) => ({ code: r.code, caveat_index: r.caveatIndex, message: r.message })
+  const needOut = (a) => ({
+    required: a.required, approvers: a.approvers, valid: a.valid, capability: a.capability,
+    action: a.action, args_hash: a.argsHash, audience: a.audience,
+  })
+  const reasonOut = (r) => {
+    const out = { code: r.code, caveat_index: r.caveatIndex, message: r.message }
+    if (r.approval !== null && r.approval !== undefined) out.approval = needOut(r.approval)
+    return out
+  }
   const decisionOut = (d) => ({ allowed: d.allowed, reasons: d.reasons.map(reasonOut) })
   const capabilityOut = (c) => ({
     token: c.serialize(), id: c.id, token_id: c.tokenId, root_kid: c.rootKid,

@@ -108,6 +108,8 @@ export interface RequestJson {
   args?: Record<string, unknown>
   /** The resource, or null. */
   resource?: string | null
+  /** Human approvals of this call (`SigningKey.approve`), for capabilities with approval caveats. */
+  approvals?: string[]
 }
 
 
@@ -143,8 +145,15 @@ export declare class EnvironmentError extends CharterError {}
 export declare class Denied extends CharterError {
   /** A refusal with its reasons (Charter throws these; tests may build them). */
   constructor(message: string, reasons: Reason[])
-  /** Always `'denied'`. */
-  readonly code: 'denied'
+  /** `'denied'`; `'approval_required'` for an `ApprovalRequired`. */
+  readonly code: 'denied' | 'approval_required'
   /** Why the call was refused, as data: one reason per failed check. */
   readonly reasons: Reason[]
+}
+/** `Guard.protect` refused the call only for want of human approvals; each reason's `approval` says which keys, how many, and the exact call to approve. */
+export declare class ApprovalRequired extends Denied {
+  /** A refusal for want of approvals (Charter throws these; tests may build them). */
+  constructor(message: string, reasons: Reason[])
+  /** Always `'approval_required'`. */
+  readonly code: 'approval_required'
 }

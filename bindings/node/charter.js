@@ -79,6 +79,13 @@ class Denied extends CharterError {
     this.reasons = reasons
   }
 }
+/** `Guard.protect` refused the call only for want of human approvals; each reason's `.approval` says what is needed. */
+class ApprovalRequired extends Denied {
+  constructor(message, reasons) {
+    super(message, reasons)
+    this.code = 'approval_required'
+  }
+}
 const ERROR_CLASSES = {
   CharterError,
   FormatError,
@@ -88,6 +95,7 @@ const ERROR_CLASSES = {
   AuditError,
   EnvironmentError,
   Denied,
+  ApprovalRequired,
 }
 for (const [name, cls] of Object.entries(ERROR_CLASSES)) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true })
@@ -108,7 +116,9 @@ function convert(err, where, frame) {
   if (err === null || typeof err !== 'object' || err instanceof CharterError) return err
   const code = err.code
   let out
-  if (typeof code === 'string' && code !== 'denied' && Object.prototype.hasOwnProperty.call(FAMILIES, code)) {
+  if (code === 'approval_required') {
+    out = new ApprovalRequired(err.message, [])
+  } else if (typeof code === 'string' && code !== 'denied' && Object.prototype.hasOwnProperty.call(FAMILIES, code)) {
     out = new ERROR_CLASSES[FAMILIES[code]](err.message, code)
   } else if (NAPI_STATUSES.has(code) || (err instanceof TypeError && code === undefined && err.message === 'Illegal invocation')) {
     out = new UsageError(`${where}: ${err.message}`, 'invalid_argument')
@@ -213,7 +223,7 @@ function wrapClass(cls) {
 const ALLOW = Object.freeze({ allowed: true, reasons: Object.freeze([]) })
 function permitOrDenied(out, frame) {
   if (out instanceof native.Permit) return out
-  const e = new Denied(out.message, out.reasons)
+  const e = out.code === 'approval_required' ? new ApprovalRequired(out.message, out.reasons) : new Denied(out.message, out.reasons)
   if (Error.captureStackTrace) Error.captureStackTrace(e, frame)
   throw e
 }

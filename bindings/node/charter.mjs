@@ -6,6 +6,6 @@ export const {
   PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard, Store,
   canonicalizeJson, hashJson, verifyBundle, openStore, openStoreAsync,
   CharterError, FormatError, UsageError, CryptoError, AuthorizationError, AuditError,
-  EnvironmentError, Denied, version,
+  EnvironmentError, Denied, ApprovalRequired, version,
 } = charter
 export default charter

@@ -9,6 +9,28 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * What a denial with code `approval_required` says is needed: which keys,
+ * how many, how many valid ones were offered, and the exact call an
+ * approval must name (what a tool shows a person before asking them).
+ */
+export interface ApprovalNeed {
+  /** How many distinct approvers must sign (M). */
+  required: number
+  /** The key ids that may approve (N of them). */
+  approvers: Array<string>
+  /** How many distinct listed approvers signed a valid approval of this call. */
+  valid: number
+  /** The capability id an approval must name. */
+  capability: string
+  /** The action an approval must name. */
+  action: string
+  /** base64url SHA-256 of the JCS arguments an approval must name. */
+  argsHash: string
+  /** The audience an approval must name. */
+  audience: string
+}
+
 /** The outcome of `Verifier::check`. `allowed` is true exactly when `reasons` is empty. */
 export interface Decision {
   /** Whether the call may go ahead. */
@@ -21,7 +43,7 @@ export interface Decision {
  * A stable, machine-readable error code. The string form is the contract:
  * bindings expose it as `.code`, and `contract/errors.json` lists every one.
  */
-export type ErrorCode = 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument' | 'invalid_caveat' | 'bad_signature' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax' | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required' | 'audience_mismatch' | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported' | 'denied' | 'internal' | 'store_unavailable' | 'idempotency_conflict' | 'budget_exhausted'
+export type ErrorCode = 'malformed' | 'not_canonical' | 'unsupported_version' | 'invalid_argument' | 'invalid_caveat' | 'bad_signature' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'caveat_failed' | 'caveat_error' | 'caveat_syntax' | 'limit_exceeded' | 'replayed' | 'revoked' | 'proof_invalid' | 'proof_required' | 'audience_mismatch' | 'action_mismatch' | 'args_mismatch' | 'chain_broken' | 'log_corrupt' | 'io' | 'unsupported' | 'denied' | 'internal' | 'store_unavailable' | 'idempotency_conflict' | 'budget_exhausted' | 'approval_required'
 
 /** The claims of a permit. */
 export interface PermitClaims {
@@ -58,6 +80,11 @@ export interface Reason {
   caveatIndex: number | null
   /** What to change for the call to pass. */
   message: string
+  /**
+   * For `approval_required`: which keys, how many, and the exact call
+   * they must approve; absent for every other code.
+   */
+  approval: ApprovalNeed | null
 }
 
 /**
@@ -279,6 +306,8 @@ export declare class SigningKey {
   publicKey(): PublicKey
   /** The 32-byte seed. Handle with care: this is the secret. */
   toBytes(): Uint8Array
+  /** Signs an approval of one exact call (capability id, action, args hash, audience), valid from `now` (default: the clock) for `expiresIn` seconds (1 to 86400); send it in the request's `approvals`. */
+  approve(capability: Capability | string, action: string, args: Record<string, unknown> | string, audience: string, expiresIn: number, now?: number | undefined | null): string
   /** A new random signing key. */
   static generate(): SigningKey
   /** From the 32-byte seed. */
@@ -335,6 +364,11 @@ export declare function canonicalizeJson(text: string): string
 
 /** A refusal of `protect`, which `charter.js` throws as `Denied`. */
 export interface Denial {
+  /**
+   * `denied`, or `approval_required` when approvals are all that is
+   * missing (thrown as `ApprovalRequired`).
+   */
+  code: string
   /** The core's message (names every reason). */
   message: string
   /** Why. */

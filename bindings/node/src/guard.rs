@@ -21,6 +21,9 @@ pub struct Guard(std::sync::Arc<core::Guard>);
 /// A refusal of `protect`, which `charter.js` throws as `Denied`.
 #[napi(object, object_from_js = false)]
 pub struct Denial {
+    /// `denied`, or `approval_required` when approvals are all that is
+    /// missing (thrown as `ApprovalRequired`).
+    pub code: String,
     /// The core's message (names every reason).
     pub message: String,
     /// Why.
@@ -59,9 +62,10 @@ type Protected = Either<Permit, Denial>;
 fn settled(r: core::Result<core::Permit>) -> core::Result<Protected> {
     match r {
         Ok(permit) => Ok(Either::A(Permit(permit))),
-        Err(e) if e.code() == core::ErrorCode::Denied => {
+        Err(e) if e.code().family() == core::ErrorFamily::Denied => {
             let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());
-            Ok(Either::B(Denial { message, reasons }))
+            let code = e.code().as_str().to_string();
+            Ok(Either::B(Denial { code, message, reasons }))
         }
         Err(e) => Err(e),
     }

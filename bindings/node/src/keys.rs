@@ -35,7 +35,18 @@ accessors!(SigningKey |k| get {
     public_key: PublicKey = PublicKey(k.public_key());
     "The 32-byte seed. Handle with care: this is the secret."
     to_bytes: Uint8Array = k.to_bytes().to_vec().into();
-} try {} new {
+} try {
+    "Signs an approval of one exact call (capability id, action, args hash, audience), valid from `now` (default: the clock) for `expiresIn` seconds (1 to 86400); send it in the request's `approvals`."
+    approve(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, audience: String, expires_in: f64, now: Option<f64>) -> String = {
+        let (expires_in, now) = (core::host::safe_int(expires_in, "expiresIn")?, host::now(now)?);
+        let args = host::Js::new(args)?;
+        core::host::with_json(&args, "args", |args| {
+            crate::capability::with_cap(capability, |cap| {
+                k.approve_call(cap, &action, args, &audience, expires_in, Some(now))
+            })?
+        })?
+    };
+} new {
     "A new random signing key."
     generate() -> SigningKey = SigningKey(core::SigningKey::generate());
     "From the 32-byte seed."

@@ -100,6 +100,7 @@ test('exports are exactly the surface (classes, functions, constants, error clas
     ...Object.keys(surface.constants),
     surface.errors.base,
     ...FAMILIES,
+    ...Object.values(surface.errors.code_classes),
   ]
   assert.deepEqual(sorted(Object.keys(charter)), sorted(expected))
 })
@@ -150,6 +151,14 @@ test('error classes: base, families, members', () => {
   }
   const codes = readJson(path.join(CONTRACT, surface.errors.codes)).codes
   assert.deepEqual(sorted(new Set(codes.map((c) => c.family))), sorted(FAMILIES))
+  for (const [code, own] of Object.entries(surface.errors.code_classes)) {
+    const family = charter[codes.find((c) => c.code === code).family]
+    const e = new charter[own]('m', [])
+    assert.ok(e instanceof family && e instanceof Base, `${own} extends its family`)
+    assert.equal(e.name, own)
+    assert.equal(e.code, code)
+    for (const m of [...surface.errors.members, ...surface.errors.denied_members]) assert.ok(m in e, `${own} has .${m}`)
+  }
 })
 
 test('every code of errors.json is thrown as its family class', () => {

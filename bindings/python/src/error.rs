@@ -41,15 +41,26 @@ families! {
     Denied => Denied: "Guard.protect refused the call; `.reasons` (a list of Reason) says why.",
 }
 
+create_exception!(
+    charter,
+    ApprovalRequired,
+    Denied,
+    "Guard.protect refused the call only for want of human approvals (code \"approval_required\"); each reason's `.approval` says which keys, how many, and the exact call to approve."
+);
+
 /// The exception for a core error, with `.code`, `.message` and (for
-/// denials) `.reasons`.
+/// denials) `.reasons`. `approval_required` is its own subclass of `Denied`.
 pub fn to_py(e: &Error) -> PyErr {
     Python::attach(|py| {
         let build = || -> PyResult<PyErr> {
-            let value = class(py, e.code().family()).call1((e.message(),))?;
+            let class = match e.code() {
+                ErrorCode::ApprovalRequired => py.get_type::<ApprovalRequired>(),
+                code => class(py, code.family()),
+            };
+            let value = class.call1((e.message(),))?;
             value.setattr("code", e.code().as_str())?;
             value.setattr("message", e.message())?;
-            if e.code() == ErrorCode::Denied {
+            if e.code().family() == ErrorFamily::Denied {
                 value.setattr("reasons", e.reasons().to_vec())?;
             }
             Ok(PyErr::from_value(value))
@@ -100,5 +111,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for family in ErrorFamily::ALL {
         m.add(family.class_name(), class(py, family))?;
     }
+    m.add("ApprovalRequired", py.get_type::<ApprovalRequired>())?;
     m.add_function(wrap_pyfunction!(_error_for, m)?)
 }

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_value, list, text, to_python, utf8, Blob, Of, Text};
+use crate::host::{json_value, list, text, to_python, utf8, Blob, Of, Text, Time};
 
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
 #[pyclass(module = "charter", frozen)]
@@ -47,6 +47,20 @@ methods!(SigningKey {
     fn public_key(&self) -> PublicKey { PublicKey(self.0.public_key()) }
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &*self.0.to_bytes())
+    }
+    /// Signs an approval of one exact call (contract/approvals.md).
+    #[pyo3(signature = (capability, action, args, audience, expires_in, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn approve(
+        &self, py: Python<'_>, capability: &Bound<'_, PyAny>, action: Text, args: &Bound<'_, PyAny>,
+        audience: Text, expires_in: i64, now: Option<Time>,
+    ) -> PyResult<String> {
+        let cap = crate::capability::capability(capability)?;
+        let args = crate::host::json_input(args, "args")?;
+        let now = now.map(|t| t.0);
+        crate::error::detached(py, || {
+            self.0.approve_call(cap, &action.0, args, &audience.0, expires_in, now)
+        })
     }
 );
 

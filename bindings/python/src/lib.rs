@@ -68,6 +68,7 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
         verifier::Verifier,
         charter_core::Decision,
         charter_core::Reason,
+        charter_core::ApprovalNeed,
         permit::PermitIssuer,
         permit::Permit,
         charter_core::PermitClaims,

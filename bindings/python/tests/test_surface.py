@@ -165,6 +165,7 @@ def test_module_exports_exactly_the_surface() -> None:
         | set(SURFACE["records"])
         | {SURFACE["errors"]["base"]}
         | set(SURFACE["errors"]["families"])
+        | set(SURFACE["errors"]["code_classes"].values())
         | EXTRA_MODULE_NAMES
     )
     exported = set(charter.__all__) - {"__version__"}
@@ -263,9 +264,13 @@ def test_errors_follow_errors_json() -> None:
     codes = json.loads((CONTRACT / "errors.json").read_text(encoding="utf-8"))["codes"]
     assert {c["family"] for c in codes} == set(spec["families"])
     assert "internal" in {c["code"] for c in codes}
+    for own in spec["code_classes"].values():
+        assert getattr(charter, own).__doc__, own
     for c in codes:
         e = charter._charter._error_for(c["code"], "m")
-        assert type(e) is getattr(charter, c["family"]), (c["code"], type(e).__name__, c["family"])
+        want = spec["code_classes"].get(c["code"], c["family"])
+        assert type(e) is getattr(charter, want), (c["code"], type(e).__name__, want)
+        assert isinstance(e, getattr(charter, c["family"]))
         assert isinstance(e, base) and e.code == c["code"] and e.message == "m" == str(e)
         for m in spec["members"]:
             assert hasattr(e, m), m
@@ -368,7 +373,13 @@ def test_records_are_frozen_values_with_a_full_repr() -> None:
     claims = g.protect(CAP, REQUEST, now=NOW, permit_id="rec").claims
     report = charter.verify_bundle(log.export_bundle(), log.keys())
     assert report == charter.verify_bundle(log.export_bundle(), log.keys().to_jwks())
-    records: list[Any] = [denied, denied.reasons[0], claims, report, report.head]
+    approver = charter.SigningKey.from_bytes(bytes(32))
+    needs = CAP.attenuate(f'approval(1, ["{approver.kid}"])')
+    with pytest.raises(charter.ApprovalRequired) as raised:
+        g.protect(needs, REQUEST, now=NOW)
+    need = raised.value.reasons[0].approval
+    assert need is not None
+    records: list[Any] = [denied, denied.reasons[0], claims, report, report.head, need]
     assert {type(r).__name__ for r in records} == set(SURFACE["records"])
     for r in records:
         fields = SURFACE["records"][type(r).__name__]

@@ -57,14 +57,20 @@ def described(c: charter.Capability) -> dict[str, Any]:
     }
 
 
+def reason(r: charter.Reason) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": r.code, "caveat_index": r.caveat_index, "message": r.message}
+    if r.approval is not None:
+        a = r.approval
+        out["approval"] = {
+            "required": a.required, "approvers": a.approvers, "valid": a.valid,
+            "capability": a.capability, "action": a.action, "args_hash": a.args_hash,
+            "audience": a.audience,
+        }
+    return out
+
+
 def decision(d: charter.Decision) -> dict[str, Any]:
-    return {
-        "allowed": d.allowed,
-        "reasons": [
-            {"code": r.code, "caveat_index": r.caveat_index, "message": r.message}
-            for r in d.reasons
-        ],
-    }
+    return {"allowed": d.allowed, "reasons": [reason(r) for r in d.reasons]}
 
 
 def run_jcs(v: Vector) -> Any:
@@ -147,7 +153,7 @@ def run_proofs(v: Vector) -> Any:
 
 
 def reasons_of(reasons: list[charter.Reason]) -> list[dict[str, Any]]:
-    return [{"code": r.code, "caveat_index": r.caveat_index, "message": r.message} for r in reasons]
+    return [reason(r) for r in reasons]
 
 
 def claims_of(c: charter.PermitClaims) -> dict[str, Any]:

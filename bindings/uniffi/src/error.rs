@@ -31,6 +31,14 @@ pub enum CharterError {
         detail: String,
         reasons: Vec<Reason>,
     },
+    /// `protect` refused the call only for want of human approvals (code
+    /// `approval_required`); each reason's `approval` says which keys, how
+    /// many, and the exact call to approve.
+    ApprovalRequired {
+        code: String,
+        detail: String,
+        reasons: Vec<Reason>,
+    },
 }
 
 impl From<Error> for CharterError {
@@ -43,6 +51,13 @@ impl From<Error> for CharterError {
             ErrorFamily::Authorization => CharterError::AuthorizationError { code, detail },
             ErrorFamily::Audit => CharterError::AuditError { code, detail },
             ErrorFamily::Environment => CharterError::EnvironmentError { code, detail },
+            ErrorFamily::Denied if e.code() == charter_core::ErrorCode::ApprovalRequired => {
+                CharterError::ApprovalRequired {
+                    code,
+                    detail,
+                    reasons: e.reasons().to_vec(),
+                }
+            }
             ErrorFamily::Denied => CharterError::Denied {
                 code,
                 detail,
@@ -60,7 +75,10 @@ mod tests {
     fn every_code_lands_in_the_variant_named_by_its_family() {
         for code in charter_core::ErrorCode::ALL {
             let mapped = format!("{:?}", CharterError::from(Error::new(code, "m")));
-            let family = code.family().class_name();
+            let family = match code {
+                charter_core::ErrorCode::ApprovalRequired => "ApprovalRequired",
+                _ => code.family().class_name(),
+            };
             assert!(mapped.starts_with(&format!("{family} {{ code: \"{code}\"")));
         }
     }

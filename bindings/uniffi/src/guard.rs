@@ -9,7 +9,7 @@ use crate::{
 /// throws `Denied`, and records a receipt either way. It shares its
 /// verifier, so `Verifier.revoke` applies to guarded calls too.
 #[derive(uniffi::Object)]
-pub struct Guard(core::Guard);
+pub struct Guard(pub(crate) core::Guard);
 
 export!(Guard {
     #[uniffi::constructor(default(store = None))]

@@ -33,6 +33,14 @@ export!(SigningKey {
     fn public_key(&self) -> Arc<PublicKey> = Arc::new(PublicKey(self.0.public_key()));
     /// The 32-byte seed.
     fn to_bytes(&self) -> Vec<u8> = self.0.to_bytes().to_vec();
+    /// Signs an approval of one exact call (capability id, action, args
+    /// hash, audience), valid from `now` (default: the clock) for
+    /// `expires_in` seconds (1 to 86400); `args` is the arguments' JSON
+    /// text. Send it in the request's `approvals`.
+    #[uniffi::method(default(now = None))]
+    fn approve(&self, capability: crate::CapabilityInput, action: String, args: String, audience: String,
+        expires_in: i64, now: Option<i64>) -> Result<String> =
+        Ok(self.0.approve_call(capability.as_ref(), &action, core::JsonInput::Text(&args), &audience, expires_in, now)?);
 });
 
 /// An Ed25519 public key; kid is its RFC 7638 thumbprint.

@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!();
 pub mod audit;
 pub mod call;
 pub mod capability;
+pub mod direct;
 pub mod error;
 pub mod guard;
 pub mod holder;

@@ -26,3 +26,8 @@ export class Denied extends CharterError {
   /** Every reason the call was denied. */
   readonly reasons: Reason[];
 }
+/** `Guard.protect` refused the call only for want of human approvals; each reason's `approval` says which keys, how many, and the exact call to approve. */
+export class ApprovalRequired extends Denied {
+  /** A refusal for want of approvals, with the decision's reasons. */
+  constructor(message: string, reasons: Reason[], code?: ErrorCode);
+}

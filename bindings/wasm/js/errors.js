@@ -37,6 +37,15 @@ export class Denied extends CharterError {
 }
 Denied.prototype.name = "Denied";
 
+/** `protect()` refused the call only for want of human approvals; each reason's `approval` says what is needed. */
+export class ApprovalRequired extends Denied {
+  /** @param {string} message @param {Array<object>} reasons */
+  constructor(message, reasons, code = "approval_required") {
+    super(message, reasons, code);
+  }
+}
+ApprovalRequired.prototype.name = "ApprovalRequired";
+
 const FAMILIES = {
   FormatError,
   UsageError,
@@ -77,6 +86,7 @@ export function charterId(v) {
 
 /** An error of the family's class. Used by the wasm module only. */
 export function makeError(code, family, message, reasons) {
+  if (code === "approval_required") return new ApprovalRequired(message, record(reasons), code);
   if (family === "Denied") return new Denied(message, record(reasons), code);
   const C = Object.prototype.hasOwnProperty.call(FAMILIES, family) ? FAMILIES[family] : CharterError;
   return new C(message, code);

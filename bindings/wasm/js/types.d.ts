@@ -6,13 +6,15 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A JSON object as a plain JS object. */
 export type JsonObject = { [key: string]: Json };
 /** A request: a Request, a plain object `{agent, action, args?, resource?}`, or its JSON text. */
-export type RequestLike = Request | { agent: string; action: string; args?: JsonObject; resource?: string | null } | string;
+export type RequestLike = Request | { agent: string; action: string; args?: JsonObject; resource?: string | null; approvals?: string[] } | string;
 /** A public JWK (RFC 8037 OKP, Ed25519). */
 export interface Jwk { kty: "OKP"; crv: "Ed25519"; x: string; kid?: string; alg?: "EdDSA"; use?: "sig" }
 /** A JWKS: `{keys: [...]}`. */
 export interface Jwks { keys: Jwk[] }
 /** One reason a check denied: its stable code, the caveat's index (or null), and a message. */
-export interface Reason { code: ErrorCode; caveatIndex: number | null; message: string }
+export interface Reason { code: ErrorCode; caveatIndex: number | null; message: string; approval: ApprovalNeed | null }
+/** What an approval_required reason needs: M of these approver keys, for this exact call. */
+export interface ApprovalNeed { required: number; approvers: string[]; valid: number; capability: string; action: string; argsHash: string; audience: string }
 /** The answer of a check: allowed, or the reasons it was not. */
 export interface Decision { allowed: boolean; reasons: Reason[] }
 /** The claims of a permit. */

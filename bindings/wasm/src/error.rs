@@ -44,12 +44,26 @@ pub fn charter_id(v: &JsValue) -> f64 {
     with(|g| g.3.call1(&THIS, v)).as_f64().unwrap_or(0.0)
 }
 
+/// Reasons as JSON with `approval` always present (`null` unless the
+/// reason is `approval_required`), as the Reason record declares it.
+pub fn reasons_json(reasons: &[charter_core::Reason]) -> serde_json::Value {
+    let mut v = serde_json::to_value(reasons).unwrap_or_default();
+    if let serde_json::Value::Array(items) = &mut v {
+        for r in items {
+            if let serde_json::Value::Object(r) = r {
+                r.entry("approval").or_insert(serde_json::Value::Null);
+            }
+        }
+    }
+    v
+}
+
 /// A Decision as a JS object (an allow is built without JSON).
 pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
     if d.allowed {
         return with(|g| g.2.call0(&THIS)).unchecked_into();
     }
-    record(d)
+    record(&serde_json::json!({"allowed": false, "reasons": reasons_json(&d.reasons)}))
 }
 
 /// A usage error (`invalid_argument`) saying what was wrong with an argument.
@@ -63,7 +77,7 @@ pub struct Throw(JsValue);
 impl From<Error> for Throw {
     fn from(e: Error) -> Self {
         let code = e.code();
-        let reasons = serde_json::to_string(e.reasons()).unwrap_or_default();
+        let reasons = reasons_json(e.reasons()).to_string();
         let family = code.family().class_name();
         let args = [code.as_str(), family, e.message(), &reasons].map(JsValue::from);
         Throw(with(|g| g.0.apply(&THIS, &args.iter().collect())))

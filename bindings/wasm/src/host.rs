@@ -151,7 +151,9 @@ fn unreadable(what: &str) -> Error {
 pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
     let s = v.as_string().ok_or_else(|| wrong(what, "a string", v))?;
     let js: &JsString = v.unchecked_ref();
-    if s.contains('\u{FFFD}') && !js.is_valid_utf16() {
+    // ASCII first: `contains` of a non-ASCII char is a substring search,
+    // a fiftieth of a text check, and capability text is ASCII.
+    if !s.is_ascii() && s.contains('\u{FFFD}') && !js.is_valid_utf16() {
         let lone = char::decode_utf16(js.iter()).find_map(|r| r.err());
         let code = lone.map_or(0xFFFD, |e| u32::from(e.unpaired_surrogate()));
         return Err(JsonError::LoneSurrogate { code }.into());

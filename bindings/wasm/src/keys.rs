@@ -6,7 +6,7 @@ use charter_core as core;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::host::{self, Bytes, Jwk, JwkArg, JwksArg, PublicKeys, Str, Strs};
+use crate::host::{self, Bytes, CapArg, Int, JsonArg, Jwk, JwkArg, JwksArg, PublicKeys, Str, Strs};
 
 crate::class! {
     /// A secret HMAC key that capabilities are minted from.
@@ -32,7 +32,22 @@ crate::class! {
         () publicKey: PublicKey = |k| PublicKey::wrap(k.public_key());
         /// The 32-byte seed. Handle with care: this is the secret.
         () toBytes: Uint8Array = |k| Uint8Array::from(&k.to_bytes()[..]);
-    } fn {} static {
+    } fn {
+        /// Signs an approval of one exact call (capability id, action, args
+        /// hash, audience), valid from `now` (default: the platform clock)
+        /// for `expiresIn` seconds (1 to 86400); send it in the request's
+        /// `approvals`.
+        approve(&k, capability: CapArg, action: Str, args: JsonArg, audience: Str, expiresIn: Int,
+            now: Option<Int>) -> String = {
+            host::args!(string: action, audience; int: expiresIn; now: now;);
+            let args = host::Js(args.into());
+            core::host::with_json(&args, "args", |a| {
+                host::with_cap(&capability, |c| {
+                    k.approve_call(c, &action, a, &audience, expiresIn, Some(now))
+                })?
+            })
+        };
+    } static {
         /// From the 32-byte seed.
         fromBytes(bytes: Bytes) = core::SigningKey::from_bytes(&host::arg!(bytes: bytes));
         /// A new key from the platform's randomness (`crypto.getRandomValues`).

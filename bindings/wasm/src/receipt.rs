@@ -31,7 +31,7 @@ crate::class! {
         /// `"allow"` or `"deny"`.
         (getter) decision: Outcome = |r| JsValue::from_str(r.decision().as_str()).unchecked_into();
         /// Why it was denied (empty for an allow).
-        (getter) reasons: Reasons = |r| record(r.reasons());
+        (getter) reasons: Reasons = |r| record(&crate::error::reasons_json(r.reasons()));
         /// The signing key's id.
         (getter) kid: String = |r| r.kid().to_string();
         /// The canonical JSON text.

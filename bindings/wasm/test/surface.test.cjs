@@ -38,7 +38,7 @@ const MODULE_EXTRAS = new Set([]);
 // options object (`issue({agent, actions, ...})`), as is idiomatic in JS.
 const OPTIONS_OBJECT = { "Issuer.issue": true };
 
-const errorClasses = [surface.errors.base, ...surface.errors.families];
+const errorClasses = [surface.errors.base, ...surface.errors.families, ...Object.values(surface.errors.code_classes)];
 
 test("surface: the module exports exactly the surface", () => {
   const expected = [
@@ -226,6 +226,13 @@ test("surface: error classes", () => {
   const d = new charter.Denied("m", []);
   for (const member of [...surface.errors.members, ...surface.errors.denied_members]) assert.ok(member in d, member);
   assert.equal(d.code, "denied");
+  for (const [code, own] of Object.entries(surface.errors.code_classes)) {
+    const e = new charter[own]("m", []);
+    assert.ok(e instanceof charter.Denied && e instanceof CharterError, `${own} extends Denied`);
+    assert.equal(e.name, own);
+    assert.equal(e.code, code);
+    for (const member of [...surface.errors.members, ...surface.errors.denied_members]) assert.ok(member in e, member);
+  }
 });
 
 test("surface: error families match errors.json", () => {

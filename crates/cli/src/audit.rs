@@ -321,6 +321,7 @@ fn append(a: AppendArgs) -> Result<ExitCode, Error> {
         permit: a.permit,
         decision,
         reasons,
+        approvers: Vec::new(),
     };
     let (log, log_where) = open_any(&a.log, true)?;
     let receipt = log.append(input)?;

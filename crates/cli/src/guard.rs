@@ -11,7 +11,6 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use crate::audit::open_log;
-use crate::replaydb::FileReplayStore;
 use crate::{keyfile, pretty, read_call, read_text_arg, CallArgs, EXIT_DENIED};
 
 #[derive(Subcommand, Debug)]
@@ -26,7 +25,7 @@ pub enum GuardCommand {
             Prints the permit token (exit 0), or DENIED and every reason (exit 1). A token \
             that does not parse is a recorded denial too. Exit 2: a key, the log or an \
             argument cannot be used (nothing is recorded).\n\n\
-            Holder proofs (--proof) are single use. With --replay-db FILE their nonces are \
+            Holder proofs (--proof) are single use. With --store URL their nonces are \
             remembered across runs; WITHOUT it a replayed proof cannot be detected across \
             invocations (it stays fresh for 60 seconds).",
         after_help = "Example:\n  \
@@ -35,7 +34,7 @@ pub enum GuardCommand {
             PERMIT=$(charter guard protect \"$SUB\" --root-key root.json --permit-key permits.json \\\n      \
             --log audit.log --log-key audit-key.json --audience payments --agent shopper \\\n      \
             --action payments.refund --args '{\"amount_cents\": 1999, \"currency\": \"USD\"}' \\\n      \
-            --proof \"$PROOF\" --replay-db gateway-seen.db)"
+            --proof \"$PROOF\" --store sqlite://gateway-seen.db)"
     )]
     Protect(ProtectArgs),
 }
@@ -80,8 +79,8 @@ pub struct ProtectArgs {
     /// The caller's idempotency key, carried in the permit (`idem`).
     #[arg(long, value_name = "K", allow_hyphen_values = true)]
     idempotency_key: Option<String>,
-    /// Remember holder-proof nonces in FILE, so a replayed proof is refused by later runs.
-    #[arg(long, value_name = "FILE", conflicts_with = "store")]
+    /// Deprecated: the same as --store sqlite://FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "store", hide = true)]
     replay_db: Option<PathBuf>,
     /// Shared state: proof nonces, revocations, budgets, idempotency keys (and
     /// the audit log, without --log). sqlite:///abs/path.db, sqlite://rel.db or
@@ -108,12 +107,9 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut permits = PermitIssuer::new(keyfile::read_signing(&a.permit_key)?, a.issuer.clone())
         .with_ttl(a.ttl)?;
-    let store = a.store.as_deref().map(crate::store::open).transpose()?;
+    let store = crate::store::open_either(a.store.as_deref(), a.replay_db.as_deref())?;
     let (request, now) = read_call(&a.call)?;
     let mut verifier = Verifier::new(roots, a.call.audience.clone())?;
-    if let Some(db) = &a.replay_db {
-        verifier = verifier.with_replay_store(Arc::new(FileReplayStore::new(db)));
-    }
     if let Some(s) = &store {
         verifier = verifier
             .with_revocations(s.revocations())
@@ -180,14 +176,19 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) if e.code() == ErrorCode::Denied => {
+        Err(e) if matches!(e.code(), ErrorCode::Denied | ErrorCode::ApprovalRequired) => {
             if a.json {
                 let out = json!({
                     "allowed": false,
+                    "code": e.code(),
                     "reasons": e.reasons(),
                     "receipt": receipt_json,
                 });
                 println!("{}", pretty(&out));
+            } else if e.code() == ErrorCode::ApprovalRequired {
+                // Approvals are all that is missing: `charter approve` makes them.
+                println!("DENIED: APPROVAL REQUIRED");
+                crate::print_reasons(e.reasons());
             } else {
                 println!("DENIED");
                 crate::print_reasons(e.reasons());

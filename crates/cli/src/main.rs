@@ -163,6 +163,22 @@ enum Command {
             --action buy --args '{\"amount\": 20}' --proof \"$PROOF\""
     )]
     Prove(ProveArgs),
+    /// Approve one exact call, as a human approver, with your signing key.
+    #[command(
+        long_about = "Approve one exact call for a capability with an approval(...) caveat: \
+            shows the call in plain words (capability id, who it was issued to when the \
+            capability says, action, arguments, audience, expiry), asks for confirmation \
+            on a terminal, and prints the approval. The approval names the capability id, \
+            the action, the arguments' hash and the audience, so it approves this call only; \
+            the agent sends it with the call (`check --approval`, or the request's \
+            \"approvals\"). Without a terminal it refuses unless --yes is given.",
+        after_help = "Example:\n  \
+            APPROVAL=$(charter approve \"$TOKEN\" --key alice.json --audience shop \\\n      \
+            --action refund --args '{\"amount\": 5000}' --expires-in 10m)\n  \
+            charter check \"$TOKEN\" --root-key root.json --audience shop --agent shopper \\\n      \
+            --action refund --args '{\"amount\": 5000}' --approval \"$APPROVAL\""
+    )]
+    Approve(ApproveArgs),
     /// Revoke capability or token ids in a shared store (--store), or list them.
     #[command(
         long_about = "Revoke capability ids or token ids in a shared store: every verifier \
@@ -291,6 +307,38 @@ pub(crate) struct CallArgs {
     /// Use this time (Unix seconds) instead of the system clock.
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     now: Option<i64>,
+    /// A human approval of this call (from `charter approve`); repeat for
+    /// several approvers. Ignored by `prove` (a proof does not cover them).
+    #[arg(long = "approval", value_name = "TEXT", allow_hyphen_values = true)]
+    approvals: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct ApproveArgs {
+    /// The capability token the call is made with, or `-` to read it from stdin.
+    #[arg(value_name = "TOKEN|-")]
+    token: String,
+    /// The approver's signing key file (from `charter keygen signing`).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The verifier's identity the call is made at.
+    #[arg(long, value_name = "AUD", allow_hyphen_values = true)]
+    audience: String,
+    /// The action (tool) being approved.
+    #[arg(long, value_name = "ACT", allow_hyphen_values = true)]
+    action: String,
+    /// The call's arguments: a JSON object, or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON|@FILE", allow_hyphen_values = true)]
+    args: Option<String>,
+    /// How long the approval counts (e.g. 10m; at most 1d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "15m")]
+    expires_in: i64,
+    /// Sign without asking (needed when standard input is not a terminal).
+    #[arg(long)]
+    yes: bool,
+    /// Use this time (Unix seconds) instead of the system clock.
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
+    now: Option<i64>,
 }
 
 #[derive(Args, Debug)]
@@ -400,6 +448,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Inspect(a) => inspect(a),
         Command::Check(a) => check(a),
         Command::Prove(a) => prove(a),
+        Command::Approve(a) => approve(a),
         Command::Revoke(a) => store::revoke(a),
         Command::Keys(c) => permits::keys(c),
         Command::Permit(c) => permits::permit(c),
@@ -588,6 +637,82 @@ fn prove(a: ProveArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `charter approve`: show the call, confirm, sign. The call goes to stderr
+/// and the approval alone to stdout, so `$(charter approve ...)` captures it.
+fn approve(a: ApproveArgs) -> Result<ExitCode, Error> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let cap = parse_token(&a.token)?;
+    let key = keyfile::read_signing(&a.key)?;
+    let args = match a.args.as_deref() {
+        None => json!({}),
+        Some(text) => read_json_arg(text, "--args")?,
+    };
+    let request = Request::new("", a.action.clone(), args.clone());
+    request.validate()?;
+    let now = a.now.unwrap_or_else(charter_core::unix_now);
+    let call = charter_core::ApprovedCall::of(&cap.id(), &request, &a.audience)?;
+    let agents: Vec<&str> = cap
+        .caveats()
+        .iter()
+        .filter_map(|c| c.strip_prefix("agent == "))
+        .collect();
+    let mut e = std::io::stderr().lock();
+    let w = |e: &mut std::io::StderrLock<'_>, line: String| {
+        let _ = writeln!(e, "{line}");
+    };
+    w(&mut e, "You are approving this call:".into());
+    w(&mut e, format!("  capability:  {}", cap.id()));
+    w(
+        &mut e,
+        format!(
+            "  issued to:   {}",
+            if agents.is_empty() {
+                "any agent (the capability names none)".to_string()
+            } else {
+                shown(&agents.join(", ")).into_owned()
+            }
+        ),
+    );
+    w(&mut e, format!("  action:      {}", shown(&a.action)));
+    w(&mut e, "  arguments:".into());
+    for line in pretty(&args).lines() {
+        w(&mut e, format!("    {}", shown(line)));
+    }
+    w(&mut e, format!("  args hash:   {}", call.args_hash));
+    w(&mut e, format!("  audience:    {}", shown(&a.audience)));
+    w(
+        &mut e,
+        format!(
+            "  expires:     {} (in {}s)",
+            rfc3339(now.saturating_add(a.expires_in)),
+            a.expires_in
+        ),
+    );
+    w(&mut e, format!("  approver:    {}", key.kid()));
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "standard input is not a terminal, so nobody can confirm: read the call above and pass --yes to sign it",
+            ));
+        }
+        let _ = write!(e, "Sign this approval? [y/N] ");
+        let _ = e.flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|err| Error::new(ErrorCode::Io, format!("cannot read the answer: {err}")))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            w(&mut e, "not signed".into());
+            return Ok(ExitCode::from(EXIT_DENIED));
+        }
+    }
+    let approval = key.approve(&call, now, a.expires_in)?;
+    println!("{approval}");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print_decision(d: &Decision, as_json: bool) {
     if as_json {
         let value = serde_json::to_value(d).expect("a decision is plain data");
@@ -690,6 +815,8 @@ pub(crate) fn read_call(c: &CallArgs) -> Result<(Request, i64), Error> {
     if let Some(r) = &c.resource {
         request = request.with_resource(r.clone());
     }
+    let request =
+        request.with_approvals(c.approvals.iter().map(|a| a.trim().to_string()).collect());
     request.validate()?;
     Ok((request, c.now.unwrap_or_else(charter_core::unix_now)))
 }

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use charter_core::capability::rfc3339;
 use charter_core::permit::{DEFAULT_LEEWAY, DEFAULT_TTL, MAX_LEEWAY};
@@ -12,7 +11,6 @@ use charter_core::{
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::replaydb::FileReplayStore;
 use crate::{keyfile, pretty, read_json_arg, read_keyset, read_text_arg, shown, EXIT_DENIED};
 
 #[derive(Subcommand, Debug)]
@@ -62,14 +60,15 @@ pub enum PermitCommand {
             the action and the exact arguments, and last its single use. Prints VALID and \
             the claims (exit 0), or REFUSED and why (exit 1). A token that does not parse \
             is an error (exit 2).\n\n\
-            Single use needs memory: with --replay-db FILE the permit's id is recorded in \
-            FILE (one `key expiry` per line, synced before this command returns) and a \
-            second presentation is refused as `replayed`. WITHOUT --replay-db every run \
-            starts with an empty memory, so a replay cannot be detected across invocations.",
+            Single use needs memory: with --store URL the permit's id is recorded in that \
+            shared store (committed before this command returns) and a second \
+            presentation, by any process using the store, is refused as `replayed`. \
+            WITHOUT --store every run starts with an empty memory, so a replay cannot be \
+            detected across invocations.",
         after_help = "Examples:\n  \
             charter permit verify \"$PERMIT\" --jwks jwks.json --audience payments \\\n      \
             --action payments.refund --args '{\"amount_cents\": 1999, \"currency\": \"USD\"}' \\\n      \
-            --replay-db seen.db\n  \
+            --store sqlite://seen.db\n  \
             charter permit verify - --jwks jwks.json --audience payments --action orders.read \\\n      \
             --args @call.json --json < permit.txt"
     )]
@@ -140,8 +139,8 @@ pub struct PermitVerifyArgs {
     /// Verify at this time (Unix seconds) instead of the system clock.
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     now: Option<i64>,
-    /// Remember used permits in FILE, so a replay is refused even by a later run.
-    #[arg(long, value_name = "FILE", conflicts_with = "store")]
+    /// Deprecated: the same as --store sqlite://FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "store", hide = true)]
     replay_db: Option<PathBuf>,
     #[arg(long, value_name = "URL", help = crate::store::STORE_HELP)]
     store: Option<String>,
@@ -205,11 +204,8 @@ fn verify(a: PermitVerifyArgs) -> Result<ExitCode, Error> {
         ));
     }
     let mut verifier = PermitVerifier::new(keys, a.audience.clone()).with_leeway(a.leeway)?;
-    if let Some(db) = &a.replay_db {
-        verifier = verifier.with_replay_store(Arc::new(FileReplayStore::new(db)));
-    }
-    if let Some(url) = &a.store {
-        verifier = verifier.with_replay_store(crate::store::open(url)?.replay());
+    if let Some(s) = crate::store::open_either(a.store.as_deref(), a.replay_db.as_deref())? {
+        verifier = verifier.with_replay_store(s.replay());
     }
     let now = a.now.unwrap_or_else(charter_core::unix_now);
     match verifier.verify(&token, &a.action, &args, now) {

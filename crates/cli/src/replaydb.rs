@@ -1,5 +1,6 @@
-//! `--replay-db FILE`: single-use values (permit `jti`s, holder-proof nonces)
-//! remembered across invocations of the one-shot `charter` process.
+//! A replay file: single-use values (permit `jti`s, holder-proof nonces)
+//! remembered across processes in a plain text file, as `charter demo` keeps
+//! them. (`--replay-db FILE` now means `--store sqlite://FILE`, see `store`.)
 //!
 //! The file holds one entry per line, `<key> <expires_at>\n` (Unix seconds),
 //! for example `permit:3q2-7wAAAAAAAAAAAAAAAA 1767225690`. Every check takes

@@ -193,14 +193,25 @@ fn permit_issue_verify_and_replay_db() {
     let token = issue(&["--idempotency-key", "call-1"]);
     assert_eq!(token.split('.').count(), 3, "a JWS compact token: {token}");
 
+    // --replay-db FILE: the deprecated, hidden spelling of --store sqlite://FILE.
     let r = env.verify_permit(&token, SMALL, &["--replay-db", "seen.db"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.starts_with("VALID"), "{}", r.stdout);
     assert!(r.stdout.contains("call-1"), "{}", r.stdout);
-    let db = std::fs::read_to_string(env.path("seen.db")).unwrap();
-    assert!(db.starts_with("permit:") && db.ends_with('\n'), "{db}");
+    assert!(
+        r.stderr
+            .contains("--replay-db FILE is deprecated; use --store sqlite://seen.db"),
+        "{}",
+        r.stderr
+    );
+    let db = std::fs::read(env.path("seen.db")).unwrap();
+    assert!(db.starts_with(b"SQLite format 3\0"), "a SQLite store");
 
-    // A second process with the same replay db refuses it.
+    // A second process with the same store, named the new way, refuses it.
+    let r = env.verify_permit(&token, SMALL, &["--store", "sqlite://seen.db", "--json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(json(&r.stdout)["code"], "replayed");
+    // And the old spelling too.
     let r = env.verify_permit(&token, SMALL, &["--replay-db", "seen.db", "--json"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let out = json(&r.stdout);
@@ -254,10 +265,19 @@ fn permit_issue_verify_and_replay_db() {
     let r = env.verify_permit("not-a-permit", SMALL, &[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.starts_with("error[malformed]: "), "{}", r.stderr);
+    // A file that is no SQLite database (an older release's replay file, or
+    // anything else) fails closed, naming what to do, and is left alone.
     std::fs::write(env.path("bad.db"), "permit:x 1\nnonsense\n").unwrap();
     let r = env.verify_permit(&issue(&[]), SMALL, &["--replay-db", "bad.db"]);
     assert_eq!(r.code, 2, "a damaged replay db fails closed: {}", r.stdout);
-    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    assert!(r.stderr.contains("not a SQLite database"), "{}", r.stderr);
+    let r = env.verify_permit(&issue(&[]), SMALL, &["--store", "sqlite://bad.db"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.starts_with("error[io]: "), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(env.path("bad.db")).unwrap(),
+        "permit:x 1\nnonsense\n"
+    );
     let r = env.run(&[
         "permit",
         "issue",
@@ -284,6 +304,62 @@ fn permit_issue_verify_and_replay_db() {
         "{}",
         r.stderr
     );
+}
+
+/// `guard protect --replay-db FILE` is `--store sqlite://FILE`: the state of
+/// one run (here an idempotency key) is the state of the next, whichever
+/// spelling names it; a replay file in the old line format is refused.
+#[test]
+fn guard_protect_replay_db_is_the_sqlite_store() {
+    let env = Env::new();
+    let cap = env.cap();
+    let first = env.protect(
+        &cap,
+        SMALL,
+        &["--idempotency-key", "k", "--replay-db", "gw.db"],
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(first.stderr.contains("deprecated"), "{}", first.stderr);
+    for extra in [["--replay-db", "gw.db"], ["--store", "sqlite://gw.db"]] {
+        let mut argv = vec!["--idempotency-key", "k"];
+        argv.extend_from_slice(&extra);
+        let again = env.protect(&cap, SMALL, &argv);
+        assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+        assert_eq!(again.stdout, first.stdout, "{extra:?}: the same permit");
+    }
+    // Without the store, the key means nothing across runs: a new permit.
+    let other = env.protect(&cap, SMALL, &["--idempotency-key", "k"]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert_ne!(other.stdout, first.stdout);
+    // Both spellings at once are refused by the parser.
+    let both = env.protect(
+        &cap,
+        SMALL,
+        &["--replay-db", "gw.db", "--store", "sqlite://gw.db"],
+    );
+    assert_eq!(both.code, 2, "{}", both.stderr);
+    // An older release's line-format replay file: refused, not reinterpreted.
+    std::fs::write(env.path("old.db"), "permit:abc 1767225690\n").unwrap();
+    let old = env.protect(&cap, SMALL, &["--replay-db", "old.db"]);
+    assert_eq!(old.code, 2, "{}{}", old.stdout, old.stderr);
+    assert!(
+        old.stderr.contains("error[invalid_argument]"),
+        "{}",
+        old.stderr
+    );
+    assert!(
+        old.stderr.contains("not a SQLite database"),
+        "{}",
+        old.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("old.db")).unwrap(),
+        "permit:abc 1767225690\n",
+        "left as it was"
+    );
+    // The alias is hidden from the help.
+    let help = env.run(&["guard", "protect", "--help"]);
+    assert!(!help.stdout.contains("--replay-db"), "{}", help.stdout);
 }
 
 #[test]
@@ -791,4 +867,126 @@ fn concurrent_appends_from_many_processes_keep_one_chain() {
         "audit-jwks.json",
     ]);
     assert!(out.contains("20"), "{out}");
+}
+
+/// `charter approve` shows the call and signs only when confirmed; `check`
+/// and `guard protect` count `--approval`s, and the receipt names who approved.
+#[test]
+fn approvals_from_approve_to_receipt() {
+    let env = Env::new();
+    for key in ["alice.json", "bob.json", "carol.json"] {
+        env.ok(&["keygen", "signing", "--out", key]);
+    }
+    let caveat = format!(
+        "approval(2, [\"{}\", \"{}\", \"{}\"], args.amount_cents > 5000)",
+        env.kid("alice.json"),
+        env.kid("bob.json"),
+        env.kid("carol.json")
+    );
+    let cap = env.ok(&[
+        "issue",
+        "--root-key",
+        "root.json",
+        "--agent",
+        "shopper",
+        "--action",
+        "payments.refund",
+        "--expires-in",
+        "1h",
+        "--caveat",
+        &caveat,
+    ]);
+    let approve = |key: &str, args: &str, extra: &[&str]| {
+        let mut argv = vec![
+            "approve",
+            &cap,
+            "--key",
+            key,
+            "--audience",
+            "payments",
+            "--action",
+            "payments.refund",
+            "--args",
+            args,
+        ];
+        argv.extend_from_slice(extra);
+        env.run(&argv)
+    };
+    // Not a terminal and no --yes: the call is shown, nothing is signed.
+    let r = approve("alice.json", LARGE, &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    for shown in [
+        "You are approving this call:",
+        "payments.refund",
+        "\"amount_cents\": 7500",
+        "issued to:   \"shopper\"",
+        "audience:    payments",
+        "pass --yes",
+    ] {
+        assert!(r.stderr.contains(shown), "{shown}: {}", r.stderr);
+    }
+    let alice = approve("alice.json", LARGE, &["--yes"]);
+    assert_eq!(alice.code, 0, "{}", alice.stderr);
+    let alice = alice.stdout.trim().to_string();
+    let bob = approve("bob.json", LARGE, &["--yes", "--expires-in", "5m"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(approve("bob.json", LARGE, &["--yes", "--expires-in", "2d"]).code == 2);
+    let check = |extra: &[&str]| {
+        let mut argv = vec![
+            "check",
+            &cap,
+            "--root-key",
+            "root.json",
+            "--audience",
+            "payments",
+            "--agent",
+            "shopper",
+            "--action",
+            "payments.refund",
+            "--args",
+            LARGE,
+            "--json",
+        ];
+        argv.extend_from_slice(extra);
+        env.run(&argv)
+    };
+    let r = check(&["--approval", &alice]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let d = json(&r.stdout);
+    assert_eq!(d["reasons"][0]["code"], "approval_required");
+    assert_eq!(d["reasons"][0]["approval"]["required"], 2);
+    assert_eq!(d["reasons"][0]["approval"]["valid"], 1);
+    assert_eq!(
+        d["reasons"][0]["approval"]["approvers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // The same approver twice still counts once.
+    assert_eq!(check(&["--approval", &alice, "--approval", &alice]).code, 1);
+    let r = check(&["--approval", &alice, "--approval", &bob]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // A small refund needs none.
+    let small = env.protect(&cap, SMALL, &[]);
+    assert_eq!(small.code, 0, "{}{}", small.stdout, small.stderr);
+    let r = env.protect(&cap, LARGE, &["--approval", &alice]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("DENIED: APPROVAL REQUIRED"),
+        "{}",
+        r.stdout
+    );
+    let r = env.protect(&cap, LARGE, &["--approval", &alice, "--approval", &bob]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines = env.log_lines();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].get("approvers").is_none(), "{}", lines[0]);
+    assert!(lines[1].get("approvers").is_none(), "{}", lines[1]);
+    let mut want = vec![env.kid("alice.json"), env.kid("bob.json")];
+    want.sort();
+    assert_eq!(lines[2]["approvers"], serde_json::json!(want));
 }

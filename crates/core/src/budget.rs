@@ -28,13 +28,81 @@ pub struct Spend {
     pub limit: u64,
 }
 
+/// Why [`BudgetStore::spend`] spent nothing. Which spend ran out is data
+/// ([`SpendError::exhausted_index`]), so a verifier names the right caveat
+/// without reading the message.
+#[derive(Clone, Debug)]
+pub enum SpendError {
+    /// `spends[index]` has no room left in its window (`budget_exhausted`).
+    /// When one counter appears several times in a call, `index` is its
+    /// first appearance (the spends of a counter are checked as one sum).
+    Exhausted {
+        /// Position in the slice given to [`BudgetStore::spend`].
+        index: usize,
+        /// The `budget_exhausted` error ([`exhausted`]).
+        error: Error,
+    },
+    /// Anything else: the store is unreachable (`store_unavailable`), full,
+    /// or an amount is out of range (`limit_exceeded`).
+    Failed(Error),
+}
+
+impl SpendError {
+    /// The error, whatever the kind.
+    pub fn error(&self) -> &Error {
+        match self {
+            SpendError::Exhausted { error, .. } | SpendError::Failed(error) => error,
+        }
+    }
+
+    /// The error's code (`budget_exhausted` for [`SpendError::Exhausted`]).
+    pub fn code(&self) -> ErrorCode {
+        self.error().code()
+    }
+
+    /// The error's message.
+    pub fn message(&self) -> &str {
+        self.error().message()
+    }
+
+    /// Which spend ran out, when one did.
+    pub fn exhausted_index(&self) -> Option<usize> {
+        match self {
+            SpendError::Exhausted { index, .. } => Some(*index),
+            SpendError::Failed(_) => None,
+        }
+    }
+
+    /// The error, for callers that only report it.
+    pub fn into_error(self) -> Error {
+        match self {
+            SpendError::Exhausted { error, .. } | SpendError::Failed(error) => error,
+        }
+    }
+}
+
+impl From<Error> for SpendError {
+    fn from(e: Error) -> Self {
+        SpendError::Failed(e)
+    }
+}
+
+impl std::fmt::Display for SpendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error().fmt(f)
+    }
+}
+
+impl std::error::Error for SpendError {}
+
 /// Where budget counters live. Implement it over a shared store when several
 /// processes spend from one budget.
 pub trait BudgetStore: Send + Sync {
     /// Atomically adds every spend to its counter for its window, only if
     /// every counter stays at or below its limit; otherwise adds nothing and
-    /// fails with `budget_exhausted` naming the counter and what is left.
-    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), Error>;
+    /// fails with [`SpendError::Exhausted`] naming the spend that ran out
+    /// (its error says what is left), or [`SpendError::Failed`].
+    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), SpendError>;
 }
 
 /// The aligned window of `period` seconds holding `now`: (start, end).
@@ -73,8 +141,14 @@ pub const MAX_COUNT: u64 = i64::MAX as u64;
 /// twice in one call is checked against its total. Fails with
 /// `limit_exceeded` when an amount, a limit or a sum is above [`MAX_COUNT`].
 pub fn merge(spends: &[Spend]) -> Result<Vec<Spend>, Error> {
-    let mut out: Vec<Spend> = Vec::with_capacity(spends.len());
-    for s in spends {
+    Ok(merge_indexed(spends)?.into_iter().map(|(_, s)| s).collect())
+}
+
+/// [`merge`], each sum paired with the position of its counter's first
+/// spend in `spends`: the index a store reports in [`SpendError::Exhausted`].
+pub fn merge_indexed(spends: &[Spend]) -> Result<Vec<(usize, Spend)>, Error> {
+    let mut out: Vec<(usize, Spend)> = Vec::with_capacity(spends.len());
+    for (i, s) in spends.iter().enumerate() {
         if s.amount > MAX_COUNT || s.limit > MAX_COUNT {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,
@@ -86,6 +160,7 @@ pub fn merge(spends: &[Spend]) -> Result<Vec<Spend>, Error> {
         }
         match out
             .iter_mut()
+            .map(|(_, o)| o)
             .find(|o| o.counter == s.counter && o.window_start == s.window_start)
         {
             Some(o) => {
@@ -101,7 +176,7 @@ pub fn merge(spends: &[Spend]) -> Result<Vec<Spend>, Error> {
                     })?;
                 o.limit = o.limit.min(s.limit);
             }
-            None => out.push(s.clone()),
+            None => out.push((i, s.clone())),
         }
     }
     Ok(out)
@@ -124,17 +199,20 @@ impl MemoryBudgetStore {
 }
 
 impl BudgetStore for MemoryBudgetStore {
-    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), Error> {
-        let spends = merge(spends)?;
+    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), SpendError> {
+        let spends = merge_indexed(spends)?;
         // Changes are applied only after every check passed, so a poisoned
         // lock still guards consistent counters.
         let mut counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        for s in &spends {
+        for (index, s) in &spends {
             let used = counters
                 .get(&(s.counter.clone(), s.window_start))
                 .map_or(0, |c| c.0);
             if used.checked_add(s.amount).is_none_or(|t| t > s.limit) {
-                return Err(exhausted(s, used));
+                return Err(SpendError::Exhausted {
+                    index: *index,
+                    error: exhausted(s, used),
+                });
             }
         }
         if counters.len() + spends.len() > MEMORY_CAPACITY {
@@ -143,10 +221,11 @@ impl BudgetStore for MemoryBudgetStore {
                 return Err(Error::new(
                     ErrorCode::LimitExceeded,
                     format!("budget store holds {MEMORY_CAPACITY} live counters, its capacity"),
-                ));
+                )
+                .into());
             }
         }
-        for s in &spends {
+        for (_, s) in &spends {
             let c = counters
                 .entry((s.counter.clone(), s.window_start))
                 .or_insert((0, s.window_end));
@@ -178,10 +257,11 @@ mod tests {
             .spend(&[spend("a", 1, 5), spend("b", 1, 1)], 2)
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::BudgetExhausted);
+        assert_eq!(e.exhausted_index(), Some(1));
         assert!(
-            e.message().contains("budget b has 0 of 1 left"),
+            e.error().message().contains("budget b has 0 of 1 left"),
             "{}",
-            e.message()
+            e
         );
         // "a" was not charged by the failed call.
         s.spend(&[spend("a", 2, 5)], 3).unwrap();
@@ -194,12 +274,16 @@ mod tests {
     #[test]
     fn one_counter_twice_in_a_call_is_summed() {
         let s = MemoryBudgetStore::new();
-        assert_eq!(
-            s.spend(&[spend("a", 3, 5), spend("a", 3, 5)], 1)
-                .unwrap_err()
-                .code(),
-            ErrorCode::BudgetExhausted
-        );
+        // The sum runs out; the index is the counter's first spend.
+        let e = s
+            .spend(&[spend("b", 1, 5), spend("a", 3, 5), spend("a", 3, 5)], 1)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BudgetExhausted);
+        assert_eq!(e.exhausted_index(), Some(1));
+        // Anything but exhaustion names no spend.
+        let e = s.spend(&[spend("c", u64::MAX, 5)], 1).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded);
+        assert_eq!(e.exhausted_index(), None);
     }
 
     #[test]

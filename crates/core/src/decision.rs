@@ -20,6 +20,10 @@ pub struct Reason {
     pub caveat_index: Option<u32>,
     /// What to change for the call to pass.
     pub message: String,
+    /// For `approval_required`: which keys, how many, and the exact call
+    /// they must approve; absent for every other code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::approval::ApprovalNeed>,
 }
 
 impl Reason {
@@ -29,6 +33,7 @@ impl Reason {
             code,
             caveat_index,
             message: message.into(),
+            approval: None,
         }
     }
 }

@@ -69,17 +69,23 @@ pub enum ErrorCode {
     /// A shared store (a database) could not be reached or did not answer;
     /// nothing was decided or recorded as allowed. Retry later.
     StoreUnavailable,
-    /// An idempotency key was reused for a different call; use a new key for
-    /// a new call.
+    /// An idempotency key was reused for a different call (use a new key for
+    /// a new call), or the same call under it is still being decided (retry
+    /// with the same key).
     IdempotencyConflict,
     /// A budget caveat's counter has no room left in its window for this
     /// call; wait for the next window.
     BudgetExhausted,
+    /// The call needs human approvals (an `approval(...)` caveat) and too few
+    /// valid ones came with it; the reason says which keys, how many, and the
+    /// exact call they must approve. `protect` raises it (a kind of
+    /// `Denied`) when approvals are all that is missing.
+    ApprovalRequired,
 }
 
 impl ErrorCode {
     /// Every code, in the order of `contract/errors.json`.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::Malformed,
         ErrorCode::NotCanonical,
         ErrorCode::UnsupportedVersion,
@@ -109,6 +115,7 @@ impl ErrorCode {
         ErrorCode::StoreUnavailable,
         ErrorCode::IdempotencyConflict,
         ErrorCode::BudgetExhausted,
+        ErrorCode::ApprovalRequired,
     ];
 
     /// The code as written in `contract/errors.json` and every binding (snake_case).
@@ -143,6 +150,7 @@ impl ErrorCode {
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::BudgetExhausted => "budget_exhausted",
+            ErrorCode::ApprovalRequired => "approval_required",
         }
     }
 
@@ -180,7 +188,7 @@ impl ErrorCode {
             | ErrorCode::Unsupported
             | ErrorCode::Internal
             | ErrorCode::StoreUnavailable => ErrorFamily::Environment,
-            ErrorCode::Denied => ErrorFamily::Denied,
+            ErrorCode::Denied | ErrorCode::ApprovalRequired => ErrorFamily::Denied,
         }
     }
 }
@@ -296,8 +304,19 @@ impl Error {
                 format!("denied for {} reasons: {}", many.len(), all.join("; "))
             }
         };
+        // Approvals are all that is missing: the denial is its own kind, so
+        // a tool can ask a person instead of giving up.
+        let code = if !reasons.is_empty()
+            && reasons
+                .iter()
+                .all(|r| r.code == ErrorCode::ApprovalRequired)
+        {
+            ErrorCode::ApprovalRequired
+        } else {
+            ErrorCode::Denied
+        };
         Error {
-            code: ErrorCode::Denied,
+            code,
             message,
             reasons,
         }
@@ -313,7 +332,7 @@ impl Error {
         &self.message
     }
 
-    /// The reasons of a `denied` error; empty for every other code.
+    /// The reasons of a `denied` (or `approval_required`) error; empty for every other code.
     pub fn reasons(&self) -> &[crate::decision::Reason] {
         &self.reasons
     }

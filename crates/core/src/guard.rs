@@ -8,7 +8,7 @@ use crate::audit::AuditLog;
 use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::Capability;
 use crate::decision::{Decision, Reason};
-use crate::idempotency::{call_hash, settle, Outcome};
+use crate::idempotency::{call_hash, claim, complete, Claim, Outcome};
 use crate::permit::{Permit, PermitIssuer, PermitRequest};
 use crate::receipt::ReceiptInput;
 use crate::request::Request;
@@ -75,10 +75,10 @@ impl Guard {
                     .unwrap_or_else(|e| Decision::deny(e.reasons().to_vec()))
             }
         };
-        let decision = self
-            .verifier
-            .check_at(&cap, request, options.proof.as_deref(), now);
-        match self.record(Some(&cap), request, &decision, None, now) {
+        let (decision, approvers) =
+            self.verifier
+                .check_approved(&cap, request, options.proof.as_deref(), now);
+        match self.record(Some(&cap), request, &decision, None, &approvers, now) {
             Ok(()) => decision,
             Err(e) => Decision::deny(vec![unrecorded(e)]),
         }
@@ -88,7 +88,11 @@ impl Guard {
     /// carrying the reasons. A receipt is recorded either way; when it cannot
     /// be, the call is denied. `options.permit_id` fixes the permit's `jti`
     /// (derive it from your own call id, or leave it random), and
-    /// `options.idempotency_key` is carried in the permit as `idem`.
+    /// `options.idempotency_key` is carried in the permit as `idem`; with an
+    /// idempotency store, a retry (same key, same call) gets the first call's
+    /// permit or denial without being decided again, so it spends no budget;
+    /// while the first is still being decided a duplicate is refused
+    /// (`idempotency_conflict`: retry with the same key).
     pub fn protect<'a>(
         &self,
         capability: impl Into<CapabilityRef<'a>>,
@@ -105,9 +109,52 @@ impl Guard {
                 })
             }
         };
-        let mut decision =
+        let idem = match (
+            options.idempotency_key.as_deref(),
+            self.permits.idempotency_store(),
+        ) {
+            (Some(key), Some(store)) => {
+                let hash = call_hash(
+                    &capability.id(),
+                    self.verifier.audience(),
+                    &request.agent,
+                    &request.action,
+                    &request.args,
+                    request.resource.as_deref(),
+                );
+                Some((key, store.clone(), hash))
+            }
+            _ => None,
+        };
+        // The key is claimed before the call is decided: a retry (or a
+        // concurrent duplicate) gets the first call's outcome without being
+        // decided again, so nothing it spends (a budget, a holder-proof
+        // nonce) is spent twice.
+        let mut claimed = None;
+        if let Some((key, store, hash)) = &idem {
+            let found = hash.clone().and_then(|hash| {
+                claim(
+                    store.as_ref(),
+                    key,
+                    &hash,
+                    now.saturating_add(self.permits.ttl()),
+                    now,
+                )
+            });
+            match found.and_then(|c| match c {
+                Claim::Mine(mine) => Ok(Err(mine)),
+                Claim::Settled(outcome) => settled(outcome).map(Ok),
+            }) {
+                Ok(Ok((decision, permit))) => {
+                    return self.finish(&capability, request, decision, permit, &[], now)
+                }
+                Ok(Err(mine)) => claimed = Some(mine),
+                Err(e) => return Err(self.idempotency_failure(&capability, request, key, e, now)),
+            }
+        }
+        let (mut decision, mut approvers) =
             self.verifier
-                .check_at(&capability, request, options.proof.as_deref(), now);
+                .check_approved(&capability, request, options.proof.as_deref(), now);
         let mut permit = None;
         if decision.allowed {
             let cap_id = capability.id();
@@ -135,57 +182,36 @@ impl Guard {
                 }
             }
         }
-        if let (Some(key), Some(store)) = (
-            options.idempotency_key.as_deref(),
-            self.permits.idempotency_store(),
-        ) {
-            // The key's first outcome (this one, or an earlier call's) is the answer.
-            let settled = call_hash(
-                &capability.id(),
-                self.verifier.audience(),
-                &request.agent,
-                &request.action,
-                &request.args,
-                request.resource.as_deref(),
-            )
-            .and_then(|hash| {
-                let (mine, expires) = match &permit {
-                    Some(p) => (Outcome::Permit(p.token().to_string()), p.claims().exp),
-                    None => (
-                        Outcome::Denied(decision.reasons.clone()),
-                        now.saturating_add(self.permits.ttl()),
-                    ),
-                };
-                settle(store.as_ref(), key, &hash, &mine, expires, now)
-            })
-            .and_then(|outcome| match outcome {
-                Outcome::Permit(token) => {
-                    Permit::parse(&token).map(|p| (Decision::allow(), Some(p)))
-                }
-                Outcome::Denied(reasons) => Ok((Decision::deny(reasons), None)),
-            });
-            match settled {
-                Ok((d, p)) => {
-                    decision = d;
-                    permit = p;
-                }
-                Err(e) => {
-                    let denial = Decision::deny(vec![Reason::new(
-                        e.code(),
-                        None,
-                        format!("idempotency key {key:?}: {}", e.message()),
-                    )]);
-                    self.record(Some(&capability), request, &denial, None, now)
-                        .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
-                    return Err(if e.code() == ErrorCode::IdempotencyConflict {
-                        e
-                    } else {
-                        Error::denied(denial.reasons)
-                    });
-                }
+        if let (Some((key, store, _)), Some(mine)) = (&idem, &claimed) {
+            let (outcome, expires) = match &permit {
+                Some(p) => (Outcome::Permit(p.token().to_string()), p.claims().exp),
+                None => (
+                    Outcome::Denied(decision.reasons.clone()),
+                    now.saturating_add(self.permits.ttl()),
+                ),
+            };
+            if let Err(e) = complete(store.as_ref(), key, mine, &outcome, expires) {
+                return Err(self.idempotency_failure(&capability, request, key, e, now));
             }
         }
-        self.record(Some(&capability), request, &decision, permit.as_ref(), now)
+        if !decision.allowed {
+            approvers.clear();
+        }
+        self.finish(&capability, request, decision, permit, &approvers, now)
+    }
+
+    /// Records the decision (with the approvers that counted) and returns the
+    /// permit, or the denial.
+    fn finish(
+        &self,
+        capability: &Capability,
+        request: &Request,
+        decision: Decision,
+        permit: Option<Permit>,
+        approvers: &[String],
+        now: i64,
+    ) -> Result<Permit, Error> {
+        self.record(Some(capability), request, &decision, permit.as_ref(), approvers, now)
             .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         match permit {
             Some(p) if decision.allowed => Ok(p),
@@ -193,9 +219,34 @@ impl Guard {
         }
     }
 
+    /// An idempotency key that cannot be honoured (another call's key, a
+    /// store that does not answer): recorded as a denial; the error says why.
+    fn idempotency_failure(
+        &self,
+        capability: &Capability,
+        request: &Request,
+        key: &str,
+        e: Error,
+        now: i64,
+    ) -> Error {
+        let denial = Decision::deny(vec![Reason::new(
+            e.code(),
+            None,
+            format!("idempotency key {key:?}: {}", e.message()),
+        )]);
+        if let Err(r) = self.record(Some(capability), request, &denial, None, &[], now) {
+            return Error::denied(vec![unrecorded(r)]);
+        }
+        if e.code() == ErrorCode::IdempotencyConflict {
+            e
+        } else {
+            Error::denied(denial.reasons)
+        }
+    }
+
     fn deny_unparsed(&self, e: Error, request: &Request, now: i64) -> Result<Decision, Error> {
         let decision = Decision::deny(vec![Reason::from(e)]);
-        self.record(None, request, &decision, None, now)
+        self.record(None, request, &decision, None, &[], now)
             .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         Ok(decision)
     }
@@ -206,6 +257,7 @@ impl Guard {
         request: &Request,
         decision: &Decision,
         permit: Option<&Permit>,
+        approvers: &[String],
         now: i64,
     ) -> Result<(), Error> {
         // Arguments that are not I-JSON cannot be hashed; record the call with the hash of null.
@@ -222,7 +274,18 @@ impl Guard {
         if let Some(p) = permit {
             input = input.with_permit(p.claims().jti.clone());
         }
+        if !approvers.is_empty() {
+            input = input.with_approvers(approvers.to_vec());
+        }
         self.log.append(input).map(|_| ())
+    }
+}
+
+/// A settled outcome as the decision and permit `protect` returns.
+fn settled(outcome: Outcome) -> Result<(Decision, Option<Permit>), Error> {
+    match outcome {
+        Outcome::Permit(token) => Permit::parse(&token).map(|p| (Decision::allow(), Some(p))),
+        Outcome::Denied(reasons) => Ok((Decision::deny(reasons), None)),
     }
 }
 
@@ -417,6 +480,53 @@ mod tests {
             )
             .unwrap();
         assert_ne!(later.token(), first.token());
+    }
+
+    /// A retry with the same key and call returns the stored permit without
+    /// spending the budget again; a new key spends (and here runs out).
+    #[test]
+    fn a_retry_spends_no_budget() {
+        let root = RootKey::from_bytes(&[1; 32]).unwrap();
+        let cap = crate::Issuer::new(root.clone())
+            .issue()
+            .token_id([8; 16])
+            .issued_at(NOW)
+            .never_expires()
+            .caveat("budget(\"refunds\", 1, 3600)")
+            .build()
+            .unwrap();
+        let key = SigningKey::from_bytes(&[2; 32]).unwrap();
+        let log = Arc::new(MemoryAuditLog::new(key.clone()));
+        let g = Guard::new(
+            Verifier::new([root], "shop")
+                .unwrap()
+                .with_budget_store(Arc::new(crate::MemoryBudgetStore::new())),
+            PermitIssuer::new(key, "gw")
+                .with_idempotency_store(Arc::new(crate::MemoryIdempotencyStore::new())),
+            log.clone(),
+        );
+        let opts = |key: &str| CallOptions {
+            idempotency_key: Some(key.into()),
+            ..CallOptions::at(NOW)
+        };
+        let req = Request::new("shopper", "refund", json!({"amount": 100}));
+        let first = g.protect(&cap, &req, &opts("k1")).unwrap();
+        for _ in 0..3 {
+            let again = g.protect(&cap, &req, &opts("k1")).unwrap();
+            assert_eq!(again.token(), first.token());
+        }
+        // The one unit was spent once: a new key finds the budget exhausted.
+        let e = g.protect(&cap, &req, &opts("k2")).unwrap_err();
+        assert_eq!(e.reasons()[0].code, ErrorCode::BudgetExhausted, "{e}");
+        // That denial is what k2 means now, also without spending.
+        let e2 = g.protect(&cap, &req, &opts("k2")).unwrap_err();
+        assert_eq!(e2.reasons(), e.reasons());
+        // Another call under k1 is a conflict, found before deciding.
+        let other = Request::new("shopper", "refund", json!({"amount": 7}));
+        let c = g.protect(&cap, &other, &opts("k1")).unwrap_err();
+        assert_eq!(c.code(), ErrorCode::IdempotencyConflict);
+        // Every call is recorded, retries included.
+        assert_eq!(log.len().unwrap(), 7);
     }
 
     #[test]

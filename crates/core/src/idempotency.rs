@@ -48,6 +48,19 @@ pub trait IdempotencyStore: Send + Sync {
         expires_at: i64,
         now: i64,
     ) -> Result<Stored, Error>;
+
+    /// Replaces the outcome under `key` with `outcome` (live until
+    /// `expires_at`) only if it still is `pending`, the claim this caller
+    /// stored with [`IdempotencyStore::put_if_absent`]; returns whether it
+    /// did (false: the claim expired and another call took the key).
+    /// `store_unavailable` when unreachable.
+    fn complete(
+        &self,
+        key: &str,
+        pending: &str,
+        outcome: &str,
+        expires_at: i64,
+    ) -> Result<bool, Error>;
 }
 
 /// Checks an idempotency key's shape: 1 to [`MAX_KEY_BYTES`] bytes of
@@ -136,6 +149,85 @@ impl Outcome {
     }
 }
 
+fn conflict(key: &str) -> Error {
+    Error::new(
+        ErrorCode::IdempotencyConflict,
+        format!("idempotency key {key:?} was already used for a different call (another capability, audience, agent, action, arguments or resource); use a new key for a new call"),
+    )
+}
+
+fn in_progress(key: &str) -> Error {
+    Error::new(
+        ErrorCode::IdempotencyConflict,
+        format!("idempotency key {key:?}: the same call is being decided by another request right now; retry with the same key once it has finished"),
+    )
+}
+
+/// Prefix of a claim: what a key holds while its first call is decided.
+pub const PENDING_PREFIX: &str = "pending:";
+
+/// What [`claim`] found under a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The key is this caller's now, held by this claim: decide the call,
+    /// then [`complete`] it.
+    Mine(String),
+    /// An earlier call with this key, the same call, ended in this outcome:
+    /// the answer, without deciding again.
+    Settled(Outcome),
+}
+
+/// Claims `key` for the call `call_hash` before it is decided, so that a
+/// retry (or a concurrent duplicate) never decides it a second time and
+/// nothing the call spends (a budget, a proof nonce) is spent twice. The
+/// claim lives until `expires_at` (a caller that dies leaves it until then).
+/// `idempotency_conflict` when the key was first used for another call, or
+/// when the same call is still being decided by another caller (retry with
+/// the same key once it has finished).
+pub fn claim(
+    store: &dyn IdempotencyStore,
+    key: &str,
+    call_hash: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<Claim, Error> {
+    check_key(key)?;
+    let mut nonce = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
+    let mine = format!("{PENDING_PREFIX}{}", b64::encode(nonce));
+    let stored = store.put_if_absent(key, call_hash, &mine, expires_at, now)?;
+    if stored.call_hash != call_hash {
+        return Err(conflict(key));
+    }
+    if stored.outcome == mine {
+        return Ok(Claim::Mine(mine));
+    }
+    if stored.outcome.starts_with(PENDING_PREFIX) {
+        return Err(in_progress(key));
+    }
+    Outcome::decode(&stored.outcome).map(Claim::Settled)
+}
+
+/// Records the outcome of a call claimed with [`claim`] (`pending` is the
+/// [`Claim::Mine`] value). `store_unavailable` when the claim was lost (it
+/// expired and another call took the key) or the store cannot be reached.
+pub fn complete(
+    store: &dyn IdempotencyStore,
+    key: &str,
+    pending: &str,
+    outcome: &Outcome,
+    expires_at: i64,
+) -> Result<(), Error> {
+    if store.complete(key, pending, &outcome.encode(), expires_at)? {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::StoreUnavailable,
+            format!("idempotency key {key:?}: its claim expired before the call was decided, and another call took the key; retry"),
+        ))
+    }
+}
+
 /// Stores `outcome` under `key` unless the key already holds one, and
 /// returns the key's outcome: `idempotency_conflict` when the key was first
 /// used for another call (`call_hash`).
@@ -150,10 +242,10 @@ pub fn settle(
     check_key(key)?;
     let stored = store.put_if_absent(key, call_hash, &outcome.encode(), expires_at, now)?;
     if stored.call_hash != call_hash {
-        return Err(Error::new(
-            ErrorCode::IdempotencyConflict,
-            format!("idempotency key {key:?} was already used for a different call (another capability, audience, agent, action, arguments or resource); use a new key for a new call"),
-        ));
+        return Err(conflict(key));
+    }
+    if stored.outcome.starts_with(PENDING_PREFIX) {
+        return Err(in_progress(key));
     }
     Outcome::decode(&stored.outcome)
 }
@@ -221,6 +313,24 @@ impl IdempotencyStore for MemoryIdempotencyStore {
         };
         entries.insert(key.to_string(), (stored.clone(), expires_at));
         Ok(stored)
+    }
+
+    fn complete(
+        &self,
+        key: &str,
+        pending: &str,
+        outcome: &str,
+        expires_at: i64,
+    ) -> Result<bool, Error> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        match entries.get_mut(key) {
+            Some((stored, until)) if stored.outcome == pending => {
+                stored.outcome = outcome.to_string();
+                *until = expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -301,6 +411,50 @@ mod tests {
             settle(&s, "k", "h2", &other, 100, 1).unwrap_err().code(),
             ErrorCode::IdempotencyConflict
         );
+    }
+
+    #[test]
+    fn a_claim_is_decided_once_then_settled() {
+        let s = MemoryIdempotencyStore::new();
+        let Claim::Mine(mine) = claim(&s, "k", "h1", 100, 0).unwrap() else {
+            panic!("a new key is the caller's")
+        };
+        assert!(mine.starts_with(PENDING_PREFIX));
+        // While it is decided: the same call waits, another call conflicts.
+        for hash in ["h1", "h2"] {
+            assert_eq!(
+                claim(&s, "k", hash, 100, 1).unwrap_err().code(),
+                ErrorCode::IdempotencyConflict
+            );
+        }
+        let p = Outcome::Permit("t".into());
+        complete(&s, "k", &mine, &p, 100).unwrap();
+        // Settled: the same call gets the outcome, another still conflicts.
+        assert_eq!(
+            claim(&s, "k", "h1", 100, 2).unwrap(),
+            Claim::Settled(p.clone())
+        );
+        assert_eq!(
+            claim(&s, "k", "h2", 100, 2).unwrap_err().code(),
+            ErrorCode::IdempotencyConflict
+        );
+        // A claim completed twice, or one lost, is not recorded.
+        assert_eq!(
+            complete(&s, "k", &mine, &p, 100).unwrap_err().code(),
+            ErrorCode::StoreUnavailable
+        );
+        // settle (PermitIssuer::issue) meets a claim: in progress, not malformed.
+        let Claim::Mine(_) = claim(&s, "busy", "h1", 100, 0).unwrap() else {
+            panic!("a new key is the caller's")
+        };
+        let e = settle(&s, "busy", "h1", &p, 100, 1).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::IdempotencyConflict);
+        assert!(e.message().contains("retry with the same key"), "{e}");
+        // A claim that expired is taken over by the next call.
+        let Claim::Mine(second) = claim(&s, "k", "h2", 300, 101).unwrap() else {
+            panic!("an expired key is free")
+        };
+        assert_ne!(second, mine);
     }
 
     #[test]

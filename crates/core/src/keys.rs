@@ -382,7 +382,12 @@ impl KeySet {
 pub struct RootKey {
     bytes: Zeroizing<Vec<u8>>,
     /// libmacaroons' derived key, computed once rather than at every check.
+    #[cfg(not(target_arch = "wasm32"))]
     derived: Zeroizing<[u8; 32]>,
+    /// wasm32, instead: the HMAC keyed with the derived key, cloned for
+    /// every chain (zeroized when dropped: hmac's `zeroize` feature).
+    #[cfg(target_arch = "wasm32")]
+    keyed: crate::capability::HmacSha256,
     kid: String,
 }
 
@@ -405,9 +410,13 @@ impl RootKey {
             .into());
         }
         let digest = Sha256::digest(labeled("charter/v1/root-key-id", bytes));
+        let derived = Zeroizing::new(crate::capability::derived_key(bytes));
         Ok(RootKey {
             bytes: Zeroizing::new(bytes.to_vec()),
-            derived: Zeroizing::new(crate::capability::derived_key(bytes)),
+            #[cfg(target_arch = "wasm32")]
+            keyed: crate::capability::keyed(&derived),
+            #[cfg(not(target_arch = "wasm32"))]
+            derived,
             kid: b64::encode(&digest[..16]),
         })
     }
@@ -422,8 +431,14 @@ impl RootKey {
         &self.kid
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn derived(&self) -> &[u8; 32] {
         &self.derived
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn keyed(&self) -> &crate::capability::HmacSha256 {
+        &self.keyed
     }
 }
 

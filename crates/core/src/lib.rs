@@ -22,6 +22,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("charter_core");
 
+pub mod approval;
 pub mod audit;
 pub mod b64;
 pub mod budget;
@@ -45,11 +46,12 @@ pub mod request;
 pub mod revocation;
 pub mod verifier;
 
+pub use approval::{Approval, ApprovalCaveat, ApprovalNeed, ApprovedCall};
 pub use audit::{
     export_bundle, verify_bundle, verify_bundle_from, AuditLog, Bundle, BundleHead, BundleReport,
     FileAuditLog, MemoryAuditLog, TornTail,
 };
-pub use budget::{BudgetStore, MemoryBudgetStore, Spend};
+pub use budget::{BudgetStore, MemoryBudgetStore, Spend, SpendError};
 pub use call::{CallOptions, CapabilityRef};
 pub use capability::{Capability, CapabilityBuilder, IssueOptions, Issuer};
 pub use decision::{Decision, Reason};

@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::{BundleHead, BundleReport, Decision, ErrorCode, PermitClaims, Reason};
+use crate::{ApprovalNeed, BundleHead, BundleReport, Decision, ErrorCode, PermitClaims, Reason};
 
 impl<'py> IntoPyObject<'py> for ErrorCode {
     type Target = PyString;
@@ -33,4 +33,11 @@ macro_rules! repr {
     )*};
 }
 
-repr!(Reason, Decision, PermitClaims, BundleHead, BundleReport);
+repr!(
+    Reason,
+    ApprovalNeed,
+    Decision,
+    PermitClaims,
+    BundleHead,
+    BundleReport
+);

@@ -9,6 +9,7 @@
 //! | `prev` | hash of the previous receipt; [`GENESIS`] for `seq` 0 |
 //! | `ts` | Unix seconds of the decision (never decreasing along a log) |
 //! | `agent`, `action` | who asked to do what |
+//! | `approvers` | only when approvals counted: the approvers' key ids, sorted |
 //! | `args` | [`jcs::hash`] of the call's arguments |
 //! | `cap` | id of the capability checked, or `null` |
 //! | `clipped` | only in a receipt whose fields were cut to fit (below) |
@@ -156,6 +157,8 @@ pub struct Clipped {
 pub(crate) struct Wire {
     action: String,
     agent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    approvers: Option<Vec<String>>,
     args: String,
     cap: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,6 +195,9 @@ pub struct ReceiptInput {
     pub decision: Outcome,
     /// Empty exactly when the decision is allow.
     pub reasons: Vec<Reason>,
+    /// Key ids of the approvers whose approvals counted (an allow of a call
+    /// that needed approval); empty otherwise, and then not in the receipt.
+    pub approvers: Vec<String>,
 }
 
 impl ReceiptInput {
@@ -216,7 +222,14 @@ impl ReceiptInput {
                 Outcome::Deny
             },
             reasons: decision.reasons.clone(),
+            approvers: Vec::new(),
         })
+    }
+
+    /// The same input naming the approvers whose approvals counted.
+    pub fn with_approvers(mut self, kids: Vec<String>) -> Self {
+        self.approvers = kids;
+        self
     }
 
     /// The same input naming the capability checked.
@@ -294,9 +307,17 @@ impl Receipt {
             return Err(bad("seq or ts beyond 2^53 − 1".into()));
         }
         check_consistent(input.decision, &input.reasons).map_err(bad)?;
+        let mut approvers = input.approvers.clone();
+        approvers.sort_unstable();
+        approvers.dedup();
+        let approvers = (!approvers.is_empty()).then_some(approvers);
+        if let Some(a) = &approvers {
+            check_approvers(a).map_err(bad)?;
+        }
         let mut wire = Wire {
             action: input.action.clone(),
             agent: input.agent.clone(),
+            approvers,
             args: input.args.clone(),
             cap: input.cap.clone(),
             clipped: None,
@@ -405,6 +426,9 @@ impl Receipt {
         if let Some(clipped) = &wire.clipped {
             check_clipped(&wire, clipped).map_err(malformed)?;
         }
+        if let Some(approvers) = &wire.approvers {
+            check_approvers(approvers).map_err(malformed)?;
+        }
         let reasons = wire_reasons(&wire.reasons).map_err(malformed)?;
         check_consistent(wire.decision, &reasons).map_err(malformed)?;
         Ok(Receipt {
@@ -498,6 +522,11 @@ impl Receipt {
     /// Id of the key that signed it.
     pub fn kid(&self) -> &str {
         &self.wire.kid
+    }
+    /// Key ids of the approvers whose approvals counted; empty when the
+    /// call needed none.
+    pub fn approvers(&self) -> &[String] {
+        self.wire.approvers.as_deref().unwrap_or(&[])
     }
     /// Ed25519 signature over the rest (JCS, labeled).
     pub fn sig(&self) -> &str {
@@ -614,6 +643,26 @@ fn check_clipped(w: &Wire, clipped: &BTreeMap<String, Clipped>) -> Result<(), St
     Ok(())
 }
 
+/// Most approvers a receipt names (every listed approver of every caveat).
+const MAX_RECEIPT_APPROVERS: usize = 256;
+
+/// `approvers`, when present: 1 to [`MAX_RECEIPT_APPROVERS`] key ids,
+/// sorted and distinct (one form per set).
+fn check_approvers(approvers: &[String]) -> Result<(), String> {
+    if approvers.is_empty() || approvers.len() > MAX_RECEIPT_APPROVERS {
+        return Err(format!(
+            "approvers holds 1 to {MAX_RECEIPT_APPROVERS} key ids (a receipt with none has no approvers member)"
+        ));
+    }
+    if !approvers.iter().all(|k| is_digest(k)) {
+        return Err("approvers holds base64url SHA-256 key ids".into());
+    }
+    if !approvers.windows(2).all(|w| w[0] < w[1]) {
+        return Err("approvers must be sorted and distinct".into());
+    }
+    Ok(())
+}
+
 fn check_consistent(decision: Outcome, reasons: &[Reason]) -> Result<(), String> {
     match (decision, reasons.is_empty()) {
         (Outcome::Allow, false) => Err("an allow decision carries no reasons".into()),
@@ -650,6 +699,16 @@ fn write_wire(w: &Wire, with_sig: bool) -> String {
     jcs::write_string(&mut out, &w.action);
     out.push_str(",\"agent\":");
     jcs::write_string(&mut out, &w.agent);
+    if let Some(approvers) = &w.approvers {
+        out.push_str(",\"approvers\":[");
+        for (i, kid) in approvers.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            jcs::write_string(&mut out, kid);
+        }
+        out.push(']');
+    }
     out.push_str(",\"args\":");
     jcs::write_string(&mut out, &w.args);
     out.push_str(",\"cap\":");

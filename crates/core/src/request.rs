@@ -29,6 +29,10 @@ pub struct Request {
     pub args: Value,
     /// What the call acts on, when it names one.
     pub resource: Option<String>,
+    /// Human approvals of this call (`SigningKey::approve`), for capabilities
+    /// with `approval(...)` caveats; empty otherwise. Not part of what a
+    /// holder proof signs: approvals are evidence about the call, not the call.
+    pub approvals: Vec<String>,
 }
 
 impl Request {
@@ -40,7 +44,14 @@ impl Request {
             action: action.into(),
             args,
             resource: None,
+            approvals: Vec::new(),
         }
+    }
+
+    /// The same request carrying `approvals` (approval texts).
+    pub fn with_approvals(mut self, approvals: Vec<String>) -> Self {
+        self.approvals = approvals;
+        self
     }
 
     /// The same request acting on `resource`.
@@ -75,12 +86,13 @@ impl Request {
             action: action.into(),
             args,
             resource,
+            approvals: Vec::new(),
         };
         req.validate()?;
         Ok(req)
     }
 
-    /// Parses `{"agent":…,"action":…,"args":{…},"resource":…?}` strictly.
+    /// Parses `{"agent":…,"action":…,"args":{…},"resource":…?,"approvals":[…]?}` strictly.
     pub fn from_json(text: &str) -> Result<Request, Error> {
         if text.len() > MAX_REQUEST_BYTES {
             return Err(Error::new(
@@ -103,16 +115,18 @@ impl Request {
     }
 
     /// A request from its JSON object form (`agent`, `action`, `args`,
-    /// `resource`); unknown members are refused.
+    /// `resource`, `approvals`); unknown members are refused.
     pub fn from_value(value: &Value) -> Result<Request, Error> {
         let bad = |m: &str| Error::new(ErrorCode::Malformed, format!("request: {m}"));
         let obj = value
             .as_object()
             .ok_or_else(|| bad("expected a JSON object"))?;
-        if let Some(k) = obj
-            .keys()
-            .find(|k| !matches!(k.as_str(), "agent" | "action" | "args" | "resource"))
-        {
+        if let Some(k) = obj.keys().find(|k| {
+            !matches!(
+                k.as_str(),
+                "agent" | "action" | "args" | "resource" | "approvals"
+            )
+        }) {
             return Err(bad(&format!("unknown member {k:?}")));
         }
         let string = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
@@ -128,13 +142,26 @@ impl Request {
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(_) => return Err(bad("\"resource\" must be a string or null")),
             },
+            approvals: crate::approval::from_json(obj.get("approvals"))?,
         };
         req.validate()?;
         Ok(req)
     }
 
-    /// The JSON object form (resource omitted when absent).
+    /// The JSON object form (resource omitted when absent, approvals when empty).
     pub fn to_value(&self) -> Value {
+        let mut value = self.call_value();
+        if let (false, Value::Object(obj)) = (self.approvals.is_empty(), &mut value) {
+            obj.insert(
+                "approvals".into(),
+                Value::Array(self.approvals.iter().cloned().map(Value::String).collect()),
+            );
+        }
+        value
+    }
+
+    /// The call alone (no approvals): what a holder proof's request hash covers.
+    fn call_value(&self) -> Value {
         let mut obj = Map::new();
         obj.insert("agent".into(), Value::String(self.agent.clone()));
         obj.insert("action".into(), Value::String(self.action.clone()));
@@ -160,13 +187,14 @@ impl Request {
             ));
         }
         jcs::validate_args(&self.args)?;
+        crate::approval::check_offered(&self.approvals)?;
         Ok(())
     }
 
     /// Canonical hash of the whole request (what a holder proof signs).
     pub fn hash(&self) -> Result<String, Error> {
         jcs::validate_args(&self.args)?;
-        let canonical = jcs::canonicalize(&self.to_value())?;
+        let canonical = jcs::canonicalize(&self.call_value())?;
         if canonical.len() > MAX_REQUEST_BYTES {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,

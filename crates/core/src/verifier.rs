@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use crate::budget::{BudgetCaveat, BudgetStore, Spend};
+use crate::approval::{ApprovalCaveat, ApprovedCall};
+use crate::budget::{BudgetCaveat, BudgetStore, Spend, SpendError};
 use crate::call::{CallOptions, CapabilityRef};
 use crate::capability::{id_of_tag, Capability, EXPIRES_PREFIX, NOT_BEFORE_PREFIX};
 use crate::caveat::{Context, Expr};
@@ -168,11 +169,29 @@ impl Verifier {
         proof: Option<&str>,
         now: i64,
     ) -> Decision {
-        match self.check_inner(cap, request, proof, now) {
+        self.check_approved(cap, request, proof, now).0
+    }
+
+    /// [`Verifier::check_at`], with the key ids of the approvers whose
+    /// approvals counted (sorted, distinct; empty when none was needed), for
+    /// the guard's receipt.
+    pub(crate) fn check_approved(
+        &self,
+        cap: &Capability,
+        request: &Request,
+        proof: Option<&str>,
+        now: i64,
+    ) -> (Decision, Vec<String>) {
+        let mut approvers = Vec::new();
+        let decision = match self.check_inner(cap, request, proof, now, &mut approvers) {
             Ok(reasons) if reasons.is_empty() => Decision::allow(),
             Ok(reasons) => Decision::deny(reasons),
             Err(e) => Decision::deny(vec![e.into()]),
+        };
+        if !decision.allowed {
+            approvers.clear();
         }
+        (decision, approvers)
     }
 
     fn check_inner(
@@ -181,6 +200,7 @@ impl Verifier {
         request: &Request,
         proof: Option<&str>,
         now: i64,
+        approvers: &mut Vec<String>,
     ) -> Result<Vec<Reason>, Error> {
         request.validate()?;
         let root = self.roots.get(cap.root_kid()).ok_or_else(|| {
@@ -195,26 +215,21 @@ impl Verifier {
         let tags = cap.verify_chain(root)?;
         if !self.revocations.is_empty() {
             // A token id revokes every capability minted with it (see
-            // `revocation`): ids of both kinds share one list.
-            if self.is_revoked(cap.token_id())? {
+            // `revocation`): ids of both kinds share one list, asked in one
+            // lookup (one query for a database list).
+            let ids: Vec<String> = std::iter::once(cap.token_id().to_string())
+                .chain(tags.iter().map(id_of_tag))
+                .collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            if let Some(id) = self.first_revoked(&refs)? {
                 return Err(Error::new(
                     ErrorCode::Revoked,
-                    format!(
-                        "token {} (every capability minted with it, this one included) is revoked",
-                        cap.token_id()
-                    ),
+                    if id == cap.token_id() {
+                        format!("token {id} (every capability minted with it, this one included) is revoked")
+                    } else {
+                        format!("capability {id} (this one or one it was narrowed from) is revoked")
+                    },
                 ));
-            }
-            for tag in &tags {
-                let id = id_of_tag(tag);
-                if self.is_revoked(&id)? {
-                    return Err(Error::new(
-                        ErrorCode::Revoked,
-                        format!(
-                            "capability {id} (this one or one it was narrowed from) is revoked"
-                        ),
-                    ));
-                }
             }
         }
         let holder = match proof {
@@ -241,9 +256,15 @@ impl Verifier {
         };
         let mut reasons = Vec::new();
         let mut spends = Vec::new();
+        let mut approvals = Vec::new();
         for (index, full) in cap.caveats().iter().enumerate() {
             let index = index as u32;
             let source = excerpt(full);
+            if let Some(approval) = ApprovalCaveat::parse(full) {
+                // Counted below, once every caveat is known.
+                approvals.push((index, approval));
+                continue;
+            }
             if let Some(budget) = BudgetCaveat::parse(full) {
                 // Spent below, all at once, only if every other caveat allows.
                 match budget.and_then(|b| b.spend(cap.token_id(), index, full, &ctx)) {
@@ -290,37 +311,114 @@ impl Verifier {
                 }
             }
         }
+        if !approvals.is_empty() {
+            self.approval_reasons(cap, request, &ctx, approvals, &mut reasons, approvers);
+        }
         if reasons.is_empty() && !spends.is_empty() {
             let (indices, all): (Vec<u32>, Vec<Spend>) = spends.into_iter().unzip();
             let spent = match &self.budgets {
-                None => Err(Error::new(
+                None => Err(SpendError::Failed(Error::new(
                     ErrorCode::StoreUnavailable,
                     "this capability has a budget caveat and this verifier has no budget store, so the check denies; give the verifier a store (with_budget_store)",
-                )),
+                ))),
                 Some(store) => store.spend(&all, now),
             };
             if let Err(e) = spent {
-                // The counter that ran out names its caveat; otherwise the first budget's.
-                let i = all
-                    .iter()
-                    .position(|s| e.message().starts_with(&format!("budget {} ", s.counter)))
-                    .unwrap_or(0);
-                let index = indices[i];
+                // The spend that ran out names its caveat; otherwise the first budget's.
+                let index = indices[e.exhausted_index().unwrap_or(0).min(indices.len() - 1)];
                 let source = excerpt(&cap.caveats()[index as usize]);
                 reasons.push(Reason::new(
                     e.code(),
                     Some(index),
-                    format!("caveat {index} ({source}): {}", e.message()),
+                    format!("caveat {index} ({source}): {}", e.error().message()),
                 ));
             }
         }
         Ok(reasons)
     }
 
+    /// Evaluates the `approval(...)` caveats of one check (see
+    /// [`crate::approval`]): each one whose condition holds needs valid
+    /// approvals of this exact call from M distinct listed keys, or adds an
+    /// `approval_required` reason saying what is needed and why each offered
+    /// approval did not count. The approvers that counted are added to
+    /// `approvers`.
+    fn approval_reasons(
+        &self,
+        cap: &Capability,
+        request: &Request,
+        ctx: &Context<'_>,
+        caveats: Vec<(u32, Result<ApprovalCaveat, Error>)>,
+        reasons: &mut Vec<Reason>,
+        approvers: &mut Vec<String>,
+    ) {
+        let mut verified = None;
+        for (index, caveat) in caveats {
+            let full = &cap.caveats()[index as usize];
+            let source = excerpt(full);
+            let caveat = match caveat {
+                Ok(c) => c,
+                Err(e) => {
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let needed = match &caveat.condition {
+                None => Ok(true),
+                Some(expr) => expr.eval(ctx),
+            };
+            match needed {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(e) => {
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    ));
+                    continue;
+                }
+            }
+            let call = match ApprovedCall::of(&cap.id(), request, &self.audience) {
+                Ok(c) => c,
+                Err(e) => {
+                    reasons.push(Reason::new(
+                        e.code(),
+                        Some(index),
+                        format!("caveat {index} ({source}): {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let verified = verified.get_or_insert_with(|| {
+                crate::approval::verify_offered(&request.approvals, &call, ctx.now, self.leeway)
+            });
+            let (counted, why_not) = crate::approval::tally(&caveat, verified);
+            if counted.len() >= caveat.required as usize {
+                approvers.extend(counted);
+            } else {
+                reasons.push(crate::approval::required_reason(
+                    index,
+                    &source,
+                    &caveat,
+                    &call,
+                    counted.len(),
+                    &why_not,
+                ));
+            }
+        }
+        approvers.sort_unstable();
+        approvers.dedup();
+    }
+
     /// Asks the revocation list; a list that cannot answer denies (its
     /// error, typically `store_unavailable`, is the reason), never allows.
-    fn is_revoked(&self, id: &str) -> Result<bool, Error> {
-        self.revocations.is_revoked(id).map_err(|e| {
+    fn first_revoked(&self, ids: &[&str]) -> Result<Option<String>, Error> {
+        self.revocations.first_revoked(ids).map_err(|e| {
             Error::new(
                 e.code(),
                 format!(
@@ -436,6 +534,37 @@ mod tests {
         );
     }
 
+    /// The caveat a denial names is the one the store says ran out, whatever
+    /// its message says.
+    #[test]
+    fn the_exhausted_caveat_comes_from_the_store_not_its_message() {
+        struct Second;
+        impl BudgetStore for Second {
+            fn spend(&self, spends: &[Spend], _: i64) -> Result<(), SpendError> {
+                Err(SpendError::Exhausted {
+                    index: 1,
+                    // A message that names the first counter must not mislead.
+                    error: Error::new(
+                        ErrorCode::BudgetExhausted,
+                        format!("budget {} is a red herring", spends[0].counter),
+                    ),
+                })
+            }
+        }
+        let (root, cap, req) = setup();
+        let cap = cap
+            .attenuate("budget(\"a\", 3, 3600)")
+            .unwrap()
+            .attenuate("budget(\"b\", 3, 3600)")
+            .unwrap();
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_budget_store(Arc::new(Second));
+        let d = v.check(&cap, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["budget_exhausted"]);
+        assert_eq!(d.reasons[0].caveat_index, Some(3));
+    }
+
     #[test]
     fn an_unreachable_revocation_list_denies() {
         struct Down;
@@ -457,6 +586,65 @@ mod tests {
         let d = v.check(&cap, &req, &CallOptions::at(NOW));
         assert_eq!(codes(&d), ["store_unavailable"]);
         assert!(d.reasons[0].message.contains("database down"));
+    }
+
+    /// A check asks the list once for the whole chain (one query for a
+    /// database list), never once per id.
+    #[test]
+    fn revocations_are_looked_up_in_one_batch() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        #[derive(Default)]
+        struct Counting {
+            inner: MemoryRevocationList,
+            singles: AtomicUsize,
+            batches: AtomicUsize,
+            asked: std::sync::Mutex<Vec<String>>,
+        }
+        impl RevocationList for Counting {
+            fn is_revoked(&self, id: &str) -> Result<bool, Error> {
+                self.singles.fetch_add(1, Ordering::SeqCst);
+                self.inner.is_revoked(id)
+            }
+            fn first_revoked(&self, ids: &[&str]) -> Result<Option<String>, Error> {
+                self.batches.fetch_add(1, Ordering::SeqCst);
+                *self.asked.lock().unwrap() = ids.iter().map(|s| s.to_string()).collect();
+                self.inner.first_revoked(ids)
+            }
+            fn revoke(&self, id: &str) -> Result<(), Error> {
+                RevocationList::revoke(&self.inner, id)
+            }
+            fn revoked(&self) -> Result<Vec<String>, Error> {
+                RevocationList::revoked(&self.inner)
+            }
+        }
+        let (root, cap, req) = setup();
+        let list = Arc::new(Counting::default());
+        let v = Verifier::new([root], "shop")
+            .unwrap()
+            .with_revocations(list.clone());
+        let child = cap
+            .attenuate("args.amount <= 500")
+            .unwrap()
+            .attenuate("args.amount <= 400")
+            .unwrap();
+        // Something unrelated is revoked, so the list is consulted.
+        list.revoke(&crate::b64::encode([42u8; 16])).unwrap();
+        assert!(v.check(&child, &req, &CallOptions::at(NOW)).allowed);
+        assert_eq!(list.batches.load(Ordering::SeqCst), 1);
+        assert_eq!(list.singles.load(Ordering::SeqCst), 0);
+        let asked = list.asked.lock().unwrap().clone();
+        // The token id, then one id per prefix of the chain (child's own last).
+        assert_eq!(asked.len(), child.caveats().len() + 2, "{asked:?}");
+        assert_eq!(asked[0], child.token_id());
+        assert_eq!(asked.last().unwrap(), &child.id());
+        assert!(asked.contains(&cap.id()));
+        // The parent revoked: named, in one more lookup.
+        list.revoke(&cap.id()).unwrap();
+        let d = v.check(&child, &req, &CallOptions::at(NOW));
+        assert_eq!(codes(&d), ["revoked"]);
+        assert!(d.reasons[0].message.contains(&cap.id()), "{:?}", d.reasons);
+        assert_eq!(list.batches.load(Ordering::SeqCst), 2);
+        assert_eq!(list.singles.load(Ordering::SeqCst), 0);
     }
 
     #[test]

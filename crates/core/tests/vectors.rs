@@ -265,21 +265,28 @@ fn every_error_code_is_produced_by_a_vector() {
         .collect();
     assert_eq!(listed, core, "errors.json and ErrorCode::ALL differ");
     let mut produced = BTreeSet::new();
-    for entry in std::fs::read_dir(contract().join("vectors")).unwrap() {
-        let doc: Value =
-            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
-        collect_codes(&doc, &mut produced);
+    // Every file, the stateful ones (contract/vectors/stateful/) included.
+    let mut dirs = vec![contract().join("vectors")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            collect_codes(&doc, &mut produced);
+        }
     }
     // `internal` is a caught panic: no input is meant to produce it.
     produced.insert(charter_core::ErrorCode::Internal.as_str().to_string());
-    // These two need a shared store, which no vector runner opens yet; the
-    // charter-store tests (crates/store/tests) produce them on every engine.
-    for needs_store in [
-        charter_core::ErrorCode::BudgetExhausted,
-        charter_core::ErrorCode::IdempotencyConflict,
-    ] {
-        produced.insert(needs_store.as_str().to_string());
-    }
+    // `store_unavailable` needs a store that cannot be reached: the
+    // charter-store tests (crates/store/tests) produce it on every engine.
+    produced.insert(
+        charter_core::ErrorCode::StoreUnavailable
+            .as_str()
+            .to_string(),
+    );
     let missing: Vec<_> = listed.difference(&produced).collect();
     assert!(missing.is_empty(), "no vector produces {missing:?}");
 }
@@ -434,6 +441,76 @@ fn guard_vectors() {
             other => panic!("unknown guard mode {other}"),
         };
         got["receipt"] = json!(log.head().unwrap().map(|h| h.to_json().to_string()));
+        assert_eq!(got, v["expect"], "{}", v["id"]);
+    }
+}
+
+/// `contract/vectors/stateful/guard-sequences.json`: calls in order against
+/// one in-memory store (the verifier's budgets, the issuer's idempotency keys).
+#[test]
+fn guard_sequence_vectors() {
+    use charter_core::{
+        AuditLog, Guard, MemoryAuditLog, MemoryBudgetStore, MemoryIdempotencyStore, PermitIssuer,
+    };
+    let path = contract().join("vectors/stateful/guard-sequences.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        (doc["kind"].as_str(), doc["version"].as_i64()),
+        (Some("guard-sequences"), Some(1))
+    );
+    let vectors = doc["vectors"].as_array().unwrap();
+    assert!(vectors.len() >= 4);
+    for v in vectors {
+        assert_eq!(v["store"], "memory", "{}", v["id"]);
+        let roots: Vec<RootKey> = v["roots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| RootKey::from_bytes(&hex(r)).unwrap())
+            .collect();
+        let log = Arc::new(MemoryAuditLog::new(
+            SigningKey::from_bytes(&hex(&v["audit_key"])).unwrap(),
+        ));
+        let guard = Guard::new(
+            Verifier::new(roots, v["audience"].as_str().unwrap())
+                .unwrap()
+                .with_budget_store(Arc::new(MemoryBudgetStore::new())),
+            PermitIssuer::new(
+                SigningKey::from_bytes(&hex(&v["permit_key"])).unwrap(),
+                v["issuer"].as_str().unwrap(),
+            )
+            .with_idempotency_store(Arc::new(MemoryIdempotencyStore::new())),
+            log.clone(),
+        );
+        let token = v["token"].as_str().unwrap();
+        let results: Vec<Value> = v["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let req = Request::from_json(c["request"].as_str().unwrap()).unwrap();
+                match guard.protect(
+                    token,
+                    &req,
+                    &CallOptions {
+                        proof: v["proof"].as_str().map(Into::into),
+                        idempotency_key: c["idempotency_key"].as_str().map(Into::into),
+                        permit_id: c["permit_id"].as_str().map(Into::into),
+                        ..CallOptions::at(c["now"].as_i64().unwrap())
+                    },
+                ) {
+                    Ok(p) => json!({"permit": p.token()}),
+                    Err(e) => {
+                        json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()})
+                    }
+                }
+            })
+            .collect();
+        let got = json!({
+            "results": results,
+            "receipts": log.len().unwrap(),
+            "receipt": log.head().unwrap().map(|h| h.to_json().to_string()),
+        });
         assert_eq!(got, v["expect"], "{}", v["id"]);
     }
 }

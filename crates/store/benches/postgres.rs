@@ -100,6 +100,7 @@ fn main() {
         permit: None,
         decision: Outcome::Allow,
         reasons: Vec::new(),
+        approvers: Vec::new(),
     };
     for workers in WORKERS {
         let per = ops.div_ceil(workers);

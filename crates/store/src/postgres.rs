@@ -35,13 +35,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use charter_core::audit::{AuditLog, Bundle, MAX_BUNDLE_RECEIPTS};
-use charter_core::budget::{exhausted, merge, BudgetStore, Spend};
+use charter_core::budget::{exhausted, merge_indexed, BudgetStore, Spend, SpendError};
 use charter_core::idempotency::{check_key, IdempotencyStore, Stored};
 use charter_core::receipt::{Receipt, ReceiptInput, GENESIS};
 use charter_core::revocation::{check_id, RevocationList};
 use charter_core::{b64, Error, ErrorCode, KeySet, PublicKey, ReplayStore, SigningKey};
 use postgres::error::SqlState;
-use postgres::{NoTls, Transaction};
+#[cfg(not(feature = "postgres-tls"))]
+use postgres::NoTls;
+use postgres::Transaction;
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::{check_log_name, redact, AuditLogs, Parts, Store, SCHEMA_VERSION};
@@ -64,8 +66,15 @@ const RETRIES: usize = 5;
 /// Key of the advisory lock that serializes schema creation.
 const SCHEMA_LOCK: i64 = 0x6368_6172_7465_7201; // "charter\x01"
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+/// How connections are made: TLS through native-tls with the feature
+/// `postgres-tls`, else plaintext only.
+#[cfg(feature = "postgres-tls")]
+type Connector = postgres_native_tls::MakeTlsConnector;
+#[cfg(not(feature = "postgres-tls"))]
+type Connector = NoTls;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<Connector>>;
+type Conn = r2d2::PooledConnection<PostgresConnectionManager<Connector>>;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS charter_replay (
@@ -154,7 +163,14 @@ fn pg_err(what: &str, e: postgres::Error) -> Error {
     } else {
         ""
     };
-    Error::new(code, format!("postgres: {what}: {e}{hint}"))
+    // The crate's Display names only the kind ("db error"); the causes say what.
+    let mut detail = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        detail.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    Error::new(code, format!("postgres: {what}: {detail}{hint}"))
 }
 
 fn retryable(e: &postgres::Error) -> bool {
@@ -191,15 +207,48 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
-/// Splits the options this store reads (`pool_max_size`) off a URL, leaving
-/// what the `postgres` crate parses.
-fn split_options(url: &str) -> Result<(String, Option<u32>), Error> {
+/// What the URL's `sslmode=` asks for (libpq's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SslMode {
+    /// `disable`: plaintext.
+    Disable,
+    /// `allow` or `prefer` (libpq's default): TLS if this build and the
+    /// server have it, else plaintext, as libpq does.
+    Prefer,
+    /// `require`: TLS or no connection; the certificate is not checked.
+    Require,
+    /// `verify-ca`: TLS with a certificate from a trusted CA.
+    VerifyCa,
+    /// `verify-full`: `verify-ca`, and the certificate names the host.
+    VerifyFull,
+}
+
+/// The URL options this store reads itself, split off the URL.
+#[derive(Debug)]
+struct Options {
+    /// The URL without them, for the `postgres` crate.
+    url: String,
+    /// `pool_max_size=`.
+    pool_size: Option<u32>,
+    /// `sslmode=`.
+    ssl_mode: SslMode,
+    /// `sslrootcert=`: a PEM file of CA certificates to trust (verify-ca and
+    /// verify-full; also checks the certificate under `require`, as libpq does).
+    root_cert: Option<String>,
+}
+
+/// Splits the options this store reads (`pool_max_size`, `sslmode`,
+/// `sslrootcert`) off a URL, leaving what the `postgres` crate parses.
+fn split_options(url: &str) -> Result<Options, Error> {
     let bad = |m: String| Error::new(ErrorCode::InvalidArgument, m);
-    let Some((base, query)) = url.split_once('?') else {
-        return Ok((url.to_string(), None));
-    };
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut kept = Vec::new();
-    let mut size = None;
+    let mut options = Options {
+        url: String::new(),
+        pool_size: None,
+        ssl_mode: SslMode::Prefer,
+        root_cert: None,
+    };
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("pool_max_size", v)) => {
@@ -211,29 +260,152 @@ fn split_options(url: &str) -> Result<(String, Option<u32>), Error> {
                 if n == 0 || n > 1000 {
                     return Err(bad(format!("pool_max_size={n} is outside 1..=1000")));
                 }
-                size = Some(n);
+                options.pool_size = Some(n);
+            }
+            Some(("sslmode", v)) => {
+                options.ssl_mode = match v {
+                    "disable" => SslMode::Disable,
+                    "allow" | "prefer" => SslMode::Prefer,
+                    "require" => SslMode::Require,
+                    "verify-ca" => SslMode::VerifyCa,
+                    "verify-full" => SslMode::VerifyFull,
+                    _ => return Err(bad(format!(
+                        "sslmode={v:?} in the PostgreSQL URL is not one of disable, allow, prefer, require, verify-ca, verify-full"
+                    ))),
+                }
+            }
+            Some(("sslrootcert", v)) if !v.is_empty() => {
+                options.root_cert = Some(percent_decode(v)?);
+            }
+            Some(("sslcert" | "sslkey" | "sslcrl" | "sslpassword", _)) => {
+                return Err(Error::new(
+                    ErrorCode::Unsupported,
+                    format!("{pair:?} in the PostgreSQL URL: client certificates and CRLs are not supported by this build; use password authentication over sslmode=verify-full"),
+                ));
             }
             _ => kept.push(pair),
         }
     }
-    let url = if kept.is_empty() {
+    if options.root_cert.is_some() && options.ssl_mode == SslMode::Disable {
+        return Err(bad(
+            "sslrootcert= with sslmode=disable: a CA file means TLS; drop one of them".into(),
+        ));
+    }
+    options.url = if kept.is_empty() {
         base.to_string()
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    Ok((url, size))
+    Ok(options)
+}
+
+/// The connector for the URL's `sslmode`, and the mode set on `config`.
+/// Without TLS in this build, `require`, `verify-ca`, `verify-full` and
+/// `sslrootcert=` are refused (`unsupported`): never plaintext instead.
+#[cfg(not(feature = "postgres-tls"))]
+fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connector, Error> {
+    let plaintext = matches!(options.ssl_mode, SslMode::Disable | SslMode::Prefer);
+    if plaintext && options.root_cert.is_none() {
+        // What libpq built without SSL does for allow/prefer: plaintext.
+        config.ssl_mode(postgres::config::SslMode::Disable);
+        return Ok(NoTls);
+    }
+    Err(Error::new(
+        ErrorCode::Unsupported,
+        format!(
+            "the PostgreSQL URL asks for TLS ({}), and this build of charter-store has none (build it with the feature \"postgres-tls\"); refusing rather than connecting in plaintext",
+            match options.ssl_mode {
+                SslMode::Require => "sslmode=require",
+                SslMode::VerifyCa => "sslmode=verify-ca",
+                SslMode::VerifyFull => "sslmode=verify-full",
+                _ => "sslrootcert=",
+            }
+        ),
+    ))
+}
+
+/// The connector for the URL's `sslmode` (libpq's meanings), and the mode
+/// set on `config`: `require` encrypts without checking the certificate
+/// (unless `sslrootcert=` is given, then as `verify-ca`); `verify-ca` checks
+/// it against the system's CAs or `sslrootcert=`; `verify-full` also checks
+/// that it names the host.
+#[cfg(feature = "postgres-tls")]
+fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connector, Error> {
+    use postgres::config::SslMode as Mode;
+    let mut builder = native_tls::TlsConnector::builder();
+    if let Some(path) = &options.root_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("sslrootcert={path:?} in the PostgreSQL URL cannot be read: {e}"),
+            )
+        })?;
+        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("sslrootcert={path:?} in the PostgreSQL URL is not a PEM certificate: {e}"),
+            )
+        })?;
+        builder.add_root_certificate(cert);
+    }
+    match options.ssl_mode {
+        SslMode::Disable => config.ssl_mode(Mode::Disable),
+        SslMode::Prefer => config.ssl_mode(Mode::Prefer),
+        _ => config.ssl_mode(Mode::Require),
+    };
+    let check_ca = match options.ssl_mode {
+        SslMode::VerifyCa | SslMode::VerifyFull => true,
+        _ => options.root_cert.is_some(),
+    };
+    builder
+        .danger_accept_invalid_certs(!check_ca)
+        .danger_accept_invalid_hostnames(options.ssl_mode != SslMode::VerifyFull);
+    let tls = builder.build().map_err(|e| {
+        Error::new(
+            ErrorCode::Unsupported,
+            format!("TLS for PostgreSQL could not be set up: {e}"),
+        )
+    })?;
+    Ok(postgres_native_tls::MakeTlsConnector::new(tls))
+}
+
+/// `%XX` escapes of a URL option's value decoded (a file path).
+fn percent_decode(v: &str) -> Result<String, Error> {
+    let bad = || {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{v:?} in the PostgreSQL URL is not a valid percent-encoded value"),
+        )
+    };
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = v.get(i + 1..i + 3).ok_or_else(bad)?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| bad())
 }
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user[:password]@host[:port]/db`, or
-    /// `postgresql://`; libpq query options such as `connect_timeout=`,
-    /// plus `pool_max_size=`), and creates or checks the schema. Fails with
-    /// `store_unavailable` when the server cannot be reached within the
-    /// connect timeout, `unsupported_version` when the database holds a
-    /// newer schema, `invalid_argument` for a bad URL.
+    /// `postgresql://`; libpq query options such as `connect_timeout=` and
+    /// `sslmode=`/`sslrootcert=`, plus `pool_max_size=`), and creates or
+    /// checks the schema. Fails with `store_unavailable` when the server
+    /// cannot be reached within the connect timeout, `unsupported_version`
+    /// when the database holds a newer schema, `invalid_argument` for a bad
+    /// URL, `unsupported` for an `sslmode` this build cannot honour (never
+    /// plaintext instead).
     pub fn open(url: &str) -> Result<PostgresStore, Error> {
-        let (pg_url, size) = split_options(url)?;
-        let mut config = postgres::Config::from_str(&pg_url).map_err(|e| {
+        let options = split_options(url)?;
+        let (pg_url, size) = (&options.url, options.pool_size);
+        let mut config = postgres::Config::from_str(pg_url).map_err(|e| {
             Error::new(
                 ErrorCode::InvalidArgument,
                 format!("not a PostgreSQL URL (postgres://user@host:port/db): {e}"),
@@ -252,7 +424,12 @@ impl PostgresStore {
         // A socket that stops answering (a cut cable) is noticed, not waited on forever.
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(30));
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let tls = connector(&options, &mut config)?;
+        let manager = PostgresConnectionManager::new(config, tls);
+        // One connection made directly first: a wrong password, a refused TLS
+        // handshake or an untrusted certificate is reported as itself (the
+        // pool's own error would only say that it timed out).
+        drop(r2d2::ManageConnection::connect(&manager).map_err(|e| pg_err("connecting", e))?);
         let pool = r2d2::Pool::builder()
             .max_size(size.unwrap_or(DEFAULT_POOL_SIZE))
             .min_idle(Some(0))
@@ -454,6 +631,23 @@ impl RevocationList for PostgresStore {
         Ok(row.is_some())
     }
 
+    fn first_revoked(&self, ids: &[&str]) -> Result<Option<String>, Error> {
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut conn = self.conn()?;
+        // One round trip for the whole chain; the first hit in the caller's order wins.
+        let row = conn
+            .query_opt(
+                "SELECT t.id FROM unnest($1::TEXT[]) WITH ORDINALITY AS t(id, n)
+                 WHERE EXISTS (SELECT 1 FROM charter_revocations r WHERE r.id = t.id)
+                 ORDER BY t.n LIMIT 1",
+                &[&ids],
+            )
+            .map_err(|e| pg_err("checking the revocation list", e))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     fn revoke(&self, capability_id: &str) -> Result<(), Error> {
         check_id(capability_id)?;
         let mut conn = self.conn()?;
@@ -523,23 +717,46 @@ impl IdempotencyStore for PostgresStore {
             format!("postgres: idempotency key {key:?} changed under {RETRIES} attempts to store it; retry later"),
         ))
     }
+
+    fn complete(
+        &self,
+        key: &str,
+        pending: &str,
+        outcome: &str,
+        expires_at: i64,
+    ) -> Result<bool, Error> {
+        let mut conn = self.conn()?;
+        let n = conn
+            .execute(
+                "UPDATE charter_idempotency SET outcome = $1, expires_at = $2
+                 WHERE key = $3 AND outcome = $4",
+                &[&outcome, &expires_at, &key, &pending],
+            )
+            .map_err(|e| pg_err("completing an idempotency key", e))?;
+        Ok(n == 1)
+    }
 }
 
 impl BudgetStore for PostgresStore {
-    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), Error> {
-        let mut spends = merge(spends)?;
+    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), SpendError> {
+        let mut spends = merge_indexed(spends)?;
         // One order for every transaction: two spenders of the same counters
         // wait for each other instead of deadlocking.
-        spends.sort_by(|a, b| (&a.counter, a.window_start).cmp(&(&b.counter, b.window_start)));
+        spends.sort_by(|(_, a), (_, b)| {
+            (&a.counter, a.window_start).cmp(&(&b.counter, b.window_start))
+        });
         let mut rows = Vec::with_capacity(spends.len());
-        for s in &spends {
+        for (_, s) in &spends {
             rows.push((
                 to_i64("a budget amount", s.amount)?,
                 to_i64("a budget limit", s.limit)?,
             ));
         }
-        self.transaction("spending from a budget", |tx| {
-            for (s, (amount, limit)) in spends.iter().zip(&rows) {
+        // Set by the attempt that ran out (an error rolls its transaction back).
+        let mut ran_out = None;
+        let spent = self.transaction("spending from a budget", |tx| {
+            ran_out = None;
+            for ((index, s), (amount, limit)) in spends.iter().zip(&rows) {
                 tx.execute(
                     "INSERT INTO charter_budgets (counter, window_start, window_end, used)
                      VALUES ($1, $2, $3, 0) ON CONFLICT (counter, window_start) DO NOTHING",
@@ -560,13 +777,20 @@ impl BudgetStore for PostgresStore {
                             &[&s.counter, &s.window_start],
                         )?
                         .get(0);
+                    ran_out = Some(*index);
                     return Ok(Err(exhausted(s, u64::try_from(used).unwrap_or(0))));
                 }
             }
             Ok(Ok(()))
-        })?;
+        });
         self.maybe_prune(now);
-        Ok(())
+        match (spent, ran_out) {
+            (Ok(()), _) => Ok(()),
+            (Err(error), Some(index)) if error.code() == ErrorCode::BudgetExhausted => {
+                Err(SpendError::Exhausted { index, error })
+            }
+            (Err(e), _) => Err(SpendError::Failed(e)),
+        }
     }
 }
 
@@ -799,19 +1023,91 @@ impl AuditLog for PostgresAuditLog {
 mod tests {
     use super::*;
 
+    fn split(url: &str) -> (String, Option<u32>, SslMode, Option<String>) {
+        let o = split_options(url).unwrap();
+        (o.url, o.pool_size, o.ssl_mode, o.root_cert)
+    }
+
     #[test]
     fn pool_options_are_split_off_the_url() {
         assert_eq!(
-            split_options("postgres://u@h/db?pool_max_size=4&connect_timeout=2").unwrap(),
-            ("postgres://u@h/db?connect_timeout=2".to_string(), Some(4))
+            split("postgres://u@h/db?pool_max_size=4&connect_timeout=2"),
+            (
+                "postgres://u@h/db?connect_timeout=2".to_string(),
+                Some(4),
+                SslMode::Prefer,
+                None
+            )
         );
         assert_eq!(
-            split_options("postgres://u@h/db").unwrap(),
-            ("postgres://u@h/db".to_string(), None)
+            split("postgres://u@h/db"),
+            ("postgres://u@h/db".to_string(), None, SslMode::Prefer, None)
         );
+        assert_eq!(
+            split("postgres://u@h/db?sslmode=verify-full&sslrootcert=/a%20b/ca.pem"),
+            (
+                "postgres://u@h/db".to_string(),
+                None,
+                SslMode::VerifyFull,
+                Some("/a b/ca.pem".to_string())
+            )
+        );
+        for (mode, want) in [
+            ("disable", SslMode::Disable),
+            ("allow", SslMode::Prefer),
+            ("prefer", SslMode::Prefer),
+            ("require", SslMode::Require),
+            ("verify-ca", SslMode::VerifyCa),
+        ] {
+            assert_eq!(split(&format!("postgres://u@h/db?sslmode={mode}")).2, want);
+        }
+        for bad in [
+            "sslmode=on",
+            "sslmode=",
+            "sslrootcert=%zz",
+            "sslmode=disable&sslrootcert=x",
+        ] {
+            let e = split_options(&format!("postgres://u@h/db?{bad}")).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad}");
+        }
+        let e = split_options("postgres://u@h/db?sslcert=c.pem").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unsupported);
         for bad in ["pool_max_size=0", "pool_max_size=x", "pool_max_size=5000"] {
             let e = split_options(&format!("postgres://u@h/db?{bad}")).unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
+
+    /// A build without TLS refuses every sslmode that needs it, before any
+    /// connection is tried (here there is no server at all), never falling
+    /// back to plaintext; `disable` and `prefer` connect in plaintext.
+    #[cfg(not(feature = "postgres-tls"))]
+    #[test]
+    fn tls_this_build_cannot_do_is_refused() {
+        for q in [
+            "sslmode=require",
+            "sslmode=verify-ca",
+            "sslmode=verify-full",
+            "sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem",
+            "sslrootcert=/etc/ssl/ca.pem",
+        ] {
+            let e = PostgresStore::open(&format!("postgres://charter@127.0.0.1:1/charter?{q}"))
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::Unsupported, "{q}: {e}");
+            assert!(
+                e.message()
+                    .contains("refusing rather than connecting in plaintext"),
+                "{e}"
+            );
+            assert!(e.message().contains("postgres-tls"), "{e}");
+        }
+        for q in ["sslmode=disable", "sslmode=prefer", "sslmode=allow"] {
+            let e = PostgresStore::open(&format!(
+                "postgres://charter@127.0.0.1:1/charter?{q}&connect_timeout=1"
+            ))
+            .unwrap_err();
+            // Past the TLS decision: the connection itself fails (nothing listens).
+            assert_eq!(e.code(), ErrorCode::StoreUnavailable, "{q}: {e}");
         }
     }
 

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use charter_core::audit::AuditLog;
-use charter_core::budget::{exhausted, merge};
+use charter_core::budget::{exhausted, merge_indexed, SpendError};
 use charter_core::revocation::check_id;
 use charter_core::{
     b64, BudgetStore, Bundle, Error, ErrorCode, IdempotencyStore, KeySet, PublicKey, Receipt,
@@ -298,6 +298,32 @@ impl RevocationList for SqliteRevocationList {
         })
     }
 
+    fn first_revoked(&self, ids: &[&str]) -> Result<Option<String>, Error> {
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        // One query for the whole chain; the first hit in the caller's order wins.
+        let marks = (1..=ids.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let found = self.0.with(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT id FROM charter_revocations WHERE id IN ({marks})"
+            ))?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+                    r.get::<_, String>(0)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })?;
+        Ok(ids
+            .iter()
+            .find(|id| found.iter().any(|f| f == **id))
+            .map(|id| (*id).to_string()))
+    }
+
     fn revoke(&self, capability_id: &str) -> Result<(), Error> {
         check_id(capability_id)?;
         let now = charter_core::unix_now();
@@ -363,23 +389,40 @@ impl IdempotencyStore for SqliteIdempotencyStore {
             Ok(stored)
         })
     }
+
+    fn complete(
+        &self,
+        key: &str,
+        pending: &str,
+        outcome: &str,
+        expires_at: i64,
+    ) -> Result<bool, Error> {
+        self.0.write(|conn| {
+            let n = conn.execute(
+                "UPDATE charter_idempotency SET outcome = ?1, expires_at = ?2
+                 WHERE key = ?3 AND outcome = ?4",
+                params![outcome, expires_at, key, pending],
+            )?;
+            Ok(n == 1)
+        })
+    }
 }
 
 /// Budget counters in `charter_budgets`.
 struct SqliteBudgetStore(Arc<Db>);
 
 impl BudgetStore for SqliteBudgetStore {
-    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), Error> {
+    fn spend(&self, spends: &[Spend], now: i64) -> Result<(), SpendError> {
         // merge bounds every amount and limit to 2^63 - 1, so `as i64` is exact.
-        let spends = merge(spends)?;
-        self.0.write(|conn| {
+        let spends = merge_indexed(spends)?;
+        let ran_out = self.0.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "DELETE FROM charter_budgets WHERE (counter, window_start) IN
                    (SELECT counter, window_start FROM charter_budgets WHERE window_end <= ?1 LIMIT ?2)",
                 params![now, PRUNE_BATCH],
             )?;
-            for s in &spends {
+            for (index, s) in &spends {
                 let used: i64 = tx
                     .query_row(
                         "SELECT used FROM charter_budgets WHERE counter = ?1 AND window_start = ?2",
@@ -391,10 +434,13 @@ impl BudgetStore for SqliteBudgetStore {
                 let used = u64::try_from(used).unwrap_or(u64::MAX);
                 if used.checked_add(s.amount).is_none_or(|t| t > s.limit) {
                     // Dropping the transaction rolls back: nothing is spent.
-                    return Err(exhausted(s, used).into());
+                    return Ok(Some(SpendError::Exhausted {
+                        index: *index,
+                        error: exhausted(s, used),
+                    }));
                 }
             }
-            for s in &spends {
+            for (_, s) in &spends {
                 tx.execute(
                     "INSERT INTO charter_budgets (counter, window_start, window_end, used)
                      VALUES (?1, ?2, ?3, ?4)
@@ -403,8 +449,9 @@ impl BudgetStore for SqliteBudgetStore {
                 )?;
             }
             tx.commit()?;
-            Ok(())
-        })
+            Ok(None)
+        })?;
+        ran_out.map_or(Ok(()), Err)
     }
 }
 

@@ -127,6 +127,7 @@ fn receipt_input(n: u64) -> ReceiptInput {
         permit: None,
         decision: Outcome::Allow,
         reasons: Vec::new(),
+        approvers: Vec::new(),
     }
 }
 
@@ -746,13 +747,20 @@ fn a_server_restart_fails_closed_then_recovers() {
         d.reasons
     );
     unavailable(store.revocations().is_revoked(&cap.id()).unwrap_err());
+    unavailable(
+        store
+            .revocations()
+            .first_revoked(&[&cap.id(), cap.token_id()])
+            .unwrap_err(),
+    );
     unavailable(log.append(receipt_input(1)).unwrap_err());
     unavailable(log.len().unwrap_err());
     unavailable(
         store
             .budgets()
             .spend(&[spend(&unique("b"), 1, 5)], unix_now())
-            .unwrap_err(),
+            .unwrap_err()
+            .into_error(),
     );
     unavailable(
         store
@@ -862,4 +870,55 @@ fn a_budget_caveat_holds_across_verifier_processes() {
     let exhausted = outcomes.iter().filter(|o| *o == "budget_exhausted").count();
     assert_eq!(allowed, 10, "{outcomes:?}");
     assert_eq!(exhausted, outcomes.len() - 10, "{outcomes:?}");
+}
+
+/// TLS against the throwaway server's self-signed certificate for 127.0.0.1
+/// (scripts/postgres.sh): the role `charter_tls` is admitted over TLS only,
+/// so a store that works as that role spoke TLS.
+#[cfg(feature = "postgres-tls")]
+#[test]
+fn tls_modes_are_honoured() {
+    let ca = match std::env::var("CHARTER_PG_TLS_CA") {
+        Ok(ca) if !ca.is_empty() => ca,
+        _ => panic!("CHARTER_PG_TLS_CA is not set: scripts/postgres.sh makes it with openssl"),
+    };
+    let base = url().replacen("postgres://charter@", "postgres://charter_tls@", 1);
+    let works = |query: &str| {
+        let s = PostgresStore::open(&format!("{base}?connect_timeout=5&{query}"))
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        s.replay()
+            .check_and_record(&unique("tls"), unix_now() + 60, unix_now())
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+    };
+    // The certificate checked against the given CA, and naming 127.0.0.1.
+    works(&format!("sslmode=verify-full&sslrootcert={ca}"));
+    works(&format!("sslmode=verify-ca&sslrootcert={ca}"));
+    // require: encrypted, the certificate not checked (libpq's meaning).
+    works("sslmode=require");
+    // prefer (the default) uses TLS when the server has it.
+    works("sslmode=prefer");
+    // The role is refused in plaintext: the tests above spoke TLS.
+    let e = PostgresStore::open(&format!("{base}?connect_timeout=5&sslmode=disable"))
+        .expect_err("plaintext for a TLS-only role");
+    assert!(e.message().contains("pg_hba.conf"), "{e}");
+    assert!(e.message().contains("no encryption"), "{e}");
+    // A self-signed certificate is not trusted without its CA.
+    let e = PostgresStore::open(&format!("{base}?connect_timeout=5&sslmode=verify-full"))
+        .expect_err("an unknown CA");
+    assert!(e.message().contains("certificate"), "{e}");
+    // verify-full checks the name: the certificate names 127.0.0.1, not localhost.
+    let by_name = base.replacen("@127.0.0.1:", "@localhost:", 1);
+    let e = PostgresStore::open(&format!(
+        "{by_name}?connect_timeout=5&sslmode=verify-full&sslrootcert={ca}"
+    ))
+    .expect_err("a certificate for another name");
+    assert!(
+        e.message().contains("certificate") || e.message().contains("hostname"),
+        "{e}"
+    );
+    // verify-ca does not check the name.
+    let s = PostgresStore::open(&format!(
+        "{by_name}?connect_timeout=5&sslmode=verify-ca&sslrootcert={ca}"
+    ));
+    assert!(s.is_ok(), "{:?}", s.err());
 }

@@ -170,6 +170,30 @@ fn child() {
                 }
             });
         }
+        "idem-budget" => {
+            // One guarded call with a budget caveat and an idempotency key.
+            let (cap, key) = arg.split_once(' ').expect("test setup");
+            let g = Guard::new(
+                Verifier::new([root()], "shop")
+                    .expect("test setup")
+                    .with_budget_store(store.budgets()),
+                PermitIssuer::new(signing(3), "gw").with_idempotency_store(store.idempotency()),
+                store
+                    .audit_log("idem-budget", signing(4))
+                    .expect("test setup"),
+            );
+            let opts = CallOptions {
+                idempotency_key: Some(key.into()),
+                ..CallOptions::at(NOW)
+            };
+            println!(
+                "@@ {}",
+                match g.protect(cap, &request(5), &opts) {
+                    Ok(p) => p.token().to_string(),
+                    Err(e) => e.reasons().first().map_or(e.code(), |r| r.code).to_string(),
+                }
+            );
+        }
         other => panic!("unknown role {other}"),
     }
 }
@@ -375,10 +399,25 @@ fn one_idempotency_key_from_many_processes_is_one_permit() {
     let (_dir, url) = db();
     let lines = run_all(&url, "idem", "7", PROCS);
     assert_eq!(lines.len(), PROCS * THREADS);
-    assert!(lines[0].contains('.'), "a permit token: {}", lines[0]);
+    // One permit; a duplicate that arrived while the first call was being
+    // decided was told to retry (idempotency_conflict), never given another.
+    let permits: Vec<&String> = lines.iter().filter(|l| l.contains('.')).collect();
+    assert!(!permits.is_empty(), "no permit: {lines:?}");
     assert!(
-        lines.iter().all(|l| *l == lines[0]),
+        permits.iter().all(|l| *l == permits[0]),
         "more than one permit: {lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains('.') || l == "idempotency_conflict"),
+        "{lines:?}"
+    );
+    // Once decided, every retry from any process gets that permit.
+    let retries = run_all(&url, "idem", "7", 2);
+    assert!(
+        retries.iter().all(|l| l == permits[0]),
+        "a retry got something else: {retries:?}"
     );
     // The same key for another call, from other processes: refused.
     let other = run_all(&url, "idem", "8", 2);
@@ -391,10 +430,38 @@ fn one_idempotency_key_from_many_processes_is_one_permit() {
     let log: Arc<dyn AuditLog> = store.audit_log("idem", signing(4)).expect("test setup");
     assert_eq!(
         log.len().expect("test setup") as usize,
-        (PROCS + 2) * THREADS
+        (PROCS + 4) * THREADS
     );
     assert_eq!(
         ErrorCode::IdempotencyConflict.as_str(),
         "idempotency_conflict"
     );
+}
+
+/// A retry (same key, same call) from other processes returns the stored
+/// permit without spending the budget again: with a budget of 2, after one
+/// call and many retries of it a second key still has its unit, a third none.
+#[test]
+fn idempotent_retries_from_other_processes_spend_no_budget() {
+    let (_dir, url) = db();
+    let cap = capability()
+        .attenuate("budget(\"refunds\", 2, 3600)")
+        .expect("test setup")
+        .serialize();
+    let first = run_all(&url, "idem-budget", &format!("{cap} k1"), 1);
+    assert_eq!(first.len(), 1);
+    assert!(first[0].contains('.'), "a permit: {first:?}");
+    let retries = run_all(&url, "idem-budget", &format!("{cap} k1"), PROCS);
+    assert_eq!(retries.len(), PROCS);
+    assert!(retries.iter().all(|l| *l == first[0]), "{retries:?}");
+    let second = run_all(&url, "idem-budget", &format!("{cap} k2"), 1);
+    assert!(
+        second[0].contains('.') && second[0] != first[0],
+        "{second:?}"
+    );
+    let third = run_all(&url, "idem-budget", &format!("{cap} k3"), 1);
+    assert_eq!(third, ["budget_exhausted"]);
+    // k3's denial is settled too: retried, it is the same denial.
+    let again = run_all(&url, "idem-budget", &format!("{cap} k3"), 2);
+    assert_eq!(again, ["budget_exhausted", "budget_exhausted"]);
 }

@@ -1,5 +1,9 @@
-//! Every store behaves as the core's memory store does: the same answers,
-//! the same codes, whatever the engine (memory, SQLite in memory, a SQLite file).
+//! The store conformance suite: every store behaves as the core's memory
+//! store does, the same answers and the same codes, whatever the engine:
+//! memory, SQLite in memory, a SQLite file, and, built with the `postgres`
+//! feature, the PostgreSQL server `CHARTER_PG_URL` names (`scripts/test.sh
+//! postgres` runs it so, against a throwaway server; with the feature and no
+//! URL the suite fails rather than skip PostgreSQL).
 
 use std::sync::Arc;
 
@@ -11,11 +15,56 @@ use charter_store::{open, Store};
 
 fn stores(dir: &tempfile::TempDir) -> Vec<Store> {
     let file = dir.path().join("charter.db");
-    vec![
+    let mut all = vec![
         open("memory:").expect("test setup"),
         open("sqlite::memory:").expect("test setup"),
         open(&format!("sqlite://{}", file.display())).expect("test setup"),
-    ]
+    ];
+    all.extend(postgres());
+    all
+}
+
+/// A PostgreSQL store in a schema of its own, so every test starts empty.
+#[cfg(feature = "postgres")]
+fn postgres() -> Option<Store> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let url = match std::env::var("CHARTER_PG_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => panic!(
+            "built with the postgres feature but CHARTER_PG_URL is not set: run \
+             `scripts/test.sh postgres` (scripts/postgres.sh starts a throwaway server)"
+        ),
+    };
+    let schema = format!(
+        "conformance_{}_{}_{}",
+        std::process::id(),
+        charter_core::unix_now(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin =
+        postgres::Client::connect(&url, postgres::NoTls).expect("connect to CHARTER_PG_URL");
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("test setup");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let store = open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
+        .expect("open the PostgreSQL store");
+    // The store made its tables in the new schema, so this test starts empty.
+    let tables: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1",
+            &[&schema],
+        )
+        .expect("test setup")
+        .get(0);
+    assert!(tables >= 6, "the store's tables are not in schema {schema}");
+    Some(store)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres() -> Option<Store> {
+    None
 }
 
 fn key(b: u8) -> SigningKey {
@@ -63,6 +112,45 @@ fn revocations_are_checked_and_listed() {
 }
 
 #[test]
+fn the_first_revoked_id_is_found_in_one_lookup_in_order() {
+    let dir = tempfile::tempdir().expect("test setup");
+    for s in stores(&dir) {
+        let list = s.revocations();
+        let ids: Vec<String> = (1u8..=8).map(|b| b64::encode([b; 16])).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert_eq!(
+            list.first_revoked(&refs).expect("test setup"),
+            None,
+            "{s:?}"
+        );
+        assert_eq!(list.first_revoked(&[]).expect("test setup"), None);
+        list.revoke(&ids[5]).expect("test setup");
+        list.revoke(&ids[2]).expect("test setup");
+        assert_eq!(
+            list.first_revoked(&refs).expect("test setup"),
+            Some(ids[2].clone()),
+            "{s:?}"
+        );
+        // The caller's order, not the list's.
+        let reversed: Vec<&str> = refs.iter().rev().copied().collect();
+        assert_eq!(
+            list.first_revoked(&reversed).expect("test setup"),
+            Some(ids[5].clone()),
+            "{s:?}"
+        );
+        // A whole chain's worth of ids (64 caveats and the token id) at once.
+        let many: Vec<String> = (0u8..66).map(|b| b64::encode([b ^ 0x80; 16])).collect();
+        let mut chain: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(list.first_revoked(&chain).expect("test setup"), None);
+        chain.push(&ids[5]);
+        assert_eq!(
+            list.first_revoked(&chain).expect("test setup"),
+            Some(ids[5].clone())
+        );
+    }
+}
+
+#[test]
 fn idempotency_keeps_the_first_outcome() {
     let dir = tempfile::tempdir().expect("test setup");
     for s in stores(&dir) {
@@ -80,6 +168,63 @@ fn idempotency_keeps_the_first_outcome() {
             .put_if_absent("k", "h2", "o2", 300, 101)
             .expect("test setup");
         assert_eq!(c.outcome, "o2", "{s:?}");
+        // A claim is completed once, by its holder only; the outcome then
+        // lives until the new expiry.
+        i.put_if_absent("c", "h", "pending:1", 100, 0)
+            .expect("test setup");
+        assert!(
+            !i.complete("c", "pending:2", "o", 500).expect("test setup"),
+            "{s:?}"
+        );
+        assert!(
+            i.complete("c", "pending:1", "o", 500).expect("test setup"),
+            "{s:?}"
+        );
+        assert!(!i.complete("c", "pending:1", "o", 500).expect("test setup"));
+        assert!(!i
+            .complete("absent", "pending:1", "o", 500)
+            .expect("test setup"));
+        let got = i
+            .put_if_absent("c", "h9", "o9", 900, 400)
+            .expect("test setup");
+        assert_eq!(
+            (got.call_hash.as_str(), got.outcome.as_str()),
+            ("h", "o"),
+            "{s:?}"
+        );
+    }
+}
+
+/// The idempotency protocol over every store: a key is claimed before its
+/// call is decided, so a retry gets the first outcome without a second
+/// decision, a duplicate while it is decided is refused, another call with
+/// the key conflicts.
+#[test]
+fn idempotency_claims_settle_once() {
+    use charter_core::idempotency::{claim, complete, Claim, Outcome};
+    let dir = tempfile::tempdir().expect("test setup");
+    for s in stores(&dir) {
+        let i = s.idempotency();
+        let Claim::Mine(mine) = claim(i.as_ref(), "k", "h1", 100, 0).expect("test setup") else {
+            panic!("{s:?}: a new key is the caller's")
+        };
+        for hash in ["h1", "h2"] {
+            let e = claim(i.as_ref(), "k", hash, 100, 1).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::IdempotencyConflict, "{s:?}");
+        }
+        let p = Outcome::Permit("t.o.k".into());
+        complete(i.as_ref(), "k", &mine, &p, 100).expect("test setup");
+        assert_eq!(
+            claim(i.as_ref(), "k", "h1", 100, 2).expect("test setup"),
+            Claim::Settled(p.clone()),
+            "{s:?}"
+        );
+        assert_eq!(
+            complete(i.as_ref(), "k", &mine, &p, 100)
+                .unwrap_err()
+                .code(),
+            ErrorCode::StoreUnavailable
+        );
     }
 }
 
@@ -104,7 +249,26 @@ fn budgets_are_all_or_nothing() {
             .spend(&[spend("a", 0, 1, 5), spend("b", 0, 1, 1)], 2)
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::BudgetExhausted, "{s:?}");
-        assert!(e.message().contains("budget b has 0 of 1 left"), "{e}");
+        assert_eq!(e.exhausted_index(), Some(1), "{s:?}");
+        assert!(
+            e.error().message().contains("budget b has 0 of 1 left"),
+            "{e}"
+        );
+        // Which spend ran out is reported by position, whatever order a
+        // store checks them in; a counter named twice is its first position.
+        let e = b
+            .spend(
+                &[
+                    spend("z", 0, 1, 9),
+                    spend("a", 0, 2, 5),
+                    spend("a", 0, 2, 5),
+                ],
+                2,
+            )
+            .unwrap_err();
+        assert_eq!(e.exhausted_index(), Some(1), "{s:?}: {e}");
+        // Neither failed call spent anything: "z" still has all 9.
+        b.spend(&[spend("z", 0, 9, 9)], 3).expect("test setup");
         b.spend(&[spend("a", 0, 2, 5)], 3).expect("test setup");
         assert_eq!(
             b.spend(&[spend("a", 0, 1, 5)], 4).unwrap_err().code(),
@@ -112,12 +276,11 @@ fn budgets_are_all_or_nothing() {
         );
         // The next window starts empty; the old one is pruned.
         b.spend(&[spend("a", 60, 5, 5)], 61).expect("test setup");
-        assert_eq!(
-            b.spend(&[spend("x", 0, u64::MAX, u64::MAX)], 61)
-                .unwrap_err()
-                .code(),
-            ErrorCode::LimitExceeded
-        );
+        let e = b
+            .spend(&[spend("x", 0, u64::MAX, u64::MAX)], 61)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LimitExceeded, "{s:?}");
+        assert_eq!(e.exhausted_index(), None);
     }
 }
 

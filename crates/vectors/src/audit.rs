@@ -113,6 +113,56 @@ pub fn receipts() -> Vec<Value> {
         edit(r2, |v| v["seq"] = json!(7)),
         &jwks,
     );
+    // A receipt of a call that needed approvals names the approvers.
+    let approved = MemoryAuditLog::new(signing("audit key"));
+    let mut kids: Vec<String> = (1..=2)
+        .map(|n| signing(&format!("approver {n}")).kid())
+        .collect();
+    kids.sort();
+    approved
+        .append(
+            ReceiptInput::from_decision(
+                T0,
+                "shopper-7",
+                "payments.refund",
+                &json!({"amount": 4200, "currency": "USD"}),
+                &Decision::allow(),
+            )
+            .unwrap()
+            .with_capability("NFBW5paneGC6sYrEt7ASsg")
+            .with_permit("jti-approved")
+            .with_approvers(kids.clone()),
+        )
+        .unwrap();
+    let with_approvers = approved.head().unwrap().unwrap().to_json().to_string();
+    add(
+        "verify-approvers",
+        "a receipt of an approved call names the approvers whose approvals counted",
+        with_approvers.clone(),
+        &jwks,
+    );
+    add(
+        "approvers-stripped",
+        "the approvers removed, signature kept",
+        edit(&with_approvers, |v| {
+            v.as_object_mut().unwrap().remove("approvers");
+        }),
+        &jwks,
+    );
+    add(
+        "approvers-unsorted",
+        "approvers out of order: one set has one form",
+        edit(&with_approvers, |v| {
+            v["approvers"] = json!([kids[1], kids[0]]);
+        }),
+        &jwks,
+    );
+    add(
+        "approvers-empty",
+        "an empty approvers member: a receipt with none has no member",
+        edit(&with_approvers, |v| v["approvers"] = json!([])),
+        &jwks,
+    );
     add(
         "unknown-field",
         "an unknown field is refused",
@@ -677,5 +727,118 @@ pub fn audit_files() -> Vec<Value> {
         ),
     );
     let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+/// One call of a guard sequence: (permit id, request, idempotency key, now).
+type SeqCall<'a> = (&'a str, &'a Request, Option<&'a str>, i64);
+
+/// Guard sequences against one in-memory store (`contract/vectors/stateful/`):
+/// the verifier's budget store and the permit issuer's idempotency store are
+/// one memory store shared by every call of the sequence, so a vector shows
+/// state carried from call to call (a budget running out, a key's first
+/// outcome returned without spending again, a key reused for another call).
+pub fn guard_sequences() -> Vec<Value> {
+    let text = |r: &Request| jcs::canonicalize(&r.to_value()).unwrap();
+    let req = standard_request();
+    let other = Request::new(
+        "shopper-7",
+        "payments.refund",
+        json!({"amount": 1200, "currency": "USD"}),
+    );
+    let mut out = Vec::new();
+    let mut add = |id: &str, description: &str, budget: &str, calls: &[SeqCall<'_>]| {
+        let cap = mint("root A", &shop_options()).attenuate(budget).unwrap();
+        let log = Arc::new(MemoryAuditLog::new(signing("audit key")));
+        let g = Guard::new(
+            Verifier::new([root("root A")], AUDIENCE)
+                .unwrap()
+                .with_budget_store(Arc::new(charter_core::MemoryBudgetStore::new())),
+            PermitIssuer::new(signing("permit key"), "gateway.shop.example")
+                .with_idempotency_store(Arc::new(charter_core::MemoryIdempotencyStore::new())),
+            log.clone(),
+        );
+        let mut results = Vec::new();
+        let mut rows = Vec::new();
+        for (permit_id, r, idem, now) in calls {
+            results.push(
+                match g.protect(
+                    &cap,
+                    r,
+                    &CallOptions {
+                        idempotency_key: idem.map(Into::into),
+                        permit_id: Some((*permit_id).into()),
+                        ..CallOptions::at(*now)
+                    },
+                ) {
+                    Ok(p) => json!({"permit": p.token()}),
+                    Err(e) => {
+                        json!({"error": e.code().as_str(), "message": e.message(), "reasons": serde_json::to_value(e.reasons()).unwrap()})
+                    }
+                },
+            );
+            rows.push(json!({
+                "request": text(r), "idempotency_key": idem, "permit_id": permit_id, "now": now,
+            }));
+        }
+        let head = log.head().unwrap().map(|h| h.to_json().to_string());
+        out.push(json!({
+            "id": format!("guard-sequences/{id}"), "description": description, "store": "memory",
+            "roots": [hex::encode(bytes32("root A"))], "audience": AUDIENCE,
+            "permit_key": hex::encode(bytes32("permit key")), "issuer": "gateway.shop.example",
+            "audit_key": hex::encode(bytes32("audit key")), "token": cap.serialize(), "proof": null,
+            "calls": rows,
+            "expect": {"results": results, "receipts": log.len().unwrap(), "receipt": head},
+        }));
+    };
+    let t = T0 + 600;
+    add(
+        "budget-exhausted",
+        "a budget of 2 calls per 10 minutes: two permits, then budget_exhausted naming the budget caveat; the next window starts empty",
+        "budget(\"refunds\", 2, 600)",
+        &[
+            ("permit-b1", &req, None, t),
+            ("permit-b2", &req, None, t + 1),
+            ("permit-b3", &req, None, t + 2),
+            ("permit-b4", &req, None, T0 + 1200),
+        ],
+    );
+    add(
+        "budget-amount-exhausted",
+        "a budget of 5000 per hour spent by args.amount: 4200 fits, 1200 more does not and spends nothing, so 800 more still fits and exhausts it",
+        "budget(\"cents\", 5000, 3600, args.amount)",
+        &[
+            ("permit-c1", &req, None, t),
+            ("permit-c2", &other, None, t + 1),
+            (
+                "permit-c3",
+                &Request::new("shopper-7", "payments.refund", json!({"amount": 800, "currency": "USD"})),
+                None,
+                t + 2,
+            ),
+        ],
+    );
+    add(
+        "retry-spends-no-budget",
+        "a budget of 1 call: a retry with the same key and call gets the first permit without spending; a new key finds the budget exhausted, and its retry the same denial",
+        "budget(\"refunds\", 1, 3600)",
+        &[
+            ("permit-r1", &req, Some("order-1"), t),
+            ("permit-r2", &req, Some("order-1"), t + 1),
+            ("permit-r3", &req, Some("order-1"), t + 2),
+            ("permit-r4", &req, Some("order-2"), t + 3),
+            ("permit-r5", &req, Some("order-2"), t + 4),
+        ],
+    );
+    add(
+        "idempotency-conflict",
+        "a key used for one call and then for another (other arguments): idempotency_conflict, raised as itself, and recorded as a denial",
+        "budget(\"refunds\", 5, 3600)",
+        &[
+            ("permit-i1", &req, Some("order-9"), t),
+            ("permit-i2", &other, Some("order-9"), t + 1),
+            ("permit-i3", &req, Some("order-9"), t + 2),
+        ],
+    );
     out
 }

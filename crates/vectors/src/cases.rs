@@ -38,6 +38,9 @@ pub(crate) fn expect_error(e: &Error) -> Value {
     json!({"error": e.code().as_str(), "message": e.message()})
 }
 
+/// A decision as vectors record it: `allowed` and each reason's code, caveat
+/// index and message, and for `approval_required` the structured need
+/// (`approval`, absent on every other reason).
 fn decision_json(d: &Decision) -> Value {
     serde_json::to_value(d).expect("decisions serialize")
 }
@@ -2011,6 +2014,7 @@ pub fn checks() -> Vec<Value> {
             bound.serialize(),
         )
     });
+    approval_checks(&shop, &mut add);
     let thief = Holder::new(signing("thief"));
     add(Check {
         proof: Some(proof(&thief, &bound, &req, AUDIENCE, T0 + 600, 8)),
@@ -2149,4 +2153,217 @@ pub fn proofs() -> Vec<Value> {
         "audience": AUDIENCE, "now": T0, "nonce": hex::encode([1u8; 8]), "expect": expect_error(&e),
     }));
     out
+}
+
+/// The approval vectors: the shop capability narrowed to need 2 of 3
+/// approvers for refunds over 1,000 (the standard request's 4,200 is one).
+fn approval_checks(shop: &Capability, add: &mut impl FnMut(Check)) {
+    use charter_core::ApprovedCall;
+    let approvers: Vec<SigningKey> = (1..=3).map(|n| signing(&format!("approver {n}"))).collect();
+    let stranger = signing("approver stranger");
+    let list = approvers
+        .iter()
+        .map(|k| format!("\"{}\"", k.kid()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let caveat = format!("approval(2, [{list}], args.amount > 1000)");
+    let cap = shop.attenuate(&caveat).expect("an approval caveat");
+    let token = cap.serialize();
+    let req = standard_request();
+    let call = |c: &Capability, r: &Request| {
+        ApprovedCall::of(&c.id(), r, AUDIENCE).expect("the standard call")
+    };
+    let sign = |k: &SigningKey, c: &ApprovedCall, at: i64| k.approve(c, at, 300).expect("approve");
+    let this = call(&cap, &req);
+    let a1 = sign(&approvers[0], &this, T0 + 590);
+    let a2 = sign(&approvers[1], &this, T0 + 590);
+    let with = |approvals: Vec<String>| request_text(&standard_request().with_approvals(approvals));
+    let case = |add: &mut dyn FnMut(Check),
+                id: &'static str,
+                description: &'static str,
+                approvals: Vec<String>,
+                token: &str| {
+        add(Check {
+            request: with(approvals),
+            ..Check::new(id, description, token.to_string())
+        })
+    };
+    case(
+        add,
+        "checks/approval-enough",
+        "two distinct listed approvers approved this exact call: allowed",
+        vec![a1.clone(), a2.clone()],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-too-few",
+        "one approval where two are required: approval_required, naming the keys, M and the call",
+        vec![a1.clone()],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-none",
+        "no approvals at all: approval_required",
+        vec![],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-wrong-key",
+        "an approval by a key that is not one of the approvers does not count",
+        vec![a1.clone(), sign(&stranger, &this, T0 + 590)],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-duplicate",
+        "the same approver twice counts once",
+        vec![a1.clone(), a1.clone(), sign(&approvers[0], &this, T0 + 595)],
+        &token,
+    );
+    let other_args = Request::new("shopper-7", "payments.refund", json!({"amount": 4300}));
+    case(
+        add,
+        "checks/approval-other-call",
+        "an approval of the same capability with other arguments does not count",
+        vec![
+            a1.clone(),
+            sign(&approvers[1], &call(&cap, &other_args), T0 + 590),
+        ],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-other-capability",
+        "an approval of the same call under another capability (the parent) does not count",
+        vec![a1.clone(), sign(&approvers[1], &call(shop, &req), T0 + 590)],
+        &token,
+    );
+    let elsewhere = ApprovedCall {
+        audience: "bank.example".into(),
+        ..this.clone()
+    };
+    case(
+        add,
+        "checks/approval-other-audience",
+        "an approval of the same call at another audience does not count",
+        vec![a1.clone(), sign(&approvers[1], &elsewhere, T0 + 590)],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-expired",
+        "an approval signed at T0+200 for 300 s expired at T0+500, before the check at T0+600",
+        vec![a1.clone(), sign(&approvers[1], &this, T0 + 200)],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-expiry-before",
+        "an approval expiring one second after the check still counts",
+        vec![a1.clone(), sign(&approvers[1], &this, T0 + 301)],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-expiry-at",
+        "an approval expiring at the instant of the check does not count",
+        vec![a1.clone(), sign(&approvers[1], &this, T0 + 300)],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-ahead",
+        "an approval dated 31 s ahead (beyond the 30 s leeway) does not count",
+        vec![a1.clone(), sign(&approvers[1], &this, T0 + 631)],
+        &token,
+    );
+    let mut flipped = a2.clone().into_bytes();
+    let last = flipped.len() - 2;
+    flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
+    case(
+        add,
+        "checks/approval-bad-signature",
+        "an approval whose signature does not verify does not count",
+        vec![a1.clone(), String::from_utf8(flipped).expect("ASCII")],
+        &token,
+    );
+    case(
+        add,
+        "checks/approval-malformed",
+        "approval text that is not an approval does not count, and the denial says why",
+        vec![a1.clone(), "not.an-approval".into(), format!("{a2}=")],
+        &token,
+    );
+    let small = Request::new(
+        "shopper-7",
+        "payments.refund",
+        json!({"amount": 1000, "currency": "USD"}),
+    )
+    .with_resource("orders/A-1001");
+    add(Check {
+        request: request_text(&small),
+        ..Check::new(
+            "checks/approval-condition-false",
+            "a refund of 1,000 does not match the condition: no approval needed",
+            token.clone(),
+        )
+    });
+    let added = shop
+        .attenuate(&format!("approval(1, [\"{}\"])", approvers[2].kid()))
+        .expect("an approval caveat");
+    case(
+        add,
+        "checks/approval-narrowing-adds",
+        "narrowing a capability that needed no approval adds a requirement",
+        vec![],
+        &added.serialize(),
+    );
+    let lower = cap
+        .attenuate(&format!("approval(1, [\"{}\"])", approvers[0].kid()))
+        .expect("an approval caveat");
+    let lower_call = call(&lower, &req);
+    case(
+        add,
+        "checks/approval-narrowing-cannot-lower",
+        "a narrowing asking 1 of 1 does not lower its parent's 2 of 3: one approval still falls short",
+        vec![sign(&approvers[0], &lower_call, T0 + 590)],
+        &lower.serialize(),
+    );
+    let raised = cap
+        .attenuate(&format!("approval(3, [{list}])"))
+        .expect("an approval caveat");
+    let raised_call = call(&raised, &req);
+    case(
+        add,
+        "checks/approval-narrowing-raises",
+        "a narrowing raising M to 3: two approvals fall short",
+        vec![
+            sign(&approvers[0], &raised_call, T0 + 590),
+            sign(&approvers[1], &raised_call, T0 + 590),
+        ],
+        &raised.serialize(),
+    );
+    case(
+        add,
+        "checks/approval-narrowing-raised-met",
+        "the raised requirement met by all three",
+        approvers
+            .iter()
+            .map(|k| sign(k, &raised_call, T0 + 590))
+            .collect(),
+        &raised.serialize(),
+    );
+    let mut bad = standard_request().to_value();
+    bad["approvals"] = json!("not a list");
+    add(Check {
+        request: jcs::canonicalize(&bad).expect("JSON"),
+        ..Check::new(
+            "checks/approval-not-a-list",
+            "a request whose approvals are not a list of strings is malformed",
+            token.clone(),
+        )
+    });
 }

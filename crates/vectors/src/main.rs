@@ -90,6 +90,19 @@ fn main() {
             json!({"kind": name, "version": 1, "description": description, "vectors": vectors});
         write(&dir.join("vectors").join(format!("{name}.json")), &doc);
     }
+    // Vectors that carry state from call to call, against one in-memory store:
+    // in a directory of their own, so a runner that has no stores yet (it
+    // reads contract/vectors/*.json) is not asked to run them.
+    std::fs::create_dir_all(dir.join("vectors").join("stateful"))
+        .expect("create contract/vectors/stateful");
+    let sequences = audit::guard_sequences();
+    total += sequences.len();
+    write(
+        &dir.join("vectors")
+            .join("stateful")
+            .join("guard-sequences.json"),
+        &json!({"kind": "guard-sequences", "version": 1, "description": "Guard.protect calls in sequence against one in-memory store (budgets and idempotency keys): what each call returns", "vectors": sequences}),
+    );
     write(&dir.join("errors.json"), &errors());
     eprintln!("wrote {total} vectors to {}", dir.join("vectors").display());
 }
@@ -131,8 +144,9 @@ fn errors() -> Value {
         C::Denied => "protect() refused the call; the error carries the decision's reasons.",
         C::Internal => "A bug in Charter (a Rust panic) caught at a binding's boundary; nothing was decided. No input is meant to produce it, so no vector does: report it with the input that caused it.",
         C::StoreUnavailable => "A shared store (a database) could not be reached or did not answer in time; the check denied and nothing was recorded as allowed. Retry later.",
-        C::IdempotencyConflict => "An idempotency key was used before for a different call; use a new key for a new call.",
+        C::IdempotencyConflict => "An idempotency key was used before for a different call (use a new key for a new call), or the same call under it is still being decided (retry with the same key).",
         C::BudgetExhausted => "A budget caveat's counter has no room left in its current window for this call; nothing was spent. Wait for the next window.",
+        C::ApprovalRequired => "The call needs human approvals (an approval caveat) and too few valid ones came with it; the reason names the approver keys, how many are needed and the exact call (capability id, action, args hash, audience) they must sign. protect() raises it, a kind of Denied, when approvals are all that is missing.",
     }
     };
     let codes: Vec<Value> = C::ALL

@@ -10,6 +10,8 @@ Every error is a :class:`CharterError` with a stable ``.code``.
 """
 
 from charter._charter import (
+    ApprovalNeed,
+    ApprovalRequired,
     AuditError,
     AuditLog,
     AuthorizationError,
@@ -50,6 +52,8 @@ from charter.decorators import guard
 
 __all__ = [
     "__version__",
+    "ApprovalNeed",
+    "ApprovalRequired",
     "AsyncGuard",
     "AsyncVerifier",
     "AuditError",

@@ -56,6 +56,9 @@ class Denied(CharterError):
     reasons: list[Reason]
     """Every reason for the denial, as a Decision would list them."""
 
+class ApprovalRequired(Denied):
+    """Guard.protect refused the call only for want of human approvals (code "approval_required"); each reason's `.approval` says which keys, how many, and the exact call to approve."""
+
 def _error_for(code: str, message: str) -> CharterError:
     """The exception Charter raises for `code` (a test hook for the exception table)."""
 
@@ -107,6 +110,21 @@ class SigningKey:
         """The public half."""
     def to_bytes(self) -> bytes:
         """The 32-byte seed: the secret. Handle with care."""
+    def approve(
+        self,
+        capability: _CapabilityLike,
+        action: str,
+        args: _JsonObject,
+        audience: str,
+        expires_in: int,
+        now: _Time | None = None,
+    ) -> str:
+        """Signs an approval of one exact call (capability id, action, args hash, audience).
+
+        Valid from `now` (the system clock by default) for `expires_in`
+        seconds (1 to 86400); send it in the request's "approvals".
+        Raises UsageError (invalid_argument) for a bad lifetime or action.
+        """
 
 @final
 class PublicKey:
@@ -284,8 +302,39 @@ class Reason:
     @property
     def message(self) -> str:
         """What failed, in words a person can act on."""
+    @property
+    def approval(self) -> ApprovalNeed | None:
+        """For approval_required: which keys, how many, and the exact call to approve; else None."""
     def __eq__(self, other: object, /) -> bool:
-        """Equal when code, index and message are equal."""
+        """Equal when code, index, message and approval are equal."""
+
+@final
+class ApprovalNeed:
+    """What an approval_required reason needs: M of these approver keys, for this exact call."""
+
+    @property
+    def required(self) -> int:
+        """How many distinct approvers must sign (M)."""
+    @property
+    def approvers(self) -> list[str]:
+        """The key ids that may approve."""
+    @property
+    def valid(self) -> int:
+        """How many distinct listed approvers signed a valid approval of this call."""
+    @property
+    def capability(self) -> str:
+        """The capability id an approval must name."""
+    @property
+    def action(self) -> str:
+        """The action an approval must name."""
+    @property
+    def args_hash(self) -> str:
+        """base64url SHA-256 of the JCS arguments an approval must name."""
+    @property
+    def audience(self) -> str:
+        """The audience an approval must name."""
+    def __eq__(self, other: object, /) -> bool:
+        """Equal when every field is equal."""
 
 @final
 class Decision:

@@ -178,6 +178,13 @@ extension Holder {
     }
 }
 
+extension SigningKey {
+    /// An approval of one exact call (capability id, action, args hash, audience); `args` is JSON text.
+    public func approve<C: CapabilityConvertible>(capability: C, action: String, args: String, audience: String, expiresIn: Int64, now: Int64? = nil) throws -> String {
+        try approve(capability: capability.capabilityInput, action: action, args: args, audience: audience, expiresIn: expiresIn, now: now)
+    }
+}
+
 // MARK: KeySet | object | string
 
 extension PermitVerifier {
@@ -207,7 +214,7 @@ extension CharterError {
         switch self {
         case let .FormatError(code, _), let .UsageError(code, _), let .CryptoError(code, _),
              let .AuthorizationError(code, _), let .AuditError(code, _),
-             let .EnvironmentError(code, _), let .Denied(code, _, _):
+             let .EnvironmentError(code, _), let .Denied(code, _, _), let .ApprovalRequired(code, _, _):
             return code
         }
     }
@@ -217,15 +224,17 @@ extension CharterError {
         switch self {
         case let .FormatError(_, detail), let .UsageError(_, detail), let .CryptoError(_, detail),
              let .AuthorizationError(_, detail), let .AuditError(_, detail),
-             let .EnvironmentError(_, detail), let .Denied(_, detail, _):
+             let .EnvironmentError(_, detail), let .Denied(_, detail, _), let .ApprovalRequired(_, detail, _):
             return detail
         }
     }
 
     /// The decision's reasons when `protect` denied; empty for every other error.
     public var reasons: [Reason] {
-        if case let .Denied(_, _, reasons) = self { return reasons }
-        return []
+        switch self {
+        case let .Denied(_, _, reasons), let .ApprovalRequired(_, _, reasons): return reasons
+        default: return []
+        }
     }
 
     /// The family name from contract/errors.json (e.g. "FormatError").
@@ -237,7 +246,7 @@ extension CharterError {
         case .AuthorizationError: return "AuthorizationError"
         case .AuditError: return "AuditError"
         case .EnvironmentError: return "EnvironmentError"
-        case .Denied: return "Denied"
+        case .Denied, .ApprovalRequired: return "Denied"
         }
     }
 }

@@ -3237,6 +3237,14 @@ public func FfiConverterTypeRootKey_lower(_ value: RootKey) -> UInt64 {
 public protocol SigningKeyProtocol: AnyObject, Sendable {
     
     /**
+     * Signs an approval of one exact call (capability id, action, args
+     * hash, audience), valid from `now` (default: the clock) for
+     * `expires_in` seconds (1 to 86400); `args` is the arguments' JSON
+     * text. Send it in the request's `approvals`.
+     */
+    func approve(capability: CapabilityInput, action: String, args: String, audience: String, expiresIn: Int64, now: Int64?) throws  -> String
+    
+    /**
      * RFC 7638 thumbprint of the public key.
      */
     func getKid()  -> String
@@ -3330,6 +3338,27 @@ public static func generate() -> SigningKey  {
 }
     
 
+    
+    /**
+     * Signs an approval of one exact call (capability id, action, args
+     * hash, audience), valid from `now` (default: the clock) for
+     * `expires_in` seconds (1 to 86400); `args` is the arguments' JSON
+     * text. Send it in the request's `approvals`.
+     */
+open func approve(capability: CapabilityInput, action: String, args: String, audience: String, expiresIn: Int64, now: Int64? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_signingkey_approve(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCapabilityInput_lower(capability),
+        FfiConverterString.lower(action),
+        FfiConverterString.lower(args),
+        FfiConverterString.lower(audience),
+        FfiConverterInt64.lower(expiresIn),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
     
     /**
      * RFC 7638 thumbprint of the public key.
@@ -3903,6 +3932,13 @@ enum CharterError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Denied(code: String, detail: String, reasons: [Reason]
     )
+    /**
+     * `protect` refused the call only for want of human approvals (code
+     * `approval_required`); each reason's `approval` says which keys, how
+     * many, and the exact call to approve.
+     */
+    case ApprovalRequired(code: String, detail: String, reasons: [Reason]
+    )
 
     
 
@@ -3961,6 +3997,11 @@ public struct FfiConverterTypeCharterError: FfiConverterRustBuffer {
             detail: try FfiConverterString.read(from: &buf), 
             reasons: try FfiConverterSequenceTypeReason.read(from: &buf)
             )
+        case 8: return .ApprovalRequired(
+            code: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            reasons: try FfiConverterSequenceTypeReason.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4011,6 +4052,13 @@ public struct FfiConverterTypeCharterError: FfiConverterRustBuffer {
         
         case let .Denied(code,detail,reasons):
             writeInt(&buf, Int32(7))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterSequenceTypeReason.write(reasons, into: &buf)
+            
+        
+        case let .ApprovalRequired(code,detail,reasons):
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterSequenceTypeReason.write(reasons, into: &buf)
@@ -4493,6 +4541,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_rootkey_to_bytes() != 19569) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_signingkey_approve() != 14) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_signingkey_get_kid() != 35312) {

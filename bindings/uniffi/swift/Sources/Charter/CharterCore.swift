@@ -582,6 +582,127 @@ fileprivate struct FfiConverterString: FfiConverter {
 
 
 /**
+ * What a denial with code `approval_required` says is needed: which keys,
+ * how many, how many valid ones were offered, and the exact call an
+ * approval must name (what a tool shows a person before asking them).
+ */
+public struct ApprovalNeed: Equatable, Hashable {
+    /**
+     * How many distinct approvers must sign (M).
+     */
+    public var required: UInt32
+    /**
+     * The key ids that may approve (N of them).
+     */
+    public var approvers: [String]
+    /**
+     * How many distinct listed approvers signed a valid approval of this call.
+     */
+    public var valid: UInt32
+    /**
+     * The capability id an approval must name.
+     */
+    public var capability: String
+    /**
+     * The action an approval must name.
+     */
+    public var action: String
+    /**
+     * base64url SHA-256 of the JCS arguments an approval must name.
+     */
+    public var argsHash: String
+    /**
+     * The audience an approval must name.
+     */
+    public var audience: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How many distinct approvers must sign (M).
+         */required: UInt32, 
+        /**
+         * The key ids that may approve (N of them).
+         */approvers: [String], 
+        /**
+         * How many distinct listed approvers signed a valid approval of this call.
+         */valid: UInt32, 
+        /**
+         * The capability id an approval must name.
+         */capability: String, 
+        /**
+         * The action an approval must name.
+         */action: String, 
+        /**
+         * base64url SHA-256 of the JCS arguments an approval must name.
+         */argsHash: String, 
+        /**
+         * The audience an approval must name.
+         */audience: String) {
+        self.required = required
+        self.approvers = approvers
+        self.valid = valid
+        self.capability = capability
+        self.action = action
+        self.argsHash = argsHash
+        self.audience = audience
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ApprovalNeed: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApprovalNeed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApprovalNeed {
+        return
+            try ApprovalNeed(
+                required: FfiConverterUInt32.read(from: &buf), 
+                approvers: FfiConverterSequenceString.read(from: &buf), 
+                valid: FfiConverterUInt32.read(from: &buf), 
+                capability: FfiConverterString.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                argsHash: FfiConverterString.read(from: &buf), 
+                audience: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApprovalNeed, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.required, into: &buf)
+        FfiConverterSequenceString.write(value.approvers, into: &buf)
+        FfiConverterUInt32.write(value.valid, into: &buf)
+        FfiConverterString.write(value.capability, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.argsHash, into: &buf)
+        FfiConverterString.write(value.audience, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApprovalNeed_lift(_ buf: RustBuffer) throws -> ApprovalNeed {
+    return try FfiConverterTypeApprovalNeed.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApprovalNeed_lower(_ value: ApprovalNeed) -> RustBuffer {
+    return FfiConverterTypeApprovalNeed.lower(value)
+}
+
+
+/**
  * The signed summary of a bundle.
  */
 public struct BundleHead: Equatable, Hashable {
@@ -1146,6 +1267,11 @@ public struct Reason: Equatable, Hashable {
      * What to change for the call to pass.
      */
     public var message: String
+    /**
+     * For `approval_required`: which keys, how many, and the exact call
+     * they must approve; absent for every other code.
+     */
+    public var approval: ApprovalNeed?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1158,10 +1284,15 @@ public struct Reason: Equatable, Hashable {
          */caveatIndex: UInt32?, 
         /**
          * What to change for the call to pass.
-         */message: String) {
+         */message: String, 
+        /**
+         * For `approval_required`: which keys, how many, and the exact call
+         * they must approve; absent for every other code.
+         */approval: ApprovalNeed?) {
         self.code = code
         self.caveatIndex = caveatIndex
         self.message = message
+        self.approval = approval
     }
 
     
@@ -1182,7 +1313,8 @@ public struct FfiConverterTypeReason: FfiConverterRustBuffer {
             try Reason(
                 code: FfiConverterTypeErrorCode.read(from: &buf), 
                 caveatIndex: FfiConverterOptionUInt32.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf)
+                message: FfiConverterString.read(from: &buf), 
+                approval: FfiConverterOptionTypeApprovalNeed.read(from: &buf)
         )
     }
 
@@ -1190,6 +1322,7 @@ public struct FfiConverterTypeReason: FfiConverterRustBuffer {
         FfiConverterTypeErrorCode.write(value.code, into: &buf)
         FfiConverterOptionUInt32.write(value.caveatIndex, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionTypeApprovalNeed.write(value.approval, into: &buf)
     }
 }
 
@@ -1277,6 +1410,55 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         case 1: return try FfiConverterString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeApprovalNeed: FfiConverterRustBuffer {
+    typealias SwiftType = ApprovalNeed?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeApprovalNeed.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeApprovalNeed.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
     }
 }
 

@@ -60,7 +60,14 @@ func capTree(_ c: Capability) -> [String: Any?] {
 }
 
 func reasonsTree(_ rs: [Reason]) -> [[String: Any?]] {
-    rs.map { ["code": $0.code, "caveat_index": $0.caveatIndex.map { NSNumber(value: $0) }, "message": $0.message] }
+    rs.map { r in
+        var m: [String: Any?] = ["code": r.code, "caveat_index": r.caveatIndex.map { NSNumber(value: $0) }, "message": r.message]
+        if let a = r.approval {
+            m["approval"] = ["required": NSNumber(value: a.required), "approvers": a.approvers, "valid": NSNumber(value: a.valid),
+                             "capability": a.capability, "action": a.action, "args_hash": a.argsHash, "audience": a.audience] as [String: Any]
+        }
+        return m
+    }
 }
 
 func decisionTree(_ d: Decision) -> [String: Any?] {
@@ -590,5 +597,41 @@ final class CharterTests: XCTestCase {
 
     func testQuickstart() throws {
         try quickstart()
+    }
+
+    /// Human approvals: SigningKey.approve, the request's "approvals", and CharterError.ApprovalRequired.
+    func testApprovals() throws {
+        let t0: Int64 = 1767225600
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 11, count: 32))
+        let alice = try SigningKey.fromBytes(bytes: Data(repeating: 12, count: 32))
+        let bob = try SigningKey.fromBytes(bytes: Data(repeating: 13, count: 32))
+        let caveat = "approval(2, [\"\(alice.kid)\", \"\(bob.kid)\"], args.amount > 1000)"
+        let cap = try Issuer(root: root).issue(agent: "shopper", actions: ["refund"], expiresAt: t0 + 3600, caveats: [caveat], issuedAt: t0)
+        let args = #"{"amount":5000}"#
+        func request(_ approvals: [String]) -> String {
+            #"{"agent":"shopper","action":"refund","args":"# + args + #","approvals":["# + approvals.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
+        }
+        let a = try alice.approve(capability: cap, action: "refund", args: args, audience: "shop", expiresIn: 300, now: t0)
+        let b = try bob.approve(capability: cap.serialize(), action: "refund", args: args, audience: "shop", expiresIn: 300, now: t0)
+        let v = try Verifier(roots: [root], audience: "shop")
+        XCTAssertTrue(try v.check(capability: cap, request: request([a, b]), now: t0 + 1).allowed)
+        let d = try v.check(capability: cap, request: request([a]), now: t0 + 1)
+        XCTAssertEqual(d.reasons.map(\.code), ["approval_required"])
+        let log = AuditLog.inMemory(signingKey: try SigningKey.fromBytes(bytes: Data(repeating: 14, count: 32)))
+        let g = Guard(verifier: v, permitIssuer: try PermitIssuer(signingKey: SigningKey.fromBytes(bytes: Data(repeating: 15, count: 32)), issuer: "gw"), auditLog: log)
+        do {
+            _ = try g.protect(capability: cap, request: request([a, a]), now: t0 + 1)
+            XCTFail("one approver twice must not be enough")
+        } catch let e as CharterError {
+            guard case let .ApprovalRequired(code, _, reasons) = e else { throw e }
+            XCTAssertEqual(code, "approval_required"); XCTAssertEqual(e.family, "Denied")
+            let need = try XCTUnwrap(reasons.first?.approval)
+            XCTAssertEqual(need.required, 2); XCTAssertEqual(need.valid, 1)
+            XCTAssertEqual(need.approvers, [alice.kid, bob.kid]); XCTAssertEqual(need.capability, cap.id)
+            XCTAssertEqual(need.argsHash, try hashJson(text: args))
+        }
+        _ = try g.protect(capability: cap, request: request([a, b]), now: t0 + 1)
+        let head = try XCTUnwrap(try log.head()).toJson()
+        XCTAssertTrue(head.contains("\"approvers\":[") && head.contains(alice.kid) && head.contains(bob.kid), head)
     }
 }

@@ -540,6 +540,11 @@ uint64_t uniffi_charter_uniffi_fn_constructor_signingkey_generate(RustCallStatus
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_APPROVE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_APPROVE
+RustBuffer uniffi_charter_uniffi_fn_method_signingkey_approve(uint64_t ptr, RustBuffer capability, RustBuffer action, RustBuffer args, RustBuffer audience, int64_t expires_in, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_GET_KID
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_SIGNINGKEY_GET_KID
 RustBuffer uniffi_charter_uniffi_fn_method_signingkey_get_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1284,6 +1289,12 @@ uint16_t uniffi_charter_uniffi_checksum_method_rootkey_get_kid(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ROOTKEY_TO_BYTES
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_ROOTKEY_TO_BYTES
 uint16_t uniffi_charter_uniffi_checksum_method_rootkey_to_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_SIGNINGKEY_APPROVE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_SIGNINGKEY_APPROVE
+uint16_t uniffi_charter_uniffi_checksum_method_signingkey_approve(void
     
 );
 #endif

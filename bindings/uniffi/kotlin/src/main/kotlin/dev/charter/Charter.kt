@@ -9,6 +9,8 @@
 //    core), `Request | object | string` (JSON text through Request.fromJson),
 //    `KeySet | object | string` (JWKS text through KeySet.fromJwks);
 //  - one call's options packed into one CallOptions (one crossing);
+//  - Verifier.check and Guard.check through Direct.kt's one structure-free
+//    crossing when it is available (the generated call otherwise);
 //  - the code, message, reasons and family of any CharterException.
 package dev.charter
 
@@ -89,29 +91,37 @@ private fun input(c: String) = CapabilityInput.Text(c)
 
 /** Decides one call. A denial is data (`allowed == false` with reasons), never an exception. */
 fun Verifier.check(capability: Capability, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, capability, null, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check]; capability text that does not parse is a denial. */
 fun Verifier.check(capability: String, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, null, capability, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check], the request as its JSON text `{"agent","action","args","resource"?}`. */
 fun Verifier.check(capability: Capability, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, capability, null, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 /** As [check], capability and request as text. */
 fun Verifier.check(capability: String, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, null, capability, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 
 /** Decides and records the decision; returns it as data (a receipt that cannot be recorded is a denial). */
 fun Guard.check(capability: Capability, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, capability, null, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check]; capability text that does not parse is a recorded denial. */
 fun Guard.check(capability: String, request: Request, proof: String? = null, now: Long? = null): Decision =
-    check(input(capability), request, CallOptions(proof = proof, now = now))
+    Direct.check(this, null, capability, request, null, proof, now)
+        ?: check(input(capability), request, CallOptions(proof = proof, now = now))
 /** As [check], the request as its JSON text. */
 fun Guard.check(capability: Capability, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, capability, null, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 /** As [check], capability and request as text. */
 fun Guard.check(capability: String, request: String, proof: String? = null, now: Long? = null): Decision =
-    Request.fromJson(request).use { check(capability, it, proof, now) }
+    Direct.check(this, null, capability, null, request, proof, now)
+        ?: Request.fromJson(request).use { check(capability, it, proof, now) }
 
 /**
  * A permit for exactly this call, or [CharterException.Denied] carrying the
@@ -143,6 +153,13 @@ fun Holder.prove(capability: Capability, request: String, audience: String, now:
 fun Holder.prove(capability: String, request: String, audience: String, now: Long? = null, nonce: ByteArray? = null): String =
     Request.fromJson(request).use { prove(capability, it, audience, now, nonce) }
 
+/** An approval of one exact call (capability id, action, args hash, audience); `args` is JSON text. */
+fun SigningKey.approve(capability: Capability, action: String, args: String, audience: String, expiresIn: Long, now: Long? = null): String =
+    approve(input(capability), action, args, audience, expiresIn, now)
+/** As [approve]; capability text that does not parse is its parse error. */
+fun SigningKey.approve(capability: String, action: String, args: String, audience: String, expiresIn: Long, now: Long? = null): String =
+    approve(input(capability), action, args, audience, expiresIn, now)
+
 // --- KeySet | object | string ---------------------------------------------------
 /** A permit verifier trusting the keys of this JWKS text. */
 fun PermitVerifier(keys: String, audience: String, leeway: Long? = null, store: Store? = null): PermitVerifier =
@@ -164,6 +181,7 @@ val CharterException.code: String
         is CharterException.AuditException -> code
         is CharterException.EnvironmentException -> code
         is CharterException.Denied -> code
+        is CharterException.ApprovalRequired -> code
     }
 
 /** The core's message, without the code (`Throwable.message` reads "code=…, detail=…"). */
@@ -176,8 +194,9 @@ val CharterException.errorMessage: String
         is CharterException.AuditException -> detail
         is CharterException.EnvironmentException -> detail
         is CharterException.Denied -> detail
+        is CharterException.ApprovalRequired -> detail
     }
 
-/** The family of contract/errors.json ("FormatError", …, "Denied"). */
+/** The family of contract/errors.json ("FormatError", …, "Denied"); [CharterException.ApprovalRequired] is a "Denied". */
 val CharterException.family: String
-    get() = this::class.simpleName!!.replace(Regex("Exception$"), "Error")
+    get() = if (this is CharterException.ApprovalRequired) "Denied" else this::class.simpleName!!.replace(Regex("Exception$"), "Error")

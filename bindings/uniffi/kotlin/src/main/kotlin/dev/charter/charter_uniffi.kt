@@ -752,6 +752,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_rootkey_to_bytes(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_method_signingkey_approve(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_signingkey_get_kid(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_signingkey_public_key(
@@ -1003,6 +1005,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_constructor_signingkey_generate(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_charter_uniffi_fn_method_signingkey_approve(`ptr`: Long,`capability`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`expiresIn`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_signingkey_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_signingkey_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1333,6 +1337,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_rootkey_to_bytes() and 0xFFFF) != 19569) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_approve() and 0xFFFF) != 14) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_signingkey_get_kid() and 0xFFFF) != 35312) {
@@ -6549,6 +6556,14 @@ public object FfiConverterTypeRootKey: FfiConverter<RootKey, Long> {
 public interface SigningKeyInterface {
     
     /**
+     * Signs an approval of one exact call (capability id, action, args
+     * hash, audience), valid from `now` (default: the clock) for
+     * `expires_in` seconds (1 to 86400); `args` is the arguments' JSON
+     * text. Send it in the request's `approvals`.
+     */
+    fun `approve`(`capability`: CapabilityInput, `action`: kotlin.String, `args`: kotlin.String, `audience`: kotlin.String, `expiresIn`: kotlin.Long, `now`: kotlin.Long? = null): kotlin.String
+    
+    /**
      * RFC 7638 thumbprint of the public key.
      */
     fun `getKid`(): kotlin.String
@@ -6669,6 +6684,32 @@ open class SigningKey: Disposable, AutoCloseable, SigningKeyInterface
             UniffiLib.uniffi_charter_uniffi_fn_clone_signingkey(handle, status)
         }
     }
+
+    
+    /**
+     * Signs an approval of one exact call (capability id, action, args
+     * hash, audience), valid from `now` (default: the clock) for
+     * `expires_in` seconds (1 to 86400); `args` is the arguments' JSON
+     * text. Send it in the request's `approvals`.
+     */
+    @Throws(CharterException::class)override fun `approve`(`capability`: CapabilityInput, `action`: kotlin.String, `args`: kotlin.String, `audience`: kotlin.String, `expiresIn`: kotlin.Long, `now`: kotlin.Long?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_signingkey_approve(
+        it,
+        
+        FfiConverterTypeCapabilityInput.lower(`capability`),
+        FfiConverterString.lower(`action`),
+        FfiConverterString.lower(`args`),
+        FfiConverterString.lower(`audience`),
+        FfiConverterLong.lower(`expiresIn`),
+        FfiConverterOptionalLong.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -7657,6 +7698,23 @@ sealed class CharterException: kotlin.Exception() {
             get() = "code=${ `code` }, detail=${ `detail` }, reasons=${ `reasons` }"
     }
     
+    /**
+     * `protect` refused the call only for want of human approvals (code
+     * `approval_required`); each reason's `approval` says which keys, how
+     * many, and the exact call to approve.
+     */
+    class ApprovalRequired(
+        
+        val `code`: kotlin.String, 
+        
+        val `detail`: kotlin.String, 
+        
+        val `reasons`: List<Reason>
+        ) : CharterException() {
+        override val message
+            get() = "code=${ `code` }, detail=${ `detail` }, reasons=${ `reasons` }"
+    }
+    
 
     
 
@@ -7701,6 +7759,11 @@ public object FfiConverterTypeCharterError : FfiConverterRustBuffer<CharterExcep
                 FfiConverterString.read(buf),
                 )
             7 -> CharterException.Denied(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterSequenceTypeReason.read(buf),
+                )
+            8 -> CharterException.ApprovalRequired(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterSequenceTypeReason.read(buf),
@@ -7754,6 +7817,13 @@ public object FfiConverterTypeCharterError : FfiConverterRustBuffer<CharterExcep
                 + FfiConverterString.allocationSize(value.`detail`)
                 + FfiConverterSequenceTypeReason.allocationSize(value.`reasons`)
             )
+            is CharterException.ApprovalRequired -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`detail`)
+                + FfiConverterSequenceTypeReason.allocationSize(value.`reasons`)
+            )
         }
     }
 
@@ -7797,6 +7867,13 @@ public object FfiConverterTypeCharterError : FfiConverterRustBuffer<CharterExcep
             }
             is CharterException.Denied -> {
                 buf.putInt(7)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`detail`, buf)
+                FfiConverterSequenceTypeReason.write(value.`reasons`, buf)
+                Unit
+            }
+            is CharterException.ApprovalRequired -> {
+                buf.putInt(8)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 FfiConverterSequenceTypeReason.write(value.`reasons`, buf)

@@ -1053,6 +1053,95 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
 
 
 /**
+ * What a denial with code `approval_required` says is needed: which keys,
+ * how many, how many valid ones were offered, and the exact call an
+ * approval must name (what a tool shows a person before asking them).
+ */
+data class ApprovalNeed (
+    /**
+     * How many distinct approvers must sign (M).
+     */
+    var `required`: kotlin.UInt
+    , 
+    /**
+     * The key ids that may approve (N of them).
+     */
+    var `approvers`: List<kotlin.String>
+    , 
+    /**
+     * How many distinct listed approvers signed a valid approval of this call.
+     */
+    var `valid`: kotlin.UInt
+    , 
+    /**
+     * The capability id an approval must name.
+     */
+    var `capability`: kotlin.String
+    , 
+    /**
+     * The action an approval must name.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * base64url SHA-256 of the JCS arguments an approval must name.
+     */
+    var `argsHash`: kotlin.String
+    , 
+    /**
+     * The audience an approval must name.
+     */
+    var `audience`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApprovalNeed: FfiConverterRustBuffer<ApprovalNeed> {
+    override fun read(buf: ByteBuffer): ApprovalNeed {
+        return ApprovalNeed(
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApprovalNeed) = (
+            FfiConverterUInt.allocationSize(value.`required`) +
+            FfiConverterSequenceString.allocationSize(value.`approvers`) +
+            FfiConverterUInt.allocationSize(value.`valid`) +
+            FfiConverterString.allocationSize(value.`capability`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterString.allocationSize(value.`argsHash`) +
+            FfiConverterString.allocationSize(value.`audience`)
+    )
+
+    override fun write(value: ApprovalNeed, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`required`, buf)
+            FfiConverterSequenceString.write(value.`approvers`, buf)
+            FfiConverterUInt.write(value.`valid`, buf)
+            FfiConverterString.write(value.`capability`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterString.write(value.`argsHash`, buf)
+            FfiConverterString.write(value.`audience`, buf)
+    }
+}
+
+
+
+/**
  * The signed summary of a bundle.
  */
 data class BundleHead (
@@ -1468,6 +1557,12 @@ data class Reason (
      * What to change for the call to pass.
      */
     var `message`: kotlin.String
+    , 
+    /**
+     * For `approval_required`: which keys, how many, and the exact call
+     * they must approve; absent for every other code.
+     */
+    var `approval`: ApprovalNeed?
     
 ){
     
@@ -1487,19 +1582,22 @@ public object FfiConverterTypeReason: FfiConverterRustBuffer<Reason> {
             FfiConverterTypeErrorCode.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalTypeApprovalNeed.read(buf),
         )
     }
 
     override fun allocationSize(value: Reason) = (
             FfiConverterTypeErrorCode.allocationSize(value.`code`) +
             FfiConverterOptionalUInt.allocationSize(value.`caveatIndex`) +
-            FfiConverterString.allocationSize(value.`message`)
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterOptionalTypeApprovalNeed.allocationSize(value.`approval`)
     )
 
     override fun write(value: Reason, buf: ByteBuffer) {
             FfiConverterTypeErrorCode.write(value.`code`, buf)
             FfiConverterOptionalUInt.write(value.`caveatIndex`, buf)
             FfiConverterString.write(value.`message`, buf)
+            FfiConverterOptionalTypeApprovalNeed.write(value.`approval`, buf)
     }
 }
 
@@ -1595,6 +1693,66 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeApprovalNeed: FfiConverterRustBuffer<ApprovalNeed?> {
+    override fun read(buf: ByteBuffer): ApprovalNeed? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeApprovalNeed.read(buf)
+    }
+
+    override fun allocationSize(value: ApprovalNeed?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeApprovalNeed.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ApprovalNeed?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeApprovalNeed.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
         }
     }
 }

@@ -51,8 +51,10 @@ fun main(args: Array<String>) {
     if (only == null || only == "surface") surfaceTests(repo, t)
     if (only == null || only == "unions") unionTests(t)
     if (only == null || only == "hostile") hostileTests(t)
+    if (only == null || only == "direct") directTests(t)
     if (only == null || only == "quickstart") quickstartTests(t)
     if (only == null || only == "stores") storeTests(t)
+    if (only == null || only == "approvals") approvalTests(t)
     if (only == "bench") {
         bench()
         return

@@ -235,7 +235,7 @@ fun surfaceTests(repo: File, t: Tests) {
         val base = Class.forName("$pkg.${kotlinErrorName(e["base"].str())}").kotlin
         check(base.isSealed) { "${base.simpleName} is not sealed" }
         check(Throwable::class.java.isAssignableFrom(base.java)) { "${base.simpleName} is not a Throwable" }
-        val want = e["families"].arr().map { kotlinErrorName(it.str()) }.toSet()
+        val want = (e["families"].arr() + e["code_classes"].obj().values).map { kotlinErrorName(it.str()) }.toSet()
         val got = base.sealedSubclasses.map { it.simpleName!! }.toSet()
         check(got == want) { "families: want $want, got $got" }
         val denied = e["denied_members"].arr().map { camel(it.str()) }
@@ -243,7 +243,8 @@ fun surfaceTests(repo: File, t: Tests) {
             val props = sub.declaredMemberProperties.map { it.name }.toSet()
             // Kotlin's Throwable owns `message`: the core's message is the
             // field `detail` (read on the base class as `errorMessage`).
-            val wantProps = setOf("code", "detail", "message") + (if (sub.simpleName == "Denied") denied else emptyList())
+            val isDenial = sub.simpleName == "Denied" || sub.simpleName in e["code_classes"].obj().values.map { it.str() }
+            val wantProps = setOf("code", "detail", "message") + (if (isDenial) denied else emptyList())
             check(props == wantProps) { "${sub.simpleName}: want $wantProps, got $props" }
         }
     }

@@ -37,7 +37,17 @@ fun capabilityTree(c: Capability, withToken: Boolean = true): Map<String, Any?> 
 }
 
 fun reasonsTree(rs: List<Reason>): List<Map<String, Any?>> =
-    rs.map { mapOf("code" to it.code, "caveat_index" to it.caveatIndex, "message" to it.message) }
+    rs.map { r ->
+        val m = linkedMapOf<String, Any?>("code" to r.code, "caveat_index" to r.caveatIndex, "message" to r.message)
+        r.approval?.let { a ->
+            m["approval"] = mapOf(
+                "required" to a.required, "approvers" to a.approvers, "valid" to a.valid,
+                "capability" to a.capability, "action" to a.action, "args_hash" to a.argsHash,
+                "audience" to a.audience,
+            )
+        }
+        m
+    }
 
 fun claimsTree(c: PermitClaims): Map<String, Any?> {
     val m = linkedMapOf<String, Any?>(
