@@ -35,6 +35,10 @@ fn bench(c: &mut Criterion) {
         "l": nums,
         "m": other,
         "host": "169.254.169.254",
+        "u": format!("https://api.example.com/{}", "é".repeat(15_000)),
+        "q": format!("https://api.example.com/?{}", (0..3000).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join("&")),
+        "f": "%.100000f",
+        "url": "https://api.example.com:8443/v1/refunds?id=7&id=8",
     });
     let cases = [
         ("normal check", "args.amount <= 5000 && path.within(args.file, '/data') && !ip(args.host).isLinkLocalUnicast()"),
@@ -50,6 +54,15 @@ fn bench(c: &mut Criterion) {
         ("math.greatest of a long list", "math.greatest(args.l) > 0"),
         ("path.within of a long path", "path.within('/data/' + args.s, '/data')"),
         ("cidr checks", "cidr('10.0.0.0/8').containsIP(args.host) || cidr('169.254.0.0/16').containsIP(args.host)"),
+        ("url() accessors", "url(args.url).getHostname() == 'api.example.com' && url(args.url).getQuery()['id'] == ['7', '8']"),
+        ("url() escaping a long path", "url(args.u).getEscapedPath() != ''"),
+        ("url() query of many keys", "size(url(args.q).getQuery()) > 0"),
+        ("format %s of a long list", "'%s'.format([args.l]) != ''"),
+        ("format with a huge precision", "args.f.format([1.5]) != ''"),
+        ("transformMap over a long list", "args.l.transformMap(i, v, v * 2).size() > 0"),
+        ("two-variable exists over a long list", "args.l.exists(i, v, v < 0)"),
+        ("sortBy over a long list", "args.l.sortBy(x, -x).size() > 0"),
+        ("sort of a 1000-element list", "args.l.slice(0, 1000).reverse().sort().size() > 0"),
     ];
     let limits = Limits::default();
     let mut g = c.benchmark_group("caveat_ext");

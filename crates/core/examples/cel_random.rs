@@ -2,8 +2,8 @@
 //! object a line, for the differential against a real CEL engine
 //! (scripts/cel-differential.mjs). The grammar covers literals, arithmetic,
 //! comparisons, logic, the macros (`all`, `exists`, `exists_one`, `map`,
-//! `filter`) and the strings extension, over ASCII text, where the engine it
-//! is compared with implements cel-go's meaning.
+//! `filter`) and the strings extension (with `format()`), over ASCII text,
+//! where the engine it is compared with implements cel-go's meaning.
 //!
 //! Usage: cargo run -p charter-core --example cel_random -- COUNT SEED
 
@@ -54,7 +54,8 @@ fn string(r: &mut Rng, d: u32) -> String {
     if d == 0 || r.below(3) == 0 {
         return r.pick(&WORDS).into();
     }
-    match r.below(9) {
+    match r.below(10) {
+        9 => formatted(r, d - 1),
         0 => format!("({} + {})", string(r, d - 1), string(r, d - 1)),
         1 => format!("{}.lowerAscii()", string(r, d - 1)),
         2 => format!("{}.upperAscii()", string(r, d - 1)),
@@ -75,6 +76,61 @@ fn string(r: &mut Rng, d: u32) -> String {
             string(r, d - 1)
         ),
     }
+}
+
+/// `'...'.format([...])`: clauses and arguments drawn so that most agree in
+/// type (and some do not, or are too few or too many), over values where
+/// the engine compared with prints as cel-go does: doubles with few digits
+/// (no rounding ties, which its `%e` breaks upward), `%e` only of
+/// magnitudes of at least 1 (its `%e` writes `e-1` for `e-01`), map keys of
+/// one case (it sorts them by locale).
+fn formatted(r: &mut Rng, d: u32) -> String {
+    const DOUBLES: [&str; 8] = [
+        "1.5", "2.0", "-2.75", "100.0", "0.125", "12.5", "-0.5", "3.0",
+    ];
+    const BIG_DOUBLES: [&str; 5] = ["1.5", "2.0", "-2.75", "1052.5", "12.25"];
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for _ in 0..=r.below(3) {
+        fmt.push_str(r.pick(&["", "x", " ", "a=", ", "]));
+        let (clause, arg) = match r.below(12) {
+            0 => ("%s", string(r, d)),
+            1 => ("%s", int(r, d)),
+            2 => ("%s", list(r, d)),
+            3 => ("%s", boolean(r, d.min(1))),
+            4 => ("%d", int(r, d)),
+            5 => (r.pick(&["%x", "%X", "%o", "%b"]), int(r, d)),
+            6 => (r.pick(&["%x", "%X"]), string(r, d)),
+            7 => (
+                r.pick(&["%f", "%.3f", "%.4f", "%s", "%d"]),
+                r.pick(&DOUBLES).to_string(),
+            ),
+            8 => (r.pick(&["%e", "%.4e"]), r.pick(&BIG_DOUBLES).to_string()),
+            9 => (
+                "%s",
+                r.pick(&[
+                    "{'a': 1, 'b': [2]}",
+                    "{'b': 'x', 'a': true}",
+                    "[1.5, 'a', null]",
+                ])
+                .to_string(),
+            ),
+            10 => ("%%", String::new()),
+            _ => (r.pick(&["%d", "%b", "%e", "%q"]), string(r, d)),
+        };
+        fmt.push_str(clause);
+        if clause != "%%" {
+            args.push(arg);
+        }
+    }
+    match r.below(10) {
+        0 => args.push("1".into()),
+        1 => {
+            args.pop();
+        }
+        _ => {}
+    }
+    format!("'{fmt}'.format([{}])", args.join(", "))
 }
 
 fn slist(r: &mut Rng, d: u32) -> String {

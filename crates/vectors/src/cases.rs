@@ -1600,7 +1600,7 @@ pub fn caveats() -> Vec<Value> {
         (
             "syntax-outside-subset",
             "a CEL extension function outside the subset",
-            r#""%s".format([args.note]) == "x""#.into(),
+            r#"type(args.note) == "string""#.into(),
             Error("caveat_syntax"),
         ),
         (

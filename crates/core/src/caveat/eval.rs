@@ -198,6 +198,13 @@ impl<'a> Ev<'_, 'a> {
                 self.matches(v, re)
             }
             Node::Macro(kind, target, slot, pred) => self.comprehension(*kind, target, *slot, pred),
+            Node::Macro2(kind, target, slot, pred) => {
+                self.comprehension2(*kind, target, *slot, pred)
+            }
+            Node::SortBy(target, slot, key) => self.sort_by(target, *slot, key),
+            Node::Transform(to_map, target, slot, filter, f) => {
+                self.transform(*to_map, target, *slot, filter.as_deref(), f)
+            }
             Node::Collect(target, slot, filter, transform) => {
                 self.collect(target, *slot, filter.as_deref(), transform.as_deref())
             }
@@ -822,9 +829,173 @@ impl<'a> Ev<'_, 'a> {
         let items = self.gather(name, target)?;
         debug_assert_eq!(self.locals.len(), slot);
         self.locals.push(Val::Null);
+        let items = items.into_iter().map(|v| (v, None)).collect();
         let r = self.iterate(kind, name, items, slot, pred);
         self.locals.truncate(slot);
         r
+    }
+
+    /// `l.sortBy(x, key)`: every element's key (one step each plus the
+    /// key's cost), then cel-go's sort by those keys.
+    #[inline(never)]
+    fn sort_by(
+        &mut self,
+        target: &'a Node,
+        slot: usize,
+        key: &'a Node,
+    ) -> Result<Val<'a>, CaveatError> {
+        let items = match self.eval(target)? {
+            Val::List(l) => {
+                let n = usize::try_from(self.remaining())
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1);
+                (0..l.len().min(n)).map(|i| l.get(i)).collect::<Vec<_>>()
+            }
+            other => return err(format!("sortBy() needs a list, got {}", a_type(&other))),
+        };
+        debug_assert_eq!(self.locals.len(), slot);
+        self.locals.push(Val::Null);
+        let mut keys = Vec::with_capacity(items.len());
+        let mut r = Ok(());
+        for item in &items {
+            r = self.charge(1);
+            if r.is_err() {
+                break;
+            }
+            self.locals[slot] = item.clone();
+            match self.eval(key) {
+                Ok(k) => keys.push(k),
+                Err(e) => {
+                    r = Err(e);
+                    break;
+                }
+            }
+        }
+        self.locals.truncate(slot);
+        r?;
+        let sorted = super::ext::sort_by_keys(self, "sortBy", items, &keys)?;
+        Ok(Val::List(List::Own(Rc::new(sorted))))
+    }
+
+    /// The (index, element) pairs of a list or (key, value) pairs of a map
+    /// a two-variable macro iterates over; never more than the budget can
+    /// pay for (each iteration costs at least a step).
+    fn gather2(
+        &mut self,
+        name: &str,
+        target: &'a Node,
+    ) -> Result<Vec<(Val<'a>, Val<'a>)>, CaveatError> {
+        let n = usize::try_from(self.remaining())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        match self.eval(target)? {
+            Val::List(l) => Ok((0..l.len().min(n))
+                .map(|i| (Val::Int(i as i64), l.get(i)))
+                .collect()),
+            Val::Map(Map::Json(m)) => Ok(m
+                .iter()
+                .take(n)
+                .map(|(k, v)| (Val::str(k.as_str()), Val::from_json(v)))
+                .collect()),
+            Val::Map(Map::Own(m)) => Ok(m.iter().take(n).cloned().collect()),
+            other => err(format!(
+                "{name}() needs a list or map, got {}",
+                a_type(&other)
+            )),
+        }
+    }
+
+    /// Two-variable `all`, `exists`, `existsOne`: as the one-variable
+    /// macros, with the index (key) and the element (value) bound.
+    #[inline(never)]
+    fn comprehension2(
+        &mut self,
+        kind: MacroKind,
+        target: &'a Node,
+        slot: usize,
+        pred: &'a Node,
+    ) -> Result<Val<'a>, CaveatError> {
+        let name = match kind {
+            MacroKind::All => "all",
+            MacroKind::Exists => "exists",
+            MacroKind::ExistsOne => "existsOne",
+        };
+        let items = self.gather2(name, target)?;
+        debug_assert_eq!(self.locals.len(), slot);
+        self.locals.push(Val::Null);
+        self.locals.push(Val::Null);
+        let items = items.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        let r = self.iterate(kind, name, items, slot, pred);
+        self.locals.truncate(slot);
+        r
+    }
+
+    /// `transformList` (a list of `f` for every pair `p` keeps) and
+    /// `transformMap` (the same keys, each with its `f`); errors are never
+    /// absorbed, each iteration costs a step plus its expressions, each
+    /// element kept a step more.
+    #[inline(never)]
+    fn transform(
+        &mut self,
+        to_map: bool,
+        target: &'a Node,
+        slot: usize,
+        filter: Option<&'a Node>,
+        f: &'a Node,
+    ) -> Result<Val<'a>, CaveatError> {
+        let name = if to_map {
+            "transformMap"
+        } else {
+            "transformList"
+        };
+        let items = self.gather2(name, target)?;
+        debug_assert_eq!(self.locals.len(), slot);
+        self.locals.push(Val::Null);
+        self.locals.push(Val::Null);
+        let r = self.transform_items(name, to_map, items, slot, filter, f);
+        self.locals.truncate(slot);
+        r
+    }
+
+    fn transform_items(
+        &mut self,
+        name: &str,
+        to_map: bool,
+        items: Vec<(Val<'a>, Val<'a>)>,
+        slot: usize,
+        filter: Option<&'a Node>,
+        f: &'a Node,
+    ) -> Result<Val<'a>, CaveatError> {
+        let mut out = Vec::new();
+        for (k, v) in items {
+            self.charge(1)?;
+            self.locals[slot] = k.clone();
+            self.locals[slot + 1] = v;
+            if let Some(p) = filter {
+                match self.eval(p)? {
+                    Val::Bool(true) => {}
+                    Val::Bool(false) => continue,
+                    other => {
+                        return err(format!(
+                            "the predicate of {name}() must be a bool, got {}",
+                            a_type(&other)
+                        ))
+                    }
+                }
+            }
+            let t = self.eval(f)?;
+            self.charge(1)?;
+            out.push((k, t));
+        }
+        Ok(if to_map {
+            // The keys are those of the target (or a list's indexes), so
+            // they are distinct already.
+            Val::Map(Map::Own(Rc::new(out)))
+        } else {
+            Val::List(List::Own(Rc::new(
+                out.into_iter().map(|(_, t)| t).collect(),
+            )))
+        })
     }
 
     #[inline(never)]
@@ -832,15 +1003,18 @@ impl<'a> Ev<'_, 'a> {
         &mut self,
         kind: MacroKind,
         name: &str,
-        items: Vec<Val<'a>>,
+        items: Vec<(Val<'a>, Option<Val<'a>>)>,
         slot: usize,
         pred: &'a Node,
     ) -> Result<Val<'a>, CaveatError> {
         let mut first_err: Option<CaveatError> = None;
         let mut count = 0u64;
-        for item in items {
+        for (item, second) in items {
             self.charge(1)?;
             self.locals[slot] = item;
+            if let Some(v) = second {
+                self.locals[slot + 1] = v;
+            }
             let r = self.eval(pred);
             match (kind, r) {
                 (_, Err(e)) if is_limit(&e) => return Err(e),

@@ -33,6 +33,7 @@ pub(crate) enum Ext {
     Join,
     Reverse,
     Quote,
+    Format,
     Greatest,
     Least,
     Abs,
@@ -58,9 +59,11 @@ pub(crate) enum Ext {
     Distinct,
     Flatten,
     Slice,
+    Sort,
     Net(super::net::NetFn),
     Path(super::path::PathFn),
     Url(super::url::UrlFn),
+    Kurl(super::kurl::KurlFn),
 }
 
 /// Receiver-style functions (`s.f(...)`): the function, and the number of
@@ -79,10 +82,17 @@ pub(crate) fn method(name: &str) -> Option<(Ext, usize, usize)> {
         "trim" => (Trim, 0, 0),
         "join" => (Join, 0, 1),
         "reverse" => (Reverse, 0, 0),
+        "format" => (Format, 1, 1),
         "distinct" => (Distinct, 0, 0),
         "flatten" => (Flatten, 0, 1),
         "slice" => (Slice, 2, 2),
-        _ => return super::net::method(name).map(|(f, lo, hi)| (Net(f), lo, hi)),
+        "sort" => (Sort, 0, 0),
+        _ => {
+            if let Some((f, lo, hi)) = super::kurl::method(name) {
+                return Some((Kurl(f), lo, hi));
+            }
+            return super::net::method(name).map(|(f, lo, hi)| (Net(f), lo, hi));
+        }
     })
 }
 
@@ -129,15 +139,9 @@ pub(crate) const NAMESPACES: [&str; 7] = ["strings", "math", "sets", "lists", "p
 /// Charter does not support: a caveat naming one is told it is outside the
 /// subset, not that the function does not exist.
 pub(crate) const KNOWN_UNSUPPORTED: &[&str] = &[
-    "format",
-    "sortBy",
-    "sort",
     "first",
     "last",
-    "transformList",
-    "transformMap",
     "transformMapEntry",
-    "existsOne",
     "optMap",
     "optFlatMap",
     "orValue",
@@ -158,14 +162,6 @@ pub(crate) const KNOWN_UNSUPPORTED: &[&str] = &[
     "block",
     "index",
     "exists_two",
-    "url",
-    "isURL",
-    "getScheme",
-    "getHost",
-    "getHostname",
-    "getPort",
-    "getEscapedPath",
-    "getQuery",
     "quantity",
     "isQuantity",
     "semver",
@@ -241,14 +237,31 @@ pub(crate) fn call<'a>(
 ) -> Result<Val<'a>, CaveatError> {
     use Ext::*;
     match f {
+        Reverse if matches!(args[0], Val::List(_)) => {
+            let l = list_arg("reverse", &args[0])?;
+            m.charge(l.len() as u64)?;
+            Ok(owned_list((0..l.len()).rev().map(|i| l.get(i)).collect()))
+        }
+        Sort => {
+            let l = list_arg("sort", &args[0])?;
+            m.charge(l.len() as u64)?;
+            let items: Vec<Val<'a>> = (0..l.len()).map(|i| l.get(i)).collect();
+            Ok(owned_list(sort_by_keys(m, "sort", items.clone(), &items)?))
+        }
         CharAt | IndexOf | LastIndexOf | LowerAscii | UpperAscii | Replace | Split | Substring
         | Trim | Join | Reverse | Quote => strings(m, f, &args),
+        Format => {
+            let fmt = string_arg("format", &args[0], "receiver")?;
+            let list = list_arg("format", &args[1])?;
+            super::format::format(m, fmt, list)
+        }
         Greatest | Least => extremum(m, f == Greatest, &args),
         Distinct | Flatten | Slice | ListsRange => lists(m, f, &args),
         SetsContains | SetsEquivalent | SetsIntersects => sets(m, f, &args),
         Net(n) => super::net::call(m, n, &args),
         Path(p) => super::path::call(m, p, &args),
         Url(u) => super::url::call(m, u, &args),
+        Kurl(u) => super::kurl::call(m, u, &args),
         _ => math(f, &args),
     }
 }
@@ -758,6 +771,97 @@ fn lists<'a>(m: &mut dyn Meter, f: Ext, args: &[Val<'a>]) -> Result<Val<'a>, Cav
             ))
         }
     }
+}
+
+/// Above this many elements Go's `sort.Slice` (pdqsort, Go 1.19 and later)
+/// is not stable; up to it, it is an insertion sort, which is.
+const GO_STABLE_SORT_MAX: usize = 12;
+
+/// cel-go's `sort()` and `sortBy()` (`@sortByAssociatedKeys`): `items`
+/// ordered by `keys`, which must all have one comparable type (int, uint,
+/// double, bool, string, timestamp, duration). Where cel-go's result depends
+/// on the order Go's unstable sort leaves equal keys in, Charter refuses:
+/// keys that compare equal but are not the same value (`0.0` and `-0.0`, or
+/// two elements with one `sortBy` key) in a list of more than 12 elements,
+/// and NaN, which Go's comparison cannot order.
+pub(crate) fn sort_by_keys<'a>(
+    m: &mut dyn Meter,
+    name: &str,
+    items: Vec<Val<'a>>,
+    keys: &[Val<'a>],
+) -> Result<Vec<Val<'a>>, CaveatError> {
+    let Some(first) = keys.first() else {
+        return Ok(items);
+    };
+    let comparable = matches!(
+        first,
+        Val::Int(_)
+            | Val::Uint(_)
+            | Val::Double(_)
+            | Val::Bool(_)
+            | Val::Str(_)
+            | Val::Ts(..)
+            | Val::Dur(_)
+    );
+    if !comparable {
+        return err(format!(
+            "{name}(): list elements must be comparable, got {}",
+            a_type(first)
+        ));
+    }
+    let mut max_len = 0usize;
+    for k in keys {
+        if std::mem::discriminant(k) != std::mem::discriminant(first) {
+            return err(format!(
+                "{name}(): list elements must have the same type, got {} and {}",
+                a_type(first),
+                a_type(k)
+            ));
+        }
+        match k {
+            Val::Double(d) if d.is_nan() => {
+                return err(format!("{name}(): NaN values cannot be ordered"))
+            }
+            Val::Str(s) => max_len = max_len.max(s.as_str().len()),
+            _ => {}
+        }
+    }
+    // n log n comparisons, each of up to the longest key, charged first.
+    let n = keys.len() as u64;
+    let per = 1 + str_cost(max_len);
+    m.charge(
+        n.saturating_mul(u64::from(64 - n.leading_zeros()))
+            .saturating_mul(per),
+    )?;
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    let mut failed = None;
+    order.sort_by(|&i, &j| match compare(&keys[i], &keys[j]) {
+        Ok(Some(o)) => o,
+        Ok(None) | Err(_) => {
+            failed.get_or_insert(());
+            Ordering::Equal
+        }
+    });
+    if failed.is_some() {
+        return err(format!("{name}(): the list's elements cannot be ordered"));
+    }
+    if keys.len() > GO_STABLE_SORT_MAX {
+        for w in order.windows(2) {
+            let (a, b) = (&keys[w[0]], &keys[w[1]]);
+            let tie = compare(a, b)? == Some(Ordering::Equal);
+            let same = match (a, b) {
+                (Val::Double(x), Val::Double(y)) => x.to_bits() == y.to_bits(),
+                _ => true,
+            };
+            if tie && (name == "sortBy" || !same) {
+                return err(format!(
+                    "{name}(): in a list of more than {GO_STABLE_SORT_MAX} elements, equal keys are left in an order cel-go does not define; make the keys distinct"
+                ));
+            }
+        }
+    }
+    let mut slots: Vec<Option<Val<'a>>> = items.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }
 
 fn flatten<'a>(

@@ -21,6 +21,8 @@
 
 mod eval;
 mod ext;
+mod format;
+mod kurl;
 mod lexer;
 mod net;
 mod parser;
@@ -322,6 +324,9 @@ pub mod testing {
         Ip(std::net::IpAddr),
         /// A Kubernetes `net.CIDR`: address as written, prefix length.
         Cidr(std::net::IpAddr, u8),
+        /// A Kubernetes `kubernetes.URL`, by the text it was parsed from
+        /// (a result only: given as a binding it is that text, a string).
+        Url(String),
     }
 
     /// The program size of a `matches()` pattern, in program units (for

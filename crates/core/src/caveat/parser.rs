@@ -109,6 +109,17 @@ pub(crate) enum Node {
     /// `s.matches(re)`: the compiled pattern's size scales the step cost.
     Matches(Box<Node>, Arc<Pattern>),
     Macro(MacroKind, Box<Node>, usize, Box<Node>),
+    /// The two-variable forms `all(i, v, p)`, `exists(i, v, p)`,
+    /// `existsOne(i, v, p)` (cel-go's comprehensions extension): the index
+    /// or key is in `slot`, the element or value in `slot + 1`.
+    Macro2(MacroKind, Box<Node>, usize, Box<Node>),
+    /// `transformList(i, v, [p,] f)` (`map` = false) and
+    /// `transformMap(k, v, [p,] f)` (`map` = true): the target, the first
+    /// variable's slot, the filter and the transform.
+    Transform(bool, Box<Node>, usize, Option<Box<Node>>, Box<Node>),
+    /// `l.sortBy(x, key)` (cel-go's lists extension): the target, the
+    /// variable's slot and the key expression.
+    SortBy(Box<Node>, usize, Box<Node>),
     /// `l.map(x, f)`, `l.map(x, p, f)` and `l.filter(x, p)`: the target, the
     /// iteration variable's slot, the filter (if any) and the transform (for
     /// `filter`, none: the element itself).
@@ -600,11 +611,17 @@ impl Parser<'_> {
             "contains",
             "matches",
         ];
-        if matches!(name, "all" | "exists" | "exists_one") {
+        if matches!(
+            name,
+            "all" | "exists" | "exists_one" | "existsOne" | "transformList" | "transformMap"
+        ) {
             return self.macro_call(recv, name, at);
         }
         if matches!(name, "map" | "filter") {
             return self.collect_call(recv, name, at);
+        }
+        if name == "sortBy" {
+            return self.sort_by_call(recv, at);
         }
         if matches!(name, "find" | "findAll") {
             let args = self.args()?;
@@ -621,6 +638,21 @@ impl Parser<'_> {
         self.finish_method(recv, name, args, at)
     }
 
+    /// The variable a macro binds, as its next argument.
+    fn macro_var(&mut self, name: &str) -> Result<String, CaveatError> {
+        let var_at = self.at();
+        match self.bump().tok {
+            Tok::Ident(v) if !RESERVED.contains(&v.as_str()) && v != "in" => Ok(v),
+            _ => Err(syntax(
+                var_at,
+                format!("{name}() needs a variable name as its first argument"),
+            )),
+        }
+    }
+
+    /// `all`, `exists`, `exists_one` (one variable), and the two-variable
+    /// macros of cel-go's comprehensions extension: `all`, `exists`,
+    /// `existsOne`, `transformList`, `transformMap`.
     fn macro_call(&mut self, recv: P, name: &str, at: usize) -> Result<P, CaveatError> {
         let start = recv.at;
         let kind = match name {
@@ -629,35 +661,89 @@ impl Parser<'_> {
             _ => MacroKind::ExistsOne,
         };
         self.expect(Sym::LParen)?;
-        let var_at = self.at();
-        let var = match self.bump().tok {
-            Tok::Ident(v) if !RESERVED.contains(&v.as_str()) && v != "in" => v,
-            _ => {
+        let var = self.macro_var(name)?;
+        self.expect(Sym::Comma)?;
+        let two = matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma);
+        let two_only = matches!(name, "existsOne" | "transformList" | "transformMap");
+        if name == "existsOne" && !two {
+            return Err(unsupported(
+                at,
+                "the one-variable form of existsOne() (write exists_one(x, p))",
+            ));
+        }
+        if two_only && !two {
+            return Err(syntax(
+                at,
+                format!("{name}() takes two variables: {name}(i, v, ...)"),
+            ));
+        }
+        if !two {
+            let slot = self.scope.len();
+            self.scope.push(var);
+            let pred = self.expr();
+            self.scope.pop();
+            let pred = pred?;
+            self.expect(Sym::RParen)?;
+            let h = 1 + recv.h.max(pred.h);
+            return self.mk(
+                Node::Macro(kind, Box::new(recv.node), slot, Box::new(pred.node)),
+                h,
+                start,
+            );
+        }
+        if name == "exists_one" {
+            return Err(unsupported(
+                at,
+                "the two-variable form of exists_one() (write existsOne(i, v, p))",
+            ));
+        }
+        let var2_at = self.at();
+        let var2 = self.macro_var(name)?;
+        if var2 == var {
+            return Err(syntax(
+                var2_at,
+                format!("{name}(): the two variables must have different names, both are {var:?}"),
+            ));
+        }
+        self.expect(Sym::Comma)?;
+        let slot = self.scope.len();
+        self.scope.push(var);
+        self.scope.push(var2);
+        let first = self.expr();
+        let second = match first {
+            Ok(_) if self.eat(Sym::Comma) => Some(self.expr()),
+            _ => None,
+        };
+        self.scope.truncate(slot);
+        let first = first?;
+        let second = second.transpose()?;
+        self.expect(Sym::RParen)?;
+        let h = 1 + recv.h.max(first.h).max(second.as_ref().map_or(0, |s| s.h));
+        let target = Box::new(recv.node);
+        let node = match (name, second) {
+            ("transformList" | "transformMap", None) => Node::Transform(
+                name == "transformMap",
+                target,
+                slot,
+                None,
+                Box::new(first.node),
+            ),
+            ("transformList" | "transformMap", Some(t)) => Node::Transform(
+                name == "transformMap",
+                target,
+                slot,
+                Some(Box::new(first.node)),
+                Box::new(t.node),
+            ),
+            (_, None) => Node::Macro2(kind, target, slot, Box::new(first.node)),
+            (_, Some(_)) => {
                 return Err(syntax(
-                    var_at,
-                    format!("{name}() needs a variable name as its first argument"),
+                    at,
+                    format!("{name}() takes two variables and a predicate"),
                 ))
             }
         };
-        self.expect(Sym::Comma)?;
-        if matches!(self.peek(), Tok::Ident(_)) && self.peek_at(1) == &Tok::Sym(Sym::Comma) {
-            return Err(unsupported(
-                at,
-                format!("the two-variable form of {name}()"),
-            ));
-        }
-        let slot = self.scope.len();
-        self.scope.push(var);
-        let pred = self.expr();
-        self.scope.pop();
-        let pred = pred?;
-        self.expect(Sym::RParen)?;
-        let h = 1 + recv.h.max(pred.h);
-        self.mk(
-            Node::Macro(kind, Box::new(recv.node), slot, Box::new(pred.node)),
-            h,
-            start,
-        )
+        self.mk(node, h, start)
     }
 
     fn finish_method(
@@ -772,6 +858,10 @@ impl Parser<'_> {
             "duration" => Func::Duration,
             "has" | "matches" => Func::Dyn,
             _ => {
+                if let Some((f, lo, hi)) = super::kurl::global(name) {
+                    let args = self.args()?;
+                    return self.ext_call(super::ext::Ext::Kurl(f), name, None, args, lo, hi, at);
+                }
                 if let Some((f, lo, hi)) = super::net::global(name) {
                     let args = self.args()?;
                     return self.ext_call(super::ext::Ext::Net(f), name, None, args, lo, hi, at);
@@ -1016,6 +1106,28 @@ impl Parser<'_> {
             nodes.push(a.node);
         }
         self.mk(Node::Ext(f, nodes), h + 1, start)
+    }
+
+    /// `l.sortBy(x, key)`.
+    fn sort_by_call(&mut self, recv: P, at: usize) -> Result<P, CaveatError> {
+        let start = recv.at;
+        self.expect(Sym::LParen)?;
+        let var = self.macro_var("sortBy")?;
+        self.expect(Sym::Comma)?;
+        let slot = self.scope.len();
+        self.scope.push(var);
+        let key = self.expr();
+        self.scope.pop();
+        let key = key?;
+        if !self.eat(Sym::RParen) {
+            return Err(syntax(at, "sortBy() takes a variable and a key expression"));
+        }
+        let h = 1 + recv.h.max(key.h);
+        self.mk(
+            Node::SortBy(Box::new(recv.node), slot, Box::new(key.node)),
+            h,
+            start,
+        )
     }
 
     /// `map` (two and three arguments) and `filter`.

@@ -343,6 +343,23 @@ fn url_checks() {
     assert!(t("url.hostIsNormal('https://api.example.com/') && !url.hostIsNormal('https://API.example.com/')"));
     assert!(t("!url.hostIsNormal('http://127.1/') && !url.hostIsNormal('http://example.com./') && !url.hostIsNormal('http://ex%41mple.com/')"));
     assert!(t("!url.hostIsNormal('http://bücher.example/') && url.hostIsNormal('http://[::1]/') && !url.hostIsNormal('http://[0::1]/')"));
+    // IDNA: a Punycode label is normal only if domain-to-ASCII keeps it.
+    assert!(t("url.hostIsNormal('https://xn--bcher-kva.example/')"));
+    for host in [
+        // Decodes to "bÜcher": IDNA maps Ü to ü, so a browser would not send this.
+        "xn--bcher-2pa.example",
+        // Decodes to "a" and U+0080, which UTS 46 disallows.
+        "xn--a-ba.example",
+        // Decodes to "ab" and a soft hyphen, which UTS 46 maps away.
+        "xn--ab-6da.example",
+        // Decodes to "Ⅳx": the Roman numeral maps to "iv".
+        "xn--x-d0n.example",
+        // An empty Punycode label.
+        "xn--.example",
+    ] {
+        let src = format!("!url.hostIsNormal('https://{host}/')");
+        assert!(t(&src), "{src}");
+    }
     assert!(
         eval_err("url.hostIsInternal('http://%31%32%37.0.0.1/')", json!({}))
             .contains("percent-encoded")
@@ -364,7 +381,508 @@ fn url_checks() {
     .contains("white space"));
     assert!(eval_err("url.host('/just/a/path') == ''", json!({})).contains("not absolute"));
     assert!(eval_err("url.host('http://a@b@c/') == ''", json!({})).contains("more than one"));
-    // The Kubernetes URL object library is outside the subset, not unknown.
-    let e = Expr::compile("url('https://a.example/').getHost() == 'a.example'").unwrap_err();
+    // The namespace and the Kubernetes url() function live side by side.
+    assert!(t(
+        "url.host('https://a.example/') == url('https://a.example/').getHost()"
+    ));
+}
+
+fn value(src: &str) -> testing::TestValue {
+    testing::eval_value(src, &[]).unwrap_or_else(|e| panic!("{src}: {e}"))
+}
+
+fn s(v: &str) -> testing::TestValue {
+    testing::TestValue::String(v.into())
+}
+
+#[test]
+fn kubernetes_urls() {
+    // The examples of k8s.io/apiserver/pkg/cel/library/urls.go.
+    for (src, want) in [
+        ("url('/path').getScheme()", ""),
+        ("url('https://example.com/').getScheme()", "https"),
+        ("url('HTTPS://example.com/').getScheme()", "https"),
+        ("url('https://example.com:80/').getHost()", "example.com:80"),
+        ("url('https://example.com/').getHost()", "example.com"),
+        ("url('https://[::1]:80/').getHost()", "[::1]:80"),
+        ("url('https://[::1]/').getHost()", "[::1]"),
+        ("url('/path').getHost()", ""),
+        (
+            "url('https://example.com:80/').getHostname()",
+            "example.com",
+        ),
+        ("url('https://127.0.0.1:80/').getHostname()", "127.0.0.1"),
+        ("url('https://[::1]:80/').getHostname()", "::1"),
+        ("url('/path').getHostname()", ""),
+        ("url('https://example.com:80/').getPort()", "80"),
+        ("url('https://example.com/').getPort()", ""),
+        ("url('/path').getPort()", ""),
+        ("url('https://example.com/path').getEscapedPath()", "/path"),
+        (
+            "url('https://example.com/path with spaces/').getEscapedPath()",
+            "/path%20with%20spaces/",
+        ),
+        ("url('https://example.com').getEscapedPath()", ""),
+        // Go keeps a valid escaping as written, and re-escapes otherwise.
+        (
+            "url('https://example.com/a%2fb').getEscapedPath()",
+            "/a%2fb",
+        ),
+        ("url('https://example.com/a!b').getEscapedPath()", "/a!b"),
+        (
+            "url('https://example.com/caf%C3%A9').getEscapedPath()",
+            "/caf%C3%A9",
+        ),
+        (
+            "url('https://example.com/café').getEscapedPath()",
+            "/caf%C3%A9",
+        ),
+        ("url('*').getEscapedPath()", "*"),
+        // The host is percent-decoded (only non-ASCII bytes may be escaped).
+        (
+            "url('https://caf%C3%A9.example/').getHost()",
+            "café.example",
+        ),
+        // Userinfo is not part of the host; the last '@' ends it.
+        ("url('https://u:p@a@example.com/').getHost()", "example.com"),
+        // An opaque URL has no host and no path.
+        ("url('mailto:someone@example.com').getHost()", ""),
+        ("url('mailto:someone@example.com').getScheme()", "mailto"),
+        // ParseRequestURI leaves '//x' a path; Parse, whose value url() keeps,
+        // reads an authority.
+        ("url('//evil.example/x').getHost()", "evil.example"),
+        ("url('https://example.com/p?q#frag').getEscapedPath()", "/p"),
+        ("url('https:/path').getEscapedPath()", "/path"),
+    ] {
+        assert_eq!(value(src), s(want), "{src}");
+    }
+    let q = |src: &str, want: &[(&str, &[&str])]| {
+        let want = testing::TestValue::Map(
+            want.iter()
+                .map(|(k, vs)| {
+                    (
+                        s(k),
+                        testing::TestValue::List(vs.iter().map(|v| s(v)).collect()),
+                    )
+                })
+                .collect(),
+        );
+        assert_eq!(value(src), want, "{src}");
+    };
+    q(
+        "url('https://example.com/path?k1=a&k2=b&k2=c').getQuery()",
+        &[("k1", &["a"]), ("k2", &["b", "c"])],
+    );
+    q(
+        "url('https://example.com/path?key with spaces=value with spaces').getQuery()",
+        &[("key with spaces", &["value with spaces"])],
+    );
+    q("url('https://example.com/path?').getQuery()", &[]);
+    q("url('https://example.com/path').getQuery()", &[]);
+    // '+' is a space, a key without '=' has an empty value, pairs with a ';'
+    // or a bad escape are dropped (Go's Query() drops them silently).
+    q(
+        "url('https://e.example/?a+b=c%20d&e&x;y=1&bad=%zz&=v').getQuery()",
+        &[("a b", &["c d"]), ("e", &[""]), ("", &["v"])],
+    );
+    assert!(t(
+        "url('https://e.example/?to=a&to=b').getQuery()['to'][1] == 'b'"
+    ));
+    assert!(t(
+        "isURL('https://user:pass@example.com:80/path?query=val#fragment')"
+    ));
+    assert!(t(
+        "isURL('/absolute-path') && isURL('*') && isURL('mailto:a@b')"
+    ));
+    for bad in [
+        "https://a:b:c/",
+        "../relative-path",
+        "",
+        "example.com",
+        ":foo",
+        "https://exa mple.com/",
+        "https://example.com#frag",
+        "https://ex%41mple.com/",
+        "https://[::1/",
+        "https://[::1]x/",
+        "https://exa\\\\mple.com/",
+        "https://us er@example.com/",
+        "https://example.com/%zz",
+        "http://a\\u0001b/",
+    ] {
+        let src = format!("!isURL('{bad}')");
+        assert!(t(&src), "{src}");
+        let e = eval_err(&format!("url('{bad}').getHost() == ''"), json!({}));
+        assert!(e.contains("URL parse error"), "{bad}: {e}");
+    }
+    // After a query, a fragment with a bad escape passes ParseRequestURI
+    // (which reads it as part of the query) but not Parse.
+    assert!(t("isURL('/a?x#%zz') && !isURL('/a#%zz')"));
+    assert!(eval_err("url('/a?x#%zz').getHost() == ''", json!({})).contains("invalid URL escape"));
+    // Accessors are methods of a URL, not of a string; URLs do not compare.
+    assert!(eval_err("'https://a/'.getHost() == 'a'", json!({})).contains("method of a URL"));
+    assert!(eval_err("url('/a') == url('/a')", json!({})).contains("cannot be compared"));
+    assert!(eval_err("url('/a') in ['/a']", json!({})).contains("cannot be compared"));
+    assert!(eval_err("isURL(1)", json!({})).contains("needs a string"));
+    assert!(eval_err("string(url('/a')) == '/a'", json!({})).contains("kubernetes.URL"));
+    assert!(eval_err("size(url('/a')) == 2", json!({})).contains("kubernetes.URL"));
+    // A host decoding to bytes that are not UTF-8 cannot be returned as text.
+    assert!(eval_err("url('https://%ff.example/').getHost() == ''", json!({})).contains("UTF-8"));
+    assert!(t("url('https://%ff.example/').getEscapedPath() == '/'"));
+    // Arguments from the call.
+    assert!(run(
+        "url(args.u).getHostname() in ['api.example.com'] && url(args.u).getScheme() == 'https'",
+        json!({"u": "https://api.example.com:443/v1?x=1"})
+    )
+    .unwrap());
+}
+
+#[test]
+fn kubernetes_urls_are_bounded() {
+    // A long URL costs in proportion to its length, and a query of many
+    // pairs (or many distinct keys) stops at the budget.
+    let long = format!("https://example.com/{}", "a".repeat(700_000));
+    let (r, _) = steps("url(args.u).getEscapedPath() != ''", json!({"u": long}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let (r, _) = steps("isURL(args.u)", json!({"u": long}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let pairs: Vec<String> = (0..5000).map(|i| format!("k{i}=v")).collect();
+    let u = format!("https://e.example/?{}", pairs.join("&"));
+    let (r, _) = steps("size(url(args.u).getQuery()) > 0", json!({"u": u}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    let u = format!("https://e.example/?{}", "&".repeat(20_000));
+    let (r, _) = steps("size(url(args.u).getQuery()) == 0", json!({"u": u}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    // A short one is cheap.
+    let (r, n) = steps(
+        "url('https://e.example/?a=1').getQuery()['a'] == ['1']",
+        json!({}),
+    );
+    assert_eq!(r, Ok(true));
+    assert!(n < 30, "{n}");
+}
+
+#[test]
+fn two_variable_macros() {
+    assert!(t("[10, 20].all(i, v, v == (i + 1) * 10)"));
+    assert!(t("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)"));
+    assert!(t("[5, 7, 8].existsOne(i, v, v % 5 == i)"));
+    assert!(t("[2, 4].transformList(i, v, v + i) == [2, 5]"));
+    assert!(t("[2, 4].transformList(i, v, i > 0, v) == [4]"));
+    assert!(t(
+        "{'a': 1}.transformMap(k, v, k + string(v)) == {'a': 'a1'}"
+    ));
+    assert!(t("['x', 'y'].transformMap(i, v, v) == {0: 'x', 1: 'y'}"));
+    assert!(t(
+        "{'a': 1, 'b': 2}.transformMap(k, v, v > 1, v * 10) == {'b': 20}"
+    ));
+    assert!(run(
+        "args.tags.all(k, v, k.startsWith('team-') && v != '')",
+        json!({"tags": {"team-a": "x", "team-b": "y"}})
+    )
+    .unwrap());
+    // The variables shadow, go out of scope, and must differ.
+    assert!(run("[1].all(i, v, true) && v == 1", json!({})).is_err());
+    let e = Expr::compile("[1].all(x, x, true)").unwrap_err();
+    assert!(matches!(e, CaveatError::Syntax { .. }), "{e}");
+    let e = Expr::compile("[1].transformList(x, x * 2) == [2]").unwrap_err();
+    assert!(matches!(e, CaveatError::Syntax { .. }), "{e}");
+    let e = Expr::compile("[1].existsOne(x, x == 1)").unwrap_err();
     assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    let e = Expr::compile("[1].exists_one(i, v, v == 1)").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    let e = Expr::compile("{'a': 1}.transformMapEntry(k, v, {v: k}) == {}").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+    // Errors: absorbed by all/exists as in the one-variable forms, never by
+    // existsOne and the transforms.
+    assert!(t("[0, 1].exists(i, v, 1 / v == 1)"));
+    assert!(eval_err("[0, 1].existsOne(i, v, 1 / v == 1)", json!({})).contains("division by zero"));
+    assert!(
+        eval_err("[0].transformList(i, v, 1 / v) == []", json!({})).contains("division by zero")
+    );
+    assert!(eval_err("[0].transformMap(i, v, 1, v) == {}", json!({})).contains("must be a bool"));
+    assert!(eval_err("'ab'.all(i, v, true)", json!({})).contains("list or map"));
+}
+
+#[test]
+fn two_variable_macros_are_bounded() {
+    // Over a large argument every form stops at the budget, and a nested
+    // pair multiplies its iterations (each one charged).
+    let big: Vec<i64> = (0..50_000).collect();
+    for src in [
+        "args.l.all(i, v, v >= 0)",
+        "args.l.exists(i, v, v < 0)",
+        "args.l.existsOne(i, v, v == 1)",
+        "size(args.l.transformList(i, v, v)) > 0",
+        "size(args.l.transformMap(i, v, v > 0, v)) > 0",
+        "args.s.all(i, v, args.s.all(j, w, i + j >= 0))",
+    ] {
+        let l: Vec<i64> = if src.contains("args.s") {
+            (0..200).collect()
+        } else {
+            big.clone()
+        };
+        let (r, n) = steps(src, json!({"l": l, "s": l}));
+        assert!(
+            matches!(r, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {r:?}"
+        );
+        assert!(n > Limits::default().max_steps, "{src}: {n}");
+    }
+    let mut m = serde_json::Map::new();
+    for i in 0..20_000 {
+        m.insert(format!("k{i}"), json!(i));
+    }
+    let (r, _) = steps("args.m.all(k, v, v >= 0)", json!({"m": m}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn format_verbs() {
+    for (src, want) in [
+        (
+            "'%d|%x|%X|%o|%b'.format([-30, -30, 255, -8, -5])",
+            "-30|-1e|FF|-10|-101",
+        ),
+        ("'%x'.format([18446744073709551615u])", "ffffffffffffffff"),
+        ("'%x'.format(['é'])", "c3a9"),
+        ("'%s'.format([-0.0])", "-0"),
+        (
+            "'%s %s'.format([1e21, 1e-7])",
+            "1000000000000000000000 0.0000001",
+        ),
+        ("'%d'.format([double('-Infinity')])", "-Infinity"),
+        ("'%.3s'.format(['abcdef'])", "abcdef"),
+        (
+            "'%.2f %.2f %.0f %.0f'.format([1.125, 0.125, 0.5, -0.5])",
+            "1.12 0.12 0 -0",
+        ),
+        (
+            "'%.1e %e %e'.format([1.25, 1e-300, 0.0])",
+            "1.2e+00 1.000000e-300 0.000000e+00",
+        ),
+        (
+            "'%f %e'.format([3, 18446744073709551615u])",
+            "3.000000 1.844674e+19",
+        ),
+        ("'%.0f'.format([1e20])", "100000000000000000000"),
+        (
+            "'héllo %s, ünïcode'.format(['wörld'])",
+            "héllo wörld, ünïcode",
+        ),
+        (
+            "'%s'.format([{'b': [1, 'x'], 'a': {2: null}}])",
+            "{a: {2: null}, b: [1, x]}",
+        ),
+        ("'%s'.format([duration('1.5s')])", "1.5s"),
+        (
+            "'%s'.format([timestamp('2024-05-01T12:00:00.120Z')])",
+            "2024-05-01T12:00:00.12Z",
+        ),
+        ("'100%%'.format([])", "100%"),
+    ] {
+        assert_eq!(value(src), s(want), "{src}");
+    }
+    assert!(run(
+        "args.f.format([args.n]) == 'n=7'",
+        json!({"f": "n=%d", "n": 7})
+    )
+    .unwrap());
+    for (src, msg) in [
+        ("'%d'.format([])", "out of range"),
+        ("'%d'.format([1, 2])", "too many arguments"),
+        ("'%'.format([1])", "unexpected end"),
+        ("'%.'.format([1])", "precision"),
+        ("'%.f'.format([1.0])", "precision"),
+        ("'%q'.format([1])", "unrecognized"),
+        ("'%é'.format([1])", "unrecognized"),
+        ("'%d'.format(['1'])", "decimal clause"),
+        ("'%d'.format([2.5])", "implementations disagree"),
+        ("'%s'.format([ip('10.0.0.1')])", "string clause"),
+        ("'%s'.format([[url('/a')]])", "string clause"),
+        ("'%e'.format([null])", "scientific clause"),
+        ("'%b'.format([1.0])", "binary"),
+        ("'%o'.format([true])", "octal"),
+        ("'%x'.format([1.5])", "hex"),
+        ("'%s'.format('x')", "needs a list"),
+    ] {
+        let e = eval_err(&format!("{src} == ''"), json!({}));
+        assert!(e.contains(msg), "{src}: {e}");
+    }
+    let e = Expr::compile("'%s'.format()").unwrap_err();
+    assert!(matches!(e, CaveatError::Syntax { .. }), "{e}");
+}
+
+#[test]
+fn format_is_bounded() {
+    // A precision from the arguments, a long format string, many clauses,
+    // a large list printed with %s and a string printed as hex all stop at
+    // the budget.
+    let cases = [
+        ("args.f.format([1.0]) != ''", json!({"f": "%.100000000f"})),
+        ("args.f.format([]) != ''", json!({"f": "x".repeat(700_000)})),
+        (
+            "args.f.format(args.l) != ''",
+            json!({"f": "%d".repeat(20_000), "l": vec![1; 20_000]}),
+        ),
+        ("'%s'.format([args.l]) != ''", json!({"l": vec![1; 20_000]})),
+        (
+            "'%x'.format([args.s]) != ''",
+            json!({"s": "a".repeat(400_000)}),
+        ),
+    ];
+    for (src, args) in cases {
+        let (r, _) = steps(src, args);
+        assert!(
+            matches!(r, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {r:?}"
+        );
+    }
+    let mut m = serde_json::Map::new();
+    for i in 0..5000 {
+        m.insert(format!("k{i}"), json!(i));
+    }
+    let (r, _) = steps("'%s'.format([args.m]) != ''", json!({"m": m}));
+    assert!(
+        matches!(r, Err(CaveatError::StepsExhausted { .. })),
+        "{r:?}"
+    );
+    // Precisions past what Rust's formatter takes (65535) print as Go
+    // prints them: the exact digits, then zeros.
+    for (f, p) in [
+        ("%.70000f", 70_000usize),
+        ("%.70000e", 70_000),
+        ("%.1100f", 1100),
+        ("%.1101e", 1101),
+    ] {
+        let v = testing::eval_value(&format!("'{f}'.format([0.1])"), &[]).unwrap();
+        let testing::TestValue::String(out) = v else {
+            panic!("{f}: {v:?}")
+        };
+        let frac = out.split_once('.').map(|(_, r)| r).unwrap_or("");
+        let frac = frac.split_once('e').map_or(frac, |(m, _)| m);
+        assert_eq!(frac.len(), p, "{f}");
+        assert!(
+            out.starts_with(if f.ends_with('f') {
+                "0.1000000000000000055511151231257827"
+            } else {
+                "1.000000000000000055511151231257827"
+            }),
+            "{f}: {}",
+            &out[..40]
+        );
+        assert!(frac.trim_end_matches('0').len() < 1100, "{f}");
+    }
+    let (testing::TestValue::String(a), testing::TestValue::String(b)) = (
+        value("'%.2000e'.format([5e-324])"),
+        value("'%.1100e'.format([5e-324])"),
+    ) else {
+        panic!("format gives strings")
+    };
+    assert_eq!(a, b.replace("e-324", &format!("{}e-324", "0".repeat(900))));
+    let (r, n) = steps("'%s=%d'.format(['a', 1]) == 'a=1'", json!({}));
+    assert_eq!(r, Ok(true));
+    assert!(n < 20, "{n}");
+}
+
+#[test]
+fn lists_sort_and_reverse() {
+    assert!(t(
+        "[3, 1, 2].sort() == [1, 2, 3] && ['b', 'c', 'a'].sort() == ['a', 'b', 'c']"
+    ));
+    assert!(t(
+        "[true, false].sort() == [false, true] && [].sort() == []"
+    ));
+    assert!(t(
+        "[duration('2s'), duration('1s')].sort() == [duration('1s'), duration('2s')]"
+    ));
+    assert!(t(
+        "[5, 3, 1, 2].reverse() == [2, 1, 3, 5] && 'abc'.reverse() == 'cba'"
+    ));
+    assert!(t("[].reverse() == []"));
+    assert!(t(
+        "[{'n': 'foo', 's': 0}, {'n': 'bar', 's': -10}, {'n': 'baz', 's': 1000}].sortBy(e, e.s).map(e, e.n) == ['bar', 'foo', 'baz']"
+    ));
+    // Ties keep their order up to 12 elements, where Go's sort is stable.
+    assert!(t(
+        "[[1, 'a'], [0, 'b'], [1, 'c']].sortBy(p, p[0]).map(p, p[1]) == ['b', 'a', 'c']"
+    ));
+    assert!(t(
+        "['0.0', '-0.0'].map(s, double(s)).sort().map(d, string(d)) == ['0', '-0']"
+    ));
+    assert!(run(
+        "args.l.sort() == args.l.sortBy(x, x)",
+        json!({"l": (0..40).rev().collect::<Vec<i64>>()})
+    )
+    .unwrap());
+    // Equal ints in a long list are the same value: no ambiguity.
+    assert!(run(
+        "args.l.sort()[0] == 0",
+        json!({"l": (0..40).map(|i| i % 3).collect::<Vec<i64>>()})
+    )
+    .unwrap());
+    for (src, msg) in [
+        ("[1, 'b'].sort() == []", "same type"),
+        ("[1, 1u].sort() == []", "same type"),
+        ("[[1]].sort() == []", "comparable"),
+        ("[null].sort() == []", "comparable"),
+        ("[1.0, double('NaN')].sort() == []", "NaN"),
+        ("[1, 2].sortBy(x, x > 1 ? 'a' : 1) == []", "same type"),
+        ("[0, 1].sortBy(x, 1 / x) == []", "division by zero"),
+        ("'ab'.sort() == ''", "needs a list"),
+        ("'ab'.sortBy(x, x) == ''", "needs a list"),
+    ] {
+        let e = eval_err(src, json!({}));
+        assert!(e.contains(msg), "{src}: {e}");
+    }
+    // Above 12 elements ties whose order cel-go leaves to Go's unstable sort
+    // are refused.
+    let l: Vec<i64> = (0..13).map(|i| i % 2).collect();
+    let e = eval_err("args.l.sortBy(x, x) == []", json!({"l": l}));
+    assert!(e.contains("equal keys"), "{e}");
+    let e = eval_err(
+        "args.l.map(s, double(s)).sort() == []",
+        json!({"l": ["0.0", "-0.0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]}),
+    );
+    assert!(e.contains("equal keys"), "{e}");
+    let e = Expr::compile("[1].first() == 1").unwrap_err();
+    assert!(matches!(e, CaveatError::Unsupported { .. }), "{e}");
+}
+
+#[test]
+fn lists_sort_is_bounded() {
+    let big: Vec<i64> = (0..9000).rev().collect();
+    let long: Vec<String> = (0..300)
+        .map(|i| format!("{i:0>4}{}", "x".repeat(2000)))
+        .collect();
+    for (src, args) in [
+        ("size(args.l.sort()) > 0", json!({"l": big.clone()})),
+        ("size(args.l.sortBy(x, -x)) > 0", json!({"l": big.clone()})),
+        (
+            "size(args.l.reverse()) > 0",
+            json!({"l": (0..20_000).collect::<Vec<i64>>()}),
+        ),
+        ("size(args.l.sort()) > 0", json!({"l": long})),
+    ] {
+        let (r, _) = steps(src, args);
+        assert!(
+            matches!(r, Err(CaveatError::StepsExhausted { .. })),
+            "{src}: {r:?}"
+        );
+    }
 }

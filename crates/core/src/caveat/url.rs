@@ -192,8 +192,9 @@ fn v6_internal(a: Ipv6Addr) -> bool {
 
 /// Whether the host is already what a browser would send: lowercase ASCII
 /// letters, digits, `-` and `.`, no trailing dot, no percent-encoding, no
-/// non-ASCII (IDNA would map it to `xn--` form), an IPv4 literal only in
-/// dotted decimal, an IPv6 literal only in its canonical (RFC 5952) form.
+/// non-ASCII (IDNA would map it to `xn--` form), unchanged by IDNA's
+/// domain-to-ASCII, an IPv4 literal only in dotted decimal, an IPv6 literal
+/// only in its canonical (RFC 5952) form.
 fn host_is_normal(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return inner
@@ -212,11 +213,20 @@ fn host_is_normal(host: &str) -> bool {
     match whatwg_v4(host) {
         Some(a) => a.to_string() == host,
         // Not an address: a final label of digits only would be read as one
-        // by browsers and refused; any other name is normal.
-        None => !host
-            .rsplit('.')
-            .next()
-            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())),
+        // by browsers and refused. Any other name must come out of the
+        // URL Standard's domain-to-ASCII (UTS 46, non-transitional, as
+        // browsers apply it) unchanged: that rejects a Punycode label
+        // (`xn--...`) that does not decode, or decodes to text IDNA would
+        // map, normalize or refuse (upper case, a disallowed code point, a
+        // broken bidi rule), so the name compared is the name contacted.
+        None => {
+            !host
+                .rsplit('.')
+                .next()
+                .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+                && idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL)
+                    .is_ok_and(|a| a == host)
+        }
     }
 }
 

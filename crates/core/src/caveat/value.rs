@@ -60,6 +60,9 @@ pub(crate) enum Val<'a> {
     /// Kubernetes' `net.CIDR` (`cidr('10.0.0.0/8')`): the address as written
     /// and the prefix length.
     Cidr(std::net::IpAddr, u8),
+    /// Kubernetes' `kubernetes.URL` (`url('https://example.com/')`): what
+    /// Go's `net/url` parsed.
+    Url(Rc<super::kurl::GoUrl>),
 }
 
 /// Deepest value nesting compared or converted; JSON arguments are limited to
@@ -81,6 +84,7 @@ impl<'a> Val<'a> {
             Val::Dur(_) => "duration",
             Val::Ip(_) => "net.IP",
             Val::Cidr(..) => "net.CIDR",
+            Val::Url(_) => "kubernetes.URL",
         }
     }
 
@@ -144,6 +148,7 @@ impl<'a> Val<'a> {
             TestValue::Duration(d) => Val::Dur(*d),
             TestValue::Ip(a) => Val::Ip(*a),
             TestValue::Cidr(a, n) => Val::Cidr(*a, *n),
+            TestValue::Url(s) => Val::str(s),
         }
     }
 
@@ -166,6 +171,7 @@ impl<'a> Val<'a> {
             Val::Dur(d) => TestValue::Duration(*d),
             Val::Ip(a) => TestValue::Ip(*a),
             Val::Cidr(a, n) => TestValue::Cidr(*a, *n),
+            Val::Url(u) => TestValue::Url(u.src.clone()),
         }
     }
 }
@@ -324,6 +330,13 @@ pub(crate) fn equals(
     *cost += 1;
     if *cost > cap {
         return Ok(false);
+    }
+    if matches!(a, Val::Url(_)) || matches!(b, Val::Url(_)) {
+        // Kubernetes compares URLs by Go's re-encoded text, which Charter
+        // does not build: refuse rather than answer differently.
+        return Err(CaveatError::eval(
+            "URL values cannot be compared; compare their parts (getHost(), getEscapedPath(), ...)",
+        ));
     }
     Ok(match (a, b) {
         _ if is_num(a) && is_num(b) => num_cmp(a, b) == Some(Ordering::Equal),
