@@ -151,6 +151,7 @@ if [ "$SWIFT" = 1 ]; then
     else
       as_root chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
         CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR" ${extra_env:+"$extra_env"} \
+        ${CHARTER_PG_URL:+"CHARTER_PG_URL=$CHARTER_PG_URL"} ${CHARTER_REQUIRE_POSTGRES:+"CHARTER_REQUIRE_POSTGRES=$CHARTER_REQUIRE_POSTGRES"} \
         sh -c "$cmd" | tee "$log" || true
     fi
   }

@@ -181,9 +181,17 @@ step_fuzz() {
 # and checks its surface against contract/surface.json. Their scripts install
 # what they need (idempotently, cached outside the repo) and can run alone.
 
+# The binding suites run their store tests against SQLite and against a
+# throwaway PostgreSQL server (scripts/postgres.sh, as in the postgres step):
+# CHARTER_PG_URL names it, and CHARTER_REQUIRE_POSTGRES=1 makes a suite that
+# does not get one fail instead of skipping those tests.
+with_store_server() {
+  bash scripts/postgres.sh run env CHARTER_REQUIRE_POSTGRES=1 "$@"
+}
+
 step_python() {
-  section "python: bindings/python (maturin, mypy --strict, stubtest, pytest)"
-  bash scripts/test-python.sh
+  section "python: bindings/python (maturin, mypy --strict, stubtest, pytest; stores on SQLite and PostgreSQL)"
+  with_store_server bash scripts/test-python.sh
   python_ran=1
 }
 
@@ -191,7 +199,7 @@ step_node() {
   section "node: bindings/node (napi-rs, tsc, node --test, jose interop, framework integrations)"
   # After the wasm and python steps of this run, the Hono-over-WASM test and
   # the cross-language MCP test (Python client and server) must not skip.
-  CHARTER_REQUIRE_WASM="${wasm_built:-0}" CHARTER_REQUIRE_PYTHON="${python_ran:-0}" bash scripts/test-node.sh
+  CHARTER_REQUIRE_WASM="${wasm_built:-0}" CHARTER_REQUIRE_PYTHON="${python_ran:-0}" with_store_server bash scripts/test-node.sh
 }
 
 step_wasm() {
@@ -202,7 +210,7 @@ step_wasm() {
 
 step_uniffi() {
   section "uniffi: bindings/uniffi (clippy, generated-source drift, Kotlin on the JVM, Swift in a trixie chroot)"
-  bash scripts/test-uniffi.sh
+  with_store_server bash scripts/test-uniffi.sh
 }
 
 # --- Repository hygiene -----------------------------------------------------

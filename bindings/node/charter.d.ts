@@ -2,8 +2,8 @@
 // generated index.d.ts, and the error classes charter.js adds.
 export {
   RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
-  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
-  canonicalizeJson, hashJson, verifyBundle,
+  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard, Store,
+  canonicalizeJson, hashJson, verifyBundle, openStore, openStoreAsync,
 } from './index'
 export type { Decision, Reason, PermitClaims } from './index'
 

@@ -7,7 +7,10 @@
 // so they are mapped in one place. Two mappings of return values: a check
 // that allows returns the one frozen ALLOW decision (the native call returns
 // null, so no object is built per allow), and a refused `Guard.protect`
-// (returned natively as {message, reasons}) is thrown as `Denied`.
+// (returned natively as {message, reasons}) is thrown as `Denied`. The
+// `*Async` methods (run on the libuv thread pool) get the same mappings on
+// their promises: a rejection becomes its Charter class, an allow is ALLOW
+// and a refused `protectAsync` rejects with `Denied`.
 
 // The prebuilt binaries this package is published with (package.json,
 // napi.targets): one optional dependency per platform.
@@ -150,6 +153,14 @@ function wrap(fn, where, post) {
     } catch (err) {
       throw convert(err, where, wrapped)
     }
+    if (where.endsWith('Async')) {
+      return out.then(
+        (value) => (post === undefined ? value : post(value, wrapped)),
+        (err) => {
+          throw convert(err, where, wrapped)
+        },
+      )
+    }
     return post === undefined ? out : post(out, wrapped)
   }
   Object.defineProperty(wrapped, 'name', { value: fn.name })
@@ -182,7 +193,8 @@ function wrapClass(cls) {
         throw new UsageError(`${name} is a class: use new ${name}(...)`, 'invalid_argument')
       }
       if (FACTORY_ONLY.includes(name)) {
-        throw new UsageError(`${name} has no public constructor; use ${staticNames.map((k) => `${name}.${k}()`).join(' or ')}`, 'invalid_argument')
+        const makers = MADE_BY[name] || staticNames.map((k) => `${name}.${k}()`)
+        throw new UsageError(`${name} has no public constructor; use ${makers.join(' or ')}`, 'invalid_argument')
       }
       checkStrings(args, `new ${name}`)
       try {
@@ -215,7 +227,13 @@ function permitOrDenied(out, frame) {
   if (Error.captureStackTrace) Error.captureStackTrace(e, frame)
   throw e
 }
-const POST = { 'Guard.protect': permitOrDenied }
+const allowOrDecision = (d) => (d === null ? ALLOW : d)
+const POST = {
+  'Guard.protect': permitOrDenied,
+  'Guard.protectAsync': permitOrDenied,
+  'Verifier.checkAsync': allowOrDecision,
+  'Guard.checkAsync': allowOrDecision,
+}
 const bad = (s) => typeof s === 'string' && !s.isWellFormed()
 /** `check(capability, request, proof?, now?)`, the hot path: the same checks and mappings as `wrap`, without a rest array. */
 function wrapCheck(fn, where) {
@@ -237,11 +255,13 @@ const CHECKS = new Set(['Verifier.check', 'Guard.check'])
 
 const CLASSES = [
   'RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Issuer', 'Capability', 'Request', 'Holder',
-  'Verifier', 'PermitIssuer', 'Permit', 'PermitVerifier', 'Receipt', 'AuditLog', 'Guard',
+  'Verifier', 'PermitIssuer', 'Permit', 'PermitVerifier', 'Receipt', 'AuditLog', 'Guard', 'Store',
 ]
 // Classes made only by their static factories (no constructor in surface.json).
-const FACTORY_ONLY = ['RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Capability', 'Permit', 'Receipt', 'AuditLog']
-const FUNCTIONS = ['canonicalizeJson', 'hashJson', 'verifyBundle']
+const FACTORY_ONLY = ['RootKey', 'SigningKey', 'PublicKey', 'KeySet', 'Capability', 'Permit', 'Receipt', 'AuditLog', 'Store']
+// Classes made by a module function rather than a static factory.
+const MADE_BY = { Store: ['openStore()', 'openStoreAsync()'] }
+const FUNCTIONS = ['canonicalizeJson', 'hashJson', 'verifyBundle', 'openStore', 'openStoreAsync']
 
 for (const name of CLASSES) {
   if (typeof native[name] === 'function') module.exports[name] = wrapClass(native[name])

@@ -3,8 +3,8 @@ import charter from './charter.js'
 
 export const {
   RootKey, SigningKey, PublicKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
-  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard,
-  canonicalizeJson, hashJson, verifyBundle,
+  PermitIssuer, Permit, PermitVerifier, Receipt, AuditLog, Guard, Store,
+  canonicalizeJson, hashJson, verifyBundle, openStore, openStoreAsync,
   CharterError, FormatError, UsageError, CryptoError, AuthorizationError, AuditError,
   EnvironmentError, Denied, ApprovalRequired, version,
 } = charter

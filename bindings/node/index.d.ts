@@ -87,7 +87,10 @@ export interface Reason {
   approval: ApprovalNeed | null
 }
 
-/** An append-only log of receipts, in memory or in a JSON Lines file. */
+/**
+ * An append-only log of receipts, in memory, in a JSON Lines file, or in a
+ * shared store (`inStore`).
+ */
 export declare class AuditLog {
   /** The public keys that verify this log. */
   keys(): KeySet
@@ -99,10 +102,14 @@ export declare class AuditLog {
   receipts(start: number, end: number): Array<Receipt>
   /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
   exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
+  /** The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`. */
+  static inStore(store: Store, name: string, signingKey: SigningKey): AuditLog
   /** A log in memory, signing with `signingKey`. */
   static inMemory(signingKey: SigningKey): AuditLog
   /** Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`. */
   static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
+  /** `exportBundle` on the libuv thread pool (a store log reads the database). */
+  exportBundleAsync(start?: number | undefined | null, end?: number | undefined | null): Promise<string>
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
@@ -136,8 +143,12 @@ export declare class Guard {
   check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /** A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random). */
   protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
-  /** The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`. */
-  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog)
+  /** The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`; with `store`, protect's idempotency keys live in the store. */
+  constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog, store?: Store | undefined | null)
+  /** `check` on the libuv thread pool: the event loop keeps running while the store and the log answer. */
+  checkAsync(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Promise<Decision>
+  /** `protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`. */
+  protectAsync(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Promise<Permit>
 }
 
 /** An agent's key, proving possession of capabilities bound to it. */
@@ -188,10 +199,12 @@ export declare class Permit {
 export declare class PermitIssuer {
   /** A permit for one exact call. `jti` defaults to a random id. */
   issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
+  /** `issue` on the libuv thread pool (an idempotency key in a store waits for the database). */
+  issueAsync(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Promise<Permit>
   /** Id of the signing key (the JWS `kid`). */
   get kid(): string
-  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600). */
-  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null)
+  /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600); `store`: where idempotency keys live (one key, one call, one permit, across replicas). */
+  constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null, store?: Store | undefined | null)
 }
 
 /** Verifies permits offline with a public key set, each once. */
@@ -199,7 +212,9 @@ export declare class PermitVerifier {
   /** Verifies `token` for this call and consumes it; returns its claims or throws. */
   verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
   /** `keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
-  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null)
+  constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null, store?: Store | undefined | null)
+  /** `verify` on the libuv thread pool: resolves to the claims, or rejects (`replayed`, ...). */
+  verifyAsync(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): Promise<PermitClaims>
 }
 
 /** An Ed25519 public key; kid is its RFC 7638 thumbprint. */
@@ -300,6 +315,23 @@ export declare class SigningKey {
 }
 
 /**
+ * A shared store: single use, revocations, idempotency keys, budgets and
+ * audit chains in one database (a SQLite file, or PostgreSQL for many
+ * hosts). Calls that touch it may wait for the database: on a server, use
+ * the `*Async` forms, which run on the libuv thread pool.
+ */
+export declare class Store {
+  /** What the store is: its URL, without a password. */
+  get url(): string
+  /** Revokes a capability id or token id for every verifier on this store (waits for the database: see `revokeAsync`). */
+  revoke(capabilityId: string): void
+  /** Every revoked id, sorted. */
+  revoked(): Array<string>
+  /** `revoke` on the libuv thread pool: resolves once the revocation is committed. */
+  revokeAsync(capabilityId: string): Promise<void>
+}
+
+/**
  * Decides calls against capabilities minted with its root keys. A `Guard`
  * built with it shares it: its revocations and the holder proofs it has seen.
  */
@@ -310,8 +342,12 @@ export declare class Verifier {
   check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
   revoke(capabilityId: string): void
-  /** `roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent). */
-  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null)
+  /** `roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent); `store`: where revocations, holder-proof nonces and budgets live (this object's memory when absent). */
+  constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null, store?: Store | undefined | null)
+  /** `check` on the libuv thread pool: the event loop keeps running while a store answers. */
+  checkAsync(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Promise<Decision>
+  /** `revoke` on the libuv thread pool: resolves once the revocation is recorded. */
+  revokeAsync(capabilityId: string): Promise<void>
 }
 
 /**
@@ -344,6 +380,19 @@ export interface Denial {
  * receipts). Takes JSON text, or a plain JS value.
  */
 export declare function hashJson(text: string | Record<string, unknown>): string
+
+/**
+ * Opens the store at `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
+ * `sqlite::memory:`, `memory:`, `postgres://user@host:port/db`) or a plain
+ * file path (a SQLite file), creating its schema if new.
+ */
+export declare function openStore(url: string): Store
+
+/**
+ * `openStore` on the libuv thread pool (reaching PostgreSQL may wait up to
+ * its connect timeout).
+ */
+export declare function openStoreAsync(url: string): Promise<Store>
 
 /**
  * Verifies an exported audit bundle (JSON text) against trusted keys (a

@@ -4,14 +4,17 @@ use std::sync::Arc;
 
 use charter_core as core;
 use charter_core::audit::{FileAuditLog, MemoryAuditLog};
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
 use crate::keys::{keys, KeySet, SigningKey};
 use crate::receipt::Receipt;
+use crate::store::Store;
+use crate::task::{spawn, Job};
 
-/// An append-only log of receipts, in memory or in a JSON Lines file.
+/// An append-only log of receipts, in memory, in a JSON Lines file, or in a
+/// shared store (`inStore`).
 #[napi]
 pub struct AuditLog(pub(crate) Arc<dyn core::audit::AuditLog>);
 
@@ -40,6 +43,8 @@ accessors!(AuditLog |log| get {} fn {
         log.export_bundle(start..end)?.to_json()
     };
 } new {
+    "The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`."
+    in_store(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog = AuditLog(store.0.audit_log(&name, signing_key.0.clone())?);
     "A log in memory, signing with `signingKey`."
     in_memory(signing_key: &SigningKey) -> AuditLog = AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())));
     "Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`."
@@ -48,6 +53,33 @@ accessors!(AuditLog |log| get {} fn {
         AuditLog(Arc::new(FileAuditLog::open_expecting_text(&path, key, expect_head.as_deref())?))
     };
 });
+
+#[napi]
+impl AuditLog {
+    /// `exportBundle` on the libuv thread pool (a store log reads the database).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn export_bundle_async(
+        &self,
+        start: Option<f64>,
+        end: Option<f64>,
+    ) -> Result<AsyncTask<Job<String, String>>> {
+        guard(|| {
+            let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
+            let end = end.map(|e| seq(e, "end")).transpose()?;
+            let log = self.0.clone();
+            Ok(spawn(
+                move || {
+                    let end = match end {
+                        Some(e) => e,
+                        None => log.len()?,
+                    };
+                    Ok(log.export_bundle(start..end)?.to_json())
+                },
+                |s| s,
+            ))
+        })
+    }
+}
 
 /// Verifies an exported audit bundle (JSON text) against trusted keys (a
 /// KeySet, or a JWKS as object or text), offline. A bundle that does not

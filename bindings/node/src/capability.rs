@@ -54,6 +54,34 @@ accessors!(Capability |c| get {
     parse(token: String) -> Capability = Capability(core::Capability::parse(&token)?);
 });
 
+/// A `Capability | string` argument owned, for work on another thread.
+pub enum OwnedCap {
+    /// A parsed capability (cloned).
+    Parsed(core::Capability),
+    /// Token text, parsed (or denied) by the core at the check.
+    Text(String),
+}
+
+impl OwnedCap {
+    /// Reads the argument as [`with_cap`] does.
+    pub fn read(value: Unknown) -> core::Result<OwnedCap> {
+        if value.get_type().ok() == Some(ValueType::String) {
+            return Ok(OwnedCap::Text(arg_text(value, "capability")?));
+        }
+        let cap = instance::<Capability>(value)
+            .ok_or_else(|| invalid("capability must be a Capability or its token text"))?;
+        Ok(OwnedCap::Parsed(cap.0.clone()))
+    }
+
+    /// The core's input.
+    pub fn get(&self) -> CapabilityRef<'_> {
+        match self {
+            OwnedCap::Parsed(c) => CapabilityRef::Parsed(c),
+            OwnedCap::Text(t) => CapabilityRef::Text(t),
+        }
+    }
+}
+
 /// Calls `f` with a `Capability | string` argument as the core's input
 /// (token text that does not parse is a denial, decided by the core);
 /// anything else is `invalid_argument`.

@@ -48,6 +48,8 @@ mod keys;
 mod permit;
 mod receipt;
 mod request;
+mod store;
+mod task;
 mod verifier;
 
 /// The package version (the workspace version, e.g. `0.1.0`).

@@ -55,6 +55,14 @@ impl<'e> RequestArg<'e> {
         built.map(RequestArg::Built)
     }
 
+    /// The request, owned (for work on another thread).
+    pub fn owned(self) -> core::Request {
+        match self {
+            RequestArg::Class(r) => r.0.clone(),
+            RequestArg::Built(r) => r,
+        }
+    }
+
     /// The request.
     pub fn get(&self) -> &core::Request {
         match self {

@@ -5,14 +5,16 @@ use std::time::Instant;
 
 use charter_core as core;
 use charter_core::CallOptions;
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi_derive::napi;
 
-use crate::capability::with_cap;
+use crate::capability::{with_cap, OwnedCap};
 use crate::error::{guard, Result};
 use crate::host::opt_int;
 use crate::keys::RootKey;
 use crate::request::{Request, RequestArg};
+use crate::store::Store;
+use crate::task::{spawn, Job};
 
 /// A decision for JS: `null` for an allow (`charter.js` returns one frozen
 /// shared allow), the reasons only when denying.
@@ -47,14 +49,50 @@ accessors!(Verifier |v| get {
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
     revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
 } new {} ctor {
-    "`roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent)."
-    (roots: Vec<&RootKey>, audience: String, proof_window: Option<f64>, leeway: Option<f64>) = {
+    "`roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent); `store`: where revocations, holder-proof nonces and budgets live (this object's memory when absent)."
+    (roots: Vec<&RootKey>, audience: String, proof_window: Option<f64>, leeway: Option<f64>, store: Option<&Store>) = {
         let window = (opt_int(proof_window, "proofWindow")?, opt_int(leeway, "leeway")?);
         let roots = roots.into_iter().map(|r| r.0.clone());
-        let verifier = core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+        let mut verifier = core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+        if let Some(Store(s)) = store {
+            verifier = verifier
+                .with_revocations(s.revocations())
+                .with_replay_store(s.replay())
+                .with_budget_store(s.budgets());
+        }
         Verifier(Arc::new(verifier))
     };
 });
+
+#[napi]
+impl Verifier {
+    /// `check` on the libuv thread pool: the event loop keeps running while a store answers.
+    #[napi(ts_return_type = "Promise<Decision>")]
+    pub fn check_async(
+        &self,
+        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
+        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
+        request: Unknown,
+        proof: Option<String>,
+        now: Option<f64>,
+    ) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
+        guard(|| {
+            let (cap, req) = (
+                OwnedCap::read(capability)?,
+                RequestArg::read(request)?.owned(),
+            );
+            let (v, o) = (self.0.clone(), options(proof, now)?);
+            Ok(spawn(move || Ok(v.check(cap.get(), &req, &o)), decision))
+        })
+    }
+
+    /// `revoke` on the libuv thread pool: resolves once the revocation is recorded.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_async(&self, capability_id: String) -> AsyncTask<Job<(), ()>> {
+        let v = self.0.clone();
+        spawn(move || v.revoke(&capability_id), |()| ())
+    }
+}
 
 /// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
 /// loop: the same-run native baseline of bench.mjs (hidden export).

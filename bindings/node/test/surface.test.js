@@ -14,7 +14,19 @@ const fs = require('node:fs')
 const ts = require('typescript')
 const { ROOT, CONTRACT, charter, camel, readJson } = require('./helpers')
 
-const surface = readJson(path.join(CONTRACT, 'surface.json'))
+/** The surface without what other bindings alone export (`"bindings": [...]`). */
+function forNode(s) {
+  const here = (spec) => !spec.bindings || spec.bindings.includes('node')
+  const only = (o) => Object.fromEntries(Object.entries(o).filter(([, spec]) => here(spec)))
+  s.functions = only(s.functions)
+  s.classes = only(s.classes)
+  for (const spec of Object.values(s.classes)) {
+    if (spec.static) spec.static = only(spec.static)
+    if (spec.members) spec.members = only(spec.members)
+  }
+  return s
+}
+const surface = forNode(readJson(path.join(CONTRACT, 'surface.json')))
 const classes = Object.entries(surface.classes)
 const FAMILIES = surface.errors.families
 const sorted = (xs) => [...xs].sort()
@@ -43,6 +55,8 @@ function splitUnion(t) {
 
 function fromSurface(t) {
   const one = (x) => {
+    const promise = x.match(/^Promise<(.+)>$/)
+    if (promise) return `Promise<${one(promise[1])}>`
     if (x.endsWith('[]')) return `${one(x.slice(0, -2))}[]`
     return { int: 'number', time: 'number', bool: 'boolean', bytes: 'Uint8Array', null: 'null' }[x] || x
   }
@@ -55,6 +69,8 @@ const local = (t) => t.replace(/import\('\.\/charter'\)\./g, '')
 function fromTs(t, optional) {
   t = local(t)
   const one = (x) => {
+    const promise = x.match(/^Promise<(.+)>$/)
+    if (promise) return `Promise<${one(promise[1])}>`
     const arr = x.match(/^Array<(.+)>$/)
     if (arr) return `${one(arr[1])}[]`
     if (x.endsWith('[]')) return `${one(x.slice(0, -2))}[]`

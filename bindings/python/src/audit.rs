@@ -9,8 +9,10 @@ use crate::error::{detached, invalid};
 use crate::host::{Of, Text};
 use crate::keys::{keyset, KeySet, SigningKey};
 use crate::receipt::Receipt;
+use crate::store::Store;
 
-/// An append-only log of receipts, in memory or in a JSON Lines file.
+/// An append-only log of receipts, in memory, in a JSON Lines file, or in a
+/// shared store (`in_store`).
 #[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
 pub struct AuditLog(pub Arc<dyn core::AuditLog>);
@@ -20,6 +22,14 @@ methods!(@bare AuditLog {}
     #[staticmethod]
     fn in_memory(signing_key: Of<SigningKey>) -> Self {
         AuditLog(Arc::new(core::MemoryAuditLog::new(signing_key.0 .0)))
+    }
+    /// The log `name` of `store`: one hash chain shared by every writer on
+    /// that database, signing new receipts with `signing_key`.
+    #[staticmethod]
+    fn in_store(py: Python<'_>, store: Of<Store>, name: Text, signing_key: Of<SigningKey>)
+        -> PyResult<Self> {
+        let (store, key) = (store.0 .0, signing_key.0 .0);
+        detached(py, || store.audit_log(&name.0, key)).map(AuditLog)
     }
     /// Opens (or creates) a JSON Lines log, verifying its chain (and, with
     /// `expect_head`, that nothing behind that receipt was cut or rewritten).

@@ -9,6 +9,7 @@ use crate::error::detached;
 use crate::host::{secs, Of, Text, Time};
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::request;
+use crate::store::Store;
 use crate::verifier::{options, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a Permit or
@@ -18,9 +19,15 @@ pub struct Guard(charter_core::Guard);
 
 methods!(Guard {}
     #[new]
-    fn new(verifier: Of<Verifier>, permit_issuer: Of<PermitIssuer>, audit_log: Of<AuditLog>)
-        -> Self {
-        let (verifier, permits, log) = (verifier.0 .0, permit_issuer.0 .0, audit_log.0 .0);
+    #[pyo3(signature = (verifier, permit_issuer, audit_log, store=None))]
+    fn new(
+        verifier: Of<Verifier>, permit_issuer: Of<PermitIssuer>, audit_log: Of<AuditLog>,
+        store: Option<Of<Store>>,
+    ) -> Self {
+        let (verifier, mut permits, log) = (verifier.0 .0, permit_issuer.0 .0, audit_log.0 .0);
+        if let Some(Of(Store(s))) = store {
+            permits = permits.with_idempotency_store(s.idempotency());
+        }
         Guard(charter_core::Guard::new(verifier, permits, log))
     }
     #[pyo3(signature = (capability, request, proof=None, now=None))]

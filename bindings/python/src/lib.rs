@@ -43,6 +43,7 @@ mod keys;
 mod permit;
 mod receipt;
 mod request;
+mod store;
 mod verifier;
 
 #[pymodule]
@@ -53,6 +54,7 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jcs::canonicalize_json, m)?)?;
     m.add_function(wrap_pyfunction!(jcs::hash_json, m)?)?;
     m.add_function(wrap_pyfunction!(audit::verify_bundle, m)?)?;
+    m.add_function(wrap_pyfunction!(store::open_store, m)?)?;
     classes!(
         m,
         keys::RootKey,
@@ -75,7 +77,8 @@ fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
         audit::AuditLog,
         charter_core::BundleReport,
         charter_core::BundleHead,
-        guard::Guard
+        guard::Guard,
+        store::Store
     );
     Ok(())
 }

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use crate::error::{check, detached};
 use crate::host::{json_value, Of, Text, Time};
 use crate::keys::{keyset, SigningKey};
+use crate::store::Store;
 
 /// A permit token and its claims. `parse` verifies nothing.
 #[pyclass(module = "charter", frozen, eq)]
@@ -34,13 +35,18 @@ methods!(PermitIssuer {
     kid: &str { .kid() }
 }
     #[new]
-    #[pyo3(signature = (signing_key, issuer, ttl=None))]
-    fn new(signing_key: Of<SigningKey>, issuer: Text, ttl: Option<i64>) -> PyResult<Self> {
-        let inner = core::PermitIssuer::new(signing_key.0 .0, issuer.0);
-        match ttl {
-            Some(t) => check(inner.with_ttl(t)).map(PermitIssuer),
-            None => Ok(PermitIssuer(inner)),
+    #[pyo3(signature = (signing_key, issuer, ttl=None, store=None))]
+    fn new(
+        signing_key: Of<SigningKey>, issuer: Text, ttl: Option<i64>, store: Option<Of<Store>>,
+    ) -> PyResult<Self> {
+        let mut inner = core::PermitIssuer::new(signing_key.0 .0, issuer.0);
+        if let Some(t) = ttl {
+            inner = check(inner.with_ttl(t))?;
         }
+        if let Some(Of(Store(s))) = store {
+            inner = inner.with_idempotency_store(s.idempotency());
+        }
+        Ok(PermitIssuer(inner))
     }
     #[pyo3(signature = (subject, audience, action, args, capability_id, now=None, jti=None, idempotency_key=None))]
     #[allow(clippy::too_many_arguments)] // the keyword parameters of surface.json
@@ -64,19 +70,25 @@ methods!(PermitIssuer {
     }
 );
 
-/// Verifies permits offline with a public key set, each once.
+/// Verifies permits offline with a public key set, each once (across every
+/// verifier on `store`, when one is given).
 #[pyclass(module = "charter", frozen)]
 pub struct PermitVerifier(core::PermitVerifier);
 
 methods!(PermitVerifier {}
     #[new]
-    #[pyo3(signature = (keys, audience, leeway=None))]
-    fn new(keys: &Bound<'_, PyAny>, audience: Text, leeway: Option<i64>) -> PyResult<Self> {
-        let inner = core::PermitVerifier::new(keyset(keys, "keys")?, audience.0);
-        match leeway {
-            Some(l) => check(inner.with_leeway(l)).map(PermitVerifier),
-            None => Ok(PermitVerifier(inner)),
+    #[pyo3(signature = (keys, audience, leeway=None, store=None))]
+    fn new(
+        keys: &Bound<'_, PyAny>, audience: Text, leeway: Option<i64>, store: Option<Of<Store>>,
+    ) -> PyResult<Self> {
+        let mut inner = core::PermitVerifier::new(keyset(keys, "keys")?, audience.0);
+        if let Some(l) = leeway {
+            inner = check(inner.with_leeway(l))?;
         }
+        if let Some(Of(Store(s))) = store {
+            inner = inner.with_replay_store(s.replay());
+        }
+        Ok(PermitVerifier(inner))
     }
     #[pyo3(signature = (token, action, args, now=None))]
     fn verify(

@@ -10,9 +10,11 @@ use crate::error::{check, detached};
 use crate::host::{list, secs, Of, Text, Time};
 use crate::keys::RootKey;
 use crate::request::request;
+use crate::store::Store;
 
 /// Decides calls against capabilities minted with its root keys, for one
-/// audience; owns its revocation list and holder-proof replay store.
+/// audience; its revocations, holder-proof nonces and budgets live in its
+/// own memory, or in `store` when one is given.
 #[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
 pub struct Verifier(pub Arc<charter_core::Verifier>);
@@ -21,16 +23,22 @@ methods!(Verifier {
     audience: &str { .audience() }
 }
     #[new]
-    #[pyo3(signature = (roots, audience, proof_window=None, leeway=None))]
+    #[pyo3(signature = (roots, audience, proof_window=None, leeway=None, store=None))]
     fn new(
         roots: &Bound<'_, PyAny>, audience: Text, proof_window: Option<i64>, leeway: Option<i64>,
+        store: Option<Of<Store>>,
     ) -> PyResult<Self> {
         let roots = list(roots, "roots", |r| Ok(r.extract::<Of<RootKey>>()?.0 .0))?;
-        check(
-            charter_core::Verifier::new(roots, audience.0)
-                .and_then(|v| v.with_proof_window(proof_window, leeway)),
-        )
-        .map(|v| Verifier(Arc::new(v)))
+        let verifier = charter_core::Verifier::new(roots, audience.0)
+            .and_then(|v| v.with_proof_window(proof_window, leeway));
+        let verifier = match (check(verifier)?, store) {
+            (v, None) => v,
+            (v, Some(Of(Store(s)))) => v
+                .with_revocations(s.revocations())
+                .with_replay_store(s.replay())
+                .with_budget_store(s.budgets()),
+        };
+        Ok(Verifier(Arc::new(verifier)))
     }
     #[pyo3(signature = (capability, request, proof=None, now=None))]
     fn check(
@@ -42,7 +50,9 @@ methods!(Verifier {
         let options = options(proof, now);
         detached(py, || Ok(self.0.check(cap, &req, &options)))
     }
-    fn revoke(&self, capability_id: Text) -> PyResult<()> { check(self.0.revoke(&capability_id.0)) }
+    fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
+        detached(py, || self.0.revoke(&capability_id.0))
+    }
 );
 
 /// The options of a check: the proof and the time.

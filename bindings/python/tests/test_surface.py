@@ -25,7 +25,24 @@ import pytest
 import charter
 from conftest import CONTRACT, ROOT
 
-SURFACE = json.loads((CONTRACT / "surface.json").read_text(encoding="utf-8"))
+
+
+def for_python(surface: dict[str, Any]) -> dict[str, Any]:
+    """The surface without what another binding alone exports ("bindings": [...])."""
+
+    def here(spec: dict[str, Any]) -> bool:
+        return "python" in spec.get("bindings", ["python"])
+
+    for group in ("functions", "classes"):
+        surface[group] = {k: v for k, v in surface[group].items() if here(v)}
+    for spec in surface["classes"].values():
+        for part in ("static", "members"):
+            if part in spec:
+                spec[part] = {k: v for k, v in spec[part].items() if here(v)}
+    return surface
+
+
+SURFACE = for_python(json.loads((CONTRACT / "surface.json").read_text(encoding="utf-8")))
 STUB = pathlib.Path(charter.__file__).with_name("_charter.pyi")
 
 # Idiomatic Python extras beyond surface.json (dunder methods are not listed:
@@ -39,6 +56,8 @@ EXTRA_MODULE_NAMES = {
 WIDER_PARAMS = {
     # a path is a str or any os.PathLike (pathlib.Path), as open() takes
     ("AuditLog.open", "path"): "str | os.PathLike[str]",
+    # a store is a URL or a path (a SQLite file), str or os.PathLike
+    ("open_store", "url"): "str | os.PathLike[str]",
 }
 
 # surface.json's notation -> the annotation the stubs spell.

@@ -1,9 +1,10 @@
 //! `AuditLog` and `verify_bundle` (reports: the core's `BundleReport`).
 
-use crate::{core, export, Arc, KeySet, Receipt, Result, SigningKey};
+use crate::{core, export, Arc, KeySet, Receipt, Result, SigningKey, Store};
 use charter_core::BundleReport;
 
-/// An append-only log of receipts, in memory or in a JSON Lines file.
+/// An append-only log of receipts, in memory, in a JSON Lines file, or in a
+/// shared store (`in_store`).
 #[derive(uniffi::Object)]
 pub struct AuditLog(pub(crate) Arc<dyn core::AuditLog>);
 
@@ -11,6 +12,10 @@ export!(AuditLog {
     /// A log kept in memory, signed with `signing_key`.
     fn in_memory(signing_key: Arc<SigningKey>) -> Arc<Self> =
         Arc::new(AuditLog(Arc::new(core::MemoryAuditLog::new(signing_key.0.clone()))));
+    /// The log `name` of `store`: one hash chain shared by every writer on
+    /// that database, signing new receipts with `signing_key`.
+    fn in_store(store: Arc<Store>, name: String, signing_key: Arc<SigningKey>) -> Result<Arc<Self>> =
+        Ok(Arc::new(AuditLog(store.0.audit_log(&name, signing_key.0.clone())?)));
     #[uniffi::constructor(default(expect_head = None))]
     /// Opens (or creates) a JSON Lines log file, synced on every append; its
     /// chain is verified on open. `expect_head`, the JSON text of a receipt

@@ -1,7 +1,8 @@
 //! `Guard`: check -> permit -> receipt, fail closed.
 
 use crate::{
-    core, export, Arc, AuditLog, CapabilityInput, Permit, PermitIssuer, Request, Result, Verifier,
+    core, export, Arc, AuditLog, CapabilityInput, Permit, PermitIssuer, Request, Result, Store,
+    Verifier,
 };
 
 /// check -> permit -> receipt, fail closed: `protect` returns a Permit or
@@ -11,9 +12,17 @@ use crate::{
 pub struct Guard(pub(crate) core::Guard);
 
 export!(Guard {
-    /// Permits are issued for the verifier's audience: the tool that runs the call.
-    fn new(verifier: Arc<Verifier>, permit_issuer: Arc<PermitIssuer>, audit_log: Arc<AuditLog>) -> Arc<Self> =
-        Arc::new(Guard(core::Guard::new(verifier.0.clone(), permit_issuer.0.clone(), audit_log.0.clone())));
+    #[uniffi::constructor(default(store = None))]
+    /// Permits are issued for the verifier's audience: the tool that runs
+    /// the call. With `store`, protect's idempotency keys live in the store.
+    fn new(verifier: Arc<Verifier>, permit_issuer: Arc<PermitIssuer>, audit_log: Arc<AuditLog>,
+        store: Option<Arc<Store>>) -> Arc<Self> = {
+        let mut permits = permit_issuer.0.clone();
+        if let Some(s) = store {
+            permits = permits.with_idempotency_store(s.0.idempotency());
+        }
+        Arc::new(Guard(core::Guard::new(verifier.0.clone(), permits, audit_log.0.clone())))
+    };
     /// Decides and records the decision; returns it as data. Capability text
     /// that does not parse, or a receipt that cannot be recorded, is a denial.
     fn check(&self, capability: CapabilityInput, request: Arc<Request>, options: core::CallOptions) -> core::Decision =

@@ -17,10 +17,11 @@ pub mod keys;
 pub mod permit;
 pub mod receipt;
 pub mod request;
+pub mod store;
 pub mod verifier;
 
 pub use self::{audit::*, call::*, capability::*, error::*, guard::*, holder::*, keys::*};
-pub use self::{permit::*, receipt::*, request::*, verifier::*};
+pub use self::{permit::*, receipt::*, request::*, store::*, verifier::*};
 use {charter_core as core, std::sync::Arc};
 
 /// What every fallible export returns.

@@ -1,6 +1,6 @@
 //! Permits: `PermitIssuer`, `Permit`, `PermitVerifier` (claims: the core's `PermitClaims`).
 
-use crate::{core, export, Arc, KeySet, Result, SigningKey};
+use crate::{core, export, Arc, KeySet, Result, SigningKey, Store};
 use charter_core::{jcs, unix_now, PermitClaims};
 
 /// A permit token and its claims. `parse` verifies nothing.
@@ -24,11 +24,16 @@ export!(Permit {
 pub struct PermitIssuer(pub(crate) core::PermitIssuer);
 
 export!(PermitIssuer {
-    #[uniffi::constructor(default(ttl = None))]
-    /// `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left out).
-    fn new(signing_key: Arc<SigningKey>, issuer: String, ttl: Option<i64>) -> Result<Arc<Self>> = {
+    #[uniffi::constructor(default(ttl = None, store = None))]
+    /// `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left
+    /// out); `store`: where idempotency keys live (one key, one call, one
+    /// permit, across replicas).
+    fn new(signing_key: Arc<SigningKey>, issuer: String, ttl: Option<i64>, store: Option<Arc<Store>>)
+        -> Result<Arc<Self>> = {
         let inner = core::PermitIssuer::new(signing_key.0.clone(), issuer);
-        Ok(Arc::new(PermitIssuer(match ttl { Some(t) => inner.with_ttl(t)?, None => inner })))
+        let inner = match ttl { Some(t) => inner.with_ttl(t)?, None => inner };
+        let inner = match store { Some(s) => inner.with_idempotency_store(s.0.idempotency()), None => inner };
+        Ok(Arc::new(PermitIssuer(inner)))
     };
     /// Signs a permit for one call; `args` (JSON object text) is hashed into
     /// it. `jti` is random when left out: give it only in tests and vectors.
@@ -52,11 +57,16 @@ export!(PermitIssuer {
 pub struct PermitVerifier(core::PermitVerifier);
 
 export!(PermitVerifier {
-    #[uniffi::constructor(default(leeway = None))]
-    /// `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when left out).
-    fn new(keys: Arc<KeySet>, audience: String, leeway: Option<i64>) -> Result<Arc<Self>> = {
+    #[uniffi::constructor(default(leeway = None, store = None))]
+    /// `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when
+    /// left out); `store`: where accepted permits are remembered, so each is
+    /// accepted once across every verifier on it.
+    fn new(keys: Arc<KeySet>, audience: String, leeway: Option<i64>, store: Option<Arc<Store>>)
+        -> Result<Arc<Self>> = {
         let inner = core::PermitVerifier::new(keys.0.clone(), audience);
-        Ok(Arc::new(PermitVerifier(match leeway { Some(l) => inner.with_leeway(l)?, None => inner })))
+        let inner = match leeway { Some(l) => inner.with_leeway(l)?, None => inner };
+        let inner = match store { Some(s) => inner.with_replay_store(s.0.replay()), None => inner };
+        Ok(Arc::new(PermitVerifier(inner)))
     };
     /// Verifies `token` for this call (`action`, `args` as JSON object text)
     /// at `now`, consumes it, and returns its claims; any failure is an error.

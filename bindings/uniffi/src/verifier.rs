@@ -1,20 +1,29 @@
 //! `Verifier`: decides calls.
 
-use crate::{core, export, Arc, CapabilityInput, Request, Result, RootKey};
+use crate::{core, export, Arc, CapabilityInput, Request, Result, RootKey, Store};
 
 /// Decides calls against capabilities minted with its root keys.
 #[derive(uniffi::Object)]
 pub struct Verifier(pub(crate) Arc<core::Verifier>);
 
 export!(Verifier {
-    #[uniffi::constructor(default(proof_window = None, leeway = None))]
+    #[uniffi::constructor(default(proof_window = None, leeway = None, store = None))]
     /// `proof_window` (how long a holder proof stays fresh, 1 to 600
     /// seconds) and `leeway` (clock skew tolerated, 0 to 600 seconds): the
-    /// core's defaults (60 and 30) when left out.
-    fn new(roots: Vec<Arc<RootKey>>, audience: String, proof_window: Option<i64>, leeway: Option<i64>)
-        -> Result<Arc<Self>> = {
+    /// core's defaults (60 and 30) when left out. `store`: where
+    /// revocations, holder-proof nonces and budgets live (this object's
+    /// memory when left out).
+    fn new(roots: Vec<Arc<RootKey>>, audience: String, proof_window: Option<i64>, leeway: Option<i64>,
+        store: Option<Arc<Store>>) -> Result<Arc<Self>> = {
         let verifier = core::Verifier::new(roots.iter().map(|r| r.0.clone()), audience)?;
-        Ok(Arc::new(Verifier(Arc::new(verifier.with_proof_window(proof_window, leeway)?))))
+        let mut verifier = verifier.with_proof_window(proof_window, leeway)?;
+        if let Some(s) = store {
+            verifier = verifier
+                .with_revocations(s.0.revocations())
+                .with_replay_store(s.0.replay())
+                .with_budget_store(s.0.budgets());
+        }
+        Ok(Arc::new(Verifier(Arc::new(verifier))))
     };
     /// Decides one call; `options` gives the proof and the time. A denial is
     /// data (`allowed == false` with reasons), never an error. Kotlin and

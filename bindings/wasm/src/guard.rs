@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::decision;
 use crate::host::{
-    self, AuditLogArg, CapArg, Decision, Int, PermitIssuerArg, ReqArg, Str, VerifierArg,
+    self, AuditLogArg, CapArg, Decision, Int, NoStore, PermitIssuerArg, ReqArg, Str, VerifierArg,
 };
 use crate::permit::Permit;
 use crate::{request, verifier};
@@ -36,9 +36,11 @@ crate::class! {
     } static {
         /// Permits are issued for the verifier's audience (the tool that runs the
         /// call). The guard shares the verifier (its revocations and replay
-        /// store) and writes to `auditLog`.
+        /// store) and writes to `auditLog`. `store` is refused (`unsupported`):
+        /// WebAssembly has no store.
         #[wasm_bindgen(constructor)]
-        new(verifier: VerifierArg, permitIssuer: PermitIssuerArg, auditLog: AuditLogArg) = {
+        new(verifier: VerifierArg, permitIssuer: PermitIssuerArg, auditLog: AuditLogArg, store: Option<NoStore>) = {
+            host::no_store(&store)?;
             host::args!(class: verifier, permitIssuer, auditLog;);
             let verifier: std::sync::Arc<core::Verifier> = verifier;
             Ok::<_, core::Error>(core::Guard::new(verifier, permitIssuer, auditLog))

@@ -35,6 +35,22 @@ ts_types! {
     OptStr = "string | null", Decision = "Decision", Claims = "PermitClaims",
     Report = "BundleReport", Reasons = "Reason[]", JsonObject = "JsonObject",
     OptReceipt = "Receipt | null", Receipts = "Receipt[]", Outcome = "\"allow\" | \"deny\"",
+    NoStore = "never",
+}
+
+/// The `store` parameter of the constructors that take one elsewhere:
+/// WebAssembly has no store (no file system, no sockets), so any value but
+/// `undefined`/`null` is refused (`unsupported`) rather than ignored, which
+/// would quietly keep single use, revocations and budgets in this one
+/// instance's memory.
+pub fn no_store(store: &Option<NoStore>) -> Result<(), Error> {
+    match store {
+        None => Ok(()),
+        Some(_) => Err(Error::new(
+            charter_core::ErrorCode::Unsupported,
+            "a store cannot be used in WebAssembly (no file system or network): state stays in this instance's memory, so leave store out, or run the check where the database is reachable (the Node or Python package with openStore)",
+        )),
+    }
 }
 
 /// Reads arguments in place, each by the reader `host::f` and named by its

@@ -4,7 +4,7 @@ use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::error::record;
-use crate::host::{self, Claims, Int, JsonArg, KeysArg, SigningKeyArg, Str};
+use crate::host::{self, Claims, Int, JsonArg, KeysArg, NoStore, SigningKeyArg, Str};
 use crate::keys;
 
 /// PermitClaims as a JS object (`idem` null when absent).
@@ -36,9 +36,11 @@ crate::class! {
         };
     } static {
         /// `issuer` names the signer (the `iss` claim); `ttl` is the permits'
-        /// lifetime in seconds (the core's default when absent).
+        /// lifetime in seconds (the core's default when absent). `store` is
+        /// refused (`unsupported`): WebAssembly has no store.
         #[wasm_bindgen(constructor)]
-        new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>) = {
+        new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>, store: Option<NoStore>) = {
+            host::no_store(&store)?;
             host::args!(class: signingKey; string: issuer; ?int: ttl;);
             let p = core::PermitIssuer::new(signingKey, issuer);
             if let Some(t) = ttl { p.with_ttl(t) } else { Ok(p) }
@@ -74,8 +76,10 @@ crate::class! {
     } static {
         /// Trusts `keys` (a KeySet, a JWKS object or its text) for permits
         /// addressed to `audience`; `leeway` is the clock leeway in seconds.
+        /// `store` is refused (`unsupported`): WebAssembly has no store.
         #[wasm_bindgen(constructor)]
-        new(keys: KeysArg, audience: Str, leeway: Option<Int>) = {
+        new(keys: KeysArg, audience: Str, leeway: Option<Int>, store: Option<NoStore>) = {
+            host::no_store(&store)?;
             let keys = keys::arg(&keys, "keys")?;
             host::args!(string: audience; ?int: leeway;);
             let v = core::PermitVerifier::new((*keys).clone(), audience);

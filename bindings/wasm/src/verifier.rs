@@ -6,7 +6,7 @@ use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::error::decision;
-use crate::host::{self, CapArg, Decision, Int, ReqArg, RootKeys, Str};
+use crate::host::{self, CapArg, Decision, Int, NoStore, ReqArg, RootKeys, Str};
 use crate::request;
 
 /// The options of one call; `now` from the platform clock when absent.
@@ -34,9 +34,11 @@ crate::class! {
     } static {
         /// `roots`: the RootKeys it accepts (several allow rotation).
         /// `proofWindow` and `leeway` (seconds) bound holder proofs; the core's
-        /// defaults apply when absent.
+        /// defaults apply when absent. `store` is refused (`unsupported`):
+        /// WebAssembly keeps state in this instance's memory (see the README).
         #[wasm_bindgen(constructor)]
-        new(roots: RootKeys, audience: Str, proofWindow: Option<Int>, leeway: Option<Int>) = {
+        new(roots: RootKeys, audience: Str, proofWindow: Option<Int>, leeway: Option<Int>, store: Option<NoStore>) = {
+            host::no_store(&store)?;
             let roots = host::objs(&roots, "roots", 1024)?;
             host::args!(string: audience; ?int: proofWindow, leeway;);
             let v = core::Verifier::new(roots, audience)?;

@@ -233,6 +233,17 @@ pub fn open(url: &str) -> Result<Store, Error> {
     ))
 }
 
+/// Like [`open`], also taking a plain file path (no `scheme:` prefix), which
+/// is a SQLite file: the bindings' `open_store("charter.db")`. Anything with
+/// a scheme goes to [`open`] unchanged, so a mistyped URL is still refused.
+pub fn open_url_or_path(target: &str) -> Result<Store, Error> {
+    let has_scheme = target.contains("://") || target == "memory:" || target.starts_with("sqlite:");
+    if has_scheme || target.is_empty() {
+        return open(target);
+    }
+    open(&format!("sqlite://{target}"))
+}
+
 #[cfg(feature = "sqlite")]
 fn open_sqlite(url: &str, rest: &str) -> Result<Store, Error> {
     if rest == ":memory:" {
@@ -312,6 +323,26 @@ mod tests {
         }
         let e = open("postgres://u:secret@h/db").unwrap_err();
         assert!(!e.message().contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn plain_paths_are_sqlite_files() {
+        let dir = std::env::temp_dir().join(format!("charter-store-path-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("plain.db");
+        let s = open_url_or_path(file.to_str().unwrap()).unwrap();
+        assert_eq!(
+            s.description(),
+            open(&format!("sqlite://{}", file.display()))
+                .unwrap()
+                .description()
+        );
+        assert!(file.exists());
+        for bad in ["", "redis://h", "sqlite:x"] {
+            let e = open_url_or_path(bad).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad}: {e}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

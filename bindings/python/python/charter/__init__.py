@@ -38,11 +38,13 @@ from charter._charter import (
     Request,
     RootKey,
     SigningKey,
+    Store,
     UsageError,
     Verifier,
     __version__,
     canonicalize_json,
     hash_json,
+    open_store,
     verify_bundle,
 )
 from charter.aio import AsyncGuard, AsyncVerifier
@@ -80,10 +82,12 @@ __all__ = [
     "Request",
     "RootKey",
     "SigningKey",
+    "Store",
     "UsageError",
     "Verifier",
     "canonicalize_json",
     "guard",
     "hash_json",
+    "open_store",
     "verify_bundle",
 ]

@@ -359,11 +359,13 @@ class Verifier:
         audience: str,
         proof_window: int | None = None,
         leeway: int | None = None,
+        store: Store | None = None,
     ) -> Self:
         """A verifier for `audience` (what caveats see as `audience`).
 
         `proof_window` (1 to 600 s) and `leeway` (0 to 600 s) bound holder
         proof freshness and clock skew; None keeps the core's defaults.
+        With `store`, revocations, proof nonces and budgets live in the store.
         """
     def check(
         self,
@@ -379,6 +381,23 @@ class Verifier:
     @property
     def audience(self) -> str:
         """This verifier's identity; permits are issued for it."""
+
+# --- stores -------------------------------------------------------------------------
+
+@final
+class Store:
+    """A shared store: single use, revocations, idempotency keys, budgets and audit chains in one database."""
+
+    def revoke(self, capability_id: str) -> None:
+        """Revokes a capability id or token id for every verifier on this store."""
+    def revoked(self) -> list[str]:
+        """Every revoked id, sorted."""
+    @property
+    def url(self) -> str:
+        """What the store is: its URL, without a password."""
+
+def open_store(url: str | os.PathLike[str]) -> Store:
+    """Opens the store at `url` (sqlite:///abs/path.db, postgres://..., memory:) or a plain path (a SQLite file)."""
 
 # --- permits ------------------------------------------------------------------------
 
@@ -442,8 +461,10 @@ class Permit:
 class PermitIssuer:
     """Signs permits: one allowed call, short-lived, single-use."""
 
-    def __new__(cls, signing_key: SigningKey, issuer: str, ttl: int | None = None) -> Self:
-        """An issuer named `issuer`; `ttl` in seconds (None keeps the core's default)."""
+    def __new__(
+        cls, signing_key: SigningKey, issuer: str, ttl: int | None = None, store: Store | None = None
+    ) -> Self:
+        """An issuer named `issuer`; `ttl` in seconds (None keeps the core's default); idempotency keys in `store`."""
     def issue(
         self,
         subject: str,
@@ -466,8 +487,12 @@ _Keys = KeySet | dict[str, Any] | str
 class PermitVerifier:
     """Verifies permits offline with a public key set, each once."""
 
-    def __new__(cls, keys: _Keys, audience: str, leeway: int | None = None) -> Self:
-        """A verifier for the tool `audience`, trusting `keys` (a KeySet, JWKS dict or JWKS text)."""
+    def __new__(
+        cls, keys: _Keys, audience: str, leeway: int | None = None, store: Store | None = None
+    ) -> Self:
+        """A verifier for the tool `audience`, trusting `keys` (a KeySet, JWKS dict or JWKS text).
+
+        With `store`, accepted permits are remembered there: once across every verifier on it."""
     def verify(
         self, token: str, action: str, args: _JsonObject, now: _Time | None = None
     ) -> PermitClaims:
@@ -527,11 +552,14 @@ class Receipt:
 
 @final
 class AuditLog:
-    """An append-only log of receipts, in memory or in a JSON Lines file."""
+    """An append-only log of receipts, in memory, in a JSON Lines file, or in a shared store."""
 
     @staticmethod
     def in_memory(signing_key: SigningKey) -> AuditLog:
         """A log kept in memory, signed with `signing_key`."""
+    @staticmethod
+    def in_store(store: Store, name: str, signing_key: SigningKey) -> AuditLog:
+        """The log `name` of `store`: one chain shared by every writer on that database."""
     @staticmethod
     def open(
         path: str | os.PathLike[str], signing_key: SigningKey, expect_head: str | None = None
@@ -618,8 +646,16 @@ def verify_bundle(bundle: str, trusted: _Keys, anchor: str | None = None) -> Bun
 class Guard:
     """check -> permit -> receipt, fail closed: protect() returns a Permit or raises Denied, and records a receipt either way."""
 
-    def __new__(cls, verifier: Verifier, permit_issuer: PermitIssuer, audit_log: AuditLog) -> Self:
-        """A guard deciding with `verifier` (sharing its revocations), signing with `permit_issuer`, recording in `audit_log`."""
+    def __new__(
+        cls,
+        verifier: Verifier,
+        permit_issuer: PermitIssuer,
+        audit_log: AuditLog,
+        store: Store | None = None,
+    ) -> Self:
+        """A guard deciding with `verifier` (sharing its revocations), signing with `permit_issuer`, recording in `audit_log`.
+
+        With `store`, protect's idempotency keys live in the store."""
     def check(
         self,
         capability: _CapabilityLike,

@@ -2,9 +2,11 @@
 
 The native calls release the interpreter while they verify and sign, but
 they still block the thread that makes them, and a file log's append
-includes an fsync. :class:`AsyncGuard` and :class:`AsyncVerifier` run each
-call on a worker thread (:func:`asyncio.to_thread`), so the loop keeps
-serving other tasks while a decision is made and recorded::
+includes an fsync, and a shared store (``store=``, :func:`charter.open_store`)
+waits for its database (a SQLite lock, a PostgreSQL round trip).
+:class:`AsyncGuard` and :class:`AsyncVerifier` run each call on a worker
+thread (:func:`asyncio.to_thread`), so the loop keeps serving other tasks
+while a decision is made and recorded::
 
     guard = charter.AsyncGuard(charter.Guard(verifier, issuer, log))
     permit = await guard.protect(capability, request)

@@ -63,6 +63,11 @@ extension Verifier {
     public var audience: String { getAudience() }
 }
 
+extension Store {
+    /// What the store is: its URL, without a password.
+    public var url: String { getUrl() }
+}
+
 extension PermitIssuer {
     /// The kid of the signing key (what a verifier's JWKS must hold).
     public var kid: String { getKid() }
@@ -184,8 +189,8 @@ extension SigningKey {
 
 extension PermitVerifier {
     /// A permit verifier trusting the keys of this JWKS text.
-    public convenience init(keys: String, audience: String, leeway: Int64? = nil) throws {
-        try self.init(keys: KeySet.fromJwks(jwks: keys), audience: audience, leeway: leeway)
+    public convenience init(keys: String, audience: String, leeway: Int64? = nil, store: Store? = nil) throws {
+        try self.init(keys: KeySet.fromJwks(jwks: keys), audience: audience, leeway: leeway, store: store)
     }
 }
 

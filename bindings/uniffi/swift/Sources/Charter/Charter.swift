@@ -586,7 +586,8 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
- * An append-only log of receipts, in memory or in a JSON Lines file.
+ * An append-only log of receipts, in memory, in a JSON Lines file, or in a
+ * shared store (`in_store`).
  */
 public protocol AuditLogProtocol: AnyObject, Sendable {
     
@@ -617,7 +618,8 @@ public protocol AuditLogProtocol: AnyObject, Sendable {
     
 }
 /**
- * An append-only log of receipts, in memory or in a JSON Lines file.
+ * An append-only log of receipts, in memory, in a JSON Lines file, or in a
+ * shared store (`in_store`).
  */
 open class AuditLog: AuditLogProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -677,6 +679,21 @@ public static func inMemory(signingKey: SigningKey) -> AuditLog  {
     return try!  FfiConverterTypeAuditLog_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(
+        FfiConverterTypeSigningKey_lower(signingKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The log `name` of `store`: one hash chain shared by every writer on
+     * that database, signing new receipts with `signing_key`.
+     */
+public static func inStore(store: Store, name: String, signingKey: SigningKey)throws  -> AuditLog  {
+    return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_constructor_auditlog_in_store(
+        FfiConverterTypeStore_lower(store),
+        FfiConverterString.lower(name),
         FfiConverterTypeSigningKey_lower(signingKey),uniffiCallStatus
     )
 })
@@ -1143,16 +1160,18 @@ open class Guard: GuardProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_guard(self.handle, $0) }
     }
     /**
-     * Permits are issued for the verifier's audience: the tool that runs the call.
+     * Permits are issued for the verifier's audience: the tool that runs
+     * the call. With `store`, protect's idempotency keys live in the store.
      */
-public convenience init(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog) {
+public convenience init(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog, store: Store? = nil) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_constructor_guard_new(
         FfiConverterTypeVerifier_lower(verifier),
         FfiConverterTypePermitIssuer_lower(permitIssuer),
-        FfiConverterTypeAuditLog_lower(auditLog),uniffiCallStatus
+        FfiConverterTypeAuditLog_lower(auditLog),
+        FfiConverterOptionTypeStore.lower(store),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -2002,16 +2021,19 @@ open class PermitIssuer: PermitIssuerProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_permitissuer(self.handle, $0) }
     }
     /**
-     * `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left out).
+     * `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left
+     * out); `store`: where idempotency keys live (one key, one call, one
+     * permit, across replicas).
      */
-public convenience init(signingKey: SigningKey, issuer: String, ttl: Int64? = nil)throws  {
+public convenience init(signingKey: SigningKey, issuer: String, ttl: Int64? = nil, store: Store? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_constructor_permitissuer_new(
         FfiConverterTypeSigningKey_lower(signingKey),
         FfiConverterString.lower(issuer),
-        FfiConverterOptionInt64.lower(ttl),uniffiCallStatus
+        FfiConverterOptionInt64.lower(ttl),
+        FfiConverterOptionTypeStore.lower(store),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -2169,16 +2191,19 @@ open class PermitVerifier: PermitVerifierProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_charter_uniffi_fn_clone_permitverifier(self.handle, $0) }
     }
     /**
-     * `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when left out).
+     * `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when
+     * left out); `store`: where accepted permits are remembered, so each is
+     * accepted once across every verifier on it.
      */
-public convenience init(keys: KeySet, audience: String, leeway: Int64? = nil)throws  {
+public convenience init(keys: KeySet, audience: String, leeway: Int64? = nil, store: Store? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_constructor_permitverifier_new(
         FfiConverterTypeKeySet_lower(keys),
         FfiConverterString.lower(audience),
-        FfiConverterOptionInt64.lower(leeway),uniffiCallStatus
+        FfiConverterOptionInt64.lower(leeway),
+        FfiConverterOptionTypeStore.lower(store),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -3422,6 +3447,171 @@ public func FfiConverterTypeSigningKey_lower(_ value: SigningKey) -> UInt64 {
 
 
 /**
+ * A shared store: single use, revocations, idempotency keys, budgets and
+ * audit chains in one database (a SQLite file, or PostgreSQL for many hosts).
+ */
+public protocol StoreProtocol: AnyObject, Sendable {
+    
+    /**
+     * What the store is: its URL, without a password.
+     */
+    func getUrl()  -> String
+    
+    /**
+     * Revokes a capability id or token id for every verifier on this store.
+     */
+    func revoke(capabilityId: String) throws 
+    
+    /**
+     * Every revoked id, sorted.
+     */
+    func revoked() throws  -> [String]
+    
+}
+/**
+ * A shared store: single use, revocations, idempotency keys, budgets and
+ * audit chains in one database (a SQLite file, or PostgreSQL for many hosts).
+ */
+open class Store: StoreProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_charter_uniffi_fn_clone_store(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_charter_uniffi_fn_free_store(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * What the store is: its URL, without a password.
+     */
+open func getUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_store_get_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Revokes a capability id or token id for every verifier on this store.
+     */
+open func revoke(capabilityId: String)throws   {try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_store_revoke(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(capabilityId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Every revoked id, sorted.
+     */
+open func revoked()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_store_revoked(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStore: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Store
+
+    public static func lift(_ handle: UInt64) throws -> Store {
+        return Store(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Store) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Store {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Store, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStore_lift(_ handle: UInt64) throws -> Store {
+    return try FfiConverterTypeStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStore_lower(_ value: Store) -> UInt64 {
+    return FfiConverterTypeStore.lower(value)
+}
+
+
+
+
+
+
+/**
  * Decides calls against capabilities minted with its root keys.
  */
 public protocol VerifierProtocol: AnyObject, Sendable {
@@ -3491,9 +3681,11 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
     /**
      * `proof_window` (how long a holder proof stays fresh, 1 to 600
      * seconds) and `leeway` (clock skew tolerated, 0 to 600 seconds): the
-     * core's defaults (60 and 30) when left out.
+     * core's defaults (60 and 30) when left out. `store`: where
+     * revocations, holder-proof nonces and budgets live (this object's
+     * memory when left out).
      */
-public convenience init(roots: [RootKey], audience: String, proofWindow: Int64? = nil, leeway: Int64? = nil)throws  {
+public convenience init(roots: [RootKey], audience: String, proofWindow: Int64? = nil, leeway: Int64? = nil, store: Store? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCharterError_lift) {
         uniffiCallStatus in
@@ -3501,7 +3693,8 @@ public convenience init(roots: [RootKey], audience: String, proofWindow: Int64? 
         FfiConverterSequenceTypeRootKey.lower(roots),
         FfiConverterString.lower(audience),
         FfiConverterOptionInt64.lower(proofWindow),
-        FfiConverterOptionInt64.lower(leeway),uniffiCallStatus
+        FfiConverterOptionInt64.lower(leeway),
+        FfiConverterOptionTypeStore.lower(store),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -4012,6 +4205,30 @@ fileprivate struct FfiConverterOptionTypeReceipt: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeStore: FfiConverterRustBuffer {
+    typealias SwiftType = Store?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStore.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStore.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]?
 
@@ -4204,6 +4421,19 @@ public func hashJson(text: String)throws  -> String  {
     )
 })
 }
+/**
+ * Opens the store at `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
+ * `sqlite::memory:`, `memory:`, `postgres://user@host:port/db`) or a plain
+ * file path (a SQLite file), creating its schema if new.
+ */
+public func openStore(url: String)throws  -> Store  {
+    return try  FfiConverterTypeStore_lift(try rustCallWithError(FfiConverterTypeCharterError_lift) {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_func_open_store(
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -4230,6 +4460,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_func_hash_json() != 38190) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_func_open_store() != 7794) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() != 53559) {
@@ -4397,6 +4630,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_method_request_to_json() != 12011) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_charter_uniffi_checksum_method_store_get_url() != 17857) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_store_revoke() != 62326) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_store_revoked() != 37454) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_charter_uniffi_checksum_method_verifier_check() != 53705) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4409,6 +4651,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() != 16511) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_charter_uniffi_checksum_constructor_auditlog_in_store() != 12680) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_charter_uniffi_checksum_constructor_auditlog_open() != 51246) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4418,7 +4663,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_issuer_new() != 2506) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_guard_new() != 41644) {
+    if (uniffi_charter_uniffi_checksum_constructor_guard_new() != 48039) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_holder_new() != 39306) {
@@ -4451,10 +4696,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_permit_parse() != 52588) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_permitissuer_new() != 37239) {
+    if (uniffi_charter_uniffi_checksum_constructor_permitissuer_new() != 45647) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_permitverifier_new() != 55805) {
+    if (uniffi_charter_uniffi_checksum_constructor_permitverifier_new() != 42362) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_constructor_receipt_parse() != 41478) {
@@ -4466,7 +4711,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_charter_uniffi_checksum_constructor_request_new() != 48614) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 14449) {
+    if (uniffi_charter_uniffi_checksum_constructor_verifier_new() != 60746) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -266,7 +266,7 @@ final class CharterTests: XCTestCase {
     }
 
     func testSurfaceDrift() throws {
-        let surface = try JSONSerialization.jsonObject(with: Data(contentsOf: repo.appendingPathComponent("contract/surface.json"))) as! [String: Any]
+        let surface = forBinding(try JSONSerialization.jsonObject(with: Data(contentsOf: repo.appendingPathComponent("contract/surface.json"))) as! [String: Any], "swift")
         let sources = repo.appendingPathComponent("bindings/uniffi/swift/Sources/Charter")
         func read(_ f: String) throws -> String { try String(contentsOf: sources.appendingPathComponent(f), encoding: .utf8) }
         let api = SwiftAPI(generated: try read("Charter.swift"), records: try read("CharterCore.swift"), handWritten: try read("Charter+Surface.swift"))
@@ -504,6 +504,62 @@ final class CharterTests: XCTestCase {
         }
         expect("AuditError", "chain_broken", "2 receipts are missing") { try AuditLog.open(path: path, signingKey: sk, expectHead: kept) }
         expect("FormatError", "malformed", "expect_head") { try AuditLog.open(path: path, signingKey: sk, expectHead: "{}") }
+    }
+
+    /// Shared stores, against a SQLite file and, when CHARTER_PG_URL names a
+    /// server (scripts/test.sh uniffi starts one), PostgreSQL: a permit is
+    /// accepted once across verifiers, a revocation through one is seen by the
+    /// other, an audit log shared by two writers exports a bundle that
+    /// verifies. The calls run on a background queue, as the README says.
+    func testStores() throws {
+        var urls = ["sqlite://" + FileManager.default.temporaryDirectory.appendingPathComponent("charter-swift-\(UUID().uuidString).db").path]
+        let env = ProcessInfo.processInfo.environment
+        if let pg = env["CHARTER_PG_URL"] { urls.append(pg) } else if env["CHARTER_REQUIRE_POSTGRES"] == "1" {
+            XCTFail("CHARTER_REQUIRE_POSTGRES=1 but CHARTER_PG_URL is not set")
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 0x41, count: 32))
+        let permitKey = try SigningKey.fromBytes(bytes: Data(repeating: 0x42, count: 32))
+        let auditKey = try SigningKey.fromBytes(bytes: Data(repeating: 0x43, count: 32))
+        let otherKey = try SigningKey.fromBytes(bytes: Data(repeating: 0x44, count: 32))
+        let req = try Request(agent: "agent-1", action: "refund", args: "{\"amount\":5}")
+        do { _ = try openStore(url: "redis://h/0"); XCTFail("redis:// was accepted") } catch let e as CharterError {
+            XCTAssertEqual(e.code, "invalid_argument")
+        }
+        for url in urls {
+            let keys = try KeySet.fromKeys(keys: [permitKey.publicKey()])
+            let verifiers = [try PermitVerifier(keys: keys, audience: "tool", store: try openStore(url: url)),
+                             try PermitVerifier(keys: keys, audience: "tool", store: try openStore(url: url))]
+            let token = try PermitIssuer(signingKey: permitKey, issuer: "gw")
+                .issue(subject: "agent-1", audience: "tool", action: "refund", args: "{}", capabilityId: "cap", jti: "jti-\(UUID().uuidString)").token
+            let lock = NSLock()
+            var results: [String] = []
+            DispatchQueue.concurrentPerform(iterations: 8) { i in
+                let r: String
+                do { _ = try verifiers[i % 2].verify(token: token, action: "refund", args: "{}"); r = "accepted" } catch let e as CharterError { r = e.code } catch { r = "\(error)" }
+                lock.lock(); results.append(r); lock.unlock()
+            }
+            XCTAssertEqual(results.sorted(), ["accepted"] + Array(repeating: "replayed", count: 7), url)
+            let store = try openStore(url: url)
+            let a = try Verifier(roots: [root], audience: "svc", store: try openStore(url: url))
+            let b = try Verifier(roots: [root], audience: "svc", store: store)
+            let cap = try Issuer(root: root).issue(actions: ["refund"], expiresAt: now + 3600)
+            XCTAssertTrue(b.check(capability: cap, request: req).allowed)
+            try a.revoke(capabilityId: cap.id)
+            XCTAssertEqual(b.check(capability: cap, request: req).reasons.map { $0.code }, ["revoked"])
+            XCTAssertTrue(try store.revoked().contains(cap.id))
+            let name = "log-\(UUID().uuidString)"
+            let guards = try [auditKey, otherKey].map { k in
+                Guard(verifier: try Verifier(roots: [root], audience: "svc"), permitIssuer: try PermitIssuer(signingKey: permitKey, issuer: "gw"),
+                      auditLog: try AuditLog.inStore(store: try openStore(url: url), name: name, signingKey: k))
+            }
+            let live = try Issuer(root: root).issue(actions: ["refund"], expiresAt: now + 3600)
+            DispatchQueue.concurrentPerform(iterations: 10) { i in _ = guards[i % 2].check(capability: live, request: req) }
+            let reader = try AuditLog.inStore(store: store, name: name, signingKey: auditKey)
+            XCTAssertEqual(try reader.len(), 10)
+            let report = try verifyBundle(bundle: try reader.exportBundle(), trusted: try KeySet.fromKeys(keys: [auditKey.publicKey(), otherKey.publicKey()]))
+            XCTAssertEqual(report.count, 10)
+        }
     }
 
     /// The 4-caveat check from Swift (the Rust bench's `capability/check/4`: token

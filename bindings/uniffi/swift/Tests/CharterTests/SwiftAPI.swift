@@ -206,3 +206,17 @@ func overloadProblems(_ what: String, _ decls: [SwiftDecl], _ params: [String], 
     }
     return problems
 }
+
+/// The surface without what other bindings alone export ("bindings": [...], e.g. Node's *_async forms).
+func forBinding(_ surface: [String: Any], _ binding: String) -> [String: Any] {
+    func here(_ spec: Any) -> Bool { ((spec as? [String: Any])?["bindings"] as? [String]).map { $0.contains(binding) } ?? true }
+    func only(_ m: Any?) -> [String: Any] { (m as? [String: Any] ?? [:]).filter { here($0.value) } }
+    var out = surface
+    out["functions"] = only(surface["functions"])
+    out["classes"] = only(surface["classes"]).mapValues { c -> Any in
+        var c = c as? [String: Any] ?? [:]
+        for k in ["static", "members"] where c[k] != nil { c[k] = only(c[k]) }
+        return c
+    }
+    return out
+}

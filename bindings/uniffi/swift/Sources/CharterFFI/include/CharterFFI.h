@@ -258,6 +258,11 @@ void uniffi_charter_uniffi_fn_free_auditlog(uint64_t handle, RustCallStatus *_No
 uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(uint64_t signing_key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_IN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_IN_STORE
+uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_in_store(uint64_t store, RustBuffer name, uint64_t signing_key, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
 uint64_t uniffi_charter_uniffi_fn_constructor_auditlog_open(RustBuffer path, uint64_t signing_key, RustBuffer expect_head, RustCallStatus *_Nonnull out_status
@@ -375,7 +380,7 @@ void uniffi_charter_uniffi_fn_free_guard(uint64_t handle, RustCallStatus *_Nonnu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_GUARD_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_GUARD_NEW
-uint64_t uniffi_charter_uniffi_fn_constructor_guard_new(uint64_t verifier, uint64_t permit_issuer, uint64_t audit_log, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_constructor_guard_new(uint64_t verifier, uint64_t permit_issuer, uint64_t audit_log, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_GUARD_CHECK
@@ -597,7 +602,7 @@ void uniffi_charter_uniffi_fn_free_permitissuer(uint64_t handle, RustCallStatus 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITISSUER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITISSUER_NEW
-uint64_t uniffi_charter_uniffi_fn_constructor_permitissuer_new(uint64_t signing_key, RustBuffer issuer, RustBuffer ttl, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_constructor_permitissuer_new(uint64_t signing_key, RustBuffer issuer, RustBuffer ttl, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITISSUER_GET_KID
@@ -622,7 +627,7 @@ void uniffi_charter_uniffi_fn_free_permitverifier(uint64_t handle, RustCallStatu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITVERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_PERMITVERIFIER_NEW
-uint64_t uniffi_charter_uniffi_fn_constructor_permitverifier_new(uint64_t keys, RustBuffer audience, RustBuffer leeway, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_constructor_permitverifier_new(uint64_t keys, RustBuffer audience, RustBuffer leeway, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_PERMITVERIFIER_VERIFY
@@ -760,6 +765,31 @@ RustBuffer uniffi_charter_uniffi_fn_method_request_get_resource(uint64_t ptr, Ru
 RustBuffer uniffi_charter_uniffi_fn_method_request_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_STORE
+uint64_t uniffi_charter_uniffi_fn_clone_store(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FREE_STORE
+void uniffi_charter_uniffi_fn_free_store(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_STORE_GET_URL
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_STORE_GET_URL
+RustBuffer uniffi_charter_uniffi_fn_method_store_get_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_STORE_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_STORE_REVOKE
+void uniffi_charter_uniffi_fn_method_store_revoke(uint64_t ptr, RustBuffer capability_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_STORE_REVOKED
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_STORE_REVOKED
+RustBuffer uniffi_charter_uniffi_fn_method_store_revoked(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CLONE_VERIFIER
 uint64_t uniffi_charter_uniffi_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -772,7 +802,7 @@ void uniffi_charter_uniffi_fn_free_verifier(uint64_t handle, RustCallStatus *_No
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_VERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_CONSTRUCTOR_VERIFIER_NEW
-uint64_t uniffi_charter_uniffi_fn_constructor_verifier_new(RustBuffer roots, RustBuffer audience, RustBuffer proof_window, RustBuffer leeway, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_charter_uniffi_fn_constructor_verifier_new(RustBuffer roots, RustBuffer audience, RustBuffer proof_window, RustBuffer leeway, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_VERIFIER_CHECK
@@ -809,6 +839,11 @@ RustBuffer uniffi_charter_uniffi_fn_func_canonicalize_json(RustBuffer text, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_HASH_JSON
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_HASH_JSON
 RustBuffer uniffi_charter_uniffi_fn_func_hash_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_OPEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_FUNC_OPEN_STORE
+uint64_t uniffi_charter_uniffi_fn_func_open_store(RustBuffer url, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_CHARTER_UNIFFI_RUSTBUFFER_ALLOC
@@ -1092,6 +1127,12 @@ uint16_t uniffi_charter_uniffi_checksum_func_canonicalize_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_HASH_JSON
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_HASH_JSON
 uint16_t uniffi_charter_uniffi_checksum_func_hash_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_OPEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_FUNC_OPEN_STORE
+uint16_t uniffi_charter_uniffi_checksum_func_open_store(void
     
 );
 #endif
@@ -1425,6 +1466,24 @@ uint16_t uniffi_charter_uniffi_checksum_method_request_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_STORE_GET_URL
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_STORE_GET_URL
+uint16_t uniffi_charter_uniffi_checksum_method_store_get_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_STORE_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_STORE_REVOKE
+uint16_t uniffi_charter_uniffi_checksum_method_store_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_STORE_REVOKED
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_STORE_REVOKED
+uint16_t uniffi_charter_uniffi_checksum_method_store_revoked(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_VERIFIER_CHECK
 uint16_t uniffi_charter_uniffi_checksum_method_verifier_check(void
@@ -1446,6 +1505,12 @@ uint16_t uniffi_charter_uniffi_checksum_method_verifier_revoke(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_IN_MEMORY
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_IN_MEMORY
 uint16_t uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_IN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_IN_STORE
+uint16_t uniffi_charter_uniffi_checksum_constructor_auditlog_in_store(void
     
 );
 #endif

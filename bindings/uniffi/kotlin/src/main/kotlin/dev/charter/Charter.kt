@@ -50,6 +50,8 @@ val Request.resource: String? get() = getResource()
 val Holder.kid: String get() = getKid()
 /** The identity caveats see as `audience`; permits are issued for it. */
 val Verifier.audience: String get() = getAudience()
+/** What the store is: its URL, without a password. */
+val Store.url: String get() = getUrl()
 /** The kid of the signing key (what a verifier's JWKS must hold). */
 val PermitIssuer.kid: String get() = getKid()
 /** The compact JWS text to hand to the tool. */
@@ -160,8 +162,8 @@ fun SigningKey.approve(capability: String, action: String, args: String, audienc
 
 // --- KeySet | object | string ---------------------------------------------------
 /** A permit verifier trusting the keys of this JWKS text. */
-fun PermitVerifier(keys: String, audience: String, leeway: Long? = null): PermitVerifier =
-    KeySet.fromJwks(keys).use { PermitVerifier(it, audience, leeway) }
+fun PermitVerifier(keys: String, audience: String, leeway: Long? = null, store: Store? = null): PermitVerifier =
+    KeySet.fromJwks(keys).use { PermitVerifier(it, audience, leeway, store) }
 /** Checks the signature against the keys of this JWKS text. */
 fun Receipt.verify(keys: String) = KeySet.fromJwks(keys).use { verify(it) }
 /** Verifies a bundle against the keys of this JWKS text. */

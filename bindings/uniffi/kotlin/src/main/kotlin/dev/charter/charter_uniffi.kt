@@ -698,6 +698,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_func_hash_json(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_func_open_store(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_auditlog_export_bundle(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_auditlog_head(
@@ -808,6 +810,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_request_to_json(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_method_store_get_url(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_store_revoke(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_method_store_revoked(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_check(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_verifier_get_audience(
@@ -815,6 +823,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_charter_uniffi_checksum_method_verifier_revoke(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory(
+    ): Int
+    external fun uniffi_charter_uniffi_checksum_constructor_auditlog_in_store(
     ): Int
     external fun uniffi_charter_uniffi_checksum_constructor_auditlog_open(
     ): Int
@@ -883,6 +893,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_charter_uniffi_fn_constructor_auditlog_in_store(`store`: Long,`name`: RustBuffer.ByValue,`signingKey`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_charter_uniffi_fn_constructor_auditlog_open(`path`: RustBuffer.ByValue,`signingKey`: Long,`expectHead`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_auditlog_export_bundle(`ptr`: Long,`start`: RustBuffer.ByValue,`end`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -929,7 +941,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_free_guard(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_guard_new(`verifier`: Long,`permitIssuer`: Long,`auditLog`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_constructor_guard_new(`verifier`: Long,`permitIssuer`: Long,`auditLog`: Long,`store`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_guard_check(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`options`: RustBufferCallOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDecision.ByValue
@@ -1017,7 +1029,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_free_permitissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_permitissuer_new(`signingKey`: Long,`issuer`: RustBuffer.ByValue,`ttl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_constructor_permitissuer_new(`signingKey`: Long,`issuer`: RustBuffer.ByValue,`ttl`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_permitissuer_get_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1027,7 +1039,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_charter_uniffi_fn_free_permitverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_permitverifier_new(`keys`: Long,`audience`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_constructor_permitverifier_new(`keys`: Long,`audience`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_permitverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPermitClaims.ByValue
@@ -1083,11 +1095,21 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_request_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_clone_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_charter_uniffi_fn_free_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_method_store_get_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_store_revoke(`ptr`: Long,`capabilityId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_charter_uniffi_fn_method_store_revoked(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_free_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_charter_uniffi_fn_constructor_verifier_new(`roots`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`proofWindow`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_charter_uniffi_fn_constructor_verifier_new(`roots`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`proofWindow`: RustBuffer.ByValue,`leeway`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_charter_uniffi_fn_method_verifier_check(`ptr`: Long,`capability`: RustBuffer.ByValue,`request`: Long,`options`: RustBufferCallOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDecision.ByValue
@@ -1103,6 +1125,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_func_hash_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_func_open_store(`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun ffi_charter_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_charter_uniffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1232,6 +1256,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_func_hash_json() and 0xFFFF) != 38190) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_func_open_store() and 0xFFFF) != 7794) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_auditlog_export_bundle() and 0xFFFF) != 53559) {
@@ -1399,6 +1426,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_method_request_to_json() and 0xFFFF) != 12011) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_charter_uniffi_checksum_method_store_get_url() and 0xFFFF) != 17857) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_store_revoke() and 0xFFFF) != 62326) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_store_revoked() and 0xFFFF) != 37454) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_charter_uniffi_checksum_method_verifier_check() and 0xFFFF) != 53705) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1411,6 +1447,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_in_memory() and 0xFFFF) != 16511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_in_store() and 0xFFFF) != 12680) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_auditlog_open() and 0xFFFF) != 51246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1420,7 +1459,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_issuer_new() and 0xFFFF) != 2506) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_guard_new() and 0xFFFF) != 41644) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_guard_new() and 0xFFFF) != 48039) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_holder_new() and 0xFFFF) != 39306) {
@@ -1453,10 +1492,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_permit_parse() and 0xFFFF) != 52588) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitissuer_new() and 0xFFFF) != 37239) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitissuer_new() and 0xFFFF) != 45647) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitverifier_new() and 0xFFFF) != 55805) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_permitverifier_new() and 0xFFFF) != 42362) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_constructor_receipt_parse() and 0xFFFF) != 41478) {
@@ -1468,7 +1507,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_charter_uniffi_checksum_constructor_request_new() and 0xFFFF) != 48614) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 14449) {
+    if ((lib.uniffi_charter_uniffi_checksum_constructor_verifier_new() and 0xFFFF) != 60746) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1870,7 +1909,8 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
- * An append-only log of receipts, in memory or in a JSON Lines file.
+ * An append-only log of receipts, in memory, in a JSON Lines file, or in a
+ * shared store (`in_store`).
  */
 public interface AuditLogInterface {
     
@@ -1903,7 +1943,8 @@ public interface AuditLogInterface {
 }
 
 /**
- * An append-only log of receipts, in memory or in a JSON Lines file.
+ * An append-only log of receipts, in memory, in a JSON Lines file, or in a
+ * shared store (`in_store`).
  */
 open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
 {
@@ -2110,6 +2151,25 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
     UniffiLib.uniffi_charter_uniffi_fn_constructor_auditlog_in_memory(
     
         
+        FfiConverterTypeSigningKey.lower(`signingKey`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The log `name` of `store`: one hash chain shared by every writer on
+     * that database, signing new receipts with `signing_key`.
+     */
+    @Throws(CharterException::class) fun `inStore`(`store`: Store, `name`: kotlin.String, `signingKey`: SigningKey): AuditLog {
+            return FfiConverterTypeAuditLog.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_constructor_auditlog_in_store(
+    
+        
+        FfiConverterTypeStore.lower(`store`),
+        FfiConverterString.lower(`name`),
         FfiConverterTypeSigningKey.lower(`signingKey`),_status)
 }
     )
@@ -2747,9 +2807,10 @@ open class Guard: Disposable, AutoCloseable, GuardInterface
         this.cleanable = null
     }
     /**
-     * Permits are issued for the verifier's audience: the tool that runs the call.
+     * Permits are issued for the verifier's audience: the tool that runs
+     * the call. With `store`, protect's idempotency keys live in the store.
      */
-    constructor(`verifier`: Verifier, `permitIssuer`: PermitIssuer, `auditLog`: AuditLog) :
+    constructor(`verifier`: Verifier, `permitIssuer`: PermitIssuer, `auditLog`: AuditLog, `store`: Store? = null) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_constructor_guard_new(
@@ -2757,7 +2818,8 @@ open class Guard: Disposable, AutoCloseable, GuardInterface
         
         FfiConverterTypeVerifier.lower(`verifier`),
         FfiConverterTypePermitIssuer.lower(`permitIssuer`),
-        FfiConverterTypeAuditLog.lower(`auditLog`),_status)
+        FfiConverterTypeAuditLog.lower(`auditLog`),
+        FfiConverterOptionalTypeStore.lower(`store`),_status)
 }
     )
 
@@ -4332,9 +4394,11 @@ open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
         this.cleanable = null
     }
     /**
-     * `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left out).
+     * `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left
+     * out); `store`: where idempotency keys live (one key, one call, one
+     * permit, across replicas).
      */
-    constructor(`signingKey`: SigningKey, `issuer`: kotlin.String, `ttl`: kotlin.Long? = null) :
+    constructor(`signingKey`: SigningKey, `issuer`: kotlin.String, `ttl`: kotlin.Long? = null, `store`: Store? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_constructor_permitissuer_new(
@@ -4342,7 +4406,8 @@ open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
         
         FfiConverterTypeSigningKey.lower(`signingKey`),
         FfiConverterString.lower(`issuer`),
-        FfiConverterOptionalLong.lower(`ttl`),_status)
+        FfiConverterOptionalLong.lower(`ttl`),
+        FfiConverterOptionalTypeStore.lower(`store`),_status)
 }
     )
 
@@ -4642,9 +4707,11 @@ open class PermitVerifier: Disposable, AutoCloseable, PermitVerifierInterface
         this.cleanable = null
     }
     /**
-     * `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when left out).
+     * `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when
+     * left out); `store`: where accepted permits are remembered, so each is
+     * accepted once across every verifier on it.
      */
-    constructor(`keys`: KeySet, `audience`: kotlin.String, `leeway`: kotlin.Long? = null) :
+    constructor(`keys`: KeySet, `audience`: kotlin.String, `leeway`: kotlin.Long? = null, `store`: Store? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_constructor_permitverifier_new(
@@ -4652,7 +4719,8 @@ open class PermitVerifier: Disposable, AutoCloseable, PermitVerifierInterface
         
         FfiConverterTypeKeySet.lower(`keys`),
         FfiConverterString.lower(`audience`),
-        FfiConverterOptionalLong.lower(`leeway`),_status)
+        FfiConverterOptionalLong.lower(`leeway`),
+        FfiConverterOptionalTypeStore.lower(`store`),_status)
 }
     )
 
@@ -6854,6 +6922,319 @@ public object FfiConverterTypeSigningKey: FfiConverter<SigningKey, Long> {
 
 
 /**
+ * A shared store: single use, revocations, idempotency keys, budgets and
+ * audit chains in one database (a SQLite file, or PostgreSQL for many hosts).
+ */
+public interface StoreInterface {
+    
+    /**
+     * What the store is: its URL, without a password.
+     */
+    fun `getUrl`(): kotlin.String
+    
+    /**
+     * Revokes a capability id or token id for every verifier on this store.
+     */
+    fun `revoke`(`capabilityId`: kotlin.String)
+    
+    /**
+     * Every revoked id, sorted.
+     */
+    fun `revoked`(): List<kotlin.String>
+    
+    companion object
+}
+
+/**
+ * A shared store: single use, revocations, idempotency keys, budgets and
+ * audit chains in one database (a SQLite file, or PostgreSQL for many hosts).
+ */
+open class Store: Disposable, AutoCloseable, StoreInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_charter_uniffi_fn_free_store(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_charter_uniffi_fn_clone_store(handle, status)
+        }
+    }
+
+    
+    /**
+     * What the store is: its URL, without a password.
+     */override fun `getUrl`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_store_get_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Revokes a capability id or token id for every verifier on this store.
+     */
+    @Throws(CharterException::class)override fun `revoke`(`capabilityId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_store_revoke(
+        it,
+        
+        FfiConverterString.lower(`capabilityId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Every revoked id, sorted.
+     */
+    @Throws(CharterException::class)override fun `revoked`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_store_revoked(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStore: FfiConverter<Store, Long> {
+    override fun lower(value: Store): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Store {
+        return Store(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Store {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Store) = 8UL
+
+    override fun write(value: Store, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Decides calls against capabilities minted with its root keys.
  */
 public interface VerifierInterface {
@@ -6910,9 +7291,11 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
     /**
      * `proof_window` (how long a holder proof stays fresh, 1 to 600
      * seconds) and `leeway` (clock skew tolerated, 0 to 600 seconds): the
-     * core's defaults (60 and 30) when left out.
+     * core's defaults (60 and 30) when left out. `store`: where
+     * revocations, holder-proof nonces and budgets live (this object's
+     * memory when left out).
      */
-    constructor(`roots`: List<RootKey>, `audience`: kotlin.String, `proofWindow`: kotlin.Long? = null, `leeway`: kotlin.Long? = null) :
+    constructor(`roots`: List<RootKey>, `audience`: kotlin.String, `proofWindow`: kotlin.Long? = null, `leeway`: kotlin.Long? = null, `store`: Store? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(CharterException) { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_constructor_verifier_new(
@@ -6921,7 +7304,8 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
         FfiConverterSequenceTypeRootKey.lower(`roots`),
         FfiConverterString.lower(`audience`),
         FfiConverterOptionalLong.lower(`proofWindow`),
-        FfiConverterOptionalLong.lower(`leeway`),_status)
+        FfiConverterOptionalLong.lower(`leeway`),
+        FfiConverterOptionalTypeStore.lower(`store`),_status)
 }
     )
 
@@ -7666,6 +8050,38 @@ public object FfiConverterOptionalTypeReceipt: FfiConverterRustBuffer<Receipt?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeStore: FfiConverterRustBuffer<Store?> {
+    override fun read(buf: ByteBuffer): Store? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStore.read(buf)
+    }
+
+    override fun allocationSize(value: Store?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStore.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Store?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStore.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
     override fun read(buf: ByteBuffer): List<kotlin.String>? {
         if (buf.get().toInt() == 0) {
@@ -7898,6 +8314,23 @@ public object FfiConverterSequenceTypeReason: FfiConverterRustBuffer<List<Reason
     
         
         FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Opens the store at `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
+         * `sqlite::memory:`, `memory:`, `postgres://user@host:port/db`) or a plain
+         * file path (a SQLite file), creating its schema if new.
+         */
+    @Throws(CharterException::class) fun `openStore`(`url`: kotlin.String): Store {
+            return FfiConverterTypeStore.lift(
+    uniffiRustCallWithError(CharterException) { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_func_open_store(
+    
+        
+        FfiConverterString.lower(`url`),_status)
 }
     )
     }

@@ -53,6 +53,7 @@ fun main(args: Array<String>) {
     if (only == null || only == "hostile") hostileTests(t)
     if (only == null || only == "direct") directTests(t)
     if (only == null || only == "quickstart") quickstartTests(t)
+    if (only == null || only == "stores") storeTests(t)
     if (only == null || only == "approvals") approvalTests(t)
     if (only == "bench") {
         bench()
