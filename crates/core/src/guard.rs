@@ -211,8 +211,15 @@ impl Guard {
         approvers: &[String],
         now: i64,
     ) -> Result<Permit, Error> {
-        self.record(Some(capability), request, &decision, permit.as_ref(), approvers, now)
-            .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
+        self.record(
+            Some(capability),
+            request,
+            &decision,
+            permit.as_ref(),
+            approvers,
+            now,
+        )
+        .map_err(|e| Error::denied(vec![unrecorded(e)]))?;
         match permit {
             Some(p) if decision.allowed => Ok(p),
             _ => Err(Error::denied(decision.reasons)),
