@@ -11,7 +11,7 @@ use crate::permit::{Permit, PermitIssuer};
 use crate::request::RequestArg;
 use crate::store::Store;
 use crate::task::{spawn, Job};
-use crate::verifier::{decision, options, Verifier};
+use crate::verifier::{check_task, decision, options, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
 /// throws `Denied`, and records a receipt either way.
@@ -65,7 +65,11 @@ fn settled(r: core::Result<core::Permit>) -> core::Result<Protected> {
         Err(e) if e.code().family() == core::ErrorFamily::Denied => {
             let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());
             let code = e.code().as_str().to_string();
-            Ok(Either::B(Denial { code, message, reasons }))
+            Ok(Either::B(Denial {
+                code,
+                message,
+                reasons,
+            }))
         }
         Err(e) => Err(e),
     }
@@ -83,14 +87,14 @@ impl Guard {
         proof: Option<String>,
         now: Option<f64>,
     ) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
-        guard(|| {
-            let (cap, req) = (
-                OwnedCap::read(capability)?,
-                RequestArg::read(request)?.owned(),
-            );
-            let (g, o) = (self.0.clone(), options(proof, now)?);
-            Ok(spawn(move || Ok(g.check(cap.get(), &req, &o)), decision))
-        })
+        check_task(
+            self.0.clone(),
+            capability,
+            request,
+            proof,
+            now,
+            |g, c, r, o| g.check(c, r, o),
+        )
     }
 
     /// `protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`.

@@ -64,6 +64,29 @@ accessors!(Verifier |v| get {
     };
 });
 
+/// What a `checkAsync` is (the verifier's and the guard's): the capability
+/// and request owned on the JS thread, then `check` on the thread pool.
+pub fn check_task<T: Send + Sync + 'static>(
+    target: Arc<T>,
+    capability: Unknown,
+    request: Unknown,
+    proof: Option<String>,
+    now: Option<f64>,
+    check: fn(&T, core::CapabilityRef<'_>, &core::Request, &CallOptions) -> core::Decision,
+) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
+    guard(|| {
+        let (cap, req) = (
+            OwnedCap::read(capability)?,
+            RequestArg::read(request)?.owned(),
+        );
+        let o = options(proof, now)?;
+        Ok(spawn(
+            move || Ok(check(&target, cap.get(), &req, &o)),
+            decision,
+        ))
+    })
+}
+
 #[napi]
 impl Verifier {
     /// `check` on the libuv thread pool: the event loop keeps running while a store answers.
@@ -76,14 +99,14 @@ impl Verifier {
         proof: Option<String>,
         now: Option<f64>,
     ) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
-        guard(|| {
-            let (cap, req) = (
-                OwnedCap::read(capability)?,
-                RequestArg::read(request)?.owned(),
-            );
-            let (v, o) = (self.0.clone(), options(proof, now)?);
-            Ok(spawn(move || Ok(v.check(cap.get(), &req, &o)), decision))
-        })
+        check_task(
+            self.0.clone(),
+            capability,
+            request,
+            proof,
+            now,
+            |v, c, r, o| v.check(c, r, o),
+        )
     }
 
     /// `revoke` on the libuv thread pool: resolves once the revocation is recorded.

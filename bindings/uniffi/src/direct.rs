@@ -198,32 +198,24 @@ pub unsafe extern "C" fn charter_direct_verifier_check(
     has_now: i32,
     now: i64,
 ) -> u64 {
-    if verifier == 0 {
-        return block(
-            PANIC,
-            b"check called without an object (a null handle)".to_vec(),
-        );
+    // SAFETY: this function's contract is `check_with`'s, with `verifier` a
+    // live uniffi `Verifier` handle.
+    unsafe {
+        check_with::<Verifier>(
+            verifier,
+            capability,
+            token,
+            token_len,
+            request,
+            request_json,
+            request_json_len,
+            proof,
+            proof_len,
+            has_now,
+            now,
+            |o, c, r, opts| o.0.check(c, r, opts),
+        )
     }
-    outcome(|| {
-        // SAFETY: uniffi's `Verifier` handle (`Arc::into_raw`), kept alive by
-        // the caller; the other arguments as this function's contract says.
-        let (v, input) = unsafe {
-            let input = inputs(
-                capability,
-                token,
-                token_len,
-                request,
-                request_json,
-                request_json_len,
-                proof,
-                proof_len,
-                has_now,
-                now,
-            );
-            (&*(verifier as *const Verifier), input)
-        };
-        decide(&input, |c, r, o| v.0.check(c, r, o))
-    })
 }
 
 /// `Guard.check` (decides and records a receipt) in one structure-free
@@ -247,16 +239,58 @@ pub unsafe extern "C" fn charter_direct_guard_check(
     has_now: i32,
     now: i64,
 ) -> u64 {
-    if guard == 0 {
+    // SAFETY: this function's contract is `check_with`'s, with `guard` a
+    // live uniffi `Guard` handle.
+    unsafe {
+        check_with::<Guard>(
+            guard,
+            capability,
+            token,
+            token_len,
+            request,
+            request_json,
+            request_json_len,
+            proof,
+            proof_len,
+            has_now,
+            now,
+            |o, c, r, opts| o.0.check(c, r, opts),
+        )
+    }
+}
+
+/// What both checks share: a null handle refused, the inputs read, the
+/// object borrowed for the call, the decision made by `run` and returned as
+/// an outcome block.
+///
+/// # Safety
+/// `handle` is 0 or a live uniffi handle of `T` (`Arc::into_raw`), kept alive
+/// by the caller until this returns; the other arguments as
+/// [`charter_direct_verifier_check`] says.
+#[allow(clippy::too_many_arguments)] // the C ABI's parts of one call, passed on
+unsafe fn check_with<T>(
+    handle: u64,
+    capability: u64,
+    token: *const u8,
+    token_len: i32,
+    request: u64,
+    request_json: *const u8,
+    request_json_len: i32,
+    proof: *const u8,
+    proof_len: i32,
+    has_now: i32,
+    now: i64,
+    run: impl FnOnce(&T, CapabilityRef<'_>, &core::Request, &core::CallOptions) -> core::Decision,
+) -> u64 {
+    if handle == 0 {
         return block(
             PANIC,
             b"check called without an object (a null handle)".to_vec(),
         );
     }
     outcome(|| {
-        // SAFETY: uniffi's `Guard` handle (`Arc::into_raw`), kept alive by
-        // the caller; the other arguments as this function's contract says.
-        let (g, input) = unsafe {
+        // SAFETY: as this function's contract says.
+        let (object, input) = unsafe {
             let input = inputs(
                 capability,
                 token,
@@ -269,9 +303,9 @@ pub unsafe extern "C" fn charter_direct_guard_check(
                 has_now,
                 now,
             );
-            (&*(guard as *const Guard), input)
+            (&*(handle as *const T), input)
         };
-        decide(&input, |c, r, o| g.0.check(c, r, o))
+        decide(&input, |c, r, o| run(object, c, r, o))
     })
 }
 

@@ -47,6 +47,12 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
+/// The reason a caveat that could not be evaluated gives: its error's code,
+/// its index, and an excerpt of its text.
+fn caveat_error(index: u32, source: &str, code: ErrorCode, e: impl std::fmt::Display) -> Reason {
+    Reason::new(code, Some(index), format!("caveat {index} ({source}): {e}"))
+}
+
 /// A caveat as quoted in a reason: whole when short, else its first 80
 /// characters, so a hostile 4 KiB caveat cannot flood logs and messages.
 fn excerpt(source: &str) -> std::borrow::Cow<'_, str> {
@@ -269,11 +275,7 @@ impl Verifier {
                 // Spent below, all at once, only if every other caveat allows.
                 match budget.and_then(|b| b.spend(cap.token_id(), index, full, &ctx)) {
                     Ok(s) => spends.push((index, s)),
-                    Err(e) => reasons.push(Reason::new(
-                        e.code(),
-                        Some(index),
-                        format!("caveat {index} ({source}): {e}"),
-                    )),
+                    Err(e) => reasons.push(caveat_error(index, &source, e.code(), &e)),
                 }
                 continue;
             }
@@ -303,11 +305,7 @@ impl Verifier {
                 Err(e) => {
                     // A caveat that reads `holder` with no proof shown fails
                     // with its own code (proof_required) and says what to do.
-                    reasons.push(Reason::new(
-                        e.code(),
-                        Some(index),
-                        format!("caveat {index} ({source}): {e}"),
-                    ));
+                    reasons.push(caveat_error(index, &source, e.code(), &e));
                 }
             }
         }
@@ -354,43 +352,24 @@ impl Verifier {
     ) {
         let mut verified = None;
         for (index, caveat) in caveats {
-            let full = &cap.caveats()[index as usize];
-            let source = excerpt(full);
-            let caveat = match caveat {
-                Ok(c) => c,
-                Err(e) => {
-                    reasons.push(Reason::new(
-                        e.code(),
-                        Some(index),
-                        format!("caveat {index} ({source}): {e}"),
-                    ));
-                    continue;
+            let source = excerpt(&cap.caveats()[index as usize]);
+            // The caveat, if its condition holds for this call, and the call.
+            let found = caveat.and_then(|caveat| {
+                let needed = match &caveat.condition {
+                    None => true,
+                    Some(expr) => expr.eval(ctx)?,
+                };
+                if !needed {
+                    return Ok(None);
                 }
-            };
-            let needed = match &caveat.condition {
-                None => Ok(true),
-                Some(expr) => expr.eval(ctx),
-            };
-            match needed {
-                Ok(false) => continue,
-                Ok(true) => {}
+                let call = ApprovedCall::of(&cap.id(), request, &self.audience)?;
+                Ok(Some((caveat, call)))
+            });
+            let (caveat, call) = match found {
+                Ok(Some(found)) => found,
+                Ok(None) => continue,
                 Err(e) => {
-                    reasons.push(Reason::new(
-                        e.code(),
-                        Some(index),
-                        format!("caveat {index} ({source}): {e}"),
-                    ));
-                    continue;
-                }
-            }
-            let call = match ApprovedCall::of(&cap.id(), request, &self.audience) {
-                Ok(c) => c,
-                Err(e) => {
-                    reasons.push(Reason::new(
-                        e.code(),
-                        Some(index),
-                        format!("caveat {index} ({source}): {e}"),
-                    ));
+                    reasons.push(caveat_error(index, &source, e.code(), &e));
                     continue;
                 }
             };
