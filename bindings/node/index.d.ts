@@ -242,6 +242,8 @@ export declare class Receipt {
   get reasons(): Array<Reason>
   /** Id of the key that signed it. */
   get kid(): string
+  /** Key ids of the approvers whose approvals counted, sorted; empty when none did. */
+  get approvers(): Array<string>
   /** The canonical JSON text. */
   toJson(): string
   /** Checks the signature against trusted keys (a KeySet, or a JWKS as object or text); throws when it does not verify. */

@@ -577,5 +577,8 @@ final class CharterTests: XCTestCase {
         _ = try g.protect(capability: cap, request: request([a, b]), now: t0 + 1)
         let head = try XCTUnwrap(try log.head()).toJson()
         XCTAssertTrue(head.contains("\"approvers\":[") && head.contains(alice.kid) && head.contains(bob.kid), head)
+        XCTAssertEqual(try XCTUnwrap(try log.head()).approvers, [alice.kid, bob.kid].sorted())
+        XCTAssertThrowsError(try g.protect(capability: cap, request: request([a]), now: t0 + 1))
+        XCTAssertEqual(try XCTUnwrap(try log.head()).approvers, [])
     }
 }
