@@ -198,7 +198,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
                                            idempotencyKey: str(v["idempotency_key"]), now: int(v["now"]), permitId: str(v["permit_id"]))
                 got["permit"] = p.token
             } catch let e as CharterError {
-                guard case .Denied = e else { throw e }
+                switch e { case .Denied, .ApprovalRequired: break; default: throw e }
                 got["error"] = e.code
                 got["message"] = e.message
                 got["reasons"] = reasonsTree(e.reasons)
