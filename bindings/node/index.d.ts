@@ -82,7 +82,8 @@ export interface Reason {
   message: string
   /**
    * For `approval_required`: which keys, how many, and the exact call
-   * they must approve; absent for every other code.
+   * they must approve. For every other code there is none: null in every
+   * binding (Python None, Swift nil), and no member in the JSON form.
    */
   approval: ApprovalNeed | null
 }
@@ -257,6 +258,8 @@ export declare class Receipt {
   get reasons(): Array<Reason>
   /** Id of the key that signed it. */
   get kid(): string
+  /** Key ids of the approvers whose approvals counted, sorted; empty when none did. */
+  get approvers(): Array<string>
   /** The canonical JSON text. */
   toJson(): string
   /** Checks the signature against trusted keys (a KeySet, or a JWKS as object or text); throws when it does not verify. */

@@ -34,6 +34,8 @@ accessors!(Receipt |r| get {
     reasons: Vec<core::Reason> = r.reasons().to_vec();
     "Id of the key that signed it."
     kid: String = r.kid().to_string();
+    "Key ids of the approvers whose approvals counted, sorted; empty when none did."
+    approvers: Vec<String> = r.approvers().to_vec();
 } fn {
     "The canonical JSON text."
     to_json: String = r.to_json().to_string();

@@ -25,6 +25,7 @@ methods!(Receipt {
     decision: &'static str { .decision().as_str() }
     reasons: Vec<charter_core::Reason> { .reasons().to_vec() }
     kid: &str { .kid() }
+    approvers: Vec<String> { .approvers().to_vec() }
 }
     /// Parses a receipt's canonical JSON text strictly (verifies nothing).
     #[staticmethod]

@@ -44,10 +44,13 @@ def test_enough_approvals_allow_and_the_receipt_names_the_approvers() -> None:
     head = log.head()
     assert head is not None
     assert json.loads(head.to_json())["approvers"] == sorted([ALICE.kid, BOB.kid])
+    assert head.approvers == sorted([ALICE.kid, BOB.kid])
+    assert charter.Receipt.parse(head.to_json()).approvers == head.approvers
     # A call that needed none records none.
     guard.protect(CAP, request(args={"amount": 5}), now=NOW + 2)
     head = log.head()
     assert head is not None and "approvers" not in json.loads(head.to_json())
+    assert head.approvers == []
 
 
 def test_too_few_raises_approval_required_with_the_need() -> None:

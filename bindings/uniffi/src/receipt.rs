@@ -38,4 +38,6 @@ export!(Receipt {
     fn get_reasons(&self) -> Vec<Reason> = self.0.reasons().to_vec();
     /// The kid of the audit key that signed it.
     fn get_kid(&self) -> String = self.0.kid().to_string();
+    /// Key ids of the approvers whose approvals counted, sorted; empty when none did.
+    fn get_approvers(&self) -> Vec<String> = self.0.approvers().to_vec();
 });

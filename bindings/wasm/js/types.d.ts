@@ -12,7 +12,7 @@ export interface Jwk { kty: "OKP"; crv: "Ed25519"; x: string; kid?: string; alg?
 /** A JWKS: `{keys: [...]}`. */
 export interface Jwks { keys: Jwk[] }
 /** One reason a check denied: its stable code, the caveat's index (or null), and a message. */
-export interface Reason { code: ErrorCode; caveatIndex: number | null; message: string; approval: ApprovalNeed | null }
+export interface Reason { code: ErrorCode; caveatIndex: number | null; message: string; /** For `approval_required`: which keys, how many, and the exact call to approve; null for every other code. */ approval: ApprovalNeed | null }
 /** What an approval_required reason needs: M of these approver keys, for this exact call. */
 export interface ApprovalNeed { required: number; approvers: string[]; valid: number; capability: string; action: string; argsHash: string; audience: string }
 /** The answer of a check: allowed, or the reasons it was not. */

@@ -4,7 +4,7 @@ use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::error::record;
-use crate::host::{self, KeysArg, OptStr, Outcome, Reasons, Str};
+use crate::host::{self, KeysArg, OptStr, Outcome, Reasons, Str, Strs};
 use crate::keys;
 
 crate::class! {
@@ -34,6 +34,8 @@ crate::class! {
         (getter) reasons: Reasons = |r| record(&crate::error::reasons_json(r.reasons()));
         /// The signing key's id.
         (getter) kid: String = |r| r.kid().to_string();
+        /// Key ids of the approvers whose approvals counted, sorted; empty when none did.
+        (getter) approvers: Strs = |r| host::strings_out(r.approvers());
         /// The canonical JSON text.
         () toJson: String = |r| r.to_json().to_string();
     } fn {

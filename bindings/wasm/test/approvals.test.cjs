@@ -4,7 +4,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const { charter } = require('./helpers.cjs')
-const { RootKey, SigningKey, Issuer, Verifier, Guard, PermitIssuer, AuditLog, ApprovalRequired, Denied, hashJson } = charter
+const { RootKey, SigningKey, Issuer, Verifier, Guard, PermitIssuer, AuditLog, Receipt, ApprovalRequired, Denied, hashJson } = charter
 
 const T0 = 1767225600
 const seed = (n) => new Uint8Array(32).fill(n)
@@ -29,6 +29,10 @@ test('approvals: two distinct approvers allow, and the receipt names them', () =
   const [g, log] = guard()
   g.protect(cap, request(a, b), null, null, T0 + 1)
   assert.deepEqual(JSON.parse(log.head().toJson()).approvers, [alice.kid, bob.kid].sort())
+  assert.deepEqual(log.head().approvers, [alice.kid, bob.kid].sort())
+  assert.deepEqual(Receipt.parse(log.head().toJson()).approvers, log.head().approvers)
+  assert.throws(() => g.protect(cap, request(a), null, null, T0 + 1), ApprovalRequired)
+  assert.deepEqual(log.head().approvers, [])
 })
 
 test('approvals: too few throws ApprovalRequired with the need', () => {

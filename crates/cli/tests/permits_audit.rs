@@ -989,4 +989,23 @@ fn approvals_from_approve_to_receipt() {
     let mut want = vec![env.kid("alice.json"), env.kid("bob.json")];
     want.sort();
     assert_eq!(lines[2]["approvers"], serde_json::json!(want));
+    // A retry under the same idempotency key, from a SQLite store across
+    // runs, is the first call's approval_required with the same need.
+    let idem = [
+        "--approval",
+        &alice,
+        "--idempotency-key",
+        "refund-1",
+        "--store",
+        "sqlite://gw.db",
+        "--json",
+    ];
+    let first = env.protect(&cap, LARGE, &idem);
+    let again = env.protect(&cap, LARGE, &idem);
+    assert_eq!(first.code, 1, "{}{}", first.stdout, first.stderr);
+    assert_eq!(again.code, 1, "{}{}", again.stdout, again.stderr);
+    let (first, again) = (json(&first.stdout), json(&again.stdout));
+    assert_eq!(again["code"], "approval_required", "{again}");
+    assert_eq!(first["reasons"][0]["approval"]["valid"], 1, "{first}");
+    assert_eq!(again["reasons"], first["reasons"]);
 }

@@ -14,7 +14,7 @@
 //! travel with the request (`"approvals": [text, ...]`). See
 //! `contract/approvals.md`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::keys::{PublicKey, SigningKey};
@@ -36,7 +36,8 @@ pub const MAX_APPROVAL_LIFETIME: i64 = 86_400;
 /// What a denial with code `approval_required` says is needed: which keys,
 /// how many, how many valid ones were offered, and the exact call an
 /// approval must name (what a tool shows a person before asking them).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(
     feature = "python",

@@ -21,7 +21,8 @@ pub struct Reason {
     /// What to change for the call to pass.
     pub message: String,
     /// For `approval_required`: which keys, how many, and the exact call
-    /// they must approve; absent for every other code.
+    /// they must approve. For every other code there is none: null in every
+    /// binding (Python None, Swift nil), and no member in the JSON form.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::approval::ApprovalNeed>,
 }

@@ -489,6 +489,53 @@ mod tests {
         assert_ne!(later.token(), first.token());
     }
 
+    /// A denial for want of approvals, replayed through the idempotency
+    /// store, is still `approval_required` with the need (which keys, how
+    /// many, the exact call), so a retry can still ask a person.
+    #[test]
+    fn a_replayed_approval_denial_keeps_its_need() {
+        let root = RootKey::from_bytes(&[1; 32]).unwrap();
+        let alice = SigningKey::from_bytes(&[5; 32]).unwrap();
+        let bob = SigningKey::from_bytes(&[6; 32]).unwrap();
+        let cap = crate::Issuer::new(root.clone())
+            .issue()
+            .token_id([9; 16])
+            .issued_at(NOW)
+            .never_expires()
+            .caveat(format!(
+                "approval(2, [\"{}\", \"{}\"])",
+                alice.kid(),
+                bob.kid()
+            ))
+            .build()
+            .unwrap();
+        let key = SigningKey::from_bytes(&[2; 32]).unwrap();
+        let log = Arc::new(MemoryAuditLog::new(key.clone()));
+        let g = Guard::new(
+            Verifier::new([root], "shop").unwrap(),
+            PermitIssuer::new(key, "gw")
+                .with_idempotency_store(Arc::new(crate::MemoryIdempotencyStore::new())),
+            log.clone(),
+        );
+        let opts = |now: i64| CallOptions {
+            idempotency_key: Some("k1".into()),
+            ..CallOptions::at(now)
+        };
+        let plain = Request::new("shopper", "refund", json!({"amount": 5000}));
+        let call = crate::approval::ApprovedCall::of(&cap.id(), &plain, "shop").unwrap();
+        let req = plain.with_approvals(vec![alice.approve(&call, NOW, 600).unwrap()]);
+        let first = g.protect(&cap, &req, &opts(NOW)).unwrap_err();
+        let again = g.protect(&cap, &req, &opts(NOW + 1)).unwrap_err();
+        assert_eq!(first.code(), ErrorCode::ApprovalRequired, "{first}");
+        assert_eq!(again.code(), ErrorCode::ApprovalRequired, "{again}");
+        let need = first.reasons()[0].approval.clone().unwrap();
+        assert_eq!((need.required, need.valid), (2, 1));
+        assert_eq!(need.capability, cap.id());
+        assert_eq!(again.reasons(), first.reasons());
+        assert_eq!(again.message(), first.message());
+        assert_eq!(log.len().unwrap(), 2);
+    }
+
     /// A retry with the same key and call returns the stored permit without
     /// spending the budget again; a new key spends (and here runs out).
     #[test]

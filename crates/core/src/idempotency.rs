@@ -110,14 +110,34 @@ pub enum Outcome {
 
 impl Outcome {
     /// The stored text: `permit:<token>` or `denied:<JSON array of
-    /// [code, caveat index or null, message]>`.
+    /// [code, caveat index or null, message]>`, a row of an
+    /// `approval_required` reason ending in its need as a fourth member, so
+    /// a retry's denial still says which keys must approve which call.
     pub fn encode(&self) -> String {
         match self {
             Outcome::Permit(token) => format!("permit:{token}"),
             Outcome::Denied(reasons) => {
                 let rows: Vec<Value> = reasons
                     .iter()
-                    .map(|r| serde_json::json!([r.code.as_str(), r.caveat_index, r.message]))
+                    .map(|r| {
+                        let mut row = vec![
+                            Value::from(r.code.as_str()),
+                            r.caveat_index.map_or(Value::Null, Value::from),
+                            Value::from(r.message.as_str()),
+                        ];
+                        if let Some(a) = &r.approval {
+                            row.push(serde_json::json!({
+                                "required": a.required,
+                                "approvers": a.approvers,
+                                "valid": a.valid,
+                                "capability": a.capability,
+                                "action": a.action,
+                                "args_hash": a.args_hash,
+                                "audience": a.audience,
+                            }));
+                        }
+                        Value::Array(row)
+                    })
                     .collect();
                 format!("denied:{}", Value::Array(rows))
             }
@@ -137,16 +157,33 @@ impl Outcome {
             return Ok(Outcome::Permit(token.to_string()));
         }
         let rows = text.strip_prefix("denied:").ok_or_else(bad)?;
-        let rows: Vec<(String, Option<u32>, String)> =
-            serde_json::from_str(rows).map_err(|_| bad())?;
+        let rows: Vec<Row> = serde_json::from_str(rows).map_err(|_| bad())?;
         rows.into_iter()
-            .map(|(code, index, message)| {
+            .map(|row| {
+                let (code, index, message, approval) = match row {
+                    Row::Plain(code, index, message) => (code, index, message, None),
+                    Row::Approval(code, index, message, need) => (code, index, message, Some(need)),
+                };
                 let code = ErrorCode::parse(&code).ok_or_else(bad)?;
-                Ok(crate::Reason::new(code, index, message))
+                // Only an approval_required reason carries a need.
+                if approval.is_some() && code != ErrorCode::ApprovalRequired {
+                    return Err(bad());
+                }
+                let mut reason = crate::Reason::new(code, index, message);
+                reason.approval = approval;
+                Ok(reason)
             })
             .collect::<Result<Vec<_>, Error>>()
             .map(Outcome::Denied)
     }
+}
+
+/// One stored reason: `[code, index, message]`, or with an approval need.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Row {
+    Plain(String, Option<u32>, String),
+    Approval(String, Option<u32>, String, crate::approval::ApprovalNeed),
 }
 
 fn conflict(key: &str) -> Error {
@@ -389,10 +426,36 @@ mod tests {
                 crate::Reason::new(ErrorCode::CaveatFailed, Some(2), "caveat 2 is false: \"x\""),
                 crate::Reason::new(ErrorCode::Revoked, None, "revoked"),
             ]),
+            Outcome::Denied(vec![crate::Reason {
+                approval: Some(crate::approval::ApprovalNeed {
+                    required: 2,
+                    approvers: vec!["a".into(), "b".into()],
+                    valid: 1,
+                    capability: "cap".into(),
+                    action: "refund".into(),
+                    args_hash: "h".into(),
+                    audience: "shop".into(),
+                }),
+                ..crate::Reason::new(ErrorCode::ApprovalRequired, Some(0), "needs 2")
+            }]),
         ] {
             assert_eq!(Outcome::decode(&o.encode()).unwrap(), o);
         }
-        for bad in ["", "permit", "denied:{}", "denied:[[\"nope\",null,\"m\"]]"] {
+        let need = r#"{"required":1,"approvers":["a"],"valid":0,"capability":"c","action":"x","args_hash":"h","audience":"s"}"#;
+        let extra = r#"{"required":1,"approvers":["a"],"valid":0,"capability":"c","action":"x","args_hash":"h","audience":"s","more":1}"#;
+        // A need on another code, a need with an unknown member.
+        let on_revoked = format!("denied:[[\"revoked\",null,\"m\",{need}]]");
+        let unknown = format!("denied:[[\"approval_required\",0,\"m\",{extra}]]");
+        for bad in [
+            "",
+            "permit",
+            "denied:{}",
+            "denied:[[\"nope\",null,\"m\"]]",
+            "denied:[[\"denied\",null]]",
+            "denied:[[\"approval_required\",0,\"m\",{},1]]",
+            on_revoked.as_str(),
+            unknown.as_str(),
+        ] {
             assert_eq!(
                 Outcome::decode(bad).unwrap_err().code(),
                 ErrorCode::Malformed

@@ -516,6 +516,41 @@ pub fn guards() -> Vec<Value> {
         None,
         Some("permit-0004"),
     );
+    // Approvals: 2 of 3 listed approvers for refunds over 1,000 (the
+    // standard request's 4,200 is one), each approving at T0 + 590.
+    let approvers: Vec<charter_core::SigningKey> =
+        (1..=3).map(|n| signing(&format!("approver {n}"))).collect();
+    let list = approvers
+        .iter()
+        .map(|k| format!("\"{}\"", k.kid()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let needs_two = shop
+        .attenuate(&format!("approval(2, [{list}], args.amount > 1000)"))
+        .unwrap();
+    let call = charter_core::ApprovedCall::of(&needs_two.id(), &req, AUDIENCE).unwrap();
+    let approve = |k: &charter_core::SigningKey| k.approve(&call, T0 + 590, 300).unwrap();
+    add(
+        "protect-approval-too-few",
+        "one approval where two are required: protect raises approval_required (ApprovalRequired, a Denied) with the need in its reason, and records a deny receipt",
+        "protect",
+        needs_two.serialize(),
+        text(&req.clone().with_approvals(vec![approve(&approvers[0])])),
+        None,
+        Some("permit-0005"),
+    );
+    add(
+        "protect-approval-enough",
+        "two distinct listed approvers approved this exact call: a permit, and the receipt names both approvers",
+        "protect",
+        needs_two.serialize(),
+        text(&req.clone().with_approvals(vec![
+            approve(&approvers[0]),
+            approve(&approvers[1]),
+        ])),
+        None,
+        Some("permit-0006"),
+    );
     add(
         "protect-malformed",
         "a token that does not parse is a recorded denial",

@@ -547,6 +547,9 @@ class Receipt:
     @property
     def kid(self) -> str:
         """The kid of the key that signed it."""
+    @property
+    def approvers(self) -> list[str]:
+        """Key ids of the approvers whose approvals counted, sorted; empty when none did."""
     def __eq__(self, other: object, /) -> bool:
         """Equal when the canonical texts are equal."""
 

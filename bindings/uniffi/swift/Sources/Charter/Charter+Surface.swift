@@ -107,6 +107,8 @@ extension Receipt {
     public var reasons: [Reason] { getReasons() }
     /// The kid of the audit key that signed it.
     public var kid: String { getKid() }
+    /// Key ids of the approvers whose approvals counted, sorted; empty when none did.
+    public var approvers: [String] { getApprovers() }
 }
 
 // MARK: Capability | string, Request | object | string

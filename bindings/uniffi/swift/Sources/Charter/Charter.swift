@@ -2491,6 +2491,11 @@ public protocol ReceiptProtocol: AnyObject, Sendable {
     func getAgent()  -> String
     
     /**
+     * Key ids of the approvers whose approvals counted, sorted; empty when none did.
+     */
+    func getApprovers()  -> [String]
+    
+    /**
      * The arguments' hash.
      */
     func getArgs()  -> String
@@ -2638,6 +2643,18 @@ open func getAgent() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_charter_uniffi_fn_method_receipt_get_agent(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Key ids of the approvers whose approvals counted, sorted; empty when none did.
+     */
+open func getApprovers() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_charter_uniffi_fn_method_receipt_get_approvers(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -4577,6 +4594,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_receipt_get_agent() != 45539) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_charter_uniffi_checksum_method_receipt_get_approvers() != 31412) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_charter_uniffi_checksum_method_receipt_get_args() != 23278) {

@@ -1269,7 +1269,8 @@ public struct Reason: Equatable, Hashable {
     public var message: String
     /**
      * For `approval_required`: which keys, how many, and the exact call
-     * they must approve; absent for every other code.
+     * they must approve. For every other code there is none: null in every
+     * binding (Python None, Swift nil), and no member in the JSON form.
      */
     public var approval: ApprovalNeed?
 
@@ -1287,7 +1288,8 @@ public struct Reason: Equatable, Hashable {
          */message: String, 
         /**
          * For `approval_required`: which keys, how many, and the exact call
-         * they must approve; absent for every other code.
+         * they must approve. For every other code there is none: null in every
+         * binding (Python None, Swift nil), and no member in the JSON form.
          */approval: ApprovalNeed?) {
         self.code = code
         self.caveatIndex = caveatIndex

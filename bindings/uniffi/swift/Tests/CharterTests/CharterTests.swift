@@ -198,7 +198,7 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
                                            idempotencyKey: str(v["idempotency_key"]), now: int(v["now"]), permitId: str(v["permit_id"]))
                 got["permit"] = p.token
             } catch let e as CharterError {
-                guard case .Denied = e else { throw e }
+                switch e { case .Denied, .ApprovalRequired: break; default: throw e }
                 got["error"] = e.code
                 got["message"] = e.message
                 got["reasons"] = reasonsTree(e.reasons)
@@ -633,5 +633,8 @@ final class CharterTests: XCTestCase {
         _ = try g.protect(capability: cap, request: request([a, b]), now: t0 + 1)
         let head = try XCTUnwrap(try log.head()).toJson()
         XCTAssertTrue(head.contains("\"approvers\":[") && head.contains(alice.kid) && head.contains(bob.kid), head)
+        XCTAssertEqual(try XCTUnwrap(try log.head()).approvers, [alice.kid, bob.kid].sorted())
+        XCTAssertThrowsError(try g.protect(capability: cap, request: request([a]), now: t0 + 1))
+        XCTAssertEqual(try XCTUnwrap(try log.head()).approvers, [])
     }
 }

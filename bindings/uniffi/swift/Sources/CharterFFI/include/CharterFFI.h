@@ -660,6 +660,11 @@ RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_action(uint64_t ptr, Rust
 RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_agent(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_APPROVERS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_APPROVERS
+RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_approvers(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_ARGS
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_FN_METHOD_RECEIPT_GET_ARGS
 RustBuffer uniffi_charter_uniffi_fn_method_receipt_get_args(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1361,6 +1366,12 @@ uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_action(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_AGENT
 #define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_AGENT
 uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_agent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_APPROVERS
+#define UNIFFI_FFIDEF_UNIFFI_CHARTER_UNIFFI_CHECKSUM_METHOD_RECEIPT_GET_APPROVERS
+uint16_t uniffi_charter_uniffi_checksum_method_receipt_get_approvers(void
     
 );
 #endif

@@ -84,6 +84,8 @@ val Receipt.decision: String get() = getDecision()
 val Receipt.reasons: List<Reason> get() = getReasons()
 /** The kid of the audit key that signed it. */
 val Receipt.kid: String get() = getKid()
+/** Key ids of the approvers whose approvals counted, sorted; empty when none did. */
+val Receipt.approvers: List<String> get() = getApprovers()
 
 // --- Capability | string, Request | object | string ---------------------------
 private fun input(c: Capability) = CapabilityInput.Parsed(c)

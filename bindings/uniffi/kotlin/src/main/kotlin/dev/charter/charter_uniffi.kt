@@ -776,6 +776,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_receipt_get_agent(
     ): Int
+    external fun uniffi_charter_uniffi_checksum_method_receipt_get_approvers(
+    ): Int
     external fun uniffi_charter_uniffi_checksum_method_receipt_get_args(
     ): Int
     external fun uniffi_charter_uniffi_checksum_method_receipt_get_cap(
@@ -1052,6 +1054,8 @@ internal object UniffiLib {
     external fun uniffi_charter_uniffi_fn_method_receipt_get_action(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_receipt_get_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_charter_uniffi_fn_method_receipt_get_approvers(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_charter_uniffi_fn_method_receipt_get_args(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1373,6 +1377,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_agent() and 0xFFFF) != 45539) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_approvers() and 0xFFFF) != 31412) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_charter_uniffi_checksum_method_receipt_get_args() and 0xFFFF) != 23278) {
@@ -5312,6 +5319,11 @@ public interface ReceiptInterface {
     fun `getAgent`(): kotlin.String
     
     /**
+     * Key ids of the approvers whose approvals counted, sorted; empty when none did.
+     */
+    fun `getApprovers`(): List<kotlin.String>
+    
+    /**
      * The arguments' hash.
      */
     fun `getArgs`(): kotlin.String
@@ -5502,6 +5514,22 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_agent(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Key ids of the approvers whose approvals counted, sorted; empty when none did.
+     */override fun `getApprovers`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_charter_uniffi_fn_method_receipt_get_approvers(
         it,
         _status)
 }

@@ -1560,7 +1560,8 @@ data class Reason (
     , 
     /**
      * For `approval_required`: which keys, how many, and the exact call
-     * they must approve; absent for every other code.
+     * they must approve. For every other code there is none: null in every
+     * binding (Python None, Swift nil), and no member in the JSON form.
      */
     var `approval`: ApprovalNeed?
     

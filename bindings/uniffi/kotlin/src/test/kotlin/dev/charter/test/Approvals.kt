@@ -24,6 +24,9 @@ fun approvalTests(t: Tests) {
         val head = log.head()!!.toJson()
         check(head.contains("\"approvers\":[")) { head }
         check(head.contains(alice.kid) && head.contains(bob.kid)) { head }
+        assertEq(listOf(alice.kid, bob.kid).sorted(), log.head()!!.approvers, "the receipt's approvers")
+        assertThrows<CharterException.ApprovalRequired> { g.protect(cap, request(a), now = t0 + 1) }
+        assertEq(emptyList<String>(), log.head()!!.approvers, "a denial names no approvers")
     }
 
     t.test("approvals: too few is ApprovalRequired with the need") {

@@ -195,6 +195,10 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
                 got["error"] = familyChecked(e).code
                 got["message"] = e.errorMessage
                 got["reasons"] = reasonsTree(e.reasons)
+            } catch (e: CharterException.ApprovalRequired) {
+                got["error"] = familyChecked(e).code
+                got["message"] = e.errorMessage
+                got["reasons"] = reasonsTree(e.reasons)
             }
             "check" -> got["decision"] = decisionTree(guard.check(v["token"].str(), request, proof = v["proof"].strOrNull(), now = v["now"].long()))
             else -> throw UnknownVector("guard mode $mode")
