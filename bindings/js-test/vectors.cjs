@@ -7,7 +7,8 @@
 //   require('../../js-test/vectors.cjs').run(charter, 'Node', io)
 //
 // `charter` is the loaded package object; `io` gives what the host provides:
-//   io.files()         names of the vector files (sorted)
+//   io.files()         names of the vector files (sorted), those under
+//                      contract/vectors/stateful/ as 'stateful/<name>'
 //   io.read(name)      the text of contract/vectors/<name>
 //   io.errors()        the text of contract/errors.json
 //   io.test(name, fn)  registers one test (node:test's `test`: fn gets `t`
@@ -18,6 +19,11 @@
 //                      audit-files vectors; a host without files omits it and
 //                      each of those vectors must give its `without_files`
 //                      outcome instead of `expect`
+//   io.noStore         set by a host whose package cannot open a store: the
+//                      reason, which must be exactly 'no store in WASM'; the
+//                      stateful vectors are then counted as not run for that
+//                      reason (each one still checked to be a known kind), and
+//                      the package must indeed have no openStore
 // It uses nothing of Node itself, so any JS host that can read the contract
 // files can run it.
 
@@ -248,6 +254,34 @@ function run(charter, name, io) {
     return out
   }
 
+  /**
+   * A stateful sequence: calls in order on one guard whose verifier (budgets)
+   * and issuer (idempotency keys) share one store opened with openStore('memory:').
+   */
+  RUNNERS['guard-sequences'] = (v) => {
+    assert.equal(v.store, 'memory', `${v.id}: unknown guard-sequences store ${v.store}`)
+    const store = charter.openStore('memory:')
+    const log = AuditLog.inMemory(SigningKey.fromBytes(hex(v.audit_key)))
+    const guard = new Guard(
+      new Verifier(v.roots.map((r) => RootKey.fromBytes(hex(r))), v.audience, undefined, undefined, store),
+      new PermitIssuer(SigningKey.fromBytes(hex(v.permit_key)), v.issuer, undefined, store),
+      log,
+    )
+    const results = v.calls.map((c) => {
+      try {
+        return { permit: guard.protect(v.token, Request.fromJson(c.request), v.proof, c.idempotency_key, c.now, c.permit_id).token }
+      } catch (e) {
+        if (!(e instanceof CharterError)) throw e
+        assert.equal(e.name, FAMILY[e.code], `error class of ${e.code}`)
+        return { error: e.code, message: e.message, reasons: e instanceof Denied ? e.reasons.map(reasonOut) : [] }
+      }
+    })
+    const head = log.head()
+    return { results, receipts: log.len(), receipt: head === null ? null : head.toJson() }
+  }
+  /** The kinds that need a store, all under contract/vectors/stateful/. */
+  const STATEFUL = new Set(['guard-sequences'])
+
   RUNNERS['audit-files'] = (v) => {
     assert.equal(v.type, 'open', `unknown audit-files vector type ${v.type}`)
     if (!io.withFile) {
@@ -266,17 +300,43 @@ function run(charter, name, io) {
     })
   }
 
+  const NO_STORE = 'no store in WASM'
   const files = io.files()
   let expected = 0
   let ran = 0
-  io.test(`${name}: contract/vectors exists and is not empty`, () => assert.ok(files.length > 0, 'no vector files'))
+  let storeless = 0 // stateful vectors not run, for the one reason NO_STORE
+  let statefulTotal = 0
+  io.test(`${name}: contract/vectors exists and is not empty`, () => {
+    assert.ok(files.length > 0, 'no vector files')
+    assert.ok(files.some((f) => f.startsWith('stateful/')), 'no vector files in contract/vectors/stateful/')
+  })
+  io.test(`${name}: a store exactly when the host says so`, () => {
+    if (io.noStore === undefined) {
+      assert.equal(typeof charter.openStore, 'function', `${name} has no openStore: it cannot run the stateful vectors`)
+    } else {
+      assert.equal(io.noStore, NO_STORE, 'the only reason not to run a stateful vector')
+      assert.equal(charter.openStore, undefined, `${name} has openStore: it must run the stateful vectors`)
+      assert.equal(charter.Store, undefined, `${name} has Store: it must run the stateful vectors`)
+    }
+  })
   for (const file of files) {
     const doc = JSON.parse(io.read(file))
+    const stateful = file.startsWith('stateful/')
     expected += doc.vectors.length
+    if (stateful) statefulTotal += doc.vectors.length
     io.test(`${name}: vectors/${file} (${doc.kind})`, async (t) => {
       assert.equal(doc.version, 1)
+      assert.equal(`${stateful ? 'stateful/' : ''}${doc.kind}.json`, file, 'a file is named by its kind')
+      assert.equal(STATEFUL.has(doc.kind), stateful, `${doc.kind}: stateful kinds live in stateful/, and only they`)
       const runner = RUNNERS[doc.kind]
       assert.ok(runner, `unknown vector kind ${doc.kind}: the ${name} runner must learn it`)
+      if (stateful && io.noStore !== undefined) {
+        for (const v of doc.vectors) {
+          assert.equal(v.store, 'memory', `${v.id}: unknown store ${v.store}`)
+          storeless++
+        }
+        return
+      }
       for (const v of doc.vectors) {
         await t.test(v.id, () => {
           const want = doc.kind === 'audit-files' && !io.withFile ? v.without_files : v.expect
@@ -289,8 +349,17 @@ function run(charter, name, io) {
   }
   io.test(`${name}: every vector ran`, () => {
     assert.ok(expected > 0)
-    assert.equal(ran, expected, `ran ${ran} of ${expected} vectors`)
-    console.log(`# charter vectors (${name}): ${ran} of ${expected} run`)
+    assert.ok(statefulTotal > 0)
+    if (io.noStore === undefined) {
+      assert.equal(storeless, 0)
+      assert.equal(ran, expected, `ran ${ran} of ${expected} vectors`)
+      console.log(`# charter vectors (${name}): ${ran} of ${expected} run`)
+    } else {
+      // Every vector not run is a stateful one, and every stateful one is not run.
+      assert.equal(storeless, statefulTotal, `${storeless} of ${statefulTotal} stateful vectors counted`)
+      assert.equal(ran, expected - statefulTotal, `ran ${ran} of ${expected - statefulTotal} stateless vectors`)
+      console.log(`# charter vectors (${name}): ${ran} of ${expected} run; ${storeless} stateful not run: ${io.noStore}`)
+    }
   })
 }
 

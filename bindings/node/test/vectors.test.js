@@ -12,7 +12,10 @@ const { run } = require(path.join(ROOT, 'bindings', 'js-test', 'vectors.cjs'))
 const VECTORS = path.join(CONTRACT, 'vectors')
 
 run(charter, 'Node', {
-  files: () => fs.readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort(),
+  files: () => [
+    ...fs.readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort(),
+    ...fs.readdirSync(path.join(VECTORS, 'stateful')).filter((f) => f.endsWith('.json')).sort().map((f) => `stateful/${f}`),
+  ],
   read: (name) => fs.readFileSync(path.join(VECTORS, name), 'utf8'),
   errors: () => fs.readFileSync(path.join(CONTRACT, 'errors.json'), 'utf8'),
   test,

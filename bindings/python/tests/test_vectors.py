@@ -2,7 +2,9 @@
 
 Each expected output must be reproduced exactly (codes AND messages). A
 vector kind or type this runner does not know is a failure, never a skip, and
-the number of vectors run must equal the number in the files.
+the number of vectors run must equal the number in the files. The stateful
+vectors (contract/vectors/stateful/) run too, each sequence on one store
+opened with `charter.open_store("memory:")`.
 """
 
 from __future__ import annotations
@@ -20,11 +22,18 @@ from conftest import CONTRACT
 Vector = dict[str, Any]
 
 
-def load_all() -> list[tuple[str, Vector]]:
-    out: list[tuple[str, Vector]] = []
+def vector_files() -> list[pathlib.Path]:
+    """Every vector file: the stateless ones and those under stateful/."""
     files = sorted((CONTRACT / "vectors").glob("*.json"))
     assert files, f"no vector files in {CONTRACT / 'vectors'}"
-    for path in files:
+    stateful = sorted((CONTRACT / "vectors" / "stateful").glob("*.json"))
+    assert stateful, f"no vector files in {CONTRACT / 'vectors' / 'stateful'}"
+    return files + stateful
+
+
+def load_all() -> list[tuple[str, Vector]]:
+    out: list[tuple[str, Vector]] = []
+    for path in vector_files():
         doc = json.loads(path.read_text(encoding="utf-8"))
         assert doc["version"] == 1, path
         assert doc["kind"] == path.stem, path
@@ -247,6 +256,40 @@ def run_guard(v: Vector) -> Any:
     return got
 
 
+def run_guard_sequences(v: Vector) -> Any:
+    """Calls in order on one guard whose verifier and issuer share one memory store."""
+    if v["store"] != "memory":
+        pytest.fail(f"unknown guard-sequences store {v['store']!r}")
+    store = charter.open_store("memory:")
+    log = charter.AuditLog.in_memory(charter.SigningKey.from_bytes(h(v["audit_key"])))
+    guard = charter.Guard(
+        charter.Verifier(
+            [charter.RootKey.from_bytes(h(r)) for r in v["roots"]], v["audience"], store=store
+        ),
+        charter.PermitIssuer(
+            charter.SigningKey.from_bytes(h(v["permit_key"])), v["issuer"], store=store
+        ),
+        log,
+    )
+    results: list[dict[str, Any]] = []
+    for c in v["calls"]:
+        request = charter.Request.from_json(c["request"])
+        try:
+            p = guard.protect(
+                v["token"], request, v["proof"], c["idempotency_key"], c["now"], c["permit_id"]
+            )
+            results.append({"permit": p.token})
+        except charter.CharterError as e:
+            reasons = reasons_of(e.reasons) if isinstance(e, charter.Denied) else []
+            results.append({"error": e.code, "message": e.message, "reasons": reasons})
+    head = log.head()
+    return {
+        "results": results,
+        "receipts": log.len(),
+        "receipt": head.to_json() if head is not None else None,
+    }
+
+
 def run_audit_files(v: Vector) -> Any:
     if v["type"] != "open":
         pytest.fail(f"unknown audit-files vector type {v['type']!r}")
@@ -281,6 +324,7 @@ RUNNERS: dict[str, Callable[[Vector], Any]] = {
     "bundles": run_bundles,
     "guard": run_guard,
     "audit-files": run_audit_files,
+    "guard-sequences": run_guard_sequences,
 }
 
 
@@ -301,8 +345,7 @@ def test_vector(kind: str, vector: Vector) -> None:
 def test_zz_every_vector_ran() -> None:
     """Runs last in this module: every vector in the files was run and passed."""
     total = sum(
-        len(json.loads(p.read_text(encoding="utf-8"))["vectors"])
-        for p in (CONTRACT / "vectors").glob("*.json")
+        len(json.loads(p.read_text(encoding="utf-8"))["vectors"]) for p in vector_files()
     )
     assert len(RUN) == total == len(VECTORS), (len(RUN), total)
     assert len(set(RUN)) == len(RUN), "vector ids must be unique within a kind"

@@ -2,7 +2,9 @@ import Charter
 import Foundation
 import XCTest
 
-// Swift suite: every vector of contract/vectors through the Swift API, the
+// Swift suite: every vector of contract/vectors (the stateful ones under
+// contract/vectors/stateful/ included, each on a store opened with
+// openStore("memory:")) through the Swift API, the
 // surface drift check (public API parsed from the generated Charter.swift),
 // and hostile inputs. CHARTER_REPO points at the repository root.
 
@@ -209,6 +211,32 @@ func runVector(_ kind: String, _ v: [String: Any]) throws -> NSObject {
         }
         got.updateValue(try log.head()?.toJson(), forKey: "receipt") // keeps the key when there is none
         return tree(got)
+    case "guard-sequences":
+        // One store for the sequence: the verifier's budgets, the issuer's idempotency keys.
+        guard str(v["store"]) == "memory" else { throw UnknownVector(what: "guard-sequences store \(v["store"]!)") }
+        let store = try openStore(url: "memory:")
+        let log = AuditLog.inMemory(signingKey: try SigningKey.fromBytes(bytes: hex(str(v["audit_key"])!)))
+        let guard_ = Guard(
+            verifier: try Verifier(roots: (v["roots"] as! [String]).map { try RootKey.fromBytes(bytes: hex($0)) }, audience: str(v["audience"])!, store: store),
+            permitIssuer: try PermitIssuer(signingKey: SigningKey.fromBytes(bytes: hex(str(v["permit_key"])!)), issuer: str(v["issuer"])!, store: store),
+            auditLog: log)
+        var results: [[String: Any?]] = []
+        for c in v["calls"] as! [[String: Any]] {
+            let request = try Request.fromJson(text: str(c["request"])!)
+            do {
+                let p = try guard_.protect(capability: str(v["token"])!, request: request, proof: str(v["proof"]),
+                                           idempotencyKey: str(c["idempotency_key"]), now: int(c["now"]), permitId: str(c["permit_id"]))
+                results.append(["permit": p.token])
+            } catch let e as CharterError {
+                // An error outside the family errors.json gives its code fails the vector.
+                if errorFamilies[e.code] != e.family { results.append(["family_mismatch": "\(e.code) as \(e.family)"]); continue }
+                // `reasons` is the decision's on a denial, empty for every other error.
+                results.append(["error": e.code, "message": e.message, "reasons": reasonsTree(e.reasons)])
+            }
+        }
+        var got: [String: Any?] = ["results": results, "receipts": try log.len()]
+        got.updateValue(try log.head()?.toJson(), forKey: "receipt") // keeps the key when there is none
+        return tree(got)
     case "audit-files":
         guard str(v["type"]) == "open" else { throw UnknownVector(what: "audit-files type \(v["type"]!)") }
         precondition((v["without_files"] as! [String: Any])["error"] as? String == "unsupported")
@@ -242,8 +270,13 @@ func camel(_ s: String) -> String {
 final class CharterTests: XCTestCase {
     func testEveryVector() throws {
         let dir = repo.appendingPathComponent("contract/vectors")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        let json = { (d: String) throws -> [String] in
+            try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(d).path).filter { $0.hasSuffix(".json") }.sorted()
+        }
+        let stateful = try json("stateful").map { "stateful/\($0)" }
+        let files = try json(".") + stateful
         XCTAssertFalse(files.isEmpty, "no vector files")
+        XCTAssertFalse(stateful.isEmpty, "no vector files in contract/vectors/stateful")
         var declared = 0, ran = 0, failed = 0, passed = 0
         for f in files {
             let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(f))) as! [String: Any]

@@ -5,7 +5,9 @@ import java.io.File
 
 // Runs every vector of contract/vectors/ through the Kotlin API and compares
 // the output with `expect`, byte for byte (codes and messages included).
-// A kind or type this runner does not know is a failure, never a skip.
+// A kind or type this runner does not know is a failure, never a skip. The
+// stateful vectors (contract/vectors/stateful/) run too, each sequence on one
+// store opened with openStore("memory:").
 
 /** code -> family, from contract/errors.json (loaded by runAllVectors). */
 var errorFamilies: Map<String, String> = emptyMap()
@@ -206,6 +208,38 @@ fun runVector(kind: String, v: Map<String, Any>): Any = when (kind) {
         got["receipt"] = log.head()?.toJson()
         jv(got)
     }
+    "guard-sequences" -> {
+        // One store for the sequence: the verifier's budgets, the issuer's idempotency keys.
+        val store = when (val kind = v["store"].str()) {
+            "memory" -> openStore("memory:")
+            else -> throw UnknownVector("guard-sequences store $kind")
+        }
+        val log = AuditLog.inMemory(SigningKey.fromBytes(hex(v["audit_key"].str())))
+        val guard = Guard(
+            Verifier(v["roots"].arr().map { RootKey.fromBytes(hex(it.str())) }, v["audience"].str(), store = store),
+            PermitIssuer(SigningKey.fromBytes(hex(v["permit_key"].str())), v["issuer"].str(), store = store),
+            log,
+        )
+        val results = v["calls"].arr().map { raw ->
+            val c = raw.obj()
+            try {
+                val p = guard.protect(
+                    v["token"].str(), Request.fromJson(c["request"].str()), proof = v["proof"].strOrNull(),
+                    idempotencyKey = c["idempotency_key"].strOrNull(), now = c["now"].long(), permitId = c["permit_id"].strOrNull(),
+                )
+                mapOf("permit" to p.token)
+            } catch (e: CharterException) {
+                // The decision's reasons on a denial; none for every other error.
+                val reasons = when (e) {
+                    is CharterException.Denied -> reasonsTree(e.reasons)
+                    is CharterException.ApprovalRequired -> reasonsTree(e.reasons)
+                    else -> emptyList<Map<String, Any?>>()
+                }
+                mapOf("error" to familyChecked(e).code, "message" to e.errorMessage, "reasons" to reasons)
+            }
+        }
+        jv(mapOf("results" to results, "receipts" to log.len(), "receipt" to log.head()?.toJson()))
+    }
     "audit-files" -> when (val t = v["type"].str()) {
         "open" -> {
             check(v["without_files"].obj()["error"] == "unsupported")
@@ -241,8 +275,11 @@ fun runAllVectors(repo: File, t: Tests) {
     errorFamilies = parseJson(File(repo, "contract/errors.json").readText()).obj()["codes"].arr()
         .associate { it.obj()["code"].str() to it.obj()["family"].str() }
     val dir = File(repo, "contract/vectors")
-    val files = dir.listFiles { f -> f.name.endsWith(".json") }?.sortedBy { it.name } ?: emptyList()
+    val json = { d: File -> d.listFiles { f -> f.name.endsWith(".json") }?.sortedBy { it.name } ?: emptyList() }
+    val stateful = json(File(dir, "stateful"))
+    val files = json(dir) + stateful
     t.test("vectors: contract/vectors has files") { check(files.isNotEmpty()) { "no vector files in $dir" } }
+    t.test("vectors: contract/vectors/stateful has files") { check(stateful.isNotEmpty()) { "no vector files in $dir/stateful" } }
     var declared = 0
     var ran = 0
     for (f in files) {
