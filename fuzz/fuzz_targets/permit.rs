@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
         .find(|k| k.kid() == permit.kid())
         .expect("verified by a key of the set");
     let Ok(issuer) =
-        PermitIssuer::new(key.clone(), claims.iss.clone()).with_ttl(claims.exp - claims.iat)
+        PermitIssuer::new(key.clone(), claims.iss.clone()).with_ttl(Some(claims.exp - claims.iat))
     else {
         return;
     };

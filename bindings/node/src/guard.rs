@@ -47,10 +47,8 @@ accessors!(Guard |g| get {} fn {} try {
 } new {} ctor {
     "The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`; with `store`, protect's idempotency keys live in the store."
     (verifier: &Verifier, permit_issuer: &PermitIssuer, audit_log: &AuditLog, store: Option<&Store>) = {
-        let (v, mut p, a) = (verifier.0.clone(), permit_issuer.0.clone(), audit_log.0.clone());
-        if let Some(Store(s)) = store {
-            p = p.with_idempotency_store(s.idempotency());
-        }
+        let (v, a) = (verifier.0.clone(), audit_log.0.clone());
+        let p = permit_issuer.0.clone().with_state(store.map(|s| &s.0));
         Guard(std::sync::Arc::new(core::Guard::new(v, p, a)))
     };
 });

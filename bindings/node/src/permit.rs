@@ -114,14 +114,8 @@ accessors!(PermitIssuer |i| get {
 } fn {} try {} new {} ctor {
     "`issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600); `store`: where idempotency keys live (one key, one call, one permit, across replicas)."
     (signing_key: &SigningKey, issuer: String, ttl: Option<f64>, store: Option<&Store>) = {
-        let mut issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
-        if let Some(ttl) = opt_int(ttl, "ttl")? {
-            issuer = issuer.with_ttl(ttl)?;
-        }
-        if let Some(Store(s)) = store {
-            issuer = issuer.with_idempotency_store(s.idempotency());
-        }
-        PermitIssuer(issuer)
+        let issuer = core::PermitIssuer::new(signing_key.0.clone(), issuer);
+        PermitIssuer(issuer.with_ttl(opt_int(ttl, "ttl")?)?.with_state(store.map(|s| &s.0)))
     };
 });
 
@@ -151,14 +145,9 @@ accessors!(PermitVerifier |v| get {} fn {} try {
 } new {} ctor {
     "`keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30)."
     (#[napi(ts_arg_type = "KeySet | import('./charter').Jwks | string")] keys: Unknown, audience: String, leeway: Option<f64>, store: Option<&Store>) = {
-        let mut verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
-        if let Some(l) = opt_int(leeway, "leeway")? {
-            verifier = verifier.with_leeway(l)?;
-        }
-        if let Some(Store(s)) = store {
-            verifier = verifier.with_replay_store(s.replay());
-        }
-        PermitVerifier(Arc::new(verifier))
+        let verifier = core::PermitVerifier::new(crate::keys::keys(keys)?, audience);
+        let verifier = verifier.with_leeway(opt_int(leeway, "leeway")?)?;
+        PermitVerifier(Arc::new(verifier.with_state(store.map(|s| &s.0))))
     };
 });
 

@@ -53,14 +53,8 @@ accessors!(Verifier |v| get {
     (roots: Vec<&RootKey>, audience: String, proof_window: Option<f64>, leeway: Option<f64>, store: Option<&Store>) = {
         let window = (opt_int(proof_window, "proofWindow")?, opt_int(leeway, "leeway")?);
         let roots = roots.into_iter().map(|r| r.0.clone());
-        let mut verifier = core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
-        if let Some(Store(s)) = store {
-            verifier = verifier
-                .with_revocations(s.revocations())
-                .with_replay_store(s.replay())
-                .with_budget_store(s.budgets());
-        }
-        Verifier(Arc::new(verifier))
+        let verifier = core::Verifier::new(roots, audience)?.with_proof_window(window.0, window.1)?;
+        Verifier(Arc::new(verifier.with_state(store.map(|s| &s.0))))
     };
 });
 

@@ -24,11 +24,8 @@ methods!(Guard {}
         verifier: Of<Verifier>, permit_issuer: Of<PermitIssuer>, audit_log: Of<AuditLog>,
         store: Option<Of<Store>>,
     ) -> Self {
-        let (verifier, mut permits, log) = (verifier.0 .0, permit_issuer.0 .0, audit_log.0 .0);
-        if let Some(Of(Store(s))) = store {
-            permits = permits.with_idempotency_store(s.idempotency());
-        }
-        Guard(charter_core::Guard::new(verifier, permits, log))
+        let permits = permit_issuer.0 .0.with_state(store.as_ref().map(|Of(Store(s))| s));
+        Guard(charter_core::Guard::new(verifier.0 .0, permits, audit_log.0 .0))
     }
     #[pyo3(signature = (capability, request, proof=None, now=None))]
     fn check(

@@ -39,14 +39,8 @@ methods!(PermitIssuer {
     fn new(
         signing_key: Of<SigningKey>, issuer: Text, ttl: Option<i64>, store: Option<Of<Store>>,
     ) -> PyResult<Self> {
-        let mut inner = core::PermitIssuer::new(signing_key.0 .0, issuer.0);
-        if let Some(t) = ttl {
-            inner = check(inner.with_ttl(t))?;
-        }
-        if let Some(Of(Store(s))) = store {
-            inner = inner.with_idempotency_store(s.idempotency());
-        }
-        Ok(PermitIssuer(inner))
+        let inner = check(core::PermitIssuer::new(signing_key.0 .0, issuer.0).with_ttl(ttl))?;
+        Ok(PermitIssuer(inner.with_state(store.as_ref().map(|Of(Store(s))| s))))
     }
     #[pyo3(signature = (subject, audience, action, args, capability_id, now=None, jti=None, idempotency_key=None))]
     #[allow(clippy::too_many_arguments)] // the keyword parameters of surface.json
@@ -81,14 +75,9 @@ methods!(PermitVerifier {}
     fn new(
         keys: &Bound<'_, PyAny>, audience: Text, leeway: Option<i64>, store: Option<Of<Store>>,
     ) -> PyResult<Self> {
-        let mut inner = core::PermitVerifier::new(keyset(keys, "keys")?, audience.0);
-        if let Some(l) = leeway {
-            inner = check(inner.with_leeway(l))?;
-        }
-        if let Some(Of(Store(s))) = store {
-            inner = inner.with_replay_store(s.replay());
-        }
-        Ok(PermitVerifier(inner))
+        let inner = core::PermitVerifier::new(keyset(keys, "keys")?, audience.0);
+        let inner = check(inner.with_leeway(leeway))?;
+        Ok(PermitVerifier(inner.with_state(store.as_ref().map(|Of(Store(s))| s))))
     }
     #[pyo3(signature = (token, action, args, now=None))]
     fn verify(

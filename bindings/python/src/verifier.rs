@@ -31,14 +31,8 @@ methods!(Verifier {
         let roots = list(roots, "roots", |r| Ok(r.extract::<Of<RootKey>>()?.0 .0))?;
         let verifier = charter_core::Verifier::new(roots, audience.0)
             .and_then(|v| v.with_proof_window(proof_window, leeway));
-        let verifier = match (check(verifier)?, store) {
-            (v, None) => v,
-            (v, Some(Of(Store(s)))) => v
-                .with_revocations(s.revocations())
-                .with_replay_store(s.replay())
-                .with_budget_store(s.budgets()),
-        };
-        Ok(Verifier(Arc::new(verifier)))
+        let state = store.as_ref().map(|Of(Store(s))| s);
+        Ok(Verifier(Arc::new(check(verifier)?.with_state(state))))
     }
     #[pyo3(signature = (capability, request, proof=None, now=None))]
     fn check(

@@ -17,10 +17,7 @@ export!(Guard {
     /// the call. With `store`, protect's idempotency keys live in the store.
     fn new(verifier: Arc<Verifier>, permit_issuer: Arc<PermitIssuer>, audit_log: Arc<AuditLog>,
         store: Option<Arc<Store>>) -> Arc<Self> = {
-        let mut permits = permit_issuer.0.clone();
-        if let Some(s) = store {
-            permits = permits.with_idempotency_store(s.0.idempotency());
-        }
+        let permits = permit_issuer.0.clone().with_state(store.as_ref().map(|s| &s.0));
         Arc::new(Guard(core::Guard::new(verifier.0.clone(), permits, audit_log.0.clone())))
     };
     /// Decides and records the decision; returns it as data. Capability text

@@ -31,8 +31,7 @@ export!(PermitIssuer {
     fn new(signing_key: Arc<SigningKey>, issuer: String, ttl: Option<i64>, store: Option<Arc<Store>>)
         -> Result<Arc<Self>> = {
         let inner = core::PermitIssuer::new(signing_key.0.clone(), issuer);
-        let inner = match ttl { Some(t) => inner.with_ttl(t)?, None => inner };
-        let inner = match store { Some(s) => inner.with_idempotency_store(s.0.idempotency()), None => inner };
+        let inner = inner.with_ttl(ttl)?.with_state(store.as_ref().map(|s| &s.0));
         Ok(Arc::new(PermitIssuer(inner)))
     };
     /// Signs a permit for one call; `args` (JSON object text) is hashed into
@@ -64,8 +63,7 @@ export!(PermitVerifier {
     fn new(keys: Arc<KeySet>, audience: String, leeway: Option<i64>, store: Option<Arc<Store>>)
         -> Result<Arc<Self>> = {
         let inner = core::PermitVerifier::new(keys.0.clone(), audience);
-        let inner = match leeway { Some(l) => inner.with_leeway(l)?, None => inner };
-        let inner = match store { Some(s) => inner.with_replay_store(s.0.replay()), None => inner };
+        let inner = inner.with_leeway(leeway)?.with_state(store.as_ref().map(|s| &s.0));
         Ok(Arc::new(PermitVerifier(inner)))
     };
     /// Verifies `token` for this call (`action`, `args` as JSON object text)

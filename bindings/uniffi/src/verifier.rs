@@ -16,14 +16,8 @@ export!(Verifier {
     fn new(roots: Vec<Arc<RootKey>>, audience: String, proof_window: Option<i64>, leeway: Option<i64>,
         store: Option<Arc<Store>>) -> Result<Arc<Self>> = {
         let verifier = core::Verifier::new(roots.iter().map(|r| r.0.clone()), audience)?;
-        let mut verifier = verifier.with_proof_window(proof_window, leeway)?;
-        if let Some(s) = store {
-            verifier = verifier
-                .with_revocations(s.0.revocations())
-                .with_replay_store(s.0.replay())
-                .with_budget_store(s.0.budgets());
-        }
-        Ok(Arc::new(Verifier(Arc::new(verifier))))
+        let verifier = verifier.with_proof_window(proof_window, leeway)?;
+        Ok(Arc::new(Verifier(Arc::new(verifier.with_state(store.as_ref().map(|s| &s.0))))))
     };
     /// Decides one call; `options` gives the proof and the time. A denial is
     /// data (`allowed == false` with reasons), never an error. Kotlin and

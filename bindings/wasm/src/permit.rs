@@ -42,8 +42,7 @@ crate::class! {
         new(signingKey: SigningKeyArg, issuer: Str, ttl: Option<Int>, store: Option<NoStore>) = {
             host::no_store(&store)?;
             host::args!(class: signingKey; string: issuer; ?int: ttl;);
-            let p = core::PermitIssuer::new(signingKey, issuer);
-            if let Some(t) = ttl { p.with_ttl(t) } else { Ok(p) }
+            core::PermitIssuer::new(signingKey, issuer).with_ttl(ttl)
         };
     }
 }
@@ -82,8 +81,7 @@ crate::class! {
             host::no_store(&store)?;
             let keys = keys::arg(&keys, "keys")?;
             host::args!(string: audience; ?int: leeway;);
-            let v = core::PermitVerifier::new((*keys).clone(), audience);
-            if let Some(l) = leeway { v.with_leeway(l) } else { Ok(v) }
+            core::PermitVerifier::new((*keys).clone(), audience).with_leeway(leeway)
         };
     }
 }

@@ -105,18 +105,12 @@ fn protect(a: ProtectArgs) -> Result<ExitCode, Error> {
         .iter()
         .map(|p| keyfile::read_root(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut permits = PermitIssuer::new(keyfile::read_signing(&a.permit_key)?, a.issuer.clone())
-        .with_ttl(a.ttl)?;
     let store = crate::store::open_either(a.store.as_deref(), a.replay_db.as_deref())?;
+    let permits = PermitIssuer::new(keyfile::read_signing(&a.permit_key)?, a.issuer.clone())
+        .with_ttl(Some(a.ttl))?
+        .with_state(store.as_ref());
     let (request, now) = read_call(&a.call)?;
-    let mut verifier = Verifier::new(roots, a.call.audience.clone())?;
-    if let Some(s) = &store {
-        verifier = verifier
-            .with_revocations(s.revocations())
-            .with_replay_store(s.replay())
-            .with_budget_store(s.budgets());
-        permits = permits.with_idempotency_store(s.idempotency());
-    }
+    let verifier = Verifier::new(roots, a.call.audience.clone())?.with_state(store.as_ref());
     let (log, log_where): (Arc<dyn AuditLog>, String) = match (&a.log, &store) {
         (Some(path), _) => (
             Arc::new(open_log(path, &a.log_key, true)?),

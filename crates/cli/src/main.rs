@@ -604,14 +604,8 @@ fn check(a: CheckArgs) -> Result<ExitCode, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let (request, now) = read_call(&a.call)?;
     let proof = a.proof.as_deref().map(str::trim);
-    let mut verifier = Verifier::new(roots, a.call.audience.clone())?;
-    if let Some(url) = &a.store {
-        let s = store::open(url)?;
-        verifier = verifier
-            .with_revocations(s.revocations())
-            .with_replay_store(s.replay())
-            .with_budget_store(s.budgets());
-    }
+    let store = a.store.as_deref().map(store::open).transpose()?;
+    let verifier = Verifier::new(roots, a.call.audience.clone())?.with_state(store.as_ref());
     let decision = verifier.check(
         &cap,
         &request,

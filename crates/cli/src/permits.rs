@@ -172,10 +172,10 @@ pub fn permit(cmd: PermitCommand) -> Result<ExitCode, Error> {
 fn issue(a: PermitIssueArgs) -> Result<ExitCode, Error> {
     let key = keyfile::read_signing(&a.signing_key)?;
     let args = read_json_arg(&a.args, "--args")?;
-    let mut issuer = PermitIssuer::new(key, a.issuer.clone()).with_ttl(a.ttl)?;
-    if let Some(url) = &a.store {
-        issuer = issuer.with_idempotency_store(crate::store::open(url)?.idempotency());
-    }
+    let store = a.store.as_deref().map(crate::store::open).transpose()?;
+    let issuer = PermitIssuer::new(key, a.issuer.clone())
+        .with_ttl(Some(a.ttl))?
+        .with_state(store.as_ref());
     let mut req = PermitRequest::new(&a.agent, &a.audience, &a.action, &args, &a.capability_id);
     if let Some(k) = &a.idempotency_key {
         req = req.with_idempotency_key(k);
@@ -203,10 +203,10 @@ fn verify(a: PermitVerifyArgs) -> Result<ExitCode, Error> {
             ),
         ));
     }
-    let mut verifier = PermitVerifier::new(keys, a.audience.clone()).with_leeway(a.leeway)?;
-    if let Some(s) = crate::store::open_either(a.store.as_deref(), a.replay_db.as_deref())? {
-        verifier = verifier.with_replay_store(s.replay());
-    }
+    let store = crate::store::open_either(a.store.as_deref(), a.replay_db.as_deref())?;
+    let verifier = PermitVerifier::new(keys, a.audience.clone())
+        .with_leeway(Some(a.leeway))?
+        .with_state(store.as_ref());
     let now = a.now.unwrap_or_else(charter_core::unix_now);
     match verifier.verify(&token, &a.action, &args, now) {
         Ok(claims) => {

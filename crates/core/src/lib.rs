@@ -44,6 +44,7 @@ pub mod receipt;
 pub mod replay;
 pub mod request;
 pub mod revocation;
+pub mod state;
 pub mod verifier;
 
 pub use approval::{Approval, ApprovalCaveat, ApprovalNeed, ApprovedCall};
@@ -65,6 +66,7 @@ pub use receipt::{Outcome, Receipt, ReceiptInput, GENESIS};
 pub use replay::{MemoryReplayStore, ReplayStore};
 pub use request::{JsonInput, Request};
 pub use revocation::{MemoryRevocationList, RevocationList};
+pub use state::SharedState;
 pub use verifier::Verifier;
 
 /// The system clock, Unix seconds (what `now` is when a caller gives none).

@@ -28,7 +28,7 @@ use serde_json::Value;
 use crate::idempotency::{call_hash, settle, IdempotencyStore, Outcome as IdemOutcome};
 use crate::keys::{KeySet, SigningKey};
 use crate::replay::{MemoryReplayStore, ReplayStore};
-use crate::{b64, jcs, Error, ErrorCode};
+use crate::{b64, jcs, Error, ErrorCode, SharedState};
 
 /// The JWS `typ` of a permit.
 pub const PERMIT_TYP: &str = "permit+jwt";
@@ -336,13 +336,26 @@ impl PermitIssuer {
         self
     }
 
+    /// Keeps idempotency keys in `state` (one key, one call, one permit,
+    /// across replicas); `None` keeps none, as a binding's absent `store`
+    /// argument does.
+    pub fn with_state<S: SharedState + ?Sized>(self, state: Option<&S>) -> Self {
+        match state {
+            Some(s) => self.with_idempotency_store(s.idempotency()),
+            None => self,
+        }
+    }
+
     /// The idempotency store, when one was given.
     pub fn idempotency_store(&self) -> Option<&Arc<dyn IdempotencyStore>> {
         self.idempotency.as_ref()
     }
 
-    /// Sets the lifetime of issued permits: 1 to [`MAX_TTL`] seconds.
-    pub fn with_ttl(mut self, secs: i64) -> Result<Self, Error> {
+    /// Sets the lifetime of issued permits: 1 to [`MAX_TTL`] seconds;
+    /// `None` keeps the default ([`DEFAULT_TTL`]), as a binding's absent
+    /// argument does.
+    pub fn with_ttl(mut self, secs: Option<i64>) -> Result<Self, Error> {
+        let secs = secs.unwrap_or(DEFAULT_TTL);
         if !(1..=MAX_TTL).contains(&secs) {
             return Err(PermitError::InvalidArgument(format!(
                 "ttl must be 1 to {MAX_TTL} seconds, got {secs}"
@@ -512,8 +525,10 @@ impl PermitVerifier {
         }
     }
 
-    /// Clock leeway: 0 to [`MAX_LEEWAY`] seconds.
-    pub fn with_leeway(mut self, secs: i64) -> Result<Self, Error> {
+    /// Clock leeway: 0 to [`MAX_LEEWAY`] seconds; `None` keeps the default
+    /// ([`DEFAULT_LEEWAY`]).
+    pub fn with_leeway(mut self, secs: Option<i64>) -> Result<Self, Error> {
+        let secs = secs.unwrap_or(DEFAULT_LEEWAY);
         if !(0..=MAX_LEEWAY).contains(&secs) {
             return Err(PermitError::InvalidArgument(format!(
                 "leeway must be 0 to {MAX_LEEWAY} seconds, got {secs}"
@@ -528,6 +543,16 @@ impl PermitVerifier {
     pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
         self.replay = store;
         self
+    }
+
+    /// Remembers permit `jti`s in `state` (a permit is used once across
+    /// every verifier on one store); `None` keeps them in this verifier's
+    /// memory.
+    pub fn with_state<S: SharedState + ?Sized>(self, state: Option<&S>) -> Self {
+        match state {
+            Some(s) => self.with_replay_store(s.replay()),
+            None => self,
+        }
     }
 
     /// The audience permits must name (`aud`).
@@ -952,11 +977,11 @@ mod tests {
     #[test]
     fn ttl_and_leeway_are_bounded() {
         let (issuer, verifier) = setup();
-        assert!(issuer.clone().with_ttl(0).is_err());
-        assert!(issuer.clone().with_ttl(MAX_TTL + 1).is_err());
-        assert!(verifier.clone().with_leeway(-1).is_err());
-        assert!(verifier.clone().with_leeway(MAX_LEEWAY + 1).is_err());
-        let long = issuer.clone().with_ttl(MAX_TTL).unwrap();
+        assert!(issuer.clone().with_ttl(Some(0)).is_err());
+        assert!(issuer.clone().with_ttl(Some(MAX_TTL + 1)).is_err());
+        assert!(verifier.clone().with_leeway(Some(-1)).is_err());
+        assert!(verifier.clone().with_leeway(Some(MAX_LEEWAY + 1)).is_err());
+        let long = issuer.clone().with_ttl(Some(MAX_TTL)).unwrap();
         let args = json!(null);
         let p = long.issue(&req(&args), NOW).unwrap();
         verifier
@@ -1138,7 +1163,7 @@ mod tests {
         for leeway in [DEFAULT_LEEWAY, 0, MAX_LEEWAY] {
             let verify = |now: i64| {
                 PermitVerifier::new(keys.clone(), "tool")
-                    .with_leeway(leeway)
+                    .with_leeway(Some(leeway))
                     .unwrap()
                     .verify(p.token(), "send_email", &args, now)
                     .map(|_| ())
@@ -1176,7 +1201,7 @@ mod tests {
         let p = issuer.issue(&req(&args), NOW).unwrap();
         for leeway in [0, MAX_LEEWAY] {
             let v = PermitVerifier::new(keys.clone(), "tool")
-                .with_leeway(leeway)
+                .with_leeway(Some(leeway))
                 .unwrap();
             let code = |now| {
                 v.verify(p.token(), "send_email", &args, now)
@@ -1194,11 +1219,11 @@ mod tests {
             );
         }
         // The largest accepted issue time still gives an exact exp.
-        let long = issuer.clone().with_ttl(MAX_TTL).unwrap();
+        let long = issuer.clone().with_ttl(Some(MAX_TTL)).unwrap();
         let p = long.issue(&req(&args), MAX_TIME).unwrap();
         assert_eq!(p.claims().exp, MAX_TIME + MAX_TTL);
         let v = PermitVerifier::new(keys, "tool")
-            .with_leeway(MAX_LEEWAY)
+            .with_leeway(Some(MAX_LEEWAY))
             .unwrap();
         v.verify(p.token(), "send_email", &args, MAX_TIME).unwrap();
     }

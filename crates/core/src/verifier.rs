@@ -15,7 +15,7 @@ use crate::keys::RootKey;
 use crate::replay::{MemoryReplayStore, ReplayStore};
 use crate::request::Request;
 use crate::revocation::{MemoryRevocationList, RevocationList};
-use crate::{Error, ErrorCode};
+use crate::{Error, ErrorCode, SharedState};
 
 /// How long a holder proof stays fresh, seconds.
 pub const DEFAULT_PROOF_WINDOW: i64 = 60;
@@ -111,6 +111,19 @@ impl Verifier {
     pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
         self.replay = store;
         self
+    }
+
+    /// Keeps revocations, holder-proof nonces and budgets in `state` (every
+    /// replica on one store sees one of each); `None` leaves them in this
+    /// verifier's memory, as a binding's absent `store` argument does.
+    pub fn with_state<S: SharedState + ?Sized>(self, state: Option<&S>) -> Self {
+        match state {
+            Some(s) => self
+                .with_revocations(s.revocations())
+                .with_replay_store(s.replay())
+                .with_budget_store(s.budgets()),
+            None => self,
+        }
     }
 
     /// Proof freshness window (1 to 600 seconds, default

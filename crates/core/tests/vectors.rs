@@ -315,10 +315,7 @@ fn permit_vectors() {
             "issue" => {
                 let key = SigningKey::from_bytes(&hex(&v["signing_key"])).unwrap();
                 let issuer = PermitIssuer::new(key, v["issuer"].as_str().unwrap());
-                let issuer = match v["ttl"].as_i64() {
-                    Some(t) => issuer.with_ttl(t),
-                    None => Ok(issuer),
-                };
+                let issuer = issuer.with_ttl(v["ttl"].as_i64());
                 issuer
                     .and_then(|i| {
                         let mut req = PermitRequest::new(v["subject"].as_str().unwrap(), v["audience"].as_str().unwrap(), v["action"].as_str().unwrap(), &args, v["capability_id"].as_str().unwrap());
@@ -338,9 +335,7 @@ fn permit_vectors() {
                     KeySet::from_jwks(v["jwks"].as_str().unwrap()).unwrap(),
                     v["audience"].as_str().unwrap(),
                 );
-                if let Some(l) = v["leeway"].as_i64() {
-                    verifier = verifier.with_leeway(l).unwrap();
-                }
+                verifier = verifier.with_leeway(v["leeway"].as_i64()).unwrap();
                 let (token, action, now) = (
                     v["token"].as_str().unwrap(),
                     v["action"].as_str().unwrap(),

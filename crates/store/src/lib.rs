@@ -90,6 +90,21 @@ pub struct Parts {
     pub audit: Arc<dyn AuditLogs>,
 }
 
+impl charter_core::SharedState for Store {
+    fn replay(&self) -> Arc<dyn ReplayStore> {
+        Store::replay(self)
+    }
+    fn revocations(&self) -> Arc<dyn RevocationList> {
+        Store::revocations(self)
+    }
+    fn idempotency(&self) -> Arc<dyn IdempotencyStore> {
+        Store::idempotency(self)
+    }
+    fn budgets(&self) -> Arc<dyn BudgetStore> {
+        Store::budgets(self)
+    }
+}
+
 impl Store {
     /// A store from a backend's parts (backends call this).
     pub fn from_parts(parts: Parts) -> Self {

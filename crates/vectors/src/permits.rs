@@ -45,10 +45,9 @@ struct Verify<'a> {
 impl Verify<'_> {
     fn run(&self) -> Value {
         let keys = KeySet::from_jwks(&self.jwks).unwrap();
-        let mut v = PermitVerifier::new(keys, AUDIENCE);
-        if let Some(l) = self.leeway {
-            v = v.with_leeway(l).unwrap();
-        }
+        let v = PermitVerifier::new(keys, AUDIENCE)
+            .with_leeway(self.leeway)
+            .unwrap();
         let args = jcs::parse(&self.args).unwrap();
         let mut got = v.verify(&self.token, self.action, &args, self.now);
         if self.repeat {
@@ -86,10 +85,7 @@ pub fn permits() -> Vec<Value> {
                      jti: Option<&str>,
                      idem: Option<&str>|
      -> Option<Permit> {
-        let iss = match ttl {
-            Some(t) => PermitIssuer::new(key.clone(), "gateway.shop.example").with_ttl(t),
-            None => Ok(PermitIssuer::new(key.clone(), "gateway.shop.example")),
-        };
+        let iss = PermitIssuer::new(key.clone(), "gateway.shop.example").with_ttl(ttl);
         let result = iss.and_then(|iss| {
             let mut req = PermitRequest::new(
                 "shopper-7",
