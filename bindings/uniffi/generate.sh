@@ -5,7 +5,8 @@
 # the core behind its `uniffi` feature) and charter_uniffi (objects,
 # functions, the error); each gets its own generated file. uniffi.toml
 # (beside this script) is the global config naming their packages and
-# modules. Generated files are checked in and never edited by hand;
+# modules. Generated files are checked in and never edited by hand (one
+# generated line is rewritten here, below, for a uniffi bug);
 # scripts/test-uniffi.sh regenerates them and fails on any difference.
 #
 # Usage: bindings/uniffi/generate.sh [LIBRARY] [OUT_ROOT]
@@ -39,7 +40,22 @@ done
 KT="$OUT/kotlin/src/main/kotlin/dev/charter"
 SW="$OUT/swift/Sources"
 mkdir -p "$KT/core" "$SW/Charter" "$SW/CharterFFI/include"
-cp "$TMP/kotlin/dev/charter/charter_uniffi.kt" "$KT/charter_uniffi.kt"
+# uniffi 0.32's Kotlin lowers an object argument with a bare
+# `uniffiCloneHandle()`, which does not look at the object's call counter:
+# an argument already closed (`close()`/`destroy()`) would be cloned from
+# freed memory on the Rust side. Lower it through `callWithHandle`, which
+# refuses a closed object (IllegalStateException, as a method call on it
+# does) and keeps it alive while its handle is cloned. Every object type has
+# one such `lower`; the count is checked so a uniffi upgrade that changes
+# the shape fails here instead of silently dropping the fix.
+lowers="$(grep -c '^        return value.uniffiCloneHandle()$' "$TMP/kotlin/dev/charter/charter_uniffi.kt")"
+objects="$(grep -c '^public object FfiConverterType[A-Za-z]*: FfiConverter<[A-Za-z]*, Long> {$' "$TMP/kotlin/dev/charter/charter_uniffi.kt")"
+if [ "$lowers" -eq 0 ] || [ "$lowers" != "$objects" ]; then
+  echo "generate.sh: expected one 'return value.uniffiCloneHandle()' per object converter, found $lowers for $objects objects: re-check the closed-argument fix against this uniffi version" >&2
+  exit 1
+fi
+sed 's/^        return value.uniffiCloneHandle()$/        return value.callWithHandle { it }/' \
+  "$TMP/kotlin/dev/charter/charter_uniffi.kt" > "$KT/charter_uniffi.kt"
 cp "$TMP/kotlin/dev/charter/core/charter_core.kt" "$KT/core/charter_core.kt"
 cp "$TMP/swift/charter_uniffi/Charter.swift" "$SW/Charter/Charter.swift"
 cp "$TMP/swift/charter_core/Charter.swift" "$SW/Charter/CharterCore.swift"

@@ -2215,7 +2215,7 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
  */
 public object FfiConverterTypeAuditLog: FfiConverter<AuditLog, Long> {
     override fun lower(value: AuditLog): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): AuditLog {
@@ -2647,7 +2647,7 @@ open class Capability: Disposable, AutoCloseable, CapabilityInterface
  */
 public object FfiConverterTypeCapability: FfiConverter<Capability, Long> {
     override fun lower(value: Capability): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Capability {
@@ -2968,7 +2968,7 @@ open class Guard: Disposable, AutoCloseable, GuardInterface
  */
 public object FfiConverterTypeGuard: FfiConverter<Guard, Long> {
     override fun lower(value: Guard): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Guard {
@@ -3278,7 +3278,7 @@ open class Holder: Disposable, AutoCloseable, HolderInterface
  */
 public object FfiConverterTypeHolder: FfiConverter<Holder, Long> {
     override fun lower(value: Holder): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Holder {
@@ -3575,7 +3575,7 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
  */
 public object FfiConverterTypeIssuer: FfiConverter<Issuer, Long> {
     override fun lower(value: Issuer): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Issuer {
@@ -3916,7 +3916,7 @@ open class KeySet: Disposable, AutoCloseable, KeySetInterface
  */
 public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
     override fun lower(value: KeySet): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): KeySet {
@@ -4240,7 +4240,7 @@ open class Permit: Disposable, AutoCloseable, PermitInterface
  */
 public object FfiConverterTypePermit: FfiConverter<Permit, Long> {
     override fun lower(value: Permit): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Permit {
@@ -4556,7 +4556,7 @@ open class PermitIssuer: Disposable, AutoCloseable, PermitIssuerInterface
  */
 public object FfiConverterTypePermitIssuer: FfiConverter<PermitIssuer, Long> {
     override fun lower(value: PermitIssuer): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): PermitIssuer {
@@ -4849,7 +4849,7 @@ open class PermitVerifier: Disposable, AutoCloseable, PermitVerifierInterface
  */
 public object FfiConverterTypePermitVerifier: FfiConverter<PermitVerifier, Long> {
     override fun lower(value: PermitVerifier): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): PermitVerifier {
@@ -5189,7 +5189,7 @@ open class PublicKey: Disposable, AutoCloseable, PublicKeyInterface
  */
 public object FfiConverterTypePublicKey: FfiConverter<PublicKey, Long> {
     override fun lower(value: PublicKey): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): PublicKey {
@@ -5765,7 +5765,7 @@ open class Receipt: Disposable, AutoCloseable, ReceiptInterface
  */
 public object FfiConverterTypeReceipt: FfiConverter<Receipt, Long> {
     override fun lower(value: Receipt): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Receipt {
@@ -6148,7 +6148,7 @@ open class Request: Disposable, AutoCloseable, RequestInterface
  */
 public object FfiConverterTypeRequest: FfiConverter<Request, Long> {
     override fun lower(value: Request): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Request {
@@ -6464,7 +6464,7 @@ open class RootKey: Disposable, AutoCloseable, RootKeyInterface
  */
 public object FfiConverterTypeRootKey: FfiConverter<RootKey, Long> {
     override fun lower(value: RootKey): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): RootKey {
@@ -6835,7 +6835,7 @@ open class SigningKey: Disposable, AutoCloseable, SigningKeyInterface
  */
 public object FfiConverterTypeSigningKey: FfiConverter<SigningKey, Long> {
     override fun lower(value: SigningKey): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): SigningKey {
@@ -7148,7 +7148,7 @@ open class Store: Disposable, AutoCloseable, StoreInterface
  */
 public object FfiConverterTypeStore: FfiConverter<Store, Long> {
     override fun lower(value: Store): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Store {
@@ -7489,7 +7489,7 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
  */
 public object FfiConverterTypeVerifier: FfiConverter<Verifier, Long> {
     override fun lower(value: Verifier): Long {
-        return value.uniffiCloneHandle()
+        return value.callWithHandle { it }
     }
 
     override fun lift(value: Long): Verifier {

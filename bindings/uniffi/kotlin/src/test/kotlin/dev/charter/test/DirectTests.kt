@@ -127,11 +127,11 @@ fun directTests(t: Tests) {
         val e = assertThrows<IllegalStateException> { v.check(cap, req, now = t0) }
         assertEq(outcomeOf { uniffiCheck(v, cap, req, now = t0) }, "java.lang.IllegalStateException ${e.message}")
         val live = Verifier(listOf(root), "svc")
-        // A closed argument is refused too. (The generated uniffi call clones
-        // an argument's handle without looking at its call counter, so it
-        // would use the freed object: it is not called with one here.)
+        // A closed argument is refused too, by both paths (generate.sh makes
+        // the generated lowering look at the call counter).
         val closedCap = Capability.parse(cap.serialize()).also { it.close() }
         assertEq("java.lang.IllegalStateException Capability object has already been destroyed", outcomeOf { live.check(closedCap, req, now = t0) })
+        assertEq(outcomeOf { uniffiCheck(live, closedCap, req, now = t0) }, outcomeOf { live.check(closedCap, req, now = t0) })
         assertEq("java.lang.IllegalStateException Capability object has already been destroyed", outcomeOf { live.check(closedCap, """{"agent":"a","action":"x","args":{}}""", now = t0) })
         val closedReq = Request("a", "x", "{}").also { it.close() }
         assertEq("java.lang.IllegalStateException Request object has already been destroyed", outcomeOf { live.check(cap, closedReq, now = t0) })

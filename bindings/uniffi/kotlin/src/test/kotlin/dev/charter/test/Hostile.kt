@@ -19,6 +19,34 @@ fun hostileTests(t: Tests) {
     val req = Request("a", "x", """{"n":1}""")
     val verifier = Verifier(listOf(root), "aud")
 
+    t.test("hostile: a closed object passed as an argument is refused, never read after it is freed") {
+        val closed = "has already been destroyed"
+        fun refused(what: String, body: () -> Unit) {
+            val e = assertThrows<IllegalStateException>(body)
+            check(e.message.orEmpty().endsWith(closed)) { "$what: ${e.message}" }
+        }
+        val signing = SigningKey.fromBytes(ByteArray(32) { 9 })
+        val log = AuditLog.inMemory(signing)
+        val permits = PermitIssuer(signing, "gw")
+        val guard = Guard(verifier, permits, log)
+        refused("Guard.protect(closed Capability)") {
+            guard.protect(Capability.parse(cap.serialize()).also { it.close() }, req, now = 1767225600L)
+        }
+        refused("Guard.protect(closed Request)") {
+            guard.protect(cap, Request("a", "x", "{}").also { it.close() }, now = 1767225600L)
+        }
+        refused("Guard(closed Verifier)") { Guard(Verifier(listOf(root), "aud").also { it.close() }, permits, log) }
+        refused("Guard(closed PermitIssuer)") { Guard(verifier, PermitIssuer(signing, "gw").also { it.close() }, log) }
+        refused("Guard(closed AuditLog)") { Guard(verifier, permits, AuditLog.inMemory(signing).also { it.close() }) }
+        refused("Verifier(closed RootKey)") { Verifier(listOf(RootKey.generate().also { it.close() }), "aud") }
+        refused("Issuer(closed RootKey)") { Issuer(RootKey.generate().also { it.close() }) }
+        refused("PermitIssuer(closed SigningKey)") { PermitIssuer(SigningKey.generate().also { it.close() }, "gw") }
+        refused("Holder(closed SigningKey)") { Holder(SigningKey.generate().also { it.close() }) }
+        // The live objects still work after the refused calls.
+        assertEq(true, verifier.check(cap, req, now = 1767225600L).allowed)
+        assertEq(0UL, log.len())
+    }
+
     t.test("hostile: wrong key lengths") {
         expectCode<CharterException.UsageException>("invalid_argument") { RootKey.fromBytes(ByteArray(16)) }
         expectCode<CharterException.UsageException>("invalid_argument") { RootKey.fromBytes(ByteArray(0)) }
