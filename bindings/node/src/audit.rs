@@ -4,14 +4,13 @@ use std::sync::Arc;
 
 use charter_core as core;
 use charter_core::audit::{FileAuditLog, MemoryAuditLog};
-use napi::bindgen_prelude::{AsyncTask, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
 use crate::keys::{keys, KeySet, SigningKey};
 use crate::receipt::Receipt;
 use crate::store::Store;
-use crate::task::{spawn, Job};
 
 /// An append-only log of receipts, in memory, in a JSON Lines file, or in a
 /// shared store (`inStore`).
@@ -35,10 +34,13 @@ accessors!(AuditLog |log| get {} fn {
         let range = seq(start, "start")?..seq(end, "end")?;
         log.receipts(range)?.into_iter().map(Receipt).collect()
     };
+} twin {
     "Receipts `start..end` (default: all) as a signed bundle, JSON text."
-    export_bundle(start: Option<f64>, end: Option<f64>) -> String = {
+    "`exportBundle` on the libuv thread pool (a store log reads the database)."
+    export_bundle export_bundle_async(&self, start: Option<f64>, end: Option<f64>) -> String as "string" "Promise<string>" {
         let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
         let end = end.map(|e| seq(e, "end")).transpose()?;
+    } => {
         let end = match end { Some(e) => e, None => log.len()? };
         log.export_bundle(start..end)?.to_json()
     };
@@ -53,33 +55,6 @@ accessors!(AuditLog |log| get {} fn {
         AuditLog(Arc::new(FileAuditLog::open_expecting_text(&path, key, expect_head.as_deref())?))
     };
 });
-
-#[napi]
-impl AuditLog {
-    /// `exportBundle` on the libuv thread pool (a store log reads the database).
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn export_bundle_async(
-        &self,
-        start: Option<f64>,
-        end: Option<f64>,
-    ) -> Result<AsyncTask<Job<String, String>>> {
-        guard(|| {
-            let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
-            let end = end.map(|e| seq(e, "end")).transpose()?;
-            let log = self.0.clone();
-            Ok(spawn(
-                move || {
-                    let end = match end {
-                        Some(e) => e,
-                        None => log.len()?,
-                    };
-                    Ok(log.export_bundle(start..end)?.to_json())
-                },
-                |s| s,
-            ))
-        })
-    }
-}
 
 /// Verifies an exported audit bundle (JSON text) against trusted keys (a
 /// KeySet, or a JWKS as object or text), offline. A bundle that does not

@@ -6,6 +6,7 @@ use napi::bindgen_prelude::{ClassInstance, Unknown};
 use napi_derive::napi;
 
 use crate::host::{instance, Js};
+use crate::task::Owned;
 
 /// A tool call to decide: agent, action, args (a JSON object, or its text
 /// for exactness), resource.
@@ -55,19 +56,31 @@ impl<'e> RequestArg<'e> {
         built.map(RequestArg::Built)
     }
 
-    /// The request, owned (for work on another thread).
-    pub fn owned(self) -> core::Request {
-        match self {
-            RequestArg::Class(r) => r.0.clone(),
-            RequestArg::Built(r) => r,
-        }
-    }
-
     /// The request.
     pub fn get(&self) -> &core::Request {
         match self {
             RequestArg::Class(r) => &r.0,
             RequestArg::Built(r) => r,
         }
+    }
+}
+
+/// A request argument owned, for work on the thread pool.
+pub struct OwnedRequest(core::Request);
+
+impl OwnedRequest {
+    /// The request.
+    pub fn get(&self) -> &core::Request {
+        &self.0
+    }
+}
+
+impl Owned for RequestArg<'_> {
+    type Out = OwnedRequest;
+    fn owned(self) -> OwnedRequest {
+        OwnedRequest(match self {
+            RequestArg::Class(r) => r.0.clone(),
+            RequestArg::Built(r) => r,
+        })
     }
 }
