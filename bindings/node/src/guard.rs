@@ -1,5 +1,7 @@
 //! `Guard`: check -> permit -> receipt, fail closed.
 
+use std::borrow::Borrow;
+
 use charter_core as core;
 use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
@@ -35,14 +37,14 @@ accessors!(Guard |g| get {} fn {} try {} twin {
         let req = RequestArg::read(request)?;
         let o = options(proof, now)?;
         let cap = CapArg::read(capability)?;
-    } => decision(g.check(cap.get(), req.get(), &o));
+    } => decision(g.check(cap.get(), req.borrow(), &o));
     "A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random)."
     "`protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`."
     protect protect_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, idempotency_key: Option<String>, now: Option<f64>, permit_id: Option<String>) -> Protected as "Permit" "Promise<Permit>" {
         let req = RequestArg::read(request)?;
         let o = core::CallOptions { idempotency_key, permit_id, ..options(proof, now)? };
         let cap = CapArg::read(capability)?;
-    } => settled(g.protect(cap.get(), req.get(), &o))?;
+    } => settled(g.protect(cap.get(), req.borrow(), &o))?;
 } new {} ctor {
     "The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`; with `store`, protect's idempotency keys live in the store."
     (verifier: &Verifier, permit_issuer: &PermitIssuer, audit_log: &AuditLog, store: Option<&Store>) = {
@@ -61,15 +63,11 @@ type Protected = Either<Permit, Denial>;
 fn settled(r: core::Result<core::Permit>) -> core::Result<Protected> {
     match r {
         Ok(permit) => Ok(Either::A(Permit(permit))),
-        Err(e) if e.code().family() == core::ErrorFamily::Denied => {
-            let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());
-            let code = e.code().as_str().to_string();
-            Ok(Either::B(Denial {
-                code,
-                message,
-                reasons,
-            }))
-        }
+        Err(e) if e.code().family() == core::ErrorFamily::Denied => Ok(Either::B(Denial {
+            code: e.code().as_str().to_string(),
+            message: e.message().to_string(),
+            reasons: e.reasons().to_vec(),
+        })),
         Err(e) => Err(e),
     }
 }

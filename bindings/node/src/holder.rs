@@ -1,5 +1,7 @@
 //! `Holder`: proof of possession for capabilities bound to a key.
 
+use std::borrow::Borrow;
+
 use charter_core as core;
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi_derive::napi;
@@ -20,8 +22,8 @@ accessors!(Holder |h| get {
     prove(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, audience: String, now: Option<f64>, nonce: Option<Uint8Array>) -> String = {
         let (req, now) = (RequestArg::read(request)?, crate::host::now(now)?);
         match (CapArg::read(capability)?.get().resolve()?, nonce) {
-            (cap, Some(n)) => h.prove_with_nonce(&cap, req.get(), &audience, now, &n),
-            (cap, None) => h.prove(&cap, req.get(), &audience, now),
+            (cap, Some(n)) => h.prove_with_nonce(&cap, req.borrow(), &audience, now, &n),
+            (cap, None) => h.prove(&cap, req.borrow(), &audience, now),
         }?
     };
 } new {} ctor {

@@ -1,6 +1,8 @@
 //! `Request`: the tool call being decided, and the `Request | object |
 //! string` argument every check takes.
 
+use std::borrow::Borrow;
+
 use charter_core as core;
 use napi::bindgen_prelude::{ClassInstance, Unknown};
 use napi_derive::napi;
@@ -55,9 +57,12 @@ impl<'e> RequestArg<'e> {
         let built = core::host::with_json(&Js::new(value)?, "request", core::Request::from_input);
         built.map(RequestArg::Built)
     }
+}
 
-    /// The request.
-    pub fn get(&self) -> &core::Request {
+/// The request, for the core: `req.borrow()` reads a `RequestArg` and its
+/// owned form (a `core::Request`) alike.
+impl Borrow<core::Request> for RequestArg<'_> {
+    fn borrow(&self) -> &core::Request {
         match self {
             RequestArg::Class(r) => &r.0,
             RequestArg::Built(r) => r,
@@ -65,22 +70,12 @@ impl<'e> RequestArg<'e> {
     }
 }
 
-/// A request argument owned, for work on the thread pool.
-pub struct OwnedRequest(core::Request);
-
-impl OwnedRequest {
-    /// The request.
-    pub fn get(&self) -> &core::Request {
-        &self.0
-    }
-}
-
 impl Owned for RequestArg<'_> {
-    type Out = OwnedRequest;
-    fn owned(self) -> OwnedRequest {
-        OwnedRequest(match self {
+    type Out = core::Request;
+    fn owned(self) -> core::Request {
+        match self {
             RequestArg::Class(r) => r.0.clone(),
             RequestArg::Built(r) => r,
-        })
+        }
     }
 }

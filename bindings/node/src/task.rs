@@ -5,9 +5,12 @@
 //! error whose `.code` is the stable code, which `charter.js` turns into its
 //! family class like any other.
 
-use charter_core::Error as CoreError;
+use std::ops::Range;
+
+use charter_core::{CallOptions, Error as CoreError};
 use napi::bindgen_prelude::{AsyncTask, JsObjectValue, JsValue, ToNapiValue, TypeName};
 use napi::{Env, Status, Task};
+use serde_json::Value;
 
 /// One unit of work, its result the JS value the promise resolves to.
 pub struct Job<T>(Option<Box<dyn FnOnce() -> Result<T, CoreError> + Send>>);
@@ -67,12 +70,4 @@ macro_rules! owned_as_is {
     ($($t:ty),*) => { $(impl Owned for $t { type Out = $t; fn owned(self) -> $t { self } })* };
 }
 
-owned_as_is!(
-    String,
-    i64,
-    u64,
-    Option<u64>,
-    std::ops::Range<u64>,
-    serde_json::Value,
-    charter_core::CallOptions
-);
+owned_as_is!(i64, u64, Option<u64>, Range<u64>, Value, CallOptions);

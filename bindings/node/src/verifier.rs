@@ -1,5 +1,6 @@
 //! `Verifier`: decides calls (`Decision` and `Reason` are the core's records).
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -45,7 +46,7 @@ accessors!(Verifier |v| get {
         let req = RequestArg::read(request)?;
         let o = options(proof, now)?;
         let cap = CapArg::read(capability)?;
-    } => decision(v.check(cap.get(), req.get(), &o));
+    } => decision(v.check(cap.get(), req.borrow(), &o));
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
     "`revoke` on the libuv thread pool: resolves once the revocation is recorded."
     revoke revoke_async(&self, capability_id: String) -> () as "void" "Promise<void>" {} => v.revoke(&capability_id)?;
