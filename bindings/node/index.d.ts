@@ -95,22 +95,30 @@ export interface Reason {
 export declare class AuditLog {
   /** The public keys that verify this log. */
   keys(): KeySet
-  /** Number of receipts. */
-  len(): number
-  /** The last receipt, or null. */
-  head(): Receipt | null
-  /** Receipts with `start <= seq < end`. */
-  receipts(start: number, end: number): Array<Receipt>
-  /** The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`. */
-  static inStore(store: Store, name: string, signingKey: SigningKey): AuditLog
   /** A log in memory, signing with `signingKey`. */
   static inMemory(signingKey: SigningKey): AuditLog
   /** Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`. */
   static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
+  /** Number of receipts. */
+  len(): number
+  /** `len` on the libuv thread pool (a store log reads the database). */
+  lenAsync(): Promise<number>
+  /** The last receipt, or null. */
+  head(): Receipt | null
+  /** `head` on the libuv thread pool (a store log reads the database). */
+  headAsync(): Promise<Receipt | null>
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** `receipts` on the libuv thread pool (a store log reads the database). */
+  receiptsAsync(start: number, end: number): Promise<Array<Receipt>>
   /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
   exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
   /** `exportBundle` on the libuv thread pool (a store log reads the database). */
   exportBundleAsync(start?: number | undefined | null, end?: number | undefined | null): Promise<string>
+  /** The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`. */
+  static inStore(store: Store, name: string, signingKey: SigningKey): AuditLog
+  /** `inStore` on the libuv thread pool (opening a store log registers its key and reads its head). */
+  static inStoreAsync(store: Store, name: string, signingKey: SigningKey): Promise<AuditLog>
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
@@ -326,12 +334,14 @@ export declare class SigningKey {
 export declare class Store {
   /** What the store is: its URL, without a password. */
   get url(): string
-  /** Every revoked id, sorted. */
-  revoked(): Array<string>
   /** Revokes a capability id or token id for every verifier on this store (waits for the database: see `revokeAsync`). */
   revoke(capabilityId: string): void
   /** `revoke` on the libuv thread pool: resolves once the revocation is committed. */
   revokeAsync(capabilityId: string): Promise<void>
+  /** Every revoked id, sorted (reads the database: see `revokedAsync`). */
+  revoked(): Array<string>
+  /** `revoked` on the libuv thread pool. */
+  revokedAsync(): Promise<Array<string>>
 }
 
 /**

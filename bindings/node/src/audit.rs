@@ -24,17 +24,18 @@ fn seq(n: f64, what: &str) -> core::Result<u64> {
 accessors!(AuditLog |log| get {} fn {
     "The public keys that verify this log."
     keys: KeySet = KeySet(log.keys());
-} try {
+} try {} twin {
     "Number of receipts."
-    len() -> i64 = log.len()? as i64;
+    "`len` on the libuv thread pool (a store log reads the database)."
+    len len_async(&self) -> i64 as "number" "Promise<number>" {} => log.len()? as i64;
     "The last receipt, or null."
-    head() -> Option<Receipt> = log.head()?.map(Receipt);
+    "`head` on the libuv thread pool (a store log reads the database)."
+    head head_async(&self) -> Option<Receipt> as "Receipt | null" "Promise<Receipt | null>" {} => log.head()?.map(Receipt);
     "Receipts with `start <= seq < end`."
-    receipts(start: f64, end: f64) -> Vec<Receipt> = {
+    "`receipts` on the libuv thread pool (a store log reads the database)."
+    receipts receipts_async(&self, start: f64, end: f64) -> Vec<Receipt> as "Array<Receipt>" "Promise<Array<Receipt>>" {
         let range = seq(start, "start")?..seq(end, "end")?;
-        log.receipts(range)?.into_iter().map(Receipt).collect()
-    };
-} twin {
+    } => log.receipts(range)?.into_iter().map(Receipt).collect();
     "Receipts `start..end` (default: all) as a signed bundle, JSON text."
     "`exportBundle` on the libuv thread pool (a store log reads the database)."
     export_bundle export_bundle_async(&self, start: Option<f64>, end: Option<f64>) -> String as "string" "Promise<string>" {
@@ -44,9 +45,13 @@ accessors!(AuditLog |log| get {} fn {
         let end = match end { Some(e) => e, None => log.len()? };
         log.export_bundle(start..end)?.to_json()
     };
-} new {
     "The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`."
-    in_store(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog = AuditLog(store.0.audit_log(&name, signing_key.0.clone())?);
+    "`inStore` on the libuv thread pool (opening a store log registers its key and reads its head)."
+    in_store in_store_async(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog as "AuditLog" "Promise<AuditLog>" {
+        let s = &store.0;
+        let key = &signing_key.0;
+    } => AuditLog(s.audit_log(&name, key.clone())?);
+} new {
     "A log in memory, signing with `signingKey`."
     in_memory(signing_key: &SigningKey) -> AuditLog = AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())));
     "Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`."

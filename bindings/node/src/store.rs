@@ -14,13 +14,13 @@ pub struct Store(pub(crate) charter_store::Store);
 accessors!(Store |s| get {
     "What the store is: its URL, without a password."
     url: String = s.description().to_string();
-} fn {} try {
-    "Every revoked id, sorted."
-    revoked() -> Vec<String> = s.revocations().revoked()?;
-} twin {
+} fn {} try {} twin {
     "Revokes a capability id or token id for every verifier on this store (waits for the database: see `revokeAsync`)."
     "`revoke` on the libuv thread pool: resolves once the revocation is committed."
     revoke revoke_async(&self, capability_id: String) -> () as "void" "Promise<void>" {} => s.revocations().revoke(&capability_id)?;
+    "Every revoked id, sorted (reads the database: see `revokedAsync`)."
+    "`revoked` on the libuv thread pool."
+    revoked revoked_async(&self) -> Vec<String> as "Array<string>" "Promise<Array<string>>" {} => s.revocations().revoked()?;
 } new {});
 
 twins!(items! {} s
