@@ -40,10 +40,11 @@ macro_rules! accessors {
 /// Calls that may wait on a store, each declared once: a row is the sync
 /// doc, the async doc, the two names, the JS signature (`&self` first for a
 /// method, which binds the class's value as `$v`), the return type with its
-/// TypeScript form and that of its promise, then `{ let`s }` that read the
-/// arguments on the JS thread, and `=> work`. `name` runs the work inline;
-/// `name_async` makes each `let` owned ([`task::Owned`]) and runs the work on
-/// the libuv thread pool ([`task`]). The functions go to `$cb!`, after `$pre`.
+/// TypeScript form and that of its promise, then the `let`s (in braces) that
+/// read the arguments on the JS thread, and `=> work`. `name` runs the work
+/// inline; `name_async` makes each `let` owned ([`task::Owned`]) and runs the
+/// work on the libuv thread pool ([`task`]). The functions go to `$cb!`,
+/// after `$pre`: [`class_impl!`] for a class, [`items!`] for module functions.
 macro_rules! twins {
     ($cb:ident! { $($pre:tt)* } $v:ident $($d:literal $ad:literal $name:ident $aname:ident
         ($(&$s:ident $(,)?)? $($(#[$m:meta])* $a:ident: $at:ty),*) -> $rt:ty as $ts:literal $ats:literal
