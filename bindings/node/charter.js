@@ -10,7 +10,8 @@
 // (returned natively as {message, reasons}) is thrown as `Denied`. The
 // `*Async` methods (run on the libuv thread pool) get the same mappings on
 // their promises: a rejection becomes its Charter class, an allow is ALLOW
-// and a refused `protectAsync` rejects with `Denied`.
+// and a refused `protectAsync` rejects with `Denied`; they never throw (an
+// argument they cannot read rejects too).
 
 // The prebuilt binaries this package is published with (package.json,
 // napi.targets): one optional dependency per platform.
@@ -145,15 +146,18 @@ function checkStrings(args, where) {
 }
 
 function wrap(fn, where, post) {
+  const isAsync = where.endsWith('Async')
   const wrapped = function (...args) {
-    checkStrings(args, where)
     let out
     try {
+      checkStrings(args, where)
       out = fn.apply(this, args)
     } catch (err) {
+      // An `*Async` call never throws: an argument it cannot read rejects.
+      if (isAsync) return Promise.reject(convert(err, where, wrapped))
       throw convert(err, where, wrapped)
     }
-    if (where.endsWith('Async')) {
+    if (isAsync) {
       return out.then(
         (value) => (post === undefined ? value : post(value, wrapped)),
         (err) => {

@@ -95,22 +95,30 @@ export interface Reason {
 export declare class AuditLog {
   /** The public keys that verify this log. */
   keys(): KeySet
-  /** Number of receipts. */
-  len(): number
-  /** The last receipt, or null. */
-  head(): Receipt | null
-  /** Receipts with `start <= seq < end`. */
-  receipts(start: number, end: number): Array<Receipt>
-  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
-  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
-  /** The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`. */
-  static inStore(store: Store, name: string, signingKey: SigningKey): AuditLog
   /** A log in memory, signing with `signingKey`. */
   static inMemory(signingKey: SigningKey): AuditLog
   /** Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`. */
   static open(path: string, signingKey: SigningKey, expectHead?: string | undefined | null): AuditLog
+  /** Number of receipts. */
+  len(): number
+  /** `len` on the libuv thread pool (a store log reads the database). */
+  lenAsync(): Promise<number>
+  /** The last receipt, or null. */
+  head(): Receipt | null
+  /** `head` on the libuv thread pool (a store log reads the database). */
+  headAsync(): Promise<Receipt | null>
+  /** Receipts with `start <= seq < end`. */
+  receipts(start: number, end: number): Array<Receipt>
+  /** `receipts` on the libuv thread pool (a store log reads the database). */
+  receiptsAsync(start: number, end: number): Promise<Array<Receipt>>
+  /** Receipts `start..end` (default: all) as a signed bundle, JSON text. */
+  exportBundle(start?: number | undefined | null, end?: number | undefined | null): string
   /** `exportBundle` on the libuv thread pool (a store log reads the database). */
   exportBundleAsync(start?: number | undefined | null, end?: number | undefined | null): Promise<string>
+  /** The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`. */
+  static inStore(store: Store, name: string, signingKey: SigningKey): AuditLog
+  /** `inStore` on the libuv thread pool (opening a store log registers its key and reads its head). */
+  static inStoreAsync(store: Store, name: string, signingKey: SigningKey): Promise<AuditLog>
 }
 
 /** What an agent may do: a macaroon with CEL caveats. */
@@ -140,14 +148,14 @@ export declare class Capability {
  * throws `Denied`, and records a receipt either way.
  */
 export declare class Guard {
-  /** Decides and records the decision; returns it as data. */
-  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /** A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random). */
-  protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
   /** The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`; with `store`, protect's idempotency keys live in the store. */
   constructor(verifier: Verifier, permitIssuer: PermitIssuer, auditLog: AuditLog, store?: Store | undefined | null)
+  /** Decides and records the decision; returns it as data. */
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /** `check` on the libuv thread pool: the event loop keeps running while the store and the log answer. */
   checkAsync(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Promise<Decision>
+  /** A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random). */
+  protect(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Permit
   /** `protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`. */
   protectAsync(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, idempotencyKey?: string | undefined | null, now?: number | undefined | null, permitId?: string | undefined | null): Promise<Permit>
 }
@@ -198,22 +206,22 @@ export declare class Permit {
 
 /** Signs permits: one allowed call, short-lived, single-use. */
 export declare class PermitIssuer {
-  /** A permit for one exact call. `jti` defaults to a random id. */
-  issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
-  /** `issue` on the libuv thread pool (an idempotency key in a store waits for the database). */
-  issueAsync(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Promise<Permit>
   /** Id of the signing key (the JWS `kid`). */
   get kid(): string
   /** `issuer` is the `iss` claim; `ttl` the lifetime in seconds (default 60, at most 3600); `store`: where idempotency keys live (one key, one call, one permit, across replicas). */
   constructor(signingKey: SigningKey, issuer: string, ttl?: number | undefined | null, store?: Store | undefined | null)
+  /** A permit for one exact call. `jti` defaults to a random id. */
+  issue(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Permit
+  /** `issue` on the libuv thread pool (an idempotency key in a store waits for the database). */
+  issueAsync(subject: string, audience: string, action: string, args: Record<string, unknown> | string, capabilityId: string, now?: number | undefined | null, jti?: string | undefined | null, idempotencyKey?: string | undefined | null): Promise<Permit>
 }
 
 /** Verifies permits offline with a public key set, each once. */
 export declare class PermitVerifier {
-  /** Verifies `token` for this call and consumes it; returns its claims or throws. */
-  verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
   /** `keys`: the trusted keys (a KeySet, or a JWKS as object or text); `audience`: this service; `leeway`: clock skew tolerated, seconds (default 30). */
   constructor(keys: KeySet | import('./charter').Jwks | string, audience: string, leeway?: number | undefined | null, store?: Store | undefined | null)
+  /** Verifies `token` for this call and consumes it; returns its claims or throws. */
+  verify(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): PermitClaims
   /** `verify` on the libuv thread pool: resolves to the claims, or rejects (`replayed`, ...). */
   verifyAsync(token: string, action: string, args: Record<string, unknown> | string, now?: number | undefined | null): Promise<PermitClaims>
 }
@@ -328,10 +336,12 @@ export declare class Store {
   get url(): string
   /** Revokes a capability id or token id for every verifier on this store (waits for the database: see `revokeAsync`). */
   revoke(capabilityId: string): void
-  /** Every revoked id, sorted. */
-  revoked(): Array<string>
   /** `revoke` on the libuv thread pool: resolves once the revocation is committed. */
   revokeAsync(capabilityId: string): Promise<void>
+  /** Every revoked id, sorted (reads the database: see `revokedAsync`). */
+  revoked(): Array<string>
+  /** `revoked` on the libuv thread pool. */
+  revokedAsync(): Promise<Array<string>>
 }
 
 /**
@@ -341,14 +351,14 @@ export declare class Store {
 export declare class Verifier {
   /** The identity caveats see as `audience`. */
   get audience(): string
-  /** Decides one call. A denial is data; a token that does not parse is a denial too. */
-  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
-  /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
-  revoke(capabilityId: string): void
   /** `roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent); `store`: where revocations, holder-proof nonces and budgets live (this object's memory when absent). */
   constructor(roots: Array<RootKey>, audience: string, proofWindow?: number | undefined | null, leeway?: number | undefined | null, store?: Store | undefined | null)
+  /** Decides one call. A denial is data; a token that does not parse is a denial too. */
+  check(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Decision
   /** `check` on the libuv thread pool: the event loop keeps running while a store answers. */
   checkAsync(capability: Capability | string, request: Request | import('./charter').RequestJson | string, proof?: string | undefined | null, now?: number | undefined | null): Promise<Decision>
+  /** Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding. */
+  revoke(capabilityId: string): void
   /** `revoke` on the libuv thread pool: resolves once the revocation is recorded. */
   revokeAsync(capabilityId: string): Promise<void>
 }
@@ -384,17 +394,10 @@ export interface Denial {
  */
 export declare function hashJson(text: string | Record<string, unknown>): string
 
-/**
- * Opens the store at `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
- * `sqlite::memory:`, `memory:`, `postgres://user@host:port/db`) or a plain
- * file path (a SQLite file), creating its schema if new.
- */
+/** Opens the store at `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`, `sqlite::memory:`, `memory:`, `postgres://user@host:port/db`) or a plain file path (a SQLite file), creating its schema if new. */
 export declare function openStore(url: string): Store
 
-/**
- * `openStore` on the libuv thread pool (reaching PostgreSQL may wait up to
- * its connect timeout).
- */
+/** `openStore` on the libuv thread pool (reaching PostgreSQL may wait up to its connect timeout). */
 export declare function openStoreAsync(url: string): Promise<Store>
 
 /**

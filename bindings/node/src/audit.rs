@@ -4,14 +4,13 @@ use std::sync::Arc;
 
 use charter_core as core;
 use charter_core::audit::{FileAuditLog, MemoryAuditLog};
-use napi::bindgen_prelude::{AsyncTask, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
 use crate::error::{guard, Result};
 use crate::keys::{keys, KeySet, SigningKey};
 use crate::receipt::Receipt;
 use crate::store::Store;
-use crate::task::{spawn, Job};
 
 /// An append-only log of receipts, in memory, in a JSON Lines file, or in a
 /// shared store (`inStore`).
@@ -25,26 +24,34 @@ fn seq(n: f64, what: &str) -> core::Result<u64> {
 accessors!(AuditLog |log| get {} fn {
     "The public keys that verify this log."
     keys: KeySet = KeySet(log.keys());
-} try {
+} try {} twin {
     "Number of receipts."
-    len() -> i64 = log.len()? as i64;
+    "`len` on the libuv thread pool (a store log reads the database)."
+    len len_async(&self) -> i64 as "number" "Promise<number>" {} => log.len()? as i64;
     "The last receipt, or null."
-    head() -> Option<Receipt> = log.head()?.map(Receipt);
+    "`head` on the libuv thread pool (a store log reads the database)."
+    head head_async(&self) -> Option<Receipt> as "Receipt | null" "Promise<Receipt | null>" {} => log.head()?.map(Receipt);
     "Receipts with `start <= seq < end`."
-    receipts(start: f64, end: f64) -> Vec<Receipt> = {
+    "`receipts` on the libuv thread pool (a store log reads the database)."
+    receipts receipts_async(&self, start: f64, end: f64) -> Vec<Receipt> as "Array<Receipt>" "Promise<Array<Receipt>>" {
         let range = seq(start, "start")?..seq(end, "end")?;
-        log.receipts(range)?.into_iter().map(Receipt).collect()
-    };
+    } => log.receipts(range)?.into_iter().map(Receipt).collect();
     "Receipts `start..end` (default: all) as a signed bundle, JSON text."
-    export_bundle(start: Option<f64>, end: Option<f64>) -> String = {
+    "`exportBundle` on the libuv thread pool (a store log reads the database)."
+    export_bundle export_bundle_async(&self, start: Option<f64>, end: Option<f64>) -> String as "string" "Promise<string>" {
         let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
         let end = end.map(|e| seq(e, "end")).transpose()?;
+    } => {
         let end = match end { Some(e) => e, None => log.len()? };
         log.export_bundle(start..end)?.to_json()
     };
-} new {
     "The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`."
-    in_store(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog = AuditLog(store.0.audit_log(&name, signing_key.0.clone())?);
+    "`inStore` on the libuv thread pool (opening a store log registers its key and reads its head)."
+    in_store in_store_async(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog as "AuditLog" "Promise<AuditLog>" {
+        let s = &store.0;
+        let key = &signing_key.0;
+    } => AuditLog(s.audit_log(&name, key.clone())?);
+} new {
     "A log in memory, signing with `signingKey`."
     in_memory(signing_key: &SigningKey) -> AuditLog = AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())));
     "Opens (or creates) a JSON Lines log file, verifying what it holds; every append is synced to disk. `expectHead`, the JSON text of a receipt this log signed earlier (`head().toJson()`) kept elsewhere, makes a log cut or rewritten behind it throw `chain_broken`."
@@ -53,33 +60,6 @@ accessors!(AuditLog |log| get {} fn {
         AuditLog(Arc::new(FileAuditLog::open_expecting_text(&path, key, expect_head.as_deref())?))
     };
 });
-
-#[napi]
-impl AuditLog {
-    /// `exportBundle` on the libuv thread pool (a store log reads the database).
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn export_bundle_async(
-        &self,
-        start: Option<f64>,
-        end: Option<f64>,
-    ) -> Result<AsyncTask<Job<String, String>>> {
-        guard(|| {
-            let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
-            let end = end.map(|e| seq(e, "end")).transpose()?;
-            let log = self.0.clone();
-            Ok(spawn(
-                move || {
-                    let end = match end {
-                        Some(e) => e,
-                        None => log.len()?,
-                    };
-                    Ok(log.export_bundle(start..end)?.to_json())
-                },
-                |s| s,
-            ))
-        })
-    }
-}
 
 /// Verifies an exported audit bundle (JSON text) against trusted keys (a
 /// KeySet, or a JWKS as object or text), offline. A bundle that does not

@@ -3,12 +3,13 @@
 
 use charter_core as core;
 use charter_core::CapabilityRef;
-use napi::bindgen_prelude::{Unknown, ValueType};
+use napi::bindgen_prelude::{ClassInstance, Unknown, ValueType};
 use napi_derive::napi;
 
 use crate::error::invalid;
 use crate::host::{arg_text, instance, Js};
 use crate::keys::RootKey;
+use crate::task::Owned;
 
 /// Mints capabilities with one root key.
 #[napi]
@@ -54,25 +55,45 @@ accessors!(Capability |c| get {
     parse(token: String) -> Capability = Capability(core::Capability::parse(&token)?);
 });
 
-/// A `Capability | string` argument owned, for work on another thread.
+/// A `Capability | string` argument: a `Capability`, or its token text
+/// (which the core parses at the check: text that does not parse is a
+/// denial); anything else is `invalid_argument`.
+pub enum CapArg<'e> {
+    /// A `Capability`.
+    Class(ClassInstance<'e, Capability>),
+    /// Token text.
+    Text(String),
+}
+
+impl<'e> CapArg<'e> {
+    /// Reads the argument.
+    pub fn read(value: Unknown<'e>) -> core::Result<Self> {
+        if value.get_type().ok() == Some(ValueType::String) {
+            return Ok(CapArg::Text(arg_text(value, "capability")?));
+        }
+        let cap = instance::<Capability>(value)
+            .ok_or_else(|| invalid("capability must be a Capability or its token text"))?;
+        Ok(CapArg::Class(cap))
+    }
+
+    /// The core's input.
+    pub fn get(&self) -> CapabilityRef<'_> {
+        match self {
+            CapArg::Class(c) => CapabilityRef::Parsed(&c.0),
+            CapArg::Text(t) => CapabilityRef::Text(t),
+        }
+    }
+}
+
+/// A `Capability | string` argument owned, for work on the thread pool.
 pub enum OwnedCap {
     /// A parsed capability (cloned).
     Parsed(core::Capability),
-    /// Token text, parsed (or denied) by the core at the check.
+    /// Token text.
     Text(String),
 }
 
 impl OwnedCap {
-    /// Reads the argument as [`with_cap`] does.
-    pub fn read(value: Unknown) -> core::Result<OwnedCap> {
-        if value.get_type().ok() == Some(ValueType::String) {
-            return Ok(OwnedCap::Text(arg_text(value, "capability")?));
-        }
-        let cap = instance::<Capability>(value)
-            .ok_or_else(|| invalid("capability must be a Capability or its token text"))?;
-        Ok(OwnedCap::Parsed(cap.0.clone()))
-    }
-
     /// The core's input.
     pub fn get(&self) -> CapabilityRef<'_> {
         match self {
@@ -82,14 +103,12 @@ impl OwnedCap {
     }
 }
 
-/// Calls `f` with a `Capability | string` argument as the core's input
-/// (token text that does not parse is a denial, decided by the core);
-/// anything else is `invalid_argument`.
-pub fn with_cap<R>(value: Unknown, f: impl FnOnce(CapabilityRef<'_>) -> R) -> core::Result<R> {
-    if value.get_type().ok() == Some(ValueType::String) {
-        return Ok(f(CapabilityRef::Text(&arg_text(value, "capability")?)));
+impl Owned for CapArg<'_> {
+    type Out = OwnedCap;
+    fn owned(self) -> OwnedCap {
+        match self {
+            CapArg::Class(c) => OwnedCap::Parsed(c.0.clone()),
+            CapArg::Text(t) => OwnedCap::Text(t),
+        }
     }
-    let cap = instance::<Capability>(value)
-        .ok_or_else(|| invalid("capability must be a Capability or its token text"))?;
-    Ok(f(CapabilityRef::Parsed(&cap.0)))
 }

@@ -1,17 +1,17 @@
 //! `Guard`: check -> permit -> receipt, fail closed.
 
+use std::borrow::Borrow;
+
 use charter_core as core;
-use napi::bindgen_prelude::{AsyncTask, Either, Unknown};
+use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
 
 use crate::audit::AuditLog;
-use crate::capability::{with_cap, OwnedCap};
-use crate::error::{guard, Result};
+use crate::capability::CapArg;
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::RequestArg;
 use crate::store::Store;
-use crate::task::{spawn, Job};
-use crate::verifier::{check_task, decision, options, Verifier};
+use crate::verifier::{decision, options, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
 /// throws `Denied`, and records a receipt either way.
@@ -30,20 +30,21 @@ pub struct Denial {
     pub reasons: Vec<core::Reason>,
 }
 
-accessors!(Guard |g| get {} fn {} try {
+accessors!(Guard |g| get {} fn {} try {} twin {
     "Decides and records the decision; returns it as data."
-    [ts_return_type = "Decision"]
-    check(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> = {
-        let (req, o) = (RequestArg::read(request)?, options(proof, now)?);
-        decision(with_cap(capability, |c| g.check(c, req.get(), &o))?)
-    };
+    "`check` on the libuv thread pool: the event loop keeps running while the store and the log answer."
+    check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
+        let req = RequestArg::read(request)?;
+        let o = options(proof, now)?;
+        let cap = CapArg::read(capability)?;
+    } => decision(g.check(cap.get(), req.borrow(), &o));
     "A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random)."
-    [ts_return_type = "Permit"]
-    protect(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, idempotency_key: Option<String>, now: Option<f64>, permit_id: Option<String>) -> Either<Permit, Denial> = {
+    "`protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`."
+    protect protect_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, idempotency_key: Option<String>, now: Option<f64>, permit_id: Option<String>) -> Protected as "Permit" "Promise<Permit>" {
         let req = RequestArg::read(request)?;
         let o = core::CallOptions { idempotency_key, permit_id, ..options(proof, now)? };
-        settled(with_cap(capability, |c| g.protect(c, req.get(), &o))?)?
-    };
+        let cap = CapArg::read(capability)?;
+    } => settled(g.protect(cap.get(), req.borrow(), &o))?;
 } new {} ctor {
     "The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`; with `store`, protect's idempotency keys live in the store."
     (verifier: &Verifier, permit_issuer: &PermitIssuer, audit_log: &AuditLog, store: Option<&Store>) = {
@@ -60,69 +61,11 @@ type Protected = Either<Permit, Denial>;
 fn settled(r: core::Result<core::Permit>) -> core::Result<Protected> {
     match r {
         Ok(permit) => Ok(Either::A(Permit(permit))),
-        Err(e) if e.code().family() == core::ErrorFamily::Denied => {
-            let (message, reasons) = (e.message().to_string(), e.reasons().to_vec());
-            let code = e.code().as_str().to_string();
-            Ok(Either::B(Denial {
-                code,
-                message,
-                reasons,
-            }))
-        }
+        Err(e) if e.code().family() == core::ErrorFamily::Denied => Ok(Either::B(Denial {
+            code: e.code().as_str().to_string(),
+            message: e.message().to_string(),
+            reasons: e.reasons().to_vec(),
+        })),
         Err(e) => Err(e),
-    }
-}
-
-#[napi]
-impl Guard {
-    /// `check` on the libuv thread pool: the event loop keeps running while the store and the log answer.
-    #[napi(ts_return_type = "Promise<Decision>")]
-    pub fn check_async(
-        &self,
-        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
-        request: Unknown,
-        proof: Option<String>,
-        now: Option<f64>,
-    ) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
-        check_task(
-            self.0.clone(),
-            capability,
-            request,
-            proof,
-            now,
-            |g, c, r, o| g.check(c, r, o),
-        )
-    }
-
-    /// `protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`.
-    #[napi(ts_return_type = "Promise<Permit>")]
-    #[allow(clippy::too_many_arguments)] // the positional JS signature of surface.json
-    pub fn protect_async(
-        &self,
-        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
-        request: Unknown,
-        proof: Option<String>,
-        idempotency_key: Option<String>,
-        now: Option<f64>,
-        permit_id: Option<String>,
-    ) -> Result<AsyncTask<Job<Protected, Protected>>> {
-        guard(|| {
-            let (cap, req) = (
-                OwnedCap::read(capability)?,
-                RequestArg::read(request)?.owned(),
-            );
-            let o = core::CallOptions {
-                idempotency_key,
-                permit_id,
-                ..options(proof, now)?
-            };
-            let g = self.0.clone();
-            Ok(spawn(
-                move || settled(g.protect(cap.get(), &req, &o)),
-                |r| r,
-            ))
-        })
     }
 }

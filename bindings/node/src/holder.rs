@@ -1,10 +1,12 @@
 //! `Holder`: proof of possession for capabilities bound to a key.
 
+use std::borrow::Borrow;
+
 use charter_core as core;
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi_derive::napi;
 
-use crate::capability::with_cap;
+use crate::capability::CapArg;
 use crate::keys::SigningKey;
 use crate::request::RequestArg;
 
@@ -19,10 +21,10 @@ accessors!(Holder |h| get {
     "A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only."
     prove(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, audience: String, now: Option<f64>, nonce: Option<Uint8Array>) -> String = {
         let (req, now) = (RequestArg::read(request)?, crate::host::now(now)?);
-        with_cap(capability, |cap| match (cap.resolve()?, nonce) {
-            (cap, Some(n)) => h.prove_with_nonce(&cap, req.get(), &audience, now, &n),
-            (cap, None) => h.prove(&cap, req.get(), &audience, now),
-        })??
+        match (CapArg::read(capability)?.get().resolve()?, nonce) {
+            (cap, Some(n)) => h.prove_with_nonce(&cap, req.borrow(), &audience, now, &n),
+            (cap, None) => h.prove(&cap, req.borrow(), &audience, now),
+        }?
     };
 } new {} ctor {
     "A holder proving with `signingKey`."

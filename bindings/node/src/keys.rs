@@ -41,9 +41,8 @@ accessors!(SigningKey |k| get {
         let (expires_in, now) = (core::host::safe_int(expires_in, "expiresIn")?, host::now(now)?);
         let args = host::Js::new(args)?;
         core::host::with_json(&args, "args", |args| {
-            crate::capability::with_cap(capability, |cap| {
-                k.approve_call(cap, &action, args, &audience, expires_in, Some(now))
-            })?
+            let cap = crate::capability::CapArg::read(capability)?;
+            k.approve_call(cap.get(), &action, args, &audience, expires_in, Some(now))
         })?
     };
 } new {

@@ -8,19 +8,19 @@
 /// caller), a doc line and a definition each: those under `get` are read-only
 /// JS properties (`{"property": T}` in surface.json), those under `fn`
 /// methods, those under `try` fallible methods with arguments (any row may
-/// put napi options in brackets before its name), those under
-/// `new` fallible static factories, `ctor` the constructor (all three run
-/// through [`error::guard`]).
+/// put napi options in brackets before its name), those under `twin` calls
+/// that may wait on a store (see [`twins!`]), those under `new` fallible
+/// static factories, `ctor` the constructor (all run through [`error::guard`]).
 /// (Docs are plain strings: napi-derive copies them into index.d.ts.)
 macro_rules! accessors {
     ($class:ident |$v:ident|
         get { $($gd:literal $([$($go:tt)*])? $g:ident: $gt:ty = $ge:expr;)* }
         fn { $($fd:literal $([$($fo:tt)*])? $f:ident: $ft:ty = $fe:expr;)* }
         $(try { $($td:literal $([$($to:tt)*])? $t:ident($($(#[$tm:meta])* $ta:ident: $tat:ty),*) -> $tt:ty = $te:expr;)* })?
+        $(twin { $($tw:tt)* })?
         $(new { $($nd:literal $n:ident($($(#[$nm:meta])* $na:ident: $nat:ty),*) -> $nt:ty = $ne:expr;)* })?
         $(ctor { $cd:literal ($($(#[$cm:meta])* $ca:ident: $cat:ty),*) = $ce:expr; })?) => {
-        #[napi_derive::napi]
-        impl $class {
+        twins!(class_impl! { $class {
             $(#[doc = $gd] #[napi(getter $(, $($go)*)?)] pub fn $g(&self) -> $gt { let $v = &self.0; $ge })*
             $(#[doc = $fd] #[napi($($($fo)*)?)] pub fn $f(&self) -> $ft { let $v = &self.0; $fe })*
             $($(#[doc = $td] #[napi($($($to)*)?)] pub fn $t(&self, $($(#[$tm])* $ta: $tat),*) -> crate::error::Result<$tt> {
@@ -33,8 +33,60 @@ macro_rules! accessors {
             $(#[doc = $cd] #[napi(constructor)] pub fn new($($(#[$cm])* $ca: $cat),*) -> crate::error::Result<Self> {
                 crate::error::guard(|| Ok($ce))
             })?
-        }
+        } } $v $($($tw)*)?);
     };
+}
+
+/// Calls that may wait on a store, each declared once: a row is the sync
+/// doc, the async doc, the two names, the JS signature (`&self` first for a
+/// method, which binds the class's value as `$v`), the return type with its
+/// TypeScript form and that of its promise, then the `let`s (in braces) that
+/// read the arguments on the JS thread, and `=> work`. `name` runs the work
+/// inline; `name_async` makes each `let` owned ([`task::Owned`]) and runs the
+/// work on the libuv thread pool ([`task`]). The functions go to `$cb!`,
+/// after `$pre`: [`class_impl!`] for a class, [`items!`] for module functions.
+macro_rules! twins {
+    ($cb:ident! { $($pre:tt)* } $v:ident $($d:literal $ad:literal $name:ident $aname:ident
+        ($(&$s:ident $(,)?)? $($(#[$m:meta])* $a:ident: $at:ty),*) -> $rt:ty as $ts:literal $ats:literal
+        { $(let $r:ident = $re:expr;)* } => $work:expr;)*) => {
+        $cb! { $($pre)* {
+            $(
+                #[doc = $d]
+                #[napi(ts_return_type = $ts)]
+                #[allow(clippy::too_many_arguments)] // the positional JS signatures of surface.json
+                pub fn $name($(&$s,)? $($(#[$m])* $a: $at),*) -> crate::error::Result<$rt> {
+                    crate::error::guard(|| {
+                        $(let $v = &$s.0;)?
+                        $(let $r = $re;)*
+                        Ok($work)
+                    })
+                }
+                #[doc = $ad]
+                #[napi(ts_return_type = $ats)]
+                #[allow(clippy::too_many_arguments)] // the positional JS signatures of surface.json
+                pub fn $aname($(&$s,)? $($(#[$m])* $a: $at),*) -> crate::error::Result<crate::task::Pool<$rt>> {
+                    crate::error::guard(|| {
+                        $(let $v = crate::task::Owned::owned(&$s.0);)?
+                        $(let $r = crate::task::Owned::owned($re);)*
+                        Ok(crate::task::spawn(move || Ok($work)))
+                    })
+                }
+            )*
+        } }
+    };
+}
+
+/// The napi impl block of a class: its members and its twins.
+macro_rules! class_impl {
+    ($class:ident { $($items:tt)* } { $($twins:tt)* }) => {
+        #[napi_derive::napi]
+        impl $class { $($items)* $($twins)* }
+    };
+}
+
+/// Module functions, as they are (the twins of a module function).
+macro_rules! items {
+    ({ $($items:tt)* }) => { $($items)* };
 }
 
 mod audit;

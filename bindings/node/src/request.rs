@@ -1,11 +1,14 @@
 //! `Request`: the tool call being decided, and the `Request | object |
 //! string` argument every check takes.
 
+use std::borrow::Borrow;
+
 use charter_core as core;
 use napi::bindgen_prelude::{ClassInstance, Unknown};
 use napi_derive::napi;
 
 use crate::host::{instance, Js};
+use crate::task::Owned;
 
 /// A tool call to decide: agent, action, args (a JSON object, or its text
 /// for exactness), resource.
@@ -54,19 +57,24 @@ impl<'e> RequestArg<'e> {
         let built = core::host::with_json(&Js::new(value)?, "request", core::Request::from_input);
         built.map(RequestArg::Built)
     }
+}
 
-    /// The request, owned (for work on another thread).
-    pub fn owned(self) -> core::Request {
+/// The request, for the core: `req.borrow()` reads a `RequestArg` and its
+/// owned form (a `core::Request`) alike.
+impl Borrow<core::Request> for RequestArg<'_> {
+    fn borrow(&self) -> &core::Request {
         match self {
-            RequestArg::Class(r) => r.0.clone(),
+            RequestArg::Class(r) => &r.0,
             RequestArg::Built(r) => r,
         }
     }
+}
 
-    /// The request.
-    pub fn get(&self) -> &core::Request {
+impl Owned for RequestArg<'_> {
+    type Out = core::Request;
+    fn owned(self) -> core::Request {
         match self {
-            RequestArg::Class(r) => &r.0,
+            RequestArg::Class(r) => r.0.clone(),
             RequestArg::Built(r) => r,
         }
     }

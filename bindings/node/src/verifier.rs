@@ -1,20 +1,20 @@
 //! `Verifier`: decides calls (`Decision` and `Reason` are the core's records).
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 use std::time::Instant;
 
 use charter_core as core;
 use charter_core::CallOptions;
-use napi::bindgen_prelude::{AsyncTask, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::capability::{with_cap, OwnedCap};
+use crate::capability::CapArg;
 use crate::error::{guard, Result};
 use crate::host::opt_int;
 use crate::keys::RootKey;
 use crate::request::{Request, RequestArg};
 use crate::store::Store;
-use crate::task::{spawn, Job};
 
 /// A decision for JS: `null` for an allow (`charter.js` returns one frozen
 /// shared allow), the reasons only when denying.
@@ -39,15 +39,17 @@ pub struct Verifier(pub(crate) Arc<core::Verifier>);
 accessors!(Verifier |v| get {
     "The identity caveats see as `audience`."
     audience: String = v.audience().to_string();
-} fn {} try {
+} fn {} try {} twin {
     "Decides one call. A denial is data; a token that does not parse is a denial too."
-    [ts_return_type = "Decision"]
-    check(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> = {
-        let (req, o) = (RequestArg::read(request)?, options(proof, now)?);
-        decision(with_cap(capability, |c| v.check(c, req.get(), &o))?)
-    };
+    "`check` on the libuv thread pool: the event loop keeps running while a store answers."
+    check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
+        let req = RequestArg::read(request)?;
+        let o = options(proof, now)?;
+        let cap = CapArg::read(capability)?;
+    } => decision(v.check(cap.get(), req.borrow(), &o));
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
-    revoke(capability_id: String) -> () = v.revoke(&capability_id)?;
+    "`revoke` on the libuv thread pool: resolves once the revocation is recorded."
+    revoke revoke_async(&self, capability_id: String) -> () as "void" "Promise<void>" {} => v.revoke(&capability_id)?;
 } new {} ctor {
     "`roots`: one or more root keys (rotation); `audience`: this verifier's identity; `proofWindow`/`leeway`: holder proof freshness, seconds (the core's defaults when absent); `store`: where revocations, holder-proof nonces and budgets live (this object's memory when absent)."
     (roots: Vec<&RootKey>, audience: String, proof_window: Option<f64>, leeway: Option<f64>, store: Option<&Store>) = {
@@ -57,59 +59,6 @@ accessors!(Verifier |v| get {
         Verifier(Arc::new(verifier.with_state(store.map(|s| &s.0))))
     };
 });
-
-/// What a `checkAsync` is (the verifier's and the guard's): the capability
-/// and request owned on the JS thread, then `check` on the thread pool.
-pub fn check_task<T: Send + Sync + 'static>(
-    target: Arc<T>,
-    capability: Unknown,
-    request: Unknown,
-    proof: Option<String>,
-    now: Option<f64>,
-    check: fn(&T, core::CapabilityRef<'_>, &core::Request, &CallOptions) -> core::Decision,
-) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
-    guard(|| {
-        let (cap, req) = (
-            OwnedCap::read(capability)?,
-            RequestArg::read(request)?.owned(),
-        );
-        let o = options(proof, now)?;
-        Ok(spawn(
-            move || Ok(check(&target, cap.get(), &req, &o)),
-            decision,
-        ))
-    })
-}
-
-#[napi]
-impl Verifier {
-    /// `check` on the libuv thread pool: the event loop keeps running while a store answers.
-    #[napi(ts_return_type = "Promise<Decision>")]
-    pub fn check_async(
-        &self,
-        #[napi(ts_arg_type = "Capability | string")] capability: Unknown,
-        #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")]
-        request: Unknown,
-        proof: Option<String>,
-        now: Option<f64>,
-    ) -> Result<AsyncTask<Job<core::Decision, Option<core::Decision>>>> {
-        check_task(
-            self.0.clone(),
-            capability,
-            request,
-            proof,
-            now,
-            |v, c, r, o| v.check(c, r, o),
-        )
-    }
-
-    /// `revoke` on the libuv thread pool: resolves once the revocation is recorded.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn revoke_async(&self, capability_id: String) -> AsyncTask<Job<(), ()>> {
-        let v = self.0.clone();
-        spawn(move || v.revoke(&capability_id), |()| ())
-    }
-}
 
 /// Nanoseconds per core `Verifier::check` over `iterations` calls in a Rust
 /// loop: the same-run native baseline of bench.mjs (hidden export).
@@ -123,12 +72,11 @@ pub fn bench_native_check(
 ) -> Result<f64> {
     guard(|| {
         let options = options(None, Some(now))?;
-        with_cap(capability, |cap| {
-            let start = Instant::now();
-            for _ in 0..iterations {
-                std::hint::black_box(verifier.0.check(cap, &request.0, &options));
-            }
-            start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1))
-        })
+        let cap = CapArg::read(capability)?;
+        let start = Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(verifier.0.check(cap.get(), &request.0, &options));
+        }
+        Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
     })
 }

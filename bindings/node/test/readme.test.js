@@ -1,7 +1,7 @@
 'use strict'
 // Runs every `<!-- readme-example:NAME -->` block of README.md as an ES module
 // from this package's directory (where `charter/...` and the frameworks
-// resolve), so the framework sections stay runnable as written.
+// resolve), so the framework and store sections stay runnable as written.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -17,6 +17,7 @@ const expected = {
   'openai-agents': /^refunded 40 \(refund\)\nrefund denied: caveat_failed: .*args\.amount <= 50\n$/,
   ai: /^\{ refunded: 40, permit: '[A-Za-z0-9_-]{22}' \}\ndenied caveat_failed true\n$/,
   langchain: /^refunded 40 \(refund\)\nrefund denied: caveat_failed: .*args\.amount <= 50\n$/,
+  stores: /^refund revoked\n2 deny \[ '[A-Za-z0-9_-]{22}' \]\n2\n$/,
   http: /^200\n\{\n {2}error: 'denied',\n {2}reasons: \[[\s\S]*caveat_failed[\s\S]*\],\n {2}receipt: '[A-Za-z0-9_-]{43}'\n\}\n401\n$/,
 }
 

@@ -135,6 +135,49 @@ for (const [backend, makeUrl] of BACKENDS) {
     assert.deepEqual(reader.receipts(0, 20).map((r) => r.seq), [...Array(20).keys()])
   })
 
+  test(`${backend}: every store read and AuditLog.inStore has an async twin that resolves as it returns`, async () => {
+    const store = openStore(makeUrl())
+    const name = unique('log')
+    const log = await AuditLog.inStoreAsync(store, name, AUDIT_KEY)
+    assert.ok(log instanceof AuditLog)
+    assert.deepEqual([await log.lenAsync(), await log.headAsync()], [log.len(), log.head()])
+    assert.deepEqual([log.len(), log.head()], [0, null])
+    const guard = new Guard(new Verifier([ROOT_KEY], 'svc'), new PermitIssuer(PERMIT_KEY, 'gw'), log)
+    const cap = capability('args.amount <= 1')
+    for (let i = 0; i < 3; i++) await guard.checkAsync(cap, new Request('agent-1', 'refund', { amount: i }))
+    // A second writer's handle on the same chain, opened both ways.
+    const [other, otherAsync] = [AuditLog.inStore(store, name, OTHER_KEY), await AuditLog.inStoreAsync(store, name, OTHER_KEY)]
+    assert.deepEqual([await otherAsync.lenAsync(), other.len()], [3, 3])
+    assert.equal((await log.headAsync()).toJson(), log.head().toJson())
+    assert.equal(log.head().decision, 'deny')
+    const json = (receipts) => receipts.map((r) => r.toJson())
+    assert.deepEqual(json(await log.receiptsAsync(1, 3)), json(log.receipts(1, 3)))
+    assert.deepEqual(json(await otherAsync.receiptsAsync(0, 3)), json(log.receipts(0, 3)))
+    assert.equal(await log.exportBundleAsync(), log.exportBundle())
+    assert.equal(await log.exportBundleAsync(1, 2), log.exportBundle(1, 2))
+    assert.equal(verifyBundle(await other.exportBundleAsync(), KeySet.fromKeys([AUDIT_KEY.publicKey(), OTHER_KEY.publicKey()])).count, 3)
+    await store.revokeAsync(cap.id)
+    assert.deepEqual(await store.revokedAsync(), store.revoked())
+    assert.ok(store.revoked().includes(cap.id))
+  })
+
+  test(`${backend}: the async twins reject with the class, code and message their sync forms throw`, async () => {
+    const store = openStore(makeUrl())
+    const log = AuditLog.inStore(store, unique('log'), AUDIT_KEY)
+    const codes = []
+    const twins = [
+      [() => AuditLog.inStore(store, 'a name with spaces', AUDIT_KEY), () => AuditLog.inStoreAsync(store, 'a name with spaces', AUDIT_KEY)],
+      [() => AuditLog.inStore('sqlite::memory:', 'log', AUDIT_KEY), () => AuditLog.inStoreAsync('sqlite::memory:', 'log', AUDIT_KEY)],
+      [() => log.exportBundle(), () => log.exportBundleAsync()],
+      [() => log.exportBundle(0.5), () => log.exportBundleAsync(0.5)],
+      [() => log.receipts(0, 1), () => log.receiptsAsync(0, 1)],
+      [() => log.receipts(-1, 0), () => log.receiptsAsync(-1, 0)],
+      [() => store.revoke('not-an-id'), () => store.revokeAsync('not-an-id')],
+    ]
+    for (const [sync, async] of twins) codes.push(await rejectsAsTwin(sync, async))
+    assert.deepEqual(codes, Array(codes.length).fill('invalid_argument'))
+  })
+
   test(`${backend}: idempotency keys and budgets live in the store`, async () => {
     const url = makeUrl()
     const cap = capability()
@@ -161,12 +204,77 @@ for (const [backend, makeUrl] of BACKENDS) {
 }
 
 /**
+ * Asserts that `promised()`, the async twin of `sync`, rejects (never throws)
+ * with what `sync()` throws: the same Charter class, code and message.
+ * Returns the code.
+ */
+async function rejectsAsTwin(sync, promised) {
+  let thrown
+  assert.throws(sync, (e) => (thrown = e) instanceof charter.CharterError, String(sync))
+  let promise
+  assert.doesNotThrow(() => (promise = promised()), String(promised))
+  await assert.rejects(promise, (e) => {
+    assert.equal(e.constructor, thrown.constructor, String(promised))
+    // The same message, but for the name of the call a binding-level refusal names.
+    assert.deepEqual([e.code, e.message.replace(/^(\S+)Async: /, '$1: ')], [thrown.code, thrown.message])
+    return true
+  })
+  return thrown.code
+}
+
+/** Runs `sql` on the SQLite file `file` from another process (python3's sqlite3). */
+function sqlite(file, sql) {
+  const python = process.env.CHARTER_PYTHON || 'python3'
+  const script = 'import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.executescript(sys.argv[2])\ndb.commit()'
+  execFileSync(python, ['-c', script, file, sql])
+}
+
+test('sqlite: a broken log rejects the async reads as their sync forms throw', async () => {
+  const file = path.join(tmp(), 'broken.db')
+  const store = openStore(file)
+  const log = AuditLog.inStore(store, 'broken', AUDIT_KEY)
+  new Guard(new Verifier([ROOT_KEY], 'svc'), new PermitIssuer(PERMIT_KEY, 'gw'), log).check(capability(), REQUEST)
+  sqlite(file, "UPDATE charter_audit SET receipt = '{}'")
+  const codes = []
+  codes.push(await rejectsAsTwin(() => log.head(), () => log.headAsync()))
+  codes.push(await rejectsAsTwin(() => log.receipts(0, 1), () => log.receiptsAsync(0, 1)))
+  codes.push(await rejectsAsTwin(() => log.exportBundle(), () => log.exportBundleAsync()))
+  codes.push(await rejectsAsTwin(() => AuditLog.inStore(store, 'broken', AUDIT_KEY), () => AuditLog.inStoreAsync(store, 'broken', AUDIT_KEY)))
+  assert.deepEqual(codes, Array(4).fill('malformed'))
+  sqlite(file, 'DROP TABLE charter_audit; DROP TABLE charter_revocations')
+  for (const [sync, promised] of [[() => log.len(), () => log.lenAsync()], [() => store.revoked(), () => store.revokedAsync()]]) {
+    assert.equal(await rejectsAsTwin(sync, promised), 'store_unavailable')
+    await assert.rejects(promised(), charter.EnvironmentError)
+  }
+})
+
+/**
+ * A process holding a lock until `release()`: `command args` prints
+ * `locked` once it holds it (after reading `take` on its stdin) and lets go
+ * when it reads `give` and its stdin ends.
+ */
+async function holder(command, args, take, give) {
+  const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  proc.stdin.write(take)
+  await new Promise((resolve, reject) => {
+    proc.on('error', reject)
+    proc.stdout.once('data', (d) => (String(d).trim() === 'locked' ? resolve() : reject(new Error(String(d)))))
+  })
+  return {
+    release: () => new Promise((resolve) => {
+      proc.on('exit', resolve)
+      proc.stdin.end(give)
+    }),
+  }
+}
+
+/**
  * Another process holding the write lock of the SQLite file `file` until
  * `release()`: a store call on that file waits for it (SQLite's busy
- * timeout), as it would behind a long write of another replica.
+ * timeout), as it would behind a long write of another replica. (Reads do
+ * not wait: WAL mode.)
  */
-async function holdLock(file) {
-  const python = process.env.CHARTER_PYTHON || 'python3'
+function holdLock(file) {
   const hold = [
     'import sqlite3, sys',
     'db = sqlite3.connect(sys.argv[1], isolation_level=None)',
@@ -175,16 +283,39 @@ async function holdLock(file) {
     'sys.stdin.readline()',
     "db.execute('COMMIT')",
   ].join('\n')
-  const proc = spawn(python, ['-c', hold, file], { stdio: ['pipe', 'pipe', 'inherit'] })
-  await new Promise((resolve, reject) => {
-    proc.on('error', reject)
-    proc.stdout.once('data', (d) => (String(d).trim() === 'locked' ? resolve() : reject(new Error(String(d)))))
-  })
-  return {
-    release: () => new Promise((resolve) => {
-      proc.on('exit', resolve)
-      proc.stdin.end('\n')
-    }),
+  return holder(process.env.CHARTER_PYTHON || 'python3', ['-c', hold, file], '', '\n')
+}
+
+/**
+ * A psql session holding `tables` of the PostgreSQL database `url` locked
+ * (ACCESS EXCLUSIVE: reads wait too) until `release()`.
+ */
+function holdTables(url, tables) {
+  const take = `BEGIN;\nLOCK TABLE ${tables.join(', ')} IN ACCESS EXCLUSIVE MODE;\n\\echo locked\n`
+  return holder(process.env.CHARTER_PSQL || 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url], take, 'COMMIT;\n')
+}
+
+/**
+ * Starts `calls()` while `lock` is held: after 300 ms they must still be
+ * waiting, with a 10 ms timer firing all along (the loop was never
+ * blocked). Then releases the lock and returns what they resolved to.
+ */
+async function waitsWithoutBlocking(lock, calls) {
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 10)
+  let settled = false
+  const all = Promise.all(calls()).finally(() => (settled = true))
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.equal(settled, false, 'the calls did not wait for the lock')
+    assert.ok(ticks >= 10, `the timer fired ${ticks} times in 300 ms`)
+  } finally {
+    await lock.release()
+  }
+  try {
+    return await all
+  } finally {
+    clearInterval(timer)
   }
 }
 
@@ -196,18 +327,30 @@ test('checkAsync keeps the event loop running while the store waits', async () =
   // Each check spends from a budget: a write, which waits for the lock.
   const cap = capability(`budget("${unique('b')}", 5, 86400)`)
   const lock = await holdLock(file)
-  let ticks = 0
-  const timer = setInterval(() => ticks++, 10)
-  let settled = false
-  const checks = Promise.all([verifier.checkAsync(cap, REQUEST), guard.protectAsync(cap, REQUEST)]).finally(() => (settled = true))
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  // The calls are still waiting on the database, and the timer has fired
-  // all along: the loop was never blocked.
-  assert.equal(settled, false, 'the checks did not wait for the lock')
-  assert.ok(ticks >= 10, `the timer fired ${ticks} times in 300 ms`)
-  await lock.release()
-  const [decision, permit] = await checks
-  clearInterval(timer)
+  const [decision, permit] = await waitsWithoutBlocking(lock, () => [verifier.checkAsync(cap, REQUEST), guard.protectAsync(cap, REQUEST)])
   assert.equal(decision.allowed, true)
   assert.ok(permit instanceof charter.Permit)
+})
+
+test('inStoreAsync and revokeAsync keep the event loop running while the SQLite lock is held', async () => {
+  const file = path.join(tmp(), 'busy.db')
+  const store = openStore(file)
+  const cap = capability()
+  const lock = await holdLock(file)
+  // Opening a store log registers its key: a write.
+  const [log] = await waitsWithoutBlocking(lock, () => [AuditLog.inStoreAsync(store, 'busy', AUDIT_KEY), store.revokeAsync(cap.id)])
+  assert.equal(log.len(), 0)
+  assert.deepEqual(store.revoked(), [cap.id])
+})
+
+test('the async log reads keep the event loop running while PostgreSQL holds the tables locked', { skip: !PG_URL && 'CHARTER_PG_URL is not set' }, async () => {
+  const store = openStore(PG_URL)
+  const log = AuditLog.inStore(store, unique('log'), AUDIT_KEY)
+  const guard = new Guard(new Verifier([ROOT_KEY], 'svc'), new PermitIssuer(PERMIT_KEY, 'gw'), log)
+  for (let i = 0; i < 2; i++) guard.check(capability(), REQUEST)
+  store.revoke(capability().id)
+  const lock = await holdTables(PG_URL, ['charter_audit', 'charter_audit_head', 'charter_audit_keys', 'charter_revocations'])
+  const reads = await waitsWithoutBlocking(lock, () => [log.lenAsync(), log.headAsync(), log.receiptsAsync(0, 2), log.exportBundleAsync(), store.revokedAsync()])
+  const [len, head, receipts, bundle, revoked] = reads
+  assert.deepEqual([len, head.toJson(), receipts.map((r) => r.seq), bundle, revoked], [2, log.head().toJson(), [0, 1], log.exportBundle(), store.revoked()])
 })

@@ -2,7 +2,7 @@
 // (scripts/test-node.sh). It is compiled, not run.
 import {
   RootKey, SigningKey, KeySet, Issuer, Capability, Request, Holder, Verifier,
-  canonicalizeJson, hashJson, version, PermitVerifier,
+  canonicalizeJson, hashJson, version, PermitVerifier, AuditLog, Receipt, Store, openStoreAsync,
   CharterError, Denied, FormatError,
   type Decision, type Reason, type IssueOptions, type ErrorCode,
 } from '../../charter'
@@ -27,6 +27,19 @@ const fromText: Decision = verifier.check(cap, '{"agent":"shopper-7","action":"p
 const permits = new PermitVerifier(keys.toJwks(), 'tools.shop.example')
 const id: string = cap.id + cap.tokenId + root.kid
 
+/** The `*Async` forms are promises of what their sync twins return. */
+async function stores(): Promise<void> {
+  const store: Store = await openStoreAsync('memory:')
+  const log: AuditLog = await AuditLog.inStoreAsync(store, 'payments', agentKey)
+  const n: number = await log.lenAsync()
+  const head: Receipt | null = await log.headAsync()
+  const receipts: Receipt[] = await log.receiptsAsync(0, n)
+  const bundle: string = await log.exportBundleAsync(0, n)
+  const revoked: string[] = await store.revokedAsync()
+  const checked: Decision = await verifier.checkAsync(cap, request)
+  void [head, receipts, bundle, revoked, checked]
+}
+
 try {
   Capability.parse('not a token')
 } catch (e) {
@@ -41,4 +54,4 @@ try {
   }
 }
 
-void [decision.allowed, firstIndex, kids, text, request.args, request.resource, plain, fromText, permits, id]
+void [stores, decision.allowed, firstIndex, kids, text, request.args, request.resource, plain, fromText, permits, id]
