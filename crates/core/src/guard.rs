@@ -145,8 +145,8 @@ impl Guard {
                 Claim::Mine(mine) => Ok(Err(mine)),
                 Claim::Settled(outcome) => settled(outcome).map(Ok),
             }) {
-                Ok(Ok((decision, permit))) => {
-                    return self.finish(&capability, request, decision, permit, &[], now)
+                Ok(Ok((decision, permit, approvers))) => {
+                    return self.finish(&capability, request, decision, permit, &approvers, now)
                 }
                 Ok(Err(mine)) => claimed = Some(mine),
                 Err(e) => return Err(self.idempotency_failure(&capability, request, key, e, now)),
@@ -184,6 +184,13 @@ impl Guard {
         }
         if let (Some((key, store, _)), Some(mine)) = (&idem, &claimed) {
             let (outcome, expires) = match &permit {
+                Some(p) if !approvers.is_empty() => (
+                    Outcome::Approved {
+                        token: p.token().to_string(),
+                        approvers: approvers.clone(),
+                    },
+                    p.claims().exp,
+                ),
                 Some(p) => (Outcome::Permit(p.token().to_string()), p.claims().exp),
                 None => (
                     Outcome::Denied(decision.reasons.clone()),
@@ -288,11 +295,16 @@ impl Guard {
     }
 }
 
-/// A settled outcome as the decision and permit `protect` returns.
-fn settled(outcome: Outcome) -> Result<(Decision, Option<Permit>), Error> {
+/// A settled outcome as the decision, permit and approvers `protect`
+/// returns and records.
+fn settled(outcome: Outcome) -> Result<(Decision, Option<Permit>, Vec<String>), Error> {
+    let allowed = |token: &str, approvers| {
+        Permit::parse(token).map(|p| (Decision::allow(), Some(p), approvers))
+    };
     match outcome {
-        Outcome::Permit(token) => Permit::parse(&token).map(|p| (Decision::allow(), Some(p))),
-        Outcome::Denied(reasons) => Ok((Decision::deny(reasons), None)),
+        Outcome::Permit(token) => allowed(&token, Vec::new()),
+        Outcome::Approved { token, approvers } => allowed(&token, approvers),
+        Outcome::Denied(reasons) => Ok((Decision::deny(reasons), None, Vec::new())),
     }
 }
 
@@ -523,7 +535,9 @@ mod tests {
         };
         let plain = Request::new("shopper", "refund", json!({"amount": 5000}));
         let call = crate::approval::ApprovedCall::of(&cap.id(), &plain, "shop").unwrap();
-        let req = plain.with_approvals(vec![alice.approve(&call, NOW, 600).unwrap()]);
+        let req = plain
+            .clone()
+            .with_approvals(vec![alice.approve(&call, NOW, 600).unwrap()]);
         let first = g.protect(&cap, &req, &opts(NOW)).unwrap_err();
         let again = g.protect(&cap, &req, &opts(NOW + 1)).unwrap_err();
         assert_eq!(first.code(), ErrorCode::ApprovalRequired, "{first}");
@@ -534,6 +548,33 @@ mod tests {
         assert_eq!(again.reasons(), first.reasons());
         assert_eq!(again.message(), first.message());
         assert_eq!(log.len().unwrap(), 2);
+
+        // With both approvals, under a new key: the permit, and its retry,
+        // each recorded with the approvers that allowed the call.
+        let both = plain.clone().with_approvals(vec![
+            alice.approve(&call, NOW, 600).unwrap(),
+            bob.approve(&call, NOW, 600).unwrap(),
+        ]);
+        let approved = |now: i64| CallOptions {
+            idempotency_key: Some("k2".into()),
+            ..CallOptions::at(now)
+        };
+        let permit = g.protect(&cap, &both, &approved(NOW)).unwrap();
+        let mut kids = vec![alice.kid(), bob.kid()];
+        kids.sort();
+        let recorded = |log: &MemoryAuditLog| {
+            let mut a = log.head().unwrap().unwrap().approvers().to_vec();
+            a.sort();
+            a
+        };
+        assert_eq!(recorded(&log), kids);
+        // The retry carries no approvals at all: the stored outcome names them.
+        let retry = g.protect(&cap, &plain, &approved(NOW + 1));
+        assert_eq!(retry.unwrap().token(), permit.token());
+        let head = log.head().unwrap().unwrap();
+        assert_eq!(head.decision(), Outcome::Allow);
+        assert_eq!(recorded(&log), kids);
+        assert_eq!(log.len().unwrap(), 4);
     }
 
     /// A retry with the same key and call returns the stored permit without

@@ -104,18 +104,33 @@ pub fn call_hash(
 pub enum Outcome {
     /// A permit was issued: its token.
     Permit(String),
+    /// A permit was issued for a call human approvals allowed: its token
+    /// and the key ids of the approvals that counted, so a retry's receipt
+    /// names the approvers as the first call's did.
+    Approved {
+        /// The permit's compact JWS.
+        token: String,
+        /// The kids of the approvals that counted (never empty).
+        approvers: Vec<String>,
+    },
     /// The call was denied, for these reasons.
     Denied(Vec<crate::Reason>),
 }
 
 impl Outcome {
-    /// The stored text: `permit:<token>` or `denied:<JSON array of
+    /// The stored text: `permit:<token>`, `approved:<JCS of {"approvers":
+    /// [kid, ...], "token": token}>`, or `denied:<JSON array of
     /// [code, caveat index or null, message]>`, a row of an
     /// `approval_required` reason ending in its need as a fourth member, so
     /// a retry's denial still says which keys must approve which call.
     pub fn encode(&self) -> String {
         match self {
             Outcome::Permit(token) => format!("permit:{token}"),
+            Outcome::Approved { token, approvers } => {
+                let doc = serde_json::json!({"approvers": approvers, "token": token});
+                // Strings and an array of strings: JCS cannot fail on them.
+                format!("approved:{}", jcs::canonicalize(&doc).unwrap_or_default())
+            }
             Outcome::Denied(reasons) => {
                 let rows: Vec<Value> = reasons
                     .iter()
@@ -155,6 +170,28 @@ impl Outcome {
         };
         if let Some(token) = text.strip_prefix("permit:") {
             return Ok(Outcome::Permit(token.to_string()));
+        }
+        if let Some(doc) = text.strip_prefix("approved:") {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Approved {
+                approvers: Vec<String>,
+                token: String,
+            }
+            let a: Approved = serde_json::from_str(doc).map_err(|_| bad())?;
+            let outcome = Outcome::Approved {
+                token: a.token,
+                approvers: a.approvers,
+            };
+            // One encoding: what Charter writes, with at least one approver.
+            return match &outcome {
+                Outcome::Approved { approvers, .. }
+                    if !approvers.is_empty() && outcome.encode() == text =>
+                {
+                    Ok(outcome)
+                }
+                _ => Err(bad()),
+            };
         }
         let rows = text.strip_prefix("denied:").ok_or_else(bad)?;
         let rows: Vec<Row> = serde_json::from_str(rows).map_err(|_| bad())?;
@@ -422,6 +459,10 @@ mod tests {
     fn outcomes_round_trip() {
         for o in [
             Outcome::Permit("a.b.c".into()),
+            Outcome::Approved {
+                token: "a.b.c".into(),
+                approvers: vec!["k1".into(), "k2".into()],
+            },
             Outcome::Denied(vec![
                 crate::Reason::new(ErrorCode::CaveatFailed, Some(2), "caveat 2 is false: \"x\""),
                 crate::Reason::new(ErrorCode::Revoked, None, "revoked"),
@@ -455,6 +496,12 @@ mod tests {
             "denied:[[\"approval_required\",0,\"m\",{},1]]",
             on_revoked.as_str(),
             unknown.as_str(),
+            // Approved: no approver, not canonical, a member missing or extra.
+            r#"approved:{"approvers":[],"token":"t"}"#,
+            r#"approved:{"token":"t","approvers":["k"]}"#,
+            r#"approved: {"approvers":["k"],"token":"t"}"#,
+            r#"approved:{"approvers":["k"]}"#,
+            r#"approved:{"approvers":["k"],"more":1,"token":"t"}"#,
         ] {
             assert_eq!(
                 Outcome::decode(bad).unwrap_err().code(),

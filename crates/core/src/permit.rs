@@ -400,7 +400,9 @@ impl PermitIssuer {
                 let mine = IdemOutcome::Permit(permit.token.clone());
                 match settle(store.as_ref(), key, &hash, &mine, permit.claims.exp, now)? {
                     IdemOutcome::Permit(token) if token == permit.token => Ok(permit),
-                    IdemOutcome::Permit(token) => Permit::parse(&token),
+                    IdemOutcome::Permit(token) | IdemOutcome::Approved { token, .. } => {
+                        Permit::parse(&token)
+                    }
                     IdemOutcome::Denied(reasons) => Err(Error::denied(reasons)),
                 }
             }
