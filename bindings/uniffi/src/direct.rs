@@ -172,142 +172,67 @@ fn block(kind: u8, body: Vec<u8>) -> u64 {
     Box::into_raw(b.into_boxed_slice()) as *mut u8 as u64
 }
 
-/// `Verifier.check` in one structure-free crossing: 0 when allowed, else a
-/// block (module docs). `verifier` is a live uniffi `Verifier` handle; the
-/// capability is a `Capability` handle (`capability != 0`) or UTF-8 text
-/// (`token`, `token_len`); the request a `Request` handle (`request != 0`)
-/// or its JSON text; `proof_len < 0` means no proof; `has_now == 0` means
-/// the system clock.
-///
-/// # Safety
-/// Every non-zero handle is a live uniffi handle of its type, kept alive by
-/// the caller until this returns; every non-null pointer is valid for reads
-/// of its non-negative length.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)] // the C ABI has no records; these are the call's parts
-pub unsafe extern "C" fn charter_direct_verifier_check(
-    verifier: u64,
-    capability: u64,
-    token: *const u8,
-    token_len: i32,
-    request: u64,
-    request_json: *const u8,
-    request_json_len: i32,
-    proof: *const u8,
-    proof_len: i32,
-    has_now: i32,
-    now: i64,
-) -> u64 {
-    // SAFETY: this function's contract is `check_with`'s, with `verifier` a
-    // live uniffi `Verifier` handle.
-    unsafe {
-        check_with::<Verifier>(
-            verifier,
-            capability,
-            token,
-            token_len,
-            request,
-            request_json,
-            request_json_len,
-            proof,
-            proof_len,
-            has_now,
-            now,
-            |o, c, r, opts| o.0.check(c, r, opts),
-        )
-    }
+/// The structure-free check of one uniffi class: an `extern "C"` function
+/// taking the object's handle, then the call's parts as [`inputs`] reads
+/// them; 0 when allowed, else a block (module docs).
+macro_rules! direct_check {
+    ($(#[$doc:meta])* $name:ident, $class:ty) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// Every non-zero handle is a live uniffi handle of its type, kept
+        /// alive by the caller until this returns; every non-null pointer is
+        /// valid for reads of its non-negative length.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)] // the C ABI has no records; these are the call's parts
+        pub unsafe extern "C" fn $name(
+            handle: u64,
+            capability: u64,
+            token: *const u8,
+            token_len: i32,
+            request: u64,
+            request_json: *const u8,
+            request_json_len: i32,
+            proof: *const u8,
+            proof_len: i32,
+            has_now: i32,
+            now: i64,
+        ) -> u64 {
+            if handle == 0 {
+                return block(PANIC, b"check called without an object (a null handle)".to_vec());
+            }
+            outcome(|| {
+                // SAFETY: as this function's contract says; `handle` is a
+                // live uniffi handle of its class (`Arc::into_raw`).
+                let (object, input) = unsafe {
+                    let input = inputs(
+                        capability, token, token_len, request, request_json,
+                        request_json_len, proof, proof_len, has_now, now,
+                    );
+                    (&*(handle as *const $class), input)
+                };
+                decide(&input, |c, r, o| object.0.check(c, r, o))
+            })
+        }
+    };
 }
 
-/// `Guard.check` (decides and records a receipt) in one structure-free
-/// crossing; arguments and result as [`charter_direct_verifier_check`], with
-/// a live uniffi `Guard` handle first.
-///
-/// # Safety
-/// As [`charter_direct_verifier_check`].
-#[no_mangle]
-#[allow(clippy::too_many_arguments)] // the C ABI has no records; these are the call's parts
-pub unsafe extern "C" fn charter_direct_guard_check(
-    guard: u64,
-    capability: u64,
-    token: *const u8,
-    token_len: i32,
-    request: u64,
-    request_json: *const u8,
-    request_json_len: i32,
-    proof: *const u8,
-    proof_len: i32,
-    has_now: i32,
-    now: i64,
-) -> u64 {
-    // SAFETY: this function's contract is `check_with`'s, with `guard` a
-    // live uniffi `Guard` handle.
-    unsafe {
-        check_with::<Guard>(
-            guard,
-            capability,
-            token,
-            token_len,
-            request,
-            request_json,
-            request_json_len,
-            proof,
-            proof_len,
-            has_now,
-            now,
-            |o, c, r, opts| o.0.check(c, r, opts),
-        )
-    }
-}
-
-/// What both checks share: a null handle refused, the inputs read, the
-/// object borrowed for the call, the decision made by `run` and returned as
-/// an outcome block.
-///
-/// # Safety
-/// `handle` is 0 or a live uniffi handle of `T` (`Arc::into_raw`), kept alive
-/// by the caller until this returns; the other arguments as
-/// [`charter_direct_verifier_check`] says.
-#[allow(clippy::too_many_arguments)] // the C ABI's parts of one call, passed on
-unsafe fn check_with<T>(
-    handle: u64,
-    capability: u64,
-    token: *const u8,
-    token_len: i32,
-    request: u64,
-    request_json: *const u8,
-    request_json_len: i32,
-    proof: *const u8,
-    proof_len: i32,
-    has_now: i32,
-    now: i64,
-    run: impl FnOnce(&T, CapabilityRef<'_>, &core::Request, &core::CallOptions) -> core::Decision,
-) -> u64 {
-    if handle == 0 {
-        return block(
-            PANIC,
-            b"check called without an object (a null handle)".to_vec(),
-        );
-    }
-    outcome(|| {
-        // SAFETY: as this function's contract says.
-        let (object, input) = unsafe {
-            let input = inputs(
-                capability,
-                token,
-                token_len,
-                request,
-                request_json,
-                request_json_len,
-                proof,
-                proof_len,
-                has_now,
-                now,
-            );
-            (&*(handle as *const T), input)
-        };
-        decide(&input, |c, r, o| run(object, c, r, o))
-    })
-}
+direct_check!(
+    /// `Verifier.check` in one structure-free crossing. `handle` is a live
+    /// uniffi `Verifier` handle; the capability is a `Capability` handle
+    /// (`capability != 0`) or UTF-8 text (`token`, `token_len`); the request
+    /// a `Request` handle (`request != 0`) or its JSON text; `proof_len < 0`
+    /// means no proof; `has_now == 0` means the system clock.
+    charter_direct_verifier_check,
+    Verifier
+);
+direct_check!(
+    /// `Guard.check` (decides and records a receipt) in one structure-free
+    /// crossing; arguments and result as [`charter_direct_verifier_check`],
+    /// with a live uniffi `Guard` handle first.
+    charter_direct_guard_check,
+    Guard
+);
 
 /// Frees a block returned by a `charter_direct_*` check; 0 is ignored.
 ///
