@@ -32,8 +32,9 @@ pub const ERROR: u8 = 1;
 /// Block kind: the body is a panic's message (UTF-8), to throw as `InternalException`.
 pub const PANIC: u8 = 2;
 
-/// The capability of a call as it crossed: a uniffi `Capability` handle, or
-/// text bytes.
+/// One call's parts as they crossed: the capability a uniffi `Capability`
+/// (or text bytes), the request a uniffi `Request` (or JSON bytes), the
+/// proof, the time.
 struct Inputs<'a> {
     capability: Option<&'a crate::Capability>,
     token: &'a [u8],
@@ -41,42 +42,6 @@ struct Inputs<'a> {
     request_json: &'a [u8],
     proof: Option<&'a [u8]>,
     now: Option<i64>,
-}
-
-/// One call's inputs, rebuilt from the raw arguments.
-///
-/// # Safety
-/// `capability` and `request` are 0 or live uniffi handles of those types,
-/// kept alive by the caller for the whole call; each pointer is null or
-/// valid for reads of its length (a negative length means absent).
-#[allow(clippy::too_many_arguments)] // the C ABI has no records; these are the call's parts
-unsafe fn inputs<'a>(
-    capability: u64,
-    token: *const u8,
-    token_len: i32,
-    request: u64,
-    request_json: *const u8,
-    request_json_len: i32,
-    proof: *const u8,
-    proof_len: i32,
-    has_now: i32,
-    now: i64,
-) -> Inputs<'a> {
-    Inputs {
-        // SAFETY: uniffi's handle of an object is `Arc::into_raw` of it
-        // (`Handle::from_arc`); the caller keeps that reference alive.
-        capability: (capability != 0)
-            .then(|| unsafe { &*(capability as *const crate::Capability) }),
-        // SAFETY: as promised by the caller for each (pointer, length).
-        token: unsafe { bytes(token, token_len) }.unwrap_or_default(),
-        // SAFETY: as for `capability`.
-        request: (request != 0).then(|| unsafe { &*(request as *const Request) }),
-        // SAFETY: as for `token`.
-        request_json: unsafe { bytes(request_json, request_json_len) }.unwrap_or_default(),
-        // SAFETY: as for `token`.
-        proof: unsafe { bytes(proof, proof_len) },
-        now: (has_now != 0).then_some(now),
-    }
 }
 
 /// A (pointer, length) pair as a slice; `None` when the pointer is null or
@@ -173,8 +138,8 @@ fn block(kind: u8, body: Vec<u8>) -> u64 {
 }
 
 /// The structure-free check of one uniffi class: an `extern "C"` function
-/// taking the object's handle, then the call's parts as [`inputs`] reads
-/// them; 0 when allowed, else a block (module docs).
+/// taking the object's handle, then the call's parts ([`Inputs`]); 0 when
+/// allowed, else a block (module docs).
 macro_rules! direct_check {
     ($(#[$doc:meta])* $name:ident, $class:ty) => {
         $(#[$doc])*
@@ -202,14 +167,19 @@ macro_rules! direct_check {
                 return block(PANIC, b"check called without an object (a null handle)".to_vec());
             }
             outcome(|| {
-                // SAFETY: as this function's contract says; `handle` is a
-                // live uniffi handle of its class (`Arc::into_raw`).
-                let (object, input) = unsafe {
-                    let input = inputs(
-                        capability, token, token_len, request, request_json,
-                        request_json_len, proof, proof_len, has_now, now,
-                    );
-                    (&*(handle as *const $class), input)
+                // SAFETY (each block): as this function's contract says. A
+                // uniffi handle is `Arc::into_raw` of its object
+                // (`Handle::from_arc`), which the caller keeps alive.
+                let object = unsafe { &*(handle as *const $class) };
+                let input = Inputs {
+                    capability: (capability != 0)
+                        .then(|| unsafe { &*(capability as *const crate::Capability) }),
+                    token: unsafe { bytes(token, token_len) }.unwrap_or_default(),
+                    request: (request != 0).then(|| unsafe { &*(request as *const Request) }),
+                    request_json: unsafe { bytes(request_json, request_json_len) }
+                        .unwrap_or_default(),
+                    proof: unsafe { bytes(proof, proof_len) },
+                    now: (has_now != 0).then_some(now),
                 };
                 decide(&input, |c, r, o| object.0.check(c, r, o))
             })
