@@ -2,8 +2,6 @@
 //! `CharterError` carries `.code` (contract/errors.json) and `.message`, each
 //! `ErrorFamily` is one subclass, and `Denied` also carries `.reasons`.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use charter_core::{Error, ErrorCode, ErrorFamily};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyBaseException, PyException};
@@ -80,19 +78,14 @@ pub fn check<T>(r: Result<T, Error>) -> PyResult<T> {
 }
 
 /// Runs core work with the interpreter released (other Python threads run
-/// meanwhile), turning a panic into `internal` instead of letting it cross
-/// the boundary. `f` must not touch Python objects.
+/// meanwhile), turning a panic into `internal` (`Error::catching`) instead of
+/// letting it cross the boundary. `f` must not touch Python objects.
 pub fn detached<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> Result<T, Error> + Send,
 ) -> PyResult<T> {
-    match py.detach(|| catch_unwind(AssertUnwindSafe(f))) {
-        Ok(r) => check(r),
-        Err(_) => Err(to_py(&Error::new(ErrorCode::Internal, INTERNAL))),
-    }
+    check(py.detach(|| Error::catching(f)))
 }
-
-const INTERNAL: &str = "internal error in charter (a bug: please report it with the input that caused it); nothing was decided";
 
 /// The exception the binding raises for `code` (with `message`): what the
 /// test of the exception table against contract/errors.json calls.
