@@ -83,15 +83,9 @@ step_test() {
 # suite fails (never skips) without a server. One test restarts the server,
 # so the tests run one at a time (each starts its own processes and threads).
 step_postgres() {
-  # TLS (feature postgres-tls) builds native-tls on OpenSSL (its headers and
-  # pkg-config); scripts/postgres.sh makes the server's certificate with openssl.
-  local need=()
-  dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
-  dpkg -s pkg-config >/dev/null 2>&1 || need+=(pkg-config)
-  command -v openssl >/dev/null 2>&1 || need+=(openssl)
-  if ((${#need[@]})); then
-    apt_install --no-install-recommends "${need[@]}"
-  fi
+  # TLS (feature postgres-tls) is rustls on ring: no OpenSSL headers or
+  # pkg-config to install; scripts/postgres.sh installs the openssl command
+  # it makes the server's certificates with.
   section "postgres: cargo clippy -p charter-store --features postgres(-tls) --all-targets -- -D warnings"
   cargo clippy -p charter-store --features postgres --all-targets -- -D warnings
   cargo clippy -p charter-store --features postgres-tls --all-targets -- -D warnings
