@@ -11,7 +11,8 @@
 #   1. Finds the newest PostgreSQL server (/usr/lib/postgresql/*/bin, Debian's
 #      layout, or CHARTER_PG_BIN). When there is none it installs Debian's
 #      `postgresql` package (apt-get install -y; `apt-get update` only when the
-#      package is not found). Installed once, reused afterwards.
+#      package is not found), and `openssl` when the command is missing.
+#      Installed once, reused afterwards.
 #   2. Makes a new cluster (initdb) in a temporary directory, owned by an
 #      unprivileged user: the current user, or the `postgres` system user when
 #      run as root (the server refuses to run as root).
@@ -24,10 +25,14 @@
 #                          run as the cluster's owner): `$CHARTER_PG_CTL stop
 #                          -m fast -w`, `$CHARTER_PG_CTL start -w`, `restart`
 #        CHARTER_PG_DATA   the cluster's data directory
-#        CHARTER_PG_TLS_CA the self-signed certificate (PEM) the server
-#                          presents for 127.0.0.1, when `openssl` is there:
-#                          the server then also speaks TLS, and the role
-#                          `charter_tls` may connect over TLS only
+#      and, when `openssl` is there (the server then also speaks TLS):
+#        CHARTER_PG_TLS_CA the CA (PEM) that signed the certificate the
+#                          server presents for 127.0.0.1
+#        CHARTER_PG_TLS_OTHER_CA  a CA (PEM) of the same name that did not
+#                          sign it (a wrong CA: verification must fail)
+#        CHARTER_PG_TLS_URL postgres://charter_tls@127.0.0.1:PORT/charter, a
+#                          role the server admits over TLS only (add
+#                          ?sslmode=verify-full&sslrootcert=$CHARTER_PG_TLS_CA)
 #      The tests restart the server through CHARTER_PG_CTL.
 #   5. Stops the server (pg_ctl stop -m immediate) and deletes the directory
 #      when CMD ends, fails, or the script is interrupted: no cluster is left
@@ -53,13 +58,17 @@ pg_bin_dir() {
   printf '%s\n' "$dir"
 }
 
-# pg_install: installs Debian's postgresql when no server is found.
+# pg_install: installs Debian's postgresql when no server is found, and
+# openssl (the server's TLS certificates) when the command is missing.
 pg_install() {
-  if pg_bin_dir >/dev/null; then
+  local need=()
+  pg_bin_dir >/dev/null || need+=(postgresql)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  if ((${#need[@]} == 0)); then
     return 0
   fi
-  echo "postgres: no PostgreSQL server found; installing Debian's postgresql" >&2
-  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql)
+  echo "postgres: installing Debian's ${need[*]} (not found)" >&2
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}")
   if ! as_root "${apt[@]}" >&2; then
     echo "postgres: package not found in the apt lists; running apt-get update" >&2
     as_root apt-get update -qq >&2
@@ -85,8 +94,30 @@ as_owner() {
   fi
 }
 
-# pg_start: a new cluster, started; exports CHARTER_PG_URL, CHARTER_PG_CTL and
-# CHARTER_PG_DATA.
+# pg_certificates BASE: in BASE, ca.pem (a throwaway CA), other-ca.pem (a CA
+# of the same name that signed nothing) and data/server.{crt,key} (the
+# server's certificate for 127.0.0.1, signed by ca.pem), valid for 2 days.
+pg_certificates() {
+  local base="$1" ca_name="/CN=charter throwaway test CA"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "$ca_name" \
+    -keyout "$base/ca.key" -out "$base/ca.pem" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "$ca_name" \
+      -keyout "$base/other-ca.key" -out "$base/other-ca.pem" &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+      -keyout "$base/data/server.key" -out "$base/server.csr" &&
+    printf '%s\n' "basicConstraints = critical, CA:FALSE" \
+      "keyUsage = critical, digitalSignature, keyEncipherment" \
+      "extendedKeyUsage = serverAuth" "subjectAltName = IP:127.0.0.1" >"$base/server.ext" &&
+    openssl x509 -req -in "$base/server.csr" -CA "$base/ca.pem" -CAkey "$base/ca.key" \
+      -set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -days 2 \
+      -extfile "$base/server.ext" -out "$base/data/server.crt" &&
+    chmod 600 "$base/data/server.key" &&
+    rm -f "$base/ca.key" "$base/other-ca.key" "$base/server.csr" "$base/server.ext"
+}
+
+# pg_start: a new cluster, started; exports CHARTER_PG_URL, CHARTER_PG_CTL,
+# CHARTER_PG_DATA and (with openssl) CHARTER_PG_TLS_CA, CHARTER_PG_TLS_OTHER_CA,
+# CHARTER_PG_TLS_URL.
 pg_start() {
   pg_install
   local bin base port try
@@ -102,23 +133,22 @@ pg_start() {
     --no-instructions >"$base/initdb.log" 2>&1 ||
     { cat "$base/initdb.log" >&2; die "postgres: initdb failed"; }
 
-  # TLS: a throwaway self-signed certificate for 127.0.0.1 (2 days), and a
-  # role that the server admits over TLS only, so a test can tell TLS was used.
+  # TLS: a throwaway CA (2 days) and a server certificate it signs for
+  # 127.0.0.1 (CA:FALSE, serverAuth: what a verifying client such as rustls
+  # accepts; a self-signed CA certificate used as the server's is refused),
+  # a second CA of the same name that signed nothing (a wrong CA), and a role
+  # that the server admits over TLS only, so a test can tell TLS was used.
   local ssl_conf=""
   if command -v openssl >/dev/null 2>&1; then
-    if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
-      -addext "subjectAltName=IP:127.0.0.1" -keyout "$base/data/server.key" \
-      -out "$base/data/server.crt" >"$base/openssl.log" 2>&1; then
-      chmod 600 "$base/data/server.key"
+    if pg_certificates "$base" >"$base/openssl.log" 2>&1; then
       own "$base/data/server.key" "$base/data/server.crt"
-      cp "$base/data/server.crt" "$base/ca.pem"
       ssl_conf="ssl = on"
       local hba
       hba="$(cat "$base/data/pg_hba.conf")"
       printf 'hostssl all charter_tls 127.0.0.1/32 trust\nhost all charter_tls 0.0.0.0/0 reject\n%s\n' \
         "$hba" >"$base/data/pg_hba.conf"
     else
-      echo "postgres: openssl could not make a certificate; the server speaks no TLS" >&2
+      echo "postgres: openssl could not make the certificates; the server speaks no TLS" >&2
       cat "$base/openssl.log" >&2
     fi
   fi
@@ -161,6 +191,8 @@ EOF
     as_owner "$bin/psql" -q -h 127.0.0.1 -p "$port" -U charter -d charter \
       -c "CREATE ROLE charter_tls LOGIN SUPERUSER" >/dev/null
     export CHARTER_PG_TLS_CA="$base/ca.pem"
+    export CHARTER_PG_TLS_OTHER_CA="$base/other-ca.pem"
+    export CHARTER_PG_TLS_URL="postgres://charter_tls@127.0.0.1:$port/charter"
   fi
   export CHARTER_PG_URL="postgres://charter@127.0.0.1:$port/charter"
   export CHARTER_PG_CTL="$base/pg_ctl"
@@ -182,7 +214,8 @@ pg_stop() {
     return 1
   fi
   rm -rf "$base"
-  unset CHARTER_PG_URL CHARTER_PG_CTL CHARTER_PG_DATA CHARTER_PG_TLS_CA
+  unset CHARTER_PG_URL CHARTER_PG_CTL CHARTER_PG_DATA CHARTER_PG_TLS_CA CHARTER_PG_TLS_OTHER_CA \
+    CHARTER_PG_TLS_URL
 }
 
 # with_postgres CMD...: starts a cluster, runs CMD, stops the cluster even

@@ -152,10 +152,21 @@ if [ "$SWIFT" = 1 ]; then
       as_root chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
         CHARTER_LIB_DIR="$LIBDIR" CHARTER_REPO="$REPO" LD_LIBRARY_PATH="$LIBDIR" ${extra_env:+"$extra_env"} \
         ${CHARTER_PG_URL:+"CHARTER_PG_URL=$CHARTER_PG_URL"} ${CHARTER_REQUIRE_POSTGRES:+"CHARTER_REQUIRE_POSTGRES=$CHARTER_REQUIRE_POSTGRES"} \
+        ${CHARTER_PG_TLS_URL:+"CHARTER_PG_TLS_URL=$CHARTER_PG_TLS_URL"} \
+        ${SWIFT_PG_TLS_CA:+"CHARTER_PG_TLS_CA=$SWIFT_PG_TLS_CA"} ${SWIFT_PG_TLS_OTHER_CA:+"CHARTER_PG_TLS_OTHER_CA=$SWIFT_PG_TLS_OTHER_CA"} \
         sh -c "$cmd" | tee "$log" || true
     fi
   }
   LOG="$BUILD/swift-test.log"
+  # The PostgreSQL server's CA files (scripts/postgres.sh) live in its
+  # temporary directory, which the chroot does not see; copies under $BUILD do.
+  SWIFT_PG_TLS_CA="${CHARTER_PG_TLS_CA:-}" SWIFT_PG_TLS_OTHER_CA="${CHARTER_PG_TLS_OTHER_CA:-}"
+  if [ "$SWIFT_ROOT" != host ] && [ -n "$SWIFT_PG_TLS_CA" ] && [ -n "$SWIFT_PG_TLS_OTHER_CA" ]; then
+    mkdir -p "$BUILD/pg-tls"
+    cp "$SWIFT_PG_TLS_CA" "$BUILD/pg-tls/ca.pem"
+    cp "$SWIFT_PG_TLS_OTHER_CA" "$BUILD/pg-tls/other-ca.pem"
+    SWIFT_PG_TLS_CA="$BUILD/pg-tls/ca.pem" SWIFT_PG_TLS_OTHER_CA="$BUILD/pg-tls/other-ca.pem"
+  fi
   MOUNTS=()
   if [ "$SWIFT_ROOT" != host ]; then
     cleanup() {

@@ -9,7 +9,7 @@ use charter_store::Store;
 use clap::Args;
 
 /// What `--store URL` means, in every command's help.
-pub const STORE_HELP: &str = "Shared state in URL: sqlite:///abs/path.db, sqlite://relative/path.db or postgres://user@host:port/db. Every process using the same store agrees on used permits and proofs, revocations, budgets and idempotency keys";
+pub const STORE_HELP: &str = "Shared state in URL: sqlite:///abs/path.db, sqlite://relative/path.db or postgres://user@host:port/db (TLS: ?sslmode=verify-full&sslrootcert=/path/ca.pem). Every process using the same store agrees on used permits and proofs, revocations, budgets and idempotency keys";
 
 /// Opens `--store URL`.
 pub fn open(url: &str) -> Result<Store, Error> {

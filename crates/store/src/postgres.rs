@@ -66,10 +66,10 @@ const RETRIES: usize = 5;
 /// Key of the advisory lock that serializes schema creation.
 const SCHEMA_LOCK: i64 = 0x6368_6172_7465_7201; // "charter\x01"
 
-/// How connections are made: TLS through native-tls with the feature
+/// How connections are made: TLS through rustls with the feature
 /// `postgres-tls`, else plaintext only.
 #[cfg(feature = "postgres-tls")]
-type Connector = postgres_native_tls::MakeTlsConnector;
+type Connector = tokio_postgres_rustls::MakeRustlsConnect;
 #[cfg(not(feature = "postgres-tls"))]
 type Connector = NoTls;
 
@@ -328,26 +328,11 @@ fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connect
 /// set on `config`: `require` encrypts without checking the certificate
 /// (unless `sslrootcert=` is given, then as `verify-ca`); `verify-ca` checks
 /// it against the system's CAs or `sslrootcert=`; `verify-full` also checks
-/// that it names the host.
+/// that it names the host. TLS is rustls on the `ring` provider, passed
+/// explicitly (never a process default another crate may have installed).
 #[cfg(feature = "postgres-tls")]
 fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connector, Error> {
     use postgres::config::SslMode as Mode;
-    let mut builder = native_tls::TlsConnector::builder();
-    if let Some(path) = &options.root_cert {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                format!("sslrootcert={path:?} in the PostgreSQL URL cannot be read: {e}"),
-            )
-        })?;
-        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                format!("sslrootcert={path:?} in the PostgreSQL URL is not a PEM certificate: {e}"),
-            )
-        })?;
-        builder.add_root_certificate(cert);
-    }
     match options.ssl_mode {
         SslMode::Disable => config.ssl_mode(Mode::Disable),
         SslMode::Prefer => config.ssl_mode(Mode::Prefer),
@@ -357,16 +342,227 @@ fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connect
         SslMode::VerifyCa | SslMode::VerifyFull => true,
         _ => options.root_cert.is_some(),
     };
-    builder
-        .danger_accept_invalid_certs(!check_ca)
-        .danger_accept_invalid_hostnames(options.ssl_mode != SslMode::VerifyFull);
-    let tls = builder.build().map_err(|e| {
-        Error::new(
-            ErrorCode::Unsupported,
-            format!("TLS for PostgreSQL could not be set up: {e}"),
-        )
-    })?;
-    Ok(postgres_native_tls::MakeTlsConnector::new(tls))
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = if check_ca {
+        let roots = Arc::new(tls::roots(options)?);
+        if options.ssl_mode == SslMode::VerifyFull {
+            rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| {
+                    Error::new(
+                        ErrorCode::Unsupported,
+                        format!("TLS for PostgreSQL could not be set up: {e}"),
+                    )
+                })?
+        } else {
+            Arc::new(tls::ChainOnly {
+                roots,
+                provider: provider.clone(),
+            })
+        }
+    } else {
+        Arc::new(tls::AnyCertificate {
+            provider: provider.clone(),
+        })
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::Unsupported,
+                format!("TLS for PostgreSQL could not be set up: {e}"),
+            )
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+}
+
+/// The certificate checks behind `sslmode=` (feature `postgres-tls`).
+#[cfg(feature = "postgres-tls")]
+mod tls {
+    use std::sync::Arc;
+
+    use charter_core::{Error, ErrorCode};
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+    use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+    use super::{Options, SslMode};
+
+    /// The CAs a certificate is checked against: every certificate of the
+    /// `sslrootcert=` PEM file (a bundle, as libpq reads it), else the
+    /// system's. An unreadable file, one that is not PEM, or one without a
+    /// usable certificate is `invalid_argument`; a system without CA
+    /// certificates is `unsupported` (it cannot check anything).
+    pub(super) fn roots(options: &Options) -> Result<RootCertStore, Error> {
+        let mut roots = RootCertStore::empty();
+        if let Some(path) = &options.root_cert {
+            let bad = |why: String| {
+                Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("sslrootcert={path:?} in the PostgreSQL URL {why}: give a PEM file of the CA certificates that sign the server's certificate (-----BEGIN CERTIFICATE-----)"),
+                )
+            };
+            let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
+            let certs = CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad(format!("is not a PEM certificate file ({e})")))?;
+            if certs.is_empty() {
+                return Err(bad("holds no PEM certificate".into()));
+            }
+            for cert in certs {
+                roots
+                    .add(cert)
+                    .map_err(|e| bad(format!("holds a certificate that cannot be used ({e})")))?;
+            }
+            return Ok(roots);
+        }
+        let found = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+        if added == 0 {
+            let why = found
+                .errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mode = if options.ssl_mode == SslMode::VerifyFull {
+                "verify-full"
+            } else {
+                "verify-ca"
+            };
+            return Err(Error::new(
+                ErrorCode::Unsupported,
+                format!("sslmode={mode} in the PostgreSQL URL checks the server's certificate against the system's CA certificates, and none could be loaded{}: give sslrootcert=/path/to/ca.pem (percent-encoded) or install the system's CA certificates (SSL_CERT_FILE names a bundle)", if why.is_empty() { String::new() } else { format!(" ({why})") }),
+            ));
+        }
+        Ok(roots)
+    }
+
+    /// `sslmode=require` without `sslrootcert=`: any certificate is taken
+    /// (libpq's meaning: encrypted, not authenticated), but the handshake's
+    /// signatures are still verified with the provider, so the session key
+    /// belongs to whoever holds that certificate's private key.
+    #[derive(Debug)]
+    pub(super) struct AnyCertificate {
+        pub(super) provider: Arc<CryptoProvider>,
+    }
+
+    impl ServerCertVerifier for AnyCertificate {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
+
+    /// `sslmode=verify-ca` (and `require` with `sslrootcert=`): the chain is
+    /// checked against the trusted CAs (webpki: signatures, validity dates,
+    /// key usage), the host name is not, as libpq does. Everything but the
+    /// name check of rustls' own verifier.
+    #[derive(Debug)]
+    pub(super) struct ChainOnly {
+        pub(super) roots: Arc<RootCertStore>,
+        pub(super) provider: Arc<CryptoProvider>,
+    }
+
+    impl ServerCertVerifier for ChainOnly {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_cert_signed_by_trust_anchor(
+                &cert,
+                &self.roots,
+                intermediates,
+                now,
+                self.provider.signature_verification_algorithms.all,
+            )?;
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
 }
 
 /// `%XX` escapes of a URL option's value decoded (a file path).
@@ -1108,6 +1304,85 @@ mod tests {
             .unwrap_err();
             // Past the TLS decision: the connection itself fails (nothing listens).
             assert_eq!(e.code(), ErrorCode::StoreUnavailable, "{q}: {e}");
+        }
+    }
+
+    /// A CA certificate (no key anywhere) for the TLS set-up tests.
+    #[cfg(feature = "postgres-tls")]
+    const TEST_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBnjCCAUWgAwIBAgIUaAEY4BcqjJf29y2Qmo+bRzzbWJAwCgYIKoZIzj0EAwIw
+JTEjMCEGA1UEAwwaY2hhcnRlci1zdG9yZSB1bml0IHRlc3QgQ0EwHhcNMjYxMjAx
+MjIwOTI3WhcNMzYxMTI4MjIwOTI3WjAlMSMwIQYDVQQDDBpjaGFydGVyLXN0b3Jl
+IHVuaXQgdGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABBM+ktw5Y5gl
+8/tjjKEtNdJX9RCQk22gGylT/XniafJlFjCB/NqV+cjxlMX0mUcXFB0mgYRXpIU7
+iHsaZq+8omCjUzBRMB0GA1UdDgQWBBTQztwfcUdIu0VgrVCW+zZzuw2OZTAfBgNV
+HSMEGDAWgBTQztwfcUdIu0VgrVCW+zZzuw2OZTAPBgNVHRMBAf8EBTADAQH/MAoG
+CCqGSM49BAMCA0cAMEQCIHJPyui1mD3ErjpZ7QmuImSxIowR6FFLT6mxM6ZSR74Z
+AiBwnsiGNHzx5LCRGP/loRYprgj0+k7707HaUxv6vm8mlQ==
+-----END CERTIFICATE-----
+";
+
+    /// An `sslrootcert=` that cannot be used is `invalid_argument` in every
+    /// mode that reads it, before any connection is tried (nothing listens
+    /// on port 1); a usable one gets past the TLS set-up to the connection,
+    /// which fails as `store_unavailable`.
+    #[cfg(feature = "postgres-tls")]
+    #[test]
+    fn an_unusable_ca_file_is_invalid_argument_before_connecting() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, body: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, body).unwrap();
+            path.display().to_string()
+        };
+        let good = write("ca.pem", TEST_CA.as_bytes());
+        let bundle = write(
+            "bundle.pem",
+            format!("# two CAs\n{TEST_CA}{TEST_CA}").as_bytes(),
+        );
+        let der = write("ca.der", b"\x30\x82\x01\x9e\x30\x82\x01\x45 binary");
+        let key_only = write(
+            "key.pem",
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        );
+        let bad_base64 = write(
+            "bad.pem",
+            b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+        );
+        let not_der = write(
+            "notder.pem",
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        );
+        let missing = dir.path().join("missing.pem").display().to_string();
+        let url = |mode: &str, ca: &str| {
+            format!("postgres://charter@127.0.0.1:1/charter?connect_timeout=1&sslmode={mode}&sslrootcert={ca}")
+        };
+        for mode in ["prefer", "require", "verify-ca", "verify-full"] {
+            for (ca, why) in [
+                (&missing, "cannot be read"),
+                (&der, "holds no PEM certificate"),
+                (&key_only, "holds no PEM certificate"),
+                (&bad_base64, "is not a PEM certificate file"),
+                (&not_der, "holds a certificate that cannot be used"),
+            ] {
+                let e = PostgresStore::open(&url(mode, ca)).unwrap_err();
+                assert_eq!(e.code(), ErrorCode::InvalidArgument, "{mode} {ca}: {e}");
+                assert!(e.message().contains(why), "{mode} {ca}: {e}");
+                assert!(e.message().contains("give a PEM file"), "{e}");
+            }
+            for ca in [&good, &bundle] {
+                let e = PostgresStore::open(&url(mode, ca)).unwrap_err();
+                assert_eq!(e.code(), ErrorCode::StoreUnavailable, "{mode} {ca}: {e}");
+            }
+        }
+        // Without sslrootcert the TLS modes set up too (the system's CAs, or
+        // none needed), and only the connection fails.
+        for mode in ["prefer", "require"] {
+            let e = PostgresStore::open(&format!(
+                "postgres://charter@127.0.0.1:1/charter?connect_timeout=1&sslmode={mode}"
+            ))
+            .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::StoreUnavailable, "{mode}: {e}");
         }
     }
 

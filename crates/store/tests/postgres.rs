@@ -872,53 +872,111 @@ fn a_budget_caveat_holds_across_verifier_processes() {
     assert_eq!(exhausted, outcomes.len() - 10, "{outcomes:?}");
 }
 
-/// TLS against the throwaway server's self-signed certificate for 127.0.0.1
-/// (scripts/postgres.sh): the role `charter_tls` is admitted over TLS only,
-/// so a store that works as that role spoke TLS.
+/// TLS (rustls) against the throwaway server's certificate for 127.0.0.1,
+/// signed by the throwaway CA `CHARTER_PG_TLS_CA` (scripts/postgres.sh): the
+/// role `charter_tls` (`CHARTER_PG_TLS_URL`) is admitted over TLS only, so a
+/// store that works as that role spoke TLS.
 #[cfg(feature = "postgres-tls")]
 #[test]
 fn tls_modes_are_honoured() {
-    let ca = match std::env::var("CHARTER_PG_TLS_CA") {
-        Ok(ca) if !ca.is_empty() => ca,
-        _ => panic!("CHARTER_PG_TLS_CA is not set: scripts/postgres.sh makes it with openssl"),
+    let var = |name: &str| match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!("{name} is not set: scripts/postgres.sh sets it when openssl is there"),
     };
-    let base = url().replacen("postgres://charter@", "postgres://charter_tls@", 1);
+    let (ca, other_ca, base) = (
+        var("CHARTER_PG_TLS_CA"),
+        var("CHARTER_PG_TLS_OTHER_CA"),
+        var("CHARTER_PG_TLS_URL"),
+    );
+    let open =
+        |base: &str, query: &str| PostgresStore::open(&format!("{base}?connect_timeout=5&{query}"));
     let works = |query: &str| {
-        let s = PostgresStore::open(&format!("{base}?connect_timeout=5&{query}"))
-            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        let s = open(&base, query).unwrap_or_else(|e| panic!("{query}: {e}"));
         s.replay()
             .check_and_record(&unique("tls"), unix_now() + 60, unix_now())
             .unwrap_or_else(|e| panic!("{query}: {e}"));
     };
+    let fails = |base: &str, query: &str, code: ErrorCode, needle: &str| {
+        let e = open(base, query).expect_err(query);
+        assert_eq!(e.code(), code, "{query}: {e}");
+        assert!(e.message().contains(needle), "{query}: {e}");
+    };
     // The certificate checked against the given CA, and naming 127.0.0.1.
     works(&format!("sslmode=verify-full&sslrootcert={ca}"));
     works(&format!("sslmode=verify-ca&sslrootcert={ca}"));
-    // require: encrypted, the certificate not checked (libpq's meaning).
+    // require: encrypted, the certificate not checked (libpq's meaning)...
     works("sslmode=require");
+    // ...unless a CA is given: then it is checked, as verify-ca.
+    works(&format!("sslmode=require&sslrootcert={ca}"));
     // prefer (the default) uses TLS when the server has it.
     works("sslmode=prefer");
+    works("");
     // The role is refused in plaintext: the tests above spoke TLS.
-    let e = PostgresStore::open(&format!("{base}?connect_timeout=5&sslmode=disable"))
-        .expect_err("plaintext for a TLS-only role");
-    assert!(e.message().contains("pg_hba.conf"), "{e}");
-    assert!(e.message().contains("no encryption"), "{e}");
-    // A self-signed certificate is not trusted without its CA.
-    let e = PostgresStore::open(&format!("{base}?connect_timeout=5&sslmode=verify-full"))
-        .expect_err("an unknown CA");
+    fails(&base, "sslmode=disable", ErrorCode::Io, "no encryption");
+    // A CA of the same name that did not sign the server's certificate.
+    for mode in ["verify-full", "verify-ca", "require", "prefer"] {
+        fails(
+            &base,
+            &format!("sslmode={mode}&sslrootcert={other_ca}"),
+            ErrorCode::StoreUnavailable,
+            "certificate",
+        );
+    }
+    // The throwaway CA is not among the system's.
+    let e = open(&base, "sslmode=verify-full").expect_err("an unknown CA");
+    assert!(
+        matches!(
+            e.code(),
+            ErrorCode::StoreUnavailable | ErrorCode::Unsupported
+        ),
+        "{e}"
+    );
     assert!(e.message().contains("certificate"), "{e}");
     // verify-full checks the name: the certificate names 127.0.0.1, not localhost.
     let by_name = base.replacen("@127.0.0.1:", "@localhost:", 1);
-    let e = PostgresStore::open(&format!(
-        "{by_name}?connect_timeout=5&sslmode=verify-full&sslrootcert={ca}"
-    ))
-    .expect_err("a certificate for another name");
-    assert!(
-        e.message().contains("certificate") || e.message().contains("hostname"),
-        "{e}"
+    fails(
+        &by_name,
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+        ErrorCode::StoreUnavailable,
+        "not valid for name",
     );
-    // verify-ca does not check the name.
-    let s = PostgresStore::open(&format!(
-        "{by_name}?connect_timeout=5&sslmode=verify-ca&sslrootcert={ca}"
-    ));
+    // verify-ca does not check the name, but still the chain.
+    let s = open(&by_name, &format!("sslmode=verify-ca&sslrootcert={ca}"));
     assert!(s.is_ok(), "{:?}", s.err());
+    fails(
+        &by_name,
+        &format!("sslmode=verify-ca&sslrootcert={other_ca}"),
+        ErrorCode::StoreUnavailable,
+        "certificate",
+    );
+    // A CA file that is missing, not PEM, or PEM without a certificate:
+    // invalid_argument, before any connection.
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("ca.der");
+    std::fs::write(&not_pem, b"\x30\x82\x01\x0a not a PEM file").unwrap();
+    let no_cert = dir.path().join("key.pem");
+    std::fs::write(
+        &no_cert,
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(
+        &broken,
+        "-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    for (file, needle) in [
+        (dir.path().join("missing.pem"), "cannot be read"),
+        (not_pem, "holds no PEM certificate"),
+        (no_cert, "holds no PEM certificate"),
+        (broken, "sslrootcert="),
+    ] {
+        fails(
+            &base,
+            &format!("sslmode=verify-full&sslrootcert={}", file.display()),
+            ErrorCode::InvalidArgument,
+            needle,
+        );
+    }
 }

@@ -595,6 +595,43 @@ final class CharterTests: XCTestCase {
         }
     }
 
+    /// TLS to PostgreSQL (rustls, no OpenSSL in the library), when
+    /// scripts/postgres.sh made the server speak it: CHARTER_PG_TLS_URL is a
+    /// role admitted over TLS only, CHARTER_PG_TLS_CA the CA that signed the
+    /// server's certificate for 127.0.0.1, CHARTER_PG_TLS_OTHER_CA a CA of the
+    /// same name that did not (scripts/test-uniffi.sh copies both where the
+    /// Swift chroot sees them).
+    func testStoresOverTls() throws {
+        let env = ProcessInfo.processInfo.environment
+        let names = ["CHARTER_PG_TLS_URL", "CHARTER_PG_TLS_CA", "CHARTER_PG_TLS_OTHER_CA"]
+        let values = names.map { env[$0] ?? "" }
+        if values.contains("") {
+            if env["CHARTER_REQUIRE_POSTGRES"] == "1" { XCTFail("CHARTER_REQUIRE_POSTGRES=1 but \(names.joined(separator: ", ")) are not set") }
+            return
+        }
+        let (url, ca, otherCa) = (values[0], values[1], values[2])
+        func withCa(_ mode: String, _ file: String) -> String {
+            "\(url)?connect_timeout=5&sslmode=\(mode)&sslrootcert=\(file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file)"
+        }
+        let root = try RootKey.fromBytes(bytes: Data(repeating: 0x45, count: 32))
+        let req = try Request(agent: "agent-1", action: "refund", args: "{\"amount\":5}")
+        let store = try openStore(url: withCa("verify-full", ca))
+        let a = try Verifier(roots: [root], audience: "svc", store: try openStore(url: withCa("verify-full", ca)))
+        let b = try Verifier(roots: [root], audience: "svc", store: store)
+        let cap = try Issuer(root: root).issue(actions: ["refund"], expiresAt: Int64(Date().timeIntervalSince1970) + 3600)
+        XCTAssertTrue(b.check(capability: cap, request: req).allowed)
+        try a.revoke(capabilityId: cap.id)
+        XCTAssertEqual(b.check(capability: cap, request: req).reasons.map { $0.code }, ["revoked"])
+        XCTAssertTrue(try store.revoked().contains(cap.id))
+        do { _ = try openStore(url: "\(url)?connect_timeout=5&sslmode=disable"); XCTFail("plaintext was accepted") } catch let e as CharterError {
+            XCTAssertTrue(e.message.contains("no encryption"), e.message)
+        }
+        do { _ = try openStore(url: withCa("verify-full", otherCa)); XCTFail("a wrong CA was accepted") } catch let e as CharterError {
+            XCTAssertEqual(e.code, "store_unavailable")
+            XCTAssertTrue(e.message.contains("certificate"), e.message)
+        }
+    }
+
     /// The 4-caveat check from Swift (the Rust bench's `capability/check/4`: token
     /// text, parse + chain + 4 caveats), median of batches; run by
     /// `scripts/test-uniffi.sh --bench` (release build, CHARTER_BENCH=1).

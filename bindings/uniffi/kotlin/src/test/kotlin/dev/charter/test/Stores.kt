@@ -88,5 +88,42 @@ fun storeTests(t: Tests) {
             assertEq(List(3) { "budget_exhausted" }, decisions.filter { !it.allowed }.map { it.reasons.single().code }, "denied")
         }
     }
+
+    // TLS (rustls, no OpenSSL in the library): CHARTER_PG_TLS_URL is a role the
+    // server admits over TLS only, CHARTER_PG_TLS_CA the CA that signed its
+    // certificate for 127.0.0.1, CHARTER_PG_TLS_OTHER_CA a CA of the same name
+    // that did not (scripts/postgres.sh).
+    val tlsNames = listOf("CHARTER_PG_TLS_URL", "CHARTER_PG_TLS_CA", "CHARTER_PG_TLS_OTHER_CA")
+    val tls = tlsNames.map { System.getenv(it).orEmpty() }
+    if (tls.any { it.isEmpty() }) {
+        if (System.getenv("CHARTER_REQUIRE_POSTGRES") == "1") t.test("stores: PostgreSQL over TLS is required") { error("CHARTER_REQUIRE_POSTGRES=1 but ${tlsNames.joinToString()} are not set") }
+    } else {
+        val (tlsUrl, ca, otherCa) = tls
+        fun withCa(mode: String, file: String) = "$tlsUrl?connect_timeout=5&sslmode=$mode&sslrootcert=" + file.replace("%", "%25").replace(" ", "%20").replace("&", "%26")
+        t.test("stores postgres TLS: verify-full against the server's CA shares revocations") {
+            val verified = withCa("verify-full", ca)
+            val store = pool.submit(Callable { openStore(verified) }).get()
+            val a = Verifier(listOf(root), "svc", store = openStore(verified))
+            val b = Verifier(listOf(root), "svc", store = store)
+            val c = cap()
+            check(b.check(c, request).allowed)
+            pool.submit(Callable { a.revoke(c.id) }).get()
+            assertEq("revoked", b.check(c, request).reasons.single().code, "through a verifier")
+            check(store.revoked().contains(c.id))
+            val byChain = Verifier(listOf(root), "svc", store = openStore(withCa("verify-ca", ca)))
+            assertEq("revoked", byChain.check(c, request).reasons.single().code, "verify-ca")
+            // The role is admitted over TLS only: the stores above spoke TLS.
+            val e = assertThrows<CharterException>() { openStore("$tlsUrl?connect_timeout=5&sslmode=disable") }
+            check(e.errorMessage.contains("no encryption")) { e.errorMessage }
+        }
+        t.test("stores postgres TLS: verify-full with a wrong CA is store_unavailable") {
+            val e = assertThrows<CharterException.EnvironmentException>() { openStore(withCa("verify-full", otherCa)) }
+            assertEq("store_unavailable", e.code, "code")
+            check(e.errorMessage.contains("certificate")) { e.errorMessage }
+            val notPem = File(Files.createTempDirectory("charter-kt").toFile(), "ca.der")
+            notPem.writeBytes(byteArrayOf(0x30, 0x82.toByte(), 0x01, 0x02))
+            expectCode<CharterException.UsageException>("invalid_argument") { openStore(withCa("verify-full", notPem.path)) }
+        }
+    }
     pool.shutdown()
 }
