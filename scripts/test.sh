@@ -67,19 +67,13 @@ step_test() {
   # The interop tests (PyJWT, pymacaroons) run against the real libraries.
   need_tools
   charter_setup_interop
-  # The store is tested on its own: the CLI turns on its feature
-  # postgres-tls, and built together (features unify) the store's PostgreSQL
-  # suites would run here without the server the postgres step starts.
-  local members=(-p charter-core -p charter-cli -p charter-vectors)
   if command -v cargo-nextest >/dev/null 2>&1; then
-    section "test: cargo nextest run (default members; charter-store alone, without PostgreSQL), then doctests"
-    cargo nextest run --no-fail-fast "${members[@]}"
-    cargo nextest run --no-fail-fast -p charter-store
+    section "test: cargo nextest run (default members), then doctests"
+    cargo nextest run --no-fail-fast
     cargo test --doc
   else
-    section "test: cargo test (default members; charter-store alone, without PostgreSQL; cargo-nextest not found)"
-    cargo test --no-fail-fast "${members[@]}"
-    cargo test --no-fail-fast -p charter-store
+    section "test: cargo test (default members; cargo-nextest not found)"
+    cargo test --no-fail-fast
   fi
 }
 
@@ -94,12 +88,12 @@ step_postgres() {
   # it makes the server's certificates with.
   section "postgres: cargo clippy -p charter-store --features postgres(-tls) --all-targets -- -D warnings"
   cargo clippy -p charter-store --features postgres --all-targets -- -D warnings
-  cargo clippy -p charter-store --features postgres-tls --all-targets -- -D warnings
+  cargo clippy -p charter-store --features postgres-tls,postgres-server-tests --all-targets -- -D warnings
   section "postgres: a build without TLS refuses sslmode=require/verify-* (no server needed)"
   cargo test -p charter-store --features postgres --lib postgres::tests
   section "postgres: charter-store --features postgres-tls against a throwaway PostgreSQL server"
   bash scripts/postgres.sh run \
-    cargo test -p charter-store --features postgres-tls --lib --test postgres --test stores -- --test-threads=1
+    cargo test -p charter-store --features postgres-tls,postgres-server-tests --lib --test postgres --test stores -- --test-threads=1
   section "postgres: charter revoke --store over TLS (verify-full; a wrong CA is store_unavailable)"
   cargo build -q -p charter-cli
   bash scripts/postgres.sh run bash scripts/postgres-cli-smoke.sh "${CARGO_TARGET_DIR:-target}/debug/charter"

@@ -1,9 +1,9 @@
 //! The store conformance suite: every store behaves as the core's memory
 //! store does, the same answers and the same codes, whatever the engine:
-//! memory, SQLite in memory, a SQLite file, and, built with the `postgres`
-//! feature, the PostgreSQL server `CHARTER_PG_URL` names (`scripts/test.sh
-//! postgres` runs it so, against a throwaway server; with the feature and no
-//! URL the suite fails rather than skip PostgreSQL).
+//! memory, SQLite in memory, a SQLite file, and, built with the
+//! `postgres-server-tests` feature, the PostgreSQL server `CHARTER_PG_URL`
+//! names (`scripts/test.sh postgres` runs it so, against a throwaway server;
+//! with the feature and no URL the suite fails rather than skip PostgreSQL).
 
 use std::sync::Arc;
 
@@ -25,14 +25,14 @@ fn stores(dir: &tempfile::TempDir) -> Vec<Store> {
 }
 
 /// A PostgreSQL store in a schema of its own, so every test starts empty.
-#[cfg(feature = "postgres")]
+#[cfg(feature = "postgres-server-tests")]
 fn postgres() -> Option<Store> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let url = match std::env::var("CHARTER_PG_URL") {
         Ok(u) if !u.is_empty() => u,
         _ => panic!(
-            "built with the postgres feature but CHARTER_PG_URL is not set: run \
+            "built with the postgres-server-tests feature but CHARTER_PG_URL is not set: run \
              `scripts/test.sh postgres` (scripts/postgres.sh starts a throwaway server)"
         ),
     };
@@ -62,7 +62,7 @@ fn postgres() -> Option<Store> {
     Some(store)
 }
 
-#[cfg(not(feature = "postgres"))]
+#[cfg(not(feature = "postgres-server-tests"))]
 fn postgres() -> Option<Store> {
     None
 }
