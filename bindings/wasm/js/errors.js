@@ -56,6 +56,18 @@ const FAMILIES = {
   Denied,
 };
 
+/** A record from the module's JSON (snake_case keys become camelCase). Used by the wasm module only. */
+export function record(json) {
+  const camel = (v) => {
+    if (Array.isArray(v)) return v.map(camel);
+    if (v === null || typeof v !== "object") return v;
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = camel(x);
+    return out;
+  };
+  return camel(JSON.parse(json));
+}
+
 /** A fresh allowing Decision. Used by the wasm module only. */
 export function allow() {
   return { allowed: true, reasons: [] };
@@ -74,8 +86,8 @@ export function charterId(v) {
 
 /** An error of the family's class. Used by the wasm module only. */
 export function makeError(code, family, message, reasons) {
-  if (code === "approval_required") return new ApprovalRequired(message, reasons, code);
-  if (family === "Denied") return new Denied(message, reasons, code);
+  if (code === "approval_required") return new ApprovalRequired(message, record(reasons), code);
+  if (family === "Denied") return new Denied(message, record(reasons), code);
   const C = Object.prototype.hasOwnProperty.call(FAMILIES, family) ? FAMILIES[family] : CharterError;
   return new C(message, code);
 }

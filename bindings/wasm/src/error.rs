@@ -10,9 +10,9 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 /// The JS side of the boundary (`js/errors.js`): `makeError(code, family,
-/// message, reasons)`, `allow()` (a fresh allowing Decision) and
-/// `charterId(value)` (a registry id, or 0).
-struct Glue(Function, Function, Function);
+/// message, reasonsJson)`, `record(json)` (keys camelCased), `allow()` (a
+/// fresh allowing Decision) and `charterId(value)` (a registry id, or 0).
+struct Glue(Function, Function, Function, Function);
 
 thread_local! {
     static GLUE: OnceCell<Glue> = const { OnceCell::new() };
@@ -20,8 +20,8 @@ thread_local! {
 
 /// Called once by the package entry with the functions of [`Glue`].
 #[wasm_bindgen(js_name = "__setup", skip_typescript)]
-pub fn setup(error: Function, allow: Function, id: Function) {
-    GLUE.with(|g| g.set(Glue(error, allow, id)).ok());
+pub fn setup(error: Function, record: Function, allow: Function, id: Function) {
+    GLUE.with(|g| g.set(Glue(error, record, allow, id)).ok());
 }
 
 fn with(f: impl FnOnce(&Glue) -> Result<JsValue, JsValue>) -> JsValue {
@@ -33,15 +33,15 @@ fn with(f: impl FnOnce(&Glue) -> Result<JsValue, JsValue>) -> JsValue {
 
 const THIS: JsValue = JsValue::UNDEFINED;
 
-/// A record (Decision, PermitClaims, BundleReport, Reason[]) as a JS object:
-/// its JSON with member names camelCased by the core, as every JS binding's.
-pub fn record<T: JsCast, V: serde::Serialize>(value: &V) -> T {
-    crate::host::json_out(&charter_core::host::js_record(value).unwrap_or_default())
+/// A record (Decision, PermitClaims, BundleReport, Reason[]) through its JSON.
+pub fn record<T: JsCast, V: serde::Serialize + ?Sized>(value: &V) -> T {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    with(|g| g.1.call1(&THIS, &json.into())).unchecked_into()
 }
 
 /// The registry id behind a JS value (0 when it is not one of ours).
 pub fn charter_id(v: &JsValue) -> f64 {
-    with(|g| g.2.call1(&THIS, v)).as_f64().unwrap_or(0.0)
+    with(|g| g.3.call1(&THIS, v)).as_f64().unwrap_or(0.0)
 }
 
 /// Reasons as JSON with `approval` always present (`null` unless the
@@ -61,7 +61,7 @@ pub fn reasons_json(reasons: &[charter_core::Reason]) -> serde_json::Value {
 /// A Decision as a JS object (an allow is built without JSON).
 pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
     if d.allowed {
-        return with(|g| g.1.call0(&THIS)).unchecked_into();
+        return with(|g| g.2.call0(&THIS)).unchecked_into();
     }
     record(&serde_json::json!({"allowed": false, "reasons": reasons_json(&d.reasons)}))
 }
@@ -77,9 +77,9 @@ pub struct Throw(JsValue);
 impl From<Error> for Throw {
     fn from(e: Error) -> Self {
         let code = e.code();
-        let reasons: JsValue = record(&reasons_json(e.reasons()));
+        let reasons = reasons_json(e.reasons()).to_string();
         let family = code.family().class_name();
-        let args = [code.as_str().into(), family.into(), e.message().into(), reasons];
+        let args = [code.as_str(), family, e.message(), &reasons].map(JsValue::from);
         Throw(with(|g| g.0.apply(&THIS, &args.iter().collect())))
     }
 }
