@@ -18,11 +18,7 @@ crate::class! {
             nonce: Option<Bytes>) -> String = {
             let req = request::arg(&request)?;
             host::args!(string: audience; now: now; ?bytes: nonce;);
-            host::with_cap(&capability, |c| match (c.resolve(), &nonce) {
-                (Ok(cap), Some(n)) => h.prove_with_nonce(&cap, &req, &audience, now, n),
-                (Ok(cap), None) => h.prove(&cap, &req, &audience, now),
-                (Err(e), _) => Err(e),
-            })?
+            host::with_cap(&capability, |c| h.prove_call(c, &req, &audience, now, nonce.as_deref()))?
         };
     } static {
         /// A holder signing with `signingKey`.

@@ -108,19 +108,16 @@ pub trait Class: 'static {
     const NAME: &'static str;
 }
 
-/// As [`try_obj`], or `invalid_argument` naming the parameter and class.
-pub fn obj<T: Class>(v: &JsValue, what: &str) -> Result<Rc<T>, Error> {
-    try_obj(v).ok_or_else(|| match v.is_object() {
+/// The value behind one of the module's objects, cloned out, or
+/// `invalid_argument` naming the parameter and class.
+pub fn class<T: Class + Clone>(v: &JsValue, what: &str) -> Result<T, Error> {
+    let o = try_obj::<T>(v).ok_or_else(|| match v.is_object() {
         true => {
             invalid(format!("{what} must be a {}, got another object (or a freed one)", T::NAME))
         }
         false => wrong(what, &format!("a {}", T::NAME), v),
-    })
-}
-
-/// The value behind one of the module's objects, cloned out.
-pub fn class<T: Class + Clone>(v: &JsValue, what: &str) -> Result<T, Error> {
-    obj::<T>(v, what).map(|o| (*o).clone())
+    })?;
+    Ok((*o).clone())
 }
 
 /// An array of the module's objects (at most `max`), each cloned out.
@@ -168,11 +165,6 @@ pub fn int(v: &JsValue, what: &str) -> Result<i64, Error> {
         None if v.is_bigint() => core_host::int(&Js(v.clone()), what),
         None => Err(wrong(what, "an integer", v)),
     }
-}
-
-fn bigint(v: &JsValue) -> String {
-    let b: &js_sys::BigInt = v.unchecked_ref();
-    b.to_string(10).map(String::from).unwrap_or_default()
 }
 
 /// An optional argument (absent when `undefined` or `null`), by `read`.
@@ -235,10 +227,6 @@ pub fn opt_out(s: Option<&str>) -> OptStr {
     s.map_or(JsValue::NULL, JsValue::from_str).unchecked_into()
 }
 
-pub fn keys(v: &JsValue, what: &str) -> Result<Array, Error> {
-    keys_of(v).map_err(|_| unreadable(what))
-}
-
 /// `v[key]`, refusing a getter or trap that throws.
 pub fn member(v: &JsValue, key: &JsValue, what: &str) -> Result<JsValue, Error> {
     Reflect::get(v, key).map_err(|_| unreadable(what))
@@ -269,7 +257,8 @@ impl HostJson for Js {
                 HostValue::Bytes(v.unchecked_ref::<Uint8Array>().to_vec())
             }
             _ if v.is_bigint() => {
-                let text = bigint(v);
+                let text = v.unchecked_ref::<js_sys::BigInt>().to_string(10);
+                let text = text.map(String::from).unwrap_or_default();
                 text.parse().map_or(HostValue::BigInt(text), HostValue::Int)
             }
             _ if v.is_object() && is_array(v).map_err(|_| unreadable("an array"))? => {
@@ -277,7 +266,8 @@ impl HostJson for Js {
                 HostValue::Array(Box::new(all.into_iter().map(|i| Ok(Js(i)))))
             }
             _ if is_plain(v, "an object")? => {
-                HostValue::Object(Box::new(keys(v, "an object")?.into_iter().map(move |k| {
+                let keys = keys_of(v).map_err(|_| unreadable("an object"))?;
+                HostValue::Object(Box::new(keys.into_iter().map(move |k| {
                     let key = string(&k, "a key")?;
                     let item = member(v, &k, &key)?;
                     Ok((key, Js(item)))
@@ -289,6 +279,24 @@ impl HostJson for Js {
             }
         })
     }
+}
+
+/// One of the module's objects, or else a plain object or its JSON text
+/// read by `parse`: the `KeySet | Jwks | string` and `Request | object |
+/// string` arguments; anything else is `invalid_argument` wanting `want`.
+pub fn obj_or_json<T: 'static>(
+    v: &JsValue,
+    what: &str,
+    want: &str,
+    parse: impl FnOnce(&Js) -> Result<T, Error>,
+) -> Result<Rc<T>, Error> {
+    if let Some(o) = try_obj::<T>(v) {
+        return Ok(o);
+    }
+    if !v.is_string() && !is_plain(v, what)? {
+        return Err(wrong(what, want, v));
+    }
+    parse(&Js(v.clone())).map(Rc::new)
 }
 
 /// A JSON argument as text: a string as is, a native value canonicalized.

@@ -74,13 +74,8 @@ crate::class! {
 
 /// A key set argument: a `KeySet`, a JWKS object, or its JSON text.
 pub fn arg(v: &JsValue, what: &str) -> Result<Rc<core::KeySet>, core::Error> {
-    if let Some(k) = host::try_obj::<core::KeySet>(v) {
-        return Ok(k);
-    }
-    if !v.is_string() && !host::is_plain(v, what)? {
-        return Err(host::wrong(what, "a KeySet, a JWKS object or its text", v));
-    }
-    core::KeySet::from_jwks(&host::json_text(v, what)?).map(Rc::new)
+    let want = "a KeySet, a JWKS object or its text";
+    host::obj_or_json(v, what, want, |j| core::KeySet::from_jwks(&core::host::json_text(j, what)?))
 }
 
 crate::class! {

@@ -33,7 +33,7 @@ pub fn version() -> String {
 /// and getters (`(getter) name: T = |value| ...;`), its methods
 /// (`fn { name(&value, arg: T, ...) -> R = a Result; }`), its static
 /// functions and constructors (`static { name(arg: T, ...) = a core result; }`),
-/// each section maybe empty, then any other methods. The value is registered in
+/// each section maybe empty. The value is registered in
 /// [`host::Handle`] (the hidden getter `__charterId`) so that the object can
 /// come back as an argument.
 macro_rules! class {
@@ -43,7 +43,7 @@ macro_rules! class {
         $($(#[$fm:meta])* $fjs:ident(&$fr:ident $(, $fa:ident: $fat:ty)*) -> $ft:ty = $fbody:expr;)*
     } static {
         $($(#[$sm:meta])* $sjs:ident($($arg:ident: $at:ty),*) = $sbody:expr;)*
-    } $($items:tt)*) => {
+    }) => {
         $(#[$m])*
         #[wasm_bindgen]
         pub struct $name {
@@ -53,7 +53,6 @@ macro_rules! class {
             const NAME: &'static str = stringify!($name);
         }
         impl $name {
-            #[allow(dead_code)]
             pub(crate) fn wrap(v: $inner) -> Self {
                 $name { h: $crate::host::Handle::new(v) }
             }
@@ -77,7 +76,6 @@ macro_rules! class {
             $($(#[$sm])* pub fn $sjs($($arg: $at),*) -> $crate::error::JsResult<$name> {
                 Ok($name::wrap($sbody?))
             })*
-            $($items)*
         }
     };
 }

@@ -10,14 +10,10 @@ use crate::host::{self, JsonArg, JsonObject, OptStr, Str};
 /// A request argument: a `Request`, a plain object `{agent, action, args?,
 /// resource?}`, or its JSON text.
 pub fn arg(v: &JsValue) -> Result<Rc<core::Request>, core::Error> {
-    if let Some(r) = host::try_obj::<core::Request>(v) {
-        return Ok(r);
-    }
-    if !v.is_string() && !host::is_plain(v, "request")? {
-        let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
-        return Err(host::wrong("request", want, v));
-    }
-    core::host::with_json(&host::Js(v.clone()), "request", core::Request::from_input).map(Rc::new)
+    let want = "a Request, an object {agent, action, args, resource?} or its JSON text";
+    host::obj_or_json(v, "request", want, |j| {
+        core::host::with_json(j, "request", core::Request::from_input)
+    })
 }
 
 crate::class! {

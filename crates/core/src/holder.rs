@@ -8,6 +8,7 @@
 
 use serde_json::json;
 
+use crate::call::CapabilityRef;
 use crate::capability::Capability;
 use crate::keys::{PublicKey, SigningKey};
 use crate::replay::ReplayStore;
@@ -46,6 +47,24 @@ impl Holder {
         let mut nonce = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
         self.prove_with_nonce(capability, request, audience, now, &nonce)
+    }
+
+    /// A proof for a capability as a binding receives it (parsed, or its
+    /// text, which must parse) with the nonce the caller may fix (random
+    /// when `None`): every binding's `prove` is this one call.
+    pub fn prove_call<'a>(
+        &self,
+        capability: impl Into<CapabilityRef<'a>>,
+        request: &Request,
+        audience: &str,
+        now: i64,
+        nonce: Option<&[u8]>,
+    ) -> Result<String, Error> {
+        let cap = capability.into().resolve()?;
+        match nonce {
+            Some(n) => self.prove_with_nonce(&cap, request, audience, now, n),
+            None => self.prove(&cap, request, audience, now),
+        }
     }
 
     /// As [`Holder::prove`] with a fixed nonce (tests and vectors only: a
@@ -186,4 +205,53 @@ pub(crate) fn verify_proof(
             _ => e,
         })?;
     Ok(key.kid().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Issuer, RootKey};
+
+    /// `prove_call` with a fixed nonce is `prove_with_nonce` for a parsed
+    /// capability and for its text alike; without one the nonce is fresh;
+    /// text that does not parse is its parse error, not a proof.
+    #[test]
+    fn prove_call_takes_either_form_and_an_optional_nonce() {
+        let root = RootKey::from_bytes(&[7; 32]).unwrap();
+        let cap = Issuer::new(root)
+            .issue()
+            .issued_at(0)
+            .never_expires()
+            .build()
+            .unwrap();
+        let holder = Holder::new(SigningKey::from_bytes(&[8; 32]).unwrap());
+        let req = Request::new("bot", "read", json!({}));
+        let nonce = [1u8; 16];
+        let fixed = holder
+            .prove_with_nonce(&cap, &req, "shop", 5, &nonce)
+            .unwrap();
+        let text = cap.serialize();
+        for c in [CapabilityRef::Parsed(&cap), CapabilityRef::Text(&text)] {
+            assert_eq!(
+                holder.prove_call(c, &req, "shop", 5, Some(&nonce)).unwrap(),
+                fixed
+            );
+        }
+        let (a, b) = (
+            holder.prove_call(&cap, &req, "shop", 5, None).unwrap(),
+            holder.prove_call(&text, &req, "shop", 5, None).unwrap(),
+        );
+        assert!(a != b && a != fixed, "a random nonce each time");
+        let e = holder
+            .prove_call("not a capability", &req, "shop", 5, None)
+            .unwrap_err();
+        assert_eq!(
+            e.code(),
+            Capability::parse("not a capability").unwrap_err().code()
+        );
+        let short = holder
+            .prove_call(&cap, &req, "shop", 5, Some(&[1u8; 15]))
+            .unwrap_err();
+        assert_eq!(short.code(), ErrorCode::InvalidArgument);
+    }
 }
