@@ -21,10 +21,8 @@ accessors!(Holder |h| get {
     "A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only."
     prove(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, audience: String, now: Option<f64>, nonce: Option<Uint8Array>) -> String = {
         let (req, now) = (RequestArg::read(request)?, crate::host::now(now)?);
-        match (CapArg::read(capability)?.get().resolve()?, nonce) {
-            (cap, Some(n)) => h.prove_with_nonce(&cap, req.borrow(), &audience, now, &n),
-            (cap, None) => h.prove(&cap, req.borrow(), &audience, now),
-        }?
+        let nonce = nonce.as_deref();
+        h.prove_call(CapArg::read(capability)?.get(), req.borrow(), &audience, now, nonce)?
     };
 } new {} ctor {
     "A holder proving with `signingKey`."

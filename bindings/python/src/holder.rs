@@ -27,12 +27,7 @@ methods!(Holder {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
         let now = now.map_or_else(charter_core::unix_now, |t| t.0);
-        detached(py, || {
-            let cap = cap.resolve()?;
-            match &nonce {
-                Some(n) => self.0.prove_with_nonce(&cap, &req, &audience.0, now, &n.0),
-                None => self.0.prove(&cap, &req, &audience.0, now),
-            }
-        })
+        let nonce = nonce.as_ref().map(|n| n.0.as_slice());
+        detached(py, || self.0.prove_call(cap, &req, &audience.0, now, nonce))
     }
 );

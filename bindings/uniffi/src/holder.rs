@@ -15,11 +15,8 @@ export!(Holder {
     #[uniffi::method(default(now = None, nonce = None))]
     fn prove(&self, capability: CapabilityInput, request: Arc<Request>, audience: String, now: Option<i64>,
         nonce: Option<Vec<u8>>) -> Result<String> = {
-        let (cap, now) = (capability.as_ref().resolve()?, now.unwrap_or_else(core::unix_now));
-        Ok(match nonce {
-            Some(n) => self.0.prove_with_nonce(&cap, &request.0, &audience, now, &n)?,
-            None => self.0.prove(&cap, &request.0, &audience, now)?,
-        })
+        let now = now.unwrap_or_else(core::unix_now);
+        Ok(self.0.prove_call(capability.as_ref(), &request.0, &audience, now, nonce.as_deref())?)
     };
     /// The key id to bind capabilities to.
     fn get_kid(&self) -> String = self.0.kid();
