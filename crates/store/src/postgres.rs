@@ -355,13 +355,14 @@ fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connect
                     )
                 })?
         } else {
-            Arc::new(tls::ChainOnly {
-                roots,
+            Arc::new(tls::WithoutName {
+                roots: Some(roots),
                 provider: provider.clone(),
             })
         }
     } else {
-        Arc::new(tls::AnyCertificate {
+        Arc::new(tls::WithoutName {
+            roots: None,
             provider: provider.clone(),
         })
     };
@@ -443,73 +444,21 @@ mod tls {
         Ok(roots)
     }
 
-    /// `sslmode=require` without `sslrootcert=`: any certificate is taken
-    /// (libpq's meaning: encrypted, not authenticated), but the handshake's
-    /// signatures are still verified with the provider, so the session key
-    /// belongs to whoever holds that certificate's private key.
+    /// The two checks libpq makes without the host name, with rustls' own
+    /// pieces: `roots: None` is `sslmode=require` without `sslrootcert=`, any
+    /// certificate taken (libpq's meaning: encrypted, not authenticated);
+    /// `Some` is `verify-ca` (and `require` with `sslrootcert=`), the chain
+    /// checked against those CAs (webpki: signatures, validity dates, key
+    /// usage), the name not. Either way the handshake's signatures are
+    /// verified with the provider, so the session key belongs to whoever
+    /// holds that certificate's private key.
     #[derive(Debug)]
-    pub(super) struct AnyCertificate {
+    pub(super) struct WithoutName {
+        pub(super) roots: Option<Arc<RootCertStore>>,
         pub(super) provider: Arc<CryptoProvider>,
     }
 
-    impl ServerCertVerifier for AnyCertificate {
-        fn verify_server_cert(
-            &self,
-            _end_entity: &CertificateDer<'_>,
-            _intermediates: &[CertificateDer<'_>],
-            _server_name: &ServerName<'_>,
-            _ocsp_response: &[u8],
-            _now: UnixTime,
-        ) -> Result<ServerCertVerified, rustls::Error> {
-            Ok(ServerCertVerified::assertion())
-        }
-
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            verify_tls12_signature(
-                message,
-                cert,
-                dss,
-                &self.provider.signature_verification_algorithms,
-            )
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            verify_tls13_signature(
-                message,
-                cert,
-                dss,
-                &self.provider.signature_verification_algorithms,
-            )
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-            self.provider
-                .signature_verification_algorithms
-                .supported_schemes()
-        }
-    }
-
-    /// `sslmode=verify-ca` (and `require` with `sslrootcert=`): the chain is
-    /// checked against the trusted CAs (webpki: signatures, validity dates,
-    /// key usage), the host name is not, as libpq does. Everything but the
-    /// name check of rustls' own verifier.
-    #[derive(Debug)]
-    pub(super) struct ChainOnly {
-        pub(super) roots: Arc<RootCertStore>,
-        pub(super) provider: Arc<CryptoProvider>,
-    }
-
-    impl ServerCertVerifier for ChainOnly {
+    impl ServerCertVerifier for WithoutName {
         fn verify_server_cert(
             &self,
             end_entity: &CertificateDer<'_>,
@@ -518,14 +467,16 @@ mod tls {
             _ocsp_response: &[u8],
             now: UnixTime,
         ) -> Result<ServerCertVerified, rustls::Error> {
-            let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
-            rustls::client::verify_server_cert_signed_by_trust_anchor(
-                &cert,
-                &self.roots,
-                intermediates,
-                now,
-                self.provider.signature_verification_algorithms.all,
-            )?;
+            if let Some(roots) = &self.roots {
+                let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_cert_signed_by_trust_anchor(
+                    &cert,
+                    roots,
+                    intermediates,
+                    now,
+                    self.provider.signature_verification_algorithms.all,
+                )?;
+            }
             Ok(ServerCertVerified::assertion())
         }
 
