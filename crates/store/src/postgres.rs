@@ -249,6 +249,7 @@ fn split_options(url: &str) -> Result<Options, Error> {
         ssl_mode: SslMode::Prefer,
         root_cert: None,
     };
+    let (mut mode_given, mut system_roots) = (None, false);
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("pool_max_size", v)) => {
@@ -263,6 +264,7 @@ fn split_options(url: &str) -> Result<Options, Error> {
                 options.pool_size = Some(n);
             }
             Some(("sslmode", v)) => {
+                mode_given = Some(v);
                 options.ssl_mode = match v {
                     "disable" => SslMode::Disable,
                     "allow" | "prefer" => SslMode::Prefer,
@@ -274,8 +276,14 @@ fn split_options(url: &str) -> Result<Options, Error> {
                     ))),
                 }
             }
+            // libpq 16's special value: the system's CAs, and verify-full.
+            Some(("sslrootcert", "system")) => {
+                system_roots = true;
+                options.root_cert = None;
+            }
             Some(("sslrootcert", v)) if !v.is_empty() => {
                 options.root_cert = Some(percent_decode(v)?);
+                system_roots = false;
             }
             Some(("sslcert" | "sslkey" | "sslcrl" | "sslpassword", _)) => {
                 return Err(Error::new(
@@ -284,6 +292,18 @@ fn split_options(url: &str) -> Result<Options, Error> {
                 ));
             }
             _ => kept.push(pair),
+        }
+    }
+    if system_roots {
+        // As libpq: sslrootcert=system means verify-full, and a weaker mode
+        // beside it is an error rather than a quiet downgrade.
+        match mode_given {
+            None | Some("verify-full") => options.ssl_mode = SslMode::VerifyFull,
+            Some(mode) => {
+                return Err(bad(format!(
+                    "sslrootcert=system with sslmode={mode} in the PostgreSQL URL: the system's CAs are checked with sslmode=verify-full only (as libpq does); drop sslmode or make it verify-full"
+                )))
+            }
         }
     }
     if options.root_cert.is_some() && options.ssl_mode == SslMode::Disable {
@@ -1217,6 +1237,32 @@ mod tests {
             let e = split_options(&format!("postgres://u@h/db?{bad}")).unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad}");
         }
+        // sslrootcert=system: the system's CAs (no file), verify-full; a
+        // weaker mode beside it is refused, and a later file wins, as in libpq.
+        for q in [
+            "sslrootcert=system",
+            "sslmode=verify-full&sslrootcert=system",
+        ] {
+            let (url, _, mode, root) = split(&format!("postgres://u@h/db?{q}"));
+            assert_eq!(
+                (url.as_str(), mode, root),
+                ("postgres://u@h/db", SslMode::VerifyFull, None),
+                "{q}"
+            );
+        }
+        for q in [
+            "sslmode=require&sslrootcert=system",
+            "sslrootcert=system&sslmode=verify-ca",
+            "sslrootcert=system&sslmode=disable",
+        ] {
+            let e = split_options(&format!("postgres://u@h/db?{q}")).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{q}");
+            assert!(e.message().contains("verify-full"), "{q}: {e}");
+        }
+        assert_eq!(
+            split("postgres://u@h/db?sslrootcert=system&sslrootcert=/ca.pem").3,
+            Some("/ca.pem".to_string())
+        );
         let e = split_options("postgres://u@h/db?sslcert=c.pem").unwrap_err();
         assert_eq!(e.code(), ErrorCode::Unsupported);
         for bad in ["pool_max_size=0", "pool_max_size=x", "pool_max_size=5000"] {
@@ -1237,6 +1283,7 @@ mod tests {
             "sslmode=verify-full",
             "sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem",
             "sslrootcert=/etc/ssl/ca.pem",
+            "sslrootcert=system",
         ] {
             let e = PostgresStore::open(&format!("postgres://charter@127.0.0.1:1/charter?{q}"))
                 .unwrap_err();

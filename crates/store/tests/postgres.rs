@@ -932,6 +932,17 @@ fn tls_modes_are_honoured() {
         "{e}"
     );
     assert!(e.message().contains("certificate"), "{e}");
+    // sslrootcert=system (libpq 16) is the system's CAs with verify-full:
+    // the throwaway CA is not among them, so it is refused the same way.
+    let e = open(&base, "sslrootcert=system").expect_err("an unknown CA");
+    assert!(
+        matches!(
+            e.code(),
+            ErrorCode::StoreUnavailable | ErrorCode::Unsupported
+        ),
+        "{e}"
+    );
+    assert!(e.message().contains("certificate"), "{e}");
     // verify-full checks the name: the certificate names 127.0.0.1, not localhost.
     let by_name = base.replacen("@127.0.0.1:", "@localhost:", 1);
     fails(
