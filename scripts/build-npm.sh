@@ -72,8 +72,9 @@ for p in "${wanted[@]}"; do
   if ! rustup target list --installed | grep -qx "$triple"; then
     rustup target add "$triple"
   fi
-  # A linker for cargo: zig's cc for the target, through maturin (which passes
-  # only the flags zig understands).
+  # A linker for cargo and a C compiler for the build scripts that compile C
+  # (ring's assembly and C for TLS, the bundled SQLite): zig's cc for the
+  # target, through maturin (which passes only the flags zig understands).
   cc="$ZIG_WRAPPERS/cc-$p"
   cat >"$cc" <<EOF
 #!/bin/sh
@@ -85,7 +86,7 @@ EOF
   envtriple="$(tr 'a-z-' 'A-Z_' <<<"$triple")"
   out="$WORK/out-$p"
   mkdir -p "$out"
-  (cd "$NODE_DIR" && env "CARGO_TARGET_${envtriple}_LINKER=$cc" \
+  (cd "$NODE_DIR" && env "CARGO_TARGET_${envtriple}_LINKER=$cc" "CC_${triple//-/_}=$cc" \
     nice npx napi build --platform --release --target "$triple" --no-const-enum \
     --no-js --output-dir "$out")
   node_file="$out/charter.$p.node"
@@ -127,7 +128,8 @@ node -e '
   }
   delete pkg.devDependencies
   fs.writeFileSync(path.join(dst, "package.json"), JSON.stringify(pkg, null, 2) + "\n")
-  for (const f of pkg.files.filter((f) => !f.includes("*"))) fs.copyFileSync(path.join(src, f), path.join(dst, f))
+  // A "files" entry may be a directory (integrations/): copied whole, as npm packs it.
+  for (const f of pkg.files.filter((f) => !f.includes("*"))) fs.cpSync(path.join(src, f), path.join(dst, f), { recursive: true })
   for (const f of ["README.md"]) if (fs.existsSync(path.join(src, f))) fs.copyFileSync(path.join(src, f), path.join(dst, f))
 ' "$NODE_DIR" "$stage"
 rm -f "$DIST/charter-$version.tgz"
