@@ -179,18 +179,18 @@ impl Outcome {
                 token: String,
             }
             let a: Approved = serde_json::from_str(doc).map_err(|_| bad())?;
+            if a.approvers.is_empty() {
+                return Err(bad());
+            }
             let outcome = Outcome::Approved {
                 token: a.token,
                 approvers: a.approvers,
             };
-            // One encoding: what Charter writes, with at least one approver.
-            return match &outcome {
-                Outcome::Approved { approvers, .. }
-                    if !approvers.is_empty() && outcome.encode() == text =>
-                {
-                    Ok(outcome)
-                }
-                _ => Err(bad()),
+            // One encoding: exactly the text Charter writes.
+            return if outcome.encode() == text {
+                Ok(outcome)
+            } else {
+                Err(bad())
             };
         }
         let rows = text.strip_prefix("denied:").ok_or_else(bad)?;
