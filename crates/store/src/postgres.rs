@@ -362,38 +362,30 @@ fn connector(options: &Options, config: &mut postgres::Config) -> Result<Connect
         SslMode::VerifyCa | SslMode::VerifyFull => true,
         _ => options.root_cert.is_some(),
     };
+    let not_set_up = |e: &dyn std::fmt::Display| {
+        Error::new(
+            ErrorCode::Unsupported,
+            format!("TLS for PostgreSQL could not be set up: {e}"),
+        )
+    };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = if check_ca {
-        let roots = Arc::new(tls::roots(options)?);
-        if options.ssl_mode == SslMode::VerifyFull {
+    let roots = check_ca
+        .then(|| tls::roots(options).map(Arc::new))
+        .transpose()?;
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = match roots {
+        Some(roots) if options.ssl_mode == SslMode::VerifyFull => {
             rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
                 .build()
-                .map_err(|e| {
-                    Error::new(
-                        ErrorCode::Unsupported,
-                        format!("TLS for PostgreSQL could not be set up: {e}"),
-                    )
-                })?
-        } else {
-            Arc::new(tls::WithoutName {
-                roots: Some(roots),
-                provider: provider.clone(),
-            })
+                .map_err(|e| not_set_up(&e))?
         }
-    } else {
-        Arc::new(tls::WithoutName {
-            roots: None,
+        roots => Arc::new(tls::WithoutName {
+            roots,
             provider: provider.clone(),
-        })
+        }),
     };
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| {
-            Error::new(
-                ErrorCode::Unsupported,
-                format!("TLS for PostgreSQL could not be set up: {e}"),
-            )
-        })?
+        .map_err(|e| not_set_up(&e))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
