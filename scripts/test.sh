@@ -257,8 +257,13 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   in_git=1
   tree_before="$(tree_state)"
 fi
+# Each step's wall time, printed at the end: CI must stay within its budget
+# (README, "CI"), and this says which step to look at when it grows.
+took=()
 for s in "${steps[@]}"; do
+  t0=$SECONDS
   "step_$s"
+  took+=("$s $((SECONDS - t0))s")
 done
 if [[ $in_git == 1 ]]; then
   section "clean tree: the run changed no tracked file and left no untracked one"
@@ -270,3 +275,4 @@ if [[ $in_git == 1 ]]; then
   echo "the checkout is as the run found it"
 fi
 printf '\n==> all passed: %s\n' "${steps[*]}"
+printf 'time per step: %s\n' "$(printf '%s, ' "${took[@]}" | sed 's/, $//')"
