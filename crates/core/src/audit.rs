@@ -146,6 +146,21 @@ pub fn export_bundle(log: &dyn AuditLog, range: Range<u64>) -> Result<Bundle, Er
     log.export_bundle(range)
 }
 
+/// The JSON text of the bundle of receipts `start..end` of `log`, where an
+/// absent `start` is the first receipt and an absent `end` the log's length
+/// now: `exportBundle(start?, end?)` as every binding offers it.
+pub fn export_bundle_json(
+    log: &dyn AuditLog,
+    start: Option<u64>,
+    end: Option<u64>,
+) -> Result<String, Error> {
+    let end = match end {
+        Some(end) => end,
+        None => log.len()?,
+    };
+    Ok(log.export_bundle(start.unwrap_or(0)..end)?.to_json())
+}
+
 /// The tip of a chain: what the next receipt links to.
 #[derive(Clone, Debug)]
 struct Chain {
@@ -1421,6 +1436,20 @@ pub fn verify_bundle_from(
     Bundle::parse(bundle_json)?.verify_from(trusted, anchor)
 }
 
+/// [`verify_bundle_from`] when the auditor gives an anchor, [`verify_bundle`]
+/// (from the genesis) when not: `verifyBundle(bundle, trusted, anchor?)` as
+/// every binding offers it.
+pub fn verify_bundle_anchored(
+    bundle_json: &str,
+    trusted: &KeySet,
+    anchor: Option<&str>,
+) -> Result<BundleReport, Error> {
+    match anchor {
+        Some(anchor) => verify_bundle_from(bundle_json, trusted, anchor),
+        None => verify_bundle(bundle_json, trusted),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1535,6 +1564,41 @@ mod tests {
         assert_eq!(
             export_bundle(&log, 2..2).unwrap_err().code(),
             ErrorCode::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn optional_bounds_and_anchor_default_to_the_whole_log_and_genesis() {
+        let log = log_with(5);
+        let json = |s, e| export_bundle_json(&log, s, e).unwrap();
+        let whole = export_bundle(&log, 0..5).unwrap().to_json();
+        assert_eq!(json(None, None), whole);
+        assert_eq!(json(Some(0), Some(5)), whole);
+        assert_eq!(
+            json(Some(2), None),
+            export_bundle(&log, 2..5).unwrap().to_json()
+        );
+        assert_eq!(
+            json(None, Some(2)),
+            export_bundle(&log, 0..2).unwrap().to_json()
+        );
+        let e = export_bundle_json(&log, Some(3), Some(9)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+
+        let keys = trusted(1);
+        let r = verify_bundle_anchored(&whole, &keys, None).unwrap();
+        assert_eq!((r.first_seq, r.last_seq), (0, 4));
+        let tail = json(Some(2), None);
+        assert_eq!(
+            code(verify_bundle_anchored(&tail, &keys, None)),
+            ErrorCode::ChainBroken
+        );
+        let anchor = log.receipts(1..2).unwrap()[0].hash().to_string();
+        let r = verify_bundle_anchored(&tail, &keys, Some(&anchor)).unwrap();
+        assert_eq!((r.first_seq, r.last_seq, r.count), (2, 4, 3));
+        assert_eq!(
+            code(verify_bundle_anchored(&whole, &keys, Some(&anchor))),
+            ErrorCode::ChainBroken
         );
     }
 

@@ -46,6 +46,28 @@ impl<'a> CapabilityRef<'a> {
     }
 }
 
+/// A capability argument as a binding holds it for a call, or hands it to
+/// work on another thread: a parsed capability shared with the host object
+/// that owns it (`P`: an `Arc`, or an `Rc` on a single-threaded host), so it
+/// is never copied, or the text it travels in. A check borrows it as a
+/// [`CapabilityRef`] (`&arg` converts).
+#[derive(Clone, Debug)]
+pub enum CapabilityArg<P = std::sync::Arc<Capability>> {
+    /// A parsed capability, shared.
+    Parsed(P),
+    /// Capability text, parsed at the check.
+    Text(String),
+}
+
+impl<'a, P: std::ops::Deref<Target = Capability>> From<&'a CapabilityArg<P>> for CapabilityRef<'a> {
+    fn from(arg: &'a CapabilityArg<P>) -> Self {
+        match arg {
+            CapabilityArg::Parsed(cap) => CapabilityRef::Parsed(cap),
+            CapabilityArg::Text(text) => CapabilityRef::Text(text),
+        }
+    }
+}
+
 /// The optional parts of one call, all absent by default.
 ///
 /// ```
@@ -132,6 +154,40 @@ mod tests {
             v.revoke("nope").unwrap_err().code(),
             ErrorCode::InvalidArgument
         );
+    }
+
+    #[test]
+    fn an_owned_argument_decides_as_what_it_holds() {
+        let root = RootKey::from_bytes(&[7; 32]).unwrap();
+        let cap = Issuer::new(root.clone())
+            .issue()
+            .actions(&["read"])
+            .never_expires()
+            .build()
+            .unwrap();
+        let v = Verifier::new([root], "svc").unwrap();
+        let (read, write) = (
+            Request::new("a", "read", json!({})),
+            Request::new("a", "write", json!({})),
+        );
+        let shared: CapabilityArg = CapabilityArg::Parsed(std::sync::Arc::new(cap.clone()));
+        let local = CapabilityArg::Parsed(std::rc::Rc::new(cap.clone()));
+        let text: CapabilityArg = CapabilityArg::Text(cap.serialize());
+        let bad: CapabilityArg = CapabilityArg::Text("not a capability".into());
+        assert!(
+            matches!(CapabilityRef::from(&shared), CapabilityRef::Parsed(c) if c.id() == cap.id())
+        );
+        assert!(
+            matches!(CapabilityRef::from(&text), CapabilityRef::Text(t) if t == cap.serialize())
+        );
+        for arg in [&shared, &text] {
+            assert!(v.check(arg, &read, &CallOptions::at(NOW)).allowed);
+            let d = v.check(arg, &write, &CallOptions::at(NOW));
+            assert_eq!(d.reasons[0].code, ErrorCode::CaveatFailed);
+        }
+        assert!(v.check(&local, &read, &CallOptions::at(NOW)).allowed);
+        let d = v.check(&bad, &read, &CallOptions::at(NOW));
+        assert_eq!(d.reasons[0].code, ErrorCode::Malformed);
     }
 
     #[test]
