@@ -124,8 +124,8 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
-    #[test]
-    fn text_and_parsed_decide_alike_and_bad_text_is_a_denial() {
+    /// A capability for `read` only, and a verifier of its root.
+    fn read_only() -> (Capability, Verifier) {
         let root = RootKey::from_bytes(&[7; 32]).unwrap();
         let cap = Issuer::new(root.clone())
             .issue()
@@ -134,6 +134,12 @@ mod tests {
             .build()
             .unwrap();
         let v = Verifier::new([root], "svc").unwrap();
+        (cap, v)
+    }
+
+    #[test]
+    fn text_and_parsed_decide_alike_and_bad_text_is_a_denial() {
+        let (cap, v) = read_only();
         let req = Request::new("a", "read", json!({}));
         let text = cap.serialize();
         assert!(v.check(&cap, &req, &CallOptions::at(NOW)).allowed);
@@ -158,14 +164,7 @@ mod tests {
 
     #[test]
     fn an_owned_argument_decides_as_what_it_holds() {
-        let root = RootKey::from_bytes(&[7; 32]).unwrap();
-        let cap = Issuer::new(root.clone())
-            .issue()
-            .actions(&["read"])
-            .never_expires()
-            .build()
-            .unwrap();
-        let v = Verifier::new([root], "svc").unwrap();
+        let (cap, v) = read_only();
         let (read, write) = (
             Request::new("a", "read", json!({})),
             Request::new("a", "write", json!({})),
