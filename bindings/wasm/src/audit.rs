@@ -32,8 +32,7 @@ crate::class! {
         /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
         exportBundle(&l, start: Option<Int>, end: Option<Int>) -> String = {
             host::args!(?seq: start, end;);
-            let end = match end { Some(e) => e, None => l.len()? };
-            l.export_bundle(start.unwrap_or(0)..end).map(|b| b.to_json())
+            core::audit::export_bundle_json(l.as_ref(), start, end)
         };
     } static {
         /// A log in memory, signing receipts with `signingKey`.
@@ -58,9 +57,5 @@ pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsRe
     host::args!(string: bundle;);
     let keys = keys::arg(&trusted, "trusted")?;
     host::args!(?string: anchor;);
-    let report = match anchor {
-        Some(a) => core::verify_bundle_from(&bundle, &keys, &a)?,
-        None => core::verify_bundle(&bundle, &keys)?,
-    };
-    Ok(record(&report))
+    Ok(record(&core::audit::verify_bundle_anchored(&bundle, &keys, anchor.as_deref())?))
 }

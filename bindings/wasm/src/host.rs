@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use charter_core::host::{self as core_host, registered, HostJson, HostValue};
 use charter_core::jcs::JsonError;
-use charter_core::{CapabilityRef, Error};
+use charter_core::{call::CapabilityArg, Capability, Error};
 use js_sys::{Array, JsString, Reflect, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -309,11 +309,11 @@ pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
     core_host::json_value(&Js(v.clone()), what)
 }
 
-/// Calls `f` with a capability argument: a `Capability`, or its text.
-pub fn with_cap<R>(v: &JsValue, f: impl FnOnce(CapabilityRef<'_>) -> R) -> Result<R, Error> {
-    match try_obj::<charter_core::Capability>(v) {
-        Some(cap) => Ok(f(CapabilityRef::Parsed(&cap))),
-        None if v.is_string() => Ok(f(CapabilityRef::Text(&string(v, "capability")?))),
+/// A capability argument: a `Capability` (shared with its object), or its text.
+pub fn cap(v: &JsValue) -> Result<CapabilityArg<Rc<Capability>>, Error> {
+    match try_obj::<Capability>(v) {
+        Some(cap) => Ok(CapabilityArg::Parsed(cap)),
+        None if v.is_string() => Ok(CapabilityArg::Text(string(v, "capability")?)),
         None => Err(wrong("capability", "a Capability or its text", v)),
     }
 }

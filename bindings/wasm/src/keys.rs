@@ -42,9 +42,8 @@ crate::class! {
             host::args!(string: action, audience; int: expiresIn; now: now;);
             let args = host::Js(args.into());
             core::host::with_json(&args, "args", |a| {
-                host::with_cap(&capability, |c| {
-                    k.approve_call(c, &action, a, &audience, expiresIn, Some(now))
-                })?
+                let c = host::cap(&capability)?;
+                k.approve_call((&c).into(), &action, a, &audience, expiresIn, Some(now))
             })
         };
     } static {

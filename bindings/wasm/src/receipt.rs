@@ -1,5 +1,3 @@
-//! Receipt.
-
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
