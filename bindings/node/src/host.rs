@@ -7,7 +7,7 @@
 
 use charter_core::host::{self, HostJson, HostValue};
 use charter_core::{Error, ErrorCode};
-use napi::bindgen_prelude::{ClassInstance, Env, FromNapiValue, JsObjectValue, JsValue};
+use napi::bindgen_prelude::{Env, FromNapiValue, JsObjectValue, JsValue};
 use napi::bindgen_prelude::{KeyCollectionMode, KeyConversion, KeyFilter, Object, Uint8Array};
 use napi::bindgen_prelude::{Unknown, Utf16String, ValueType};
 
@@ -35,12 +35,6 @@ pub fn text(value: Unknown, what: &str) -> Res<String> {
         let m = format!("{what}: string has a lone surrogate; strings must be valid Unicode");
         Error::new(ErrorCode::Malformed, m)
     })
-}
-
-/// A top-level string argument, read as napi reads `String` parameters:
-/// `charter.js` has refused lone surrogates in every top-level argument.
-pub fn arg_text(value: Unknown, what: &str) -> Res<String> {
-    String::from_unknown(value).map_err(|_| invalid(format!("{what} must be a string")))
 }
 
 fn own_keys<'e>(obj: &Object<'e>) -> Res<(Object<'e>, u32)> {
@@ -118,14 +112,6 @@ impl HostJson for Js<'_> {
 /// A JSON argument's value: text parsed strictly, a JS value walked.
 pub fn json(value: Unknown, what: &str) -> Res<serde_json::Value> {
     host::json_value(&Js::new(value)?, what)
-}
-
-/// A class instance, or `None` when the value is something else.
-pub fn instance<'e, T: 'e>(value: Unknown<'e>) -> Option<ClassInstance<'e, T>>
-where
-    ClassInstance<'e, T>: FromNapiValue,
-{
-    ClassInstance::<T>::from_unknown(value).ok()
 }
 
 /// An optional integer argument (a safe integer).

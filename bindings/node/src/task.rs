@@ -6,8 +6,9 @@
 //! family class like any other.
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use charter_core::{CallOptions, Error as CoreError};
+use charter_core::{call::CapabilityArg, CallOptions, Error as CoreError, Request};
 use napi::bindgen_prelude::{AsyncTask, JsObjectValue, JsValue, ToNapiValue, TypeName};
 use napi::{Env, Status, Task};
 use serde_json::Value;
@@ -70,4 +71,5 @@ macro_rules! owned_as_is {
     ($($t:ty),*) => { $(impl Owned for $t { type Out = $t; fn owned(self) -> $t { self } })* };
 }
 
-owned_as_is!(i64, u64, Option<u64>, Range<u64>, Value, CallOptions);
+owned_as_is!(i64, Option<u64>, Range<u64>, Value, CallOptions);
+owned_as_is!(Arc<Request>, CapabilityArg);
