@@ -26,7 +26,7 @@ macro_rules! ts_types {
 }
 
 ts_types! {
-    Str = "string", Int = "number", Bytes = "Uint8Array", Strs = "string[]",
+    Str = "string", Int = "number", Bytes = "Uint8Array",
     JsonArg = "JsonObject | string", JwkArg = "Jwk | string", JwksArg = "Jwks | string",
     KeysArg = "KeySet | Jwks | string", CapArg = "Capability | string", ReqArg = "RequestLike",
     Jwk = "Jwk", Options = "IssueOptions", RootKeys = "RootKey[]",
@@ -34,8 +34,7 @@ ts_types! {
     VerifierArg = "Verifier", PermitIssuerArg = "PermitIssuer", AuditLogArg = "AuditLog",
     OptStr = "string | null", Decision = "Decision", Claims = "PermitClaims",
     Report = "BundleReport", Reasons = "Reason[]", JsonObject = "JsonObject",
-    OptReceipt = "Receipt | null", Receipts = "Receipt[]", Outcome = "\"allow\" | \"deny\"",
-    NoStore = "never",
+    OptReceipt = "Receipt | null", Outcome = "\"allow\" | \"deny\"", NoStore = "never",
 }
 
 /// The `store` parameter of the constructors that take one elsewhere:
@@ -210,11 +209,6 @@ pub fn items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error>
     }
     let item = |i| Reflect::get_u32(v, i).map_err(|_| unreadable(what));
     (0..len as u32).map(item).collect()
-}
-
-pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
-    let list = items.into_iter().map(|s| JsValue::from_str(s.as_ref()));
-    list.collect::<Array>().unchecked_into()
 }
 
 /// A JSON value out, as a native JS value.
