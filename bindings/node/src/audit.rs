@@ -45,9 +45,9 @@ accessors!(AuditLog |log| get {} fn {
     "The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`."
     "`inStore` on the libuv thread pool (opening a store log registers its key and reads its head)."
     in_store in_store_async(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog as "AuditLog" "Promise<AuditLog>" {
-        let s = &store.0;
-        let key = &signing_key.0;
-    } => AuditLog(s.audit_log(&name, key.clone())?);
+        let s = store.0.clone();
+        let key = signing_key.0.clone();
+    } => AuditLog(s.audit_log(&name, key)?);
 } new {
     "A log in memory, signing with `signingKey`."
     in_memory(signing_key: &SigningKey) -> AuditLog = AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())));

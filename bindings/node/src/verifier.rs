@@ -21,15 +21,6 @@ pub fn decision(d: core::Decision) -> Option<core::Decision> {
     (!d.allowed).then_some(d)
 }
 
-/// The options of one check or protect call.
-pub fn options(proof: Option<String>, now: Option<f64>) -> core::Result<CallOptions> {
-    Ok(CallOptions {
-        proof,
-        now: opt_int(now, "now")?,
-        ..CallOptions::default()
-    })
-}
-
 /// Decides calls against capabilities minted with its root keys. A `Guard`
 /// built with it shares it: its revocations and the holder proofs it has seen.
 #[napi]
@@ -43,7 +34,7 @@ accessors!(Verifier |v| get {
     "`check` on the libuv thread pool: the event loop keeps running while a store answers."
     check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
         let req = request_arg(request)?;
-        let o = options(proof, now)?;
+        let o = CallOptions { proof, now: opt_int(now, "now")?, ..Default::default() };
         let cap = cap_arg(capability)?;
     } => decision(v.check(&cap, &req, &o));
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
@@ -70,7 +61,7 @@ pub fn bench_native_check(
     iterations: u32,
 ) -> Result<f64> {
     guard(|| {
-        let options = options(None, Some(now))?;
+        let options = CallOptions::at(core::host::safe_int(now, "now")?);
         let cap = cap_arg(capability)?;
         let start = Instant::now();
         for _ in 0..iterations {
