@@ -37,14 +37,6 @@ pub fn text(value: Unknown, what: &str) -> Res<String> {
     })
 }
 
-fn own_keys<'e>(obj: &Object<'e>) -> Res<(Object<'e>, u32)> {
-    let (own, enumerable) = (KeyCollectionMode::OwnOnly, KeyFilter::Enumerable);
-    let keys = obj
-        .get_all_property_names(own, enumerable, KeyConversion::NumbersToStrings)
-        .js()?;
-    Ok((keys, keys.get_array_length().js()?))
-}
-
 /// A JS value being read as JSON, with `Object.prototype` to tell plain
 /// objects from class instances (a `Date`, a `Map`, a `Buffer`).
 #[derive(Clone, Copy)]
@@ -97,7 +89,11 @@ impl HostJson for Js<'_> {
                 {
                     return refuse("only plain objects, arrays, strings, finite numbers, booleans and null are JSON (got a Date, Map, Buffer, class instance or similar)");
                 }
-                let (keys, len) = own_keys(&obj)?;
+                let (own, enumerable) = (KeyCollectionMode::OwnOnly, KeyFilter::Enumerable);
+                let names =
+                    obj.get_all_property_names(own, enumerable, KeyConversion::NumbersToStrings);
+                let keys = names.js()?;
+                let len = keys.get_array_length().js()?;
                 HostValue::Object(Box::new((0..len).map(move |i| {
                     let key: Unknown = keys.get_element(i).js()?;
                     let name = text(key, "an object key (symbols are not JSON)")?;
