@@ -41,7 +41,7 @@ accessors!(AuditLog |log| get {} fn {
     export_bundle export_bundle_async(&self, start: Option<f64>, end: Option<f64>) -> String as "string" "Promise<string>" {
         let start = start.map(|s| seq(s, "start")).transpose()?;
         let end = end.map(|e| seq(e, "end")).transpose()?;
-    } => core::audit::export_bundle_json(log.as_ref(), start, end)?;
+    } => log.export_range(start, end)?.to_json();
     "The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`."
     "`inStore` on the libuv thread pool (opening a store log registers its key and reads its head)."
     in_store in_store_async(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog as "AuditLog" "Promise<AuditLog>" {
@@ -69,7 +69,7 @@ pub fn verify_bundle(
 ) -> Result<serde_json::Value> {
     guard(|| {
         let trusted = keys(trusted)?;
-        let report = core::audit::verify_bundle_anchored(&bundle, &trusted, anchor.as_deref())?;
+        let report = core::verify_bundle_with_anchor(&bundle, &trusted, anchor.as_deref())?;
         core::host::js_record(&report)
     })
 }

@@ -32,7 +32,7 @@ accessors!(Guard |g| get {} fn {} try {} twin {
     "`check` on the libuv thread pool: the event loop keeps running while the store and the log answer."
     check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
         let req = request_arg(request)?;
-        let o = core::CallOptions { proof, now: opt_int(now, "now")?, ..Default::default() };
+        let o = core::CallOptions::check(proof, opt_int(now, "now")?);
         let cap = cap_arg(capability)?;
     } => decision(g.check(&cap, &req, &o));
     "A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random)."

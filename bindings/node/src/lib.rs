@@ -44,8 +44,8 @@ macro_rules! accessors {
 /// read the arguments on the JS thread, each owning its value (a clone of
 /// what JS holds), and `=> work`. `name` runs the work inline; `name_async`
 /// on the libuv thread pool ([`task`]), with a clone of the class's value.
-/// The functions go to `$cb!`,
-/// after `$pre`: [`class_impl!`] for a class, [`items!`] for module functions.
+/// The functions go to `$cb!`, after `$pre`: [`class_impl!`] for a class,
+/// [`items!`] for module functions.
 macro_rules! twins {
     ($cb:ident! { $($pre:tt)* } $v:ident $($d:literal $ad:literal $name:ident $aname:ident
         ($(&$s:ident $(,)?)? $($(#[$m:meta])* $a:ident: $at:ty),*) -> $rt:ty as $ts:literal $ats:literal

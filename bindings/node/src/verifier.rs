@@ -34,7 +34,7 @@ accessors!(Verifier |v| get {
     "`check` on the libuv thread pool: the event loop keeps running while a store answers."
     check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
         let req = request_arg(request)?;
-        let o = CallOptions { proof, now: opt_int(now, "now")?, ..Default::default() };
+        let o = CallOptions::check(proof, opt_int(now, "now")?);
         let cap = cap_arg(capability)?;
     } => decision(v.check(&cap, &req, &o));
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."

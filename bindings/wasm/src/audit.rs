@@ -31,7 +31,7 @@ crate::class! {
         /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
         exportBundle(&l, start: Option<Int>, end: Option<Int>) -> String = {
             host::args!(?seq: start, end;);
-            core::audit::export_bundle_json(l.as_ref(), start, end)
+            l.export_range(start, end).map(|b| b.to_json())
         };
     } static {
         /// A log in memory, signing receipts with `signingKey`.
@@ -56,5 +56,5 @@ pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsRe
     host::args!(string: bundle;);
     let keys = keys::arg(&trusted, "trusted")?;
     host::args!(?string: anchor;);
-    Ok(record(&core::audit::verify_bundle_anchored(&bundle, &keys, anchor.as_deref())?))
+    Ok(record(&core::verify_bundle_with_anchor(&bundle, &keys, anchor.as_deref())?))
 }

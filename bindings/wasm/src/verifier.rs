@@ -10,7 +10,7 @@ use crate::request;
 /// The options of one call; `now` from the platform clock when absent.
 pub fn options(proof: Option<Str>, now: Option<Int>) -> Result<core::CallOptions, core::Error> {
     host::args!(?string: proof; now: now;);
-    Ok(core::CallOptions { proof, now: Some(now), ..Default::default() })
+    Ok(core::CallOptions::check(proof, Some(now)))
 }
 
 crate::class! {

@@ -139,26 +139,21 @@ pub trait AuditLog: Send + Sync {
     fn keys(&self) -> KeySet;
     /// Exports receipts `range` as a bundle whose head this log signs.
     fn export_bundle(&self, range: Range<u64>) -> Result<Bundle, Error>;
+    /// [`AuditLog::export_bundle`] with each bound optional: `start` is 0
+    /// and `end` is `len()` when absent, so no bound means the whole log.
+    /// What every binding's `export_bundle(start?, end?)` calls.
+    fn export_range(&self, start: Option<u64>, end: Option<u64>) -> Result<Bundle, Error> {
+        let end = match end {
+            Some(end) => end,
+            None => self.len()?,
+        };
+        self.export_bundle(start.unwrap_or(0)..end)
+    }
 }
 
 /// Exports receipts `range` of `log` as a signed [`Bundle`].
 pub fn export_bundle(log: &dyn AuditLog, range: Range<u64>) -> Result<Bundle, Error> {
     log.export_bundle(range)
-}
-
-/// The JSON text of the bundle of receipts `start..end` of `log`, where an
-/// absent `start` is the first receipt and an absent `end` the log's length
-/// now: `exportBundle(start?, end?)` as every binding offers it.
-pub fn export_bundle_json(
-    log: &dyn AuditLog,
-    start: Option<u64>,
-    end: Option<u64>,
-) -> Result<String, Error> {
-    let end = match end {
-        Some(end) => end,
-        None => log.len()?,
-    };
-    Ok(log.export_bundle(start.unwrap_or(0)..end)?.to_json())
 }
 
 /// The tip of a chain: what the next receipt links to.
@@ -1436,10 +1431,10 @@ pub fn verify_bundle_from(
     Bundle::parse(bundle_json)?.verify_from(trusted, anchor)
 }
 
-/// [`verify_bundle_from`] when the auditor gives an anchor, [`verify_bundle`]
-/// (from the genesis) when not: `verifyBundle(bundle, trusted, anchor?)` as
-/// every binding offers it.
-pub fn verify_bundle_anchored(
+/// [`verify_bundle_from`] when the auditor gives an `anchor`, else
+/// [`verify_bundle`]: what every binding's `verify_bundle(bundle, trusted,
+/// anchor?)` calls.
+pub fn verify_bundle_with_anchor(
     bundle_json: &str,
     trusted: &KeySet,
     anchor: Option<&str>,
@@ -1568,36 +1563,32 @@ mod tests {
     }
 
     #[test]
-    fn optional_bounds_and_anchor_default_to_the_whole_log_and_genesis() {
+    fn optional_bounds_and_anchor_mean_the_whole_log_and_the_genesis() {
         let log = log_with(5);
-        let json = |s, e| export_bundle_json(&log, s, e).unwrap();
-        let whole = export_bundle(&log, 0..5).unwrap().to_json();
-        assert_eq!(json(None, None), whole);
-        assert_eq!(json(Some(0), Some(5)), whole);
+        let whole = log.export_range(None, None).unwrap();
+        assert_eq!(whole, export_bundle(&log, 0..5).unwrap());
         assert_eq!(
-            json(Some(2), None),
-            export_bundle(&log, 2..5).unwrap().to_json()
+            log.export_range(Some(2), None).unwrap(),
+            export_bundle(&log, 2..5).unwrap()
         );
         assert_eq!(
-            json(None, Some(2)),
-            export_bundle(&log, 0..2).unwrap().to_json()
+            log.export_range(None, Some(2)).unwrap(),
+            export_bundle(&log, 0..2).unwrap()
         );
-        let e = export_bundle_json(&log, Some(3), Some(9)).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::InvalidArgument);
-
+        assert_eq!(
+            log.export_range(Some(3), Some(3)).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
         let keys = trusted(1);
-        let r = verify_bundle_anchored(&whole, &keys, None).unwrap();
-        assert_eq!((r.first_seq, r.last_seq), (0, 4));
-        let tail = json(Some(2), None);
-        assert_eq!(
-            code(verify_bundle_anchored(&tail, &keys, None)),
-            ErrorCode::ChainBroken
-        );
+        let report = verify_bundle_with_anchor(&whole.to_json(), &keys, None).unwrap();
+        assert_eq!(report, verify_bundle(&whole.to_json(), &keys).unwrap());
+        let tail = log.export_range(Some(2), None).unwrap().to_json();
         let anchor = log.receipts(1..2).unwrap()[0].hash().to_string();
-        let r = verify_bundle_anchored(&tail, &keys, Some(&anchor)).unwrap();
-        assert_eq!((r.first_seq, r.last_seq, r.count), (2, 4, 3));
+        let from = verify_bundle_with_anchor(&tail, &keys, Some(&anchor)).unwrap();
+        assert_eq!((from.first_seq, from.last_seq), (2, 4));
+        // Without the anchor a partial bundle is not accepted.
         assert_eq!(
-            code(verify_bundle_anchored(&whole, &keys, Some(&anchor))),
+            code(verify_bundle_with_anchor(&tail, &keys, None)),
             ErrorCode::ChainBroken
         );
     }
