@@ -39,18 +39,15 @@ accessors!(AuditLog |log| get {} fn {
     "Receipts `start..end` (default: all) as a signed bundle, JSON text."
     "`exportBundle` on the libuv thread pool (a store log reads the database)."
     export_bundle export_bundle_async(&self, start: Option<f64>, end: Option<f64>) -> String as "string" "Promise<string>" {
-        let start = start.map(|s| seq(s, "start")).transpose()?.unwrap_or(0);
+        let start = start.map(|s| seq(s, "start")).transpose()?;
         let end = end.map(|e| seq(e, "end")).transpose()?;
-    } => {
-        let end = match end { Some(e) => e, None => log.len()? };
-        log.export_bundle(start..end)?.to_json()
-    };
+    } => log.export_range(start, end)?.to_json();
     "The log `name` of `store`: one hash chain shared by every writer on that database, signing new receipts with `signingKey`."
     "`inStore` on the libuv thread pool (opening a store log registers its key and reads its head)."
     in_store in_store_async(store: &Store, name: String, signing_key: &SigningKey) -> AuditLog as "AuditLog" "Promise<AuditLog>" {
-        let s = &store.0;
-        let key = &signing_key.0;
-    } => AuditLog(s.audit_log(&name, key.clone())?);
+        let s = store.0.clone();
+        let key = signing_key.0.clone();
+    } => AuditLog(s.audit_log(&name, key)?);
 } new {
     "A log in memory, signing with `signingKey`."
     in_memory(signing_key: &SigningKey) -> AuditLog = AuditLog(Arc::new(MemoryAuditLog::new(signing_key.0.clone())));
@@ -72,10 +69,7 @@ pub fn verify_bundle(
 ) -> Result<serde_json::Value> {
     guard(|| {
         let trusted = keys(trusted)?;
-        let report = match anchor {
-            Some(a) => core::audit::verify_bundle_from(&bundle, &trusted, &a),
-            None => core::audit::verify_bundle(&bundle, &trusted),
-        }?;
+        let report = core::verify_bundle_with_anchor(&bundle, &trusted, anchor.as_deref())?;
         core::host::js_record(&report)
     })
 }

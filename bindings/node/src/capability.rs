@@ -1,15 +1,16 @@
 //! Capabilities: `Issuer`, `Capability`, and the `Capability | string`
 //! argument every check takes.
 
+use std::sync::Arc;
+
 use charter_core as core;
-use charter_core::CapabilityRef;
-use napi::bindgen_prelude::{ClassInstance, Unknown, ValueType};
+use charter_core::call::CapabilityArg;
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown, ValueType};
 use napi_derive::napi;
 
 use crate::error::invalid;
-use crate::host::{arg_text, instance, Js};
+use crate::host::Js;
 use crate::keys::RootKey;
-use crate::task::Owned;
 
 /// Mints capabilities with one root key.
 #[napi]
@@ -20,7 +21,7 @@ accessors!(Issuer |i| get {} fn {} try {
     issue(#[napi(ts_arg_type = "import('./charter').IssueOptions")] options: Option<Unknown>) -> Capability = {
         let options = options.map(Js::new).transpose()?;
         let opts = core::host::issue_options(options.as_ref())?;
-        Capability(i.issue_with(&opts)?)
+        Capability(Arc::new(i.issue_with(&opts)?))
     };
 } new {} ctor {
     "An issuer minting with `root`."
@@ -29,7 +30,7 @@ accessors!(Issuer |i| get {} fn {} try {
 
 /// What an agent may do: a macaroon with CEL caveats.
 #[napi]
-pub struct Capability(pub(crate) core::Capability);
+pub struct Capability(pub(crate) Arc<core::Capability>);
 
 accessors!(Capability |c| get {
     "The stable public id (receipts, revocation)."
@@ -47,68 +48,26 @@ accessors!(Capability |c| get {
     serialize: String = c.serialize();
 } try {
     "A narrower capability: this one plus a caveat."
-    attenuate(caveat: String) -> Capability = Capability(c.attenuate(&caveat)?);
+    attenuate(caveat: String) -> Capability = Capability(Arc::new(c.attenuate(&caveat)?));
     "Binds to a holder key (its kid): checks then need that key's proof."
-    bind_holder(kid: String) -> Capability = Capability(c.bind_holder(&kid)?);
+    bind_holder(kid: String) -> Capability = Capability(Arc::new(c.bind_holder(&kid)?));
 } new {
     "Parses a token strictly; verifies nothing (a `Verifier` does)."
-    parse(token: String) -> Capability = Capability(core::Capability::parse(&token)?);
+    parse(token: String) -> Capability = Capability(Arc::new(core::Capability::parse(&token)?));
 });
 
-/// A `Capability | string` argument: a `Capability`, or its token text
-/// (which the core parses at the check: text that does not parse is a
-/// denial); anything else is `invalid_argument`.
-pub enum CapArg<'e> {
-    /// A `Capability`.
-    Class(ClassInstance<'e, Capability>),
-    /// Token text.
-    Text(String),
-}
-
-impl<'e> CapArg<'e> {
-    /// Reads the argument.
-    pub fn read(value: Unknown<'e>) -> core::Result<Self> {
-        if value.get_type().ok() == Some(ValueType::String) {
-            return Ok(CapArg::Text(arg_text(value, "capability")?));
-        }
-        let cap = instance::<Capability>(value)
-            .ok_or_else(|| invalid("capability must be a Capability or its token text"))?;
-        Ok(CapArg::Class(cap))
+/// A `Capability | string` argument: a `Capability` (shared, so the work of
+/// an `*Async` twin holds it without a copy), or its token text (which the
+/// core parses at the check: text that does not parse is a denial); anything
+/// else is `invalid_argument`.
+pub fn cap_arg(value: Unknown) -> core::Result<CapabilityArg> {
+    if value.get_type().ok() == Some(ValueType::String) {
+        // Read as napi reads `String` parameters: `charter.js` has refused
+        // lone surrogates in every top-level argument.
+        let text = String::from_unknown(value).map_err(|_| invalid("capability must be a string"));
+        return Ok(CapabilityArg::Text(text?));
     }
-
-    /// The core's input.
-    pub fn get(&self) -> CapabilityRef<'_> {
-        match self {
-            CapArg::Class(c) => CapabilityRef::Parsed(&c.0),
-            CapArg::Text(t) => CapabilityRef::Text(t),
-        }
-    }
-}
-
-/// A `Capability | string` argument owned, for work on the thread pool.
-pub enum OwnedCap {
-    /// A parsed capability (cloned).
-    Parsed(core::Capability),
-    /// Token text.
-    Text(String),
-}
-
-impl OwnedCap {
-    /// The core's input.
-    pub fn get(&self) -> CapabilityRef<'_> {
-        match self {
-            OwnedCap::Parsed(c) => CapabilityRef::Parsed(c),
-            OwnedCap::Text(t) => CapabilityRef::Text(t),
-        }
-    }
-}
-
-impl Owned for CapArg<'_> {
-    type Out = OwnedCap;
-    fn owned(self) -> OwnedCap {
-        match self {
-            CapArg::Class(c) => OwnedCap::Parsed(c.0.clone()),
-            CapArg::Text(t) => OwnedCap::Text(t),
-        }
-    }
+    let cap = ClassInstance::<Capability>::from_unknown(value)
+        .map_err(|_| invalid("capability must be a Capability or its token text"))?;
+    Ok(CapabilityArg::Parsed(cap.0.clone()))
 }

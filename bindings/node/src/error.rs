@@ -8,21 +8,13 @@ use std::collections::HashMap;
 use charter_core::{Error as CoreError, ErrorCode};
 use napi_derive::napi;
 
-/// A stable error code, used as napi's error status so JS sees `err.code`.
-pub struct Code(pub &'static str);
-
-impl AsRef<str> for Code {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
-}
-
-/// What every export returns (named `Result` so napi-derive recognises it).
-pub type Result<T> = napi::Result<T, Code>;
+/// What every export returns (named `Result` so napi-derive recognises it):
+/// the error's status is the stable code, so JS sees it as `err.code`.
+pub type Result<T> = napi::Result<T, &'static str>;
 
 /// A core error as a JS error.
-pub fn core(e: CoreError) -> napi::Error<Code> {
-    napi::Error::new(Code(e.code().as_str()), e.message())
+pub fn core(e: CoreError) -> napi::Error<&'static str> {
+    napi::Error::new(e.code().as_str(), e.message())
 }
 
 /// An `invalid_argument` error the binding raises (a wrong JS type).

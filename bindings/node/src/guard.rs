@@ -1,17 +1,14 @@
-//! `Guard`: check -> permit -> receipt, fail closed.
-
-use std::borrow::Borrow;
-
 use charter_core as core;
 use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
 
 use crate::audit::AuditLog;
-use crate::capability::CapArg;
+use crate::capability::cap_arg;
+use crate::host::opt_int;
 use crate::permit::{Permit, PermitIssuer};
-use crate::request::RequestArg;
+use crate::request::request_arg;
 use crate::store::Store;
-use crate::verifier::{decision, options, Verifier};
+use crate::verifier::{decision, Verifier};
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a `Permit` or
 /// throws `Denied`, and records a receipt either way.
@@ -34,17 +31,17 @@ accessors!(Guard |g| get {} fn {} try {} twin {
     "Decides and records the decision; returns it as data."
     "`check` on the libuv thread pool: the event loop keeps running while the store and the log answer."
     check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
-        let req = RequestArg::read(request)?;
-        let o = options(proof, now)?;
-        let cap = CapArg::read(capability)?;
-    } => decision(g.check(cap.get(), req.borrow(), &o));
+        let req = request_arg(request)?;
+        let o = core::CallOptions::check(proof, opt_int(now, "now")?);
+        let cap = cap_arg(capability)?;
+    } => decision(g.check(&cap, &req, &o));
     "A permit for exactly this call, or throws `Denied` (with `.reasons`). `permitId` fixes the permit's `jti` (default random)."
     "`protect` on the libuv thread pool: resolves to a `Permit`, or rejects with `Denied`."
     protect protect_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, idempotency_key: Option<String>, now: Option<f64>, permit_id: Option<String>) -> Protected as "Permit" "Promise<Permit>" {
-        let req = RequestArg::read(request)?;
-        let o = core::CallOptions { idempotency_key, permit_id, ..options(proof, now)? };
-        let cap = CapArg::read(capability)?;
-    } => settled(g.protect(cap.get(), req.borrow(), &o))?;
+        let req = request_arg(request)?;
+        let o = core::CallOptions { proof, idempotency_key, permit_id, now: opt_int(now, "now")? };
+        let cap = cap_arg(capability)?;
+    } => settled(g.protect(&cap, &req, &o))?;
 } new {} ctor {
     "The guard decides with the verifier's roots, audience, revocations and replay store (shared with `verifier`), signs permits for the verifier's audience, and records in `auditLog`; with `store`, protect's idempotency keys live in the store."
     (verifier: &Verifier, permit_issuer: &PermitIssuer, audit_log: &AuditLog, store: Option<&Store>) = {

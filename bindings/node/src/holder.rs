@@ -1,14 +1,10 @@
-//! `Holder`: proof of possession for capabilities bound to a key.
-
-use std::borrow::Borrow;
-
 use charter_core as core;
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi_derive::napi;
 
-use crate::capability::CapArg;
+use crate::capability::cap_arg;
 use crate::keys::SigningKey;
-use crate::request::RequestArg;
+use crate::request::request_arg;
 
 /// An agent's key, proving possession of capabilities bound to it.
 #[napi]
@@ -20,9 +16,8 @@ accessors!(Holder |h| get {
 } fn {} try {
     "A proof for one request to one audience (fresh for 60 s, single use). `nonce` (16 to 64 bytes) is random by default; fix it for tests only."
     prove(#[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, audience: String, now: Option<f64>, nonce: Option<Uint8Array>) -> String = {
-        let (req, now) = (RequestArg::read(request)?, crate::host::now(now)?);
-        let nonce = nonce.as_deref();
-        h.prove_call(CapArg::read(capability)?.get(), req.borrow(), &audience, now, nonce)?
+        let (req, now) = (request_arg(request)?, crate::host::now(now)?);
+        h.prove_call(&cap_arg(capability)?, &req, &audience, now, nonce.as_deref())?
     };
 } new {} ctor {
     "A holder proving with `signingKey`."

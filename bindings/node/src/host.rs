@@ -7,7 +7,7 @@
 
 use charter_core::host::{self, HostJson, HostValue};
 use charter_core::{Error, ErrorCode};
-use napi::bindgen_prelude::{ClassInstance, Env, FromNapiValue, JsObjectValue, JsValue};
+use napi::bindgen_prelude::{Env, FromNapiValue, JsObjectValue, JsValue};
 use napi::bindgen_prelude::{KeyCollectionMode, KeyConversion, KeyFilter, Object, Uint8Array};
 use napi::bindgen_prelude::{Unknown, Utf16String, ValueType};
 
@@ -35,20 +35,6 @@ pub fn text(value: Unknown, what: &str) -> Res<String> {
         let m = format!("{what}: string has a lone surrogate; strings must be valid Unicode");
         Error::new(ErrorCode::Malformed, m)
     })
-}
-
-/// A top-level string argument, read as napi reads `String` parameters:
-/// `charter.js` has refused lone surrogates in every top-level argument.
-pub fn arg_text(value: Unknown, what: &str) -> Res<String> {
-    String::from_unknown(value).map_err(|_| invalid(format!("{what} must be a string")))
-}
-
-fn own_keys<'e>(obj: &Object<'e>) -> Res<(Object<'e>, u32)> {
-    let (own, enumerable) = (KeyCollectionMode::OwnOnly, KeyFilter::Enumerable);
-    let keys = obj
-        .get_all_property_names(own, enumerable, KeyConversion::NumbersToStrings)
-        .js()?;
-    Ok((keys, keys.get_array_length().js()?))
 }
 
 /// A JS value being read as JSON, with `Object.prototype` to tell plain
@@ -103,7 +89,11 @@ impl HostJson for Js<'_> {
                 {
                     return refuse("only plain objects, arrays, strings, finite numbers, booleans and null are JSON (got a Date, Map, Buffer, class instance or similar)");
                 }
-                let (keys, len) = own_keys(&obj)?;
+                let (own, enumerable) = (KeyCollectionMode::OwnOnly, KeyFilter::Enumerable);
+                let names =
+                    obj.get_all_property_names(own, enumerable, KeyConversion::NumbersToStrings);
+                let keys = names.js()?;
+                let len = keys.get_array_length().js()?;
                 HostValue::Object(Box::new((0..len).map(move |i| {
                     let key: Unknown = keys.get_element(i).js()?;
                     let name = text(key, "an object key (symbols are not JSON)")?;
@@ -118,14 +108,6 @@ impl HostJson for Js<'_> {
 /// A JSON argument's value: text parsed strictly, a JS value walked.
 pub fn json(value: Unknown, what: &str) -> Res<serde_json::Value> {
     host::json_value(&Js::new(value)?, what)
-}
-
-/// A class instance, or `None` when the value is something else.
-pub fn instance<'e, T: 'e>(value: Unknown<'e>) -> Option<ClassInstance<'e, T>>
-where
-    ClassInstance<'e, T>: FromNapiValue,
-{
-    ClassInstance::<T>::from_unknown(value).ok()
 }
 
 /// An optional integer argument (a safe integer).

@@ -1,10 +1,10 @@
 //! Keys: `RootKey`, `SigningKey`, `PublicKey`, `KeySet`.
 
 use charter_core as core;
-use napi::bindgen_prelude::{Uint8Array, Unknown};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Uint8Array, Unknown};
 use napi_derive::napi;
 
-use crate::host::{self, instance};
+use crate::host;
 
 /// A secret HMAC key that capabilities are minted from.
 #[napi]
@@ -41,8 +41,8 @@ accessors!(SigningKey |k| get {
         let (expires_in, now) = (core::host::safe_int(expires_in, "expiresIn")?, host::now(now)?);
         let args = host::Js::new(args)?;
         core::host::with_json(&args, "args", |args| {
-            let cap = crate::capability::CapArg::read(capability)?;
-            k.approve_call(cap.get(), &action, args, &audience, expires_in, Some(now))
+            let cap = crate::capability::cap_arg(capability)?;
+            k.approve_call((&cap).into(), &action, args, &audience, expires_in, Some(now))
         })?
     };
 } new {
@@ -94,7 +94,7 @@ accessors!(KeySet |s| get {} fn {
 /// A `KeySet | object | string` argument: a `KeySet`, or a JWKS as an
 /// object or as its JSON text.
 pub fn keys(value: Unknown) -> std::result::Result<core::KeySet, core::Error> {
-    if let Some(set) = instance::<KeySet>(value) {
+    if let Ok(set) = ClassInstance::<KeySet>::from_unknown(value) {
         return Ok(set.0.clone());
     }
     core::KeySet::from_jwks(&core::host::json_text(&host::Js::new(value)?, "jwks")?)

@@ -41,10 +41,11 @@ macro_rules! accessors {
 /// doc, the async doc, the two names, the JS signature (`&self` first for a
 /// method, which binds the class's value as `$v`), the return type with its
 /// TypeScript form and that of its promise, then the `let`s (in braces) that
-/// read the arguments on the JS thread, and `=> work`. `name` runs the work
-/// inline; `name_async` makes each `let` owned ([`task::Owned`]) and runs the
-/// work on the libuv thread pool ([`task`]). The functions go to `$cb!`,
-/// after `$pre`: [`class_impl!`] for a class, [`items!`] for module functions.
+/// read the arguments on the JS thread, each owning its value (a clone of
+/// what JS holds), and `=> work`. `name` runs the work inline; `name_async`
+/// on the libuv thread pool ([`task`]), with a clone of the class's value.
+/// The functions go to `$cb!`, after `$pre`: [`class_impl!`] for a class,
+/// [`items!`] for module functions.
 macro_rules! twins {
     ($cb:ident! { $($pre:tt)* } $v:ident $($d:literal $ad:literal $name:ident $aname:ident
         ($(&$s:ident $(,)?)? $($(#[$m:meta])* $a:ident: $at:ty),*) -> $rt:ty as $ts:literal $ats:literal
@@ -66,8 +67,8 @@ macro_rules! twins {
                 #[allow(clippy::too_many_arguments)] // the positional JS signatures of surface.json
                 pub fn $aname($(&$s,)? $($(#[$m])* $a: $at),*) -> crate::error::Result<crate::task::Pool<$rt>> {
                     crate::error::guard(|| {
-                        $(let $v = crate::task::Owned::owned(&$s.0);)?
-                        $(let $r = crate::task::Owned::owned($re);)*
+                        $(let $v = $s.0.clone();)?
+                        $(let $r = $re;)*
                         Ok(crate::task::spawn(move || Ok($work)))
                     })
                 }

@@ -24,13 +24,11 @@ accessors!(PermitIssuer |i| get {
         let args = json(args, "args")?;
         let now = self::now(now)?;
     } => {
-        let mut req = core::PermitRequest::new(&subject, &audience, &action, &args, &capability_id);
-        if let Some(j) = jti.as_deref() {
-            req = req.with_jti(j);
-        }
-        if let Some(k) = idempotency_key.as_deref() {
-            req = req.with_idempotency_key(k);
-        }
+        let req = core::PermitRequest {
+            jti: jti.as_deref(),
+            idempotency_key: idempotency_key.as_deref(),
+            ..core::PermitRequest::new(&subject, &audience, &action, &args, &capability_id)
+        };
         Permit(i.issue(&req, now)?)
     };
 } new {} ctor {

@@ -1,5 +1,3 @@
-//! `Receipt`: one signed, hash-chained decision record.
-
 use charter_core as core;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;

@@ -1,19 +1,18 @@
 //! `Request`: the tool call being decided, and the `Request | object |
 //! string` argument every check takes.
 
-use std::borrow::Borrow;
+use std::sync::Arc;
 
 use charter_core as core;
-use napi::bindgen_prelude::{ClassInstance, Unknown};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown};
 use napi_derive::napi;
 
-use crate::host::{instance, Js};
-use crate::task::Owned;
+use crate::host::Js;
 
 /// A tool call to decide: agent, action, args (a JSON object, or its text
 /// for exactness), resource.
 #[napi]
-pub struct Request(pub(crate) core::Request);
+pub struct Request(pub(crate) Arc<core::Request>);
 
 accessors!(Request |r| get {
     "The arguments as a plain object."
@@ -30,52 +29,22 @@ accessors!(Request |r| get {
     to_json() -> String = core::jcs::canonicalize(&r.to_value())?;
 } new {
     "Parses `{\"agent\",\"action\",\"args\",\"resource\"?}` JSON text strictly."
-    from_json(text: String) -> Request = Request(core::Request::from_json(&text)?);
+    from_json(text: String) -> Request = Request(Arc::new(core::Request::from_json(&text)?));
 } ctor {
     "A request from its parts; `args` as an object, or as JSON text to keep every number exact."
     (agent: String, action: String, #[napi(ts_arg_type = "Record<string, unknown> | string")] args: Unknown, resource: Option<String>) = {
         let args = Js::new(args)?;
-        Request(core::host::with_json(&args, "args", |a| core::Request::build(agent, action, a, resource))?)
+        let build = |a: core::JsonInput| core::Request::build(agent, action, a, resource);
+        Request(Arc::new(core::host::with_json(&args, "args", build)?))
     };
 });
 
-/// A `Request | object | string` argument: a `Request`, or its JSON form
-/// (`{"agent","action","args","resource"?}`) as an object or as text.
-pub enum RequestArg<'e> {
-    /// A `Request`.
-    Class(ClassInstance<'e, Request>),
-    /// Built from an object or text.
-    Built(core::Request),
-}
-
-impl<'e> RequestArg<'e> {
-    /// Reads the argument; the core checks the JSON form.
-    pub fn read(value: Unknown<'e>) -> std::result::Result<Self, core::Error> {
-        if let Some(r) = instance::<Request>(value) {
-            return Ok(RequestArg::Class(r));
-        }
-        let built = core::host::with_json(&Js::new(value)?, "request", core::Request::from_input);
-        built.map(RequestArg::Built)
+/// A `Request | object | string` argument: a `Request` (shared, as a
+/// `Capability` is), or its JSON form (`{"agent","action","args","resource"?}`)
+/// as an object or as text, which the core checks.
+pub fn request_arg(value: Unknown) -> core::Result<Arc<core::Request>> {
+    if let Ok(r) = ClassInstance::<Request>::from_unknown(value) {
+        return Ok(r.0.clone());
     }
-}
-
-/// The request, for the core: `req.borrow()` reads a `RequestArg` and its
-/// owned form (a `core::Request`) alike.
-impl Borrow<core::Request> for RequestArg<'_> {
-    fn borrow(&self) -> &core::Request {
-        match self {
-            RequestArg::Class(r) => &r.0,
-            RequestArg::Built(r) => r,
-        }
-    }
-}
-
-impl Owned for RequestArg<'_> {
-    type Out = core::Request;
-    fn owned(self) -> core::Request {
-        match self {
-            RequestArg::Class(r) => r.0.clone(),
-            RequestArg::Built(r) => r,
-        }
-    }
+    core::host::with_json(&Js::new(value)?, "request", core::Request::from_input).map(Arc::new)
 }

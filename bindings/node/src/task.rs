@@ -1,16 +1,13 @@
 //! Work that may wait on a store, run on the libuv thread pool (napi
 //! `AsyncTask`) so the event loop keeps running: the `*Async` twins of
 //! [`twins!`]. The work owns its inputs (read on the JS thread before it
-//! starts, made owned by [`Owned`]); a core error rejects the promise with an
-//! error whose `.code` is the stable code, which `charter.js` turns into its
-//! family class like any other.
+//! starts); a core error rejects the promise with an error whose `.code` is
+//! the stable code, which `charter.js` turns into its family class like any
+//! other.
 
-use std::ops::Range;
-
-use charter_core::{CallOptions, Error as CoreError};
+use charter_core::Error as CoreError;
 use napi::bindgen_prelude::{AsyncTask, JsObjectValue, JsValue, ToNapiValue, TypeName};
 use napi::{Env, Status, Task};
-use serde_json::Value;
 
 /// One unit of work, its result the JS value the promise resolves to.
 pub struct Job<T>(Option<Box<dyn FnOnce() -> Result<T, CoreError> + Send>>);
@@ -48,26 +45,3 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
         })
     }
 }
-
-/// An argument read on the JS thread, as work on the thread pool owns it.
-pub trait Owned {
-    /// What the work owns.
-    type Out: Send + 'static;
-    /// Takes the value out of the JS call (cloning what JS still holds).
-    fn owned(self) -> Self::Out;
-}
-
-/// A core value JS holds (the receiver's, a class argument's): cloned.
-impl<T: Clone + Send + 'static> Owned for &T {
-    type Out = T;
-    fn owned(self) -> T {
-        self.clone()
-    }
-}
-
-/// Values the call already owns.
-macro_rules! owned_as_is {
-    ($($t:ty),*) => { $(impl Owned for $t { type Out = $t; fn owned(self) -> $t { self } })* };
-}
-
-owned_as_is!(i64, u64, Option<u64>, Range<u64>, Value, CallOptions);

@@ -1,6 +1,5 @@
 //! `Verifier`: decides calls (`Decision` and `Reason` are the core's records).
 
-use std::borrow::Borrow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,26 +8,17 @@ use charter_core::CallOptions;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::capability::CapArg;
+use crate::capability::cap_arg;
 use crate::error::{guard, Result};
 use crate::host::opt_int;
 use crate::keys::RootKey;
-use crate::request::{Request, RequestArg};
+use crate::request::{request_arg, Request};
 use crate::store::Store;
 
 /// A decision for JS: `null` for an allow (`charter.js` returns one frozen
 /// shared allow), the reasons only when denying.
 pub fn decision(d: core::Decision) -> Option<core::Decision> {
     (!d.allowed).then_some(d)
-}
-
-/// The options of one check or protect call.
-pub fn options(proof: Option<String>, now: Option<f64>) -> core::Result<CallOptions> {
-    Ok(CallOptions {
-        proof,
-        now: opt_int(now, "now")?,
-        ..CallOptions::default()
-    })
 }
 
 /// Decides calls against capabilities minted with its root keys. A `Guard`
@@ -43,10 +33,10 @@ accessors!(Verifier |v| get {
     "Decides one call. A denial is data; a token that does not parse is a denial too."
     "`check` on the libuv thread pool: the event loop keeps running while a store answers."
     check check_async(&self, #[napi(ts_arg_type = "Capability | string")] capability: Unknown, #[napi(ts_arg_type = "Request | import('./charter').RequestJson | string")] request: Unknown, proof: Option<String>, now: Option<f64>) -> Option<core::Decision> as "Decision" "Promise<Decision>" {
-        let req = RequestArg::read(request)?;
-        let o = options(proof, now)?;
-        let cap = CapArg::read(capability)?;
-    } => decision(v.check(cap.get(), req.borrow(), &o));
+        let req = request_arg(request)?;
+        let o = CallOptions::check(proof, opt_int(now, "now")?);
+        let cap = cap_arg(capability)?;
+    } => decision(v.check(&cap, &req, &o));
     "Revokes a capability id (that capability and every one narrowed from it) or a token id (every capability minted with it). Throws a UsageError (invalid_argument) for anything not shaped like one: 22 base64url characters, no padding."
     "`revoke` on the libuv thread pool: resolves once the revocation is recorded."
     revoke revoke_async(&self, capability_id: String) -> () as "void" "Promise<void>" {} => v.revoke(&capability_id)?;
@@ -71,11 +61,11 @@ pub fn bench_native_check(
     iterations: u32,
 ) -> Result<f64> {
     guard(|| {
-        let options = options(None, Some(now))?;
-        let cap = CapArg::read(capability)?;
+        let options = CallOptions::at(core::host::safe_int(now, "now")?);
+        let cap = cap_arg(capability)?;
         let start = Instant::now();
         for _ in 0..iterations {
-            std::hint::black_box(verifier.0.check(cap.get(), &request.0, &options));
+            std::hint::black_box(verifier.0.check(&cap, &request.0, &options));
         }
         Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
     })

@@ -6,7 +6,7 @@ use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{record, JsResult};
-use crate::host::{self, Int, KeysArg, OptReceipt, Receipts, Report, SigningKeyArg, Str};
+use crate::host::{self, Int, KeysArg, OptReceipt, Report, SigningKeyArg, Str};
 use crate::keys::{self, KeySet};
 use crate::receipt::Receipt;
 
@@ -24,16 +24,14 @@ crate::class! {
             h.map_or(JsValue::NULL, |r| Receipt::wrap(r).into()).unchecked_into()
         });
         /// Receipts with `start <= seq < end`.
-        receipts(&l, start: Int, end: Int) -> Receipts = {
+        receipts(&l, start: Int, end: Int) -> Vec<Receipt> = {
             host::args!(seq: start, end;);
-            let list = l.receipts(start..end)?.into_iter().map(|r| JsValue::from(Receipt::wrap(r)));
-            Ok::<_, core::Error>(list.collect::<js_sys::Array>().unchecked_into())
+            l.receipts(start..end).map(|list| list.into_iter().map(Receipt::wrap).collect())
         };
         /// Receipts `start..end` (default: all) as a signed bundle: canonical JSON text.
         exportBundle(&l, start: Option<Int>, end: Option<Int>) -> String = {
             host::args!(?seq: start, end;);
-            let end = match end { Some(e) => e, None => l.len()? };
-            l.export_bundle(start.unwrap_or(0)..end).map(|b| b.to_json())
+            l.export_range(start, end).map(|b| b.to_json())
         };
     } static {
         /// A log in memory, signing receipts with `signingKey`.
@@ -58,9 +56,5 @@ pub fn verify_bundle(bundle: Str, trusted: KeysArg, anchor: Option<Str>) -> JsRe
     host::args!(string: bundle;);
     let keys = keys::arg(&trusted, "trusted")?;
     host::args!(?string: anchor;);
-    let report = match anchor {
-        Some(a) => core::verify_bundle_from(&bundle, &keys, &a)?,
-        None => core::verify_bundle(&bundle, &keys)?,
-    };
-    Ok(record(&report))
+    Ok(record(&core::verify_bundle_with_anchor(&bundle, &keys, anchor.as_deref())?))
 }

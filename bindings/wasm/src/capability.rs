@@ -3,7 +3,7 @@
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
-use crate::host::{self, Options, RootKeyArg, Str, Strs};
+use crate::host::{self, Options, RootKeyArg, Str};
 
 crate::class! {
     /// Mints capabilities with one root key.
@@ -38,7 +38,7 @@ crate::class! {
         /// When it was minted, Unix seconds.
         (getter) issuedAt: f64 = |c| c.issued_at() as f64;
         /// The caveats, in order.
-        (getter) caveats: Strs = |c| host::strings_out(c.caveats());
+        (getter) caveats: Vec<String> = |c| c.caveats().to_vec();
         /// The capability text (base64url of the macaroon V2 bytes).
         () serialize: String = |c| c.serialize();
     } fn {

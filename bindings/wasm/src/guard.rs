@@ -1,5 +1,3 @@
-//! Guard.
-
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
@@ -18,7 +16,7 @@ crate::class! {
         check(&g, capability: CapArg, request: ReqArg, proof: Option<Str>, now: Option<Int>)
             -> Decision = {
             let (req, o) = (request::arg(&request)?, verifier::options(proof, now)?);
-            host::with_cap(&capability, |c| g.check(c, &req, &o)).map(|d| decision(&d))
+            host::cap(&capability).map(|c| decision(&g.check(&c, &req, &o)))
         };
         /// A permit for exactly this call, or a thrown `Denied` with `.reasons`.
         /// `permitId` fixes the permit's `jti`; `idempotencyKey` goes in its claims.
@@ -31,7 +29,7 @@ crate::class! {
                 permit_id: permitId,
                 ..verifier::options(proof, now)?
             };
-            host::with_cap(&capability, |c| g.protect(c, &req, &o))?.map(Permit::wrap)
+            g.protect(&host::cap(&capability)?, &req, &o).map(Permit::wrap)
         };
     } static {
         /// Permits are issued for the verifier's audience (the tool that runs the

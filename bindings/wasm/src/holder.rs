@@ -1,5 +1,3 @@
-//! Holder.
-
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
@@ -18,7 +16,7 @@ crate::class! {
             nonce: Option<Bytes>) -> String = {
             let req = request::arg(&request)?;
             host::args!(string: audience; now: now; ?bytes: nonce;);
-            host::with_cap(&capability, |c| h.prove_call(c, &req, &audience, now, nonce.as_deref()))?
+            h.prove_call(&host::cap(&capability)?, &req, &audience, now, nonce.as_deref())
         };
     } static {
         /// A holder signing with `signingKey`.

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use charter_core::host::{self as core_host, registered, HostJson, HostValue};
 use charter_core::jcs::JsonError;
-use charter_core::{CapabilityRef, Error};
+use charter_core::{call::CapabilityArg, Capability, Error};
 use js_sys::{Array, JsString, Reflect, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -26,7 +26,7 @@ macro_rules! ts_types {
 }
 
 ts_types! {
-    Str = "string", Int = "number", Bytes = "Uint8Array", Strs = "string[]",
+    Str = "string", Int = "number", Bytes = "Uint8Array",
     JsonArg = "JsonObject | string", JwkArg = "Jwk | string", JwksArg = "Jwks | string",
     KeysArg = "KeySet | Jwks | string", CapArg = "Capability | string", ReqArg = "RequestLike",
     Jwk = "Jwk", Options = "IssueOptions", RootKeys = "RootKey[]",
@@ -34,8 +34,7 @@ ts_types! {
     VerifierArg = "Verifier", PermitIssuerArg = "PermitIssuer", AuditLogArg = "AuditLog",
     OptStr = "string | null", Decision = "Decision", Claims = "PermitClaims",
     Report = "BundleReport", Reasons = "Reason[]", JsonObject = "JsonObject",
-    OptReceipt = "Receipt | null", Receipts = "Receipt[]", Outcome = "\"allow\" | \"deny\"",
-    NoStore = "never",
+    OptReceipt = "Receipt | null", Outcome = "\"allow\" | \"deny\"", NoStore = "never",
 }
 
 /// The `store` parameter of the constructors that take one elsewhere:
@@ -212,11 +211,6 @@ pub fn items(v: &JsValue, what: &str, max: usize) -> Result<Vec<JsValue>, Error>
     (0..len as u32).map(item).collect()
 }
 
-pub fn strings_out<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strs {
-    let list = items.into_iter().map(|s| JsValue::from_str(s.as_ref()));
-    list.collect::<Array>().unchecked_into()
-}
-
 /// A JSON value out, as a native JS value.
 pub fn json_out<T: JsCast>(v: &Value) -> T {
     js_sys::JSON::parse(&v.to_string()).unwrap_or_default().unchecked_into()
@@ -309,11 +303,11 @@ pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
     core_host::json_value(&Js(v.clone()), what)
 }
 
-/// Calls `f` with a capability argument: a `Capability`, or its text.
-pub fn with_cap<R>(v: &JsValue, f: impl FnOnce(CapabilityRef<'_>) -> R) -> Result<R, Error> {
-    match try_obj::<charter_core::Capability>(v) {
-        Some(cap) => Ok(f(CapabilityRef::Parsed(&cap))),
-        None if v.is_string() => Ok(f(CapabilityRef::Text(&string(v, "capability")?))),
+/// A capability argument: a `Capability` (shared with its object), or its text.
+pub fn cap(v: &JsValue) -> Result<CapabilityArg<Rc<Capability>>, Error> {
+    match try_obj::<Capability>(v) {
+        Some(cap) => Ok(CapabilityArg::Parsed(cap)),
+        None if v.is_string() => Ok(CapabilityArg::Text(string(v, "capability")?)),
         None => Err(wrong("capability", "a Capability or its text", v)),
     }
 }

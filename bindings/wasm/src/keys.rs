@@ -6,7 +6,7 @@ use charter_core as core;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::host::{self, Bytes, CapArg, Int, JsonArg, Jwk, JwkArg, JwksArg, PublicKeys, Str, Strs};
+use crate::host::{self, Bytes, CapArg, Int, JsonArg, Jwk, JwkArg, JwksArg, PublicKeys, Str};
 
 crate::class! {
     /// A secret HMAC key that capabilities are minted from.
@@ -42,9 +42,8 @@ crate::class! {
             host::args!(string: action, audience; int: expiresIn; now: now;);
             let args = host::Js(args.into());
             core::host::with_json(&args, "args", |a| {
-                host::with_cap(&capability, |c| {
-                    k.approve_call(c, &action, a, &audience, expiresIn, Some(now))
-                })?
+                let c = host::cap(&capability)?;
+                k.approve_call((&c).into(), &action, a, &audience, expiresIn, Some(now))
             })
         };
     } static {
@@ -82,7 +81,7 @@ crate::class! {
     /// Trusted public keys by kid (a JWKS).
     KeySet(core::KeySet) {
         /// The key ids, sorted.
-        () kids: Strs = |k| host::strings_out(k.kids());
+        () kids: Vec<String> = |k| k.kids().map(str::to_string).collect();
         /// Canonical (JCS) JWKS text, keys ordered by kid.
         () toJwks: String = |k| k.to_jwks();
     } fn {

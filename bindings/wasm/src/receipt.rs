@@ -1,10 +1,8 @@
-//! Receipt.
-
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::error::record;
-use crate::host::{self, KeysArg, OptStr, Outcome, Reasons, Str, Strs};
+use crate::host::{self, KeysArg, OptStr, Outcome, Reasons, Str};
 use crate::keys;
 
 crate::class! {
@@ -35,7 +33,7 @@ crate::class! {
         /// The signing key's id.
         (getter) kid: String = |r| r.kid().to_string();
         /// Key ids of the approvers whose approvals counted, sorted; empty when none did.
-        (getter) approvers: Strs = |r| host::strings_out(r.approvers());
+        (getter) approvers: Vec<String> = |r| r.approvers().to_vec();
         /// The canonical JSON text.
         () toJson: String = |r| r.to_json().to_string();
     } fn {

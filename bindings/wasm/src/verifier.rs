@@ -1,5 +1,3 @@
-//! Verifier.
-
 use std::sync::Arc;
 
 use charter_core as core;
@@ -12,7 +10,7 @@ use crate::request;
 /// The options of one call; `now` from the platform clock when absent.
 pub fn options(proof: Option<Str>, now: Option<Int>) -> Result<core::CallOptions, core::Error> {
     host::args!(?string: proof; now: now;);
-    Ok(core::CallOptions { proof, now: Some(now), ..Default::default() })
+    Ok(core::CallOptions::check(proof, Some(now)))
 }
 
 crate::class! {
@@ -26,7 +24,7 @@ crate::class! {
         check(&v, capability: CapArg, request: ReqArg, proof: Option<Str>, now: Option<Int>)
             -> Decision = {
             let (req, o) = (request::arg(&request)?, options(proof, now)?);
-            host::with_cap(&capability, |c| v.check(c, &req, &o)).map(|d| decision(&d))
+            host::cap(&capability).map(|c| decision(&v.check(&c, &req, &o)))
         };
         /// Revokes a capability id (that capability and every one narrowed from
         /// it) or a token id (every capability minted with it).

@@ -46,6 +46,28 @@ impl<'a> CapabilityRef<'a> {
     }
 }
 
+/// A capability argument as a binding holds it for a call, or hands it to
+/// work on another thread: a parsed capability shared with the host object
+/// that owns it (`P`: an `Arc`, or an `Rc` on a single-threaded host), so it
+/// is never copied, or the text it travels in. A check borrows it as a
+/// [`CapabilityRef`] (`&arg` converts).
+#[derive(Clone, Debug)]
+pub enum CapabilityArg<P = std::sync::Arc<Capability>> {
+    /// A parsed capability, shared.
+    Parsed(P),
+    /// Capability text, parsed at the check.
+    Text(String),
+}
+
+impl<'a, P: std::ops::Deref<Target = Capability>> From<&'a CapabilityArg<P>> for CapabilityRef<'a> {
+    fn from(arg: &'a CapabilityArg<P>) -> Self {
+        match arg {
+            CapabilityArg::Parsed(cap) => CapabilityRef::Parsed(cap),
+            CapabilityArg::Text(text) => CapabilityRef::Text(text),
+        }
+    }
+}
+
 /// The optional parts of one call, all absent by default.
 ///
 /// ```
@@ -82,6 +104,16 @@ impl CallOptions {
         }
     }
 
+    /// The options of a check: a holder proof and the time, each optional
+    /// (what every binding's `check(capability, request, proof?, now?)` passes).
+    pub fn check(proof: Option<String>, now: Option<i64>) -> Self {
+        CallOptions {
+            proof,
+            now,
+            ..CallOptions::default()
+        }
+    }
+
     /// The same options with a holder proof.
     pub fn with_proof(mut self, proof: impl Into<String>) -> Self {
         self.proof = Some(proof.into());
@@ -102,8 +134,8 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
-    #[test]
-    fn text_and_parsed_decide_alike_and_bad_text_is_a_denial() {
+    /// A capability for `read` only, and a verifier of its root.
+    fn read_only() -> (Capability, Verifier) {
         let root = RootKey::from_bytes(&[7; 32]).unwrap();
         let cap = Issuer::new(root.clone())
             .issue()
@@ -112,6 +144,12 @@ mod tests {
             .build()
             .unwrap();
         let v = Verifier::new([root], "svc").unwrap();
+        (cap, v)
+    }
+
+    #[test]
+    fn text_and_parsed_decide_alike_and_bad_text_is_a_denial() {
+        let (cap, v) = read_only();
         let req = Request::new("a", "read", json!({}));
         let text = cap.serialize();
         assert!(v.check(&cap, &req, &CallOptions::at(NOW)).allowed);
@@ -135,6 +173,33 @@ mod tests {
     }
 
     #[test]
+    fn an_owned_argument_decides_as_what_it_holds() {
+        let (cap, v) = read_only();
+        let (read, write) = (
+            Request::new("a", "read", json!({})),
+            Request::new("a", "write", json!({})),
+        );
+        let shared: CapabilityArg = CapabilityArg::Parsed(std::sync::Arc::new(cap.clone()));
+        let local = CapabilityArg::Parsed(std::rc::Rc::new(cap.clone()));
+        let text: CapabilityArg = CapabilityArg::Text(cap.serialize());
+        let bad: CapabilityArg = CapabilityArg::Text("not a capability".into());
+        assert!(
+            matches!(CapabilityRef::from(&shared), CapabilityRef::Parsed(c) if c.id() == cap.id())
+        );
+        assert!(
+            matches!(CapabilityRef::from(&text), CapabilityRef::Text(t) if t == cap.serialize())
+        );
+        for arg in [&shared, &text] {
+            assert!(v.check(arg, &read, &CallOptions::at(NOW)).allowed);
+            let d = v.check(arg, &write, &CallOptions::at(NOW));
+            assert_eq!(d.reasons[0].code, ErrorCode::CaveatFailed);
+        }
+        assert!(v.check(&local, &read, &CallOptions::at(NOW)).allowed);
+        let d = v.check(&bad, &read, &CallOptions::at(NOW));
+        assert_eq!(d.reasons[0].code, ErrorCode::Malformed);
+    }
+
+    #[test]
     fn options_default_to_the_clock_and_windows_to_their_defaults() {
         let before = crate::unix_now();
         assert!(CallOptions::default().now() >= before);
@@ -142,6 +207,9 @@ mod tests {
             CallOptions::at(5).with_proof("p").proof.as_deref(),
             Some("p")
         );
+        let check = CallOptions::check(Some("p".into()), Some(5));
+        assert_eq!(check, CallOptions::at(5).with_proof("p"));
+        assert_eq!(CallOptions::check(None, None), CallOptions::default());
         let root = RootKey::from_bytes(&[7; 32]).unwrap();
         let v = Verifier::new([root], "svc").unwrap();
         let v = v.with_proof_window(None, Some(0)).unwrap();
