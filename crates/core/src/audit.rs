@@ -139,6 +139,16 @@ pub trait AuditLog: Send + Sync {
     fn keys(&self) -> KeySet;
     /// Exports receipts `range` as a bundle whose head this log signs.
     fn export_bundle(&self, range: Range<u64>) -> Result<Bundle, Error>;
+    /// [`AuditLog::export_bundle`] with each bound optional: `start` is 0
+    /// and `end` is `len()` when absent, so no bound means the whole log.
+    /// What every binding's `export_bundle(start?, end?)` calls.
+    fn export_range(&self, start: Option<u64>, end: Option<u64>) -> Result<Bundle, Error> {
+        let end = match end {
+            Some(end) => end,
+            None => self.len()?,
+        };
+        self.export_bundle(start.unwrap_or(0)..end)
+    }
 }
 
 /// Exports receipts `range` of `log` as a signed [`Bundle`].
@@ -1421,6 +1431,20 @@ pub fn verify_bundle_from(
     Bundle::parse(bundle_json)?.verify_from(trusted, anchor)
 }
 
+/// [`verify_bundle_from`] when the auditor gives an `anchor`, else
+/// [`verify_bundle`]: what every binding's `verify_bundle(bundle, trusted,
+/// anchor?)` calls.
+pub fn verify_bundle_with_anchor(
+    bundle_json: &str,
+    trusted: &KeySet,
+    anchor: Option<&str>,
+) -> Result<BundleReport, Error> {
+    match anchor {
+        Some(anchor) => verify_bundle_from(bundle_json, trusted, anchor),
+        None => verify_bundle(bundle_json, trusted),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1535,6 +1559,37 @@ mod tests {
         assert_eq!(
             export_bundle(&log, 2..2).unwrap_err().code(),
             ErrorCode::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn optional_bounds_and_anchor_mean_the_whole_log_and_the_genesis() {
+        let log = log_with(5);
+        let whole = log.export_range(None, None).unwrap();
+        assert_eq!(whole, export_bundle(&log, 0..5).unwrap());
+        assert_eq!(
+            log.export_range(Some(2), None).unwrap(),
+            export_bundle(&log, 2..5).unwrap()
+        );
+        assert_eq!(
+            log.export_range(None, Some(2)).unwrap(),
+            export_bundle(&log, 0..2).unwrap()
+        );
+        assert_eq!(
+            log.export_range(Some(3), Some(3)).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        let keys = trusted(1);
+        let report = verify_bundle_with_anchor(&whole.to_json(), &keys, None).unwrap();
+        assert_eq!(report, verify_bundle(&whole.to_json(), &keys).unwrap());
+        let tail = log.export_range(Some(2), None).unwrap().to_json();
+        let anchor = log.receipts(1..2).unwrap()[0].hash().to_string();
+        let from = verify_bundle_with_anchor(&tail, &keys, Some(&anchor)).unwrap();
+        assert_eq!((from.first_seq, from.last_seq), (2, 4));
+        // Without the anchor a partial bundle is not accepted.
+        assert_eq!(
+            code(verify_bundle_with_anchor(&tail, &keys, None)),
+            ErrorCode::ChainBroken
         );
     }
 

@@ -82,6 +82,16 @@ impl CallOptions {
         }
     }
 
+    /// The options of a check: a holder proof and the time, each optional
+    /// (what every binding's `check(capability, request, proof?, now?)` passes).
+    pub fn check(proof: Option<String>, now: Option<i64>) -> Self {
+        CallOptions {
+            proof,
+            now,
+            ..CallOptions::default()
+        }
+    }
+
     /// The same options with a holder proof.
     pub fn with_proof(mut self, proof: impl Into<String>) -> Self {
         self.proof = Some(proof.into());
@@ -142,6 +152,9 @@ mod tests {
             CallOptions::at(5).with_proof("p").proof.as_deref(),
             Some("p")
         );
+        let check = CallOptions::check(Some("p".into()), Some(5));
+        assert_eq!(check, CallOptions::at(5).with_proof("p"));
+        assert_eq!(CallOptions::check(None, None), CallOptions::default());
         let root = RootKey::from_bytes(&[7; 32]).unwrap();
         let v = Verifier::new([root], "svc").unwrap();
         let v = v.with_proof_window(None, Some(0)).unwrap();

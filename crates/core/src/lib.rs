@@ -49,8 +49,8 @@ pub mod verifier;
 
 pub use approval::{Approval, ApprovalCaveat, ApprovalNeed, ApprovedCall};
 pub use audit::{
-    export_bundle, verify_bundle, verify_bundle_from, AuditLog, Bundle, BundleHead, BundleReport,
-    FileAuditLog, MemoryAuditLog, TornTail,
+    export_bundle, verify_bundle, verify_bundle_from, verify_bundle_with_anchor, AuditLog, Bundle,
+    BundleHead, BundleReport, FileAuditLog, MemoryAuditLog, TornTail,
 };
 pub use budget::{BudgetStore, MemoryBudgetStore, Spend, SpendError};
 pub use call::{CallOptions, CapabilityRef};
