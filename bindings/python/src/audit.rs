@@ -58,11 +58,7 @@ methods!(@bare AuditLog {}
     #[pyo3(signature = (start=None, end=None))]
     fn export_bundle(&self, py: Python<'_>, start: Option<u64>, end: Option<u64>)
         -> PyResult<String> {
-        detached(py, || {
-            let end = match end { Some(e) => e, None => self.0.len()? };
-            let range = start.unwrap_or(0)..end;
-            core::export_bundle(self.0.as_ref(), range).map(|b| b.to_json())
-        })
+        detached(py, || self.0.export_range(start, end).map(|b| b.to_json()))
     }
     fn __repr__(&self) -> String {
         match self.0.len() {
@@ -83,8 +79,8 @@ pub fn verify_bundle(
     anchor: Option<Text>,
 ) -> PyResult<core::BundleReport> {
     let keys = keyset(trusted, "trusted")?;
-    detached(py, || match &anchor {
-        Some(a) => core::verify_bundle_from(&bundle.0, &keys, &a.0),
-        None => core::verify_bundle(&bundle.0, &keys),
+    let anchor = anchor.as_ref().map(|a| a.0.as_str());
+    detached(py, || {
+        core::verify_bundle_with_anchor(&bundle.0, &keys, anchor)
     })
 }

@@ -10,7 +10,7 @@ use crate::host::{secs, Of, Text, Time};
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::request;
 use crate::store::Store;
-use crate::verifier::{options, Verifier};
+use crate::verifier::Verifier;
 
 /// check -> permit -> receipt, fail closed: `protect()` returns a Permit or
 /// raises Denied, and records a receipt either way.
@@ -33,7 +33,7 @@ methods!(Guard {}
         now: Option<Time>,
     ) -> PyResult<charter_core::Decision> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
-        let options = options(proof, now);
+        let options = CallOptions::check(proof.map(|p| p.0), secs(now));
         detached(capability.py(), || Ok(self.0.check(cap, &req, &options)))
     }
     #[pyo3(signature = (capability, request, proof=None, idempotency_key=None, now=None, permit_id=None))]
@@ -43,10 +43,9 @@ methods!(Guard {}
     ) -> PyResult<Permit> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
         let options = CallOptions {
-            proof: proof.map(|p| p.0),
             idempotency_key: idempotency_key.map(|k| k.0),
             permit_id: permit_id.map(|j| j.0),
-            now: secs(now),
+            ..CallOptions::check(proof.map(|p| p.0), secs(now))
         };
         detached(capability.py(), || self.0.protect(cap, &req, &options)).map(Permit)
     }

@@ -1,11 +1,11 @@
 //! Keys: RootKey (HMAC), SigningKey and PublicKey (Ed25519), KeySet (JWKS).
 
-use charter_core::{jcs, keys as core};
+use charter_core::keys as core;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_value, list, text, to_python, utf8, Blob, Of, Text, Time};
+use crate::host::{json_input, json_value, list, text, to_python, Blob, Of, Text, Time};
 
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
 #[pyclass(module = "charter", frozen)]
@@ -56,7 +56,7 @@ methods!(SigningKey {
         audience: Text, expires_in: i64, now: Option<Time>,
     ) -> PyResult<String> {
         let cap = crate::capability::capability(capability)?;
-        let args = crate::host::json_input(args, "args")?;
+        let args = json_input(args, "args")?;
         let now = now.map(|t| t.0);
         crate::error::detached(py, || {
             self.0.approve_call(cap, &action.0, args, &audience.0, expires_in, now)
@@ -123,14 +123,9 @@ pub fn keyset(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<core::KeySet> {
     if let Ok(k) = obj.cast::<KeySet>() {
         return Ok(k.get().0.clone());
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return check(utf8(s).and_then(core::KeySet::from_jwks));
+    if !obj.is_instance_of::<PyString>() && !obj.is_instance_of::<PyDict>() {
+        let expected = format!("{what} must be a KeySet or a JWKS (dict or JSON text)");
+        return Err(invalid(expected));
     }
-    if obj.cast::<pyo3::types::PyDict>().is_err() {
-        return Err(invalid(format!(
-            "{what} must be a KeySet or a JWKS (dict or JSON text)"
-        )));
-    }
-    let text = check(jcs::canonicalize(&json_value(obj, what)?))?;
-    check(core::KeySet::from_jwks(&text))
+    check(core::KeySet::from_input(json_input(obj, what)?))
 }

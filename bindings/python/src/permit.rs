@@ -52,13 +52,9 @@ methods!(PermitIssuer {
         let args = json_value(args, "args")?;
         let now = now.map_or_else(charter_core::unix_now, |t| t.0);
         let req = core::PermitRequest {
-            subject: &subject.0,
-            audience: &audience.0,
-            action: &action.0,
-            args: &args,
-            capability_id: &capability_id.0,
             jti: jti.as_ref().map(|j| j.0.as_str()),
             idempotency_key: idempotency_key.as_ref().map(|k| k.0.as_str()),
+            ..core::PermitRequest::new(&subject.0, &audience.0, &action.0, &args, &capability_id.0)
         };
         detached(py, || self.0.issue(&req, now)).map(Permit)
     }

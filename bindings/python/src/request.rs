@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_input, json_value, to_python, utf8, Text};
+use crate::host::{json_input, to_python, Text};
 
 /// A tool call to decide. `now` and the audience are not part of it: they
 /// come from the verifier.
@@ -52,13 +52,10 @@ pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, charter_core::
     if let Ok(r) = obj.cast::<Request>() {
         return Ok(Cow::Borrowed(&r.get().0));
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return check(utf8(s).and_then(charter_core::Request::from_json)).map(Cow::Owned);
-    }
-    if obj.cast::<PyDict>().is_err() {
+    if !obj.is_instance_of::<PyString>() && !obj.is_instance_of::<PyDict>() {
         return Err(invalid("request must be a Request, a dict or JSON text"));
     }
-    check(charter_core::Request::from_value(&json_value(
+    check(charter_core::Request::from_input(json_input(
         obj, "request",
     )?))
     .map(Cow::Owned)

@@ -41,20 +41,10 @@ methods!(Verifier {
     ) -> PyResult<charter_core::Decision> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
-        let options = options(proof, now);
+        let options = CallOptions::check(proof.map(|p| p.0), secs(now));
         detached(py, || Ok(self.0.check(cap, &req, &options)))
     }
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
         detached(py, || self.0.revoke(&capability_id.0))
     }
 );
-
-/// The options of a check: the proof and the time.
-pub fn options(proof: Option<Text>, now: Option<Time>) -> CallOptions {
-    let proof = proof.map(|p| p.0);
-    CallOptions {
-        proof,
-        now: secs(now),
-        ..CallOptions::default()
-    }
-}
