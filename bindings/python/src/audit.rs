@@ -1,5 +1,3 @@
-//! Audit logs (in memory, or a JSON Lines file) and offline bundle verification.
-
 use std::{path::PathBuf, sync::Arc};
 
 use charter_core::audit as core;

@@ -1,5 +1,3 @@
-//! Capabilities: Issuer mints them, Capability parses, narrows and describes them.
-
 use charter_core::{capability as core, CapabilityRef, IssueOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyString;

@@ -1,5 +1,3 @@
-//! Guard: check -> permit -> receipt, fail closed.
-
 use charter_core::CallOptions;
 use pyo3::prelude::*;
 

@@ -1,5 +1,3 @@
-//! Proof of possession: a holder signs one request to one audience.
-
 use pyo3::prelude::*;
 
 use crate::capability::capability;

@@ -1,5 +1,3 @@
-//! Keys: RootKey (HMAC), SigningKey and PublicKey (Ed25519), KeySet (JWKS).
-
 use charter_core::keys as core;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};

@@ -1,6 +1,3 @@
-//! Permits: one allowed call, short-lived, single-use, bound to its arguments
-//! (an EdDSA JWT any JOSE library can verify with the JWKS).
-
 use charter_core::permit as core;
 use pyo3::prelude::*;
 
@@ -9,7 +6,8 @@ use crate::host::{json_value, Of, Text, Time};
 use crate::keys::{keyset, SigningKey};
 use crate::store::Store;
 
-/// A permit token and its claims. `parse` verifies nothing.
+/// A permit token (an EdDSA JWT any JOSE library can verify with the JWKS)
+/// and its claims. `parse` verifies nothing.
 #[pyclass(module = "charter", frozen, eq)]
 #[derive(PartialEq)]
 pub struct Permit(pub core::Permit);

@@ -1,5 +1,3 @@
-//! Receipts: one signed, hash-chained decision record each.
-
 use charter_core::receipt as core;
 use pyo3::prelude::*;
 

@@ -1,5 +1,3 @@
-//! The call being decided: agent, action, args (a JSON object), resource.
-
 use std::borrow::Cow;
 
 use charter_core::jcs;

@@ -1,5 +1,3 @@
-//! Deciding one call against capabilities minted with the verifier's root keys.
-
 use std::sync::Arc;
 
 use charter_core::CallOptions;
