@@ -9,13 +9,11 @@ use crate::keys::{keyset, KeySet, SigningKey};
 use crate::receipt::Receipt;
 use crate::store::Store;
 
+methods!(@bare
 /// An append-only log of receipts, in memory, in a JSON Lines file, or in a
 /// shared store (`in_store`).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct AuditLog(pub Arc<dyn core::AuditLog>);
-
-methods!(@bare AuditLog {}
+AuditLog(Arc<dyn core::AuditLog>) {}
     /// A log kept in memory, signed with `signing_key`.
     #[staticmethod]
     fn in_memory(signing_key: Of<SigningKey>) -> Self {

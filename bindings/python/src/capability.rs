@@ -6,11 +6,9 @@ use crate::error::{check, invalid};
 use crate::host::{list, secs, text, utf8, Blob, Of, Text, Time};
 use crate::keys::RootKey;
 
+methods!(
 /// Mints capabilities with one root key.
-#[pyclass(module = "charter", frozen)]
-pub struct Issuer(core::Issuer);
-
-methods!(Issuer {}
+Issuer(core::Issuer) {}
     #[new]
     fn new(root: Of<RootKey>) -> Self { Issuer(core::Issuer::new(root.0 .0)) }
     #[pyo3(signature = (agent=None, actions=None, audience=None, not_before=None, expires_at=None, never_expires=false, caveats=None, token_id=None, issued_at=None))]
@@ -41,12 +39,9 @@ methods!(Issuer {}
     }
 );
 
+methods!(@eq
 /// What an agent may do: a macaroon whose caveats are CEL expressions.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Capability(pub core::Capability);
-
-methods!(Capability {
+Capability(core::Capability) {
     id: String { .id() }
     token_id: &str { .token_id() }
     root_kid: &str { .root_kid() }

@@ -10,12 +10,10 @@ use crate::request::request;
 use crate::store::Store;
 use crate::verifier::Verifier;
 
+methods!(
 /// check -> permit -> receipt, fail closed: `protect()` returns a Permit or
 /// raises Denied, and records a receipt either way.
-#[pyclass(module = "charter", frozen)]
-pub struct Guard(charter_core::Guard);
-
-methods!(Guard {}
+Guard(charter_core::Guard) {}
     #[new]
     #[pyo3(signature = (verifier, permit_issuer, audit_log, store=None))]
     fn new(

@@ -6,11 +6,9 @@ use crate::host::{Blob, Of, Text, Time};
 use crate::keys::SigningKey;
 use crate::request::request;
 
+methods!(
 /// An agent's key, proving possession of capabilities bound to it.
-#[pyclass(module = "charter", frozen)]
-pub struct Holder(charter_core::Holder);
-
-methods!(Holder {
+Holder(charter_core::Holder) {
     kid: String { .kid() }
 }
     #[new]

@@ -5,12 +5,10 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use crate::error::{check, invalid};
 use crate::host::{json_input, json_value, list, text, to_python, Blob, Of, Text, Time};
 
+methods!(
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct RootKey(pub core::RootKey);
-
-methods!(RootKey {
+RootKey(core::RootKey) {
     kid: &str { .kid() }
 }
     /// A new random 32-byte root key.
@@ -26,12 +24,10 @@ methods!(RootKey {
     }
 );
 
+methods!(
 /// An Ed25519 private key (a 32-byte seed).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct SigningKey(pub core::SigningKey);
-
-methods!(SigningKey {
+SigningKey(core::SigningKey) {
     kid: String { .kid() }
 }
     /// A new random key.
@@ -62,12 +58,10 @@ methods!(SigningKey {
     }
 );
 
+methods!(@eq
 /// An Ed25519 public key; `kid` is its RFC 7638 thumbprint.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(Clone, PartialEq)]
-pub struct PublicKey(pub core::PublicKey);
-
-methods!(PublicKey {
+#[derive(Clone)]
+PublicKey(core::PublicKey) {
     kid: &str { .kid() }
 }
     /// From the 32-byte compressed point (invalid and small-order points are refused).
@@ -89,12 +83,9 @@ methods!(PublicKey {
     fn __hash__(&self) -> u64 { self.0.to_bytes()[..8].try_into().map_or(0, u64::from_le_bytes) }
 );
 
+methods!(@eq
 /// Trusted public keys by kid, as a JWKS travels. Several allow rotation.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct KeySet(pub core::KeySet);
-
-methods!(KeySet {}
+KeySet(core::KeySet) {}
     /// From a JWKS `{"keys": [...]}`: a dict, or its JSON text.
     #[staticmethod]
     fn from_jwks(jwks: &Bound<'_, PyAny>) -> PyResult<Self> { keyset(jwks, "jwks").map(KeySet) }

@@ -7,10 +7,28 @@
 
 use pyo3::prelude::*;
 
-/// The `#[pymethods]` of a class wrapping a core value in `.0`: one-line
-/// getters (`name: Type { .path }` returns `self.0.path`), `__repr__` from
-/// the core's `Debug` (`@bare`: none), then the other methods as written.
+/// A `charter` class wrapping a core value in `.0`, and its `#[pymethods]`:
+/// `Name(Inner)` declares the frozen class (the attributes before it, its doc
+/// and derives, are the class's; `@eq` first: with `==` from `PartialEq`);
+/// then one-line getters (`name: Type { .path }` returns `self.0.path`),
+/// `__repr__` from the core's `Debug` (`@bare`: none), then the other
+/// methods as written.
 macro_rules! methods {
+    (@eq $(#[$attr:meta])* $class:ident($inner:ty) $($rest:tt)*) => {
+        #[pyclass(module = "charter", frozen, eq)]
+        $(#[$attr])*
+        #[derive(PartialEq)]
+        pub struct $class(pub $inner);
+
+        methods!($class $($rest)*);
+    };
+    ($(@$bare:ident)? $(#[$attr:meta])* $class:ident($inner:ty) $($rest:tt)*) => {
+        #[pyclass(module = "charter", frozen)]
+        $(#[$attr])*
+        pub struct $class(pub $inner);
+
+        methods!($(@$bare)? $class $($rest)*);
+    };
     ($class:ident { $($name:ident: $t:ty { $($get:tt)* })* } $($rest:tt)*) => {
         methods!(@bare $class { $($name: $t { $($get)* })* }
             fn __repr__(&self) -> String { format!("{:?}", self.0) }

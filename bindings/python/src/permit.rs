@@ -6,13 +6,10 @@ use crate::host::{json_value, Of, Text, Time};
 use crate::keys::{keyset, SigningKey};
 use crate::store::Store;
 
+methods!(@eq
 /// A permit token (an EdDSA JWT any JOSE library can verify with the JWKS)
 /// and its claims. `parse` verifies nothing.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Permit(pub core::Permit);
-
-methods!(Permit {
+Permit(core::Permit) {
     token: &str { .token() }
     kid: &str { .kid() }
 }
@@ -24,12 +21,10 @@ methods!(Permit {
     fn __str__(&self) -> &str { self.0.token() }
 );
 
+methods!(
 /// Signs permits: one allowed call, short-lived, single-use.
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct PermitIssuer(pub core::PermitIssuer);
-
-methods!(PermitIssuer {
+PermitIssuer(core::PermitIssuer) {
     kid: &str { .kid() }
 }
     #[new]
@@ -58,12 +53,10 @@ methods!(PermitIssuer {
     }
 );
 
+methods!(
 /// Verifies permits offline with a public key set, each once (across every
 /// verifier on `store`, when one is given).
-#[pyclass(module = "charter", frozen)]
-pub struct PermitVerifier(core::PermitVerifier);
-
-methods!(PermitVerifier {}
+PermitVerifier(core::PermitVerifier) {}
     #[new]
     #[pyo3(signature = (keys, audience, leeway=None, store=None))]
     fn new(

@@ -5,12 +5,9 @@ use crate::error::{check, detached};
 use crate::host::Text;
 use crate::keys::keyset;
 
+methods!(@eq
 /// One signed, hash-chained decision record (canonical JSON).
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Receipt(pub core::Receipt);
-
-methods!(Receipt {
+Receipt(core::Receipt) {
     hash: &str { .hash() }
     seq: u64 { .seq() }
     prev: &str { .prev() }

@@ -7,13 +7,10 @@ use pyo3::types::{PyDict, PyString};
 use crate::error::{check, invalid};
 use crate::host::{json_input, to_python, Text};
 
+methods!(@eq
 /// A tool call to decide. `now` and the audience are not part of it: they
 /// come from the verifier.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Request(pub charter_core::Request);
-
-methods!(Request {
+Request(charter_core::Request) {
     agent: &str { .agent.as_str() }
     action: &str { .action.as_str() }
     resource: Option<&str> { .resource.as_deref() }

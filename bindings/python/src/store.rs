@@ -11,13 +11,11 @@ use pyo3::types::PyString;
 use crate::error::{detached, invalid};
 use crate::host::Text;
 
+methods!(@bare
 /// A shared store: single use, revocations, idempotency keys, budgets and
 /// audit chains in one database (SQLite file, or PostgreSQL for many hosts).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct Store(pub charter_store::Store);
-
-methods!(@bare Store {
+Store(charter_store::Store) {
     url: String { .description().to_string() }
 }
     /// Revokes a capability id or token id for every verifier on this store.

@@ -10,14 +10,12 @@ use crate::keys::RootKey;
 use crate::request::request;
 use crate::store::Store;
 
+methods!(
 /// Decides calls against capabilities minted with its root keys, for one
 /// audience; its revocations, holder-proof nonces and budgets live in its
 /// own memory, or in `store` when one is given.
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct Verifier(pub Arc<charter_core::Verifier>);
-
-methods!(Verifier {
+Verifier(Arc<charter_core::Verifier>) {
     audience: &str { .audience() }
 }
     #[new]
