@@ -87,11 +87,7 @@ fn decide(
         Some(p) => Some(text(p, "the proof")?.to_string()),
         None => None,
     };
-    let options = core::CallOptions {
-        proof,
-        now: input.now,
-        ..core::CallOptions::default()
-    };
+    let options = core::CallOptions::check(proof, input.now);
     let capability = match input.capability {
         Some(c) => CapabilityRef::Parsed(&c.0),
         None => CapabilityRef::Text(text(input.token, "the capability text")?),
@@ -108,20 +104,17 @@ fn outcome(f: impl FnOnce() -> Result<core::Decision, Error>) -> u64 {
     };
     match result {
         Ok(d) if d.allowed && d.reasons.is_empty() => 0,
-        Ok(d) => {
-            let mut body = Vec::new();
-            <core::Decision as uniffi::Lower<charter_core::UniFfiTag>>::write(d, &mut body);
-            block(DECISION, body)
-        }
-        Err(e) => {
-            let mut body = Vec::new();
-            <CharterError as uniffi::Lower<crate::UniFfiTag>>::write(
-                CharterError::from(e),
-                &mut body,
-            );
-            block(ERROR, body)
-        }
+        Ok(d) => lowered::<_, charter_core::UniFfiTag>(DECISION, d),
+        Err(e) => lowered::<_, crate::UniFfiTag>(ERROR, CharterError::from(e)),
     }
+}
+
+/// A block of `kind` whose body is `value` in uniffi's serialization (the
+/// core's records have the core's tag, this crate's error this crate's).
+fn lowered<T: uniffi::Lower<Tag>, Tag>(kind: u8, value: T) -> u64 {
+    let mut body = Vec::new();
+    T::write(value, &mut body);
+    block(kind, body)
 }
 
 /// A block the caller reads and frees with [`charter_direct_free`], as an
