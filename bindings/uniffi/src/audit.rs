@@ -1,5 +1,3 @@
-//! `AuditLog` and `verify_bundle` (reports: the core's `BundleReport`).
-
 use crate::{core, export, wrap, Arc, KeySet, Receipt, Result, SigningKey, Store};
 use charter_core::BundleReport;
 

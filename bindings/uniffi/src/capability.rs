@@ -1,5 +1,3 @@
-//! Capabilities: `Issuer`, `Capability`.
-
 use crate::{core, export, wrap, Arc, Result, RootKey};
 
 export!(

@@ -1,5 +1,3 @@
-//! `Guard`: check -> permit -> receipt, fail closed.
-
 use crate::{
     core, export, wrap, Arc, AuditLog, CapabilityInput, Permit, PermitIssuer, Request, Result,
     Store, Verifier,

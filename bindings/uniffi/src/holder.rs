@@ -1,5 +1,3 @@
-//! `Holder`: proof of possession for holder-bound capabilities.
-
 use crate::{core, export, wrap, Arc, CapabilityInput, Request, Result, SigningKey};
 
 export!(

@@ -1,5 +1,3 @@
-//! Keys: `RootKey`, `SigningKey`, `PublicKey`, `KeySet`.
-
 use crate::{core, export, wrap, Arc, Result};
 use charter_core::jcs;
 

@@ -5,20 +5,20 @@
 
 uniffi::setup_scaffolding!();
 
-pub mod audit;
-pub mod call;
-pub mod capability;
-pub mod direct;
-pub mod error;
-pub mod guard;
-pub mod holder;
-pub mod jcs;
-pub mod keys;
-pub mod permit;
-pub mod receipt;
-pub mod request;
-pub mod store;
-pub mod verifier;
+mod audit;
+mod call;
+mod capability;
+mod direct;
+mod error;
+mod guard;
+mod holder;
+mod jcs;
+mod keys;
+mod permit;
+mod receipt;
+mod request;
+mod store;
+mod verifier;
 
 pub use self::{audit::*, call::*, capability::*, error::*, guard::*, holder::*, keys::*};
 pub use self::{permit::*, receipt::*, request::*, store::*, verifier::*};

@@ -1,5 +1,3 @@
-//! Permits: `PermitIssuer`, `Permit`, `PermitVerifier` (claims: the core's `PermitClaims`).
-
 use crate::{core, export, wrap, Arc, KeySet, Result, SigningKey, Store};
 use charter_core::{jcs, unix_now, PermitClaims};
 

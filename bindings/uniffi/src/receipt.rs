@@ -1,5 +1,3 @@
-//! `Receipt`: one signed, hash-chained decision record.
-
 use crate::{core, export, wrap, Arc, KeySet, Result};
 use charter_core::Reason;
 

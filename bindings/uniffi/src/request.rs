@@ -1,5 +1,3 @@
-//! `Request`: the call being decided.
-
 use crate::{core, export, wrap, Result};
 use charter_core::{jcs, JsonInput};
 

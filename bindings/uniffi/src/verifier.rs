@@ -1,5 +1,3 @@
-//! `Verifier`: decides calls.
-
 use crate::{core, export, wrap, Arc, CapabilityInput, Request, Result, RootKey, Store};
 
 export!(
