@@ -74,9 +74,7 @@ PublicKey(core::PublicKey) {
     fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
         check(core::PublicKey::from_jwk(&json_value(jwk, "jwk")?)).map(PublicKey)
     }
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.to_bytes())
-    }
+    fn to_bytes(&self) -> [u8; 32] { self.0.to_bytes() }
     fn to_jwk<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0.to_jwk())
     }

@@ -50,8 +50,6 @@ pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, charter_core::
     if !obj.is_instance_of::<PyString>() && !obj.is_instance_of::<PyDict>() {
         return Err(invalid("request must be a Request, a dict or JSON text"));
     }
-    check(charter_core::Request::from_input(json_input(
-        obj, "request",
-    )?))
-    .map(Cow::Owned)
+    let input = json_input(obj, "request")?;
+    check(charter_core::Request::from_input(input)).map(Cow::Owned)
 }
