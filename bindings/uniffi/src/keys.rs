@@ -33,10 +33,8 @@ SigningKey(core::SigningKey) {
     /// text. Send it in the request's `approvals`.
     #[uniffi::method(default(now = None))]
     fn approve(&self, capability: crate::CapabilityInput, action: String, args: String, audience: String,
-        expires_in: i64, now: Option<i64>) -> Result<String> = {
-        let args = core::JsonInput::Text(&args);
-        wrap(self.0.approve_call(capability.as_ref(), &action, args, &audience, expires_in, now))
-    };
+        expires_in: i64, now: Option<i64>) -> Result<String> =
+        Ok(self.0.approve_call(capability.as_ref(), &action, core::JsonInput::Text(&args), &audience, expires_in, now)?);
 });
 
 export!(
