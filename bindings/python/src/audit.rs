@@ -1,6 +1,6 @@
 use std::{path::PathBuf, sync::Arc};
 
-use charter_core::audit as core;
+use charter_core::audit::{self as core, verify_bundle_with_anchor};
 use pyo3::prelude::*;
 
 use crate::error::{detached, invalid};
@@ -76,7 +76,5 @@ pub fn verify_bundle(
 ) -> PyResult<core::BundleReport> {
     let keys = keyset(trusted, "trusted")?;
     let anchor = anchor.as_ref().map(|a| a.0.as_str());
-    detached(py, || {
-        core::verify_bundle_with_anchor(&bundle.0, &keys, anchor)
-    })
+    detached(py, || verify_bundle_with_anchor(&bundle.0, &keys, anchor))
 }
