@@ -32,18 +32,6 @@ pub const ERROR: u8 = 1;
 /// Block kind: the body is a panic's message (UTF-8), to throw as `InternalException`.
 pub const PANIC: u8 = 2;
 
-/// One call's parts as they crossed: the capability a uniffi `Capability`
-/// (or text bytes), the request a uniffi `Request` (or JSON bytes), the
-/// proof, the time.
-struct Inputs<'a> {
-    capability: Option<&'a crate::Capability>,
-    token: &'a [u8],
-    request: Option<&'a Request>,
-    request_json: &'a [u8],
-    proof: Option<&'a [u8]>,
-    now: Option<i64>,
-}
-
 /// A (pointer, length) pair as a slice; `None` when the pointer is null or
 /// the length negative.
 ///
@@ -68,31 +56,6 @@ fn text<'a>(b: &'a [u8], what: &str) -> Result<&'a str, Error> {
             format!("{what} is not valid UTF-8: pass it as a String"),
         )
     })
-}
-
-/// Runs one check with its request resolved and its options built.
-fn decide(
-    input: &Inputs<'_>,
-    run: impl FnOnce(CapabilityRef<'_>, &core::Request, &core::CallOptions) -> core::Decision,
-) -> Result<core::Decision, Error> {
-    let parsed;
-    let request = match input.request {
-        Some(r) => &r.0,
-        None => {
-            parsed = core::Request::from_json(text(input.request_json, "the request")?)?;
-            &parsed
-        }
-    };
-    let proof = match input.proof {
-        Some(p) => Some(text(p, "the proof")?.to_string()),
-        None => None,
-    };
-    let options = core::CallOptions::check(proof, input.now);
-    let capability = match input.capability {
-        Some(c) => CapabilityRef::Parsed(&c.0),
-        None => CapabilityRef::Text(text(input.token, "the capability text")?),
-    };
-    Ok(run(capability, request, &options))
 }
 
 /// 0 for an allowed decision without reasons, else a block (see the module
@@ -131,8 +94,9 @@ fn block(kind: u8, body: Vec<u8>) -> u64 {
 }
 
 /// The structure-free check of one uniffi class: an `extern "C"` function
-/// taking the object's handle, then the call's parts ([`Inputs`]); 0 when
-/// allowed, else a block (module docs).
+/// taking the object's handle, then the call's parts (the capability a
+/// uniffi `Capability` or text bytes, the request a uniffi `Request` or JSON
+/// bytes, the proof, the time); 0 when allowed, else a block (module docs).
 macro_rules! direct_check {
     ($(#[$doc:meta])* $name:ident, $class:ty) => {
         $(#[$doc])*
@@ -164,17 +128,29 @@ macro_rules! direct_check {
                 // uniffi handle is `Arc::into_raw` of its object
                 // (`Handle::from_arc`), which the caller keeps alive.
                 let object = unsafe { &*(handle as *const $class) };
-                let input = Inputs {
-                    capability: (capability != 0)
-                        .then(|| unsafe { &*(capability as *const crate::Capability) }),
-                    token: unsafe { bytes(token, token_len) }.unwrap_or_default(),
-                    request: (request != 0).then(|| unsafe { &*(request as *const Request) }),
-                    request_json: unsafe { bytes(request_json, request_json_len) }
-                        .unwrap_or_default(),
-                    proof: unsafe { bytes(proof, proof_len) },
-                    now: (has_now != 0).then_some(now),
+                let parsed;
+                let request = match request {
+                    0 => {
+                        let json = unsafe { bytes(request_json, request_json_len) };
+                        let json = text(json.unwrap_or_default(), "the request")?;
+                        parsed = core::Request::from_json(json)?;
+                        &parsed
+                    }
+                    r => &unsafe { &*(r as *const Request) }.0,
                 };
-                decide(&input, |c, r, o| object.0.check(c, r, o))
+                let proof = match unsafe { bytes(proof, proof_len) } {
+                    Some(p) => Some(text(p, "the proof")?.to_string()),
+                    None => None,
+                };
+                let options = core::CallOptions::check(proof, (has_now != 0).then_some(now));
+                let capability = match capability {
+                    0 => {
+                        let token = unsafe { bytes(token, token_len) }.unwrap_or_default();
+                        CapabilityRef::Text(text(token, "the capability text")?)
+                    }
+                    c => CapabilityRef::Parsed(&unsafe { &*(c as *const crate::Capability) }.0),
+                };
+                Ok(object.0.check(capability, request, &options))
             })
         }
     };
