@@ -40,9 +40,7 @@ AuditLog(Arc<dyn core::AuditLog>) {}
         Ok(AuditLog(Arc::new(log)))
     }
     fn len(&self, py: Python<'_>) -> PyResult<u64> { detached(py, || self.0.len()) }
-    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        detached(py, || self.0.len()).map(|n| n as usize)
-    }
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> { self.len(py).map(|n| n as usize) }
     fn head(&self, py: Python<'_>) -> PyResult<Option<Receipt>> {
         Ok(detached(py, || self.0.head())?.map(Receipt))
     }

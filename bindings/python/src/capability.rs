@@ -3,7 +3,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::error::{check, invalid};
-use crate::host::{list, secs, text, utf8, Blob, Of, Text, Time};
+use crate::host::{list, text, utf8, Blob, Of, Text, Time};
 use crate::keys::RootKey;
 
 methods!(
@@ -25,15 +25,15 @@ Issuer(core::Issuer) {}
             agent: agent.map(|t| t.0),
             actions: actions.map(|a| strings(a, "actions")).transpose()?,
             audience: audience.map(|t| t.0),
-            not_before: secs(not_before),
-            expires_at: secs(expires_at),
+            not_before: not_before.map(|t| t.0),
+            expires_at: expires_at.map(|t| t.0),
             never_expires,
             caveats: caveats
                 .map(|c| strings(c, "caveats"))
                 .transpose()?
                 .unwrap_or_default(),
             token_id: token_id.map(|b| b.0),
-            issued_at: secs(issued_at),
+            issued_at: issued_at.map(|t| t.0),
         };
         check(self.0.issue_with(&options)).map(Capability)
     }

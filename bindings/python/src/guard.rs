@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use crate::audit::AuditLog;
 use crate::capability::capability;
 use crate::error::detached;
-use crate::host::{secs, Of, Text, Time};
+use crate::host::{Of, Text, Time};
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::request;
 use crate::store::Store;
@@ -29,7 +29,7 @@ Guard(charter_core::Guard) {}
         now: Option<Time>,
     ) -> PyResult<charter_core::Decision> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
-        let options = CallOptions::check(proof.map(|p| p.0), secs(now));
+        let options = CallOptions::check(proof.map(|p| p.0), now.map(|t| t.0));
         detached(capability.py(), || Ok(self.0.check(cap, &req, &options)))
     }
     #[pyo3(signature = (capability, request, proof=None, idempotency_key=None, now=None, permit_id=None))]
@@ -41,7 +41,7 @@ Guard(charter_core::Guard) {}
         let options = CallOptions {
             idempotency_key: idempotency_key.map(|k| k.0),
             permit_id: permit_id.map(|j| j.0),
-            ..CallOptions::check(proof.map(|p| p.0), secs(now))
+            ..CallOptions::check(proof.map(|p| p.0), now.map(|t| t.0))
         };
         detached(capability.py(), || self.0.protect(cap, &req, &options)).map(Permit)
     }

@@ -146,11 +146,6 @@ impl<'py> FromPyObject<'_, 'py> for Time {
     }
 }
 
-/// The optional time of a call, as the core's `Option<i64>`.
-pub fn secs(t: Option<Time>) -> Option<i64> {
-    t.map(|t| t.0)
-}
-
 /// A `#[pyclass]` argument (`UsageError` on another type), cloned out of
 /// its Python object: the wrappers hold keys, or `Arc`s of the core values.
 pub struct Of<T>(pub T);

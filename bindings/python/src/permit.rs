@@ -12,12 +12,11 @@ methods!(@eq
 Permit(core::Permit) {
     token: &str { .token() }
     kid: &str { .kid() }
+    claims: core::PermitClaims { .claims().clone() }
 }
     /// Decodes a token for inspection; verifies nothing.
     #[staticmethod]
     fn parse(token: Text) -> PyResult<Self> { check(core::Permit::parse(&token.0)).map(Permit) }
-    #[getter]
-    fn claims(&self) -> core::PermitClaims { self.0.claims().clone() }
     fn __str__(&self) -> &str { self.0.token() }
 );
 

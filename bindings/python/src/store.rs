@@ -20,13 +20,11 @@ Store(charter_store::Store) {
 }
     /// Revokes a capability id or token id for every verifier on this store.
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
-        let list = self.0.revocations();
-        detached(py, || list.revoke(&capability_id.0))
+        detached(py, || self.0.revocations().revoke(&capability_id.0))
     }
     /// Every revoked id, sorted.
     fn revoked(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        let list = self.0.revocations();
-        detached(py, || list.revoked())
+        detached(py, || self.0.revocations().revoked())
     }
     fn __repr__(&self) -> String { format!("Store({:?})", self.0.description()) }
 );

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 
 use crate::capability::capability;
 use crate::error::{check, detached};
-use crate::host::{list, secs, Of, Text, Time};
+use crate::host::{list, Of, Text, Time};
 use crate::keys::RootKey;
 use crate::request::request;
 use crate::store::Store;
@@ -37,7 +37,7 @@ Verifier(Arc<charter_core::Verifier>) {
     ) -> PyResult<charter_core::Decision> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
-        let options = CallOptions::check(proof.map(|p| p.0), secs(now));
+        let options = CallOptions::check(proof.map(|p| p.0), now.map(|t| t.0));
         detached(py, || Ok(self.0.check(cap, &req, &options)))
     }
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
