@@ -2,6 +2,7 @@ use crate::{
     core, export, wrap, Arc, AuditLog, CapabilityInput, Permit, PermitIssuer, Request, Result,
     Store, Verifier,
 };
+use charter_core::CallOptions;
 
 export!(
 /// check -> permit -> receipt, fail closed: `protect` returns a Permit or
@@ -23,6 +24,6 @@ Guard(core::Guard) {
     /// A permit for exactly this call, or `Denied` carrying the reasons; a
     /// receipt is recorded either way. `options.permit_id` fixes the permit's
     /// jti (derive it from your own call id); random otherwise.
-    fn protect(&self, capability: CapabilityInput, request: Arc<Request>, options: core::CallOptions)
+    fn protect(&self, capability: CapabilityInput, request: Arc<Request>, options: CallOptions)
         -> Result<Permit> = wrap(self.0.protect(capability.as_ref(), &request.0, &options));
 });

@@ -32,12 +32,12 @@ PermitIssuer(core::PermitIssuer) {
     #[uniffi::method(default(now = None, jti = None, idempotency_key = None))]
     #[allow(clippy::too_many_arguments)] // the surface's keyword arguments
     fn issue(&self, subject: String, audience: String, action: String, args: String, capability_id: String,
-        now: Option<i64>, jti: Option<String>, idempotency_key: Option<String>) -> Result<Permit> = {
+        now: Option<i64>, jti: Option<String>, idempotency_key: Option<String>) -> Result<Arc<Permit>> = {
         let args = jcs::parse(&args)?;
         let req = core::PermitRequest::new(&subject, &audience, &action, &args, &capability_id);
         let req = match &jti { Some(j) => req.with_jti(j), None => req };
         let req = match &idempotency_key { Some(k) => req.with_idempotency_key(k), None => req };
-        wrap(self.0.issue(&req, now.unwrap_or_else(unix_now)))
+        Ok(Arc::new(Permit(self.0.issue(&req, now.unwrap_or_else(unix_now))?)))
     };
     /// The kid of the signing key (what a verifier's JWKS must hold).
     fn get_kid(&self) -> String = self.0.kid().to_string();
