@@ -1,8 +1,6 @@
-//! Audit logs (in memory, or a JSON Lines file) and offline bundle verification.
-
 use std::{path::PathBuf, sync::Arc};
 
-use charter_core::audit as core;
+use charter_core::audit::{self as core, verify_bundle_with_anchor};
 use pyo3::prelude::*;
 
 use crate::error::{detached, invalid};
@@ -11,13 +9,11 @@ use crate::keys::{keyset, KeySet, SigningKey};
 use crate::receipt::Receipt;
 use crate::store::Store;
 
+methods!(@bare
 /// An append-only log of receipts, in memory, in a JSON Lines file, or in a
 /// shared store (`in_store`).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct AuditLog(pub Arc<dyn core::AuditLog>);
-
-methods!(@bare AuditLog {}
+AuditLog(Arc<dyn core::AuditLog>) {}
     /// A log kept in memory, signed with `signing_key`.
     #[staticmethod]
     fn in_memory(signing_key: Of<SigningKey>) -> Self {
@@ -44,9 +40,7 @@ methods!(@bare AuditLog {}
         Ok(AuditLog(Arc::new(log)))
     }
     fn len(&self, py: Python<'_>) -> PyResult<u64> { detached(py, || self.0.len()) }
-    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        detached(py, || self.0.len()).map(|n| n as usize)
-    }
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> { self.len(py).map(|n| n as usize) }
     fn head(&self, py: Python<'_>) -> PyResult<Option<Receipt>> {
         Ok(detached(py, || self.0.head())?.map(Receipt))
     }
@@ -58,11 +52,7 @@ methods!(@bare AuditLog {}
     #[pyo3(signature = (start=None, end=None))]
     fn export_bundle(&self, py: Python<'_>, start: Option<u64>, end: Option<u64>)
         -> PyResult<String> {
-        detached(py, || {
-            let end = match end { Some(e) => e, None => self.0.len()? };
-            let range = start.unwrap_or(0)..end;
-            core::export_bundle(self.0.as_ref(), range).map(|b| b.to_json())
-        })
+        detached(py, || self.0.export_range(start, end).map(|b| b.to_json()))
     }
     fn __repr__(&self) -> String {
         match self.0.len() {
@@ -83,8 +73,6 @@ pub fn verify_bundle(
     anchor: Option<Text>,
 ) -> PyResult<core::BundleReport> {
     let keys = keyset(trusted, "trusted")?;
-    detached(py, || match &anchor {
-        Some(a) => core::verify_bundle_from(&bundle.0, &keys, &a.0),
-        None => core::verify_bundle(&bundle.0, &keys),
-    })
+    let anchor = anchor.as_ref().map(|a| a.0.as_str());
+    detached(py, || verify_bundle_with_anchor(&bundle.0, &keys, anchor))
 }

@@ -1,18 +1,14 @@
-//! Capabilities: Issuer mints them, Capability parses, narrows and describes them.
-
 use charter_core::{capability as core, CapabilityRef, IssueOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::error::{check, invalid};
-use crate::host::{list, secs, text, utf8, Blob, Of, Text, Time};
+use crate::host::{list, text, utf8, Blob, Of, Text, Time};
 use crate::keys::RootKey;
 
+methods!(
 /// Mints capabilities with one root key.
-#[pyclass(module = "charter", frozen)]
-pub struct Issuer(core::Issuer);
-
-methods!(Issuer {}
+Issuer(core::Issuer) {}
     #[new]
     fn new(root: Of<RootKey>) -> Self { Issuer(core::Issuer::new(root.0 .0)) }
     #[pyo3(signature = (agent=None, actions=None, audience=None, not_before=None, expires_at=None, never_expires=false, caveats=None, token_id=None, issued_at=None))]
@@ -29,26 +25,23 @@ methods!(Issuer {}
             agent: agent.map(|t| t.0),
             actions: actions.map(|a| strings(a, "actions")).transpose()?,
             audience: audience.map(|t| t.0),
-            not_before: secs(not_before),
-            expires_at: secs(expires_at),
+            not_before: not_before.map(|t| t.0),
+            expires_at: expires_at.map(|t| t.0),
             never_expires,
             caveats: caveats
                 .map(|c| strings(c, "caveats"))
                 .transpose()?
                 .unwrap_or_default(),
             token_id: token_id.map(|b| b.0),
-            issued_at: secs(issued_at),
+            issued_at: issued_at.map(|t| t.0),
         };
         check(self.0.issue_with(&options)).map(Capability)
     }
 );
 
+methods!(@eq
 /// What an agent may do: a macaroon whose caveats are CEL expressions.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Capability(pub core::Capability);
-
-methods!(Capability {
+Capability(core::Capability) {
     id: String { .id() }
     token_id: &str { .token_id() }
     root_kid: &str { .root_kid() }

@@ -1,23 +1,19 @@
-//! Guard: check -> permit -> receipt, fail closed.
-
 use charter_core::CallOptions;
 use pyo3::prelude::*;
 
 use crate::audit::AuditLog;
 use crate::capability::capability;
 use crate::error::detached;
-use crate::host::{secs, Of, Text, Time};
+use crate::host::{Of, Text, Time};
 use crate::permit::{Permit, PermitIssuer};
 use crate::request::request;
 use crate::store::Store;
-use crate::verifier::{options, Verifier};
+use crate::verifier::Verifier;
 
+methods!(
 /// check -> permit -> receipt, fail closed: `protect()` returns a Permit or
 /// raises Denied, and records a receipt either way.
-#[pyclass(module = "charter", frozen)]
-pub struct Guard(charter_core::Guard);
-
-methods!(Guard {}
+Guard(charter_core::Guard) {}
     #[new]
     #[pyo3(signature = (verifier, permit_issuer, audit_log, store=None))]
     fn new(
@@ -33,7 +29,7 @@ methods!(Guard {}
         now: Option<Time>,
     ) -> PyResult<charter_core::Decision> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
-        let options = options(proof, now);
+        let options = CallOptions::check(proof.map(|p| p.0), now.map(|t| t.0));
         detached(capability.py(), || Ok(self.0.check(cap, &req, &options)))
     }
     #[pyo3(signature = (capability, request, proof=None, idempotency_key=None, now=None, permit_id=None))]
@@ -43,10 +39,9 @@ methods!(Guard {}
     ) -> PyResult<Permit> {
         let (cap, req) = (self::capability(capability)?, self::request(request)?);
         let options = CallOptions {
-            proof: proof.map(|p| p.0),
             idempotency_key: idempotency_key.map(|k| k.0),
             permit_id: permit_id.map(|j| j.0),
-            now: secs(now),
+            ..CallOptions::check(proof.map(|p| p.0), now.map(|t| t.0))
         };
         detached(capability.py(), || self.0.protect(cap, &req, &options)).map(Permit)
     }

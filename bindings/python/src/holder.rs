@@ -1,5 +1,3 @@
-//! Proof of possession: a holder signs one request to one audience.
-
 use pyo3::prelude::*;
 
 use crate::capability::capability;
@@ -8,11 +6,9 @@ use crate::host::{Blob, Of, Text, Time};
 use crate::keys::SigningKey;
 use crate::request::request;
 
+methods!(
 /// An agent's key, proving possession of capabilities bound to it.
-#[pyclass(module = "charter", frozen)]
-pub struct Holder(charter_core::Holder);
-
-methods!(Holder {
+Holder(charter_core::Holder) {
     kid: String { .kid() }
 }
     #[new]

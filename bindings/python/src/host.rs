@@ -3,7 +3,7 @@
 //! argument types that raise `UsageError` instead of a bare `TypeError`
 //! (str, bytes, times, classes).
 
-use charter_core::host::{from_host, HostJson, HostValue};
+use charter_core::host::{self, from_host, HostJson, HostValue};
 use charter_core::{jcs, Error, ErrorCode, JsonInput};
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -63,10 +63,7 @@ pub fn json_input<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<JsonInp
 
 /// As [`json_input`], parsed to a value.
 pub fn json_value(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
-    match json_input(obj, what)? {
-        JsonInput::Value(v) => Ok(v),
-        JsonInput::Text(text) => check(jcs::parse(text)),
-    }
+    check(host::json_value(&Json(obj.clone()), what))
 }
 
 /// A JSON value as native Python values (the `json` module's reading).
@@ -147,11 +144,6 @@ impl<'py> FromPyObject<'_, 'py> for Time {
         }
         Ok(Time(floored as i64))
     }
-}
-
-/// The optional time of a call, as the core's `Option<i64>`.
-pub fn secs(t: Option<Time>) -> Option<i64> {
-    t.map(|t| t.0)
 }
 
 /// A `#[pyclass]` argument (`UsageError` on another type), cloned out of

@@ -1,5 +1,3 @@
-//! Canonical JSON (RFC 8785) of strict I-JSON text, and its hash.
-
 use charter_core::jcs;
 use pyo3::prelude::*;
 

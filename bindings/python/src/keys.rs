@@ -1,18 +1,14 @@
-//! Keys: RootKey (HMAC), SigningKey and PublicKey (Ed25519), KeySet (JWKS).
-
-use charter_core::{jcs, keys as core};
+use charter_core::keys as core;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_value, list, text, to_python, utf8, Blob, Of, Text, Time};
+use crate::host::{json_input, json_value, list, text, to_python, Blob, Of, Text, Time};
 
+methods!(
 /// A secret HMAC key that capabilities are minted from (32 to 1024 bytes).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct RootKey(pub core::RootKey);
-
-methods!(RootKey {
+RootKey(core::RootKey) {
     kid: &str { .kid() }
 }
     /// A new random 32-byte root key.
@@ -28,12 +24,10 @@ methods!(RootKey {
     }
 );
 
+methods!(
 /// An Ed25519 private key (a 32-byte seed).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct SigningKey(pub core::SigningKey);
-
-methods!(SigningKey {
+SigningKey(core::SigningKey) {
     kid: String { .kid() }
 }
     /// A new random key.
@@ -56,7 +50,7 @@ methods!(SigningKey {
         audience: Text, expires_in: i64, now: Option<Time>,
     ) -> PyResult<String> {
         let cap = crate::capability::capability(capability)?;
-        let args = crate::host::json_input(args, "args")?;
+        let args = json_input(args, "args")?;
         let now = now.map(|t| t.0);
         crate::error::detached(py, || {
             self.0.approve_call(cap, &action.0, args, &audience.0, expires_in, now)
@@ -64,12 +58,10 @@ methods!(SigningKey {
     }
 );
 
+methods!(@eq
 /// An Ed25519 public key; `kid` is its RFC 7638 thumbprint.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(Clone, PartialEq)]
-pub struct PublicKey(pub core::PublicKey);
-
-methods!(PublicKey {
+#[derive(Clone)]
+PublicKey(core::PublicKey) {
     kid: &str { .kid() }
 }
     /// From the 32-byte compressed point (invalid and small-order points are refused).
@@ -82,21 +74,16 @@ methods!(PublicKey {
     fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
         check(core::PublicKey::from_jwk(&json_value(jwk, "jwk")?)).map(PublicKey)
     }
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.to_bytes())
-    }
+    fn to_bytes(&self) -> [u8; 32] { self.0.to_bytes() }
     fn to_jwk<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0.to_jwk())
     }
     fn __hash__(&self) -> u64 { self.0.to_bytes()[..8].try_into().map_or(0, u64::from_le_bytes) }
 );
 
+methods!(@eq
 /// Trusted public keys by kid, as a JWKS travels. Several allow rotation.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct KeySet(pub core::KeySet);
-
-methods!(KeySet {}
+KeySet(core::KeySet) {}
     /// From a JWKS `{"keys": [...]}`: a dict, or its JSON text.
     #[staticmethod]
     fn from_jwks(jwks: &Bound<'_, PyAny>) -> PyResult<Self> { keyset(jwks, "jwks").map(KeySet) }
@@ -123,14 +110,9 @@ pub fn keyset(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<core::KeySet> {
     if let Ok(k) = obj.cast::<KeySet>() {
         return Ok(k.get().0.clone());
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return check(utf8(s).and_then(core::KeySet::from_jwks));
+    if !obj.is_instance_of::<PyString>() && !obj.is_instance_of::<PyDict>() {
+        let expected = format!("{what} must be a KeySet or a JWKS (dict or JSON text)");
+        return Err(invalid(expected));
     }
-    if obj.cast::<pyo3::types::PyDict>().is_err() {
-        return Err(invalid(format!(
-            "{what} must be a KeySet or a JWKS (dict or JSON text)"
-        )));
-    }
-    let text = check(jcs::canonicalize(&json_value(obj, what)?))?;
-    check(core::KeySet::from_jwks(&text))
+    check(core::KeySet::from_input(json_input(obj, what)?))
 }

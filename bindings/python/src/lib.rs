@@ -7,10 +7,28 @@
 
 use pyo3::prelude::*;
 
-/// The `#[pymethods]` of a class wrapping a core value in `.0`: one-line
-/// getters (`name: Type { .path }` returns `self.0.path`), `__repr__` from
-/// the core's `Debug` (`@bare`: none), then the other methods as written.
+/// A `charter` class wrapping a core value in `.0`, and its `#[pymethods]`:
+/// `Name(Inner)` declares the frozen class (the attributes before it, its doc
+/// and derives, are the class's; `@eq` first: with `==` from `PartialEq`);
+/// then one-line getters (`name: Type { .path }` returns `self.0.path`),
+/// `__repr__` from the core's `Debug` (`@bare`: none), then the other
+/// methods as written.
 macro_rules! methods {
+    (@eq $(#[$attr:meta])* $class:ident($inner:ty) $($rest:tt)*) => {
+        #[pyclass(module = "charter", frozen, eq)]
+        $(#[$attr])*
+        #[derive(PartialEq)]
+        pub struct $class(pub $inner);
+
+        methods!($class $($rest)*);
+    };
+    ($(@$bare:ident)? $(#[$attr:meta])* $class:ident($inner:ty) $($rest:tt)*) => {
+        #[pyclass(module = "charter", frozen)]
+        $(#[$attr])*
+        pub struct $class(pub $inner);
+
+        methods!($(@$bare)? $class $($rest)*);
+    };
     ($class:ident { $($name:ident: $t:ty { $($get:tt)* })* } $($rest:tt)*) => {
         methods!(@bare $class { $($name: $t { $($get)* })* }
             fn __repr__(&self) -> String { format!("{:?}", self.0) }
@@ -22,13 +40,6 @@ macro_rules! methods {
             $(#[getter] fn $name(&self) -> $t { self.0 $($get)* })*
             $($rest)*
         }
-    };
-}
-
-/// Adds each class to the module.
-macro_rules! classes {
-    ($m:ident, $($class:ty),*) => {
-        $($m.add_class::<$class>()?;)*
     };
 }
 
@@ -46,39 +57,31 @@ mod request;
 mod store;
 mod verifier;
 
-#[pymodule]
-#[pyo3(name = "_charter")]
-fn charter_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    error::register(m)?;
-    m.add_function(wrap_pyfunction!(jcs::canonicalize_json, m)?)?;
-    m.add_function(wrap_pyfunction!(jcs::hash_json, m)?)?;
-    m.add_function(wrap_pyfunction!(audit::verify_bundle, m)?)?;
-    m.add_function(wrap_pyfunction!(store::open_store, m)?)?;
-    classes!(
-        m,
-        keys::RootKey,
-        keys::SigningKey,
-        keys::PublicKey,
-        keys::KeySet,
-        capability::Issuer,
-        capability::Capability,
-        request::Request,
-        holder::Holder,
-        verifier::Verifier,
-        charter_core::Decision,
-        charter_core::Reason,
-        charter_core::ApprovalNeed,
-        permit::PermitIssuer,
-        permit::Permit,
-        charter_core::PermitClaims,
-        permit::PermitVerifier,
-        receipt::Receipt,
-        audit::AuditLog,
-        charter_core::BundleReport,
-        charter_core::BundleHead,
+#[pymodule(name = "_charter")]
+mod charter_module {
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::{
+        audit::{verify_bundle, AuditLog},
+        capability::{Capability, Issuer},
         guard::Guard,
-        store::Store
-    );
-    Ok(())
+        holder::Holder,
+        jcs::{canonicalize_json, hash_json},
+        keys::{KeySet, PublicKey, RootKey, SigningKey},
+        permit::{Permit, PermitIssuer, PermitVerifier},
+        receipt::Receipt,
+        request::Request,
+        store::{open_store, Store},
+        verifier::Verifier,
+    };
+    #[pymodule_export]
+    use charter_core::{ApprovalNeed, BundleHead, BundleReport, Decision, PermitClaims, Reason};
+
+    /// `__version__` and the exception classes.
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        crate::error::register(m)
+    }
 }

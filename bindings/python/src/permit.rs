@@ -1,6 +1,3 @@
-//! Permits: one allowed call, short-lived, single-use, bound to its arguments
-//! (an EdDSA JWT any JOSE library can verify with the JWKS).
-
 use charter_core::permit as core;
 use pyo3::prelude::*;
 
@@ -9,29 +6,24 @@ use crate::host::{json_value, Of, Text, Time};
 use crate::keys::{keyset, SigningKey};
 use crate::store::Store;
 
-/// A permit token and its claims. `parse` verifies nothing.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Permit(pub core::Permit);
-
-methods!(Permit {
+methods!(@eq
+/// A permit token (an EdDSA JWT any JOSE library can verify with the JWKS)
+/// and its claims. `parse` verifies nothing.
+Permit(core::Permit) {
     token: &str { .token() }
     kid: &str { .kid() }
+    claims: core::PermitClaims { .claims().clone() }
 }
     /// Decodes a token for inspection; verifies nothing.
     #[staticmethod]
     fn parse(token: Text) -> PyResult<Self> { check(core::Permit::parse(&token.0)).map(Permit) }
-    #[getter]
-    fn claims(&self) -> core::PermitClaims { self.0.claims().clone() }
     fn __str__(&self) -> &str { self.0.token() }
 );
 
+methods!(
 /// Signs permits: one allowed call, short-lived, single-use.
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct PermitIssuer(pub core::PermitIssuer);
-
-methods!(PermitIssuer {
+PermitIssuer(core::PermitIssuer) {
     kid: &str { .kid() }
 }
     #[new]
@@ -52,24 +44,18 @@ methods!(PermitIssuer {
         let args = json_value(args, "args")?;
         let now = now.map_or_else(charter_core::unix_now, |t| t.0);
         let req = core::PermitRequest {
-            subject: &subject.0,
-            audience: &audience.0,
-            action: &action.0,
-            args: &args,
-            capability_id: &capability_id.0,
             jti: jti.as_ref().map(|j| j.0.as_str()),
             idempotency_key: idempotency_key.as_ref().map(|k| k.0.as_str()),
+            ..core::PermitRequest::new(&subject.0, &audience.0, &action.0, &args, &capability_id.0)
         };
         detached(py, || self.0.issue(&req, now)).map(Permit)
     }
 );
 
+methods!(
 /// Verifies permits offline with a public key set, each once (across every
 /// verifier on `store`, when one is given).
-#[pyclass(module = "charter", frozen)]
-pub struct PermitVerifier(core::PermitVerifier);
-
-methods!(PermitVerifier {}
+PermitVerifier(core::PermitVerifier) {}
     #[new]
     #[pyo3(signature = (keys, audience, leeway=None, store=None))]
     fn new(

@@ -1,5 +1,3 @@
-//! Receipts: one signed, hash-chained decision record each.
-
 use charter_core::receipt as core;
 use pyo3::prelude::*;
 
@@ -7,12 +5,9 @@ use crate::error::{check, detached};
 use crate::host::Text;
 use crate::keys::keyset;
 
+methods!(@eq
 /// One signed, hash-chained decision record (canonical JSON).
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Receipt(pub core::Receipt);
-
-methods!(Receipt {
+Receipt(core::Receipt) {
     hash: &str { .hash() }
     seq: u64 { .seq() }
     prev: &str { .prev() }

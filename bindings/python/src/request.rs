@@ -1,5 +1,3 @@
-//! The call being decided: agent, action, args (a JSON object), resource.
-
 use std::borrow::Cow;
 
 use charter_core::jcs;
@@ -7,15 +5,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use crate::error::{check, invalid};
-use crate::host::{json_input, json_value, to_python, utf8, Text};
+use crate::host::{json_input, to_python, Text};
 
+methods!(@eq
 /// A tool call to decide. `now` and the audience are not part of it: they
 /// come from the verifier.
-#[pyclass(module = "charter", frozen, eq)]
-#[derive(PartialEq)]
-pub struct Request(pub charter_core::Request);
-
-methods!(Request {
+Request(charter_core::Request) {
     agent: &str { .agent.as_str() }
     action: &str { .action.as_str() }
     resource: Option<&str> { .resource.as_deref() }
@@ -52,14 +47,9 @@ pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, charter_core::
     if let Ok(r) = obj.cast::<Request>() {
         return Ok(Cow::Borrowed(&r.get().0));
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return check(utf8(s).and_then(charter_core::Request::from_json)).map(Cow::Owned);
-    }
-    if obj.cast::<PyDict>().is_err() {
+    if !obj.is_instance_of::<PyString>() && !obj.is_instance_of::<PyDict>() {
         return Err(invalid("request must be a Request, a dict or JSON text"));
     }
-    check(charter_core::Request::from_value(&json_value(
-        obj, "request",
-    )?))
-    .map(Cow::Owned)
+    let input = json_input(obj, "request")?;
+    check(charter_core::Request::from_input(input)).map(Cow::Owned)
 }

@@ -11,24 +11,20 @@ use pyo3::types::PyString;
 use crate::error::{detached, invalid};
 use crate::host::Text;
 
+methods!(@bare
 /// A shared store: single use, revocations, idempotency keys, budgets and
 /// audit chains in one database (SQLite file, or PostgreSQL for many hosts).
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct Store(pub charter_store::Store);
-
-methods!(@bare Store {
+Store(charter_store::Store) {
     url: String { .description().to_string() }
 }
     /// Revokes a capability id or token id for every verifier on this store.
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
-        let list = self.0.revocations();
-        detached(py, || list.revoke(&capability_id.0))
+        detached(py, || self.0.revocations().revoke(&capability_id.0))
     }
     /// Every revoked id, sorted.
     fn revoked(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        let list = self.0.revocations();
-        detached(py, || list.revoked())
+        detached(py, || self.0.revocations().revoked())
     }
     fn __repr__(&self) -> String { format!("Store({:?})", self.0.description()) }
 );

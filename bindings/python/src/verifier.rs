@@ -1,5 +1,3 @@
-//! Deciding one call against capabilities minted with the verifier's root keys.
-
 use std::sync::Arc;
 
 use charter_core::CallOptions;
@@ -7,19 +5,17 @@ use pyo3::prelude::*;
 
 use crate::capability::capability;
 use crate::error::{check, detached};
-use crate::host::{list, secs, Of, Text, Time};
+use crate::host::{list, Of, Text, Time};
 use crate::keys::RootKey;
 use crate::request::request;
 use crate::store::Store;
 
+methods!(
 /// Decides calls against capabilities minted with its root keys, for one
 /// audience; its revocations, holder-proof nonces and budgets live in its
 /// own memory, or in `store` when one is given.
-#[pyclass(module = "charter", frozen)]
 #[derive(Clone)]
-pub struct Verifier(pub Arc<charter_core::Verifier>);
-
-methods!(Verifier {
+Verifier(Arc<charter_core::Verifier>) {
     audience: &str { .audience() }
 }
     #[new]
@@ -41,20 +37,10 @@ methods!(Verifier {
     ) -> PyResult<charter_core::Decision> {
         let cap = self::capability(capability)?;
         let req = self::request(request)?;
-        let options = options(proof, now);
+        let options = CallOptions::check(proof.map(|p| p.0), now.map(|t| t.0));
         detached(py, || Ok(self.0.check(cap, &req, &options)))
     }
     fn revoke(&self, py: Python<'_>, capability_id: Text) -> PyResult<()> {
         detached(py, || self.0.revoke(&capability_id.0))
     }
 );
-
-/// The options of a check: the proof and the time.
-pub fn options(proof: Option<Text>, now: Option<Time>) -> CallOptions {
-    let proof = proof.map(|p| p.0);
-    CallOptions {
-        proof,
-        now: secs(now),
-        ..CallOptions::default()
-    }
-}

@@ -1,21 +1,17 @@
-//! `AuditLog` and `verify_bundle` (reports: the core's `BundleReport`).
-
-use crate::{core, export, Arc, KeySet, Receipt, Result, SigningKey, Store};
+use crate::{core, export, wrap, Arc, KeySet, Receipt, Result, SigningKey, Store};
 use charter_core::BundleReport;
 
+export!(
 /// An append-only log of receipts, in memory, in a JSON Lines file, or in a
 /// shared store (`in_store`).
-#[derive(uniffi::Object)]
-pub struct AuditLog(pub(crate) Arc<dyn core::AuditLog>);
-
-export!(AuditLog {
+AuditLog(Arc<dyn core::AuditLog>) {
     /// A log kept in memory, signed with `signing_key`.
-    fn in_memory(signing_key: Arc<SigningKey>) -> Arc<Self> =
-        Arc::new(AuditLog(Arc::new(core::MemoryAuditLog::new(signing_key.0.clone()))));
+    fn in_memory(signing_key: Arc<SigningKey>) -> Self =
+        AuditLog(Arc::new(core::MemoryAuditLog::new(signing_key.0.clone())));
     /// The log `name` of `store`: one hash chain shared by every writer on
     /// that database, signing new receipts with `signing_key`.
-    fn in_store(store: Arc<Store>, name: String, signing_key: Arc<SigningKey>) -> Result<Arc<Self>> =
-        Ok(Arc::new(AuditLog(store.0.audit_log(&name, signing_key.0.clone())?)));
+    fn in_store(store: Arc<Store>, name: String, signing_key: Arc<SigningKey>) -> Result<Self> =
+        wrap(store.0.audit_log(&name, signing_key.0.clone()));
     #[uniffi::constructor(default(expect_head = None))]
     /// Opens (or creates) a JSON Lines log file, synced on every append; its
     /// chain is verified on open. `expect_head`, the JSON text of a receipt
@@ -27,18 +23,18 @@ export!(AuditLog {
     };
     /// Number of receipts.
     #[allow(clippy::len_without_is_empty)] // the contract's surface, in every language
-    fn len(&self) -> Result<u64> = Ok(self.0.len()?);
+    fn len(&self) -> Result<u64> = wrap(self.0.len());
     /// The last receipt, or none when the log is empty.
-    fn head(&self) -> Result<Option<Arc<Receipt>>> = Ok(self.0.head()?.map(|r| Arc::new(Receipt(r))));
+    fn head(&self) -> Result<Option<Arc<Receipt>>> = Ok(self.0.head()?.map(|r| Arc::new(r.into())));
     /// Receipts with seq in [start, end).
     fn receipts(&self, start: u64, end: u64) -> Result<Vec<Arc<Receipt>>> =
-        Ok(self.0.receipts(start..end)?.into_iter().map(|r| Arc::new(Receipt(r))).collect());
+        Ok(self.0.receipts(start..end)?.into_iter().map(|r| Arc::new(r.into())).collect());
     /// The public keys that verify this log.
-    fn keys(&self) -> Arc<KeySet> = Arc::new(KeySet(self.0.keys()));
+    fn keys(&self) -> KeySet = KeySet(self.0.keys());
     /// Exports receipts [start, end) (default: all) as a signed bundle (JSON text).
     #[uniffi::method(default(start = None, end = None))]
     fn export_bundle(&self, start: Option<u64>, end: Option<u64>) -> Result<String> =
-        Ok(self.0.export_bundle(start.unwrap_or(0)..match end { Some(e) => e, None => self.0.len()? })?.to_json());
+        Ok(self.0.export_range(start, end)?.to_json());
 });
 
 /// Verifies an exported audit bundle (JSON text) against trusted keys,
@@ -50,8 +46,9 @@ pub fn verify_bundle(
     trusted: Arc<KeySet>,
     anchor: Option<String>,
 ) -> Result<BundleReport> {
-    Ok(match &anchor {
-        Some(a) => core::verify_bundle_from(&bundle, &trusted.0, a)?,
-        None => core::verify_bundle(&bundle, &trusted.0)?,
-    })
+    wrap(core::verify_bundle_with_anchor(
+        &bundle,
+        &trusted.0,
+        anchor.as_deref(),
+    ))
 }

@@ -1,14 +1,10 @@
-//! Capabilities: `Issuer`, `Capability`.
+use crate::{core, export, wrap, Arc, Result, RootKey};
 
-use crate::{core, export, Arc, Result, RootKey};
-
+export!(
 /// Mints capabilities with one root key.
-#[derive(uniffi::Object)]
-pub struct Issuer(core::Issuer);
-
-export!(Issuer {
+Issuer(core::Issuer) {
     /// An issuer minting with `root`.
-    fn new(root: Arc<RootKey>) -> Arc<Self> = Arc::new(Issuer(core::Issuer::new(root.0.clone())));
+    fn new(root: Arc<RootKey>) -> Self = Issuer(core::Issuer::new(root.0.clone()));
     /// Mints a capability. Caveats are added in parameter order: agent,
     /// actions, audience, not_before, expires_at, then `caveats`. Exactly one
     /// of `expires_at` (Unix seconds, after `issued_at`) and
@@ -19,26 +15,24 @@ export!(Issuer {
     #[allow(clippy::too_many_arguments)] // the surface's keyword arguments
     fn issue(&self, agent: Option<String>, actions: Option<Vec<String>>, audience: Option<String>,
         not_before: Option<i64>, expires_at: Option<i64>, never_expires: bool, caveats: Option<Vec<String>>,
-        token_id: Option<Vec<u8>>, issued_at: Option<i64>) -> Result<Arc<Capability>> = {
+        token_id: Option<Vec<u8>>, issued_at: Option<i64>) -> Result<Capability> = {
         let caveats = caveats.unwrap_or_default();
         let o = core::IssueOptions { agent, actions, audience, not_before, expires_at, never_expires, caveats, token_id, issued_at };
-        Ok(Arc::new(Capability(self.0.issue_with(&o)?)))
+        wrap(self.0.issue_with(&o))
     };
 });
 
+export!(
 /// What an agent may do: a macaroon with CEL caveats.
-#[derive(uniffi::Object)]
-pub struct Capability(pub(crate) core::Capability);
-
-export!(Capability {
+Capability(core::Capability) {
     /// Parses a token (base64url macaroon V2). Verifies nothing.
-    fn parse(token: String) -> Result<Arc<Self>> = Ok(Arc::new(Capability(core::Capability::parse(&token)?)));
+    fn parse(token: String) -> Result<Self> = wrap(core::Capability::parse(&token));
     /// The token text.
     fn serialize(&self) -> String = self.0.serialize();
     /// A narrower capability with one more caveat.
-    fn attenuate(&self, caveat: String) -> Result<Arc<Capability>> = Ok(Arc::new(Capability(self.0.attenuate(&caveat)?)));
+    fn attenuate(&self, caveat: String) -> Result<Capability> = wrap(self.0.attenuate(&caveat));
     /// A capability usable only with a fresh proof by the key with this kid.
-    fn bind_holder(&self, kid: String) -> Result<Arc<Capability>> = Ok(Arc::new(Capability(self.0.bind_holder(&kid)?)));
+    fn bind_holder(&self, kid: String) -> Result<Capability> = wrap(self.0.bind_holder(&kid));
     /// The stable public id (for receipts and revocation).
     fn get_id(&self) -> String = self.0.id();
     /// The id minted into the root (revokes every capability minted with it).

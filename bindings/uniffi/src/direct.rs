@@ -32,18 +32,6 @@ pub const ERROR: u8 = 1;
 /// Block kind: the body is a panic's message (UTF-8), to throw as `InternalException`.
 pub const PANIC: u8 = 2;
 
-/// One call's parts as they crossed: the capability a uniffi `Capability`
-/// (or text bytes), the request a uniffi `Request` (or JSON bytes), the
-/// proof, the time.
-struct Inputs<'a> {
-    capability: Option<&'a crate::Capability>,
-    token: &'a [u8],
-    request: Option<&'a Request>,
-    request_json: &'a [u8],
-    proof: Option<&'a [u8]>,
-    now: Option<i64>,
-}
-
 /// A (pointer, length) pair as a slice; `None` when the pointer is null or
 /// the length negative.
 ///
@@ -70,35 +58,6 @@ fn text<'a>(b: &'a [u8], what: &str) -> Result<&'a str, Error> {
     })
 }
 
-/// Runs one check with its request resolved and its options built.
-fn decide(
-    input: &Inputs<'_>,
-    run: impl FnOnce(CapabilityRef<'_>, &core::Request, &core::CallOptions) -> core::Decision,
-) -> Result<core::Decision, Error> {
-    let parsed;
-    let request = match input.request {
-        Some(r) => &r.0,
-        None => {
-            parsed = core::Request::from_json(text(input.request_json, "the request")?)?;
-            &parsed
-        }
-    };
-    let proof = match input.proof {
-        Some(p) => Some(text(p, "the proof")?.to_string()),
-        None => None,
-    };
-    let options = core::CallOptions {
-        proof,
-        now: input.now,
-        ..core::CallOptions::default()
-    };
-    let capability = match input.capability {
-        Some(c) => CapabilityRef::Parsed(&c.0),
-        None => CapabilityRef::Text(text(input.token, "the capability text")?),
-    };
-    Ok(run(capability, request, &options))
-}
-
 /// 0 for an allowed decision without reasons, else a block (see the module
 /// docs). A panic inside is caught and returned as a [`PANIC`] block.
 fn outcome(f: impl FnOnce() -> Result<core::Decision, Error>) -> u64 {
@@ -108,20 +67,17 @@ fn outcome(f: impl FnOnce() -> Result<core::Decision, Error>) -> u64 {
     };
     match result {
         Ok(d) if d.allowed && d.reasons.is_empty() => 0,
-        Ok(d) => {
-            let mut body = Vec::new();
-            <core::Decision as uniffi::Lower<charter_core::UniFfiTag>>::write(d, &mut body);
-            block(DECISION, body)
-        }
-        Err(e) => {
-            let mut body = Vec::new();
-            <CharterError as uniffi::Lower<crate::UniFfiTag>>::write(
-                CharterError::from(e),
-                &mut body,
-            );
-            block(ERROR, body)
-        }
+        Ok(d) => lowered::<_, charter_core::UniFfiTag>(DECISION, d),
+        Err(e) => lowered::<_, crate::UniFfiTag>(ERROR, CharterError::from(e)),
     }
+}
+
+/// A block of `kind` whose body is `value` in uniffi's serialization (the
+/// core's records have the core's tag, this crate's error this crate's).
+fn lowered<T: uniffi::Lower<Tag>, Tag>(kind: u8, value: T) -> u64 {
+    let mut body = Vec::new();
+    T::write(value, &mut body);
+    block(kind, body)
 }
 
 /// A block the caller reads and frees with [`charter_direct_free`], as an
@@ -138,8 +94,9 @@ fn block(kind: u8, body: Vec<u8>) -> u64 {
 }
 
 /// The structure-free check of one uniffi class: an `extern "C"` function
-/// taking the object's handle, then the call's parts ([`Inputs`]); 0 when
-/// allowed, else a block (module docs).
+/// taking the object's handle, then the call's parts (the capability a
+/// uniffi `Capability` or text bytes, the request a uniffi `Request` or JSON
+/// bytes, the proof, the time); 0 when allowed, else a block (module docs).
 macro_rules! direct_check {
     ($(#[$doc:meta])* $name:ident, $class:ty) => {
         $(#[$doc])*
@@ -171,17 +128,29 @@ macro_rules! direct_check {
                 // uniffi handle is `Arc::into_raw` of its object
                 // (`Handle::from_arc`), which the caller keeps alive.
                 let object = unsafe { &*(handle as *const $class) };
-                let input = Inputs {
-                    capability: (capability != 0)
-                        .then(|| unsafe { &*(capability as *const crate::Capability) }),
-                    token: unsafe { bytes(token, token_len) }.unwrap_or_default(),
-                    request: (request != 0).then(|| unsafe { &*(request as *const Request) }),
-                    request_json: unsafe { bytes(request_json, request_json_len) }
-                        .unwrap_or_default(),
-                    proof: unsafe { bytes(proof, proof_len) },
-                    now: (has_now != 0).then_some(now),
+                let parsed;
+                let request = match request {
+                    0 => {
+                        let json = unsafe { bytes(request_json, request_json_len) };
+                        let json = text(json.unwrap_or_default(), "the request")?;
+                        parsed = core::Request::from_json(json)?;
+                        &parsed
+                    }
+                    r => &unsafe { &*(r as *const Request) }.0,
                 };
-                decide(&input, |c, r, o| object.0.check(c, r, o))
+                let proof = match unsafe { bytes(proof, proof_len) } {
+                    Some(p) => Some(text(p, "the proof")?.to_string()),
+                    None => None,
+                };
+                let options = core::CallOptions::check(proof, (has_now != 0).then_some(now));
+                let capability = match capability {
+                    0 => {
+                        let token = unsafe { bytes(token, token_len) }.unwrap_or_default();
+                        CapabilityRef::Text(text(token, "the capability text")?)
+                    }
+                    c => CapabilityRef::Parsed(&unsafe { &*(c as *const crate::Capability) }.0),
+                };
+                Ok(object.0.check(capability, request, &options))
             })
         }
     };

@@ -2,7 +2,7 @@
 //! `ErrorCode::family()`: Kotlin's sealed `CharterException` (`FormatException`,
 //! …, `Denied`), Swift's `enum CharterError`.
 
-use charter_core::{Error, ErrorFamily, Reason};
+use charter_core::{Error, ErrorCode, ErrorFamily, Reason};
 
 /// Every error Charter raises: a stable `code` (`contract/errors.json`) and
 /// a message a person can act on (`detail`), grouped by family.
@@ -44,6 +44,7 @@ pub enum CharterError {
 impl From<Error> for CharterError {
     fn from(e: Error) -> Self {
         let (code, detail) = (e.code().as_str().to_string(), e.message().to_string());
+        let reasons = e.reasons().to_vec();
         match e.code().family() {
             ErrorFamily::Format => CharterError::FormatError { code, detail },
             ErrorFamily::Usage => CharterError::UsageError { code, detail },
@@ -51,17 +52,17 @@ impl From<Error> for CharterError {
             ErrorFamily::Authorization => CharterError::AuthorizationError { code, detail },
             ErrorFamily::Audit => CharterError::AuditError { code, detail },
             ErrorFamily::Environment => CharterError::EnvironmentError { code, detail },
-            ErrorFamily::Denied if e.code() == charter_core::ErrorCode::ApprovalRequired => {
+            ErrorFamily::Denied if e.code() == ErrorCode::ApprovalRequired => {
                 CharterError::ApprovalRequired {
                     code,
                     detail,
-                    reasons: e.reasons().to_vec(),
+                    reasons,
                 }
             }
             ErrorFamily::Denied => CharterError::Denied {
                 code,
                 detail,
-                reasons: e.reasons().to_vec(),
+                reasons,
             },
         }
     }

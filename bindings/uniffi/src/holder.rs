@@ -1,14 +1,10 @@
-//! `Holder`: proof of possession for holder-bound capabilities.
+use crate::{core, export, wrap, Arc, CapabilityInput, Request, Result, SigningKey};
 
-use crate::{core, export, Arc, CapabilityInput, Request, Result, SigningKey};
-
+export!(
 /// An agent's key, proving possession of capabilities bound to it.
-#[derive(uniffi::Object)]
-pub struct Holder(core::Holder);
-
-export!(Holder {
+Holder(core::Holder) {
     /// A holder proving with `signing_key`.
-    fn new(signing_key: Arc<SigningKey>) -> Arc<Self> = Arc::new(Holder(core::Holder::new(signing_key.0.clone())));
+    fn new(signing_key: Arc<SigningKey>) -> Self = Holder(core::Holder::new(signing_key.0.clone()));
     /// A proof for one request to one audience (capability text that does
     /// not parse is its parse error). `nonce` (16 to 64 bytes) is random when
     /// left out: give it only in tests (a repeated nonce is a replay).
@@ -16,7 +12,7 @@ export!(Holder {
     fn prove(&self, capability: CapabilityInput, request: Arc<Request>, audience: String, now: Option<i64>,
         nonce: Option<Vec<u8>>) -> Result<String> = {
         let now = now.unwrap_or_else(core::unix_now);
-        Ok(self.0.prove_call(capability.as_ref(), &request.0, &audience, now, nonce.as_deref())?)
+        wrap(self.0.prove_call(capability.as_ref(), &request.0, &audience, now, nonce.as_deref()))
     };
     /// The key id to bind capabilities to.
     fn get_kid(&self) -> String = self.0.kid();

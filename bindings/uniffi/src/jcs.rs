@@ -1,5 +1,3 @@
-//! Canonical JSON (RFC 8785) of strict I-JSON text.
-
 use crate::Result;
 use charter_core::jcs;
 

@@ -5,20 +5,20 @@
 
 uniffi::setup_scaffolding!();
 
-pub mod audit;
-pub mod call;
-pub mod capability;
-pub mod direct;
-pub mod error;
-pub mod guard;
-pub mod holder;
-pub mod jcs;
-pub mod keys;
-pub mod permit;
-pub mod receipt;
-pub mod request;
-pub mod store;
-pub mod verifier;
+mod audit;
+mod call;
+mod capability;
+mod direct;
+mod error;
+mod guard;
+mod holder;
+mod jcs;
+mod keys;
+mod permit;
+mod receipt;
+mod request;
+mod store;
+mod verifier;
 
 pub use self::{audit::*, call::*, capability::*, error::*, guard::*, holder::*, keys::*};
 pub use self::{permit::*, receipt::*, request::*, store::*, verifier::*};
@@ -33,11 +33,33 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// The mapping table: each entry `fn name(args) -> Ret = body;` is one
-/// exported method, or a constructor when it has no `&self` (a
-/// `#[uniffi::constructor(..)]` with defaults comes first). `get_<property>`
-/// entries are read through the properties of `Charter.kt` / `Charter+Surface.swift`.
+/// A core result as an export returns it: the value into its object (or
+/// itself), the error into [`CharterError`].
+pub(crate) fn wrap<T, O: From<T>>(result: core::Result<T>) -> Result<O> {
+    Ok(O::from(result?))
+}
+
+/// The mapping table of one object. `Name(Inner)` declares the object (a
+/// `uniffi::Object` wrapping the core value, with `From<Inner>` for [`wrap`]);
+/// each entry `fn name(args) -> Ret = body;` is one exported method, or a
+/// constructor when it has no `&self` (a `#[uniffi::constructor(..)]` with
+/// defaults comes first). Objects are returned as `Self` or by name: uniffi
+/// hands them out in an `Arc`. `get_<property>` entries are read through the
+/// properties of `Charter.kt` / `Charter+Surface.swift`.
 macro_rules! export {
+    ($(#[$doc:meta])* $ty:ident($inner:ty) { $($rows:tt)* }) => {
+        $(#[$doc])*
+        #[derive(uniffi::Object)]
+        pub struct $ty(pub(crate) $inner);
+
+        impl From<$inner> for $ty {
+            fn from(inner: $inner) -> Self {
+                $ty(inner)
+            }
+        }
+
+        export!($ty { $($rows)* });
+    };
     ($ty:ident { $($(#[$($m:tt)*])* fn $name:ident($($args:tt)*) -> $ret:ty = $body:expr;)* }) => {
         $(export!(@ $ty [$(#[$($m)*])*] $name ($($args)*) $ret, $body);)*
     };

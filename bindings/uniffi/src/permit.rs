@@ -1,16 +1,12 @@
-//! Permits: `PermitIssuer`, `Permit`, `PermitVerifier` (claims: the core's `PermitClaims`).
-
-use crate::{core, export, Arc, KeySet, Result, SigningKey, Store};
+use crate::{core, export, wrap, Arc, KeySet, Result, SigningKey, Store};
 use charter_core::{jcs, unix_now, PermitClaims};
 
+export!(
 /// A permit token and its claims. `parse` verifies nothing.
-#[derive(uniffi::Object)]
-pub struct Permit(pub(crate) core::Permit);
-
-export!(Permit {
+Permit(core::Permit) {
     /// Reads a permit's header and claims without verifying it (for display
     /// and routing; `PermitVerifier.verify` is what authorizes).
-    fn parse(token: String) -> Result<Arc<Self>> = Ok(Arc::new(Permit(core::Permit::parse(&token)?)));
+    fn parse(token: String) -> Result<Self> = wrap(core::Permit::parse(&token));
     /// The compact JWS text to hand to the tool.
     fn get_token(&self) -> String = self.0.token().to_string();
     /// Its claims.
@@ -19,20 +15,17 @@ export!(Permit {
     fn get_kid(&self) -> String = self.0.kid().to_string();
 });
 
+export!(
 /// Signs permits: one allowed call, short-lived, single-use.
-#[derive(uniffi::Object)]
-pub struct PermitIssuer(pub(crate) core::PermitIssuer);
-
-export!(PermitIssuer {
+PermitIssuer(core::PermitIssuer) {
     #[uniffi::constructor(default(ttl = None, store = None))]
     /// `ttl`: seconds a permit lives, 1 to 3600 (the core's 60 when left
     /// out); `store`: where idempotency keys live (one key, one call, one
     /// permit, across replicas).
     fn new(signing_key: Arc<SigningKey>, issuer: String, ttl: Option<i64>, store: Option<Arc<Store>>)
-        -> Result<Arc<Self>> = {
-        let inner = core::PermitIssuer::new(signing_key.0.clone(), issuer);
-        let inner = inner.with_ttl(ttl)?.with_state(store.as_ref().map(|s| &s.0));
-        Ok(Arc::new(PermitIssuer(inner)))
+        -> Result<Self> = {
+        let inner = core::PermitIssuer::new(signing_key.0.clone(), issuer).with_ttl(ttl)?;
+        Ok(PermitIssuer(inner.with_state(store.as_ref().map(|s| &s.0))))
     };
     /// Signs a permit for one call; `args` (JSON object text) is hashed into
     /// it. `jti` is random when left out: give it only in tests and vectors.
@@ -50,25 +43,22 @@ export!(PermitIssuer {
     fn get_kid(&self) -> String = self.0.kid().to_string();
 });
 
+export!(
 /// Verifies permits offline with a public key set, each once (its `jti` is
 /// remembered). Only EdDSA, only trusted kids, bounded leeway.
-#[derive(uniffi::Object)]
-pub struct PermitVerifier(core::PermitVerifier);
-
-export!(PermitVerifier {
+PermitVerifier(core::PermitVerifier) {
     #[uniffi::constructor(default(leeway = None, store = None))]
     /// `leeway`: clock skew tolerated, 0 to 300 seconds (the core's 30 when
     /// left out); `store`: where accepted permits are remembered, so each is
     /// accepted once across every verifier on it.
     fn new(keys: Arc<KeySet>, audience: String, leeway: Option<i64>, store: Option<Arc<Store>>)
-        -> Result<Arc<Self>> = {
-        let inner = core::PermitVerifier::new(keys.0.clone(), audience);
-        let inner = inner.with_leeway(leeway)?.with_state(store.as_ref().map(|s| &s.0));
-        Ok(Arc::new(PermitVerifier(inner)))
+        -> Result<Self> = {
+        let inner = core::PermitVerifier::new(keys.0.clone(), audience).with_leeway(leeway)?;
+        Ok(PermitVerifier(inner.with_state(store.as_ref().map(|s| &s.0))))
     };
     /// Verifies `token` for this call (`action`, `args` as JSON object text)
     /// at `now`, consumes it, and returns its claims; any failure is an error.
     #[uniffi::method(default(now = None))]
     fn verify(&self, token: String, action: String, args: String, now: Option<i64>) -> Result<PermitClaims> =
-        Ok(self.0.verify(&token, &action, &jcs::parse(&args)?, now.unwrap_or_else(unix_now))?);
+        wrap(self.0.verify(&token, &action, &jcs::parse(&args)?, now.unwrap_or_else(unix_now)));
 });

@@ -1,19 +1,15 @@
-//! `Receipt`: one signed, hash-chained decision record.
-
-use crate::{core, export, Arc, KeySet, Result};
+use crate::{core, export, wrap, Arc, KeySet, Result};
 use charter_core::Reason;
 
+export!(
 /// One signed, hash-chained decision record.
-#[derive(uniffi::Object)]
-pub struct Receipt(pub(crate) core::Receipt);
-
-export!(Receipt {
+Receipt(core::Receipt) {
     /// Parses one receipt (its canonical JSON text) strictly. Verifies nothing: call `verify`.
-    fn parse(json: String) -> Result<Arc<Self>> = Ok(Arc::new(Receipt(core::Receipt::parse(&json)?)));
+    fn parse(json: String) -> Result<Self> = wrap(core::Receipt::parse(&json));
     /// The canonical JSON text (one line of a log file).
     fn to_json(&self) -> String = self.0.to_json().to_string();
     /// Checks the signature against trusted keys (`unknown_key`, `bad_signature`).
-    fn verify(&self, keys: Arc<KeySet>) -> Result<()> = Ok(self.0.verify(&keys.0)?);
+    fn verify(&self, keys: Arc<KeySet>) -> Result<()> = wrap(self.0.verify(&keys.0));
     /// base64url SHA-256 of the canonical JSON: what the next receipt's `prev` holds.
     fn get_hash(&self) -> String = self.0.hash().to_string();
     /// Position in its log, from 0.

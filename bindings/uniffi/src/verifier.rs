@@ -1,12 +1,8 @@
-//! `Verifier`: decides calls.
+use crate::{core, export, wrap, Arc, CapabilityInput, Request, Result, RootKey, Store};
 
-use crate::{core, export, Arc, CapabilityInput, Request, Result, RootKey, Store};
-
+export!(
 /// Decides calls against capabilities minted with its root keys.
-#[derive(uniffi::Object)]
-pub struct Verifier(pub(crate) Arc<core::Verifier>);
-
-export!(Verifier {
+Verifier(Arc<core::Verifier>) {
     #[uniffi::constructor(default(proof_window = None, leeway = None, store = None))]
     /// `proof_window` (how long a holder proof stays fresh, 1 to 600
     /// seconds) and `leeway` (clock skew tolerated, 0 to 600 seconds): the
@@ -14,10 +10,10 @@ export!(Verifier {
     /// revocations, holder-proof nonces and budgets live (this object's
     /// memory when left out).
     fn new(roots: Vec<Arc<RootKey>>, audience: String, proof_window: Option<i64>, leeway: Option<i64>,
-        store: Option<Arc<Store>>) -> Result<Arc<Self>> = {
+        store: Option<Arc<Store>>) -> Result<Self> = {
         let verifier = core::Verifier::new(roots.iter().map(|r| r.0.clone()), audience)?;
         let verifier = verifier.with_proof_window(proof_window, leeway)?;
-        Ok(Arc::new(Verifier(Arc::new(verifier.with_state(store.as_ref().map(|s| &s.0))))))
+        Ok(Verifier(Arc::new(verifier.with_state(store.as_ref().map(|s| &s.0)))))
     };
     /// Decides one call; `options` gives the proof and the time. A denial is
     /// data (`allowed == false` with reasons), never an error. Kotlin and
@@ -27,7 +23,7 @@ export!(Verifier {
     /// Revokes a capability id (that capability and every one narrowed from
     /// it) or a token id (every capability minted with it); anything else is
     /// `invalid_argument`.
-    fn revoke(&self, capability_id: String) -> Result<()> = Ok(self.0.revoke(&capability_id)?);
+    fn revoke(&self, capability_id: String) -> Result<()> = wrap(self.0.revoke(&capability_id));
     /// The identity caveats see as `audience`; permits are issued for it.
     fn get_audience(&self) -> String = self.0.audience().to_string();
 });

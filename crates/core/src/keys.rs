@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::{b64, jcs, Error, ErrorCode};
+use crate::{b64, jcs, Error, ErrorCode, JsonInput};
 
 /// Bounds on what a caller may hand us.
 pub const MAX_ROOT_KEY_BYTES: usize = 1024;
@@ -338,6 +338,16 @@ impl KeySet {
         Ok(set)
     }
 
+    /// A set from a JWKS given either way (a binding's `jwks: object | string`
+    /// argument): text as [`KeySet::from_jwks`] reads it, a value as its
+    /// canonical text, so both forms meet the same rules and size bound.
+    pub fn from_input(jwks: JsonInput<'_>) -> Result<Self, Error> {
+        match jwks {
+            JsonInput::Text(text) => KeySet::from_jwks(text),
+            JsonInput::Value(value) => KeySet::from_jwks(&jcs::canonicalize(&value)?),
+        }
+    }
+
     /// Canonical (JCS) JWKS text, keys ordered by kid.
     pub fn to_jwks(&self) -> String {
         let keys: Vec<Value> = self.keys.values().map(PublicKey::to_jwk).collect();
@@ -563,6 +573,14 @@ mod tests {
         jwk["kid"] = json!("not-the-thumbprint");
         assert!(PublicKey::from_jwk(&jwk).is_err());
         assert_eq!(set.get("nope").unwrap_err().code(), ErrorCode::UnknownKey);
+        // As a value or as text, one set and one set of refusals.
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(KeySet::from_input(JsonInput::Value(value)).unwrap(), set);
+        assert_eq!(KeySet::from_input(JsonInput::Text(&text)).unwrap(), set);
+        let extra = json!({"keys": [], "extra": 1});
+        let by_value = KeySet::from_input(JsonInput::Value(extra.clone())).unwrap_err();
+        let by_text = KeySet::from_input(JsonInput::Text(&extra.to_string())).unwrap_err();
+        assert_eq!(by_value, by_text);
     }
 
     #[test]
