@@ -5,7 +5,7 @@
 
 use std::cell::OnceCell;
 
-use charter_core::{Error, ErrorCode};
+use charter_core::Error;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
@@ -64,11 +64,6 @@ pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
         return with(|g| g.2.call0(&THIS)).unchecked_into();
     }
     record(&serde_json::json!({"allowed": false, "reasons": reasons_json(&d.reasons)}))
-}
-
-/// A usage error (`invalid_argument`) saying what was wrong with an argument.
-pub fn invalid(message: impl Into<String>) -> Error {
-    Error::new(ErrorCode::InvalidArgument, message)
 }
 
 /// The JS error thrown for a core error: the one place codes map to classes.
