@@ -48,12 +48,8 @@ pub fn charter_id(v: &JsValue) -> f64 {
 /// reason is `approval_required`), as the Reason record declares it.
 pub fn reasons_json(reasons: &[charter_core::Reason]) -> serde_json::Value {
     let mut v = serde_json::to_value(reasons).unwrap_or_default();
-    if let serde_json::Value::Array(items) = &mut v {
-        for r in items {
-            if let serde_json::Value::Object(r) = r {
-                r.entry("approval").or_insert(serde_json::Value::Null);
-            }
-        }
+    for r in v.as_array_mut().into_iter().flatten().filter_map(|r| r.as_object_mut()) {
+        r.entry("approval").or_insert(serde_json::Value::Null);
     }
     v
 }
