@@ -90,10 +90,8 @@ pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Result<&'a str, Error> {
 
 /// The text of a `str` argument, borrowed.
 pub fn text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
-    let s = obj.cast::<PyString>();
-    check(utf8(
-        s.map_err(|_| wrong(obj, &format!("{what} must be a str")))?,
-    ))
+    let not_str = |_| wrong(obj, &format!("{what} must be a str"));
+    check(utf8(obj.cast::<PyString>().map_err(not_str)?))
 }
 
 /// A `str` argument.
