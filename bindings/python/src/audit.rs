@@ -36,8 +36,7 @@ AuditLog(Arc<dyn core::AuditLog>) {}
         let path: PathBuf = path.extract().map_err(|_| invalid("path must be str or PathLike"))?;
         let (key, head) = (signing_key.0 .0, expect_head.map(|t| t.0));
         let open = || core::FileAuditLog::open_expecting_text(&path, key, head.as_deref());
-        let log = detached(py, open)?;
-        Ok(AuditLog(Arc::new(log)))
+        detached(py, open).map(|log| AuditLog(Arc::new(log)))
     }
     fn len(&self, py: Python<'_>) -> PyResult<u64> { detached(py, || self.0.len()) }
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> { self.len(py).map(|n| n as usize) }

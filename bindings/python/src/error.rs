@@ -49,27 +49,25 @@ create_exception!(
 /// The exception for a core error, with `.code`, `.message` and (for
 /// denials) `.reasons`. `approval_required` is its own subclass of `Denied`.
 pub fn to_py(e: &Error) -> PyErr {
-    Python::attach(|py| {
-        let build = || -> PyResult<PyErr> {
-            let class = match e.code() {
-                ErrorCode::ApprovalRequired => py.get_type::<ApprovalRequired>(),
-                code => class(py, code.family()),
-            };
-            let value = class.call1((e.message(),))?;
-            value.setattr("code", e.code().as_str())?;
-            value.setattr("message", e.message())?;
-            if e.code().family() == ErrorFamily::Denied {
-                value.setattr("reasons", e.reasons().to_vec())?;
-            }
-            Ok(PyErr::from_value(value))
+    Python::attach(|py| -> PyResult<PyErr> {
+        let class = match e.code() {
+            ErrorCode::ApprovalRequired => py.get_type::<ApprovalRequired>(),
+            code => class(py, code.family()),
         };
-        build().unwrap_or_else(|err| err)
+        let value = class.call1((e.message(),))?;
+        value.setattr("code", e.code().as_str())?;
+        value.setattr("message", e.message())?;
+        if e.code().family() == ErrorFamily::Denied {
+            value.setattr("reasons", e.reasons().to_vec())?;
+        }
+        Ok(PyErr::from_value(value))
     })
+    .unwrap_or_else(|err| err)
 }
 
 /// A `UsageError` (`invalid_argument`).
 pub fn invalid(message: impl Into<String>) -> PyErr {
-    to_py(&Error::new(ErrorCode::InvalidArgument, message))
+    to_py(&charter_core::host::invalid(message))
 }
 
 /// Maps a core result.

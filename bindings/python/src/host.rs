@@ -20,7 +20,6 @@ struct Json<'py>(Bound<'py, PyAny>);
 impl HostJson for Json<'_> {
     fn view(&self) -> Result<HostValue<'_, Self>, Error> {
         let obj = &self.0;
-        let bad = |o: &Bound<'_, PyAny>, m: &str| Error::new(ErrorCode::InvalidArgument, got(o, m));
         Ok(if obj.is_none() {
             HostValue::Null
         } else if let Ok(b) = obj.cast::<PyBool>() {
@@ -38,7 +37,7 @@ impl HostJson for Json<'_> {
             HostValue::Object(Box::new(d.iter().map(
                 move |(k, v)| match k.cast::<PyString>() {
                     Ok(s) => Ok((utf8(s)?.to_string(), Json(v))),
-                    Err(_) => Err(bad(&k, "JSON object keys must be str")),
+                    Err(_) => Err(host::invalid(got(&k, "JSON object keys must be str"))),
                 },
             )))
         } else if let Ok(l) = obj.cast::<PyList>() {
@@ -47,7 +46,7 @@ impl HostJson for Json<'_> {
             HostValue::Array(Box::new(t.iter().map(|v| Ok(Json(v)))))
         } else {
             let expected = "JSON values are dict, list, tuple, str, int, float, bool or None";
-            return Err(bad(obj, expected));
+            return Err(host::invalid(got(obj, expected)));
         })
     }
 }
@@ -91,10 +90,8 @@ pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Result<&'a str, Error> {
 
 /// The text of a `str` argument, borrowed.
 pub fn text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
-    let s = obj.cast::<PyString>();
-    check(utf8(
-        s.map_err(|_| wrong(obj, &format!("{what} must be a str")))?,
-    ))
+    let not_str = |_| wrong(obj, &format!("{what} must be a str"));
+    check(utf8(obj.cast::<PyString>().map_err(not_str)?))
 }
 
 /// A `str` argument.

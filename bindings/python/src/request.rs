@@ -21,13 +21,8 @@ Request(charter_core::Request) {
         agent: Text, action: Text, args: &Bound<'_, PyAny>, resource: Option<Text>,
     ) -> PyResult<Self> {
         let args = json_input(args, "args")?;
-        check(charter_core::Request::build(
-            agent.0,
-            action.0,
-            args,
-            resource.map(|r| r.0),
-        ))
-        .map(Request)
+        let request = charter_core::Request::build(agent.0, action.0, args, resource.map(|r| r.0));
+        check(request).map(Request)
     }
     /// Parses `{"agent", "action", "args", "resource"?}` JSON text strictly.
     #[staticmethod]

@@ -1,5 +1,3 @@
-//! AuditLog, verifyBundle.
-
 use std::sync::Arc;
 
 use charter_core as core;

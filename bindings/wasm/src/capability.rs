@@ -1,5 +1,3 @@
-//! Issuer, Capability.
-
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 

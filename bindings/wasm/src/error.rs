@@ -5,7 +5,7 @@
 
 use std::cell::OnceCell;
 
-use charter_core::{Error, ErrorCode};
+use charter_core::Error;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
@@ -48,12 +48,8 @@ pub fn charter_id(v: &JsValue) -> f64 {
 /// reason is `approval_required`), as the Reason record declares it.
 pub fn reasons_json(reasons: &[charter_core::Reason]) -> serde_json::Value {
     let mut v = serde_json::to_value(reasons).unwrap_or_default();
-    if let serde_json::Value::Array(items) = &mut v {
-        for r in items {
-            if let serde_json::Value::Object(r) = r {
-                r.entry("approval").or_insert(serde_json::Value::Null);
-            }
-        }
+    for r in v.as_array_mut().into_iter().flatten().filter_map(|r| r.as_object_mut()) {
+        r.entry("approval").or_insert(serde_json::Value::Null);
     }
     v
 }
@@ -64,11 +60,6 @@ pub fn decision(d: &charter_core::Decision) -> crate::host::Decision {
         return with(|g| g.2.call0(&THIS)).unchecked_into();
     }
     record(&serde_json::json!({"allowed": false, "reasons": reasons_json(&d.reasons)}))
-}
-
-/// A usage error (`invalid_argument`) saying what was wrong with an argument.
-pub fn invalid(message: impl Into<String>) -> Error {
-    Error::new(ErrorCode::InvalidArgument, message)
 }
 
 /// The JS error thrown for a core error: the one place codes map to classes.

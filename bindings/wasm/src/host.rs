@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use charter_core::host::{self as core_host, registered, HostJson, HostValue};
+use charter_core::host::{self as core_host, invalid, registered, HostJson, HostValue};
 use charter_core::jcs::JsonError;
 use charter_core::{call::CapabilityArg, Capability, Error};
 use js_sys::{Array, JsString, Reflect, Uint8Array};
@@ -12,7 +12,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::error::{charter_id, invalid};
+use crate::error::charter_id;
 
 /// JS values typed for the `.d.ts` only: the glue passes them unchecked and
 /// `host` checks each one, so a wrong type is a `UsageError`, never a coercion.

@@ -1,5 +1,3 @@
-//! canonicalizeJson, hashJson.
-
 use charter_core::jcs;
 use wasm_bindgen::prelude::*;
 

@@ -1,5 +1,3 @@
-//! RootKey, SigningKey, PublicKey, KeySet, and the `KeySet | object | string` argument.
-
 use std::rc::Rc;
 
 use charter_core as core;

@@ -1,5 +1,3 @@
-//! PermitIssuer, Permit, PermitVerifier.
-
 use charter_core as core;
 use wasm_bindgen::prelude::*;
 

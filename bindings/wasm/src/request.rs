@@ -1,5 +1,3 @@
-//! Request, and the `Request | object | string` argument.
-
 use std::rc::Rc;
 
 use charter_core as core;

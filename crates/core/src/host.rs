@@ -222,7 +222,9 @@ pub fn known_options<S: AsRef<str>>(
     }
 }
 
-fn invalid(message: String) -> Error {
+/// A usage error (`invalid_argument`) saying what was wrong with an
+/// argument: the error every binding raises for a value it cannot read.
+pub fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidArgument, message)
 }
 
@@ -309,7 +311,7 @@ pub fn issue_options<H: HostJson>(options: Option<&H>) -> Result<IssueOptions, E
     let members = match options.map(HostJson::view).transpose()? {
         None | Some(HostValue::Null | HostValue::Undefined) => return Ok(o),
         Some(HostValue::Object(members)) => members,
-        Some(_) => return Err(invalid("options must be an object".into())),
+        Some(_) => return Err(invalid("options must be an object")),
     };
     for member in members {
         let (name, item) = member?;
@@ -458,6 +460,15 @@ mod tests {
         assert_eq!(
             e.message(),
             "options: unknown option \"agnet\"; expected one of agent, expiresAt"
+        );
+    }
+
+    #[test]
+    fn invalid_is_a_usage_error_with_the_message() {
+        let e = invalid("keys must be an array");
+        assert_eq!(
+            (e.code(), e.message()),
+            (ErrorCode::InvalidArgument, "keys must be an array")
         );
     }
 
