@@ -54,7 +54,6 @@ accessors!(Guard |g| get {} fn {} try {} twin {
 /// What `protect` gives JS: the permit, or the denial `charter.js` throws.
 type Protected = Either<Permit, Denial>;
 
-/// A protect result as JS sees it: the permit, or the denial `charter.js` throws.
 fn settled(r: core::Result<core::Permit>) -> core::Result<Protected> {
     match r {
         Ok(permit) => Ok(Either::A(Permit(permit))),

@@ -1,5 +1,3 @@
-//! Canonical JSON: `canonicalizeJson`, `hashJson`.
-
 use charter_core::jcs;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;

@@ -1,5 +1,3 @@
-//! Keys: `RootKey`, `SigningKey`, `PublicKey`, `KeySet`.
-
 use charter_core as core;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Uint8Array, Unknown};
 use napi_derive::napi;

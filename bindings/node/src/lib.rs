@@ -45,7 +45,7 @@ macro_rules! accessors {
 /// what JS holds), and `=> work`. `name` runs the work inline; `name_async`
 /// on the libuv thread pool ([`task`]), with a clone of the class's value.
 /// The functions go to `$cb!`, after `$pre`: [`class_impl!`] for a class,
-/// [`items!`] for module functions.
+/// `class_impl! {}` for module functions.
 macro_rules! twins {
     ($cb:ident! { $($pre:tt)* } $v:ident $($d:literal $ad:literal $name:ident $aname:ident
         ($(&$s:ident $(,)?)? $($(#[$m:meta])* $a:ident: $at:ty),*) -> $rt:ty as $ts:literal $ats:literal
@@ -77,16 +77,13 @@ macro_rules! twins {
     };
 }
 
-/// The napi impl block of a class: its members and its twins.
+/// The napi impl block of a class (its members and its twins), or module
+/// functions as they are (`class_impl! {}`: the twins of a module function).
 macro_rules! class_impl {
     ($class:ident { $($items:tt)* } { $($twins:tt)* }) => {
         #[napi_derive::napi]
         impl $class { $($items)* $($twins)* }
     };
-}
-
-/// Module functions, as they are (the twins of a module function).
-macro_rules! items {
     ({ $($items:tt)* }) => { $($items)* };
 }
 

@@ -23,7 +23,7 @@ accessors!(Store |s| get {
     revoked revoked_async(&self) -> Vec<String> as "Array<string>" "Promise<Array<string>>" {} => s.revocations().revoked()?;
 } new {});
 
-twins!(items! {} s
+twins!(class_impl! {} s
     "Opens the store at `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`, `sqlite::memory:`, `memory:`, `postgres://user@host:port/db`) or a plain file path (a SQLite file), creating its schema if new."
     "`openStore` on the libuv thread pool (reaching PostgreSQL may wait up to its connect timeout)."
     open_store open_store_async(url: String) -> Store as "Store" "Promise<Store>" {} => Store(charter_store::open_url_or_path(&url)?);

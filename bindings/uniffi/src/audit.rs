@@ -46,9 +46,6 @@ pub fn verify_bundle(
     trusted: Arc<KeySet>,
     anchor: Option<String>,
 ) -> Result<BundleReport> {
-    wrap(core::verify_bundle_with_anchor(
-        &bundle,
-        &trusted.0,
-        anchor.as_deref(),
-    ))
+    let report = core::verify_bundle_with_anchor(&bundle, &trusted.0, anchor.as_deref());
+    wrap(report)
 }

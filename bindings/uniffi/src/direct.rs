@@ -138,10 +138,8 @@ macro_rules! direct_check {
                     }
                     r => &unsafe { &*(r as *const Request) }.0,
                 };
-                let proof = match unsafe { bytes(proof, proof_len) } {
-                    Some(p) => Some(text(p, "the proof")?.to_string()),
-                    None => None,
-                };
+                let proof = unsafe { bytes(proof, proof_len) }.map(|p| text(p, "the proof"));
+                let proof = proof.transpose()?.map(str::to_string);
                 let options = core::CallOptions::check(proof, (has_now != 0).then_some(now));
                 let capability = match capability {
                     0 => {
