@@ -59,6 +59,12 @@ fi
 section "clippy (charter-uniffi)"
 # --no-deps: the lints judge this crate; the core is linted by its own run.
 cargo clippy -q --no-deps -p charter-uniffi -p charter-uniffi-bindgen --all-targets -- -D warnings
+if [ "$SUITES" = 1 ]; then
+  # The Rust unit tests: the direct check's blocks (a panic, a null handle,
+  # text that is not UTF-8) and the error mapping, which no foreign suite reaches.
+  section "unit tests (charter-uniffi --lib)"
+  cargo test -q -p charter-uniffi --lib
+fi
 section "building libcharter_uniffi (release)"
 cargo build --release -q -p charter-uniffi -p charter-uniffi-bindgen
 LIB="$LIBDIR/libcharter_uniffi.so"
