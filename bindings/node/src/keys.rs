@@ -95,5 +95,5 @@ pub fn keys(value: Unknown) -> std::result::Result<core::KeySet, core::Error> {
     if let Ok(set) = ClassInstance::<KeySet>::from_unknown(value) {
         return Ok(set.0.clone());
     }
-    core::KeySet::from_jwks(&core::host::json_text(&host::Js::new(value)?, "jwks")?)
+    core::host::with_json(&host::Js::new(value)?, "jwks", core::KeySet::from_input)
 }

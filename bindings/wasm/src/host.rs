@@ -293,11 +293,6 @@ pub fn obj_or_json<T: 'static>(
     parse(&Js(v.clone())).map(Rc::new)
 }
 
-/// A JSON argument as text: a string as is, a native value canonicalized.
-pub fn json_text(v: &JsValue, what: &str) -> Result<String, Error> {
-    core_host::json_text(&Js(v.clone()), what)
-}
-
 /// A JSON argument as a value: text parsed strictly, or a native value walked.
 pub fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
     core_host::json_value(&Js(v.clone()), what)

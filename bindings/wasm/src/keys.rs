@@ -72,7 +72,8 @@ crate::class! {
 /// A key set argument: a `KeySet`, a JWKS object, or its JSON text.
 pub fn arg(v: &JsValue, what: &str) -> Result<Rc<core::KeySet>, core::Error> {
     let want = "a KeySet, a JWKS object or its text";
-    host::obj_or_json(v, what, want, |j| core::KeySet::from_jwks(&core::host::json_text(j, what)?))
+    let read = |j: &host::Js| core::host::with_json(j, what, core::KeySet::from_input);
+    host::obj_or_json(v, what, want, read)
 }
 
 crate::class! {
@@ -87,7 +88,8 @@ crate::class! {
         get(&k, kid: Str) -> PublicKey = k.get(&host::arg!(string: kid)).cloned().map(PublicKey::wrap);
     } static {
         /// From a JWKS: its JSON text (exact), or the object.
-        fromJwks(jwks: JwksArg) = core::KeySet::from_jwks(&host::arg!(json_text: jwks));
+        fromJwks(jwks: JwksArg) =
+            core::host::with_json(&host::Js(jwks.into()), "jwks", core::KeySet::from_input);
         /// From an array of PublicKey.
         fromKeys(keys: PublicKeys) =
             core::KeySet::from_keys(host::objs(&keys, "keys", core::keys::MAX_KEYS_PER_SET)?);

@@ -360,15 +360,6 @@ pub fn json_value<H: HostJson>(value: &H, what: &str) -> Result<Value, Error> {
     })
 }
 
-/// A JSON argument (text or a host value, as [`with_json`]) as text: text
-/// as given (exact), a value canonicalized.
-pub fn json_text<H: HostJson>(value: &H, what: &str) -> Result<String, Error> {
-    with_json(value, what, |input| match input {
-        JsonInput::Text(text) => Ok(text.to_string()),
-        JsonInput::Value(v) => jcs::canonicalize(&v),
-    })
-}
-
 /// A record (a `BundleReport`) as a JS binding hands it out: its JSON form
 /// with every member name in camelCase (`first_seq` becomes `firstSeq`), at
 /// every depth, values as they are.
@@ -707,15 +698,20 @@ mod tests {
     #[test]
     fn json_arguments_are_text_or_values_and_never_json_undefined_or_bytes() {
         let text = Fake::Json(serde_json::json!(r#"{"n":1e21}"#));
-        assert_eq!(json_text(&text, "args").unwrap(), r#"{"n":1e21}"#);
+        let exact = with_json(&text, "args", |i| {
+            Ok(matches!(i, JsonInput::Text(t) if t == r#"{"n":1e21}"#))
+        });
+        assert!(exact.unwrap());
         assert_eq!(
             json_value(&text, "args").unwrap(),
             serde_json::json!({"n": 1e21})
         );
         let value = Fake::Json(serde_json::json!({"b": 1, "a": [true]}));
-        assert_eq!(json_text(&value, "args").unwrap(), r#"{"a":[true],"b":1}"#);
-        let with = with_json(&value, "args", |i| Ok(matches!(i, JsonInput::Value(_))));
-        assert!(with.unwrap());
+        let walked = with_json(&value, "args", |i| match i {
+            JsonInput::Value(v) => jcs::canonicalize(&v),
+            JsonInput::Text(_) => Ok("text".into()),
+        });
+        assert_eq!(walked.unwrap(), r#"{"a":[true],"b":1}"#);
         for bad in [Opt::Undefined, Opt::Bytes(vec![1])] {
             let e = json_value(&Opt::Obj(vec![("k", bad)]), "args").unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidArgument);
