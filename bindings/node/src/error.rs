@@ -17,10 +17,8 @@ pub fn core(e: CoreError) -> napi::Error<&'static str> {
     napi::Error::new(e.code().as_str(), e.message())
 }
 
-/// An `invalid_argument` error the binding raises (a wrong JS type).
-pub fn invalid(message: impl Into<String>) -> CoreError {
-    CoreError::new(ErrorCode::InvalidArgument, message)
-}
+/// The `invalid_argument` error the binding raises for a wrong JS type.
+pub use charter_core::host::invalid;
 
 /// Runs an export, turning a panic into an `internal` error: no panic may
 /// unwind into JavaScript.

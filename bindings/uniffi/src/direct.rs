@@ -50,12 +50,9 @@ unsafe fn bytes<'a>(ptr: *const u8, len: i32) -> Option<&'a [u8]> {
 /// Text from the Kotlin side: its encoder already refused malformed UTF-16,
 /// so this only fails on a caller bypassing it (an `invalid_argument`).
 fn text<'a>(b: &'a [u8], what: &str) -> Result<&'a str, Error> {
-    std::str::from_utf8(b).map_err(|_| {
-        Error::new(
-            core::ErrorCode::InvalidArgument,
-            format!("{what} is not valid UTF-8: pass it as a String"),
-        )
-    })
+    let not_utf8 =
+        |_| core::host::invalid(format!("{what} is not valid UTF-8: pass it as a String"));
+    std::str::from_utf8(b).map_err(not_utf8)
 }
 
 /// 0 for an allowed decision without reasons, else a block (see the module
