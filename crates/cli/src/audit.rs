@@ -9,8 +9,8 @@ use std::sync::Arc;
 use charter_core::audit::{Bundle, MAX_BUNDLE_BYTES};
 use charter_core::capability::rfc3339;
 use charter_core::{
-    jcs, verify_bundle_from, AuditLog, BundleReport, Error, ErrorCode, FileAuditLog, Outcome,
-    Reason, ReceiptInput, GENESIS,
+    jcs, verify_bundle_with_anchor, AuditLog, BundleReport, Error, ErrorCode, FileAuditLog,
+    Outcome, Reason, ReceiptInput, GENESIS,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
@@ -446,10 +446,9 @@ fn canonicalize(a: CanonicalizeArgs) -> Result<ExitCode, Error> {
 fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     let text = read_bundle(&a.bundle)?;
     let keys = read_keyset(&a.jwks)?;
-    let anchor = a.anchor.as_deref().unwrap_or(GENESIS);
     // A bundle file usually ends with a newline; the canonical text does not.
     let text = text.strip_suffix('\n').unwrap_or(&text);
-    match verify_bundle_from(text, &keys, anchor) {
+    match verify_bundle_with_anchor(text, &keys, a.anchor.as_deref()) {
         Ok(report) => {
             print_report(&report, a.json);
             Ok(ExitCode::SUCCESS)
